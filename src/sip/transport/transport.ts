@@ -1,0 +1,59 @@
+/**
+ * What every transport (UDP, TCP/TLS, WebSocket) offers the transport layer: raw bytes in with
+ * the flow they came on, raw bytes out to a flow or an address. Parsing and the RFC 3261 §18
+ * rules about Via live one level up, in the transport layer.
+ */
+import type { EventEmitter } from 'node:events';
+import type { Flow, HostPort, SendTarget, TransportProtocol } from './flow.ts';
+import type { FramingError } from './stream-framer.ts';
+
+export interface InboundMessage {
+  data: Buffer;
+  flow: Flow;
+}
+
+export interface DropReport {
+  transport: TransportProtocol;
+  /** Short machine-readable cause: `oversized`, `framing`, `garbage`, `via-mismatch`, … */
+  reason: string;
+  remote?: HostPort;
+  detail?: string;
+}
+
+export interface TransportEvents {
+  message: [InboundMessage];
+  /** A connection-oriented flow ended (either side closed it, idle timeout, keep-alive failure). */
+  flowClosed: [flowId: string];
+  dropped: [DropReport];
+}
+
+export interface Transport extends EventEmitter<TransportEvents> {
+  readonly protocol: TransportProtocol;
+  listen(): Promise<void>;
+  close(): Promise<void>;
+  /** The bound address and port; throws before listen(). */
+  localAddress(): HostPort;
+  /**
+   * Sends one message. A flow target must still be open; an address target reuses an open
+   * connection to that address before opening one (RFC 3261 §18.1.1). Resolves with the flow used.
+   */
+  send(target: SendTarget, data: Buffer): Promise<Flow>;
+}
+
+/**
+ * Asked synchronously when a stream can no longer be framed (or a WebSocket frame contradicts its
+ * own Content-Length): returns the bytes of a response to send before the connection is closed,
+ * or undefined to send nothing.
+ */
+export type FramingErrorAnswer = (error: FramingError, flow: Flow) => Buffer | undefined;
+
+/** The flow a send named is gone: its connection closed. */
+export class FlowClosedError extends Error {
+  readonly flowId: string;
+
+  constructor(flowId: string) {
+    super(`flow ${flowId} is closed`);
+    this.name = 'FlowClosedError';
+    this.flowId = flowId;
+  }
+}

@@ -1,0 +1,152 @@
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket as WsClient } from 'ws';
+import { WebSocketTransport, type WebSocketTransportOptions } from '../../../src/sip/transport/websocket-transport.ts';
+import type { FramingError } from '../../../src/sip/transport/stream-framer.ts';
+import type { InboundMessage } from '../../../src/sip/transport/transport.ts';
+import { next, rawRequest, record, until } from './helpers.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(
+  options: Partial<WebSocketTransportOptions> = {},
+): Promise<{ transport: WebSocketTransport; url: string; server: Server }> {
+  const server: Server = createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const transport = new WebSocketTransport({ server, ...options });
+  await transport.listen();
+  cleanups.push(() => transport.close());
+  return { transport, server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/sip` };
+}
+
+async function open(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, 'sip');
+  cleanups.push(() => ws.close());
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(), { once: true });
+    ws.addEventListener('error', () => reject(new Error('WebSocket failed to open')), { once: true });
+  });
+  return ws;
+}
+
+/** A `ws` client for the cases a browser WebSocket cannot observe (HTTP status, no pong). */
+function wsClient(url: string, protocol?: string, options: { autoPong?: boolean } = {}): WsClient {
+  const client = protocol === undefined ? new WsClient(url, options) : new WsClient(url, protocol, options);
+  // A refused handshake ends in an error event once terminated; the tests assert on the response.
+  client.on('error', () => {});
+  cleanups.push(() => client.terminate());
+  return client;
+}
+
+function nextFrame(ws: WebSocket): Promise<string> {
+  return new Promise((resolve) => ws.addEventListener('message', (event) => resolve(String(event.data)), { once: true }));
+}
+
+describe('WebSocketTransport', () => {
+  test('accepts the sip subprotocol and exchanges messages both ways', async () => {
+    const { transport, url } = await start();
+    const ws = await open(url);
+    assert.equal(ws.protocol, 'sip');
+    const arrived = next<[InboundMessage]>(transport, 'message');
+    const request = rawRequest({ via: 'SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKws' });
+    ws.send(request);
+    const [{ data, flow }] = await arrived;
+    assert.equal(data.toString(), request);
+    assert.equal(flow.transport, 'WS');
+    assert.equal(flow.reliable, true);
+    assert.equal(flow.remote.address, '127.0.0.1');
+    const reply = nextFrame(ws);
+    await transport.send(flow, Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    assert.equal(await reply, 'SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  test('refuses a handshake without the sip subprotocol with HTTP 400', async () => {
+    const { url } = await start();
+    const client = wsClient(url);
+    const [, response] = await next<[unknown, { statusCode: number }]>(client, 'unexpected-response');
+    assert.equal(response.statusCode, 400);
+  });
+
+  test('leaves upgrades for other paths to the server\'s other handlers', async () => {
+    const { url, server } = await start();
+    server.on('upgrade', (req, socket) => {
+      if (req.url === '/other') socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    });
+    const client = wsClient(url.replace('/sip', '/other'), 'sip');
+    const [, response] = await next<[unknown, { statusCode: number }]>(client, 'unexpected-response');
+    assert.equal(response.statusCode, 404);
+  });
+
+  test('announces the flow closed when the client closes the socket', async () => {
+    const { transport, url } = await start();
+    const ws = await open(url);
+    const arrived = next<[InboundMessage]>(transport, 'message');
+    ws.send(rawRequest());
+    const [{ flow }] = await arrived;
+    const closed = next<[string]>(transport, 'flowClosed');
+    ws.close();
+    assert.deepEqual(await closed, [flow.id]);
+    await assert.rejects(transport.send(flow, Buffer.from('x')), { name: 'FlowClosedError' });
+  });
+
+  test('answers a frame whose Content-Length contradicts it instead of delivering it', async () => {
+    const errors: FramingError[] = [];
+    const { transport, url } = await start({
+      answerFramingError: (error) => {
+        errors.push(error);
+        return Buffer.from('SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+      },
+    });
+    const messages = record<InboundMessage>(transport, 'message');
+    const ws = await open(url);
+    const reply = nextFrame(ws);
+    ws.send(rawRequest({ body: 'hello' }).replace('Content-Length: 5', 'Content-Length: 9'));
+    assert.equal(await reply, 'SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /does not match/);
+    ws.send(rawRequest());
+    await until(() => messages.length === 1);
+  });
+
+  test('delivers a message sent in a binary frame', async () => {
+    const { transport, url } = await start();
+    const ws = await open(url);
+    const arrived = next<[InboundMessage]>(transport, 'message');
+    ws.send(new TextEncoder().encode(rawRequest()));
+    const [{ data }] = await arrived;
+    assert.equal(data.toString(), rawRequest());
+  });
+
+  test('answers a CRLF keep-alive ping with a CRLF pong', async () => {
+    const { transport, url } = await start();
+    const messages = record<InboundMessage>(transport, 'message');
+    const ws = await open(url);
+    const reply = nextFrame(ws);
+    ws.send('\r\n\r\n');
+    assert.equal(await reply, '\r\n');
+    assert.equal(messages.length, 0);
+  });
+
+  test('closes a connection whose frame exceeds the maximum size', async () => {
+    const { transport, url } = await start({ maxMessageSize: 1024 });
+    const ws = await open(url);
+    const closed = next<[string]>(transport, 'flowClosed');
+    ws.send(rawRequest({ body: 'x'.repeat(2048) }));
+    const [flowId] = await closed;
+    assert.match(flowId, /^ws:/);
+  });
+
+  test('cuts off a peer that stops answering WebSocket pings', async () => {
+    const { transport, url } = await start({ pingIntervalMs: 50 });
+    const client = wsClient(url, 'sip', { autoPong: false });
+    await next(client, 'open');
+    const [flowId] = await next<[string]>(transport, 'flowClosed');
+    assert.match(flowId, /^ws:127\.0\.0\.1:\d+>127\.0\.0\.1:\d+#\d+$/);
+  });
+});
