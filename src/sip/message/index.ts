@@ -1,0 +1,21 @@
+/** The SIP message layer: model, parsing, serialisation, header access, response building. */
+export type * from './types.ts';
+export { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
+export type { SipParseErrorCode, SipParsePartial, SipParseErrorOptions } from './parse-error.ts';
+export { canonicalHeaderName, isListHeader } from './header-names.ts';
+export { getHeader, getHeaders, setHeader, addHeader, removeHeader } from './header-list.ts';
+export type { HasHeaders } from './header-list.ts';
+export { splitTopLevelCommas } from './list-split.ts';
+export { parseUri, formatUri, isSipUri, isTelUri } from './uri.ts';
+export { parseNameAddr, formatNameAddr, parseNameAddrList, isWildcardContact } from './name-addr.ts';
+export { parseVia, formatVia } from './via.ts';
+export { parseCSeq, formatCSeq } from './cseq.ts';
+export { parseMaxForwards, parseExpires, parseContentLength } from './scalar-headers.ts';
+export { parseMessage, DEFAULT_MAX_MESSAGE_SIZE } from './parser.ts';
+export type { ParseOptions } from './parser.ts';
+export { assertRequiredHeaders, REQUIRED_HEADERS } from './required-headers.ts';
+export { serializeMessage } from './serializer.ts';
+export { topVia, cseqOf, callIdOf, fromOf, toOf, contactsOf, tagOf, maxForwardsOf, expiresOf } from './accessors.ts';
+export { createResponse } from './response-builder.ts';
+export type { CreateResponseOptions } from './response-builder.ts';
+export { REASON_PHRASES, reasonPhrase } from './reason-phrases.ts';
