@@ -1,0 +1,91 @@
+/**
+ * The HTTP(S) server: fastify with /healthz and /metrics. It is created first and listens
+ * later (`listen()`), so that the rest of Callpane can add routes and attach to the underlying
+ * Node server's `upgrade` event (SIP over WebSocket at /sip, RFC 7118) before requests arrive.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { isIPv6 } from 'node:net';
+import { fastify, LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  /** HTTPS (and so WSS) when given. */
+  tls?: TlsMaterial;
+  logger: Logger;
+  metrics: Metrics;
+  /** For /healthz uptime; defaults to the time of creation. */
+  startedAt?: number;
+  now?: () => number;
+}
+
+/** Fastify typed with our pino logger; an HTTPS instance is an HTTP one to route handlers. */
+export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
+
+export interface HttpServer {
+  /** Add routes here before `listen()`. */
+  readonly app: HttpApp;
+  /** The Node server underneath: attach `upgrade` handlers here. HTTPS servers are http.Server too. */
+  readonly server: Server;
+  readonly https: boolean;
+  /** Starts listening; resolves with the URL of the bound address (the real port when 0 was asked). */
+  listen(): Promise<string>;
+  /** The bound address, once listening. */
+  address(): { host: string; port: number } | undefined;
+  close(): Promise<void>;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/** A URL a person on this machine can open: wildcard binds are shown as localhost. */
+export function localUrl(host: string, port: number, https: boolean): string {
+  const shown = WILDCARDS.has(host) ? 'localhost' : isIPv6(host) ? `[${host}]` : host;
+  return `${https ? 'https' : 'http'}://${shown}:${port}`;
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const now = options.now ?? Date.now;
+  const startedAt = options.startedAt ?? now();
+  const https = options.tls !== undefined;
+  const app: HttpApp = fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    loggerInstance: options.logger.child({ component: 'http' }),
+    // Per-request lines would drown the log in health checks and scrapes; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.floor((now() - startedAt) / 1000) }));
+  app.get('/metrics', async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(text);
+  });
+
+  let bound: { host: string; port: number } | undefined;
+  return {
+    app,
+    server: app.server,
+    https,
+    async listen() {
+      try {
+        await app.listen({ host: options.host, port: options.port });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const reason = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+        throw new Error(`cannot listen for HTTP on ${options.host}:${options.port}: ${reason} (set http.port / CALLPANE_HTTP_PORT)`, { cause: error });
+      }
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('the HTTP server has no TCP address');
+      bound = { host: options.host, port: address.port };
+      return localUrl(bound.host, bound.port, https);
+    },
+    address: () => bound,
+    close: () => app.close(),
+  };
+}

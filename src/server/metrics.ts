@@ -1,0 +1,138 @@
+/**
+ * The Prometheus metrics Callpane exposes at /metrics, in a registry of its own (so tests and
+ * several instances in one process never share counters). The SIP side reports through the
+ * typed methods below; label values are normalised to a closed set so that a peer sending
+ * invented methods or transports cannot grow the number of series without bound.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type SipMessageDirection = 'in' | 'out';
+export type SipMessageSummary =
+  | { kind: 'request'; method: string; transport: string }
+  /** `method` is the CSeq method of the response. */
+  | { kind: 'response'; method: string; status: number; transport: string };
+export type RegisterResult = 'ok' | 'challenged' | 'failed' | 'banned';
+export type TransactionKind = 'invite_client' | 'invite_server' | 'non_invite_client' | 'non_invite_server';
+
+export const TRANSACTION_KINDS: readonly TransactionKind[] = ['invite_client', 'invite_server', 'non_invite_client', 'non_invite_server'];
+const REGISTER_RESULTS: readonly RegisterResult[] = ['ok', 'challenged', 'failed', 'banned'];
+// RFC 3261 plus the extension methods a PBX meets (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086).
+const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
+const KNOWN_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** One SIP message received (`in`) or sent (`out`). */
+  sipMessage(direction: SipMessageDirection, message: SipMessageSummary): void;
+  /** The outcome of one REGISTER request. */
+  registerResult(result: RegisterResult): void;
+  transactionCreated(kind: TransactionKind): void;
+  authFailure(): void;
+  ban(): void;
+  /** A message that could not be parsed, by the transport it came on. */
+  parseError(transport: string): void;
+  /** Where the active binding count is read at each scrape. */
+  observeRegistrations(count: () => number): void;
+  /** Where the live transaction counts are read at each scrape; kinds left out count 0. */
+  observeTransactions(counts: () => Partial<Record<TransactionKind, number>>): void;
+}
+
+function methodLabel(method: string): string {
+  const upper = method.toUpperCase();
+  return KNOWN_METHODS.has(upper) ? upper : 'OTHER';
+}
+
+function transportLabel(transport: string): string {
+  const lower = transport.toLowerCase();
+  return KNOWN_TRANSPORTS.has(lower) ? lower : 'other';
+}
+
+function statusClass(status: number): string {
+  return status >= 100 && status <= 699 ? `${Math.floor(status / 100)}xx` : 'other';
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const messageLabels = ['kind', 'method', 'status_class', 'transport'] as const;
+  const messagesIn = new Counter({
+    name: 'callpane_sip_messages_in_total',
+    help: 'SIP messages received, by kind, method (the CSeq method for responses), response class and transport',
+    labelNames: messageLabels,
+    registers: [registry],
+  });
+  const messagesOut = new Counter({
+    name: 'callpane_sip_messages_out_total',
+    help: 'SIP messages sent, by kind, method (the CSeq method for responses), response class and transport',
+    labelNames: messageLabels,
+    registers: [registry],
+  });
+  let registrationCount: () => number = () => 0;
+  new Gauge({
+    name: 'callpane_sip_registrations',
+    help: 'Active registrar bindings (contacts)',
+    registers: [registry],
+    collect() {
+      this.set(registrationCount());
+    },
+  });
+  const registers = new Counter({
+    name: 'callpane_sip_register_total',
+    help: 'REGISTER requests by outcome: ok, challenged (401 sent), failed (refused), banned (source address banned)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  let transactionCounts: () => Partial<Record<TransactionKind, number>> = () => ({});
+  new Gauge({
+    name: 'callpane_sip_transactions',
+    help: 'Live SIP transactions by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const counts = transactionCounts();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, counts[kind] ?? 0);
+    },
+  });
+  const transactionsCreated = new Counter({
+    name: 'callpane_sip_transactions_created_total',
+    help: 'SIP transactions created, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const authFailures = new Counter({ name: 'callpane_sip_auth_failures_total', help: 'Failed SIP digest authentications', registers: [registry] });
+  const bans = new Counter({ name: 'callpane_sip_bans_total', help: 'Source addresses banned after repeated authentication failures', registers: [registry] });
+  const parseErrors = new Counter({
+    name: 'callpane_sip_parse_errors_total',
+    help: 'SIP messages that could not be parsed, by transport',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+  });
+
+  // Known label sets start at 0 so that rates and alerts work before the first event.
+  for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
+  for (const kind of TRANSACTION_KINDS) transactionsCreated.inc({ kind }, 0);
+
+  return {
+    registry,
+    sipMessage(direction, message) {
+      const counter = direction === 'in' ? messagesIn : messagesOut;
+      counter.inc({
+        kind: message.kind,
+        method: methodLabel(message.method),
+        status_class: message.kind === 'response' ? statusClass(message.status) : '',
+        transport: transportLabel(message.transport),
+      });
+    },
+    registerResult: (result) => registers.inc({ result }),
+    transactionCreated: (kind) => transactionsCreated.inc({ kind }),
+    authFailure: () => authFailures.inc(),
+    ban: () => bans.inc(),
+    parseError: (transport) => parseErrors.inc({ transport: transportLabel(transport) }),
+    observeRegistrations(count) {
+      registrationCount = count;
+    },
+    observeTransactions(counts) {
+      transactionCounts = counts;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createMetrics } from '../../src/server/metrics.ts';
+
+function valueOf(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+test('SIP messages are counted by kind, method, response class and transport', async () => {
+  const metrics = createMetrics();
+  metrics.sipMessage('in', { kind: 'request', method: 'register', transport: 'UDP' });
+  metrics.sipMessage('in', { kind: 'request', method: 'REGISTER', transport: 'udp' });
+  metrics.sipMessage('out', { kind: 'response', method: 'REGISTER', status: 401, transport: 'udp' });
+  const text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_sip_messages_in_total{kind="request",method="REGISTER",status_class="",transport="udp"}'), 2);
+  assert.equal(valueOf(text, 'callpane_sip_messages_out_total{kind="response",method="REGISTER",status_class="4xx",transport="udp"}'), 1);
+});
+
+test('invented methods and transports collapse into OTHER and other', async () => {
+  const metrics = createMetrics();
+  metrics.sipMessage('in', { kind: 'request', method: 'NEWMETHOD', transport: 'sctp' });
+  metrics.parseError('carrier-pigeon');
+  const text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_sip_messages_in_total{kind="request",method="OTHER",status_class="",transport="other"}'), 1);
+  assert.equal(valueOf(text, 'callpane_sip_parse_errors_total{transport="other"}'), 1);
+});
+
+test('registrations and live transactions are read from their sources at each scrape', async () => {
+  const metrics = createMetrics();
+  let bindings = 3;
+  metrics.observeRegistrations(() => bindings);
+  metrics.observeTransactions(() => ({ invite_server: 2 }));
+  let text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_sip_registrations'), 3);
+  assert.equal(valueOf(text, 'callpane_sip_transactions{kind="invite_server"}'), 2);
+  assert.equal(valueOf(text, 'callpane_sip_transactions{kind="non_invite_client"}'), 0);
+  bindings = 1;
+  text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_sip_registrations'), 1);
+});
+
+test('register outcomes, transactions, auth failures and bans are counted, starting from zero', async () => {
+  const metrics = createMetrics();
+  let text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_sip_register_total{result="banned"}'), 0);
+  metrics.registerResult('challenged');
+  metrics.registerResult('ok');
+  metrics.transactionCreated('non_invite_server');
+  metrics.authFailure();
+  metrics.authFailure();
+  metrics.ban();
+  text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_sip_register_total{result="challenged"}'), 1);
+  assert.equal(valueOf(text, 'callpane_sip_register_total{result="ok"}'), 1);
+  assert.equal(valueOf(text, 'callpane_sip_transactions_created_total{kind="non_invite_server"}'), 1);
+  assert.equal(valueOf(text, 'callpane_sip_auth_failures_total'), 2);
+  assert.equal(valueOf(text, 'callpane_sip_bans_total'), 1);
+});
+
+test('each instance has its own registry', async () => {
+  const first = createMetrics();
+  const second = createMetrics();
+  first.ban();
+  assert.equal(valueOf(await second.registry.metrics(), 'callpane_sip_bans_total'), 0);
+});
