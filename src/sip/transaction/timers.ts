@@ -70,8 +70,4 @@ export class TimerSet<Name extends string> {
     for (const handle of this.#running.values()) this.#clock.clearTimeout(handle);
     this.#running.clear();
   }
-
-  isRunning(name: Name): boolean {
-    return this.#running.has(name);
-  }
 }

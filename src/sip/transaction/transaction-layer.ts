@@ -61,7 +61,14 @@ export class TransactionLayer<F extends TransactionFlow, T> {
   constructor(options: TransactionLayerOptions<F, T>) {
     this.#transport = options.transport;
     this.#user = options.user;
-    this.timers = Object.freeze({ ...DEFAULT_TIMER_CONFIG, ...options.timers });
+    this.timers = Object.freeze({
+      T1: options.timers?.T1 ?? DEFAULT_TIMER_CONFIG.T1,
+      T2: options.timers?.T2 ?? DEFAULT_TIMER_CONFIG.T2,
+      T4: options.timers?.T4 ?? DEFAULT_TIMER_CONFIG.T4,
+    });
+    for (const [name, ms] of Object.entries(this.timers)) {
+      if (!(ms > 0)) throw new RangeError(`timer ${name} must be a positive number of milliseconds, not ${ms}`);
+    }
     this.#clock = options.clock ?? systemClock;
     this.#tryingDelayMs = options.tryingDelayMs ?? DEFAULT_TRYING_DELAY_MS;
   }

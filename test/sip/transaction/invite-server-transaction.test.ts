@@ -154,3 +154,9 @@ test('a failure to send a response is reported to the TU and ends the transactio
   assert.equal(tx.state, 'Terminated');
   assert.equal(layer.stats().inviteServer, 0);
 });
+
+test('sends 100 Trying at once when configured with no delay', () => {
+  const { clock, transport } = receiveInvite(UDP, { tryingDelayMs: 0 });
+  clock.advance(0);
+  assert.deepEqual(transport.responseTimes(100), [0]);
+});

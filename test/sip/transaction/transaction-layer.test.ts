@@ -258,3 +258,8 @@ test('shutdown drops every transaction and timer without telling the TU', () => 
   env.clock.advance(100_000);
   assert.equal(tu.timeouts.length, 0);
 });
+
+test('takes T1, T2 and T4 from the options, defaults for the rest, and refuses non-positive values', () => {
+  assert.deepEqual(setup({ T1: 250 }).layer.timers, { T1: 250, T2: 4000, T4: 5000 });
+  assert.throws(() => setup({ T2: 0 }), /timer T2 must be a positive/);
+});
