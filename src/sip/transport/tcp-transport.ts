@@ -59,6 +59,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
   /** Connections being opened, so two sends to one address share a single connection. */
   readonly #opening = new Map<string, Promise<Connection>>();
   #local: HostPort | undefined;
+  #closed = false;
 
   constructor(options: TcpTransportOptions) {
     super();
@@ -88,6 +89,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     const closed = new Promise<void>((resolve) => {
       if (!this.#server.listening) resolve();
       else this.#server.close(() => resolve());
@@ -122,6 +124,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
   }
 
   #open(remote: HostPort): Promise<Connection> {
+    if (this.#closed) return Promise.reject(new Error(`${this.protocol} transport: closed`));
     if (!isIP(remote.address)) return Promise.reject(new Error(`${this.protocol} transport: not an IP literal: ${remote.address}`));
     const key = remoteKey(remote);
     const pending = this.#opening.get(key);
@@ -150,7 +153,8 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
       socket.once('error', fail);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', fail);
-        resolve(this.#adopt(socket));
+        if (this.#closed) fail(new Error(`${this.protocol} transport: closed while connecting`));
+        else resolve(this.#adopt(socket));
       });
     });
   }

@@ -1,12 +1,13 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocket as WsClient } from 'ws';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../../../src/sip/transport/websocket-transport.ts';
 import type { FramingError } from '../../../src/sip/transport/stream-framer.ts';
 import type { InboundMessage } from '../../../src/sip/transport/transport.ts';
-import { next, rawRequest, record, until } from './helpers.ts';
+import { next, rawRequest, record, selfSignedCertificate, until } from './helpers.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -148,5 +149,24 @@ describe('WebSocketTransport', () => {
     await next(client, 'open');
     const [flowId] = await next<[string]>(transport, 'flowClosed');
     assert.match(flowId, /^ws:127\.0\.0\.1:\d+>127\.0\.0\.1:\d+#\d+$/);
+  });
+
+  test('reports WSS flows when attached to an HTTPS server', async () => {
+    const { cert, key } = selfSignedCertificate();
+    const server = createHttpsServer({ cert, key });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const transport = new WebSocketTransport({ server });
+    await transport.listen();
+    cleanups.push(() => transport.close());
+    assert.equal(transport.protocol, 'WSS');
+    const client = new WsClient(`wss://127.0.0.1:${(server.address() as AddressInfo).port}/sip`, 'sip', { ca: cert });
+    cleanups.push(() => client.terminate());
+    await next(client, 'open');
+    const arrived = next<[InboundMessage]>(transport, 'message');
+    client.send(rawRequest({ via: 'SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKwss' }));
+    const [{ flow }] = await arrived;
+    assert.equal(flow.transport, 'WSS');
+    assert.match(flow.id, /^wss:/);
   });
 });
