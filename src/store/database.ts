@@ -4,7 +4,7 @@
  * CLI change extensions while a running server reads; busy_timeout makes the two wait for each
  * other instead of failing.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.ts';
@@ -15,7 +15,10 @@ export const DATABASE_FILE = 'callpane.db';
 
 export function openDatabase(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new DatabaseSync(join(dataDir, DATABASE_FILE));
+  const path = join(dataDir, DATABASE_FILE);
+  // Created private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+  closeSync(openSync(path, 'a', 0o600));
+  const db = new DatabaseSync(path);
   try {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');

@@ -17,7 +17,7 @@ test('opening creates a private data directory and a WAL database with foreign k
   const db = openDatabase(dataDir);
   try {
     assert.equal(statSync(dataDir).mode & 0o777, 0o700);
-    assert.ok(statSync(join(dataDir, 'callpane.db')).isFile());
+    assert.equal(statSync(join(dataDir, 'callpane.db')).mode & 0o777, 0o600);
     assert.deepEqual({ ...db.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
     assert.deepEqual({ ...db.prepare('PRAGMA foreign_keys').get() }, { foreign_keys: 1 });
   } finally {

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * The `callpane` command: start the server, manage extensions, check the configuration.
+ * Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong arguments (usage shown).
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { startCallpane, shutdownOnSignals } from '../src/app.ts';
+import { unknownEnvNames } from '../src/config/environment.ts';
+import { loadConfig, locateConfigFile, type Config } from '../src/config/load-config.ts';
+import { redactSecrets } from '../src/security/redact.ts';
+import { formatBanner } from '../src/server/banner.ts';
+import { changePassword, checkPassword, provisionExtension } from '../src/server/extension-admin.ts';
+import { createLogger } from '../src/server/logger.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { ExtensionError, ExtensionErrorCode } from '../src/store/extension-error.ts';
+import { createExtensionRepository, type ExtensionRepository } from '../src/store/extension-repository.ts';
+
+const USAGE = `Usage: callpane <command> [options]
+
+Commands:
+  start [--pretty]                      start Callpane (HTTP, SIP) and print where to reach it
+  ext add <number> --name <name> [--email <e-mail>] [--password <web password>] [--sip-secret <secret>]
+                                        create an extension; omitted secrets are generated and printed
+  ext list                              list extensions (number, name, e-mail)
+  ext passwd <number> [--password <p>]  set the web password (asked twice on a terminal, else generated)
+  ext rm <number>                       remove an extension and its registrations
+  config check                          print the effective configuration and validate it
+
+Options of every command:
+  --config <file>                       configuration file (default: $CALLPANE_CONFIG, else ./callpane.json);
+                                        CALLPANE_* environment variables override it
+  -h, --help                            show this help
+`;
+
+class UsageError extends Error {}
+/** A refusal already explained to the user: exit 1 without a stack. */
+class Refusal extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** --config and --help, which every command takes. */
+const common = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/** Parses a command's arguments, which must be exactly the named positionals; undefined when --help was asked. */
+function parse<T extends Options>(args: string[], options: T, positionals: readonly string[] = []) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if ((parsed.values as { help?: boolean }).help) return undefined;
+  if (parsed.positionals.length > positionals.length) throw new UsageError(`unexpected argument ${parsed.positionals[positionals.length]}`);
+  if (parsed.positionals.length < positionals.length) throw new UsageError(`missing ${positionals[parsed.positionals.length]}`);
+  return parsed;
+}
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function load(configPath: string | undefined): Config {
+  const config = loadConfig({ argvConfigPath: configPath });
+  for (const name of unknownEnvNames(process.env)) process.stderr.write(`callpane: warning: ${name} is not a configuration variable (ignored)\n`);
+  return config;
+}
+
+async function withExtensions<T>(configPath: string | undefined, work: (extensions: ExtensionRepository) => Promise<T> | T): Promise<T> {
+  const db = openDatabase(load(configPath).dataDir);
+  try {
+    return await work(createExtensionRepository(db));
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads a line from a terminal without echoing it. */
+function readHidden(prompt: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(prompt);
+  input.setRawMode(true);
+  input.resume();
+  input.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (result: Error | string) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') return finish(value);
+        if (char === '\u0003' || char === '\u0004') return finish(new Refusal('cancelled'));
+        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+        else if (char >= ' ') value += char;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+async function askNewPassword(): Promise<string> {
+  const first = checkPassword(await readHidden('New web password: '));
+  if ((await readHidden('Repeat it: ')) !== first) throw new Refusal('the two passwords differ; nothing changed');
+  return first;
+}
+
+async function start(args: string[]): Promise<number> {
+  const parsed = parse(args, { ...common, pretty: { type: 'boolean' } });
+  if (!parsed) return help();
+  const config = load(parsed.values.config);
+  if (parsed.values.pretty) config.log.pretty = true;
+  const logger = createLogger(config.log);
+  const running = await startCallpane({ config, logger });
+  out(formatBanner({ httpUrl: running.httpUrl, publicUrl: config.http.publicUrl, sipUris: running.sipUris, demo: running.demoExtensions, dataDir: config.dataDir }));
+  shutdownOnSignals(running, logger);
+  return 0;
+}
+
+async function extAdd(args: string[]): Promise<number> {
+  const parsed = parse(
+    args,
+    { ...common, name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, 'sip-secret': { type: 'string' } },
+    ['<number>'],
+  );
+  if (!parsed) return help();
+  const { values, positionals } = parsed;
+  const displayName = values.name;
+  if (displayName === undefined) throw new UsageError('ext add needs --name <name>');
+  const result = await withExtensions(values.config, (extensions) =>
+    provisionExtension(extensions, { number: positionals[0], displayName, email: values.email, password: values.password, sipSecret: values['sip-secret'] }),
+  );
+  const { extension } = result;
+  out(`Extension ${extension.number} (${extension.displayName}${extension.email ? `, ${extension.email}` : ''}) created.`);
+  if (result.generatedPassword) out(`  web password: ${result.generatedPassword}`);
+  if (result.generatedSipSecret) out(`  SIP secret:   ${result.generatedSipSecret}`);
+  if (result.generatedPassword || result.generatedSipSecret) out('Generated secrets are shown only now.');
+  return 0;
+}
+
+async function extList(args: string[]): Promise<number> {
+  const parsed = parse(args, common);
+  if (!parsed) return help();
+  const rows = await withExtensions(parsed.values.config, (extensions) => extensions.list().map((e) => [e.number, e.displayName, e.email ?? '-']));
+  if (rows.length === 0) {
+    out('No extensions. Add one with: callpane ext add <number> --name <name>');
+    return 0;
+  }
+  const all = [['NUMBER', 'NAME', 'E-MAIL'], ...rows];
+  const widths = all[0].map((_, column) => Math.max(...all.map((row) => [...row[column]].length)));
+  for (const row of all) out(row.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join('  ').trimEnd());
+  return 0;
+}
+
+async function extPasswd(args: string[]): Promise<number> {
+  const parsed = parse(args, { ...common, password: { type: 'string' } }, ['<number>']);
+  if (!parsed) return help();
+  const [number] = parsed.positionals;
+  const generated = await withExtensions(parsed.values.config, async (extensions) => {
+    // Refuse an unknown number before asking for a password.
+    if (!extensions.exists(number)) throw new ExtensionError(ExtensionErrorCode.EXTENSION_NOT_FOUND, `extension ${number} does not exist`);
+    const password = parsed.values.password ?? (process.stdin.isTTY ? await askNewPassword() : undefined);
+    return changePassword(extensions, number, password);
+  });
+  out(`Web password of extension ${number} changed.`);
+  if (generated) out(`  web password: ${generated}`);
+  return 0;
+}
+
+async function extRm(args: string[]): Promise<number> {
+  const parsed = parse(args, common, ['<number>']);
+  if (!parsed) return help();
+  const [number] = parsed.positionals;
+  await withExtensions(parsed.values.config, (extensions) => extensions.remove(number));
+  out(`Extension ${number} removed.`);
+  return 0;
+}
+
+async function configCheck(args: string[]): Promise<number> {
+  const parsed = parse(args, common);
+  if (!parsed) return help();
+  const location = locateConfigFile({ argvConfigPath: parsed.values.config });
+  const config = load(parsed.values.config);
+  out(`Configuration file: ${location.path}${existsSync(location.path) ? '' : ' (not found: defaults and environment only)'}`);
+  out(JSON.stringify(redactSecrets(config), (_key, value: unknown) => (value === undefined ? null : value), 2));
+  out('configuration OK');
+  return 0;
+}
+
+function help(): number {
+  out(USAGE);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  start,
+  'ext add': extAdd,
+  'ext list': extList,
+  'ext passwd': extPasswd,
+  'ext rm': extRm,
+  'config check': configCheck,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (first === undefined) throw new UsageError('missing command');
+  if (first === '--help' || first === '-h' || first === 'help') return help();
+  if (first === 'start') return start(argv.slice(1));
+  const command = COMMANDS[`${first} ${second}`];
+  if (!command) throw new UsageError(`unknown command: ${[first, second].filter(Boolean).join(' ')}`);
+  return command(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`callpane: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    // ConfigError, ExtensionError, Refusal and start-up failures all carry a message meant for people.
+    process.stderr.write(`callpane: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

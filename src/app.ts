@@ -1,0 +1,160 @@
+/**
+ * Composition of a running Callpane: store, demo data, metrics, HTTP server, and the services
+ * passed in by the caller (the SIP transports and the registrar are wired through
+ * `extraServices`). Services start after the HTTP server is created but before it listens, so
+ * they can add routes and attach to its `upgrade` event before the first request arrives;
+ * they are closed in reverse order, before the HTTP server and the database.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from './config/load-config.ts';
+import { currentDemoCredentials, seedDemoExtensions, type DemoCredentialView } from './server/demo-extensions.ts';
+import { createHttpServer, type HttpServer, type TlsMaterial } from './server/http-server.ts';
+import type { Logger } from './server/logger.ts';
+import { createMetrics, type Metrics } from './server/metrics.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
+import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
+import { createRegistrationRepository, type RegistrationRepository } from './store/registration-repository.ts';
+
+export interface AppRepositories {
+  extensions: ExtensionRepository;
+  registrations: RegistrationRepository;
+  meta: MetaRepository;
+}
+
+/** Everything a service needs from the running application. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  repositories: AppRepositories;
+  metrics: Metrics;
+  /** Not yet listening while services start: add routes and `upgrade` handlers then. */
+  httpServer: HttpServer;
+  /** Certificate and key read from config.tls, for HTTPS and SIP over TLS. */
+  tls: TlsMaterial | undefined;
+}
+
+export interface AppService {
+  close(): Promise<void>;
+  /** The SIP URIs this service answers on, read once everything listens (for the banner). */
+  sipUris?(): string[];
+}
+
+export type ServiceFactory = (context: AppContext) => Promise<AppService>;
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  extraServices?: readonly ServiceFactory[];
+}
+
+export interface RunningCallpane {
+  /** The bound HTTP(S) URL on this machine (the real port when 0 was configured). */
+  httpUrl: string;
+  /** http.publicUrl when configured, otherwise httpUrl. */
+  publicUrl: string;
+  sipUris: string[];
+  /** The demo extensions whose generated credentials are still the ones in use. */
+  demoExtensions: DemoCredentialView[];
+  context: AppContext;
+  /** Stops services, HTTP and the database; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+function readTls(config: Config): TlsMaterial | undefined {
+  if (!config.tls) return undefined;
+  return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
+}
+
+export async function startCallpane({ config, logger, extraServices = [] }: StartOptions): Promise<RunningCallpane> {
+  const tls = readTls(config);
+  const db = openDatabase(config.dataDir);
+  const services: AppService[] = [];
+  let httpServer: HttpServer | undefined;
+
+  async function stopAll(): Promise<void> {
+    for (const service of services.splice(0).reverse()) {
+      try {
+        await service.close();
+      } catch (error) {
+        logger.error({ err: error }, 'a service failed to stop');
+      }
+    }
+    await httpServer?.close();
+    if (db.isOpen) db.close();
+  }
+
+  try {
+    const repositories: AppRepositories = {
+      extensions: createExtensionRepository(db),
+      registrations: createRegistrationRepository(db),
+      meta: createMetaRepository(db),
+    };
+    // RFC 7118 §5: a WebSocket binding cannot outlive its connection, and no connection outlives the process.
+    const wiped = repositories.registrations.removeConnectionBound();
+    if (wiped > 0) logger.info({ bindings: wiped }, 'removed WebSocket bindings left from the previous run');
+
+    if (config.demo.seedExtensions) {
+      const created = await seedDemoExtensions({ dataDir: config.dataDir, db, extensions: repositories.extensions, meta: repositories.meta });
+      if (created.length > 0) logger.info({ extensions: created.map((c) => c.number) }, 'created the demo extensions');
+    }
+
+    const metrics = createMetrics();
+    metrics.observeRegistrations(() => repositories.registrations.countActive(Date.now()));
+    httpServer = createHttpServer({ host: config.http.host, port: config.http.port, tls, logger, metrics });
+    const context: AppContext = { config, logger, db, repositories, metrics, httpServer, tls };
+    for (const start of extraServices) services.push(await start(context));
+
+    const httpUrl = await httpServer.listen();
+    const sipUris = services.flatMap((service) => service.sipUris?.() ?? []);
+    const demoExtensions = config.demo.seedExtensions ? await currentDemoCredentials(config.dataDir, repositories.extensions) : [];
+    logger.info({ httpUrl, sipUris, dataDir: config.dataDir }, 'Callpane started');
+
+    let closing: Promise<void> | undefined;
+    return {
+      httpUrl,
+      publicUrl: config.http.publicUrl ?? httpUrl,
+      sipUris,
+      demoExtensions,
+      context,
+      close() {
+        closing ??= stopAll().then(() => logger.info('Callpane stopped'));
+        return closing;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * Stops Callpane on SIGINT or SIGTERM and exits. A second signal, or a shutdown that takes
+ * longer than `graceMs`, exits at once.
+ */
+export function shutdownOnSignals(running: RunningCallpane, logger: Logger, exit: (code: number) => void = process.exit, graceMs = 10_000): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      exit(1);
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown took too long: exiting');
+      exit(1);
+    }, graceMs).unref();
+    running.close().then(
+      () => exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

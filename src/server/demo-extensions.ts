@@ -1,0 +1,113 @@
+/**
+ * The two demo extensions a fresh installation starts with, so that `npm start` gives a person
+ * something to log in and register with. They are created on the first start only: the fact
+ * is remembered in the database, so an administrator who deletes them does not see them return.
+ * Their generated credentials are kept in `{dataDir}/demo-credentials.json` (0600) to be shown
+ * again at every start, but only while they are still the ones in use.
+ */
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashPassword, generateSecret, verifyPassword } from '../security/password-hash.ts';
+import { inTransaction, type Database } from '../store/database.ts';
+import type { ExtensionRepository } from '../store/extension-repository.ts';
+import type { MetaRepository } from '../store/meta-repository.ts';
+
+export const DEMO_EXTENSIONS = [
+  { number: '1001', displayName: 'Alice Agent', email: 'alice@callpane.test' },
+  { number: '1002', displayName: 'Bob Agent', email: 'bob@callpane.test' },
+] as const;
+
+export const DEMO_SEEDED_KEY = 'demo.seeded';
+export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
+
+export interface DemoCredential {
+  number: string;
+  displayName: string;
+  email: string;
+  password: string;
+  sipSecret: string;
+}
+
+/** What may be shown of a demo extension: each credential only while it is still valid. */
+export interface DemoCredentialView {
+  number: string;
+  displayName: string;
+  email: string | null;
+  password: string;
+  sipSecret: string | undefined;
+}
+
+export interface DemoStore {
+  dataDir: string;
+  db: Database;
+  extensions: ExtensionRepository;
+  meta: MetaRepository;
+}
+
+/**
+ * Creates the demo extensions unless this installation ever did; a number or e-mail address
+ * already in use is left alone. Returns the credentials of the extensions created now.
+ */
+export async function seedDemoExtensions({ dataDir, db, extensions, meta }: DemoStore): Promise<DemoCredential[]> {
+  if (meta.get(DEMO_SEEDED_KEY) !== undefined) return [];
+  const candidates = await Promise.all(
+    DEMO_EXTENSIONS.map(async (demo) => {
+      const password = generateSecret(12);
+      return { credential: { ...demo, password, sipSecret: generateSecret(18) }, passwordHash: await hashPassword(password) };
+    }),
+  );
+  const created = inTransaction(db, () => {
+    if (meta.get(DEMO_SEEDED_KEY) !== undefined) return [];
+    const added: DemoCredential[] = [];
+    for (const { credential, passwordHash } of candidates) {
+      if (extensions.exists(credential.number) || extensions.getByEmail(credential.email)) continue;
+      extensions.add({ number: credential.number, displayName: credential.displayName, email: credential.email, passwordHash, sipSecret: credential.sipSecret });
+      added.push(credential);
+    }
+    meta.set(DEMO_SEEDED_KEY, new Date().toISOString());
+    return added;
+  });
+  if (created.length > 0) {
+    const path = join(dataDir, DEMO_CREDENTIALS_FILE);
+    writeFileSync(path, `${JSON.stringify({ extensions: created }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  }
+  return created;
+}
+
+function readCredentialFile(path: string): DemoCredential[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return [];
+  }
+  const list = (parsed as { extensions?: unknown }).extensions;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (entry): entry is DemoCredential =>
+      typeof entry === 'object' &&
+      entry !== null &&
+      ['number', 'displayName', 'email', 'password', 'sipSecret'].every((key) => typeof (entry as Record<string, unknown>)[key] === 'string'),
+  );
+}
+
+/**
+ * The demo credentials that still work: an entry is shown only while its web password verifies
+ * against the stored hash, and its SIP secret only while it is the stored one.
+ */
+export async function currentDemoCredentials(dataDir: string, extensions: ExtensionRepository): Promise<DemoCredentialView[]> {
+  const views: DemoCredentialView[] = [];
+  for (const entry of readCredentialFile(join(dataDir, DEMO_CREDENTIALS_FILE))) {
+    const extension = extensions.get(entry.number);
+    if (!extension || !(await verifyPassword(entry.password, extension.passwordHash))) continue;
+    views.push({
+      number: extension.number,
+      displayName: extension.displayName,
+      email: extension.email,
+      password: entry.password,
+      sipSecret: extension.sipSecret === entry.sipSecret ? entry.sipSecret : undefined,
+    });
+  }
+  return views;
+}

@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatBanner } from '../../src/server/banner.ts';
+
+const base = { httpUrl: 'http://localhost:8080', publicUrl: undefined, sipUris: [], demo: [], dataDir: '/srv/data' };
+
+test('the banner names the web URL, the SIP URIs, the demo credentials and how to add extensions', () => {
+  const text = formatBanner({
+    ...base,
+    sipUris: ['sip:192.0.2.2:5060;transport=udp', 'ws://localhost:8080/sip'],
+    demo: [{ number: '1001', displayName: 'Alice Agent', email: 'alice@callpane.test', password: 'pw-alice', sipSecret: 'sip-alice' }],
+  });
+  assert.match(text, /Web {8}http:\/\/localhost:8080\n/);
+  assert.match(text, /SIP {8}sip:192\.0\.2\.2:5060;transport=udp\n {13}ws:\/\/localhost:8080\/sip\n/);
+  assert.match(text, /1001 +Alice Agent +alice@callpane\.test +pw-alice +sip-alice/);
+  assert.match(text, /callpane ext add/);
+});
+
+test('a public URL is shown first, the local one beside it', () => {
+  const text = formatBanner({ ...base, publicUrl: 'https://pbx.example.test' });
+  assert.match(text, /Web {8}https:\/\/pbx\.example\.test\n {13}\(locally http:\/\/localhost:8080\)/);
+});
+
+test('without SIP services or demo credentials the banner says so and lists no table', () => {
+  const text = formatBanner({ ...base, demo: [{ number: '1002', displayName: 'Bob', email: null, password: 'pw', sipSecret: undefined }] });
+  assert.match(text, /SIP {8}\(no SIP transport started\)/);
+  assert.match(text, /1002 +Bob +- +pw +\(changed\)/);
+  assert.doesNotMatch(formatBanner(base), /Demo extensions/);
+});
