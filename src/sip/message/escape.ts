@@ -35,6 +35,15 @@ export function unescapeComponent(text: string, allowed: number): string | undef
     }
   }
   if (!hasEscape) return text;
+  if (!nonAscii) {
+    let out = '';
+    let start = 0;
+    for (let i = text.indexOf('%'); i >= 0; i = text.indexOf('%', start)) {
+      out += text.slice(start, i) + String.fromCharCode(hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2)));
+      start = i + 3;
+    }
+    return out + text.slice(start);
+  }
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -46,14 +55,11 @@ export function unescapeComponent(text: string, allowed: number): string | undef
     }
   }
   const octets = Uint8Array.from(bytes);
-  if (nonAscii) {
-    try {
-      return utf8.decode(octets);
-    } catch {
-      return Buffer.from(octets).toString('latin1');
-    }
+  try {
+    return utf8.decode(octets);
+  } catch {
+    return Buffer.from(octets).toString('latin1');
   }
-  return Buffer.from(octets).toString('latin1');
 }
 
 const HEX = '0123456789ABCDEF';

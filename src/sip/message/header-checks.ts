@@ -38,7 +38,7 @@ export function checkHeaders(headers: Header[]): CheckedHeaders {
     try {
       checkValue(header, checked);
     } catch (err) {
-      if (err instanceof SipParseError) throw new SipParseError(err.code, `${name}: ${err.message}`);
+      if (err instanceof SipParseError) err.message = `${name}: ${err.message}`;
       throw err;
     }
   }

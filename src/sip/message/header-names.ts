@@ -44,9 +44,18 @@ const LIST_HEADERS = new Set([
   'Error-Info',
 ]);
 
+/** Spellings seen so far of known names, so that the usual ones skip lower-casing; bounded. */
+const bySpelling = new Map<string, string>();
+const MAX_SPELLINGS = 2048;
+
 /** Long canonical name for a compact form, canonical case for a known header, else the name as written. */
 export function canonicalHeaderName(name: string): string {
-  return byLowerName.get(name.toLowerCase()) ?? name;
+  const seen = bySpelling.get(name);
+  if (seen !== undefined) return seen;
+  const canonical = byLowerName.get(name.toLowerCase());
+  if (canonical === undefined) return name;
+  if (bySpelling.size < MAX_SPELLINGS) bySpelling.set(name, canonical);
+  return canonical;
 }
 
 /** True for a canonical header name whose values may be split at top-level commas. */

@@ -47,8 +47,8 @@ export interface SipParseErrorOptions {
 export class SipParseError extends Error {
   readonly code: SipParseErrorCode;
   /** The response a server should answer a request it rejects with; undefined when the message is a response. */
-  readonly status: number | undefined;
-  readonly partial?: SipParsePartial;
+  status: number | undefined;
+  partial?: SipParsePartial;
 
   constructor(code: SipParseErrorCode, message: string, options: SipParseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

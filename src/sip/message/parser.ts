@@ -65,7 +65,10 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): SipMessa
     const partial: SipParsePartial = { isRequest, headers: section.headers };
     const method = startLine.slice(0, startLine.indexOf(' '));
     if (isRequest && isToken(method)) partial.method = method;
-    throw new SipParseError(err.code, err.message, { status: isRequest ? (err.status ?? 400) : null, partial, cause: err.cause });
+    // Filled in here rather than by re-wrapping: building an Error (its stack) is the costly part.
+    err.status = isRequest ? (err.status ?? 400) : undefined;
+    err.partial = partial;
+    throw err;
   }
 }
 
@@ -112,14 +115,15 @@ function frameMessage(data: Buffer, truncated: boolean): Frame {
  */
 function frameBody(data: Buffer, bodyStart: number, contentLength: number | undefined): Buffer {
   const available = data.length - bodyStart;
-  if (contentLength === undefined) return Buffer.from(data.subarray(bodyStart));
+  if (contentLength === undefined) return available > 0 ? Buffer.from(data.subarray(bodyStart)) : Buffer.alloc(0);
   if (available < contentLength) {
     throw new SipParseError(
       SIP_PARSE_ERRORS.CONTENT_LENGTH,
       `Content-Length is ${contentLength} but only ${available} octets follow the headers`,
     );
   }
-  return Buffer.from(data.subarray(bodyStart, bodyStart + contentLength));
+  // A copy: the caller may reuse `data` (a stream reassembly buffer) after parsing.
+  return contentLength > 0 ? Buffer.from(data.subarray(bodyStart, bodyStart + contentLength)) : Buffer.alloc(0);
 }
 
 function setContentLength(headers: Header[], length: number): void {
