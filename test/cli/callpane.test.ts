@@ -1,0 +1,219 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { verifyPassword } from '../../src/security/password-hash.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { createExtensionRepository } from '../../src/store/extension-repository.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const CLI = join(ROOT, 'bin/callpane.ts');
+const TIMEOUT_MS = 20_000;
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'callpane-cli-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function environment(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_') || name.startsWith('CALLPANE_TEST_')) env[name] = value;
+  return { ...env, CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_HOST: '127.0.0.1', ...extra };
+}
+
+function launch(args: string[], dataDir: string, extra: Record<string, string> = {}): ChildProcess {
+  // stdin is a pipe, never a terminal: `ext passwd` must generate instead of prompting.
+  return spawn(NODE, [CLI, ...args], { cwd: dir, env: environment(dataDir, extra), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function run(args: string[], dataDir: string, extra: Record<string, string> = {}): Promise<Result> {
+  const child = launch(args, dataDir, extra);
+  child.stdin?.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => (stdout += chunk));
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`callpane ${args.join(' ')} did not finish: ${stdout}${stderr}`));
+    }, TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `callpane start`, waits for the banner, and returns it with a stop function. */
+async function startServer(dataDir: string): Promise<{ banner: string; stop: () => Promise<Result> }> {
+  const child = launch(['start'], dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_LOG_LEVEL: 'warn' });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<Result>((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  const banner = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no banner: ${stdout}${stderr}`));
+    }, TIMEOUT_MS);
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('Stop:')) {
+        clearTimeout(timer);
+        resolvePromise(stdout);
+      }
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited before the banner: ${stdout}${stderr}`));
+    });
+  });
+  return {
+    banner,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+function passwordOf(dataDir: string, number: string): string {
+  const db = openDatabase(dataDir);
+  try {
+    return createExtensionRepository(db).get(number)!.passwordHash;
+  } finally {
+    db.close();
+  }
+}
+
+test('ext add, list, passwd and rm work as a round trip', async () => {
+  const dataDir = join(dir, 'round-trip');
+  const added = await run(['ext', 'add', '1003', '--name', 'Carol Caller', '--email', 'carol@callpane.test'], dataDir);
+  assert.equal(added.code, 0, added.stderr);
+  const password = /web password: (\S+)/.exec(added.stdout)?.[1];
+  const sipSecret = /SIP secret: +(\S+)/.exec(added.stdout)?.[1];
+  assert.ok(password && sipSecret, added.stdout);
+  assert.equal(await verifyPassword(password, passwordOf(dataDir, '1003')), true);
+
+  const listed = await run(['ext', 'list'], dataDir);
+  assert.equal(listed.code, 0);
+  assert.match(listed.stdout, /^NUMBER +NAME +E-MAIL$/m);
+  assert.match(listed.stdout, /^1003 +Carol Caller +carol@callpane\.test$/m);
+  assert.ok(!listed.stdout.includes(password) && !listed.stdout.includes(sipSecret), 'ext list must not show secrets');
+
+  const generated = await run(['ext', 'passwd', '1003'], dataDir);
+  assert.equal(generated.code, 0, generated.stderr);
+  const newPassword = /web password: (\S+)/.exec(generated.stdout)?.[1];
+  assert.ok(newPassword && newPassword !== password);
+  assert.equal(await verifyPassword(newPassword, passwordOf(dataDir, '1003')), true);
+
+  const chosen = await run(['ext', 'passwd', '1003', '--password', 'chosen-password'], dataDir);
+  assert.equal(chosen.code, 0);
+  assert.doesNotMatch(chosen.stdout, /chosen-password/);
+  assert.equal(await verifyPassword('chosen-password', passwordOf(dataDir, '1003')), true);
+
+  const removed = await run(['ext', 'rm', '1003'], dataDir);
+  assert.equal(removed.code, 0);
+  assert.match((await run(['ext', 'list'], dataDir)).stdout, /No extensions/);
+});
+
+test('secrets given on the command line are used and not echoed', async () => {
+  const dataDir = join(dir, 'given');
+  const added = await run(['ext', 'add', '1004', '--name', 'Dan', '--password', 'dans-password', '--sip-secret', 'dans-sip-secret'], dataDir);
+  assert.equal(added.code, 0, added.stderr);
+  assert.doesNotMatch(added.stdout, /dans-password|dans-sip-secret|web password|SIP secret/);
+  assert.equal(await verifyPassword('dans-password', passwordOf(dataDir, '1004')), true);
+});
+
+test('refused operations exit 1 with the reason', async () => {
+  const dataDir = join(dir, 'refused');
+  await run(['ext', 'add', '1005', '--name', 'Eve', '--email', 'eve@callpane.test'], dataDir);
+  const cases: Array<[string[], RegExp]> = [
+    [['ext', 'add', '1005', '--name', 'Eve again'], /extension 1005 already exists/],
+    [['ext', 'add', '1006', '--name', 'Eve', '--email', 'EVE@callpane.test'], /belongs to another extension/],
+    [['ext', 'add', '12345678901', '--name', 'Long'], /must be 2 to 10 digits/],
+    [['ext', 'add', '1007', '--name', 'Short', '--password', 'short'], /web password must be 8/],
+    [['ext', 'rm', '1099'], /extension 1099 does not exist/],
+    [['ext', 'passwd', '1099'], /extension 1099 does not exist/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await run(args, dataDir);
+    assert.equal(result.code, 1, args.join(' '));
+    assert.match(result.stderr, message);
+  }
+});
+
+test('wrong arguments print the usage to stderr and exit 2', async () => {
+  const dataDir = join(dir, 'usage');
+  for (const args of [[], ['frobnicate'], ['ext'], ['ext', 'add', '1008'], ['ext', 'add', '--name', 'X'], ['ext', 'list', 'extra'], ['ext', 'rm'], ['start', '--bogus'], ['config', 'check', '--pretty']]) {
+    const result = await run(args, dataDir);
+    assert.equal(result.code, 2, `callpane ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, /^callpane: .+\n\nUsage: callpane <command>/);
+    assert.equal(result.stdout, '');
+  }
+});
+
+test('--help prints the usage to stdout and exits 0', async () => {
+  const result = await run(['--help'], join(dir, 'help'));
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /Usage: callpane <command>/);
+  assert.match(result.stdout, /ext add <number> --name <name>/);
+});
+
+test('config check prints the effective configuration, or names the bad key and exits 1', async () => {
+  const dataDir = join(dir, 'check');
+  const good = await run(['config', 'check'], dataDir, { CALLPANE_HTTP_PORT: '9090' });
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stdout, /"port": 9090/);
+  assert.match(good.stdout, /configuration OK\n$/);
+  const bad = await run(['config', 'check'], dataDir, { CALLPANE_HTTP_PORT: 'abc', CALLPANE_REGISTRAR_MIN_EXPIRES: '0' });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /http\.port \(CALLPANE_HTTP_PORT\) = "abc": must be an integer from 0 to 65535/);
+  assert.match(bad.stderr, /registrar\.minExpires \(CALLPANE_REGISTRAR_MIN_EXPIRES\) = "0"/);
+  assert.doesNotMatch(bad.stdout, /configuration OK/);
+  const missing = await run(['config', 'check', '--config', 'nowhere.json'], dataDir);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nowhere\.json: ENOENT/);
+});
+
+test('start prints the URLs and the demo credentials, serves HTTP and stops on SIGTERM', async () => {
+  const dataDir = join(dir, 'start');
+  const first = await startServer(dataDir);
+  let stopped = false;
+  try {
+    const url = /Web +(http:\/\/127\.0\.0\.1:\d+)/.exec(first.banner)?.[1];
+    assert.ok(url, first.banner);
+    assert.equal((await (await fetch(`${url}/healthz`)).json()).status, 'ok');
+    assert.match(first.banner, /1001 +Alice Agent +alice@callpane\.test +\S{16} +\S{24}/);
+    assert.match(first.banner, /1002 +Bob Agent +bob@callpane\.test/);
+    assert.match(first.banner, /callpane ext add/);
+    const result = await first.stop();
+    stopped = true;
+    assert.equal(result.code, 0, result.stderr);
+  } finally {
+    if (!stopped) await first.stop();
+  }
+
+  const alicePassword = /1001 +Alice Agent +\S+ +(\S+)/.exec(first.banner)?.[1];
+  const second = await startServer(dataDir);
+  await second.stop();
+  assert.match(second.banner, new RegExp(`1001 +Alice Agent +alice@callpane\\.test +${alicePassword}`));
+
+  assert.equal((await run(['ext', 'passwd', '1001', '--password', 'admin-chose-this'], dataDir)).code, 0);
+  const third = await startServer(dataDir);
+  await third.stop();
+  assert.doesNotMatch(third.banner, /Alice Agent/);
+  assert.ok(!third.banner.includes(alicePassword!));
+  assert.match(third.banner, /1002 +Bob Agent/);
+});
