@@ -34,7 +34,7 @@ Options of every command:
 `;
 
 class UsageError extends Error {}
-/** A refusal already explained to the user: exit 1 without a stack. */
+/** The user declined or mistyped at a prompt: exit 1 with the reason. */
 class Refusal extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
