@@ -1,13 +1,13 @@
 /** CSeq (RFC 3261 §20.16): sequence number and method. */
 import type { CSeq } from './types.ts';
 import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
-import { isToken, isWsp, parseBoundedInt } from './syntax.ts';
+import { isToken, isWsp, parseBoundedInt, trimWsp } from './syntax.ts';
 
 const MAX_SEQ = 0xffffffff; // RFC 3261 §8.1.1.5: less than 2**31 when chosen, up to 2**32-1 when received
 
 /** Parses `1*DIGIT LWS Method`; leading zeros are fine (RFC 4475 §3.1.1.1). Throws SipParseError. */
 export function parseCSeq(text: string): CSeq {
-  const value = text.trim();
+  const value = trimWsp(text);
   let split = 0;
   while (split < value.length && !isWsp(value.charCodeAt(split))) split++;
   let methodStart = split;

@@ -7,7 +7,7 @@ import type { Header } from './types.ts';
 import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
 import { canonicalHeaderName, isListHeader } from './header-names.ts';
 import { splitTopLevelCommas } from './list-split.ts';
-import { isToken, isWsp } from './syntax.ts';
+import { isToken, isWsp, trimWsp } from './syntax.ts';
 
 export interface HeaderSection {
   headers: Header[];
@@ -24,7 +24,7 @@ export function readHeaderSection(lines: string[], from: number): HeaderSection 
     const line = lines[i];
     if (isWsp(line.charCodeAt(0))) {
       // A continuation line: RFC 3261 §7.3.1 folding, replaced by a single SP.
-      const more = line.trim();
+      const more = trimWsp(line);
       if (name === undefined) {
         if (section.headers.length === 0) fault(section, 'a header line cannot start with whitespace', line);
         continue;
@@ -39,13 +39,13 @@ export function readHeaderSection(lines: string[], from: number): HeaderSection 
       fault(section, 'a header line needs a colon', line);
       continue;
     }
-    const rawName = line.slice(0, colon).trimEnd();
+    const rawName = trimWsp(line.slice(0, colon));
     if (!isToken(rawName)) {
       fault(section, 'the header name must be a token', line);
       continue;
     }
     name = rawName;
-    value = line.slice(colon + 1).trim();
+    value = trimWsp(line.slice(colon + 1));
   }
   if (name !== undefined) addHeader(section, name, value);
   return section;

@@ -2,10 +2,11 @@
  * Splits a header value at the commas that separate list elements (RFC 3261 §7.3.1): commas
  * inside a quoted string (with its `\` escapes) or inside `<…>` belong to the element.
  */
+import { trimWsp } from './syntax.ts';
 
 /** The trimmed elements; an empty element (`a,,b`, a trailing comma) comes back as ''. */
 export function splitTopLevelCommas(value: string): string[] {
-  if (value.indexOf(',') < 0) return [value.trim()];
+  if (value.indexOf(',') < 0) return [trimWsp(value)];
   const parts: string[] = [];
   let start = 0;
   let inQuote = false;
@@ -22,10 +23,10 @@ export function splitTopLevelCommas(value: string): string[] {
     } else if (c === 0x3c) {
       inAngle = true;
     } else if (c === 0x2c) {
-      parts.push(value.slice(start, i).trim());
+      parts.push(trimWsp(value.slice(start, i)));
       start = i + 1;
     }
   }
-  parts.push(value.slice(start).trim());
+  parts.push(trimWsp(value.slice(start)));
   return parts;
 }

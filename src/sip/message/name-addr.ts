@@ -7,7 +7,7 @@ import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts
 import { formatGenericParams, readGenericParams } from './generic-params.ts';
 import { splitTopLevelCommas } from './list-split.ts';
 import { formatUri, parseUri } from './uri.ts';
-import { TOKEN, isChar, isWsp, quotedStringEnd, skipWsp, unquote } from './syntax.ts';
+import { TOKEN, isChar, isWsp, quotedStringEnd, skipWsp, trimWsp, unquote } from './syntax.ts';
 
 function fail(text: string, why: string): never {
   throw new SipParseError(SIP_PARSE_ERRORS.BAD_NAME_ADDR, `bad name-addr ${quoteForError(text)}: ${why}`);
@@ -31,7 +31,7 @@ export function parseNameAddr(text: string): NameAddr {
     while (end < text.length && (isChar(text.charCodeAt(end), TOKEN) || isWsp(text.charCodeAt(end)))) end++;
     if (text.charCodeAt(end) === 0x3c) {
       // display-name = *(token LWS) / quoted-string; LWS before '<' is optional (RFC 4475 §3.1.1.6).
-      displayName = text.slice(pos, end).trim();
+      displayName = trimWsp(text.slice(pos, end));
       pos = end;
     }
   }
@@ -90,7 +90,7 @@ export function parseNameAddrList(text: string): NameAddr[] {
 
 /** `Contact: *` (RFC 3261 §10.2.2: remove all bindings). */
 export function isWildcardContact(value: string): boolean {
-  return value.trim() === '*';
+  return trimWsp(value) === '*';
 }
 
 /** Writes a name-addr, always with `<>`, quoting the display name unless it is plain tokens. */

@@ -1,10 +1,10 @@
 /** Headers whose value is one number: Max-Forwards, Expires, Content-Length. */
 import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
-import { parseBoundedInt } from './syntax.ts';
+import { parseBoundedInt, trimWsp } from './syntax.ts';
 
 /** RFC 3261 §20.22: an integer 0..255. */
 export function parseMaxForwards(text: string): number {
-  const value = parseBoundedInt(text.trim(), 255);
+  const value = parseBoundedInt(trimWsp(text), 255);
   if (value === undefined) {
     throw new SipParseError(SIP_PARSE_ERRORS.BAD_HEADER, `bad Max-Forwards ${quoteForError(text)}: must be 0..255`);
   }
@@ -13,7 +13,7 @@ export function parseMaxForwards(text: string): number {
 
 /** RFC 3261 §20.19: delta-seconds, 0..2^32-1. */
 export function parseExpires(text: string): number {
-  const value = parseBoundedInt(text.trim(), 0xffffffff);
+  const value = parseBoundedInt(trimWsp(text), 0xffffffff);
   if (value === undefined) {
     throw new SipParseError(SIP_PARSE_ERRORS.BAD_HEADER, `bad Expires ${quoteForError(text)}: must be 0..2^32-1 seconds`);
   }
@@ -22,7 +22,7 @@ export function parseExpires(text: string): number {
 
 /** RFC 3261 §20.14: a non-negative number of octets. */
 export function parseContentLength(text: string): number {
-  const value = parseBoundedInt(text.trim(), Number.MAX_SAFE_INTEGER);
+  const value = parseBoundedInt(trimWsp(text), Number.MAX_SAFE_INTEGER);
   if (value === undefined) {
     throw new SipParseError(SIP_PARSE_ERRORS.CONTENT_LENGTH, `bad Content-Length ${quoteForError(text)}: must be a non-negative integer`);
   }

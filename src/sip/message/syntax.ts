@@ -207,3 +207,15 @@ export function unquote(quoted: string): string {
   parts.push(inner.slice(start));
   return parts.join('');
 }
+
+/**
+ * Strips SP and HTAB at both ends: LWS is only those (RFC 3261 §25.1). String.prototype.trim would
+ * also eat Unicode spaces and a BOM that belong to a UTF-8 value (RFC 4475 §3.1.1.2).
+ */
+export function trimWsp(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isWsp(text.charCodeAt(start))) start++;
+  while (end > start && isWsp(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
