@@ -1,21 +1,12 @@
 /**
  * A real SIP user agent for interop tests: baresip (Debian `baresip-core`, 1.0.0 on Debian 12),
- * configured in a temporary folder, bound to 127.0.0.1 only and driven over ctrl_tcp.
+ * configured in a temporary folder (see baresip-config.ts), bound to 127.0.0.1 only and driven
+ * over ctrl_tcp (see baresip-ctrl.ts for its commands and events).
  *
- * What baresip 1.0.0 needs here, found by running it:
- * - `net_interface lo` fails ("net: lo: could not get IPv4 address"); `net_interface 127.0.0.1`
- *   binds and advertises loopback only.
- * - stdio.so is left out: with stdin on /dev/null it fails to load (epoll refuses the fd), and
- *   with stdin on a pipe it spins at 100% CPU once the pipe reaches EOF. ctrl_tcp is the only UI.
- * - ausine only produces 48 kHz stereo (`ausrc_srate 48000`, `ausrc_channels 2`; baresip
- *   resamples for G.711), else starting the audio source fails and the call never establishes.
- *   1.0.0's aufile module has no player, so no player is configured: received audio is decoded
- *   and dropped.
- * - `sip_listen 127.0.0.1:P` binds UDP and TCP on P and a TLS listener on TCP P+1.
  * - Accounts from the `accounts` file register before ctrl_tcp can have a client, so their
  *   REGISTER_OK would be lost. The agent instead creates its account over ctrl_tcp (`uanew`,
- *   which registers at once), so every registration event reaches it.
- * - DTLS-SRTP (`mediaenc dtls_srtp`) works on loopback; ICE does not (see `medianat`).
+ *   which registers at once), so every registration event reaches it; no accounts file is
+ *   written and account.so is not loaded.
  * - Call commands (`hold`, `resume`, `sndcode`, `reinvite`, `transfer`, …) exist only while a
  *   call does. 1.0.0 has no unregister command: deleting the user agent (`uadel`) sends the
  *   REGISTER with Expires 0.
@@ -23,48 +14,32 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  RTP_PORT_COUNT,
+  accountAor,
+  formatAccountLine,
+  formatBaresipConfig,
+  moduleList,
+  type BaresipAccount,
+  type BaresipMediaOptions,
+} from './baresip-config.ts';
 import { BaresipCtrlClient, type BaresipEvent, type BaresipResponse } from './baresip-ctrl.ts';
 import { withDeadline } from './deadline.ts';
 import { ManagedProcess, type LineWaitOptions } from './managed-process.ts';
 import { freePort, freePortBlock } from './ports.ts';
 
 export type { BaresipEvent, BaresipResponse } from './baresip-ctrl.ts';
+export { formatAccountLine, type BaresipAccount, type SipTransportName } from './baresip-config.ts';
 
 export const BARESIP_BINARY = '/usr/bin/baresip';
-export const BARESIP_MODULE_PATH = '/usr/lib/baresip/modules';
 
-export type SipTransportName = 'udp' | 'tcp';
-
-export interface BaresipAccount {
-  user: string;
-  /** Digest password (`auth_pass`); none when omitted. */
-  password?: string;
-  /** Where to register, e.g. `sip:127.0.0.1:5060`; the account's domain is its host and port. */
-  registrar: string;
-  transport?: SipTransportName;
-  /** Registration interval in seconds; 0 does not register. 60 when omitted. */
-  regint?: number;
-  answermode?: 'manual' | 'auto' | 'early';
-  displayName?: string;
-}
-
-export interface BaresipStartOptions {
+export interface BaresipStartOptions extends BaresipMediaOptions {
   /** Names the agent in errors and diagnostics. */
   name: string;
   account: BaresipAccount;
   /** SIP port on 127.0.0.1 (UDP and TCP, and TLS on the next one); free ports when omitted. */
   sipPort?: number;
   ctrlPort?: number;
-  /** More modules to load, by name ("opus" or "opus.so"), from /usr/lib/baresip/modules. */
-  extraModules?: readonly string[];
-  /** Account media encryption (`srtp`, `srtp-mand`, `dtls_srtp`, …); loads its module. */
-  mediaenc?: string;
-  /**
-   * Account media NAT traversal (`stun`, `turn`); loads its module. `ice` is refused: 1.0.0's
-   * ice module never gathers loopback candidates, so on loopback alone the call fails ("No such
-   * file or directory") and elsewhere its media would use the machine's other addresses.
-   */
-  medianat?: string;
   /** Prints every SIP message sent and received into the log (`baresip -s`). */
   sipTrace?: boolean;
   /** Bound on start-up (process, ctrl_tcp, account creation); 10 s when omitted. */
@@ -73,19 +48,8 @@ export interface BaresipStartOptions {
 
 export type EventMatcher = string | ((event: BaresipEvent) => boolean);
 
-const RTP_PORT_COUNT = 20;
 const START_ATTEMPTS = 3;
 const COMMAND_TIMEOUT_MS = 5000;
-const MEDIA_MODULES: Readonly<Record<string, string>> = {
-  srtp: 'srtp',
-  'srtp-mand': 'srtp',
-  'srtp-mandf': 'srtp',
-  dtls_srtp: 'dtls_srtp',
-  stun: 'stun',
-  turn: 'turn',
-};
-// What an account line carries unescaped in a user part and an addr-param value.
-const SAFE_TOKEN = /^[A-Za-z0-9._~!*+-]+$/;
 
 export class BaresipAgent {
   readonly name: string;
@@ -131,7 +95,7 @@ export class BaresipAgent {
       const ctrlPort = options.ctrlPort ?? (await freePort());
       const rtpFirst = await freePortBlock(RTP_PORT_COUNT, { udp: true });
       const dir = await mkdtemp(join(tmpdir(), `callpane-baresip-${sanitizeForPath(options.name)}-`));
-      await writeFile(join(dir, 'config'), formatConfig({ sipPort, ctrlPort, rtpFirst, modules }));
+      await writeFile(join(dir, 'config'), formatBaresipConfig({ sipPort, ctrlPort, rtpFirst, modules }));
       const args = ['-f', dir, '-v', ...(options.sipTrace === true ? ['-s'] : [])];
       const child = await ManagedProcess.start({ name: `baresip ${options.name}`, command: BARESIP_BINARY, args }).catch(async (error: unknown) => {
         await rm(dir, { recursive: true, force: true });
@@ -329,73 +293,6 @@ export class BaresipAgent {
     const recent = this.events.slice(-15).map((e) => (e.param === undefined ? e.type : `${e.type}(${e.param})`));
     return recent.length === 0 ? 'none' : recent.join(', ');
   }
-}
-
-/** `sip:user@host:port` for a registrar `sip:host:port`. */
-function accountAor(account: BaresipAccount): string {
-  const match = /^sip:([^@;>]+)$/.exec(account.registrar);
-  if (match === null) throw new Error(`registrar must look like sip:127.0.0.1:5060, got ${account.registrar}`);
-  if (!SAFE_TOKEN.test(account.user)) throw new Error(`account user has characters the account line cannot carry: ${account.user}`);
-  return `sip:${account.user}@${match[1]}`;
-}
-
-/**
- * The account line (see /usr/share/doc/baresip-core/examples/accounts):
- * `"Name" <sip:user@host:port;transport=udp>;auth_pass=…;regint=…;answermode=…`.
- */
-export function formatAccountLine(options: Pick<BaresipStartOptions, 'account' | 'mediaenc' | 'medianat'>): string {
-  const { account } = options;
-  const transport = account.transport ?? 'udp';
-  const params: string[] = [];
-  if (account.password !== undefined) {
-    if (!SAFE_TOKEN.test(account.password)) {
-      throw new Error('account password has characters the account line cannot carry (use letters, digits, ._~!*+-)');
-    }
-    params.push(`auth_pass=${account.password}`);
-  }
-  params.push(`regint=${account.regint ?? 60}`);
-  params.push(`answermode=${account.answermode ?? 'manual'}`);
-  if (options.mediaenc !== undefined) params.push(`mediaenc=${options.mediaenc}`);
-  if (options.medianat !== undefined) params.push(`medianat=${options.medianat}`);
-  const name = account.displayName === undefined ? '' : `"${account.displayName.replace(/["\\]/g, '')}" `;
-  return `${name}<${accountAor(account)};transport=${transport}>;${params.join(';')}`;
-}
-
-function moduleList(options: BaresipStartOptions): string[] {
-  if (options.medianat === 'ice') throw new Error('medianat ice cannot stay on 127.0.0.1 with baresip 1.0.0 (see medianat in baresip.ts)');
-  const wanted = ['g711', 'ausine', ...(options.extraModules ?? [])];
-  for (const setting of [options.mediaenc, options.medianat]) {
-    if (setting === undefined) continue;
-    const module = MEDIA_MODULES[setting];
-    if (module === undefined) throw new Error(`unknown mediaenc/medianat ${setting}; known: ${Object.keys(MEDIA_MODULES).join(', ')}`);
-    wanted.push(module);
-  }
-  return [...new Set(wanted.map((m) => (m.endsWith('.so') ? m : `${m}.so`)))];
-}
-
-function formatConfig(settings: { sipPort: number; ctrlPort: number; rtpFirst: number; modules: readonly string[] }): string {
-  return [
-    '# Written by test/support/baresip.ts for one test agent; see that file for why each line.',
-    'poll_method epoll',
-    `sip_listen 127.0.0.1:${settings.sipPort}`,
-    'net_interface 127.0.0.1',
-    // Names are never resolved here; should one be, the query stays on loopback.
-    'dns_server 127.0.0.1:53',
-    'call_max_calls 4',
-    'audio_source ausine,440',
-    'ausrc_srate 48000',
-    'ausrc_channels 2',
-    `rtp_ports ${settings.rtpFirst}-${settings.rtpFirst + RTP_PORT_COUNT - 1}`,
-    'rtcp_mux no',
-    // Keeps menu from rewriting a status line many times a second into the log.
-    'statmode_default off',
-    `ctrl_tcp_listen 127.0.0.1:${settings.ctrlPort}`,
-    `module_path ${BARESIP_MODULE_PATH}`,
-    ...settings.modules.map((m) => `module ${m}`),
-    'module_app menu.so',
-    'module_app ctrl_tcp.so',
-    '',
-  ].join('\n');
 }
 
 function sanitizeForPath(name: string): string {
