@@ -1,44 +1,50 @@
 /**
- * Typed reads of the headers every layer needs. Values are parsed on each call from the header
- * text, so an edited header list never serves a stale result. Absent required headers throw
- * SipParseError (SIP_PARSE_MISSING_HEADER); malformed ones throw their parse error.
+ * Typed reads of the headers every layer needs. Each call returns a value the caller owns: the one
+ * parseMessage parsed while validating the first time (parsed-cache.ts), parsed afresh from the
+ * header text after that, so an edited header list never serves a stale result. Absent required
+ * headers throw SipParseError (SIP_PARSE_MISSING_HEADER); malformed ones throw their parse error.
  */
-import type { CSeq, NameAddr, Via } from './types.ts';
+import type { CSeq, Header, NameAddr, Via } from './types.ts';
 import type { HasHeaders } from './header-list.ts';
 import { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
-import { getHeader, getHeaders } from './header-list.ts';
+import { firstHeader, getHeader, getHeaders } from './header-list.ts';
+import { takeParsed } from './parsed-cache.ts';
 import { splitTopLevelCommas } from './list-split.ts';
 import { parseCSeq } from './cseq.ts';
 import { parseNameAddr, parseNameAddrList } from './name-addr.ts';
 import { parseVia } from './via.ts';
 import { parseExpires, parseMaxForwards } from './scalar-headers.ts';
 
-function required(msg: HasHeaders, name: string): string {
-  const value = getHeader(msg, name);
-  if (value === undefined) throw new SipParseError(SIP_PARSE_ERRORS.MISSING_HEADER, `the message has no ${name} header`);
-  return value;
+function required(msg: HasHeaders, name: string): Header {
+  const header = firstHeader(msg, name);
+  if (header === undefined) throw new SipParseError(SIP_PARSE_ERRORS.MISSING_HEADER, `the message has no ${name} header`);
+  return header;
 }
 
 /** The first Via value: where a response to this request goes (RFC 3261 §18.2.2). */
 export function topVia(msg: HasHeaders): Via {
-  const value = required(msg, 'Via');
-  return parseVia(value.indexOf(',') < 0 ? value : splitTopLevelCommas(value)[0]);
+  const header = required(msg, 'Via');
+  const value = header.value;
+  return takeParsed(msg, 'Via', header) ?? parseVia(value.indexOf(',') < 0 ? value : splitTopLevelCommas(value)[0]);
 }
 
 export function cseqOf(msg: HasHeaders): CSeq {
-  return parseCSeq(required(msg, 'CSeq'));
+  const header = required(msg, 'CSeq');
+  return takeParsed(msg, 'CSeq', header) ?? parseCSeq(header.value);
 }
 
 export function callIdOf(msg: HasHeaders): string {
-  return required(msg, 'Call-ID');
+  return required(msg, 'Call-ID').value;
 }
 
 export function fromOf(msg: HasHeaders): NameAddr {
-  return parseNameAddr(required(msg, 'From'));
+  const header = required(msg, 'From');
+  return takeParsed(msg, 'From', header) ?? parseNameAddr(header.value);
 }
 
 export function toOf(msg: HasHeaders): NameAddr {
-  return parseNameAddr(required(msg, 'To'));
+  const header = required(msg, 'To');
+  return takeParsed(msg, 'To', header) ?? parseNameAddr(header.value);
 }
 
 /** Every Contact entry, comma-separated values flattened; [] without Contact. A `*` value throws. */

@@ -4,6 +4,7 @@
  * non-negative number. Each structured value is parsed once, here.
  */
 import type { CSeq, Header } from './types.ts';
+import type { ParsedRecord } from './parsed-cache.ts';
 import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
 import { parseCSeq } from './cseq.ts';
 import { isWildcardContact, parseNameAddr } from './name-addr.ts';
@@ -18,10 +19,12 @@ const SINGLETON_BITS = new Map(
 export interface CheckedHeaders {
   contentLength?: number;
   cseq?: CSeq;
+  /** The first Via, From, To and CSeq as parsed here, for the accessors (parsed-cache.ts). */
+  parsed: ParsedRecord;
 }
 
 export function checkHeaders(headers: Header[]): CheckedHeaders {
-  const checked: CheckedHeaders = {};
+  const checked: CheckedHeaders = { parsed: {} };
   let seen = 0;
   for (const header of headers) {
     const { name, value } = header;
@@ -55,12 +58,19 @@ function valueDiffers(value: string, first: number): boolean {
 
 function checkValue(header: Header, checked: CheckedHeaders): void {
   const { name, value } = header;
+  const parsed = checked.parsed;
   switch (name) {
-    case 'Via':
-      parseVia(value);
+    case 'Via': {
+      const via = parseVia(value);
+      parsed.Via ??= { header, value, parsed: via };
       return;
+    }
     case 'To':
+      parsed.To = { header, value, parsed: parseNameAddr(value) };
+      return;
     case 'From':
+      parsed.From = { header, value, parsed: parseNameAddr(value) };
+      return;
     case 'Route':
     case 'Record-Route':
       parseNameAddr(value);
@@ -70,6 +80,7 @@ function checkValue(header: Header, checked: CheckedHeaders): void {
       return;
     case 'CSeq':
       checked.cseq = parseCSeq(value);
+      parsed.CSeq = { header, value, parsed: checked.cseq };
       return;
     case 'Call-ID':
       // callid = word [ "@" word ]: at least one char, no whitespace (RFC 3261 §25.1).

@@ -21,6 +21,13 @@ function matcher(name: string): (header: Header) => boolean {
   };
 }
 
+/** The first header entry of that name (the object itself, for callers that track identity). */
+export function firstHeader(msg: HasHeaders, name: string): Header | undefined {
+  const matches = matcher(name);
+  for (const header of msg.headers) if (matches(header)) return header;
+  return undefined;
+}
+
 /** Value of the first header of that name. */
 export function getHeader(msg: HasHeaders, name: string): string | undefined {
   const matches = matcher(name);

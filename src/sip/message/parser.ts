@@ -8,6 +8,7 @@ import type { SipParsePartial } from './parse-error.ts';
 import { readHeaderSection } from './header-section.ts';
 import { checkHeaders } from './header-checks.ts';
 import { assertRequiredHeaders } from './required-headers.ts';
+import { rememberParsed } from './parsed-cache.ts';
 import { isStatusLine, parseStartLine } from './start-line.ts';
 import { isToken } from './syntax.ts';
 
@@ -59,6 +60,7 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): SipMessa
       ? { type: 'request', method: head.method, uri: head.uri, headers: section.headers, body }
       : { type: 'response', status: head.status, reason: head.reason, headers: section.headers, body };
     assertRequiredHeaders(msg);
+    rememberParsed(msg, checked.parsed);
     return msg;
   } catch (err) {
     if (!(err instanceof SipParseError)) throw err;

@@ -151,23 +151,26 @@ export function isIPv6(text: string): boolean {
 }
 
 /**
- * hostname / IPv4address (RFC 3261 §25.1). A name made only of digits and dots must be a valid
- * IPv4 address; labels may not start or end with `-` or `.`.
+ * hostname / IPv4address (RFC 3261 §25.1), in one pass. A name made only of digits and dots must
+ * be a valid IPv4 address; a name may not start with `-` or `.` nor hold `..`.
  */
 export function isHostnameOrIPv4(text: string): boolean {
-  if (!allChars(text, HOST)) return false;
+  const n = text.length;
+  if (n === 0) return false;
   let alpha = false;
-  for (let i = 0; i < text.length; i++) {
+  let prev = 0x2e;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c !== 0x2e && (c < 0x30 || c > 0x39)) {
+    if (c >= 128 || (table[c] & HOST) === 0) return false;
+    if (c === 0x2e) {
+      if (prev === 0x2e) return false;
+    } else if (c < 0x30 || c > 0x39) {
+      if (i === 0 && c === 0x2d) return false;
       alpha = true;
-      break;
     }
+    prev = c;
   }
-  if (!alpha) return isIPv4(text);
-  const first = text.charCodeAt(0);
-  if (first === 0x2e || first === 0x2d) return false;
-  return text.indexOf('..') < 0;
+  return alpha || isIPv4(text);
 }
 
 /** host = hostname / IPv4address / IPv6reference, IPv6 inside brackets. */
