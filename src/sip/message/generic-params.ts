@@ -3,12 +3,7 @@
  * `gen-value = token / host / quoted-string` (RFC 3261 §25.1), LWS allowed around `;` and `=`.
  */
 import type { ParamValue } from './types.ts';
-import { TOKEN, isChar, quotedStringEnd, skipWsp } from './syntax.ts';
-
-/** Token chars plus the `:` `[` `]` a host value (an IPv6 address, RFC 5118 §4.5) adds. */
-function isValueChar(code: number): boolean {
-  return isChar(code, TOKEN) || code === 0x3a || code === 0x5b || code === 0x5d;
-}
+import { GEN_VALUE, TOKEN, isChar, quotedStringEnd, skipWsp } from './syntax.ts';
 
 /**
  * Reads parameters from `pos` into `params` (names lower-cased, values as written, quoted-string
@@ -33,7 +28,7 @@ export function readGenericParams(text: string, pos: number, params: Map<string,
         if (end < 0) return `unterminated quoted value of parameter ${name}`;
       } else {
         end = valueStart;
-        while (end < text.length && isValueChar(text.charCodeAt(end))) end++;
+        while (end < text.length && isChar(text.charCodeAt(end), GEN_VALUE)) end++;
         if (end === valueStart) return `empty value of parameter ${name}`;
       }
       value = text.slice(valueStart, end);

@@ -9,30 +9,30 @@ export interface HasHeaders {
   headers: Header[];
 }
 
+/** True when `header` is named `canonical` (the output of canonicalHeaderName) in any spelling. */
+function isNamed(header: Header, canonical: string): boolean {
+  const n = header.name;
+  if (n === canonical) return true;
+  // Only a same-length name (other case) or a one-letter compact form can still match.
+  if (n.length === canonical.length) return n.toLowerCase() === canonical.toLowerCase();
+  return n.length === 1 && canonicalHeaderName(n) === canonical;
+}
+
 function matcher(name: string): (header: Header) => boolean {
   const canonical = canonicalHeaderName(name);
-  const lower = canonical.toLowerCase();
-  return (header) => {
-    const n = header.name;
-    if (n === canonical) return true;
-    // Only a same-length name (other case) or a one-letter compact form can still match.
-    if (n.length === canonical.length) return n.toLowerCase() === lower;
-    return n.length === 1 && canonicalHeaderName(n) === canonical;
-  };
+  return (header) => isNamed(header, canonical);
 }
 
 /** The first header entry of that name (the object itself, for callers that track identity). */
 export function firstHeader(msg: HasHeaders, name: string): Header | undefined {
-  const matches = matcher(name);
-  for (const header of msg.headers) if (matches(header)) return header;
+  const canonical = canonicalHeaderName(name);
+  for (const header of msg.headers) if (isNamed(header, canonical)) return header;
   return undefined;
 }
 
 /** Value of the first header of that name. */
 export function getHeader(msg: HasHeaders, name: string): string | undefined {
-  const matches = matcher(name);
-  for (const header of msg.headers) if (matches(header)) return header.value;
-  return undefined;
+  return firstHeader(msg, name)?.value;
 }
 
 /** Values of every header of that name, in message order. */

@@ -32,6 +32,13 @@ const byLowerName = new Map<string, string>();
 for (const name of KNOWN) byLowerName.set(name.toLowerCase(), name);
 for (const [short, long] of Object.entries(COMPACT)) byLowerName.set(short, long);
 
+const knownNames = new Set(KNOWN);
+
+/** True for the canonical spelling of a header this module knows. */
+export function isKnownHeaderName(name: string): boolean {
+  return knownNames.has(name);
+}
+
 /**
  * Headers whose value is a comma-separated list that may be split into one entry per element.
  * Never the authentication headers (their challenge/credentials parameters are comma-separated

@@ -7,7 +7,7 @@ import type { Header } from './types.ts';
 import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
 import { canonicalHeaderName, isListHeader } from './header-names.ts';
 import { splitTopLevelCommas } from './list-split.ts';
-import { isToken, isWsp, trimWsp } from './syntax.ts';
+import { TOKEN, allChars, isWsp, trimWsp } from './syntax.ts';
 
 export interface HeaderSection {
   headers: Header[];
@@ -39,13 +39,19 @@ export function readHeaderSection(lines: string[], from: number): HeaderSection 
       fault(section, 'a header line needs a colon', line);
       continue;
     }
-    const rawName = trimWsp(line.slice(0, colon));
-    if (!isToken(rawName)) {
+    let nameEnd = colon;
+    while (nameEnd > 0 && isWsp(line.charCodeAt(nameEnd - 1))) nameEnd--;
+    if (!allChars(line, TOKEN, 0, nameEnd)) {
       fault(section, 'the header name must be a token', line);
       continue;
     }
-    name = rawName;
-    value = trimWsp(line.slice(colon + 1));
+    name = line.slice(0, nameEnd);
+    // One slice for the value, LWS around it dropped.
+    let start = colon + 1;
+    let end = line.length;
+    while (start < end && isWsp(line.charCodeAt(start))) start++;
+    while (end > start && isWsp(line.charCodeAt(end - 1))) end--;
+    value = line.slice(start, end);
   }
   if (name !== undefined) addHeader(section, name, value);
   return section;

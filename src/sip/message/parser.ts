@@ -117,20 +117,32 @@ function frameMessage(data: Buffer, truncated: boolean): Frame {
  */
 function frameBody(data: Buffer, bodyStart: number, contentLength: number | undefined): Buffer {
   const available = data.length - bodyStart;
-  if (contentLength === undefined) return available > 0 ? Buffer.from(data.subarray(bodyStart)) : Buffer.alloc(0);
+  if (contentLength === undefined) return copyBody(data, bodyStart, available);
   if (available < contentLength) {
     throw new SipParseError(
       SIP_PARSE_ERRORS.CONTENT_LENGTH,
       `Content-Length is ${contentLength} but only ${available} octets follow the headers`,
     );
   }
-  // A copy: the caller may reuse `data` (a stream reassembly buffer) after parsing.
-  return contentLength > 0 ? Buffer.from(data.subarray(bodyStart, bodyStart + contentLength)) : Buffer.alloc(0);
+  return copyBody(data, bodyStart, contentLength);
+}
+
+/** A copy: the caller may reuse `data` (a stream reassembly buffer) after parsing. */
+function copyBody(data: Buffer, start: number, length: number): Buffer {
+  const body = Buffer.allocUnsafe(length);
+  data.copy(body, 0, start, start + length);
+  return body;
 }
 
 function setContentLength(headers: Header[], length: number): void {
   const value = String(length);
-  const index = headers.findIndex((h) => h.name === 'Content-Length');
+  let index = -1;
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i].name === 'Content-Length') {
+      index = i;
+      break;
+    }
+  }
   if (index < 0) headers.push({ name: 'Content-Length', value });
   else if (headers[index].value !== value) headers[index] = { name: 'Content-Length', value };
 }

@@ -2,14 +2,17 @@
 import type { SipMessage } from './types.ts';
 import { formatUri } from './uri.ts';
 import { isToken } from './syntax.ts';
+import { isKnownHeaderName } from './header-names.ts';
 
 function isContentLengthName(name: string): boolean {
   return name === 'Content-Length' || name === 'l' || name === 'L' || (name.length === 14 && name.toLowerCase() === 'content-length');
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 function assertOneLine(what: string, text: string): void {
   // A CR or LF would end the line early and let the rest pass for headers of its own.
-  if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) throw new Error(`${what} cannot hold CR or LF`);
+  if (LINE_BREAK.test(text)) throw new Error(`${what} cannot hold CR or LF`);
 }
 
 /**
@@ -35,7 +38,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
       wroteLength = true;
       continue;
     }
-    if (!isToken(name)) throw new Error(`header name ${JSON.stringify(name)} is not a token`);
+    if (!isKnownHeaderName(name) && !isToken(name)) throw new Error(`header name ${JSON.stringify(name)} is not a token`);
     assertOneLine(`header ${name}`, value);
     head += `${name}: ${value}\r\n`;
   }

@@ -18,15 +18,17 @@ export const HNV_EXTRA = 32;
 export const HOST = 64;
 /** uric of RFC 2396 plus [ ] — the opaque part of an absoluteURI we keep as text. */
 export const URIC = 128;
+/** gen-value chars outside quotes: token / host, so token plus `:` `[` `]` (RFC 3261 §25.1, RFC 5118 §4.5). */
+export const GEN_VALUE = 256;
 
-const table = new Uint8Array(128);
+const table = new Uint16Array(128);
 
 function mark(chars: string, flag: number): void {
   for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] |= flag;
 }
 
 const alphanum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-mark(alphanum, TOKEN | UNRESERVED | HOST | URIC);
+mark(alphanum, TOKEN | UNRESERVED | HOST | URIC | GEN_VALUE);
 mark("-.!%*_+`'~", TOKEN);
 mark("-_.!~*'()", UNRESERVED | URIC);
 mark('&=+$,;?/', USER_EXTRA);
@@ -35,6 +37,7 @@ mark('[]/:&+$', PARAM_EXTRA);
 mark('[]/?:+$', HNV_EXTRA);
 mark('-._', HOST);
 mark(';/?:@&=+$,%[]#', URIC);
+mark("-.!%*_+`'~:[]", GEN_VALUE);
 
 /** True when `code` is an ASCII char in one of the `flags` classes. */
 export function isChar(code: number, flags: number): boolean {

@@ -107,14 +107,14 @@ function parseHostPort(text: string, pos: number, uri: SipUri): number {
       if (c === 0x3a || c === 0x3b || c === 0x3f) break;
       end++;
     }
-    const host = text.slice(pos, end);
-    if (!isHostnameOrIPv4(host)) {
+    uri.host = text.slice(pos, end);
+    if (!isHostnameOrIPv4(uri.host)) {
       // RFC 5118 §4.2: an IPv6 address must be bracketed in a SIP URI.
-      if (host.length === 0 || text.indexOf(':', end + 1) < 0 || text.charCodeAt(end) !== 0x3a) fail(text, 'bad host');
+      if (end === pos || text.indexOf(':', end + 1) < 0 || text.charCodeAt(end) !== 0x3a) fail(text, 'bad host');
       fail(text, 'an IPv6 address must be enclosed in [] (RFC 5118 §4.2)');
     }
   }
-  uri.host = text.slice(pos, end);
+  if (text.charCodeAt(pos) === 0x5b) uri.host = text.slice(pos, end);
   if (text.charCodeAt(end) !== 0x3a) return end;
   let portEnd = end + 1;
   while (portEnd < text.length && text.charCodeAt(portEnd) !== 0x3b && text.charCodeAt(portEnd) !== 0x3f) portEnd++;

@@ -20,8 +20,8 @@ function readSlash(text: string, pos: number): number {
   return skipWsp(text, pos + 1);
 }
 
-/** Parses `SIP/2.0/UDP host:port;params`. Only SIP/2.0 is accepted. Throws SipParseError. */
-export function parseVia(text: string): Via {
+/** sent-protocol with LWS allowed around the slashes; returns the transport and where it ends. */
+function readSentProtocol(text: string): { transport: string; end: number } {
   let pos = skipWsp(text, 0);
   let end = readToken(text, pos);
   const name = text.slice(pos, end);
@@ -34,8 +34,21 @@ export function parseVia(text: string): Via {
   if (name.length === 0 || version.length === 0 || transport.length === 0) fail(text, 'sent-protocol must be name/version/transport');
   const protocol = `${name.toUpperCase()}/${version}`;
   if (protocol !== 'SIP/2.0') fail(text, `protocol ${protocol} is not SIP/2.0`);
+  return { transport, end };
+}
+
+/** Parses `SIP/2.0/UDP host:port;params`. Only SIP/2.0 is accepted. Throws SipParseError. */
+export function parseVia(text: string): Via {
+  // The usual spelling skips the general sent-protocol scanner; both give the same result.
+  let end = text.startsWith('SIP/2.0/') ? readToken(text, 8) : 8;
+  let transport: string;
+  if (end > 8) {
+    transport = text.slice(8, end).toUpperCase();
+  } else {
+    ({ transport, end } = readSentProtocol(text));
+  }
   if (!isWsp(text.charCodeAt(end))) fail(text, 'LWS must separate sent-protocol and sent-by');
-  pos = skipWsp(text, end);
+  let pos = skipWsp(text, end);
 
   let host: string;
   if (text.charCodeAt(pos) === 0x5b) {
@@ -50,7 +63,7 @@ export function parseVia(text: string): Via {
     if (!isHostnameOrIPv4(host)) fail(text, 'bad host in sent-by');
     pos = end;
   }
-  const via: Via = { protocol, transport, host, params: new Map<string, ParamValue>() };
+  const via: Via = { protocol: 'SIP/2.0', transport, host, params: new Map<string, ParamValue>() };
   const colon = skipWsp(text, pos);
   if (text.charCodeAt(colon) === 0x3a) {
     const portStart = skipWsp(text, colon + 1);
