@@ -3,7 +3,7 @@ export type * from './types.ts';
 export { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
 export type { SipParseErrorCode, SipParsePartial, SipParseErrorOptions } from './parse-error.ts';
 export { canonicalHeaderName, isListHeader } from './header-names.ts';
-export { getHeader, getHeaders, setHeader, addHeader, removeHeader } from './header-list.ts';
+export { getHeader, getHeaders, firstHeader, setHeader, addHeader, removeHeader } from './header-list.ts';
 export type { HasHeaders } from './header-list.ts';
 export { splitTopLevelCommas } from './list-split.ts';
 export { parseUri, formatUri, isSipUri, isTelUri } from './uri.ts';

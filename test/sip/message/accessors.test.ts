@@ -5,6 +5,8 @@ import {
 } from '../../../src/sip/message/accessors.ts';
 import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
 import { formatUri } from '../../../src/sip/message/uri.ts';
+import { parseMessage } from '../../../src/sip/message/parser.ts';
+import { addHeader, setHeader } from '../../../src/sip/message/header-list.ts';
 import type { Header } from '../../../src/sip/message/types.ts';
 
 const headers: Header[] = [
@@ -63,4 +65,48 @@ test('throws SIP_PARSE_MISSING_HEADER for an absent required header', () => {
 
 test('tagOf ignores a tag without a value', () => {
   assert.equal(tagOf({ uri: { scheme: 'x', opaque: 'y' }, params: new Map([['tag', null]]) }), undefined);
+});
+
+test('hands the value parseMessage validated to the first caller only, then parses afresh', () => {
+  const data = Buffer.from([
+    'OPTIONS sip:bob@example.com SIP/2.0',
+    'Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
+    'To: <sip:bob@example.com>',
+    'From: <sip:alice@example.com>;tag=1',
+    'Call-ID: c1',
+    'CSeq: 7 OPTIONS',
+    '',
+    '',
+  ].join('\r\n'));
+  const msg = parseMessage(data);
+  const first = topVia(msg);
+  first.params.set('received', '192.0.2.9');
+  const second = topVia(msg);
+  assert.notEqual(second, first, 'a second caller gets its own value');
+  assert.equal(second.params.has('received'), false, 'an edit by the first caller does not leak');
+  assert.notEqual(fromOf(msg), fromOf(msg));
+  assert.notEqual(toOf(msg), toOf(msg));
+  assert.notEqual(cseqOf(msg), cseqOf(msg));
+});
+
+test('never serves a parsed value for a header that was edited since parsing', () => {
+  const data = Buffer.from([
+    'OPTIONS sip:bob@example.com SIP/2.0',
+    'Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
+    'To: <sip:bob@example.com>',
+    'From: <sip:alice@example.com>;tag=1',
+    'Call-ID: c1',
+    'CSeq: 7 OPTIONS',
+    '',
+    '',
+  ].join('\r\n'));
+  const edited = parseMessage(data);
+  edited.headers[0].value = 'SIP/2.0/TCP proxy.example.com;branch=z9hG4bK2';
+  assert.equal(topVia(edited).host, 'proxy.example.com');
+  const replaced = parseMessage(data);
+  setHeader(replaced, 'To', '<sip:carol@example.com>;tag=9');
+  assert.equal(tagOf(toOf(replaced)), '9');
+  const prepended = parseMessage(data);
+  addHeader(prepended, 'Via', 'SIP/2.0/UDP new.example.com;branch=z9hG4bK3', 'first');
+  assert.equal(topVia(prepended).host, 'new.example.com');
 });
