@@ -44,9 +44,8 @@ export function serializeMessage(msg: SipMessage): Buffer {
   }
   if (!wroteLength) head += length;
   head += '\r\n';
-  const headLength = Buffer.byteLength(head, 'utf8');
-  const out = Buffer.allocUnsafe(headLength + msg.body.length);
-  out.write(head, 0, 'utf8');
-  out.set(msg.body, headLength);
-  return out;
+  // One native pass encodes the head; byteLength + write would walk the string twice.
+  const headBytes = Buffer.from(head, 'utf8');
+  if (msg.body.length === 0) return headBytes;
+  return Buffer.concat([headBytes, msg.body], headBytes.length + msg.body.length);
 }
