@@ -356,7 +356,9 @@ const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: num
 
 for (const row of rows) {
   for (const { label, data } of variants(row)) {
-    test(`${row.name} (${row.section}, ${row.expected}): ${label}`, { timeout: 5000 }, () => {
+    const verb = row.expected === 'valid' ? 'parses' : row.expected === 'invalid' ? 'rejects' : 'reads';
+    const section = row.section.startsWith('RFC') ? row.section.replace(/^RFC(\d+) /, 'RFC $1 §') : `RFC 4475 §${row.section}`;
+    test(`${verb} ${row.name} (${section}, ${row.expected}) as the RFC describes: ${label}`, { timeout: 5000 }, () => {
       if (row.name === 'ipv6-in-sdp' || row.name === 'mult-ip-in-sdp') {
         checkWrongContentLength(row.name, label, data);
         return;
