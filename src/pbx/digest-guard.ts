@@ -1,0 +1,84 @@
+import { DigestAuthenticator, parseDigestCredentials } from '../sip/auth/index.ts';
+import type { DigestCredentials } from '../sip/auth/index.ts';
+import { addHeader, createResponse, formatUri, getHeaders } from '../sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../sip/message/types.ts';
+import type { AuthFailureLimiter } from './auth-failure-limiter.ts';
+
+export type GuardOutcome =
+  | { ok: true; user: string }
+  | { ok: false; response: SipResponse; reason: 'challenge' | 'stale' | 'failed' | 'banned' };
+
+export interface DigestGuardOptions {
+  realm: string;
+  /** The SIP secret of an extension, or undefined when there is no such extension. */
+  secretOf: (user: string) => string | undefined;
+  limiter: AuthFailureLimiter;
+  /** Called when an address gets banned, for the log and /metrics. */
+  onBan?: (address: string, until: number) => void;
+  authenticator?: DigestAuthenticator;
+}
+
+/**
+ * Digest authentication of requests from extensions: 401 challenges for a registrar, 407 for the
+ * proxy (RFC 3261 §22.1, §22.3). A wrong password and an unknown user get the same challenge, so
+ * the answer never tells a scanner which extensions exist; repeated failures from one address get
+ * it banned by the limiter.
+ */
+export class DigestGuard {
+  readonly #options: DigestGuardOptions;
+  readonly #authenticator: DigestAuthenticator;
+
+  constructor(options: DigestGuardOptions) {
+    this.#options = options;
+    // MD5 first: JsSIP (the pane's SIP stack) reads only the first challenge and knows only MD5,
+    // while clients that prefer SHA-256 still find it offered (RFC 8760 §2.4).
+    this.#authenticator =
+      options.authenticator ?? new DigestAuthenticator({ realm: options.realm, algorithms: ['MD5', 'SHA-256'] });
+  }
+
+  authenticate(request: SipRequest, sourceAddress: string, as: 'registrar' | 'proxy'): GuardOutcome {
+    const { limiter } = this.#options;
+    if (limiter.isBanned(sourceAddress)) {
+      return { ok: false, reason: 'banned', response: createResponse(request, 403, { reason: 'Forbidden' }) };
+    }
+    const credentials = this.#credentialsFor(request, as);
+    if (credentials === undefined) return { ok: false, reason: 'challenge', response: this.#challenge(request, as, false) };
+
+    const result = this.#authenticator.verify(
+      { method: request.method, uri: formatUri(request.uri), credentials },
+      (username) => {
+        const password = this.#options.secretOf(username);
+        return password === undefined ? undefined : { password };
+      },
+    );
+    if (result.ok) {
+      limiter.recordSuccess(sourceAddress);
+      return { ok: true, user: result.username };
+    }
+    if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
+    const outcome = limiter.recordFailure(sourceAddress);
+    if (outcome.banned) this.#options.onBan?.(sourceAddress, outcome.until);
+    return { ok: false, reason: 'failed', response: this.#challenge(request, as, false) };
+  }
+
+  /** Credentials for our realm; other schemes and realms are ignored (RFC 4475 §3.3.7). */
+  #credentialsFor(request: SipRequest, as: 'registrar' | 'proxy'): DigestCredentials | undefined {
+    const header = as === 'registrar' ? 'Authorization' : 'Proxy-Authorization';
+    for (const value of getHeaders(request, header)) {
+      try {
+        const credentials = parseDigestCredentials(value);
+        if (credentials.realm === this.#options.realm) return credentials;
+      } catch {
+        continue;
+      }
+    }
+    return undefined;
+  }
+
+  #challenge(request: SipRequest, as: 'registrar' | 'proxy', stale: boolean): SipResponse {
+    const challenge = this.#authenticator.challenge({ stale, proxy: as === 'proxy' });
+    const response = createResponse(request, as === 'proxy' ? 407 : 401);
+    for (const value of challenge.values) addHeader(response, challenge.header, value);
+    return response;
+  }
+}
