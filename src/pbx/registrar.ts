@@ -82,10 +82,13 @@ export class Registrar {
       if (contactValues.length !== 1 || headerExpires !== 0) {
         return createResponse(request, 400, { reason: 'Wildcard Contact Needs Expires 0 Alone' });
       }
-      for (const binding of this.#location.lookup(aor)) {
-        if (binding.callId === callId && binding.cseq >= cseq) continue;
-        this.#location.remove(aor, binding.contactUri);
+      // A binding of the same Call-ID with a CSeq not below the request's aborts the whole
+      // removal: "the update MUST be aborted and the request fails".
+      const bindings = this.#location.lookup(aor);
+      if (bindings.some((binding) => binding.callId === callId && binding.cseq >= cseq)) {
+        return createResponse(request, 400, { reason: 'Out-of-Order CSeq' });
       }
+      for (const binding of bindings) this.#location.remove(aor, binding.contactUri);
       return this.#ok(request, aor);
     }
 

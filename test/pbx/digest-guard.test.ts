@@ -1,0 +1,248 @@
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
+import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
+import { answerChallenge, parseDigestChallenge, parseDigestCredentials, type DigestChallenge } from '../../src/sip/auth/index.ts';
+import { getHeaders, parseMessage } from '../../src/sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
+
+const REALM = 'pbx.test';
+const REQUEST_URI = 'sip:pbx.test';
+const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002' };
+const POLICY = { limit: 3, windowMs: 60_000, banMs: 600_000 };
+const SCANNER = '192.0.2.66';
+const PHONE = '192.0.2.10';
+/** The default nonce lifetime of NonceManager. */
+const NONCE_LIFETIME_MS = 300_000;
+
+type Role = 'registrar' | 'proxy';
+
+// Date is mocked so that the guard's own nonce manager and the limiter share one clock.
+beforeEach(() => mock.timers.enable({ apis: ['Date'], now: Date.UTC(2025, 0, 15, 12) }));
+afterEach(() => mock.timers.reset());
+
+function request(method: 'REGISTER' | 'INVITE', credentials: string[] = [], header = 'Authorization'): SipRequest {
+  const lines = [
+    `${method} ${REQUEST_URI} SIP/2.0`,
+    'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-guard',
+    'Max-Forwards: 70',
+    'From: <sip:1001@pbx.test>;tag=from-1',
+    'To: <sip:1001@pbx.test>',
+    'Call-ID: guard-call',
+    `CSeq: 1 ${method}`,
+    'Contact: <sip:1001@127.0.0.1:5070>',
+    ...credentials.map((value) => `${header}: ${value}`),
+    'Content-Length: 0',
+    '',
+    '',
+  ];
+  const message = parseMessage(Buffer.from(lines.join('\r\n')));
+  assert.equal(message.type, 'request');
+  return message;
+}
+
+function fixture() {
+  const bans: Array<{ address: string; until: number }> = [];
+  const guard = new DigestGuard({
+    realm: REALM,
+    secretOf: (user) => (Object.hasOwn(SECRETS, user) ? SECRETS[user] : undefined),
+    limiter: new AuthFailureLimiter(POLICY),
+    onBan: (address, until) => bans.push({ address, until }),
+  });
+  return { guard, bans };
+}
+
+function challengeHeader(role: Role): string {
+  return role === 'proxy' ? 'Proxy-Authenticate' : 'WWW-Authenticate';
+}
+
+function challengesOf(outcome: GuardOutcome, role: Role = 'registrar'): DigestChallenge[] {
+  assert.equal(outcome.ok, false);
+  return getHeaders(outcome.response, challengeHeader(role)).map(parseDigestChallenge);
+}
+
+/** A fresh challenge, answered the way a client would, as the request that carries the answer. */
+function answered(
+  guard: DigestGuard,
+  options: { username?: string; password?: string; role?: Role; from?: string; md5Only?: boolean } = {},
+): SipRequest {
+  const role = options.role ?? 'registrar';
+  const method = role === 'proxy' ? 'INVITE' : 'REGISTER';
+  const challenges = challengesOf(guard.authenticate(request(method), options.from ?? PHONE, role), role);
+  const username = options.username ?? '1001';
+  const value = answerChallenge(options.md5Only === true ? challenges[0] : challenges, {
+    username,
+    password: options.password ?? SECRETS[username],
+    method,
+    uri: REQUEST_URI,
+  });
+  return request(method, [value], role === 'proxy' ? 'Proxy-Authorization' : 'Authorization');
+}
+
+type Refusal = Extract<GuardOutcome, { ok: false }>;
+
+function failure(outcome: GuardOutcome): Refusal {
+  assert.equal(outcome.ok, false, 'expected the request to be refused');
+  return outcome;
+}
+
+/** Everything of a challenge response but its nonces. */
+function challengeShape(response: SipResponse) {
+  return {
+    status: response.status,
+    headers: response.headers.map((h) => h.name),
+    challenges: response.headers
+      .filter((h) => h.name === 'WWW-Authenticate' || h.name === 'Proxy-Authenticate')
+      .map((h) => ({ ...parseDigestChallenge(h.value), nonce: undefined })),
+  };
+}
+
+describe('challenges (RFC 3261 §22.1, §22.3)', () => {
+  test('answers a REGISTER without credentials with 401 offering MD5 first and SHA-256 too', () => {
+    const { guard } = fixture();
+    const outcome = failure(guard.authenticate(request('REGISTER'), PHONE, 'registrar'));
+    assert.equal(outcome.reason, 'challenge');
+    assert.equal(outcome.response.status, 401);
+    assert.deepEqual(getHeaders(outcome.response, 'Proxy-Authenticate'), []);
+    const challenges = challengesOf(outcome);
+    assert.deepEqual(challenges.map((c) => c.algorithm), ['MD5', 'SHA-256']);
+    for (const challenge of challenges) {
+      assert.equal(challenge.realm, REALM);
+      assert.deepEqual(challenge.qop, ['auth']);
+      assert.notEqual(challenge.stale, true);
+    }
+  });
+
+  test('answers a proxied request without credentials with 407 and Proxy-Authenticate', () => {
+    const { guard } = fixture();
+    const outcome = failure(guard.authenticate(request('INVITE'), PHONE, 'proxy'));
+    assert.equal(outcome.response.status, 407);
+    assert.deepEqual(getHeaders(outcome.response, 'WWW-Authenticate'), []);
+    assert.deepEqual(challengesOf(outcome, 'proxy').map((c) => c.algorithm), ['MD5', 'SHA-256']);
+  });
+
+  test('ignores credentials for another realm and challenges without counting a failure', () => {
+    const { guard, bans } = fixture();
+    const foreign = answerChallenge(
+      { realm: 'elsewhere.test', nonce: 'abc', algorithm: 'MD5', qop: ['auth'] },
+      { username: '1001', password: SECRETS['1001'], method: 'REGISTER', uri: REQUEST_URI },
+    );
+    for (let i = 0; i < POLICY.limit + 1; i++) {
+      const outcome = failure(guard.authenticate(request('REGISTER', [foreign]), SCANNER, 'registrar'));
+      assert.equal(outcome.reason, 'challenge');
+      assert.equal(outcome.response.status, 401);
+    }
+    assert.deepEqual(bans, []);
+  });
+
+  test('ignores Authorization when it authenticates as a proxy', () => {
+    const { guard } = fixture();
+    const registrarAnswer = answered(guard);
+    const invite = request('INVITE', getHeaders(registrarAnswer, 'Authorization'));
+    assert.equal(failure(guard.authenticate(invite, PHONE, 'proxy')).reason, 'challenge');
+  });
+});
+
+describe('verification', () => {
+  for (const [label, options, algorithm] of [
+    ['a registrar, with SHA-256', { role: 'registrar' }, 'SHA-256'],
+    ['a registrar, with MD5 from a client that reads only the first challenge', { role: 'registrar', md5Only: true }, 'MD5'],
+    ['a proxy', { role: 'proxy' }, 'SHA-256'],
+  ] as const) {
+    test(`accepts the correct answer as ${label} and names the user`, () => {
+      const { guard } = fixture();
+      const answer = answered(guard, { ...options, username: '1002' });
+      const [credentials] = getHeaders(answer, options.role === 'proxy' ? 'Proxy-Authorization' : 'Authorization');
+      assert.equal(parseDigestCredentials(credentials).algorithm, algorithm);
+      assert.deepEqual(guard.authenticate(answer, PHONE, options.role), { ok: true, user: '1002' });
+    });
+  }
+
+  test('answers a wrong password and an unknown user with the same challenge', () => {
+    const { guard } = fixture();
+    const wrongPassword = failure(guard.authenticate(answered(guard, { password: 'guess' }), SCANNER, 'registrar'));
+    const unknownUser = failure(guard.authenticate(answered(guard, { username: '9999', password: 'guess' }), SCANNER, 'registrar'));
+    assert.equal(wrongPassword.reason, 'failed');
+    assert.equal(unknownUser.reason, 'failed');
+    assert.equal(wrongPassword.response.status, 401);
+    assert.deepEqual(challengeShape(unknownUser.response), challengeShape(wrongPassword.response));
+    assert.equal(challengesOf(wrongPassword).length, 2);
+  });
+
+  test('refuses an answer replayed with the same nonce-count', () => {
+    const { guard } = fixture();
+    const register = answered(guard);
+    assert.equal(guard.authenticate(register, PHONE, 'registrar').ok, true);
+    assert.equal(failure(guard.authenticate(register, PHONE, 'registrar')).response.status, 401);
+  });
+});
+
+describe('stale nonces (RFC 7616 §3.3)', () => {
+  test('answers a correct digest with an expired nonce with stale=true and counts no failure', () => {
+    const { guard, bans } = fixture();
+    for (let i = 0; i < POLICY.limit + 1; i++) {
+      const register = answered(guard);
+      mock.timers.tick(NONCE_LIFETIME_MS + 1);
+      const outcome = failure(guard.authenticate(register, PHONE, 'registrar'));
+      assert.equal(outcome.reason, 'stale');
+      assert.equal(outcome.response.status, 401);
+      assert.deepEqual(challengesOf(outcome).map((c) => c.stale), [true, true]);
+    }
+    assert.deepEqual(bans, []);
+    assert.equal(guard.authenticate(answered(guard), PHONE, 'registrar').ok, true);
+  });
+
+  test('counts a wrong password with an expired nonce as a failure, without stale=true', () => {
+    const { guard } = fixture();
+    const register = answered(guard, { password: 'guess' });
+    mock.timers.tick(NONCE_LIFETIME_MS + 1);
+    const outcome = failure(guard.authenticate(register, PHONE, 'registrar'));
+    assert.equal(outcome.reason, 'failed');
+    assert.deepEqual(challengesOf(outcome).map((c) => c.stale), [undefined, undefined]);
+  });
+});
+
+describe('bans after repeated failures', () => {
+  test('bans the address at the limit, telling onBan once, then refuses even correct answers with 403', () => {
+    const { guard, bans } = fixture();
+    const bannedAt = Date.now();
+    for (let i = 0; i < POLICY.limit; i++) {
+      assert.equal(failure(guard.authenticate(answered(guard, { password: 'guess', from: SCANNER }), SCANNER, 'registrar')).reason, 'failed');
+    }
+    assert.deepEqual(bans, [{ address: SCANNER, until: bannedAt + POLICY.banMs }]);
+
+    for (const role of ['registrar', 'proxy'] as const) {
+      const outcome = failure(guard.authenticate(answered(guard, { role, from: PHONE }), SCANNER, role));
+      assert.equal(outcome.reason, 'banned');
+      assert.equal(outcome.response.status, 403);
+      assert.deepEqual(getHeaders(outcome.response, challengeHeader(role)), []);
+    }
+    assert.equal(failure(guard.authenticate(request('REGISTER'), SCANNER, 'registrar')).response.status, 403);
+    assert.equal(bans.length, 1);
+  });
+
+  test('leaves other addresses unaffected by a ban', () => {
+    const { guard } = fixture();
+    for (let i = 0; i < POLICY.limit; i++) guard.authenticate(answered(guard, { password: 'guess' }), SCANNER, 'registrar');
+    assert.deepEqual(guard.authenticate(answered(guard), PHONE, 'registrar'), { ok: true, user: '1001' });
+    assert.equal(failure(guard.authenticate(request('REGISTER'), PHONE, 'registrar')).response.status, 401);
+  });
+
+  test('accepts the address again once the ban is over', () => {
+    const { guard } = fixture();
+    for (let i = 0; i < POLICY.limit; i++) guard.authenticate(answered(guard, { password: 'guess' }), SCANNER, 'registrar');
+    mock.timers.tick(POLICY.banMs);
+    assert.equal(guard.authenticate(answered(guard), SCANNER, 'registrar').ok, true);
+  });
+
+  test('forgets earlier failures of an address after it authenticates successfully', () => {
+    const { guard, bans } = fixture();
+    const fail = () => failure(guard.authenticate(answered(guard, { password: 'typo' }), PHONE, 'registrar'));
+    for (let i = 0; i < POLICY.limit - 1; i++) fail();
+    assert.equal(guard.authenticate(answered(guard), PHONE, 'registrar').ok, true);
+    for (let i = 0; i < POLICY.limit - 1; i++) fail();
+    assert.deepEqual(bans, []);
+    fail();
+    assert.equal(bans.length, 1);
+  });
+});
