@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals } from '../src/app.ts';
+import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
 import { loadConfig, locateConfigFile, type Config } from '../src/config/load-config.ts';
 import { redactSecrets } from '../src/security/redact.ts';
@@ -116,7 +117,7 @@ async function start(args: string[]): Promise<number> {
   const config = load(parsed.values.config);
   if (parsed.values.pretty) config.log.pretty = true;
   const logger = createLogger(config.log);
-  const running = await startCallpane({ config, logger });
+  const running = await startCallpane({ config, logger, extraServices: [startSipService] });
   out(formatBanner({ httpUrl: running.httpUrl, publicUrl: config.http.publicUrl, sipUris: running.sipUris, demo: running.demoExtensions, dataDir: config.dataDir }));
   shutdownOnSignals(running, logger);
   return 0;

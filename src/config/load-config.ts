@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { defaultAdvertisedHost, type InterfaceTable } from './advertised-host.ts';
 import { ConfigError, showValue } from './config-error.ts';
 import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, type Environment } from './environment.ts';
-import { allowedValues, configSchema, type ConfigInput, type LogLevel, type SipTransportName } from './schema.ts';
+import { allowedValues, configSchema, type ConfigInput, type DigestAlgorithmName, type LogLevel, type SipTransportName } from './schema.ts';
 
 export interface TlsFiles {
   /** Absolute path of the PEM certificate (chain). */
@@ -41,6 +41,8 @@ export interface Config {
     transports: SipTransportName[];
     /** Where SIP over WebSocket is accepted on the HTTP server. */
     wsPath: string;
+    /** Digest challenges offered, most preferred first (one WWW-Authenticate each). */
+    digestAlgorithms: DigestAlgorithmName[];
   };
   /** Set when HTTP is HTTPS/WSS and SIP over TLS is possible. */
   tls: TlsFiles | undefined;
@@ -225,6 +227,7 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
       domain: input.sip.domain ?? advertisedHost,
       transports,
       wsPath: input.sip.wsPath,
+      digestAlgorithms: [...new Set(input.sip.digestAlgorithms)],
     },
     tls,
     registrar: { minExpires, maxExpires, defaultExpires },

@@ -46,6 +46,10 @@ function flag() {
 export const SIP_TRANSPORTS = ['udp', 'tcp', 'ws', 'tls'] as const;
 export type SipTransportName = (typeof SIP_TRANSPORTS)[number];
 
+/** Digest algorithms a registrar may offer (RFC 8760); the first is the most preferred. */
+export const DIGEST_ALGORITHMS = ['MD5', 'SHA-256'] as const;
+export type DigestAlgorithmName = (typeof DIGEST_ALGORITHMS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -79,6 +83,13 @@ export const configSchema = z.strictObject({
         .regex(/^\/[^\s?#]*$/)
         .register(allowedValues, { allowed: 'a path starting with "/" (no spaces, query or fragment)' })
         .default('/sip'),
+      // MD5 alone by default: baresip 1.0 (libre) fails with ENOSYS when any challenge names
+      // another algorithm, and JsSIP answers only the first challenge and knows only MD5.
+      digestAlgorithms: z
+        .array(z.enum(DIGEST_ALGORITHMS))
+        .min(1)
+        .register(allowedValues, { allowed: `a non-empty list of ${DIGEST_ALGORITHMS.join(', ')} (most preferred first)` })
+        .default(['MD5']),
     })
     .prefault({}),
   tls: z

@@ -1,5 +1,5 @@
 import { DigestAuthenticator, parseDigestCredentials } from '../sip/auth/index.ts';
-import type { DigestCredentials } from '../sip/auth/index.ts';
+import type { DigestAlgorithm, DigestCredentials } from '../sip/auth/index.ts';
 import { addHeader, createResponse, formatUri, getHeaders } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
 import type { AuthFailureLimiter } from './auth-failure-limiter.ts';
@@ -15,6 +15,8 @@ export interface DigestGuardOptions {
   limiter: AuthFailureLimiter;
   /** Called when an address gets banned, for the log and /metrics. */
   onBan?: (address: string, until: number) => void;
+  /** Challenges offered, most preferred first (config sip.digestAlgorithms). */
+  algorithms?: DigestAlgorithm[];
   authenticator?: DigestAuthenticator;
 }
 
@@ -30,10 +32,10 @@ export class DigestGuard {
 
   constructor(options: DigestGuardOptions) {
     this.#options = options;
-    // MD5 first: JsSIP (the pane's SIP stack) reads only the first challenge and knows only MD5,
-    // while clients that prefer SHA-256 still find it offered (RFC 8760 §2.4).
+    // MD5 first unless told otherwise: JsSIP (the pane's SIP stack) reads only the first
+    // challenge and knows only MD5, while clients that prefer SHA-256 find it offered (RFC 8760 §2.4).
     this.#authenticator =
-      options.authenticator ?? new DigestAuthenticator({ realm: options.realm, algorithms: ['MD5', 'SHA-256'] });
+      options.authenticator ?? new DigestAuthenticator({ realm: options.realm, algorithms: options.algorithms ?? ['MD5', 'SHA-256'] });
   }
 
   authenticate(request: SipRequest, sourceAddress: string, as: 'registrar' | 'proxy'): GuardOutcome {

@@ -45,6 +45,7 @@ describe('defaults', () => {
       domain: '127.0.0.1',
       transports: ['udp', 'tcp', 'ws'],
       wsPath: '/sip',
+      digestAlgorithms: ['MD5'],
     });
     assert.equal(config.tls, undefined);
     assert.deepEqual(config.registrar, { minExpires: 60, maxExpires: 3600, defaultExpires: 600 });
@@ -130,6 +131,7 @@ describe('file and environment', () => {
         CALLPANE_LOG_PRETTY: 'true',
         CALLPANE_DEMO_SEED_EXTENSIONS: '0',
         CALLPANE_SIP_TRANSPORTS: ' udp , ws ,',
+        CALLPANE_SIP_DIGEST_ALGORITHMS: 'SHA-256,MD5',
         CALLPANE_DATA_DIR: '/var/lib/callpane',
       },
     });
@@ -138,6 +140,7 @@ describe('file and environment', () => {
     assert.equal(config.log.pretty, true);
     assert.equal(config.demo.seedExtensions, false);
     assert.deepEqual(config.sip.transports, ['udp', 'ws']);
+    assert.deepEqual(config.sip.digestAlgorithms, ['SHA-256', 'MD5']);
     assert.equal(config.dataDir, '/var/lib/callpane');
     assert.equal(load({ env: { CALLPANE_LOG_PRETTY: '1', CALLPANE_DEMO_SEED_EXTENSIONS: 'FALSE' } }).log.pretty, true);
     assert.equal(load({ env: { CALLPANE_DEMO_SEED_EXTENSIONS: 'FALSE' } }).demo.seedExtensions, false);
@@ -183,6 +186,7 @@ describe('validation errors', () => {
     ['sip.domain', 'CALLPANE_SIP_DOMAIN', 'bad_domain', /must be a host name or IP address/],
     ['sip.transports', 'CALLPANE_SIP_TRANSPORTS', 'udp,sctp', /must be a non-empty list of udp, tcp, ws, tls/],
     ['sip.wsPath', 'CALLPANE_SIP_WS_PATH', 'sip', /must be a path starting with "\/"/],
+    ['sip.digestAlgorithms', 'CALLPANE_SIP_DIGEST_ALGORITHMS', 'MD5,SHA-1', /must be a non-empty list of MD5, SHA-256 \(most preferred first\)/],
     ['registrar.minExpires', 'CALLPANE_REGISTRAR_MIN_EXPIRES', '0', /must be an integer from 1 to 86400/],
     ['registrar.maxExpires', 'CALLPANE_REGISTRAR_MAX_EXPIRES', 'lots', /must be an integer from 1 to 86400/],
     ['registrar.defaultExpires', 'CALLPANE_REGISTRAR_DEFAULT_EXPIRES', '99999999', /must be an integer from 1 to 86400/],

@@ -1,0 +1,180 @@
+/**
+ * The embedded PBX as a running service: SIP transports (UDP, TCP, TLS, WebSocket on the HTTP
+ * server), the transaction layer, and the request route with its registrar, location service
+ * and digest guard, reporting to the log and /metrics.
+ */
+import { randomBytes } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { AppContext, AppService } from '../app.ts';
+import type { Config } from '../config/load-config.ts';
+import type { Logger } from '../server/logger.ts';
+import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
+import { createResponse, tagOf, toOf } from '../sip/message/index.ts';
+import type { SipRequest } from '../sip/message/types.ts';
+import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
+import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
+import { AuthFailureLimiter } from './auth-failure-limiter.ts';
+import { DigestGuard } from './digest-guard.ts';
+import { LocationService } from './location-service.ts';
+import { Registrar } from './registrar.ts';
+import { RequestRoute } from './request-route.ts';
+
+const METRIC_KIND: Record<TransactionKind, MetricKind> = {
+  inviteClient: 'invite_client',
+  inviteServer: 'invite_server',
+  nonInviteClient: 'non_invite_client',
+  nonInviteServer: 'non_invite_server',
+};
+
+export interface SipService extends AppService {
+  readonly location: LocationService;
+  readonly transport: TransportLayer;
+}
+
+export async function startSipService(context: AppContext): Promise<SipService> {
+  const { config, logger, metrics, repositories } = context;
+  const log = logger.child({ component: 'sip' });
+  const transport = new TransportLayer(transportConfig(config, context, log));
+  const location = new LocationService(repositories.registrations);
+  const limiter = new AuthFailureLimiter({
+    limit: config.security.authFailures.limit,
+    windowMs: config.security.authFailures.windowSeconds * 1000,
+    banMs: config.security.authFailures.banSeconds * 1000,
+  });
+  const guard = new DigestGuard({
+    realm: config.sip.domain,
+    secretOf: (number) => repositories.extensions.get(number)?.sipSecret,
+    algorithms: config.sip.digestAlgorithms,
+    limiter,
+    onBan(address, until) {
+      metrics.ban();
+      log.warn({ address, until: new Date(until).toISOString() }, 'banned a source address after repeated authentication failures');
+    },
+  });
+  const registrar = new Registrar(config.registrar, location, repositories.extensions);
+  const route = new RequestRoute({
+    localHosts: localHosts(config),
+    registrar,
+    guard,
+    location,
+    extensions: repositories.extensions,
+    events: {
+      authenticated(outcome, request, flow) {
+        if (outcome.ok) return;
+        if (outcome.reason === 'challenge' || outcome.reason === 'stale') {
+          if (request.method === 'REGISTER') metrics.registerResult('challenged');
+          return;
+        }
+        if (outcome.reason === 'failed') metrics.authFailure();
+        if (request.method === 'REGISTER') metrics.registerResult(outcome.reason === 'banned' ? 'banned' : 'failed');
+        log.warn({ method: request.method, address: flow.remote.address, transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
+      },
+      registered({ aor, status, flow }) {
+        metrics.registerResult(status === 200 ? 'ok' : 'failed');
+        const fields = { extension: aor, status, transport: flow.transport, address: formatHostPort(flow.remote) };
+        if (status === 200) log.debug(fields, 'REGISTER accepted');
+        else log.info(fields, 'REGISTER refused');
+      },
+    },
+  });
+
+  const transactions = new TransactionLayer<Flow, RequestTarget>({
+    transport,
+    user: {
+      onRequest(transaction: ServerTransaction<Flow>, request: SipRequest) {
+        metrics.transactionCreated(METRIC_KIND[transaction.kind]);
+        route.handle(request, transaction.flow, transaction);
+      },
+      onCancel(invite, cancel, cancelTransaction) {
+        metrics.transactionCreated(METRIC_KIND[cancelTransaction.kind]);
+        // RFC 3261 §9.2: the CANCEL is answered 200 whether or not it still stops the INVITE.
+        const inviteFinal = invite.finalResponse;
+        const toTag = inviteFinal ? tagOf(toOf(inviteFinal)) : undefined;
+        cancelTransaction.respond(createResponse(cancel, 200, { toTag }));
+        if (!inviteFinal) invite.respond(createResponse(invite.request, 487, { toTag: randomBytes(8).toString('hex') }));
+      },
+      onAck() {},
+      onStrayResponse(response, flow) {
+        log.debug({ status: response.status, address: formatHostPort(flow.remote) }, 'stray SIP response dropped');
+      },
+    },
+  });
+
+  transport.on('request', (request, flow) => transactions.handleRequest(request, flow));
+  transport.on('response', (response, flow) => transactions.handleResponse(response, flow));
+  transport.on('flowClosed', (flowId) => {
+    const removed = location.flowClosed(flowId);
+    if (removed > 0) log.debug({ flowId, bindings: removed }, 'connection closed: its bindings are gone');
+  });
+  transport.on('messageIn', (message) => metrics.sipMessage('in', summary(message)));
+  transport.on('messageOut', (message) => metrics.sipMessage('out', summary(message)));
+  transport.on('dropped', (report) => {
+    if (report.reason === 'unparseable') metrics.parseError(report.transport);
+  });
+  metrics.observeTransactions(() => {
+    const stats = transactions.stats();
+    return Object.fromEntries(Object.entries(METRIC_KIND).map(([kind, label]) => [label, stats[kind as TransactionKind]]));
+  });
+
+  await transport.listen();
+  location.startExpirySweep();
+
+  return {
+    location,
+    transport,
+    sipUris: () => sipUris(config, transport, context),
+    async close() {
+      location.stop();
+      transactions.shutdown();
+      await transport.close();
+    },
+  };
+}
+
+function transportConfig(config: Config, context: AppContext, log: Logger): TransportLayerConfig {
+  const { sip } = config;
+  const result: TransportLayerConfig = { advertisedHost: sip.advertisedHost, logger: log };
+  if (sip.transports.includes('udp')) result.udp = { host: sip.host, port: sip.port };
+  if (sip.transports.includes('tcp')) result.tcp = { host: sip.host, port: sip.port };
+  if (sip.transports.includes('tls') && context.tls) {
+    result.tls = { host: sip.host, port: sip.tlsPort, cert: context.tls.cert, key: context.tls.key };
+  }
+  if (sip.transports.includes('ws')) result.ws = { server: context.httpServer.server, path: sip.wsPath };
+  return result;
+}
+
+/**
+ * The Request-URI hosts that address this PBX (Kamailio's `myself`): the SIP domain, the
+ * advertised host, the public URL's host, and the addresses SIP listens on — every interface
+ * address when it listens on a wildcard.
+ */
+function localHosts(config: Config): string[] {
+  const hosts = [config.sip.domain, config.sip.advertisedHost];
+  if (config.http.publicUrl) hosts.push(new URL(config.http.publicUrl).hostname);
+  if (config.sip.host === '0.0.0.0' || config.sip.host === '::') {
+    for (const addresses of Object.values(networkInterfaces())) for (const { address } of addresses ?? []) hosts.push(address);
+  } else {
+    hosts.push(config.sip.host);
+  }
+  return [...new Set(hosts)].map((host) => (isIPv6(host) ? `[${host}]` : host));
+}
+
+function summary(message: MessageCount): Parameters<Metrics['sipMessage']>[1] {
+  if (message.kind === 'request') return message;
+  return { kind: 'response', method: message.method, transport: message.transport, status: Number(message.statusClass[0]) * 100 };
+}
+
+function sipUris(config: Config, transport: TransportLayer, context: AppContext): string[] {
+  const host = config.sip.domain;
+  return transport.protocols.map((protocol) => {
+    if (protocol === 'WS' || protocol === 'WSS') {
+      const address = context.httpServer.address();
+      const scheme = protocol === 'WSS' ? 'wss' : 'ws';
+      return `${scheme}://${config.sip.advertisedHost}:${address?.port ?? config.http.port}${config.sip.wsPath}`;
+    }
+    const { port } = transport.localVia(protocol);
+    const scheme = protocol === 'TLS' ? 'sips' : 'sip';
+    return `${scheme}:${host}:${port};transport=${protocol.toLowerCase()}`;
+  });
+}

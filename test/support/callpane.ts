@@ -1,0 +1,84 @@
+/**
+ * A Callpane with its embedded PBX, started in this test process on loopback ports in a fresh
+ * data directory: the same composition `callpane start` runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCallpane, type RunningCallpane } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config/load-config.ts';
+import { startSipService } from '../../src/pbx/sip-service.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { freeUdpTcpPort } from './ports.ts';
+
+export interface TestCallpane {
+  running: RunningCallpane;
+  config: Config;
+  sipPort: number;
+  httpUrl: string;
+  dataDir: string;
+  /** `sip:127.0.0.1:PORT`, the registrar address for user agents. */
+  registrar: string;
+  /** The SIP secret of a demo extension (1001, 1002). */
+  secretOf(number: string): string;
+  /** The /metrics text. */
+  metrics(): Promise<string>;
+  /** Stops Callpane; the data directory stays until `remove()` (restart tests reuse it). */
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export interface TestCallpaneOptions {
+  /** Reuse a data directory (and its SIP port), e.g. to test what survives a restart. */
+  dataDir?: string;
+  sipPort?: number;
+  env?: Record<string, string>;
+}
+
+export async function startTestCallpane(options: TestCallpaneOptions = {}): Promise<TestCallpane> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'callpane-sip-'));
+  const sipPort = options.sipPort ?? (await freeUdpTcpPort());
+  const config = loadConfig({
+    env: {
+      CALLPANE_DATA_DIR: dataDir,
+      CALLPANE_HTTP_HOST: '127.0.0.1',
+      CALLPANE_HTTP_PORT: '0',
+      CALLPANE_SIP_HOST: '127.0.0.1',
+      CALLPANE_SIP_PORT: String(sipPort),
+      ...options.env,
+    },
+    cwd: dataDir,
+    interfaces: {},
+  });
+  const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
+  const running = await startCallpane({ config, logger, extraServices: [startSipService] });
+  const secrets = new Map(running.demoExtensions.map((demo) => [demo.number, demo.sipSecret]));
+  return {
+    running,
+    config,
+    sipPort,
+    httpUrl: running.httpUrl,
+    dataDir,
+    registrar: `sip:127.0.0.1:${sipPort}`,
+    secretOf(number) {
+      const secret = secrets.get(number) ?? running.context.repositories.extensions.get(number)?.sipSecret;
+      if (secret === undefined) throw new Error(`no extension ${number}`);
+      return secret;
+    },
+    async metrics() {
+      return (await fetch(`${running.httpUrl}/metrics`)).text();
+    },
+    stop: () => running.close(),
+    async remove() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The value of one Prometheus sample, e.g. `metricValue(text, 'callpane_sip_register_total{result="ok"}')`. */
+export function metricValue(text: string, sample: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  if (line === undefined) throw new Error(`no sample ${sample} in /metrics`);
+  return Number(line.slice(sample.length + 1));
+}
