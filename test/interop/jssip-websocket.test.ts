@@ -1,0 +1,88 @@
+/**
+ * JsSIP — the SIP stack the call pane runs in the browser — registers over SIP over WebSocket
+ * (RFC 7118) at /sip on Callpane's HTTP server. Node 24's global WebSocket stands in for the
+ * browser's.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import JsSIP from 'jssip';
+import type { UA } from 'jssip/lib/UA.js';
+import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { withDeadline } from '../support/deadline.ts';
+
+const WAIT_MS = 8000;
+
+interface Agent {
+  ua: UA;
+  socket: InstanceType<typeof JsSIP.WebSocketInterface>;
+}
+
+function startAgent(callpane: TestCallpane, user: string, password: string): Agent {
+  const wsUrl = `${callpane.httpUrl.replace(/^http/, 'ws')}${callpane.config.sip.wsPath}`;
+  const socket = new JsSIP.WebSocketInterface(wsUrl);
+  const ua = new JsSIP.UA({
+    sockets: [socket],
+    uri: `sip:${user}@${callpane.config.sip.domain}`,
+    password,
+    register: true,
+    // A lost connection is what one test causes on purpose: no reconnect while it looks.
+    connection_recovery_min_interval: 60,
+    connection_recovery_max_interval: 60,
+  });
+  ua.start();
+  return { ua, socket };
+}
+
+function registration(ua: UA): Promise<string> {
+  return withDeadline(
+    new Promise<string>((resolve) => {
+      ua.once('registered', () => resolve('registered'));
+      ua.once('registrationFailed', (event: { cause?: string }) => resolve(`failed: ${event.cause ?? 'unknown'}`));
+    }),
+    WAIT_MS,
+    () => new Error(`JsSIP did not register or fail within ${WAIT_MS} ms`),
+  );
+}
+
+describe('JsSIP over WebSocket', () => {
+  let callpane: TestCallpane;
+  const agents: UA[] = [];
+
+  before(async () => {
+    callpane = await startTestCallpane();
+  });
+  after(async () => {
+    for (const ua of agents) ua.stop();
+    await callpane.remove();
+  });
+
+  it('registers with the extension SIP secret after a digest challenge', async () => {
+    const { ua } = startAgent(callpane, '1001', callpane.secretOf('1001'));
+    agents.push(ua);
+    assert.equal(await registration(ua), 'registered');
+    const [binding] = callpane.running.context.repositories.registrations.listForAor('1001', Date.now());
+    assert.equal(binding?.transport, 'WS');
+    assert.ok(binding?.flowId, 'a WebSocket binding remembers its connection');
+    assert.ok(metricValue(await callpane.metrics(), 'callpane_sip_messages_in_total{kind="request",method="REGISTER",status_class="",transport="ws"}') >= 2);
+  });
+
+  it('is refused with a wrong secret', async () => {
+    const { ua } = startAgent(callpane, '1002', 'wrong-secret');
+    agents.push(ua);
+    assert.match(await registration(ua), /^failed: /);
+    assert.deepEqual(callpane.running.context.repositories.registrations.listForAor('1002', Date.now()), []);
+  });
+
+  it('loses its binding when the WebSocket connection closes (RFC 7118 §5)', async () => {
+    const { ua, socket } = startAgent(callpane, '1002', callpane.secretOf('1002'));
+    agents.push(ua);
+    assert.equal(await registration(ua), 'registered');
+    assert.equal(callpane.running.context.repositories.registrations.listForAor('1002', Date.now()).length, 1);
+    socket.disconnect();
+    const deadline = Date.now() + WAIT_MS;
+    while (callpane.running.context.repositories.registrations.listForAor('1002', Date.now()).length > 0) {
+      assert.ok(Date.now() < deadline, 'the binding outlived its connection');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+});
