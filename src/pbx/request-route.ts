@@ -7,7 +7,7 @@
  * Each stage either answers (and the pipeline stops) or passes on. The route holds no sockets and
  * no timers: it answers through the server transaction it is given.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   addHeader,
   createResponse,
@@ -67,8 +67,9 @@ export class RequestRoute {
   }
 
   handle(request: SipRequest, flow: Flow, responder: Responder): void {
-    // A UAS tags the To of every final response to an out-of-dialog request (§8.2.6.2).
-    const toTag = randomBytes(8).toString('hex');
+    // A UAS tags the To of every final response to an out-of-dialog request (§8.2.6.2) with at
+    // least 32 random bits (§19.3); randomUUID draws from a cached pool, randomBytes per call does not.
+    const toTag = randomUUID().slice(0, 18).replace('-', '');
     const answer: Responder = { respond: (response) => responder.respond(tagged(response, toTag)) };
     const refusal = this.#sanity(request);
     if (refusal) {
@@ -129,9 +130,8 @@ export class RequestRoute {
       addHeader(response, 'Unsupported', [...new Set(unsupported)].join(', '));
       return response;
     }
-    const maxForwards = maxForwardsOf(request);
-    if (maxForwards === 0 && request.method !== 'REGISTER' && request.method !== 'OPTIONS') {
-      // §16.3 item 2; REGISTER and OPTIONS are answered here, not forwarded.
+    if (maxForwardsOf(request) === 0 && !answeredHere(request)) {
+      // §16.3 item 2: an OPTIONS for a user would go on to the relay, so it gets 483 like the rest.
       return createResponse(request, 483);
     }
     return undefined;
@@ -191,6 +191,12 @@ export class RequestRoute {
     addHeader(response, 'Allow', ALLOW);
     return response;
   }
+}
+
+/** REGISTER and OPTIONS to the server itself are answered by this PBX, never forwarded. */
+function answeredHere(request: SipRequest): boolean {
+  if (request.method === 'REGISTER') return true;
+  return request.method === 'OPTIONS' && isSipUri(request.uri) && request.uri.user === undefined;
 }
 
 function optionTags(request: SipRequest, header: 'Require' | 'Proxy-Require'): string[] {

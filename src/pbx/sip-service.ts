@@ -12,6 +12,7 @@ import type { Logger } from '../server/logger.ts';
 import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
 import { createResponse, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
+import { inTransaction } from '../store/database.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
@@ -19,6 +20,7 @@ import { DigestGuard } from './digest-guard.ts';
 import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
 import { RequestRoute } from './request-route.ts';
+import { WriteBehindBindingStore } from './write-behind-binding-store.ts';
 
 const METRIC_KIND: Record<TransactionKind, MetricKind> = {
   inviteClient: 'invite_client',
@@ -36,7 +38,12 @@ export async function startSipService(context: AppContext): Promise<SipService> 
   const { config, logger, metrics, repositories } = context;
   const log = logger.child({ component: 'sip' });
   const transport = new TransportLayer(transportConfig(config, context, log));
-  const location = new LocationService(repositories.registrations);
+  const bindings = new WriteBehindBindingStore(
+    repositories.registrations,
+    (work) => inTransaction(context.db, work),
+    (err) => log.error({ err }, 'could not store registrations (they stay in memory)'),
+  );
+  const location = new LocationService(bindings);
   const limiter = new AuthFailureLimiter({
     limit: config.security.authFailures.limit,
     windowMs: config.security.authFailures.windowSeconds * 1000,
@@ -128,6 +135,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       location.stop();
       transactions.shutdown();
       await transport.close();
+      bindings.flush();
     },
   };
 }

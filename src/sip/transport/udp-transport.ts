@@ -15,8 +15,16 @@ export interface UdpTransportOptions {
   port: number;
   /** Larger datagrams are dropped unread. */
   maxMessageSize?: number;
+  /** Socket receive buffer asked of the kernel (capped there by net.core.rmem_max). */
+  receiveBufferBytes?: number;
   logger?: TransportLogger;
 }
+
+/**
+ * The kernel's default (~208 KiB, a few hundred requests) overflows in a burst of REGISTERs while
+ * the event loop is busy, and a dropped request costs the client a retransmission interval.
+ */
+const DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export class UdpTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly protocol = 'UDP' as const;
@@ -34,7 +42,10 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
 
   listen(): Promise<void> {
     if (this.#socket) throw new Error('UDP transport: already listening');
-    const socket = createSocket({ type: isIPv6(this.#options.host) ? 'udp6' : 'udp4' });
+    const socket = createSocket({
+      type: isIPv6(this.#options.host) ? 'udp6' : 'udp4',
+      recvBufferSize: this.#options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES,
+    });
     this.#socket = socket;
     return new Promise((resolve, reject) => {
       socket.once('error', reject);

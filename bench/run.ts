@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: prints Callpane's figures next to a baseline measured in the same run on the
+ * same machine, so that a slower or faster machine moves both.
+ *
+ * 1. Parser + serializer throughput over the RFC 4475 valid set (target: 50,000 messages/s).
+ * 2. REGISTER transactions per second over UDP loopback, each with its digest challenge round
+ *    trip, p50/p99 latency (target: 5,000/s on one core), against Kamailio as a registrar with
+ *    digest MD5 on one worker process (one core, like Node's one event loop) and on four.
+ */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
+import { freeUdpTcpPort } from '../test/support/ports.ts';
+import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
+import { formatLoadResult, runKamailioBaseline } from './kamailio-baseline.ts';
+import { runParserBench } from './parser-bench.ts';
+import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
+
+const USERS = 2000;
+const CONCURRENCY = 200;
+const DURATION_MS = 5000;
+
+async function callpaneRegisterLoad(): Promise<RegisterLoadResult> {
+  const port = await freeUdpTcpPort();
+  const server = spawn(process.execPath, [new URL('./callpane-registrar-server.ts', import.meta.url).pathname, '--port', String(port), '--users', String(USERS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`the bench server exited with ${code} before it was ready`)));
+      createInterface({ input: server.stdout }).on('line', (line) => {
+        if (line === 'ready') resolve();
+      });
+    });
+    const users: RegisterLoadUser[] = Array.from({ length: USERS }, (_, i) => ({ user: String(FIRST_BENCH_EXTENSION + i), password: `pw-${i}` }));
+    const target = { host: '127.0.0.1', port };
+    // Warm-up: JIT, SQLite pages, the first binding of every user.
+    await runRegisterLoad({ target, users, count: USERS, concurrency: CONCURRENCY, digest: true });
+    return await runRegisterLoad({ target, users, durationMs: DURATION_MS, concurrency: CONCURRENCY, digest: true });
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+function ratio(ours: number, theirs: number): string {
+  return theirs > 0 ? `${(ours / theirs).toFixed(2)}×` : 'n/a';
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(`Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+
+const parser = runParserBench(3000);
+console.log(`Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`);
+
+const callpane = await callpaneRegisterLoad();
+console.log(formatLoadResult('Callpane REGISTER over UDP, one event loop, digest MD5, SQLite write-through', callpane));
+const oneWorker = await runKamailioBaseline({ digest: true, children: 1, users: USERS, concurrency: CONCURRENCY, durationMs: DURATION_MS });
+console.log(formatLoadResult(oneWorker.label, oneWorker));
+const fourWorkers = await runKamailioBaseline({ digest: true, children: 4, users: USERS, concurrency: CONCURRENCY, durationMs: DURATION_MS });
+console.log(formatLoadResult(fourWorkers.label, fourWorkers));
+console.log(
+  `\nCallpane REGISTER/s: ${callpane.transactionsPerSecond.toFixed(0)} (target 5,000) = ${ratio(callpane.transactionsPerSecond, oneWorker.transactionsPerSecond)} Kamailio on one worker, ${ratio(callpane.transactionsPerSecond, fourWorkers.transactionsPerSecond)} on four`,
+);
