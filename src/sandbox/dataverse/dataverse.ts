@@ -1,0 +1,129 @@
+/**
+ * The sandbox Dataverse: one implementation of Dataverse's query and write semantics, used by
+ * the Web API routes (routes.ts) and by the CIF emulation alike. Entity sets are addressed by
+ * their Web API names ("contacts"); every failure is a DataverseError carrying the HTTP status
+ * and the `{"error":{"code","message"}}` body Dataverse would answer with.
+ */
+import { querySyntaxError, segmentNotFound } from './dataverse-error.ts';
+import { entityBySet, ENTITIES, type EntityDef } from './entity-schema.ts';
+import { parseQueryString, type QueryParams } from './query-options.ts';
+import { RecordReader, type QueryResult, type ReadOptions, type RetrieveResult } from './record-reader.ts';
+import { RecordStore } from './record-store.ts';
+import { RecordWriter, type UpsertOptions, type WriteOptions, type WriteResult } from './record-writer.ts';
+import { seedData } from './seed-data.ts';
+import { parseGuid } from './value-format.ts';
+
+export interface DataverseOptions {
+  /** SQLite database file, or ':memory:'. */
+  path: string;
+  /** Load the seed when the database has no records yet (default true). */
+  seed?: boolean;
+  /** Clock for createdon/modifiedon (default: the system clock). */
+  now?: () => Date;
+}
+
+/** When the seed records were made, so a reset restores identical rows. */
+const SEED_TIME = new Date('2024-01-15T09:00:00Z');
+
+export class Dataverse {
+  private readonly store: RecordStore;
+  private readonly reader: RecordReader;
+  private readonly writer: RecordWriter;
+
+  constructor(options: DataverseOptions) {
+    this.store = new RecordStore(options.path);
+    this.reader = new RecordReader(this.store);
+    this.writer = new RecordWriter(this.store, options.now ?? (() => new Date()));
+    if (options.seed !== false && this.isEmpty()) this.loadSeed();
+  }
+
+  /** Entity set names, as the service document lists them. */
+  get entitySets(): string[] {
+    return ENTITIES.map((entity) => entity.setName);
+  }
+
+  /** The entity behind a set name; 404 "Resource not found for the segment" when unknown (names are case-sensitive). */
+  entity(setName: string): EntityDef {
+    const entity = entityBySet(setName);
+    if (!entity) throw segmentNotFound(setName);
+    return entity;
+  }
+
+  /** GET {set}?$select…: `query` is a query string ("?$select=…") or already-parsed parameters. */
+  retrieveMultiple(setName: string, query: string | QueryParams = {}, options: ReadOptions = {}): QueryResult {
+    return this.reader.retrieveMultiple(this.entity(setName), params(query), options);
+  }
+
+  /** GET {set}({id}) with $select/$expand. */
+  retrieve(setName: string, id: string, query: string | QueryParams = {}, options: ReadOptions = {}): RetrieveResult {
+    const entity = this.entity(setName);
+    return this.reader.retrieve(entity, this.key(id), params(query), options);
+  }
+
+  /** POST {set}: a client-chosen primary key in the body is honoured; an existing one fails (412). */
+  create(setName: string, body: unknown, options: WriteOptions = {}): WriteResult {
+    return this.writer.create(this.entity(setName), body, { dialect: options.dialect });
+  }
+
+  /** PATCH {set}({id}): update, or create when missing (upsert), limited by If-Match / If-None-Match. */
+  upsert(setName: string, id: string, body: unknown, options: UpsertOptions = {}): WriteResult {
+    const entity = this.entity(setName);
+    return this.writer.upsert(entity, this.key(id), body, { dialect: options.dialect, ifMatch: options.ifMatch, ifNoneMatch: options.ifNoneMatch });
+  }
+
+  /** PATCH with If-Match: * — update only. */
+  update(setName: string, id: string, body: unknown, options: WriteOptions = {}): WriteResult {
+    return this.upsert(setName, id, body, { ...options, ifMatch: '*' });
+  }
+
+  /** DELETE {set}({id}). */
+  delete(setName: string, id: string, options: { ifMatch?: string } = {}): void {
+    const entity = this.entity(setName);
+    this.writer.delete(entity, this.key(id), options);
+  }
+
+  /** The primary name of a record ("fullname", "name", "subject"), or null. */
+  nameOf(logicalName: string, id: string): string | null {
+    return this.reader.nameOf(logicalName, id);
+  }
+
+  /** Restores the seed: every record made since is gone, every seed record is back as it was. */
+  reset(): void {
+    this.store.transaction(() => this.store.clear());
+    this.loadSeed();
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  /** A record key from a URL: a bare GUID, else "Bad Request - Error in query syntax." (400) as Dataverse answers. */
+  private key(id: string): string {
+    const guid = parseGuid(id);
+    if (!guid) throw querySyntaxError('Bad Request - Error in query syntax.');
+    return guid;
+  }
+
+  private isEmpty(): boolean {
+    return ENTITIES.every((entity) => this.store.count(entity) === 0);
+  }
+
+  private loadSeed(): void {
+    const seed = seedData();
+    this.store.transaction(() => {
+      const system = { system: true, at: SEED_TIME };
+      for (const set of ['systemusers', 'usersettingscollection', 'accounts', 'contacts', 'leads'] as const) {
+        for (const record of seed[set]) this.writer.create(this.entity(set), record, system);
+      }
+      for (const call of seed.phonecalls) {
+        const { id } = this.writer.create(this.entity('phonecalls'), call.create, system);
+        if (call.complete) this.writer.upsert(this.entity('phonecalls'), id, call.complete, { ...system, ifMatch: '*' });
+      }
+    });
+  }
+}
+
+function params(query: string | QueryParams): QueryParams {
+  return typeof query === 'string' ? parseQueryString(query) : query;
+}
+

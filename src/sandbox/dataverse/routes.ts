@@ -1,0 +1,182 @@
+/**
+ * The Dataverse Web API subset over HTTP at `/api/data/v9.2/`, on a fastify instance the caller
+ * owns (the sandbox's own server). Responses carry `OData-Version: 4.0` and
+ * `application/json; odata.metadata=minimal`, `@odata.context` and `@odata.etag`; errors are
+ * `{"error":{"code","message"}}` with Dataverse's status and code.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors
+ *
+ * Access: a real Dataverse wants `Authorization: Bearer`. The pane reaches Dataverse only through
+ * CIF, so the sandbox refuses cross-origin browser requests (an `Origin` that is not the
+ * sandbox's own, or `Sec-Fetch-Site` cross-site/same-site) with 403 and otherwise accepts the
+ * request; server-side callers send no Origin. Token checks and throttling (429) plug in through
+ * `options.authorize`. No CORS headers are ever sent.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RawReplyDefaultExpression, RawRequestDefaultExpression } from 'fastify';
+import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
+import type { Dataverse } from './dataverse.ts';
+import type { ExpandItem } from './expand-option.ts';
+import { parsePrefer, wantsLookupAnnotations } from './prefer-header.ts';
+import type { QueryParams } from './query-options.ts';
+import { parseResourcePath, type ResourcePath } from './resource-path.ts';
+import { SEED } from './seed-data.ts';
+
+export const DATAVERSE_API_PREFIX = '/api/data/v9.2';
+
+export interface DataverseRouteOptions {
+  /** Runs before every request; throw a DataverseError to refuse it (401 for a bad token, 429 with Retry-After when throttled). */
+  authorize?: (request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
+  /** Browser origins besides the sandbox's own that may call the API (default: none). */
+  allowedOrigins?: readonly string[];
+  /** The user WhoAmI reports (default: the seed's English-speaking agent). */
+  currentUserId?: () => string;
+}
+
+/** Fixed ids WhoAmI reports for the sandbox organization. */
+const ORGANIZATION_ID = '0e9a0000-0000-4000-8000-000000000001';
+const BUSINESS_UNIT_ID = 'b0000000-0000-4000-8000-000000000001';
+const JSON_TYPE = 'application/json; odata.metadata=minimal';
+
+type AnyFastify<S extends RawServerBase, L extends FastifyBaseLogger> = FastifyInstance<S, RawRequestDefaultExpression<S>, RawReplyDefaultExpression<S>, L>;
+
+export function registerDataverseRoutes<S extends RawServerBase, L extends FastifyBaseLogger>(
+  app: AnyFastify<S, L>,
+  dataverse: Dataverse,
+  options: DataverseRouteOptions = {},
+): void {
+  app.register(
+    async (api) => {
+      api.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+      api.addHook('onRequest', async (request, reply) => {
+        checkOrigin(request, options.allowedOrigins ?? []);
+        await options.authorize?.(request, reply);
+      });
+      const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+        const wildcard = (request.params as Record<string, string | undefined>)['*'] ?? '';
+        return handle(dataverse, options, parseResourcePath(wildcard), request, reply);
+      };
+      api.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/', handler });
+      api.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/*', handler });
+    },
+    { prefix: DATAVERSE_API_PREFIX },
+  );
+}
+
+async function handle(dataverse: Dataverse, options: DataverseRouteOptions, path: ResourcePath, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const method = request.method;
+  const base = serviceRoot(request);
+  const query = request.query as QueryParams;
+  const prefer = parsePrefer(request.headers.prefer);
+  const annotations = wantsLookupAnnotations(prefer);
+  reply.header('OData-Version', '4.0');
+  if (annotations && prefer.includeAnnotations !== undefined) reply.header('Preference-Applied', `odata.include-annotations="${prefer.includeAnnotations}"`);
+
+  if (path.kind === 'service') {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return json(reply, 200, {
+      '@odata.context': `${base}$metadata`,
+      value: dataverse.entitySets.map((name) => ({ name, kind: 'EntitySet', url: name })),
+    });
+  }
+  if (path.kind === 'whoami') {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return json(reply, 200, {
+      '@odata.context': `${base}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+      BusinessUnitId: BUSINESS_UNIT_ID,
+      UserId: options.currentUserId?.() ?? SEED.agentEnglish,
+      OrganizationId: ORGANIZATION_ID,
+    });
+  }
+  const entity = dataverse.entity(path.set);
+  if (path.kind === 'collection') {
+    if (method === 'GET') {
+      const result = dataverse.retrieveMultiple(path.set, query, { annotations });
+      const body: Record<string, unknown> = { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}` };
+      if (result.count !== undefined) body['@odata.count'] = result.count;
+      body.value = result.records;
+      return json(reply, 200, body);
+    }
+    if (method === 'POST') {
+      const { id } = dataverse.create(path.set, request.body);
+      if (!prefer.returnRepresentation) return empty(reply.header('OData-EntityId', `${base}${path.set}(${id})`));
+      const result = dataverse.retrieve(path.set, id, query, { annotations });
+      reply.header('Preference-Applied', 'return=representation');
+      return json(reply, 201, { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}/$entity`, ...result.record });
+    }
+    throw methodNotAllowed(method);
+  }
+
+  switch (method) {
+    case 'GET': {
+      const result = dataverse.retrieve(path.set, path.key, query, { annotations });
+      reply.header('ETag', result.etag);
+      if (request.headers['if-none-match'] === result.etag) return empty(reply, 304);
+      return json(reply, 200, { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}/$entity`, ...result.record });
+    }
+    case 'PATCH': {
+      const { id, created } = dataverse.upsert(path.set, path.key, request.body, {
+        ifMatch: header(request, 'if-match'),
+        ifNoneMatch: header(request, 'if-none-match'),
+      });
+      reply.header('OData-EntityId', `${base}${path.set}(${id})`);
+      if (!prefer.returnRepresentation) return empty(reply);
+      const result = dataverse.retrieve(path.set, id, query, { annotations });
+      reply.header('Preference-Applied', 'return=representation');
+      return json(reply, created ? 201 : 200, { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}/$entity`, ...result.record });
+    }
+    case 'DELETE':
+      dataverse.delete(entity.setName, path.key, { ifMatch: header(request, 'if-match') });
+      return empty(reply);
+    default:
+      throw methodNotAllowed(method);
+  }
+}
+
+/** `(a,b,nav(c))` after the set name in @odata.context, as Dataverse writes it. */
+function selectSuffix(select: readonly string[] | undefined, expand: readonly ExpandItem[]): string {
+  const items = [...(select ?? [])];
+  for (const item of expand) items.push(item.select ? `${item.navigation}(${item.select.join(',')})` : `${item.navigation}()`);
+  return items.length === 0 ? '' : `(${items.join(',')})`;
+}
+
+function serviceRoot(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${DATAVERSE_API_PREFIX}/`;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type(JSON_TYPE).send(body);
+}
+
+function empty(reply: FastifyReply, status = 204): FastifyReply {
+  return reply.code(status).send();
+}
+
+function methodNotAllowed(method: string): DataverseError {
+  return new DataverseError(405, DataverseErrorCode.None, `The requested resource does not support http method '${method}'.`);
+}
+
+function checkOrigin(request: FastifyRequest, allowed: readonly string[]): void {
+  const origin = header(request, 'origin');
+  const own = `${request.protocol}://${request.host}`;
+  const fetchSite = header(request, 'sec-fetch-site');
+  const crossOrigin = (origin !== undefined && origin !== own && !allowed.includes(origin)) || (origin === undefined && (fetchSite === 'cross-site' || fetchSite === 'same-site'));
+  if (crossOrigin) throw new DataverseError(403, DataverseErrorCode.AccessDenied, 'Access is denied.');
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  reply.header('OData-Version', '4.0');
+  if (error instanceof DataverseError) return json(reply, error.status, error.toBody());
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Body-level problems (malformed JSON, wrong content type) as Dataverse's payload errors.
+    const code = fastifyError.code?.startsWith('FST_ERR_CTP') ? DataverseErrorCode.QueryOrPayload : DataverseErrorCode.None;
+    return json(reply, status, { error: { code, message: fastifyError.message ?? 'Bad Request' } });
+  }
+  request.log.error({ err: error }, 'sandbox dataverse request failed');
+  return json(reply, 500, { error: { code: DataverseErrorCode.None, message: 'An unexpected error occurred.' } });
+}

@@ -1,0 +1,75 @@
+/**
+ * statecode/statuscode rules for entities with a state model (the phone call), per
+ * ../shared/docs/dynamics.md §4:
+ * - State cannot be set on create: a new record is open (statecode 0) with the open status;
+ *   Dataverse refuses a statuscode that does not belong to the open state with 0x80048408
+ *   ("2 is not a valid status code for state code AccountState.Active on account with Id …").
+ * - statecode and statuscode go together, as a valid pair. Dataverse itself would fill in the
+ *   default status when only statecode is sent
+ *   (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api#basic-update);
+ *   the sandbox refuses that, so a client that forgets statuscode fails here rather than logging
+ *   every call with the default status.
+ * - A completed or canceled activity is read-only (dynamics.md: "unsure, but assume so"): the
+ *   only write it takes is reopening it (statecode 0 / statuscode 1), alone.
+ */
+import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
+import type { EntityDef, StateDef } from './entity-schema.ts';
+import type { Row } from './record-store.ts';
+
+const OPEN = 0;
+
+/** Fills in the open state on create, refusing a state or a status the open state does not have. */
+export function applyCreateState(entity: EntityDef, values: Row, id: string): void {
+  const model = entity.state;
+  if (!model) return;
+  const { statecode, statuscode } = values;
+  if (statecode !== undefined && statecode !== null && statecode !== OPEN) {
+    throw invalid(
+      `${statecode} is not a valid state code on create of ${entity.logicalName} with Id ${id}: a new ${entity.logicalName} is always open. Create it, then set statecode and statuscode with an update.`,
+    );
+  }
+  const status = statuscode ?? defaultStatus(model, OPEN);
+  if (typeof status !== 'number' || !model.states[OPEN].statuses.includes(status)) {
+    throw invalid(`${status} is not a valid status code for state code ${model.states[OPEN].label} on ${entity.logicalName} with Id ${id}.`);
+  }
+  values.statecode = OPEN;
+  values.statuscode = status;
+}
+
+/** Checks an update against the record's current state; `alsoChanging` names non-column changes (activity parties). */
+export function checkUpdateState(entity: EntityDef, current: Row, values: Row, id: string, alsoChanging: readonly string[] = []): void {
+  const model = entity.state;
+  if (!model) return;
+  const hasState = values.statecode !== undefined;
+  const hasStatus = values.statuscode !== undefined;
+  const currentState = Number(current.statecode);
+  if (currentState !== OPEN) {
+    const reopening = hasState && values.statecode === OPEN;
+    const onlyState = alsoChanging.length === 0 && Object.keys(values).every((name) => name === 'statecode' || name === 'statuscode');
+    if (!reopening || !onlyState) {
+      throw invalid(
+        `The ${entity.logicalName} with Id ${id} is ${model.states[currentState]?.label ?? 'closed'} and cannot be changed. Reopen it first (statecode 0, statuscode 1) in a write of its own.`,
+      );
+    }
+  }
+  if (hasState && !hasStatus) {
+    throw invalid(`Set statuscode together with statecode on ${entity.logicalName} with Id ${id}: the sandbox requires both (see dynamics.md §4).`);
+  }
+  if (!hasState && !hasStatus) return;
+  const state = hasState ? values.statecode : currentState;
+  if (typeof state !== 'number' || model.states[state] === undefined) {
+    throw invalid(`${state} is not a valid state code on ${entity.logicalName} with Id ${id}.`);
+  }
+  const status = values.statuscode;
+  if (typeof status !== 'number' || !model.states[state].statuses.includes(status)) {
+    throw invalid(`${status} is not a valid status code for state code ${model.states[state].label} on ${entity.logicalName} with Id ${id}.`);
+  }
+}
+
+function defaultStatus(model: StateDef, state: number): number {
+  return model.states[state].statuses[0];
+}
+
+function invalid(message: string): DataverseError {
+  return new DataverseError(400, DataverseErrorCode.InvalidStateCodeStatusCode, message);
+}
