@@ -13,6 +13,7 @@ import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.t
 import { createResponse, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
+import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
@@ -44,6 +45,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     (err) => log.error({ err }, 'could not store registrations (they stay in memory)'),
   );
   const location = new LocationService(bindings);
+  const credentials = createSipCredentialCache(context.db, repositories.extensions);
   const limiter = new AuthFailureLimiter({
     limit: config.security.authFailures.limit,
     windowMs: config.security.authFailures.windowSeconds * 1000,
@@ -51,7 +53,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
   });
   const guard = new DigestGuard({
     realm: config.sip.domain,
-    secretOf: (number) => repositories.extensions.get(number)?.sipSecret,
+    secretOf: (number) => credentials.sipSecretOf(number),
     algorithms: config.sip.digestAlgorithms,
     limiter,
     onBan(address, until) {
@@ -59,13 +61,13 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       log.warn({ address, until: new Date(until).toISOString() }, 'banned a source address after repeated authentication failures');
     },
   });
-  const registrar = new Registrar(config.registrar, location, repositories.extensions);
+  const registrar = new Registrar(config.registrar, location, credentials);
   const route = new RequestRoute({
     localHosts: localHosts(config),
     registrar,
     guard,
     location,
-    extensions: repositories.extensions,
+    extensions: credentials,
     events: {
       authenticated(outcome, request, flow) {
         if (outcome.ok) return;

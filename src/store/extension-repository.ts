@@ -40,6 +40,8 @@ export interface ExtensionRepository {
   setSipSecret(number: string, sipSecret: string): void;
   /** Also removes the extension's registrations. */
   remove(number: string): void;
+  /** Goes up with every write through this repository: a cache's cue to reload. */
+  readonly generation: number;
 }
 
 const NUMBER = /^\d{2,10}$/;
@@ -114,8 +116,10 @@ export function createExtensionRepository(db: Database, now: () => number = Date
     return new ExtensionError(ExtensionErrorCode.EXTENSION_NOT_FOUND, `extension ${number} does not exist`);
   }
 
+  let generation = 0;
   function requireChanged(changes: number | bigint, number: string): void {
     if (Number(changes) === 0) throw notFound(number);
+    generation++;
   }
 
   return {
@@ -130,6 +134,7 @@ export function createExtensionRepository(db: Database, now: () => number = Date
       };
       try {
         insert.run(row);
+        generation++;
       } catch (error) {
         const errcode = (error as { errcode?: number }).errcode;
         if (errcode === SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -172,6 +177,9 @@ export function createExtensionRepository(db: Database, now: () => number = Date
     },
     remove(number) {
       requireChanged(deleteOne.run(number).changes, number);
+    },
+    get generation() {
+      return generation;
     },
   };
 }
