@@ -82,6 +82,13 @@ function condition(entity: EntityDef, node: FilterNode, params: SqlValue[]): str
 }
 
 function comparison(entity: EntityDef, operator: ComparisonOperator, leftNode: FilterNode, rightNode: FilterNode, params: SqlValue[]): string {
+  for (const side of [leftNode, rightNode]) {
+    // A condition as an operand: report its own type error first (e.g. `not name eq 'x'`).
+    if (!isValue(side)) {
+      condition(entity, side, []);
+      throw notPropertyComparison();
+    }
+  }
   if (!isValue(leftNode) || !isValue(rightNode)) throw notPropertyComparison();
   const left = resolve(entity, leftNode);
   const right = resolve(entity, rightNode);
