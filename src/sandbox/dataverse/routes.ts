@@ -46,6 +46,12 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
   app.register(
     async (api) => {
       api.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+      // fastify rewrites a JSON content type on send (quoting the parameter, adding a charset);
+      // restore Dataverse's exact header last.
+      api.addHook('onSend', async (_request, reply, payload) => {
+        if (String(reply.getHeader('content-type') ?? '').startsWith('application/json; odata.metadata')) reply.header('content-type', JSON_TYPE);
+        return payload;
+      });
       api.addHook('onRequest', async (request, reply) => {
         checkOrigin(request, options.allowedOrigins ?? []);
         await options.authorize?.(request, reply);
@@ -148,7 +154,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 function json(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).type(JSON_TYPE).send(body);
+  return reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));
 }
 
 function empty(reply: FastifyReply, status = 204): FastifyReply {
