@@ -5,7 +5,7 @@
  * and the `{"error":{"code","message"}}` body Dataverse would answer with.
  */
 import { querySyntaxError, segmentNotFound } from './dataverse-error.ts';
-import { entityBySet, ENTITIES, type EntityDef } from './entity-schema.ts';
+import { entityByLogicalName, entityBySet, ENTITIES, type EntityDef } from './entity-schema.ts';
 import { parseQueryString, type QueryParams } from './query-options.ts';
 import { RecordReader, type QueryResult, type ReadOptions, type RetrieveResult } from './record-reader.ts';
 import { RecordStore } from './record-store.ts';
@@ -47,6 +47,13 @@ export class Dataverse {
     const entity = entityBySet(setName);
     if (!entity) throw segmentNotFound(setName);
     return entity;
+  }
+
+  /** The entity set of a logical name ("contact" → "contacts"), for callers that speak logical names (CIF). */
+  entitySetFor(logicalName: string): string {
+    const entity = entityByLogicalName(logicalName);
+    if (!entity) throw segmentNotFound(logicalName);
+    return entity.setName;
   }
 
   /** GET {set}?$select…: `query` is a query string ("?$select=…") or already-parsed parameters. */

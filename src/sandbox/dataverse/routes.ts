@@ -92,7 +92,7 @@ async function handle(dataverse: Dataverse, options: DataverseRouteOptions, path
       OrganizationId: ORGANIZATION_ID,
     });
   }
-  const entity = dataverse.entity(path.set);
+  dataverse.entity(path.set); // an unknown set is 404 whatever the method
   if (path.kind === 'collection') {
     if (method === 'GET') {
       const result = dataverse.retrieveMultiple(path.set, query, { annotations });
@@ -130,7 +130,7 @@ async function handle(dataverse: Dataverse, options: DataverseRouteOptions, path
       return json(reply, created ? 201 : 200, { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}/$entity`, ...result.record });
     }
     case 'DELETE':
-      dataverse.delete(entity.setName, path.key, { ifMatch: header(request, 'if-match') });
+      dataverse.delete(path.set, path.key, { ifMatch: header(request, 'if-match') });
       return empty(reply);
     default:
       throw methodNotAllowed(method);

@@ -233,3 +233,11 @@ describe('retrieve by id and $expand', () => {
     assert.equal(annotated['_parentcustomerid_value@OData.Community.Display.V1.FormattedValue'], 'Contoso Ltd');
   });
 });
+
+describe('entity names', () => {
+  test('a logical name maps to its entity set, and an unknown one fails like an unknown segment', () => {
+    assert.equal(dataverse.entitySetFor('contact'), 'contacts');
+    assert.equal(dataverse.entitySetFor('phonecall'), 'phonecalls');
+    expectDataverseError(() => dataverse.entitySetFor('incident'), 404, '0x8006088a');
+  });
+});

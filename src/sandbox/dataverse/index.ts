@@ -1,0 +1,13 @@
+/**
+ * Public surface of the sandbox Dataverse (the Dataverse Web API subset of the local Dynamics 365
+ * sandbox): the core `Dataverse` class, the fastify routes, errors and the named seed records.
+ */
+export { Dataverse, type DataverseOptions } from './dataverse.ts';
+export { DATAVERSE_API_PREFIX, registerDataverseRoutes, type DataverseRouteOptions } from './routes.ts';
+export { DataverseError, DataverseErrorCode, type ODataErrorBody } from './dataverse-error.ts';
+export { parseQueryString, type QueryParams } from './query-options.ts';
+export type { QueryResult, ReadOptions, RetrieveResult } from './record-reader.ts';
+export type { UpsertOptions, WriteOptions, WriteResult } from './record-writer.ts';
+export type { Dialect } from './write-payload.ts';
+export type { EntityRecord } from './record-format.ts';
+export { SEED } from './seed-data.ts';
