@@ -1,0 +1,429 @@
+/**
+ * The PBX request route, stage by stage (sanity → in-dialog → local domain → OPTIONS → auth →
+ * registrar → location → relay), with the real registrar, location service and digest guard, and
+ * requests as they come out of the parser.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
+import type { Binding, BindingStore } from '../../src/pbx/binding.ts';
+import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
+import { LocationService } from '../../src/pbx/location-service.ts';
+import { Registrar } from '../../src/pbx/registrar.ts';
+import { ALLOWED_METHODS, RequestRoute, type Relay, type Responder, type RouteEvents } from '../../src/pbx/request-route.ts';
+import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.ts';
+import { callIdOf, formatUri, getHeader, getHeaders, parseMessage, splitTopLevelCommas, tagOf, toOf } from '../../src/sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
+import { createFlow, type Flow } from '../../src/sip/transport/flow.ts';
+
+const DOMAIN = 'pbx.test';
+const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002', '1003': 'secret-1003' };
+const PHONE = { address: '127.0.0.1', port: 5070 };
+
+class MemoryBindingStore implements BindingStore {
+  rows = new Map<string, Binding>();
+  upsert(b: Binding) { this.rows.set(`${b.aor} ${b.contactUri}`, { ...b }); }
+  remove(aor: string, uri: string) { this.rows.delete(`${aor} ${uri}`); }
+  removeAll(aor: string) { for (const [k, b] of this.rows) if (b.aor === aor) this.rows.delete(k); }
+  listAll(now: number) { return [...this.rows.values()].filter((b) => b.expiresAt > now); }
+  removeExpired(now: number) { let n = 0; for (const [k, b] of this.rows) if (b.expiresAt <= now) { this.rows.delete(k); n++; } return n; }
+  removeByFlow(flowId: string) { let n = 0; for (const [k, b] of this.rows) if (b.flowId === flowId) { this.rows.delete(k); n++; } return n; }
+}
+
+/** Collects what the route answers. */
+class RecordingResponder implements Responder {
+  readonly responses: SipResponse[] = [];
+  respond(response: SipResponse): void {
+    this.responses.push(response);
+  }
+  get only(): SipResponse {
+    assert.equal(this.responses.length, 1, `one response, got ${this.responses.map((r) => r.status).join(', ')}`);
+    return this.responses[0];
+  }
+}
+
+interface RequestOptions {
+  method?: string;
+  uri?: string;
+  to?: string;
+  from?: string;
+  callId?: string;
+  cseq?: number;
+  maxForwards?: number | null;
+  /** The Contact header value; none when null. */
+  contact?: string | null;
+  /** Extra header lines, written as they are. */
+  headers?: string[];
+}
+
+let branches = 0;
+
+function request(options: RequestOptions = {}): SipRequest {
+  const method = options.method ?? 'OPTIONS';
+  const lines = [
+    `${method} ${options.uri ?? `sip:${DOMAIN}`} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-route-${++branches};rport`,
+    ...(options.maxForwards === null ? [] : [`Max-Forwards: ${options.maxForwards ?? 70}`]),
+    `From: ${options.from ?? `<sip:1001@${DOMAIN}>;tag=from-1`}`,
+    `To: ${options.to ?? `<sip:1001@${DOMAIN}>`}`,
+    `Call-ID: ${options.callId ?? `route-${branches}`}`,
+    `CSeq: ${options.cseq ?? 1} ${method}`,
+    ...(options.contact === null ? [] : [`Contact: ${options.contact ?? '<sip:1001@127.0.0.1:5070>'}`]),
+    ...(options.headers ?? []),
+    'Content-Length: 0',
+    '',
+    '',
+  ];
+  const message = parseMessage(Buffer.from(lines.join('\r\n')));
+  assert.equal(message.type, 'request');
+  return message;
+}
+
+function udpFlow(remote = PHONE): Flow {
+  return createFlow('UDP', { address: '127.0.0.1', port: 5060 }, remote);
+}
+
+interface FixtureOptions {
+  relay?: Relay;
+  localHosts?: string[];
+}
+
+function fixture(options: FixtureOptions = {}) {
+  const location = new LocationService(new MemoryBindingStore());
+  const extensions = { exists: (number: string) => Object.hasOwn(SECRETS, number) };
+  const registrar = new Registrar({ minExpires: 60, maxExpires: 3600, defaultExpires: 600 }, location, extensions);
+  const guard = new DigestGuard({
+    realm: DOMAIN,
+    secretOf: (user) => (Object.hasOwn(SECRETS, user) ? SECRETS[user] : undefined),
+    algorithms: ['MD5'],
+    limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
+  });
+  const registered: Array<Parameters<NonNullable<RouteEvents['registered']>>[0]> = [];
+  const authenticated: Array<{ outcome: GuardOutcome; request: SipRequest; flow: Flow }> = [];
+  const route = new RequestRoute({
+    localHosts: options.localHosts ?? [DOMAIN, '127.0.0.1'],
+    registrar,
+    guard,
+    location,
+    extensions,
+    relay: options.relay,
+    events: {
+      registered: (outcome) => registered.push(outcome),
+      authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }),
+    },
+  });
+  /** Runs one request through the route and returns everything it answered. */
+  const handle = (req: SipRequest, flow: Flow = udpFlow()): RecordingResponder => {
+    const responder = new RecordingResponder();
+    route.handle(req, flow, responder);
+    return responder;
+  };
+  /** Sends `build()` unauthenticated, answers the challenge as `user` would, sends it again. */
+  const authenticatedRequest = (build: (credentials: string[]) => SipRequest, user = '1001', password = SECRETS[user]): SipRequest => {
+    const challenge = handle(build([])).only;
+    const proxy = challenge.status === 407;
+    const values = getHeaders(challenge, proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
+    assert.ok(values.length > 0, `a ${challenge.status} carries a challenge`);
+    const unanswered = build([]);
+    const credentials = answerChallenge(values.map(parseDigestChallenge), {
+      username: user,
+      password,
+      method: unanswered.method,
+      uri: formatUri(unanswered.uri),
+    });
+    return build([`${proxy ? 'Proxy-Authorization' : 'Authorization'}: ${credentials}`]);
+  };
+  const registerAs = (user: string, contactPort = 5070): SipResponse => {
+    const req = authenticatedRequest(
+      (headers) =>
+        request({
+          method: 'REGISTER',
+          to: `<sip:${user}@${DOMAIN}>`,
+          from: `<sip:${user}@${DOMAIN}>;tag=reg-${user}`,
+          callId: `reg-${user}-${contactPort}`,
+          contact: `<sip:${user}@127.0.0.1:${contactPort}>`,
+          headers,
+        }),
+      user,
+    );
+    return handle(req, udpFlow({ address: '127.0.0.1', port: contactPort })).only;
+  };
+  return { route, location, handle, authenticatedRequest, registerAs, registered, authenticated };
+}
+
+function inviteTo(callee: string, headers: string[] = [], extra: RequestOptions = {}): SipRequest {
+  return request({ method: 'INVITE', uri: `sip:${callee}@${DOMAIN}`, to: `<sip:${callee}@${DOMAIN}>`, headers, ...extra });
+}
+
+function toTagOf(response: SipResponse): string | undefined {
+  return tagOf(toOf(response));
+}
+
+function allowed(response: SipResponse): string[] {
+  return getHeaders(response, 'Allow').flatMap((value) => splitTopLevelCommas(value)).map((method) => method.trim());
+}
+
+describe('the sanity stage (RFC 3261 §8.2.2, §16.3)', () => {
+  test('answers a tel: Request-URI with 416 Unsupported URI Scheme', () => {
+    const { handle } = fixture();
+    const response = handle(request({ method: 'INVITE', uri: 'tel:+1-201-555-0123' })).only;
+    assert.equal(response.status, 416);
+    assert.ok(toTagOf(response));
+  });
+
+  test('answers 420 listing every unknown Require and Proxy-Require option tag once in Unsupported', () => {
+    const { handle } = fixture();
+    const response = handle(inviteTo('1002', ['Require: nothingKnown, 100rel', 'Proxy-Require: nothingKnown', 'Proxy-Require: foo'])).only;
+    assert.equal(response.status, 420);
+    const unsupported = getHeaders(response, 'Unsupported').flatMap((value) => splitTopLevelCommas(value)).map((tag) => tag.trim());
+    assert.deepEqual(unsupported.sort(), ['100rel', 'foo', 'nothingknown']);
+  });
+
+  test('does not refuse a CANCEL for its Require (RFC 3261 §9.2: a CANCEL is never rejected for extensions)', () => {
+    const { handle } = fixture();
+    const response = handle(request({ method: 'CANCEL', uri: `sip:1002@${DOMAIN}`, headers: ['Require: nothingKnown', 'Proxy-Require: foo'] })).only;
+    assert.equal(response.status, 481);
+  });
+
+  test('refuses an INVITE with Max-Forwards 0 with 483 Too Many Hops', () => {
+    const { handle } = fixture();
+    assert.equal(handle(inviteTo('1002', [], { maxForwards: 0 })).only.status, 483);
+  });
+
+  test('still answers an OPTIONS and a REGISTER to the server with Max-Forwards 0', () => {
+    const { handle } = fixture();
+    assert.equal(handle(request({ method: 'OPTIONS', maxForwards: 0 })).only.status, 200);
+    assert.equal(handle(request({ method: 'REGISTER', maxForwards: 0 })).only.status, 401);
+  });
+
+  test('treats a request without Max-Forwards (RFC 2543 peers) as forwardable', () => {
+    const { handle } = fixture();
+    assert.equal(handle(inviteTo('1002', [], { maxForwards: null })).only.status, 407);
+  });
+});
+
+describe('the in-dialog stage', () => {
+  test('answers a request whose To carries a tag with 481, since no dialog lives here', () => {
+    const { handle } = fixture();
+    const response = handle(inviteTo('1002', [], { to: `<sip:1002@${DOMAIN}>;tag=remote-1` })).only;
+    assert.equal(response.status, 481);
+    assert.equal(toTagOf(response), 'remote-1', 'the existing To tag is kept, not replaced');
+  });
+});
+
+describe('the local domain stage', () => {
+  test('refuses a request for a foreign domain with 403 instead of relaying it', () => {
+    const { handle, authenticated } = fixture();
+    for (const method of ['INVITE', 'OPTIONS', 'REGISTER', 'MESSAGE', 'FOO']) {
+      const response = handle(request({ method, uri: 'sip:alice@example.com', to: '<sip:alice@example.com>' })).only;
+      assert.equal(response.status, 403, method);
+      assert.equal(response.reason, 'Relaying Forbidden');
+    }
+    assert.equal(authenticated.length, 0, 'no challenge is offered for another domain');
+  });
+
+  test('matches the local hosts case-insensitively', () => {
+    const { handle } = fixture({ localHosts: ['PBX.Test', '127.0.0.1'] });
+    assert.equal(handle(request({ uri: 'sip:pbx.TEST' })).only.status, 200);
+    assert.equal(handle(request({ uri: 'sip:127.0.0.1:5060' })).only.status, 200);
+    assert.equal(handle(request({ uri: 'sip:pbx.test.example.com' })).only.status, 403);
+  });
+});
+
+describe('OPTIONS to the server (RFC 3261 §11.2)', () => {
+  test('answers 200 with Allow, Accept and a To tag, without a challenge', () => {
+    const { handle, authenticated } = fixture();
+    const response = handle(request({ method: 'OPTIONS', to: `<sip:${DOMAIN}>` })).only;
+    assert.equal(response.status, 200);
+    assert.deepEqual(allowed(response), ALLOWED_METHODS);
+    assert.ok(allowed(response).includes('INVITE'));
+    assert.equal(getHeader(response, 'Accept'), 'application/sdp');
+    assert.ok(toTagOf(response));
+    assert.equal(authenticated.length, 0);
+  });
+
+  test('treats an OPTIONS for an extension like any request for a user: it needs credentials', () => {
+    const { handle } = fixture();
+    assert.equal(handle(request({ method: 'OPTIONS', uri: `sip:1002@${DOMAIN}` })).only.status, 407);
+  });
+});
+
+describe('requests that only exist inside a dialog or a transaction', () => {
+  test('answers a CANCEL that matched no INVITE with 481 (RFC 3261 §9.2)', () => {
+    const { handle } = fixture();
+    assert.equal(handle(request({ method: 'CANCEL', uri: `sip:1002@${DOMAIN}` })).only.status, 481);
+  });
+
+  for (const method of ['BYE', 'INFO', 'PRACK', 'UPDATE', 'NOTIFY']) {
+    test(`answers an out-of-dialog ${method} with 481 without asking for credentials`, () => {
+      const { handle, authenticated } = fixture();
+      assert.equal(handle(request({ method, uri: `sip:1002@${DOMAIN}` })).only.status, 481);
+      assert.equal(authenticated.length, 0);
+    });
+  }
+});
+
+describe('unknown methods (RFC 3261 §8.2.1)', () => {
+  test('answers 501 with the Allow list', () => {
+    const { handle } = fixture();
+    const response = handle(request({ method: 'FOO', uri: `sip:1002@${DOMAIN}` })).only;
+    assert.equal(response.status, 501);
+    assert.deepEqual(allowed(response), ALLOWED_METHODS);
+    assert.ok(toTagOf(response));
+  });
+});
+
+describe('REGISTER', () => {
+  test('without credentials gets a 401 digest challenge and no binding', () => {
+    const { handle, location, authenticated, registered } = fixture();
+    const response = handle(request({ method: 'REGISTER' })).only;
+    assert.equal(response.status, 401);
+    assert.equal(getHeaders(response, 'WWW-Authenticate').length, 1);
+    assert.deepEqual(location.lookup('1001'), []);
+    assert.equal(authenticated.length, 1);
+    assert.deepEqual(authenticated[0].outcome.ok ? 'ok' : authenticated[0].outcome.reason, 'challenge');
+    assert.equal(registered.length, 0);
+  });
+
+  test('with the right digest gets 200 and a binding, and reports both events', () => {
+    const { registerAs, location, authenticated, registered } = fixture();
+    const response = registerAs('1001', 5071);
+    assert.equal(response.status, 200);
+    assert.ok(toTagOf(response));
+    assert.deepEqual(location.lookup('1001').map((b) => b.contactUri), ['sip:1001@127.0.0.1:5071']);
+    const last = authenticated.at(-1)!;
+    assert.deepEqual(last.outcome, { ok: true, user: '1001' });
+    assert.equal(last.request.method, 'REGISTER');
+    assert.equal(registered.length, 1);
+    assert.equal(registered[0].aor, '1001');
+    assert.equal(registered[0].status, 200);
+    assert.equal(registered[0].flow.remote.port, 5071);
+  });
+
+  test('with a wrong password gets a new challenge, reported as failed, and no binding', () => {
+    const { handle, authenticatedRequest, location, authenticated, registered } = fixture();
+    const req = authenticatedRequest((headers) => request({ method: 'REGISTER', headers }), '1001', 'not-the-secret');
+    assert.equal(handle(req).only.status, 401);
+    assert.equal(authenticated.at(-1)!.outcome.ok ? 'ok' : (authenticated.at(-1)!.outcome as { reason: string }).reason, 'failed');
+    assert.deepEqual(location.lookup('1001'), []);
+    assert.equal(registered.length, 0);
+  });
+
+  test('for another extension than the one authenticated is refused by the registrar and reported', () => {
+    const { handle, authenticatedRequest, registered } = fixture();
+    const req = authenticatedRequest(
+      (headers) => request({ method: 'REGISTER', to: `<sip:1002@${DOMAIN}>`, from: `<sip:1002@${DOMAIN}>;tag=x`, headers }),
+      '1001',
+    );
+    assert.equal(handle(req).only.status, 403);
+    assert.deepEqual(registered.map((r) => [r.aor, r.status]), [['1002', 403]]);
+  });
+});
+
+describe('out-of-dialog requests for a user', () => {
+  test('without credentials get a 407 proxy challenge', () => {
+    const { handle } = fixture();
+    const response = handle(inviteTo('1002')).only;
+    assert.equal(response.status, 407);
+    assert.equal(getHeaders(response, 'Proxy-Authenticate').length, 1);
+    assert.equal(getHeaders(response, 'WWW-Authenticate').length, 0);
+  });
+
+  test('authenticated, to an extension that does not exist get 404', () => {
+    const { handle, authenticatedRequest } = fixture();
+    assert.equal(handle(authenticatedRequest((headers) => inviteTo('4711', headers))).only.status, 404);
+  });
+
+  test('authenticated, to the server itself (no user part) get 404', () => {
+    const { handle, authenticatedRequest } = fixture();
+    assert.equal(handle(authenticatedRequest((headers) => request({ method: 'INVITE', headers }))).only.status, 404);
+  });
+
+  test('authenticated, to an extension without a binding get 480', () => {
+    const { handle, authenticatedRequest } = fixture();
+    assert.equal(handle(authenticatedRequest((headers) => inviteTo('1002', headers))).only.status, 480);
+  });
+
+  test('authenticated, to a registered extension with no relay configured get 501', () => {
+    const { handle, authenticatedRequest, registerAs } = fixture();
+    assert.equal(registerAs('1002', 5072).status, 200);
+    const response = handle(authenticatedRequest((headers) => inviteTo('1002', headers))).only;
+    assert.equal(response.status, 501);
+    assert.ok(toTagOf(response));
+  });
+
+  test('authenticated, to a registered extension are handed to the relay with the caller', () => {
+    const calls: Array<{ request: SipRequest; flow: Flow; responder: Responder; caller: string }> = [];
+    const relay: Relay = { relay: (req, flow, responder, caller) => calls.push({ request: req, flow, responder, caller }) };
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay });
+    assert.equal(registerAs('1002', 5072).status, 200);
+    const invite = authenticatedRequest((headers) => inviteTo('1002', headers), '1003');
+    const flow = udpFlow({ address: '127.0.0.1', port: 5073 });
+    const responder = handle(invite, flow);
+    assert.equal(responder.responses.length, 0, 'the route itself answers nothing');
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].request, invite);
+    assert.equal(calls[0].flow, flow);
+    assert.equal(calls[0].caller, '1003');
+
+    // What the relay answers goes to the transaction, tagged like every final response of the route.
+    const callee = parseMessage(Buffer.from([
+      'SIP/2.0 180 Ringing',
+      'Via: SIP/2.0/UDP 127.0.0.1:5073;branch=z9hG4bK-x',
+      `From: <sip:1001@${DOMAIN}>;tag=from-1`,
+      `To: <sip:1002@${DOMAIN}>`,
+      `Call-ID: ${callIdOf(invite)}`,
+      'CSeq: 1 INVITE',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n')));
+    assert.equal(callee.type, 'response');
+    calls[0].responder.respond(callee);
+    calls[0].responder.respond({ ...callee, status: 486, reason: 'Busy Here', headers: callee.headers.map((h) => ({ ...h })) });
+    assert.deepEqual(responder.responses.map((r) => r.status), [180, 486]);
+    assert.ok(toTagOf(responder.responses[1]));
+    assert.equal(toTagOf(responder.responses[0]), toTagOf(responder.responses[1]));
+  });
+
+  test('with Max-Forwards 0 are never handed to the relay, even an OPTIONS (RFC 3261 §16.3 item 2)', () => {
+    const calls: SipRequest[] = [];
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay: { relay: (req) => calls.push(req) } });
+    assert.equal(registerAs('1002', 5072).status, 200);
+    // The challenge is fetched with Max-Forwards 70; the digest does not cover Max-Forwards.
+    const options = authenticatedRequest((headers) =>
+      request({ method: 'OPTIONS', uri: `sip:1002@${DOMAIN}`, maxForwards: headers.length > 0 ? 0 : 70, headers }),
+    );
+    assert.equal(handle(options).only.status, 483);
+    assert.deepEqual(calls, []);
+  });
+});
+
+describe('the To tag of final responses (RFC 3261 §8.2.6.2)', () => {
+  test('every final response the route sends carries a To tag', () => {
+    const { handle } = fixture();
+    const requests = [
+      request({ method: 'INVITE', uri: 'tel:+12015550123' }),
+      inviteTo('1002', ['Require: foo']),
+      inviteTo('1002', [], { maxForwards: 0 }),
+      request({ uri: 'sip:alice@example.com' }),
+      request(),
+      request({ method: 'CANCEL' }),
+      request({ method: 'BYE' }),
+      request({ method: 'FOO' }),
+      request({ method: 'REGISTER' }),
+      inviteTo('1002'),
+    ];
+    for (const req of requests) {
+      const response = handle(req).only;
+      assert.ok((toTagOf(response) ?? '').length >= 8, `${req.method} → ${response.status} has a To tag`);
+    }
+  });
+
+  test('different requests get different tags', () => {
+    const { handle } = fixture();
+    const tags = [handle(request()).only, handle(request()).only].map(toTagOf);
+    assert.ok(tags[0] && tags[1]);
+    assert.notEqual(tags[0], tags[1]);
+  });
+});
