@@ -69,7 +69,7 @@ export class RequestRoute {
   handle(request: SipRequest, flow: Flow, responder: Responder): void {
     // A UAS tags the To of every final response to an out-of-dialog request (§8.2.6.2) with at
     // least 32 random bits (§19.3); randomUUID draws from a cached pool, randomBytes per call does not.
-    const toTag = randomUUID().slice(0, 18).replace('-', '');
+    const toTag = randomUUID().replaceAll('-', '').slice(0, 16);
     const answer: Responder = { respond: (response) => responder.respond(tagged(response, toTag)) };
     const refusal = this.#sanity(request);
     if (refusal) {

@@ -288,7 +288,16 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
 function count(message: SipMessage, transport: TransportProtocol): MessageCount {
   if (message.type === 'request') return { kind: 'request', method: message.method, transport };
   const statusClass = `${Math.floor(message.status / 100)}xx` as '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | '6xx';
-  return { kind: 'response', statusClass, method: cseqOf(message).method, transport };
+  return { kind: 'response', statusClass, method: cseqMethod(message), transport };
+}
+
+/** The 400 to a request whose CSeq failed to parse copies that CSeq: it is counted all the same. */
+function cseqMethod(response: SipResponse): string {
+  try {
+    return cseqOf(response).method;
+  } catch {
+    return 'UNKNOWN';
+  }
 }
 
 function isUnspecified(host: string): boolean {

@@ -76,6 +76,21 @@ describe('TransportLayer over TCP', () => {
     await until(() => closed.length === 1);
   });
 
+  test('survives a framing error in a request whose CSeq cannot be read, and answers it 513', async () => {
+    const layer = await startLayer({ tcp: { host: '127.0.0.1', port: 0 } });
+    const sent = record<unknown>(layer, 'messageOut');
+    const { socket, received } = await tcpClient(layer);
+    const ended = next(socket, 'end');
+    socket.write(
+      rawRequest({ via: tcpVia('z9hG4bKbadcseq') })
+        .replace('CSeq: 1 OPTIONS', 'CSeq: 36893488147419103232 OPTIONS')
+        .replace('Content-Length: 0', 'Content-Length: 99999999'),
+    );
+    await ended;
+    assert.match(received(), /^SIP\/2\.0 513 /);
+    assert.equal(sent.length, 1, 'the answer is counted');
+  });
+
   test('closes without an answer when the broken stream holds no answerable request', async () => {
     const layer = await startLayer({ tcp: { host: '127.0.0.1', port: 0 } });
     const { socket, received } = await tcpClient(layer);
