@@ -10,7 +10,7 @@ import type { AppContext, AppService } from '../app.ts';
 import type { Config } from '../config/load-config.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
-import { createResponse, tagOf, toOf } from '../sip/message/index.ts';
+import { createResponse, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
@@ -110,7 +110,13 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     },
   });
 
-  transport.on('request', (request, flow) => transactions.handleRequest(request, flow));
+  transport.on('request', (request, flow) => {
+    try {
+      transactions.handleRequest(request, flow);
+    } catch (err) {
+      answerFailure(request, flow, err);
+    }
+  });
   transport.on('response', (response, flow) => transactions.handleResponse(response, flow));
   transport.on('flowClosed', (flowId) => {
     const removed = location.flowClosed(flowId);
@@ -121,6 +127,24 @@ export async function startSipService(context: AppContext): Promise<SipService> 
   transport.on('dropped', (report) => {
     if (report.reason === 'unparseable') metrics.parseError(report.transport);
   });
+  /**
+   * Last line of defence: a request that made a stage throw (a header value only read deep in
+   * the route, a bug) is answered — 400 naming the value when it was unreadable, 500 otherwise —
+   * and never takes the process down with it. ACKs are never answered (§17).
+   */
+  function answerFailure(request: SipRequest, flow: Flow, err: unknown): void {
+    const unreadable = err instanceof SipParseError;
+    if (unreadable) log.info({ address: formatHostPort(flow.remote), err: err.message }, 'SIP request refused: a header could not be read');
+    else log.error({ err, method: request.method, address: formatHostPort(flow.remote) }, 'SIP request failed');
+    if (request.method === 'ACK') return;
+    try {
+      const response = unreadable ? createResponse(request, 400, { reason: err.message.slice(0, 100) }) : createResponse(request, 500);
+      transport.sendResponse(response, flow).catch(() => undefined);
+    } catch {
+      // The headers a response copies are themselves unreadable: nothing can be answered.
+    }
+  }
+
   metrics.observeTransactions(() => {
     const stats = transactions.stats();
     return Object.fromEntries(Object.entries(METRIC_KIND).map(([kind, label]) => [label, stats[kind as TransactionKind]]));

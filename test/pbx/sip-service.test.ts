@@ -1,0 +1,63 @@
+/**
+ * The SIP service as one running piece: requests over UDP to a Callpane started in process.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.ts';
+import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { UdpSipPeer } from '../support/udp-sip-peer.ts';
+
+function request(callpane: TestCallpane, peer: UdpSipPeer, method: string, branch: string, extra: string[] = []): string {
+  const domain = `127.0.0.1:${callpane.sipPort}`;
+  return [
+    `${method} sip:${domain} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${branch};rport`,
+    'Max-Forwards: 70',
+    `From: <sip:1001@${domain}>;tag=svc`,
+    `To: <sip:1001@${domain}>`,
+    `Call-ID: ${branch}`,
+    `CSeq: 1 ${method}`,
+    `Contact: <sip:1001@127.0.0.1:${peer.port}>`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+describe('SIP service', () => {
+  let callpane: TestCallpane;
+  let peer: UdpSipPeer;
+
+  before(async () => {
+    callpane = await startTestCallpane();
+    peer = await UdpSipPeer.open();
+  });
+  after(async () => {
+    peer.close();
+    await callpane.remove();
+  });
+
+  it('answers 500 when a stage fails (here the database is gone) and keeps serving', async () => {
+    await peer.send(request(callpane, peer, 'OPTIONS', 'before'), callpane.sipPort);
+    assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 200 /);
+
+    await peer.send(request(callpane, peer, 'INVITE', 'challenge'), callpane.sipPort);
+    const challenge = /^Proxy-Authenticate: (.*)$/m.exec((await peer.next(2000)) ?? '')?.[1];
+    assert.ok(challenge, 'a 407 challenge');
+    const credentials = answerChallenge([parseDigestChallenge(challenge)], {
+      username: '1001',
+      password: callpane.secretOf('1001'),
+      method: 'INVITE',
+      uri: `sip:127.0.0.1:${callpane.sipPort}`,
+    });
+
+    callpane.running.context.db.close();
+    await peer.send(request(callpane, peer, 'INVITE', 'no-db', [`Proxy-Authorization: ${credentials}`]), callpane.sipPort);
+    const failed = await peer.next(2000);
+    assert.match(failed ?? '(no answer)', /^SIP\/2\.0 500 /);
+
+    await peer.send(request(callpane, peer, 'OPTIONS', 'after'), callpane.sipPort);
+    assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 200 /, 'still serving');
+  });
+});
