@@ -1,9 +1,11 @@
 /**
  * Extension numbers and SIP secrets held in memory for the SIP hot path, where every REGISTER
  * and INVITE needs them (a query each costs more than the digest itself under load). The cache
- * reloads when the table may have changed: `PRAGMA data_version` moves when another connection
- * commits (the CLI in another process), and the repository's generation when this one writes.
- * https://www.sqlite.org/pragma.html#pragma_data_version
+ * reloads when the table may have changed: the repository's generation moves when this process
+ * writes (checked on every lookup), `PRAGMA data_version` when another connection commits — the
+ * CLI in another process — checked at most every `crossProcessCheckMs` because under load the
+ * pragma costs as much as the query it saves. A secret changed by the CLI is thus in force within
+ * that interval. https://www.sqlite.org/pragma.html#pragma_data_version
  */
 import type { Database } from './database.ts';
 import type { ExtensionRepository } from './extension-repository.ts';
@@ -13,16 +15,28 @@ export interface SipCredentialCache {
   sipSecretOf(number: string): string | undefined;
 }
 
-export function createSipCredentialCache(db: Database, extensions: ExtensionRepository): SipCredentialCache {
-  const dataVersion = db.prepare('PRAGMA data_version');
+export interface SipCredentialCacheOptions {
+  crossProcessCheckMs?: number;
+  now?: () => number;
+}
+
+export function createSipCredentialCache(db: Database, extensions: ExtensionRepository, options: SipCredentialCacheOptions = {}): SipCredentialCache {
+  const { crossProcessCheckMs = 1000, now = Date.now } = options;
+  const dataVersionQuery = db.prepare('PRAGMA data_version');
   let secrets = new Map<string, string>();
-  let loadedAt: { dataVersion: number; generation: number } | undefined;
+  let loaded: { dataVersion: number; generation: number } | undefined;
+  let dataVersion = 0;
+  let checkedAt = -Infinity;
 
   function current(): Map<string, string> {
-    const seen = { dataVersion: (dataVersion.get() as { data_version: number }).data_version, generation: extensions.generation };
-    if (loadedAt?.dataVersion !== seen.dataVersion || loadedAt.generation !== seen.generation) {
+    const time = now();
+    if (time - checkedAt >= crossProcessCheckMs) {
+      dataVersion = (dataVersionQuery.get() as { data_version: number }).data_version;
+      checkedAt = time;
+    }
+    if (loaded?.dataVersion !== dataVersion || loaded.generation !== extensions.generation) {
       secrets = new Map(extensions.list().map((extension) => [extension.number, extension.sipSecret]));
-      loadedAt = seen;
+      loaded = { dataVersion, generation: extensions.generation };
     }
     return secrets;
   }

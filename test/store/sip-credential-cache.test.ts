@@ -7,7 +7,15 @@ import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createSipCredentialCache } from '../../src/store/sip-credential-cache.ts';
 
-function withDatabase(work: (dir: string, extensions: ExtensionRepository, cache: ReturnType<typeof createSipCredentialCache>, lists: () => number) => void): void {
+interface Fixture {
+  dir: string;
+  extensions: ExtensionRepository;
+  cache: ReturnType<typeof createSipCredentialCache>;
+  lists: () => number;
+  clock: { now: number };
+}
+
+function withDatabase(work: (fixture: Fixture) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'callpane-credentials-'));
   const db = openDatabase(dir);
   const repository = createExtensionRepository(db);
@@ -16,8 +24,9 @@ function withDatabase(work: (dir: string, extensions: ExtensionRepository, cache
     list: { value: () => (listCalls++, repository.list()) },
     generation: { get: () => repository.generation },
   });
+  const clock = { now: 1_000_000 };
   try {
-    work(dir, repository, createSipCredentialCache(db, counting), () => listCalls);
+    work({ dir, extensions: repository, cache: createSipCredentialCache(db, counting, { now: () => clock.now }), lists: () => listCalls, clock });
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -26,7 +35,7 @@ function withDatabase(work: (dir: string, extensions: ExtensionRepository, cache
 
 describe('SIP credential cache', () => {
   it('answers from memory until the extensions change', () => {
-    withDatabase((_dir, extensions, cache, lists) => {
+    withDatabase(({ extensions, cache, lists }) => {
       extensions.add({ number: '1001', displayName: 'Alice', passwordHash: 'h', sipSecret: 'secret-1' });
       assert.equal(cache.sipSecretOf('1001'), 'secret-1');
       assert.equal(cache.exists('1002'), false);
@@ -36,7 +45,7 @@ describe('SIP credential cache', () => {
   });
 
   it('sees a changed secret, a new and a removed extension written through this connection', () => {
-    withDatabase((_dir, extensions, cache) => {
+    withDatabase(({ extensions, cache }) => {
       extensions.add({ number: '1001', displayName: 'Alice', passwordHash: 'h', sipSecret: 'secret-1' });
       assert.equal(cache.sipSecretOf('1001'), 'secret-1');
       extensions.setSipSecret('1001', 'secret-2');
@@ -48,13 +57,16 @@ describe('SIP credential cache', () => {
     });
   });
 
-  it('sees what another process (the CLI) committed through its own connection', () => {
-    withDatabase((dir, extensions, cache) => {
+  it('sees what another process (the CLI) committed through its own connection within a second', () => {
+    withDatabase(({ dir, extensions, cache, clock }) => {
       extensions.add({ number: '1001', displayName: 'Alice', passwordHash: 'h', sipSecret: 'secret-1' });
       assert.equal(cache.sipSecretOf('1001'), 'secret-1');
       const other = openDatabase(dir);
       createExtensionRepository(other).setSipSecret('1001', 'rotated');
       other.close();
+      clock.now += 999;
+      assert.equal(cache.sipSecretOf('1001'), 'secret-1', 'not looked at again yet');
+      clock.now += 1;
       assert.equal(cache.sipSecretOf('1001'), 'rotated');
     });
   });
