@@ -53,7 +53,7 @@ const parser = runParserBench(3000);
 console.log(`Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`);
 
 const callpane = await callpaneRegisterLoad();
-console.log(formatLoadResult('Callpane REGISTER over UDP, one event loop, digest MD5, SQLite write-through', callpane));
+console.log(formatLoadResult('Callpane REGISTER over UDP, one event loop, digest MD5, bindings stored in SQLite', callpane));
 const oneWorker = await runKamailioBaseline({ digest: true, children: 1, users: USERS, concurrency: CONCURRENCY, durationMs: DURATION_MS });
 console.log(formatLoadResult(oneWorker.label, oneWorker));
 const fourWorkers = await runKamailioBaseline({ digest: true, children: 4, users: USERS, concurrency: CONCURRENCY, durationMs: DURATION_MS });
