@@ -20,7 +20,7 @@ const USERS = 2000;
 const CONCURRENCY = 200;
 const DURATION_MS = 5000;
 
-async function callpaneRegisterLoad(): Promise<RegisterLoadResult> {
+async function callpaneRegisterLoad(): Promise<{ throughput: RegisterLoadResult; oneAtATime: RegisterLoadResult }> {
   const port = await freeUdpTcpPort();
   const server = spawn(process.execPath, [new URL('./callpane-registrar-server.ts', import.meta.url).pathname, '--port', String(port), '--users', String(USERS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -36,7 +36,10 @@ async function callpaneRegisterLoad(): Promise<RegisterLoadResult> {
     const target = { host: '127.0.0.1', port };
     // Warm-up: JIT, SQLite pages, the first binding of every user.
     await runRegisterLoad({ target, users, count: USERS, concurrency: CONCURRENCY, digest: true });
-    return await runRegisterLoad({ target, users, durationMs: DURATION_MS, concurrency: CONCURRENCY, digest: true });
+    const throughput = await runRegisterLoad({ target, users, durationMs: DURATION_MS, concurrency: CONCURRENCY, digest: true });
+    // Latency without queueing: one registration in flight at a time.
+    const oneAtATime = await runRegisterLoad({ target, users, count: 3000, concurrency: 1, digest: true });
+    return { throughput, oneAtATime };
   } finally {
     server.kill('SIGTERM');
   }
@@ -52,8 +55,9 @@ console.log(`Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 **
 const parser = runParserBench(3000);
 console.log(`Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`);
 
-const callpane = await callpaneRegisterLoad();
-console.log(formatLoadResult('Callpane REGISTER over UDP, one event loop, digest MD5, bindings stored in SQLite', callpane));
+const { throughput: callpane, oneAtATime } = await callpaneRegisterLoad();
+console.log(formatLoadResult(`Callpane REGISTER over UDP, one event loop, digest MD5, bindings stored in SQLite, ${CONCURRENCY} in flight`, callpane));
+console.log(`Callpane REGISTER one at a time: p50 ${oneAtATime.p50Ms.toFixed(2)} ms, p99 ${oneAtATime.p99Ms.toFixed(2)} ms (both round trips)`);
 const oneWorker = await runKamailioBaseline({ digest: true, children: 1, users: USERS, concurrency: CONCURRENCY, durationMs: DURATION_MS });
 console.log(formatLoadResult(oneWorker.label, oneWorker));
 const fourWorkers = await runKamailioBaseline({ digest: true, children: 4, users: USERS, concurrency: CONCURRENCY, durationMs: DURATION_MS });
