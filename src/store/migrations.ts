@@ -52,4 +52,63 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'call records',
+    sql: `
+      -- One row per call (the call id is the UUID every event carries). ended_at IS NULL while the
+      -- call is in progress; talk_seconds and disposition are set when it ends. The crm_* columns
+      -- and notes are for the Dynamics journal (matched record, Phone Call activity, log state).
+      CREATE TABLE call_records (
+        id TEXT PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound', 'internal')),
+        from_number TEXT NOT NULL,
+        from_name TEXT,
+        to_number TEXT NOT NULL,
+        to_name TEXT,
+        trunk TEXT,
+        started_at INTEGER NOT NULL,
+        answered_at INTEGER,
+        answered_by TEXT,
+        ended_at INTEGER,
+        talk_seconds INTEGER CHECK (talk_seconds >= 0),
+        disposition TEXT CHECK (disposition IN ('answered', 'missed', 'busy', 'failed', 'canceled')),
+        end_reason TEXT,
+        crm_entity TEXT,
+        crm_record_id TEXT,
+        crm_activity_id TEXT,
+        crm_log_state TEXT,
+        notes TEXT,
+        CHECK ((ended_at IS NULL) = (disposition IS NULL))
+      ) STRICT;
+      CREATE INDEX call_records_open ON call_records (id) WHERE ended_at IS NULL;
+
+      -- Which extensions a call belongs to: who may read it. started_at is copied from the call
+      -- (it never changes) so one index serves a user's history, newest first, page by page.
+      -- No foreign key to extensions: records outlive a removed extension.
+      CREATE TABLE call_extensions (
+        call_id TEXT NOT NULL REFERENCES call_records(id) ON DELETE CASCADE,
+        extension TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        PRIMARY KEY (call_id, extension)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX call_extensions_history ON call_extensions (extension, started_at DESC, call_id DESC);
+    `,
+  },
+  {
+    version: 3,
+    name: 'web sessions',
+    sql: `
+      -- Web-login sessions. Only the SHA-256 of a token is kept, so a copy of the database
+      -- cannot be used to act as a logged-in agent.
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        extension TEXT NOT NULL REFERENCES extensions(number) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sessions_expires_at ON sessions (expires_at);
+      CREATE INDEX sessions_extension ON sessions (extension);
+    `,
+  },
 ];

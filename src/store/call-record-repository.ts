@@ -1,0 +1,267 @@
+/**
+ * Call records (CDRs): one row per call, and the extensions it belongs to. The store knows
+ * nothing of the PBX: the shapes here match the call events (src/pbx/calls/call-event.ts)
+ * structurally, and the call recorder maps one to the other.
+ *
+ * Writes are idempotent so a repeated or late event changes nothing: `open` keeps the first
+ * row, `answer` keeps the first answer time, `end` only ends a call that is still open.
+ *
+ * A user's history is ordered by start time, newest first, with the id breaking ties. The start
+ * time never changes once a record exists, so a cursor (the last row's start time and id) pages
+ * without gaps or repeats even while calls end between two pages; ordering by end time would
+ * move a call to the top of the list when it ends, and calls in progress have none.
+ */
+import { inTransaction, type Database } from './database.ts';
+
+export type CallRecordDirection = 'inbound' | 'outbound' | 'internal';
+export type CallRecordDisposition = 'answered' | 'missed' | 'busy' | 'failed' | 'canceled';
+
+export interface CallRecordParty {
+  number: string;
+  name: string | null;
+}
+
+export interface CallRecordCrm {
+  /** Logical name of the matched record's table, e.g. `contact`. */
+  entity: string | null;
+  recordId: string | null;
+  /** The Phone Call activity logged for this call. */
+  activityId: string | null;
+  logState: string | null;
+  notes: string | null;
+}
+
+export interface CallRecord {
+  /** The call's UUID. */
+  id: string;
+  direction: CallRecordDirection;
+  from: CallRecordParty;
+  to: CallRecordParty;
+  /** The trunk the call came in from or went out to; null for internal calls. */
+  trunk: string | null;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  answeredAt: number | null;
+  /** The extension that answered. */
+  answeredBy: string | null;
+  endedAt: number | null;
+  /** Whole seconds from answer to end; 0 when never answered; null while in progress. */
+  talkSeconds: number | null;
+  disposition: CallRecordDisposition | null;
+  endReason: string | null;
+  crm: CallRecordCrm;
+  /** The extensions the call belongs to, in numeric order. */
+  extensions: string[];
+}
+
+export interface NewCallRecord {
+  id: string;
+  direction: CallRecordDirection;
+  from: CallRecordParty;
+  to: CallRecordParty;
+  trunk: string | null;
+  startedAt: number;
+  extensions: readonly string[];
+}
+
+export interface CallRecordEnd {
+  endedAt: number;
+  disposition: CallRecordDisposition;
+  talkSeconds: number;
+  reason: string | null;
+}
+
+/** Where the next page starts: the last record of the previous one. */
+export interface CallRecordCursor {
+  startedAt: number;
+  id: string;
+}
+
+export interface CallRecordPage {
+  records: CallRecord[];
+  /** Set when more records follow. */
+  next: CallRecordCursor | null;
+}
+
+export interface CallRecordListOptions {
+  limit: number;
+  before?: CallRecordCursor;
+}
+
+/** The end reason `closeOpen` writes unless told otherwise. */
+export const SERVER_RESTART_REASON = 'server restart';
+
+export interface CallRecordRepository {
+  /** Creates the record with its extensions; false (and no change) when it already exists. */
+  open(record: NewCallRecord): boolean;
+  /** Gives an existing call more owners (a transfer target, say); existing ones are kept. */
+  addExtensions(id: string, extensions: readonly string[]): void;
+  /** Sets the answer time unless already answered or ended; true when it did. */
+  answer(id: string, answeredAt: number, answeredBy: string | null): boolean;
+  /** Ends a call still in progress; true when it did. */
+  end(id: string, end: CallRecordEnd): boolean;
+  get(id: string): CallRecord | undefined;
+  /** The record when it belongs to `extension`; undefined when it does not exist or is not theirs. */
+  getForExtension(id: string, extension: string): CallRecord | undefined;
+  /** `extension`'s records, newest start first. */
+  listForExtension(extension: string, options: CallRecordListOptions): CallRecordPage;
+  /**
+   * Ends every record still open as failed at `now` (0 talk seconds: how long an answered call
+   * went on while the server was down is unknown). Run at start-up, when no call can still be
+   * in progress. Returns how many it closed.
+   */
+  closeOpen(now: number, reason?: string): number;
+}
+
+interface CallRecordRow {
+  id: string;
+  direction: CallRecordDirection;
+  from_number: string;
+  from_name: string | null;
+  to_number: string;
+  to_name: string | null;
+  trunk: string | null;
+  started_at: number;
+  answered_at: number | null;
+  answered_by: string | null;
+  ended_at: number | null;
+  talk_seconds: number | null;
+  disposition: CallRecordDisposition | null;
+  end_reason: string | null;
+  crm_entity: string | null;
+  crm_record_id: string | null;
+  crm_activity_id: string | null;
+  crm_log_state: string | null;
+  notes: string | null;
+  /** JSON array of extension numbers. */
+  owners: string;
+}
+
+const COLUMNS = [
+  'id', 'direction', 'from_number', 'from_name', 'to_number', 'to_name', 'trunk', 'started_at', 'answered_at', 'answered_by',
+  'ended_at', 'talk_seconds', 'disposition', 'end_reason', 'crm_entity', 'crm_record_id', 'crm_activity_id', 'crm_log_state', 'notes',
+];
+// The owners come along as a JSON array, so a page costs one query.
+const SELECT_COLUMNS = [
+  ...COLUMNS.map((column) => `r.${column}`),
+  '(SELECT json_group_array(x.extension) FROM call_extensions x WHERE x.call_id = r.id) AS owners',
+].join(', ');
+
+function fromRow(row: CallRecordRow): CallRecord {
+  return {
+    id: row.id,
+    direction: row.direction,
+    from: { number: row.from_number, name: row.from_name },
+    to: { number: row.to_number, name: row.to_name },
+    trunk: row.trunk,
+    startedAt: row.started_at,
+    answeredAt: row.answered_at,
+    answeredBy: row.answered_by,
+    endedAt: row.ended_at,
+    talkSeconds: row.talk_seconds,
+    disposition: row.disposition,
+    endReason: row.end_reason,
+    crm: {
+      entity: row.crm_entity,
+      recordId: row.crm_record_id,
+      activityId: row.crm_activity_id,
+      logState: row.crm_log_state,
+      notes: row.notes,
+    },
+    extensions: (JSON.parse(row.owners) as string[]).sort(byNumber),
+  };
+}
+
+function byNumber(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export function createCallRecordRepository(db: Database): CallRecordRepository {
+  const insertRecord = db.prepare(
+    `INSERT INTO call_records (id, direction, from_number, from_name, to_number, to_name, trunk, started_at)
+     VALUES (:id, :direction, :fromNumber, :fromName, :toNumber, :toName, :trunk, :startedAt)
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  const insertOwner = db.prepare(
+    `INSERT INTO call_extensions (call_id, extension, started_at)
+     SELECT id, :extension, started_at FROM call_records WHERE id = :id
+     ON CONFLICT (call_id, extension) DO NOTHING`,
+  );
+  const updateAnswer = db.prepare(
+    'UPDATE call_records SET answered_at = ?, answered_by = ? WHERE id = ? AND answered_at IS NULL AND ended_at IS NULL',
+  );
+  const updateEnd = db.prepare(
+    `UPDATE call_records SET ended_at = :endedAt, disposition = :disposition, talk_seconds = :talkSeconds, end_reason = :reason
+     WHERE id = :id AND ended_at IS NULL`,
+  );
+  const closeAll = db.prepare(
+    "UPDATE call_records SET ended_at = ?, disposition = 'failed', talk_seconds = 0, end_reason = ? WHERE ended_at IS NULL",
+  );
+  const selectOne = db.prepare(`SELECT ${SELECT_COLUMNS} FROM call_records r WHERE r.id = ?`);
+  const selectOwned = db.prepare(
+    `SELECT ${SELECT_COLUMNS} FROM call_records r JOIN call_extensions e ON e.call_id = r.id WHERE r.id = ? AND e.extension = ?`,
+  );
+  // The row-value comparison walks call_extensions_history from the cursor on.
+  const selectPage = db.prepare(
+    `SELECT ${SELECT_COLUMNS} FROM call_extensions e JOIN call_records r ON r.id = e.call_id
+     WHERE e.extension = :extension AND (e.started_at, e.call_id) < (:startedAt, :id)
+     ORDER BY e.started_at DESC, e.call_id DESC LIMIT :limit`,
+  );
+
+  function addOwners(id: string, extensions: readonly string[]): void {
+    for (const extension of new Set(extensions)) insertOwner.run({ id, extension });
+  }
+
+  return {
+    open(record) {
+      return inTransaction(db, () => {
+        const created = Number(
+          insertRecord.run({
+            id: record.id,
+            direction: record.direction,
+            fromNumber: record.from.number,
+            fromName: record.from.name,
+            toNumber: record.to.number,
+            toName: record.to.name,
+            trunk: record.trunk,
+            startedAt: record.startedAt,
+          }).changes,
+        ) > 0;
+        if (created) addOwners(record.id, record.extensions);
+        return created;
+      });
+    },
+    addExtensions(id, extensions) {
+      if (extensions.length === 0) return;
+      inTransaction(db, () => addOwners(id, extensions));
+    },
+    answer(id, answeredAt, answeredBy) {
+      return Number(updateAnswer.run(answeredAt, answeredBy, id).changes) > 0;
+    },
+    end(id, end) {
+      const talkSeconds = Math.max(0, Math.floor(end.talkSeconds));
+      return Number(updateEnd.run({ id, endedAt: end.endedAt, disposition: end.disposition, talkSeconds, reason: end.reason }).changes) > 0;
+    },
+    get(id) {
+      const row = selectOne.get(id) as CallRecordRow | undefined;
+      return row && fromRow(row);
+    },
+    getForExtension(id, extension) {
+      const row = selectOwned.get(id, extension) as CallRecordRow | undefined;
+      return row && fromRow(row);
+    },
+    listForExtension(extension, { limit, before }) {
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+      // No cursor: start above every real start time, so the id never decides.
+      const from = before ?? { startedAt: Number.MAX_SAFE_INTEGER, id: '' };
+      const rows = selectPage.all({ extension, startedAt: from.startedAt, id: from.id, limit: limit + 1 }) as unknown as CallRecordRow[];
+      const more = rows.length > limit;
+      const records = rows.slice(0, limit).map(fromRow);
+      const last = records.at(-1);
+      return { records, next: more && last ? { startedAt: last.startedAt, id: last.id } : null };
+    },
+    closeOpen(now, reason = SERVER_RESTART_REASON) {
+      return Number(closeAll.run(now, reason).changes);
+    },
+  };
+}
