@@ -3,6 +3,8 @@
  * each overriding the one before. All problems are collected and thrown together as one
  * ConfigError so an operator fixes them in one go. The result is fully resolved: paths are
  * absolute and derived values (advertised host, SIP domain, transports) are filled in.
+ * Lists and maps of objects (`trunks`, `routes.*`) come from the file only: a variable holding
+ * one is refused rather than half-understood. Problem lines never show a secret's value.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,7 +12,11 @@ import type { z } from 'zod';
 import { defaultAdvertisedHost, type InterfaceTable } from './advertised-host.ts';
 import { ConfigError, showValue } from './config-error.ts';
 import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, type Environment } from './environment.ts';
-import { allowedValues, configSchema, type ConfigInput, type DigestAlgorithmName, type LogLevel, type SipTransportName } from './schema.ts';
+import { allowedValues, configSchema, type ConfigInput, type DigestAlgorithmName, type IssueDetail, type LogLevel, type SipTransportName } from './schema.ts';
+import { routingProblems } from '../pbx/routing/routing-problems.ts';
+import type { Routes } from '../pbx/routing/routes.ts';
+import type { Trunk } from '../pbx/routing/trunk.ts';
+import { REDACTED, isSecretField, redactSecrets } from '../security/redact.ts';
 
 export interface TlsFiles {
   /** Absolute path of the PEM certificate (chain). */
@@ -50,6 +56,9 @@ export interface Config {
   security: { authFailures: { limit: number; windowSeconds: number; banSeconds: number } };
   log: { level: LogLevel; pretty: boolean };
   demo: { seedExtensions: boolean };
+  /** SIP peers that bring external calls in and take calls out (docs/trunks-and-routes.md). */
+  trunks: Trunk[];
+  routes: Routes;
 }
 
 export interface LoadConfigOptions {
@@ -104,8 +113,9 @@ function readConfigFile(location: ConfigFileLocation): Json {
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current = input;
   for (const part of path) {
-    if (!isPlainObject(current)) return undefined;
-    current = current[part as string];
+    if (Array.isArray(current) && typeof part === 'number') current = current[part];
+    else if (isPlainObject(current) && typeof part === 'string') current = current[part];
+    else return undefined;
   }
   return current;
 }
@@ -122,8 +132,67 @@ function setAt(target: Json, path: readonly string[], value: unknown): void {
   current[path[path.length - 1]] = value;
 }
 
+/** Wrappers that do not change what a value is. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current.def as { type: string; innerType?: z.ZodType };
+    if (def.innerType && ['default', 'prefault', 'optional', 'nullable'].includes(def.type)) current = def.innerType;
+    else return current;
+  }
+}
+
+/** The schema node at a path through objects, list items and map values (environment.ts's schemaAt stops at objects). */
+function nodeAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let current: z.ZodType = configSchema;
+  for (const part of path) {
+    const inner = unwrap(current);
+    const def = inner.def as { type: string; element?: z.ZodType; valueType?: z.ZodType };
+    let child: z.ZodType | undefined;
+    if (def.type === 'object' && typeof part === 'string') child = (inner as z.ZodObject).shape[part] as z.ZodType | undefined;
+    else if (def.type === 'array' && typeof part === 'number') child = def.element;
+    else if (def.type === 'record' && typeof part === 'string') child = def.valueType;
+    if (!child) return undefined;
+    current = child;
+  }
+  return current;
+}
+
+function keysAt(path: readonly PropertyKey[]): string[] {
+  const node = nodeAt(path);
+  const inner = node && unwrap(node);
+  return inner?.def.type === 'object' ? Object.keys((inner as z.ZodObject).shape) : [];
+}
+
+/** A list of objects or a map: no single variable can carry it. */
+function isFileOnly(schema: z.ZodType): boolean {
+  const inner = unwrap(schema);
+  const def = inner.def as { type: string; element?: z.ZodType };
+  return def.type === 'record' || (def.type === 'array' && def.element !== undefined && ['object', 'record'].includes(unwrap(def.element).def.type));
+}
+
+/** `trunks[0].match.addresses[1]`, `routes.callerIds["1001"]`: how the operator finds it in the file. */
+function formatPath(path: readonly (string | number)[]): string {
+  return path
+    .map((part, index) => {
+      if (typeof part === 'number') return `[${part}]`;
+      if (!/^[A-Za-z_$][\w$]*$/.test(part)) return `[${JSON.stringify(part)}]`;
+      return index === 0 ? part : `.${part}`;
+    })
+    .join('');
+}
+
+/** Beyond isSecretField: a misspelt secret key (`pasword`, `passwd`) still holds the secret. */
+const SECRET_LIKE = /pass|pwd|secret|token/i;
+
+function shownValue(path: readonly (string | number)[], value: unknown): string {
+  const last = path[path.length - 1];
+  if (typeof last === 'string' && value !== undefined && (isSecretField(last) || SECRET_LIKE.test(last))) return showValue(REDACTED);
+  return showValue(redactSecrets(value));
+}
+
 function allowedAt(path: readonly PropertyKey[]): string | undefined {
-  let node: z.ZodType | undefined = schemaAt(path);
+  let node: z.ZodType | undefined = nodeAt(path);
   while (node) {
     const meta = allowedValues.get(node);
     if (meta) return meta.allowed;
@@ -143,32 +212,56 @@ class ProblemList {
     this.#envRaw = envRaw;
   }
 
-  add(path: readonly string[], message: string): void {
-    const key = path.join('.');
+  add(path: readonly (string | number)[], message: string): void {
+    const key = formatPath(path);
     const raw = this.#envRaw.get(key);
-    const value = showValue(raw ?? valueAt(this.#input, path));
+    const value = raw !== undefined ? showValue(raw) : shownValue(path, valueAt(this.#input, path));
     const isLeaf = objectKeysAt(path).length === 0;
-    const name = isLeaf && schemaAt(path) ? `${key} (${envNameFor(path)})` : key;
-    const line = `${name} = ${value}: ${message}`;
+    const leaf = isLeaf ? schemaAt(path) : undefined;
+    const name = leaf && !isFileOnly(leaf) ? `${key} (${envNameFor(path as readonly string[])})` : key;
+    this.addLine(`${name} = ${value}: ${message}`);
+  }
+
+  addLine(line: string): void {
     if (!this.lines.includes(line)) this.lines.push(line);
   }
 }
 
+/**
+ * The issue's path as reported. An item of a list that a variable can set (`sip.transports`) is
+ * reported as the whole list, the way the operator wrote it; items inside file-only lists keep
+ * their index (`trunks[1].match.addresses[0]`).
+ */
+function reportedPath(issuePath: readonly PropertyKey[]): (string | number)[] {
+  const path = issuePath.filter((part): part is string | number => typeof part === 'string' || typeof part === 'number');
+  const firstIndex = path.findIndex((part) => typeof part === 'number');
+  if (firstIndex < 0) return path;
+  const list = schemaAt(path.slice(0, firstIndex));
+  return list && !isFileOnly(list) ? path.slice(0, firstIndex) : path;
+}
+
 function reportIssues(issues: readonly z.core.$ZodIssue[], problems: ProblemList): void {
   for (const issue of issues) {
-    const path = issue.path.filter((part): part is string => typeof part === 'string');
+    const path = reportedPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const known = objectKeysAt(path).join(', ');
+      const known = keysAt(path).join(', ');
       for (const key of issue.keys) problems.add([...path, key], `unknown key (allowed here: ${known})`);
       continue;
     }
-    const keys = objectKeysAt(path);
+    if (issue.code === 'invalid_key') {
+      const keySchema = (unwrap(nodeAt(path.slice(0, -1))!).def as { keyType?: z.ZodType }).keyType;
+      const allowed = keySchema && allowedValues.get(keySchema)?.allowed;
+      problems.add(path, `the key must be ${allowed ?? 'valid'}`);
+      continue;
+    }
+    const keys = keysAt(path);
     if (keys.length > 0) {
       problems.add(path, `must be an object with the keys ${keys.join(', ')}`);
       continue;
     }
     const allowed = allowedAt(path);
-    problems.add(path, allowed ? `must be ${allowed}` : issue.message);
+    const detail = issue.code === 'custom' ? (issue.params as IssueDetail | undefined)?.detail : undefined;
+    problems.add(path, allowed ? `must be ${allowed}${detail ? `: ${detail}` : ''}` : issue.message);
   }
 }
 
@@ -215,6 +308,11 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
     problems.add(['registrar', 'defaultExpires'], `must be from registrar.minExpires (${minExpires}) to registrar.maxExpires (${maxExpires})`);
   }
 
+  // RFC 3261 §19.1.2: 5061 is the default port of SIP over TLS, 5060 of the others.
+  const trunks: Trunk[] = input.trunks.map((trunk) => ({ ...trunk, port: trunk.port ?? (trunk.transport === 'tls' ? 5061 : 5060) }));
+  const routes: Routes = input.routes;
+  for (const problem of routingProblems(trunks, routes)) problems.add(problem.path, problem.message);
+
   const advertisedHost = input.sip.advertisedHost ?? defaultAdvertisedHost(input.sip.host, options.interfaces);
   return {
     dataDir: resolve(cwd, input.dataDir),
@@ -234,6 +332,8 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
     security: { authFailures: { ...input.security.authFailures } },
     log: { level: input.log.level, pretty: input.log.pretty },
     demo: { seedExtensions: input.demo.seedExtensions },
+    trunks,
+    routes,
   };
 }
 
@@ -242,11 +342,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const resolved = { ...options, env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() };
   const input = readConfigFile(locateConfigFile(resolved));
   const envRaw = new Map<string, string>();
+  const problems = new ProblemList(input, envRaw);
   for (const override of readEnvOverrides(resolved.env)) {
+    if (isFileOnly(override.leaf.schema)) {
+      // The value is not shown: a list of trunks holds passwords.
+      problems.addLine(`${override.leaf.key} (${override.leaf.envName}) is set: ${override.leaf.key} can be set only in the configuration file`);
+      continue;
+    }
     setAt(input, override.leaf.path, override.value);
     envRaw.set(override.leaf.key, override.raw);
   }
-  const problems = new ProblemList(input, envRaw);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     reportIssues(parsed.error.issues, problems);

@@ -4,12 +4,24 @@
  * validated against this one schema (see ./environment.ts for how variable names are derived).
  * Objects are strict so that a misspelt key is an error instead of a silently ignored setting.
  * Later sections (crm, sso, sandbox) are added as further top-level objects.
+ * `trunks` and `routes` are lists and maps of objects: they come from the file only (see
+ * load-config.ts); rules that relate one entry to another (unique names, routes naming trunks,
+ * shadowed patterns) are checked after this schema, in src/pbx/routing/routing-problems.ts.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isCountryCode } from '../crm/phone-number.ts';
+import { parseCidr } from '../pbx/routing/cidr.ts';
+import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
+import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 
 /** What a leaf accepts, in words: the end of "… must be {allowed}". */
 export const allowedValues = z.registry<{ allowed: string }>();
+
+/** A custom issue's `params`: why this particular value is refused, said after what is allowed. */
+export interface IssueDetail {
+  detail: string;
+}
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
@@ -42,6 +54,106 @@ function filePath() {
 function flag() {
   return z.boolean().register(allowedValues, { allowed: 'true or false (1 or 0 in the environment)' });
 }
+
+/** A string schema that also runs `problemOf`, whose answer becomes the issue's detail. */
+function explained(schema: z.ZodString, problemOf: (value: string) => string | undefined) {
+  return schema.superRefine((value, ctx) => {
+    const detail = problemOf(value);
+    if (detail !== undefined) ctx.addIssue({ code: 'custom', message: detail, params: { detail } satisfies IssueDetail });
+  });
+}
+
+/** Same rule as extension numbers in src/store/extension-repository.ts. */
+const EXTENSION_NUMBER = /^\d{2,10}$/;
+
+function extensionNumber() {
+  return z.string().regex(EXTENSION_NUMBER).register(allowedValues, { allowed: 'an extension number (2 to 10 digits)' });
+}
+
+/** A number as it goes on the wire: digits, * and #, with an optional leading + (see src/pbx/routing/dial-string.ts). */
+function callerId() {
+  return z
+    .string()
+    .regex(/^\+?[0-9*#]{1,32}$/)
+    .register(allowedValues, { allowed: 'a number of digits, * and # with an optional leading +, such as +4930123456' });
+}
+
+function dialPattern(example: string) {
+  return explained(z.string(), dialPatternProblem).register(allowedValues, {
+    allowed: `a number such as ${example} or a dial pattern starting with _ (see docs/trunks-and-routes.md)`,
+  });
+}
+
+const TRUNK_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Not all digits: an all-digit digest username is an extension's, and would be ambiguous. */
+const TRUNK_USERNAME = /^(?!\d+$)[A-Za-z0-9._@-]{1,64}$/;
+
+function secret() {
+  return z.string().min(1).max(256).register(allowedValues, { allowed: 'a non-empty string of at most 256 characters' });
+}
+
+const trunkSchema = z.strictObject({
+  name: z.string().regex(TRUNK_NAME).register(allowedValues, { allowed: 'a name of 1 to 63 characters a-z, 0-9 and - (not first)' }),
+  host: host('an IP address or host name of the peer, without a port').optional(),
+  port: integer(1, 65535, ' (default 5060, 5061 for tls)').optional(),
+  transport: z
+    .enum(TRUNK_TRANSPORTS)
+    .register(allowedValues, { allowed: `one of ${TRUNK_TRANSPORTS.join(', ')}` })
+    .default('udp'),
+  match: z.strictObject({
+    addresses: z
+      .array(
+        explained(z.string(), (value) => parseCidr(value).problem).register(allowedValues, {
+          allowed: 'an IP address or CIDR block such as 192.0.2.10, 192.0.2.0/24 or 2001:db8::/32',
+        }),
+      )
+      .min(1)
+      .register(allowedValues, { allowed: 'a non-empty list of IP addresses or CIDR blocks' })
+      .optional(),
+    username: z
+      .string()
+      .regex(TRUNK_USERNAME)
+      .register(allowedValues, { allowed: '1 to 64 characters A-Z, a-z, 0-9, ., _, @ and -, not all digits (those are extension numbers)' })
+      .optional(),
+    password: secret().optional(),
+  }),
+  outbound: z
+    .strictObject({
+      username: z.string().min(1).max(128).register(allowedValues, { allowed: 'a non-empty string of at most 128 characters' }),
+      password: secret(),
+      fromDomain: host('a host name or IP address').optional(),
+      callerId: callerId().optional(),
+    })
+    .optional(),
+  country: z
+    .string()
+    .refine(isCountryCode)
+    .register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' })
+    .optional(),
+  maxCalls: integer(1, 100000).optional(),
+});
+
+const routesSchema = z.strictObject({
+  inbound: z
+    .array(z.strictObject({ did: dialPattern('+493012345600'), extension: extensionNumber() }))
+    .default([]),
+  outbound: z
+    .array(
+      z.strictObject({
+        pattern: dialPattern('911'),
+        trunk: z.string().register(allowedValues, { allowed: 'the name of a configured trunk' }),
+        strip: integer(0, 32).optional(),
+        prepend: z
+          .string()
+          .regex(/^\+?[0-9*#]{0,32}$/)
+          .register(allowedValues, { allowed: 'digits, * and # with an optional leading +' })
+          .optional(),
+        callerId: callerId().optional(),
+      }),
+    )
+    .default([]),
+  callerIds: z.record(extensionNumber(), callerId()).default({}),
+});
 
 export const SIP_TRANSPORTS = ['udp', 'tcp', 'ws', 'tls'] as const;
 export type SipTransportName = (typeof SIP_TRANSPORTS)[number];
@@ -130,6 +242,8 @@ export const configSchema = z.strictObject({
       seedExtensions: flag().default(true),
     })
     .prefault({}),
+  trunks: z.array(trunkSchema).default([]),
+  routes: routesSchema.prefault({}),
 });
 
 /** The schema's output: what the file and environment said, before derived values are filled in. */

@@ -1,0 +1,48 @@
+/**
+ * A trunk as the configuration describes it (see docs/trunks-and-routes.md): a SIP peer that
+ * brings external calls in and takes calls out. Plain data, so that the SIP proxy, the tests and
+ * `callpane config check` all handle the same object.
+ */
+
+export const TRUNK_TRANSPORTS = ['udp', 'tcp', 'tls', 'ws'] as const;
+export type TrunkTransport = (typeof TRUNK_TRANSPORTS)[number];
+
+/** How a request is recognised as coming from this trunk. */
+export interface TrunkMatch {
+  /** IP literals or CIDR blocks the peer's requests come from. */
+  addresses?: string[];
+  /**
+   * Digest credentials the peer authenticates its requests or registers with (a peer behind NAT,
+   * a browser page over WebSocket). With addresses too, both must hold.
+   */
+  username?: string;
+  password?: string;
+}
+
+/** Credentials and identity for requests Callpane sends to the trunk. */
+export interface TrunkOutbound {
+  username: string;
+  password: string;
+  /** Host part of the From URI (many carriers require their own domain there). */
+  fromDomain?: string;
+  /** Caller id used on this trunk when neither the extension nor the route names one. */
+  callerId?: string;
+}
+
+export interface Trunk {
+  /** Unique, `[a-z0-9-]`; outbound routes refer to it. */
+  name: string;
+  /**
+   * Where calls to the trunk are sent. Absent only for a peer that authenticates with
+   * credentials: then calls go to where it registered.
+   */
+  host?: string;
+  port: number;
+  transport: TrunkTransport;
+  match: TrunkMatch;
+  outbound?: TrunkOutbound;
+  /** ISO 3166-1 alpha-2 country the peer's numbers are in, for E.164 normalisation. */
+  country?: string;
+  /** Concurrent calls allowed on the trunk; absent means no limit. */
+  maxCalls?: number;
+}
