@@ -3,6 +3,7 @@
  * structured headers a proxy reads on each request are decoded, and the result is serialized.
  */
 import { readFileSync } from 'node:fs';
+import { RFC4475_DIR } from '../test/support/rfc4475-vectors.ts';
 import { parseMessage, serializeMessage, topVia, cseqOf, fromOf, toOf, callIdOf } from '../src/sip/message/index.ts';
 
 export interface ParserBenchResult {
@@ -11,7 +12,7 @@ export interface ParserBenchResult {
   durationMs: number;
 }
 
-const vectors = new URL('../../shared/testdata/rfc4475/', import.meta.url);
+const vectors = RFC4475_DIR;
 
 export function loadValidVectors(): Buffer[] {
   const index = readFileSync(new URL('INDEX.tsv', vectors), 'utf8').trim().split('\n').slice(1);

@@ -40,8 +40,9 @@ import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import { serverKey } from '../../src/sip/transaction/matching.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { UdpSipPeer } from '../support/udp-sip-peer.ts';
+import { RFC4475_DIR } from '../support/rfc4475-vectors.ts';
 
-const DIR = new URL('../../../shared/testdata/rfc4475/', import.meta.url);
+const DIR = RFC4475_DIR;
 /** How long to wait for a response that should come, and to be sure none comes when none should. */
 const ANSWER_MS = 2000;
 const QUIET_MS = 150;

@@ -1,5 +1,5 @@
 /**
- * The RFC 4475 torture messages and the RFC 5118 IPv6 messages, read from shared/testdata/rfc4475
+ * The RFC 4475 torture messages and the RFC 5118 IPv6 messages, read from test/vectors/rfc4475
  * (INDEX.tsv says which file is valid, invalid, or a transaction/application case). Every row has
  * an expectation below; a row without one fails, so a new fixture cannot pass unnoticed.
  */
@@ -16,8 +16,9 @@ import { parseNameAddr } from '../../../src/sip/message/name-addr.ts';
 import { parseVia } from '../../../src/sip/message/via.ts';
 import { formatUri, isSipUri } from '../../../src/sip/message/uri.ts';
 import type { SipMessage, SipRequest, SipResponse, SipUri, Uri } from '../../../src/sip/message/types.ts';
+import { RFC4475_DIR } from '../../support/rfc4475-vectors.ts';
 
-const DIR = new URL('../../../../shared/testdata/rfc4475/', import.meta.url);
+const DIR = RFC4475_DIR;
 
 interface Row {
   name: string;

@@ -11,8 +11,9 @@ import { serializeMessage } from '../../../src/sip/message/serializer.ts';
 import { SipParseError } from '../../../src/sip/message/parse-error.ts';
 import { canonicalHeaderName } from '../../../src/sip/message/header-names.ts';
 import type { SipMessage } from '../../../src/sip/message/types.ts';
+import { RFC4475_DIR } from '../../support/rfc4475-vectors.ts';
 
-const DIR = new URL('../../../../shared/testdata/rfc4475/', import.meta.url);
+const DIR = RFC4475_DIR;
 
 const corpus: { name: string; data: Buffer }[] = ['', 'rfc5118/', 'rfc5118/crlf/'].flatMap((sub) =>
   readdirSync(new URL(sub, DIR))
