@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import {
   addHeader,
   createResponse,
+  fromOf,
   getHeaders,
   isSipUri,
   maxForwardsOf,
@@ -21,6 +22,7 @@ import {
 } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
 import type { Flow } from '../sip/transport/flow.ts';
+import type { Binding } from './binding.ts';
 import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
 import type { LocationService } from './location-service.ts';
 import type { ExtensionDirectory, Registrar } from './registrar.ts';
@@ -30,9 +32,22 @@ export interface Responder {
   respond(response: SipResponse): void;
 }
 
-/** The next stage for out-of-dialog requests to a registered extension (the proxy, issue 3). */
-export interface Relay {
-  relay(request: SipRequest, flow: Flow, responder: Responder, caller: string): void;
+/** An authorised call to a registered extension, for the relay to fork. */
+export interface ExtensionCall {
+  /** The authenticated calling extension. */
+  caller: string;
+  callee: string;
+  bindings: Binding[];
+}
+
+/**
+ * The stage after the route's decisions: the proxy. It answers through the responder it is given
+ * (the server transaction): forwarded responses keep the callee's To tag.
+ */
+export interface Relay<R extends Responder> {
+  toExtension(request: SipRequest, flow: Flow, responder: R, call: ExtensionCall): void;
+  /** An in-dialog request; false when no dialog of ours is named, so the route refuses it. */
+  inDialog(request: SipRequest, flow: Flow, responder: R): boolean;
 }
 
 export interface RouteEvents {
@@ -40,14 +55,14 @@ export interface RouteEvents {
   authenticated?(outcome: GuardOutcome, request: SipRequest, flow: Flow): void;
 }
 
-export interface RequestRouteOptions {
+export interface RequestRouteOptions<R extends Responder = Responder> {
   /** Host names and addresses that mean "this PBX" in a Request-URI (domain, advertised host…). */
   localHosts: readonly string[];
   registrar: Registrar;
   guard: DigestGuard;
   location: LocationService;
   extensions: ExtensionDirectory;
-  relay?: Relay;
+  relay?: Relay<R>;
   events?: RouteEvents;
 }
 
@@ -57,16 +72,16 @@ const ALLOW = ALLOWED_METHODS.join(', ');
 /** Option tags we implement; a Require or Proxy-Require naming any other gets 420 (§8.2.2.3, §16.3). */
 const SUPPORTED_OPTION_TAGS = new Set<string>();
 
-export class RequestRoute {
-  readonly #options: RequestRouteOptions;
+export class RequestRoute<R extends Responder = Responder> {
+  readonly #options: RequestRouteOptions<R>;
   readonly #localHosts: Set<string>;
 
-  constructor(options: RequestRouteOptions) {
+  constructor(options: RequestRouteOptions<R>) {
     this.#options = options;
     this.#localHosts = new Set(options.localHosts.map((host) => host.toLowerCase()));
   }
 
-  handle(request: SipRequest, flow: Flow, responder: Responder): void {
+  handle(request: SipRequest, flow: Flow, responder: R): void {
     // A UAS tags the To of every final response to an out-of-dialog request (§8.2.6.2) with at
     // least 32 random bits (§19.3); randomUUID draws from a cached pool, randomBytes per call does not.
     const toTag = randomUUID().replaceAll('-', '').slice(0, 16);
@@ -77,8 +92,9 @@ export class RequestRoute {
       return;
     }
     if (tagOf(toOf(request)) !== undefined) {
-      // No dialogs live here until the proxy records routes; a request inside one is stale (§12.2.2).
-      answer.respond(createResponse(request, 481));
+      // In-dialog requests are routed by the Route entries we recorded (§16.4); one that names
+      // none of ours belongs to no dialog here (§12.2.2).
+      if (!this.#options.relay?.inDialog(request, flow, responder)) answer.respond(createResponse(request, 481));
       return;
     }
     if (!this.#isLocal(request)) {
@@ -113,7 +129,7 @@ export class RequestRoute {
       answer.respond(this.#notImplemented(request));
       return;
     }
-    this.#relay(request, flow, answer);
+    this.#relay(request, flow, responder, answer);
   }
 
   /** §8.2.2 and §16.3: what must be true of any request before it is looked at further. */
@@ -155,11 +171,17 @@ export class RequestRoute {
   }
 
   /** Out-of-dialog requests for a user: authenticate the caller, find the callee, hand over. */
-  #relay(request: SipRequest, flow: Flow, answer: Responder): void {
+  #relay(request: SipRequest, flow: Flow, responder: R, answer: Responder): void {
     const outcome = this.#options.guard.authenticate(request, flow.remote.address, 'proxy');
     this.#options.events?.authenticated?.(outcome, request, flow);
     if (!outcome.ok) {
       answer.respond(outcome.response);
+      return;
+    }
+    const from = fromOf(request).uri;
+    if (!isSipUri(from) || from.user !== outcome.user) {
+      // The caller is who authenticated: a From naming anyone else is a spoofing attempt.
+      answer.respond(createResponse(request, 403, { reason: 'From Is Not Your Extension' }));
       return;
     }
     const callee = isSipUri(request.uri) ? request.uri.user : undefined;
@@ -167,7 +189,8 @@ export class RequestRoute {
       answer.respond(createResponse(request, 404));
       return;
     }
-    if (this.#options.location.lookup(callee).length === 0) {
+    const bindings = this.#options.location.lookup(callee);
+    if (bindings.length === 0) {
       answer.respond(createResponse(request, 480));
       return;
     }
@@ -175,7 +198,7 @@ export class RequestRoute {
       answer.respond(createResponse(request, 501, { reason: 'Calls Not Enabled' }));
       return;
     }
-    this.#options.relay.relay(request, flow, answer, outcome.user);
+    this.#options.relay.toExtension(request, flow, responder, { caller: outcome.user, callee, bindings });
   }
 
   /** RFC 3261 §11.2: what this server supports. */

@@ -10,7 +10,7 @@ import type { Binding, BindingStore } from '../../src/pbx/binding.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
 import { Registrar } from '../../src/pbx/registrar.ts';
-import { ALLOWED_METHODS, RequestRoute, type Relay, type Responder, type RouteEvents } from '../../src/pbx/request-route.ts';
+import { ALLOWED_METHODS, RequestRoute, type ExtensionCall, type Relay, type Responder, type RouteEvents } from '../../src/pbx/request-route.ts';
 import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.ts';
 import { callIdOf, formatUri, getHeader, getHeaders, parseMessage, splitTopLevelCommas, tagOf, toOf } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
@@ -84,7 +84,7 @@ function udpFlow(remote = PHONE): Flow {
 }
 
 interface FixtureOptions {
-  relay?: Relay;
+  relay?: Relay<Responder>;
   localHosts?: string[];
 }
 
@@ -352,43 +352,67 @@ describe('out-of-dialog requests for a user', () => {
     assert.ok(toTagOf(response));
   });
 
-  test('authenticated, to a registered extension are handed to the relay with the caller', () => {
-    const calls: Array<{ request: SipRequest; flow: Flow; responder: Responder; caller: string }> = [];
-    const relay: Relay = { relay: (req, flow, responder, caller) => calls.push({ request: req, flow, responder, caller }) };
+  test('authenticated, to a registered extension are handed to the relay with the caller and the bindings', () => {
+    const calls: Array<{ request: SipRequest; flow: Flow; responder: Responder; call: ExtensionCall }> = [];
+    const relay: Relay<Responder> = {
+      toExtension: (req, flow, responder, call) => calls.push({ request: req, flow, responder, call }),
+      inDialog: () => false,
+    };
     const { handle, authenticatedRequest, registerAs } = fixture({ relay });
     assert.equal(registerAs('1002', 5072).status, 200);
-    const invite = authenticatedRequest((headers) => inviteTo('1002', headers), '1003');
+    const invite = authenticatedRequest((headers) => inviteTo('1002', headers, { from: `<sip:1003@${DOMAIN}>;tag=from-3` }), '1003');
     const flow = udpFlow({ address: '127.0.0.1', port: 5073 });
     const responder = handle(invite, flow);
     assert.equal(responder.responses.length, 0, 'the route itself answers nothing');
     assert.equal(calls.length, 1);
     assert.equal(calls[0].request, invite);
     assert.equal(calls[0].flow, flow);
-    assert.equal(calls[0].caller, '1003');
+    assert.equal(calls[0].call.caller, '1003');
+    assert.equal(calls[0].call.callee, '1002');
+    assert.deepEqual(calls[0].call.bindings.map((b) => b.sourcePort), [5072]);
 
-    // What the relay answers goes to the transaction, tagged like every final response of the route.
-    const callee = parseMessage(Buffer.from([
+    // The relay answers through the transaction itself: forwarded responses keep the callee's tag.
+    const ringing = parseMessage(Buffer.from([
       'SIP/2.0 180 Ringing',
       'Via: SIP/2.0/UDP 127.0.0.1:5073;branch=z9hG4bK-x',
-      `From: <sip:1001@${DOMAIN}>;tag=from-1`,
-      `To: <sip:1002@${DOMAIN}>`,
+      `From: <sip:1003@${DOMAIN}>;tag=from-3`,
+      `To: <sip:1002@${DOMAIN}>;tag=callee`,
       `Call-ID: ${callIdOf(invite)}`,
       'CSeq: 1 INVITE',
       'Content-Length: 0',
       '',
       '',
     ].join('\r\n')));
-    assert.equal(callee.type, 'response');
-    calls[0].responder.respond(callee);
-    calls[0].responder.respond({ ...callee, status: 486, reason: 'Busy Here', headers: callee.headers.map((h) => ({ ...h })) });
-    assert.deepEqual(responder.responses.map((r) => r.status), [180, 486]);
-    assert.ok(toTagOf(responder.responses[1]));
-    assert.equal(toTagOf(responder.responses[0]), toTagOf(responder.responses[1]));
+    assert.equal(ringing.type, 'response');
+    calls[0].responder.respond(ringing);
+    assert.deepEqual(responder.responses.map((r) => toTagOf(r)), ['callee']);
+  });
+
+  test('authenticated, with a From naming another extension get 403 and reach no relay', () => {
+    const calls: SipRequest[] = [];
+    const relay: Relay<Responder> = { toExtension: (req) => calls.push(req), inDialog: () => false };
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay });
+    assert.equal(registerAs('1002', 5072).status, 200);
+    const spoofed = authenticatedRequest((headers) => inviteTo('1002', headers, { from: `<sip:1002@${DOMAIN}>;tag=spoof` }), '1003');
+    assert.equal(handle(spoofed).only.status, 403);
+    assert.deepEqual(calls, []);
+  });
+
+  test('inside a dialog go to the relay first, and get 481 when it knows no such dialog', () => {
+    const seen: SipRequest[] = [];
+    let known = true;
+    const relay: Relay<Responder> = { toExtension: () => undefined, inDialog: (req) => (seen.push(req), known) };
+    const { handle } = fixture({ relay });
+    const bye = request({ method: 'BYE', uri: 'sip:1002@127.0.0.1:5072', to: `<sip:1002@${DOMAIN}>;tag=callee` });
+    assert.equal(handle(bye).responses.length, 0);
+    known = false;
+    assert.equal(handle(request({ method: 'BYE', to: `<sip:1002@${DOMAIN}>;tag=callee` })).only.status, 481);
+    assert.equal(seen.length, 2);
   });
 
   test('with Max-Forwards 0 are never handed to the relay, even an OPTIONS (RFC 3261 §16.3 item 2)', () => {
     const calls: SipRequest[] = [];
-    const { handle, authenticatedRequest, registerAs } = fixture({ relay: { relay: (req) => calls.push(req) } });
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay: { toExtension: (req) => calls.push(req), inDialog: () => false } });
     assert.equal(registerAs('1002', 5072).status, 200);
     // The challenge is fetched with Max-Forwards 70; the digest does not cover Max-Forwards.
     const options = authenticatedRequest((headers) =>
