@@ -1,5 +1,6 @@
 /**
- * Composition of a running Callpane: store, demo data, metrics, HTTP server, and the services
+ * Composition of a running Callpane: store, demo data, metrics, HTTP server, call tracking (the
+ * call bus, the call recorder, the /api routes and the /api/events channel), and the services
  * passed in by the caller (the SIP transports and the registrar are wired through
  * `extraServices`). Services start after the HTTP server is created but before it listens, so
  * they can add routes and attach to its `upgrade` event before the first request arrives;
@@ -7,19 +8,28 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from './config/load-config.ts';
+import { CallBus } from './pbx/calls/call-bus.ts';
+import { CallRecorder } from './pbx/calls/call-recorder.ts';
+import { registerApi } from './server/api/api-routes.ts';
+import { EventChannel } from './server/api/event-channel.ts';
 import { currentDemoCredentials, seedDemoExtensions, type DemoCredentialView } from './server/demo-extensions.ts';
 import { createHttpServer, type HttpServer, type TlsMaterial } from './server/http-server.ts';
 import type { Logger } from './server/logger.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
+import { SessionService } from './server/sessions/session-service.ts';
+import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
 import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
 import { createRegistrationRepository, type RegistrationRepository } from './store/registration-repository.ts';
+import { createSessionRepository, type SessionRepository } from './store/session-repository.ts';
 
 export interface AppRepositories {
   extensions: ExtensionRepository;
   registrations: RegistrationRepository;
   meta: MetaRepository;
+  calls: CallRecordRepository;
+  sessions: SessionRepository;
 }
 
 /** Everything a service needs from the running application. */
@@ -29,6 +39,10 @@ export interface AppContext {
   db: Database;
   repositories: AppRepositories;
   metrics: Metrics;
+  /** Call events: the SIP service publishes, the call recorder and the pane's event channel listen. */
+  calls: CallBus;
+  /** Web-login sessions (bearer tokens for /api and the event channel). */
+  sessions: SessionService;
   /** Not yet listening while services start: add routes and `upgrade` handlers then. */
   httpServer: HttpServer;
   /** Certificate and key read from config.tls, for HTTPS and SIP over TLS. */
@@ -90,10 +104,15 @@ export async function startCallpane({ config, logger, extraServices = [] }: Star
       extensions: createExtensionRepository(db),
       registrations: createRegistrationRepository(db),
       meta: createMetaRepository(db),
+      calls: createCallRecordRepository(db),
+      sessions: createSessionRepository(db),
     };
     // RFC 7118 §5: a WebSocket binding cannot outlive its connection, and no connection outlives the process.
     const wiped = repositories.registrations.removeConnectionBound();
     if (wiped > 0) logger.info({ bindings: wiped }, 'removed WebSocket bindings left from the previous run');
+    // No call survives the process: a record still open was cut off by a crash or a restart.
+    const closedCalls = repositories.calls.closeOpen(Date.now());
+    if (closedCalls > 0) logger.warn({ calls: closedCalls }, 'closed call records left open by the previous run as failed');
 
     if (config.demo.seedExtensions) {
       const created = await seedDemoExtensions({ dataDir: config.dataDir, db, extensions: repositories.extensions, meta: repositories.meta });
@@ -103,7 +122,18 @@ export async function startCallpane({ config, logger, extraServices = [] }: Star
     const metrics = createMetrics();
     metrics.observeRegistrations(() => repositories.registrations.countActive(Date.now()));
     httpServer = createHttpServer({ host: config.http.host, port: config.http.port, tls, logger, metrics });
-    const context: AppContext = { config, logger, db, repositories, metrics, httpServer, tls };
+
+    const calls = new CallBus(logger.child({ component: 'calls' }));
+    const recorder = new CallRecorder(repositories.calls);
+    recorder.start(calls);
+    services.push({ close: async () => recorder.stop() });
+    const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });
+    registerApi(httpServer.app, { sessions, calls: repositories.calls });
+    const events = new EventChannel({ server: httpServer.server, bus: calls, sessions, logger: logger.child({ component: 'events' }) });
+    events.start();
+    services.push(events);
+
+    const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls };
     for (const start of extraServices) services.push(await start(context));
 
     const httpUrl = await httpServer.listen();

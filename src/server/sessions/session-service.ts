@@ -1,0 +1,130 @@
+/**
+ * Web-login sessions for the pane: log in with an extension number or e-mail and the extension's
+ * password, get a bearer token good for SESSION_LIFETIME_MS. A simple token session until the
+ * SSO issue brings Entra ID / Google sign-in; the token shape and the API stay the same then.
+ *
+ * An unknown login and a wrong password get the same answer after the same work (a password
+ * check against a dummy hash), so the answer and its timing do not tell which extensions exist.
+ * Addresses that fail too often are refused for a while without checking anything: each check
+ * costs scrypt's 32 MiB and tens of milliseconds.
+ */
+import { AuthFailureLimiter, type AuthFailurePolicy } from '../../pbx/auth-failure-limiter.ts';
+import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
+import type { Extension, ExtensionRepository } from '../../store/extension-repository.ts';
+import type { SessionRepository } from '../../store/session-repository.ts';
+import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
+
+/**
+ * 12 hours: one working day, so an agent logs in once a shift. A constant until a configuration
+ * key is agreed with the configuration's owner.
+ */
+export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+/** 10 failed logins from one address within 5 minutes: refused for 15 minutes. */
+export const LOGIN_FAILURE_POLICY: AuthFailurePolicy = { limit: 10, windowMs: 5 * 60_000, banMs: 15 * 60_000 };
+
+/** What the pane may know about the logged-in agent (never hashes or SIP secrets). */
+export interface SessionUser {
+  number: string;
+  displayName: string;
+  email: string | null;
+}
+
+export interface Session {
+  /** SHA-256 of the token: names the session in logs and to listeners without revealing it. */
+  id: string;
+  user: SessionUser;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export type LoginOutcome =
+  | { ok: true; token: string; session: Session }
+  | { ok: false; reason: 'invalid-credentials' | 'rate-limited' };
+
+export interface SessionServiceOptions {
+  sessions: SessionRepository;
+  extensions: ExtensionRepository;
+  now?: () => number;
+  lifetimeMs?: number;
+  loginFailurePolicy?: AuthFailurePolicy;
+}
+
+export type SessionEndedListener = (sessionId: string) => void;
+
+const EXTENSION_NUMBER = /^\d{2,10}$/;
+
+function userOf(extension: Extension): SessionUser {
+  return { number: extension.number, displayName: extension.displayName, email: extension.email };
+}
+
+export class SessionService {
+  readonly #sessions: SessionRepository;
+  readonly #extensions: ExtensionRepository;
+  readonly #now: () => number;
+  readonly #lifetimeMs: number;
+  readonly #failures: AuthFailureLimiter;
+  readonly #endedListeners = new Set<SessionEndedListener>();
+  /** Made at once, so that the first unknown login does not take longer than the rest. */
+  readonly #dummyHash: Promise<string>;
+
+  constructor(options: SessionServiceOptions) {
+    this.#sessions = options.sessions;
+    this.#extensions = options.extensions;
+    this.#now = options.now ?? Date.now;
+    this.#lifetimeMs = options.lifetimeMs ?? SESSION_LIFETIME_MS;
+    this.#failures = new AuthFailureLimiter(options.loginFailurePolicy ?? LOGIN_FAILURE_POLICY, this.#now);
+    this.#dummyHash = hashPassword(newSessionToken());
+  }
+
+  /** `address` is the client's address, for the failure limit. */
+  async login(login: string, password: string, address: string): Promise<LoginOutcome> {
+    if (this.#failures.isBanned(address)) return { ok: false, reason: 'rate-limited' };
+    const extension = this.#find(login.trim());
+    // Unknown login: the same scrypt work as a real check, against a hash nobody's password matches.
+    const matches = await verifyPassword(password, extension?.passwordHash ?? (await this.#dummyHash));
+    if (!extension || !matches) {
+      const outcome = this.#failures.recordFailure(address);
+      return { ok: false, reason: outcome.banned ? 'rate-limited' : 'invalid-credentials' };
+    }
+    const now = this.#now();
+    this.#sessions.removeExpired(now);
+    const token = newSessionToken();
+    const session: Session = { id: hashSessionToken(token), user: userOf(extension), expiresAt: now + this.#lifetimeMs };
+    this.#sessions.create({ tokenHash: session.id, extension: extension.number, createdAt: now, expiresAt: session.expiresAt });
+    return { ok: true, token, session };
+  }
+
+  /** The live session of `token`, or undefined when it is malformed, unknown, ended or expired. */
+  authenticate(token: string): Session | undefined {
+    if (!isWellFormedToken(token)) return undefined;
+    const stored = this.#sessions.findValid(hashSessionToken(token), this.#now());
+    if (!stored) return undefined;
+    const extension = this.#extensions.get(stored.extension);
+    return extension && { id: stored.tokenHash, user: userOf(extension), expiresAt: stored.expiresAt };
+  }
+
+  /** True while the session exists and has not expired (the event channel re-checks its sockets with it). */
+  isActive(sessionId: string): boolean {
+    return this.#sessions.findValid(sessionId, this.#now()) !== undefined;
+  }
+
+  /** Ends the session; true when there was one. Listeners hear of it (the event channel closes its sockets). */
+  logout(session: Session): boolean {
+    const removed = this.#sessions.remove(session.id);
+    for (const listener of [...this.#endedListeners]) listener(session.id);
+    return removed;
+  }
+
+  onSessionEnded(listener: SessionEndedListener): () => void {
+    this.#endedListeners.add(listener);
+    return () => {
+      this.#endedListeners.delete(listener);
+    };
+  }
+
+  #find(login: string): Extension | undefined {
+    if (login.includes('@')) return this.#extensions.getByEmail(login);
+    return EXTENSION_NUMBER.test(login) ? this.#extensions.get(login) : undefined;
+  }
+}

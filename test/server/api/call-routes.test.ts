@@ -1,0 +1,107 @@
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NewCallRecord } from '../../../src/store/call-record-repository.ts';
+import { createApiFixture, type ApiFixture } from './api-fixture.ts';
+
+let api: ApiFixture;
+let alice: string;
+let bob: string;
+
+beforeEach(async () => {
+  api = await createApiFixture();
+  alice = await api.login('1001');
+  bob = await api.login('1002');
+});
+afterEach(() => api.close());
+
+function open(id: string, startedAt: number, extensions: string[]): void {
+  const record: NewCallRecord = {
+    id,
+    direction: 'internal',
+    from: { number: extensions[0], name: null },
+    to: { number: '1099', name: null },
+    trunk: null,
+    startedAt,
+    extensions,
+  };
+  api.calls.open(record);
+}
+
+function get(url: string, token?: string) {
+  return api.http.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+test('the list holds the caller\'s own calls, newest first, in pages joined by nextCursor', async () => {
+  for (let i = 0; i < 5; i++) open(`alice-${i}`, 1000 + i, ['1001']);
+  open('bob-only', 2000, ['1002']);
+  open('shared', 3000, ['1001', '1002']);
+
+  const first = await get('/api/calls?limit=4', alice);
+  assert.equal(first.statusCode, 200);
+  const page1 = first.json();
+  assert.deepEqual(page1.calls.map((c: { id: string }) => c.id), ['shared', 'alice-4', 'alice-3', 'alice-2']);
+  assert.equal(typeof page1.nextCursor, 'string');
+
+  const second = (await get(`/api/calls?limit=4&before=${encodeURIComponent(page1.nextCursor)}`, alice)).json();
+  assert.deepEqual(second.calls.map((c: { id: string }) => c.id), ['alice-1', 'alice-0']);
+  assert.equal(second.nextCursor, null);
+
+  const bobs = (await get('/api/calls', bob)).json();
+  assert.deepEqual(bobs.calls.map((c: { id: string }) => c.id), ['shared', 'bob-only']);
+});
+
+test('a call record comes back with its fields', async () => {
+  open('c1', 1000, ['1001']);
+  api.calls.answer('c1', 3000, '1099');
+  api.calls.end('c1', { endedAt: 10_000, disposition: 'answered', talkSeconds: 7, reason: 'BYE' });
+  const response = await get('/api/calls/c1', alice);
+  assert.equal(response.statusCode, 200);
+  assert.deepEqual(response.json(), {
+    id: 'c1',
+    direction: 'internal',
+    from: { number: '1001', name: null },
+    to: { number: '1099', name: null },
+    trunk: null,
+    startedAt: 1000,
+    answeredAt: 3000,
+    answeredBy: '1099',
+    endedAt: 10_000,
+    talkSeconds: 7,
+    disposition: 'answered',
+    endReason: 'BYE',
+    crm: { entity: null, recordId: null, activityId: null, logState: null, notes: null },
+    extensions: ['1001'],
+  });
+});
+
+test('another extension\'s call answers exactly like a call that does not exist', async () => {
+  open('bobs-call', 1000, ['1002']);
+  const theirs = await get('/api/calls/bobs-call', alice);
+  const missing = await get('/api/calls/no-such-call', alice);
+  assert.equal(theirs.statusCode, 404);
+  assert.equal(missing.statusCode, 404);
+  assert.equal(theirs.json().error.code, 'NOT_FOUND');
+  assert.equal(theirs.body.replace('bobs-call', 'X'), missing.body.replace('no-such-call', 'X'));
+  assert.equal((await get('/api/calls/bobs-call', bob)).statusCode, 200);
+});
+
+test('without a valid token the calls are not shown', async () => {
+  open('c1', 1000, ['1001']);
+  for (const url of ['/api/calls', '/api/calls/c1']) {
+    const none = await get(url);
+    assert.equal(none.statusCode, 401, url);
+    assert.equal(none.json().error.code, 'UNAUTHORIZED');
+    assert.equal((await get(url, 'A'.repeat(43))).statusCode, 401, url);
+  }
+});
+
+test('a bad limit or cursor is a 400 naming the parameter', async () => {
+  for (const [query, field] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=abc', 'limit'], ['before=not-a-cursor', 'before']]) {
+    const response = await get(`/api/calls?${query}`, alice);
+    assert.equal(response.statusCode, 400, query);
+    assert.equal(response.json().error.code, 'INVALID_REQUEST');
+    assert.match(response.json().error.message, new RegExp(`^query\\.${field}: `), query);
+  }
+  const forged = Buffer.from(JSON.stringify(['x', 1])).toString('base64url');
+  assert.equal((await get(`/api/calls?before=${forged}`, alice)).statusCode, 400);
+});
