@@ -183,7 +183,7 @@ function formatPath(path: readonly (string | number)[]): string {
 }
 
 /** Beyond isSecretField: a misspelt secret key (`pasword`, `passwd`) still holds the secret. */
-const SECRET_LIKE = /pass|pwd|secret|token/i;
+const SECRET_LIKE = /pa?s+w|pwd|secret|token|cred/i;
 
 function shownValue(path: readonly (string | number)[], value: unknown): string {
   const last = path[path.length - 1];

@@ -136,6 +136,7 @@ const trunkSchema = z.strictObject({
 const routesSchema = z.strictObject({
   inbound: z
     .array(z.strictObject({ did: dialPattern('+493012345600'), extension: extensionNumber() }))
+    .register(allowedValues, { allowed: 'a list of inbound routes {"did", "extension"}' })
     .default([]),
   outbound: z
     .array(
@@ -151,8 +152,12 @@ const routesSchema = z.strictObject({
         callerId: callerId().optional(),
       }),
     )
+    .register(allowedValues, { allowed: 'a list of outbound routes {"pattern", "trunk", "strip", "prepend", "callerId"}' })
     .default([]),
-  callerIds: z.record(extensionNumber(), callerId()).default({}),
+  callerIds: z
+    .record(extensionNumber(), callerId())
+    .register(allowedValues, { allowed: 'an object from extension numbers to caller ids, such as {"1001": "+4930123456"}' })
+    .default({}),
 });
 
 export const SIP_TRANSPORTS = ['udp', 'tcp', 'ws', 'tls'] as const;
@@ -242,7 +247,7 @@ export const configSchema = z.strictObject({
       seedExtensions: flag().default(true),
     })
     .prefault({}),
-  trunks: z.array(trunkSchema).default([]),
+  trunks: z.array(trunkSchema).register(allowedValues, { allowed: 'a list of trunks (see docs/trunks-and-routes.md)' }).default([]),
   routes: routesSchema.prefault({}),
 });
 
