@@ -3,7 +3,6 @@
  * server), the transaction layer, and the request route with its registrar, location service
  * and digest guard, reporting to the log and /metrics.
  */
-import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { AppContext, AppService } from '../app.ts';
@@ -20,6 +19,9 @@ import { AuthFailureLimiter } from './auth-failure-limiter.ts';
 import { DigestGuard } from './digest-guard.ts';
 import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
+import { createExtensionRelay } from './extension-relay.ts';
+import { FlowTokens } from './proxy/flow-token.ts';
+import { Proxy } from './proxy/proxy.ts';
 import { RequestRoute } from './request-route.ts';
 import { WriteBehindBindingStore } from './write-behind-binding-store.ts';
 
@@ -62,12 +64,40 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     },
   });
   const registrar = new Registrar(config.registrar, location, credentials);
-  const route = new RequestRoute({
+  // The transaction user's callbacks reach the route and proxy built below; none runs before listen().
+  const transactions = new TransactionLayer<Flow, RequestTarget>({
+    transport,
+    user: {
+      onRequest(transaction: ServerTransaction<Flow>, request: SipRequest) {
+        metrics.transactionCreated(METRIC_KIND[transaction.kind]);
+        route.handle(request, transaction.flow, transaction);
+      },
+      onCancel(invite, cancel, cancelTransaction) {
+        metrics.transactionCreated(METRIC_KIND[cancelTransaction.kind]);
+        // RFC 3261 §9.2: the CANCEL is answered 200 whether or not it still stops the INVITE;
+        // the proxy then cancels its branches and their 487 goes up (§16.10).
+        const inviteFinal = invite.finalResponse;
+        const toTag = inviteFinal ? tagOf(toOf(inviteFinal)) : undefined;
+        cancelTransaction.respond(createResponse(cancel, 200, { toTag }));
+        if (!inviteFinal) proxy.cancel(invite);
+      },
+      onAck(ack, flow) {
+        proxy.forwardAck(ack, flow);
+      },
+      onStrayResponse(response, flow) {
+        log.debug({ status: response.status, address: formatHostPort(flow.remote) }, 'stray SIP response dropped');
+      },
+    },
+  });
+
+  const proxy = new Proxy({ transactions, transport, tokens: new FlowTokens() });
+  const route = new RequestRoute<ServerTransaction<Flow>>({
     localHosts: localHosts(config),
     registrar,
     guard,
     location,
     extensions: credentials,
+    relay: createExtensionRelay({ proxy, displayNameOf: (number) => repositories.extensions.get(number)?.displayName }),
     events: {
       authenticated(outcome, request, flow) {
         if (outcome.ok) return;
@@ -84,28 +114,6 @@ export async function startSipService(context: AppContext): Promise<SipService> 
         const fields = { extension: aor, status, transport: flow.transport, address: formatHostPort(flow.remote) };
         if (status === 200) log.debug(fields, 'REGISTER accepted');
         else log.info(fields, 'REGISTER refused');
-      },
-    },
-  });
-
-  const transactions = new TransactionLayer<Flow, RequestTarget>({
-    transport,
-    user: {
-      onRequest(transaction: ServerTransaction<Flow>, request: SipRequest) {
-        metrics.transactionCreated(METRIC_KIND[transaction.kind]);
-        route.handle(request, transaction.flow, transaction);
-      },
-      onCancel(invite, cancel, cancelTransaction) {
-        metrics.transactionCreated(METRIC_KIND[cancelTransaction.kind]);
-        // RFC 3261 §9.2: the CANCEL is answered 200 whether or not it still stops the INVITE.
-        const inviteFinal = invite.finalResponse;
-        const toTag = inviteFinal ? tagOf(toOf(inviteFinal)) : undefined;
-        cancelTransaction.respond(createResponse(cancel, 200, { toTag }));
-        if (!inviteFinal) invite.respond(createResponse(invite.request, 487, { toTag: randomBytes(8).toString('hex') }));
-      },
-      onAck() {},
-      onStrayResponse(response, flow) {
-        log.debug({ status: response.status, address: formatHostPort(flow.remote) }, 'stray SIP response dropped');
       },
     },
   });
@@ -159,6 +167,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     sipUris: () => sipUris(config, transport, context),
     async close() {
       location.stop();
+      proxy.close();
       transactions.shutdown();
       await transport.close();
       bindings.flush();

@@ -101,7 +101,9 @@ export function formatNameAddr(na: NameAddr): string {
 }
 
 function formatDisplayName(name: string): string {
-  if (isTokenWords(name)) return name;
+  // Several words are valid unquoted (RFC 3261 §25.1), but libre-based phones (baresip) keep only
+  // the last word of an unquoted display name: only a single token goes out bare.
+  if (isTokenWords(name) && !/\s/.test(name)) return name;
   let out = '"';
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);

@@ -108,6 +108,11 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     this.#connections.get(flowId)?.socket.end();
   }
 
+  /** The flow of an open connection, or undefined once it closed. */
+  flow(flowId: string): Flow | undefined {
+    return this.#connections.get(flowId)?.flow;
+  }
+
   async send(target: SendTarget, data: Buffer): Promise<Flow> {
     let connection: Connection;
     if (isFlow(target)) {

@@ -127,6 +127,15 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     return { host: isIP(host) === 6 ? `[${host}]` : host, port: local.port };
   }
 
+  /** An open connection's flow by id, on whichever transport holds it; undefined once closed. */
+  flow(flowId: string): Flow | undefined {
+    for (const transport of this.#transports.values()) {
+      const flow = transport.flow?.(flowId);
+      if (flow) return flow;
+    }
+    return undefined;
+  }
+
   /** What the transaction layer writes into its Via for a target (RFC 3261 §18.1.1). */
   sentBy(target: RequestTarget): { transport: TransportProtocol; host: string; port: number } {
     const protocol = 'flow' in target ? target.flow.transport : target.transport;

@@ -38,6 +38,8 @@ export interface Transport extends EventEmitter<TransportEvents> {
    * connection to that address before opening one (RFC 3261 §18.1.1). Resolves with the flow used.
    */
   send(target: SendTarget, data: Buffer): Promise<Flow>;
+  /** The flow of an open connection by id (connection-oriented transports only). */
+  flow?(flowId: string): Flow | undefined;
 }
 
 /**

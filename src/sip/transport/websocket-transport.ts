@@ -89,6 +89,11 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     this.#connections.get(flowId)?.ws.close(1000);
   }
 
+  /** The flow of an open connection, or undefined once it closed. */
+  flow(flowId: string): Flow | undefined {
+    return this.#connections.get(flowId)?.flow;
+  }
+
   /** Only over an open connection: an address target must name a connected user agent. */
   async send(target: SendTarget, data: Buffer): Promise<Flow> {
     const connection = isFlow(target) ? this.#connections.get(target.id) : this.#findByRemote(target);

@@ -106,9 +106,11 @@ test('recognises the Contact wildcard, which is no address', () => {
   assert.throws(() => parseNameAddrList('*'), /wildcard/);
 });
 
-test('formats with <> always and quotes display names only when needed', () => {
+test('formats with <> always and quotes display names that are not a single token', () => {
   assert.equal(formatNameAddr(parseNameAddr('sip:a@example.com;tag=1')), '<sip:a@example.com>;tag=1');
   assert.equal(formatNameAddr(parseNameAddr('Alice <sip:a@example.com>')), 'Alice <sip:a@example.com>');
+  // baresip (libre) keeps only the last word of an unquoted "Alice Agent".
+  assert.equal(formatNameAddr(parseNameAddr('Alice Agent <sip:a@example.com>')), '"Alice Agent" <sip:a@example.com>');
   assert.equal(formatNameAddr(parseNameAddr('"Doe, John" <sip:a@example.com>')), '"Doe, John" <sip:a@example.com>');
   const tricky = parseNameAddr('"a \\"b\\" \\\\ c\\\u0000" <sip:a@example.com>');
   assert.equal(tricky.displayName, 'a "b" \\ c\u0000');

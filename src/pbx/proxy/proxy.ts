@@ -1,0 +1,246 @@
+/**
+ * The stateful proxy core (RFC 3261 §16): forwards a request to one or more targets in parallel
+ * (forking), chooses the response the caller gets (§16.7), cancels what is left (§16.10), keeps
+ * Timer C (§16.8), and routes in-dialog requests and 2xx ACKs by the flow tokens of its
+ * Record-Route entries (§16.4, §16.12). It decides nothing about who may call whom: the request
+ * route does, and hands over requests already authorised with their targets.
+ *
+ * Media is never touched here: SDP passes end to end. A media relay (for plain-RTP phones and
+ * trunks) would sit in `forward` as a rewrite of the branch request's and the responses' bodies.
+ */
+import { addHeader, createResponse, maxForwardsOf, setHeader } from '../../sip/message/index.ts';
+import type { SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
+import type { ClientTransaction, ServerTransaction, TransactionLayer } from '../../sip/transaction/index.ts';
+import { InviteClientTransaction } from '../../sip/transaction/index.ts';
+import type { Flow, RequestTarget } from '../../sip/transport/index.ts';
+import type { FlowTarget, FlowTokens } from './flow-token.ts';
+import { addRecordRoutes, consumeOwnRoutes, flowTargetOf, type LocalVia } from './record-route.ts';
+import { betterFinal } from './response-choice.ts';
+
+export interface ProxyTransport {
+  localVia: LocalVia;
+  /** An open connection's flow by id; undefined once it closed. */
+  flow(flowId: string): Flow | undefined;
+}
+
+/** One branch of a fork: the Request-URI it gets and the leg it is sent on. */
+export interface ForwardTarget {
+  uri: Uri;
+  leg: FlowTarget;
+}
+
+/** What the call tracker learns from the proxy. Plain notifications: they change nothing. */
+export interface ProxyObserver {
+  /** A request the proxy forwards (initial or in-dialog), as received from `from`. */
+  forwarding?(request: SipRequest, from: FlowTarget): void;
+  /** A response the proxy passes upstream for `request` (provisional or final, chosen or generated). */
+  responding?(request: SipRequest, response: SipResponse): void;
+}
+
+export interface ProxyOptions {
+  transactions: TransactionLayer<Flow, RequestTarget>;
+  transport: ProxyTransport;
+  tokens: FlowTokens;
+  observer?: ProxyObserver;
+  /** Timer C: more than 3 minutes (§16.8). */
+  timerCMs?: number;
+}
+
+interface Branch {
+  transaction: ClientTransaction<Flow, RequestTarget> | undefined;
+  final: boolean;
+  provisional: boolean;
+}
+
+/** A forwarded request and what its branches answered so far (the §16 "response context"). */
+interface ResponseContext {
+  server: ServerTransaction<Flow>;
+  request: SipRequest;
+  branches: Branch[];
+  best: SipResponse | undefined;
+  finalSent: boolean;
+  timerC: NodeJS.Timeout | undefined;
+}
+
+const DEFAULT_TIMER_C_MS = 181_000;
+/** Methods whose requests create dialogs through us and must keep us on their route. */
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+
+export class Proxy {
+  readonly #options: ProxyOptions;
+  readonly #contexts = new Map<ServerTransaction<Flow>, ResponseContext>();
+
+  constructor(options: ProxyOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Forks an out-of-dialog request to every target (§16.6) and answers the caller through
+   * `server`. Record-routes dialog-creating requests so the dialog keeps passing through here.
+   */
+  forward(server: ServerTransaction<Flow>, request: SipRequest, from: Flow, targets: readonly ForwardTarget[]): void {
+    const caller = flowTargetOf(from);
+    const branches = targets.map((target) => {
+      const branch = prepareBranch(request, target.uri);
+      if (DIALOG_CREATING.has(request.method)) {
+        addRecordRoutes(branch, { caller, callee: target.leg }, this.#options.tokens, (protocol) => this.#options.transport.localVia(protocol));
+      }
+      return { request: branch, leg: target.leg };
+    });
+    this.#options.observer?.forwarding?.(request, caller);
+    this.#start(server, request, branches);
+  }
+
+  /**
+   * An in-dialog request (§16.4): routed by our Route entries. Returns false, changing nothing,
+   * when no Route names us, so the caller can refuse it.
+   */
+  forwardInDialog(server: ServerTransaction<Flow>, request: SipRequest, from: Flow): boolean {
+    const branch = prepareBranch(request, request.uri);
+    const decision = consumeOwnRoutes(branch, this.#options.tokens);
+    if (decision.kind !== 'ours') return false;
+    this.#options.observer?.forwarding?.(request, flowTargetOf(from));
+    this.#start(server, request, [{ request: branch, leg: decision.target }]);
+    return true;
+  }
+
+  /** The ACK for a 2xx, end to end and outside any transaction (§13.2.2.4, §16.11). */
+  forwardAck(ack: SipRequest, from: Flow): boolean {
+    const forwarded = prepareBranch(ack, ack.uri);
+    const decision = consumeOwnRoutes(forwarded, this.#options.tokens);
+    if (decision.kind !== 'ours') return false;
+    const target = this.#requestTarget(decision.target);
+    if (target === undefined) return false;
+    this.#options.observer?.forwarding?.(ack, flowTargetOf(from));
+    this.#options.transactions.sendStateless(forwarded, target).catch(() => undefined);
+    return true;
+  }
+
+  /** The caller CANCELed (§16.10): cancel every branch still pending. */
+  cancel(server: ServerTransaction<Flow>): void {
+    const context = this.#contexts.get(server);
+    if (!context || context.finalSent) return;
+    this.#cancelPending(context);
+  }
+
+  /** Stops Timer C everywhere (shutdown). */
+  close(): void {
+    for (const context of this.#contexts.values()) clearTimeout(context.timerC);
+    this.#contexts.clear();
+  }
+
+  get pendingCount(): number {
+    return this.#contexts.size;
+  }
+
+  #start(server: ServerTransaction<Flow>, request: SipRequest, branches: Array<{ request: SipRequest; leg: FlowTarget }>): void {
+    const context: ResponseContext = { server, request, branches: [], best: undefined, finalSent: false, timerC: undefined };
+    this.#contexts.set(server, context);
+    if (request.method === 'INVITE') this.#restartTimerC(context);
+    for (const { request: branchRequest, leg } of branches) {
+      const branch: Branch = { transaction: undefined, final: false, provisional: false };
+      context.branches.push(branch);
+      const target = this.#requestTarget(leg);
+      if (target === undefined) {
+        // A WebSocket leg whose connection is gone cannot be reached any other way (RFC 7118 §5).
+        this.#branchFinal(context, branch, createResponse(request, 480, { reason: 'Flow Closed' }));
+        continue;
+      }
+      branch.transaction = this.#options.transactions.createClientTransaction(branchRequest, target, {
+        onResponse: (response) => this.#branchResponse(context, branch, stripOurVia(response)),
+        onTimeout: () => this.#branchFinal(context, branch, createResponse(request, 408)),
+        // §16.7 step 2: a transport error counts as a 503 from that branch.
+        onTransportError: () => this.#branchFinal(context, branch, createResponse(request, 503)),
+      });
+    }
+    this.#finishIfDone(context);
+  }
+
+  #branchResponse(context: ResponseContext, branch: Branch, response: SipResponse): void {
+    const { status } = response;
+    if (status < 200) {
+      branch.provisional = true;
+      // §16.7 step 5: 100 Trying is hop by hop; other provisionals go up until a final did.
+      if (status === 100 || context.finalSent) return;
+      if (context.request.method === 'INVITE') this.#restartTimerC(context);
+      this.#respond(context, response);
+      return;
+    }
+    if (status < 300) {
+      branch.final = true;
+      // Every 2xx to an INVITE goes up (§16.7 step 5), the first ends the fork.
+      const first = !context.finalSent;
+      context.finalSent = true;
+      this.#respond(context, response);
+      if (first) this.#cancelPending(context);
+      this.#finishIfDone(context);
+      return;
+    }
+    if (status >= 600) this.#cancelPending(context);
+    this.#branchFinal(context, branch, response);
+  }
+
+  #branchFinal(context: ResponseContext, branch: Branch, response: SipResponse): void {
+    if (branch.final) return;
+    branch.final = true;
+    if (context.best === undefined || betterFinal(response.status, context.best.status)) context.best = response;
+    this.#finishIfDone(context);
+  }
+
+  #finishIfDone(context: ResponseContext): void {
+    if (!context.branches.every((branch) => branch.final)) return;
+    this.#contexts.delete(context.server);
+    clearTimeout(context.timerC);
+    if (context.finalSent) return;
+    context.finalSent = true;
+    const best = context.best ?? createResponse(context.request, 408);
+    // §16.7 step 6: a 503 chosen as best becomes 500, so the caller does not give up on us.
+    this.#respond(context, best.status === 503 ? createResponse(context.request, 500) : best);
+  }
+
+  #cancelPending(context: ResponseContext): void {
+    for (const branch of context.branches) {
+      if (branch.final || !(branch.transaction instanceof InviteClientTransaction)) continue;
+      this.#options.transactions.cancel(branch.transaction);
+      // A branch that never answered cannot be CANCELed yet (§9.1) and is given up on now; its
+      // INVITE transaction still sends the CANCEL should a provisional response come late.
+      if (!branch.provisional) this.#branchFinal(context, branch, createResponse(context.request, 487));
+    }
+  }
+
+  #restartTimerC(context: ResponseContext): void {
+    clearTimeout(context.timerC);
+    context.timerC = setTimeout(() => this.#cancelPending(context), this.#options.timerCMs ?? DEFAULT_TIMER_C_MS);
+    context.timerC.unref();
+  }
+
+  #respond(context: ResponseContext, response: SipResponse): void {
+    this.#options.observer?.responding?.(context.request, response);
+    context.server.respond(response);
+  }
+
+  #requestTarget(leg: FlowTarget): RequestTarget | undefined {
+    if (leg.flowId !== undefined) {
+      const flow = this.#options.transport.flow(leg.flowId);
+      if (flow) return { flow };
+      if (leg.transport === 'WS' || leg.transport === 'WSS') return undefined;
+    }
+    return { transport: leg.transport, host: leg.address, port: leg.port };
+  }
+}
+
+/** A copy to forward (§16.6 steps 1–3): new Request-URI, Max-Forwards one less. */
+function prepareBranch(request: SipRequest, uri: Uri): SipRequest {
+  const branch: SipRequest = { ...request, uri, headers: request.headers.map((header) => ({ ...header })) };
+  const maxForwards = maxForwardsOf(request);
+  if (maxForwards === undefined) addHeader(branch, 'Max-Forwards', '70');
+  else setHeader(branch, 'Max-Forwards', String(maxForwards - 1));
+  return branch;
+}
+
+/** §16.7 step 3: the top Via of a response to a forwarded request is ours. */
+function stripOurVia(response: SipResponse): SipResponse {
+  const index = response.headers.findIndex((header) => header.name === 'Via');
+  if (index === -1) return response;
+  return { ...response, headers: [...response.headers.slice(0, index), ...response.headers.slice(index + 1)] };
+}

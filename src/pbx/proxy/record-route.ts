@@ -1,0 +1,60 @@
+/**
+ * Record-Route and Route handling (RFC 3261 §16.6 step 4, §16.4, §16.12) with flow tokens.
+ *
+ * The proxy records two routes per forwarded dialog-creating request ("double Record-Route", as
+ * Kamailio does when the legs differ in transport): the top one faces the callee and names the
+ * callee's flow, the one below faces the caller and names the caller's flow. Each side's route set
+ * then lists the entry facing it first; an in-dialog request carries both, and the flow named by
+ * the last of our entries is where it goes.
+ */
+import { addHeader, formatNameAddr, getHeaders, isSipUri, parseNameAddrList, removeHeader } from '../../sip/message/index.ts';
+import type { NameAddr, SipRequest } from '../../sip/message/types.ts';
+import type { Flow, TransportProtocol } from '../../sip/transport/index.ts';
+import type { FlowTarget, FlowTokens } from './flow-token.ts';
+
+export type LocalVia = (protocol: TransportProtocol) => { host: string; port: number };
+
+/** The leg a request arrived on, as a flow target. */
+export function flowTargetOf(flow: Flow): FlowTarget {
+  return { transport: flow.transport, address: flow.remote.address, port: flow.remote.port, flowId: flow.reliable ? flow.id : undefined };
+}
+
+function recordRouteUri(tokens: FlowTokens, localVia: LocalVia, target: FlowTarget): string {
+  const { host, port } = localVia(target.transport);
+  return `<sip:${tokens.encode(target)}@${host}:${port};transport=${target.transport.toLowerCase()};lr>`;
+}
+
+export function addRecordRoutes(
+  request: SipRequest,
+  legs: { caller: FlowTarget; callee: FlowTarget },
+  tokens: FlowTokens,
+  localVia: LocalVia,
+): void {
+  addHeader(request, 'Record-Route', recordRouteUri(tokens, localVia, legs.caller), 'first');
+  addHeader(request, 'Record-Route', recordRouteUri(tokens, localVia, legs.callee), 'first');
+}
+
+export type RouteDecision =
+  /** Our entries were removed; the request goes to `target`. */
+  | { kind: 'ours'; target: FlowTarget }
+  /** No Route names us: the request was not routed through a dialog we record-routed. */
+  | { kind: 'none' }
+  /** Route entries beyond ours name another hop, which this PBX never relays to. */
+  | { kind: 'foreign' };
+
+/** Removes the Route entries that are ours (valid flow tokens) from the top of the request. */
+export function consumeOwnRoutes(request: SipRequest, tokens: FlowTokens): RouteDecision {
+  const routes: NameAddr[] = getHeaders(request, 'Route').flatMap((value) => parseNameAddrList(value));
+  let target: FlowTarget | undefined;
+  let consumed = 0;
+  for (const route of routes) {
+    const decoded = isSipUri(route.uri) && route.uri.user !== undefined ? tokens.decode(route.uri.user) : undefined;
+    if (decoded === undefined) break;
+    target = decoded;
+    consumed++;
+  }
+  if (target === undefined) return { kind: 'none' };
+  removeHeader(request, 'Route');
+  for (const route of routes.slice(consumed)) addHeader(request, 'Route', formatNameAddr(route));
+  return consumed === routes.length ? { kind: 'ours', target } : { kind: 'foreign' };
+}

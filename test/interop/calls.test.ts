@@ -1,0 +1,111 @@
+/**
+ * Calls between extensions through Callpane's proxy, with real SIP user agents (Debian's baresip)
+ * on 127.0.0.1: forking, Record-Route over mixed transports, re-INVITE, DTMF, BYE, CANCEL,
+ * busy and unreachable callees.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { BaresipAgent, type SipTransportName } from '../support/baresip.ts';
+import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+
+const WAIT_MS = 8000;
+
+describe('calls between extensions through the proxy', () => {
+  let callpane: TestCallpane;
+  const agents: BaresipAgent[] = [];
+
+  before(async () => {
+    callpane = await startTestCallpane();
+  });
+  afterEach(async () => {
+    await Promise.all(agents.splice(0).map((agent) => agent.stop()));
+  });
+  after(async () => {
+    await callpane.remove();
+  });
+
+  async function agent(name: string, user: string, transport: SipTransportName, options: { answermode?: 'manual' | 'auto'; password?: string } = {}): Promise<BaresipAgent> {
+    const started = await BaresipAgent.start({
+      name,
+      account: { user, password: options.password ?? callpane.secretOf(user), registrar: callpane.registrar, transport, regint: 600, answermode: options.answermode },
+    });
+    agents.push(started);
+    return started;
+  }
+
+  it('rings, answers, holds, resumes, carries DTMF and hangs up, UDP caller to TCP callee', async () => {
+    const alice = await agent('alice', '1001', 'udp');
+    const bob = await agent('bob', '1002', 'tcp');
+    await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    const incoming = await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+    assert.equal(incoming.peeruri, `sip:1001@127.0.0.1:${callpane.sipPort}`);
+    assert.equal(incoming.peerdisplayname, 'Alice Agent', `the callee sees the caller extension name: ${JSON.stringify(incoming)}`);
+    await alice.waitForEvent('CALL_RINGING', WAIT_MS);
+
+    await bob.answer();
+    const [aliceSide, bobSide] = await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+    assert.equal(aliceSide.id, bobSide.id, 'one Call-ID end to end');
+    await Promise.all([alice.waitForEvent('CALL_RTPESTAB', WAIT_MS), bob.waitForEvent('CALL_RTPESTAB', WAIT_MS)]);
+
+    await alice.hold();
+    await bob.waitForEvent((e) => e.type === 'CALL_REMOTE_SDP' && e.param === 'offer', WAIT_MS);
+    assert.match(await alice.commandOk('listcalls'), /ESTABLISHED\s+\(on hold\)/);
+    await alice.resume();
+    await bob.waitForEvent((e) => e.type === 'CALL_REMOTE_SDP' && e.param === 'offer', WAIT_MS);
+
+    await alice.sendDtmf('7');
+    assert.equal((await bob.waitForEvent('CALL_DTMF_START', WAIT_MS)).param, '7');
+
+    // The callee hangs up: its BYE reaches the caller through the Record-Route set.
+    await bob.hangup();
+    const [closedAlice, closedBob] = await Promise.all([alice.waitForEvent('CALL_CLOSED', WAIT_MS), bob.waitForEvent('CALL_CLOSED', WAIT_MS)]);
+    assert.equal(closedAlice.param, 'Connection reset by peer');
+    assert.equal(closedBob.param, 'Connection reset by user');
+  });
+
+  it('forks to every registered contact: the first to answer wins, the others stop ringing', async () => {
+    const alice = await agent('alice-fork', '1001', 'udp');
+    const bobDesk = await agent('bob-desk', '1002', 'udp');
+    const bobSoft = await agent('bob-soft', '1002', 'tcp');
+    await Promise.all([alice.waitForRegistered(WAIT_MS), bobDesk.waitForRegistered(WAIT_MS), bobSoft.waitForRegistered(WAIT_MS)]);
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    await Promise.all([bobDesk.waitForEvent('CALL_INCOMING', WAIT_MS), bobSoft.waitForEvent('CALL_INCOMING', WAIT_MS)]);
+    await bobSoft.answer();
+    await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bobSoft.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+    const canceled = await bobDesk.waitForEvent('CALL_CLOSED', WAIT_MS);
+    assert.match(canceled.param ?? '', /cancel|terminated|487|Request Terminated|Connection reset/i);
+
+    await alice.hangup();
+    await bobSoft.waitForEvent('CALL_CLOSED', WAIT_MS);
+  });
+
+  it('passes the caller a busy callee (486), and a CANCEL before answer stops the ringing', async () => {
+    const alice = await agent('alice-busy', '1001', 'tcp');
+    const bob = await agent('bob-busy', '1002', 'udp');
+    await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+    await bob.hangup();
+    assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^486/);
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+    await alice.waitForEvent('CALL_RINGING', WAIT_MS);
+    await alice.hangup();
+    await bob.waitForEvent('CALL_CLOSED', WAIT_MS);
+    await alice.waitForEvent('CALL_CLOSED', WAIT_MS);
+  });
+
+  it('answers 480 for an extension with nothing registered and 404 for a number that is no extension', async () => {
+    const alice = await agent('alice-480', '1001', 'udp');
+    await alice.waitForRegistered(WAIT_MS);
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^480/);
+    await alice.dial(`sip:4999@127.0.0.1:${callpane.sipPort}`);
+    assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^404/);
+  });
+});
