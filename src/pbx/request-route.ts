@@ -51,6 +51,8 @@ export interface Relay<R extends Responder> {
 }
 
 export interface RouteEvents {
+  /** An authenticated caller's INVITE the route answered itself (404, 480): a call that failed. */
+  callRefused?(request: SipRequest, response: SipResponse): void;
   registered?(outcome: { aor: string; status: number; flow: Flow }): void;
   authenticated?(outcome: GuardOutcome, request: SipRequest, flow: Flow): void;
 }
@@ -186,12 +188,12 @@ export class RequestRoute<R extends Responder = Responder> {
     }
     const callee = isSipUri(request.uri) ? request.uri.user : undefined;
     if (callee === undefined || !this.#options.extensions.exists(callee)) {
-      answer.respond(createResponse(request, 404));
+      this.#refuseCall(request, answer, createResponse(request, 404));
       return;
     }
     const bindings = this.#options.location.lookup(callee);
     if (bindings.length === 0) {
-      answer.respond(createResponse(request, 480));
+      this.#refuseCall(request, answer, createResponse(request, 480));
       return;
     }
     if (!this.#options.relay) {
@@ -199,6 +201,11 @@ export class RequestRoute<R extends Responder = Responder> {
       return;
     }
     this.#options.relay.toExtension(request, flow, responder, { caller: outcome.user, callee, bindings });
+  }
+
+  #refuseCall(request: SipRequest, answer: Responder, response: SipResponse): void {
+    if (request.method === 'INVITE') this.#options.events?.callRefused?.(request, response);
+    answer.respond(response);
   }
 
   /** RFC 3261 §11.2: what this server supports. */

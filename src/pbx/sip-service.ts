@@ -19,6 +19,7 @@ import { AuthFailureLimiter } from './auth-failure-limiter.ts';
 import { DigestGuard } from './digest-guard.ts';
 import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
+import { CallTracker } from './calls/call-tracker.ts';
 import { createExtensionRelay } from './extension-relay.ts';
 import { FlowTokens } from './proxy/flow-token.ts';
 import { Proxy } from './proxy/proxy.ts';
@@ -90,7 +91,16 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     },
   });
 
-  const proxy = new Proxy({ transactions, transport, tokens: new FlowTokens() });
+  const tracker = new CallTracker({ publish: (event) => context.calls.publish(event) });
+  const proxy = new Proxy({
+    transactions,
+    transport,
+    tokens: new FlowTokens(),
+    observer: {
+      forwarding: (request) => tracker.forwarding(request),
+      responding: (request, response) => tracker.responding(request, response),
+    },
+  });
   const route = new RequestRoute<ServerTransaction<Flow>>({
     localHosts: localHosts(config),
     registrar,
@@ -99,6 +109,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     extensions: credentials,
     relay: createExtensionRelay({ proxy, displayNameOf: (number) => repositories.extensions.get(number)?.displayName }),
     events: {
+      callRefused: (request, response) => tracker.refused(request, response.status, response.reason),
       authenticated(outcome, request, flow) {
         if (outcome.ok) return;
         if (outcome.reason === 'challenge' || outcome.reason === 'stale') {

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { BaresipAgent, type SipTransportName } from '../support/baresip.ts';
+import type { CallEvent } from '../../src/pbx/calls/call-event.ts';
+import type { CallRecord } from '../../src/store/call-record-repository.ts';
 import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 
 const WAIT_MS = 8000;
@@ -13,13 +15,30 @@ const WAIT_MS = 8000;
 describe('calls between extensions through the proxy', () => {
   let callpane: TestCallpane;
   const agents: BaresipAgent[] = [];
+  let events: CallEvent[] = [];
 
   before(async () => {
     callpane = await startTestCallpane();
+    callpane.running.context.calls.subscribe((event) => events.push(event));
   });
   afterEach(async () => {
     await Promise.all(agents.splice(0).map((agent) => agent.stop()));
+    events = [];
   });
+
+  /** The one call the events so far are about, once it ended, and its record. */
+  async function endedCall(): Promise<{ types: string[]; ended: Extract<CallEvent, { type: 'ended' }>; record: CallRecord }> {
+    const deadline = Date.now() + WAIT_MS;
+    while (!events.some((event) => event.type === 'ended')) {
+      assert.ok(Date.now() < deadline, `no ended event; events: ${events.map((e) => e.type).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(new Set(events.map((event) => event.callId)).size, 1, 'every event carries the same call id');
+    const ended = events.find((event) => event.type === 'ended') as Extract<CallEvent, { type: 'ended' }>;
+    const record = callpane.running.context.repositories.calls.get(ended.callId);
+    assert.ok(record, 'a call record');
+    return { types: events.map((event) => event.type), ended, record };
+  }
   after(async () => {
     await callpane.remove();
   });
@@ -63,6 +82,19 @@ describe('calls between extensions through the proxy', () => {
     const [closedAlice, closedBob] = await Promise.all([alice.waitForEvent('CALL_CLOSED', WAIT_MS), bob.waitForEvent('CALL_CLOSED', WAIT_MS)]);
     assert.equal(closedAlice.param, 'Connection reset by peer');
     assert.equal(closedBob.param, 'Connection reset by user');
+
+    const { types, ended, record } = await endedCall();
+    assert.deepEqual(types, ['ringing', 'answered', 'held', 'resumed', 'ended']);
+    assert.equal(ended.disposition, 'answered');
+    assert.equal(ended.direction, 'internal');
+    assert.deepEqual(ended.extensions.sort(), ['1001', '1002']);
+    assert.equal(events[2].type === 'held' && events[2].by, '1001');
+    assert.equal(record.direction, 'internal');
+    assert.deepEqual([record.from.number, record.from.name, record.to.number], ['1001', 'Alice Agent', '1002']);
+    assert.equal(record.disposition, 'answered');
+    assert.equal(record.answeredBy, '1002');
+    assert.ok(record.answeredAt !== null && record.endedAt !== null && record.endedAt >= record.answeredAt);
+    assert.equal(record.talkSeconds, Math.floor((record.endedAt - record.answeredAt) / 1000));
   });
 
   it('forks to every registered contact: the first to answer wins, the others stop ringing', async () => {
@@ -91,6 +123,9 @@ describe('calls between extensions through the proxy', () => {
     await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
     await bob.hangup();
     assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^486/);
+    const busy = await endedCall();
+    assert.deepEqual([busy.types, busy.record.disposition], [['ringing', 'ended'], 'busy']);
+    events = [];
 
     await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
     await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
@@ -98,6 +133,9 @@ describe('calls between extensions through the proxy', () => {
     await alice.hangup();
     await bob.waitForEvent('CALL_CLOSED', WAIT_MS);
     await alice.waitForEvent('CALL_CLOSED', WAIT_MS);
+    const canceled = await endedCall();
+    assert.equal(canceled.record.disposition, 'missed', 'canceled while ringing: the callee missed it');
+    assert.equal(canceled.record.answeredAt, null);
   });
 
   it('answers 480 for an extension with nothing registered and 404 for a number that is no extension', async () => {
@@ -105,6 +143,9 @@ describe('calls between extensions through the proxy', () => {
     await alice.waitForRegistered(WAIT_MS);
     await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
     assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^480/);
+    const unreachable = await endedCall();
+    assert.deepEqual([unreachable.record.disposition, unreachable.record.endReason], ['failed', '480 Temporarily Unavailable']);
+    events = [];
     await alice.dial(`sip:4999@127.0.0.1:${callpane.sipPort}`);
     assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^404/);
   });
