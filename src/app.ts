@@ -123,8 +123,11 @@ export async function startCallpane({ config, logger, extraServices = [] }: Star
     metrics.observeRegistrations(() => repositories.registrations.countActive(Date.now()));
     httpServer = createHttpServer({ host: config.http.host, port: config.http.port, tls, logger, metrics });
 
-    const calls = new CallBus(logger.child({ component: 'calls' }));
-    const recorder = new CallRecorder(repositories.calls);
+    const callLogger = logger.child({ component: 'calls' });
+    const calls = new CallBus(callLogger);
+    const recorder = new CallRecorder(repositories.calls, (err, event) => {
+      callLogger.error({ err, callId: event.callId, type: event.type }, 'a call event could not be recorded');
+    });
     recorder.start(calls);
     services.push({ close: async () => recorder.stop() });
     const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });

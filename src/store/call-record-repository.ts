@@ -92,10 +92,12 @@ export interface CallRecordListOptions {
 export const SERVER_RESTART_REASON = 'server restart';
 
 export interface CallRecordRepository {
-  /** Creates the record with its extensions; false (and no change) when it already exists. */
+  /**
+   * Creates the record when it does not exist yet, and makes each of `record.extensions` an
+   * owner (those already owners stay; a later event naming a transfer target adds it). The
+   * existing record's fields are never changed. True when the record was created.
+   */
   open(record: NewCallRecord): boolean;
-  /** Gives an existing call more owners (a transfer target, say); existing ones are kept. */
-  addExtensions(id: string, extensions: readonly string[]): void;
   /** Sets the answer time unless already answered or ended; true when it did. */
   answer(id: string, answeredAt: number, answeredBy: string | null): boolean;
   /** Ends a call still in progress; true when it did. */
@@ -105,6 +107,11 @@ export interface CallRecordRepository {
   getForExtension(id: string, extension: string): CallRecord | undefined;
   /** `extension`'s records, newest start first. */
   listForExtension(extension: string, options: CallRecordListOptions): CallRecordPage;
+  /**
+   * Runs `work` as one write transaction (joining one already open), so the writes of one call
+   * event cost one commit.
+   */
+  transaction<T>(work: () => T): T;
   /**
    * Ends every record still open as failed at `now` (0 talk seconds: how long an answered call
    * went on while the server was down is unknown). Run at start-up, when no call can still be
@@ -208,13 +215,14 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
      ORDER BY e.started_at DESC, e.call_id DESC LIMIT :limit`,
   );
 
-  function addOwners(id: string, extensions: readonly string[]): void {
-    for (const extension of new Set(extensions)) insertOwner.run({ id, extension });
+  function transaction<T>(work: () => T): T {
+    return db.isTransaction ? work() : inTransaction(db, work);
   }
 
   return {
+    transaction,
     open(record) {
-      return inTransaction(db, () => {
+      return transaction(() => {
         const created = Number(
           insertRecord.run({
             id: record.id,
@@ -227,13 +235,9 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
             startedAt: record.startedAt,
           }).changes,
         ) > 0;
-        if (created) addOwners(record.id, record.extensions);
+        for (const extension of new Set(record.extensions)) insertOwner.run({ id: record.id, extension });
         return created;
       });
-    },
-    addExtensions(id, extensions) {
-      if (extensions.length === 0) return;
-      inTransaction(db, () => addOwners(id, extensions));
     },
     answer(id, answeredAt, answeredBy) {
       return Number(updateAnswer.run(answeredAt, answeredBy, id).changes) > 0;

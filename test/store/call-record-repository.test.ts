@@ -54,13 +54,29 @@ describe('call records', () => {
     });
   });
 
-  test('opening the same call again keeps the first record', () => {
+  test('opening the same call again keeps the first record and adds new owners only', () => {
     calls.open(call('c1', 1000));
-    assert.equal(calls.open(call('c1', 5000, ['1003'], { direction: 'outbound' })), false);
+    assert.equal(calls.open(call('c1', 5000, ['1003', '1001', '1003'], { direction: 'outbound' })), false);
     const record = calls.get('c1');
     assert.equal(record?.startedAt, 1000);
     assert.equal(record?.direction, 'internal');
-    assert.deepEqual(record?.extensions, ['1001']);
+    assert.deepEqual(record?.extensions, ['1001', '1003']);
+    assert.equal(calls.getForExtension('c1', '1003')?.id, 'c1');
+  });
+
+  test('a transaction commits its writes together or not at all', () => {
+    assert.throws(() =>
+      calls.transaction(() => {
+        calls.open(call('c1', 1000));
+        throw new Error('crash');
+      }),
+    );
+    assert.equal(calls.get('c1'), undefined);
+    calls.transaction(() => {
+      calls.open(call('c2', 1000));
+      calls.answer('c2', 2000, '1002');
+    });
+    assert.equal(calls.get('c2')?.answeredAt, 2000);
   });
 
   test('the first answer counts and an ended call is not answered afterwards', () => {
@@ -87,13 +103,6 @@ describe('call records', () => {
     assert.equal(calls.answer('nope', 1, '1001'), false);
     assert.equal(calls.end('nope', { endedAt: 2, disposition: 'failed', talkSeconds: 0, reason: null }), false);
     assert.equal(calls.get('nope'), undefined);
-  });
-
-  test('later owners are added to a call, duplicates ignored', () => {
-    calls.open(call('c1', 1000, ['1001']));
-    calls.addExtensions('c1', ['1003', '1001', '1003']);
-    assert.deepEqual(calls.get('c1')?.extensions, ['1001', '1003']);
-    assert.equal(calls.getForExtension('c1', '1003')?.id, 'c1');
   });
 
   test('a call is visible to its owners only', () => {

@@ -24,7 +24,7 @@ beforeEach(() => {
   records = createCallRecordRepository(db);
   // A bus that fails the test instead of logging, so a recorder error cannot pass unseen.
   bus = new CallBus({ error: (fields) => assert.fail(fields.err as Error) });
-  recorder = new CallRecorder(records);
+  recorder = new CallRecorder(records, (err) => assert.fail(err as Error));
   recorder.start(bus);
 });
 afterEach(() => {
@@ -54,6 +54,7 @@ const ended = (at: number, disposition: CallDisposition, extra: { answeredAt?: n
 });
 
 function summary() {
+  recorder.flush();
   const r = records.get(ID);
   assert.ok(r, 'a record exists');
   return { startedAt: r.startedAt, answeredAt: r.answeredAt, answeredBy: r.answeredBy, endedAt: r.endedAt, talkSeconds: r.talkSeconds, disposition: r.disposition, endReason: r.endReason };
@@ -61,6 +62,7 @@ function summary() {
 
 test('ringing opens a record with the parties, the trunk and the owner', () => {
   bus.publish(ringing());
+  recorder.flush();
   const record = records.get(ID);
   assert.deepEqual(
     { direction: record?.direction, from: record?.from, to: record?.to, trunk: record?.trunk, extensions: record?.extensions, endedAt: record?.endedAt },
@@ -122,8 +124,42 @@ test('an extension named by a later event (a transfer target) becomes an owner',
   bus.publish(ringing());
   bus.publish(answered(T0 + 1_000));
   bus.publish({ ...base, extensions: ['1002', '1003'], type: 'transferred', kind: 'blind', by: '1002', target: '1003', at: T0 + 5_000 });
+  recorder.flush();
   assert.deepEqual(records.get(ID)?.extensions, ['1002', '1003']);
   assert.equal(records.getForExtension(ID, '1003')?.id, ID);
+});
+
+test('the events of one event-loop turn are written together at its end', async () => {
+  bus.publish(ringing());
+  bus.publish(answered(T0 + 1_000));
+  assert.equal(records.get(ID), undefined, 'not yet written');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(records.get(ID)?.answeredAt, T0 + 1_000);
+});
+
+test('stopping writes what is queued', () => {
+  bus.publish(ringing());
+  recorder.stop();
+  assert.ok(records.get(ID));
+});
+
+test('an event the store refuses costs only itself, and is reported', () => {
+  const failures: string[] = [];
+  const picky: CallRecordRepository = {
+    ...records,
+    open(record) {
+      if (record.id === 'bad') throw new Error('disk says no');
+      return records.open(record);
+    },
+  };
+  const own = new CallRecorder(picky, (err, event) => failures.push(`${event.callId}: ${(err as Error).message}`));
+  own.record(ringing());
+  own.record({ ...ringing(), callId: 'bad' });
+  own.record(answered(T0 + 1_000));
+  own.flush();
+  assert.deepEqual(failures, ['bad: disk says no']);
+  assert.equal(records.get(ID)?.answeredAt, T0 + 1_000);
+  assert.equal(records.get('bad'), undefined);
 });
 
 test('after stop the recorder no longer records', () => {
