@@ -154,6 +154,11 @@ const SELECT_COLUMNS = [
   '(SELECT json_group_array(x.extension) FROM call_extensions x WHERE x.call_id = r.id) AS owners',
 ].join(', ');
 
+/** Extension numbers in numeric order, as the extension list shows them. */
+function byNumber(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 function fromRow(row: CallRecordRow): CallRecord {
   return {
     id: row.id,
@@ -177,10 +182,6 @@ function fromRow(row: CallRecordRow): CallRecord {
     },
     extensions: (JSON.parse(row.owners) as string[]).sort(byNumber),
   };
-}
-
-function byNumber(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 export function createCallRecordRepository(db: Database): CallRecordRepository {
