@@ -1,37 +1,92 @@
 /**
- * The relay behind the request route for calls between extensions: presents the caller as the
- * extension it authenticated as, and has the proxy fork to every registered contact of the callee.
+ * The relay behind the request route: rewrites what the other side must see (the caller as the
+ * extension it authenticated as, a trunk's caller in E.164, our caller id towards a trunk) and has
+ * the proxy fork to the registered contacts of an extension or send the call to a trunk.
  */
-import { formatNameAddr, fromOf, parseUri } from '../sip/message/index.ts';
-import type { SipRequest } from '../sip/message/types.ts';
+import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { createResponse, formatNameAddr, fromOf, parseUri, removeHeader, setHeader } from '../sip/message/index.ts';
+import type { NameAddr, SipRequest, SipUri } from '../sip/message/types.ts';
 import type { ServerTransaction } from '../sip/transaction/index.ts';
-import type { Flow } from '../sip/transport/index.ts';
+import type { Flow, TransportProtocol } from '../sip/transport/index.ts';
 import type { Binding } from './binding.ts';
+import type { LocationService } from './location-service.ts';
+import type { FlowTarget } from './proxy/flow-token.ts';
 import type { ForwardTarget, Proxy } from './proxy/proxy.ts';
-import type { ExtensionCall, Relay } from './request-route.ts';
+import type { ExtensionCall, Relay, TrunkCall } from './request-route.ts';
+import type { Trunk } from './routing/trunk.ts';
 
 export interface ExtensionRelayOptions {
   proxy: Proxy;
-  /** The display name of an extension, shown to the callee as the caller's name. */
-  displayNameOf(number: string): string | undefined;
+  location: LocationService;
+  /** Our SIP domain: the From host of calls to a trunk without its own fromDomain. */
+  domain: string;
+  resolveHost?: (host: string) => Promise<string>;
 }
 
-export function createExtensionRelay({ proxy, displayNameOf }: ExtensionRelayOptions): Relay<ServerTransaction<Flow>> {
+const TRANSPORT: Record<Trunk['transport'], TransportProtocol> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS', ws: 'WS' };
+
+export function createExtensionRelay(options: ExtensionRelayOptions): Relay<ServerTransaction<Flow>> {
+  const { proxy, location, domain } = options;
+  const resolveHost = options.resolveHost ?? (async (host: string) => (await lookup(host)).address);
+
+  async function trunkTargets(trunk: Trunk, number: string): Promise<ForwardTarget[]> {
+    if (trunk.host === undefined) {
+      // A trunk that registers is reached where it registered, like an extension.
+      return location.lookup(trunk.match.username ?? '').map((binding) => ({ ...targetOf(binding), uri: withUser(parseUri(binding.contactUri) as SipUri, number) }));
+    }
+    const address = isIP(trunk.host) === 0 ? await resolveHost(trunk.host) : trunk.host;
+    const leg: FlowTarget = { transport: TRANSPORT[trunk.transport], address, port: trunk.port };
+    return [{ uri: parseUri(`sip:${number}@${hostPart(trunk.host)}:${trunk.port}`), leg }];
+  }
+
   return {
-    toExtension(request: SipRequest, flow: Flow, server: ServerTransaction<Flow>, call: ExtensionCall): void {
-      proxy.forward(server, presentedAs(request, displayNameOf(call.caller)), flow, call.bindings.map(targetOf));
+    toExtension(request, flow, server, call: ExtensionCall): void {
+      const from = fromOf(request);
+      const presented: NameAddr =
+        call.caller.kind === 'extension'
+          ? { ...from, displayName: call.caller.displayName ?? from.displayName }
+          : { ...from, uri: call.presentedFrom !== undefined && from.uri.scheme !== 'tel' ? withUser(from.uri as SipUri, call.presentedFrom) : from.uri };
+      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented) }), flow, call.bindings.map(targetOf));
     },
-    inDialog(request: SipRequest, flow: Flow, server: ServerTransaction<Flow>): boolean {
+
+    toTrunk(request, flow, server, call: TrunkCall): void {
+      trunkTargets(call.trunk, call.number).then(
+        (targets) => {
+          if (targets.length === 0) {
+            server.respond(createResponse(request, 480, { reason: 'Trunk Not Registered', toTag: randomUUID() }));
+            return;
+          }
+          const fromHost = call.trunk.outbound?.fromDomain ?? domain;
+          const from = fromOf(request);
+          const identity: NameAddr =
+            call.callerId === undefined
+              ? // RFC 3323 §4.1.1.3: anonymous, never the internal extension number.
+                { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
+              : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
+          const to = formatNameAddr({ uri: targets[0].uri, params: new Map() });
+          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }), flow, targets);
+        },
+        () => server.respond(createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
+      );
+    },
+
+    inDialog(request, flow, server): boolean {
       return proxy.forwardInDialog(server, request, flow);
     },
   };
 }
 
-/** The callee sees the caller's extension name, whatever display name the phone put in From. */
-function presentedAs(request: SipRequest, displayName: string | undefined): SipRequest {
-  const from = fromOf(request);
-  const value = formatNameAddr({ ...from, displayName });
-  return { ...request, headers: request.headers.map((header) => (header.name === 'From' ? { name: 'From', value } : header)) };
+/**
+ * The request as the next hop gets it: header values replaced, and our own credentials removed —
+ * they answered our challenge and are nobody else's business (RFC 3261 §22.3).
+ */
+function rewritten(request: SipRequest, values: Record<string, string>): SipRequest {
+  const copy: SipRequest = { ...request, headers: request.headers.map((header) => ({ ...header })) };
+  for (const [name, value] of Object.entries(values)) setHeader(copy, name, value);
+  removeHeader(copy, 'Proxy-Authorization');
+  return copy;
 }
 
 /** A binding is reached where its REGISTER came from (RFC 5626 flow), never at its Contact host. */
@@ -40,4 +95,12 @@ function targetOf(binding: Binding): ForwardTarget {
     uri: parseUri(binding.contactUri),
     leg: { transport: binding.transport, address: binding.sourceAddress, port: binding.sourcePort, flowId: binding.flowId },
   };
+}
+
+function withUser(uri: SipUri, user: string): SipUri {
+  return { ...uri, user, params: new Map(uri.params), headers: new Map(uri.headers) };
+}
+
+function hostPart(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
 }

@@ -23,9 +23,11 @@ import {
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
 import type { Flow } from '../sip/transport/flow.ts';
 import type { Binding } from './binding.ts';
+import type { CallRouter, CallSetup, CallerIdentity } from './call-router.ts';
+import type { CallerIdentification } from './caller-identification.ts';
 import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
-import type { LocationService } from './location-service.ts';
-import type { ExtensionDirectory, Registrar } from './registrar.ts';
+import type { Registrar } from './registrar.ts';
+import type { Trunk } from './routing/trunk.ts';
 
 /** What the route answers through: a server transaction, or anything else with `respond`. */
 export interface Responder {
@@ -34,10 +36,21 @@ export interface Responder {
 
 /** An authorised call to a registered extension, for the relay to fork. */
 export interface ExtensionCall {
-  /** The authenticated calling extension. */
-  caller: string;
+  caller: CallerIdentity;
   callee: string;
   bindings: Binding[];
+  /** For a trunk's call: the caller's number as the callee should see it (E.164 when known). */
+  presentedFrom?: string;
+}
+
+/** An authorised call from an extension out through a trunk. */
+export interface TrunkCall {
+  caller: string;
+  trunk: Trunk;
+  /** The number to send to the trunk (after strip/prepend). */
+  number: string;
+  /** The caller id to present; undefined sends the call anonymous, never the extension number. */
+  callerId: string | undefined;
 }
 
 /**
@@ -46,13 +59,16 @@ export interface ExtensionCall {
  */
 export interface Relay<R extends Responder> {
   toExtension(request: SipRequest, flow: Flow, responder: R, call: ExtensionCall): void;
+  toTrunk(request: SipRequest, flow: Flow, responder: R, call: TrunkCall): void;
   /** An in-dialog request; false when no dialog of ours is named, so the route refuses it. */
   inDialog(request: SipRequest, flow: Flow, responder: R): boolean;
 }
 
 export interface RouteEvents {
-  /** An authenticated caller's INVITE the route answered itself (404, 480): a call that failed. */
-  callRefused?(request: SipRequest, response: SipResponse): void;
+  /** A call the route sends on (INVITE only), before the relay sees it. */
+  callRouted?(request: SipRequest, setup: CallSetup): void;
+  /** A call the route answered itself (404, 480, 503): one that failed, for its owners to see. */
+  callRefused?(request: SipRequest, response: SipResponse, setup: CallSetup): void;
   registered?(outcome: { aor: string; status: number; flow: Flow }): void;
   authenticated?(outcome: GuardOutcome, request: SipRequest, flow: Flow): void;
 }
@@ -62,8 +78,8 @@ export interface RequestRouteOptions<R extends Responder = Responder> {
   localHosts: readonly string[];
   registrar: Registrar;
   guard: DigestGuard;
-  location: LocationService;
-  extensions: ExtensionDirectory;
+  identification: CallerIdentification;
+  router: CallRouter;
   relay?: Relay<R>;
   events?: RouteEvents;
 }
@@ -172,40 +188,36 @@ export class RequestRoute<R extends Responder = Responder> {
     answer.respond(response);
   }
 
-  /** Out-of-dialog requests for a user: authenticate the caller, find the callee, hand over. */
+  /** Out-of-dialog requests for a user: identify the caller, decide where the call goes, hand over. */
   #relay(request: SipRequest, flow: Flow, responder: R, answer: Responder): void {
-    const outcome = this.#options.guard.authenticate(request, flow.remote.address, 'proxy');
-    this.#options.events?.authenticated?.(outcome, request, flow);
-    if (!outcome.ok) {
-      answer.respond(outcome.response);
+    const identified = this.#options.identification.identify(request, flow);
+    if (!identified.ok) {
+      answer.respond(identified.response);
       return;
     }
-    const from = fromOf(request).uri;
-    if (!isSipUri(from) || from.user !== outcome.user) {
-      // The caller is who authenticated: a From naming anyone else is a spoofing attempt.
-      answer.respond(createResponse(request, 403, { reason: 'From Is Not Your Extension' }));
+    const from = fromOf(request);
+    const decision = this.#options.router.route(identified.caller, isSipUri(request.uri) ? request.uri.user : undefined, {
+      user: isSipUri(from.uri) ? from.uri.user : undefined,
+      displayName: from.displayName,
+    });
+    const isCall = request.method === 'INVITE';
+    if (decision.kind === 'refuse') {
+      const response = createResponse(request, decision.status, { reason: decision.reason });
+      if (isCall && decision.setup) this.#options.events?.callRefused?.(request, response, decision.setup);
+      answer.respond(response);
       return;
     }
-    const callee = isSipUri(request.uri) ? request.uri.user : undefined;
-    if (callee === undefined || !this.#options.extensions.exists(callee)) {
-      this.#refuseCall(request, answer, createResponse(request, 404));
-      return;
-    }
-    const bindings = this.#options.location.lookup(callee);
-    if (bindings.length === 0) {
-      this.#refuseCall(request, answer, createResponse(request, 480));
-      return;
-    }
-    if (!this.#options.relay) {
+    const { relay } = this.#options;
+    if (!relay) {
       answer.respond(createResponse(request, 501, { reason: 'Calls Not Enabled' }));
       return;
     }
-    this.#options.relay.toExtension(request, flow, responder, { caller: outcome.user, callee, bindings });
-  }
-
-  #refuseCall(request: SipRequest, answer: Responder, response: SipResponse): void {
-    if (request.method === 'INVITE') this.#options.events?.callRefused?.(request, response);
-    answer.respond(response);
+    if (isCall) this.#options.events?.callRouted?.(request, decision.setup);
+    if (decision.kind === 'extension') {
+      relay.toExtension(request, flow, responder, { caller: identified.caller, callee: decision.callee, bindings: decision.bindings, presentedFrom: decision.presentedFrom });
+    } else if (identified.caller.kind === 'extension') {
+      relay.toTrunk(request, flow, responder, { caller: identified.caller.number, trunk: decision.trunk, number: decision.number, callerId: decision.callerId });
+    }
   }
 
   /** RFC 3261 §11.2: what this server supports. */

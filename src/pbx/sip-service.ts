@@ -16,10 +16,12 @@ import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
-import { DigestGuard } from './digest-guard.ts';
+import { DigestGuard, type GuardOutcome } from './digest-guard.ts';
 import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
+import { CallRouter } from './call-router.ts';
 import { CallTracker } from './calls/call-tracker.ts';
+import { CallerIdentification } from './caller-identification.ts';
 import { createExtensionRelay } from './extension-relay.ts';
 import { FlowTokens } from './proxy/flow-token.ts';
 import { Proxy } from './proxy/proxy.ts';
@@ -56,7 +58,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
   });
   const guard = new DigestGuard({
     realm: config.sip.domain,
-    secretOf: (number) => credentials.sipSecretOf(number),
+    secretOf: (user) => credentials.sipSecretOf(user) ?? trunkSecrets.get(user),
     algorithms: config.sip.digestAlgorithms,
     limiter,
     onBan(address, until) {
@@ -64,7 +66,9 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       log.warn({ address, until: new Date(until).toISOString() }, 'banned a source address after repeated authentication failures');
     },
   });
-  const registrar = new Registrar(config.registrar, location, credentials);
+  // Trunks that authenticate (or register) do so with their own credentials, never an extension number.
+  const trunkSecrets = new Map(config.trunks.flatMap((trunk) => (trunk.match.username && trunk.match.password ? [[trunk.match.username, trunk.match.password] as const] : [])));
+  const registrar = new Registrar(config.registrar, location, { exists: (aor) => credentials.exists(aor) || trunkSecrets.has(aor) });
   // The transaction user's callbacks reach the route and proxy built below; none runs before listen().
   const transactions = new TransactionLayer<Flow, RequestTarget>({
     transport,
@@ -101,25 +105,24 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       responding: (request, response) => tracker.responding(request, response),
     },
   });
+  const displayNameOf = (number: string) => repositories.extensions.get(number)?.displayName;
   const route = new RequestRoute<ServerTransaction<Flow>>({
     localHosts: localHosts(config),
     registrar,
     guard,
-    location,
-    extensions: credentials,
-    relay: createExtensionRelay({ proxy, displayNameOf: (number) => repositories.extensions.get(number)?.displayName }),
+    identification: new CallerIdentification({ guard, trunks: config.trunks, displayNameOf, authenticated: reportAuthentication }),
+    router: new CallRouter({
+      isExtension: (number) => credentials.exists(number),
+      location,
+      trunks: config.trunks,
+      routes: config.routes,
+      activeCallsOn: (trunk) => tracker.activeCallsOn(trunk),
+    }),
+    relay: createExtensionRelay({ proxy, location, domain: config.sip.domain }),
     events: {
-      callRefused: (request, response) => tracker.refused(request, response.status, response.reason),
-      authenticated(outcome, request, flow) {
-        if (outcome.ok) return;
-        if (outcome.reason === 'challenge' || outcome.reason === 'stale') {
-          if (request.method === 'REGISTER') metrics.registerResult('challenged');
-          return;
-        }
-        if (outcome.reason === 'failed') metrics.authFailure();
-        if (request.method === 'REGISTER') metrics.registerResult(outcome.reason === 'banned' ? 'banned' : 'failed');
-        log.warn({ method: request.method, address: flow.remote.address, transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
-      },
+      callRouted: (request, setup) => tracker.begin(request, setup),
+      callRefused: (request, response, setup) => tracker.refused(request, response.status, response.reason, setup),
+      authenticated: reportAuthentication,
       registered({ aor, status, flow }) {
         metrics.registerResult(status === 200 ? 'ok' : 'failed');
         const fields = { extension: aor, status, transport: flow.transport, address: formatHostPort(flow.remote) };
@@ -128,6 +131,17 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       },
     },
   });
+
+  function reportAuthentication(outcome: GuardOutcome, request: SipRequest, flow: Flow): void {
+    if (outcome.ok) return;
+    if (outcome.reason === 'challenge' || outcome.reason === 'stale') {
+      if (request.method === 'REGISTER') metrics.registerResult('challenged');
+      return;
+    }
+    if (outcome.reason === 'failed') metrics.authFailure();
+    if (request.method === 'REGISTER') metrics.registerResult(outcome.reason === 'banned' ? 'banned' : 'failed');
+    log.warn({ method: request.method, address: flow.remote.address, transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
+  }
 
   transport.on('request', (request, flow) => {
     try {

@@ -10,6 +10,8 @@ import type { Binding, BindingStore } from '../../src/pbx/binding.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
 import { Registrar } from '../../src/pbx/registrar.ts';
+import { CallRouter } from '../../src/pbx/call-router.ts';
+import { CallerIdentification } from '../../src/pbx/caller-identification.ts';
 import { ALLOWED_METHODS, RequestRoute, type ExtensionCall, type Relay, type Responder, type RouteEvents } from '../../src/pbx/request-route.ts';
 import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.ts';
 import { callIdOf, formatUri, getHeader, getHeaders, parseMessage, splitTopLevelCommas, tagOf, toOf } from '../../src/sip/message/index.ts';
@@ -104,8 +106,8 @@ function fixture(options: FixtureOptions = {}) {
     localHosts: options.localHosts ?? [DOMAIN, '127.0.0.1'],
     registrar,
     guard,
-    location,
-    extensions,
+    identification: new CallerIdentification({ guard, trunks: [], displayNameOf: () => undefined, authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }) }),
+    router: new CallRouter({ isExtension: extensions.exists, location, trunks: [], routes: { inbound: [], outbound: [], callerIds: {} }, activeCallsOn: () => 0 }),
     relay: options.relay,
     events: {
       registered: (outcome) => registered.push(outcome),
@@ -357,6 +359,7 @@ describe('out-of-dialog requests for a user', () => {
     const relay: Relay<Responder> = {
       toExtension: (req, flow, responder, call) => calls.push({ request: req, flow, responder, call }),
       inDialog: () => false,
+      toTrunk: () => undefined,
     };
     const { handle, authenticatedRequest, registerAs } = fixture({ relay });
     assert.equal(registerAs('1002', 5072).status, 200);
@@ -367,7 +370,7 @@ describe('out-of-dialog requests for a user', () => {
     assert.equal(calls.length, 1);
     assert.equal(calls[0].request, invite);
     assert.equal(calls[0].flow, flow);
-    assert.equal(calls[0].call.caller, '1003');
+    assert.deepEqual(calls[0].call.caller, { kind: 'extension', number: '1003', displayName: undefined });
     assert.equal(calls[0].call.callee, '1002');
     assert.deepEqual(calls[0].call.bindings.map((b) => b.sourcePort), [5072]);
 
@@ -390,7 +393,7 @@ describe('out-of-dialog requests for a user', () => {
 
   test('authenticated, with a From naming another extension get 403 and reach no relay', () => {
     const calls: SipRequest[] = [];
-    const relay: Relay<Responder> = { toExtension: (req) => calls.push(req), inDialog: () => false };
+    const relay: Relay<Responder> = { toExtension: (req) => calls.push(req), toTrunk: () => undefined, inDialog: () => false };
     const { handle, authenticatedRequest, registerAs } = fixture({ relay });
     assert.equal(registerAs('1002', 5072).status, 200);
     const spoofed = authenticatedRequest((headers) => inviteTo('1002', headers, { from: `<sip:1002@${DOMAIN}>;tag=spoof` }), '1003');
@@ -401,7 +404,7 @@ describe('out-of-dialog requests for a user', () => {
   test('inside a dialog go to the relay first, and get 481 when it knows no such dialog', () => {
     const seen: SipRequest[] = [];
     let known = true;
-    const relay: Relay<Responder> = { toExtension: () => undefined, inDialog: (req) => (seen.push(req), known) };
+    const relay: Relay<Responder> = { toExtension: () => undefined, toTrunk: () => undefined, inDialog: (req) => (seen.push(req), known) };
     const { handle } = fixture({ relay });
     const bye = request({ method: 'BYE', uri: 'sip:1002@127.0.0.1:5072', to: `<sip:1002@${DOMAIN}>;tag=callee` });
     assert.equal(handle(bye).responses.length, 0);
@@ -412,7 +415,7 @@ describe('out-of-dialog requests for a user', () => {
 
   test('with Max-Forwards 0 are never handed to the relay, even an OPTIONS (RFC 3261 §16.3 item 2)', () => {
     const calls: SipRequest[] = [];
-    const { handle, authenticatedRequest, registerAs } = fixture({ relay: { toExtension: (req) => calls.push(req), inDialog: () => false } });
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay: { toExtension: (req) => calls.push(req), toTrunk: () => undefined, inDialog: () => false } });
     assert.equal(registerAs('1002', 5072).status, 200);
     // The challenge is fetched with Max-Forwards 70; the digest does not cover Max-Forwards.
     const options = authenticatedRequest((headers) =>

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { callIdOf, formatUri, fromOf, getHeader, isSipUri, isTelUri, parseNameAddr, tagOf, toOf } from '../../sip/message/index.ts';
 import type { SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
+import type { CallSetup } from '../call-router.ts';
 import type { CallDirection, CallDisposition, CallEvent, CallParty } from './call-event.ts';
 import { offeredDirection } from './media-direction.ts';
 
@@ -45,13 +46,29 @@ export class CallTracker {
     return this.#calls.size;
   }
 
-  /** A request the proxy forwards, as it arrived. */
+  /** Calls in progress on a trunk (for its maxCalls). */
+  activeCallsOn(trunk: string): number {
+    let count = 0;
+    for (const call of this.#calls.values()) if (call.from.trunk === trunk || call.to.trunk === trunk) count++;
+    return count;
+  }
+
+  /** A call the route decided to connect: its INVITE is about to be forwarded. */
+  begin(request: SipRequest, setup: CallSetup): void {
+    this.#calls.set(initialKey(request), {
+      id: this.#newId(),
+      ...structuredClone(setup),
+      callerTag: tagOf(fromOf(request)),
+      startedAt: this.#now(),
+      ringing: false,
+      answeredAt: undefined,
+      held: false,
+    });
+  }
+
+  /** An in-dialog request the proxy forwards, as it arrived. */
   forwarding(request: SipRequest): void {
-    const inDialog = tagOf(toOf(request)) !== undefined;
-    if (!inDialog) {
-      if (request.method === 'INVITE') this.#begin(request);
-      return;
-    }
+    if (tagOf(toOf(request)) === undefined) return;
     const callId = callIdOf(request);
     // The caller's requests carry its tag in From, the callee's in To.
     const call = this.#calls.get(`${callId}|${tagOf(fromOf(request)) ?? ''}`) ?? this.#calls.get(`${callId}|${tagOf(toOf(request)) ?? ''}`);
@@ -88,30 +105,16 @@ export class CallTracker {
     }
   }
 
-  /** An INVITE the route answered itself after authenticating the caller (404, 480): a failed call. */
-  refused(request: SipRequest, status: number, reason: string): void {
-    const call = this.#begin(request);
-    this.#end(call, status === 486 || status === 600 ? 'busy' : 'failed', `${status} ${reason}`);
-  }
-
-  #begin(request: SipRequest): TrackedCall {
-    const from = fromOf(request);
-    const caller = userOf(from.uri);
-    const callee = userOf(request.uri);
-    const call: TrackedCall = {
-      id: this.#newId(),
-      direction: 'internal',
-      from: { number: caller, displayName: from.displayName, extension: caller },
-      to: { number: callee, extension: callee },
-      extensions: [...new Set([caller, callee])],
-      callerTag: tagOf(from),
-      startedAt: this.#now(),
-      ringing: false,
-      answeredAt: undefined,
-      held: false,
-    };
-    this.#calls.set(initialKey(request), call);
-    return call;
+  /**
+   * A call the route answered itself (404, 480, 503): failed — or missed, for an inbound call
+   * to an agent who was not there to take it.
+   */
+  refused(request: SipRequest, status: number, reason: string, setup: CallSetup): void {
+    this.begin(request, setup);
+    const call = this.#calls.get(initialKey(request));
+    if (!call) return;
+    const disposition = setup.direction === 'inbound' && status === 480 ? 'missed' : 'failed';
+    this.#end(call, disposition, `${status} ${reason}`);
   }
 
   #mediaChange(call: TrackedCall, request: SipRequest, by: string): void {

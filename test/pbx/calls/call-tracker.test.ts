@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CallEvent } from '../../../src/pbx/calls/call-event.ts';
+import type { CallSetup } from '../../../src/pbx/call-router.ts';
 import { CallTracker } from '../../../src/pbx/calls/call-tracker.ts';
 import { createResponse, parseMessage } from '../../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
@@ -33,6 +34,13 @@ function request(method: string, options: { from?: string; to?: string; uri?: st
 
 const SDP = (direction: string) => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=${direction}\r\n`;
 
+const INTERNAL: CallSetup = {
+  direction: 'internal',
+  from: { number: '1001', displayName: 'Alice Agent', extension: '1001' },
+  to: { number: '1002', extension: '1002' },
+  extensions: ['1001', '1002'],
+};
+
 function fixture() {
   const events: CallEvent[] = [];
   let time = 1_000;
@@ -51,7 +59,7 @@ const types = (events: CallEvent[]) => events.map((event) => event.type);
 describe('call tracker', () => {
   it('follows an answered call: ringing once across forks, answered once, held, resumed, ended by BYE', () => {
     const { events, tracker, invite, respond, advance } = fixture();
-    tracker.forwarding(invite);
+    tracker.begin(invite, INTERNAL);
     respond(100);
     respond(180);
     respond(180);
@@ -88,7 +96,7 @@ describe('call tracker', () => {
   ] as const) {
     it(`ends a call answered ${status}${rang ? ' after ringing' : ''} as ${disposition}`, () => {
       const { events, tracker, invite, respond } = fixture();
-      tracker.forwarding(invite);
+      tracker.begin(invite, INTERNAL);
       if (rang) respond(180);
       respond(status);
       const ended = events.at(-1);
@@ -100,7 +108,7 @@ describe('call tracker', () => {
 
   it('reports blind and attended transfers (REFER, with Replaces for attended)', () => {
     const { events, tracker, invite, respond } = fixture();
-    tracker.forwarding(invite);
+    tracker.begin(invite, INTERNAL);
     respond(200);
     const inDialog = { from: '<sip:1002@pbx.test>;tag=bob', to: '<sip:1001@pbx.test>;tag=alice', uri: 'sip:1001@127.0.0.1:5070' };
     tracker.forwarding(request('REFER', { ...inDialog, cseq: 2, headers: ['Refer-To: <sip:1003@pbx.test>'] }));
@@ -112,14 +120,26 @@ describe('call tracker', () => {
     );
   });
 
-  it('records an INVITE the route refused as a failed call', () => {
+  it('records an INVITE the route refused as a failed call, and as missed for an absent agent called from outside', () => {
+    const inbound = fixture();
+    inbound.tracker.refused(inbound.invite, 480, 'Temporarily Unavailable', { ...INTERNAL, direction: 'inbound', from: { number: '+14155550100', trunk: 'carrier' } });
+    assert.equal(inbound.events[0].type === 'ended' && inbound.events[0].disposition, 'missed');
+
     const { events, tracker, invite } = fixture();
-    tracker.refused(invite, 480, 'Temporarily Unavailable');
+    tracker.refused(invite, 480, 'Temporarily Unavailable', INTERNAL);
     assert.deepEqual(types(events), ['ended']);
     const ended = events[0];
     assert.ok(ended.type === 'ended');
     assert.deepEqual([ended.disposition, ended.reason], ['failed', '480 Temporarily Unavailable']);
     assert.equal(tracker.activeCalls, 0);
+  });
+
+  it('counts the calls in progress on each trunk', () => {
+    const { tracker, invite, respond } = fixture();
+    tracker.begin(invite, { ...INTERNAL, direction: 'outbound', to: { number: '+14155550100', trunk: 'carrier' }, extensions: ['1001'] });
+    assert.deepEqual([tracker.activeCallsOn('carrier'), tracker.activeCallsOn('other')], [1, 0]);
+    respond(486);
+    assert.equal(tracker.activeCallsOn('carrier'), 0);
   });
 
   it('ignores in-dialog requests and responses of calls it does not know', () => {
