@@ -33,8 +33,9 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
 
   async function trunkTargets(trunk: Trunk, number: string): Promise<ForwardTarget[]> {
     if (trunk.host === undefined) {
-      // A trunk that registers is reached where it registered, like an extension.
-      return location.lookup(trunk.match.username ?? '').map((binding) => ({ ...targetOf(binding), uri: withUser(parseUri(binding.contactUri) as SipUri, number) }));
+      // A trunk that registers is reached at the contact it registered, like a phone; the
+      // number it is to call travels in To.
+      return location.lookup(trunk.match.username ?? '').map(targetOf);
     }
     const address = isIP(trunk.host) === 0 ? await resolveHost(trunk.host) : trunk.host;
     const leg: FlowTarget = { transport: TRANSPORT[trunk.transport], address, port: trunk.port };
@@ -65,7 +66,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
               ? // RFC 3323 §4.1.1.3: anonymous, never the internal extension number.
                 { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
               : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
-          const to = formatNameAddr({ uri: targets[0].uri, params: new Map() });
+          const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
           proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }), flow, targets);
         },
         () => server.respond(createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),

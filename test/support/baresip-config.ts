@@ -27,6 +27,8 @@ export interface BaresipAccount {
   user: string;
   /** Digest password (`auth_pass`); none when omitted. */
   password?: string;
+  /** Digest username (`auth_user`) when it differs from the AOR user, as for a trunk. */
+  authUser?: string;
   /** Where to register, e.g. `sip:127.0.0.1:5060`; the account's domain is its host and port. */
   registrar: string;
   transport?: SipTransportName;
@@ -89,6 +91,10 @@ export function formatAccountLine(options: { account: BaresipAccount } & Pick<Ba
       throw new Error('account password has characters the account line cannot carry (use letters, digits, ._~!*+-)');
     }
     params.push(`auth_pass=${account.password}`);
+  }
+  if (account.authUser !== undefined) {
+    if (!SAFE_TOKEN.test(account.authUser)) throw new Error('account authUser has characters the account line cannot carry');
+    params.push(`auth_user=${account.authUser}`);
   }
   params.push(`regint=${account.regint ?? 60}`);
   params.push(`answermode=${account.answermode ?? 'manual'}`);

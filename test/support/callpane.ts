@@ -2,7 +2,7 @@
  * A Callpane with its embedded PBX, started in this test process on loopback ports in a fresh
  * data directory: the same composition `callpane start` runs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCallpane, type RunningCallpane } from '../../src/app.ts';
@@ -33,12 +33,20 @@ export interface TestCallpaneOptions {
   dataDir?: string;
   sipPort?: number;
   env?: Record<string, string>;
+  /** Written as the configuration file (for what only a file can hold: trunks, routes). */
+  file?: Record<string, unknown>;
 }
 
 export async function startTestCallpane(options: TestCallpaneOptions = {}): Promise<TestCallpane> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'callpane-sip-'));
   const sipPort = options.sipPort ?? (await freeUdpTcpPort());
+  let argvConfigPath: string | undefined;
+  if (options.file) {
+    argvConfigPath = join(dataDir, 'callpane.json');
+    writeFileSync(argvConfigPath, JSON.stringify(options.file));
+  }
   const config = loadConfig({
+    argvConfigPath,
     env: {
       CALLPANE_DATA_DIR: dataDir,
       CALLPANE_HTTP_HOST: '127.0.0.1',

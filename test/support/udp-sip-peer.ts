@@ -15,9 +15,10 @@ export class UdpSipPeer {
     });
   }
 
-  static async open(): Promise<UdpSipPeer> {
+  /** Binds an ephemeral port on `host` (any 127.x.y.z works on Linux loopback). */
+  static async open(host = '127.0.0.1'): Promise<UdpSipPeer> {
     const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1');
+    socket.bind(0, host);
     await once(socket, 'listening');
     return new UdpSipPeer(socket);
   }
