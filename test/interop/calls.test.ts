@@ -33,6 +33,8 @@ describe('calls between extensions through the proxy', () => {
       assert.ok(Date.now() < deadline, `no ended event; events: ${events.map((e) => e.type).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    // Records are written once per event-loop turn.
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(new Set(events.map((event) => event.callId)).size, 1, 'every event carries the same call id');
     const ended = events.find((event) => event.type === 'ended') as Extract<CallEvent, { type: 'ended' }>;
     const record = callpane.running.context.repositories.calls.get(ended.callId);
@@ -148,5 +150,40 @@ describe('calls between extensions through the proxy', () => {
     events = [];
     await alice.dial(`sip:4999@127.0.0.1:${callpane.sipPort}`);
     assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^404/);
+  });
+});
+
+describe('a restart in the middle of a call', () => {
+  it('closes the call record left open as failed, with an end time', async () => {
+    const first = await startTestCallpane();
+    const agents: BaresipAgent[] = [];
+    try {
+      const events: CallEvent[] = [];
+      first.running.context.calls.subscribe((event) => events.push(event));
+      for (const [name, user] of [['alice-restart', '1001'], ['bob-restart', '1002']] as const) {
+        agents.push(await BaresipAgent.start({ name, account: { user, password: first.secretOf(user), registrar: first.registrar, transport: 'udp', regint: 600, answermode: user === '1002' ? 'auto' : 'manual' } }));
+      }
+      const [alice, bob] = agents;
+      await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
+      await alice.dial(`sip:1002@127.0.0.1:${first.sipPort}`);
+      await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+      const answered = events.find((event) => event.type === 'answered');
+      assert.ok(answered, 'the call was answered');
+      await first.stop();
+
+      const beforeRestart = Date.now();
+      const second = await startTestCallpane({ dataDir: first.dataDir, sipPort: first.sipPort });
+      try {
+        const record = second.running.context.repositories.calls.get(answered.callId);
+        assert.equal(record?.disposition, 'failed');
+        assert.ok(record.endedAt !== null && record.endedAt >= beforeRestart);
+        assert.match(record.endReason ?? '', /restart/);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await Promise.all(agents.map((agent) => agent.stop()));
+      await first.remove();
+    }
   });
 });

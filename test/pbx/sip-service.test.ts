@@ -38,6 +38,27 @@ describe('SIP service', () => {
     await callpane.remove();
   });
 
+  it('refuses an INVITE whose From claims another extension than the one that authenticated, and records nothing', async () => {
+    const events: unknown[] = [];
+    const unsubscribe = callpane.running.context.calls.subscribe((event) => events.push(event));
+    const spoofed = (extra: string[]) =>
+      request(callpane, peer, 'INVITE', `spoof-${extra.length}`, extra).replace(/^From: .*$/m, `From: <sip:1002@127.0.0.1:${callpane.sipPort}>;tag=spoof`);
+    await peer.send(spoofed([]), callpane.sipPort);
+    const challenge = /^Proxy-Authenticate: (.*)$/m.exec((await peer.next(2000)) ?? '')?.[1];
+    assert.ok(challenge, 'a 407 challenge');
+    const credentials = answerChallenge([parseDigestChallenge(challenge)], {
+      username: '1001',
+      password: callpane.secretOf('1001'),
+      method: 'INVITE',
+      uri: `sip:127.0.0.1:${callpane.sipPort}`,
+    });
+    await peer.send(spoofed([`Proxy-Authorization: ${credentials}`]), callpane.sipPort);
+    assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 403 /);
+    unsubscribe();
+    assert.deepEqual(events, []);
+    assert.equal(callpane.running.context.repositories.calls.listForExtension('1002', { limit: 10 }).records.length, 0);
+  });
+
   it('answers 500 when a stage fails (here the database is gone) and keeps serving', async () => {
     await peer.send(request(callpane, peer, 'OPTIONS', 'before'), callpane.sipPort);
     assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 200 /);
