@@ -1,17 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocationService } from '../../src/pbx/location-service.ts';
-import type { Binding, BindingStore } from '../../src/pbx/binding.ts';
-
-class MemoryBindingStore implements BindingStore {
-  rows = new Map<string, Binding>();
-  upsert(b: Binding) { this.rows.set(`${b.aor} ${b.contactUri}`, { ...b }); }
-  remove(aor: string, uri: string) { this.rows.delete(`${aor} ${uri}`); }
-  removeAll(aor: string) { for (const [k, b] of this.rows) if (b.aor === aor) this.rows.delete(k); }
-  listAll(now: number) { return [...this.rows.values()].filter((b) => b.expiresAt > now); }
-  removeExpired(now: number) { let n = 0; for (const [k, b] of this.rows) if (b.expiresAt <= now) { this.rows.delete(k); n++; } return n; }
-  removeByFlow(flowId: string) { let n = 0; for (const [k, b] of this.rows) if (b.flowId === flowId) { this.rows.delete(k); n++; } return n; }
-}
+import type { Binding } from '../../src/pbx/binding.ts';
+import { MemoryBindingStore } from '../support/memory-binding-store.ts';
 
 function binding(overrides: Partial<Binding> = {}): Binding {
   return {

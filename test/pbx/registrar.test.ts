@@ -5,27 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registrar, type RegistrarPolicy } from '../../src/pbx/registrar.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
-import type { Binding, BindingStore } from '../../src/pbx/binding.ts';
+import type { BindingStore } from '../../src/pbx/binding.ts';
 import { getHeader, getHeaders, parseMessage } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import { createFlow, type Flow, type TransportProtocol } from '../../src/sip/transport/flow.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createRegistrationRepository } from '../../src/store/registration-repository.ts';
+import { MemoryBindingStore } from '../support/memory-binding-store.ts';
 
 const POLICY: RegistrarPolicy = { minExpires: 60, maxExpires: 3600, defaultExpires: 600 };
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
 const INSTANCE = '"<urn:uuid:00000000-0000-1000-8000-00a0c91e6bf6>"';
-
-class MemoryBindingStore implements BindingStore {
-  rows = new Map<string, Binding>();
-  upsert(b: Binding) { this.rows.set(`${b.aor} ${b.contactUri}`, { ...b }); }
-  remove(aor: string, uri: string) { this.rows.delete(`${aor} ${uri}`); }
-  removeAll(aor: string) { for (const [k, b] of this.rows) if (b.aor === aor) this.rows.delete(k); }
-  listAll(now: number) { return [...this.rows.values()].filter((b) => b.expiresAt > now); }
-  removeExpired(now: number) { let n = 0; for (const [k, b] of this.rows) if (b.expiresAt <= now) { this.rows.delete(k); n++; } return n; }
-  removeByFlow(flowId: string) { let n = 0; for (const [k, b] of this.rows) if (b.flowId === flowId) { this.rows.delete(k); n++; } return n; }
-}
 
 interface RegisterOptions {
   to?: string;

@@ -6,7 +6,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
-import type { Binding, BindingStore } from '../../src/pbx/binding.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
 import { Registrar } from '../../src/pbx/registrar.ts';
@@ -17,20 +16,11 @@ import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.
 import { callIdOf, formatUri, getHeader, getHeaders, parseMessage, splitTopLevelCommas, tagOf, toOf } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import { createFlow, type Flow } from '../../src/sip/transport/flow.ts';
+import { MemoryBindingStore } from '../support/memory-binding-store.ts';
 
 const DOMAIN = 'pbx.test';
 const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002', '1003': 'secret-1003' };
 const PHONE = { address: '127.0.0.1', port: 5070 };
-
-class MemoryBindingStore implements BindingStore {
-  rows = new Map<string, Binding>();
-  upsert(b: Binding) { this.rows.set(`${b.aor} ${b.contactUri}`, { ...b }); }
-  remove(aor: string, uri: string) { this.rows.delete(`${aor} ${uri}`); }
-  removeAll(aor: string) { for (const [k, b] of this.rows) if (b.aor === aor) this.rows.delete(k); }
-  listAll(now: number) { return [...this.rows.values()].filter((b) => b.expiresAt > now); }
-  removeExpired(now: number) { let n = 0; for (const [k, b] of this.rows) if (b.expiresAt <= now) { this.rows.delete(k); n++; } return n; }
-  removeByFlow(flowId: string) { let n = 0; for (const [k, b] of this.rows) if (b.flowId === flowId) { this.rows.delete(k); n++; } return n; }
-}
 
 /** Collects what the route answers. */
 class RecordingResponder implements Responder {
