@@ -95,7 +95,13 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     },
   });
 
-  const tracker = new CallTracker({ publish: (event) => context.calls.publish(event) });
+  const tracker = new CallTracker({
+    publish(event) {
+      if (event.type === 'ended') metrics.callEnded(event.direction, event.disposition);
+      context.calls.publish(event);
+    },
+  });
+  metrics.observeActiveCalls(() => tracker.activeCalls);
   const proxy = new Proxy({
     transactions,
     transport,

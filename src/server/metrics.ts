@@ -5,6 +5,7 @@
  * invented methods or transports cannot grow the number of series without bound.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallDirection, CallDisposition } from '../pbx/calls/call-event.ts';
 
 export type SipMessageDirection = 'in' | 'out';
 export type SipMessageSummary =
@@ -35,6 +36,10 @@ export interface Metrics {
   observeRegistrations(count: () => number): void;
   /** Where the live transaction counts are read at each scrape; kinds left out count 0. */
   observeTransactions(counts: () => Partial<Record<TransactionKind, number>>): void;
+  /** Where the number of calls in progress is read at each scrape. */
+  observeActiveCalls(count: () => number): void;
+  /** A call ended, by direction and disposition. */
+  callEnded(direction: CallDirection, disposition: CallDisposition): void;
 }
 
 function methodLabel(method: string): string {
@@ -108,6 +113,22 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  let activeCalls: () => number = () => 0;
+  new Gauge({
+    name: 'callpane_calls_active',
+    help: 'Calls in progress through the embedded PBX',
+    registers: [registry],
+    collect() {
+      this.set(activeCalls());
+    },
+  });
+  const callsEnded = new Counter({
+    name: 'callpane_calls_total',
+    help: 'Calls ended, by direction (inbound, outbound, internal) and disposition (answered, missed, busy, failed, canceled)',
+    labelNames: ['direction', 'disposition'] as const,
+    registers: [registry],
+  });
+
   // Known label sets start at 0 so that rates and alerts work before the first event.
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
   for (const kind of TRANSACTION_KINDS) transactionsCreated.inc({ kind }, 0);
@@ -134,5 +155,9 @@ export function createMetrics(): Metrics {
     observeTransactions(counts) {
       transactionCounts = counts;
     },
+    observeActiveCalls(count) {
+      activeCalls = count;
+    },
+    callEnded: (direction, disposition) => callsEnded.inc({ direction, disposition }),
   };
 }

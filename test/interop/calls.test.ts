@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { BaresipAgent, type SipTransportName } from '../support/baresip.ts';
 import type { CallEvent } from '../../src/pbx/calls/call-event.ts';
 import type { CallRecord } from '../../src/store/call-record-repository.ts';
-import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 
 const WAIT_MS = 8000;
 
@@ -97,6 +97,9 @@ describe('calls between extensions through the proxy', () => {
     assert.equal(record.answeredBy, '1002');
     assert.ok(record.answeredAt !== null && record.endedAt !== null && record.endedAt >= record.answeredAt);
     assert.equal(record.talkSeconds, Math.floor((record.endedAt - record.answeredAt) / 1000));
+    const metrics = await callpane.metrics();
+    assert.equal(metricValue(metrics, 'callpane_calls_total{direction="internal",disposition="answered"}'), 1);
+    assert.equal(metricValue(metrics, 'callpane_calls_active'), 0);
   });
 
   it('forks to every registered contact: the first to answer wins, the others stop ringing', async () => {

@@ -64,3 +64,18 @@ test('each instance has its own registry', async () => {
   first.ban();
   assert.equal(valueOf(await second.registry.metrics(), 'callpane_sip_bans_total'), 0);
 });
+
+test('calls in progress are read at each scrape and ended calls counted by direction and disposition', async () => {
+  const metrics = createMetrics();
+  let active = 2;
+  metrics.observeActiveCalls(() => active);
+  metrics.callEnded('inbound', 'missed');
+  metrics.callEnded('inbound', 'missed');
+  metrics.callEnded('internal', 'answered');
+  assert.equal(valueOf(await metrics.registry.metrics(), 'callpane_calls_active'), 2);
+  active = 0;
+  const text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_calls_active'), 0);
+  assert.equal(valueOf(text, 'callpane_calls_total{direction="inbound",disposition="missed"}'), 2);
+  assert.equal(valueOf(text, 'callpane_calls_total{direction="internal",disposition="answered"}'), 1);
+});
