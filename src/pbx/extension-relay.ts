@@ -67,7 +67,9 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
                 { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
               : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
           const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
-          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }), flow, targets);
+          const { outbound } = call.trunk;
+          const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
+          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }), flow, targets.map((target) => ({ ...target, credentials })));
         },
         () => server.respond(createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
       );

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { CallEvent } from '../../src/pbx/calls/call-event.ts';
 import { BaresipAgent, type BaresipAccount } from '../support/baresip.ts';
+import { startKamailio } from '../support/kamailio.ts';
 import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { UdpSipPeer } from '../support/udp-sip-peer.ts';
 
@@ -137,6 +138,58 @@ describe('trunks and routes', () => {
       assert.deepEqual([end.direction, end.from.number, end.to.extension, end.disposition], ['inbound', '+14155550100', '1001', 'missed']);
     } finally {
       peer.close();
+    }
+  });
+});
+
+describe('a carrier that challenges our calls', () => {
+  it('gets them again with the trunk credentials, and the call connects and ends through the carrier', async () => {
+    const kamailio = await startKamailio({
+      transports: ['udp'],
+      auth: {
+        users: [
+          { user: '14155550199', password: 'trunk-pw' },
+          { user: '14155550123', password: 'far-pw' },
+        ],
+        challengeInvites: true,
+      },
+    });
+    const callpane = await startTestCallpane({
+      file: {
+        trunks: [
+          {
+            name: 'carrier',
+            host: '127.0.0.1',
+            port: kamailio.port,
+            transport: 'udp',
+            match: { username: 'carrier-in', password: 'carrier-in-pw' },
+            outbound: { username: '14155550199', password: 'trunk-pw' },
+          },
+        ],
+        routes: { inbound: [], outbound: [{ pattern: '_91NXXNXXXXXX', trunk: 'carrier', strip: 1, callerId: '14155550199' }], callerIds: {} },
+      },
+    });
+    const agents: BaresipAgent[] = [];
+    try {
+      const farEnd = await BaresipAgent.start({ name: 'far-end', account: { user: '14155550123', password: 'far-pw', registrar: kamailio.uri, transport: 'udp', regint: 600 } });
+      agents.push(farEnd);
+      const alice = await BaresipAgent.start({ name: 'alice-carrier', account: { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 } });
+      agents.push(alice);
+      await Promise.all([farEnd.waitForRegistered(WAIT_MS), alice.waitForRegistered(WAIT_MS)]);
+
+      await alice.dial(`sip:914155550123@127.0.0.1:${callpane.sipPort}`);
+      const incoming = await farEnd.waitForEvent('CALL_INCOMING', WAIT_MS);
+      assert.match(incoming.peeruri ?? '', /^sip:14155550199@/);
+      await farEnd.answer();
+      await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), farEnd.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+
+      // The BYE travels the carrier leg with its CSeq one ahead (see test/pbx/proxy/proxy.test.ts).
+      await alice.hangup();
+      assert.equal((await farEnd.waitForEvent('CALL_CLOSED', WAIT_MS)).param, 'Connection reset by peer');
+    } finally {
+      await Promise.all(agents.map((agent) => agent.stop()));
+      await callpane.remove();
+      await kamailio.stop();
     }
   });
 });

@@ -16,6 +16,11 @@ export interface FlowTarget {
   port: number;
   /** The connection a reliable leg came on; WebSocket legs can only be reached through it. */
   flowId?: string;
+  /**
+   * How much higher this leg's CSeq numbers run than the other side's: a request we had to
+   * resend with credentials (to a trunk that challenged) took the next number on this leg only.
+   */
+  cseqOffset?: number;
 }
 
 const TRANSPORTS: readonly TransportProtocol[] = ['UDP', 'TCP', 'TLS', 'WS', 'WSS'];
@@ -29,7 +34,7 @@ export class FlowTokens {
   }
 
   encode(target: FlowTarget): string {
-    const payload = Buffer.from([target.transport, target.address, target.port, target.flowId ?? ''].join('|'), 'utf8');
+    const payload = Buffer.from([target.transport, target.address, target.port, target.flowId ?? '', target.cseqOffset ?? ''].join('|'), 'utf8');
     return `${payload.toString('base64url')}.${this.#mac(payload).toString('base64url')}`;
   }
 
@@ -40,9 +45,15 @@ export class FlowTokens {
     const payload = Buffer.from(token.slice(0, dot), 'base64url');
     const mac = Buffer.from(token.slice(dot + 1), 'base64url');
     if (mac.length !== MAC_BYTES || !timingSafeEqual(mac, this.#mac(payload))) return undefined;
-    const [transport, address, port, flowId] = payload.toString('utf8').split('|');
+    const [transport, address, port, flowId, cseqOffset] = payload.toString('utf8').split('|');
     if (!TRANSPORTS.includes(transport as TransportProtocol) || isIP(address) === 0) return undefined;
-    return { transport: transport as TransportProtocol, address, port: Number(port), flowId: flowId === '' ? undefined : flowId };
+    return {
+      transport: transport as TransportProtocol,
+      address,
+      port: Number(port),
+      flowId: flowId === '' ? undefined : flowId,
+      cseqOffset: cseqOffset === undefined || cseqOffset === '' ? undefined : Number(cseqOffset),
+    };
   }
 
   #mac(payload: Buffer): Buffer {

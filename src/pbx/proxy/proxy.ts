@@ -15,6 +15,7 @@ import { InviteClientTransaction } from '../../sip/transaction/index.ts';
 import type { Flow, RequestTarget } from '../../sip/transport/index.ts';
 import type { FlowTarget, FlowTokens } from './flow-token.ts';
 import { addRecordRoutes, consumeOwnRoutes, flowTargetOf, type LocalVia } from './record-route.ts';
+import { answerNextHopChallenge, withCSeqShift, type OutboundCredentials } from './challenge-answer.ts';
 import { betterFinal } from './response-choice.ts';
 
 export interface ProxyTransport {
@@ -27,6 +28,8 @@ export interface ProxyTransport {
 export interface ForwardTarget {
   uri: Uri;
   leg: FlowTarget;
+  /** Answer this hop's 401/407 with these (a trunk that authenticates us); passed up otherwise. */
+  credentials?: OutboundCredentials;
 }
 
 /** What the call tracker learns from the proxy. Plain notifications: they change nothing. */
@@ -50,6 +53,19 @@ interface Branch {
   transaction: ClientTransaction<Flow, RequestTarget> | undefined;
   final: boolean;
   provisional: boolean;
+  /** The request as forwarded on this leg (before our Via), for a resend with credentials. */
+  request: SipRequest;
+  leg: FlowTarget;
+  credentials: OutboundCredentials | undefined;
+  /** Builds the request for a leg (its Record-Route names the leg, CSeq offset included). */
+  rebuild: ((leg: FlowTarget) => SipRequest) | undefined;
+}
+
+interface BranchPlan {
+  request: SipRequest;
+  leg: FlowTarget;
+  credentials?: OutboundCredentials;
+  rebuild?: (leg: FlowTarget) => SipRequest;
 }
 
 /** A forwarded request and what its branches answered so far (the §16 "response context"). */
@@ -80,12 +96,15 @@ export class Proxy {
    */
   forward(server: ServerTransaction<Flow>, request: SipRequest, from: Flow, targets: readonly ForwardTarget[]): void {
     const caller = flowTargetOf(from);
-    const branches = targets.map((target) => {
-      const branch = prepareBranch(request, target.uri);
-      if (DIALOG_CREATING.has(request.method)) {
-        addRecordRoutes(branch, { caller, callee: target.leg }, this.#options.tokens, (protocol) => this.#options.transport.localVia(protocol));
-      }
-      return { request: branch, leg: target.leg };
+    const branches = targets.map((target): BranchPlan => {
+      const rebuild = (leg: FlowTarget): SipRequest => {
+        const branch = withCSeqShift(prepareBranch(request, target.uri), leg.cseqOffset ?? 0);
+        if (DIALOG_CREATING.has(request.method)) {
+          addRecordRoutes(branch, { caller, callee: leg }, this.#options.tokens, (protocol) => this.#options.transport.localVia(protocol));
+        }
+        return branch;
+      };
+      return { request: rebuild(target.leg), leg: target.leg, credentials: target.credentials, rebuild };
     });
     this.#options.observer?.forwarding?.(request, caller);
     this.#start(server, request, branches);
@@ -100,7 +119,7 @@ export class Proxy {
     const decision = consumeOwnRoutes(branch, this.#options.tokens);
     if (decision.kind !== 'ours') return false;
     this.#options.observer?.forwarding?.(request, flowTargetOf(from));
-    this.#start(server, request, [{ request: branch, leg: decision.target }]);
+    this.#start(server, request, [{ request: withCSeqShift(branch, decision.target.cseqOffset ?? 0), leg: decision.target }]);
     return true;
   }
 
@@ -112,7 +131,7 @@ export class Proxy {
     const target = this.#requestTarget(decision.target);
     if (target === undefined) return false;
     this.#options.observer?.forwarding?.(ack, flowTargetOf(from));
-    this.#options.transactions.sendStateless(forwarded, target).catch(() => undefined);
+    this.#options.transactions.sendStateless(withCSeqShift(forwarded, decision.target.cseqOffset ?? 0), target).catch(() => undefined);
     return true;
   }
 
@@ -133,31 +152,50 @@ export class Proxy {
     return this.#contexts.size;
   }
 
-  #start(server: ServerTransaction<Flow>, request: SipRequest, branches: Array<{ request: SipRequest; leg: FlowTarget }>): void {
+  #start(server: ServerTransaction<Flow>, request: SipRequest, plans: readonly BranchPlan[]): void {
     const context: ResponseContext = { server, request, branches: [], best: undefined, finalSent: false, timerC: undefined };
     this.#contexts.set(server, context);
     if (request.method === 'INVITE') this.#restartTimerC(context);
-    for (const { request: branchRequest, leg } of branches) {
-      const branch: Branch = { transaction: undefined, final: false, provisional: false };
+    for (const plan of plans) {
+      const branch: Branch = { transaction: undefined, final: false, provisional: false, request: plan.request, leg: plan.leg, credentials: plan.credentials, rebuild: plan.rebuild };
       context.branches.push(branch);
-      const target = this.#requestTarget(leg);
-      if (target === undefined) {
-        // A WebSocket leg whose connection is gone cannot be reached any other way (RFC 7118 §5).
-        this.#branchFinal(context, branch, createResponse(request, 480, { reason: 'Flow Closed' }));
-        continue;
-      }
-      branch.transaction = this.#options.transactions.createClientTransaction(branchRequest, target, {
-        onResponse: (response) => this.#branchResponse(context, branch, stripOurVia(response)),
-        onTimeout: () => this.#branchFinal(context, branch, createResponse(request, 408)),
-        // §16.7 step 2: a transport error counts as a 503 from that branch.
-        onTransportError: () => this.#branchFinal(context, branch, createResponse(request, 503)),
-      });
+      this.#send(context, branch);
     }
     this.#finishIfDone(context);
   }
 
+  #send(context: ResponseContext, branch: Branch): void {
+    const target = this.#requestTarget(branch.leg);
+    if (target === undefined) {
+      // A WebSocket leg whose connection is gone cannot be reached any other way (RFC 7118 §5).
+      this.#branchFinal(context, branch, createResponse(context.request, 480, { reason: 'Flow Closed' }));
+      return;
+    }
+    const offset = branch.leg.cseqOffset ?? 0;
+    branch.transaction = this.#options.transactions.createClientTransaction(branch.request, target, {
+      onResponse: (response) => this.#branchResponse(context, branch, withCSeqShift(stripOurVia(response), -offset)),
+      onTimeout: () => this.#branchFinal(context, branch, createResponse(context.request, 408)),
+      // §16.7 step 2: a transport error counts as a 503 from that branch.
+      onTransportError: () => this.#branchFinal(context, branch, createResponse(context.request, 503)),
+    });
+  }
+
+  /** A trunk challenged us: send once more with its credentials, on a leg whose CSeq runs one ahead. */
+  #answerChallenge(context: ResponseContext, branch: Branch, challenge: SipResponse): boolean {
+    if (!branch.credentials || !branch.rebuild || context.finalSent) return false;
+    const leg = { ...branch.leg, cseqOffset: (branch.leg.cseqOffset ?? 0) + 1 };
+    const retry = answerNextHopChallenge(branch.rebuild(leg), challenge, branch.credentials);
+    if (!retry) return false;
+    branch.credentials = undefined;
+    branch.request = retry;
+    branch.leg = leg;
+    this.#send(context, branch);
+    return true;
+  }
+
   #branchResponse(context: ResponseContext, branch: Branch, response: SipResponse): void {
     const { status } = response;
+    if ((status === 401 || status === 407) && this.#answerChallenge(context, branch, response)) return;
     if (status < 200) {
       branch.provisional = true;
       // §16.7 step 5: 100 Trying is hop by hop; other provisionals go up until a final did.

@@ -35,12 +35,13 @@ export function addRecordRoutes(
 }
 
 export type RouteDecision =
-  /** Our entries were removed; the request goes to `target`. */
+  /**
+   * Our entries were removed; the request goes to `target`, the hop we recorded for that leg.
+   * Route entries below ours (a carrier's proxy) stay for that hop to consume (§16.12).
+   */
   | { kind: 'ours'; target: FlowTarget }
   /** No Route names us: the request was not routed through a dialog we record-routed. */
-  | { kind: 'none' }
-  /** Route entries beyond ours name another hop, which this PBX never relays to. */
-  | { kind: 'foreign' };
+  | { kind: 'none' };
 
 /** Removes the Route entries that are ours (valid flow tokens) from the top of the request. */
 export function consumeOwnRoutes(request: SipRequest, tokens: FlowTokens): RouteDecision {
@@ -56,5 +57,5 @@ export function consumeOwnRoutes(request: SipRequest, tokens: FlowTokens): Route
   if (target === undefined) return { kind: 'none' };
   removeHeader(request, 'Route');
   for (const route of routes.slice(consumed)) addHeader(request, 'Route', formatNameAddr(route));
-  return consumed === routes.length ? { kind: 'ours', target } : { kind: 'foreign' };
+  return { kind: 'ours', target };
 }

@@ -1,0 +1,184 @@
+/**
+ * The proxy core on a real transaction layer over a recording transport: what it sends where,
+ * and what the caller gets back.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { FlowTokens } from '../../../src/pbx/proxy/flow-token.ts';
+import { Proxy, type ForwardTarget } from '../../../src/pbx/proxy/proxy.ts';
+import { cseqOf, getHeader, getHeaders, parseMessage, parseUri, serializeMessage, topVia } from '../../../src/sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
+import { TransactionLayer, type ServerTransaction, type TransactionTransport } from '../../../src/sip/transaction/index.ts';
+import { createFlow, type Flow, type RequestTarget } from '../../../src/sip/transport/index.ts';
+
+const CALLER_FLOW = createFlow('TCP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.1', port: 40000 });
+
+class RecordingTransport implements TransactionTransport<Flow, RequestTarget> {
+  readonly requests: Array<{ request: SipRequest; target: RequestTarget }> = [];
+  readonly responses: SipResponse[] = [];
+  sendRequest(request: SipRequest, target: RequestTarget): void {
+    // Through the wire format, as a peer would see it.
+    this.requests.push({ request: parseMessage(serializeMessage(request)) as SipRequest, target });
+  }
+  sendResponse(response: SipResponse): void {
+    this.responses.push(parseMessage(serializeMessage(response)) as SipResponse);
+  }
+  isReliable(): boolean {
+    return true;
+  }
+  sentBy(): { transport: string; host: string; port: number } {
+    return { transport: 'TCP', host: '127.0.0.1', port: 5060 };
+  }
+}
+
+function invite(cseq = 7): SipRequest {
+  return parseMessage(
+    Buffer.from(
+      [
+        'INVITE sip:14155550123@pbx.test SIP/2.0',
+        'Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-caller',
+        'Max-Forwards: 70',
+        'From: <sip:1001@pbx.test>;tag=caller',
+        'To: <sip:14155550123@pbx.test>',
+        'Call-ID: proxy-test',
+        `CSeq: ${cseq} INVITE`,
+        'Contact: <sip:1001@127.0.0.1:40000;transport=tcp>',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    ),
+  ) as SipRequest;
+}
+
+/** A response from the next hop to the request it got. */
+function answer(sent: SipRequest, status: number, extra: string[] = []): SipResponse {
+  return parseMessage(
+    Buffer.from(
+      [
+        `SIP/2.0 ${status} Reason`,
+        ...getHeaders(sent, 'Via').map((via) => `Via: ${via}`),
+        ...(status === 200 ? getHeaders(sent, 'Record-Route').map((rr) => `Record-Route: ${rr}`) : []),
+        `From: ${getHeader(sent, 'From')}`,
+        `To: ${getHeader(sent, 'To')}${status > 100 && !getHeader(sent, 'To')?.includes(';tag=') ? ';tag=carrier' : ''}`,
+        `Call-ID: ${getHeader(sent, 'Call-ID')}`,
+        `CSeq: ${getHeader(sent, 'CSeq')}`,
+        ...(status === 200 ? ['Contact: <sip:far@127.0.0.9:5060>'] : []),
+        ...extra,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    ),
+  ) as SipResponse;
+}
+
+const layers: Array<TransactionLayer<Flow, RequestTarget>> = [];
+afterEach(() => {
+  for (const layer of layers.splice(0)) layer.shutdown();
+});
+
+function fixture() {
+  const transport = new RecordingTransport();
+  let proxy: Proxy | undefined;
+  let server: ServerTransaction<Flow> | undefined;
+  const layer = new TransactionLayer<Flow, RequestTarget>({
+    transport,
+    user: {
+      onRequest: (transaction) => {
+        server = transaction;
+      },
+      onCancel: () => undefined,
+      onAck: () => undefined,
+      onStrayResponse: () => undefined,
+    },
+  });
+  layers.push(layer);
+  proxy = new Proxy({ transactions: layer, transport: { localVia: () => ({ host: '127.0.0.1', port: 5060 }), flow: () => undefined }, tokens: new FlowTokens() });
+  const receive = (request: SipRequest): ServerTransaction<Flow> => {
+    layer.handleRequest(request, CALLER_FLOW);
+    assert.ok(server);
+    return server;
+  };
+  const respond = (response: SipResponse) => layer.handleResponse(response, CALLER_FLOW);
+  return { transport, proxy, receive, respond };
+}
+
+const CARRIER: ForwardTarget = {
+  uri: parseUri('sip:14155550123@127.0.0.9:5060'),
+  leg: { transport: 'UDP', address: '127.0.0.9', port: 5060 },
+  credentials: { username: 'acct', password: 'secret' },
+};
+
+describe('the proxy towards a trunk that challenges', () => {
+  it('resends the INVITE with credentials and the next CSeq, and never shows the caller the challenge', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    proxy.forward(receive(invite()), invite(), CALLER_FLOW, [CARRIER]);
+    const [first] = transport.requests;
+    assert.equal(cseqOf(first.request).seq, 7);
+    respond(answer(first.request, 407, ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"']));
+
+    const retry = transport.requests.find((sent) => sent.request.method === 'INVITE' && sent !== first);
+    assert.ok(retry, 'the INVITE went out again');
+    assert.equal(cseqOf(retry.request).seq, 8);
+    assert.match(getHeader(retry.request, 'Proxy-Authorization') ?? '', /^Digest username="acct", realm="carrier"/);
+    assert.notEqual(topVia(retry.request).params.get('branch'), topVia(first.request).params.get('branch'));
+
+    respond(answer(retry.request, 200));
+    const upstream = transport.responses.filter((response) => response.status >= 200);
+    assert.deepEqual(upstream.map((response) => [response.status, cseqOf(response).seq]), [[200, 7]], 'the caller sees its own CSeq and no 407');
+  });
+
+  it('shifts the CSeq of the caller in-dialog requests and ACK on that leg, and shifts the responses back', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    proxy.forward(receive(invite()), invite(), CALLER_FLOW, [CARRIER]);
+    respond(answer(transport.requests[0].request, 407, ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"']));
+    const retry = transport.requests.at(-1)!.request;
+    respond(answer(retry, 200));
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    // The caller's route set is the Record-Route of the 200, reversed.
+    const routes = getHeaders(ok, 'Record-Route').reverse();
+
+    const inDialog = (method: string, cseq: number): SipRequest =>
+      parseMessage(
+        Buffer.from(
+          [
+            `${method} sip:far@127.0.0.9:5060 SIP/2.0`,
+            `Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-${method}-${cseq}`,
+            'Max-Forwards: 70',
+            ...routes.map((route) => `Route: ${route}`),
+            'From: <sip:1001@pbx.test>;tag=caller',
+            'To: <sip:14155550123@pbx.test>;tag=carrier',
+            'Call-ID: proxy-test',
+            `CSeq: ${cseq} ${method}`,
+            'Content-Length: 0',
+            '',
+            '',
+          ].join('\r\n'),
+        ),
+      ) as SipRequest;
+
+    assert.equal(proxy.forwardAck(inDialog('ACK', 7), CALLER_FLOW), true);
+    const ack = transport.requests.at(-1)!;
+    assert.deepEqual([ack.request.method, cseqOf(ack.request).seq], ['ACK', 8]);
+    assert.deepEqual(ack.target, { transport: 'UDP', host: '127.0.0.9', port: 5060 });
+    assert.equal(getHeader(ack.request, 'Route'), undefined, 'our Route entries are consumed');
+
+    const bye = inDialog('BYE', 8);
+    assert.equal(proxy.forwardInDialog(receive(bye), bye, CALLER_FLOW), true);
+    const sentBye = transport.requests.at(-1)!.request;
+    assert.deepEqual([sentBye.method, cseqOf(sentBye).seq], ['BYE', 9]);
+    respond(answer(sentBye, 200));
+    assert.equal(cseqOf(transport.responses.at(-1)!).seq, 8);
+  });
+
+  it('passes a second challenge up rather than looping', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    proxy.forward(receive(invite()), invite(), CALLER_FLOW, [CARRIER]);
+    const challenge = ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"'];
+    respond(answer(transport.requests[0].request, 407, challenge));
+    respond(answer(transport.requests.at(-1)!.request, 407, challenge));
+    const finals = transport.responses.filter((response) => response.status >= 200);
+    assert.deepEqual(finals.map((response) => [response.status, cseqOf(response).seq]), [[407, 7]]);
+  });
+});
