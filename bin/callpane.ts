@@ -13,7 +13,8 @@ import { redactSecrets } from '../src/security/redact.ts';
 import { formatBanner } from '../src/server/banner.ts';
 import { changePassword, checkPassword, provisionExtension } from '../src/server/extension-admin.ts';
 import { createLogger } from '../src/server/logger.ts';
-import { openDatabase } from '../src/store/database.ts';
+import { openDatabase, type Database } from '../src/store/database.ts';
+import { createSessionRepository } from '../src/store/session-repository.ts';
 import { ExtensionError, ExtensionErrorCode } from '../src/store/extension-error.ts';
 import { createExtensionRepository, type ExtensionRepository } from '../src/store/extension-repository.ts';
 
@@ -67,10 +68,10 @@ function load(configPath: string | undefined): Config {
   return config;
 }
 
-async function withExtensions<T>(configPath: string | undefined, work: (extensions: ExtensionRepository) => Promise<T> | T): Promise<T> {
+async function withExtensions<T>(configPath: string | undefined, work: (extensions: ExtensionRepository, db: Database) => Promise<T> | T): Promise<T> {
   const db = openDatabase(load(configPath).dataDir);
   try {
-    return await work(createExtensionRepository(db));
+    return await work(createExtensionRepository(db), db);
   } finally {
     db.close();
   }
@@ -162,13 +163,15 @@ async function extPasswd(args: string[]): Promise<number> {
   const parsed = parse(args, { ...common, password: { type: 'string' } }, ['<number>']);
   if (!parsed) return help();
   const [number] = parsed.positionals;
-  const generated = await withExtensions(parsed.values.config, async (extensions) => {
+  const { generated, ended } = await withExtensions(parsed.values.config, async (extensions, db) => {
     // Refuse an unknown number before asking for a password.
     if (!extensions.exists(number)) throw new ExtensionError(ExtensionErrorCode.EXTENSION_NOT_FOUND, `extension ${number} does not exist`);
     const password = parsed.values.password ?? (process.stdin.isTTY ? await askNewPassword() : undefined);
-    return changePassword(extensions, number, password);
+    const chosen = await changePassword(extensions, number, password);
+    // A new password is often a reaction to a leaked one: sessions signed in with the old one end.
+    return { generated: chosen, ended: createSessionRepository(db).removeForExtension(number) };
   });
-  out(`Web password of extension ${number} changed.`);
+  out(`Web password of extension ${number} changed; ${ended} web session${ended === 1 ? '' : 's'} ended.`);
   if (generated) out(`  web password: ${generated}`);
   return 0;
 }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { verifyPassword } from '../../src/security/password-hash.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
+import { createSessionRepository } from '../../src/store/session-repository.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -112,8 +113,15 @@ test('ext add, list, passwd and rm work as a round trip', async () => {
   assert.match(listed.stdout, /^1003 +Carol Caller +carol@callpane\.test$/m);
   assert.ok(!listed.stdout.includes(password) && !listed.stdout.includes(sipSecret), 'ext list must not show secrets');
 
+  const db = openDatabase(dataDir);
+  createSessionRepository(db).create({ tokenHash: 'a'.repeat(64), extension: '1003', createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+  db.close();
   const generated = await run(['ext', 'passwd', '1003'], dataDir);
   assert.equal(generated.code, 0, generated.stderr);
+  assert.match(generated.stdout, /1 web session ended/);
+  const check = openDatabase(dataDir);
+  assert.equal(createSessionRepository(check).findValid('a'.repeat(64), Date.now()), undefined, 'the old session is gone');
+  check.close();
   const newPassword = /web password: (\S+)/.exec(generated.stdout)?.[1];
   assert.ok(newPassword && newPassword !== password);
   assert.equal(await verifyPassword(newPassword, passwordOf(dataDir, '1003')), true);
