@@ -56,7 +56,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
       trunkTargets(call.trunk, call.number).then(
         (targets) => {
           if (targets.length === 0) {
-            server.respond(createResponse(request, 480, { reason: 'Trunk Not Registered', toTag: randomUUID() }));
+            proxy.refuse(server, request, createResponse(request, 480, { reason: 'Trunk Not Registered', toTag: randomUUID() }));
             return;
           }
           const fromHost = call.trunk.outbound?.fromDomain ?? domain;
@@ -71,7 +71,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
           proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }), flow, targets.map((target) => ({ ...target, credentials })));
         },
-        () => server.respond(createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
+        () => proxy.refuse(server, request, createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
       );
     },
 

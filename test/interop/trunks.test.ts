@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { CallEvent } from '../../src/pbx/calls/call-event.ts';
 import { BaresipAgent, type BaresipAccount } from '../support/baresip.ts';
 import { startKamailio } from '../support/kamailio.ts';
-import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { UdpSipPeer } from '../support/udp-sip-peer.ts';
 
 const WAIT_MS = 8000;
@@ -87,6 +87,16 @@ describe('trunks and routes', () => {
       [record?.direction, record?.from.number, record?.to.number, record?.trunk, record?.extensions],
       ['inbound', '+14155550100', '1002', 'carrier', ['1002']],
     );
+  });
+
+  it('refuses a call out through a registering trunk that is not registered (480), and the call ends', async () => {
+    const alice = await start('alice-480', { user: '1001', password: callpane.secretOf('1001') });
+    await alice.waitForRegistered(WAIT_MS);
+    await alice.dial(`sip:94155550123@127.0.0.1:${callpane.sipPort}`);
+    assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^480/);
+    const end = await ended();
+    assert.deepEqual([end.direction, end.disposition, end.reason], ['outbound', 'failed', '480 Trunk Not Registered']);
+    assert.equal(metricValue(await callpane.metrics(), 'callpane_calls_active'), 0, 'no call left counted on the trunk');
   });
 
   it('sends an outbound pattern to the trunk with the route caller id, never the extension number', async () => {

@@ -135,6 +135,15 @@ export class Proxy {
     return true;
   }
 
+  /**
+   * Answers a request the relay could not forward after all (no reachable target), so that the
+   * observer sees the end of the call like any other final response.
+   */
+  refuse(server: ServerTransaction<Flow>, request: SipRequest, response: SipResponse): void {
+    this.#options.observer?.responding?.(request, response);
+    server.respond(response);
+  }
+
   /** The caller CANCELed (§16.10): cancel every branch still pending. */
   cancel(server: ServerTransaction<Flow>): void {
     const context = this.#contexts.get(server);
