@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { createResponse, formatNameAddr, fromOf, parseUri, removeHeader, setHeader } from '../sip/message/index.ts';
-import type { NameAddr, SipRequest, SipUri } from '../sip/message/types.ts';
+import { parseDigestCredentials } from '../sip/auth/index.ts';
+import { createResponse, formatNameAddr, fromOf, parseUri, setHeader } from '../sip/message/index.ts';
+import type { Header, NameAddr, SipRequest, SipUri } from '../sip/message/types.ts';
 import type { ServerTransaction } from '../sip/transaction/index.ts';
 import type { Flow, TransportProtocol } from '../sip/transport/index.ts';
 import type { Binding } from './binding.ts';
@@ -20,7 +21,7 @@ import type { Trunk } from './routing/trunk.ts';
 export interface ExtensionRelayOptions {
   proxy: Proxy;
   location: LocationService;
-  /** Our SIP domain: the From host of calls to a trunk without its own fromDomain. */
+  /** Our SIP domain and digest realm: the From host of calls to a trunk without its own fromDomain. */
   domain: string;
   resolveHost?: (host: string) => Promise<string>;
 }
@@ -49,7 +50,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
         call.caller.kind === 'extension'
           ? { ...from, displayName: call.caller.displayName ?? from.displayName }
           : { ...from, uri: call.presentedFrom !== undefined && from.uri.scheme !== 'tel' ? withUser(from.uri as SipUri, call.presentedFrom) : from.uri };
-      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented) }), flow, call.bindings.map(targetOf));
+      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented) }, domain), flow, call.bindings.map(targetOf));
     },
 
     toTrunk(request, flow, server, call: TrunkCall): void {
@@ -69,7 +70,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
           const { outbound } = call.trunk;
           const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }), flow, targets.map((target) => ({ ...target, credentials })));
+          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }, domain), flow, targets.map((target) => ({ ...target, credentials })));
         },
         () => proxy.refuse(server, request, createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
       );
@@ -82,14 +83,24 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
 }
 
 /**
- * The request as the next hop gets it: header values replaced, and our own credentials removed —
- * they answered our challenge and are nobody else's business (RFC 3261 §22.3).
+ * The request as the next hop gets it: header values replaced, and the credentials that answered
+ * our own challenge removed — they are nobody else's business; credentials for another realm
+ * stay for the proxy they are meant for (RFC 3261 §22.3).
  */
-function rewritten(request: SipRequest, values: Record<string, string>): SipRequest {
-  const copy: SipRequest = { ...request, headers: request.headers.map((header) => ({ ...header })) };
+function rewritten(request: SipRequest, values: Record<string, string>, realm: string): SipRequest {
+  const copy: SipRequest = { ...request, headers: request.headers.filter((header) => !isOurCredentials(header, realm)).map((header) => ({ ...header })) };
   for (const [name, value] of Object.entries(values)) setHeader(copy, name, value);
-  removeHeader(copy, 'Proxy-Authorization');
   return copy;
+}
+
+function isOurCredentials(header: Header, realm: string): boolean {
+  if (header.name !== 'Proxy-Authorization') return false;
+  try {
+    return parseDigestCredentials(header.value).realm === realm;
+  } catch {
+    // Unreadable credentials help nobody downstream either.
+    return true;
+  }
 }
 
 /** A binding is reached where its REGISTER came from (RFC 5626 flow), never at its Contact host. */

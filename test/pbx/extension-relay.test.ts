@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createExtensionRelay } from '../../src/pbx/extension-relay.ts';
+import { LocationService } from '../../src/pbx/location-service.ts';
+import type { ForwardTarget, Proxy } from '../../src/pbx/proxy/proxy.ts';
+import { getHeader, getHeaders, parseMessage } from '../../src/sip/message/index.ts';
+import type { SipRequest } from '../../src/sip/message/types.ts';
+import type { ServerTransaction } from '../../src/sip/transaction/index.ts';
+import { createFlow, type Flow } from '../../src/sip/transport/index.ts';
+import { MemoryBindingStore } from '../support/memory-binding-store.ts';
+
+const FLOW = createFlow('UDP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.1', port: 5070 });
+const SERVER = {} as ServerTransaction<Flow>;
+
+function invite(extra: string[]): SipRequest {
+  return parseMessage(
+    Buffer.from(
+      [
+        'INVITE sip:1002@pbx.test SIP/2.0',
+        'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-relay',
+        'Max-Forwards: 70',
+        'From: "Phone Name" <sip:1001@pbx.test>;tag=a',
+        'To: <sip:1002@pbx.test>',
+        'Call-ID: relay-1',
+        'CSeq: 2 INVITE',
+        ...extra,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    ),
+  ) as SipRequest;
+}
+
+function fixture() {
+  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[] }> = [];
+  const proxy = { forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[]) => forwarded.push({ request, targets }) } as unknown as Proxy;
+  const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test' });
+  return { relay, forwarded };
+}
+
+const BINDING = {
+  aor: '1002', contact: '<sip:1002@127.0.0.1:5072>', contactUri: 'sip:1002@127.0.0.1:5072', expiresAt: Date.now() + 60_000,
+  callId: 'r', cseq: 1, transport: 'UDP' as const, sourceAddress: '127.0.0.1', sourcePort: 5072,
+};
+
+describe('the relay to extensions', () => {
+  it('shows the callee the caller extension name and keeps only credentials meant for other realms', () => {
+    const { relay, forwarded } = fixture();
+    const request = invite([
+      'Proxy-Authorization: Digest username="1001", realm="pbx.test", nonce="n", uri="sip:1002@pbx.test", response="00000000000000000000000000000000"',
+      'Proxy-Authorization: Digest username="x", realm="upstream.example", nonce="m", uri="sip:1002@pbx.test", response="11111111111111111111111111111111"',
+    ]);
+    relay.toExtension(request, FLOW, SERVER, { caller: { kind: 'extension', number: '1001', displayName: 'Alice Agent' }, callee: '1002', bindings: [BINDING] });
+    const [{ request: sent, targets }] = forwarded;
+    assert.equal(getHeader(sent, 'From'), '"Alice Agent" <sip:1001@pbx.test>;tag=a');
+    assert.deepEqual(getHeaders(sent, 'Proxy-Authorization').map((value) => /realm="([^"]+)"/.exec(value)?.[1]), ['upstream.example']);
+    assert.deepEqual(targets.map((target) => target.leg), [{ transport: 'UDP', address: '127.0.0.1', port: 5072, flowId: undefined }]);
+    assert.equal(getHeaders(request, 'Proxy-Authorization').length, 2, 'the request as received is left alone');
+  });
+
+  it('presents a trunk caller by the number the router normalised', () => {
+    const { relay, forwarded } = fixture();
+    const trunk = { name: 'carrier', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk }, callee: '1002', bindings: [BINDING], presentedFrom: '+14155550100' });
+    assert.equal(getHeader(forwarded[0].request, 'From'), '"Phone Name" <sip:+14155550100@pbx.test>;tag=a');
+  });
+});
