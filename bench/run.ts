@@ -6,12 +6,17 @@
  * 2. REGISTER transactions per second over UDP loopback, each with its digest challenge round
  *    trip, p50/p99 latency (target: 5,000/s on one core), against Kamailio as a registrar with
  *    digest MD5 on one worker process (one core, like Node's one event loop) and on four.
+ * 3. Calls through the proxy over UDP loopback (bench/call-setup-bench.ts): call setups per
+ *    second at the maximum (target 1,000 on one core) and setup latency at a fixed 100/s (target
+ *    p99 < 20 ms), against Kamailio as registrar + proxy with the same INVITE challenge on one
+ *    worker process.
  */
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { freeUdpTcpPort } from '../test/support/ports.ts';
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
+import { formatCallResult, runCallpaneCallBench, runKamailioCallBench, type CallBenchOptions } from './call-setup-bench.ts';
 import { formatLoadResult, runKamailioBaseline } from './kamailio-baseline.ts';
 import { runParserBench } from './parser-bench.ts';
 import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
@@ -19,6 +24,8 @@ import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from 
 const USERS = 2000;
 const CONCURRENCY = 200;
 const DURATION_MS = 5000;
+/** Calls: 1,000 caller/callee pairs (2,000 extensions), 50 calls in flight, 100 setups/s for 10 s. */
+const CALLS: CallBenchOptions = { pairs: 1000, concurrency: 50, durationMs: DURATION_MS, ratePerSecond: 100, pacedDurationMs: 10_000 };
 
 async function callpaneRegisterLoad(): Promise<{ throughput: RegisterLoadResult; oneAtATime: RegisterLoadResult }> {
   const port = await freeUdpTcpPort();
@@ -64,4 +71,18 @@ const fourWorkers = await runKamailioBaseline({ digest: true, children: 4, users
 console.log(formatLoadResult(fourWorkers.label, fourWorkers));
 console.log(
   `\nCallpane REGISTER/s: ${callpane.transactionsPerSecond.toFixed(0)} (target 5,000) = ${ratio(callpane.transactionsPerSecond, oneWorker.transactionsPerSecond)} Kamailio on one worker, ${ratio(callpane.transactionsPerSecond, fourWorkers.transactionsPerSecond)} on four`,
+);
+
+const callpaneCalls = await runCallpaneCallBench(CALLS);
+console.log(`\n${formatCallResult(callpaneCalls, CALLS)}`);
+const kamailioCalls = await runKamailioCallBench({ ...CALLS, children: 1 });
+console.log(formatCallResult(kamailioCalls, CALLS));
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+console.log(
+  `\nCallpane call setups/s: ${callpaneCalls.maximum.setupsPerSecond.toFixed(0)} (target 1,000) = ${ratio(callpaneCalls.maximum.setupsPerSecond, kamailioCalls.maximum.setupsPerSecond)} Kamailio on one worker; ` +
+    `full calls/s ${callpaneCalls.maximum.callsPerSecond.toFixed(0)} = ${ratio(callpaneCalls.maximum.callsPerSecond, kamailioCalls.maximum.callsPerSecond)}`,
+);
+console.log(
+  `Callpane setup latency at ${CALLS.ratePerSecond}/s: p50 ${ms(callpaneCalls.paced.setup.p50Ms)}, p99 ${ms(callpaneCalls.paced.setup.p99Ms)} (target p99 < 20 ms); ` +
+    `Kamailio p50 ${ms(kamailioCalls.paced.setup.p50Ms)}, p99 ${ms(kamailioCalls.paced.setup.p99Ms)}`,
 );

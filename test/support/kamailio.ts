@@ -7,7 +7,9 @@
  * `lookup("location")` + `t_relay()` for everything else, loose routing for in-dialog requests.
  * Digest authentication is optional and needs no database: the passwords sit in an htable
  * filled at start-up and `pv_www_authenticate` checks REGISTERs against them (auth_db would
- * need a DB). Only REGISTER is challenged; calls are relayed as they come.
+ * need a DB). Only REGISTER is challenged unless `auth.challengeInvites` asks for INVITEs too
+ * (407 with `pv_proxy_authenticate`, the From user must be the authenticated one, as Callpane's
+ * proxy demands); otherwise calls are relayed as they come.
  */
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -34,6 +36,11 @@ export interface KamailioAuth {
   realm?: string;
   /** Digest algorithm of the challenges (RFC 8760); MD5 when omitted. */
   algorithm?: 'MD5' | 'SHA-256';
+  /**
+   * Also challenge out-of-dialog INVITEs (407, qop=auth) and refuse with 403 one whose From user
+   * is not the authenticated user; false when omitted.
+   */
+  challengeInvites?: boolean;
 }
 
 export interface KamailioOptions {
@@ -52,6 +59,11 @@ export interface KamailioOptions {
   logRegistrations?: boolean;
   /** Bound on start-up until it answers; 10 s when omitted. */
   startTimeoutMs?: number;
+  /**
+   * Shared memory pool in MiB (`-m`); Kamailio's default (64) when omitted. Call benchmarks need
+   * more: every transaction stays in it for tm's wait timer (5 s) after it completed.
+   */
+  sharedMemoryMb?: number;
 }
 
 export interface KamailioServer {
@@ -72,6 +84,9 @@ const SAFE_VALUE = /^[A-Za-z0-9._~!*+-]+$/;
 export async function startKamailio(options: KamailioOptions = {}): Promise<KamailioServer> {
   const transports = options.transports ?? ['udp', 'tcp'];
   if (transports.length === 0) throw new Error('startKamailio: name at least one transport');
+  if (options.sharedMemoryMb !== undefined && !(Number.isInteger(options.sharedMemoryMb) && options.sharedMemoryMb >= 1)) {
+    throw new RangeError(`kamailio sharedMemoryMb must be a positive integer, got ${options.sharedMemoryMb}`);
+  }
   const port = options.port ?? (await freeUdpTcpPort());
   const dir = await mkdtemp(join(tmpdir(), 'callpane-kamailio-'));
   const configFile = join(dir, 'kamailio.cfg');
@@ -84,7 +99,17 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     command: KAMAILIO_BINARY,
     // -DD: stay in the foreground (workers are still forked); -E: log to stderr; -Y/-P: keep
     // the runtime folder and pid file out of /run.
-    args: ['-f', configFile, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid')],
+    args: [
+      '-f',
+      configFile,
+      '-DD',
+      '-E',
+      '-Y',
+      dir,
+      '-P',
+      join(dir, 'kamailio.pid'),
+      ...(options.sharedMemoryMb === undefined ? [] : ['-m', String(options.sharedMemoryMb)]),
+    ],
     processGroup: true,
   });
   let stopped: Promise<void> | undefined;
@@ -236,6 +261,16 @@ export function formatKamailioConfig(settings: {
     ...(settings.logRegistrations ? ['    xlog("L_INFO", "registrar: saved $tu contact=$ct expires=$hdr(Expires)\\n");'] : []),
     '    exit;',
     '  }',
+    ...(auth?.challengeInvites
+      ? [
+          '  if (is_method("INVITE")) {',
+          `    if (!is_present_hf("Proxy-Authorization")) { proxy_challenge("${realm}", "1"); exit; }`,
+          `    if (!pv_proxy_authenticate("${realm}", "$sht(passwords=>$au)", "0")) { proxy_challenge("${realm}", "1"); exit; }`,
+          '    if ($au != $fU) { sl_send_reply("403", "Forbidden"); exit; }',
+          '    consume_credentials();',
+          '  }',
+        ]
+      : []),
     '  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }',
     '  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }',
     '  t_relay();',
