@@ -36,6 +36,8 @@ export interface CallRouterOptions {
   routes: Routes;
   /** Calls in progress on a trunk, for its maxCalls. */
   activeCallsOn(trunk: string): number;
+  /** An extension's display name, shown as the called party. */
+  displayNameOf?(extension: string): string | undefined;
 }
 
 export class CallRouter {
@@ -57,7 +59,7 @@ export class CallRouter {
   #fromExtension(caller: Extract<CallerIdentity, { kind: 'extension' }>, dialled: string): CallDecision {
     const from: CallParty = { number: caller.number, displayName: caller.displayName, extension: caller.number };
     if (this.#options.isExtension(dialled)) {
-      const setup: CallSetup = { direction: 'internal', from, to: { number: dialled, extension: dialled }, extensions: unique(caller.number, dialled) };
+      const setup: CallSetup = { direction: 'internal', from, to: this.#extensionParty(dialled), extensions: unique(caller.number, dialled) };
       return this.#ring(dialled, setup);
     }
     const outbound = routeOutbound(this.#options.routes, this.#options.trunks, dialled, caller.number);
@@ -76,7 +78,7 @@ export class CallRouter {
     const setup: CallSetup = {
       direction: 'inbound',
       from: { number, displayName: presented.displayName, trunk: trunk.name },
-      to: { number: inbound.extension, extension: inbound.extension },
+      to: this.#extensionParty(inbound.extension),
       extensions: [inbound.extension],
     };
     if (this.#full(trunk)) return { kind: 'refuse', status: 503, reason: 'Trunk Busy', setup };
@@ -88,6 +90,10 @@ export class CallRouter {
     const bindings = this.#options.location.lookup(extension);
     if (bindings.length === 0) return { kind: 'refuse', status: 480, setup };
     return { kind: 'extension', callee: extension, bindings, setup };
+  }
+
+  #extensionParty(number: string): CallParty {
+    return { number, displayName: this.#options.displayNameOf?.(number), extension: number };
   }
 
   #full(trunk: Trunk): boolean {

@@ -2,7 +2,10 @@
  * The PBX request route: every new request (not a retransmission, not an ACK) runs through one
  * pipeline, read top to bottom like Kamailio's request_route:
  *
- *   sanity → in-dialog → local domain → OPTIONS keep-alive → auth → registrar → location → relay
+ *   sanity → in-dialog (by our Route entries) → local domain → OPTIONS keep-alive
+ *     → REGISTER: auth → registrar
+ *     → other requests: caller identification (trunk by address, or digest) → call router
+ *       (extension, outbound route, inbound route) → relay (the proxy)
  *
  * Each stage either answers (and the pipeline stops) or passes on. The route holds no sockets and
  * no timers: it answers through the server transaction it is given.

@@ -123,6 +123,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       trunks: config.trunks,
       routes: config.routes,
       activeCallsOn: (trunk) => tracker.activeCallsOn(trunk),
+      displayNameOf,
     }),
     relay: createExtensionRelay({ proxy, location, domain: config.sip.domain }),
     events: {

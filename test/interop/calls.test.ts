@@ -92,7 +92,7 @@ describe('calls between extensions through the proxy', () => {
     assert.deepEqual(ended.extensions.sort(), ['1001', '1002']);
     assert.equal(events[2].type === 'held' && events[2].by, '1001');
     assert.equal(record.direction, 'internal');
-    assert.deepEqual([record.from.number, record.from.name, record.to.number], ['1001', 'Alice Agent', '1002']);
+    assert.deepEqual([record.from.number, record.from.name, record.to.number, record.to.name], ['1001', 'Alice Agent', '1002', 'Bob Agent']);
     assert.equal(record.disposition, 'answered');
     assert.equal(record.answeredBy, '1002');
     assert.ok(record.answeredAt !== null && record.endedAt !== null && record.endedAt >= record.answeredAt);
