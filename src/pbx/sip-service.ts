@@ -74,11 +74,9 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     transport,
     user: {
       onRequest(transaction: ServerTransaction<Flow>, request: SipRequest) {
-        metrics.transactionCreated(METRIC_KIND[transaction.kind]);
         route.handle(request, transaction.flow, transaction);
       },
       onCancel(invite, cancel, cancelTransaction) {
-        metrics.transactionCreated(METRIC_KIND[cancelTransaction.kind]);
         // RFC 3261 §9.2: the CANCEL is answered 200 whether or not it still stops the INVITE;
         // the proxy then cancels its branches and their 487 goes up (§16.10).
         const inviteFinal = invite.finalResponse;
@@ -187,7 +185,8 @@ export async function startSipService(context: AppContext): Promise<SipService> 
 
   metrics.observeTransactions(() => {
     const stats = transactions.stats();
-    return Object.fromEntries(Object.entries(METRIC_KIND).map(([kind, label]) => [label, stats[kind as TransactionKind]]));
+    const byLabel = (counts: Record<TransactionKind, number>) => Object.fromEntries(Object.entries(METRIC_KIND).map(([kind, label]) => [label, counts[kind as TransactionKind]]));
+    return { live: byLabel(stats), created: byLabel(stats.created) };
   });
 
   await transport.listen();

@@ -15,6 +15,12 @@ export type SipMessageSummary =
 export type RegisterResult = 'ok' | 'challenged' | 'failed' | 'banned';
 export type TransactionKind = 'invite_client' | 'invite_server' | 'non_invite_client' | 'non_invite_server';
 
+/** Live transactions and totals created since start, by kind; kinds left out count 0. */
+export interface TransactionTotals {
+  live: Partial<Record<TransactionKind, number>>;
+  created: Partial<Record<TransactionKind, number>>;
+}
+
 export const TRANSACTION_KINDS: readonly TransactionKind[] = ['invite_client', 'invite_server', 'non_invite_client', 'non_invite_server'];
 const REGISTER_RESULTS: readonly RegisterResult[] = ['ok', 'challenged', 'failed', 'banned'];
 // RFC 3261 plus the extension methods a PBX meets (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086).
@@ -27,7 +33,6 @@ export interface Metrics {
   sipMessage(direction: SipMessageDirection, message: SipMessageSummary): void;
   /** The outcome of one REGISTER request. */
   registerResult(result: RegisterResult): void;
-  transactionCreated(kind: TransactionKind): void;
   authFailure(): void;
   ban(): void;
   /** A message that could not be parsed, by the transport it came on. */
@@ -35,7 +40,7 @@ export interface Metrics {
   /** Where the active binding count is read at each scrape. */
   observeRegistrations(count: () => number): void;
   /** Where the live transaction counts are read at each scrape; kinds left out count 0. */
-  observeTransactions(counts: () => Partial<Record<TransactionKind, number>>): void;
+  observeTransactions(counts: () => TransactionTotals): void;
   /** Where the number of calls in progress is read at each scrape. */
   observeActiveCalls(count: () => number): void;
   /** A call ended, by direction and disposition. */
@@ -87,22 +92,28 @@ export function createMetrics(): Metrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
-  let transactionCounts: () => Partial<Record<TransactionKind, number>> = () => ({});
+  let transactionCounts: () => TransactionTotals = () => ({ live: {}, created: {} });
   new Gauge({
     name: 'callpane_sip_transactions',
     help: 'Live SIP transactions by kind',
     labelNames: ['kind'] as const,
     registers: [registry],
     collect() {
-      const counts = transactionCounts();
-      for (const kind of TRANSACTION_KINDS) this.set({ kind }, counts[kind] ?? 0);
+      const { live } = transactionCounts();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, live[kind] ?? 0);
     },
   });
-  const transactionsCreated = new Counter({
+  // The transaction layer keeps the totals; the counter shows them at each scrape (they only grow).
+  new Counter({
     name: 'callpane_sip_transactions_created_total',
     help: 'SIP transactions created, by kind',
     labelNames: ['kind'] as const,
     registers: [registry],
+    collect() {
+      const { created } = transactionCounts();
+      this.reset();
+      for (const kind of TRANSACTION_KINDS) this.inc({ kind }, created[kind] ?? 0);
+    },
   });
   const authFailures = new Counter({ name: 'callpane_sip_auth_failures_total', help: 'Failed SIP digest authentications', registers: [registry] });
   const bans = new Counter({ name: 'callpane_sip_bans_total', help: 'Source addresses banned after repeated authentication failures', registers: [registry] });
@@ -131,7 +142,6 @@ export function createMetrics(): Metrics {
 
   // Known label sets start at 0 so that rates and alerts work before the first event.
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
-  for (const kind of TRANSACTION_KINDS) transactionsCreated.inc({ kind }, 0);
 
   return {
     registry,
@@ -145,7 +155,6 @@ export function createMetrics(): Metrics {
       });
     },
     registerResult: (result) => registers.inc({ result }),
-    transactionCreated: (kind) => transactionsCreated.inc({ kind }),
     authFailure: () => authFailures.inc(),
     ban: () => bans.inc(),
     parseError: (transport) => parseErrors.inc({ transport: transportLabel(transport) }),

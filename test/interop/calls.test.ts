@@ -100,6 +100,7 @@ describe('calls between extensions through the proxy', () => {
     const metrics = await callpane.metrics();
     assert.equal(metricValue(metrics, 'callpane_calls_total{direction="internal",disposition="answered"}'), 1);
     assert.equal(metricValue(metrics, 'callpane_calls_active'), 0);
+    assert.ok(metricValue(metrics, 'callpane_sip_transactions_created_total{kind="invite_client"}') >= 3, 'INVITE and re-INVITEs forwarded');
   });
 
   it('forks to every registered contact: the first to answer wins, the others stop ringing', async () => {

@@ -26,34 +26,37 @@ test('invented methods and transports collapse into OTHER and other', async () =
   assert.equal(valueOf(text, 'callpane_sip_parse_errors_total{transport="other"}'), 1);
 });
 
-test('registrations and live transactions are read from their sources at each scrape', async () => {
+test('registrations, live transactions and transactions created are read from their sources at each scrape', async () => {
   const metrics = createMetrics();
   let bindings = 3;
+  let created = 5;
   metrics.observeRegistrations(() => bindings);
-  metrics.observeTransactions(() => ({ invite_server: 2 }));
+  metrics.observeTransactions(() => ({ live: { invite_server: 2 }, created: { invite_client: created } }));
   let text = await metrics.registry.metrics();
   assert.equal(valueOf(text, 'callpane_sip_registrations'), 3);
   assert.equal(valueOf(text, 'callpane_sip_transactions{kind="invite_server"}'), 2);
   assert.equal(valueOf(text, 'callpane_sip_transactions{kind="non_invite_client"}'), 0);
+  assert.equal(valueOf(text, 'callpane_sip_transactions_created_total{kind="invite_client"}'), 5);
+  assert.equal(valueOf(text, 'callpane_sip_transactions_created_total{kind="non_invite_server"}'), 0);
   bindings = 1;
+  created = 9;
   text = await metrics.registry.metrics();
   assert.equal(valueOf(text, 'callpane_sip_registrations'), 1);
+  assert.equal(valueOf(text, 'callpane_sip_transactions_created_total{kind="invite_client"}'), 9);
 });
 
-test('register outcomes, transactions, auth failures and bans are counted, starting from zero', async () => {
+test('register outcomes, auth failures and bans are counted, starting from zero', async () => {
   const metrics = createMetrics();
   let text = await metrics.registry.metrics();
   assert.equal(valueOf(text, 'callpane_sip_register_total{result="banned"}'), 0);
   metrics.registerResult('challenged');
   metrics.registerResult('ok');
-  metrics.transactionCreated('non_invite_server');
   metrics.authFailure();
   metrics.authFailure();
   metrics.ban();
   text = await metrics.registry.metrics();
   assert.equal(valueOf(text, 'callpane_sip_register_total{result="challenged"}'), 1);
   assert.equal(valueOf(text, 'callpane_sip_register_total{result="ok"}'), 1);
-  assert.equal(valueOf(text, 'callpane_sip_transactions_created_total{kind="non_invite_server"}'), 1);
   assert.equal(valueOf(text, 'callpane_sip_auth_failures_total'), 2);
   assert.equal(valueOf(text, 'callpane_sip_bans_total'), 1);
 });
