@@ -109,7 +109,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       responding: (request, response) => tracker.responding(request, response),
     },
   });
-  const displayNameOf = (number: string) => repositories.extensions.get(number)?.displayName;
+  const displayNameOf = (number: string) => credentials.displayNameOf(number);
   const route = new RequestRoute<ServerTransaction<Flow>>({
     localHosts: localHosts(config),
     registrar,

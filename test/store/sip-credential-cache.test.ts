@@ -50,6 +50,7 @@ describe('SIP credential cache', () => {
       assert.equal(cache.sipSecretOf('1001'), 'secret-1');
       extensions.setSipSecret('1001', 'secret-2');
       assert.equal(cache.sipSecretOf('1001'), 'secret-2');
+      assert.equal(cache.displayNameOf('1001'), 'Alice');
       extensions.add({ number: '1002', displayName: 'Bob', passwordHash: 'h', sipSecret: 'secret-b' });
       assert.equal(cache.exists('1002'), true);
       extensions.remove('1001');

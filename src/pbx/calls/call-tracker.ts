@@ -57,7 +57,10 @@ export class CallTracker {
   begin(request: SipRequest, setup: CallSetup): void {
     this.#calls.set(initialKey(request), {
       id: this.#newId(),
-      ...structuredClone(setup),
+      direction: setup.direction,
+      from: { ...setup.from },
+      to: { ...setup.to },
+      extensions: [...setup.extensions],
       callerTag: tagOf(fromOf(request)),
       startedAt: this.#now(),
       ringing: false,

@@ -3,7 +3,7 @@
  * in space and time, plus `rport` so the response comes back to the port we sent from
  * (RFC 3581 §3).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { formatVia } from '../message/index.ts';
 import type { SipRequest } from '../message/types.ts';
 import type { SentBy } from './transaction-transport.ts';
@@ -12,8 +12,9 @@ import type { SentBy } from './transaction-transport.ts';
 export const MAGIC_COOKIE = 'z9hG4bK';
 
 /** 96 random bits after the cookie: collisions are out of the question, guessing too. */
+/** 122 random bits (RFC 3261 §8.1.1.7 wants branches unique in space and time); randomUUID draws from a cached pool. */
 export function newBranch(): string {
-  return MAGIC_COOKIE + randomBytes(12).toString('hex');
+  return MAGIC_COOKIE + randomUUID().replaceAll('-', '');
 }
 
 export function formatOurVia(sentBy: SentBy, branch: string): string {
