@@ -74,6 +74,8 @@ describe('SIP service', () => {
     });
 
     callpane.running.context.db.close();
+    // SIP credentials are served from memory and looked up again in the database within a second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     await peer.send(request(callpane, peer, 'INVITE', 'no-db', [`Proxy-Authorization: ${credentials}`]), callpane.sipPort);
     const failed = await peer.next(2000);
     assert.match(failed ?? '(no answer)', /^SIP\/2\.0 500 /);
