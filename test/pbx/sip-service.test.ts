@@ -25,6 +25,15 @@ function request(callpane: TestCallpane, peer: UdpSipPeer, method: string, branc
   ].join('\r\n');
 }
 
+/** The next datagram about `callId`; others (retransmitted finals of earlier tests, never ACKed here) are skipped. */
+async function answerTo(peer: UdpSipPeer, callId: string): Promise<string> {
+  for (;;) {
+    const message = await peer.next(2000);
+    if (message === undefined) return '(no answer)';
+    if (message.includes(`\r\nCall-ID: ${callId}\r\n`)) return message;
+  }
+}
+
 describe('SIP service', () => {
   let callpane: TestCallpane;
   let peer: UdpSipPeer;
@@ -44,7 +53,7 @@ describe('SIP service', () => {
     const spoofed = (extra: string[]) =>
       request(callpane, peer, 'INVITE', `spoof-${extra.length}`, extra).replace(/^From: .*$/m, `From: <sip:1002@127.0.0.1:${callpane.sipPort}>;tag=spoof`);
     await peer.send(spoofed([]), callpane.sipPort);
-    const challenge = /^Proxy-Authenticate: (.*)$/m.exec((await peer.next(2000)) ?? '')?.[1];
+    const challenge = /^Proxy-Authenticate: (.*)$/m.exec(await answerTo(peer, 'spoof-0'))?.[1];
     assert.ok(challenge, 'a 407 challenge');
     const credentials = answerChallenge([parseDigestChallenge(challenge)], {
       username: '1001',
@@ -53,7 +62,7 @@ describe('SIP service', () => {
       uri: `sip:127.0.0.1:${callpane.sipPort}`,
     });
     await peer.send(spoofed([`Proxy-Authorization: ${credentials}`]), callpane.sipPort);
-    assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 403 /);
+    assert.match(await answerTo(peer, 'spoof-1'), /^SIP\/2\.0 403 /);
     unsubscribe();
     assert.deepEqual(events, []);
     assert.equal(callpane.running.context.repositories.calls.listForExtension('1002', { limit: 10 }).records.length, 0);
@@ -61,10 +70,10 @@ describe('SIP service', () => {
 
   it('answers 500 when a stage fails (here the database is gone) and keeps serving', async () => {
     await peer.send(request(callpane, peer, 'OPTIONS', 'before'), callpane.sipPort);
-    assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 200 /);
+    assert.match(await answerTo(peer, 'before'), /^SIP\/2\.0 200 /);
 
     await peer.send(request(callpane, peer, 'INVITE', 'challenge'), callpane.sipPort);
-    const challenge = /^Proxy-Authenticate: (.*)$/m.exec((await peer.next(2000)) ?? '')?.[1];
+    const challenge = /^Proxy-Authenticate: (.*)$/m.exec(await answerTo(peer, 'challenge'))?.[1];
     assert.ok(challenge, 'a 407 challenge');
     const credentials = answerChallenge([parseDigestChallenge(challenge)], {
       username: '1001',
@@ -77,10 +86,10 @@ describe('SIP service', () => {
     // SIP credentials are served from memory and looked up again in the database within a second.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await peer.send(request(callpane, peer, 'INVITE', 'no-db', [`Proxy-Authorization: ${credentials}`]), callpane.sipPort);
-    const failed = await peer.next(2000);
+    const failed = await answerTo(peer, 'no-db');
     assert.match(failed ?? '(no answer)', /^SIP\/2\.0 500 /);
 
     await peer.send(request(callpane, peer, 'OPTIONS', 'after'), callpane.sipPort);
-    assert.match((await peer.next(2000)) ?? '(no answer)', /^SIP\/2\.0 200 /, 'still serving');
+    assert.match(await answerTo(peer, 'after'), /^SIP\/2\.0 200 /, 'still serving');
   });
 });
