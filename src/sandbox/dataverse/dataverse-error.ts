@@ -6,6 +6,7 @@
  * - Client errors: https://learn.microsoft.com/troubleshoot/power-platform/dataverse/dataverse-web-api-and-sdk/web-api-client-errors
  * - Conditional operations: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api
  * - Error code list: https://learn.microsoft.com/power-apps/developer/data-platform/reference/web-service-error-codes
+ * - Service protection: https://learn.microsoft.com/power-apps/developer/data-platform/api-limits
  */
 
 /** The hexadecimal codes Dataverse puts in `error.code`. */
@@ -28,6 +29,8 @@ export const DataverseErrorCode = {
   InvalidArgument: '0x80040203',
   /** AccessDenied. */
   AccessDenied: '0x80048405',
+  /** Service protection: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." (429). */
+  RequestLimitExceeded: '0x80072322',
   /** Route-level errors carry an empty code in Dataverse. */
   None: '',
 } as const;
@@ -41,12 +44,15 @@ export interface ODataErrorBody {
 export class DataverseError extends Error {
   readonly status: number;
   readonly code: DataverseErrorCodeValue;
+  /** Response headers that belong to the error, such as `Retry-After` on a 429. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: DataverseErrorCodeValue, message: string) {
+  constructor(status: number, code: DataverseErrorCodeValue, message: string, headers: Readonly<Record<string, string>> = {}) {
     super(message);
     this.name = 'DataverseError';
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 
   toBody(): ODataErrorBody {

@@ -10,6 +10,7 @@ import { parseQueryString, type QueryParams } from './query-options.ts';
 import { RecordReader, type QueryResult, type ReadOptions, type RetrieveResult } from './record-reader.ts';
 import { RecordStore } from './record-store.ts';
 import { RecordWriter, type UpsertOptions, type WriteOptions, type WriteResult } from './record-writer.ts';
+import { RequestThrottle, type Admission, type ThrottleLimits } from './request-throttle.ts';
 import { seedData } from './seed-data.ts';
 import { parseGuid } from './value-format.ts';
 
@@ -18,7 +19,7 @@ export interface DataverseOptions {
   path: string;
   /** Load the seed when the database has no records yet (default true). */
   seed?: boolean;
-  /** Clock for createdon/modifiedon (default: the system clock). */
+  /** Clock for createdon/modifiedon, throttling windows and token lifetimes (default: the system clock). */
   now?: () => Date;
 }
 
@@ -29,11 +30,14 @@ export class Dataverse {
   private readonly store: RecordStore;
   private readonly reader: RecordReader;
   private readonly writer: RecordWriter;
+  private readonly clock: () => Date;
+  private readonly throttler = new RequestThrottle();
 
   constructor(options: DataverseOptions) {
+    this.clock = options.now ?? (() => new Date());
     this.store = new RecordStore(options.path);
     this.reader = new RecordReader(this.store);
-    this.writer = new RecordWriter(this.store, options.now ?? (() => new Date()));
+    this.writer = new RecordWriter(this.store, this.clock);
     if (options.seed !== false && this.isEmpty()) this.loadSeed();
   }
 
@@ -92,6 +96,31 @@ export class Dataverse {
   /** The primary name of a record ("fullname", "name", "subject"), or null. */
   nameOf(logicalName: string, id: string): string | null {
     return this.reader.nameOf(logicalName, id);
+  }
+
+  /** The sandbox's clock (options.now). */
+  now(): Date {
+    return this.clock();
+  }
+
+  /**
+   * Service protection for tests and demos: with limits, each user may make `requests` requests
+   * per `windowMs` and the next one is refused 429 with Retry-After (request-throttle.ts); with
+   * undefined, no limit (the default). Changing it forgets the counts so far.
+   */
+  throttle(limits: ThrottleLimits | undefined): void {
+    this.throttler.configure(limits);
+  }
+
+  /**
+   * Counts one request by the user `userId` (an application counts as its application user)
+   * against the throttle: undefined when throttling is off, else what remains; throws the 429
+   * DataverseError (with its Retry-After header) when the user is over the limit. The Web API
+   * routes call it for every request; so should any other way into the data that a real
+   * Dataverse would count (the CIF host's record calls, which Dynamics makes through the Web API).
+   */
+  admitRequest(userId: string): Admission | undefined {
+    return this.throttler.admit(userId, this.clock().getTime());
   }
 
   /** Restores the seed: every record made since is gone, every seed record is back as it was. */

@@ -1,17 +1,19 @@
 /**
  * The Dataverse Web API subset over HTTP at `/api/data/v9.2/`, on a fastify instance the caller
- * owns (the sandbox's own server). Responses carry `OData-Version: 4.0` and
+ * owns (the sandbox's own server), with the OAuth 2.0 token endpoint server-side callers get
+ * their tokens from (token-routes.ts). Responses carry `OData-Version: 4.0` and
  * `application/json; odata.metadata=minimal`, `@odata.context` and `@odata.etag`; errors are
  * `{"error":{"code","message"}}` with Dataverse's status and code.
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors
  *
- * Access: a real Dataverse wants `Authorization: Bearer`. The pane reaches Dataverse only through
- * CIF, so the sandbox refuses cross-origin browser requests (an `Origin` that is not the
- * sandbox's own, or `Sec-Fetch-Site` cross-site/same-site) with 403 and otherwise accepts the
- * request; server-side callers send no Origin. Token checks and throttling (429) plug in through
- * `options.authorize`. No CORS headers are ever sent.
+ * Every request is checked in this order: cross-site browser requests are refused (403); the
+ * caller must be the sandbox's own pages or present a bearer token from the token endpoint
+ * (401 otherwise; api-access.ts explains the choice); the caller's requests are counted against
+ * the throttle when `dataverse.throttle(…)` turned it on (429 with Retry-After); then
+ * `options.authorize` runs. No CORS headers are ever sent.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RawReplyDefaultExpression, RawRequestDefaultExpression } from 'fastify';
+import { challenge, identifyCaller, ownOrigin, refuseCrossSite, type Caller } from './api-access.ts';
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
 import type { Dataverse } from './dataverse.ts';
 import type { ExpandItem } from './expand-option.ts';
@@ -19,16 +21,20 @@ import { parsePrefer, wantsLookupAnnotations } from './prefer-header.ts';
 import type { QueryParams } from './query-options.ts';
 import { parseResourcePath, type ResourcePath } from './resource-path.ts';
 import { SEED } from './seed-data.ts';
+import { TokenIssuer, type OAuthOptions } from './token-issuer.ts';
+import { tokenRoutes } from './token-routes.ts';
 
 export const DATAVERSE_API_PREFIX = '/api/data/v9.2';
 
 export interface DataverseRouteOptions {
-  /** Runs before every request; throw a DataverseError to refuse it (401 for a bad token, 429 with Retry-After when throttled). */
+  /** Runs after the built-in checks on every request; throw a DataverseError to refuse it. */
   authorize?: (request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
   /** Browser origins besides the sandbox's own that may call the API (default: none). */
   allowedOrigins?: readonly string[];
-  /** The user WhoAmI reports (default: the seed's English-speaking agent). */
+  /** The user the sandbox's pages act as, and WhoAmI reports for them (default: the seed's English-speaking agent). */
   currentUserId?: () => string;
+  /** Applications that may get tokens for server-side calls, and the tenant and lifetime of those tokens. */
+  oauth?: OAuthOptions;
 }
 
 /** Fixed ids WhoAmI reports for the sandbox organization. */
@@ -43,6 +49,10 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
   dataverse: Dataverse,
   options: DataverseRouteOptions = {},
 ): void {
+  const tokens = new TokenIssuer(options.oauth ?? {}, () => dataverse.now());
+  const currentUserId = () => options.currentUserId?.() ?? SEED.agentEnglish;
+  const callers = new WeakMap<FastifyRequest, Caller>();
+  app.register(tokenRoutes(tokens));
   app.register(
     async (api) => {
       api.setErrorHandler((error, request, reply) => sendError(request, reply, error));
@@ -53,12 +63,18 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
         return payload;
       });
       api.addHook('onRequest', async (request, reply) => {
-        checkOrigin(request, options.allowedOrigins ?? []);
+        refuseCrossSite(request, options.allowedOrigins ?? []);
+        const caller = identifyCaller(request, tokens, currentUserId);
+        if (!caller) return challenge(request, reply, tokens.tenantId);
+        callers.set(request, caller);
+        const admission = dataverse.admitRequest(caller.userId);
+        // Dataverse's debugging header (api-limits: "HTTP Response headers").
+        if (admission) reply.header('x-ms-ratelimit-burst-remaining-xrm-requests', String(admission.remaining));
         await options.authorize?.(request, reply);
       });
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
         const wildcard = (request.params as Record<string, string | undefined>)['*'] ?? '';
-        return handle(dataverse, options, parseResourcePath(wildcard), request, reply);
+        return handle(dataverse, callers.get(request)?.userId ?? currentUserId(), parseResourcePath(wildcard), request, reply);
       };
       api.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/', handler });
       api.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/*', handler });
@@ -67,7 +83,7 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
   );
 }
 
-async function handle(dataverse: Dataverse, options: DataverseRouteOptions, path: ResourcePath, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(dataverse: Dataverse, userId: string, path: ResourcePath, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const method = request.method;
   const base = serviceRoot(request);
   const query = request.query as QueryParams;
@@ -88,7 +104,7 @@ async function handle(dataverse: Dataverse, options: DataverseRouteOptions, path
     return json(reply, 200, {
       '@odata.context': `${base}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
       BusinessUnitId: BUSINESS_UNIT_ID,
-      UserId: options.currentUserId?.() ?? SEED.agentEnglish,
+      UserId: userId,
       OrganizationId: ORGANIZATION_ID,
     });
   }
@@ -145,7 +161,7 @@ function selectSuffix(select: readonly string[] | undefined, expand: readonly Ex
 }
 
 function serviceRoot(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${DATAVERSE_API_PREFIX}/`;
+  return `${ownOrigin(request)}${DATAVERSE_API_PREFIX}/`;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -165,17 +181,12 @@ function methodNotAllowed(method: string): DataverseError {
   return new DataverseError(405, DataverseErrorCode.None, `The requested resource does not support http method '${method}'.`);
 }
 
-function checkOrigin(request: FastifyRequest, allowed: readonly string[]): void {
-  const origin = header(request, 'origin');
-  const own = `${request.protocol}://${request.host}`;
-  const fetchSite = header(request, 'sec-fetch-site');
-  const crossOrigin = (origin !== undefined && origin !== own && !allowed.includes(origin)) || (origin === undefined && (fetchSite === 'cross-site' || fetchSite === 'same-site'));
-  if (crossOrigin) throw new DataverseError(403, DataverseErrorCode.AccessDenied, 'Access is denied.');
-}
-
 function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   reply.header('OData-Version', '4.0');
-  if (error instanceof DataverseError) return json(reply, error.status, error.toBody());
+  if (error instanceof DataverseError) {
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+    return json(reply, error.status, error.toBody());
+  }
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

@@ -1,6 +1,7 @@
 /**
  * A small, known data set for query and write tests, independent of the seed: an empty in-memory
- * sandbox Dataverse with a fixed clock and a handful of contacts, an account and a lead.
+ * sandbox Dataverse with a fixed clock (or the test's own) and a handful of contacts, an account
+ * and a lead.
  */
 import assert from 'node:assert/strict';
 import { Dataverse } from '../../../src/sandbox/dataverse/dataverse.ts';
@@ -18,8 +19,9 @@ export const IDS = {
   lead: 'eeeeeeee-0000-4000-8000-000000000001',
 } as const;
 
-export function fixtureDataverse(): Dataverse {
-  const dataverse = new Dataverse({ path: ':memory:', seed: false, now: () => FIXED_NOW });
+/** `now` replaces the fixed clock, for tests of time windows and token lifetimes. */
+export function fixtureDataverse(now: () => Date = () => FIXED_NOW): Dataverse {
+  const dataverse = new Dataverse({ path: ':memory:', seed: false, now });
   dataverse.create('accounts', { accountid: IDS.account, name: 'Contoso Ltd', telephone1: '+1 (415) 555-0199' });
   dataverse.create('contacts', {
     contactid: IDS.alex,

@@ -33,7 +33,13 @@ afterEach(async () => {
 });
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+/** A request from the sandbox's own pages (what a browser sends on a same-origin fetch). */
 function inject(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}) {
+  return serverInject(method, url, body, { 'sec-fetch-site': 'same-origin', ...headers });
+}
+
+/** A request as a server-side client sends it: no browser markers. */
+function serverInject(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const payload = body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object };
   return app.inject({ method, url: `${API}${url}`, headers, ...payload });
 }
@@ -207,11 +213,18 @@ describe('access', () => {
     assertODataError(await inject('GET', '/contacts', undefined, { 'sec-fetch-site': 'cross-site' }), 403, '0x80048405');
   });
 
-  test('same-origin requests, allowed origins and server-side callers without Origin are served', async () => {
-    assert.equal((await inject('GET', '/contacts?$top=1', undefined, { origin: 'http://localhost:80' })).statusCode, 200);
-    assert.equal((await inject('GET', '/contacts?$top=1', undefined, { origin: 'http://127.0.0.1:8081' })).statusCode, 200);
-    assert.equal((await inject('GET', '/contacts?$top=1', undefined, { 'sec-fetch-site': 'same-origin' })).statusCode, 200);
-    assert.equal((await inject('GET', '/contacts?$top=1')).statusCode, 200);
+  test('same-origin requests, allowed origins and address-bar navigations are served', async () => {
+    assert.equal((await serverInject('GET', '/contacts?$top=1', undefined, { origin: 'http://localhost:80' })).statusCode, 200);
+    assert.equal((await serverInject('GET', '/contacts?$top=1', undefined, { origin: 'http://127.0.0.1:8081' })).statusCode, 200);
+    assert.equal((await serverInject('GET', '/contacts?$top=1', undefined, { 'sec-fetch-site': 'same-origin' })).statusCode, 200);
+    assert.equal((await serverInject('GET', '/contacts?$top=1', undefined, { 'sec-fetch-site': 'none' })).statusCode, 200);
+  });
+
+  test('a server-side caller without a token gets Dataverse’s 401 challenge and an empty body', async () => {
+    const response = await serverInject('GET', '/contacts?$top=1');
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], 'Bearer authorization_uri=http://localhost:80/7e7a0000-0000-4000-8000-000000000001/oauth2/authorize, resource_id=http://localhost:80/');
+    assert.equal(response.body, '');
   });
 
   test('the authorize hook can refuse requests, e.g. with 429 and Retry-After', async () => {
