@@ -7,6 +7,7 @@
 import { querySyntaxError, segmentNotFound } from './dataverse-error.ts';
 import { entityByLogicalName, entityBySet, ENTITIES, type EntityDef } from './entity-schema.ts';
 import { parseQueryString, type QueryParams } from './query-options.ts';
+import { quickFindFilter } from './quick-find.ts';
 import { RecordReader, type QueryResult, type ReadOptions, type RetrieveResult } from './record-reader.ts';
 import { RecordStore } from './record-store.ts';
 import { RecordWriter, type UpsertOptions, type WriteOptions, type WriteResult } from './record-writer.ts';
@@ -63,6 +64,20 @@ export class Dataverse {
   /** GET {set}?$select…: `query` is a query string ("?$select=…") or already-parsed parameters. */
   retrieveMultiple(setName: string, query: string | QueryParams = {}, options: ReadOptions = {}): QueryResult {
     return this.reader.retrieveMultiple(this.entity(setName), params(query), options);
+  }
+
+  /**
+   * Quick find (list search boxes, the search page of renderSearchPage): `text` begins one of
+   * the table's find columns, `*` a wildcard (quick-find.ts); `query` adds $select, $orderby,
+   * $top and a $filter that must hold too. Runs through retrieveMultiple.
+   */
+  quickFind(setName: string, text: string, query: string | QueryParams = {}, options: ReadOptions = {}): QueryResult {
+    const entity = this.entity(setName);
+    const merged: Record<string, string | readonly string[] | undefined> = { ...params(query) };
+    const filter = quickFindFilter(entity, text);
+    const own = merged.$filter;
+    if (filter !== undefined) merged.$filter = own === undefined ? filter : typeof own === 'string' ? `(${filter}) and (${own})` : own;
+    return this.reader.retrieveMultiple(entity, merged, options);
   }
 
   /** GET {set}({id}) with $select/$expand. */

@@ -12,6 +12,7 @@ export type { UpsertOptions, WriteOptions, WriteResult } from './record-writer.t
 export type { Dialect } from './write-payload.ts';
 export type { EntityRecord } from './record-format.ts';
 export type { Admission, ThrottleLimits } from './request-throttle.ts';
+export { QUICK_FIND_COLUMNS } from './quick-find.ts';
 export { SEED } from './seed-data.ts';
 export { SANDBOX_APPLICATION_USER_ID, SANDBOX_TENANT_ID, type OAuthClient, type OAuthOptions, type TokenResponse } from './token-issuer.ts';
 export { TOKEN_PATH } from './token-routes.ts';
