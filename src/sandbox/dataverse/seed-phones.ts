@@ -7,8 +7,9 @@
  *
  * Where a regulator reserves numbers for fiction they are used: US 555-0100…0199
  * (https://nationalnanpa.com/), UK drama numbers (Ofcom: 020 7946 0xxx, 0161 496 0xxx,
- * 07700 900xxx, …), France's ARCEP fiction ranges (01 99 00 xx xx, 06 39 98 xx xx, …). Other
- * countries have none; those numbers are random in a plausible shape.
+ * 07700 900xxx, …), and in France the blocks commonly cited as ARCEP's numbers for audiovisual
+ * works (01 99 00 xx xx, 06 39 98 xx xx, …; not checked against the numbering plan itself).
+ * Other countries have none; those numbers are random in a plausible shape.
  */
 import type { SeedRandom } from './seed-random.ts';
 
