@@ -34,7 +34,7 @@ test('inserts our Via (transport, sent-by, fresh z9hG4bK branch, rport) on a cop
   assert.equal(udp.request.headers[0].name, 'Via');
   assert.equal(udp.request.headers[0].value, `SIP/2.0/UDP 127.0.0.1:5060;branch=${udp.branch};rport`);
   assert.equal(tcp.request.headers[0].value, `SIP/2.0/TCP 127.0.0.1:5060;branch=${tcp.branch};rport`);
-  assert.match(udp.branch, /^z9hG4bK[0-9a-f]{24}$/);
+  assert.match(udp.branch, /^z9hG4bK[0-9a-f]{32}$/);
   assert.notEqual(udp.branch, tcp.branch);
   assert.deepEqual(env.transport.requests(), [udp.request, tcp.request]);
 });
