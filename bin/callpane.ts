@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * The `callpane` command: start the server, manage extensions, check the configuration.
+ * The `callpane` command: start the server, manage extensions, check the configuration, reset
+ * the local Dynamics 365 sandbox.
  * Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong arguments (usage shown).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { startCallpane, shutdownOnSignals } from '../src/app.ts';
+import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
 import { loadConfig, locateConfigFile, type Config } from '../src/config/load-config.ts';
+import { resetSandboxData, startSandboxService, type SandboxService } from '../src/sandbox/sandbox-service.ts';
 import { redactSecrets } from '../src/security/redact.ts';
 import { formatBanner } from '../src/server/banner.ts';
 import { changePassword, checkPassword, provisionExtension } from '../src/server/extension-admin.ts';
@@ -21,13 +23,14 @@ import { createExtensionRepository, type ExtensionRepository } from '../src/stor
 const USAGE = `Usage: callpane <command> [options]
 
 Commands:
-  start [--pretty]                      start Callpane (HTTP, SIP) and print where to reach it
+  start [--pretty]                      start Callpane (HTTP, SIP, Dynamics 365 sandbox) and print where to reach it
   ext add <number> --name <name> [--email <e-mail>] [--password <web password>] [--sip-secret <secret>]
                                         create an extension; omitted secrets are generated and printed
   ext list                              list extensions (number, name, e-mail)
   ext passwd <number> [--password <p>]  set the web password (asked twice on a terminal, else generated)
   ext rm <number>                       remove an extension and its registrations
   config check                          print the effective configuration and validate it
+  sandbox reset                         restore the local Dynamics 365 sandbox's seed data
 
 Options of every command:
   --config <file>                       configuration file (default: $CALLPANE_CONFIG, else ./callpane.json);
@@ -118,8 +121,20 @@ async function start(args: string[]): Promise<number> {
   const config = load(parsed.values.config);
   if (parsed.values.pretty) config.log.pretty = true;
   const logger = createLogger(config.log);
-  const running = await startCallpane({ config, logger, extraServices: [startSipService] });
-  out(formatBanner({ httpUrl: running.httpUrl, publicUrl: config.http.publicUrl, sipUris: running.sipUris, demo: running.demoExtensions, dataDir: config.dataDir }));
+  const services: ServiceFactory[] = [startSipService];
+  let sandbox: SandboxService | undefined;
+  if (config.sandbox.enabled) services.push(async (context) => (sandbox = await startSandboxService(context)));
+  const running = await startCallpane({ config, logger, extraServices: services });
+  out(
+    formatBanner({
+      httpUrl: running.httpUrl,
+      publicUrl: config.http.publicUrl,
+      sipUris: running.sipUris,
+      demo: running.demoExtensions,
+      dataDir: config.dataDir,
+      sandbox: sandbox && { url: sandbox.url, channelUrl: sandbox.channelUrl() },
+    }),
+  );
   shutdownOnSignals(running, logger);
   return 0;
 }
@@ -196,6 +211,15 @@ async function configCheck(args: string[]): Promise<number> {
   return 0;
 }
 
+async function sandboxReset(args: string[]): Promise<number> {
+  const parsed = parse(args, common);
+  if (!parsed) return help();
+  const config = load(parsed.values.config);
+  const restored = resetSandboxData(config.dataDir);
+  out(`Sandbox data restored to the seed: ${restored.contacts} contacts, ${restored.accounts} accounts, ${restored.leads} leads, ${restored.phonecalls} phone calls.`);
+  return 0;
+}
+
 function help(): number {
   out(USAGE);
   return 0;
@@ -208,6 +232,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'ext passwd': extPasswd,
   'ext rm': extRm,
   'config check': configCheck,
+  'sandbox reset': sandboxReset,
 };
 
 async function main(argv: string[]): Promise<number> {

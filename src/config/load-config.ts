@@ -56,6 +56,14 @@ export interface Config {
   security: { authFailures: { limit: number; windowSeconds: number; banSeconds: number } };
   log: { level: LogLevel; pretty: boolean };
   demo: { seedExtensions: boolean };
+  /** The local Dynamics 365 sandbox: its own HTTP server on its own site (src/sandbox/). */
+  sandbox: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    /** The Callpane URL its channel panel frames, without a trailing slash; undefined = this server's own. */
+    paneUrl: string | undefined;
+  };
   /** SIP peers that bring external calls in and take calls out (docs/trunks-and-routes.md). */
   trunks: Trunk[];
   routes: Routes;
@@ -313,6 +321,11 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
   const routes: Routes = input.routes;
   for (const problem of routingProblems(trunks, routes)) problems.add(problem.path, problem.message);
 
+  // Two origins, always (architecture.md): the sandbox plays Dynamics and must not share the pane's port.
+  if (input.sandbox.enabled && input.sandbox.port !== 0 && input.sandbox.port === input.http.port) {
+    problems.add(['sandbox', 'port'], `must differ from http.port (${input.http.port})`);
+  }
+
   const advertisedHost = input.sip.advertisedHost ?? defaultAdvertisedHost(input.sip.host, options.interfaces);
   return {
     dataDir: resolve(cwd, input.dataDir),
@@ -332,6 +345,7 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
     security: { authFailures: { ...input.security.authFailures } },
     log: { level: input.log.level, pretty: input.log.pretty },
     demo: { seedExtensions: input.demo.seedExtensions },
+    sandbox: { ...input.sandbox, paneUrl: normalizePublicUrl(input.sandbox.paneUrl) },
     trunks,
     routes,
   };

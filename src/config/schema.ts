@@ -247,6 +247,20 @@ export const configSchema = z.strictObject({
       seedExtensions: flag().default(true),
     })
     .prefault({}),
+  // The local Dynamics 365 stand-in (src/sandbox/): on for the demo, off in production.
+  sandbox: z
+    .strictObject({
+      enabled: flag().default(true),
+      host: host('an IP address or host name to listen on').default('127.0.0.1'),
+      port: port().default(8081),
+      // Where the channel panel finds Callpane (default: http.publicUrl, else the local web URL).
+      paneUrl: z
+        .string()
+        .refine(isHttpUrl)
+        .register(allowedValues, { allowed: 'an absolute http:// or https:// URL without query or fragment' })
+        .optional(),
+    })
+    .prefault({}),
   trunks: z.array(trunkSchema).register(allowedValues, { allowed: 'a list of trunks (see docs/trunks-and-routes.md)' }).default([]),
   routes: routesSchema.prefault({}),
 });

@@ -9,6 +9,8 @@ export interface BannerInput {
   sipUris: readonly string[];
   demo: readonly DemoCredentialView[];
   dataDir: string;
+  /** The local Dynamics 365 sandbox, when it runs. */
+  sandbox?: { url: string; channelUrl: string };
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -16,13 +18,14 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
 }
 
-export function formatBanner({ httpUrl, publicUrl, sipUris, demo, dataDir }: BannerInput): string {
+export function formatBanner({ httpUrl, publicUrl, sipUris, demo, dataDir, sandbox }: BannerInput): string {
   const lines = ['', 'Callpane is running.', ''];
   lines.push(`  Web        ${publicUrl ?? httpUrl}`);
   if (publicUrl && publicUrl !== httpUrl) lines.push(`             (locally ${httpUrl})`);
   const [first, ...rest] = sipUris;
   lines.push(`  SIP        ${first ?? '(no SIP transport started)'}`);
   for (const uri of rest) lines.push(`             ${uri}`);
+  if (sandbox) lines.push(`  Sandbox    ${sandbox.url}/  (Local Dynamics 365 sandbox)`, `             Channel URL ${sandbox.channelUrl}`);
   lines.push(`  Health     ${httpUrl}/healthz`, `  Metrics    ${httpUrl}/metrics`, `  Data       ${dataDir}`, '');
   if (demo.length > 0) {
     lines.push('Demo extensions (web login: number or e-mail + web password; SIP: number + SIP secret):');

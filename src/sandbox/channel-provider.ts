@@ -1,0 +1,39 @@
+/**
+ * The sandbox's one channel provider, the `msdyn_ciprovider` record an administrator makes in a
+ * real organization (dynamics.md §3): the landing URL framed in the panel (verbatim), whether
+ * click-to-act starts on, the Trusted Domain and the custom parameters getEnvironment returns.
+ */
+import { originOf } from './cif/cif-protocol.ts';
+
+export interface ChannelProvider {
+  /** msdyn_label: the panel's title. */
+  label: string;
+  /** msdyn_landingurl: the Channel URL, put into the iframe as it is. */
+  landingUrl: string;
+  /** msdyn_clicktoact ("Enable Outbound Communication"): click-to-act at page load. */
+  clickToAct: boolean;
+  /** msdyn_trusteddomain: a further origin the host accepts messages from. */
+  trustedDomain?: string;
+  /** msdyn_customparams: returned by getEnvironment as `customParams`. */
+  customParams?: string;
+}
+
+export const DEFAULT_PROVIDER_LABEL = 'Callpane for Dynamics 365';
+
+/** The Channel URL an administrator pastes for Callpane: `{pane}/dyncrm?base={org URL}` (product.md). */
+export function callpaneChannelUrl(paneUrl: string, crmOrigin: string): string {
+  return `${paneUrl.replace(/\/+$/, '')}/dyncrm?base=${crmOrigin}`;
+}
+
+/** The origins the host takes calls from: the landing URL's plus the Trusted Domain's (dynamics.md §1). */
+export function trustedOrigins(provider: ChannelProvider): string[] {
+  const origins = new Set<string>();
+  const landing = originOf(provider.landingUrl);
+  if (landing) origins.add(landing);
+  if (provider.trustedDomain) {
+    // Administrators type either a URL or a bare host name; a host name means HTTPS.
+    const trusted = originOf(provider.trustedDomain) ?? originOf(`https://${provider.trustedDomain}`);
+    if (trusted) origins.add(trusted);
+  }
+  return [...origins];
+}

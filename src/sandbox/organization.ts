@@ -1,0 +1,22 @@
+/**
+ * The fixed facts of the sandbox organization and its one model-driven app, as getEnvironment
+ * reports them (dynamics.md §2). The organization id is the one WhoAmI answers with
+ * (src/sandbox/dataverse/routes.ts).
+ */
+
+export const SANDBOX_ORGANIZATION = {
+  orgId: '0e9a0000-0000-4000-8000-000000000001',
+  orgUniqueName: 'callpanesandbox',
+  /** Base language of the organization: English. */
+  orgLcid: 1033,
+  crmVersion: '9.2.25014.00163',
+  cifVersion: '1.0',
+  /** The Sales Hub stand-in: its id appears in every main.aspx URL as `appid`. */
+  appId: 'a4b10000-0000-4000-8000-000000000001',
+  appName: 'Sales Hub',
+} as const;
+
+/** Dynamics writes the user id of getEnvironment upper-case in braces: `{A81D…}`. */
+export function braced(guid: string): string {
+  return `{${guid.toUpperCase()}}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * The sandbox as one of Callpane's services (`callpane start` adds it when sandbox.enabled):
+ * its Dataverse in `{dataDir}/sandbox.db`, apart from the PBX's database, and its server on
+ * sandbox.host:sandbox.port, framing `{pane}/dyncrm?base={sandbox origin}` in its channel panel.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext, AppService } from '../app.ts';
+import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL } from './channel-provider.ts';
+import { Dataverse } from './dataverse/index.ts';
+import { createSandboxServer } from './sandbox-server.ts';
+import { localUrl } from '../server/http-server.ts';
+
+export const SANDBOX_DATABASE_FILE = 'sandbox.db';
+
+export interface SandboxService extends AppService {
+  /** The sandbox's origin, e.g. http://127.0.0.1:8081. */
+  readonly url: string;
+  /** The Channel URL its panel frames (known once Callpane's own HTTP server listens). */
+  channelUrl(): string;
+}
+
+export function sandboxDatabasePath(dataDir: string): string {
+  return join(dataDir, SANDBOX_DATABASE_FILE);
+}
+
+export async function startSandboxService(context: AppContext): Promise<SandboxService> {
+  const { config, httpServer } = context;
+  mkdirSync(config.dataDir, { recursive: true });
+  const dataverse = new Dataverse({ path: sandboxDatabasePath(config.dataDir) });
+  const paneUrl = () => {
+    if (config.sandbox.paneUrl ?? config.http.publicUrl) return (config.sandbox.paneUrl ?? config.http.publicUrl) as string;
+    const bound = httpServer.address();
+    return localUrl(config.http.host, bound?.port ?? config.http.port, httpServer.https);
+  };
+  const server = createSandboxServer({
+    host: config.sandbox.host,
+    port: config.sandbox.port,
+    dataverse,
+    logger: context.logger,
+    provider: (origin) => ({ label: DEFAULT_PROVIDER_LABEL, landingUrl: callpaneChannelUrl(paneUrl(), origin), clickToAct: true }),
+  });
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    dataverse.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new Error(`the Dynamics 365 sandbox cannot listen on ${config.sandbox.host}:${config.sandbox.port}: ${reason} (set sandbox.port / CALLPANE_SANDBOX_PORT, or sandbox.enabled false)`);
+  }
+  context.logger.info({ url }, 'Dynamics 365 sandbox started');
+  return {
+    url,
+    channelUrl: () => callpaneChannelUrl(paneUrl(), url),
+    async close() {
+      await server.close();
+      dataverse.close();
+    },
+  };
+}
+
+export interface SandboxResetSummary {
+  contacts: number;
+  accounts: number;
+  leads: number;
+  phonecalls: number;
+}
+
+/** `callpane sandbox reset`: every record made since is gone, every seed record is back as it was. */
+export function resetSandboxData(dataDir: string): SandboxResetSummary {
+  mkdirSync(dataDir, { recursive: true });
+  const dataverse = new Dataverse({ path: sandboxDatabasePath(dataDir), seed: false });
+  try {
+    dataverse.reset();
+    const count = (set: string) => dataverse.retrieveMultiple(set, '?$count=true&$top=1').count ?? 0;
+    return { contacts: count('contacts'), accounts: count('accounts'), leads: count('leads'), phonecalls: count('phonecalls') };
+  } finally {
+    dataverse.close();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * How each table is shown: its list view's columns and quick-find columns, its form's sections
+ * and required fields, and the labels of the phone call's option values (the defaults of a
+ * Dynamics 365 organization).
+ */
+import { columnLabel } from '../entity-labels.ts';
+import { formatDateTime } from './view-kit.ts';
+
+export interface ListColumn {
+  /** A column, or `_<lookup>_value` for a lookup (shown by its formatted value). */
+  name: string;
+  label: string;
+  link?: boolean;
+}
+
+export interface EntityView {
+  viewName: string;
+  columns: ListColumn[];
+  sections: { title: string; fields: string[] }[];
+  required: string[];
+  orderBy: string;
+}
+
+const column = (entity: string, name: string, link = false): ListColumn => ({ name, label: columnLabel(entity, name), link });
+const lookupColumn = (entity: string, lookup: string): ListColumn => ({ name: `_${lookup}_value`, label: columnLabel(entity, lookup) });
+
+export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
+  contact: {
+    viewName: 'Active Contacts',
+    columns: [column('contact', 'fullname', true), column('contact', 'emailaddress1'), lookupColumn('contact', 'parentcustomerid'), column('contact', 'telephone1'), column('contact', 'mobilephone'), column('contact', 'address1_city')],
+    sections: [
+      { title: 'Contact', fields: ['firstname', 'lastname', 'jobtitle', 'parentcustomerid', 'emailaddress1'] },
+      { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3', 'assistantphone'] },
+      { title: 'Address', fields: ['address1_city', 'address1_country', 'address1_telephone1', 'address1_telephone2', 'address1_telephone3', 'address2_telephone1', 'address2_telephone2', 'address2_telephone3'] },
+    ],
+    required: ['lastname'],
+    orderBy: 'fullname asc',
+  },
+  account: {
+    viewName: 'Active Accounts',
+    columns: [column('account', 'name', true), column('account', 'telephone1'), column('account', 'address1_city'), column('account', 'address1_country'), column('account', 'emailaddress1')],
+    sections: [
+      { title: 'Account Information', fields: ['name', 'accountnumber', 'emailaddress1'] },
+      { title: 'Phone', fields: ['telephone1', 'telephone2', 'telephone3'] },
+      { title: 'Address', fields: ['address1_city', 'address1_country'] },
+    ],
+    required: ['name'],
+    orderBy: 'name asc',
+  },
+  lead: {
+    viewName: 'All Leads',
+    columns: [column('lead', 'fullname', true), column('lead', 'subject'), column('lead', 'companyname'), column('lead', 'telephone1'), column('lead', 'mobilephone'), column('lead', 'emailaddress1')],
+    sections: [
+      { title: 'Contact', fields: ['subject', 'firstname', 'lastname', 'companyname', 'emailaddress1'] },
+      { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3'] },
+    ],
+    required: ['subject', 'lastname'],
+    orderBy: 'fullname asc',
+  },
+  phonecall: {
+    viewName: 'All Phone Calls',
+    columns: [
+      column('phonecall', 'subject', true),
+      lookupColumn('phonecall', 'regardingobjectid'),
+      column('phonecall', 'phonenumber'),
+      column('phonecall', 'directioncode'),
+      column('phonecall', 'statuscode'),
+      column('phonecall', 'actualstart'),
+      column('phonecall', 'actualdurationminutes'),
+    ],
+    sections: [
+      { title: 'Phone Call', fields: ['subject', 'phonenumber', 'directioncode', 'regardingobjectid', 'description'] },
+      { title: 'Timing', fields: ['actualstart', 'actualend', 'actualdurationminutes', 'scheduledstart', 'scheduledend'] },
+      { title: 'Status', fields: ['statecode', 'statuscode'] },
+    ],
+    required: ['subject'],
+    orderBy: 'createdon desc',
+  },
+};
+
+/** Labels of the phone call's state and status (dynamics.md §4). */
+const PHONECALL_STATES: Record<number, string> = { 0: 'Open', 1: 'Completed', 2: 'Canceled' };
+const PHONECALL_STATUSES: Record<number, string> = { 1: 'Open', 2: 'Made', 3: 'Canceled', 4: 'Received' };
+
+/** A value as a list or form shows it. */
+export function displayValue(entity: string, name: string, record: Record<string, unknown>): string {
+  const value = record[name];
+  const formatted = record[`${name}@OData.Community.Display.V1.FormattedValue`];
+  if (typeof formatted === 'string' && name.startsWith('_')) return formatted;
+  if (value === null || value === undefined) return '';
+  if (entity === 'phonecall') {
+    if (name === 'directioncode') return value ? 'Outgoing' : 'Incoming';
+    if (name === 'statecode') return PHONECALL_STATES[value as number] ?? String(value);
+    if (name === 'statuscode') return PHONECALL_STATUSES[value as number] ?? String(value);
+    if (name === 'actualdurationminutes') return `${value as number} minute${value === 1 ? '' : 's'}`;
+  }
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
+  return String(value);
+}
