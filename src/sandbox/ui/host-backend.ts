@@ -94,9 +94,9 @@ export function createHostBackend({ config, state, panel }: HostBackendOptions):
           state.navigate({ page: 'entityrecord', etn: entity.logicalName, id, extraqs });
           return JSON.stringify({ savedEntityReference: [] });
         }
-        const saved = state.awaitFormSave();
         state.navigate({ page: 'entityrecord', etn: entity.logicalName, extraqs });
-        return JSON.stringify({ savedEntityReference: await saved });
+        // Settled by a save of this form, or with no reference when the agent leaves it.
+        return JSON.stringify({ savedEntityReference: await state.awaitFormSave() });
       }
     }
   };

@@ -45,7 +45,7 @@ function mount(): void {
     state,
     raiseClickToAct(source) {
       if (!state.clickToAct) {
-        state.toast('Click-to-act is off: the channel provider has not turned it on.');
+        state.toast('Click-to-act is off for the channel provider.');
         return;
       }
       // The payload Dynamics sends (dynamics.md §2), keys in its order.

@@ -41,7 +41,7 @@ export function SearchPage({ ui, etn, searchText, query }: { ui: UiContext; etn?
       h('h1', null, 'Search results'),
       query ? null : h('form', { class: 'view-search', role: 'search', onSubmit: onSearch }, h('input', { name: 'q', type: 'search', value: searchText, 'aria-label': 'Search' })),
     ),
-    h('p', { class: 'search-summary' }, loaded.loading && !loaded.data ? 'Searching…' : query ? `${total} records match the channel's search` : `${total} results for “${searchText}”`),
+    h('p', { class: 'search-summary' }, loaded.loading && !loaded.data ? 'Searching…' : query ? `${total} records match the channel's search` : `${total} result${total === 1 ? '' : 's'} for “${searchText}”`),
     loaded.error ? h('p', { class: 'error' }, loaded.error.message) : null,
     groups.map((group) =>
       h(
