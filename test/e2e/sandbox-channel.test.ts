@@ -114,6 +114,22 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
   const modeError = await frame.evaluate(() => (window as unknown as { Microsoft: { CIFramework: { setMode(m: number): Promise<unknown> } } }).Microsoft.CIFramework.setMode(2).then(() => 'resolved', (e: unknown) => e));
   assert.equal(JSON.parse(modeError as string).code, 'NotSupportedInCif1');
 
+  // A person minimizing, docking and dragging the panel: onmodechanged and onsizechanged.
+  const modes = await count(frame, 'onmodechanged');
+  await page.locator('.panel-toggle').click();
+  assert.equal(await nextEvent(frame, 'onmodechanged', modes), '{"value":0}');
+  assert.equal(await cif(frame, 'getMode()'), 0);
+  await page.locator('.panel-toggle').click();
+  assert.equal(await nextEvent(frame, 'onmodechanged', modes + 1), '{"value":1}');
+  const sizes = await count(frame, 'onsizechanged');
+  const edge = (await page.locator('.panel-resize').boundingBox())!;
+  await page.mouse.move(edge.x + edge.width / 2, edge.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(edge.x + edge.width / 2 - 60, edge.y + 200, { steps: 4 });
+  await page.mouse.up();
+  assert.equal(await nextEvent(frame, 'onsizechanged', sizes), '{"value":480}');
+  assert.equal(await cif(frame, 'getWidth()'), 480);
+
   // Open a contact inside the app: the channel is told first and is not reloaded.
   const alex = dataverse.retrieve('contacts', SEED.contactAlexBaker, '?$select=fullname,telephone1').record;
   const navigations = await count(frame, 'onpagenavigate');

@@ -21,14 +21,18 @@ export function parseRoute(search: string): Route {
   switch (params.get('pagetype')) {
     case 'entityrecord':
       if (!known) return HOME;
-      return { page: 'entityrecord', etn, id: params.get('id') ?? undefined, extraqs: Object.fromEntries(new URLSearchParams(params.get('extraqs') ?? '')) };
+      return { page: 'entityrecord', etn, ...optional('id', params.get('id')), extraqs: Object.fromEntries(new URLSearchParams(params.get('extraqs') ?? '')) };
     case 'search':
-      return { page: 'search', etn: known ? etn : undefined, searchText: params.get('searchText') ?? '', query: params.get('query') ?? undefined };
+      return { page: 'search', ...optional('etn', known ? etn : null), searchText: params.get('searchText') ?? '', ...optional('query', params.get('query')) };
     case 'entitylist':
       return known ? { page: 'entitylist', etn, search: params.get('search') ?? '' } : HOME;
     default:
       return HOME;
   }
+}
+
+function optional<K extends string>(key: K, value: string | null): { [key in K]?: string } {
+  return value ? ({ [key]: value } as { [key in K]: string }) : {};
 }
 
 export function routeUrl(route: Route, appId: string): string {
