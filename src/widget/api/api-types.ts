@@ -1,0 +1,175 @@
+/**
+ * The shapes of the server's public HTTP/WebSocket API the pane uses
+ * (/work/notes/pane-contract.md). Declared here, not imported from src/server: the widget knows
+ * the server only by its API (architecture.md), so these are the wire types as documented.
+ */
+
+export interface SessionExtension {
+  number: string;
+  displayName: string;
+  email: string | null;
+}
+
+/** GET /api/session, and POST /api/session without its token. */
+export interface SessionView {
+  expiresAt: number;
+  extension: SessionExtension;
+}
+
+export interface LoginAnswer extends SessionView {
+  token: string;
+}
+
+/** GET /api/sip/credentials: what JsSIP registers with. Never shown, never stored. */
+export interface SipCredentials {
+  wsUrl: string;
+  uri: string;
+  authorizationUser: string;
+  password: string;
+  displayName: string;
+  registrarServer: string;
+  iceServers: RTCIceServer[];
+}
+
+export type CrmEntity = 'contact' | 'account' | 'lead';
+export type OpenRecordWhen = 'ringing' | 'answered' | 'never';
+export type ApplyTo = 'inbound' | 'both';
+export type SeveralMatches = 'choose' | 'search-page';
+export type UnknownNumberAction = 'nothing' | 'new-contact-form' | 'new-lead-form' | 'create-contact' | 'create-lead';
+export type LanguageChoice = 'dynamics' | 'en' | 'zh-CN';
+
+export interface RecordRef {
+  entity: CrmEntity;
+  id: string;
+  name: string;
+}
+
+export interface LogSettings {
+  answeredInbound: boolean;
+  missedInbound: boolean;
+  answeredOutbound: boolean;
+  unansweredOutbound: boolean;
+}
+
+/** The user's Dynamics integration settings (product.md's table), GET/PUT /api/settings. */
+export interface PaneSettings {
+  openRecord: OpenRecordWhen;
+  applyTo: ApplyTo;
+  searchIn: Array<{ entity: CrmEntity; enabled: boolean }>;
+  severalMatches: SeveralMatches;
+  unknownNumber: UnknownNumberAction;
+  log: LogSettings;
+  subjectTemplate: string;
+  clickToCall: boolean;
+  language: LanguageChoice;
+  /** Keyed by E.164 number. */
+  rememberedChoices: Record<string, RecordRef>;
+}
+
+export const DEFAULT_SUBJECT_TEMPLATE = '{direction} call {name|number}';
+
+/** The server's defaults, used until GET /api/settings answers (or when it cannot). */
+export function defaultSettings(): PaneSettings {
+  return {
+    openRecord: 'ringing',
+    applyTo: 'inbound',
+    searchIn: [
+      { entity: 'contact', enabled: true },
+      { entity: 'account', enabled: true },
+      { entity: 'lead', enabled: true },
+    ],
+    severalMatches: 'choose',
+    unknownNumber: 'nothing',
+    log: { answeredInbound: true, missedInbound: true, answeredOutbound: true, unansweredOutbound: true },
+    subjectTemplate: DEFAULT_SUBJECT_TEMPLATE,
+    clickToCall: true,
+    language: 'dynamics',
+    rememberedChoices: {},
+  };
+}
+
+export type CallDirection = 'inbound' | 'outbound' | 'internal';
+export type CallDisposition = 'answered' | 'missed' | 'busy' | 'failed' | 'canceled';
+export type LogState = 'logged' | 'failed' | 'skipped';
+
+export interface CallParty {
+  number: string;
+  displayName?: string;
+  extension?: string;
+  trunk?: string;
+}
+
+interface CallEventBase {
+  callId: string;
+  direction: CallDirection;
+  from: CallParty;
+  to: CallParty;
+  extensions: string[];
+  at: number;
+}
+
+/** A server-side call event, as pushed on /api/events. */
+export type CallEvent =
+  | (CallEventBase & { type: 'ringing' })
+  | (CallEventBase & { type: 'answered'; answeredBy: string })
+  | (CallEventBase & { type: 'held'; by: string })
+  | (CallEventBase & { type: 'resumed'; by: string })
+  | (CallEventBase & { type: 'transferred'; kind: 'blind' | 'attended'; by: string; target: string })
+  | (CallEventBase & { type: 'ended'; disposition: CallDisposition; reason?: string; startedAt: number; answeredAt?: number });
+
+export type EventChannelMessage =
+  | { type: 'ready'; extension: SessionExtension; expiresAt: number }
+  | { type: 'call'; event: CallEvent };
+
+export interface CallRecordParty {
+  number: string;
+  name: string | null;
+}
+
+export interface CallRecordCrm {
+  entity: string | null;
+  recordId: string | null;
+  activityId: string | null;
+  logState: string | null;
+  notes: string | null;
+}
+
+/** GET /api/calls and /api/calls/:id. */
+export interface CallRecord {
+  id: string;
+  direction: CallDirection;
+  from: CallRecordParty;
+  to: CallRecordParty;
+  trunk: string | null;
+  startedAt: number;
+  answeredAt: number | null;
+  answeredBy: string | null;
+  endedAt: number | null;
+  talkSeconds: number | null;
+  disposition: CallDisposition | null;
+  endReason: string | null;
+  crm: CallRecordCrm;
+  extensions: string[];
+}
+
+export interface CallPage {
+  calls: CallRecord[];
+  nextCursor: string | null;
+}
+
+/** PUT /api/calls/:id/crm. */
+export interface CrmLogReport {
+  activityId: string;
+  logState: LogState;
+  matched?: RecordRef;
+  notes?: string;
+}
+
+/** What the shell page hands the pane in `<script id="pane-config" type="application/json">`. */
+export interface PaneConfig {
+  /** The Dynamics 365 origin from `?base=`, already checked by the server. */
+  base: string;
+  /** ISO 3166-1 alpha-2 region for national numbers. */
+  defaultRegion: string;
+  version: string;
+}
