@@ -56,6 +56,16 @@ export interface Config {
   security: { authFailures: { limit: number; windowSeconds: number; banSeconds: number } };
   log: { level: LogLevel; pretty: boolean };
   demo: { seedExtensions: boolean };
+  /** Dynamics 365 as the pane sees it. */
+  crm: {
+    /**
+     * Origin patterns (src/server/pane/crm-origin.ts) the Channel URL's `base` must match; the
+     * running sandbox's origin is allowed besides these.
+     */
+    allowedOrigins: string[];
+    /** ISO 3166-1 alpha-2: the region national phone numbers are read in. */
+    defaultRegion: string;
+  };
   /** The local Dynamics 365 sandbox: its own HTTP server on its own site (src/sandbox/). */
   sandbox: {
     enabled: boolean;
@@ -345,6 +355,7 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
     security: { authFailures: { ...input.security.authFailures } },
     log: { level: input.log.level, pretty: input.log.pretty },
     demo: { seedExtensions: input.demo.seedExtensions },
+    crm: { allowedOrigins: [...new Set(input.crm.allowedOrigins)], defaultRegion: input.crm.defaultRegion },
     sandbox: { ...input.sandbox, paneUrl: normalizePublicUrl(input.sandbox.paneUrl) },
     trunks,
     routes,

@@ -14,6 +14,7 @@ import { isCountryCode } from '../crm/phone-number.ts';
 import { parseCidr } from '../pbx/routing/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
+import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
 
 /** What a leaf accepts, in words: the end of "… must be {allowed}". */
 export const allowedValues = z.registry<{ allowed: string }>();
@@ -61,6 +62,15 @@ function explained(schema: z.ZodString, problemOf: (value: string) => string | u
     const detail = problemOf(value);
     if (detail !== undefined) ctx.addIssue({ code: 'custom', message: detail, params: { detail } satisfies IssueDetail });
   });
+}
+
+function originPatternProblem(value: string): string | undefined {
+  try {
+    parseOriginPattern(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** Same rule as extension numbers in src/store/extension-repository.ts. */
@@ -245,6 +255,28 @@ export const configSchema = z.strictObject({
   demo: z
     .strictObject({
       seedExtensions: flag().default(true),
+    })
+    .prefault({}),
+  // Dynamics 365 as the pane sees it: which orgs may frame it (the Channel URL's base) and the
+  // region national phone numbers are read in.
+  crm: z
+    .strictObject({
+      allowedOrigins: z
+        .array(
+          explained(z.string(), originPatternProblem).register(allowedValues, {
+            allowed: 'an origin pattern such as https://*.crm.dynamics.com or http://127.0.0.1:8081',
+          }),
+        )
+        .min(1)
+        .register(allowedValues, {
+          allowed: 'a non-empty list of origin patterns such as https://*.crm.dynamics.com (* is one host label) or http://127.0.0.1:8081',
+        })
+        .default([...DYNAMICS_ORIGIN_PATTERNS]),
+      defaultRegion: z
+        .string()
+        .refine(isCountryCode)
+        .register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' })
+        .default('US'),
     })
     .prefault({}),
   // The local Dynamics 365 stand-in (src/sandbox/): on for the demo, off in production.

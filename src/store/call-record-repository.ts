@@ -25,6 +25,8 @@ export interface CallRecordCrm {
   /** Logical name of the matched record's table, e.g. `contact`. */
   entity: string | null;
   recordId: string | null;
+  /** The matched record's name as the pane reported it. */
+  recordName: string | null;
   /** The Phone Call activity logged for this call. */
   activityId: string | null;
   logState: string | null;
@@ -71,6 +73,16 @@ export interface CallRecordEnd {
   reason: string | null;
 }
 
+/** What the pane reports after writing (or not writing) the call's Phone Call activity. */
+export interface CallRecordCrmReport {
+  activityId: string;
+  logState: string;
+  /** The record the call was matched to; when absent the stored match stays as it is. */
+  matched?: { entity: string; recordId: string; name: string };
+  /** When absent the stored notes stay as they are. */
+  notes?: string;
+}
+
 /** Where the next page starts: the last record of the previous one. */
 export interface CallRecordCursor {
   startedAt: number;
@@ -108,6 +120,11 @@ export interface CallRecordRepository {
   /** `extension`'s records, newest start first. */
   listForExtension(extension: string, options: CallRecordListOptions): CallRecordPage;
   /**
+   * Applies the pane's report to a call of `extension`'s; the updated record, or undefined when
+   * the call does not exist or is not theirs (and then nothing changes).
+   */
+  reportCrm(id: string, extension: string, report: CallRecordCrmReport): CallRecord | undefined;
+  /**
    * Runs `work` as one write transaction (joining one already open), so the writes of one call
    * event cost one commit.
    */
@@ -137,6 +154,7 @@ interface CallRecordRow {
   end_reason: string | null;
   crm_entity: string | null;
   crm_record_id: string | null;
+  crm_record_name: string | null;
   crm_activity_id: string | null;
   crm_log_state: string | null;
   notes: string | null;
@@ -146,7 +164,7 @@ interface CallRecordRow {
 
 const COLUMNS = [
   'id', 'direction', 'from_number', 'from_name', 'to_number', 'to_name', 'trunk', 'started_at', 'answered_at', 'answered_by',
-  'ended_at', 'talk_seconds', 'disposition', 'end_reason', 'crm_entity', 'crm_record_id', 'crm_activity_id', 'crm_log_state', 'notes',
+  'ended_at', 'talk_seconds', 'disposition', 'end_reason', 'crm_entity', 'crm_record_id', 'crm_record_name', 'crm_activity_id', 'crm_log_state', 'notes',
 ];
 // The owners come along as a JSON array, so a page costs one query.
 const SELECT_COLUMNS = [
@@ -176,6 +194,7 @@ function fromRow(row: CallRecordRow): CallRecord {
     crm: {
       entity: row.crm_entity,
       recordId: row.crm_record_id,
+      recordName: row.crm_record_name,
       activityId: row.crm_activity_id,
       logState: row.crm_log_state,
       notes: row.notes,
@@ -214,6 +233,18 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
     `SELECT ${SELECT_COLUMNS} FROM call_extensions e JOIN call_records r ON r.id = e.call_id
      WHERE e.extension = :extension AND (e.started_at, e.call_id) < (:startedAt, :id)
      ORDER BY e.started_at DESC, e.call_id DESC LIMIT :limit`,
+  );
+
+  // A flag per optional part of the report: absent parts keep what is stored.
+  const updateCrm = db.prepare(
+    `UPDATE call_records SET
+       crm_activity_id = :activityId,
+       crm_log_state = :logState,
+       crm_entity = CASE WHEN :hasMatch THEN :entity ELSE crm_entity END,
+       crm_record_id = CASE WHEN :hasMatch THEN :recordId ELSE crm_record_id END,
+       crm_record_name = CASE WHEN :hasMatch THEN :recordName ELSE crm_record_name END,
+       notes = CASE WHEN :hasNotes THEN :notes ELSE notes END
+     WHERE id = :id AND EXISTS (SELECT 1 FROM call_extensions x WHERE x.call_id = :id AND x.extension = :extension)`,
   );
 
   function transaction<T>(work: () => T): T {
@@ -264,6 +295,26 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
       const records = rows.slice(0, limit).map(fromRow);
       const last = records.at(-1);
       return { records, next: more && last ? { startedAt: last.startedAt, id: last.id } : null };
+    },
+    reportCrm(id, extension, report) {
+      return transaction(() => {
+        const { matched, notes } = report;
+        const changed = updateCrm.run({
+          id,
+          extension,
+          activityId: report.activityId,
+          logState: report.logState,
+          hasMatch: matched ? 1 : 0,
+          entity: matched?.entity ?? null,
+          recordId: matched?.recordId ?? null,
+          recordName: matched?.name ?? null,
+          hasNotes: notes === undefined ? 0 : 1,
+          notes: notes ?? null,
+        }).changes;
+        if (Number(changed) === 0) return undefined;
+        const row = selectOwned.get(id, extension) as CallRecordRow | undefined;
+        return row && fromRow(row);
+      });
     },
     closeOpen(now, reason = SERVER_RESTART_REASON) {
       return Number(closeAll.run(now, reason).changes);

@@ -111,4 +111,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_extension ON sessions (extension);
     `,
   },
+  {
+    version: 4,
+    name: 'user settings',
+    sql: `
+      -- The pane's Dynamics integration settings, one JSON document per extension. Kept whole
+      -- because the pane reads and writes them whole; the server validates every write, and a
+      -- value an older version stored that no longer validates reads back as its default.
+      CREATE TABLE user_settings (
+        extension TEXT PRIMARY KEY REFERENCES extensions(number) ON DELETE CASCADE,
+        settings TEXT NOT NULL CHECK (json_valid(settings)),
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 5,
+    name: 'matched record names on call records',
+    sql: `
+      -- The matched Dynamics record's name as the pane saw it, so call history can show it
+      -- without a CRM round trip per row.
+      ALTER TABLE call_records ADD COLUMN crm_record_name TEXT;
+    `,
+  },
 ];

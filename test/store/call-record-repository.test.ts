@@ -49,7 +49,7 @@ describe('call records', () => {
       talkSeconds: null,
       disposition: null,
       endReason: null,
-      crm: { entity: null, recordId: null, activityId: null, logState: null, notes: null },
+      crm: { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null },
       extensions: ['1001', '1002'],
     });
   });
@@ -187,5 +187,32 @@ describe('call history paging', () => {
 
   test('a limit below one is refused', () => {
     assert.throws(() => calls.listForExtension('1001', { limit: 0 }), RangeError);
+  });
+});
+
+describe('the pane\'s CRM report', () => {
+  const activityId = '5f0c3c8e-2d7a-4b1e-9a63-0d2f4c1b7e90';
+  const matched = { entity: 'contact', recordId: '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c', name: 'Alex Baker' };
+
+  test('a report sets the activity, the log state, the matched record and the notes', () => {
+    calls.open(call('c1', 1000, ['1001', '1002']));
+    const updated = calls.reportCrm('c1', '1002', { activityId, logState: 'logged', matched, notes: 'wants a quote' });
+    assert.deepEqual(updated?.crm, { entity: 'contact', recordId: matched.recordId, recordName: 'Alex Baker', activityId, logState: 'logged', notes: 'wants a quote' });
+    assert.deepEqual(calls.get('c1')?.crm, updated?.crm);
+  });
+
+  test('a report without a match or notes keeps the stored ones', () => {
+    calls.open(call('c1', 1000));
+    calls.reportCrm('c1', '1001', { activityId, logState: 'failed', matched, notes: 'first' });
+    const updated = calls.reportCrm('c1', '1001', { activityId, logState: 'logged' });
+    assert.deepEqual(updated?.crm, { entity: 'contact', recordId: matched.recordId, recordName: 'Alex Baker', activityId, logState: 'logged', notes: 'first' });
+    assert.equal(calls.reportCrm('c1', '1001', { activityId, logState: 'logged', notes: '' })?.crm.notes, '');
+  });
+
+  test('a call that is not the reporter\'s, or does not exist, is left alone', () => {
+    calls.open(call('c1', 1000, ['1001']));
+    assert.equal(calls.reportCrm('c1', '1002', { activityId, logState: 'logged', matched }), undefined);
+    assert.equal(calls.reportCrm('nope', '1001', { activityId, logState: 'logged' }), undefined);
+    assert.deepEqual(calls.get('c1')?.crm, { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null });
   });
 });

@@ -69,7 +69,7 @@ test('a call record comes back with its fields', async () => {
     talkSeconds: 7,
     disposition: 'answered',
     endReason: 'BYE',
-    crm: { entity: null, recordId: null, activityId: null, logState: null, notes: null },
+    crm: { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null },
     extensions: ['1001'],
   });
 });
