@@ -3,8 +3,21 @@
  * one form CRM lookups compare. libphonenumber-js carries Google's numbering-plan data, so a
  * national number (`030 1234567` in DE), an international-prefix one (`011 49 30 1234567` in
  * US) or one written with separators all come out the same. Pure: shared by server and widget.
+ *
+ * `normalizePhone` reads the free text Dynamics stores (dynamics.md §4) and what a trunk presents:
+ * full-width and other-script digits become ASCII, a trailing extension (`x140`, `ext. 12`,
+ * `;ext=12` per RFC 3966, `#12`, `转123`) is split off, and the rest is classified — see
+ * `PhoneKind`. Anything with letters or other symbols left ("anonymous", "1-800-FLOWERS",
+ * "call me") is not a number.
  */
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import {
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+  type PhoneNumber,
+} from 'libphonenumber-js';
+import { CrmError, CrmErrorCode } from './crm-error.ts';
 
 /** Whether `code` is an ISO 3166-1 alpha-2 code, in capitals, that the numbering data knows. */
 export function isCountryCode(code: string): code is CountryCode {
@@ -21,4 +34,125 @@ export function toE164(raw: string, country?: string): string | undefined {
   const defaultCountry = country !== undefined && isCountryCode(country) ? country : undefined;
   const parsed = parsePhoneNumberFromString(raw, { defaultCountry, extract: false });
   return parsed?.isPossible() ? parsed.number : undefined;
+}
+
+/**
+ * - `international`: the country is known — written (`+`, or an international prefix: `00`
+ *   anywhere, the default region's own such as `011` in the US), or taken from the default region
+ *   because the number is a *valid* number there.
+ * - `national`: seven or more digits with no country: no default region, or not a valid number
+ *   of it (a German `030 1234567` stored in a US organisation).
+ * - `short`: one to six digits with no country written: an internal extension (`1002`) or a
+ *   service code (`112`). Never given a country, so it can never pass for an external number.
+ * - `none`: not a number (empty, letters, an impossible `+` number).
+ */
+export type PhoneKind = 'international' | 'national' | 'short' | 'none';
+
+export interface NormalizedPhone {
+  kind: PhoneKind;
+  /** E.164, `international` only. */
+  e164?: string;
+  /** Country calling code without `+` ("1", "49"), `international` only. */
+  callingCode?: string;
+  /** ISO 3166-1 region when the numbering data can tell ("US", "CA"), `international` only. */
+  region?: string;
+  /** How the country was learnt, `international` only. */
+  countrySource?: 'written' | 'default-region';
+  /** The national significant number ("4155550100" for +1 415 555 0100), `international` only. */
+  nationalNumber?: string;
+  /** Every digit of the number as written, without its extension. */
+  digits: string;
+  /** The extension split off (`x140` → "140"). */
+  extension?: string;
+}
+
+/** The longest number with no country written that still counts as an internal extension or short code. */
+export const MAX_SHORT_DIGITS = 6;
+
+const EXTENSION = /(?:;\s*ext=|[\s,]*(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*)(\d{1,10})\s*$/iu;
+const NUMBER_TEXT = /^\+?[\d\s\-‐‑‒–—―−./()[\]]*$/u;
+const OTHER_DIGIT = /\p{Nd}/gu;
+
+/** Reads `raw` as a phone number; `defaultRegion` (ISO alpha-2) places numbers written without a country. */
+export function normalizePhone(raw: string, defaultRegion?: string): NormalizedPhone {
+  const text = asciiDigits(raw.normalize('NFKC')).trim().replace(/^tel:/i, '');
+  const extensionMatch = EXTENSION.exec(text);
+  const main = (extensionMatch ? text.slice(0, extensionMatch.index) : text).trim();
+  const extension = extensionMatch?.[1];
+  const digits = main.replace(/\D/g, '');
+  const none: NormalizedPhone = { kind: 'none', digits, ...(extension === undefined ? {} : { extension }) };
+  if (!NUMBER_TEXT.test(main) || digits === '') return none;
+  const withExtension = (phone: NormalizedPhone): NormalizedPhone => (extension === undefined ? phone : { ...phone, extension });
+
+  if (main.startsWith('+')) {
+    const parsed = possible(main, {});
+    return withExtension(parsed ? international(parsed, 'written', digits) : none);
+  }
+  if (digits.length <= MAX_SHORT_DIGITS) return withExtension({ kind: 'short', digits });
+  const region = defaultRegion !== undefined && isCountryCode(defaultRegion) ? defaultRegion : undefined;
+  if (region) {
+    const parsed = possible(main, { defaultCountry: region });
+    // A calling code other than the region's own means the region's international prefix was dialled.
+    if (parsed && parsed.countryCallingCode !== getCountryCallingCode(region)) return withExtension(international(parsed, 'written', digits));
+    if (parsed?.isValid()) return withExtension(international(parsed, 'default-region', digits));
+  }
+  // 00 is the international prefix ITU-T recommends (E.164 Annex A) and most of the world uses.
+  if (/^00[1-9]/.test(digits)) {
+    const parsed = possible(`+${digits.slice(2)}`, {});
+    if (parsed) return withExtension(international(parsed, 'written', digits));
+  }
+  return withExtension({ kind: 'national', digits });
+}
+
+/**
+ * The national digits of a `national` number read in the country of `callingCode` ("49"), in
+ * E.164; undefined when they are not a possible number there.
+ */
+export function e164InCountry(nationalDigits: string, callingCode: string): string | undefined {
+  return possible(nationalDigits, { defaultCallingCode: callingCode })?.number;
+}
+
+/** `+1 415 555 0100`: how a number is shown and stored when Callpane writes it. */
+export function formatInternational(phone: NormalizedPhone): string | undefined {
+  if (phone.kind !== 'international' || phone.e164 === undefined) return undefined;
+  return parsePhoneNumberFromString(phone.e164)?.formatInternational();
+}
+
+function possible(text: string, options: { defaultCountry?: CountryCode; defaultCallingCode?: string }): PhoneNumber | undefined {
+  const parsed = parsePhoneNumberFromString(text, { ...options, extract: false });
+  return parsed?.isPossible() ? parsed : undefined;
+}
+
+function international(parsed: PhoneNumber, countrySource: 'written' | 'default-region', digits: string): NormalizedPhone {
+  return {
+    kind: 'international',
+    e164: parsed.number,
+    callingCode: parsed.countryCallingCode,
+    ...(parsed.country === undefined ? {} : { region: parsed.country }),
+    countrySource,
+    nationalNumber: parsed.nationalNumber,
+    digits,
+  };
+}
+
+/**
+ * Decimal digits of any script as ASCII (NFKC already folded full-width and mathematical
+ * digits). Unicode keeps each script's digits as a run of ten from zero, so a digit's value is its
+ * distance from the start of its run.
+ */
+function asciiDigits(text: string): string {
+  return text.replace(OTHER_DIGIT, (digit) => {
+    if (digit >= '0' && digit <= '9') return digit;
+    const code = digit.codePointAt(0) as number;
+    let zero = code;
+    while (zero > code - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
+    return String(code - zero);
+  });
+}
+
+/** `region` when it is a valid default region (or absent); a CrmError naming it otherwise. */
+export function checkRegion(region: string | undefined): CountryCode | undefined {
+  if (region === undefined) return undefined;
+  if (!isCountryCode(region)) throw new CrmError(CrmErrorCode.INVALID_REGION, `default region must be an ISO 3166-1 alpha-2 code in capitals, such as US or DE: ${JSON.stringify(region.slice(0, 20))}`);
+  return region;
 }

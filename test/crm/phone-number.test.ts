@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCountryCode, toE164 } from '../../src/crm/phone-number.ts';
+import { CrmError } from '../../src/crm/crm-error.ts';
+import { checkRegion, e164InCountry, formatInternational, isCountryCode, normalizePhone, toE164 } from '../../src/crm/phone-number.ts';
 
 test('country codes are ISO 3166-1 alpha-2 in capitals that the numbering data knows', () => {
   for (const code of ['US', 'DE', 'CN', 'GB']) assert.equal(isCountryCode(code), true, code);
@@ -25,4 +26,80 @@ test('a number that cannot be placed or is impossible has no E.164 form', () => 
 
 test('a number is not extracted from surrounding text', () => {
   assert.equal(toE164('call +49 30 1234567 today'), undefined);
+});
+
+test('normalizePhone keeps the country a number is written with, or takes the default region’s for a valid national number', () => {
+  assert.deepEqual(normalizePhone('0049 30 1234-5'), { kind: 'international', e164: '+493012345', callingCode: '49', region: 'DE', countrySource: 'written', nationalNumber: '3012345', digits: '00493012345' });
+  assert.equal(normalizePhone('011 49 30 1234567', 'US').countrySource, 'written');
+  assert.equal(normalizePhone('011 49 30 1234567', 'US').e164, '+49301234567');
+  assert.deepEqual(normalizePhone('030 1234567', 'DE'), { kind: 'international', e164: '+49301234567', callingCode: '49', region: 'DE', countrySource: 'default-region', nationalNumber: '301234567', digits: '0301234567' });
+  assert.equal(normalizePhone('0 21 11 98765-4321', 'BR').e164, '+5511987654321', 'a Brazilian carrier code is dropped');
+});
+
+test('normalizePhone leaves a number without a country national when no default region places it', () => {
+  assert.deepEqual(normalizePhone('(415) 555-0100'), { kind: 'national', digits: '4155550100' });
+  assert.deepEqual(normalizePhone('030 1234567', 'US'), { kind: 'national', digits: '0301234567' }, 'not a valid US number');
+});
+
+test('normalizePhone takes one to six digits without a country as a short number, never placing it in a country', () => {
+  assert.deepEqual(normalizePhone('1002', 'DE'), { kind: 'short', digits: '1002' });
+  assert.deepEqual(normalizePhone('112', 'DE'), { kind: 'short', digits: '112' });
+  assert.deepEqual(normalizePhone('123 456', 'US'), { kind: 'short', digits: '123456' });
+  assert.equal(normalizePhone('1234567', 'DE').kind, 'international');
+  assert.equal(normalizePhone('+49 30123', 'US').kind, 'international', 'a written country makes even a short number external');
+});
+
+test('normalizePhone folds full-width and other-script digits to ASCII', () => {
+  assert.equal(normalizePhone('０３－１２３４－５６７８', 'JP').e164, '+81312345678');
+  assert.equal(normalizePhone('＋８１　３－１２３４－５６７８').e164, '+81312345678');
+  assert.equal(normalizePhone('٠٣٠ ١٢٣٤٥٦٧', 'DE').e164, '+49301234567');
+  assert.equal(normalizePhone('०२२ २३४५ ६७८९', 'IN').e164, '+912223456789');
+});
+
+test('normalizePhone splits off extensions however they are written', () => {
+  const cases: [string, string][] = [
+    ['+1 415 555 0100 x140', '140'],
+    ['+1 415 555 0100x140', '140'],
+    ['+1 415 555 0100 X 140', '140'],
+    ['+1 415 555 0100 ext. 12', '12'],
+    ['+1 415 555 0100 ext 12', '12'],
+    ['+1 415 555 0100 extension 12', '12'],
+    ['+1-415-555-0100;ext=12', '12'],
+    ['+1 415 555 0100 #12', '12'],
+    ['+86 10 6552 9988转123', '123'],
+    ['+86 10 6552 9988 分机 123', '123'],
+  ];
+  for (const [raw, extension] of cases) {
+    const phone = normalizePhone(raw);
+    assert.equal(phone.extension, extension, raw);
+    assert.equal(phone.kind, 'international', raw);
+  }
+});
+
+test('normalizePhone reads a tel: URI', () => {
+  assert.equal(normalizePhone('tel:+1-415-555-0100').e164, '+14155550100');
+});
+
+test('normalizePhone calls text that is not a number none', () => {
+  for (const raw of ['', '   ', 'anonymous', '1-800-FLOWERS', 'call +1 415 555 0100', '+1234', '+', 'x140', '415 555 0100 + 1', '*31#']) {
+    assert.equal(normalizePhone(raw, 'US').kind, 'none', JSON.stringify(raw));
+  }
+});
+
+test('e164InCountry reads national digits in a country given by its calling code', () => {
+  assert.equal(e164InCountry('0301234567', '49'), '+49301234567');
+  assert.equal(e164InCountry('4155550100', '1'), '+14155550100');
+  assert.equal(e164InCountry('04155550100', '1'), undefined);
+});
+
+test('formatInternational writes a placed number for people', () => {
+  assert.equal(formatInternational(normalizePhone('(415) 555-0100', 'US')), '+1 415 555 0100');
+  assert.equal(formatInternational(normalizePhone('138 0013 8000', 'CN')), '+86 138 0013 8000');
+  assert.equal(formatInternational(normalizePhone('(415) 555-0100')), undefined);
+});
+
+test('checkRegion passes a known region and refuses anything else with a coded error', () => {
+  assert.equal(checkRegion('DE'), 'DE');
+  assert.equal(checkRegion(undefined), undefined);
+  assert.throws(() => checkRegion('de'), (error: unknown) => error instanceof CrmError && error.code === 'INVALID_REGION' && /"de"/.test(error.message));
 });

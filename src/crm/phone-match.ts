@@ -1,0 +1,103 @@
+/**
+ * Whether a caller's number is the number a CRM record stores, and how sure we are. Dynamics keeps
+ * phone fields as free text (dynamics.md §4), so the wildcard search (phone-search.ts) brings back
+ * candidates that merely contain the right digits in order; this module decides which of them
+ * really are the same number. Numbers are read by `normalizePhone` (phone-number.ts) with the
+ * organisation's default region; then, in rank order:
+ *
+ * 1. `same-e164` — both sides have a country and the same E.164 number.
+ *      "+14155550100" = "(415) 555-0100" (region US) = "001 415 555 0100" = "+1 415-555-0100 x140"
+ *      "+493012345"   = "0049 30 1234-5" = "+49 (0)30 1234-5" = "030 12345" (region DE)
+ *      "+8613800138000" = "+86 138 0013 8000" = "138-0013-8000" (region CN)
+ *      "+81312345678" = "０３－１２３４－５６７８" (region JP: full-width digits)
+ * 2. `same-national-number` — one side has no country (no default region, or not a valid number
+ *    of it); read in the other side's country it is the same number, i.e. the national
+ *    significant numbers are equal once that country's trunk prefix is dropped.
+ *      "+49301234567" = "030 1234567" (no region, or region US where it is not a valid number)
+ *      "+14155550100" = "(415) 555-0100" (no region)
+ * 3. `same-digits` — neither side has a country and the digits are the same.
+ *      "(415) 555-0100" = "415.555.0100" (no region)
+ * 4. `same-short-number` — both are short numbers (one to six digits with no country written:
+ *    internal extensions, service codes) with the same digits.
+ *      "1002" = "1002"
+ * Ranks: 1 before 2 before 3 and 4 (equal).
+ *
+ * Never a match:
+ * - a short number against a longer one, whatever its tail: an internal extension "1002" is not
+ *   "+1 415 555 1002", and "0100" is not "(415) 555-0100" — nothing matches by suffix;
+ * - numbers of different countries, even with equal national digits: "+33 3 01 23 45 67" is not
+ *   "030 1234567" read in region DE (a valid German number keeps the region's country);
+ * - anything that is not a number ("anonymous", "1-800-FLOWERS", "+1234").
+ * Extensions never take part: "+44 20 7946 0958 ext. 12" = "+44 20 7946 0958;ext=13".
+ */
+import { checkRegion, e164InCountry, normalizePhone, type NormalizedPhone } from './phone-number.ts';
+
+export type MatchReason = 'same-e164' | 'same-national-number' | 'same-digits' | 'same-short-number';
+export type MismatchReason = 'incoming-not-a-number' | 'stored-not-a-number' | 'extension-vs-external' | 'different-number';
+
+/** Lower is surer; matches are listed best first. */
+export const MATCH_RANK: Readonly<Record<MatchReason, number>> = {
+  'same-e164': 0,
+  'same-national-number': 1,
+  'same-digits': 2,
+  'same-short-number': 2,
+};
+
+export interface MatchOptions {
+  /** ISO 3166-1 alpha-2 region, in capitals, that numbers written without a country belong to; anything else throws CrmError INVALID_REGION. */
+  defaultRegion?: string;
+}
+
+export type PhoneComparison =
+  | { match: true; reason: MatchReason; incoming: NormalizedPhone; stored: NormalizedPhone }
+  | { match: false; reason: MismatchReason; incoming: NormalizedPhone; stored: NormalizedPhone };
+
+/** Anything stored with a phone number: the number plus whatever identifies where it is stored. */
+export interface PhoneCandidate {
+  number: string;
+}
+
+export interface PhoneMatch<T extends PhoneCandidate> {
+  candidate: T;
+  reason: MatchReason;
+}
+
+/** Compares the number a call presents with one stored number, saying why they do or do not match. */
+export function comparePhones(incoming: string, stored: string, options: MatchOptions = {}): PhoneComparison {
+  const region = checkRegion(options.defaultRegion);
+  const a = normalizePhone(incoming, region);
+  const b = normalizePhone(stored, region);
+  const reason = compareNormalized(a, b);
+  return isMatchReason(reason) ? { match: true, reason, incoming: a, stored: b } : { match: false, reason, incoming: a, stored: b };
+}
+
+/** The candidates that hold the incoming number, best first; equally good ones keep their order. */
+export function matchPhone<T extends PhoneCandidate>(incoming: string, candidates: readonly T[], options: MatchOptions = {}): PhoneMatch<T>[] {
+  const region = checkRegion(options.defaultRegion);
+  const caller = normalizePhone(incoming, region);
+  const matches: PhoneMatch<T>[] = [];
+  for (const candidate of candidates) {
+    const reason = compareNormalized(caller, normalizePhone(candidate.number, region));
+    if (isMatchReason(reason)) matches.push({ candidate, reason });
+  }
+  // Array.prototype.sort is stable (ES2019), so candidates of equal rank keep the search order.
+  return matches.sort((x, y) => MATCH_RANK[x.reason] - MATCH_RANK[y.reason]);
+}
+
+function compareNormalized(a: NormalizedPhone, b: NormalizedPhone): MatchReason | MismatchReason {
+  if (a.kind === 'none') return 'incoming-not-a-number';
+  if (b.kind === 'none') return 'stored-not-a-number';
+  if (a.kind === 'short' || b.kind === 'short') {
+    if (a.kind !== b.kind) return 'extension-vs-external';
+    return a.digits === b.digits ? 'same-short-number' : 'different-number';
+  }
+  if (a.kind === 'international' && b.kind === 'international') return a.e164 === b.e164 ? 'same-e164' : 'different-number';
+  if (a.kind === 'national' && b.kind === 'national') return a.digits === b.digits ? 'same-digits' : 'different-number';
+  const [placed, unplaced] = a.kind === 'international' ? [a, b] : [b, a];
+  const read = e164InCountry(unplaced.digits, placed.callingCode as string);
+  return read !== undefined && read === placed.e164 ? 'same-national-number' : 'different-number';
+}
+
+function isMatchReason(reason: MatchReason | MismatchReason): reason is MatchReason {
+  return reason in MATCH_RANK;
+}
