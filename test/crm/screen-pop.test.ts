@@ -10,7 +10,7 @@ const ALEX: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-000
 const JORDAN: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-000000000002', name: 'Jordan Lee' };
 const CONTOSO: CrmRecordRef = { entity: 'account', id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Contoso' };
 
-function pop(overrides: Partial<ScreenPopInput> & { settings?: Partial<CrmSettings> }) {
+function pop(overrides: Omit<Partial<ScreenPopInput>, 'settings'> & { settings?: Partial<CrmSettings> }) {
   return decideScreenPop({ direction: 'inbound', phase: 'ringing', matches: [ALEX], number: '+14155550100', defaultRegion: 'US', ...overrides, settings: { ...DEFAULT_CRM_SETTINGS, ...overrides.settings } });
 }
 
