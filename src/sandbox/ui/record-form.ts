@@ -151,6 +151,7 @@ function formField(ui: UiContext, entity: PageEntity, props: FieldProps): View {
   if (ENTITY_LABELS[etn].phoneFields.includes(name)) {
     return row(phoneInput(ui, { id: inputId, readOnly, onInput: props.set, source: { value, name, entityLogicalName: etn, entityId: props.id, recordTitle: record ? props.title : '' } }));
   }
+  if (readOnly && value === '') return row(h('span', { id: inputId, class: 'read-only-value' }, '---'));
   const onInput = (event: Event) => props.set((event.currentTarget as HTMLInputElement).value);
   if (column.type === 'bool') {
     const options = etn === 'phonecall' && name === 'directioncode' ? ['Incoming', 'Outgoing'] : ['No', 'Yes'];

@@ -4,7 +4,7 @@
  * userLcid, and the userId as it reports it, in braces). Switching reloads the page, as signing
  * in as someone else reloads Dynamics and its channel.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { braced } from '../organization.ts';
 import type { UiContext } from './ui-context.ts';
 import { h, useAppState, type View } from './view-kit.ts';
@@ -19,6 +19,19 @@ export function languageName(lcid: number): string {
 export function TopBar({ ui }: { ui: UiContext }): View {
   useAppState(ui.state);
   const [open, setOpen] = useState(false);
+  const picker = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return undefined;
+    const close = (event: Event) => {
+      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !picker.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
   const { config } = ui;
   const user = config.users.find((u) => u.id === config.currentUserId);
   const onSearch = (event: Event) => {
@@ -42,7 +55,7 @@ export function TopBar({ ui }: { ui: UiContext }): View {
     h('form', { class: 'global-search', role: 'search', onSubmit: onSearch }, h('input', { name: 'q', type: 'search', placeholder: 'Search', 'aria-label': 'Search Dynamics 365' })),
     h(
       'div',
-      { class: 'user-picker' },
+      { class: 'user-picker', ref: picker },
       h(
         'button',
         { type: 'button', class: 'user-button', 'aria-haspopup': 'listbox', 'aria-expanded': open, title: 'Signed in as (switch user)', onClick: () => setOpen(!open) },
