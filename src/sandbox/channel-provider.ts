@@ -37,3 +37,22 @@ export function trustedOrigins(provider: ChannelProvider): string[] {
   }
   return [...origins];
 }
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Why Dynamics would not load this landing URL, or undefined. Dynamics wants HTTPS (dynamics.md
+ * §1); plain HTTP is let through for loopback hosts only, which browsers treat as secure
+ * contexts, so the local demo and tests can run without certificates.
+ */
+export function landingUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `The Channel URL ${JSON.stringify(url)} is not an absolute URL.`;
+  }
+  if (parsed.protocol === 'https:') return undefined;
+  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.test(parsed.hostname)) return undefined;
+  return `Dynamics 365 loads a Channel URL only over HTTPS; ${parsed.origin} is not (plain HTTP is allowed here for localhost and 127.0.0.1 only).`;
+}

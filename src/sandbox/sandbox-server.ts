@@ -10,7 +10,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { fastify, LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { trustedOrigins, type ChannelProvider } from './channel-provider.ts';
+import { landingUrlProblem, trustedOrigins, type ChannelProvider } from './channel-provider.ts';
 import { runRecordCall, RECORD_OPERATIONS, type RecordCall } from './record-calls.ts';
 import { DataverseError, registerDataverseRoutes, SEED, type Dataverse, type DataverseRouteOptions } from './dataverse/index.ts';
 import { SANDBOX_ORGANIZATION } from './organization.ts';
@@ -140,6 +140,7 @@ function pageConfig(server: SandboxServer, options: SandboxServerOptions): PageC
     provider: {
       label: provider.label,
       landingUrl: provider.landingUrl,
+      landingUrlProblem: landingUrlProblem(provider.landingUrl) ?? null,
       trustedOrigins: trustedOrigins(provider),
       clickToAct: provider.clickToAct,
       customParams: provider.customParams ?? null,

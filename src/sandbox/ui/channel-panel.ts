@@ -18,13 +18,16 @@ export interface ChannelPanelOptions {
   container: HTMLElement;
   label: string;
   landingUrl: string;
+  /** Why Dynamics would not load the landing URL (not HTTPS): shown instead of the iframe. */
+  landingUrlProblem: string | null;
   state: AppState;
   onModeChanged: (mode: PanelMode) => void;
   onSizeChanged: (width: number) => void;
 }
 
 export class ChannelPanel {
-  readonly frame: HTMLIFrameElement;
+  /** The channel's iframe; none when Dynamics would refuse the landing URL. */
+  readonly frame: HTMLIFrameElement | undefined;
   private readonly container: HTMLElement;
   private readonly state: AppState;
   private readonly toggle: HTMLButtonElement;
@@ -49,13 +52,20 @@ export class ChannelPanel {
     header.append(title, this.toggle);
 
     const body = element('div', 'panel-body');
-    this.frame = document.createElement('iframe');
-    this.frame.className = 'panel-frame';
-    this.frame.title = options.label;
-    this.frame.setAttribute('allow', PANEL_FRAME_ALLOW);
-    this.frame.setAttribute('sandbox', PANEL_FRAME_SANDBOX);
-    this.frame.src = options.landingUrl;
-    body.append(this.frame);
+    if (options.landingUrlProblem) {
+      const notice = element('p', 'panel-notice');
+      notice.textContent = options.landingUrlProblem;
+      body.append(notice);
+    } else {
+      const frame = document.createElement('iframe');
+      frame.className = 'panel-frame';
+      frame.title = options.label;
+      frame.setAttribute('allow', PANEL_FRAME_ALLOW);
+      frame.setAttribute('sandbox', PANEL_FRAME_SANDBOX);
+      frame.src = options.landingUrl;
+      body.append(frame);
+      this.frame = frame;
+    }
     container.append(handle, header, body);
     this.dragToResize(handle, options.onSizeChanged);
     this.apply();
@@ -78,7 +88,7 @@ export class ChannelPanel {
       handle.setPointerCapture(down.pointerId);
       const startX = down.clientX;
       const startWidth = this.state.width;
-      this.frame.style.pointerEvents = 'none';
+      if (this.frame) this.frame.style.pointerEvents = 'none';
       const move = (event: PointerEvent) => {
         const wanted = startWidth + (startX - event.clientX);
         this.state.width = Math.round(Math.min(Math.max(wanted, MIN_PANEL_WIDTH), window.innerWidth / 2));
@@ -87,7 +97,7 @@ export class ChannelPanel {
       const up = () => {
         handle.removeEventListener('pointermove', move);
         handle.removeEventListener('pointerup', up);
-        this.frame.style.pointerEvents = '';
+        if (this.frame) this.frame.style.pointerEvents = '';
         if (this.state.width !== startWidth) onSizeChanged(this.state.width);
       };
       handle.addEventListener('pointermove', move);

@@ -23,7 +23,7 @@ function mount(): void {
   const host = new CifHost({
     trustedOrigins: config.provider.trustedOrigins,
     execute: createHostBackend({ config, state, panel: () => panel as ChannelPanel }),
-    panel: () => panel?.frame.contentWindow,
+    panel: () => panel?.frame?.contentWindow,
     onRefused: (origin, reason) =>
       console.warn(`CIF host: refused a message from ${origin} (${reason}); trusted: ${config.provider.trustedOrigins.join(', ')}`),
   });
@@ -35,6 +35,7 @@ function mount(): void {
     container: document.getElementById('channel-panel') as HTMLElement,
     label: config.provider.label,
     landingUrl: config.provider.landingUrl,
+    landingUrlProblem: config.provider.landingUrlProblem,
     state,
     onModeChanged: (mode) => host.emit('onmodechanged', { value: mode }),
     onSizeChanged: (width) => host.emit('onsizechanged', { value: width }),

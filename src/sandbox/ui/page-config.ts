@@ -45,6 +45,8 @@ export interface PageConfig {
   provider: {
     label: string;
     landingUrl: string;
+    /** Why Dynamics would not load the landing URL, or null. */
+    landingUrlProblem: string | null;
     trustedOrigins: string[];
     clickToAct: boolean;
     customParams: string | null;
