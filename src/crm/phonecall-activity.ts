@@ -65,7 +65,8 @@ export type PartyBind = `partyid_${CrmEntity | 'systemuser'}@odata.bind`;
 /** A row of `phonecall_activity_parties`: a bound record, or an unresolved number in `addressused`. */
 export type ActivityParty = { participationtypemask: 1 | 2 } & ({ [K in PartyBind]?: string } & { addressused?: string });
 
-export interface PhonecallCreate {
+/** A type, not an interface, so it passes as a plain `Record<string, unknown>` JSON body. */
+export type PhonecallCreate = {
   activityid: string;
   subject: string;
   phonenumber: string;
@@ -77,7 +78,7 @@ export interface PhonecallCreate {
   phonecall_activity_parties: ActivityParty[];
   /** The regarding bind, named per dialect (`regardingobjectid_contact@odata.bind`, …). */
   [regardingBind: `regardingobjectid_${string}@odata.bind`]: string;
-}
+};
 
 /** Column lengths: Microsoft's reference gives phonenumber 200; the sandbox (and this cap) 50, ample for E.164's 16. */
 export const PHONECALL_MAX = { description: 2000, phonenumber: 50 } as const;
