@@ -1,0 +1,96 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { runPhoneMatch } from '../../src/cli/phone-match-command.ts';
+
+async function* from(items: string[]): AsyncGenerator<string> {
+  yield* items;
+}
+
+async function run(args: string[], stdin: AsyncIterable<string> | NodeJS.ReadableStream) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runPhoneMatch(args, { stdin, stdout: (line) => out.push(line), stderr: (line) => err.push(line) });
+  return { code, out, err, results: () => out.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+const pair = (incoming: string, stored: string) => JSON.stringify({ incoming, stored });
+
+describe('callpane phone match', () => {
+  test('writes one JSON line per pair with the verdict, the reason and both normalised numbers', async () => {
+    const { code, results: read, err } = await run(['--region', 'US'], from([pair('+14155550100', '(415) 555-0100 x140'), pair('1002', '+1 415 555 1002')]));
+    const results = read();
+    assert.equal(code, 0);
+    assert.deepEqual(err, []);
+    assert.deepEqual(results[0], {
+      line: 1,
+      match: true,
+      reason: 'same-e164',
+      incoming: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'written', nationalNumber: '4155550100', digits: '14155550100' },
+      stored: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'default-region', nationalNumber: '4155550100', digits: '4155550100', extension: '140' },
+    });
+    assert.deepEqual([results[1].line, results[1].match, results[1].reason], [2, false, 'extension-vs-external']);
+    assert.deepEqual(results[1].incoming, { kind: 'short', digits: '1002' });
+  });
+
+  test('reads numbers without a country in the --region given, in either case', async () => {
+    const input = () => from([pair('+49301234567', '030 1234567')]);
+    assert.equal((await run(['--region', 'DE'], input())).results()[0].reason, 'same-e164');
+    assert.equal((await run(['--region=de'], input())).results()[0].reason, 'same-e164');
+    assert.equal((await run([], input())).results()[0].reason, 'same-national-number');
+  });
+
+  test('reads a stream split anywhere, with CRLF line ends, skipping blank lines', async () => {
+    const text = `${pair('+86 138 0013 8000', '138-0013-8000')}\r\n\r\n${pair('０３－１２３４－５６７８', '+81 3 1234 5678')}\n`;
+    const chunks = [text.slice(0, 7), text.slice(7, 50), text.slice(50)].map((s) => Buffer.from(s));
+    const { code, results } = await run(['--region', 'CN'], Readable.from(chunks));
+    assert.equal(code, 0);
+    assert.deepEqual(results().map((r) => [r.line, r.match]), [
+      [1, true],
+      [3, false],
+    ]);
+  });
+
+  test('reads several lines in one item of an async iterable', async () => {
+    const { results } = await run(['--region', 'JP'], from([`${pair('03-1234-5678', '０３－１２３４－５６７８')}\n${pair('1', '2')}`]));
+    assert.deepEqual(results().map((r) => [r.line, r.reason]), [
+      [1, 'same-e164'],
+      [2, 'different-number'],
+    ]);
+  });
+
+  test('answers a bad line with an error naming it, goes on, and exits 1', async () => {
+    const { code, results, err } = await run([], from(['not json', '[1,2]', '{"incoming":"+1"}', '{"incoming":1,"stored":"2"}', pair('1002', '1002'), 'null']));
+    assert.equal(code, 1);
+    assert.deepEqual(results(), [
+      { line: 1, error: 'line 1: not JSON' },
+      { line: 2, error: 'line 2: not a JSON object' },
+      { line: 3, error: 'line 3: "stored" must be a string' },
+      { line: 4, error: 'line 4: "incoming" must be a string' },
+      { line: 5, match: true, reason: 'same-short-number', incoming: { kind: 'short', digits: '1002' }, stored: { kind: 'short', digits: '1002' } },
+      { line: 6, error: 'line 6: not a JSON object' },
+    ]);
+    assert.match(err.join('\n'), /5 of 6 lines refused/);
+  });
+
+  test('exits 2 with the usage on wrong arguments, reading nothing', async () => {
+    for (const args of [['--region', 'XX'], ['--region', 'Germany'], ['--region'], ['--region='], ['--country', 'US'], ['extra']]) {
+      const { code, out, err } = await run(args, from([pair('1', '1')]));
+      assert.equal(code, 2, args.join(' '));
+      assert.deepEqual(out, []);
+      assert.match(err.join('\n'), /Usage: callpane phone match \[--region CC\]/);
+    }
+    assert.match((await run(['--region', 'XX'], from([]))).err.join('\n'), /--region must be an ISO 3166-1 alpha-2 country code/);
+  });
+
+  test('shows the usage on --help and exits 0', async () => {
+    const { code, out } = await run(['--help'], from([]));
+    assert.equal(code, 0);
+    assert.match(out.join('\n'), /^Usage: callpane phone match/);
+  });
+
+  test('exits 0 on empty input', async () => {
+    const { code, out, err } = await run([], from([]));
+    assert.deepEqual({ code, out, err }, { code: 0, out: [], err: [] });
+  });
+});
