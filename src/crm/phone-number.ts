@@ -37,9 +37,9 @@ export function toE164(raw: string, country?: string): string | undefined {
 }
 
 /**
- * - `international`: the country is known — written (`+`, or an international prefix: `00`
- *   anywhere, the default region's own such as `011` in the US), or taken from the default region
- *   because the number is a *valid* number there.
+ * - `international`: the country is known — written (`+`, or an international prefix: `00` in
+ *   any region, or the default region's own such as `011` in the US), or taken from the default
+ *   region because the number is a *valid* number there (not merely of a possible length).
  * - `national`: seven or more digits with no country: no default region, or not a valid number
  *   of it (a German `030 1234567` stored in a US organisation).
  * - `short`: one to six digits with no country written: an internal extension (`1002`) or a
