@@ -1,11 +1,12 @@
 /**
  * The fixed facts of the sandbox organization and its one model-driven app, as getEnvironment
- * reports them (dynamics.md §2). The organization id is the one WhoAmI answers with
- * (src/sandbox/dataverse/routes.ts).
+ * reports them (dynamics.md §2). The organization id is the one WhoAmI answers with.
  */
 
+import { SANDBOX_ORGANIZATION_ID } from './dataverse/organization-id.ts';
+
 export const SANDBOX_ORGANIZATION = {
-  orgId: '0e9a0000-0000-4000-8000-000000000001',
+  orgId: SANDBOX_ORGANIZATION_ID,
   orgUniqueName: 'callpanesandbox',
   /** Base language of the organization: English. */
   orgLcid: 1033,

@@ -58,7 +58,7 @@ function run(args: string[], dataDir: string, extra: Record<string, string> = {}
 
 /** Starts `callpane start`, waits for the banner, and returns it with a stop function. */
 async function startServer(dataDir: string): Promise<{ banner: string; stop: () => Promise<Result> }> {
-  const child = launch(['start'], dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_LOG_LEVEL: 'warn' });
+  const child = launch(['start'], dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_LOG_LEVEL: 'warn' });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<Result>((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));

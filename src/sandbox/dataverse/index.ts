@@ -5,6 +5,7 @@
  */
 export { Dataverse, type DataverseOptions } from './dataverse.ts';
 export { DATAVERSE_API_PREFIX, registerDataverseRoutes, type DataverseRouteOptions } from './routes.ts';
+export { SANDBOX_ORGANIZATION_ID } from './organization-id.ts';
 export { DataverseError, DataverseErrorCode, type ODataErrorBody } from './dataverse-error.ts';
 export { parseQueryString, type QueryParams } from './query-options.ts';
 export type { QueryResult, ReadOptions, RetrieveResult } from './record-reader.ts';

@@ -23,6 +23,7 @@ import { parseResourcePath, type ResourcePath } from './resource-path.ts';
 import { SEED } from './seed-data.ts';
 import { TokenIssuer, type OAuthOptions } from './token-issuer.ts';
 import { tokenRoutes } from './token-routes.ts';
+import { SANDBOX_ORGANIZATION_ID } from './organization-id.ts';
 
 export const DATAVERSE_API_PREFIX = '/api/data/v9.2';
 
@@ -37,8 +38,6 @@ export interface DataverseRouteOptions {
   oauth?: OAuthOptions;
 }
 
-/** Fixed ids WhoAmI reports for the sandbox organization. */
-const ORGANIZATION_ID = '0e9a0000-0000-4000-8000-000000000001';
 const BUSINESS_UNIT_ID = 'b0000000-0000-4000-8000-000000000001';
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
@@ -105,7 +104,7 @@ async function handle(dataverse: Dataverse, userId: string, path: ResourcePath, 
       '@odata.context': `${base}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
       BusinessUnitId: BUSINESS_UNIT_ID,
       UserId: userId,
-      OrganizationId: ORGANIZATION_ID,
+      OrganizationId: SANDBOX_ORGANIZATION_ID,
     });
   }
   dataverse.entity(path.set); // an unknown set is 404 whatever the method
