@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
+import { runPhoneMatch } from '../src/cli/phone-match-command.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
 import { loadConfig, locateConfigFile, type Config } from '../src/config/load-config.ts';
@@ -31,6 +32,8 @@ Commands:
   ext rm <number>                       remove an extension and its registrations
   config check                          print the effective configuration and validate it
   sandbox reset                         restore the local Dynamics 365 sandbox's seed data
+  phone match [--region CC]             compare numbers read as JSON lines {"incoming","stored"} on stdin
+                                        the way the pane matches callers to CRM records
 
 Options of every command:
   --config <file>                       configuration file (default: $CALLPANE_CONFIG, else ./callpane.json);
@@ -225,6 +228,16 @@ function help(): number {
   return 0;
 }
 
+/** `phone match` without --region uses the server's crm.defaultRegion, when a configuration loads. */
+async function phoneMatch(args: string[]): Promise<number> {
+  const explicit = args.some((arg) => arg === '--region' || arg.startsWith('--region=') || arg === '-h' || arg === '--help');
+  const configIndex = args.indexOf('--config');
+  const configPath = configIndex === -1 ? undefined : args[configIndex + 1];
+  const rest = configIndex === -1 ? args : args.filter((_, index) => index !== configIndex && index !== configIndex + 1);
+  const withRegion = explicit ? rest : ['--region', load(configPath).crm.defaultRegion, ...rest];
+  return runPhoneMatch(withRegion, { stdin: process.stdin, stdout: out, stderr: (line) => process.stderr.write(`${line}\n`) });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start,
   'ext add': extAdd,
@@ -233,6 +246,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'ext rm': extRm,
   'config check': configCheck,
   'sandbox reset': sandboxReset,
+  'phone match': phoneMatch,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -37,9 +37,9 @@ function launch(args: string[], dataDir: string, extra: Record<string, string> =
   return spawn(NODE, [CLI, ...args], { cwd: dir, env: environment(dataDir, extra), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-function run(args: string[], dataDir: string, extra: Record<string, string> = {}): Promise<Result> {
+function run(args: string[], dataDir: string, extra: Record<string, string> = {}, input = ''): Promise<Result> {
   const child = launch(args, dataDir, extra);
-  child.stdin?.end();
+  child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => (stdout += chunk));
@@ -224,4 +224,25 @@ test('start prints the URLs and the demo credentials, serves HTTP and stops on S
   assert.doesNotMatch(third.banner, /Alice Agent/);
   assert.ok(!third.banner.includes(alicePassword!));
   assert.match(third.banner, /1002 +Bob Agent/);
+});
+
+test('phone match compares numbers as the pane does, in the configured region unless --region says otherwise', async () => {
+  const dataDir = join(dir, 'phone-match');
+  const input = ['{"incoming":"+49 30 1234567","stored":"030 1234567"}', '{"incoming":"1002","stored":"+1 415 555 1002"}', ''].join('\n');
+  const inGermany = await run(['phone', 'match'], dataDir, { CALLPANE_CRM_DEFAULT_REGION: 'DE' }, input);
+  assert.equal(inGermany.code, 0, inGermany.stderr);
+  const [national, extension] = inGermany.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual([national.match, national.reason], [true, 'same-e164']);
+  assert.deepEqual([extension.match, extension.reason], [false, 'extension-vs-external']);
+
+  // "(415) 555-0100" is a valid German number too: stored in a German organisation it is not the US one.
+  const american = '{"incoming":"+1 415 555 0100","stored":"(415) 555-0100"}\n';
+  const fromConfig = await run(['phone', 'match'], dataDir, { CALLPANE_CRM_DEFAULT_REGION: 'DE' }, american);
+  assert.equal(JSON.parse(fromConfig.stdout).match, false);
+  const overridden = await run(['phone', 'match', '--region', 'US'], dataDir, { CALLPANE_CRM_DEFAULT_REGION: 'DE' }, american);
+  assert.equal(JSON.parse(overridden.stdout).match, true);
+
+  const bad = await run(['phone', 'match', '--region', 'XX'], dataDir, {}, input);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--region must be an ISO 3166-1 alpha-2 country code/);
 });
