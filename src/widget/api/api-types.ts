@@ -169,7 +169,7 @@ export interface CrmLogReport {
 export interface PaneConfig {
   /** The Dynamics 365 origin from `?base=`, already checked by the server. */
   base: string;
-  /** ISO 3166-1 alpha-2 region for national numbers. */
-  defaultRegion: string;
+  /** ISO 3166-1 alpha-2 region for national numbers (absent when the configured one is not known). */
+  defaultRegion: string | undefined;
   version: string;
 }

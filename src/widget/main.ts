@@ -1,0 +1,22 @@
+/**
+ * The pane's entry (served as /dyncrm/assets/pane.js): reads the shell's JSON configuration
+ * (data only — the page's CSP allows no inline script), starts the controller and renders.
+ */
+import { render } from 'preact';
+import { isCountryCode } from '../crm/phone-number.ts';
+import type { PaneConfig } from './api/api-types.ts';
+import { PaneController } from './state/pane-controller.ts';
+import { App } from './ui/app.ts';
+import { h } from './ui/view-kit.ts';
+
+function readConfig(): PaneConfig {
+  const text = document.getElementById('pane-config')?.textContent ?? '{}';
+  const parsed = JSON.parse(text) as Partial<PaneConfig>;
+  // A region the numbering data does not know would make every number lookup throw: use none.
+  const region = typeof parsed.defaultRegion === 'string' && isCountryCode(parsed.defaultRegion) ? parsed.defaultRegion : undefined;
+  return { base: parsed.base ?? '', defaultRegion: region, version: parsed.version ?? '' };
+}
+
+const controller = new PaneController(readConfig());
+render(h(App, { controller }), document.getElementById('app') as HTMLElement);
+controller.start();

@@ -1,0 +1,410 @@
+/**
+ * The pane's calls: what the agent does (dial, answer, hold, transfer…), what the phone engine
+ * reports, what the server's event channel adds (its call id and facts), and what follows in
+ * Dynamics 365 (caller lookup, screen pop, journal). Views call the public methods; the store
+ * holds the result.
+ */
+import type { CallEvent, RecordRef } from '../api/api-types.ts';
+import { normalizePhone } from '../../crm/phone-number.ts';
+import type { CrmFlow } from '../crm/crm-flow.ts';
+import type { MessageKey } from '../i18n/i18n.ts';
+import type { Microphone, MicrophoneProblem } from '../phone/microphone.ts';
+import type { PhoneCall, PhoneEngine } from '../phone/phone-engine.ts';
+import type { Ringtone } from '../phone/ringtone.ts';
+import { dialString } from '../phone/sip-target.ts';
+import type { SafeStorage } from './safe-storage.ts';
+import { correlate } from './call-correlation.ts';
+import { liveCalls, type CallView, type LogStatus, type PaneState } from './pane-state.ts';
+import type { Store } from './store.ts';
+
+/** How long an ended call waits for the server's facts before it is journaled with what is known. */
+const SERVER_FACTS_WAIT_MS = 5000;
+
+export interface CallControllerOptions {
+  store: Store<PaneState>;
+  engine: PhoneEngine;
+  microphone: Microphone;
+  ringtone: Ringtone;
+  crm: CrmFlow;
+  storage: SafeStorage;
+  defaultRegion: string | undefined;
+  /** Makes this pane the registration holder (takeover), true when it is (and registered). */
+  ensureHolder(): Promise<boolean>;
+  /** Docks the CIF panel open (setMode(1)) when it is minimized. */
+  dockPanel(): void;
+  refreshHistory(): void;
+}
+
+const MICROPHONE_MESSAGES: Record<MicrophoneProblem, MessageKey> = {
+  denied: 'micDenied',
+  'not-delegated': 'micNotDelegated',
+  'no-device': 'micNoDevice',
+  'in-use': 'micInUse',
+  unsupported: 'micUnsupported',
+  failed: 'micFailed',
+};
+
+export class CallController {
+  readonly #o: CallControllerOptions;
+  /** Server events that came before the engine's call (correlated as soon as it exists). */
+  #early: CallEvent[] = [];
+
+  constructor(options: CallControllerOptions) {
+    this.#o = options;
+    options.engine.on((event) => {
+      if (event.type === 'call') this.#onPhoneCall(event.call);
+    });
+  }
+
+  /** What a number typed, pasted or clicked in Dynamics becomes for dialling: E.164 when it can tell. */
+  dialable(raw: string): string {
+    try {
+      const phone = normalizePhone(raw, this.#o.defaultRegion);
+      if (phone.e164) return phone.e164;
+    } catch {
+      // fall through to the digits
+    }
+    return dialString(raw);
+  }
+
+  async dial(raw: string, record?: RecordRef): Promise<void> {
+    const target = this.dialable(raw);
+    if (target === '' || target === '+') return this.#notice('error', 'nothingToDial');
+    if (!(await this.#o.ensureHolder())) return;
+    const stream = await this.#microphone();
+    if (!stream) return;
+    let id: string;
+    try {
+      id = this.#o.engine.call(target, stream);
+    } catch (error) {
+      return this.#notice('error', 'errGeneric', { message: error instanceof Error ? error.message : String(error) });
+    }
+    this.#o.store.update({ dial: '', tab: 'phone' });
+    if (record) this.#patch(id, { record, lookup: { state: 'done', records: [record] } });
+    else void this.#lookupAndPop(id, 'ringing');
+  }
+
+  async answer(id: string): Promise<void> {
+    const stream = await this.#microphone();
+    if (!stream) return;
+    // Call waiting: the call in progress goes on hold rather than mixing two conversations.
+    for (const other of liveCalls(this.#o.store.state)) {
+      if (other.phone.id !== id && other.phone.state === 'active' && !other.phone.held) this.#o.engine.hold(other.phone.id);
+    }
+    this.#o.ringtone.stop();
+    this.#o.engine.answer(id, stream);
+  }
+
+  decline(id: string): void {
+    this.#o.ringtone.stop();
+    this.#o.engine.decline(id);
+  }
+
+  hangup(id: string): void {
+    this.#o.engine.hangup(id);
+  }
+
+  toggleHold(id: string): void {
+    const call = this.#view(id)?.phone;
+    if (!call) return;
+    if (call.held) this.#o.engine.resume(id);
+    else this.#o.engine.hold(id);
+  }
+
+  toggleMute(id: string): void {
+    const call = this.#view(id)?.phone;
+    if (call) this.#o.engine.setMuted(id, !call.muted);
+  }
+
+  dtmf(id: string, tone: string): void {
+    this.#o.engine.dtmf(id, tone);
+  }
+
+  setNotes(id: string, notes: string): void {
+    this.#patch(id, { notes });
+    const serverId = this.#view(id)?.serverCallId;
+    if (serverId) this.#o.storage.set(notesKey(serverId), notes);
+  }
+
+  startTransfer(id: string): void {
+    this.#patch(id, { transfer: { stage: 'entering', target: '' } });
+  }
+
+  setTransferTarget(id: string, target: string): void {
+    const transfer = this.#view(id)?.transfer;
+    if (transfer) this.#patch(id, { transfer: { ...transfer, target } });
+  }
+
+  async blindTransfer(id: string): Promise<void> {
+    const target = this.dialable(this.#view(id)?.transfer?.target ?? '');
+    if (!target) return this.#notice('error', 'nothingToDial');
+    const outcome = await this.#o.engine.blindTransfer(id, target);
+    if (outcome.ok) this.#notice('info', 'transferred');
+    else this.#notice('error', 'transferFailed', { reason: outcome.reason });
+    this.#patch(id, { transfer: undefined });
+  }
+
+  async consult(id: string): Promise<void> {
+    const target = this.dialable(this.#view(id)?.transfer?.target ?? '');
+    if (!target) return this.#notice('error', 'nothingToDial');
+    const stream = await this.#microphone();
+    if (!stream) return;
+    const consultId = this.#o.engine.consult(id, target, stream);
+    this.#patch(id, { transfer: { stage: 'consulting', target, consultId } });
+  }
+
+  async completeTransfer(id: string): Promise<void> {
+    const consultId = this.#view(id)?.transfer?.consultId;
+    if (!consultId) return;
+    const outcome = await this.#o.engine.completeTransfer(id, consultId);
+    if (outcome.ok) this.#notice('info', 'transferred');
+    else this.#notice('error', 'transferFailed', { reason: outcome.reason });
+    this.#patch(id, { transfer: undefined });
+  }
+
+  cancelTransfer(id: string): void {
+    const consultId = this.#view(id)?.transfer?.consultId;
+    if (consultId) this.#o.engine.cancelTransfer(id, consultId);
+    this.#patch(id, { transfer: undefined });
+  }
+
+  /** The agent picked one of several matches: open it and remember it for this number. */
+  async choose(id: string, record: RecordRef): Promise<void> {
+    const view = this.#view(id);
+    if (!view) return;
+    this.#patch(id, { record, choosing: false });
+    await this.#o.crm.open(record);
+    await this.#o.crm.remember(this.#number(view), record);
+  }
+
+  async openRecord(record: RecordRef): Promise<void> {
+    await this.#o.crm.open(record);
+  }
+
+  async openActivity(activityId: string): Promise<void> {
+    await this.#o.crm.openActivity(activityId);
+  }
+
+  /** From the chooser: Dynamics' search page instead of one of the matches. */
+  async openSearchPage(id: string): Promise<void> {
+    const view = this.#view(id);
+    if (!view) return;
+    this.#patch(id, { choosing: false });
+    const entity = view.lookup.records[0]?.entity ?? this.#o.store.state.settings.searchIn.find((item) => item.enabled)?.entity ?? 'contact';
+    await this.#o.crm.searchPage(this.#number(view), entity);
+  }
+
+  showChooser(id: string): void {
+    this.#patch(id, { choosing: true });
+  }
+
+  closeChooser(id: string): void {
+    this.#patch(id, { choosing: false });
+  }
+
+  dismiss(id: string): void {
+    const view = this.#view(id);
+    if (view?.log.state === 'logged' && view.notes !== (view.loggedNotes ?? '')) void this.saveNotes(id);
+    this.#patch(id, { dismissed: true });
+    this.#o.store.update((state) => ({ calls: state.calls.filter((call) => !(call.dismissed && call.phone.state === 'ended' && call.log.state !== 'logging')) }));
+  }
+
+  /** Notes changed after the call was logged: update the same activity. */
+  async saveNotes(id: string): Promise<void> {
+    const view = this.#view(id);
+    if (!view?.serverCallId) return;
+    if (view.log.state !== 'logged') {
+      if (view.log.state === 'failed' || view.log.state === 'waiting') await this.retryLog(id);
+      return;
+    }
+    const direction = view.phone.direction;
+    const notes = view.notes;
+    const error = await this.#o.crm.updateNotes(view.serverCallId, view.log.activityId, direction, notes, view.record);
+    if (error) return this.#notice('error', 'logFailed', { message: error.message });
+    this.#patch(id, { loggedNotes: notes });
+    this.#notice('info', 'notesSaved');
+  }
+
+  async retryLog(id: string): Promise<void> {
+    const view = this.#view(id);
+    if (view) await this.#journal(view);
+  }
+
+  /** A server call event: attach its id and facts to the matching call. */
+  onServerEvent(event: CallEvent): void {
+    const extension = this.#o.store.state.session?.extension.number ?? '';
+    const candidates = this.#o.store.state.calls.map((view) => ({
+      id: view.phone.id,
+      direction: view.phone.direction,
+      remoteNumber: view.phone.remoteNumber,
+      startedAt: view.phone.startedAt,
+      serverCallId: view.serverCallId,
+    }));
+    const id = correlate(event, extension, candidates);
+    if (id === undefined) {
+      if (event.type !== 'ended') this.#early = [...this.#early.filter((early) => Date.now() - early.at < 10_000), event];
+      if (event.type === 'ended') this.#o.refreshHistory();
+      return;
+    }
+    const inbound = event.to.extension === extension;
+    const patch: Partial<CallView> = {
+      serverCallId: event.callId,
+      serverNumber: inbound ? event.from.number : event.to.number,
+      serverDirection: event.direction === 'internal' ? 'internal' : inbound ? 'inbound' : 'outbound',
+    };
+    const view = this.#view(id);
+    if (view && !view.notes && !view.serverCallId) {
+      const draft = this.#o.storage.get(notesKey(event.callId));
+      if (draft) patch.notes = draft;
+    }
+    if (event.type === 'answered') patch.serverAnsweredAt = event.at;
+    if (event.type === 'ended') {
+      patch.serverStartedAt = event.startedAt;
+      patch.serverAnsweredAt = event.answeredAt;
+      patch.serverEndedAt = event.at;
+    }
+    this.#patch(id, patch);
+  }
+
+  #onPhoneCall(call: PhoneCall): void {
+    const previous = this.#view(call.id);
+    if (!previous) {
+      const view: CallView = { phone: call, lookup: { state: 'idle', records: [] }, choosing: false, notes: '', log: { state: 'none' }, dismissed: false };
+      if (call.serverCallId) view.serverCallId = call.serverCallId;
+      this.#o.store.update((state) => ({ calls: [...state.calls, view] }));
+      for (const early of this.#early.splice(0)) this.onServerEvent(early);
+      if (call.direction === 'inbound' && call.state === 'incoming') this.#ringing(call);
+      return;
+    }
+    const patch: Partial<CallView> = { phone: call };
+    if (call.serverCallId && !previous.serverCallId) patch.serverCallId = call.serverCallId;
+    this.#patch(call.id, patch);
+    if (previous.phone.state !== 'active' && call.state === 'active') {
+      this.#o.ringtone.stop();
+      void this.#lookupAndPop(call.id, 'answered');
+    }
+    if (previous.phone.state !== 'ended' && call.state === 'ended') this.#ended(call);
+  }
+
+  #ringing(call: PhoneCall): void {
+    // Ring only when no other call is in progress; call waiting shows the card without the bell.
+    if (liveCalls(this.#o.store.state).length === 1) this.#o.ringtone.start();
+    this.#o.dockPanel();
+    this.#o.store.update({ tab: 'phone' });
+    void this.#lookupAndPop(call.id, 'ringing');
+  }
+
+  /** Looks the caller up once, then pops the record if the settings say so at this phase. */
+  async #lookupAndPop(id: string, phase: 'ringing' | 'answered'): Promise<void> {
+    let view = this.#view(id);
+    if (!view || view.phone.consultFor || view.phone.replaces || view.phone.referredBy) return;
+    if (view.lookup.state === 'idle') {
+      this.#patch(id, { lookup: { state: 'searching', records: [] } });
+      const records = await this.#o.crm.lookup(this.#number(view));
+      this.#patch(id, { lookup: records ? { state: 'done', records } : { state: 'failed', records: [] } });
+      if (records?.length === 1) this.#patch(id, { record: records[0] });
+    } else if (view.lookup.state === 'searching') {
+      await this.#until(id, (current) => current.lookup.state !== 'searching', 10_000);
+    }
+    view = this.#view(id);
+    if (!view || view.lookup.state !== 'done' || view.phone.state === 'ended') return;
+    const direction = view.serverDirection ?? view.phone.direction;
+    const decision = await this.#o.crm.screenPop({ direction, phase, number: this.#number(view), matches: view.lookup.records });
+    if (decision.kind === 'choose') this.#patch(id, { choosing: true });
+    if (decision.kind === 'open') this.#patch(id, { record: { ...decision.record, name: decision.record.name ?? '' } });
+  }
+
+  async #ended(call: PhoneCall): Promise<void> {
+    this.#o.ringtone.stop();
+    if (liveCalls(this.#o.store.state).length === 0) this.#o.microphone.release();
+    const view = this.#view(call.id);
+    // A consultation is part of a transfer; the original call's log covers the conversation.
+    if (view?.transfer) this.#patch(call.id, { transfer: undefined });
+    for (const other of this.#o.store.state.calls) if (other.transfer?.consultId === call.id) this.#patch(other.phone.id, { transfer: undefined });
+    this.#patch(call.id, { log: { state: 'waiting' }, choosing: false });
+    await this.#until(call.id, (current) => current.serverCallId !== undefined && current.serverEndedAt !== undefined, SERVER_FACTS_WAIT_MS);
+    const current = this.#view(call.id);
+    if (current) await this.#journal(current);
+    this.#o.refreshHistory();
+  }
+
+  async #journal(view: CallView): Promise<void> {
+    const id = view.phone.id;
+    if (!view.serverCallId) {
+      this.#patch(id, { log: { state: 'failed', message: 'the phone server did not report this call' } });
+      return;
+    }
+    this.#patch(id, { log: { state: 'logging' } });
+    const phone = view.phone;
+    const startedAt = view.serverStartedAt ?? phone.startedAt;
+    const endedAt = Math.max(view.serverEndedAt ?? phone.endedAt ?? Date.now(), startedAt);
+    const answeredAt = view.serverAnsweredAt ?? phone.answeredAt;
+    const notes = this.#view(id)?.notes ?? view.notes;
+    const outcome = await this.#o.crm.journal({
+      call: {
+        callId: view.serverCallId,
+        direction: phone.direction,
+        number: this.#number(view),
+        extension: this.#o.store.state.session?.extension.number,
+        startedAt,
+        answeredAt: answeredAt === undefined ? null : Math.min(Math.max(answeredAt, startedAt), endedAt),
+        endedAt,
+      },
+      direction: view.serverDirection ?? phone.direction,
+      record: view.record,
+      notes,
+    });
+    const log: LogStatus = outcome;
+    this.#patch(id, outcome.state === 'logged' ? { log, loggedNotes: notes } : { log });
+    if (outcome.state === 'logged' || outcome.state === 'skipped') this.#o.storage.remove(notesKey(view.serverCallId));
+  }
+
+  async #microphone(): Promise<MediaStream | undefined> {
+    const result = await this.#o.microphone.acquire();
+    if (result.ok) {
+      this.#o.store.update({ microphoneProblem: undefined });
+      return result.stream;
+    }
+    this.#o.store.update({ microphoneProblem: result.problem });
+    this.#notice('error', MICROPHONE_MESSAGES[result.problem]);
+    return undefined;
+  }
+
+  #number(view: CallView): string {
+    return view.serverNumber ?? view.phone.remoteNumber;
+  }
+
+  #view(id: string): CallView | undefined {
+    return this.#o.store.state.calls.find((call) => call.phone.id === id);
+  }
+
+  #patch(id: string, patch: Partial<CallView>): void {
+    this.#o.store.update((state) => ({ calls: state.calls.map((call) => (call.phone.id === id ? { ...call, ...patch } : call)) }));
+  }
+
+  /** Resolves when `test` holds for the call, or after `ms`. */
+  #until(id: string, test: (view: CallView) => boolean, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const view = this.#view(id);
+        if (!view || test(view)) finish();
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      const unsubscribe = this.#o.store.subscribe(check);
+      check();
+    });
+  }
+
+  #notice(kind: 'error' | 'info', key: MessageKey, values?: Record<string, string | number>): void {
+    this.#o.store.update({ notice: values ? { kind, key, values } : { kind, key } });
+  }
+}
+
+function notesKey(serverCallId: string): string {
+  return `callpane-notes:${serverCallId}`;
+}

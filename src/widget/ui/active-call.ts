@@ -1,0 +1,119 @@
+/**
+ * A call in progress: who, how long, and the controls — mute, hold/resume, DTMF keypad (also from
+ * the keyboard), transfer (blind, or consult first and then complete or cancel), hang up — and
+ * the notes that go into the call's activity.
+ */
+import { useState } from 'preact/hooks';
+import type { CallView } from '../state/pane-state.ts';
+import { callerTitle } from './call-area.ts';
+import { Keypad } from './dial-pad.ts';
+import { RecordLine } from './record-line.ts';
+import { clock, h, iconButton, usePane, useTick, type View } from './view-kit.ts';
+
+export function ActiveCall({ call }: { call: CallView }): View {
+  const { controller, t } = usePane();
+  const [keypad, setKeypad] = useState(false);
+  const phone = call.phone;
+  const id = phone.id;
+  const calls = controller.calls;
+  useTick(phone.state === 'active');
+  let status: string;
+  if (phone.state === 'dialing') status = phone.ringing ? t('ringingRemote') : t('calling');
+  else if (phone.held) status = `${t('onHold')} · ${clock((Date.now() - (phone.answeredAt ?? Date.now())) / 1000)}`;
+  else status = clock((Date.now() - (phone.answeredAt ?? Date.now())) / 1000);
+  const title = callerTitle(call, t('unknownCaller'));
+  const number = call.serverNumber ?? phone.remoteNumber;
+  if (phone.consultFor) {
+    return h(
+      'article',
+      { class: 'card consult', 'aria-label': t('consulting', { number }) },
+      h('div', { class: 'card-kicker' }, t('consulting', { number: title })),
+      h('div', { class: 'call-status', role: 'timer', 'aria-live': 'off' }, status),
+      h('div', { class: 'actions' }, iconButton({ name: 'hangup', label: t('hangUp'), kind: 'danger', onClick: () => calls.hangup(id) })),
+    );
+  }
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (!keypad || !/^[0-9*#]$/.test(event.key) || (event.target as HTMLElement).tagName === 'TEXTAREA' || (event.target as HTMLElement).tagName === 'INPUT') return;
+    calls.dtmf(id, event.key);
+  };
+  return h(
+    'article',
+    { class: `card active${phone.held ? ' held' : ''}`, 'aria-labelledby': `active-${id}`, onKeyDown },
+    h('div', { class: 'caller', id: `active-${id}` }, title),
+    h('div', { class: 'caller-number' }, title === number ? '' : number),
+    h('div', { class: 'call-status', role: 'timer', 'aria-label': t('callDuration') }, status),
+    h(RecordLine, { call }),
+    h(
+      'div',
+      { class: 'controls', role: 'toolbar', 'aria-label': title },
+      iconButton({ name: phone.muted ? 'micOff' : 'mic', label: phone.muted ? t('unmute') : t('mute'), kind: 'toggle', pressed: phone.muted, onClick: () => calls.toggleMute(id), disabled: phone.state !== 'active' }),
+      iconButton({ name: phone.held ? 'play' : 'pause', label: phone.held ? t('resume') : t('hold'), kind: 'toggle', pressed: phone.held, onClick: () => calls.toggleHold(id), disabled: phone.state !== 'active' }),
+      iconButton({ name: 'keypad', label: keypad ? t('hideKeypad') : t('keypad'), kind: 'toggle', pressed: keypad, onClick: () => setKeypad(!keypad), disabled: phone.state !== 'active' }),
+      iconButton({ name: 'transfer', label: t('transfer'), kind: 'toggle', pressed: call.transfer !== undefined, onClick: () => (call.transfer ? calls.cancelTransfer(id) : calls.startTransfer(id)), disabled: phone.state !== 'active' }),
+      iconButton({ name: 'hangup', label: t('hangUp'), kind: 'danger', onClick: () => calls.hangup(id) }),
+    ),
+    keypad ? h(Keypad, { label: t('keypad'), onKey: (key) => calls.dtmf(id, key) }) : null,
+    call.transfer ? h(TransferPanel, { call }) : null,
+    h(Notes, { call }),
+  );
+}
+
+function TransferPanel({ call }: { call: CallView }): View {
+  const { controller, t } = usePane();
+  const transfer = call.transfer;
+  const id = call.phone.id;
+  if (!transfer) return null;
+  if (transfer.stage === 'consulting') {
+    return h(
+      'div',
+      { class: 'transfer' },
+      h('div', { class: 'hint' }, t('consulting', { number: transfer.target })),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', class: 'btn btn-primary', onClick: () => void controller.calls.completeTransfer(id) }, t('completeTransfer')),
+        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => controller.calls.cancelTransfer(id) }, t('cancel')),
+      ),
+    );
+  }
+  return h(
+    'form',
+    {
+      class: 'transfer',
+      onSubmit: (event: Event) => {
+        event.preventDefault();
+        void controller.calls.blindTransfer(id);
+      },
+    },
+    h('label', { class: 'field' }, h('span', null, t('transferTo')), h('input', {
+      type: 'tel',
+      autoFocus: true,
+      value: transfer.target,
+      onInput: (event: Event) => controller.calls.setTransferTarget(id, (event.target as HTMLInputElement).value),
+    })),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'btn btn-primary', disabled: transfer.target.trim() === '' }, t('blindTransfer')),
+      h('button', { type: 'button', class: 'btn btn-secondary', disabled: transfer.target.trim() === '', onClick: () => void controller.calls.consult(id) }, t('consult')),
+    ),
+  );
+}
+
+export function Notes({ call }: { call: CallView }): View {
+  const { controller, t } = usePane();
+  const fieldId = `notes-${call.phone.id}`;
+  return h(
+    'div',
+    { class: 'notes' },
+    h('label', { for: fieldId }, t('notes')),
+    h('textarea', {
+      id: fieldId,
+      rows: 3,
+      maxLength: 2000,
+      placeholder: t('notesPlaceholder'),
+      value: call.notes,
+      onInput: (event: Event) => controller.calls.setNotes(call.phone.id, (event.target as HTMLTextAreaElement).value),
+    }),
+  );
+}
