@@ -1,6 +1,8 @@
 /**
  * Composition of a running Callpane: store, demo data, metrics, HTTP server, call tracking (the
- * call bus, the call recorder, the /api routes and the /api/events channel), and the services
+ * call bus, the call recorder, the /api routes and the /api/events channel), the pane at /dyncrm
+ * (which accepts as `base` the configured Dynamics origins and those of running services that
+ * stand in for Dynamics, such as the sandbox: `AppService.crmOrigins`), and the services
  * passed in by the caller (the SIP transports and the registrar are wired through
  * `extraServices`). Services start after the HTTP server is created but before it listens, so
  * they can add routes and attach to its `upgrade` event before the first request arrives;
@@ -12,10 +14,14 @@ import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
 import { registerApi } from './server/api/api-routes.ts';
 import { EventChannel } from './server/api/event-channel.ts';
+import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
 import { currentDemoCredentials, seedDemoExtensions, type DemoCredentialView } from './server/demo-extensions.ts';
 import { createHttpServer, type HttpServer, type TlsMaterial } from './server/http-server.ts';
 import type { Logger } from './server/logger.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
+import { createAllowedCrmOrigins } from './server/pane/allowed-crm-origins.ts';
+import type { PaneSources } from './server/pane/pane-bundle.ts';
+import { registerPaneRoutes } from './server/pane/pane-routes.ts';
 import { SessionService } from './server/sessions/session-service.ts';
 import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
 import { openDatabase, type Database } from './store/database.ts';
@@ -23,6 +29,7 @@ import { createExtensionRepository, type ExtensionRepository } from './store/ext
 import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
 import { createRegistrationRepository, type RegistrationRepository } from './store/registration-repository.ts';
 import { createSessionRepository, type SessionRepository } from './store/session-repository.ts';
+import { createSettingsRepository, type SettingsRepository } from './store/settings-repository.ts';
 
 export interface AppRepositories {
   extensions: ExtensionRepository;
@@ -30,6 +37,7 @@ export interface AppRepositories {
   meta: MetaRepository;
   calls: CallRecordRepository;
   sessions: SessionRepository;
+  settings: SettingsRepository;
 }
 
 /** Everything a service needs from the running application. */
@@ -47,12 +55,19 @@ export interface AppContext {
   httpServer: HttpServer;
   /** Certificate and key read from config.tls, for HTTPS and SIP over TLS. */
   tls: TlsMaterial | undefined;
+  /** The origin browsers reach this server at, per request (Host header, TLS, http.publicUrl). */
+  site: SiteOrigin;
 }
 
 export interface AppService {
   close(): Promise<void>;
   /** The SIP URIs this service answers on, read once everything listens (for the banner). */
   sipUris?(): string[];
+  /**
+   * Origins of Dynamics 365 stand-ins this service runs (the sandbox): the pane accepts them as
+   * `base` besides crm.allowedOrigins, for as long as the service runs.
+   */
+  crmOrigins?(): string[];
 }
 
 export type ServiceFactory = (context: AppContext) => Promise<AppService>;
@@ -61,6 +76,8 @@ export interface StartOptions {
   config: Config;
   logger: Logger;
   extraServices?: readonly ServiceFactory[];
+  /** The pane's sources; the real widget unless a test points elsewhere. */
+  paneSources?: PaneSources;
 }
 
 export interface RunningCallpane {
@@ -81,7 +98,7 @@ function readTls(config: Config): TlsMaterial | undefined {
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
 }
 
-export async function startCallpane({ config, logger, extraServices = [] }: StartOptions): Promise<RunningCallpane> {
+export async function startCallpane({ config, logger, extraServices = [], paneSources }: StartOptions): Promise<RunningCallpane> {
   const tls = readTls(config);
   const db = openDatabase(config.dataDir);
   const services: AppService[] = [];
@@ -106,6 +123,7 @@ export async function startCallpane({ config, logger, extraServices = [] }: Star
       meta: createMetaRepository(db),
       calls: createCallRecordRepository(db),
       sessions: createSessionRepository(db),
+      settings: createSettingsRepository(db),
     };
     // RFC 7118 §5: a WebSocket binding cannot outlive its connection, and no connection outlives the process.
     const wiped = repositories.registrations.removeConnectionBound();
@@ -131,12 +149,23 @@ export async function startCallpane({ config, logger, extraServices = [] }: Star
     recorder.start(calls);
     services.push({ close: async () => recorder.stop() });
     const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });
-    registerApi(httpServer.app, { sessions, calls: repositories.calls });
-    const events = new EventChannel({ server: httpServer.server, bus: calls, sessions, logger: logger.child({ component: 'events' }) });
+    const site = createSiteOrigin({ https: httpServer.https, publicUrl: config.http.publicUrl });
+    registerApi(httpServer.app, {
+      sessions,
+      calls: repositories.calls,
+      extensions: repositories.extensions,
+      settings: repositories.settings,
+      site,
+      sip: { domain: config.sip.domain, wsPath: config.sip.wsPath, webSocket: config.sip.transports.includes('ws') },
+    });
+    // Asked at each check: a service's origin counts only while the service is in the list.
+    const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));
+    registerPaneRoutes(httpServer.app, { origins: crmOrigins, defaultRegion: config.crm.defaultRegion, site, logger, sources: paneSources });
+    const events = new EventChannel({ server: httpServer.server, bus: calls, sessions, site, logger: logger.child({ component: 'events' }) });
     events.start();
     services.push(events);
 
-    const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls };
+    const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site };
     for (const start of extraServices) services.push(await start(context));
 
     const httpUrl = await httpServer.listen();

@@ -16,6 +16,10 @@ export const ApiErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
   NOT_FOUND: 'NOT_FOUND',
+  /** The request contradicts what is stored, e.g. another activity for a call already logged. */
+  CONFLICT: 'CONFLICT',
+  /** SIP over WebSocket is not enabled on this server (sip.transports), so the pane cannot register. */
+  SIP_UNAVAILABLE: 'SIP_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -30,6 +34,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   INVALID_CREDENTIALS: 401,
   TOO_MANY_ATTEMPTS: 429,
   NOT_FOUND: 404,
+  CONFLICT: 409,
+  SIP_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

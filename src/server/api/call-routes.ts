@@ -1,19 +1,28 @@
 /**
- * The caller's own call records: GET /api/calls (newest first, paged by cursor) and
- * GET /api/calls/:id. A call that is not the caller's answers exactly like one that does not
- * exist (404), so the API never tells whether another extension had a call.
+ * The caller's own call records: GET /api/calls (newest first, paged by cursor),
+ * GET /api/calls/:id, and PUT /api/calls/:id/crm, where the pane reports the Phone Call
+ * activity it wrote (or did not) for the call. A call that is not the caller's answers exactly
+ * like one that does not exist (404), so the API never tells whether another extension had a call.
+ *
+ * The activity id is derived from the call id, so every report for one call names the same
+ * activity; a report naming another activity for a call already logged is refused (409), as it
+ * would mean the call was journaled twice.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CallRecordRepository } from '../../store/call-record-repository.ts';
-import { requireSession } from '../sessions/bearer-auth.ts';
+import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { ApiError, ApiErrorCode } from './api-errors.ts';
 import { decodeCallCursor, encodeCallCursor } from './call-cursor.ts';
+import { dataverseId, recordReference } from './crm-record-ref.ts';
 import { parseInput } from './parse-input.ts';
 
 export const DEFAULT_CALL_PAGE = 50;
 export const MAX_CALL_PAGE = 200;
+/** Dynamics' phonecall description holds 2000 characters (dynamics.md §4). */
+export const MAX_NOTES = 2000;
+export const LOG_STATES = ['logged', 'failed', 'skipped'] as const;
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_CALL_PAGE).default(DEFAULT_CALL_PAGE),
@@ -22,8 +31,15 @@ const ListQuery = z.object({
 
 const CallParams = z.object({ id: z.string().min(1).max(100) });
 
+const CrmReport = z.strictObject({
+  activityId: dataverseId(),
+  logState: z.enum(LOG_STATES),
+  matched: recordReference().optional(),
+  notes: z.string().max(MAX_NOTES).optional(),
+});
+
 export function registerCallRoutes(app: FastifyInstance, sessions: SessionService, calls: CallRecordRepository): void {
-  app.get('/api/calls', async (request) => {
+  app.get('/calls', async (request) => {
     const { user } = requireSession(request, sessions);
     const query = parseInput(ListQuery, request.query, 'query');
     const before = query.before === undefined ? undefined : decodeCallCursor(query.before);
@@ -32,11 +48,28 @@ export function registerCallRoutes(app: FastifyInstance, sessions: SessionServic
     return { calls: page.records, nextCursor: page.next ? encodeCallCursor(page.next) : null };
   });
 
-  app.get('/api/calls/:id', async (request) => {
+  app.get('/calls/:id', async (request) => {
     const { user } = requireSession(request, sessions);
     const { id } = parseInput(CallParams, request.params, 'params');
     const record = calls.getForExtension(id, user.number);
     if (!record) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
     return record;
+  });
+
+  app.put('/calls/:id/crm', async (request) => {
+    const { user } = requireSession(request, sessions);
+    const { id } = parseInput(CallParams, request.params, 'params');
+    const report = parseInput(CrmReport, request.body, 'body');
+    return calls.transaction(() => {
+      const current = calls.getForExtension(id, user.number);
+      if (!current) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
+      if (current.crm.logState === 'logged' && current.crm.activityId !== null && current.crm.activityId !== report.activityId) {
+        throw new ApiError(ApiErrorCode.CONFLICT, `call ${id} is already logged as activity ${current.crm.activityId}`);
+      }
+      const { matched, ...rest } = report;
+      const updated = calls.reportCrm(id, user.number, { ...rest, ...(matched ? { matched: { entity: matched.entity, recordId: matched.id, name: matched.name } } : {}) });
+      if (!updated) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
+      return updated;
+    });
   });
 }

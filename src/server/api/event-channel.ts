@@ -3,13 +3,18 @@
  * logged-in agent's call events as JSON. It claims upgrade requests for its own path only and
  * leaves every other (SIP over WebSocket at /sip) to its owner.
  *
- * Authentication uses the web-login session token, in one of two ways:
+ * Authentication uses the web-login session, in one of three ways, tried in this order:
  * - `?token=` in the URL: browsers cannot set an Authorization header on a WebSocket
  *   (the WebSocket API has no way to), so the query is how a page can send it at connect time;
+ * - the pane's session cookie (session-cookie.ts), but only when the handshake's Origin is one of
+ *   our own: the browser attaches a SameSite=None cookie to handshakes any site starts, so
+ *   without that check another site could ride the agent's session (cross-site WebSocket
+ *   hijacking). A cookie from another origin is ignored. Once the cookie has authenticated the
+ *   socket, an auth message the pane sends anyway is ignored;
  * - or a first message `{"type":"auth","token":"…"}` within AUTH_TIMEOUT_MS, which keeps the token
- *   out of URLs (and so out of proxy logs); the pane should prefer it.
- * Cookies are not used, so a page on another site cannot ride an agent's session (no cross-site
- * WebSocket hijacking) and no Origin check is needed.
+ *   out of URLs (and so out of proxy logs). When a cookie from our own origin named no live
+ *   session and no auth message follows in time, the close says UNAUTHORIZED, not AUTH_TIMEOUT,
+ *   so the pane signs in again instead of retrying.
  *
  * Server → client messages (`EventChannelMessage`): `{type:'ready', extension, expiresAt}` once
  * authenticated, then `{type:'call', event}` for each CallEvent of the agent's extension.
@@ -22,7 +27,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { CallBus, Unsubscribe } from '../../pbx/calls/call-bus.ts';
 import type { CallEvent } from '../../pbx/calls/call-event.ts';
+import { sessionOfCookies } from '../sessions/session-auth.ts';
+import { sessionCookieTokens } from '../sessions/session-cookie.ts';
 import type { Session, SessionService, SessionUser } from '../sessions/session-service.ts';
+import type { SiteOrigin } from './site-origin.ts';
 
 export const EVENT_CHANNEL_PATH = '/api/events';
 
@@ -63,6 +71,8 @@ export interface EventChannelOptions {
   server: Server;
   bus: CallBus;
   sessions: SessionService;
+  /** Our own origins, for the session cookie; without it, cookies are ignored. */
+  site?: SiteOrigin;
   logger?: EventChannelLogger;
   authTimeoutMs?: number;
   /** Keep-alive ping and session re-check interval. */
@@ -129,10 +139,13 @@ export class EventChannel {
     const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
     if (url.pathname !== EVENT_CHANNEL_PATH) return;
     const token = url.searchParams.get('token');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, token));
+    const site = this.#options.site;
+    const ownOrigin = site !== undefined && site.isOwnOrigin(req.headers.origin, req.headers.host);
+    const cookies = ownOrigin ? sessionCookieTokens(req.headers.cookie) : [];
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, token, cookies));
   }
 
-  #adopt(ws: WebSocket, token: string | null): void {
+  #adopt(ws: WebSocket, token: string | null, cookies: readonly string[]): void {
     const connection: Connection = { ws, alive: true };
     this.#connections.add(connection);
     ws.on('pong', () => {
@@ -145,24 +158,33 @@ export class EventChannel {
       clearTimeout(connection.timer);
     });
     if (token !== null) {
-      this.#authenticate(connection, token);
+      this.#authenticate(connection, this.#options.sessions.authenticate(token));
       return;
     }
-    connection.timer = setTimeout(() => ws.close(EventChannelCloseCode.AUTH_TIMEOUT, 'no auth message in time'), this.#options.authTimeoutMs ?? AUTH_TIMEOUT_MS);
+    if (cookies.length > 0) {
+      const session = sessionOfCookies(cookies, this.#options.sessions);
+      if (session) {
+        this.#authenticate(connection, session);
+        return;
+      }
+    }
+    const timeout = cookies.length > 0
+      ? () => ws.close(EventChannelCloseCode.UNAUTHORIZED, 'the session cookie is invalid or expired')
+      : () => ws.close(EventChannelCloseCode.AUTH_TIMEOUT, 'no auth message in time');
+    connection.timer = setTimeout(timeout, this.#options.authTimeoutMs ?? AUTH_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
       if (connection.session) return;
       const token = isBinary ? undefined : authToken(data);
       if (token === undefined) ws.close(EventChannelCloseCode.BAD_MESSAGE, 'expected {"type":"auth","token":"…"}');
-      else this.#authenticate(connection, token);
+      else this.#authenticate(connection, this.#options.sessions.authenticate(token));
     });
   }
 
-  #authenticate(connection: Connection, token: string): void {
+  #authenticate(connection: Connection, session: Session | undefined): void {
     const { ws } = connection;
     clearTimeout(connection.timer);
     // Already closing (an auth message right after a timeout): nothing to set up.
     if (ws.readyState !== ws.OPEN) return;
-    const session = this.#options.sessions.authenticate(token);
     if (!session) {
       ws.close(EventChannelCloseCode.UNAUTHORIZED, 'invalid or expired token');
       return;

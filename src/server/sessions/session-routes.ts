@@ -1,11 +1,14 @@
 /**
- * /api/session: log in (POST), who am I (GET), log out (DELETE).
+ * /api/session: log in (POST), who am I (GET, also how the pane resumes after a reload), log out
+ * (DELETE). A login from the pane (`X-Callpane-Client: pane`) also gets the session as a
+ * Partitioned cookie (session-cookie.ts); the JSON answer is the same for every client.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../api/api-errors.ts';
 import { parseInput } from '../api/parse-input.ts';
-import { requireSession } from './bearer-auth.ts';
+import { requireSession } from './session-auth.ts';
+import { clearedSessionCookie, isPaneClient, PANE_CLIENT_HEADER, sessionCookie } from './session-cookie.ts';
 import type { Session, SessionService } from './session-service.ts';
 
 const LoginBody = z.object({
@@ -20,7 +23,7 @@ export function sessionView(session: Session): { expiresAt: number; extension: S
 }
 
 export function registerSessionRoutes(app: FastifyInstance, sessions: SessionService): void {
-  app.post('/api/session', async (request, reply) => {
+  app.post('/session', async (request, reply) => {
     const { login, password } = parseInput(LoginBody, request.body, 'body');
     const outcome = await sessions.login(login, password, request.ip);
     if (!outcome.ok) {
@@ -31,16 +34,17 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
       throw new ApiError(ApiErrorCode.INVALID_CREDENTIALS, 'wrong login or password');
     }
     request.log.info({ extension: outcome.session.user.number }, 'web login');
+    if (isPaneClient(request.headers[PANE_CLIENT_HEADER])) reply.header('set-cookie', sessionCookie(outcome.token, sessions.lifetimeMs / 1000));
     // A token is a credential: no cache may keep it (RFC 6749 §5.1 does the same for OAuth tokens).
     return reply.header('cache-control', 'no-store').send({ token: outcome.token, ...sessionView(outcome.session) });
   });
 
-  app.get('/api/session', async (request, reply) => {
+  app.get('/session', async (request, reply) => {
     return reply.header('cache-control', 'no-store').send(sessionView(requireSession(request, sessions)));
   });
 
-  app.delete('/api/session', async (request, reply) => {
+  app.delete('/session', async (request, reply) => {
     sessions.logout(requireSession(request, sessions));
-    return reply.code(204).send();
+    return reply.code(204).header('set-cookie', clearedSessionCookie()).send();
   });
 }

@@ -77,6 +77,11 @@ export class SessionService {
     this.#dummyHash = hashPassword(newSessionToken());
   }
 
+  /** How long a new session lasts (the session cookie's Max-Age). */
+  get lifetimeMs(): number {
+    return this.#lifetimeMs;
+  }
+
   /** `address` is the client's address, for the failure limit. */
   async login(login: string, password: string, address: string): Promise<LoginOutcome> {
     if (this.#failures.isBanned(address)) return { ok: false, reason: 'rate-limited' };

@@ -1,6 +1,7 @@
 /**
  * The /api routes and the event channel on a fresh database with two agents (1001 Alice with an
- * e-mail, 1002 Bob), a call bus and a session service whose clock the test may move.
+ * e-mail, 1002 Bob), a call bus and a session service whose clock the test may move. The SIP
+ * domain is pbx.example.test with SIP over WebSocket at /sip unless the test says otherwise.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,15 +9,18 @@ import { join } from 'node:path';
 import { CallBus } from '../../../src/pbx/calls/call-bus.ts';
 import { hashPassword } from '../../../src/security/password-hash.ts';
 import { registerApi } from '../../../src/server/api/api-routes.ts';
+import type { SipCredentialSettings } from '../../../src/server/api/sip-credential-routes.ts';
+import { createSiteOrigin, type SiteOriginOptions } from '../../../src/server/api/site-origin.ts';
 import { EventChannel, type EventChannelOptions } from '../../../src/server/api/event-channel.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server/http-server.ts';
-import { createLogger } from '../../../src/server/logger.ts';
+import { createLogger, type Logger } from '../../../src/server/logger.ts';
 import { createMetrics } from '../../../src/server/metrics.ts';
 import { SessionService, type SessionServiceOptions } from '../../../src/server/sessions/session-service.ts';
 import { createCallRecordRepository, type CallRecordRepository } from '../../../src/store/call-record-repository.ts';
 import { openDatabase, type Database } from '../../../src/store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from '../../../src/store/extension-repository.ts';
 import { createSessionRepository } from '../../../src/store/session-repository.ts';
+import { createSettingsRepository, type SettingsRepository } from '../../../src/store/settings-repository.ts';
 
 export const PASSWORDS = { '1001': 'alice-password-1', '1002': 'bob-password-2' } as const;
 
@@ -26,6 +30,7 @@ export interface ApiFixture {
   bus: CallBus;
   calls: CallRecordRepository;
   extensions: ExtensionRepository;
+  settings: SettingsRepository;
   sessions: SessionService;
   /** Moves the session service's clock (and the event channel's) forward. */
   advance(ms: number): void;
@@ -37,7 +42,15 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
-export async function createApiFixture(options: Partial<SessionServiceOptions> = {}): Promise<ApiFixture> {
+export interface ApiFixtureOptions {
+  sessions?: Partial<SessionServiceOptions>;
+  site?: Partial<SiteOriginOptions>;
+  sip?: Partial<SipCredentialSettings>;
+  /** Silent unless a test reads the log. */
+  logger?: Logger;
+}
+
+export async function createApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callpane-api-'));
   const db = openDatabase(dataDir);
   const extensions = createExtensionRepository(db);
@@ -45,12 +58,15 @@ export async function createApiFixture(options: Partial<SessionServiceOptions> =
   extensions.add({ number: '1002', displayName: 'Bob', passwordHash: await hashPassword(PASSWORDS['1002']), sipSecret: 's2' });
   let offset = 0;
   const now = () => Date.now() + offset;
-  const sessions = new SessionService({ sessions: createSessionRepository(db), extensions, now, ...options });
+  const sessions = new SessionService({ sessions: createSessionRepository(db), extensions, now, ...options.sessions });
   const calls = createCallRecordRepository(db);
+  const settings = createSettingsRepository(db);
+  const site = createSiteOrigin({ https: false, publicUrl: undefined, ...options.site });
   const bus = new CallBus();
-  const logger = createLogger({ level: 'silent', pretty: false });
+  const logger = options.logger ?? createLogger({ level: 'silent', pretty: false });
   const http = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics() });
-  registerApi(http.app, { sessions, calls });
+  const sip = { domain: 'pbx.example.test', wsPath: '/sip', webSocket: true, ...options.sip };
+  registerApi(http.app, { sessions, calls, extensions, settings, site, sip });
 
   const fixture: ApiFixture = {
     db,
@@ -58,6 +74,7 @@ export async function createApiFixture(options: Partial<SessionServiceOptions> =
     bus,
     calls,
     extensions,
+    settings,
     sessions,
     channel: undefined,
     advance(ms) {
@@ -69,7 +86,7 @@ export async function createApiFixture(options: Partial<SessionServiceOptions> =
       return response.json().token as string;
     },
     async listen(channelOptions = {}) {
-      fixture.channel = new EventChannel({ server: http.server, bus, sessions, now, ...channelOptions });
+      fixture.channel = new EventChannel({ server: http.server, bus, sessions, site, now, ...channelOptions });
       fixture.channel.start();
       const url = await http.listen();
       return url.replace(/^http/, 'ws');

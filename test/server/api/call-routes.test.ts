@@ -105,3 +105,87 @@ test('a bad limit or cursor is a 400 naming the parameter', async () => {
   const forged = Buffer.from(JSON.stringify(['x', 1])).toString('base64url');
   assert.equal((await get(`/api/calls?before=${forged}`, alice)).statusCode, 400);
 });
+
+const ACTIVITY = '5f0c3c8e-2d7a-4b1e-9a63-0d2f4c1b7e90';
+const CONTACT = '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
+
+function report(id: string, body: unknown, token?: string) {
+  return api.http.app.inject({
+    method: 'PUT',
+    url: `/api/calls/${id}/crm`,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    payload: JSON.stringify(body),
+  });
+}
+
+test('the pane reports the activity it logged for its own call, and the record shows it', async () => {
+  open('c1', 1000, ['1001']);
+  const response = await report('c1', { activityId: ACTIVITY, logState: 'logged', matched: { entity: 'contact', id: CONTACT, name: 'Alex Baker' }, notes: 'Call back Friday' }, alice);
+  assert.equal(response.statusCode, 200);
+  const crm = { entity: 'contact', recordId: CONTACT, recordName: 'Alex Baker', activityId: ACTIVITY, logState: 'logged', notes: 'Call back Friday' };
+  assert.deepEqual(response.json().crm, crm);
+  assert.equal(response.json().id, 'c1');
+  assert.deepEqual((await get('/api/calls/c1', alice)).json().crm, crm);
+});
+
+test('a later report updates the notes and keeps the match it does not repeat', async () => {
+  open('c1', 1000, ['1001']);
+  await report('c1', { activityId: ACTIVITY, logState: 'failed', matched: { entity: 'lead', id: CONTACT, name: 'Li Na' } }, alice);
+  const response = await report('c1', { activityId: ACTIVITY, logState: 'logged', notes: 'edited after the call' }, alice);
+  assert.deepEqual(response.json().crm, { entity: 'lead', recordId: CONTACT, recordName: 'Li Na', activityId: ACTIVITY, logState: 'logged', notes: 'edited after the call' });
+});
+
+test('ids come as CIF writes them (braces, capitals) and are kept bare and lower-case', async () => {
+  open('c1', 1000, ['1001']);
+  const response = await report('c1', { activityId: `{${ACTIVITY.toUpperCase()}}`, logState: 'logged', matched: { entity: 'account', id: `{${CONTACT.toUpperCase()}}`, name: 'Contoso' } }, alice);
+  assert.equal(response.json().crm.activityId, ACTIVITY);
+  assert.equal(response.json().crm.recordId, CONTACT);
+});
+
+test('reporting on another extension\'s call, or one that does not exist, is a 404 that changes nothing', async () => {
+  open('bobs-call', 1000, ['1002']);
+  const body = { activityId: ACTIVITY, logState: 'logged', notes: 'not mine' };
+  const theirs = await report('bobs-call', body, alice);
+  const missing = await report('no-such-call', body, alice);
+  assert.equal(theirs.statusCode, 404);
+  assert.equal(missing.statusCode, 404);
+  assert.equal(theirs.body.replace('bobs-call', 'X'), missing.body.replace('no-such-call', 'X'));
+  assert.equal(api.calls.get('bobs-call')?.crm.notes, null);
+  assert.equal((await report('bobs-call', body)).statusCode, 401);
+});
+
+test('a second, different activity for a call already logged is refused: a call is journaled once', async () => {
+  open('c1', 1000, ['1001', '1002']);
+  assert.equal((await report('c1', { activityId: ACTIVITY, logState: 'logged' }, alice)).statusCode, 200);
+  const other = await report('c1', { activityId: CONTACT, logState: 'logged' }, bob);
+  assert.equal(other.statusCode, 409);
+  assert.equal(other.json().error.code, 'CONFLICT');
+  assert.equal(api.calls.get('c1')?.crm.activityId, ACTIVITY);
+  assert.equal((await report('c1', { activityId: ACTIVITY, logState: 'logged', notes: 'same activity' }, bob)).statusCode, 200);
+});
+
+test('a malformed report is a 400 naming the field', async () => {
+  open('c1', 1000, ['1001']);
+  const cases: Array<[unknown, RegExp]> = [
+    [{ logState: 'logged' }, /^body\.activityId: /],
+    [{ activityId: 'not-a-guid', logState: 'logged' }, /^body\.activityId: must be a Dataverse id/],
+    [{ activityId: ACTIVITY, logState: 'done' }, /^body\.logState: /],
+    [{ activityId: ACTIVITY, logState: 'logged', matched: { entity: 'incident', id: CONTACT, name: 'x' } }, /^body\.matched\.entity: /],
+    [{ activityId: ACTIVITY, logState: 'logged', matched: { entity: 'contact', id: CONTACT } }, /^body\.matched\.name: /],
+    [{ activityId: ACTIVITY, logState: 'logged', notes: 'x'.repeat(2001) }, /^body\.notes: /],
+    [{ activityId: ACTIVITY, logState: 'logged', extra: 1 }, /^body: .*extra/],
+  ];
+  for (const [body, message] of cases) {
+    const response = await report('c1', body, alice);
+    assert.equal(response.statusCode, 400, JSON.stringify(body));
+    assert.match(response.json().error.message, message);
+  }
+  assert.equal((await report('c1', { activityId: ACTIVITY, logState: 'skipped', notes: '注'.repeat(2000) }, alice)).statusCode, 200);
+});
+
+test('unknown /api routes answer 404 in the API\'s error shape', async () => {
+  const response = await get('/api/nothing-here?token=secret', alice);
+  assert.equal(response.statusCode, 404);
+  assert.deepEqual(response.json(), { error: { code: 'NOT_FOUND', message: 'no route GET /api/nothing-here' } });
+  assert.equal(response.headers['x-content-type-options'], 'nosniff');
+});

@@ -12,8 +12,9 @@ export interface ChannelClient {
   send(message: unknown): void;
 }
 
-export async function connectChannel(url: string): Promise<ChannelClient> {
-  const ws = new WebSocket(url);
+/** `headers` go on the handshake (Cookie, Origin), as a browser would send them. */
+export async function connectChannel(url: string, headers: Record<string, string> = {}): Promise<ChannelClient> {
+  const ws = new WebSocket(url, { headers });
   const queue: Array<Record<string, unknown>> = [];
   const waiters: Array<(message: Record<string, unknown>) => void> = [];
   ws.on('message', (data) => {

@@ -128,7 +128,7 @@ describe('event channel session checks', () => {
   afterEach(() => api.close());
 
   test('a session that expires while connected closes with SESSION_EXPIRED', async () => {
-    api = await createApiFixture({ lifetimeMs: 300 });
+    api = await createApiFixture({ sessions: { lifetimeMs: 300 } });
     const token = await api.login('1001');
     const base = `${await api.listen()}${EVENT_CHANNEL_PATH}`;
     const client = await connectChannel(`${base}?token=${token}`);

@@ -4,7 +4,7 @@ import { createApiFixture, PASSWORDS, type ApiFixture } from '../api/api-fixture
 
 let api: ApiFixture;
 beforeEach(async () => {
-  api = await createApiFixture({ loginFailurePolicy: { limit: 3, windowMs: 60_000, banMs: 120_000 } });
+  api = await createApiFixture({ sessions: { loginFailurePolicy: { limit: 3, windowMs: 60_000, banMs: 120_000 } } });
 });
 afterEach(() => api.close());
 

@@ -1,0 +1,62 @@
+/**
+ * GET /api/sip/credentials: what the pane's SIP user agent (JsSIP) registers with — the caller's
+ * own extension over SIP over WebSocket (RFC 7118) at this server. For now that is the
+ * extension's own SIP secret; the SSO issue replaces it with short-lived credentials. It goes
+ * only to a session of that very extension, is never logged, and no cache may keep it.
+ */
+import { isIPv6 } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { ExtensionRepository } from '../../store/extension-repository.ts';
+import { requireSession } from '../sessions/session-auth.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { ApiError, ApiErrorCode } from './api-errors.ts';
+import type { SiteOrigin } from './site-origin.ts';
+
+export interface SipCredentialSettings {
+  /** config.sip.domain: the SIP domain and digest realm. */
+  domain: string;
+  /** config.sip.wsPath. */
+  wsPath: string;
+  /** Whether `ws` is among config.sip.transports. */
+  webSocket: boolean;
+}
+
+export interface SipCredentials {
+  wsUrl: string;
+  uri: string;
+  authorizationUser: string;
+  password: string;
+  displayName: string;
+  registrarServer: string;
+  iceServers: RTCIceServer[];
+}
+
+export function registerSipCredentialRoutes(
+  app: FastifyInstance,
+  sessions: SessionService,
+  extensions: ExtensionRepository,
+  site: SiteOrigin,
+  sip: SipCredentialSettings,
+): void {
+  // RFC 3986 §3.2.2: an IPv6 address goes in brackets in a URI.
+  const domain = isIPv6(sip.domain) ? `[${sip.domain}]` : sip.domain;
+
+  app.get('/sip/credentials', async (request, reply) => {
+    const { user } = requireSession(request, sessions);
+    if (!sip.webSocket) throw new ApiError(ApiErrorCode.SIP_UNAVAILABLE, 'SIP over WebSocket is off on this server (add ws to sip.transports)');
+    const webSocketOrigin = site.webSocketOriginFor(request.headers.host);
+    if (webSocketOrigin === undefined) throw new ApiError(ApiErrorCode.INVALID_REQUEST, 'the Host header is missing or malformed');
+    const extension = extensions.get(user.number);
+    if (!extension) throw new ApiError(ApiErrorCode.UNAUTHORIZED, 'the extension no longer exists: log in again');
+    const credentials: SipCredentials = {
+      wsUrl: `${webSocketOrigin}${sip.wsPath}`,
+      uri: `sip:${extension.number}@${domain}`,
+      authorizationUser: extension.number,
+      password: extension.sipSecret,
+      displayName: extension.displayName,
+      registrarServer: `sip:${domain}`,
+      iceServers: [],
+    };
+    return reply.header('cache-control', 'no-store').send(credentials);
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The pane's session cookie. The pane is a cross-site iframe inside Dynamics 365, so its cookies
+ * are third-party; when the browser blocks those, only a Partitioned cookie (CHIPS, keyed to the
+ * top-level site) is still stored and sent (testing.md). CHIPS requires `Secure` and
+ * `SameSite=None`; browsers treat http://localhost as secure, so the local demo works too.
+ * https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies
+ *
+ * `SameSite=None` means the browser attaches the cookie to requests other sites make, so a
+ * cookie alone never authenticates: API requests must also carry `X-Callpane-Client: pane`
+ * (a custom header, which no cross-site form or simple request can send without a CORS
+ * preflight, and we answer none), and the event channel's handshake must come from our own
+ * origin (see event-channel.ts).
+ */
+
+export const SESSION_COOKIE = 'callpane_session';
+
+/** The header a cookie-authenticated request must carry, and its one value. */
+export const PANE_CLIENT_HEADER = 'x-callpane-client';
+export const PANE_CLIENT_VALUE = 'pane';
+
+/** A browser sends at most a few cookies of one name (partitioned and not); more is noise. */
+const MAX_COOKIE_CANDIDATES = 4;
+
+const ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=None; Partitioned';
+
+/** `Set-Cookie` for a new session lasting `maxAgeSeconds`. */
+export function sessionCookie(token: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${token}; ${ATTRIBUTES}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+}
+
+/**
+ * `Set-Cookie` that removes the session cookie. A partitioned cookie is replaced only by one
+ * with the same attributes (Partitioned included), so the removal repeats them.
+ */
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; ${ATTRIBUTES}; Max-Age=0`;
+}
+
+/** True when the request says it comes from the pane's own script. */
+export function isPaneClient(header: string | string[] | undefined): boolean {
+  return typeof header === 'string' && header.trim().toLowerCase() === PANE_CLIENT_VALUE;
+}
+
+/**
+ * The values of every `callpane_session` cookie in a Cookie header (RFC 6265 §5.4 allows the
+ * same name twice, e.g. a partitioned and an unpartitioned one), first ones first.
+ */
+export function sessionCookieTokens(header: string | undefined): string[] {
+  if (header === undefined) return [];
+  const tokens: string[] = [];
+  for (const pair of header.split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator < 0 || pair.slice(0, separator).trim() !== SESSION_COOKIE) continue;
+    const value = pair.slice(separator + 1).trim();
+    if (value !== '') tokens.push(value);
+    if (tokens.length === MAX_COOKIE_CANDIDATES) break;
+  }
+  return tokens;
+}

@@ -1,0 +1,78 @@
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '../../../src/server/logger.ts';
+import { createApiFixture, type ApiFixture, type ApiFixtureOptions } from './api-fixture.ts';
+
+let api: ApiFixture | undefined;
+afterEach(() => api?.close());
+
+async function setUp(options: ApiFixtureOptions = {}) {
+  api = await createApiFixture(options);
+  return { api, alice: await api.login('1001'), bob: await api.login('1002') };
+}
+
+function credentials(fixture: ApiFixture, token: string | undefined, host = 'pbx.example.test:8080') {
+  return fixture.http.app.inject({ method: 'GET', url: '/api/sip/credentials', headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+}
+
+test('an agent gets what JsSIP registers their own extension with, and no cache keeps it', async () => {
+  const { api, alice, bob } = await setUp();
+  const response = await credentials(api, alice);
+  assert.equal(response.statusCode, 200);
+  assert.equal(response.headers['cache-control'], 'no-store');
+  assert.deepEqual(response.json(), {
+    wsUrl: 'ws://pbx.example.test:8080/sip',
+    uri: 'sip:1001@pbx.example.test',
+    authorizationUser: '1001',
+    password: 's1',
+    displayName: 'Alice',
+    registrarServer: 'sip:pbx.example.test',
+    iceServers: [],
+  });
+  const bobs = (await credentials(api, bob)).json();
+  assert.equal(bobs.authorizationUser, '1002');
+  assert.equal(bobs.password, 's2');
+});
+
+test('the WebSocket URL follows TLS, the public URL and the configured path; an IPv6 domain is bracketed', async () => {
+  const tls = await setUp({ site: { https: true }, sip: { wsPath: '/ws-sip' } });
+  assert.equal((await credentials(tls.api, tls.alice, 'pbx.example.test')).json().wsUrl, 'wss://pbx.example.test/ws-sip');
+  await tls.api.close();
+
+  const proxied = await setUp({ site: { publicUrl: 'https://pbx.example.test' }, sip: { domain: '2001:db8::5' } });
+  const answer = (await credentials(proxied.api, proxied.alice, 'pbx.example.test')).json();
+  assert.equal(answer.wsUrl, 'wss://pbx.example.test/sip');
+  assert.equal(answer.uri, 'sip:1001@[2001:db8::5]');
+  assert.equal(answer.registrarServer, 'sip:[2001:db8::5]');
+});
+
+test('without a session, or with SIP over WebSocket off, no secret is handed out', async () => {
+  const { api, alice } = await setUp({ sip: { webSocket: false } });
+  const anonymous = await credentials(api, undefined);
+  assert.equal(anonymous.statusCode, 401);
+  assert.doesNotMatch(anonymous.body, /s1|s2/);
+  const off = await credentials(api, alice);
+  assert.equal(off.statusCode, 503);
+  assert.equal(off.json().error.code, 'SIP_UNAVAILABLE');
+  assert.doesNotMatch(off.body, /"s1"/);
+});
+
+test('a malformed Host gets a 400, not a URL built from it', async () => {
+  const { api, alice } = await setUp();
+  const response = await credentials(api, alice, 'evil.example/x?');
+  assert.equal(response.statusCode, 400);
+  assert.doesNotMatch(response.body, /"s1"/);
+});
+
+test('the SIP secret and the session token never reach the log, even at trace level', async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'trace', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
+  const { api, alice } = await setUp({ logger });
+  await credentials(api, alice);
+  await credentials(api, 'x'.repeat(43));
+  await api.http.app.inject({ method: 'GET', url: '/api/sip/credentials', headers: { host: 'h', cookie: `callpane_session=${alice}`, 'x-callpane-client': 'pane' } });
+  assert.ok(lines.length > 0, 'expected some log lines');
+  const text = lines.join('');
+  assert.ok(!text.includes(alice), 'the token leaked');
+  assert.ok(!text.includes('"s1"'), 'the SIP secret leaked');
+});

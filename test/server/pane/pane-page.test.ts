@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeHtml, renderBaseRefusal, renderPaneShell, scriptJson } from '../../../src/server/pane/pane-page.ts';
+
+const HOSTILE = `</script><script>alert("x")</script><!-- & ' \u2028\u2029`;
+
+test('HTML escaping covers the five characters that can open markup or end an attribute', () => {
+  assert.equal(escapeHtml(`<a href="x" title='y'>&amp;</a>`), '&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;amp;&#60;/a&#62;');
+});
+
+test('JSON for a script element can neither end the element nor open a comment, and still parses back', () => {
+  const text = scriptJson({ value: HOSTILE });
+  assert.doesNotMatch(text, /[<>&\u2028\u2029]/);
+  assert.deepEqual(JSON.parse(text), { value: HOSTILE });
+});
+
+test('the shell carries its configuration as inert JSON whatever the values hold', () => {
+  const html = renderPaneShell({ base: HOSTILE, defaultRegion: 'US', version: '0.1.0' });
+  assert.equal((html.match(/<\/script>/g) ?? []).length, 2);
+  assert.doesNotMatch(html, /alert\("x"\)<\/script>/);
+  const json = /<script id="pane-config" type="application\/json">([^<]*)<\/script>/.exec(html)?.[1];
+  assert.deepEqual(JSON.parse(json ?? 'null'), { base: HOSTILE, defaultRegion: 'US', version: '0.1.0' });
+});
+
+test('the refusal page escapes the problem, the patterns and the origin it shows', () => {
+  const html = renderBaseRefusal({ problem: HOSTILE, patterns: [`https://*.crm.dynamics.com`, HOSTILE], ownOrigin: `http://a"><script>` });
+  assert.doesNotMatch(html, /<script|<!--|alert\("x"\)/);
+  assert.ok(html.includes('&#60;/script&#62;&#60;script&#62;alert(&#34;x&#34;)'));
+  assert.ok(html.includes('<code>https://*.crm.dynamics.com</code>'));
+});
+
+test('without a known origin the refusal page shows the Channel URL with a placeholder host', () => {
+  const html = renderBaseRefusal({ problem: 'the base parameter is missing', patterns: [], ownOrigin: undefined });
+  assert.ok(html.includes('https://{your Callpane host}/dyncrm?base={your Dynamics 365 org URL}'));
+});
