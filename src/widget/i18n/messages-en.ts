@@ -82,6 +82,7 @@ export const en = {
   logged: 'Logged to Dynamics 365',
   logFailed: 'Could not log the call: {message}',
   logSkipped: 'Not logged (your settings)',
+  logInternal: 'Internal call: not logged',
   logWaiting: 'Will be logged once Dynamics 365 is connected.',
   saveNotes: 'Save notes',
   notesSaved: 'Notes saved.',

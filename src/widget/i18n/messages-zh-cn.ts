@@ -84,6 +84,7 @@ export const zhCN: Record<MessageKey, string> = {
   logged: '已记录到 Dynamics 365',
   logFailed: '无法记录通话：{message}',
   logSkipped: '未记录（按您的设置）',
+  logInternal: '内部通话：不记录',
   logWaiting: '连接 Dynamics 365 后将自动记录。',
   saveNotes: '保存备注',
   notesSaved: '备注已保存。',

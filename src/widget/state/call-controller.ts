@@ -5,7 +5,7 @@
  * holds the result.
  */
 import type { CallEvent, RecordRef } from '../api/api-types.ts';
-import { normalizePhone } from '../../crm/phone-number.ts';
+import { formatInternational, normalizePhone } from '../../crm/phone-number.ts';
 import type { CrmFlow } from '../crm/crm-flow.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import type { Microphone, MicrophoneProblem } from '../phone/microphone.ts';
@@ -65,6 +65,11 @@ export class CallController {
       // fall through to the digits
     }
     return dialString(raw);
+  }
+
+  /** A number as people read it: "+1 619-555-0129" when it can be placed, else as given. */
+  display(raw: string): string {
+    return formatInternational(normalizePhone(raw, this.#o.defaultRegion)) ?? raw;
   }
 
   async dial(raw: string, record?: RecordRef): Promise<void> {

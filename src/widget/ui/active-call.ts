@@ -8,7 +8,7 @@ import type { CallView } from '../state/pane-state.ts';
 import { callerTitle } from './call-area.ts';
 import { Keypad } from './dial-pad.ts';
 import { RecordLine } from './record-line.ts';
-import { clock, h, iconButton, usePane, useTick, type View } from './view-kit.ts';
+import { clock, control, h, iconButton, usePane, useTick, type View } from './view-kit.ts';
 
 export function ActiveCall({ call }: { call: CallView }): View {
   const { controller, t } = usePane();
@@ -21,8 +21,8 @@ export function ActiveCall({ call }: { call: CallView }): View {
   if (phone.state === 'dialing') status = phone.ringing ? t('ringingRemote') : t('calling');
   else if (phone.held) status = `${t('onHold')} · ${clock((Date.now() - (phone.answeredAt ?? Date.now())) / 1000)}`;
   else status = clock((Date.now() - (phone.answeredAt ?? Date.now())) / 1000);
-  const title = callerTitle(call, t('unknownCaller'));
-  const number = call.serverNumber ?? phone.remoteNumber;
+  const title = callerTitle(call, t('unknownCaller'), calls);
+  const number = calls.display(call.serverNumber ?? phone.remoteNumber);
   if (phone.consultFor) {
     return h(
       'article',
@@ -46,11 +46,11 @@ export function ActiveCall({ call }: { call: CallView }): View {
     h(
       'div',
       { class: 'controls', role: 'toolbar', 'aria-label': title },
-      iconButton({ name: phone.muted ? 'micOff' : 'mic', label: phone.muted ? t('unmute') : t('mute'), kind: 'toggle', pressed: phone.muted, onClick: () => calls.toggleMute(id), disabled: phone.state !== 'active' }),
-      iconButton({ name: phone.held ? 'play' : 'pause', label: phone.held ? t('resume') : t('hold'), kind: 'toggle', pressed: phone.held, onClick: () => calls.toggleHold(id), disabled: phone.state !== 'active' }),
-      iconButton({ name: 'keypad', label: keypad ? t('hideKeypad') : t('keypad'), kind: 'toggle', pressed: keypad, onClick: () => setKeypad(!keypad), disabled: phone.state !== 'active' }),
-      iconButton({ name: 'transfer', label: t('transfer'), kind: 'toggle', pressed: call.transfer !== undefined, onClick: () => (call.transfer ? calls.cancelTransfer(id) : calls.startTransfer(id)), disabled: phone.state !== 'active' }),
-      iconButton({ name: 'hangup', label: t('hangUp'), kind: 'danger', onClick: () => calls.hangup(id) }),
+      control({ name: phone.muted ? 'micOff' : 'mic', label: phone.muted ? t('unmute') : t('mute'), pressed: phone.muted, onClick: () => calls.toggleMute(id), disabled: phone.state !== 'active' }),
+      control({ name: phone.held ? 'play' : 'pause', label: phone.held ? t('resume') : t('hold'), pressed: phone.held, onClick: () => calls.toggleHold(id), disabled: phone.state !== 'active' }),
+      control({ name: 'keypad', label: t('keypad'), pressed: keypad, onClick: () => setKeypad(!keypad), disabled: phone.state !== 'active' }),
+      control({ name: 'transfer', label: t('transfer'), pressed: call.transfer !== undefined, onClick: () => (call.transfer ? calls.cancelTransfer(id) : calls.startTransfer(id)), disabled: phone.state !== 'active' }),
+      control({ name: 'hangup', label: t('hangUp'), danger: true, onClick: () => calls.hangup(id) }),
     ),
     keypad ? h(Keypad, { label: t('keypad'), onKey: (key) => calls.dtmf(id, key) }) : null,
     call.transfer ? h(TransferPanel, { call }) : null,

@@ -28,14 +28,15 @@ export function CallArea(): View {
 }
 
 /** The caller as the pane knows them: the matched record's name, else the SIP display name, else the number. */
-export function callerTitle(call: CallView, unknown: string): string {
-  return call.record?.name || call.phone.remoteName || call.serverNumber || call.phone.remoteNumber || unknown;
+export function callerTitle(call: CallView, unknown: string, numbers: { display(raw: string): string }): string {
+  const number = call.serverNumber || call.phone.remoteNumber;
+  return call.record?.name || call.phone.remoteName || (number ? numbers.display(number) : unknown);
 }
 
 function IncomingCard({ call }: { call: CallView }): View {
   const { controller, t } = usePane();
-  const number = call.serverNumber ?? call.phone.remoteNumber;
-  const title = callerTitle(call, t('unknownCaller'));
+  const number = controller.calls.display(call.serverNumber ?? call.phone.remoteNumber);
+  const title = callerTitle(call, t('unknownCaller'), controller.calls);
   return h(
     'article',
     { class: 'card incoming', role: 'alertdialog', 'aria-labelledby': `caller-${call.phone.id}`, 'aria-describedby': `caller-number-${call.phone.id}` },

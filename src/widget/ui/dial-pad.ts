@@ -4,6 +4,7 @@
  * The same Keypad sends DTMF during a call.
  */
 import { useRef } from 'preact/hooks';
+import { isBusy } from '../state/pane-state.ts';
 import { h, icon, iconButton, usePane, type View } from './view-kit.ts';
 
 const KEYS: Array<[string, string]> = [
@@ -54,6 +55,7 @@ export function Keypad({ onKey, label }: { onKey: (key: string) => void; label: 
 export function DialPad(): View {
   const { state, controller, t } = usePane();
   const input = useRef<HTMLInputElement>(null);
+  const busy = isBusy(state);
   const setDial = (dial: string) => controller.store.update({ dial });
   const call = () => {
     if (state.dial.trim() === '') {
@@ -96,7 +98,8 @@ export function DialPad(): View {
           })
         : null,
     ),
-    h(Keypad, {
+    // During a call the card's own keypad sends tones; this one would only crowd the panel.
+    busy ? null : h(Keypad, {
       label: t('keypad'),
       onKey: (key) => {
         setDial(state.dial + key);
@@ -104,6 +107,6 @@ export function DialPad(): View {
       },
     }),
     h('button', { type: 'button', class: 'btn btn-success call-button', onClick: call }, icon('call'), h('span', null, t('call'))),
-    state.microphoneProblem ? null : h('p', { class: 'hint' }, t('micHint')),
+    state.microphoneProblem || busy ? null : h('p', { class: 'hint' }, t('micHint')),
   );
 }

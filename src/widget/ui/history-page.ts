@@ -45,7 +45,7 @@ function HistoryItem({ record }: { record: CallRecord }): View {
     h(
       'div',
       { class: 'history-main' },
-      h('div', { class: 'history-who' }, other.name || other.number),
+      h('div', { class: 'history-who' }, other.name || controller.calls.display(other.number)),
       h(
         'div',
         { class: 'history-meta' },
@@ -59,8 +59,12 @@ function HistoryItem({ record }: { record: CallRecord }): View {
       h(
         'div',
         { class: 'history-meta' },
-        other.name ? h('span', null, other.number, ' · ') : null,
-        record.direction === 'internal' ? null : h('span', { class: crm.logState === 'failed' ? 'bad' : '' }, t(crm.logState ? (LOG_STATE[crm.logState] ?? 'logStateNone') : 'logStateNone')),
+        [
+          other.name ? controller.calls.display(other.number) : null,
+          record.direction === 'internal' ? null : h('span', { class: crm.logState === 'failed' ? 'bad' : '' }, t(crm.logState ? (LOG_STATE[crm.logState] ?? 'logStateNone') : 'logStateNone')),
+        ]
+          .filter((part) => part !== null)
+          .flatMap((part, index) => (index === 0 ? [part] : [' · ', part])),
       ),
       connected && (hasRecord || crm.activityId)
         ? h(

@@ -22,7 +22,7 @@ export function Header(): View {
           h('span', { class: 'ext' }, session.extension.number),
         )
       : null,
-    session ? iconButton({ name: 'close', label: t('signOut'), onClick: () => void controller.signOut(), class: 'sign-out' }) : null,
+    session ? iconButton({ name: 'signOut', label: t('signOut'), onClick: () => void controller.signOut(), class: 'sign-out' }) : null,
   );
 }
 

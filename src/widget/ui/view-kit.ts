@@ -73,12 +73,23 @@ const ICONS = {
   backspace: 'M22 3H7c-.7 0-1.2.35-1.6.88L0 12l5.4 8.1c.4.53.9.9 1.6.9h15a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm-3 12.6L17.6 17 14 13.4 10.4 17 9 15.6l3.6-3.6L9 8.4 10.4 7l3.6 3.6L17.6 7 19 8.4 15.4 12z',
   open: 'M14 3v2h3.6l-9.8 9.8 1.4 1.4L19 6.4V10h2V3zm5 16H5V5h7V3H5a2 2 0 0 0-2 2v14c0 1.1.9 2 2 2h14a2 2 0 0 0 2-2v-7h-2z',
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm0 2c-2.7 0-8 1.3-8 4v2h16v-2c0-2.7-5.3-4-8-4z',
+  signOut: 'M10 17l1.4-1.4L8.8 13H18v-2H8.8l2.6-2.6L10 7l-5 5zM4 5h7V3H4a2 2 0 0 0-2 2v14c0 1.1.9 2 2 2h7v-2H4z',
 } as const;
 
 export type IconName = keyof typeof ICONS;
 
 export function icon(name: IconName, size = 20): View {
   return h('svg', { class: 'icon', viewBox: '0 0 24 24', width: size, height: size, 'aria-hidden': 'true', focusable: 'false' }, h('path', { fill: 'currentColor', d: ICONS[name] }));
+}
+
+/** A round call control with its label written under it (the label also names the button). */
+export function control(props: { name: IconName; label: string; onClick: () => void; pressed?: boolean; disabled?: boolean; danger?: boolean }): View {
+  return h(
+    'div',
+    { class: 'control' },
+    iconButton({ name: props.name, label: props.label, onClick: props.onClick, pressed: props.pressed, disabled: props.disabled, kind: props.danger ? 'danger' : 'toggle' }),
+    h('span', { class: 'control-label', 'aria-hidden': 'true' }, props.label),
+  );
 }
 
 /** A button with an icon and a visible or screen-reader-only label. */

@@ -33,7 +33,7 @@ export function WrapUp({ call }: { call: CallView }): View {
       status = h('button', { type: 'button', class: 'link ok', onClick: () => void controller.calls.openActivity(log.activityId) }, `✓ ${t('logged')}`);
       break;
     case 'skipped':
-      status = h('span', { class: 'muted' }, t('logSkipped'));
+      status = h('span', { class: 'muted' }, call.serverDirection === 'internal' ? t('logInternal') : t('logSkipped'));
       break;
     case 'failed':
       status = h('span', { class: 'bad' }, t('logFailed', { message: log.message }), ' ', h('button', { type: 'button', class: 'link', onClick: () => void controller.calls.retryLog(id) }, t('retry')));
@@ -41,7 +41,7 @@ export function WrapUp({ call }: { call: CallView }): View {
     case 'none':
       break;
   }
-  const title = callerTitle(call, t('unknownCaller'));
+  const title = callerTitle(call, t('unknownCaller'), controller.calls);
   return h(
     'article',
     { class: 'card wrap-up', 'aria-labelledby': `ended-${id}` },

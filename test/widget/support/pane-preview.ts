@@ -1,0 +1,181 @@
+/**
+ * Looks at the pane as agents would: Callpane (embedded PBX, API, /dyncrm) and its Dynamics 365
+ * sandbox on another site, two agents in two Chromium contexts with fake microphones, one calling
+ * the other; a screenshot of each state goes to test-results/pane-*.png. Not a test (the browser
+ * journeys are e2e's); run it by hand inside a loopback-only network namespace so WebRTC media
+ * stays on 127.0.0.1 (testing.md):
+ *   unshare -rn sh -c 'ip link set lo up && ./node_modules/.bin/node test/widget/support/pane-preview.ts'
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Frame, type Page } from 'playwright-core';
+import { startCallpane } from '../../../src/app.ts';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import { startSipService } from '../../../src/pbx/sip-service.ts';
+import { startSandboxService } from '../../../src/sandbox/sandbox-service.ts';
+import { createLogger } from '../../../src/server/logger.ts';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, screenshotPath } from '../../e2e/support/chromium.ts';
+import { freePort, freeUdpTcpPort } from '../../support/ports.ts';
+import { CARRIER_HOST, FakeCarrier } from './fake-carrier.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'callpane-preview-'));
+const [httpPort, sandboxPort, sipPort] = [await freePort(), await freePort(), await freeUdpTcpPort()];
+const carrier = await FakeCarrier.open(sipPort);
+const DID = '+14155550000';
+const configPath = join(dataDir, 'callpane.json');
+writeFileSync(
+  configPath,
+  JSON.stringify({
+    trunks: [{ name: 'demo', host: CARRIER_HOST, port: carrier.port, transport: 'udp', match: { addresses: [`${CARRIER_HOST}/32`] }, country: 'US' }],
+    routes: { inbound: [{ did: DID, extension: '1001' }], outbound: [{ pattern: '_+.', trunk: 'demo' }] },
+  }),
+);
+const config = loadConfig({
+  argvConfigPath: configPath,
+  env: {
+    CALLPANE_DATA_DIR: dataDir,
+    CALLPANE_HTTP_HOST: '127.0.0.1',
+    CALLPANE_HTTP_PORT: String(httpPort),
+    CALLPANE_SIP_HOST: '127.0.0.1',
+    CALLPANE_SIP_PORT: String(sipPort),
+    CALLPANE_SANDBOX_PORT: String(sandboxPort),
+    CALLPANE_SANDBOX_PANE_URL: `http://localhost:${httpPort}`,
+    CALLPANE_CRM_ALLOWED_ORIGINS: `http://127.0.0.1:${sandboxPort}`,
+  },
+  cwd: dataDir,
+  interfaces: {},
+});
+const logger = createLogger({ level: (process.env.PREVIEW_LOG ?? 'warn') as 'warn', pretty: true });
+let sandboxUrl = '';
+const running = await startCallpane({
+  config,
+  logger,
+  extraServices: [startSipService, async (context) => {
+    const sandbox = await startSandboxService(context);
+    sandboxUrl = sandbox.url;
+    return sandbox;
+  }],
+});
+const password = (number: string) => running.demoExtensions.find((demo) => demo.number === number)?.password ?? '';
+const browser = await chromium.launch({
+  executablePath: CHROMIUM_PATH,
+  args: [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'],
+});
+const problems: string[] = [];
+
+async function agentPage(name: string): Promise<{ page: Page; pane: Frame }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`${name} pageerror: ${error.message}`));
+  page.on('console', (message) => message.type() === 'error' && problems.push(`${name} console: ${message.text()}`));
+  await page.goto(`${sandboxUrl}/main.aspx`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const pane = page.frames().find((frame) => frame.url().startsWith(`http://localhost:${httpPort}/dyncrm`));
+    if (pane) {
+      await pane.waitForSelector('.pane', { timeout: 15_000 });
+      return { page, pane };
+    }
+    if (Date.now() > deadline) throw new Error(`no pane frame: ${page.frames().map((frame) => frame.url()).join(', ')}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: screenshotPath(`pane-${name}`) });
+  const panel = page.locator('#channel-panel');
+  if (await panel.count()) await panel.screenshot({ path: screenshotPath(`pane-${name}-panel`) });
+}
+
+async function signIn(pane: Frame, number: string): Promise<void> {
+  await pane.fill('input[name=login]', number);
+  await pane.fill('input[name=password]', password(number));
+  await pane.click('button[type=submit]');
+  await pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+}
+
+try {
+  const alice = await agentPage('alice');
+  await alice.pane.waitForSelector('input[name=login]');
+  await shot(alice.page, 'sign-in');
+  await signIn(alice.pane, '1001');
+  await shot(alice.page, 'dial-pad');
+
+  const bob = await agentPage('bob');
+  await signIn(bob.pane, '1002');
+
+  await alice.pane.fill('#dial-input', '1002');
+  await alice.pane.click('.call-button');
+  await bob.pane.waitForSelector('.card.incoming', { timeout: 15_000 });
+  await shot(bob.page, 'incoming');
+  await bob.pane.click('.card.incoming .answer');
+  await alice.pane.waitForSelector('.card.active .call-status:not(:empty)', { timeout: 15_000 });
+  await alice.page.waitForTimeout(2500);
+  await alice.pane.fill('.card.active textarea', 'Asked for the new price list.');
+  await shot(alice.page, 'in-call');
+  await alice.pane.click('.card.active button[title="Transfer"]');
+  await shot(alice.page, 'transfer');
+  await alice.pane.click('.card.active button[title="Transfer"]');
+  await alice.pane.click('.card.active .btn-danger');
+  await alice.pane.waitForSelector('.card.wrap-up', { timeout: 15_000 });
+  await alice.page.waitForTimeout(1500);
+  await shot(alice.page, 'wrap-up');
+  await alice.pane.click('.card.wrap-up .btn-primary');
+  await alice.pane.click('#tab-history');
+  await alice.pane.waitForSelector('.history-item', { timeout: 10_000 });
+  await shot(alice.page, 'history');
+  // A customer whose number one contact holds: the card names them and their form opens on ring.
+  carrier.call('+16195550129', DID, 'Cell Phone CA');
+  await alice.pane.waitForSelector('.card.incoming .record-link', { timeout: 15_000 });
+  await shot(alice.page, 'screen-pop');
+  await alice.pane.click('.card.incoming .answer');
+  await alice.pane.waitForSelector('.card.active', { timeout: 15_000 });
+  await alice.pane.fill('.card.active textarea', 'Wants a quote for 40 seats.');
+  await alice.page.waitForTimeout(1500);
+  await alice.pane.click('.card.active .btn-danger');
+  await alice.pane.waitForSelector('.card.wrap-up .log-status .ok', { timeout: 20_000 });
+  await shot(alice.page, 'journaled');
+  await alice.pane.click('.card.wrap-up .btn-primary');
+
+  // A number two records share: the pane asks which one.
+  carrier.call('+14155550100', DID);
+  await alice.pane.waitForSelector('.card.incoming .chooser', { timeout: 15_000 });
+  await shot(alice.page, 'chooser');
+  await alice.pane.click('.card.incoming .chooser-item >> nth=1');
+  await alice.pane.click('.card.incoming .btn-danger');
+  await alice.pane.waitForSelector('.card.wrap-up .log-status .ok, .card.wrap-up .log-status .bad', { timeout: 20_000 });
+  await shot(alice.page, 'missed-logged');
+  await alice.pane.click('.card.wrap-up .btn-primary');
+
+  // Click-to-act on a contact's phone field: out through the demo trunk, refused there, logged as unanswered.
+  await alice.page.click('text=Contacts');
+  await alice.page.click('.phone-link >> nth=5');
+  await alice.pane.waitForSelector('.card.wrap-up .log-status .ok, .card.wrap-up .log-status .bad', { timeout: 20_000 });
+  await shot(alice.page, 'click-to-act-logged');
+  await alice.pane.click('.card.wrap-up .btn-primary');
+  await alice.page.goto(`${sandboxUrl}/main.aspx?pagetype=entitylist&etn=phonecall`);
+  await alice.page.waitForTimeout(1500);
+  await alice.page.screenshot({ path: screenshotPath('pane-sandbox-phonecalls') });
+  const again = alice.page.frames().find((frame) => frame.url().startsWith(`http://localhost:${httpPort}/dyncrm`));
+  if (!again) throw new Error('no pane after navigation');
+  alice.pane = again;
+  await alice.pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+  await alice.pane.click('#tab-settings');
+  await shot(alice.page, 'settings');
+  await alice.pane.click('input[name=language][value="zh-CN"]');
+  await alice.page.waitForTimeout(500);
+  await shot(alice.page, 'settings-zh');
+  await alice.pane.click('#tab-phone');
+  await shot(alice.page, 'dial-pad-zh');
+  await alice.pane.click('input[name=language][value="dynamics"]').catch(() => {});
+} catch (error) {
+  for (const [index, page] of browser.contexts().flatMap((context) => context.pages()).entries()) await page.screenshot({ path: screenshotPath(`pane-failure-${index}`) });
+  problems.push(`preview stopped: ${error instanceof Error ? error.stack : String(error)}`);
+} finally {
+  console.log(problems.length > 0 ? problems.join('\n') : 'no page errors');
+  await browser.close();
+  await running.close();
+  carrier.close();
+}
