@@ -22,6 +22,7 @@ export const en = {
   regConnecting: 'Connecting…',
   regFailed: 'Phone not registered: {reason}',
   regUnregistered: 'Phone offline',
+  regOtherTab: 'In another tab',
   otherTab: 'Your phone is active in another Dynamics 365 tab.',
   useThisTab: 'Use this tab',
   otherTabBusy: 'The other tab is on a call. Try again when it ends.',

@@ -24,6 +24,7 @@ export const zhCN: Record<MessageKey, string> = {
   regConnecting: '正在连接…',
   regFailed: '电话未注册：{reason}',
   regUnregistered: '电话离线',
+  regOtherTab: '在另一个标签页中',
   otherTab: '您的电话正在另一个 Dynamics 365 标签页中使用。',
   useThisTab: '在此标签页使用',
   otherTabBusy: '另一个标签页正在通话，请在通话结束后再试。',

@@ -31,7 +31,7 @@ function RegistrationBadge(): View {
   let key: MessageKey;
   let tone: string;
   if (state.role === 'follower') {
-    key = 'otherTab';
+    key = 'regOtherTab';
     tone = 'idle';
   } else if (state.registration === 'registered') {
     key = 'regRegistered';
@@ -47,7 +47,7 @@ function RegistrationBadge(): View {
     tone = 'bad';
   }
   const text = t(key, { reason: state.registrationReason ?? '' });
-  return h('span', { class: `badge badge-${tone}`, role: 'status', title: text }, h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'badge-text' }, state.role === 'follower' ? t('regUnregistered') : text));
+  return h('span', { class: `badge badge-${tone}`, role: 'status', title: text }, h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'badge-text' }, text));
 }
 
 export function Banners(): View {

@@ -9,7 +9,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Frame, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { startCallpane } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { startSipService } from '../../../src/pbx/sip-service.ts';
@@ -64,18 +64,22 @@ const browser = await chromium.launch({
 });
 const problems: string[] = [];
 
-async function agentPage(name: string): Promise<{ page: Page; pane: Frame }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
-  const page = await context.newPage();
+/** A page of the sandbox in `context` (a new one by default), with the pane's frame. */
+async function agentPage(name: string, context?: BrowserContext): Promise<{ page: Page; pane: Frame }> {
+  const page = await (context ?? (await browser.newContext({ viewport: { width: 1280, height: 820 } }))).newPage();
   page.on('pageerror', (error) => problems.push(`${name} pageerror: ${error.message}`));
-  page.on('console', (message) => message.type() === 'error' && problems.push(`${name} console: ${message.text()}`));
+  page.on('console', (message) => message.type() === 'error' && !message.text().includes('401') && problems.push(`${name} console: ${message.text()}`));
   await page.goto(`${sandboxUrl}/main.aspx`);
+  return { page, pane: await paneOf(page) };
+}
+
+async function paneOf(page: Page): Promise<Frame> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const pane = page.frames().find((frame) => frame.url().startsWith(`http://localhost:${httpPort}/dyncrm`));
     if (pane) {
       await pane.waitForSelector('.pane', { timeout: 15_000 });
-      return { page, pane };
+      return pane;
     }
     if (Date.now() > deadline) throw new Error(`no pane frame: ${page.frames().map((frame) => frame.url()).join(', ')}`);
     await page.waitForTimeout(100);
@@ -123,9 +127,6 @@ try {
   await alice.page.waitForTimeout(1500);
   await shot(alice.page, 'wrap-up');
   await alice.pane.click('.card.wrap-up .btn-primary');
-  await alice.pane.click('#tab-history');
-  await alice.pane.waitForSelector('.history-item', { timeout: 10_000 });
-  await shot(alice.page, 'history');
   // A customer whose number one contact holds: the card names them and their form opens on ring.
   carrier.call('+16195550129', DID, 'Cell Phone CA');
   await alice.pane.waitForSelector('.card.incoming .record-link', { timeout: 15_000 });
@@ -162,6 +163,21 @@ try {
   if (!again) throw new Error('no pane after navigation');
   alice.pane = again;
   await alice.pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+  await alice.pane.click('#tab-history');
+  await alice.pane.waitForSelector('.history-item >> nth=3', { timeout: 10_000 });
+  await shot(alice.page, 'history');
+
+  // A second Dynamics tab: the pane there follows; taking over moves the registration; closing it hands it back.
+  const second = await agentPage('alice-tab-2', alice.page.context());
+  await second.pane.waitForSelector('.banner-info', { timeout: 15_000 });
+  await shot(second.page, 'other-tab');
+  await second.pane.click('.banner-info button');
+  await second.pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+  await alice.pane.waitForSelector('.banner-info', { timeout: 15_000 });
+  await shot(alice.page, 'taken-over');
+  await second.page.close({ runBeforeUnload: true });
+  await alice.pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+  await shot(alice.page, 'handed-back');
   await alice.pane.click('#tab-settings');
   await shot(alice.page, 'settings');
   await alice.pane.click('input[name=language][value="zh-CN"]');
@@ -169,7 +185,35 @@ try {
   await shot(alice.page, 'settings-zh');
   await alice.pane.click('#tab-phone');
   await shot(alice.page, 'dial-pad-zh');
-  await alice.pane.click('input[name=language][value="dynamics"]').catch(() => {});
+  await alice.pane.click('#tab-settings');
+  await alice.pane.click('input[name=language][value="dynamics"]');
+
+  // Outside Dynamics (the pane opened on its own): a plain softphone that logs nothing yet...
+  await alice.page.context().close();
+  await bob.page.context().close();
+  const standaloneContext = await browser.newContext({ viewport: { width: 380, height: 760 } });
+  const standalone = await standaloneContext.newPage();
+  await standalone.goto(`http://localhost:${httpPort}/dyncrm?base=${sandboxUrl}`);
+  await standalone.waitForSelector('input[name=login]');
+  await signIn(standalone.mainFrame(), '1001');
+  await standalone.waitForSelector('.banner-warning', { timeout: 10_000 });
+  carrier.call('+16195550129', DID);
+  await standalone.waitForSelector('.card.incoming');
+  await standalone.click('.card.incoming .answer');
+  await standalone.waitForSelector('.card.active');
+  await standalone.fill('.card.active textarea', 'Logged later, from the catch-up.');
+  await standalone.waitForTimeout(1200);
+  await standalone.click('.card.active .btn-danger');
+  await standalone.waitForSelector('.card.wrap-up');
+  await standalone.waitForTimeout(6000);
+  await standalone.screenshot({ path: screenshotPath('pane-standalone') });
+  await standaloneContext.close();
+  // ...until a pane inside Dynamics starts and catches the call's log up.
+  const later = await agentPage('alice-later');
+  await signIn(later.pane, '1001');
+  await later.pane.click('#tab-history');
+  await later.pane.waitForFunction(() => document.querySelectorAll('.history-item')[0]?.textContent?.includes('Logged'), undefined, { timeout: 20_000 });
+  await shot(later.page, 'caught-up');
 } catch (error) {
   for (const [index, page] of browser.contexts().flatMap((context) => context.pages()).entries()) await page.screenshot({ path: screenshotPath(`pane-failure-${index}`) });
   problems.push(`preview stopped: ${error instanceof Error ? error.stack : String(error)}`);
