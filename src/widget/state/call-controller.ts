@@ -131,6 +131,18 @@ export class CallController {
     if (serverId) this.#o.storage.set(notesKey(serverId), notes);
   }
 
+  /**
+   * A knowledge article the agent sent from Dynamics (onsendkbarticle): its title and link go
+   * into the notes of the call in progress, or of the latest call in wrap-up.
+   */
+  addArticle(title: string, link: string): void {
+    const calls = this.#o.store.state.calls.filter((call) => !call.dismissed);
+    const target = calls.find((call) => call.phone.state === 'active') ?? calls.at(-1);
+    if (!target) return;
+    const line = `${title}: ${link}`;
+    this.setNotes(target.phone.id, target.notes ? `${target.notes}\n${line}` : line);
+  }
+
   startTransfer(id: string): void {
     this.#patch(id, { transfer: { stage: 'entering', target: '' } });
   }

@@ -267,6 +267,7 @@ export class PaneController {
     const listening = await cif.listen({
       onClickToAct: (event) => void this.#clickToAct(event),
       onModeChanged: (panelMode) => this.store.update({ panelMode }),
+      onSendKbArticle: (article) => this.calls.addArticle(article.title, article.link),
     });
     if (listening.ok) this.#stopCif = listening.value;
     void this.#applyClickToAct();

@@ -8,7 +8,7 @@ import type { CallView } from '../state/pane-state.ts';
 import { callerTitle } from './call-area.ts';
 import { Keypad } from './dial-pad.ts';
 import { RecordLine } from './record-line.ts';
-import { clock, control, h, iconButton, usePane, useTick, type View } from './view-kit.ts';
+import { clock, control, h, usePane, useTick, type View } from './view-kit.ts';
 
 export function ActiveCall({ call }: { call: CallView }): View {
   const { controller, t } = usePane();
@@ -29,7 +29,7 @@ export function ActiveCall({ call }: { call: CallView }): View {
       { class: 'card consult', 'aria-label': t('consulting', { number }) },
       h('div', { class: 'card-kicker' }, t('consulting', { number: title })),
       h('div', { class: 'call-status', role: 'timer', 'aria-live': 'off' }, status),
-      h('div', { class: 'actions' }, iconButton({ name: 'hangup', label: t('hangUp'), kind: 'danger', onClick: () => calls.hangup(id) })),
+      h('div', { class: 'controls' }, control({ name: 'hangup', label: t('hangUp'), danger: true, onClick: () => calls.hangup(id) })),
     );
   }
   const onKeyDown = (event: KeyboardEvent) => {
@@ -67,7 +67,7 @@ function TransferPanel({ call }: { call: CallView }): View {
     return h(
       'div',
       { class: 'transfer' },
-      h('div', { class: 'hint' }, t('consulting', { number: transfer.target })),
+      h('div', { class: 'hint' }, t('consulting', { number: controller.calls.display(transfer.target) })),
       h(
         'div',
         { class: 'actions' },

@@ -191,3 +191,19 @@ describe('call controller', () => {
     assert.equal(store.state.notice?.key, 'nothingToDial');
   });
 });
+
+describe('knowledge articles from Dynamics', () => {
+  test('an article sent during a call is added to its notes', () => {
+    const { engine, controller, store } = setup();
+    engine.emit(incoming({ state: 'active', answeredAt: Date.now() }));
+    controller.setNotes('in-1', 'Printer jams');
+    controller.addArticle('Clearing a paper jam', 'https://org.crm.dynamics.com/kb/1');
+    assert.equal(store.state.calls[0].notes, 'Printer jams\nClearing a paper jam: https://org.crm.dynamics.com/kb/1');
+  });
+
+  test('without a call the article is dropped', () => {
+    const { controller, store } = setup();
+    controller.addArticle('Anything', 'https://example.invalid');
+    assert.deepEqual(store.state.calls, []);
+  });
+});

@@ -2,13 +2,16 @@
  * A carrier for the pane preview: a bare SIP user agent on UDP at 127.0.0.2 (a trunk matched by
  * address, apart from the browsers on 127.0.0.1) that places one inbound call with a WebRTC-style
  * SDP offer, ACKs the answer through the proxy's Record-Route, and answers BYE; calls it receives
- * are refused with 480. No media flows: the preview looks at signalling and the pane.
+ * to ANSWERING_NUMBER are answered (with the same kind of SDP), others refused with 480. No media
+ * flows: the preview looks at signalling and the pane.
  */
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 
 export const CARRIER_HOST = '127.0.0.2';
+/** The one external number that answers. */
+export const ANSWERING_NUMBER = '+12025550123';
 
 const SDP = [
   'v=0',
@@ -92,10 +95,16 @@ export class FakeCarrier {
     }
     const method = message.start.split(' ')[0];
     if (method === 'ACK') return;
-    // BYE, CANCEL: fine. INVITE (an outbound call to the trunk): nobody here.
-    const status = method === 'INVITE' ? '480 Temporarily Unavailable' : '200 OK';
+    const answering = method === 'INVITE' && message.start.includes(ANSWERING_NUMBER.slice(1));
+    // BYE, CANCEL: fine. INVITE (a call out through the trunk): answered, or nobody here.
+    const status = method !== 'INVITE' ? '200 OK' : answering ? '200 OK' : '480 Temporarily Unavailable';
     const to = one(message, 'to');
-    this.#send([`SIP/2.0 ${status}`, ...all(message, 'via').map((via) => `Via: ${via}`), `From: ${one(message, 'from')}`, `To: ${to.includes('tag=') ? to : `${to};tag=carrier`}`, `Call-ID: ${one(message, 'call-id')}`, `CSeq: ${one(message, 'cseq')}`]);
+    const lines = [`SIP/2.0 ${status}`, ...all(message, 'via').map((via) => `Via: ${via}`)];
+    if (answering) lines.push(...all(message, 'record-route').map((hop) => `Record-Route: ${hop}`));
+    lines.push(`From: ${one(message, 'from')}`, `To: ${to.includes('tag=') ? to : `${to};tag=${randomUUID().slice(0, 8)}`}`, `Call-ID: ${one(message, 'call-id')}`, `CSeq: ${one(message, 'cseq')}`);
+    if (!answering) return this.#send(lines);
+    lines.push(`Contact: <sip:carrier@${CARRIER_HOST}:${this.port}>`, 'Content-Type: application/sdp');
+    this.#send(lines, SDP.replace('a=setup:actpass', 'a=setup:active'));
   }
 
   #ack(response: Message, status: number): void {

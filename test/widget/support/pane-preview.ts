@@ -17,7 +17,7 @@ import { startSandboxService } from '../../../src/sandbox/sandbox-service.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH, screenshotPath } from '../../e2e/support/chromium.ts';
 import { freePort, freeUdpTcpPort } from '../../support/ports.ts';
-import { CARRIER_HOST, FakeCarrier } from './fake-carrier.ts';
+import { ANSWERING_NUMBER, CARRIER_HOST, FakeCarrier } from './fake-carrier.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'callpane-preview-'));
 const [httpPort, sandboxPort, sipPort] = [await freePort(), await freePort(), await freeUdpTcpPort()];
@@ -127,6 +127,54 @@ try {
   await alice.page.waitForTimeout(1500);
   await shot(alice.page, 'wrap-up');
   await alice.pane.click('.card.wrap-up .btn-primary');
+  for (const done of await bob.pane.$$('.card.wrap-up .btn-primary')) await done.click();
+
+  // Blind transfer: Alice hands Bob to an outside number; Bob's pane follows the REFER.
+  await alice.pane.fill('#dial-input', '1002');
+  await alice.pane.click('.call-button');
+  await bob.pane.waitForSelector('.card.incoming');
+  await bob.pane.click('.card.incoming .answer');
+  await alice.pane.waitForSelector('.card.active .call-status:not(:empty)');
+  await alice.pane.click('.card.active button[title="Transfer"]');
+  await alice.pane.fill('.transfer input', ANSWERING_NUMBER);
+  await alice.pane.click('.transfer button[type=submit]');
+  await alice.pane.waitForSelector('.notice-info', { timeout: 15_000 });
+  await bob.pane.waitForSelector('.card.active >> text=202', { timeout: 15_000 });
+  await shot(alice.page, 'blind-transferred');
+  await shot(bob.page, 'blind-transferee');
+  await bob.pane.click('.card.active .btn-danger');
+  await bob.page.waitForTimeout(1000);
+  for (const done of await bob.pane.$$('.card.wrap-up .btn-primary')) await done.click();
+  for (const done of await alice.pane.$$('.card.wrap-up .btn-primary')) await done.click();
+  await alice.pane.click('.notice button');
+
+  // Attended transfer: Alice consults the outside number first, then connects Bob to it.
+  await alice.pane.fill('#dial-input', '1002');
+  await alice.pane.click('.call-button');
+  await bob.pane.waitForSelector('.card.incoming');
+  await bob.pane.click('.card.incoming .answer');
+  await alice.pane.waitForSelector('.card.active .call-status:not(:empty)');
+  await alice.pane.click('.card.active button[title="Transfer"]');
+  await alice.pane.fill('.transfer input', ANSWERING_NUMBER);
+  await alice.pane.click('.transfer .btn-secondary');
+  await alice.pane.waitForSelector('.card.consult', { timeout: 15_000 });
+  await alice.page.waitForTimeout(1000);
+  await shot(alice.page, 'consulting');
+  await alice.pane.click('.transfer .btn-primary');
+  await alice.pane.waitForSelector('.notice-info', { timeout: 15_000 });
+  await bob.pane.waitForSelector('.card.active >> text=202', { timeout: 15_000 });
+  await shot(alice.page, 'attended-transferred');
+  await shot(bob.page, 'attended-transferee');
+  await bob.pane.click('.card.active .btn-danger');
+  await bob.page.waitForTimeout(1000);
+  for (const done of await alice.pane.$$('.card.wrap-up .btn-primary')) await done.click();
+  await alice.pane.click('.notice button');
+
+  // A reload: the session comes back from its Partitioned cookie, the phone registers again.
+  await alice.page.reload();
+  alice.pane = await paneOf(alice.page);
+  await alice.pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+
   // A customer whose number one contact holds: the card names them and their form opens on ring.
   carrier.call('+16195550129', DID, 'Cell Phone CA');
   await alice.pane.waitForSelector('.card.incoming .record-link', { timeout: 15_000 });
