@@ -14,6 +14,8 @@ import type { Ringtone } from '../phone/ringtone.ts';
 import { dialString } from '../phone/sip-target.ts';
 import type { SafeStorage } from './safe-storage.ts';
 import { correlate } from './call-correlation.ts';
+import { patchView, showNotice, untilView, viewOf } from './call-views.ts';
+import { TransferActions } from './transfer-actions.ts';
 import { liveCalls, type CallView, type LogStatus, type PaneState } from './pane-state.ts';
 import type { Store } from './store.ts';
 
@@ -46,11 +48,19 @@ const MICROPHONE_MESSAGES: Record<MicrophoneProblem, MessageKey> = {
 
 export class CallController {
   readonly #o: CallControllerOptions;
+  /** Blind and attended transfer of the calls in progress. */
+  readonly transfer: TransferActions;
   /** Server events that came before the engine's call (correlated as soon as it exists). */
   #early: CallEvent[] = [];
 
   constructor(options: CallControllerOptions) {
     this.#o = options;
+    this.transfer = new TransferActions({
+      store: options.store,
+      engine: options.engine,
+      dialable: (raw) => this.dialable(raw),
+      microphone: () => this.#microphone(),
+    });
     options.engine.on((event) => {
       if (event.type === 'call') this.#onPhoneCall(event.call);
     });
@@ -141,48 +151,6 @@ export class CallController {
     if (!target) return;
     const line = `${title}: ${link}`;
     this.setNotes(target.phone.id, target.notes ? `${target.notes}\n${line}` : line);
-  }
-
-  startTransfer(id: string): void {
-    this.#patch(id, { transfer: { stage: 'entering', target: '' } });
-  }
-
-  setTransferTarget(id: string, target: string): void {
-    const transfer = this.#view(id)?.transfer;
-    if (transfer) this.#patch(id, { transfer: { ...transfer, target } });
-  }
-
-  async blindTransfer(id: string): Promise<void> {
-    const target = this.dialable(this.#view(id)?.transfer?.target ?? '');
-    if (!target) return this.#notice('error', 'nothingToDial');
-    const outcome = await this.#o.engine.blindTransfer(id, target);
-    if (outcome.ok) this.#notice('info', 'transferred');
-    else this.#notice('error', 'transferFailed', { reason: outcome.reason });
-    this.#patch(id, { transfer: undefined });
-  }
-
-  async consult(id: string): Promise<void> {
-    const target = this.dialable(this.#view(id)?.transfer?.target ?? '');
-    if (!target) return this.#notice('error', 'nothingToDial');
-    const stream = await this.#microphone();
-    if (!stream) return;
-    const consultId = this.#o.engine.consult(id, target, stream);
-    this.#patch(id, { transfer: { stage: 'consulting', target, consultId } });
-  }
-
-  async completeTransfer(id: string): Promise<void> {
-    const consultId = this.#view(id)?.transfer?.consultId;
-    if (!consultId) return;
-    const outcome = await this.#o.engine.completeTransfer(id, consultId);
-    if (outcome.ok) this.#notice('info', 'transferred');
-    else this.#notice('error', 'transferFailed', { reason: outcome.reason });
-    this.#patch(id, { transfer: undefined });
-  }
-
-  cancelTransfer(id: string): void {
-    const consultId = this.#view(id)?.transfer?.consultId;
-    if (consultId) this.#o.engine.cancelTransfer(id, consultId);
-    this.#patch(id, { transfer: undefined });
   }
 
   /** The agent picked one of several matches: open it and remember it for this number. */
@@ -392,33 +360,19 @@ export class CallController {
   }
 
   #view(id: string): CallView | undefined {
-    return this.#o.store.state.calls.find((call) => call.phone.id === id);
+    return viewOf(this.#o.store, id);
   }
 
   #patch(id: string, patch: Partial<CallView>): void {
-    this.#o.store.update((state) => ({ calls: state.calls.map((call) => (call.phone.id === id ? { ...call, ...patch } : call)) }));
+    patchView(this.#o.store, id, patch);
   }
 
-  /** Resolves when `test` holds for the call, or after `ms`. */
   #until(id: string, test: (view: CallView) => boolean, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const view = this.#view(id);
-        if (!view || test(view)) finish();
-      };
-      const finish = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      const unsubscribe = this.#o.store.subscribe(check);
-      check();
-    });
+    return untilView(this.#o.store, id, test, ms);
   }
 
   #notice(kind: 'error' | 'info', key: MessageKey, values?: Record<string, string | number>): void {
-    this.#o.store.update({ notice: values ? { kind, key, values } : { kind, key } });
+    showNotice(this.#o.store, kind, key, values);
   }
 }
 

@@ -175,7 +175,11 @@ export class PaneController {
     this.#events = new EventStream({
       url: eventChannelUrl(location),
       token: () => this.api.token,
-      onReady: () => {},
+      // After a reconnect, calls that ended while the channel was down may still lack their log.
+      onReady: () => {
+        this.#resumed = false;
+        void this.#resumeLogs();
+      },
       onCall: (event) => this.calls.onServerEvent(event),
       onSessionOver: () => void this.#signedOut('sessionEnded'),
     });

@@ -49,7 +49,7 @@ export function ActiveCall({ call }: { call: CallView }): View {
       control({ name: phone.muted ? 'micOff' : 'mic', label: phone.muted ? t('unmute') : t('mute'), pressed: phone.muted, onClick: () => calls.toggleMute(id), disabled: phone.state !== 'active' }),
       control({ name: phone.held ? 'play' : 'pause', label: phone.held ? t('resume') : t('hold'), pressed: phone.held, onClick: () => calls.toggleHold(id), disabled: phone.state !== 'active' }),
       control({ name: 'keypad', label: t('keypad'), pressed: keypad, onClick: () => setKeypad(!keypad), disabled: phone.state !== 'active' }),
-      control({ name: 'transfer', label: t('transfer'), pressed: call.transfer !== undefined, onClick: () => (call.transfer ? calls.cancelTransfer(id) : calls.startTransfer(id)), disabled: phone.state !== 'active' }),
+      control({ name: 'transfer', label: t('transfer'), pressed: call.transfer !== undefined, onClick: () => (call.transfer ? calls.transfer.cancel(id) : calls.transfer.start(id)), disabled: phone.state !== 'active' }),
       control({ name: 'hangup', label: t('hangUp'), danger: true, onClick: () => calls.hangup(id) }),
     ),
     keypad ? h(Keypad, { label: t('keypad'), onKey: (key) => calls.dtmf(id, key) }) : null,
@@ -71,8 +71,8 @@ function TransferPanel({ call }: { call: CallView }): View {
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', class: 'btn btn-primary', onClick: () => void controller.calls.completeTransfer(id) }, t('completeTransfer')),
-        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => controller.calls.cancelTransfer(id) }, t('cancel')),
+        h('button', { type: 'button', class: 'btn btn-primary', onClick: () => void controller.calls.transfer.complete(id) }, t('completeTransfer')),
+        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => controller.calls.transfer.cancel(id) }, t('cancel')),
       ),
     );
   }
@@ -82,20 +82,20 @@ function TransferPanel({ call }: { call: CallView }): View {
       class: 'transfer',
       onSubmit: (event: Event) => {
         event.preventDefault();
-        void controller.calls.blindTransfer(id);
+        void controller.calls.transfer.blind(id);
       },
     },
     h('label', { class: 'field' }, h('span', null, t('transferTo')), h('input', {
       type: 'tel',
       autoFocus: true,
       value: transfer.target,
-      onInput: (event: Event) => controller.calls.setTransferTarget(id, (event.target as HTMLInputElement).value),
+      onInput: (event: Event) => controller.calls.transfer.setTarget(id, (event.target as HTMLInputElement).value),
     })),
     h(
       'div',
       { class: 'actions' },
       h('button', { type: 'submit', class: 'btn btn-primary', disabled: transfer.target.trim() === '' }, t('blindTransfer')),
-      h('button', { type: 'button', class: 'btn btn-secondary', disabled: transfer.target.trim() === '', onClick: () => void controller.calls.consult(id) }, t('consult')),
+      h('button', { type: 'button', class: 'btn btn-secondary', disabled: transfer.target.trim() === '', onClick: () => void controller.calls.transfer.consult(id) }, t('consult')),
     ),
   );
 }

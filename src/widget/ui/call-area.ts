@@ -39,8 +39,10 @@ function IncomingCard({ call }: { call: CallView }): View {
   const title = callerTitle(call, t('unknownCaller'), controller.calls);
   return h(
     'article',
-    { class: 'card incoming', role: 'alertdialog', 'aria-labelledby': `caller-${call.phone.id}`, 'aria-describedby': `caller-number-${call.phone.id}` },
-    h('div', { class: 'card-kicker' }, h('span', { class: 'pulse', 'aria-hidden': 'true' }), t('incomingCall')),
+    { class: 'card incoming', role: 'group', 'aria-labelledby': `caller-${call.phone.id}`, 'aria-describedby': `caller-number-${call.phone.id}` },
+    // Announced once by screen readers when the card appears.
+    h('div', { class: 'sr-only', role: 'alert' }, `${t('incomingCall')}: ${title}`),
+    h('div', { class: 'card-kicker', 'aria-hidden': 'true' }, h('span', { class: 'pulse' }), t('incomingCall')),
     h('div', { class: 'caller', id: `caller-${call.phone.id}` }, title),
     h('div', { class: 'caller-number', id: `caller-number-${call.phone.id}` }, title === number ? '' : number),
     h(RecordLine, { call }),
