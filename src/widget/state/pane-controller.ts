@@ -39,7 +39,6 @@ export class PaneController {
   #events: EventStream | undefined;
   #coordinator: RegistrationCoordinator | undefined;
   #channel: BroadcastChannel | undefined;
-  #stopCif: (() => Promise<void>) | undefined;
   #resumed = false;
   readonly crm: CrmFlow;
 
@@ -268,12 +267,11 @@ export class PaneController {
     if (environment.ok) this.store.update({ environment: environment.value });
     if (mode.ok) this.store.update({ panelMode: mode.value });
     this.#applySettings(this.store.state.settings);
-    const listening = await cif.listen({
+    await cif.listen({
       onClickToAct: (event) => void this.#clickToAct(event),
       onModeChanged: (panelMode) => this.store.update({ panelMode }),
       onSendKbArticle: (article) => this.calls.addArticle(article.title, article.link),
     });
-    if (listening.ok) this.#stopCif = listening.value;
     void this.#applyClickToAct();
     void this.#resumeLogs();
   }
@@ -325,7 +323,6 @@ export class PaneController {
   #leave(): void {
     this.#coordinator?.stop();
     void this.#engine.unregister();
-    void this.#stopCif?.();
   }
 }
 

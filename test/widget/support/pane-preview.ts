@@ -262,6 +262,16 @@ try {
   await later.pane.click('#tab-history');
   await later.pane.waitForFunction(() => document.querySelectorAll('.history-item')[0]?.textContent?.includes('Logged'), undefined, { timeout: 20_000 });
   await shot(later.page, 'caught-up');
+
+  // A Dynamics user whose language is Simplified Chinese (2052): the pane follows after the page reloads.
+  await later.page.click('.user-button');
+  await later.page.click('.user-menu li >> text=2052');
+  await later.page.waitForLoadState('load');
+  later.pane = await paneOf(later.page);
+  await later.pane.waitForSelector('.badge-ok', { timeout: 15_000 });
+  await later.pane.waitForFunction(() => document.documentElement.lang === 'zh-CN', undefined, { timeout: 15_000 });
+  await later.pane.click('#tab-history');
+  await shot(later.page, 'chinese-user');
 } catch (error) {
   for (const [index, page] of browser.contexts().flatMap((context) => context.pages()).entries()) await page.screenshot({ path: screenshotPath(`pane-failure-${index}`) });
   problems.push(`preview stopped: ${error instanceof Error ? error.stack : String(error)}`);
