@@ -66,7 +66,22 @@ const problems: string[] = [];
 
 /** A page of the sandbox in `context` (a new one by default), with the pane's frame. */
 async function agentPage(name: string, context?: BrowserContext): Promise<{ page: Page; pane: Frame }> {
-  const page = await (context ?? (await browser.newContext({ viewport: { width: 1280, height: 820 } }))).newPage();
+  const owner = context ?? (await browser.newContext({ viewport: { width: 1280, height: 820 } }));
+  // Keeps every peer connection the pane makes reachable, to read its statistics.
+  if (!context) {
+    await owner.addInitScript(() => {
+      const Native = window.RTCPeerConnection;
+      const made: RTCPeerConnection[] = [];
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = made;
+      window.RTCPeerConnection = class extends Native {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          made.push(this);
+        }
+      } as typeof RTCPeerConnection;
+    });
+  }
+  const page = await owner.newPage();
   page.on('pageerror', (error) => problems.push(`${name} pageerror: ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && !message.text().includes('401') && problems.push(`${name} console: ${message.text()}`));
   await page.goto(`${sandboxUrl}/main.aspx`);
@@ -117,6 +132,16 @@ try {
   await bob.pane.click('.card.incoming .answer');
   await alice.pane.waitForSelector('.card.active .call-status:not(:empty)', { timeout: 15_000 });
   await alice.page.waitForTimeout(2500);
+  const received = await bob.pane.evaluate(async () => {
+    let bytes = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; bytesReceived?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'audio') bytes += report.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  });
+  console.log(`audio bytes Bob received from Alice: ${received}`);
   await alice.pane.fill('.card.active textarea', 'Asked for the new price list.');
   await shot(alice.page, 'in-call');
   await alice.pane.click('.card.active button[title="Transfer"]');
