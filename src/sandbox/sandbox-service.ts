@@ -53,6 +53,8 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
   return {
     url,
     channelUrl: () => callpaneChannelUrl(paneUrl(), url),
+    // The pane accepts the sandbox as a Dynamics 365 origin while it runs (crm.allowedOrigins need not name it).
+    crmOrigins: () => [new URL(url).origin],
     async close() {
       await server.close();
       dataverse.close();

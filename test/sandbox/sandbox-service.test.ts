@@ -37,6 +37,9 @@ test('Callpane starts the sandbox on its own port, framing its own /dyncrm with 
     const page = await (await fetch(`${sandbox.url}/main.aspx`)).text();
     assert.ok(page.includes(JSON.stringify(sandbox.channelUrl()).slice(1, -1)), 'the panel frames the Channel URL');
     assert.ok(existsSync(sandboxDatabasePath(dataDir)), 'its data lives in sandbox.db, apart from the PBX database');
+    const pane = await fetch(sandbox.channelUrl());
+    assert.equal(pane.status, 200, 'the pane takes the running sandbox as its Dynamics 365 base without configuration');
+    assert.match(pane.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors ${sandbox.url}`));
   } finally {
     await running.close();
   }
