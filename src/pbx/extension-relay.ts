@@ -24,12 +24,24 @@ export interface ExtensionRelayOptions {
   /** Our SIP domain and digest realm: the From host of calls to a trunk without its own fromDomain. */
   domain: string;
   resolveHost?: (host: string) => Promise<string>;
+  /** The call id the tracker gave this INVITE: told to our own agents' panes, never to a trunk. */
+  callIdOf?: (request: SipRequest) => string | undefined;
 }
+
+/**
+ * Carries the call id to the panes of both agents on an INVITE and its responses, so a pane
+ * knows which server-side call (events, record, journal) its SIP call is.
+ */
+export const CALL_ID_HEADER = 'X-Callpane-Call-Id';
 
 const TRANSPORT: Record<Trunk['transport'], TransportProtocol> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS', ws: 'WS' };
 
 export function createExtensionRelay(options: ExtensionRelayOptions): Relay<ServerTransaction<Flow>> {
   const { proxy, location, domain } = options;
+  const callIdHeaders = (request: SipRequest): Record<string, string> => {
+    const callId = request.method === 'INVITE' ? options.callIdOf?.(request) : undefined;
+    return callId === undefined ? {} : { [CALL_ID_HEADER]: callId };
+  };
   const resolveHost = options.resolveHost ?? (async (host: string) => (await lookup(host)).address);
 
   async function trunkTargets(trunk: Trunk, number: string): Promise<ForwardTarget[]> {
@@ -50,7 +62,9 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
         call.caller.kind === 'extension'
           ? { ...from, displayName: call.caller.displayName ?? from.displayName }
           : { ...from, uri: call.presentedFrom !== undefined && from.uri.scheme !== 'tel' ? withUser(from.uri as SipUri, call.presentedFrom) : from.uri };
-      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented) }, domain), flow, call.bindings.map(targetOf));
+      const tagged = callIdHeaders(request);
+      const upstream = call.caller.kind === 'extension' ? tagged : {};
+      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged }, domain), flow, call.bindings.map(targetOf), upstream);
     },
 
     toTrunk(request, flow, server, call: TrunkCall): void {
@@ -70,7 +84,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
           const { outbound } = call.trunk;
           const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }, domain), flow, targets.map((target) => ({ ...target, credentials })));
+          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }, domain), flow, targets.map((target) => ({ ...target, credentials })), callIdHeaders(request));
         },
         () => proxy.refuse(server, request, createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
       );
@@ -88,9 +102,14 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
  * stay for the proxy they are meant for (RFC 3261 §22.3).
  */
 function rewritten(request: SipRequest, values: Record<string, string>, realm: string): SipRequest {
-  const copy: SipRequest = { ...request, headers: request.headers.filter((header) => !isOurCredentials(header, realm)).map((header) => ({ ...header })) };
+  const copy: SipRequest = { ...request, headers: request.headers.filter((header) => !isOurCredentials(header, realm) && !isCallIdHeader(header)).map((header) => ({ ...header })) };
   for (const [name, value] of Object.entries(values)) setHeader(copy, name, value);
   return copy;
+}
+
+/** Only Callpane names its calls: a caller's own X-Callpane-Call-Id never passes. */
+function isCallIdHeader(header: Header): boolean {
+  return header.name.toLowerCase() === CALL_ID_HEADER.toLowerCase();
 }
 
 function isOurCredentials(header: Header, realm: string): boolean {

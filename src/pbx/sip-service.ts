@@ -123,7 +123,7 @@ export async function startSipService(context: AppContext): Promise<SipService> 
       activeCallsOn: (trunk) => tracker.activeCallsOn(trunk),
       displayNameOf,
     }),
-    relay: createExtensionRelay({ proxy, location, domain: config.sip.domain }),
+    relay: createExtensionRelay({ proxy, location, domain: config.sip.domain, callIdOf: (request) => tracker.callIdOf(request) }),
     events: {
       callRouted: (request, setup) => tracker.begin(request, setup),
       callRefused: (request, response, setup) => tracker.refused(request, response.status, response.reason, setup),

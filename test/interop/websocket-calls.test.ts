@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CallEvent } from '../../src/pbx/calls/call-event.ts';
-import { isSipUri } from '../../src/sip/message/index.ts';
+import { getHeader, isSipUri } from '../../src/sip/message/index.ts';
 import { BaresipAgent } from '../support/baresip.ts';
 import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { freePort } from '../support/ports.ts';
@@ -55,6 +55,7 @@ describe('calls with an agent on SIP over WebSocket', () => {
       agent.respond(bye, 200);
       await phone.waitForEvent('CALL_CLOSED', WAIT_MS);
       assert.deepEqual(events.map((event) => event.type), ['ringing', 'answered', 'ended']);
+      assert.equal(getHeader(invite, 'X-Callpane-Call-Id'), events[0].callId, "the agent's pane learns the call id from the INVITE");
     } finally {
       agent.close();
       await phone.stop();

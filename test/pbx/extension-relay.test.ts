@@ -33,9 +33,12 @@ function invite(extra: string[]): SipRequest {
 }
 
 function fixture() {
-  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[] }> = [];
-  const proxy = { forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[]) => forwarded.push({ request, targets }) } as unknown as Proxy;
-  const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test' });
+  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Record<string, string> | undefined }> = [];
+  const proxy = {
+    forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[], responseHeaders?: Record<string, string>) =>
+      forwarded.push({ request, targets, responseHeaders }),
+  } as unknown as Proxy;
+  const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test', callIdOf: () => 'call-uuid-1' });
   return { relay, forwarded };
 }
 
@@ -64,5 +67,25 @@ describe('the relay to extensions', () => {
     const trunk = { name: 'carrier', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk }, callee: '1002', bindings: [BINDING], presentedFrom: '+14155550100' });
     assert.equal(getHeader(forwarded[0].request, 'From'), '"Phone Name" <sip:+14155550100@pbx.test>;tag=a');
+  });
+});
+
+describe('the call id for the panes', () => {
+  it('goes to the callee on the INVITE and to an extension caller on every response, replacing a forged one', () => {
+    const { relay, forwarded } = fixture();
+    relay.toExtension(invite(['X-Callpane-Call-Id: forged']), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
+    assert.deepEqual(getHeaders(forwarded[0].request, 'X-Callpane-Call-Id'), ['call-uuid-1']);
+    assert.deepEqual(forwarded[0].responseHeaders, { 'X-Callpane-Call-Id': 'call-uuid-1' });
+  });
+
+  it('is never told to a trunk, in either direction', async () => {
+    const { relay, forwarded } = fixture();
+    const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING] });
+    assert.deepEqual(forwarded[0].responseHeaders, {}, 'the carrier gets no call id back');
+    relay.toTrunk(invite(['X-Callpane-Call-Id: forged']), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(getHeaders(forwarded[1].request, 'X-Callpane-Call-Id'), [], 'the INVITE to the carrier carries none');
+    assert.deepEqual(forwarded[1].responseHeaders, { 'X-Callpane-Call-Id': 'call-uuid-1' }, 'the calling agent still learns it');
   });
 });

@@ -53,6 +53,11 @@ export class CallTracker {
     return count;
   }
 
+  /** The call id (UUID) of a call begun with this INVITE, if any. */
+  callIdOf(request: SipRequest): string | undefined {
+    return this.#calls.get(initialKey(request))?.id;
+  }
+
   /** A call the route decided to connect: its INVITE is about to be forwarded. */
   begin(request: SipRequest, setup: CallSetup): void {
     this.#calls.set(initialKey(request), {

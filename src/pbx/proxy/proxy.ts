@@ -72,6 +72,8 @@ interface BranchPlan {
 interface ResponseContext {
   server: ServerTransaction<Flow>;
   request: SipRequest;
+  /** Header values set on every response passed up (e.g. the call id for the caller's pane). */
+  responseHeaders: Readonly<Record<string, string>>;
   branches: Branch[];
   best: SipResponse | undefined;
   finalSent: boolean;
@@ -94,7 +96,13 @@ export class Proxy {
    * Forks an out-of-dialog request to every target (§16.6) and answers the caller through
    * `server`. Record-routes dialog-creating requests so the dialog keeps passing through here.
    */
-  forward(server: ServerTransaction<Flow>, request: SipRequest, from: Flow, targets: readonly ForwardTarget[]): void {
+  forward(
+    server: ServerTransaction<Flow>,
+    request: SipRequest,
+    from: Flow,
+    targets: readonly ForwardTarget[],
+    responseHeaders: Readonly<Record<string, string>> = {},
+  ): void {
     const caller = flowTargetOf(from);
     const branches = targets.map((target): BranchPlan => {
       const rebuild = (leg: FlowTarget): SipRequest => {
@@ -107,7 +115,7 @@ export class Proxy {
       return { request: rebuild(target.leg), leg: target.leg, credentials: target.credentials, rebuild };
     });
     this.#options.observer?.forwarding?.(request, caller);
-    this.#start(server, request, branches);
+    this.#start(server, request, branches, responseHeaders);
   }
 
   /**
@@ -161,8 +169,8 @@ export class Proxy {
     return this.#contexts.size;
   }
 
-  #start(server: ServerTransaction<Flow>, request: SipRequest, plans: readonly BranchPlan[]): void {
-    const context: ResponseContext = { server, request, branches: [], best: undefined, finalSent: false, timerC: undefined };
+  #start(server: ServerTransaction<Flow>, request: SipRequest, plans: readonly BranchPlan[], responseHeaders: Readonly<Record<string, string>> = {}): void {
+    const context: ResponseContext = { server, request, responseHeaders, branches: [], best: undefined, finalSent: false, timerC: undefined };
     this.#contexts.set(server, context);
     if (request.method === 'INVITE') this.#restartTimerC(context);
     for (const plan of plans) {
@@ -262,8 +270,14 @@ export class Proxy {
   }
 
   #respond(context: ResponseContext, response: SipResponse): void {
-    this.#options.observer?.responding?.(context.request, response);
-    context.server.respond(response);
+    let sent = response;
+    const extra = Object.entries(context.responseHeaders);
+    if (extra.length > 0) {
+      sent = { ...response, headers: response.headers.map((header) => ({ ...header })) };
+      for (const [name, value] of extra) setHeader(sent, name, value);
+    }
+    this.#options.observer?.responding?.(context.request, sent);
+    context.server.respond(sent);
   }
 
   #requestTarget(leg: FlowTarget): RequestTarget | undefined {
