@@ -7,6 +7,7 @@ import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { AppContext, AppService } from '../app.ts';
 import type { Config } from '../config/load-config.ts';
+import { claimUpgradePath } from '../server/http-server.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
 import { createResponse, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
@@ -214,7 +215,10 @@ function transportConfig(config: Config, context: AppContext, log: Logger): Tran
   if (sip.transports.includes('tls') && context.tls) {
     result.tls = { host: sip.host, port: sip.tlsPort, cert: context.tls.cert, key: context.tls.key };
   }
-  if (sip.transports.includes('ws')) result.ws = { server: context.httpServer.server, path: sip.wsPath };
+  if (sip.transports.includes('ws')) {
+    result.ws = { server: context.httpServer.server, path: sip.wsPath };
+    claimUpgradePath(context.httpServer.server, sip.wsPath);
+  }
   return result;
 }
 

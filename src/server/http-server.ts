@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fastify, LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -34,6 +35,7 @@ export interface HttpServer {
   readonly app: HttpApp;
   /** The Node server underneath: attach `upgrade` handlers here. HTTPS servers are http.Server too. */
   readonly server: Server;
+
   readonly https: boolean;
   /** Starts listening; resolves with the URL of the bound address (the real port when 0 was asked). */
   listen(): Promise<string>;
@@ -43,6 +45,22 @@ export interface HttpServer {
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+const claimedUpgradePaths = new WeakMap<Server, Set<string>>();
+
+/**
+ * Says that an `upgrade` handler on `server` serves `path`. Upgrades to any other path are
+ * answered 404 at once: an unanswered one hangs, and Chromium opens one WebSocket to a host at a
+ * time, so it would stall the pane's event channel too.
+ */
+export function claimUpgradePath(server: Server, path: string): void {
+  let paths = claimedUpgradePaths.get(server);
+  if (!paths) {
+    paths = new Set();
+    claimedUpgradePaths.set(server, paths);
+  }
+  paths.add(path);
+}
 
 /** A URL a person on this machine can open: wildcard binds are shown as localhost. */
 export function localUrl(host: string, port: number, https: boolean): string {
@@ -65,6 +83,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.get('/metrics', async (_request, reply) => {
     const text = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(text);
+  });
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    const path = new URL(request.url ?? '/', 'http://upgrade.invalid').pathname;
+    if (claimedUpgradePaths.get(app.server)?.has(path)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   let bound: { host: string; port: number } | undefined;

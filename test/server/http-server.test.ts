@@ -2,10 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpServer, localUrl, type HttpServer } from '../../src/server/http-server.ts';
+import type { Duplex } from 'node:stream';
+import { claimUpgradePath, createHttpServer, localUrl, type HttpServer } from '../../src/server/http-server.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
 
@@ -97,4 +100,28 @@ test('with a certificate and key the server speaks HTTPS', async (t) => {
     }).on('error', reject).end();
   });
   assert.equal(JSON.parse(body).status, 'ok');
+});
+
+test('an upgrade to a path nobody claimed is answered 404 at once; a claimed path is left to its handler', async () => {
+  const claimed: string[] = [];
+  claimUpgradePath(server.server, '/sip');
+  server.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    if (request.url !== '/sip') return;
+    claimed.push(request.url);
+    socket.end('HTTP/1.1 400 Handled\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  const answer = async (path: string): Promise<string> => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise((resolve, reject) => {
+      socket.on('close', resolve);
+      setTimeout(() => reject(new Error(`no answer to the upgrade of ${path}`)), 2000);
+    });
+    return text.split('\r\n')[0];
+  };
+  assert.equal(await answer('/nobody-here'), 'HTTP/1.1 404 Not Found');
+  assert.equal(await answer('/sip'), 'HTTP/1.1 400 Handled');
+  assert.deepEqual(claimed, ['/sip']);
 });

@@ -27,6 +27,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { CallBus, Unsubscribe } from '../../pbx/calls/call-bus.ts';
 import type { CallEvent } from '../../pbx/calls/call-event.ts';
+import { claimUpgradePath } from '../http-server.ts';
 import { sessionOfCookies } from '../sessions/session-auth.ts';
 import { sessionCookieTokens } from '../sessions/session-cookie.ts';
 import type { Session, SessionService, SessionUser } from '../sessions/session-service.ts';
@@ -105,6 +106,7 @@ export class EventChannel {
   start(): void {
     if (this.#pinger) throw new Error('event channel: already started');
     this.#options.server.on('upgrade', this.#onUpgrade);
+    claimUpgradePath(this.#options.server, EVENT_CHANNEL_PATH);
     this.#stopListening = this.#options.sessions.onSessionEnded((sessionId) => {
       for (const connection of this.#connections) {
         if (connection.session?.id === sessionId) connection.ws.close(EventChannelCloseCode.UNAUTHORIZED, 'session ended');

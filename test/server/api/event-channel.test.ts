@@ -6,6 +6,7 @@ import { EVENT_CHANNEL_PATH, EventChannelCloseCode } from '../../../src/server/a
 import { delay, withDeadline } from '../../support/deadline.ts';
 import { createApiFixture, type ApiFixture } from './api-fixture.ts';
 import { connectChannel } from './event-channel-client.ts';
+import { claimUpgradePath } from '../../../src/server/http-server.ts';
 
 function ringing(callId: string, extensions: string[]): CallEvent {
   return {
@@ -111,6 +112,7 @@ describe('event channel', () => {
 
   test('upgrades for other paths are left to their owner', async () => {
     const other = new WebSocketServer({ noServer: true });
+    claimUpgradePath(api.http.server, '/sip');
     api.http.server.on('upgrade', (req, socket, head) => {
       if (req.url === '/sip') other.handleUpgrade(req, socket, head, (ws) => ws.send('owned by /sip'));
     });
