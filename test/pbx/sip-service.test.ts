@@ -34,6 +34,18 @@ async function answerTo(peer: UdpSipPeer, callId: string): Promise<string> {
   }
 }
 
+/** Proxy-Authorization for extension 1001 answering the 407 in `challenge`. */
+function answerAs1001(callpane: TestCallpane, challenge: string): string {
+  const header = /^Proxy-Authenticate: (.*)$/m.exec(challenge)?.[1];
+  assert.ok(header, `a 407 challenge, not ${challenge.split('\r\n')[0]}`);
+  return answerChallenge([parseDigestChallenge(header)], {
+    username: '1001',
+    password: callpane.secretOf('1001'),
+    method: 'INVITE',
+    uri: `sip:127.0.0.1:${callpane.sipPort}`,
+  });
+}
+
 describe('SIP service', () => {
   let callpane: TestCallpane;
   let peer: UdpSipPeer;
@@ -53,14 +65,7 @@ describe('SIP service', () => {
     const spoofed = (extra: string[]) =>
       request(callpane, peer, 'INVITE', `spoof-${extra.length}`, extra).replace(/^From: .*$/m, `From: <sip:1002@127.0.0.1:${callpane.sipPort}>;tag=spoof`);
     await peer.send(spoofed([]), callpane.sipPort);
-    const challenge = /^Proxy-Authenticate: (.*)$/m.exec(await answerTo(peer, 'spoof-0'))?.[1];
-    assert.ok(challenge, 'a 407 challenge');
-    const credentials = answerChallenge([parseDigestChallenge(challenge)], {
-      username: '1001',
-      password: callpane.secretOf('1001'),
-      method: 'INVITE',
-      uri: `sip:127.0.0.1:${callpane.sipPort}`,
-    });
+    const credentials = answerAs1001(callpane, await answerTo(peer, 'spoof-0'));
     await peer.send(spoofed([`Proxy-Authorization: ${credentials}`]), callpane.sipPort);
     assert.match(await answerTo(peer, 'spoof-1'), /^SIP\/2\.0 403 /);
     unsubscribe();
@@ -73,14 +78,7 @@ describe('SIP service', () => {
     assert.match(await answerTo(peer, 'before'), /^SIP\/2\.0 200 /);
 
     await peer.send(request(callpane, peer, 'INVITE', 'challenge'), callpane.sipPort);
-    const challenge = /^Proxy-Authenticate: (.*)$/m.exec(await answerTo(peer, 'challenge'))?.[1];
-    assert.ok(challenge, 'a 407 challenge');
-    const credentials = answerChallenge([parseDigestChallenge(challenge)], {
-      username: '1001',
-      password: callpane.secretOf('1001'),
-      method: 'INVITE',
-      uri: `sip:127.0.0.1:${callpane.sipPort}`,
-    });
+    const credentials = answerAs1001(callpane, await answerTo(peer, 'challenge'));
 
     callpane.running.context.db.close();
     // SIP credentials are served from memory and looked up again in the database within a second.
