@@ -29,7 +29,7 @@ export interface ConfigLeaf {
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Wrappers that do not change what a value is: default, prefault, optional, nullable. */
-function unwrap(schema: z.ZodType): z.ZodType {
+export function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (;;) {
     const def = current.def as { type: string; innerType?: z.ZodType };

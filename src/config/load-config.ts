@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { defaultAdvertisedHost, type InterfaceTable } from './advertised-host.ts';
 import { ConfigError, showValue } from './config-error.ts';
-import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, type Environment } from './environment.ts';
+import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, unwrap, type Environment } from './environment.ts';
 import { allowedValues, configSchema, type ConfigInput, type DigestAlgorithmName, type IssueDetail, type LogLevel, type SipTransportName } from './schema.ts';
 import { routingProblems } from '../pbx/routing/routing-problems.ts';
 import type { Routes } from '../pbx/routing/routes.ts';
@@ -148,16 +148,6 @@ function setAt(target: Json, path: readonly string[], value: unknown): void {
     current = next;
   }
   current[path[path.length - 1]] = value;
-}
-
-/** Wrappers that do not change what a value is. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current = schema;
-  for (;;) {
-    const def = current.def as { type: string; innerType?: z.ZodType };
-    if (def.innerType && ['default', 'prefault', 'optional', 'nullable'].includes(def.type)) current = def.innerType;
-    else return current;
-  }
 }
 
 /** The schema node at a path through objects, list items and map values (environment.ts's schemaAt stops at objects). */
