@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCallpane, type RunningCallpane } from '../../src/app.ts';
+import { startCallpane, type RunningCallpane, type ServiceFactory } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/load-config.ts';
 import { startSipService } from '../../src/pbx/sip-service.ts';
 import { createLogger } from '../../src/server/logger.ts';
@@ -35,6 +35,8 @@ export interface TestCallpaneOptions {
   env?: Record<string, string>;
   /** Written as the configuration file (for what only a file can hold: trunks, routes). */
   file?: Record<string, unknown>;
+  /** Services started after the SIP service (e.g. the Dynamics 365 sandbox). */
+  services?: readonly ServiceFactory[];
 }
 
 export async function startTestCallpane(options: TestCallpaneOptions = {}): Promise<TestCallpane> {
@@ -59,7 +61,7 @@ export async function startTestCallpane(options: TestCallpaneOptions = {}): Prom
     interfaces: {},
   });
   const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
-  const running = await startCallpane({ config, logger, extraServices: [startSipService] });
+  const running = await startCallpane({ config, logger, extraServices: [startSipService, ...(options.services ?? [])] });
   const secrets = new Map(running.demoExtensions.map((demo) => [demo.number, demo.sipSecret]));
   return {
     running,
