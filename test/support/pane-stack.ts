@@ -47,6 +47,8 @@ export interface PaneStack {
   api<T>(number: string, path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   /** The extension's call records, newest first (GET /api/calls). */
   calls(number: string): Promise<CallRecord[]>;
+  /** The sandbox's Web API (`/api/data/v9.2/{path}`) as its own page calls it; a POST answers the created record. */
+  sandboxApi<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   /** Phone Call activities through the sandbox's Web API (as its own page would ask), by OData `$filter`. */
   phonecalls(filter: string): Promise<PhonecallRow[]>;
   /** The Phone Call activities of one server call: the one with its deterministic id, and any other for its number since `since`. */
@@ -107,14 +109,25 @@ export async function startPaneStack(): Promise<PaneStack> {
     if (!response.ok) throw new Error(`${init.method ?? 'GET'} /api${path} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;
   };
+  const sandboxApi = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
+    const response = await fetch(`${sandboxUrl}/api/data/v9.2/${path}`, {
+      method: init.method ?? 'GET',
+      // The sandbox lets its own pages in (a same-origin browser request stands in for Dynamics' session cookie).
+      headers: {
+        origin: sandboxUrl,
+        'sec-fetch-site': 'same-origin',
+        accept: 'application/json',
+        'odata-version': '4.0',
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json', prefer: 'return=representation' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    if (!response.ok) throw new Error(`the sandbox Web API answered ${init.method ?? 'GET'} ${path} with ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
   const phonecalls = async (filter: string): Promise<PhonecallRow[]> => {
     const query = new URLSearchParams({ $select: PHONECALL_COLUMNS.join(','), $filter: filter });
-    // The sandbox lets its own pages in (a same-origin browser request stands in for Dynamics' session cookie).
-    const response = await fetch(`${sandboxUrl}/api/data/v9.2/phonecalls?${query}`, {
-      headers: { origin: sandboxUrl, 'sec-fetch-site': 'same-origin', accept: 'application/json', 'odata-version': '4.0' },
-    });
-    if (!response.ok) throw new Error(`the sandbox Web API answered ${response.status}: ${await response.text()}`);
-    return ((await response.json()) as { value: PhonecallRow[] }).value;
+    return (await sandboxApi<{ value: PhonecallRow[] }>(`phonecalls?${query}`)).value;
   };
   return {
     callpane,
@@ -127,6 +140,7 @@ export async function startPaneStack(): Promise<PaneStack> {
     async calls(number) {
       return (await api<{ calls: CallRecord[] }>(number, '/calls?limit=50')).calls;
     },
+    sandboxApi,
     phonecalls,
     async activitiesOf(call, since) {
       const own = await phonecalls(`activityid eq ${activityIdForCall(call.id)}`);
