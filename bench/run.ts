@@ -10,6 +10,9 @@
  *    second at the maximum (target 1,000 on one core) and setup latency at a fixed 100/s (target
  *    p99 < 20 ms), against Kamailio as registrar + proxy with the same INVITE challenge on one
  *    worker process.
+ * 4. The pane: its shipped JavaScript + CSS gzipped (aim ≤ 100 KB), and screen-pop latency — an
+ *    INVITE sent to the PBX until the Dynamics host (the sandbox page in Chromium) receives the
+ *    pane's searchAndOpenRecords — p50/p99 over 100 calls (aims ≤ 30 ms, ≤ 100 ms).
  */
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +21,8 @@ import { freeUdpTcpPort } from '../test/support/ports.ts';
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
 import { formatCallResult, runCallpaneCallBench, runKamailioCallBench, type CallBenchOptions } from './call-setup-bench.ts';
 import { formatLoadResult, runKamailioBaseline } from './kamailio-baseline.ts';
+import { formatScreenPop, runScreenPopBench } from './pane-screen-pop.ts';
+import { formatPaneSize, measurePaneSize } from './pane-size.ts';
 import { runParserBench } from './parser-bench.ts';
 import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
 
@@ -86,3 +91,7 @@ console.log(
   `Callpane setup latency at ${CALLS.ratePerSecond}/s: p50 ${ms(callpaneCalls.paced.setup.p50Ms)}, p99 ${ms(callpaneCalls.paced.setup.p99Ms)} (target p99 < 20 ms); ` +
     `Kamailio p50 ${ms(kamailioCalls.paced.setup.p50Ms)}, p99 ${ms(kamailioCalls.paced.setup.p99Ms)}`,
 );
+
+console.log(`\n${formatPaneSize(await measurePaneSize())}`);
+const screenPop = await runScreenPopBench(100);
+console.log(`${formatScreenPop(screenPop)}${screenPop.isolated ? '' : ' (not in a loopback-only namespace: run as root for that)'}`);
