@@ -3,6 +3,7 @@
  * an extension calls another extension or, through an outbound route, a trunk; a trunk calls an
  * extension through an inbound route. Anything else is refused: this PBX relays for nobody.
  */
+import { MAX_SHORT_DIGITS } from '../crm/phone-number.ts';
 import type { CallParty, CallDirection } from './calls/call-event.ts';
 import type { Binding } from './binding.ts';
 import type { LocationService } from './location-service.ts';
@@ -64,7 +65,10 @@ export class CallRouter {
     }
     const outbound = routeOutbound(this.#options.routes, this.#options.trunks, dialled, caller.number);
     if (!outbound) {
-      return { kind: 'refuse', status: 404, reason: 'No Route', setup: { direction: 'internal', from, to: { number: dialled }, extensions: [caller.number] } };
+      // An unknown short number was meant for a colleague; anything longer was a call out that no
+      // route takes (so the pane logs it as an unanswered outbound call).
+      const direction = looksExternal(dialled) ? 'outbound' : 'internal';
+      return { kind: 'refuse', status: 404, reason: 'No Route', setup: { direction, from, to: { number: dialled }, extensions: [caller.number] } };
     }
     const setup: CallSetup = { direction: 'outbound', from, to: { number: outbound.number, trunk: outbound.trunk.name }, extensions: [caller.number] };
     if (this.#full(outbound.trunk)) return { kind: 'refuse', status: 503, reason: 'Trunk Busy', setup };
@@ -99,6 +103,11 @@ export class CallRouter {
   #full(trunk: Trunk): boolean {
     return trunk.maxCalls !== undefined && this.#options.activeCallsOn(trunk.name) >= trunk.maxCalls;
   }
+}
+
+/** Longer than any extension number can be read as one (src/crm's MAX_SHORT_DIGITS), or international. */
+function looksExternal(dialled: string): boolean {
+  return dialled.startsWith('+') || dialled.replace(/\D/g, '').length > MAX_SHORT_DIGITS;
 }
 
 function unique(...numbers: string[]): string[] {
