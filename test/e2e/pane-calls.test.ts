@@ -90,6 +90,12 @@ function pageRoute(agent: Agent): URLSearchParams {
   return new URL(agent.page.url()).searchParams;
 }
 
+/** Alice's page back on the contact list, so a pop that follows shows as a navigation. */
+async function toContactList(): Promise<void> {
+  await alice.page.click('nav >> text=Contacts');
+  await alice.page.waitForURL((url) => url.searchParams.get('pagetype') === 'entitylist' && url.searchParams.get('etn') === 'contact');
+}
+
 async function ringAlice(number: string, name = ''): Promise<{ callId: string; final: Promise<number> }> {
   const placed = stack.carrier.call(number, DEMO_DID, name);
   await alice.pane.waitForSelector('.card.incoming');
@@ -147,7 +153,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
       method: 'POST',
       body: { firstname: 'Casey', lastname: 'Carrier', telephone1: '(202) 555-0123' },
     });
-    await alice.page.click('nav >> text=Contacts');
+    await toContactList();
     await alice.page.fill('.view-search input[name=q]', 'Casey');
     await alice.page.press('.view-search input[name=q]', 'Enter');
     const received = stack.carrier.nextReceived(STEP_MS);
@@ -166,6 +172,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
   });
 
   test('a call from a known number opens the caller\'s contact while it rings and is journaled exactly once, as received', { timeout: JOURNEY_MS }, async () => {
+    await toContactList();
     const since = Date.now();
     await ringAlice(ALEX_BAKER_MOBILE, 'Cell Phone CA');
     await alice.pane.waitForSelector('.card.incoming .record-link:has-text("Alex Baker")');
@@ -193,6 +200,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
       (settings) => settings.unknownNumber === 'new-contact-form',
     );
     await alice.pane.click('#tab-phone');
+    await toContactList();
     const since = Date.now();
     const { callId } = await ringAlice(UNKNOWN_NUMBER);
     await alice.page.waitForURL((url) => url.searchParams.get('pagetype') === 'entityrecord' && url.searchParams.get('etn') === 'contact' && !url.searchParams.get('id'));
@@ -210,6 +218,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
   });
 
   test('a number two records share: the pane asks which one, and the next call from it opens the one chosen', { timeout: JOURNEY_MS }, async () => {
+    await toContactList();
     const first = await ringAlice(SHARED_NUMBER);
     await alice.pane.waitForSelector('.card.incoming .chooser');
     const items = alice.pane.locator('.card.incoming .chooser-item');
@@ -218,7 +227,8 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
     await alice.shot('e2e-chooser');
     await items.nth(1).click();
     await alice.pane.waitForSelector(`.card.incoming .record-link:has-text("${chosen}")`);
-    const chosenId = (await alice.page.waitForURL((url) => url.searchParams.get('pagetype') === 'entityrecord' && Boolean(url.searchParams.get('id'))), pageRoute(alice).get('id'));
+    await alice.page.waitForURL((url) => url.searchParams.get('pagetype') === 'entityrecord' && Boolean(url.searchParams.get('id')));
+    const chosenId = pageRoute(alice).get('id');
     const remembered = await eventually(
       () => stack.api<{ rememberedChoices: Record<string, { id: string; name: string }> }>('1001', '/settings'),
       (settings) => settings.rememberedChoices[SHARED_NUMBER] !== undefined,
@@ -228,7 +238,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
     await alice.pane.waitForSelector('.card.wrap-up .log-status .ok');
     await alice.dismissWrapUps();
 
-    await alice.page.click('nav >> text=Contacts');
+    await toContactList();
     const second = await ringAlice(SHARED_NUMBER);
     await alice.pane.waitForSelector(`.card.incoming .record-link:has-text("${chosen}")`);
     await alice.page.waitForURL((url) => url.searchParams.get('id') === chosenId);
