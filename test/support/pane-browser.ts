@@ -23,6 +23,8 @@ export function launchPaneBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, ...MEDIA_FLAGS], timeout: 30_000 });
 }
 
+const EXPECTED_FAILURES = /^Failed to load resource: the server responded with a status of (401|412)\b/;
+
 /** A CIF call as the sandbox host received it. */
 export interface HostCall {
   method: string;
@@ -78,7 +80,11 @@ export class Agent {
   readonly name: string;
   readonly page: Page;
   readonly paneOrigin: string;
-  /** Uncaught errors and console errors (except the expected 401 of a session check) in any frame. */
+  /**
+   * Uncaught errors and console errors in any frame, except Chromium's own line for each failed
+   * request: a 401 when the pane checks for a session, a 412 when a reloaded pane finds its
+   * activity already created — answers the pane expects and handles.
+   */
   readonly problems: string[] = [];
   #pane: Frame | undefined;
 
@@ -88,7 +94,8 @@ export class Agent {
     this.paneOrigin = paneOrigin;
     page.on('pageerror', (error) => this.problems.push(`${name} pageerror: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().includes('401') && !message.text().includes('autofocus')) this.problems.push(`${name} console: ${message.text()}`);
+      const text = message.text();
+      if (message.type() === 'error' && !EXPECTED_FAILURES.test(text) && !text.includes('autofocus')) this.problems.push(`${name} console: ${text}`);
     });
   }
 
