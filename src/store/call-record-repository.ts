@@ -125,6 +125,11 @@ export interface CallRecordRepository {
    */
   reportCrm(id: string, extension: string, report: CallRecordCrmReport): CallRecord | undefined;
   /**
+   * Keeps the agent's notes on a call of `extension`'s before (or without) its activity being
+   * written, so a pane that logs it later — after a reload, or inside Dynamics — finds them.
+   */
+  saveNotes(id: string, extension: string, notes: string): CallRecord | undefined;
+  /**
    * Runs `work` as one write transaction (joining one already open), so the writes of one call
    * event cost one commit.
    */
@@ -247,6 +252,11 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
      WHERE id = :id AND EXISTS (SELECT 1 FROM call_extensions x WHERE x.call_id = :id AND x.extension = :extension)`,
   );
 
+  const updateNotes = db.prepare(
+    `UPDATE call_records SET notes = :notes
+     WHERE id = :id AND EXISTS (SELECT 1 FROM call_extensions x WHERE x.call_id = :id AND x.extension = :extension)`,
+  );
+
   function transaction<T>(work: () => T): T {
     return db.isTransaction ? work() : inTransaction(db, work);
   }
@@ -312,6 +322,13 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
           notes: notes ?? null,
         }).changes;
         if (Number(changed) === 0) return undefined;
+        const row = selectOwned.get(id, extension) as CallRecordRow | undefined;
+        return row && fromRow(row);
+      });
+    },
+    saveNotes(id, extension, notes) {
+      return transaction(() => {
+        if (Number(updateNotes.run({ id, extension, notes }).changes) === 0) return undefined;
         const row = selectOwned.get(id, extension) as CallRecordRow | undefined;
         return row && fromRow(row);
       });

@@ -1,7 +1,8 @@
 /**
  * The caller's own call records: GET /api/calls (newest first, paged by cursor),
- * GET /api/calls/:id, and PUT /api/calls/:id/crm, where the pane reports the Phone Call
- * activity it wrote (or did not) for the call. A call that is not the caller's answers exactly
+ * GET /api/calls/:id, PUT /api/calls/:id/notes, where the pane keeps the agent's notes as they
+ * are typed (the activity may be written later, by this pane after a reload or by another), and
+ * PUT /api/calls/:id/crm, where the pane reports the Phone Call activity it wrote (or did not). A call that is not the caller's answers exactly
  * like one that does not exist (404), so the API never tells whether another extension had a call.
  *
  * The activity id is derived from the call id, so every report for one call names the same
@@ -31,6 +32,8 @@ const ListQuery = z.object({
 
 const CallParams = z.object({ id: z.string().min(1).max(100) });
 
+const NotesBody = z.strictObject({ notes: z.string().max(MAX_NOTES) });
+
 const CrmReport = z.strictObject({
   activityId: dataverseId(),
   logState: z.enum(LOG_STATES),
@@ -54,6 +57,15 @@ export function registerCallRoutes(app: FastifyInstance, sessions: SessionServic
     const record = calls.getForExtension(id, user.number);
     if (!record) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
     return record;
+  });
+
+  app.put('/calls/:id/notes', async (request) => {
+    const { user } = requireSession(request, sessions);
+    const { id } = parseInput(CallParams, request.params, 'params');
+    const { notes } = parseInput(NotesBody, request.body, 'body');
+    const updated = calls.saveNotes(id, user.number, notes);
+    if (!updated) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
+    return updated;
   });
 
   app.put('/calls/:id/crm', async (request) => {

@@ -91,6 +91,11 @@ export class ApiClient {
     return this.#request('GET', `/api/calls/${encodeURIComponent(id)}`);
   }
 
+  /** Keeps the agent's notes on the server, so whichever pane logs the call later has them. */
+  saveNotes(callId: string, notes: string): Promise<ApiResult<CallRecord>> {
+    return this.#request('PUT', `/api/calls/${encodeURIComponent(callId)}/notes`, { notes });
+  }
+
   reportCrm(callId: string, report: CrmLogReport): Promise<ApiResult<CallRecord>> {
     return this.#request('PUT', `/api/calls/${encodeURIComponent(callId)}/crm`, report);
   }

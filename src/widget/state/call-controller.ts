@@ -35,7 +35,12 @@ export interface CallControllerOptions {
   /** Docks the CIF panel open (setMode(1)) when it is minimized. */
   dockPanel(): void;
   refreshHistory(): void;
+  /** Keeps a call's notes on the server (PUT /api/calls/:id/notes). */
+  saveNotes(serverCallId: string, notes: string): void;
 }
+
+/** Notes go to the server this long after the agent stops typing. */
+const NOTES_SAVE_DELAY_MS = 800;
 
 const MICROPHONE_MESSAGES: Record<MicrophoneProblem, MessageKey> = {
   denied: 'micDenied',
@@ -52,6 +57,8 @@ export class CallController {
   readonly transfer: TransferActions;
   /** Server events that came before the engine's call (correlated as soon as it exists). */
   #early: CallEvent[] = [];
+  /** Pending saves of notes to the server, by server call id. */
+  readonly #notesSaves = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: CallControllerOptions) {
     this.#o = options;
@@ -138,7 +145,18 @@ export class CallController {
   setNotes(id: string, notes: string): void {
     this.#patch(id, { notes });
     const serverId = this.#view(id)?.serverCallId;
-    if (serverId) this.#o.storage.set(notesKey(serverId), notes);
+    if (!serverId) return;
+    this.#o.storage.set(notesKey(serverId), notes);
+    // Session storage is denied in a cross-site frame: the server keeps the notes for any pane
+    // that logs the call later (after a reload, or inside Dynamics when this one is not).
+    clearTimeout(this.#notesSaves.get(serverId));
+    this.#notesSaves.set(serverId, setTimeout(() => this.#flushNotes(serverId, notes), NOTES_SAVE_DELAY_MS));
+  }
+
+  #flushNotes(serverCallId: string, notes: string): void {
+    clearTimeout(this.#notesSaves.get(serverCallId));
+    this.#notesSaves.delete(serverCallId);
+    this.#o.saveNotes(serverCallId, notes);
   }
 
   /**
@@ -320,6 +338,8 @@ export class CallController {
       return;
     }
     this.#patch(id, { log: { state: 'logging' } });
+    const typed = this.#view(id)?.notes ?? view.notes;
+    if (typed || this.#notesSaves.has(view.serverCallId)) this.#flushNotes(view.serverCallId, typed);
     const phone = view.phone;
     const startedAt = view.serverStartedAt ?? phone.startedAt;
     const endedAt = Math.max(view.serverEndedAt ?? phone.endedAt ?? Date.now(), startedAt);

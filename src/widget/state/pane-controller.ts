@@ -65,6 +65,7 @@ export class PaneController {
       ensureHolder: () => this.#ensureHolder(),
       dockPanel: () => void this.#dock(),
       refreshHistory: () => void this.loadHistory(),
+      saveNotes: (serverCallId, notes) => void this.api.saveNotes(serverCallId, notes),
     });
     this.#engine.on((event) => {
       if (event.type === 'registration') this.store.update({ registration: event.state, registrationReason: event.reason });

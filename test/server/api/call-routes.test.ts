@@ -189,3 +189,31 @@ test('unknown /api routes answer 404 in the API\'s error shape', async () => {
   assert.deepEqual(response.json(), { error: { code: 'NOT_FOUND', message: 'no route GET /api/nothing-here' } });
   assert.equal(response.headers['x-content-type-options'], 'nosniff');
 });
+
+function saveNotes(id: string, body: unknown, token?: string) {
+  return api.http.app.inject({
+    method: 'PUT',
+    url: `/api/calls/${id}/notes`,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    payload: JSON.stringify(body),
+  });
+}
+
+test('notes are kept on the agent\'s own call before any activity is written, for the pane that logs it later', async () => {
+  open('c1', 1000, ['1001']);
+  const saved = await saveNotes('c1', { notes: 'Wants the new price list' }, alice);
+  assert.equal(saved.statusCode, 200);
+  assert.deepEqual([saved.json().crm.notes, saved.json().crm.logState, saved.json().crm.activityId], ['Wants the new price list', null, null]);
+  assert.equal((await get('/api/calls/c1', alice)).json().crm.notes, 'Wants the new price list');
+});
+
+test('notes cannot be put on another extension\'s call, nor be longer than a phonecall description', async () => {
+  open('bobs-call', 1000, ['1002']);
+  assert.equal((await saveNotes('bobs-call', { notes: 'not mine' }, alice)).statusCode, 404);
+  assert.equal(api.calls.get('bobs-call')?.crm.notes, null);
+  open('c1', 1000, ['1001']);
+  const long = await saveNotes('c1', { notes: 'x'.repeat(2001) }, alice);
+  assert.equal(long.statusCode, 400);
+  assert.match(long.json().error.message, /^body\.notes: /);
+  assert.equal((await saveNotes('c1', { notes: 'x' })).statusCode, 401);
+});

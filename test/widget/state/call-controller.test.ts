@@ -65,6 +65,7 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
   const microphone = { acquire: async () => ({ ok: true, stream: {} as MediaStream }), release: () => rings.push('mic released') } as unknown as Microphone;
   const ringtone = { start: () => rings.push('ring'), stop: () => rings.push('stop') } as unknown as Ringtone;
   const storage = new Map<string, string>();
+  const savedNotes: Array<[string, string]> = [];
   const controller = new CallController({
     store,
     engine: engine as unknown as PhoneEngine,
@@ -76,8 +77,9 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
     ensureHolder: async () => true,
     dockPanel: () => docked++,
     refreshHistory: () => {},
+    saveNotes: (serverCallId, notes) => savedNotes.push([serverCallId, notes]),
   });
-  return { store, engine, controller, journal, pops, rings, docked: () => docked };
+  return { store, engine, controller, journal, pops, rings, savedNotes, docked: () => docked };
 }
 
 const incoming = (partial: Partial<PhoneCall> = {}): PhoneCall => ({
@@ -158,6 +160,20 @@ describe('call controller', () => {
     assert.equal(journal[0].call.number, '+16195550129');
     assert.equal(journal[0].notes, 'Wants a quote');
     assert.deepEqual(store.state.calls[0].log, { state: 'logged', activityId: 'act-1' });
+  });
+
+  test('notes reach the server before the call is logged, so a pane that logs it later has them', async () => {
+    const { engine, controller, savedNotes } = setup();
+    const started = Date.now() - 60_000;
+    engine.emit(incoming({ startedAt: started }));
+    controller.onServerEvent(serverEvent('ringing'));
+    controller.setNotes('in-1', 'Wants');
+    controller.setNotes('in-1', 'Wants a quote');
+    assert.deepEqual(savedNotes, [], 'typing is not sent key by key');
+    engine.emit(incoming({ state: 'ended', endedAt: started + 50_000 }));
+    controller.onServerEvent(serverEvent('ended', { disposition: 'missed', startedAt: started }));
+    await settle();
+    assert.deepEqual(savedNotes, [['srv-1', 'Wants a quote']], 'sent once, when the call is logged');
   });
 
   test('a server event that arrives before the phone reports the call is applied when it does', async () => {
