@@ -6,7 +6,8 @@
  * passed in by the caller (the SIP transports and the registrar are wired through
  * `extraServices`). Services start after the HTTP server is created but before it listens, so
  * they can add routes and attach to its `upgrade` event before the first request arrives;
- * they are closed in reverse order, before the HTTP server and the database.
+ * they are closed in reverse order, before the HTTP server and the database. In a demo with the
+ * sandbox, the services see the configuration with the demo carrier merged in (server/demo-carrier.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from './config/load-config.ts';
@@ -15,6 +16,7 @@ import { CallRecorder } from './pbx/calls/call-recorder.ts';
 import { registerApi } from './server/api/api-routes.ts';
 import { EventChannel } from './server/api/event-channel.ts';
 import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
+import { demoCarrierApplies, demoCarrierPassword, withDemoCarrier } from './server/demo-carrier.ts';
 import { currentDemoCredentials, seedDemoExtensions, type DemoCredentialView } from './server/demo-extensions.ts';
 import { createHttpServer, type HttpServer, type TlsMaterial } from './server/http-server.ts';
 import type { Logger } from './server/logger.ts';
@@ -98,9 +100,11 @@ function readTls(config: Config): TlsMaterial | undefined {
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
 }
 
-export async function startCallpane({ config, logger, extraServices = [], paneSources }: StartOptions): Promise<RunningCallpane> {
-  const tls = readTls(config);
-  const db = openDatabase(config.dataDir);
+export async function startCallpane({ config: given, logger, extraServices = [], paneSources }: StartOptions): Promise<RunningCallpane> {
+  const tls = readTls(given);
+  const db = openDatabase(given.dataDir);
+  // What runs: the given configuration, with the demo carrier when the demo and its sandbox are on.
+  let config = given;
   const services: AppService[] = [];
   let httpServer: HttpServer | undefined;
 
@@ -136,6 +140,7 @@ export async function startCallpane({ config, logger, extraServices = [], paneSo
       const created = await seedDemoExtensions({ dataDir: config.dataDir, db, extensions: repositories.extensions, meta: repositories.meta });
       if (created.length > 0) logger.info({ extensions: created.map((c) => c.number) }, 'created the demo extensions');
     }
+    if (demoCarrierApplies(config)) config = withDemoCarrier(config, demoCarrierPassword(config.dataDir));
 
     const metrics = createMetrics();
     metrics.observeRegistrations(() => repositories.registrations.countActive(Date.now()));

@@ -6,11 +6,14 @@
  * - /webresources/Widget/msdyn_ciLibrary.js: Microsoft.CIFramework 1.0 for the channel;
  * - /api/data/v9.2/: the Dataverse Web API subset (src/sandbox/dataverse/);
  * - /_sandbox/records, /_sandbox/user: what the page asks of its own server (CIF's record
- *   calls in the Xrm dialect, quick find; the signed-in user), same-origin only.
+ *   calls in the Xrm dialect, quick find; the signed-in user), same-origin only;
+ * - /customer-phone: a customer calling the company through the demo carrier (customer-phone-routes.ts).
  */
 import { isIPv6 } from 'node:net';
 import { fastify, LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { landingUrlProblem, trustedOrigins, type ChannelProvider } from './channel-provider.ts';
+import { registerCustomerPhoneRoutes } from './customer-phone-routes.ts';
+import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.ts';
 import { runRecordCall, RECORD_OPERATIONS, type RecordCall } from './record-calls.ts';
 import { DataverseError, registerDataverseRoutes, SEED, type Dataverse, type DataverseRouteOptions } from './dataverse/index.ts';
 import { SANDBOX_ORGANIZATION } from './organization.ts';
@@ -36,6 +39,8 @@ export interface SandboxServerOptions {
   logger: Logger;
   /** Passed on to the Web API routes (token checks, throttling). */
   dataverseRoutes?: Omit<DataverseRouteOptions, 'currentUserId'>;
+  /** The customer phone's number to call and demo carrier (none: the page says it cannot call). */
+  customerPhone?: { did: string; setup(): CustomerPhoneSetup | undefined };
 }
 
 export interface SandboxServer {
@@ -110,6 +115,12 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     return reply.code(204).send();
   });
 
+  registerCustomerPhoneRoutes(app, {
+    dataverse,
+    did: options.customerPhone?.did ?? '',
+    script: () => assets().customerPhoneJs,
+    setup: () => options.customerPhone?.setup(),
+  });
   registerDataverseRoutes(app, dataverse, { ...options.dataverseRoutes, currentUserId: () => server.currentUserId });
   return server;
 }

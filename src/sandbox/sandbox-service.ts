@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { AppContext, AppService } from '../app.ts';
 import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL } from './channel-provider.ts';
 import { Dataverse } from './dataverse/index.ts';
+import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.ts';
 import { createSandboxServer } from './sandbox-server.ts';
+import { DEMO_CARRIER_DID, findDemoCarrier } from '../server/demo-carrier.ts';
 import { localUrl } from '../server/http-server.ts';
 
 export const SANDBOX_DATABASE_FILE = 'sandbox.db';
@@ -39,6 +41,7 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
     dataverse,
     logger: context.logger,
     provider: (origin) => ({ label: DEFAULT_PROVIDER_LABEL, landingUrl: callpaneChannelUrl(paneUrl(), origin), clickToAct: true }),
+    customerPhone: { did: DEMO_CARRIER_DID, setup: () => demoCarrierSetup(context, paneUrl()) },
   });
   let url: string;
   try {
@@ -60,6 +63,18 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
       dataverse.close();
     },
   };
+}
+
+/**
+ * The demo carrier (server/demo-carrier.ts) as the customer phone connects with it: to /sip on
+ * the Callpane the channel panel frames, so the call reaches the same server as the pane's phone.
+ */
+function demoCarrierSetup({ config }: AppContext, paneUrl: string): CustomerPhoneSetup | undefined {
+  const trunk = findDemoCarrier(config);
+  if (!trunk?.match.username || !trunk.match.password || !config.sip.transports.includes('ws')) return undefined;
+  const pane = new URL(paneUrl);
+  const wsUrl = `${pane.protocol === 'https:' ? 'wss' : 'ws'}://${pane.host}${config.sip.wsPath}`;
+  return { wsUrl, domain: config.sip.domain, username: trunk.match.username, password: trunk.match.password, did: DEMO_CARRIER_DID };
 }
 
 export interface SandboxResetSummary {

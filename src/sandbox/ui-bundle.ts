@@ -1,7 +1,7 @@
 /**
  * Builds the sandbox's browser code in memory when the sandbox starts: the Unified Interface
- * stand-in (Preact, an ES module) and msdyn_ciLibrary.js (a classic script, as Dynamics serves
- * it). esbuild bundles both in well under a second, so there is no build step to run and no
+ * stand-in (Preact, an ES module), msdyn_ciLibrary.js (a classic script, as Dynamics serves
+ * it) and the customer phone (Preact and JsSIP, an ES module). esbuild bundles both in well under a second, so there is no build step to run and no
  * output that can go stale; production deployments, which run no sandbox, never load esbuild.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,6 +12,8 @@ export interface UiBundle {
   appJs: string;
   /** Microsoft.CIFramework 1.0: a classic script. */
   libraryJs: string;
+  /** The customer phone page: an ES module. */
+  customerPhoneJs: string;
   css: string;
 }
 
@@ -31,10 +33,11 @@ export function loadUiBundle(): Promise<UiBundle> {
 async function build(): Promise<UiBundle> {
   const esbuild = await import('esbuild');
   const common = { bundle: true, write: false, charset: 'utf8', legalComments: 'none', logLevel: 'silent' } as const;
-  const [app, library, css] = await Promise.all([
+  const [app, library, customerPhone, css] = await Promise.all([
     esbuild.build({ ...common, entryPoints: [here('./ui/main.ts')], format: 'esm', target: 'es2022' }),
     esbuild.build({ ...common, entryPoints: [here('./cif/library-entry.ts')], format: 'iife', target: 'es2020' }),
+    esbuild.build({ ...common, entryPoints: [here('./customer-phone/main.ts')], format: 'esm', target: 'es2022', minify: true }),
     readFile(here('./ui/sandbox.css'), 'utf8'),
   ]);
-  return { appJs: app.outputFiles[0].text, libraryJs: library.outputFiles[0].text, css };
+  return { appJs: app.outputFiles[0].text, libraryJs: library.outputFiles[0].text, customerPhoneJs: customerPhone.outputFiles[0].text, css };
 }

@@ -2,9 +2,10 @@
  * The top bar: the app's name, the global search box and the signed-in user, whose picker
  * switches between the sandbox's system users (each with the language getEnvironment reports as
  * userLcid, and the userId as it reports it, in braces). Switching reloads the page, as signing
- * in as someone else reloads Dynamics and its channel.
+ * in as someone else reloads Dynamics and its channel. A link opens the customer phone.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CUSTOMER_PHONE_PATHS } from '../customer-phone/customer-phone-page.ts';
 import { braced } from '../organization.ts';
 import type { UiContext } from './ui-context.ts';
 import { h, useAppState, type View } from './view-kit.ts';
@@ -53,6 +54,8 @@ export function TopBar({ ui }: { ui: UiContext }): View {
     h('span', { class: 'brand-separator' }, '|'),
     h('span', { class: 'app-name' }, config.org.appName),
     h('form', { class: 'global-search', role: 'search', onSubmit: onSearch }, h('input', { name: 'q', type: 'search', placeholder: 'Search', 'aria-label': 'Search Dynamics 365' })),
+    // Not Dynamics: the sandbox's customer who calls the company (opens beside this page).
+    h('a', { class: 'topbar-link', href: CUSTOMER_PHONE_PATHS.page, target: '_blank', rel: 'noopener', title: 'Call the company as a customer' }, 'Customer phone'),
     h(
       'div',
       { class: 'user-picker', ref: picker },
