@@ -14,6 +14,7 @@ import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { ApiErrorCode, errorBody, sendApiError } from './api-errors.ts';
 import { registerCallRoutes } from './call-routes.ts';
+import { registerPhoneRoutes } from './phone-routes.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { registerSipCredentialRoutes, type SipCredentialSettings } from './sip-credential-routes.ts';
 import type { SiteOrigin } from './site-origin.ts';
@@ -49,6 +50,7 @@ export function registerApi(app: HttpApp, dependencies: ApiDependencies): void {
       registerSessionRoutes(api, dependencies.sessions);
       registerCallRoutes(api, dependencies.sessions, dependencies.calls);
       registerSettingsRoutes(api, dependencies.sessions, dependencies.settings);
+      registerPhoneRoutes(api, dependencies.sessions);
       registerSipCredentialRoutes(api, dependencies.sessions, dependencies.extensions, dependencies.site, dependencies.sip);
     },
     { prefix: API_PREFIX },

@@ -6,9 +6,17 @@
  * downloading again.
  *
  * The gzipped size of pane.js is what the benchmark reports against the aim of the pane issue
- * (whole pane ≤ 100 KB gzipped): `paneScriptGzipSize()`.
+ * (whole pane ≤ 100 KB gzipped): `paneScriptGzipSize()`. Two modules are swapped at build time to
+ * keep it there (`paneReplacements`):
+ * - src/crm/phone-number.ts → src/widget/phone/phone-number-browser.ts: the same exports answered
+ *   from what the server read (/api/phone/*), so Google's numbering-plan data (libphonenumber-js,
+ *   ~29 KB gzipped) stays on the server while src/crm's logic still runs in the pane;
+ * - the `debug` package JsSIP logs through → a no-op: the pane turns JsSIP's logging off anyway
+ *   (jssip-engine.ts), and `debug` only ever printed when a developer opted in (~2 KB gzipped).
  */
+import type { Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -50,12 +58,38 @@ function asset(body: string): PaneAsset {
   };
 }
 
+const PHONE_NUMBER = fileURLToPath(new URL('../../crm/phone-number.ts', import.meta.url));
+const PHONE_NUMBER_BROWSER = fileURLToPath(new URL('../../widget/phone/phone-number-browser.ts', import.meta.url));
+
+/**
+ * `debug` as JsSIP uses it: `require('debug')(name)` and `.default(name)` give a logger whose
+ * `log` JsSIP sets; `enable`/`disable` switch it. CommonJS, as JsSIP requires it.
+ */
+const DEBUG_OFF = `function debug() { const log = () => {}; log.enabled = false; log.extend = debug; return log; }
+debug.default = debug; debug.enable = () => {}; debug.disable = () => ''; debug.enabled = () => false;
+module.exports = debug;`;
+
+/** The esbuild plugin that makes the two swaps described at the top. */
+export function paneReplacements(): Plugin {
+  return {
+    name: 'pane-replacements',
+    setup(build) {
+      build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'pane-debug-off' }));
+      build.onLoad({ filter: /.*/, namespace: 'pane-debug-off' }, () => ({ contents: DEBUG_OFF, loader: 'js' }));
+      build.onResolve({ filter: /phone-number\.ts$/ }, (args) => {
+        const resolved = path.resolve(args.resolveDir, args.path);
+        return resolved === PHONE_NUMBER ? { path: PHONE_NUMBER_BROWSER } : undefined;
+      });
+    },
+  };
+}
+
 async function build(sources: PaneSources): Promise<PaneBundle> {
   const started = performance.now();
   const esbuild = await import('esbuild');
   const common = { bundle: true, write: false, minify: true, charset: 'utf8', legalComments: 'none', logLevel: 'silent' } as const;
   const [js, css] = await Promise.all([
-    esbuild.build({ ...common, entryPoints: [sources.entry], format: 'esm', target: 'es2022', platform: 'browser' }),
+    esbuild.build({ ...common, entryPoints: [sources.entry], format: 'esm', target: 'es2022', platform: 'browser', plugins: [paneReplacements()] }),
     esbuild.build({ ...common, entryPoints: [sources.css], loader: { '.css': 'css' } }),
   ]);
   return { js: asset(js.outputFiles[0].text), css: asset(css.outputFiles[0].text), buildMs: Math.round(performance.now() - started) };

@@ -7,7 +7,9 @@
  * answer kept in memory as a Bearer header for browsers that refuse even partitioned cookies.
  * Failures come back as values, never as exceptions.
  */
-import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, SessionView, SipCredentials } from './api-types.ts';
+import type { CrmEntity } from '../../crm/crm-entities.ts';
+import type { RecordPhone } from '../../crm/phone-search.ts';
+import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneFacts, PhoneLookupAnswer, PhoneRankAnswer, SessionView, SipCredentials } from './api-types.ts';
 
 export const ApiFailure = {
   /** No answer: offline, server down, or the request was refused by the browser. */
@@ -98,6 +100,21 @@ export class ApiClient {
 
   reportCrm(callId: string, report: CrmLogReport): Promise<ApiResult<CallRecord>> {
     return this.#request('PUT', `/api/calls/${encodeURIComponent(callId)}/crm`, report);
+  }
+
+  /** How the server reads each number (the pane has no numbering-plan data of its own). */
+  phoneNormalize(numbers: readonly string[], defaultRegion: string | undefined): Promise<ApiResult<{ numbers: PhoneFacts[] }>> {
+    return this.#request('POST', '/api/phone/normalize', { numbers, defaultRegion });
+  }
+
+  /** The CIF search query per table for a caller's number, and how the number reads. */
+  phoneLookup(number: string, entities: readonly CrmEntity[], defaultRegion: string | undefined): Promise<ApiResult<PhoneLookupAnswer>> {
+    return this.#request('POST', '/api/phone/lookup', { number, entities, defaultRegion });
+  }
+
+  /** The searched records that really hold the number, best first. */
+  phoneRank(number: string, candidates: readonly RecordPhone[], defaultRegion: string | undefined): Promise<ApiResult<PhoneRankAnswer>> {
+    return this.#request('POST', '/api/phone/rank', { number, candidates, defaultRegion });
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {

@@ -1,8 +1,12 @@
 /**
  * The shapes of the server's public HTTP/WebSocket API the pane uses
  * (/work/notes/pane-contract.md). Declared here, not imported from src/server: the widget knows
- * the server only by its API (architecture.md), so these are the wire types as documented.
+ * the server only by its API (architecture.md), so these are the wire types as documented
+ * (the phone types are src/crm's, which the server sends as they are).
  */
+import type { PhoneMatch } from '../../crm/phone-match.ts';
+import type { NormalizedPhone } from '../../crm/phone-number.ts';
+import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
 
 export interface SessionExtension {
   number: string;
@@ -172,4 +176,21 @@ export interface PaneConfig {
   /** ISO 3166-1 alpha-2 region for national numbers (absent when the configured one is not known). */
   defaultRegion: string | undefined;
   version: string;
+}
+
+/** How the server reads a number (POST /api/phone/normalize, /lookup; src/server/api/phone-routes.ts). */
+export interface PhoneFacts {
+  raw: string;
+  phone: NormalizedPhone;
+  /** `+1 415 555 0100`, international numbers only. */
+  international?: string;
+}
+
+export interface PhoneLookupAnswer {
+  number: PhoneFacts;
+  queries: PhoneSearchQuery[];
+}
+
+export interface PhoneRankAnswer {
+  matches: PhoneMatch<RecordPhone>[];
 }

@@ -1,8 +1,9 @@
 /**
  * The pane's work in Dynamics 365 for a call, through CIF 1.0 only — the pure decisions come from
- * src/crm (one logic for pane, sandbox and server):
- * - lookup: one searchAndOpenRecords(entity, query, searchOnly=true) per table in the user's
- *   order, candidates ranked by real number equality (matchPhone);
+ * src/crm (one logic for pane, sandbox and server), numbers read by the server (/api/phone/*,
+ * phone-book.ts: the numbering-plan data is not downloaded):
+ * - lookup: the server's searchAndOpenRecords(entity, query, searchOnly=true) query per table in
+ *   the user's order, the rows' numbers ranked by the server by real number equality (matchPhone);
  * - screen pop: decideScreenPop, then openForm, the chooser, renderSearchPage, a prefilled new
  *   form or a created record;
  * - journal: createRecord('phonecall') with the call's deterministic activity id — a duplicate
@@ -12,9 +13,8 @@
  */
 import { activityIdForCall } from '../../crm/activity-id.ts';
 import type { CrmEntity, CrmRecordRef } from '../../crm/crm-entities.ts';
-import { matchPhone } from '../../crm/phone-match.ts';
 import { normalizePhone } from '../../crm/phone-number.ts';
-import { buildPhoneSearchQueries, candidatesFromSearchResult, phoneSearchKey, quickFindText, type RecordPhone } from '../../crm/phone-search.ts';
+import { candidatesFromSearchResult, phoneSearchKey, quickFindText, type RecordPhone } from '../../crm/phone-search.ts';
 import { completePhonecall, phonecallActivity, phonecallNotes, reopenPhonecall, shouldLogCall, type JournalCall } from '../../crm/phonecall-activity.ts';
 import { decideScreenPop, matchedRecords, type CallPhase, type ScreenPopDecision } from '../../crm/screen-pop.ts';
 import type { ApiClient } from '../api/api-client.ts';
@@ -22,6 +22,7 @@ import { DEFAULT_SUBJECT_TEMPLATE, type CrmLogReport, type PaneSettings, type Re
 import type { CifClient } from '../cif/cif-client.ts';
 import { isDuplicateKey, type CifError } from '../cif/cif-result.ts';
 import type { Language } from '../i18n/i18n.ts';
+import { NORMALIZE_BATCH, phoneBook } from '../phone/phone-book.ts';
 
 export interface CrmFlowContext {
   cif(): CifClient;
@@ -56,18 +57,29 @@ export class CrmFlow {
     this.#context = context;
   }
 
+  /**
+   * Has the server read the numbers the book does not know yet (phone-book.ts); src/crm's logic
+   * and `display` then read them synchronously. A failure leaves them unknown (read as no number).
+   */
+  async know(numbers: readonly string[]): Promise<void> {
+    const { api, defaultRegion } = this.#context;
+    const unknown = phoneBook.unknown(numbers, defaultRegion);
+    for (let start = 0; start < unknown.length; start += NORMALIZE_BATCH) {
+      const answer = await api.phoneNormalize(unknown.slice(start, start + NORMALIZE_BATCH), defaultRegion);
+      if (answer.ok) phoneBook.learn(answer.value.numbers, defaultRegion);
+    }
+  }
+
   /** The records holding `number`, best first; undefined when the search could not run. */
   async lookup(number: string): Promise<RecordRef[] | undefined> {
-    const { settings, defaultRegion } = this.#context;
+    const { settings, defaultRegion, api } = this.#context;
     const entities = settings().searchIn.filter((item) => item.enabled).map((item) => item.entity);
     const cif = this.#context.cif();
     if (!cif.available || entities.length === 0) return entities.length === 0 ? [] : undefined;
-    let queries;
-    try {
-      queries = buildPhoneSearchQueries(number, { entities, defaultRegion });
-    } catch {
-      return [];
-    }
+    const lookup = await api.phoneLookup(number, entities, defaultRegion);
+    if (!lookup.ok) return lookup.error.status === 400 ? [] : undefined;
+    phoneBook.learn([lookup.value.number], defaultRegion);
+    const { queries } = lookup.value;
     const results = await Promise.all(queries.map(async (query) => ({ query, result: await cif.searchAndOpenRecords(query.entity, query.query, true) })));
     if (results.length > 0 && results.every(({ result }) => !result.ok)) return undefined;
     const candidates: RecordPhone[] = [];
@@ -79,11 +91,14 @@ export class CrmFlow {
         // a table whose rows we cannot read adds nothing
       }
     }
-    return matchedRecords(matchPhone(number, candidates, { defaultRegion })).map(toRef);
+    if (candidates.length === 0) return [];
+    const ranked = await api.phoneRank(number, candidates, defaultRegion);
+    return ranked.ok ? matchedRecords(ranked.value.matches).map(toRef) : undefined;
   }
 
   /** Decides and carries out the screen pop; a 'choose' decision is left to the pane's chooser. */
   async screenPop(input: { direction: 'inbound' | 'outbound' | 'internal'; phase: CallPhase; number: string; matches: RecordRef[] }): Promise<ScreenPopDecision> {
+    await this.know([input.number]);
     const settings = this.#context.settings();
     const decision = decideScreenPop({
       direction: input.direction,
@@ -95,7 +110,7 @@ export class CrmFlow {
         unknownNumber: settings.unknownNumber,
       },
       matches: input.matches,
-      remembered: this.remembered(input.number) ?? null,
+      remembered: (await this.remembered(input.number)) ?? null,
       number: input.number,
       defaultRegion: this.#context.defaultRegion,
     });
@@ -133,20 +148,21 @@ export class CrmFlow {
 
   /** Dynamics' own search page for the number's digits (quick find wildcards), in `entity`. */
   async searchPage(number: string, entity: CrmEntity): Promise<boolean> {
+    await this.know([number]);
     const key = phoneSearchKey(number, this.#context.defaultRegion);
     if (!key) return false;
     return (await this.#context.cif().renderSearchPage(entity, quickFindText(key))).ok;
   }
 
   /** The record chosen before for this number, if any. */
-  remembered(number: string): RecordRef | undefined {
-    const key = this.#numberKey(number);
+  async remembered(number: string): Promise<RecordRef | undefined> {
+    const key = await this.#numberKey(number);
     return key === undefined ? undefined : this.#context.settings().rememberedChoices[key];
   }
 
   /** Remembers the agent's choice for this number (PUT /api/settings). */
   async remember(number: string, record: RecordRef): Promise<boolean> {
-    const key = this.#numberKey(number);
+    const key = await this.#numberKey(number);
     if (key === undefined) return false;
     const settings = this.#context.settings();
     return this.#context.saveSettings({ ...settings, rememberedChoices: { ...settings.rememberedChoices, [key]: record } });
@@ -163,6 +179,7 @@ export class CrmFlow {
     const cif = this.#context.cif();
     const agent = this.#context.agentUserId();
     if (!cif.available || agent === undefined) return { state: 'waiting' };
+    await this.know([call.number]);
     let body;
     try {
       body = phonecallActivity({
@@ -227,7 +244,8 @@ export class CrmFlow {
   }
 
   /** Choices are remembered by E.164 number (the server keeps no other key). */
-  #numberKey(number: string): string | undefined {
+  async #numberKey(number: string): Promise<string | undefined> {
+    await this.know([number]);
     return normalizePhone(number, this.#context.defaultRegion).e164;
   }
 }

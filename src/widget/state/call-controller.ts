@@ -73,8 +73,12 @@ export class CallController {
     });
   }
 
-  /** What a number typed, pasted or clicked in Dynamics becomes for dialling: E.164 when it can tell. */
-  dialable(raw: string): string {
+  /**
+   * What a number typed, pasted or clicked in Dynamics becomes for dialling: E.164 when the
+   * server can tell how it reads, else its digits.
+   */
+  async dialable(raw: string): Promise<string> {
+    await this.#o.crm.know([raw]);
     try {
       const phone = normalizePhone(raw, this.#o.defaultRegion);
       if (phone.e164) return phone.e164;
@@ -84,13 +88,17 @@ export class CallController {
     return dialString(raw);
   }
 
-  /** A number as people read it: "+1 619-555-0129" when it can be placed, else as given. */
+  /**
+   * A number as people read it: "+1 619-555-0129" when it can be placed, else as given. Numbers
+   * are read by the server (`crm.know`, asked when a call rings, before dialling, when history
+   * loads); one it has not read yet shows as given.
+   */
   display(raw: string): string {
     return formatInternational(normalizePhone(raw, this.#o.defaultRegion)) ?? raw;
   }
 
   async dial(raw: string, record?: RecordRef): Promise<void> {
-    const target = this.dialable(raw);
+    const target = await this.dialable(raw);
     if (target === '' || target === '+') return this.#notice('error', 'nothingToDial');
     if (!(await this.#o.ensureHolder())) return;
     const stream = await this.#microphone();
@@ -267,6 +275,20 @@ export class CallController {
       patch.serverEndedAt = event.at;
     }
     this.#patch(id, patch);
+    this.#learn(id, patch.serverNumber);
+  }
+
+  /**
+   * Has the server read a call's number, then shows it as read (`display`). After the caller's
+   * lookup, which reads it too: the screen pop waits for no other request.
+   */
+  #learn(id: string, number: string | undefined): void {
+    if (!number) return;
+    // A turn later, so a lookup this very event starts (a ringing call) is already searching.
+    void new Promise((resolve) => setTimeout(resolve, 0))
+      .then(() => this.#until(id, (view) => view.lookup.state !== 'searching', 10_000))
+      .then(() => this.#o.crm.know([number]))
+      .then(() => this.#patch(id, {}));
   }
 
   #onPhoneCall(call: PhoneCall): void {
@@ -277,6 +299,7 @@ export class CallController {
       this.#o.store.update((state) => ({ calls: [...state.calls, view] }));
       for (const early of this.#early.splice(0)) this.onServerEvent(early);
       if (call.direction === 'inbound' && call.state === 'incoming') this.#ringing(call);
+      this.#learn(call.id, call.remoteNumber);
       return;
     }
     const patch: Partial<CallView> = { phone: call };

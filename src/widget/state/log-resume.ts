@@ -60,7 +60,7 @@ export async function resumeUnfinishedLogs(options: ResumeOptions): Promise<bool
 async function regarding(record: CallRecord, number: string, crm: ResumeOptions['crm']): Promise<RecordRef | undefined> {
   const { entity, recordId } = record.crm;
   if ((entity === 'contact' || entity === 'account' || entity === 'lead') && recordId) return { entity, id: recordId, name: '' };
-  const remembered = crm.remembered(number);
+  const remembered = await crm.remembered(number);
   if (remembered) return remembered;
   const matches = await crm.lookup(number);
   return matches?.length === 1 ? matches[0] : undefined;

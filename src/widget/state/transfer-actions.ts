@@ -11,7 +11,8 @@ import type { Store } from './store.ts';
 export interface TransferDependencies {
   store: Store<PaneState>;
   engine: PhoneEngine;
-  dialable(raw: string): string;
+  /** What the target typed dials (asks the server how the number reads). */
+  dialable(raw: string): Promise<string>;
   /** The microphone for the consultation call, or undefined (the problem already shown). */
   microphone(): Promise<MediaStream | undefined>;
 }
@@ -33,14 +34,14 @@ export class TransferActions {
   }
 
   async blind(id: string): Promise<void> {
-    const target = this.#target(id);
+    const target = await this.#target(id);
     if (!target) return;
     this.#report(await this.#d.engine.blindTransfer(id, target));
     patchView(this.#d.store, id, { transfer: undefined });
   }
 
   async consult(id: string): Promise<void> {
-    const target = this.#target(id);
+    const target = await this.#target(id);
     if (!target) return;
     const stream = await this.#d.microphone();
     if (!stream) return;
@@ -61,8 +62,8 @@ export class TransferActions {
     patchView(this.#d.store, id, { transfer: undefined });
   }
 
-  #target(id: string): string | undefined {
-    const target = this.#d.dialable(viewOf(this.#d.store, id)?.transfer?.target ?? '');
+  async #target(id: string): Promise<string | undefined> {
+    const target = await this.#d.dialable(viewOf(this.#d.store, id)?.transfer?.target ?? '');
     if (target === '' || target === '+') {
       showNotice(this.#d.store, 'error', 'nothingToDial');
       return undefined;

@@ -53,6 +53,7 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
   const rings: string[] = [];
   let docked = 0;
   const crm = {
+    know: async () => {},
     lookup: async () => options.lookup ?? [],
     screenPop: async (input: { phase: string; matches: RecordRef[] }) => {
       pops.push(input.phase);

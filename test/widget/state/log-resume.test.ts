@@ -61,7 +61,7 @@ describe('resuming unfinished call logs', () => {
     const crm = {
       journal: async (request: JournalRequest) => (requests.push(request), { state: 'logged' as const, activityId: 'x' }),
       lookup: async () => [],
-      remembered: () => undefined,
+      remembered: async () => undefined,
     };
     const changed = await resumeUnfinishedLogs({
       records: [
@@ -82,14 +82,14 @@ describe('resuming unfinished call logs', () => {
     const seen: unknown[] = [];
     const journal = async (request: JournalRequest) => (seen.push(request.record), { state: 'logged' as const, activityId: 'x' });
     const one = { entity: 'contact' as const, id: '1', name: 'A' };
-    await resumeUnfinishedLogs({ records: [record({ id: 'a' })], extension: '1001', crm: { journal, lookup: async () => [one], remembered: () => undefined }, now: NOW });
-    await resumeUnfinishedLogs({ records: [record({ id: 'b' })], extension: '1001', crm: { journal, lookup: async () => [one, { ...one, id: '2' }], remembered: () => undefined }, now: NOW });
+    await resumeUnfinishedLogs({ records: [record({ id: 'a' })], extension: '1001', crm: { journal, lookup: async () => [one], remembered: async () => undefined }, now: NOW });
+    await resumeUnfinishedLogs({ records: [record({ id: 'b' })], extension: '1001', crm: { journal, lookup: async () => [one, { ...one, id: '2' }], remembered: async () => undefined }, now: NOW });
     assert.deepEqual(seen, [one, undefined]);
   });
 
   test('catching up stops when Dynamics 365 is not connected', async () => {
     let calls = 0;
-    const crm = { journal: async () => (calls++, { state: 'waiting' as const }), lookup: async () => [], remembered: () => undefined };
+    const crm = { journal: async () => (calls++, { state: 'waiting' as const }), lookup: async () => [], remembered: async () => undefined };
     const changed = await resumeUnfinishedLogs({ records: [record({ id: 'a' }), record({ id: 'b' })], extension: '1001', crm, now: NOW });
     assert.equal(changed, false);
     assert.equal(calls, 1);

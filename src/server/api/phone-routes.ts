@@ -1,0 +1,79 @@
+/**
+ * Phone numbers read on the server for the pane, so the browser does not download Google's
+ * numbering-plan data (libphonenumber-js, about 29 KB gzipped: the pane's size aim is 100 KB,
+ * issue 5). One phone-number module (src/crm/phone-number.ts) thus reads numbers for server,
+ * sandbox and pane alike.
+ *
+ * - POST /api/phone/normalize `{ numbers, defaultRegion? }` → `{ numbers: PhoneFacts[] }`, in order:
+ *   how each number reads (display form, E.164 for dialling and remembered choices).
+ * - POST /api/phone/lookup `{ number, entities, defaultRegion? }` → `{ number: PhoneFacts, queries }`:
+ *   the searchAndOpenRecords query per table (phone-search.ts), in the order given.
+ * - POST /api/phone/rank `{ number, candidates, defaultRegion? }` → `{ matches }`: the candidates
+ *   that really hold the number, best first (phone-match.ts).
+ * Signed-in callers only (any extension: nothing here is stored or anyone's own).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { matchPhone } from '../../crm/phone-match.ts';
+import { formatInternational, isCountryCode, normalizePhone, type NormalizedPhone } from '../../crm/phone-number.ts';
+import { buildPhoneSearchQueries, MAX_SEARCH_ROWS, type PhoneSearchQuery, type RecordPhone } from '../../crm/phone-search.ts';
+import { requireSession } from '../sessions/session-auth.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { CRM_ENTITIES, crmEntity, dataverseId } from './crm-record-ref.ts';
+import { parseInput } from './parse-input.ts';
+
+/** How a number reads: what the pane shows, dials, remembers and searches for it. */
+export interface PhoneFacts {
+  /** The number as sent. */
+  raw: string;
+  phone: NormalizedPhone;
+  /** `+1 415 555 0100`, international numbers only. */
+  international?: string;
+}
+
+export const MAX_PHONE_TEXT = 200;
+export const MAX_NORMALIZE_NUMBERS = 200;
+/** Every phone column of a full page from each table: 5000 rows × 18 columns. */
+export const MAX_RANK_CANDIDATES = MAX_SEARCH_ROWS * 18;
+/** Enough for MAX_RANK_CANDIDATES with long names. */
+export const RANK_BODY_LIMIT = 16 * 1024 * 1024;
+
+const phoneText = () => z.string().max(MAX_PHONE_TEXT);
+const region = () => z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 code in capitals, such as US or DE').optional();
+
+const NormalizeBody = z.strictObject({ numbers: z.array(phoneText()).min(1).max(MAX_NORMALIZE_NUMBERS), defaultRegion: region() });
+const LookupBody = z.strictObject({ number: phoneText(), entities: z.array(crmEntity()).max(CRM_ENTITIES.length * 2), defaultRegion: region() });
+const RankBody = z.strictObject({
+  number: phoneText(),
+  defaultRegion: region(),
+  candidates: z
+    .array(z.strictObject({ entity: crmEntity(), id: dataverseId(), name: z.string().max(1000).optional(), field: z.string().min(1).max(100), number: z.string().max(1000) }))
+    .max(MAX_RANK_CANDIDATES),
+});
+
+export function phoneFacts(raw: string, defaultRegion?: string): PhoneFacts {
+  const phone = normalizePhone(raw, defaultRegion);
+  const international = formatInternational(phone);
+  return { raw, phone, ...(international === undefined ? {} : { international }) };
+}
+
+export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionService): void {
+  app.post('/phone/normalize', async (request) => {
+    requireSession(request, sessions);
+    const body = parseInput(NormalizeBody, request.body, 'body');
+    return { numbers: body.numbers.map((number) => phoneFacts(number, body.defaultRegion)) };
+  });
+
+  app.post('/phone/lookup', async (request): Promise<{ number: PhoneFacts; queries: PhoneSearchQuery[] }> => {
+    requireSession(request, sessions);
+    const body = parseInput(LookupBody, request.body, 'body');
+    return { number: phoneFacts(body.number, body.defaultRegion), queries: buildPhoneSearchQueries(body.number, { entities: body.entities, defaultRegion: body.defaultRegion }) };
+  });
+
+  app.post('/phone/rank', { bodyLimit: RANK_BODY_LIMIT }, async (request) => {
+    requireSession(request, sessions);
+    const body = parseInput(RankBody, request.body, 'body');
+    const candidates: RecordPhone[] = body.candidates;
+    return { matches: matchPhone(body.number, candidates, { defaultRegion: body.defaultRegion }) };
+  });
+}

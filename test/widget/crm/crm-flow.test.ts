@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { ApiClient, type FetchLike } from '../../../src/widget/api/api-client.ts';
+import { defaultSettings, type PaneSettings } from '../../../src/widget/api/api-types.ts';
+import type { CifClient } from '../../../src/widget/cif/cif-client.ts';
+import { CrmFlow } from '../../../src/widget/crm/crm-flow.ts';
+import { phoneBook } from '../../../src/widget/phone/phone-book.ts';
+import { createApiFixture, PASSWORDS, type ApiFixture } from '../../server/api/api-fixture.ts';
+
+const ANA = '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
+const CONTOSO = '90ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
+const OTHER = 'a0ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
+
+/** Rows per table as Dynamics' wildcard search finds them: the right number and an over-find. */
+const ROWS: Record<string, object[]> = {
+  contact: [
+    { contactid: OTHER, fullname: 'Over-find', telephone1: '+44 415 555 0100' },
+    { contactid: ANA, fullname: 'Ana', mobilephone: '(415) 555-0100' },
+  ],
+  account: [{ accountid: CONTOSO, name: 'Contoso', telephone1: '+1 415-555-0100' }],
+  lead: [],
+};
+
+let api: ApiFixture;
+let reachable = true;
+
+/** The real API in-process: the pane's client talks to it as it would over HTTP. */
+const fetchThroughApi: FetchLike = async (path, init) => {
+  if (!reachable) throw new TypeError('Failed to fetch');
+  const response = await api.http.app.inject({ method: init.method as 'GET', url: path, headers: init.headers as Record<string, string>, payload: init.body as string | undefined });
+  return new Response(response.statusCode === 204 ? null : response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
+};
+
+function setup(settings: Partial<PaneSettings> = {}) {
+  const searches: string[] = [];
+  const cifCalls: string[] = [];
+  const cif = {
+    available: true,
+    searchAndOpenRecords: async (entity: string, query: string) => (searches.push(`${entity} ${query}`), { ok: true, value: ROWS[entity] }),
+    openForm: async (options: object, prefill?: object) => (cifCalls.push(`openForm ${JSON.stringify(options)} ${JSON.stringify(prefill ?? null)}`), { ok: true, value: {} }),
+    renderSearchPage: async (entity: string, text: string) => (cifCalls.push(`renderSearchPage ${entity} ${text}`), { ok: true, value: undefined }),
+  } as unknown as CifClient;
+  let current: PaneSettings = { ...defaultSettings(), ...settings };
+  const client = new ApiClient(fetchThroughApi);
+  const flow = new CrmFlow({
+    cif: () => cif,
+    api: client,
+    settings: () => current,
+    saveSettings: async (next) => ((current = next), true),
+    agentUserId: () => undefined,
+    language: () => 'en',
+    defaultRegion: 'US',
+  });
+  return { flow, client, searches, cifCalls, settings: () => current };
+}
+
+before(async () => {
+  api = await createApiFixture();
+});
+beforeEach(() => {
+  reachable = true;
+  phoneBook.clear();
+});
+after(() => api.close());
+
+describe('the pane’s CRM flow with numbers read by the server', () => {
+  test('a caller is searched with the server’s queries and only the records holding the number come back, best first', async () => {
+    const { flow, client, searches } = setup();
+    await client.login('1001', PASSWORDS['1001']);
+    const records = await flow.lookup('+14155550100');
+    assert.deepEqual(searches.map((search) => search.split(' ')[0]), ['contact', 'account', 'lead']);
+    assert.match(searches[0], /contains\(telephone1,'%\[4４\]%\[1１\]%/);
+    assert.deepEqual(records, [
+      { entity: 'contact', id: ANA, name: 'Ana' },
+      { entity: 'account', id: CONTOSO, name: 'Contoso' },
+    ]);
+  });
+
+  test('when the server cannot be reached the search could not run, rather than finding nobody', async () => {
+    const { flow, client, searches } = setup();
+    await client.login('1001', PASSWORDS['1001']);
+    reachable = false;
+    assert.equal(await flow.lookup('+14155550100'), undefined);
+    assert.deepEqual(searches, []);
+  });
+
+  test('an unknown caller’s new contact form is prefilled with the number as the server formats it', async () => {
+    const { flow, client, cifCalls } = setup({ unknownNumber: 'new-contact-form' });
+    await client.login('1001', PASSWORDS['1001']);
+    const decision = await flow.screenPop({ direction: 'inbound', phase: 'ringing', number: '(415) 555-0100', matches: [] });
+    assert.deepEqual(decision, { kind: 'new-form', entity: 'contact', prefill: { telephone1: '+1 415 555 0100' } });
+    assert.deepEqual(cifCalls, ['openForm {"entityName":"contact"} {"telephone1":"+1 415 555 0100"}']);
+  });
+
+  test('a chosen record is remembered under the number’s E.164 form and found again however the number is written', async () => {
+    const { flow, client, settings } = setup();
+    await client.login('1001', PASSWORDS['1001']);
+    const ana = { entity: 'contact' as const, id: ANA, name: 'Ana' };
+    assert.equal(await flow.remember('(415) 555-0100', ana), true);
+    assert.deepEqual(settings().rememberedChoices, { '+14155550100': ana });
+    assert.deepEqual(await flow.remembered('+1 415 555 0100'), ana);
+  });
+
+  test('the search page gets the quick find of the number’s digits', async () => {
+    const { flow, client, cifCalls } = setup();
+    await client.login('1001', PASSWORDS['1001']);
+    assert.equal(await flow.searchPage('+1 415 555 0100', 'account'), true);
+    assert.deepEqual(cifCalls, ['renderSearchPage account *4*1*5*5*5*5*0*1*0*0']);
+  });
+});
