@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `callpane` command: start the server, manage extensions, check the configuration, reset
- * the local Dynamics 365 sandbox.
+ * The `callpane` command: start the server, manage extensions and their web sessions, check the
+ * configuration, reset the local Dynamics 365 sandbox.
  * Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong arguments (usage shown).
  */
 import { existsSync } from 'node:fs';
@@ -30,6 +30,7 @@ Commands:
   ext list                              list extensions (number, name, e-mail)
   ext passwd <number> [--password <p>]  set the web password (asked twice on a terminal, else generated)
   ext rm <number>                       remove an extension and its registrations
+  sessions revoke <number>              end every web session of an extension (it must sign in again)
   config check                          print the effective configuration and validate it
   sandbox reset                         restore the local Dynamics 365 sandbox's seed data
   phone match [--region CC]             compare numbers read as JSON lines {"incoming","stored"} on stdin
@@ -194,6 +195,22 @@ async function extPasswd(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * Ends the extension's web sessions in the database; a running server refuses their tokens at
+ * once and closes their event-channel sockets at its next check (a session is looked up per request).
+ */
+async function sessionsRevoke(args: string[]): Promise<number> {
+  const parsed = parse(args, common, ['<number>']);
+  if (!parsed) return help();
+  const [number] = parsed.positionals;
+  const ended = await withExtensions(parsed.values.config, (extensions, db) => {
+    if (!extensions.exists(number)) throw new ExtensionError(ExtensionErrorCode.EXTENSION_NOT_FOUND, `extension ${number} does not exist`);
+    return createSessionRepository(db).removeForExtension(number);
+  });
+  out(`${ended} web session${ended === 1 ? '' : 's'} of extension ${number} ended.`);
+  return 0;
+}
+
 async function extRm(args: string[]): Promise<number> {
   const parsed = parse(args, common, ['<number>']);
   if (!parsed) return help();
@@ -244,6 +261,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'ext list': extList,
   'ext passwd': extPasswd,
   'ext rm': extRm,
+  'sessions revoke': sessionsRevoke,
   'config check': configCheck,
   'sandbox reset': sandboxReset,
   'phone match': phoneMatch,

@@ -68,6 +68,20 @@ export function localUrl(host: string, port: number, https: boolean): string {
   return `${https ? 'https' : 'http'}://${shown}:${port}`;
 }
 
+/**
+ * Sent with every response, pages, API answers and 404s alike. No Referer leaves for another site
+ * (the pane's URLs carry the CRM's origin), no browser guesses a content type, and once a browser
+ * has reached us over HTTPS it uses nothing else for a year (HSTS, RFC 6797; only over HTTPS,
+ * where a browser honours it). The pane adds its own Content-Security-Policy (src/server/pane).
+ */
+export function securityHeaders(https: boolean): Record<string, string> {
+  return {
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    ...(https ? { 'strict-transport-security': 'max-age=31536000' } : {}),
+  };
+}
+
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const now = options.now ?? Date.now;
   const startedAt = options.startedAt ?? now();
@@ -77,6 +91,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     loggerInstance: options.logger.child({ component: 'http' }),
     // Per-request lines would drown the log in health checks and scrapes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(securityHeaders(https))) reply.header(name, value);
   });
 
   app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.floor((now() - startedAt) / 1000) }));

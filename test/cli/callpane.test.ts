@@ -136,6 +136,34 @@ test('ext add, list, passwd and rm work as a round trip', async () => {
   assert.match((await run(['ext', 'list'], dataDir)).stdout, /No extensions/);
 });
 
+test('sessions revoke ends every web session of one extension and says how many', async () => {
+  const dataDir = join(dir, 'revoke');
+  for (const number of ['1010', '1011']) assert.equal((await run(['ext', 'add', number, '--name', `Agent ${number}`], dataDir)).code, 0);
+  const db = openDatabase(dataDir);
+  const sessions = createSessionRepository(db);
+  const now = Date.now();
+  for (const [hash, extension] of [['a', '1010'], ['b', '1010'], ['c', '1011']]) {
+    sessions.create({ tokenHash: hash.repeat(64), extension, createdAt: now, expiresAt: now + 60_000 });
+  }
+  db.close();
+
+  const revoked = await run(['sessions', 'revoke', '1010'], dataDir);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.equal(revoked.stdout, '2 web sessions of extension 1010 ended.\n');
+  const again = await run(['sessions', 'revoke', '1010'], dataDir);
+  assert.equal(again.stdout, '0 web sessions of extension 1010 ended.\n');
+
+  const after = openDatabase(dataDir);
+  try {
+    const left = createSessionRepository(after);
+    assert.equal(left.findValid('a'.repeat(64), now), undefined);
+    assert.equal(left.findValid('b'.repeat(64), now), undefined);
+    assert.ok(left.findValid('c'.repeat(64), now), 'other extensions keep their sessions');
+  } finally {
+    after.close();
+  }
+});
+
 test('secrets given on the command line are used and not echoed', async () => {
   const dataDir = join(dir, 'given');
   const added = await run(['ext', 'add', '1004', '--name', 'Dan', '--password', 'dans-password', '--sip-secret', 'dans-sip-secret'], dataDir);
@@ -154,6 +182,7 @@ test('refused operations exit 1 with the reason', async () => {
     [['ext', 'add', '1007', '--name', 'Short', '--password', 'short'], /web password must be 8/],
     [['ext', 'rm', '1099'], /extension 1099 does not exist/],
     [['ext', 'passwd', '1099'], /extension 1099 does not exist/],
+    [['sessions', 'revoke', '1099'], /^callpane: extension 1099 does not exist\n$/],
   ];
   for (const [args, message] of cases) {
     const result = await run(args, dataDir);
@@ -164,7 +193,7 @@ test('refused operations exit 1 with the reason', async () => {
 
 test('wrong arguments print the usage to stderr and exit 2', async () => {
   const dataDir = join(dir, 'usage');
-  for (const args of [[], ['frobnicate'], ['ext'], ['ext', 'add', '1008'], ['ext', 'add', '--name', 'X'], ['ext', 'list', 'extra'], ['ext', 'rm'], ['start', '--bogus'], ['config', 'check', '--pretty']]) {
+  for (const args of [[], ['frobnicate'], ['ext'], ['ext', 'add', '1008'], ['ext', 'add', '--name', 'X'], ['ext', 'list', 'extra'], ['ext', 'rm'], ['sessions', 'revoke'], ['sessions', 'revoke', '1010', 'extra'], ['sessions', 'revoke', '--all'], ['start', '--bogus'], ['config', 'check', '--pretty']]) {
     const result = await run(args, dataDir);
     assert.equal(result.code, 2, `callpane ${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, /^callpane: .+\n\nUsage: callpane <command>/);
@@ -177,6 +206,7 @@ test('--help prints the usage to stdout and exits 0', async () => {
   assert.equal(result.code, 0);
   assert.match(result.stdout, /Usage: callpane <command>/);
   assert.match(result.stdout, /ext add <number> --name <name>/);
+  assert.match(result.stdout, /sessions revoke <number> +end every web session of an extension/);
 });
 
 test('config check prints the effective configuration, or names the bad key and exits 1', async () => {

@@ -61,6 +61,15 @@ test('unknown paths answer 404', async () => {
   assert.equal((await fetch(`${url}/nope`)).status, 404);
 });
 
+test('every answer over plain HTTP, 404s included, carries Referrer-Policy and nosniff but no HSTS', async () => {
+  for (const path of ['/healthz', '/metrics', '/nowhere']) {
+    const response = await server.app.inject({ method: 'GET', url: path });
+    assert.equal(response.headers['referrer-policy'], 'no-referrer', path);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff', path);
+    assert.equal(response.headers['strict-transport-security'], undefined, `${path}: HSTS only over HTTPS (RFC 6797 §7.2)`);
+  }
+});
+
 test('the underlying Node server is exposed for WebSocket upgrades', () => {
   assert.equal(server.server.listening, true);
   assert.equal(typeof server.server.on, 'function');
@@ -92,14 +101,18 @@ test('with a certificate and key the server speaks HTTPS', async (t) => {
   t.after(() => secure.close());
   assert.match(secureUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(secure.https, true);
-  const body = await new Promise<string>((resolve, reject) => {
+  const { body, headers } = await new Promise<{ body: string; headers: IncomingMessage['headers'] }>((resolve, reject) => {
     request(`${secureUrl}/healthz`, { ca: tls.cert, checkServerIdentity: () => undefined }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve(text));
+      response.on('end', () => resolve({ body: text, headers: response.headers }));
     }).on('error', reject).end();
   });
   assert.equal(JSON.parse(body).status, 'ok');
+  assert.equal(headers['strict-transport-security'], 'max-age=31536000', 'HSTS over HTTPS');
+  assert.equal(headers['referrer-policy'], 'no-referrer');
+  const missing = await secure.app.inject({ method: 'GET', url: '/nowhere' });
+  assert.equal(missing.headers['strict-transport-security'], 'max-age=31536000', 'a 404 over HTTPS carries HSTS too');
 });
 
 test('an upgrade to a path nobody claimed is answered 404 at once; a claimed path is left to its handler', async () => {

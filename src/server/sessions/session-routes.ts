@@ -18,6 +18,9 @@ const LoginBody = z.object({
 });
 
 /** The session as the pane sees it; `expiresAt` in epoch milliseconds. */
+/** The typed login as the audit line keeps it: enough to recognise, bounded so nobody can flood the log. */
+const AUDIT_LOGIN_CHARS = 64;
+
 export function sessionView(session: Session): { expiresAt: number; extension: Session['user'] } {
   return { expiresAt: session.expiresAt, extension: session.user };
 }
@@ -26,14 +29,19 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   app.post('/session', async (request, reply) => {
     const { login, password } = parseInput(LoginBody, request.body, 'body');
     const outcome = await sessions.login(login, password, request.ip);
+    // The audit line: who tried what from where, never the password or the token.
+    const audit = { event: 'login', login: login.slice(0, AUDIT_LOGIN_CHARS), address: request.ip };
     if (!outcome.ok) {
-      if (outcome.reason === 'rate-limited') {
-        throw new ApiError(ApiErrorCode.TOO_MANY_ATTEMPTS, 'too many failed logins from this address: try again later');
+      request.log.warn({ ...audit, outcome: 'failure', reason: outcome.reason }, 'web login refused');
+      if (outcome.reason === 'address-limited' || outcome.reason === 'account-locked') {
+        // Both locks get the same answer, so it does not tell whether the account exists or is under attack.
+        throw new ApiError(ApiErrorCode.TOO_MANY_ATTEMPTS, 'too many failed logins: try again later', {
+          'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))),
+        });
       }
-      request.log.info({ address: request.ip }, 'web login refused');
       throw new ApiError(ApiErrorCode.INVALID_CREDENTIALS, 'wrong login or password');
     }
-    request.log.info({ extension: outcome.session.user.number }, 'web login');
+    request.log.info({ ...audit, outcome: 'success', reason: 'password-accepted', extension: outcome.session.user.number }, 'web login');
     if (isPaneClient(request.headers[PANE_CLIENT_HEADER])) reply.header('set-cookie', sessionCookie(outcome.token, sessions.lifetimeMs / 1000));
     // A token is a credential: no cache may keep it (RFC 6749 §5.1 does the same for OAuth tokens).
     return reply.header('cache-control', 'no-store').send({ token: outcome.token, ...sessionView(outcome.session) });

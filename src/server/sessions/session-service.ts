@@ -6,12 +6,16 @@
  * An unknown login and a wrong password get the same answer after the same work (a password
  * check against a dummy hash), so the answer and its timing do not tell which extensions exist.
  * Addresses that fail too often are refused for a while without checking anything: each check
- * costs scrypt's 32 MiB and tens of milliseconds.
+ * costs scrypt's 32 MiB and tens of milliseconds. So are accounts that fail too often from any
+ * number of addresses (a distributed guess at one password); their lock ends by itself and
+ * attempts during it do not prolong it (login-throttle.ts), so an attacker can hold an account
+ * shut for at most one lock at a time. Unknown logins are counted and locked the same way, so a
+ * lock does not tell which accounts exist either.
  */
-import { AuthFailureLimiter, type AuthFailurePolicy } from '../../pbx/auth-failure-limiter.ts';
 import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
 import type { Extension, ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
+import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
 
 /**
@@ -21,7 +25,10 @@ import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 /** 10 failed logins from one address within 5 minutes: refused for 15 minutes. */
-export const LOGIN_FAILURE_POLICY: AuthFailurePolicy = { limit: 10, windowMs: 5 * 60_000, banMs: 15 * 60_000 };
+export const LOGIN_FAILURE_POLICY: LoginThrottlePolicy = { limit: 10, windowMs: 5 * 60_000, banMs: 15 * 60_000 };
+
+/** 5 failed logins to one account within 15 minutes, from anywhere: its password sign-in is locked for 15 minutes. */
+export const ACCOUNT_LOCKOUT_POLICY: LoginThrottlePolicy = { limit: 5, windowMs: 15 * 60_000, banMs: 15 * 60_000 };
 
 /** What the pane may know about the logged-in agent (never hashes or SIP secrets). */
 export interface SessionUser {
@@ -38,16 +45,24 @@ export interface Session {
   expiresAt: number;
 }
 
+/** Why a login failed; the API answers the first two alike, and the last two alike. */
+export type LoginFailureReason = 'unknown-login' | 'wrong-password' | 'address-limited' | 'account-locked';
+
 export type LoginOutcome =
   | { ok: true; token: string; session: Session }
-  | { ok: false; reason: 'invalid-credentials' | 'rate-limited' };
+  | { ok: false; reason: 'unknown-login' | 'wrong-password' }
+  /** `retryAfterMs`: until the address's or the account's lock ends. */
+  | { ok: false; reason: 'address-limited' | 'account-locked'; retryAfterMs: number };
 
 export interface SessionServiceOptions {
   sessions: SessionRepository;
   extensions: ExtensionRepository;
   now?: () => number;
   lifetimeMs?: number;
-  loginFailurePolicy?: AuthFailurePolicy;
+  /** Per client address. */
+  loginFailurePolicy?: LoginThrottlePolicy;
+  /** Per account, whatever the address. */
+  accountLockoutPolicy?: LoginThrottlePolicy;
 }
 
 export type SessionEndedListener = (sessionId: string) => void;
@@ -63,7 +78,8 @@ export class SessionService {
   readonly #extensions: ExtensionRepository;
   readonly #now: () => number;
   readonly #lifetimeMs: number;
-  readonly #failures: AuthFailureLimiter;
+  readonly #addressFailures: LoginThrottle;
+  readonly #accountFailures: LoginThrottle;
   readonly #endedListeners = new Set<SessionEndedListener>();
   /** Made at once, so that the first unknown login does not take longer than the rest. */
   readonly #dummyHash: Promise<string>;
@@ -73,7 +89,8 @@ export class SessionService {
     this.#extensions = options.extensions;
     this.#now = options.now ?? Date.now;
     this.#lifetimeMs = options.lifetimeMs ?? SESSION_LIFETIME_MS;
-    this.#failures = new AuthFailureLimiter(options.loginFailurePolicy ?? LOGIN_FAILURE_POLICY, this.#now);
+    this.#addressFailures = new LoginThrottle(options.loginFailurePolicy ?? LOGIN_FAILURE_POLICY, this.#now);
+    this.#accountFailures = new LoginThrottle(options.accountLockoutPolicy ?? ACCOUNT_LOCKOUT_POLICY, this.#now);
     this.#dummyHash = hashPassword(newSessionToken());
   }
 
@@ -84,14 +101,26 @@ export class SessionService {
 
   /** `address` is the client's address, for the failure limit. */
   async login(login: string, password: string, address: string): Promise<LoginOutcome> {
-    if (this.#failures.isBanned(address)) return { ok: false, reason: 'rate-limited' };
-    const extension = this.#find(login.trim());
+    const addressLock = this.#addressFailures.lockedUntil(address);
+    if (addressLock !== undefined) return this.#locked('address-limited', addressLock);
+    const typed = login.trim();
+    const extension = this.#find(typed);
+    // One counter per extension, whichever of its logins was typed; unknown logins get theirs too.
+    const account = extension ? `extension:${extension.number}` : `unknown:${typed.toLowerCase()}`;
+    const accountLock = this.#accountFailures.lockedUntil(account);
+    if (accountLock !== undefined) return this.#locked('account-locked', accountLock);
     // Unknown login: the same scrypt work as a real check, against a hash nobody's password matches.
     const matches = await verifyPassword(password, extension?.passwordHash ?? (await this.#dummyHash));
     if (!extension || !matches) {
-      const outcome = this.#failures.recordFailure(address);
-      return { ok: false, reason: outcome.banned ? 'rate-limited' : 'invalid-credentials' };
+      const addressLocked = this.#addressFailures.recordFailure(address);
+      const accountLocked = this.#accountFailures.recordFailure(account);
+      if (addressLocked !== undefined) return this.#locked('address-limited', addressLocked);
+      if (accountLocked !== undefined) return this.#locked('account-locked', accountLocked);
+      return { ok: false, reason: extension ? 'wrong-password' : 'unknown-login' };
     }
+    // Only the account's count is cleared: a success must not let one address, signing in to an
+    // account of its own between guesses, reset its count for guessing at others.
+    this.#accountFailures.recordSuccess(account);
     const now = this.#now();
     this.#sessions.removeExpired(now);
     const token = newSessionToken();
@@ -126,6 +155,10 @@ export class SessionService {
     return () => {
       this.#endedListeners.delete(listener);
     };
+  }
+
+  #locked(reason: 'address-limited' | 'account-locked', until: number): LoginOutcome {
+    return { ok: false, reason, retryAfterMs: Math.max(0, until - this.#now()) };
   }
 
   #find(login: string): Extension | undefined {

@@ -10,10 +10,10 @@ afterEach(() => api.close());
 
 test('an address that fails too often is refused for a while, even with the right password', async () => {
   const { sessions } = api;
-  assert.deepEqual(await sessions.login('1001', 'nope', '192.0.2.7'), { ok: false, reason: 'invalid-credentials' });
-  assert.deepEqual(await sessions.login('1999', 'nope', '192.0.2.7'), { ok: false, reason: 'invalid-credentials' });
-  assert.deepEqual(await sessions.login('1001', 'nope', '192.0.2.7'), { ok: false, reason: 'rate-limited' });
-  assert.deepEqual(await sessions.login('1001', PASSWORDS['1001'], '192.0.2.7'), { ok: false, reason: 'rate-limited' });
+  assert.deepEqual(await sessions.login('1001', 'nope', '192.0.2.7'), { ok: false, reason: 'wrong-password' });
+  assert.deepEqual(await sessions.login('1999', 'nope', '192.0.2.7'), { ok: false, reason: 'unknown-login' });
+  assert.deepEqual(await sessions.login('1001', 'nope', '192.0.2.7'), { ok: false, reason: 'address-limited', retryAfterMs: 120_000 });
+  assert.deepEqual(await sessions.login('1001', PASSWORDS['1001'], '192.0.2.7'), { ok: false, reason: 'address-limited', retryAfterMs: 120_000 });
   assert.equal((await sessions.login('1001', PASSWORDS['1001'], '192.0.2.8')).ok, true, 'other addresses are not affected');
   api.advance(120_000);
   assert.equal((await sessions.login('1001', PASSWORDS['1001'], '192.0.2.7')).ok, true, 'the ban ends');
@@ -28,6 +28,7 @@ test('the API answers a refused address with 429', async () => {
   const response = await api.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: '1001', password: PASSWORDS['1001'] } });
   assert.equal(response.statusCode, 429);
   assert.equal(response.json().error.code, 'TOO_MANY_ATTEMPTS');
+  assert.equal(response.headers['retry-after'], '120');
 });
 
 test('logging in sweeps expired sessions', async () => {
