@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from './config/load-config.ts';
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
+import { PaneCredentials } from './security/pane-credentials.ts';
 import { registerApi } from './server/api/api-routes.ts';
 import { EventChannel } from './server/api/event-channel.ts';
 import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
@@ -161,7 +162,12 @@ export async function startCallpane({ config: given, logger, extraServices = [],
       extensions: repositories.extensions,
       settings: repositories.settings,
       site,
-      sip: { domain: config.sip.domain, wsPath: config.sip.wsPath, webSocket: config.sip.transports.includes('ws') },
+      sip: {
+        domain: config.sip.domain,
+        wsPath: config.sip.wsPath,
+        webSocket: config.sip.transports.includes('ws'),
+        paneCredentials: PaneCredentials.load(config.dataDir),
+      },
     });
     // Asked at each check: a service's origin counts only while the service is in the list.
     const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));

@@ -8,10 +8,20 @@ export type GuardOutcome =
   | { ok: true; user: string }
   | { ok: false; response: SipResponse; reason: 'challenge' | 'stale' | 'failed' | 'banned' };
 
+export interface ProvenIdentity {
+  password: string;
+  /** The extension number or trunk username the request authenticates as. */
+  user: string;
+}
+
 export interface DigestGuardOptions {
   realm: string;
-  /** The SIP secret of an extension, or undefined when there is no such extension. */
-  secretOf: (user: string) => string | undefined;
+  /**
+   * What a digest username proves: the password to check and who the request then comes from —
+   * the username itself for an extension's or a trunk's own secret, the extension for a pane's
+   * short-lived credential. Undefined for an unknown or expired username.
+   */
+  credentialOf: (username: string) => ProvenIdentity | undefined;
   limiter: AuthFailureLimiter;
   /** Called when an address gets banned, for the log and /metrics. */
   onBan?: (address: string, until: number) => void;
@@ -46,16 +56,12 @@ export class DigestGuard {
     const credentials = this.#credentialsFor(request, as);
     if (credentials === undefined) return { ok: false, reason: 'challenge', response: this.#challenge(request, as, false) };
 
-    const result = this.#authenticator.verify(
-      { method: request.method, uri: formatUri(request.uri), credentials },
-      (username) => {
-        const password = this.#options.secretOf(username);
-        return password === undefined ? undefined : { password };
-      },
-    );
+    const proven = this.#options.credentialOf(credentials.username);
+    const result = this.#authenticator.verify({ method: request.method, uri: formatUri(request.uri), credentials }, () => proven && { password: proven.password });
     if (result.ok) {
       limiter.recordSuccess(sourceAddress);
-      return { ok: true, user: result.username };
+      // A verified digest had a credential to check against: `proven` is set.
+      return { ok: true, user: proven?.user ?? result.username };
     }
     if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
     const outcome = limiter.recordFailure(sourceAddress);

@@ -27,7 +27,7 @@ export interface RegistrarPolicy {
 export interface RegisterInput {
   request: SipRequest;
   flow: Flow;
-  /** The extension the request authenticated as (digest username). */
+  /** The extension the request authenticated as: its digest username, or the extension a pane credential stands for. */
   authenticatedAs: string;
 }
 

@@ -13,11 +13,12 @@ import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.t
 import { createResponse, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
+import { PaneCredentials } from '../security/pane-credentials.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
-import { DigestGuard, type GuardOutcome } from './digest-guard.ts';
+import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
 import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
 import { CallRouter } from './call-router.ts';
@@ -57,9 +58,10 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     windowMs: config.security.authFailures.windowSeconds * 1000,
     banMs: config.security.authFailures.banSeconds * 1000,
   });
+  const paneCredentials = PaneCredentials.load(config.dataDir);
   const guard = new DigestGuard({
     realm: config.sip.domain,
-    secretOf: (user) => credentials.sipSecretOf(user) ?? trunkSecrets.get(user),
+    credentialOf: (username) => ownSecretOf(username) ?? paneCredentialOf(username),
     algorithms: config.sip.digestAlgorithms,
     limiter,
     onBan(address, until) {
@@ -69,6 +71,16 @@ export async function startSipService(context: AppContext): Promise<SipService> 
   });
   // Trunks that authenticate (or register) do so with their own credentials, never an extension number.
   const trunkSecrets = new Map(config.trunks.flatMap((trunk) => (trunk.match.username && trunk.match.password ? [[trunk.match.username, trunk.match.password] as const] : [])));
+  function ownSecretOf(username: string): ProvenIdentity | undefined {
+    const password = credentials.sipSecretOf(username) ?? trunkSecrets.get(username);
+    return password === undefined ? undefined : { password, user: username };
+  }
+  /** A pane's short-lived credential proves its extension, while that extension exists. */
+  function paneCredentialOf(username: string): ProvenIdentity | undefined {
+    const verified = paneCredentials.verify(username);
+    if (verified === undefined || !credentials.exists(verified.extension)) return undefined;
+    return { password: verified.password, user: verified.extension };
+  }
   const registrar = new Registrar(config.registrar, location, { exists: (aor) => credentials.exists(aor) || trunkSecrets.has(aor) });
   // The transaction user's callbacks reach the route and proxy built below; none runs before listen().
   const transactions = new TransactionLayer<Flow, RequestTarget>({

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import JsSIP from 'jssip';
 import type { UA } from 'jssip/lib/UA.js';
+import { PaneCredentials } from '../../src/security/pane-credentials.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { withDeadline } from '../support/deadline.ts';
 
@@ -17,12 +18,14 @@ interface Agent {
   socket: InstanceType<typeof JsSIP.WebSocketInterface>;
 }
 
-function startAgent(callpane: TestCallpane, user: string, password: string): Agent {
+/** `authorizationUser`: the digest username when it is not the extension itself (a pane credential). */
+function startAgent(callpane: TestCallpane, user: string, password: string, authorizationUser?: string): Agent {
   const wsUrl = `${callpane.httpUrl.replace(/^http/, 'ws')}${callpane.config.sip.wsPath}`;
   const socket = new JsSIP.WebSocketInterface(wsUrl);
   const ua = new JsSIP.UA({
     sockets: [socket],
     uri: `sip:${user}@${callpane.config.sip.domain}`,
+    authorization_user: authorizationUser,
     password,
     register: true,
     // A lost connection is what one test causes on purpose: no reconnect while it looks.
@@ -70,6 +73,27 @@ describe('JsSIP over WebSocket', () => {
     const { ua } = startAgent(callpane, '1002', 'wrong-secret');
     agents.push(ua);
     assert.match(await registration(ua), /^failed: /);
+    assert.deepEqual(callpane.running.context.repositories.registrations.listForAor('1002', Date.now()), []);
+  });
+
+  it('registers with a short-lived pane credential as the extension it stands for', async () => {
+    const credential = PaneCredentials.load(callpane.dataDir).issue('1001');
+    const { ua } = startAgent(callpane, '1001', credential.password, credential.authorizationUser);
+    agents.push(ua);
+    assert.equal(await registration(ua), 'registered');
+    assert.ok(callpane.running.context.repositories.registrations.listForAor('1001', Date.now()).length >= 1);
+  });
+
+  it('is refused with an expired pane credential, or one for another extension', async () => {
+    const issuer = PaneCredentials.load(callpane.dataDir);
+    const expired = issuer.issue('1002', Date.now() - 1000);
+    const late = startAgent(callpane, '1002', expired.password, expired.authorizationUser);
+    agents.push(late.ua);
+    assert.match(await registration(late.ua), /^failed: /);
+    const others = issuer.issue('1001');
+    const impostor = startAgent(callpane, '1002', others.password, others.authorizationUser);
+    agents.push(impostor.ua);
+    assert.match(await registration(impostor.ua), /^failed: /);
     assert.deepEqual(callpane.running.context.repositories.registrations.listForAor('1002', Date.now()), []);
   });
 

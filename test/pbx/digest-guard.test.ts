@@ -45,7 +45,7 @@ function fixture() {
   const bans: Array<{ address: string; until: number }> = [];
   const guard = new DigestGuard({
     realm: REALM,
-    secretOf: (user) => (Object.hasOwn(SECRETS, user) ? SECRETS[user] : undefined),
+    credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
     limiter: new AuthFailureLimiter(POLICY),
     onBan: (address, until) => bans.push({ address, until }),
   });
@@ -243,6 +243,38 @@ describe('bans after repeated failures', () => {
     for (let i = 0; i < POLICY.limit - 1; i++) fail();
     assert.deepEqual(bans, []);
     fail();
+    assert.equal(bans.length, 1);
+  });
+});
+
+describe('credentials that stand for an extension (the pane’s short-lived ones)', () => {
+  const PANE_USER = '1001.1736942400';
+  function paneFixture() {
+    const bans: Array<{ address: string; until: number }> = [];
+    const guard = new DigestGuard({
+      realm: REALM,
+      credentialOf: (username) => (username === PANE_USER ? { password: 'pane-password', user: '1001' } : undefined),
+      limiter: new AuthFailureLimiter(POLICY),
+      onBan: (address, until) => bans.push({ address, until }),
+    });
+    return { guard, bans };
+  }
+
+  test('names the extension the credential proves, not the digest username', () => {
+    const { guard } = paneFixture();
+    for (const role of ['registrar', 'proxy'] as const) {
+      const answer = answered(guard, { role, username: PANE_USER, password: 'pane-password' });
+      assert.deepEqual(guard.authenticate(answer, PHONE, role), { ok: true, user: '1001' });
+    }
+  });
+
+  test('counts a credential the lookup refuses (expired) as a failure, up to a ban', () => {
+    const { guard, bans } = paneFixture();
+    for (let i = 0; i < POLICY.limit; i++) {
+      const outcome = failure(guard.authenticate(answered(guard, { username: '1001.1000000000', password: 'pane-password', from: SCANNER }), SCANNER, 'registrar'));
+      assert.equal(outcome.reason, 'failed');
+      assert.equal(outcome.response.status, 401);
+    }
     assert.equal(bans.length, 1);
   });
 });

@@ -86,7 +86,7 @@ function fixture(options: FixtureOptions = {}) {
   const registrar = new Registrar({ minExpires: 60, maxExpires: 3600, defaultExpires: 600 }, location, extensions);
   const guard = new DigestGuard({
     realm: DOMAIN,
-    secretOf: (user) => (Object.hasOwn(SECRETS, user) ? SECRETS[user] : undefined),
+    credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
     algorithms: ['MD5'],
     limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
   });

@@ -1,11 +1,14 @@
 /**
  * GET /api/sip/credentials: what the pane's SIP user agent (JsSIP) registers with — the caller's
- * own extension over SIP over WebSocket (RFC 7118) at this server. For now that is the
- * extension's own SIP secret; the SSO issue replaces it with short-lived credentials. It goes
- * only to a session of that very extension, is never logged, and no cache may keep it.
+ * own extension over SIP over WebSocket (RFC 7118) at this server. The password is a short-lived
+ * pane credential (src/security/pane-credentials.ts), never the extension's own SIP secret, and
+ * it expires no later than the session that asked for it: a pane whose session ends must log in
+ * again anyway, and then gets a new one. It goes only to a session of that very extension, is
+ * never logged, and no cache may keep it.
  */
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { PaneCredentials } from '../../security/pane-credentials.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -19,6 +22,8 @@ export interface SipCredentialSettings {
   wsPath: string;
   /** Whether `ws` is among config.sip.transports. */
   webSocket: boolean;
+  /** Issues the short-lived credentials (the server secret in the data directory). */
+  paneCredentials: PaneCredentials;
 }
 
 export interface SipCredentials {
@@ -26,6 +31,8 @@ export interface SipCredentials {
   uri: string;
   authorizationUser: string;
   password: string;
+  /** When the credential stops registering (ISO 8601): fetch new ones before. */
+  expiresAt: string;
   displayName: string;
   registrarServer: string;
   iceServers: RTCIceServer[];
@@ -42,17 +49,19 @@ export function registerSipCredentialRoutes(
   const domain = isIPv6(sip.domain) ? `[${sip.domain}]` : sip.domain;
 
   app.get('/sip/credentials', async (request, reply) => {
-    const { user } = requireSession(request, sessions);
+    const { user, expiresAt: sessionEnd } = requireSession(request, sessions);
     if (!sip.webSocket) throw new ApiError(ApiErrorCode.SIP_UNAVAILABLE, 'SIP over WebSocket is off on this server (add ws to sip.transports)');
     const webSocketOrigin = site.webSocketOriginFor(request.headers.host);
     if (webSocketOrigin === undefined) throw new ApiError(ApiErrorCode.INVALID_REQUEST, 'the Host header is missing or malformed');
     const extension = extensions.get(user.number);
     if (!extension) throw new ApiError(ApiErrorCode.UNAUTHORIZED, 'the extension no longer exists: log in again');
+    const pane = sip.paneCredentials.issue(extension.number, sessionEnd);
     const credentials: SipCredentials = {
       wsUrl: `${webSocketOrigin}${sip.wsPath}`,
       uri: `sip:${extension.number}@${domain}`,
-      authorizationUser: extension.number,
-      password: extension.sipSecret,
+      authorizationUser: pane.authorizationUser,
+      password: pane.password,
+      expiresAt: new Date(pane.expiresAt).toISOString(),
       displayName: extension.displayName,
       registrarServer: `sip:${domain}`,
       iceServers: [],

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallBus } from '../../../src/pbx/calls/call-bus.ts';
+import { PaneCredentials } from '../../../src/security/pane-credentials.ts';
 import { hashPassword } from '../../../src/security/password-hash.ts';
 import { registerApi } from '../../../src/server/api/api-routes.ts';
 import type { SipCredentialSettings } from '../../../src/server/api/sip-credential-routes.ts';
@@ -32,6 +33,8 @@ export interface ApiFixture {
   extensions: ExtensionRepository;
   settings: SettingsRepository;
   sessions: SessionService;
+  /** What the SIP side checks the pane's short-lived credentials with (same clock as the sessions). */
+  paneCredentials: PaneCredentials;
   /** Moves the session service's clock (and the event channel's) forward. */
   advance(ms: number): void;
   /** Logs in through the API and returns the token. */
@@ -65,7 +68,8 @@ export async function createApiFixture(options: ApiFixtureOptions = {}): Promise
   const bus = new CallBus();
   const logger = options.logger ?? createLogger({ level: 'silent', pretty: false });
   const http = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics() });
-  const sip = { domain: 'pbx.example.test', wsPath: '/sip', webSocket: true, ...options.sip };
+  const paneCredentials = PaneCredentials.load(dataDir, now);
+  const sip = { domain: 'pbx.example.test', wsPath: '/sip', webSocket: true, paneCredentials, ...options.sip };
   registerApi(http.app, { sessions, calls, extensions, settings, site, sip });
 
   const fixture: ApiFixture = {
@@ -76,6 +80,7 @@ export async function createApiFixture(options: ApiFixtureOptions = {}): Promise
     extensions,
     settings,
     sessions,
+    paneCredentials,
     channel: undefined,
     advance(ms) {
       offset += ms;

@@ -15,23 +15,37 @@ function credentials(fixture: ApiFixture, token: string | undefined, host = 'pbx
   return fixture.http.app.inject({ method: 'GET', url: '/api/sip/credentials', headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 }
 
-test('an agent gets what JsSIP registers their own extension with, and no cache keeps it', async () => {
+test('an agent gets a short-lived credential for their own extension, never its SIP secret, and no cache keeps it', async () => {
   const { api, alice, bob } = await setUp();
   const response = await credentials(api, alice);
   assert.equal(response.statusCode, 200);
   assert.equal(response.headers['cache-control'], 'no-store');
-  assert.deepEqual(response.json(), {
+  const { authorizationUser, password, expiresAt, ...rest } = response.json();
+  assert.deepEqual(rest, {
     wsUrl: 'ws://pbx.example.test:8080/sip',
     uri: 'sip:1001@pbx.example.test',
-    authorizationUser: '1001',
-    password: 's1',
     displayName: 'Alice',
     registrarServer: 'sip:pbx.example.test',
     iceServers: [],
   });
+  assert.match(authorizationUser, /^1001\.\d{10}$/);
+  assert.notEqual(password, 's1');
+  assert.deepEqual(api.paneCredentials.verify(authorizationUser), { extension: '1001', password });
+  assert.equal(Date.parse(expiresAt), Number(authorizationUser.split('.')[1]) * 1000);
   const bobs = (await credentials(api, bob)).json();
-  assert.equal(bobs.authorizationUser, '1002');
-  assert.equal(bobs.password, 's2');
+  assert.match(bobs.authorizationUser, /^1002\./);
+  assert.equal(api.paneCredentials.verify(bobs.authorizationUser)?.password, bobs.password);
+  assert.doesNotMatch(JSON.stringify(bobs), /"s2"/);
+});
+
+test('the credential expires no later than the session that asked for it', async () => {
+  const { api, alice } = await setUp({ sessions: { lifetimeMs: 60 * 60 * 1000 } });
+  const { authorizationUser, expiresAt } = (await credentials(api, alice)).json();
+  const remaining = Date.parse(expiresAt) - Date.now();
+  assert.ok(remaining <= 60 * 60 * 1000 && remaining > 59 * 60 * 1000, `expires in ${remaining} ms`);
+  api.advance(60 * 60 * 1000);
+  assert.equal(api.paneCredentials.verify(authorizationUser), undefined);
+  assert.equal((await credentials(api, alice)).statusCode, 401);
 });
 
 test('the WebSocket URL follows TLS, the public URL and the configured path; an IPv6 domain is bracketed', async () => {
@@ -64,15 +78,16 @@ test('a malformed Host gets a 400, not a URL built from it', async () => {
   assert.doesNotMatch(response.body, /"s1"/);
 });
 
-test('the SIP secret and the session token never reach the log, even at trace level', async () => {
+test('the SIP secrets and the session token never reach the log, even at trace level', async () => {
   const lines: string[] = [];
   const logger = createLogger({ level: 'trace', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
   const { api, alice } = await setUp({ logger });
-  await credentials(api, alice);
+  const { password } = (await credentials(api, alice)).json();
   await credentials(api, 'x'.repeat(43));
   await api.http.app.inject({ method: 'GET', url: '/api/sip/credentials', headers: { host: 'h', cookie: `callpane_session=${alice}`, 'x-callpane-client': 'pane' } });
   assert.ok(lines.length > 0, 'expected some log lines');
   const text = lines.join('');
   assert.ok(!text.includes(alice), 'the token leaked');
   assert.ok(!text.includes('"s1"'), 'the SIP secret leaked');
+  assert.ok(!text.includes(password), 'the pane credential leaked');
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCallpane, type AppService } from '../../../src/app.ts';
 import { loadConfig, type Config } from '../../../src/config/load-config.ts';
+import { PaneCredentials } from '../../../src/security/pane-credentials.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 
 const logger = createLogger({ level: 'silent', pretty: false });
@@ -77,7 +78,9 @@ test('signed in from the pane, an agent resumes and gets their SIP credentials w
     const config = running.context.config;
     assert.equal(credentials.wsUrl, `ws://${host}${config.sip.wsPath}`);
     assert.equal(credentials.uri, `sip:1001@${config.sip.domain}`);
-    assert.equal(credentials.password, running.context.repositories.extensions.get('1001')?.sipSecret);
+    // A short-lived pane credential standing for 1001, never its own SIP secret.
+    assert.notEqual(credentials.password, running.context.repositories.extensions.get('1001')?.sipSecret);
+    assert.deepEqual(PaneCredentials.load(config.dataDir).verify(String(credentials.authorizationUser)), { extension: '1001', password: credentials.password });
     const settings = await fetch(`${running.httpUrl}/api/settings`, { headers });
     assert.equal(((await settings.json()) as { language: string }).language, 'dynamics');
   } finally {
