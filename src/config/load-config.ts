@@ -17,6 +17,7 @@ import { routingProblems } from '../pbx/routing/routing-problems.ts';
 import type { Routes } from '../pbx/routing/routes.ts';
 import type { Trunk } from '../pbx/routing/trunk.ts';
 import { REDACTED, isSecretField, redactSecrets } from '../security/redact.ts';
+import { resolveSsoProviders, type SsoProvider } from './sso-providers.ts';
 
 export interface TlsFiles {
   /** Absolute path of the PEM certificate (chain). */
@@ -74,6 +75,8 @@ export interface Config {
     /** The Callpane URL its channel panel frames, without a trailing slash; undefined = this server's own. */
     paneUrl: string | undefined;
   };
+  /** Identity providers agents may sign in with (none by default). */
+  sso: { providers: SsoProvider[] };
   /** SIP peers that bring external calls in and take calls out (docs/trunks-and-routes.md). */
   trunks: Trunk[];
   routes: Routes;
@@ -326,6 +329,9 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
     problems.add(['sandbox', 'port'], `must differ from http.port (${input.http.port})`);
   }
 
+  const sso = resolveSsoProviders(input.sso.providers, options.env ?? process.env);
+  for (const problem of sso.problems) problems.add(problem.path, problem.message);
+
   const advertisedHost = input.sip.advertisedHost ?? defaultAdvertisedHost(input.sip.host, options.interfaces);
   return {
     dataDir: resolve(cwd, input.dataDir),
@@ -347,6 +353,7 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
     demo: { seedExtensions: input.demo.seedExtensions },
     crm: { allowedOrigins: [...new Set(input.crm.allowedOrigins)], defaultRegion: input.crm.defaultRegion },
     sandbox: { ...input.sandbox, paneUrl: normalizePublicUrl(input.sandbox.paneUrl) },
+    sso: { providers: sso.providers },
     trunks,
     routes,
   };

@@ -15,6 +15,7 @@ import { parseCidr } from '../pbx/routing/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
+import { ssoSchema } from './sso-schema.ts';
 
 /** What a leaf accepts, in words: the end of "… must be {allowed}". */
 export const allowedValues = z.registry<{ allowed: string }>();
@@ -293,6 +294,8 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  // Sign-in with Entra ID, Google Workspace or any OpenID Connect provider (./sso-schema.ts).
+  sso: ssoSchema({ allowed: allowedValues }),
   trunks: z.array(trunkSchema).register(allowedValues, { allowed: 'a list of trunks (see docs/trunks-and-routes.md)' }).default([]),
   routes: routesSchema.prefault({}),
 });
