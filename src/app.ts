@@ -26,6 +26,7 @@ import { createAllowedCrmOrigins } from './server/pane/allowed-crm-origins.ts';
 import type { PaneSources } from './server/pane/pane-bundle.ts';
 import { registerPaneRoutes } from './server/pane/pane-routes.ts';
 import { SessionService } from './server/sessions/session-service.ts';
+import { registerSsoRoutes } from './server/sso/sso-routes.ts';
 import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
@@ -172,6 +173,14 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     // Asked at each check: a service's origin counts only while the service is in the list.
     const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));
     registerPaneRoutes(httpServer.app, { origins: crmOrigins, defaultRegion: config.crm.defaultRegion, site, logger, sources: paneSources });
+    registerSsoRoutes(httpServer.app, {
+      providers: config.sso.providers,
+      extensions: repositories.extensions,
+      sessionStore: repositories.sessions,
+      sessionLifetimeMs: sessions.lifetimeMs,
+      site,
+      logger,
+    });
     const events = new EventChannel({ server: httpServer.server, bus: calls, sessions, site, logger: logger.child({ component: 'events' }) });
     events.start();
     services.push(events);

@@ -1,0 +1,39 @@
+/**
+ * One openid-client Configuration per provider, from its discovery document, made at the first
+ * sign-in and kept; a failed discovery is forgotten so the next sign-in tries again.
+ * https://github.com/panva/openid-client (v6)
+ */
+import * as oidc from 'openid-client';
+import type { SsoProvider } from '../../config/sso-providers.ts';
+
+export interface OidcClientOptions {
+  /** Tests only: a local provider over plain HTTP. Real issuers are HTTPS. */
+  allowHttpIssuers?: boolean;
+  /** Seconds to add to this machine's clock when judging token times (tests move time with it). */
+  clockSkewSeconds?: number;
+}
+
+export class OidcClients {
+  readonly #clients = new Map<string, Promise<oidc.Configuration>>();
+  readonly #options: OidcClientOptions;
+
+  constructor(options: OidcClientOptions = {}) {
+    this.#options = options;
+  }
+
+  get(provider: SsoProvider): Promise<oidc.Configuration> {
+    let client = this.#clients.get(provider.id);
+    if (!client) {
+      client = this.#discover(provider);
+      this.#clients.set(provider.id, client);
+      client.catch(() => this.#clients.delete(provider.id));
+    }
+    return client;
+  }
+
+  async #discover(provider: SsoProvider): Promise<oidc.Configuration> {
+    const execute = this.#options.allowHttpIssuers ? [oidc.allowInsecureRequests] : [];
+    const metadata: Partial<oidc.ClientMetadata> = { client_id: provider.clientId, [oidc.clockSkew]: this.#options.clockSkewSeconds ?? 0 };
+    return oidc.discovery(new URL(provider.issuer), provider.clientId, metadata, oidc.ClientSecretPost(provider.clientSecret), { execute });
+  }
+}

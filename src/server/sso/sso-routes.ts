@@ -1,0 +1,180 @@
+/**
+ * Sign-in with an identity provider (issue 6 §1), OpenID Connect authorization code flow with
+ * PKCE (RFC 7636, S256), run in a popup because identity pages refuse to be framed
+ * (dynamics.md §1):
+ * - GET /dyncrm/sso/start?provider={id}: remembers a new flow (state, nonce, PKCE verifier) bound
+ *   to this browser (sso-flows.ts) and redirects to the provider;
+ * - GET /dyncrm/login: the redirect URI administrators register. Takes the flow its `state`
+ *   names, has openid-client redeem the code and check the ID token (signature, issuer, audience,
+ *   expiry, nonce; the PKCE verifier goes to the token endpoint), checks the organisation and
+ *   maps the e-mail address to an extension (sso-identity.ts), and starts a session; the page it
+ *   answers hands the result to the pane (sso-result-page.ts). Every failure answers that page
+ *   with a code and a message, and starts no session.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as oidc from 'openid-client';
+import type { SsoProvider } from '../../config/sso-providers.ts';
+import type { ExtensionRepository } from '../../store/extension-repository.ts';
+import type { SessionRepository } from '../../store/session-repository.ts';
+import type { SiteOrigin } from '../api/site-origin.ts';
+import type { HttpApp } from '../http-server.ts';
+import type { Logger } from '../logger.ts';
+import { OidcClients } from './oidc-clients.ts';
+import { SsoError, SsoErrorCode } from './sso-errors.ts';
+import { bindingCookie, bindingFrom, SsoFlows } from './sso-flows.ts';
+import { emailOf } from './sso-identity.ts';
+import { renderSsoResult, SSO_RESULT_POLICY, SSO_RESULT_SCRIPT, SSO_RESULT_SCRIPT_PATH, type SsoResultMessage } from './sso-result-page.ts';
+import { startSession } from './sso-session.ts';
+
+export const SSO_START_PATH = '/dyncrm/sso/start';
+export const SSO_REDIRECT_PATH = '/dyncrm/login';
+
+/** `email` for the mapping; `profile` for a name in the provider's consent screen. */
+const SCOPES = 'openid email profile';
+/** What of an identity provider's error text reaches the page and the log. */
+const MAX_PROVIDER_TEXT = 200;
+
+export interface SsoRouteOptions {
+  providers: readonly SsoProvider[];
+  extensions: ExtensionRepository;
+  sessionStore: SessionRepository;
+  /** SessionService.lifetimeMs: an SSO session lasts as long as a password one. */
+  sessionLifetimeMs: number;
+  site: SiteOrigin;
+  logger: Logger;
+  clients?: OidcClients;
+  flows?: SsoFlows;
+  now?: () => number;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+const STATUS: Record<SsoErrorCode, number> = {
+  SSO_UNKNOWN_PROVIDER: 404,
+  SSO_PROVIDER_UNAVAILABLE: 502,
+  SSO_STATE_MISMATCH: 400,
+  SSO_PROVIDER_ERROR: 400,
+  SSO_TOKEN_REJECTED: 400,
+  SSO_ORGANIZATION_NOT_ALLOWED: 403,
+  SSO_EMAIL_MISSING: 403,
+  SSO_NO_EXTENSION: 403,
+};
+
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function sendResult(reply: FastifyReply, status: number, result: SsoResultMessage): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ 'content-security-policy': SSO_RESULT_POLICY, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' })
+    .type('text/html; charset=utf-8')
+    .send(renderSsoResult(result));
+}
+
+function sendFailure(reply: FastifyReply, error: SsoError): FastifyReply {
+  return sendResult(reply, STATUS[error.code], { type: 'callpane-sso', ok: false, code: error.code, message: error.message });
+}
+
+export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void {
+  const clients = options.clients ?? new OidcClients();
+  const flows = options.flows ?? new SsoFlows(options.now);
+  const now = options.now ?? Date.now;
+  const logger = options.logger.child({ component: 'sso' });
+  const byId = new Map(options.providers.map((provider) => [provider.id, provider]));
+
+  async function clientFor(provider: SsoProvider): Promise<oidc.Configuration> {
+    try {
+      return await clients.get(provider);
+    } catch (error) {
+      logger.error({ err: error, provider: provider.id, issuer: provider.issuer }, 'identity provider discovery failed');
+      throw new SsoError(SsoErrorCode.PROVIDER_UNAVAILABLE, `${provider.label} sign-in is not available right now: the identity provider could not be reached. Try again later.`);
+    }
+  }
+
+  app.get(SSO_RESULT_SCRIPT_PATH, async (_request, reply) =>
+    reply.headers({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).type('text/javascript; charset=utf-8').send(SSO_RESULT_SCRIPT),
+  );
+
+  app.get(SSO_START_PATH, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    try {
+      const provider = byId.get(single(request.query.provider) ?? '');
+      if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is not configured.');
+      const origin = options.site.originFor(request.headers.host);
+      if (origin === undefined) throw new SsoError(SsoErrorCode.STATE_MISMATCH, 'The request names no valid host.');
+      const client = await clientFor(provider);
+      const codeVerifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const redirectUri = `${origin}${SSO_REDIRECT_PATH}`;
+      // One binding per browser, kept across flows, so two popups in a row do not cancel each other.
+      const binding = bindingFrom(request.headers.cookie) ?? SsoFlows.newBinding();
+      flows.start(state, binding, { providerId: provider.id, codeVerifier, nonce, redirectUri });
+      const parameters: Record<string, string> = {
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: SCOPES,
+        state,
+        nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+      };
+      // A hint only (the ID token's hd is what counts): Google then offers only that domain's accounts.
+      if (provider.hostedDomain !== undefined) parameters.hd = provider.hostedDomain;
+      const target = oidc.buildAuthorizationUrl(client, parameters);
+      return reply.code(302).headers({ location: target.href, 'set-cookie': bindingCookie(binding), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+    } catch (error) {
+      if (error instanceof SsoError) return sendFailure(reply, error);
+      throw error;
+    }
+  });
+
+  app.get(SSO_REDIRECT_PATH, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    const audit = { event: 'login', method: 'sso', address: request.ip };
+    let providerId: string | undefined;
+    let email: string | undefined;
+    try {
+      const state = single(request.query.state);
+      const flow = flows.take(state, bindingFrom(request.headers.cookie));
+      if (!flow) {
+        throw new SsoError(SsoErrorCode.STATE_MISMATCH, 'This sign-in was not started in this browser, has expired or was already used. Close this window and sign in again.');
+      }
+      providerId = flow.providerId;
+      const provider = byId.get(flow.providerId);
+      if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is no longer configured.');
+      const providerError = single(request.query.error);
+      if (providerError !== undefined) {
+        const description = single(request.query.error_description)?.slice(0, MAX_PROVIDER_TEXT);
+        throw new SsoError(SsoErrorCode.PROVIDER_ERROR, `${provider.label} did not sign you in (${providerError.slice(0, MAX_PROVIDER_TEXT)}${description ? `: ${description}` : ''}).`);
+      }
+      const client = await clientFor(provider);
+      const query = request.url.slice(request.url.indexOf('?'));
+      let claims: Record<string, unknown>;
+      try {
+        const tokens = await oidc.authorizationCodeGrant(client, new URL(`${flow.redirectUri}${query}`), {
+          pkceCodeVerifier: flow.codeVerifier,
+          expectedState: state,
+          expectedNonce: flow.nonce,
+          idTokenExpected: true,
+        });
+        claims = { ...tokens.claims() };
+      } catch (error) {
+        // The cause names the failed check (audience, expiry, replayed code…); it goes to the log, not the page.
+        logger.warn({ provider: provider.id, reason: (error as Error).message?.slice(0, MAX_PROVIDER_TEXT), code: (error as { code?: unknown }).code }, 'ID token or code refused');
+        throw new SsoError(SsoErrorCode.TOKEN_REJECTED, `${provider.label} sign-in could not be verified. Close this window and sign in again.`, { cause: error });
+      }
+      email = emailOf(provider, claims);
+      const extension = options.extensions.getByEmail(email);
+      if (!extension) {
+        throw new SsoError(SsoErrorCode.NO_EXTENSION, `No extension has the e-mail address ${email}. Ask your administrator to set it on your extension.`);
+      }
+      const { token, session } = startSession(options.sessionStore, extension, options.sessionLifetimeMs, now());
+      request.log.info({ ...audit, provider: provider.id, login: email, outcome: 'success', reason: 'sso-accepted', extension: extension.number }, 'web login');
+      return sendResult(reply, 200, { type: 'callpane-sso', ok: true, token, expiresAt: session.expiresAt, extension: session.user });
+    } catch (error) {
+      if (!(error instanceof SsoError)) throw error;
+      request.log.warn({ ...audit, provider: providerId, login: email, outcome: 'failure', reason: error.code }, 'web login refused');
+      return sendFailure(reply, error);
+    }
+  });
+}
