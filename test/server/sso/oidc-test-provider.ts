@@ -12,8 +12,6 @@ export interface TestProviderOptions {
   clients: { clientId: string; clientSecret: string; redirectUri: string }[];
   /** Account id (the login typed) → its ID token claims besides `sub`. */
   accounts: Record<string, Record<string, unknown>>;
-  /** Seconds an ID token lives (default one hour, as oidc-provider's). */
-  idTokenTtl?: number;
 }
 
 export interface TestProvider {
@@ -41,7 +39,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     // Scope claims in the ID token itself, as Entra and Google put them there.
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: true } },
-    ttl: { IdToken: options.idTokenTtl ?? 3600 },
+    // Every lifetime set, so the provider does not warn about its defaults in the test output.
+    ttl: { IdToken: 3600, AccessToken: 600, Interaction: 600, Grant: 600, Session: 600 },
     async loadExistingGrant(ctx: OidcContext) {
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
       grant.addOIDCScope('openid email profile');
