@@ -176,8 +176,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     registerSsoRoutes(httpServer.app, {
       providers: config.sso.providers,
       extensions: repositories.extensions,
-      sessionStore: repositories.sessions,
-      sessionLifetimeMs: sessions.lifetimeMs,
+      sessions,
       site,
       logger,
     });

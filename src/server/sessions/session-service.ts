@@ -121,12 +121,21 @@ export class SessionService {
     // Only the account's count is cleared: a success must not let one address, signing in to an
     // account of its own between guesses, reset its count for guessing at others.
     this.#accountFailures.recordSuccess(account);
+    return { ok: true, ...this.startFor(extension) };
+  }
+
+  /**
+   * A session for an extension whose identity was proven another way (an identity provider's
+   * verified e-mail): the same kind of session as a password login, so authentication, logout
+   * and revocation treat both alike.
+   */
+  startFor(extension: Extension): { token: string; session: Session } {
     const now = this.#now();
     this.#sessions.removeExpired(now);
     const token = newSessionToken();
     const session: Session = { id: hashSessionToken(token), user: userOf(extension), expiresAt: now + this.#lifetimeMs };
     this.#sessions.create({ tokenHash: session.id, extension: extension.number, createdAt: now, expiresAt: session.expiresAt });
-    return { ok: true, token, session };
+    return { token, session };
   }
 
   /** The live session of `token`, or undefined when it is malformed, unknown, ended or expired. */

@@ -15,7 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import type { SsoProvider } from '../../config/sso-providers.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
-import type { SessionRepository } from '../../store/session-repository.ts';
+import type { SessionService } from '../sessions/session-service.ts';
 import type { SiteOrigin } from '../api/site-origin.ts';
 import type { HttpApp } from '../http-server.ts';
 import type { Logger } from '../logger.ts';
@@ -24,7 +24,6 @@ import { SsoError, SsoErrorCode } from './sso-errors.ts';
 import { bindingCookie, bindingFrom, SsoFlows } from './sso-flows.ts';
 import { emailOf } from './sso-identity.ts';
 import { renderSsoResult, SSO_RESULT_POLICY, SSO_RESULT_SCRIPT, SSO_RESULT_SCRIPT_PATH, type SsoResultMessage } from './sso-result-page.ts';
-import { startSession } from './sso-session.ts';
 
 export const SSO_START_PATH = '/dyncrm/sso/start';
 export const SSO_REDIRECT_PATH = '/dyncrm/login';
@@ -37,9 +36,8 @@ const MAX_PROVIDER_TEXT = 200;
 export interface SsoRouteOptions {
   providers: readonly SsoProvider[];
   extensions: ExtensionRepository;
-  sessionStore: SessionRepository;
-  /** SessionService.lifetimeMs: an SSO session lasts as long as a password one. */
-  sessionLifetimeMs: number;
+  /** Where sessions start: an SSO session is the same kind as a password one. */
+  sessions: SessionService;
   site: SiteOrigin;
   logger: Logger;
   clients?: OidcClients;
@@ -79,7 +77,6 @@ function sendFailure(reply: FastifyReply, error: SsoError): FastifyReply {
 export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void {
   const clients = options.clients ?? new OidcClients();
   const flows = options.flows ?? new SsoFlows(options.now);
-  const now = options.now ?? Date.now;
   const logger = options.logger.child({ component: 'sso' });
   const byId = new Map(options.providers.map((provider) => [provider.id, provider]));
 
@@ -168,7 +165,7 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
       if (!extension) {
         throw new SsoError(SsoErrorCode.NO_EXTENSION, `No extension has the e-mail address ${email}. Ask your administrator to set it on your extension.`);
       }
-      const { token, session } = startSession(options.sessionStore, extension, options.sessionLifetimeMs, now());
+      const { token, session } = options.sessions.startFor(extension);
       request.log.info({ ...audit, provider: provider.id, login: email, outcome: 'success', reason: 'sso-accepted', extension: extension.number }, 'web login');
       return sendResult(reply, 200, { type: 'callpane-sso', ok: true, token, expiresAt: session.expiresAt, extension: session.user });
     } catch (error) {

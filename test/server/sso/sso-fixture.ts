@@ -64,8 +64,7 @@ export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise
   registerSsoRoutes(http.app, {
     providers,
     extensions,
-    sessionStore,
-    sessionLifetimeMs: sessions.lifetimeMs,
+    sessions,
     site: createSiteOrigin({ https: false, publicUrl: undefined }),
     logger,
     clients: new OidcClients({ allowHttpIssuers: true, ...options.clients }),
