@@ -14,6 +14,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { answerChallenge, parseDigestChallenge } from '../src/sip/auth/index.ts';
+import { findBranch, percentile } from './sip-text.ts';
 
 export interface RegisterLoadUser {
   user: string;
@@ -317,29 +318,8 @@ async function bindSocket(host: string): Promise<Socket> {
   return socket;
 }
 
-/** The branch of the top Via if it is one of ours: responses carry only our Via. */
-function findBranch(text: string, prefix: string): string | undefined {
-  const at = text.indexOf(`branch=${prefix}`);
-  if (at === -1) return undefined;
-  const start = at + 7;
-  let end = start + prefix.length;
-  while (end < text.length) {
-    const c = text.charCodeAt(end);
-    // Stops at ';', ',', space, tab, CR.
-    if (c === 59 || c === 44 || c === 32 || c === 9 || c === 13) break;
-    end++;
-  }
-  return text.slice(start, end);
-}
-
 /** The first value of header `name` (case-insensitive, no compact form exists for it). */
 function findHeader(text: string, name: string): string | undefined {
   const match = new RegExp(`\r\n${name}[ \t]*:([^\r\n]*)`, 'i').exec(text);
   return match === null ? undefined : match[1].trim();
-}
-
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
-  return sorted[Math.max(0, index)];
 }
