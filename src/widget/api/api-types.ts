@@ -7,6 +7,7 @@
 import type { PhoneMatch } from '../../crm/phone-match.ts';
 import type { NormalizedPhone } from '../../crm/phone-number.ts';
 import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
+import type { CallDirection, CallDisposition, CallEvent } from '../../pbx/calls/call-event.ts';
 
 export interface SessionExtension {
   number: string;
@@ -92,34 +93,12 @@ export function defaultSettings(): PaneSettings {
   };
 }
 
-export type CallDirection = 'inbound' | 'outbound' | 'internal';
-export type CallDisposition = 'answered' | 'missed' | 'busy' | 'failed' | 'canceled';
+/**
+ * The call event vocabulary the server pushes on /api/events: its one definition, imported as
+ * types only (nothing of the server reaches the bundle).
+ */
+export type { CallDirection, CallDisposition, CallEvent, CallParty } from '../../pbx/calls/call-event.ts';
 export type LogState = 'logged' | 'failed' | 'skipped';
-
-export interface CallParty {
-  number: string;
-  displayName?: string;
-  extension?: string;
-  trunk?: string;
-}
-
-interface CallEventBase {
-  callId: string;
-  direction: CallDirection;
-  from: CallParty;
-  to: CallParty;
-  extensions: string[];
-  at: number;
-}
-
-/** A server-side call event, as pushed on /api/events. */
-export type CallEvent =
-  | (CallEventBase & { type: 'ringing' })
-  | (CallEventBase & { type: 'answered'; answeredBy: string })
-  | (CallEventBase & { type: 'held'; by: string })
-  | (CallEventBase & { type: 'resumed'; by: string })
-  | (CallEventBase & { type: 'transferred'; kind: 'blind' | 'attended'; by: string; target: string })
-  | (CallEventBase & { type: 'ended'; disposition: CallDisposition; reason?: string; startedAt: number; answeredAt?: number });
 
 export type EventChannelMessage =
   | { type: 'ready'; extension: SessionExtension; expiresAt: number }
