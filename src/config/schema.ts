@@ -15,6 +15,7 @@ import { parseCidr } from '../pbx/routing/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
+import { EXTENSION_NUMBER } from '../store/extension-repository.ts';
 import { ssoSchema } from './sso-schema.ts';
 
 /** What a leaf accepts, in words: the end of "… must be {allowed}". */
@@ -74,8 +75,6 @@ function originPatternProblem(value: string): string | undefined {
   }
 }
 
-/** Same rule as extension numbers in src/store/extension-repository.ts. */
-const EXTENSION_NUMBER = /^\d{2,10}$/;
 
 function extensionNumber() {
   return z.string().regex(EXTENSION_NUMBER).register(allowedValues, { allowed: 'an extension number (2 to 10 digits)' });

@@ -44,14 +44,15 @@ export interface ExtensionRepository {
   readonly generation: number;
 }
 
-const NUMBER = /^\d{2,10}$/;
+/** What an extension number is: 2 to 10 digits (the configuration and sign-in check the same). */
+export const EXTENSION_NUMBER = /^\d{2,10}$/;
 const MAX_NAME_LENGTH = 64;
 // A practical subset of RFC 5321 addresses: no spaces or quoting, a dotted host name.
 const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 const MAX_EMAIL_LENGTH = 254;
 
 export function validateExtensionNumber(number: string): string {
-  if (!NUMBER.test(number)) throw new ExtensionError(ExtensionErrorCode.INVALID_NUMBER, `extension number ${JSON.stringify(number)} must be 2 to 10 digits`);
+  if (!EXTENSION_NUMBER.test(number)) throw new ExtensionError(ExtensionErrorCode.INVALID_NUMBER, `extension number ${JSON.stringify(number)} must be 2 to 10 digits`);
   return number;
 }
 

@@ -13,7 +13,7 @@
  * lock does not tell which accounts exist either.
  */
 import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
-import type { Extension, ExtensionRepository } from '../../store/extension-repository.ts';
+import { EXTENSION_NUMBER, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
 import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
@@ -66,8 +66,6 @@ export interface SessionServiceOptions {
 }
 
 export type SessionEndedListener = (sessionId: string) => void;
-
-const EXTENSION_NUMBER = /^\d{2,10}$/;
 
 function userOf(extension: Extension): SessionUser {
   return { number: extension.number, displayName: extension.displayName, email: extension.email };
