@@ -51,6 +51,8 @@ export interface ApiFixtureOptions {
   sip?: Partial<SipCredentialSettings>;
   /** Silent unless a test reads the log. */
   logger?: Logger;
+  /** Stop the clock at creation (moved only by advance()), for tests that compare exact durations. */
+  frozenClock?: boolean;
 }
 
 export async function createApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
@@ -60,7 +62,8 @@ export async function createApiFixture(options: ApiFixtureOptions = {}): Promise
   extensions.add({ number: '1001', displayName: 'Alice', email: 'alice@example.com', passwordHash: await hashPassword(PASSWORDS['1001']), sipSecret: 's1' });
   extensions.add({ number: '1002', displayName: 'Bob', passwordHash: await hashPassword(PASSWORDS['1002']), sipSecret: 's2' });
   let offset = 0;
-  const now = () => Date.now() + offset;
+  const start = Date.now();
+  const now = options.frozenClock ? () => start + offset : () => Date.now() + offset;
   const sessions = new SessionService({ sessions: createSessionRepository(db), extensions, now, ...options.sessions });
   const calls = createCallRecordRepository(db);
   const settings = createSettingsRepository(db);

@@ -4,7 +4,8 @@ import { createApiFixture, PASSWORDS, type ApiFixture } from '../api/api-fixture
 
 let api: ApiFixture;
 beforeEach(async () => {
-  api = await createApiFixture({ sessions: { loginFailurePolicy: { limit: 3, windowMs: 60_000, banMs: 120_000 } } });
+  // Frozen: the refusals' Retry-After is compared to the millisecond.
+  api = await createApiFixture({ frozenClock: true, sessions: { loginFailurePolicy: { limit: 3, windowMs: 60_000, banMs: 120_000 } } });
 });
 afterEach(() => api.close());
 
