@@ -18,6 +18,8 @@ export interface CallTrackerOptions {
 
 interface TrackedCall {
   id: string;
+  /** Its key in the map of calls (Call-ID and caller tag). */
+  key: string;
   direction: CallDirection;
   from: CallParty;
   to: CallParty;
@@ -60,8 +62,14 @@ export class CallTracker {
 
   /** A call the route decided to connect: its INVITE is about to be forwarded. */
   begin(request: SipRequest, setup: CallSetup): void {
-    this.#calls.set(initialKey(request), {
+    this.#begin(request, setup);
+  }
+
+  #begin(request: SipRequest, setup: CallSetup): TrackedCall {
+    const key = initialKey(request);
+    const call: TrackedCall = {
       id: this.#newId(),
+      key,
       direction: setup.direction,
       from: { ...setup.from },
       to: { ...setup.to },
@@ -71,7 +79,9 @@ export class CallTracker {
       ringing: false,
       answeredAt: undefined,
       held: false,
-    });
+    };
+    this.#calls.set(key, call);
+    return call;
   }
 
   /** An in-dialog request the proxy forwards, as it arrived. */
@@ -118,9 +128,7 @@ export class CallTracker {
    * to an agent who was not there to take it.
    */
   refused(request: SipRequest, status: number, reason: string, setup: CallSetup): void {
-    this.begin(request, setup);
-    const call = this.#calls.get(initialKey(request));
-    if (!call) return;
+    const call = this.#begin(request, setup);
     const disposition = setup.direction === 'inbound' && status === 480 ? 'missed' : 'failed';
     this.#end(call, disposition, `${status} ${reason}`);
   }
@@ -153,7 +161,7 @@ export class CallTracker {
   }
 
   #end(call: TrackedCall, disposition: CallDisposition, reason: string): void {
-    for (const [key, tracked] of this.#calls) if (tracked === call) this.#calls.delete(key);
+    this.#calls.delete(call.key);
     this.#publish(call, { type: 'ended', disposition, reason, startedAt: call.startedAt, answeredAt: call.answeredAt });
   }
 
