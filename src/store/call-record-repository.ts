@@ -11,10 +11,12 @@
  * without gaps or repeats even while calls end between two pages; ordering by end time would
  * move a call to the top of the list when it ends, and calls in progress have none.
  */
+import type { CallDirection, CallDisposition } from '../pbx/calls/call-event.ts';
 import { inTransaction, type Database } from './database.ts';
 
-export type CallRecordDirection = 'inbound' | 'outbound' | 'internal';
-export type CallRecordDisposition = 'answered' | 'missed' | 'busy' | 'failed' | 'canceled';
+/** A record's direction and disposition are those of its call's events. */
+export type CallRecordDirection = CallDirection;
+export type CallRecordDisposition = CallDisposition;
 
 export interface CallRecordParty {
   number: string;

@@ -7,7 +7,8 @@
 import type { PhoneMatch } from '../../crm/phone-match.ts';
 import type { NormalizedPhone } from '../../crm/phone-number.ts';
 import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
-import type { CallDirection, CallDisposition, CallEvent } from '../../pbx/calls/call-event.ts';
+import type { CallEvent } from '../../pbx/calls/call-event.ts';
+import type { CallRecord } from '../../store/call-record-repository.ts';
 
 export interface SessionExtension {
   number: string;
@@ -104,36 +105,8 @@ export type EventChannelMessage =
   | { type: 'ready'; extension: SessionExtension; expiresAt: number }
   | { type: 'call'; event: CallEvent };
 
-export interface CallRecordParty {
-  number: string;
-  name: string | null;
-}
-
-export interface CallRecordCrm {
-  entity: string | null;
-  recordId: string | null;
-  activityId: string | null;
-  logState: string | null;
-  notes: string | null;
-}
-
-/** GET /api/calls and /api/calls/:id. */
-export interface CallRecord {
-  id: string;
-  direction: CallDirection;
-  from: CallRecordParty;
-  to: CallRecordParty;
-  trunk: string | null;
-  startedAt: number;
-  answeredAt: number | null;
-  answeredBy: string | null;
-  endedAt: number | null;
-  talkSeconds: number | null;
-  disposition: CallDisposition | null;
-  endReason: string | null;
-  crm: CallRecordCrm;
-  extensions: string[];
-}
+/** GET /api/calls and /api/calls/:id: the record as the server keeps it (types only). */
+export type { CallRecord, CallRecordCrm, CallRecordParty } from '../../store/call-record-repository.ts';
 
 export interface CallPage {
   calls: CallRecord[];

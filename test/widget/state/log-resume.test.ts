@@ -19,7 +19,7 @@ function record(partial: Partial<CallRecord> & { id: string }): CallRecord {
     talkSeconds: 40,
     disposition: 'answered',
     endReason: null,
-    crm: { entity: null, recordId: null, activityId: null, logState: null, notes: null },
+    crm: { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null },
     extensions: ['1001'],
     ...partial,
   };
@@ -31,9 +31,9 @@ describe('resuming unfinished call logs', () => {
       [
         record({ id: 'new', startedAt: NOW - 1000 }),
         record({ id: 'old', startedAt: NOW - 90_000 }),
-        record({ id: 'failed', crm: { entity: null, recordId: null, activityId: 'a', logState: 'failed', notes: null } }),
-        record({ id: 'logged', crm: { entity: null, recordId: null, activityId: 'a', logState: 'logged', notes: null } }),
-        record({ id: 'skipped', crm: { entity: null, recordId: null, activityId: 'a', logState: 'skipped', notes: null } }),
+        record({ id: 'failed', crm: { entity: null, recordId: null, recordName: null, activityId: 'a', logState: 'failed', notes: null } }),
+        record({ id: 'logged', crm: { entity: null, recordId: null, recordName: null, activityId: 'a', logState: 'logged', notes: null } }),
+        record({ id: 'skipped', crm: { entity: null, recordId: null, recordName: null, activityId: 'a', logState: 'skipped', notes: null } }),
         record({ id: 'live', endedAt: null }),
       ],
       '1001',
@@ -65,7 +65,7 @@ describe('resuming unfinished call logs', () => {
     };
     const changed = await resumeUnfinishedLogs({
       records: [
-        record({ id: 'c1', direction: 'outbound', from: { number: '1001', name: null }, to: { number: '+4930123456', name: null }, crm: { entity: 'contact', recordId: 'abc', activityId: null, logState: null, notes: 'call back Friday' } }),
+        record({ id: 'c1', direction: 'outbound', from: { number: '1001', name: null }, to: { number: '+4930123456', name: null }, crm: { entity: 'contact', recordId: 'abc', recordName: null, activityId: null, logState: null, notes: 'call back Friday' } }),
       ],
       extension: '1001',
       crm,
