@@ -59,3 +59,18 @@ test('an extension\'s sessions go with it, and can be ended together', () => {
 test('a session for an extension that does not exist is refused', () => {
   assert.throws(() => sessions.create({ tokenHash: 'x', extension: '9999', createdAt: 1, expiresAt: 100 }), /FOREIGN KEY/);
 });
+
+test('a live session of an extension is found by a prefix of its hash, an ended, expired or other extension\'s one is not', () => {
+  const hash = `0123456789abcdef${'f'.repeat(48)}`;
+  sessions.create({ tokenHash: hash, extension: '1001', createdAt: 1, expiresAt: 100 });
+  sessions.create({ tokenHash: `0123456789abcdeg${'0'.repeat(48)}`, extension: '1002', createdAt: 1, expiresAt: 100 });
+  assert.equal(sessions.hasLiveWithPrefix('0123456789abcdef', '1001', 99), true);
+  assert.equal(sessions.hasLiveWithPrefix(hash, '1001', 99), true);
+  assert.equal(sessions.hasLiveWithPrefix('0123456789abcdef', '1001', 100), false);
+  assert.equal(sessions.hasLiveWithPrefix('0123456789abcdef', '1002', 99), false);
+  assert.equal(sessions.hasLiveWithPrefix('0123456789abcdee', '1001', 99), false);
+  assert.equal(sessions.hasLiveWithPrefix('0123456789ABCDEF', '1001', 99), false);
+  assert.equal(sessions.hasLiveWithPrefix('%', '1001', 99), false);
+  sessions.remove(hash);
+  assert.equal(sessions.hasLiveWithPrefix('0123456789abcdef', '1001', 99), false);
+});
