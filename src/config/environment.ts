@@ -14,7 +14,8 @@ export const CONFIG_FILE_ENV = 'CALLPANE_CONFIG';
 /** Reserved for the test harness (scripts/run-tests.ts), never configuration. */
 const RESERVED_PREFIXES = ['CALLPANE_TEST_'];
 
-export type LeafKind = 'number' | 'boolean' | 'list' | 'string';
+/** `listOrOff`: `false` or a list (http.trustProxy); a boolean word is read as one, anything else as a list. */
+export type LeafKind = 'number' | 'boolean' | 'list' | 'listOrOff' | 'string';
 
 export interface ConfigLeaf {
   path: readonly string[];
@@ -50,6 +51,12 @@ function kindOf(schema: z.ZodType): LeafKind {
       return 'boolean';
     case 'array':
       return 'list';
+    case 'union': {
+      const options = (schema.def as { type: string; options?: z.ZodType[] }).options ?? [];
+      const hasList = options.some((option) => option.def.type === 'array');
+      const hasOff = options.some((option) => option.def.type === 'literal' && (option.def as { type: string; values?: unknown[] }).values?.includes(false) === true);
+      return hasList && hasOff ? 'listOrOff' : 'string';
+    }
     default:
       return 'string';
   }
@@ -103,6 +110,11 @@ function coerce(kind: LeafKind, raw: string): unknown {
       if (lower === 'true' || lower === '1') return true;
       if (lower === 'false' || lower === '0') return false;
       return raw;
+    }
+    case 'listOrOff': {
+      // `true` stays a boolean, so it is refused as itself rather than as an address called "true".
+      const flag = coerce('boolean', raw);
+      return typeof flag === 'boolean' ? flag : coerce('list', raw);
     }
     case 'list':
       return text

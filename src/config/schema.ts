@@ -11,7 +11,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCountryCode } from '../crm/phone-number.ts';
-import { parseCidr } from '../pbx/routing/cidr.ts';
+import { formatIpAddress, parseCidr } from '../pbx/routing/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
@@ -75,6 +75,25 @@ function originPatternProblem(value: string): string | undefined {
   }
 }
 
+/**
+ * A reverse proxy whose X-Forwarded-For is believed: an address or CIDR block, written back in the
+ * plain form Fastify's proxy-addr reads (an IPv4-mapped `::ffff:a.b.c.d/120` as `a.b.c.d/24`).
+ * A block of prefix 0 is every address, which is `true` by another name and refused with it.
+ */
+function trustedProxyProblem(value: string): string | undefined {
+  const { cidr, problem } = parseCidr(value);
+  if (problem !== undefined) return `${JSON.stringify(value)} ${problem}`;
+  if (cidr.prefix === 0) return `${JSON.stringify(value)} is every address: anyone's X-Forwarded-For would be believed`;
+  return undefined;
+}
+
+function trustedProxy() {
+  return explained(z.string(), trustedProxyProblem).transform((value) => {
+    const { cidr } = parseCidr(value);
+    if (cidr === undefined) return value;
+    return cidr.prefix === cidr.bytes.length * 8 ? formatIpAddress(cidr) : `${formatIpAddress(cidr)}/${cidr.prefix}`;
+  });
+}
 
 function extensionNumber() {
   return z.string().regex(EXTENSION_NUMBER).register(allowedValues, { allowed: 'an extension number (2 to 10 digits)' });
@@ -191,6 +210,16 @@ export const configSchema = z.strictObject({
         .refine(isHttpUrl)
         .register(allowedValues, { allowed: 'an absolute http:// or https:// URL without query or fragment' })
         .optional(),
+      // The reverse proxies in front of Callpane, so that sign-in limits and audit lines see the
+      // client's address (X-Forwarded-For) instead of the proxy's. Never `true` (trust every peer):
+      // then any client could write its own X-Forwarded-For, take a fresh address for every
+      // attempt and so escape the per-address sign-in limit, and put any address in the audit log.
+      trustProxy: z
+        .union([z.literal(false), z.array(trustedProxy()).min(1)])
+        .register(allowedValues, {
+          allowed: "false, or a non-empty list of the reverse proxies' IP addresses or CIDR blocks such as 127.0.0.1, 10.0.0.0/8 or fd00::/8 (never true: anyone could then forge X-Forwarded-For)",
+        })
+        .default(false),
     })
     .prefault({}),
   sip: z

@@ -20,6 +20,13 @@ export interface HttpServerOptions {
   port: number;
   /** HTTPS (and so WSS) when given. */
   tls?: TlsMaterial;
+  /**
+   * The reverse proxies (addresses, CIDR blocks; `http.trustProxy`) whose X-Forwarded-For sets
+   * `request.ip`, and whose X-Forwarded-Host and -Proto set `request.host` and `request.protocol`.
+   * Unset or `false`: `request.ip` is the TCP peer. Deliberately no `true`: see the key in
+   * src/config/schema.ts.
+   */
+  trustProxy?: false | readonly string[];
   logger: Logger;
   metrics: Metrics;
   /** For /healthz uptime; defaults to the time of creation. */
@@ -88,6 +95,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const https = options.tls !== undefined;
   const app: HttpApp = fastify({
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    // proxy-addr walks X-Forwarded-For from the right and stops at the first address that is not a
+    // listed proxy: a client cannot slip its own entries past the proxy that appends the real one.
+    ...(options.trustProxy && options.trustProxy.length > 0 ? { trustProxy: [...options.trustProxy] } : {}),
     loggerInstance: options.logger.child({ component: 'http' }),
     // Per-request lines would drown the log in health checks and scrapes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),

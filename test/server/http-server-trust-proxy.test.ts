@@ -1,0 +1,57 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHttpServer, type HttpServer } from '../../src/server/http-server.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { createMetrics } from '../../src/server/metrics.ts';
+
+const logger = createLogger({ level: 'silent', pretty: false });
+const servers: HttpServer[] = [];
+after(() => Promise.all(servers.map((server) => server.close())));
+
+/** A server on 127.0.0.1 with a route answering the address it believes the client has. */
+async function serverTrusting(trustProxy: false | readonly string[] | undefined): Promise<string> {
+  const server = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics(), trustProxy });
+  server.app.get('/whoami', async (request) => ({ ip: request.ip }));
+  servers.push(server);
+  return server.listen();
+}
+
+async function ipSeenBy(url: string, forwardedFor?: string): Promise<string> {
+  const response = await fetch(`${url}/whoami`, { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}, signal: AbortSignal.timeout(5000) });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { ip: string }).ip;
+}
+
+describe('request.ip behind a reverse proxy', () => {
+  test('is the X-Forwarded-For client when the direct peer is a trusted proxy', async () => {
+    const url = await serverTrusting(['127.0.0.1']);
+    assert.equal(await ipSeenBy(url, '203.0.113.7'), '203.0.113.7');
+  });
+
+  test('is the trusted proxy itself when it forwards nothing', async () => {
+    const url = await serverTrusting(['127.0.0.0/8']);
+    assert.equal(await ipSeenBy(url), '127.0.0.1');
+  });
+
+  test('ignores entries a client wrote before the one the trusted proxy appended', async () => {
+    const url = await serverTrusting(['127.0.0.1']);
+    assert.equal(await ipSeenBy(url, '198.51.100.1, 203.0.113.7'), '203.0.113.7');
+  });
+
+  test('skips every listed proxy of a chain and stops at the first address that is not one', async () => {
+    const url = await serverTrusting(['127.0.0.1', '10.0.0.0/8']);
+    assert.equal(await ipSeenBy(url, '198.51.100.1, 203.0.113.7, 10.1.2.3'), '203.0.113.7');
+  });
+
+  test('is the direct peer when the peer is not a listed proxy', async () => {
+    const url = await serverTrusting(['192.0.2.1']);
+    assert.equal(await ipSeenBy(url, '203.0.113.7'), '127.0.0.1');
+  });
+
+  test('is the direct peer when no proxy is trusted', async () => {
+    for (const trustProxy of [undefined, false] as const) {
+      const url = await serverTrusting(trustProxy);
+      assert.equal(await ipSeenBy(url, '203.0.113.7'), '127.0.0.1');
+    }
+  });
+});
