@@ -19,7 +19,7 @@ import { openDatabase, type Database } from '../../../src/store/database.ts';
 import { createExtensionRepository } from '../../../src/store/extension-repository.ts';
 import { createSessionRepository, type SessionRepository } from '../../../src/store/session-repository.ts';
 import { freePort } from '../../support/ports.ts';
-import { startTestProvider, type TestProvider } from './oidc-test-provider.ts';
+import { startTestProvider, type TestProvider, type TestProviderOptions } from './oidc-test-provider.ts';
 
 export const TENANT = '0b1f4e6c-2d3a-4b5c-8d9e-0f1a2b3c4d5e';
 export const OTHER_TENANT = '9f8e7d6c-5b4a-4321-8fed-cba987654321';
@@ -43,6 +43,8 @@ export interface SsoFixture {
 export interface SsoFixtureOptions {
   clients?: OidcClientOptions;
   logger?: Logger;
+  /** Passed to the test provider: a tampered ID token, an opener policy on its pages. */
+  providerOptions?: Pick<TestProviderOptions, 'idTokenTampering' | 'openerPolicy'>;
 }
 
 export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise<SsoFixture> {
@@ -75,6 +77,7 @@ export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise
     port: providerPort,
     clients: providers.map((entry) => ({ clientId: entry.clientId, clientSecret: entry.clientSecret, redirectUri })),
     accounts: ACCOUNTS,
+    ...options.providerOptions,
   });
   return {
     callpane,
