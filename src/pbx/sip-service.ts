@@ -75,10 +75,15 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     const password = credentials.sipSecretOf(username) ?? trunkSecrets.get(username);
     return password === undefined ? undefined : { password, user: username };
   }
-  /** A pane's short-lived credential proves its extension, while that extension exists. */
+  /**
+   * A pane's short-lived credential proves its extension while the web session it was issued to
+   * lives: looked up in the store at every use, so a session ended anywhere (logout, expiry,
+   * `callpane sessions revoke` from another process) refuses it at once.
+   */
   function paneCredentialOf(username: string): ProvenIdentity | undefined {
     const verified = paneCredentials.verify(username);
     if (verified === undefined || !credentials.exists(verified.extension)) return undefined;
+    if (!repositories.sessions.hasLiveWithPrefix(verified.sessionTag, verified.extension, Date.now())) return undefined;
     return { password: verified.password, user: verified.extension };
   }
   const registrar = new Registrar(config.registrar, location, { exists: (aor) => credentials.exists(aor) || trunkSecrets.has(aor) });

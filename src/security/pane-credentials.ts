@@ -6,6 +6,12 @@
  * username under a secret only the server holds. Nothing is stored per credential; the registrar
  * recomputes the password from the username and refuses it once the moment is past.
  *
+ * The username also names the web session it was issued to, by the first characters of the
+ * session's id (the SHA-256 of its secret token, which only identifies it): the registrar
+ * refuses the credential as soon as that session has ended — logout, `callpane sessions
+ * revoke`, expiry — not only when the credential's own moment is past. The HMAC covers the
+ * whole username, so the session cannot be swapped for another.
+ *
  * The server secret lives in `{dataDir}/pane-credential-secret.json` (0600), created at first
  * start, so credentials survive a restart; deleting the file revokes every one of them.
  */
@@ -14,18 +20,42 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PANE_CREDENTIAL_SECRET_FILE = 'pane-credential-secret.json';
-/** As long as a web-login session at most; the route also caps it at the session's own end. */
+/** As long as a web-login session at most; issue() also caps it at its session's own end. */
 export const PANE_CREDENTIAL_LIFETIME_MS = 12 * 60 * 60 * 1000;
 const SECRET_BYTES = 32;
-/** `{extension}.{expiry in Unix seconds}`; extension numbers are digits, so the dot is unambiguous. */
-const USERNAME = /^(\d{1,32})\.(\d{10,12})$/;
+/**
+ * Hex characters of the session id a credential names (as in USERNAME): 64 bits, so two live
+ * sessions of one extension never share them, and the username stays short.
+ */
+const SESSION_TAG_LENGTH = 16;
+const SESSION_ID = /^[0-9a-f]{64}$/;
+/**
+ * `{extension}.{expiry in Unix seconds}.{session tag}`; extension numbers are digits, so the dots
+ * are unambiguous.
+ */
+const USERNAME = /^(\d{1,32})\.(\d{10,12})\.([0-9a-f]{16})$/;
 
 export const PaneCredentialErrorCode = {
   UNREADABLE_SECRET: 'PANE_CREDENTIAL_SECRET_UNREADABLE',
+  INVALID_SESSION: 'PANE_CREDENTIAL_INVALID_SESSION',
 } as const;
+export type PaneCredentialErrorCode = (typeof PaneCredentialErrorCode)[keyof typeof PaneCredentialErrorCode];
 
 export class PaneCredentialError extends Error {
-  readonly code = PaneCredentialErrorCode.UNREADABLE_SECRET;
+  readonly code: PaneCredentialErrorCode;
+
+  constructor(code: PaneCredentialErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The web session a credential is issued to (a Session of session-service.ts). */
+export interface PaneCredentialSession {
+  /** SHA-256 hex: the session's id. */
+  id: string;
+  /** Epoch milliseconds: the credential expires no later. */
+  expiresAt: number;
 }
 
 export interface PaneCredential {
@@ -38,6 +68,8 @@ export interface PaneCredential {
 
 export interface VerifiedPaneCredential {
   extension: string;
+  /** The first characters of the id of the session it was issued to: it counts only while that session lives. */
+  sessionTag: string;
   password: string;
 }
 
@@ -46,7 +78,7 @@ export class PaneCredentials {
   readonly #now: () => number;
 
   constructor(secret: Buffer, now: () => number = Date.now) {
-    if (secret.length < SECRET_BYTES) throw new PaneCredentialError(`the pane credential secret must have at least ${SECRET_BYTES} bytes`);
+    if (secret.length < SECRET_BYTES) throw new PaneCredentialError(PaneCredentialErrorCode.UNREADABLE_SECRET, `the pane credential secret must have at least ${SECRET_BYTES} bytes`);
     this.#secret = secret;
     this.#now = now;
   }
@@ -56,23 +88,25 @@ export class PaneCredentials {
     return new PaneCredentials(readOrCreateSecret(join(dataDir, PANE_CREDENTIAL_SECRET_FILE)), now);
   }
 
-  /** A credential for `extension` that expires at `notAfter` (epoch ms) or after the lifetime, whichever comes first. */
-  issue(extension: string, notAfter = Infinity): PaneCredential {
-    // Rounded down to a second: the credential never outlives `notAfter`.
-    const expiresAtSeconds = Math.floor(Math.min(this.#now() + PANE_CREDENTIAL_LIFETIME_MS, notAfter) / 1000);
-    const authorizationUser = `${extension}.${expiresAtSeconds}`;
+  /** A credential for `extension`, good while `session` lives, for the lifetime at most. */
+  issue(extension: string, session: PaneCredentialSession): PaneCredential {
+    if (!SESSION_ID.test(session.id)) throw new PaneCredentialError(PaneCredentialErrorCode.INVALID_SESSION, 'a session id is 64 lowercase hex characters');
+    // Rounded down to a second: the credential never outlives its session.
+    const expiresAtSeconds = Math.floor(Math.min(this.#now() + PANE_CREDENTIAL_LIFETIME_MS, session.expiresAt) / 1000);
+    const authorizationUser = `${extension}.${expiresAtSeconds}.${session.id.slice(0, SESSION_TAG_LENGTH)}`;
     return { authorizationUser, password: this.#passwordOf(authorizationUser), expiresAt: expiresAtSeconds * 1000 };
   }
 
   /**
-   * The extension and password a digest username stands for, or undefined when it is not a pane
-   * credential or has expired: the guard then answers it like a wrong password.
+   * The extension, session tag and password a digest username stands for, or undefined when it
+   * is not a pane credential or has expired: the guard then answers it like a wrong password.
+   * Whether its session still lives is the caller's to check (the session store).
    */
   verify(username: string): VerifiedPaneCredential | undefined {
     const match = USERNAME.exec(username);
     if (match === null) return undefined;
     if (Number(match[2]) * 1000 <= this.#now()) return undefined;
-    return { extension: match[1], password: this.#passwordOf(username) };
+    return { extension: match[1], sessionTag: match[3], password: this.#passwordOf(username) };
   }
 
   #passwordOf(username: string): string {
@@ -93,8 +127,8 @@ function readOrCreateSecret(path: string): Buffer {
     secret = (JSON.parse(readFileSync(path, 'utf8')) as { secret?: unknown }).secret;
   } catch {
     // The parser's message would quote the file, secret included: name the file only.
-    throw new PaneCredentialError(`${path} is not valid JSON (delete it to create a new secret)`);
+    throw new PaneCredentialError(PaneCredentialErrorCode.UNREADABLE_SECRET, `${path} is not valid JSON (delete it to create a new secret)`);
   }
-  if (typeof secret !== 'string') throw new PaneCredentialError(`${path} has no "secret" (delete it to create a new one)`);
+  if (typeof secret !== 'string') throw new PaneCredentialError(PaneCredentialErrorCode.UNREADABLE_SECRET, `${path} has no "secret" (delete it to create a new one)`);
   return Buffer.from(secret, 'base64url');
 }

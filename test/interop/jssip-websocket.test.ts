@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import JsSIP from 'jssip';
 import type { UA } from 'jssip/lib/UA.js';
-import { PaneCredentials } from '../../src/security/pane-credentials.ts';
+import { PaneCredentials, type PaneCredential } from '../../src/security/pane-credentials.ts';
+import type { Session } from '../../src/server/sessions/session-service.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { withDeadline } from '../support/deadline.ts';
 
@@ -47,6 +48,14 @@ function registration(ua: UA): Promise<string> {
   );
 }
 
+/** A web session of `number`, as a login starts one, and the pane credential issued to it. */
+function signIn(callpane: TestCallpane, number: string): { session: Session; credential: PaneCredential } {
+  const extension = callpane.running.context.repositories.extensions.get(number);
+  assert.ok(extension, `extension ${number}`);
+  const { session } = callpane.running.context.sessions.startFor(extension);
+  return { session, credential: PaneCredentials.load(callpane.dataDir).issue(number, session) };
+}
+
 describe('JsSIP over WebSocket', () => {
   let callpane: TestCallpane;
   const agents: UA[] = [];
@@ -77,7 +86,7 @@ describe('JsSIP over WebSocket', () => {
   });
 
   it('registers with a short-lived pane credential as the extension it stands for', async () => {
-    const credential = PaneCredentials.load(callpane.dataDir).issue('1001');
+    const { credential } = signIn(callpane, '1001');
     const { ua } = startAgent(callpane, '1001', credential.password, credential.authorizationUser);
     agents.push(ua);
     assert.equal(await registration(ua), 'registered');
@@ -86,15 +95,45 @@ describe('JsSIP over WebSocket', () => {
 
   it('is refused with an expired pane credential, or one for another extension', async () => {
     const issuer = PaneCredentials.load(callpane.dataDir);
-    const expired = issuer.issue('1002', Date.now() - 1000);
+    const { session } = signIn(callpane, '1002');
+    const expired = issuer.issue('1002', { id: session.id, expiresAt: Date.now() - 1000 });
     const late = startAgent(callpane, '1002', expired.password, expired.authorizationUser);
     agents.push(late.ua);
     assert.match(await registration(late.ua), /^failed: /);
-    const others = issuer.issue('1001');
+    const { credential: others } = signIn(callpane, '1001');
     const impostor = startAgent(callpane, '1002', others.password, others.authorizationUser);
     agents.push(impostor.ua);
     assert.match(await registration(impostor.ua), /^failed: /);
     assert.deepEqual(callpane.running.context.repositories.registrations.listForAor('1002', Date.now()), []);
+  });
+
+  it('is refused with a pane credential once its session has been logged out or revoked', async () => {
+    const first = signIn(callpane, '1001');
+    const second = signIn(callpane, '1001');
+    const one = startAgent(callpane, '1001', first.credential.password, first.credential.authorizationUser);
+    agents.push(one.ua);
+    assert.equal(await registration(one.ua), 'registered');
+    callpane.running.context.sessions.logout(first.session);
+    const again = startAgent(callpane, '1001', first.credential.password, first.credential.authorizationUser);
+    agents.push(again.ua);
+    assert.match(await registration(again.ua), /^failed: /);
+    // The pane's next refresh, with the credential it holds (JsSIP reports only its failure).
+    const refused = registration(one.ua);
+    one.ua.register();
+    assert.match(await refused, /^failed: /);
+
+    // Another session of the same extension outlives that logout; `callpane sessions revoke 1001`
+    // (another process, the same database) ends it.
+    const other = startAgent(callpane, '1001', second.credential.password, second.credential.authorizationUser);
+    agents.push(other.ua);
+    assert.equal(await registration(other.ua), 'registered');
+    callpane.running.context.repositories.sessions.removeForExtension('1001');
+    const afterRevoke = startAgent(callpane, '1001', second.credential.password, second.credential.authorizationUser);
+    agents.push(afterRevoke.ua);
+    assert.match(await registration(afterRevoke.ua), /^failed: /);
+    const revoked = registration(other.ua);
+    other.ua.register();
+    assert.match(await revoked, /^failed: /);
   });
 
   it('loses its binding when the WebSocket connection closes (RFC 7118 §5)', async () => {

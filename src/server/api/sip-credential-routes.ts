@@ -1,10 +1,11 @@
 /**
  * GET /api/sip/credentials: what the pane's SIP user agent (JsSIP) registers with — the caller's
  * own extension over SIP over WebSocket (RFC 7118) at this server. The password is a short-lived
- * pane credential (src/security/pane-credentials.ts), never the extension's own SIP secret, and
- * it expires no later than the session that asked for it: a pane whose session ends must log in
- * again anyway, and then gets a new one. It goes only to a session of that very extension, is
- * never logged, and no cache may keep it.
+ * pane credential (src/security/pane-credentials.ts), never the extension's own SIP secret, bound
+ * to the session that asked for it: it expires no later than that session, and the registrar
+ * refuses it as soon as the session ends earlier (logout, revocation). A pane whose session ends
+ * must log in again anyway, and then gets a new one. It goes only to a session of that very
+ * extension, is never logged, and no cache may keep it.
  */
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -49,13 +50,13 @@ export function registerSipCredentialRoutes(
   const domain = isIPv6(sip.domain) ? `[${sip.domain}]` : sip.domain;
 
   app.get('/sip/credentials', async (request, reply) => {
-    const { user, expiresAt: sessionEnd } = requireSession(request, sessions);
+    const session = requireSession(request, sessions);
     if (!sip.webSocket) throw new ApiError(ApiErrorCode.SIP_UNAVAILABLE, 'SIP over WebSocket is off on this server (add ws to sip.transports)');
     const webSocketOrigin = site.webSocketOriginFor(request.headers.host);
     if (webSocketOrigin === undefined) throw new ApiError(ApiErrorCode.INVALID_REQUEST, 'the Host header is missing or malformed');
-    const extension = extensions.get(user.number);
+    const extension = extensions.get(session.user.number);
     if (!extension) throw new ApiError(ApiErrorCode.UNAUTHORIZED, 'the extension no longer exists: log in again');
-    const pane = sip.paneCredentials.issue(extension.number, sessionEnd);
+    const pane = sip.paneCredentials.issue(extension.number, session);
     const credentials: SipCredentials = {
       wsUrl: `${webSocketOrigin}${sip.wsPath}`,
       uri: `sip:${extension.number}@${domain}`,

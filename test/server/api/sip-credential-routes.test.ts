@@ -1,6 +1,7 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../../src/server/logger.ts';
+import { createSessionRepository } from '../../../src/store/session-repository.ts';
 import { createApiFixture, type ApiFixture, type ApiFixtureOptions } from './api-fixture.ts';
 
 let api: ApiFixture | undefined;
@@ -28,9 +29,10 @@ test('an agent gets a short-lived credential for their own extension, never its 
     registrarServer: 'sip:pbx.example.test',
     iceServers: [],
   });
-  assert.match(authorizationUser, /^1001\.\d{10}$/);
+  const sessionTag = api.sessions.authenticate(alice)?.id.slice(0, 16);
+  assert.match(authorizationUser, /^1001\.\d{10}\.[0-9a-f]{16}$/);
   assert.notEqual(password, 's1');
-  assert.deepEqual(api.paneCredentials.verify(authorizationUser), { extension: '1001', password });
+  assert.deepEqual(api.paneCredentials.verify(authorizationUser), { extension: '1001', sessionTag, password });
   assert.equal(Date.parse(expiresAt), Number(authorizationUser.split('.')[1]) * 1000);
   const bobs = (await credentials(api, bob)).json();
   assert.match(bobs.authorizationUser, /^1002\./);
@@ -46,6 +48,22 @@ test('the credential expires no later than the session that asked for it', async
   api.advance(60 * 60 * 1000);
   assert.equal(api.paneCredentials.verify(authorizationUser), undefined);
   assert.equal((await credentials(api, alice)).statusCode, 401);
+});
+
+test('each credential names the session that asked for it, so that it ends with that session alone', async () => {
+  const { api, alice } = await setUp();
+  const otherTab = await api.login('1001');
+  const ofAlice = api.paneCredentials.verify((await credentials(api, alice)).json().authorizationUser);
+  const ofOtherTab = api.paneCredentials.verify((await credentials(api, otherTab)).json().authorizationUser);
+  assert.ok(ofAlice && ofOtherTab);
+  assert.notEqual(ofAlice.sessionTag, ofOtherTab.sessionTag);
+  const store = createSessionRepository(api.db);
+  const session = api.sessions.authenticate(alice);
+  assert.ok(session);
+  assert.equal(store.hasLiveWithPrefix(ofAlice.sessionTag, '1001', Date.now()), true);
+  api.sessions.logout(session);
+  assert.equal(store.hasLiveWithPrefix(ofAlice.sessionTag, '1001', Date.now()), false);
+  assert.equal(store.hasLiveWithPrefix(ofOtherTab.sessionTag, '1001', Date.now()), true);
 });
 
 test('the WebSocket URL follows TLS, the public URL and the configured path; an IPv6 domain is bracketed', async () => {
