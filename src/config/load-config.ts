@@ -34,6 +34,8 @@ export interface Config {
     port: number;
     /** The URL people and Dynamics reach Callpane at, without a trailing slash. */
     publicUrl: string | undefined;
+    /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR blocks); false = none. */
+    trustProxy: false | string[];
   };
   sip: {
     host: string;
@@ -335,7 +337,7 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
   const advertisedHost = input.sip.advertisedHost ?? defaultAdvertisedHost(input.sip.host, options.interfaces);
   return {
     dataDir: resolve(cwd, input.dataDir),
-    http: { host: input.http.host, port: input.http.port, publicUrl: normalizePublicUrl(input.http.publicUrl) },
+    http: { host: input.http.host, port: input.http.port, publicUrl: normalizePublicUrl(input.http.publicUrl), trustProxy: input.http.trustProxy },
     sip: {
       host: input.sip.host,
       port: input.sip.port,

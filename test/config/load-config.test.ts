@@ -36,7 +36,7 @@ describe('defaults', () => {
   test('serve the demo when there is neither a file nor a variable', () => {
     const config = load();
     assert.equal(config.dataDir, join(dir, 'data'));
-    assert.deepEqual(config.http, { host: '0.0.0.0', port: 8080, publicUrl: undefined });
+    assert.deepEqual(config.http, { host: '0.0.0.0', port: 8080, publicUrl: undefined, trustProxy: false });
     assert.deepEqual(config.sip, {
       host: '0.0.0.0',
       port: 5060,
@@ -234,7 +234,7 @@ describe('validation errors', () => {
 
   test('a section that is not an object is refused with its keys', () => {
     const file = writeJson('flat.json', { http: 8080 });
-    assert.deepEqual(problemsOf({ argvConfigPath: file }), ['http = 8080: must be an object with the keys host, port, publicUrl']);
+    assert.deepEqual(problemsOf({ argvConfigPath: file }), ['http = 8080: must be an object with the keys host, port, publicUrl, trustProxy']);
   });
 
   test('the registrar expiry bounds must be ordered', () => {

@@ -32,7 +32,11 @@ export class OidcClients {
   }
 
   async #discover(provider: SsoProvider): Promise<oidc.Configuration> {
-    const execute = this.#options.allowHttpIssuers ? [oidc.allowInsecureRequests] : [];
+    // enableNonRepudiationChecks: openid-client skips the ID token's signature when it comes
+    // straight from the token endpoint over TLS (OIDC Core §3.1.3.7 rule 6 allows that); we check
+    // it anyway against the provider's published keys (jwks_uri), as issue 6 asks. Entra and
+    // Google publish theirs.
+    const execute = [...(this.#options.allowHttpIssuers ? [oidc.allowInsecureRequests] : []), oidc.enableNonRepudiationChecks];
     const metadata: Partial<oidc.ClientMetadata> = { client_id: provider.clientId, [oidc.clockSkew]: this.#options.clockSkewSeconds ?? 0 };
     return oidc.discovery(new URL(provider.issuer), provider.clientId, metadata, oidc.ClientSecretPost(provider.clientSecret), { execute });
   }
