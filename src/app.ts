@@ -26,6 +26,7 @@ import { createAllowedCrmOrigins } from './server/pane/allowed-crm-origins.ts';
 import type { PaneSources } from './server/pane/pane-bundle.ts';
 import { registerPaneRoutes } from './server/pane/pane-routes.ts';
 import { SessionService } from './server/sessions/session-service.ts';
+import { SsoHandoffs } from './server/sso/sso-handoffs.ts';
 import { registerSsoRoutes } from './server/sso/sso-routes.ts';
 import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
 import { openDatabase, type Database } from './store/database.ts';
@@ -146,7 +147,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
 
     const metrics = createMetrics();
     metrics.observeRegistrations(() => repositories.registrations.countActive(Date.now()));
-    httpServer = createHttpServer({ host: config.http.host, port: config.http.port, tls, logger, metrics });
+    httpServer = createHttpServer({ host: config.http.host, port: config.http.port, trustProxy: config.http.trustProxy, tls, logger, metrics });
 
     const callLogger = logger.child({ component: 'calls' });
     const calls = new CallBus(callLogger);
@@ -157,6 +158,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     services.push({ close: async () => recorder.stop() });
     const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });
     const site = createSiteOrigin({ https: httpServer.https, publicUrl: config.http.publicUrl });
+    const ssoHandoffs = new SsoHandoffs();
     registerApi(httpServer.app, {
       sessions,
       calls: repositories.calls,
@@ -169,6 +171,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
         webSocket: config.sip.transports.includes('ws'),
         paneCredentials: PaneCredentials.load(config.dataDir),
       },
+      sso: { providers: config.sso.providers, handoffs: ssoHandoffs },
     });
     // Asked at each check: a service's origin counts only while the service is in the list.
     const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));
@@ -176,11 +179,11 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     registerSsoRoutes(httpServer.app, {
       providers: config.sso.providers,
       extensions: repositories.extensions,
-      sessions,
+      handoffs: ssoHandoffs,
       site,
       logger,
     });
-    const events = new EventChannel({ server: httpServer.server, bus: calls, sessions, site, logger: logger.child({ component: 'events' }) });
+    const events = new EventChannel({ server: httpServer.server, bus: calls, sessions, logger: logger.child({ component: 'events' }) });
     events.start();
     services.push(events);
 

@@ -15,6 +15,8 @@ export const ApiErrorCode = {
   /** Wrong login or password (the same answer for both). */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  /** A sign-in through an identity provider failed; the header X-Callpane-SSO-Error names the SSO code (sso-errors.ts). */
+  SSO_FAILED: 'SSO_FAILED',
   NOT_FOUND: 'NOT_FOUND',
   /** The request contradicts what is stored, e.g. another activity for a call already logged. */
   CONFLICT: 'CONFLICT',
@@ -33,6 +35,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
   TOO_MANY_ATTEMPTS: 429,
+  SSO_FAILED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   SIP_UNAVAILABLE: 503,

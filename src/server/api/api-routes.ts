@@ -12,6 +12,8 @@ import type { SettingsRepository } from '../../store/settings-repository.ts';
 import type { HttpApp } from '../http-server.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import { registerSsoApiRoutes, type SsoButton } from '../sso/sso-api-routes.ts';
+import type { SsoHandoffs } from '../sso/sso-handoffs.ts';
 import { ApiErrorCode, errorBody, sendApiError } from './api-errors.ts';
 import { registerCallRoutes } from './call-routes.ts';
 import { registerPhoneRoutes } from './phone-routes.ts';
@@ -30,6 +32,7 @@ export interface ApiDependencies {
   settings: SettingsRepository;
   site: SiteOrigin;
   sip: SipCredentialSettings;
+  sso: { providers: readonly SsoButton[]; handoffs: SsoHandoffs };
 }
 
 export function registerApi(app: HttpApp, dependencies: ApiDependencies): void {
@@ -48,6 +51,7 @@ export function registerApi(app: HttpApp, dependencies: ApiDependencies): void {
         reply.code(404).send(errorBody(ApiErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)),
       );
       registerSessionRoutes(api, dependencies.sessions);
+      registerSsoApiRoutes(api, { ...dependencies.sso, sessions: dependencies.sessions, extensions: dependencies.extensions });
       registerCallRoutes(api, dependencies.sessions, dependencies.calls);
       registerSettingsRoutes(api, dependencies.sessions, dependencies.settings);
       registerPhoneRoutes(api, dependencies.sessions);

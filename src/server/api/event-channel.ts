@@ -3,18 +3,15 @@
  * logged-in agent's call events as JSON. It claims upgrade requests for its own path only and
  * leaves every other (SIP over WebSocket at /sip) to its owner.
  *
- * Authentication uses the web-login session, in one of three ways, tried in this order:
+ * Authentication uses an access token of the web-login session (access-tokens.ts), in one of
+ * two ways:
  * - `?token=` in the URL: browsers cannot set an Authorization header on a WebSocket
  *   (the WebSocket API has no way to), so the query is how a page can send it at connect time;
- * - the pane's session cookie (session-cookie.ts), but only when the handshake's Origin is one of
- *   our own: the browser attaches a SameSite=None cookie to handshakes any site starts, so
- *   without that check another site could ride the agent's session (cross-site WebSocket
- *   hijacking). A cookie from another origin is ignored. Once the cookie has authenticated the
- *   socket, an auth message the pane sends anyway is ignored;
  * - or a first message `{"type":"auth","token":"…"}` within AUTH_TIMEOUT_MS, which keeps the token
- *   out of URLs (and so out of proxy logs). When a cookie from our own origin named no live
- *   session and no auth message follows in time, the close says UNAUTHORIZED, not AUTH_TIMEOUT,
- *   so the pane signs in again instead of retrying.
+ *   out of URLs (and so out of proxy logs). The pane does this.
+ * Cookies count for nothing here: the session cookie holds a refresh token, and a browser
+ * attaches it to handshakes any site starts (cross-site WebSocket hijacking). Once connected, the
+ * socket lives as long as its session (not its access token), and closes when the session ends.
  *
  * Server → client messages (`EventChannelMessage`): `{type:'ready', extension, expiresAt}` once
  * authenticated, then `{type:'call', event}` for each CallEvent of the agent's extension.
@@ -28,10 +25,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { CallBus, Unsubscribe } from '../../pbx/calls/call-bus.ts';
 import type { CallEvent } from '../../pbx/calls/call-event.ts';
 import { claimUpgradePath } from '../http-server.ts';
-import { sessionOfCookies } from '../sessions/session-auth.ts';
-import { sessionCookieTokens } from '../sessions/session-cookie.ts';
 import type { Session, SessionService, SessionUser } from '../sessions/session-service.ts';
-import type { SiteOrigin } from './site-origin.ts';
 
 export const EVENT_CHANNEL_PATH = '/api/events';
 
@@ -72,8 +66,6 @@ export interface EventChannelOptions {
   server: Server;
   bus: CallBus;
   sessions: SessionService;
-  /** Our own origins, for the session cookie; without it, cookies are ignored. */
-  site?: SiteOrigin;
   logger?: EventChannelLogger;
   authTimeoutMs?: number;
   /** Keep-alive ping and session re-check interval. */
@@ -141,13 +133,10 @@ export class EventChannel {
     const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
     if (url.pathname !== EVENT_CHANNEL_PATH) return;
     const token = url.searchParams.get('token');
-    const site = this.#options.site;
-    const ownOrigin = site !== undefined && site.isOwnOrigin(req.headers.origin, req.headers.host);
-    const cookies = ownOrigin ? sessionCookieTokens(req.headers.cookie) : [];
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, token, cookies));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, token));
   }
 
-  #adopt(ws: WebSocket, token: string | null, cookies: readonly string[]): void {
+  #adopt(ws: WebSocket, token: string | null): void {
     const connection: Connection = { ws, alive: true };
     this.#connections.add(connection);
     ws.on('pong', () => {
@@ -163,17 +152,7 @@ export class EventChannel {
       this.#authenticate(connection, this.#options.sessions.authenticate(token));
       return;
     }
-    if (cookies.length > 0) {
-      const session = sessionOfCookies(cookies, this.#options.sessions);
-      if (session) {
-        this.#authenticate(connection, session);
-        return;
-      }
-    }
-    const timeout = cookies.length > 0
-      ? () => ws.close(EventChannelCloseCode.UNAUTHORIZED, 'the session cookie is invalid or expired')
-      : () => ws.close(EventChannelCloseCode.AUTH_TIMEOUT, 'no auth message in time');
-    connection.timer = setTimeout(timeout, this.#options.authTimeoutMs ?? AUTH_TIMEOUT_MS);
+    connection.timer = setTimeout(() => ws.close(EventChannelCloseCode.AUTH_TIMEOUT, 'no auth message in time'), this.#options.authTimeoutMs ?? AUTH_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
       if (connection.session) return;
       const token = isBinary ? undefined : authToken(data);

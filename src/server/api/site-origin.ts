@@ -24,8 +24,6 @@ export interface SiteOrigin {
   originFor(host: string | undefined): string | undefined;
   /** `ws(s)://host[:port]`, the same origin for WebSockets. */
   webSocketOriginFor(host: string | undefined): string | undefined;
-  /** True when `origin` (a request's Origin header) is one of our own pages' origins. */
-  isOwnOrigin(origin: string | undefined, host: string | undefined): boolean;
 }
 
 export function createSiteOrigin({ https, publicUrl }: SiteOriginOptions): SiteOrigin {
@@ -46,10 +44,6 @@ export function createSiteOrigin({ https, publicUrl }: SiteOriginOptions): SiteO
     originFor,
     webSocketOriginFor(host) {
       return originFor(host)?.replace(/^http/, 'ws');
-    },
-    isOwnOrigin(origin, host) {
-      if (origin === undefined) return false;
-      return origin === originFor(host) || origin === publicOrigin?.origin;
     },
   };
 }

@@ -1,15 +1,16 @@
 /**
- * The pane's session cookie. The pane is a cross-site iframe inside Dynamics 365, so its cookies
+ * The pane's session cookie: it holds the session's refresh token, and is read only by
+ * /api/session/refresh and the logout (Path=/api/session, so no other request even carries it);
+ * every other request presents an access token in memory. The pane is a cross-site iframe inside Dynamics 365, so its cookies
  * are third-party; when the browser blocks those, only a Partitioned cookie (CHIPS, keyed to the
  * top-level site) is still stored and sent (testing.md). CHIPS requires `Secure` and
  * `SameSite=None`; browsers treat http://localhost as secure, so the local demo works too.
  * https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies
  *
  * `SameSite=None` means the browser attaches the cookie to requests other sites make, so a
- * cookie alone never authenticates: API requests must also carry `X-Callpane-Client: pane`
- * (a custom header, which no cross-site form or simple request can send without a CORS
- * preflight, and we answer none), and the event channel's handshake must come from our own
- * origin (see event-channel.ts).
+ * cookie alone never counts: the request must also carry `X-Callpane-Client: pane` (a custom
+ * header, which no cross-site form or simple request can send without a CORS preflight, and we
+ * answer none).
  */
 
 export const SESSION_COOKIE = 'callpane_session';
@@ -21,11 +22,11 @@ export const PANE_CLIENT_VALUE = 'pane';
 /** A browser sends at most a few cookies of one name (partitioned and not); more is noise. */
 const MAX_COOKIE_CANDIDATES = 4;
 
-const ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=None; Partitioned';
+const ATTRIBUTES = 'Path=/api/session; HttpOnly; Secure; SameSite=None; Partitioned';
 
-/** `Set-Cookie` for a new session lasting `maxAgeSeconds`. */
-export function sessionCookie(token: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${token}; ${ATTRIBUTES}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+/** `Set-Cookie` for a new session's refresh token, lasting `maxAgeSeconds`. */
+export function sessionCookie(refreshToken: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${refreshToken}; ${ATTRIBUTES}; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
 }
 
 /**

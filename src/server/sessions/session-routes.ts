@@ -1,15 +1,19 @@
 /**
- * /api/session: log in (POST), who am I (GET, also how the pane resumes after a reload), log out
- * (DELETE). A login from the pane (`X-Callpane-Client: pane`) also gets the session as a
- * Partitioned cookie (session-cookie.ts); the JSON answer is the same for every client.
+ * /api/session: log in (POST), refresh (POST /api/session/refresh), who am I (GET), log out
+ * (DELETE). Every sign-in answers with a short-lived access token (`token`) and the session's
+ * refresh token: to the pane (`X-Callpane-Client: pane`) only as its Partitioned HttpOnly
+ * cookie (session-cookie.ts), so no script in the pane can read the long-lived secret; to any
+ * other client in the JSON, as `refreshToken`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../api/api-errors.ts';
 import { parseInput } from '../api/parse-input.ts';
-import { requireSession } from './session-auth.ts';
-import { clearedSessionCookie, isPaneClient, PANE_CLIENT_HEADER, sessionCookie } from './session-cookie.ts';
-import type { Session, SessionService } from './session-service.ts';
+import type { AccessToken } from './access-tokens.ts';
+import { requireSession, sessionOfPaneCookie, unauthorized } from './session-auth.ts';
+import { bearerToken } from './bearer-auth.ts';
+import { clearedSessionCookie, isPaneClient, PANE_CLIENT_HEADER, sessionCookie, sessionCookieTokens } from './session-cookie.ts';
+import type { Session, SessionService, SignedIn } from './session-service.ts';
 
 const LoginBody = z.object({
   /** An extension number or an e-mail address. */
@@ -17,19 +21,54 @@ const LoginBody = z.object({
   password: z.string().min(1).max(1024),
 });
 
-/** The session as the pane sees it; `expiresAt` in epoch milliseconds. */
+/** A refresh token in the body: clients other than the pane, which has it in its cookie. */
+const RefreshBody = z.object({ refreshToken: z.string().min(1).max(256).optional() });
+
 /** The typed login as the audit line keeps it: enough to recognise, bounded so nobody can flood the log. */
 const AUDIT_LOGIN_CHARS = 64;
 
-export function sessionView(session: Session): { expiresAt: number; extension: Session['user'] } {
+/** The session as the pane sees it; times in epoch milliseconds. */
+export interface SessionView {
+  expiresAt: number;
+  extension: Session['user'];
+}
+
+export function sessionView(session: Session): SessionView {
   return { expiresAt: session.expiresAt, extension: session.user };
+}
+
+function accessView(access: AccessToken, session: Session): SessionView & { token: string; tokenExpiresAt: number } {
+  return { token: access.token, tokenExpiresAt: access.expiresAt, ...sessionView(session) };
+}
+
+/**
+ * The answer to any sign-in (password or identity provider). A token is a credential: no cache
+ * may keep it (RFC 6749 §5.1 does the same for OAuth tokens).
+ */
+export function sendSignedIn(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn, sessions: SessionService): FastifyReply {
+  reply.header('cache-control', 'no-store');
+  const answer = accessView(signedIn.access, signedIn.session);
+  if (isPaneClient(request.headers[PANE_CLIENT_HEADER])) {
+    return reply.header('set-cookie', sessionCookie(signedIn.refreshToken, sessions.lifetimeMs / 1000)).send(answer);
+  }
+  return reply.send({ ...answer, refreshToken: signedIn.refreshToken });
+}
+
+function refreshFromPaneCookie(request: FastifyRequest, sessions: SessionService): ReturnType<SessionService['refresh']> {
+  const cookie = sessionOfPaneCookie(request, sessions);
+  return cookie && sessions.refresh(cookie.refreshToken);
+}
+
+/** A session cookie the pane offered (live or not). */
+function hasSessionCookie(request: FastifyRequest): boolean {
+  return isPaneClient(request.headers[PANE_CLIENT_HEADER]) && sessionCookieTokens(request.headers.cookie).length > 0;
 }
 
 export function registerSessionRoutes(app: FastifyInstance, sessions: SessionService): void {
   app.post('/session', async (request, reply) => {
     const { login, password } = parseInput(LoginBody, request.body, 'body');
     const outcome = await sessions.login(login, password, request.ip);
-    // The audit line: who tried what from where, never the password or the token.
+    // The audit line: who tried what from where, never the password or a token.
     const audit = { event: 'login', login: login.slice(0, AUDIT_LOGIN_CHARS), address: request.ip };
     if (!outcome.ok) {
       request.log.warn({ ...audit, outcome: 'failure', reason: outcome.reason }, 'web login refused');
@@ -42,17 +81,32 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
       throw new ApiError(ApiErrorCode.INVALID_CREDENTIALS, 'wrong login or password');
     }
     request.log.info({ ...audit, outcome: 'success', reason: 'password-accepted', extension: outcome.session.user.number }, 'web login');
-    if (isPaneClient(request.headers[PANE_CLIENT_HEADER])) reply.header('set-cookie', sessionCookie(outcome.token, sessions.lifetimeMs / 1000));
-    // A token is a credential: no cache may keep it (RFC 6749 §5.1 does the same for OAuth tokens).
-    return reply.header('cache-control', 'no-store').send({ token: outcome.token, ...sessionView(outcome.session) });
+    return sendSignedIn(request, reply, outcome, sessions);
+  });
+
+  app.post('/session/refresh', async (request, reply) => {
+    const { refreshToken } = parseInput(RefreshBody, request.body, 'body');
+    const refreshed = refreshToken !== undefined ? sessions.refresh(refreshToken) : refreshFromPaneCookie(request, sessions);
+    if (refreshed) return reply.header('cache-control', 'no-store').send(accessView(refreshed.access, refreshed.session));
+    if (refreshToken === undefined && !hasSessionCookie(request)) {
+      throw unauthorized('no session to refresh: send {"refreshToken"}, or the session cookie with X-Callpane-Client: pane', false);
+    }
+    const error = unauthorized('the session has ended or expired: log in again', true);
+    // A dead cookie goes, so the pane stops offering it.
+    throw new ApiError(error.code, error.message, { ...error.headers, 'set-cookie': clearedSessionCookie() });
   });
 
   app.get('/session', async (request, reply) => {
     return reply.header('cache-control', 'no-store').send(sessionView(requireSession(request, sessions)));
   });
 
+  // With an access token, or from the pane with its cookie alone: a pane whose access token has
+  // expired (or was lost to a server restart) can still end its session.
   app.delete('/session', async (request, reply) => {
-    sessions.logout(requireSession(request, sessions));
+    const session = bearerToken(request.headers.authorization) === undefined ? sessionOfPaneCookie(request, sessions)?.session : requireSession(request, sessions);
+    if (!session) throw unauthorized('no session to end: send Authorization: Bearer <access token>, or the session cookie with X-Callpane-Client: pane', false);
+    sessions.logout(session);
+    request.log.info({ event: 'logout', extension: session.user.number, address: request.ip }, 'web logout');
     return reply.code(204).header('set-cookie', clearedSessionCookie()).send();
   });
 }

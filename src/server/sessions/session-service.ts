@@ -1,7 +1,9 @@
 /**
  * Web-login sessions for the pane: log in with an extension number or e-mail and the extension's
- * password, get a bearer token good for SESSION_LIFETIME_MS. A simple token session until the
- * SSO issue brings Entra ID / Google sign-in; the token shape and the API stay the same then.
+ * password (or through an identity provider, sso-routes.ts), get a session that lasts
+ * SESSION_LIFETIME_MS. A session has two kinds of secret: its refresh token, stored only as its
+ * SHA-256 (which is also the session's id), that does nothing but mint access tokens; and
+ * short-lived access tokens (access-tokens.ts) that every API request presents.
  *
  * An unknown login and a wrong password get the same answer after the same work (a password
  * check against a dummy hash), so the answer and its timing do not tell which extensions exist.
@@ -15,6 +17,7 @@
 import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
 import { EXTENSION_NUMBER, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
+import { AccessTokens, type AccessToken } from './access-tokens.ts';
 import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
 
@@ -48,8 +51,15 @@ export interface Session {
 /** Why a login failed; the API answers the first two alike, and the last two alike. */
 export type LoginFailureReason = 'unknown-login' | 'wrong-password' | 'address-limited' | 'account-locked';
 
+/** A new session: its refresh token (the long-lived secret) and a first access token. */
+export interface SignedIn {
+  refreshToken: string;
+  access: AccessToken;
+  session: Session;
+}
+
 export type LoginOutcome =
-  | { ok: true; token: string; session: Session }
+  | ({ ok: true } & SignedIn)
   | { ok: false; reason: 'unknown-login' | 'wrong-password' }
   /** `retryAfterMs`: until the address's or the account's lock ends. */
   | { ok: false; reason: 'address-limited' | 'account-locked'; retryAfterMs: number };
@@ -59,6 +69,8 @@ export interface SessionServiceOptions {
   extensions: ExtensionRepository;
   now?: () => number;
   lifetimeMs?: number;
+  /** Of access tokens (access-tokens.ts). */
+  accessTokenLifetimeMs?: number;
   /** Per client address. */
   loginFailurePolicy?: LoginThrottlePolicy;
   /** Per account, whatever the address. */
@@ -78,6 +90,7 @@ export class SessionService {
   readonly #lifetimeMs: number;
   readonly #addressFailures: LoginThrottle;
   readonly #accountFailures: LoginThrottle;
+  readonly #accessTokens: AccessTokens;
   readonly #endedListeners = new Set<SessionEndedListener>();
   /** Made at once, so that the first unknown login does not take longer than the rest. */
   readonly #dummyHash: Promise<string>;
@@ -89,10 +102,11 @@ export class SessionService {
     this.#lifetimeMs = options.lifetimeMs ?? SESSION_LIFETIME_MS;
     this.#addressFailures = new LoginThrottle(options.loginFailurePolicy ?? LOGIN_FAILURE_POLICY, this.#now);
     this.#accountFailures = new LoginThrottle(options.accountLockoutPolicy ?? ACCOUNT_LOCKOUT_POLICY, this.#now);
+    this.#accessTokens = new AccessTokens(this.#now, options.accessTokenLifetimeMs);
     this.#dummyHash = hashPassword(newSessionToken());
   }
 
-  /** How long a new session lasts (the session cookie's Max-Age). */
+  /** How long a new session lasts (the refresh cookie's Max-Age). */
   get lifetimeMs(): number {
     return this.#lifetimeMs;
   }
@@ -127,22 +141,36 @@ export class SessionService {
    * verified e-mail): the same kind of session as a password login, so authentication, logout
    * and revocation treat both alike.
    */
-  startFor(extension: Extension): { token: string; session: Session } {
+  startFor(extension: Extension): SignedIn {
     const now = this.#now();
     this.#sessions.removeExpired(now);
-    const token = newSessionToken();
-    const session: Session = { id: hashSessionToken(token), user: userOf(extension), expiresAt: now + this.#lifetimeMs };
+    const refreshToken = newSessionToken();
+    const session: Session = { id: hashSessionToken(refreshToken), user: userOf(extension), expiresAt: now + this.#lifetimeMs };
     this.#sessions.create({ tokenHash: session.id, extension: extension.number, createdAt: now, expiresAt: session.expiresAt });
-    return { token, session };
+    return { refreshToken, access: this.#accessTokens.issue(session.id, session.expiresAt), session };
   }
 
-  /** The live session of `token`, or undefined when it is malformed, unknown, ended or expired. */
-  authenticate(token: string): Session | undefined {
-    if (!isWellFormedToken(token)) return undefined;
-    const stored = this.#sessions.findValid(hashSessionToken(token), this.#now());
-    if (!stored) return undefined;
-    const extension = this.#extensions.get(stored.extension);
-    return extension && { id: stored.tokenHash, user: userOf(extension), expiresAt: stored.expiresAt };
+  /**
+   * A new access token for the session of `refreshToken`; undefined when that session has ended.
+   * The refresh token is not rotated: the panes of several tabs share one (the cookie) and
+   * refresh independently, and rotation would have them invalidate each other. The session's end
+   * does not move, so a stolen refresh token is worth no more than the session it came from.
+   */
+  refresh(refreshToken: string): { access: AccessToken; session: Session } | undefined {
+    const session = this.sessionOfRefreshToken(refreshToken);
+    return session && { access: this.#accessTokens.issue(session.id, session.expiresAt), session };
+  }
+
+  /** The live session an access token belongs to, or undefined when it is malformed, unknown, expired, or its session ended. */
+  authenticate(accessToken: string): Session | undefined {
+    if (!isWellFormedToken(accessToken)) return undefined;
+    const sessionId = this.#accessTokens.sessionOf(accessToken);
+    return sessionId === undefined ? undefined : this.#live(sessionId);
+  }
+
+  /** The live session of a refresh token (to refresh it, or to end it from the pane's cookie). */
+  sessionOfRefreshToken(refreshToken: string): Session | undefined {
+    return isWellFormedToken(refreshToken) ? this.#live(hashSessionToken(refreshToken)) : undefined;
   }
 
   /** True while the session exists and has not expired (the event channel re-checks its sockets with it). */
@@ -153,6 +181,7 @@ export class SessionService {
   /** Ends the session; true when there was one. Listeners hear of it (the event channel closes its sockets). */
   logout(session: Session): boolean {
     const removed = this.#sessions.remove(session.id);
+    this.#accessTokens.revokeSession(session.id);
     for (const listener of [...this.#endedListeners]) listener(session.id);
     return removed;
   }
@@ -162,6 +191,14 @@ export class SessionService {
     return () => {
       this.#endedListeners.delete(listener);
     };
+  }
+
+  /** Looked up on every use, so a session ended anywhere (the CLI is another process) ends here too. */
+  #live(sessionId: string): Session | undefined {
+    const stored = this.#sessions.findValid(sessionId, this.#now());
+    if (!stored) return undefined;
+    const extension = this.#extensions.get(stored.extension);
+    return extension && { id: stored.tokenHash, user: userOf(extension), expiresAt: stored.expiresAt };
   }
 
   #locked(reason: 'address-limited' | 'account-locked', until: number): LoginOutcome {

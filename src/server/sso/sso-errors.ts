@@ -5,6 +5,8 @@
 export const SsoErrorCode = {
   /** `?provider=` names no configured provider. */
   UNKNOWN_PROVIDER: 'SSO_UNKNOWN_PROVIDER',
+  /** /dyncrm/sso/start without the pane's handoff: not opened by the pane. */
+  HANDOFF_INVALID: 'SSO_HANDOFF_INVALID',
   /** The identity provider could not be reached or its discovery document is unusable. */
   PROVIDER_UNAVAILABLE: 'SSO_PROVIDER_UNAVAILABLE',
   /** The answer names no sign-in this browser started, or one that has expired or was used. */

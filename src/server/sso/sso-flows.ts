@@ -21,6 +21,8 @@ export interface PendingFlow {
   nonce: string;
   /** The redirect URI sent with the authorization request: the token request must repeat it. */
   redirectUri: string;
+  /** Where the outcome waits for the pane (sso-handoffs.ts). */
+  handoff: string;
 }
 
 interface StoredFlow extends PendingFlow {

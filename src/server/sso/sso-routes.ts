@@ -2,26 +2,28 @@
  * Sign-in with an identity provider (issue 6 §1), OpenID Connect authorization code flow with
  * PKCE (RFC 7636, S256), run in a popup because identity pages refuse to be framed
  * (dynamics.md §1):
- * - GET /dyncrm/sso/start?provider={id}: remembers a new flow (state, nonce, PKCE verifier) bound
- *   to this browser (sso-flows.ts) and redirects to the provider;
+ * - GET /dyncrm/sso/start?provider={id}&handoff={SHA-256 of the pane's secret}: remembers a new
+ *   flow (state, nonce, PKCE verifier, handoff) bound to this browser (sso-flows.ts) and
+ *   redirects to the provider;
  * - GET /dyncrm/login: the redirect URI administrators register. Takes the flow its `state`
  *   names, has openid-client redeem the code and check the ID token (signature, issuer, audience,
  *   expiry, nonce; the PKCE verifier goes to the token endpoint), checks the organisation and
- *   maps the e-mail address to an extension (sso-identity.ts), and starts a session; the page it
- *   answers hands the result to the pane (sso-result-page.ts). Every failure answers that page
- *   with a code and a message, and starts no session.
+ *   maps the e-mail address to an extension (sso-identity.ts), and records the outcome under the
+ *   flow's handoff, for the pane to claim (sso-handoffs.ts, sso-api-routes.ts): the session
+ *   starts in the pane's request, never here. The page it answers shows the outcome and nudges
+ *   the pane (sso-result-page.ts). Every failure answers that page with a code and a message.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import type { SsoProvider } from '../../config/sso-providers.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
-import type { SessionService } from '../sessions/session-service.ts';
 import type { SiteOrigin } from '../api/site-origin.ts';
 import type { HttpApp } from '../http-server.ts';
 import type { Logger } from '../logger.ts';
 import { OidcClients } from './oidc-clients.ts';
 import { SsoError, SsoErrorCode } from './sso-errors.ts';
 import { bindingCookie, bindingFrom, SsoFlows } from './sso-flows.ts';
+import { HANDOFF_SHAPE, type SsoHandoffs } from './sso-handoffs.ts';
 import { emailOf } from './sso-identity.ts';
 import { renderSsoResult, SSO_RESULT_POLICY, SSO_RESULT_SCRIPT, SSO_RESULT_SCRIPT_PATH, type SsoResultMessage } from './sso-result-page.ts';
 
@@ -36,8 +38,8 @@ const MAX_PROVIDER_TEXT = 200;
 export interface SsoRouteOptions {
   providers: readonly SsoProvider[];
   extensions: ExtensionRepository;
-  /** Where sessions start: an SSO session is the same kind as a password one. */
-  sessions: SessionService;
+  /** Where outcomes wait for the pane to claim them. */
+  handoffs: SsoHandoffs;
   site: SiteOrigin;
   logger: Logger;
   clients?: OidcClients;
@@ -49,6 +51,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 const STATUS: Record<SsoErrorCode, number> = {
   SSO_UNKNOWN_PROVIDER: 404,
+  SSO_HANDOFF_INVALID: 400,
   SSO_PROVIDER_UNAVAILABLE: 502,
   SSO_STATE_MISMATCH: 400,
   SSO_PROVIDER_ERROR: 400,
@@ -97,6 +100,10 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
     try {
       const provider = byId.get(single(request.query.provider) ?? '');
       if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is not configured.');
+      const handoff = single(request.query.handoff);
+      if (handoff === undefined || !HANDOFF_SHAPE.test(handoff)) {
+        throw new SsoError(SsoErrorCode.HANDOFF_INVALID, 'Start the sign-in from the Callpane pane: this address does not come from it.');
+      }
       const origin = options.site.originFor(request.headers.host);
       if (origin === undefined) throw new SsoError(SsoErrorCode.STATE_MISMATCH, 'The request names no valid host.');
       const client = await clientFor(provider);
@@ -106,7 +113,8 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
       const redirectUri = `${origin}${SSO_REDIRECT_PATH}`;
       // One binding per browser, kept across flows, so two popups in a row do not cancel each other.
       const binding = bindingFrom(request.headers.cookie) ?? SsoFlows.newBinding();
-      flows.start(state, binding, { providerId: provider.id, codeVerifier, nonce, redirectUri });
+      flows.start(state, binding, { providerId: provider.id, codeVerifier, nonce, redirectUri, handoff });
+      options.handoffs.begin(handoff);
       const parameters: Record<string, string> = {
         response_type: 'code',
         redirect_uri: redirectUri,
@@ -129,6 +137,7 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
   app.get(SSO_REDIRECT_PATH, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const audit = { event: 'login', method: 'sso', address: request.ip };
     let providerId: string | undefined;
+    let handoff: string | undefined;
     let email: string | undefined;
     try {
       const state = single(request.query.state);
@@ -137,6 +146,7 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
         throw new SsoError(SsoErrorCode.STATE_MISMATCH, 'This sign-in was not started in this browser, has expired or was already used. Close this window and sign in again.');
       }
       providerId = flow.providerId;
+      handoff = flow.handoff;
       const provider = byId.get(flow.providerId);
       if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is no longer configured.');
       const providerError = single(request.query.error);
@@ -165,12 +175,13 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
       if (!extension) {
         throw new SsoError(SsoErrorCode.NO_EXTENSION, `No extension has the e-mail address ${email}. Ask your administrator to set it on your extension.`);
       }
-      const { token, session } = options.sessions.startFor(extension);
+      options.handoffs.finish(flow.handoff, { status: 'succeeded', extension: extension.number });
       request.log.info({ ...audit, provider: provider.id, login: email, outcome: 'success', reason: 'sso-accepted', extension: extension.number }, 'web login');
-      return sendResult(reply, 200, { type: 'callpane-sso', ok: true, token, expiresAt: session.expiresAt, extension: session.user });
+      return sendResult(reply, 200, { type: 'callpane-sso', ok: true, extension: { number: extension.number, displayName: extension.displayName } });
     } catch (error) {
       if (!(error instanceof SsoError)) throw error;
       request.log.warn({ ...audit, provider: providerId, login: email, outcome: 'failure', reason: error.code }, 'web login refused');
+      if (handoff !== undefined) options.handoffs.finish(handoff, { status: 'failed', code: error.code, message: error.message });
       return sendFailure(reply, error);
     }
   });

@@ -11,6 +11,7 @@ import { PaneCredentials } from '../../../src/security/pane-credentials.ts';
 import { hashPassword } from '../../../src/security/password-hash.ts';
 import { registerApi } from '../../../src/server/api/api-routes.ts';
 import type { SipCredentialSettings } from '../../../src/server/api/sip-credential-routes.ts';
+import { SsoHandoffs } from '../../../src/server/sso/sso-handoffs.ts';
 import { createSiteOrigin, type SiteOriginOptions } from '../../../src/server/api/site-origin.ts';
 import { EventChannel, type EventChannelOptions } from '../../../src/server/api/event-channel.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server/http-server.ts';
@@ -37,6 +38,8 @@ export interface ApiFixture {
   paneCredentials: PaneCredentials;
   /** Moves the session service's clock (and the event channel's) forward. */
   advance(ms: number): void;
+  /** The session service's clock. */
+  now(): number;
   /** Logs in through the API and returns the token. */
   login(number: keyof typeof PASSWORDS): Promise<string>;
   /** Listens on 127.0.0.1 with an event channel; returns the ws:// base URL. */
@@ -73,7 +76,7 @@ export async function createApiFixture(options: ApiFixtureOptions = {}): Promise
   const http = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics() });
   const paneCredentials = PaneCredentials.load(dataDir, now);
   const sip = { domain: 'pbx.example.test', wsPath: '/sip', webSocket: true, paneCredentials, ...options.sip };
-  registerApi(http.app, { sessions, calls, extensions, settings, site, sip });
+  registerApi(http.app, { sessions, calls, extensions, settings, site, sip, sso: { providers: [], handoffs: new SsoHandoffs() } });
 
   const fixture: ApiFixture = {
     db,
@@ -88,13 +91,14 @@ export async function createApiFixture(options: ApiFixtureOptions = {}): Promise
     advance(ms) {
       offset += ms;
     },
+    now,
     async login(number) {
       const response = await http.app.inject({ method: 'POST', url: '/api/session', payload: { login: number, password: PASSWORDS[number] } });
       if (response.statusCode !== 200) throw new Error(`login ${number}: ${response.statusCode} ${response.body}`);
       return response.json().token as string;
     },
     async listen(channelOptions = {}) {
-      fixture.channel = new EventChannel({ server: http.server, bus, sessions, site, now, ...channelOptions });
+      fixture.channel = new EventChannel({ server: http.server, bus, sessions, now, ...channelOptions });
       fixture.channel.start();
       const url = await http.listen();
       return url.replace(/^http/, 'ws');

@@ -59,7 +59,7 @@ test('a running stand-in service\'s origin is an allowed base, next to the confi
   }
 });
 
-test('signed in from the pane, an agent resumes and gets their SIP credentials with the cookie alone', async () => {
+test('signed in from the pane, an agent resumes from the cookie alone and gets their SIP credentials', async () => {
   const running = await startCallpane({ config: testConfig(), logger, paneSources });
   try {
     const demo = running.demoExtensions.find((d) => d.number === '1001');
@@ -71,7 +71,11 @@ test('signed in from the pane, an agent resumes and gets their SIP credentials w
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
     assert.match(cookie, /^callpane_session=[A-Za-z0-9_-]{43}$/);
-    const headers = { cookie, 'x-callpane-client': 'pane' };
+    // A reload: nothing in memory, only the cookie, which buys an access token.
+    const refreshed = await fetch(`${running.httpUrl}/api/session/refresh`, { method: 'POST', headers: { cookie, 'x-callpane-client': 'pane' } });
+    assert.equal(refreshed.status, 200);
+    const { token } = (await refreshed.json()) as { token: string };
+    const headers = { authorization: `Bearer ${token}`, 'x-callpane-client': 'pane' };
     assert.equal((await fetch(`${running.httpUrl}/api/session`, { headers })).status, 200);
     const credentials = (await (await fetch(`${running.httpUrl}/api/sip/credentials`, { headers })).json()) as Record<string, unknown>;
     const { host } = new URL(running.httpUrl);
@@ -80,7 +84,7 @@ test('signed in from the pane, an agent resumes and gets their SIP credentials w
     assert.equal(credentials.uri, `sip:1001@${config.sip.domain}`);
     // A short-lived pane credential standing for 1001, never its own SIP secret.
     assert.notEqual(credentials.password, running.context.repositories.extensions.get('1001')?.sipSecret);
-    assert.deepEqual(PaneCredentials.load(config.dataDir).verify(String(credentials.authorizationUser)), { extension: '1001', password: credentials.password });
+    assert.deepEqual(PaneCredentials.load(config.dataDir).verify(String(credentials.authorizationUser)), { extension: '1001', sessionTag: String(credentials.authorizationUser).split('.')[2], password: credentials.password });
     const settings = await fetch(`${running.httpUrl}/api/settings`, { headers });
     assert.equal(((await settings.json()) as { language: string }).language, 'dynamics');
   } finally {

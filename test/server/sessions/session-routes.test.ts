@@ -1,7 +1,9 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiFixture, PASSWORDS, type ApiFixture } from '../api/api-fixture.ts';
+import { ACCESS_TOKEN_LIFETIME_MS } from '../../../src/server/sessions/access-tokens.ts';
 import { SESSION_LIFETIME_MS } from '../../../src/server/sessions/session-service.ts';
+import { hashSessionToken } from '../../../src/server/sessions/session-token.ts';
 
 let api: ApiFixture;
 beforeEach(async () => {
@@ -14,16 +16,18 @@ function login(body: unknown, headers: Record<string, string> = {}) {
 }
 
 describe('POST /api/session', () => {
-  test('the right password for an extension number gives a token, its expiry and the agent', async () => {
+  test('the right password for an extension number gives an access token, a refresh token, their expiries and the agent', async () => {
     const before = Date.now();
     const response = await login({ login: '1001', password: PASSWORDS['1001'] });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['cache-control'], 'no-store');
     const body = response.json();
     assert.match(body.token, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(body.refreshToken, /^[A-Za-z0-9_-]{43}$/);
     assert.ok(body.expiresAt >= before + SESSION_LIFETIME_MS && body.expiresAt <= Date.now() + SESSION_LIFETIME_MS);
+    assert.ok(body.tokenExpiresAt >= before + ACCESS_TOKEN_LIFETIME_MS && body.tokenExpiresAt <= Date.now() + ACCESS_TOKEN_LIFETIME_MS);
     assert.deepEqual(body.extension, { number: '1001', displayName: 'Alice', email: 'alice@example.com' });
-    assert.deepEqual(Object.keys(body).sort(), ['expiresAt', 'extension', 'token']);
+    assert.deepEqual(Object.keys(body).sort(), ['expiresAt', 'extension', 'refreshToken', 'token', 'tokenExpiresAt']);
   });
 
   test('an e-mail address logs in too, in any case and with spaces around it', async () => {
@@ -38,7 +42,7 @@ describe('POST /api/session', () => {
     assert.notEqual(first, second);
     const stored = api.db.prepare('SELECT token_hash FROM sessions').all().map((row) => row.token_hash as string);
     assert.equal(stored.length, 2);
-    for (const token of [first, second]) assert.ok(!stored.includes(token));
+    for (const token of [first, second]) assert.ok(!stored.includes(token) && !stored.includes(hashSessionToken(token)), 'access tokens are not stored at all');
     assert.ok(stored.every((hash) => /^[0-9a-f]{64}$/.test(hash)));
   });
 
@@ -133,12 +137,17 @@ describe('GET and DELETE /api/session', () => {
     assert.equal(again.statusCode, 401);
   });
 
-  test('a session stops working when it expires', async () => {
-    const token = await api.login('1001');
-    const headers = { authorization: `Bearer ${token}` };
-    api.advance(SESSION_LIFETIME_MS - 1000);
+  test('an access token stops working after its lifetime, and the session\'s refresh token at the session\'s end', async () => {
+    const signedIn = (await login({ login: '1001', password: PASSWORDS['1001'] })).json() as { token: string; refreshToken: string };
+    const headers = { authorization: `Bearer ${signedIn.token}` };
+    api.advance(ACCESS_TOKEN_LIFETIME_MS - 1000);
     assert.equal((await api.http.app.inject({ method: 'GET', url: '/api/session', headers })).statusCode, 200);
     api.advance(1000);
     assert.equal((await api.http.app.inject({ method: 'GET', url: '/api/session', headers })).statusCode, 401);
+    const refresh = () => api.http.app.inject({ method: 'POST', url: '/api/session/refresh', payload: { refreshToken: signedIn.refreshToken } });
+    api.advance(SESSION_LIFETIME_MS - ACCESS_TOKEN_LIFETIME_MS - 1000);
+    assert.equal((await refresh()).statusCode, 200);
+    api.advance(1000);
+    assert.equal((await refresh()).statusCode, 401);
   });
 });

@@ -15,7 +15,7 @@ after(() => sso.close());
 
 test('an expired ID token is refused for its expiry, audited, and starts no session', async () => {
   const browser = new SsoBrowser();
-  const callback = await browser.authorize(`${sso.callpane}/dyncrm/sso/start?provider=entra`, 'alice');
+  const callback = await browser.authorize(sso.begin('entra').startUrl, 'alice');
   const response = await browser.request(callback);
   const result = resultOf(await response.text());
   assert.equal(result.code, 'SSO_TOKEN_REJECTED');

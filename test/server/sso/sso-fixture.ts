@@ -4,6 +4,7 @@
  * (`entra`, tenant TENANT) and a Google-style one (`google`, hosted domain example.com) on the
  * same issuer, so the organisation checks run against real ID tokens.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,10 @@ import { createLogger, type Logger } from '../../../src/server/logger.ts';
 import { createMetrics } from '../../../src/server/metrics.ts';
 import { SessionService } from '../../../src/server/sessions/session-service.ts';
 import { OidcClients, type OidcClientOptions } from '../../../src/server/sso/oidc-clients.ts';
+import { registerSsoApiRoutes } from '../../../src/server/sso/sso-api-routes.ts';
+import { handoffOf, SsoHandoffs } from '../../../src/server/sso/sso-handoffs.ts';
 import { registerSsoRoutes } from '../../../src/server/sso/sso-routes.ts';
+import { sendApiError } from '../../../src/server/api/api-errors.ts';
 import { openDatabase, type Database } from '../../../src/store/database.ts';
 import { createExtensionRepository } from '../../../src/store/extension-repository.ts';
 import { createSessionRepository, type SessionRepository } from '../../../src/store/session-repository.ts';
@@ -37,6 +41,10 @@ export interface SsoFixture {
   sessions: SessionService;
   sessionStore: SessionRepository;
   db: Database;
+  /** What a pane does before opening the popup: a secret, and the start URL carrying its handoff. */
+  begin(provider: string): { secret: string; startUrl: string };
+  /** The pane's claim of the popup's outcome (POST /api/session/sso). */
+  claim(secret: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -63,14 +71,22 @@ export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise
     { ...common, id: 'entra', kind: 'entra', label: 'Microsoft', clientId: 'callpane-entra', tenantId: TENANT, hostedDomain: undefined },
     { ...common, id: 'google', kind: 'google', label: 'Google', clientId: 'callpane-google', tenantId: undefined, hostedDomain: 'example.com' },
   ];
+  const handoffs = new SsoHandoffs();
   registerSsoRoutes(http.app, {
     providers,
     extensions,
-    sessions,
+    handoffs,
     site: createSiteOrigin({ https: false, publicUrl: undefined }),
     logger,
     clients: new OidcClients({ allowHttpIssuers: true, ...options.clients }),
   });
+  http.app.register(
+    async (api) => {
+      api.setErrorHandler((error, _request, reply) => sendApiError(error, reply));
+      registerSsoApiRoutes(api, { providers, handoffs, sessions, extensions });
+    },
+    { prefix: '/api' },
+  );
   const callpane = await http.listen();
   const redirectUri = `${callpane}/dyncrm/login`;
   const provider = await startTestProvider({
@@ -85,6 +101,18 @@ export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise
     sessions,
     sessionStore,
     db,
+    begin(providerId) {
+      const secret = randomBytes(32).toString('base64url');
+      return { secret, startUrl: `${callpane}/dyncrm/sso/start?provider=${providerId}&handoff=${handoffOf(secret)}` };
+    },
+    claim(secret, headers = { 'x-callpane-client': 'pane' }) {
+      return fetch(`${callpane}/api/session/sso`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ handoff: secret }),
+        signal: AbortSignal.timeout(5000),
+      });
+    },
     async close() {
       await provider.close();
       await http.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bindingFrom, FLOW_LIFETIME_MS, MAX_PENDING_FLOWS, SsoFlows } from '../../../src/server/sso/sso-flows.ts';
 
-const FLOW = { providerId: 'entra', codeVerifier: 'verifier', nonce: 'nonce', redirectUri: 'https://pbx.example.com/dyncrm/login' };
+const FLOW = { providerId: 'entra', codeVerifier: 'verifier', nonce: 'nonce', handoff: 'h', redirectUri: 'https://pbx.example.com/dyncrm/login' };
 
 test('a flow is handed out once, to the browser that started it', () => {
   const flows = new SsoFlows();

@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(() => sso.close());
 
-const start = (provider: string) => `${sso.callpane}/dyncrm/sso/start?provider=${provider}`;
+const start = (provider: string) => sso.begin(provider).startUrl;
 
 async function visit(browser: SsoBrowser, url: string) {
   const response = await browser.request(url);
@@ -20,16 +20,22 @@ function sessionCount(): number {
   return (sso.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
 }
 
-test('an Entra user whose e-mail an extension has is signed in, and the page hands the session to the pane', async () => {
+test('an Entra user whose e-mail an extension has is signed in, and the pane that started it claims the session', async () => {
   const browser = new SsoBrowser();
-  const { response, result } = await visit(browser, await browser.authorize(start('entra'), 'alice'));
+  const { secret, startUrl } = sso.begin('entra');
+  const { response, result } = await visit(browser, await browser.authorize(startUrl, 'alice'));
   assert.equal(response.status, 200);
-  assert.equal(result.type, 'callpane-sso');
-  assert.equal(result.ok, true);
-  assert.deepEqual(result.extension, { number: '1001', displayName: 'Alice', email: 'alice@example.com' });
-  const session = sso.sessions.authenticate(result.token as string);
+  assert.deepEqual(result, { type: 'callpane-sso', ok: true, extension: { number: '1001', displayName: 'Alice' } });
+  assert.equal(sessionCount(), 0, 'the popup starts no session itself');
+  const claimed = await sso.claim(secret);
+  assert.equal(claimed.status, 200);
+  const body = (await claimed.json()) as { token: string; expiresAt: number; refreshToken?: string };
+  assert.equal(body.refreshToken, undefined, 'the refresh token goes to the pane only as its cookie');
+  assert.match(claimed.headers.get('set-cookie') ?? '', /^callpane_session=[A-Za-z0-9_-]{43}; Path=\/api\/session; HttpOnly; Secure; SameSite=None; Partitioned/);
+  const session = sso.sessions.authenticate(body.token);
   assert.equal(session?.user.number, '1001');
-  assert.equal(session?.expiresAt, result.expiresAt);
+  assert.equal(session?.expiresAt, body.expiresAt);
+  assert.equal((await sso.claim(secret)).status, 404, 'an outcome is claimed once');
   const csp = response.headers.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'; script-src 'self'/);
   assert.equal(response.headers.get('cache-control'), 'no-store');
@@ -73,11 +79,13 @@ test('an answer with a state this server never issued is refused', async () => {
 
 test('a code used once cannot sign in again', async () => {
   const browser = new SsoBrowser();
-  const callback = await browser.authorize(start('entra'), 'alice');
+  const { secret, startUrl } = sso.begin('entra');
+  const callback = await browser.authorize(startUrl, 'alice');
   assert.equal((await visit(browser, callback)).result.ok, true);
   const { result } = await visit(browser, callback);
   assert.equal(result.ok, false);
   assert.equal(result.code, 'SSO_STATE_MISMATCH');
+  assert.equal((await sso.claim(secret)).status, 200, 'the replay did not spoil the first outcome');
   assert.equal(sessionCount(), 1);
 });
 
@@ -86,11 +94,15 @@ test('a code already redeemed is refused by the provider even under a fresh stat
   const first = new URL(await browser.authorize(start('entra'), 'alice'));
   assert.equal((await visit(browser, first.href)).result.ok, true);
   // A second flow in the same browser, answered with the first flow's (spent) code.
-  const second = new URL(await browser.authorize(start('entra'), 'alice'));
+  const { secret, startUrl } = sso.begin('entra');
+  const second = new URL(await browser.authorize(startUrl, 'alice'));
   second.searchParams.set('code', first.searchParams.get('code')!);
   const { result } = await visit(browser, second.href);
   assert.equal(result.code, 'SSO_TOKEN_REJECTED');
-  assert.equal(sessionCount(), 1);
+  const claimed = await sso.claim(secret);
+  assert.equal(claimed.status, 403);
+  assert.equal(claimed.headers.get('x-callpane-sso-error'), 'SSO_TOKEN_REJECTED');
+  assert.equal(sessionCount(), 0);
 });
 
 test('a user of another Entra tenant is refused even with a known e-mail', async () => {
@@ -109,13 +121,58 @@ test('a Google account of another hosted domain is refused', async () => {
   assert.equal(sessionCount(), 0);
 });
 
-test('an e-mail address no extension has is refused with a message naming it', async () => {
+test('an e-mail address no extension has is refused with a message naming it, in the popup and to the pane', async () => {
   const browser = new SsoBrowser();
-  const { response, result } = await visit(browser, await browser.authorize(start('entra'), 'stranger'));
+  const { secret, startUrl } = sso.begin('entra');
+  const { response, result } = await visit(browser, await browser.authorize(startUrl, 'stranger'));
   assert.equal(response.status, 403);
   assert.equal(result.code, 'SSO_NO_EXTENSION');
   assert.match(String(result.message), /nobody@example\.com/);
+  const claimed = await sso.claim(secret);
+  assert.equal(claimed.status, 403);
+  const body = (await claimed.json()) as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'SSO_FAILED');
+  assert.match(body.error.message, /nobody@example\.com/);
+  assert.equal(claimed.headers.get('x-callpane-sso-error'), 'SSO_NO_EXTENSION');
   assert.equal(sessionCount(), 0);
+});
+
+test('a start without the pane\'s handoff is refused before anything is sent to the provider', async () => {
+  for (const handoff of ['', '&handoff=short', `&handoff=${'x'.repeat(44)}`]) {
+    const { response, result } = await visit(new SsoBrowser(), `${sso.callpane}/dyncrm/sso/start?provider=entra${handoff}`);
+    assert.equal(response.status, 400, handoff);
+    assert.equal(result.code, 'SSO_HANDOFF_INVALID');
+  }
+});
+
+test('while the popup is at the provider the pane hears "pending", and a secret nobody began is not found', async () => {
+  const { secret, startUrl } = sso.begin('entra');
+  await new SsoBrowser().request(startUrl);
+  const pending = await sso.claim(secret);
+  assert.equal(pending.status, 202);
+  assert.deepEqual(await pending.json(), { status: 'pending' });
+  assert.equal((await sso.claim(sso.begin('entra').secret)).status, 404);
+});
+
+test('only the pane may claim, and only with the secret itself (the handoff in the URL is worthless)', async () => {
+  const browser = new SsoBrowser();
+  const { secret, startUrl } = sso.begin('entra');
+  await visit(browser, await browser.authorize(startUrl, 'alice'));
+  const handoff = new URL(startUrl).searchParams.get('handoff')!;
+  assert.equal((await sso.claim(secret, {})).status, 400);
+  assert.equal((await sso.claim(handoff)).status, 404);
+  assert.equal(sessionCount(), 0);
+  assert.equal((await sso.claim(secret)).status, 200);
+});
+
+test('the pane\'s sign-in buttons name the providers and nothing secret', async () => {
+  const response = await fetch(`${sso.callpane}/api/sso/providers`);
+  assert.deepEqual(await response.json(), {
+    providers: [
+      { id: 'entra', kind: 'entra', label: 'Microsoft' },
+      { id: 'google', kind: 'google', label: 'Google' },
+    ],
+  });
 });
 
 test('an unknown provider gets the result page with a clear error', async () => {

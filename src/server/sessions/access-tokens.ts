@@ -1,0 +1,77 @@
+/**
+ * Short-lived access tokens (issue 6 §2): what every /api request and the event channel present.
+ * A session's long-lived secret (its refresh token) only mints these, at /api/session/refresh,
+ * so a leaked access token is worth ACCESS_TOKEN_LIFETIME_MS at most and the long-lived secret
+ * crosses the network once per refresh instead of with every request (RFC 6749 §1.5; RFC 9700
+ * §2.2.2 for the split).
+ *
+ * They are kept in memory only, by their SHA-256: nothing to clean up on disk, and a restart
+ * simply refuses them (401 invalid_token), after which clients refresh. Each is checked against
+ * its session on use as well (session-service.ts), so a session ended by another process
+ * (`callpane sessions revoke`) ends its access tokens at once too.
+ */
+import { hashSessionToken, newSessionToken } from './session-token.ts';
+
+/** 15 minutes: short enough to limit a leak, long enough that a pane refreshes a few times an hour. */
+export const ACCESS_TOKEN_LIFETIME_MS = 15 * 60_000;
+/** Dead tokens are swept at most this often, on issue. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+export interface AccessToken {
+  token: string;
+  /** Epoch milliseconds: never after the session's own end. */
+  expiresAt: number;
+}
+
+interface Entry {
+  sessionId: string;
+  expiresAt: number;
+}
+
+export class AccessTokens {
+  readonly #entries = new Map<string, Entry>();
+  readonly #now: () => number;
+  readonly #lifetimeMs: number;
+  #sweptAt = 0;
+
+  constructor(now: () => number, lifetimeMs = ACCESS_TOKEN_LIFETIME_MS) {
+    this.#now = now;
+    this.#lifetimeMs = lifetimeMs;
+  }
+
+  issue(sessionId: string, sessionEnd: number): AccessToken {
+    const now = this.#now();
+    this.#sweep(now);
+    const token = newSessionToken();
+    const expiresAt = Math.min(now + this.#lifetimeMs, sessionEnd);
+    this.#entries.set(hashSessionToken(token), { sessionId, expiresAt });
+    return { token, expiresAt };
+  }
+
+  /** The session id a live token belongs to; undefined when unknown, revoked or expired. */
+  sessionOf(token: string): string | undefined {
+    const key = hashSessionToken(token);
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry.sessionId;
+  }
+
+  /** Ends every token of a session. */
+  revokeSession(sessionId: string): void {
+    for (const [key, entry] of this.#entries) if (entry.sessionId === sessionId) this.#entries.delete(key);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#sweptAt < SWEEP_INTERVAL_MS) return;
+    this.#sweptAt = now;
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+  }
+}
