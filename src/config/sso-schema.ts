@@ -23,10 +23,14 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const CLAIM_NAME = /^[A-Za-z0-9_:.\/-]{1,64}$/;
 
+/** An identity provider on this machine (a development or test one) may speak plain HTTP, as loopback redirect URIs may (RFC 8252 §7.3). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 function isIssuerUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '';
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  return secure && url.search === '' && url.hash === '';
 }
 
 export interface SsoSchemaHelpers {
@@ -44,7 +48,7 @@ export function ssoSchema({ allowed }: SsoSchemaHelpers) {
     clientSecretEnv: z.string().regex(ENV_NAME).register(allowed, { allowed: 'the name of an environment variable holding the client secret' }).optional(),
     tenantId: z.string().regex(TENANT_ID).register(allowed, { allowed: 'the Entra directory (tenant) id, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47' }).optional(),
     hostedDomain: z.string().regex(DOMAIN).register(allowed, { allowed: 'a Google Workspace domain such as example.com' }).optional(),
-    issuer: z.string().refine(isIssuerUrl).register(allowed, { allowed: 'the issuer URL, whose /.well-known/openid-configuration is the discovery document' }).optional(),
+    issuer: z.string().refine(isIssuerUrl).register(allowed, { allowed: 'the https:// issuer URL, whose /.well-known/openid-configuration is the discovery document (http:// only for an issuer on this machine: localhost, 127.0.0.1, [::1])' }).optional(),
     emailClaim: z.string().regex(CLAIM_NAME).register(allowed, { allowed: 'the name of the ID token claim holding the e-mail address' }).default('email'),
   });
   return z

@@ -88,3 +88,14 @@ test('the providers cannot be set from an environment variable', () => {
   const problems = problemsOf({ env: { CALLPANE_SSO_PROVIDERS: '[]' } });
   assert.deepEqual(problems, ['sso.providers (CALLPANE_SSO_PROVIDERS) is set: sso.providers can be set only in the configuration file']);
 });
+
+test('an issuer speaks HTTPS, or plain HTTP only when it runs on this machine', () => {
+  const oidc = (issuer: string) => ({ id: 'corp', kind: 'oidc', clientId: 'x', clientSecret: 's', issuer });
+  for (const issuer of ['http://127.0.0.1:9000', 'http://localhost:9000/realms/dev', 'http://[::1]:9000']) {
+    assert.equal(load(withProviders([oidc(issuer)])).sso.providers[0].issuer, issuer.replace(/\/$/, ''), issuer);
+  }
+  for (const issuer of ['http://id.example.com', 'http://10.0.0.5:9000', 'ftp://127.0.0.1']) {
+    const problems = problemsOf(withProviders([oidc(issuer)]));
+    assert.ok(problems.some((line) => line.startsWith(`sso.providers[0].issuer = "${issuer}": must be the https:// issuer URL`)), problems.join('\n'));
+  }
+});

@@ -103,7 +103,7 @@ async function ringAlice(number: string, name = ''): Promise<{ callId: string; f
 }
 
 describe('pane journeys inside the Dynamics 365 sandbox', () => {
-  test('the pane runs with third-party storage blocked: no localStorage or IndexedDB in its frame, its session in a Partitioned cookie', { timeout: JOURNEY_MS }, async () => {
+  test('the pane runs with third-party storage blocked: no localStorage or IndexedDB in its frame, its refresh token in a Partitioned cookie', { timeout: JOURNEY_MS }, async () => {
     const storage = await alice.pane.evaluate(async () => {
       const outcome = (run: () => unknown) => {
         try {
@@ -125,7 +125,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
       return { localStorage: outcome(() => localStorage.length), sessionStorage: outcome(() => sessionStorage.length), indexedDb };
     });
     assert.deepEqual(storage, { localStorage: 'denied', sessionStorage: 'denied', indexedDb: 'denied' });
-    const cookies = (await alice.context.cookies(stack.paneOrigin)).filter((cookie) => cookie.name === 'callpane_session');
+    const cookies = (await alice.context.cookies(`${stack.paneOrigin}/api/session`)).filter((cookie) => cookie.name === 'callpane_session');
     assert.equal(cookies.length, 1, 'the pane keeps its session in one cookie');
     assert.equal(cookies[0].sameSite, 'None');
     assert.ok((cookies[0] as { partitionKey?: string }).partitionKey, `the session cookie is Partitioned (CHIPS): ${JSON.stringify(cookies[0])}`);

@@ -56,7 +56,12 @@ export interface PaneStack {
   close(): Promise<void>;
 }
 
-export async function startPaneStack(): Promise<PaneStack> {
+export interface PaneStackOptions {
+  /** More of the configuration file (e.g. `sso`), next to the stack's trunk and routes. */
+  file?: Record<string, unknown>;
+}
+
+export async function startPaneStack(options: PaneStackOptions = {}): Promise<PaneStack> {
   const [httpPort, sandboxPort, sipPort] = [await freePort(), await freePort(), await freeUdpTcpPort()];
   const carrier = await FakeCarrier.open(sipPort);
   let sandboxUrl = '';
@@ -72,6 +77,7 @@ export async function startPaneStack(): Promise<PaneStack> {
       file: {
         trunks: [{ name: 'demo', host: CARRIER_HOST, port: carrier.port, transport: 'udp', match: { addresses: [`${CARRIER_HOST}/32`] }, country: 'US' }],
         routes: { inbound: [{ did: DEMO_DID, extension: '1001' }], outbound: [{ pattern: '_+.', trunk: 'demo' }] },
+        ...options.file,
       },
       services: [
         async (context) => {

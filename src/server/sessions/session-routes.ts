@@ -103,8 +103,12 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   // With an access token, or from the pane with its cookie alone: a pane whose access token has
   // expired (or was lost to a server restart) can still end its session.
   app.delete('/session', async (request, reply) => {
-    const session = bearerToken(request.headers.authorization) === undefined ? sessionOfPaneCookie(request, sessions)?.session : requireSession(request, sessions);
-    if (!session) throw unauthorized('no session to end: send Authorization: Bearer <access token>, or the session cookie with X-Callpane-Client: pane', false);
+    const token = bearerToken(request.headers.authorization);
+    const session = (token === undefined ? undefined : sessions.authenticate(token)) ?? sessionOfPaneCookie(request, sessions)?.session;
+    if (!session) {
+      if (token !== undefined) throw unauthorized('the access token is invalid or has expired, and no session cookie names a live session', true);
+      throw unauthorized('no session to end: send Authorization: Bearer <access token>, or the session cookie with X-Callpane-Client: pane', false);
+    }
     sessions.logout(session);
     request.log.info({ event: 'logout', extension: session.user.number, address: request.ip }, 'web logout');
     return reply.code(204).header('set-cookie', clearedSessionCookie()).send();

@@ -7,8 +7,6 @@ import * as oidc from 'openid-client';
 import type { SsoProvider } from '../../config/sso-providers.ts';
 
 export interface OidcClientOptions {
-  /** Tests only: a local provider over plain HTTP. Real issuers are HTTPS. */
-  allowHttpIssuers?: boolean;
   /** Seconds to add to this machine's clock when judging token times (tests move time with it). */
   clockSkewSeconds?: number;
 }
@@ -36,7 +34,9 @@ export class OidcClients {
     // straight from the token endpoint over TLS (OIDC Core §3.1.3.7 rule 6 allows that); we check
     // it anyway against the provider's published keys (jwks_uri), as issue 6 asks. Entra and
     // Google publish theirs.
-    const execute = [...(this.#options.allowHttpIssuers ? [oidc.allowInsecureRequests] : []), oidc.enableNonRepudiationChecks];
+    // Plain HTTP only for an issuer on this machine: the configuration allows nothing else (sso-schema.ts).
+    const local = new URL(provider.issuer).protocol === 'http:';
+    const execute = [...(local ? [oidc.allowInsecureRequests] : []), oidc.enableNonRepudiationChecks];
     const metadata: Partial<oidc.ClientMetadata> = { client_id: provider.clientId, [oidc.clockSkew]: this.#options.clockSkewSeconds ?? 0 };
     return oidc.discovery(new URL(provider.issuer), provider.clientId, metadata, oidc.ClientSecretPost(provider.clientSecret), { execute });
   }

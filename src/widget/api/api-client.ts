@@ -1,15 +1,17 @@
 /**
- * The pane's HTTP client for /api. Every request says `X-Callpane-Client: pane`, which the server
- * requires of cookie-authenticated requests (a custom header forces a same-origin script, so no
- * other site can ride the cookie). The session travels two ways at once: the Partitioned cookie
- * the server sets on sign-in (CHIPS — the one cookie a cross-site iframe keeps when third-party
- * cookies are blocked, see testing.md), which survives a reload, and the token from the sign-in
- * answer kept in memory as a Bearer header for browsers that refuse even partitioned cookies.
+ * The pane's HTTP client for /api. Requests carry the session's short-lived access token, kept in
+ * memory only, as a Bearer header. The session's refresh token is the Partitioned HttpOnly
+ * cookie the server sets on sign-in (CHIPS — the one cookie a cross-site iframe keeps when
+ * third-party cookies are blocked, see testing.md): no script here can read it, and it buys a
+ * new access token at /api/session/refresh — after a reload, shortly before the token expires,
+ * and when the server refuses one (it forgets them when it restarts). Every request says
+ * `X-Callpane-Client: pane`, without which the server ignores the cookie (a custom header forces
+ * a same-origin script, so no other site can ride it).
  * Failures come back as values, never as exceptions.
  */
 import type { CrmEntity } from '../../crm/crm-entities.ts';
 import type { RecordPhone } from '../../crm/phone-search.ts';
-import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneFacts, PhoneLookupAnswer, PhoneRankAnswer, SessionView, SipCredentials } from './api-types.ts';
+import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneFacts, PhoneLookupAnswer, PhoneRankAnswer, SessionView, SipCredentials, SsoButton } from './api-types.ts';
 
 export const ApiFailure = {
   /** No answer: offline, server down, or the request was refused by the browser. */
@@ -31,42 +33,65 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 
 export const PANE_CLIENT_HEADER = 'X-Callpane-Client';
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A token this close to its expiry is refreshed before use: clocks and requests take time. */
+const REFRESH_MARGIN_MS = 60_000;
+
+/** The outcome of claiming a sign-in through an identity provider. */
+export type SsoClaim = { status: 'pending' } | { status: 'signed-in'; session: SessionView };
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export class ApiClient {
   readonly #fetch: FetchLike;
+  readonly #now: () => number;
   #token: string | undefined;
+  #tokenExpiresAt = 0;
+  #refreshing: Promise<ApiResult<SessionView>> | undefined;
 
-  constructor(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
+  constructor(fetchImpl: FetchLike = (input, init) => fetch(input, init), now: () => number = Date.now) {
     this.#fetch = fetchImpl;
+    this.#now = now;
   }
 
-  /** The in-memory token, for the event channel's first-message authentication. */
-  get token(): string | undefined {
+  /** A live access token, refreshed first when it is (nearly) expired; undefined when signed out. */
+  async freshToken(): Promise<string | undefined> {
+    if (this.#token !== undefined && this.#tokenExpiresAt - REFRESH_MARGIN_MS <= this.#now()) await this.#refresh();
     return this.#token;
   }
 
   async login(login: string, password: string): Promise<ApiResult<SessionView>> {
-    const result = await this.#request<LoginAnswer>('POST', '/api/session', { login, password });
-    if (!result.ok) return result;
-    this.#token = result.value.token;
-    return { ok: true, value: { expiresAt: result.value.expiresAt, extension: result.value.extension } };
+    return this.#signedIn(await this.#send<LoginAnswer>('POST', '/api/session', { login, password }));
   }
 
+  /** After a reload: the cookie, if any, buys an access token. */
   resume(): Promise<ApiResult<SessionView>> {
-    return this.#request('GET', '/api/session');
+    return this.#refresh();
   }
 
   async logout(): Promise<ApiResult<void>> {
-    const result = await this.#request<void>('DELETE', '/api/session');
-    this.#token = undefined;
+    // The cookie ends the session even when the access token has expired.
+    const result = await this.#send<void>('DELETE', '/api/session');
+    this.forget();
     return result;
   }
 
   /** Forgets the in-memory token (the session was ended elsewhere). */
   forget(): void {
     this.#token = undefined;
+    this.#tokenExpiresAt = 0;
+  }
+
+  ssoProviders(): Promise<ApiResult<{ providers: SsoButton[] }>> {
+    return this.#send('GET', '/api/sso/providers');
+  }
+
+  /** Claims the outcome of the popup's sign-in with the secret only this pane knows. */
+  async claimSso(secret: string): Promise<ApiResult<SsoClaim>> {
+    const result = await this.#send<LoginAnswer | { status: 'pending' }>('POST', '/api/session/sso', { handoff: secret });
+    if (!result.ok) return result;
+    if ('status' in result.value) return { ok: true, value: { status: 'pending' } };
+    const signedIn = this.#signedIn({ ok: true, value: result.value });
+    return signedIn.ok ? { ok: true, value: { status: 'signed-in', session: signedIn.value } } : signedIn;
   }
 
   sipCredentials(): Promise<ApiResult<SipCredentials>> {
@@ -117,7 +142,37 @@ export class ApiClient {
     return this.#request('POST', '/api/phone/rank', { number, candidates, defaultRegion });
   }
 
+  /** An authenticated request: with a fresh access token, and once more after a refresh when the server refused it. */
   async #request<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+    await this.freshToken();
+    const result = await this.#send<T>(method, path, body);
+    if (result.ok || result.error.status !== 401 || this.#token === undefined) return result;
+    // The server forgot the token (a restart) or it expired in flight: one refresh, one retry.
+    const refreshed = await this.#refresh();
+    return refreshed.ok ? this.#send<T>(method, path, body) : result;
+  }
+
+  #refresh(): Promise<ApiResult<SessionView>> {
+    // One refresh at a time: requests that find the token stale together share it.
+    this.#refreshing ??= this.#send<LoginAnswer>('POST', '/api/session/refresh')
+      .then((result) => {
+        if (!result.ok && result.error.status === 401) this.forget();
+        return this.#signedIn(result);
+      })
+      .finally(() => {
+        this.#refreshing = undefined;
+      });
+    return this.#refreshing;
+  }
+
+  #signedIn(result: ApiResult<LoginAnswer>): ApiResult<SessionView> {
+    if (!result.ok) return result;
+    this.#token = result.value.token;
+    this.#tokenExpiresAt = result.value.tokenExpiresAt;
+    return { ok: true, value: { expiresAt: result.value.expiresAt, extension: result.value.extension } };
+  }
+
+  async #send<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { [PANE_CLIENT_HEADER]: 'pane', Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.#token !== undefined) headers.Authorization = `Bearer ${this.#token}`;

@@ -22,8 +22,17 @@ export interface SessionView {
   extension: SessionExtension;
 }
 
+/** A sign-in or a refresh: the access token and when it expires (epoch ms). */
 export interface LoginAnswer extends SessionView {
   token: string;
+  tokenExpiresAt: number;
+}
+
+/** GET /api/sso/providers: one sign-in button each. */
+export interface SsoButton {
+  id: string;
+  kind: 'entra' | 'google' | 'oidc';
+  label: string;
 }
 
 /** GET /api/sip/credentials: what JsSIP registers with. Never shown, never stored. */

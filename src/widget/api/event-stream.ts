@@ -1,9 +1,9 @@
 /**
  * The live event channel, WebSocket /api/events: the server's facts about the agent's calls
- * (its call id, direction, parties, disposition). The server accepts the session cookie on the
- * handshake (same origin only); when a sign-in token is in memory it is also sent as the first
- * message, which the server ignores once the cookie has authenticated the socket.
- * Reconnects with backoff; the close codes 4401/4402 mean the session is over, so no retry.
+ * (its call id, direction, parties, disposition). Authenticated by a fresh access token sent as
+ * the first message (never in the URL, so never in a proxy's log). Reconnects with backoff.
+ * A refused token (4401) may only be one the server forgot when it restarted: the stream asks for
+ * a refresh and tries once more; a second refusal, or an expired session (4402), ends it.
  */
 import type { CallEvent, EventChannelMessage, SessionExtension } from './api-types.ts';
 
@@ -16,7 +16,10 @@ const BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
 export interface EventStreamOptions {
   /** `ws(s)://host/api/events` for this page. */
   url: string;
-  token: () => string | undefined;
+  /** A live access token (refreshed when needed); undefined when signed out. */
+  token: () => Promise<string | undefined>;
+  /** A new access token from the session; false when the session is over. */
+  refresh: () => Promise<boolean>;
   onReady: (extension: SessionExtension) => void;
   onCall: (event: CallEvent) => void;
   /** The session ended or expired: sign in again. */
@@ -35,6 +38,8 @@ export class EventStream {
   #attempt = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
+  /** A refresh was tried after a refusal, and no connection has been accepted since. */
+  #refreshedAfterRefusal = false;
 
   constructor(options: EventStreamOptions) {
     this.#options = options;
@@ -65,14 +70,16 @@ export class EventStream {
     }
     this.#socket = socket;
     socket.addEventListener('open', () => {
-      const token = this.#options.token();
-      if (token !== undefined) socket.send(JSON.stringify({ type: 'auth', token }));
+      void this.#options.token().then((token) => {
+        if (token !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'auth', token }));
+      });
     });
     socket.addEventListener('message', (event) => {
       const message = parseMessage(event.data);
       if (!message) return;
       if (message.type === 'ready') {
         this.#attempt = 0;
+        this.#refreshedAfterRefusal = false;
         this.#options.onConnectionChange?.(true);
         this.#options.onReady(message.extension);
       } else {
@@ -84,13 +91,26 @@ export class EventStream {
       this.#socket = undefined;
       this.#options.onConnectionChange?.(false);
       if (this.#stopped) return;
+      if (event.code === UNAUTHORIZED && !this.#refreshedAfterRefusal) {
+        this.#refreshedAfterRefusal = true;
+        void this.#options.refresh().then((refreshed) => {
+          if (this.#stopped) return;
+          if (refreshed) this.#connect();
+          else this.#sessionOver();
+        });
+        return;
+      }
       if (event.code === UNAUTHORIZED || event.code === SESSION_EXPIRED) {
-        this.#stopped = true;
-        this.#options.onSessionOver();
+        this.#sessionOver();
         return;
       }
       this.#scheduleRetry();
     });
+  }
+
+  #sessionOver(): void {
+    this.#stopped = true;
+    this.#options.onSessionOver();
   }
 
   #scheduleRetry(): void {

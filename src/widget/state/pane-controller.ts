@@ -21,6 +21,7 @@ import { CallController } from './call-controller.ts';
 import { resumeUnfinishedLogs } from './log-resume.ts';
 import { initialState, isBusy, type PaneState, type Tab } from './pane-state.ts';
 import { safeSessionStorage } from './safe-storage.ts';
+import { browserSso, SsoSignIn, type SsoEnd } from './sso-sign-in.ts';
 import { Store } from './store.ts';
 
 const HISTORY_PAGE = 30;
@@ -41,6 +42,7 @@ export class PaneController {
   #channel: BroadcastChannel | undefined;
   #resumed = false;
   readonly crm: CrmFlow;
+  readonly #sso: SsoSignIn;
 
   constructor(config: PaneConfig) {
     this.#config = config;
@@ -70,6 +72,12 @@ export class PaneController {
     this.#engine.on((event) => {
       if (event.type === 'registration') this.store.update({ registration: event.state, registrationReason: event.reason });
     });
+    this.#sso = new SsoSignIn({
+      api: this.api,
+      browser: browserSso(),
+      onPhase: (sso) => this.store.update({ sso }),
+      onEnd: (end) => void this.#ssoEnded(end),
+    });
   }
 
   start(): void {
@@ -85,6 +93,17 @@ export class PaneController {
       if (event.persisted && this.store.state.session) this.#coordinator?.start();
     });
     void this.#resumeSession();
+    void this.#loadSsoProviders();
+  }
+
+  /** Call from the button's click handler itself: the popup opens synchronously. */
+  signInWith(providerId: string): void {
+    this.store.update({ notice: undefined });
+    this.#sso.start(providerId);
+  }
+
+  cancelSso(): void {
+    this.#sso.cancel();
   }
 
   async signIn(login: string, password: string): Promise<void> {
@@ -169,6 +188,16 @@ export class PaneController {
     else this.store.update({ boot: 'signed-out' });
   }
 
+  async #loadSsoProviders(): Promise<void> {
+    const result = await this.api.ssoProviders();
+    if (result.ok) this.store.update({ ssoProviders: result.value.providers });
+  }
+
+  async #ssoEnded(end: SsoEnd): Promise<void> {
+    if (end.kind === 'signed-in') return this.#signedIn(end.session);
+    this.store.update({ notice: end.kind === 'failed' ? { kind: 'error', key: 'ssoFailed', values: { message: end.message } } : { kind: 'info', key: 'ssoExpired' } });
+  }
+
   async #signedIn(session: SessionView): Promise<void> {
     this.store.update({ boot: 'signed-in', session, notice: undefined });
     const settings = await this.api.settings();
@@ -176,7 +205,12 @@ export class PaneController {
     this.#events?.stop();
     this.#events = new EventStream({
       url: eventChannelUrl(location),
-      token: () => this.api.token,
+      token: () => this.api.freshToken(),
+      // Only the server's "no" ends the session; a network failure is retried like any other.
+      refresh: async () => {
+        const refreshed = await this.api.resume();
+        return refreshed.ok || refreshed.error.status !== 401;
+      },
       // After a reconnect, calls that ended while the channel was down may still lack their log.
       onReady: () => {
         this.#resumed = false;

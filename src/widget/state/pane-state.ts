@@ -2,13 +2,14 @@
  * Everything the pane's views show, in one immutable object held by a Store. Texts are kept as
  * message keys (with values), so a change of language re-renders them all.
  */
-import type { CallRecord, PaneSettings, RecordRef, SessionView } from '../api/api-types.ts';
+import type { CallRecord, PaneSettings, RecordRef, SessionView, SsoButton } from '../api/api-types.ts';
 import { defaultSettings } from '../api/api-types.ts';
 import type { CifEnvironment } from '../cif/cif-values.ts';
 import type { Language, MessageKey } from '../i18n/i18n.ts';
 import type { AudioDevice, MicrophoneProblem } from '../phone/microphone.ts';
 import type { PhoneCall, RegistrationState } from '../phone/phone-engine.ts';
 import type { CoordinatorRole } from '../phone/registration-coordinator.ts';
+import type { SsoPhase } from './sso-sign-in.ts';
 
 export interface Notice {
   kind: 'error' | 'info';
@@ -74,6 +75,9 @@ export interface PaneState {
   boot: 'starting' | 'signed-out' | 'signed-in';
   session?: SessionView;
   signingIn: boolean;
+  /** Identity providers offered as sign-in buttons, and the popup sign-in in progress. */
+  ssoProviders: SsoButton[];
+  sso: SsoPhase;
   cif: 'loading' | 'connected' | 'unavailable';
   environment?: CifEnvironment;
   panelMode?: 0 | 1;
@@ -97,6 +101,8 @@ export function initialState(language: Language): PaneState {
   return {
     boot: 'starting',
     signingIn: false,
+    ssoProviders: [],
+    sso: { phase: 'idle' },
     cif: 'loading',
     language,
     settings: defaultSettings(),

@@ -78,7 +78,7 @@ export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise
     handoffs,
     site: createSiteOrigin({ https: false, publicUrl: undefined }),
     logger,
-    clients: new OidcClients({ allowHttpIssuers: true, ...options.clients }),
+    clients: new OidcClients(options.clients),
   });
   http.app.register(
     async (api) => {
