@@ -52,6 +52,9 @@ export function registerSsoApiRoutes(app: FastifyInstance, sso: SsoApiDependenci
     if (outcome.status === 'failed') throw new ApiError(ApiErrorCode.SSO_FAILED, outcome.message, { 'x-callpane-sso-error': outcome.code });
     const extension = sso.extensions.get(outcome.extension);
     if (!extension) throw new ApiError(ApiErrorCode.SSO_FAILED, 'the extension was removed during the sign-in', { 'x-callpane-sso-error': 'SSO_NO_EXTENSION' });
-    return sendSignedIn(request, reply, sso.sessions.startFor(extension), sso.sessions);
+    const signedIn = sso.sessions.startFor(extension);
+    // The popup's line (sso-routes.ts) said who signed in; this one says where the session went.
+    request.log.info({ event: 'session', method: 'sso', extension: extension.number, address: request.ip }, 'sso session claimed by the pane');
+    return sendSignedIn(request, reply, signedIn, sso.sessions);
   });
 }

@@ -1,6 +1,7 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiFixture, PASSWORDS, type ApiFixture } from '../api/api-fixture.ts';
+import { createSessionRepository } from '../../../src/store/session-repository.ts';
 
 let api: ApiFixture;
 beforeEach(async () => {
@@ -56,5 +57,13 @@ test('logout tells listeners which session ended, and isActive follows', async (
 test('a removed extension\'s token no longer authenticates', async () => {
   const token = await api.login('1002');
   api.extensions.remove('1002');
+  assert.equal(api.sessions.authenticate(token), undefined);
+});
+
+test('an access token stops at once when another process ends its session (callpane sessions revoke)', async () => {
+  const token = await api.login('1001');
+  assert.ok(api.sessions.authenticate(token));
+  // What the CLI does, in its own process, to the same database: no message reaches this one.
+  createSessionRepository(api.db).removeForExtension('1001');
   assert.equal(api.sessions.authenticate(token), undefined);
 });
