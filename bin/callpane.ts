@@ -29,6 +29,7 @@ Commands:
                                         create an extension; omitted secrets are generated and printed
   ext list                              list extensions (number, name, e-mail)
   ext passwd <number> [--password <p>]  set the web password (asked twice on a terminal, else generated)
+  ext email <number> <e-mail> | --clear set (or clear) the e-mail address single sign-on maps to the extension
   ext rm <number>                       remove an extension and its registrations
   sessions revoke <number>              end every web session of an extension (it must sign in again)
   config check                          print the effective configuration and validate it
@@ -195,6 +196,16 @@ async function extPasswd(args: string[]): Promise<number> {
   return 0;
 }
 
+async function extEmail(args: string[]): Promise<number> {
+  // Either an address or --clear: the positionals expected follow from which.
+  const parsed = parse(args, { ...common, clear: { type: 'boolean' } }, args.includes('--clear') ? ['<number>'] : ['<number>', '<e-mail>']);
+  if (!parsed) return help();
+  const [number, email] = parsed.positionals;
+  await withExtensions(parsed.values.config, (extensions) => extensions.setEmail(number, email ?? null));
+  out(email === undefined ? `E-mail address of extension ${number} cleared.` : `E-mail address of extension ${number} set to ${email.trim()}.`);
+  return 0;
+}
+
 /**
  * Ends the extension's web sessions in the database; a running server refuses their tokens at
  * once and closes their event-channel sockets at its next check (a session is looked up per request).
@@ -260,6 +271,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'ext add': extAdd,
   'ext list': extList,
   'ext passwd': extPasswd,
+  'ext email': extEmail,
   'ext rm': extRm,
   'sessions revoke': sessionsRevoke,
   'config check': configCheck,

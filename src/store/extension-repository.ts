@@ -38,6 +38,8 @@ export interface ExtensionRepository {
   list(): Extension[];
   setPasswordHash(number: string, passwordHash: string): void;
   setSipSecret(number: string, sipSecret: string): void;
+  /** Sets or clears (null) the e-mail address sign-in with an identity provider maps to; throws INVALID_EMAIL, EMAIL_TAKEN. */
+  setEmail(number: string, email: string | null): void;
   /** Also removes the extension's registrations. */
   remove(number: string): void;
   /** Goes up with every write through this repository: a cache's cue to reload. */
@@ -101,6 +103,12 @@ function fromRow(row: ExtensionRow): Extension {
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
+/** The unique e-mail constraint as our error; anything else as it is. */
+function emailTakenOr(error: unknown, email: string | null): unknown {
+  if ((error as { errcode?: number }).errcode !== SQLITE_CONSTRAINT_UNIQUE) return error;
+  return new ExtensionError(ExtensionErrorCode.EMAIL_TAKEN, `e-mail address ${email} belongs to another extension`);
+}
+
 export function createExtensionRepository(db: Database, now: () => number = Date.now): ExtensionRepository {
   const columns = 'number, display_name, email, password_hash, sip_secret, created_at, updated_at';
   const insert = db.prepare(
@@ -111,6 +119,7 @@ export function createExtensionRepository(db: Database, now: () => number = Date
   const selectAll = db.prepare(`SELECT ${columns} FROM extensions ORDER BY length(number), number`);
   const updatePassword = db.prepare('UPDATE extensions SET password_hash = ?, updated_at = ? WHERE number = ?');
   const updateSecret = db.prepare('UPDATE extensions SET sip_secret = ?, updated_at = ? WHERE number = ?');
+  const updateEmail = db.prepare('UPDATE extensions SET email = ?, updated_at = ? WHERE number = ?');
   const deleteOne = db.prepare('DELETE FROM extensions WHERE number = ?');
 
   function notFound(number: string): ExtensionError {
@@ -137,14 +146,10 @@ export function createExtensionRepository(db: Database, now: () => number = Date
         insert.run(row);
         generation++;
       } catch (error) {
-        const errcode = (error as { errcode?: number }).errcode;
-        if (errcode === SQLITE_CONSTRAINT_PRIMARYKEY) {
+        if ((error as { errcode?: number }).errcode === SQLITE_CONSTRAINT_PRIMARYKEY) {
           throw new ExtensionError(ExtensionErrorCode.EXTENSION_EXISTS, `extension ${row.number} already exists`);
         }
-        if (errcode === SQLITE_CONSTRAINT_UNIQUE) {
-          throw new ExtensionError(ExtensionErrorCode.EMAIL_TAKEN, `e-mail address ${row.email} belongs to another extension`);
-        }
-        throw error;
+        throw emailTakenOr(error, row.email);
       }
       return {
         number: row.number,
@@ -175,6 +180,14 @@ export function createExtensionRepository(db: Database, now: () => number = Date
     },
     setSipSecret(number, sipSecret) {
       requireChanged(updateSecret.run(sipSecret, now(), number).changes, number);
+    },
+    setEmail(number, email) {
+      const valid = validateEmail(email);
+      try {
+        requireChanged(updateEmail.run(valid, now(), number).changes, number);
+      } catch (error) {
+        throw emailTakenOr(error, valid);
+      }
     },
     remove(number) {
       requireChanged(deleteOne.run(number).changes, number);

@@ -136,6 +136,30 @@ test('ext add, list, passwd and rm work as a round trip', async () => {
   assert.match((await run(['ext', 'list'], dataDir)).stdout, /No extensions/);
 });
 
+test('ext email sets, changes and clears the address single sign-on maps to, and refuses one taken or malformed', async () => {
+  const dataDir = join(dir, 'email');
+  for (const number of ['1020', '1021']) assert.equal((await run(['ext', 'add', number, '--name', `Agent ${number}`], dataDir)).code, 0);
+  const set = await run(['ext', 'email', '1020', ' dana@callpane.test '], dataDir);
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(set.stdout, 'E-mail address of extension 1020 set to dana@callpane.test.\n');
+  assert.match((await run(['ext', 'list'], dataDir)).stdout, /^1020 +Agent 1020 +dana@callpane\.test$/m);
+
+  const taken = await run(['ext', 'email', '1021', 'DANA@callpane.test'], dataDir);
+  assert.equal(taken.code, 1);
+  assert.match(taken.stderr, /belongs to another extension/);
+  const malformed = await run(['ext', 'email', '1021', 'not-an-address'], dataDir);
+  assert.equal(malformed.code, 1);
+  assert.match(malformed.stderr, /not a valid e-mail address/);
+  assert.equal((await run(['ext', 'email', '1099', 'x@callpane.test'], dataDir)).code, 1);
+  assert.equal((await run(['ext', 'email', '1020'], dataDir)).code, 2, 'an address or --clear is needed');
+  assert.equal((await run(['ext', 'email', '1020', 'a@callpane.test', '--clear'], dataDir)).code, 2, 'not both');
+
+  const cleared = await run(['ext', 'email', '1020', '--clear'], dataDir);
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.match((await run(['ext', 'list'], dataDir)).stdout, /^1020 +Agent 1020 +-$/m);
+  assert.equal((await run(['ext', 'email', '1021', 'dana@callpane.test'], dataDir)).code, 0, 'a cleared address is free again');
+});
+
 test('sessions revoke ends every web session of one extension and says how many', async () => {
   const dataDir = join(dir, 'revoke');
   for (const number of ['1010', '1011']) assert.equal((await run(['ext', 'add', number, '--name', `Agent ${number}`], dataDir)).code, 0);

@@ -62,6 +62,19 @@ test('an e-mail address taken by another extension is refused whatever its case'
   assert.equal(repo.exists('1002'), false);
 });
 
+test('an extension\'s e-mail address can be set, changed and cleared, but not to one another extension has', () => {
+  repo.add({ ...alice, email: null });
+  repo.add({ ...alice, number: '1002', email: 'bob@callpane.test' });
+  repo.setEmail('1001', ' alice@callpane.test ');
+  assert.equal(repo.getByEmail('ALICE@callpane.test')?.number, '1001');
+  refuses('EMAIL_TAKEN', () => repo.setEmail('1001', 'Bob@callpane.test'));
+  refuses('INVALID_EMAIL', () => repo.setEmail('1001', 'bob'));
+  refuses('EXTENSION_NOT_FOUND', () => repo.setEmail('1099', 'carol@callpane.test'));
+  assert.equal(repo.get('1001')?.email, 'alice@callpane.test', 'a refused change changes nothing');
+  repo.setEmail('1001', null);
+  assert.equal(repo.getByEmail('alice@callpane.test'), undefined);
+});
+
 test('numbers must be 2 to 10 digits', () => {
   for (const number of ['1', '12345678901', '10a1', '', ' 1001', '+1001']) {
     refuses('INVALID_NUMBER', () => repo.add({ ...alice, number }));
