@@ -44,11 +44,13 @@ export class SsoHandoffs {
     this.#now = now;
   }
 
-  /** A sign-in for this handoff has started in a popup. */
-  begin(handoff: string): void {
+  /** A sign-in for this handoff has started in a popup; false (and nothing changed) when the handoff was seen before. */
+  begin(handoff: string): boolean {
     this.#sweep();
+    if (this.#entries.has(handoff)) return false;
     while (this.#entries.size >= MAX_PENDING_FLOWS) this.#entries.delete(this.#entries.keys().next().value as string);
     this.#entries.set(handoff, { outcome: { status: 'pending' }, expiresAt: this.#now() + FLOW_LIFETIME_MS });
+    return true;
   }
 
   /** The popup's sign-in ended; kept for the pane to claim. Ignored for a handoff that is not waiting. */

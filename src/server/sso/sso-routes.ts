@@ -100,8 +100,13 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
     try {
       const provider = byId.get(single(request.query.provider) ?? '');
       if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is not configured.');
+      // Only the pane may start a sign-in: its popup is navigated by the pane's own script, so the
+      // browser says `Sec-Fetch-Site: same-origin`. A link in an e-mail (`none`) or on another
+      // site (`cross-site`) must not start one: the victim's browser would sign in silently under
+      // a handoff the link's author holds the secret of, and that author would claim the session.
+      // https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
       const handoff = single(request.query.handoff);
-      if (handoff === undefined || !HANDOFF_SHAPE.test(handoff)) {
+      if (request.headers['sec-fetch-site'] !== 'same-origin' || handoff === undefined || !HANDOFF_SHAPE.test(handoff)) {
         throw new SsoError(SsoErrorCode.HANDOFF_INVALID, 'Start the sign-in from the Callpane pane: this address does not come from it.');
       }
       const origin = options.site.originFor(request.headers.host);
@@ -113,8 +118,12 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
       const redirectUri = `${origin}${SSO_REDIRECT_PATH}`;
       // One binding per browser, kept across flows, so two popups in a row do not cancel each other.
       const binding = bindingFrom(request.headers.cookie) ?? SsoFlows.newBinding();
+      // A handoff names one sign-in only: one already seen (from a URL or history) is refused, so
+      // nobody can restart or overwrite the outcome another pane is waiting for.
+      if (!options.handoffs.begin(handoff)) {
+        throw new SsoError(SsoErrorCode.HANDOFF_INVALID, 'This sign-in was already started. Close this window and sign in again from the pane.');
+      }
       flows.start(state, binding, { providerId: provider.id, codeVerifier, nonce, redirectUri, handoff });
-      options.handoffs.begin(handoff);
       const parameters: Record<string, string> = {
         response_type: 'code',
         redirect_uri: redirectUri,

@@ -1,6 +1,7 @@
 /**
  * Plays the popup for the SSO tests: follows redirects between Callpane and the identity
- * provider with fetch, keeps each host's cookies as a browser would (no paths or expiry beyond
+ * provider with fetch, says `Sec-Fetch-Site: same-origin` on the start as a popup the pane
+ * navigated does, keeps each host's cookies as a browser would (no paths or expiry beyond
  * Max-Age=0, enough here), and fills in oidc-provider's development login form.
  */
 export class SsoBrowser {
@@ -16,6 +17,8 @@ export class SsoBrowser {
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const cookies = this.cookies(url);
     const headers = new Headers(init.headers);
+    // The start is opened by the pane's script in its own popup: the browser marks it same-origin.
+    if (new URL(url).pathname === '/dyncrm/sso/start' && !headers.has('sec-fetch-site')) headers.set('sec-fetch-site', 'same-origin');
     if (cookies.size > 0) headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const response = await fetch(url, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(5000) });
     for (const line of response.headers.getSetCookie()) {

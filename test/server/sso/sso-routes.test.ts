@@ -145,6 +145,30 @@ test('a start without the pane\'s handoff is refused before anything is sent to 
   }
 });
 
+test('a start that is not the pane\'s own navigation (a link in an e-mail or on another site) is refused', async () => {
+  // The attack it stops: a link with a handoff whose secret the link's author holds, opened by an
+  // agent already signed in at the provider, would otherwise end in a session the author claims.
+  const { secret, startUrl } = sso.begin('entra');
+  for (const site of ['none', 'cross-site', 'same-site', '']) {
+    // '' stands for a client that sends no fetch metadata (an old browser, a script).
+    const response = await new SsoBrowser().request(startUrl, { headers: { 'sec-fetch-site': site } });
+    assert.equal(response.status, 400, site);
+    assert.equal(resultOf(await response.text()).code, 'SSO_HANDOFF_INVALID');
+  }
+  assert.equal((await sso.claim(secret)).status, 404, 'nothing was started');
+});
+
+test('a handoff starts one sign-in only: reopening its start URL cannot restart or overwrite it', async () => {
+  const browser = new SsoBrowser();
+  const { secret, startUrl } = sso.begin('entra');
+  assert.equal((await visit(browser, await browser.authorize(startUrl, 'alice'))).result.ok, true);
+  const again = await new SsoBrowser().request(startUrl);
+  assert.equal(again.status, 400);
+  assert.equal(resultOf(await again.text()).code, 'SSO_HANDOFF_INVALID');
+  const claimed = await sso.claim(secret);
+  assert.equal(claimed.status, 200, 'the first outcome stands');
+});
+
 test('while the popup is at the provider the pane hears "pending", and a secret nobody began is not found', async () => {
   const { secret, startUrl } = sso.begin('entra');
   await new SsoBrowser().request(startUrl);
