@@ -20,8 +20,13 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PANE_CREDENTIAL_SECRET_FILE = 'pane-credential-secret.json';
-/** As long as a web-login session at most; issue() also caps it at its session's own end. */
-export const PANE_CREDENTIAL_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/**
+ * 20 minutes, a little longer than an access token (15): whoever gets hold of one access token
+ * gets SIP credentials for minutes, not for the rest of the session. The pane fetches new ones
+ * before they expire and hands them to its running user agent (no re-registration needed).
+ * issue() also caps a credential at its session's own end.
+ */
+export const PANE_CREDENTIAL_LIFETIME_MS = 20 * 60 * 1000;
 const SECRET_BYTES = 32;
 /**
  * Hex characters of the session id a credential names (as in USERNAME): 64 bits, so two live

@@ -136,6 +136,25 @@ describe('JsSIP over WebSocket', () => {
     assert.match(await revoked, /^failed: /);
   });
 
+  it('keeps registering after its credential expires once it is handed a renewed one (as the pane does)', async () => {
+    const issuer = PaneCredentials.load(callpane.dataDir);
+    const { session, credential: renewed } = signIn(callpane, '1001');
+    // A credential of the same session that expires within two seconds.
+    const shortLived = issuer.issue('1001', { id: session.id, expiresAt: Date.now() + 2000 });
+    const { ua } = startAgent(callpane, '1001', shortLived.password, shortLived.authorizationUser);
+    agents.push(ua);
+    assert.equal(await registration(ua), 'registered');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, shortLived.expiresAt - Date.now()) + 100));
+    const stale = registration(ua);
+    ua.register();
+    assert.match(await stale, /^failed: /, 'the expired credential no longer registers');
+    ua.set('authorization_user', renewed.authorizationUser);
+    ua.set('password', renewed.password);
+    const fresh = registration(ua);
+    ua.register();
+    assert.equal(await fresh, 'registered');
+  });
+
   it('loses its binding when the WebSocket connection closes (RFC 7118 §5)', async () => {
     const { ua, socket } = startAgent(callpane, '1002', callpane.secretOf('1002'));
     agents.push(ua);

@@ -1,9 +1,10 @@
 /**
  * Short-lived access tokens (issue 6 §2): what every /api request and the event channel present.
  * A session's long-lived secret (its refresh token) only mints these, at /api/session/refresh,
- * so a leaked access token is worth ACCESS_TOKEN_LIFETIME_MS at most and the long-lived secret
- * crosses the network once per refresh instead of with every request (RFC 6749 §1.5; RFC 9700
- * §2.2.2 for the split).
+ * so a leaked access token is worth minutes — its own ACCESS_TOKEN_LIFETIME_MS, and a SIP
+ * credential it could fetch, which lasts 20 (src/security/pane-credentials.ts); an event channel
+ * it opened lives until the session ends — and the long-lived secret crosses the network once per
+ * refresh instead of with every request (RFC 6749 §1.5; RFC 9700 §2.2.2 for the split).
  *
  * They are kept in memory only, by their SHA-256: nothing to clean up on disk, and a restart
  * simply refuses them (401 invalid_token), after which clients refresh. Each is checked against

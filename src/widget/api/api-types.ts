@@ -29,22 +29,10 @@ export interface LoginAnswer extends SessionView {
 }
 
 /** GET /api/sso/providers: one sign-in button each. */
-export interface SsoButton {
-  id: string;
-  kind: 'entra' | 'google' | 'oidc';
-  label: string;
-}
+export type { SsoButton } from '../../server/sso/sso-api-routes.ts';
 
 /** GET /api/sip/credentials: what JsSIP registers with. Never shown, never stored. */
-export interface SipCredentials {
-  wsUrl: string;
-  uri: string;
-  authorizationUser: string;
-  password: string;
-  displayName: string;
-  registrarServer: string;
-  iceServers: RTCIceServer[];
-}
+export type { SipCredentials } from '../../server/api/sip-credential-routes.ts';
 
 export type CrmEntity = 'contact' | 'account' | 'lead';
 export type OpenRecordWhen = 'ringing' | 'answered' | 'never';

@@ -101,6 +101,15 @@ export class JsSipEngine implements PhoneEngine {
     ua.start();
   }
 
+  renewCredentials(credentials: SipCredentials): void {
+    const ua = this.#ua;
+    if (!ua) return;
+    // JsSIP builds each digest answer from its configuration, so the next REGISTER refresh or
+    // INVITE challenge uses these; the registration and calls in progress are not disturbed.
+    ua.set('authorization_user', credentials.authorizationUser);
+    ua.set('password', credentials.password);
+  }
+
   async unregister(): Promise<void> {
     const ua = this.#ua;
     if (!ua) return;

@@ -55,6 +55,8 @@ export interface PhoneEngine {
   readonly registration: RegistrationState;
   calls(): PhoneCall[];
   register(credentials: SipCredentials): void;
+  /** New credentials for the same extension (the old ones expire): used from the next authentication on. */
+  renewCredentials(credentials: SipCredentials): void;
   /** Unregisters and closes the connection (best effort, bounded in time). */
   unregister(): Promise<void>;
   /** Places a call; `media` is the microphone stream. Returns the call's id. */

@@ -13,6 +13,7 @@ import { isPhoneFormat, type ClickToActEvent } from '../cif/cif-values.ts';
 import { CrmFlow } from '../crm/crm-flow.ts';
 import { languageOf } from '../i18n/i18n.ts';
 import { JsSipEngine } from '../phone/jssip-engine.ts';
+import { CredentialRenewal } from '../phone/credential-renewal.ts';
 import { browserMicrophoneEnvironment, Microphone } from '../phone/microphone.ts';
 import type { PhoneEngine } from '../phone/phone-engine.ts';
 import { coordinationChannelName, RegistrationCoordinator, type CoordinationChannel } from '../phone/registration-coordinator.ts';
@@ -43,6 +44,11 @@ export class PaneController {
   #resumed = false;
   readonly crm: CrmFlow;
   readonly #sso: SsoSignIn;
+  readonly #renewal = new CredentialRenewal({
+    fetch: () => this.api.sipCredentials(),
+    apply: (credentials) => this.#engine.renewCredentials(credentials),
+    onSessionOver: () => void this.#signedOut('sessionEnded'),
+  });
 
   constructor(config: PaneConfig) {
     this.#config = config;
@@ -233,6 +239,7 @@ export class PaneController {
     this.#coordinator = undefined;
     this.#channel?.close();
     this.#channel = undefined;
+    this.#renewal.stop();
     await this.#engine.unregister();
     this.api.forget();
     if (this.#cif.available) void this.#cif.setClickToAct(false);
@@ -256,7 +263,10 @@ export class PaneController {
       onRoleChange: (role) => {
         this.store.update({ role });
         if (role === 'holder') void this.#register();
-        else void this.#engine.unregister();
+        else {
+          this.#renewal.stop();
+          void this.#engine.unregister();
+        }
         if (role === 'holder') void this.#resumeLogs();
       },
     });
@@ -270,7 +280,9 @@ export class PaneController {
       this.store.update({ registration: 'failed', registrationReason: credentials.error.message });
       return;
     }
-    if (this.#coordinator?.role === 'holder') this.#engine.register(credentials.value);
+    if (this.#coordinator?.role !== 'holder') return;
+    this.#engine.register(credentials.value);
+    this.#renewal.start(credentials.value);
   }
 
   /** Before placing a call: this pane must hold the registration (take it over if another tab does). */
@@ -359,6 +371,7 @@ export class PaneController {
 
   #leave(): void {
     this.#coordinator?.stop();
+    this.#renewal.stop();
     void this.#engine.unregister();
   }
 }

@@ -1,5 +1,6 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { PANE_CREDENTIAL_LIFETIME_MS } from '../../../src/security/pane-credentials.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import { createSessionRepository } from '../../../src/store/session-repository.ts';
 import { createApiFixture, type ApiFixture, type ApiFixtureOptions } from './api-fixture.ts';
@@ -40,14 +41,21 @@ test('an agent gets a short-lived credential for their own extension, never its 
   assert.doesNotMatch(JSON.stringify(bobs), /"s2"/);
 });
 
-test('the credential expires no later than the session that asked for it', async () => {
-  const { api, alice } = await setUp({ sessions: { lifetimeMs: 60 * 60 * 1000 } });
-  const { authorizationUser, expiresAt } = (await credentials(api, alice)).json();
+test('the credential lasts minutes, so a stolen access token buys no more', async () => {
+  const { api, alice } = await setUp();
+  const { expiresAt } = (await credentials(api, alice)).json();
   const remaining = Date.parse(expiresAt) - Date.now();
-  assert.ok(remaining <= 60 * 60 * 1000 && remaining > 59 * 60 * 1000, `expires in ${remaining} ms`);
-  api.advance(60 * 60 * 1000);
-  assert.equal(api.paneCredentials.verify(authorizationUser), undefined);
-  assert.equal((await credentials(api, alice)).statusCode, 401);
+  assert.ok(remaining <= PANE_CREDENTIAL_LIFETIME_MS && remaining > PANE_CREDENTIAL_LIFETIME_MS - 60_000, `expires in ${remaining} ms`);
+});
+
+test('the credential never outlives the session that asked for it', async () => {
+  const short = await setUp({ sessions: { lifetimeMs: 5 * 60 * 1000 } });
+  const capped = (await credentials(short.api, short.alice)).json();
+  const left = Date.parse(capped.expiresAt) - Date.now();
+  assert.ok(left <= 5 * 60 * 1000 && left > 4 * 60 * 1000, `expires in ${left} ms`);
+  short.api.advance(5 * 60 * 1000);
+  assert.equal(short.api.paneCredentials.verify(capped.authorizationUser), undefined);
+  assert.equal((await credentials(short.api, short.alice)).statusCode, 401);
 });
 
 test('each credential names the session that asked for it, so that it ends with that session alone', async () => {
