@@ -10,9 +10,10 @@
  * Addresses that fail too often are refused for a while without checking anything: each check
  * costs scrypt's 32 MiB and tens of milliseconds. So are accounts that fail too often from any
  * number of addresses (a distributed guess at one password); their lock ends by itself and
- * attempts during it do not prolong it (login-throttle.ts), so an attacker can hold an account
- * shut for at most one lock at a time. Unknown logins are counted and locked the same way, so a
- * lock does not tell which accounts exist either.
+ * attempts during it do not prolong it (login-throttle.ts), and it does not apply at an address
+ * the account signed in from before (TRUSTED_ADDRESS_MS), so an attacker elsewhere cannot keep
+ * the agent out; guesses from such an address still meet the per-address limit. Unknown logins
+ * are counted and locked the same way, so a lock does not tell which accounts exist either.
  */
 import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
 import { EXTENSION_NUMBER, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
@@ -29,6 +30,15 @@ export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 /** 10 failed logins from one address within 5 minutes: refused for 15 minutes. */
 export const LOGIN_FAILURE_POLICY: LoginThrottlePolicy = { limit: 10, windowMs: 5 * 60_000, banMs: 15 * 60_000 };
+
+/**
+ * An address an account signed in from is trusted for that account this long: the account's
+ * lock does not apply there, so an attacker elsewhere cannot keep the agent out (OWASP's
+ * "device cookie" idea, keyed by address because the pane's storage is partitioned per site).
+ */
+export const TRUSTED_ADDRESS_MS = 30 * 24 * 60 * 60_000;
+/** Memory bound for trusted (account, address) pairs; the oldest go first. */
+const MAX_TRUSTED_ADDRESSES = 10_000;
 
 /** 5 failed logins to one account within 15 minutes, from anywhere: its password sign-in is locked for 15 minutes. */
 export const ACCOUNT_LOCKOUT_POLICY: LoginThrottlePolicy = { limit: 5, windowMs: 15 * 60_000, banMs: 15 * 60_000 };
@@ -91,6 +101,8 @@ export class SessionService {
   readonly #addressFailures: LoginThrottle;
   readonly #accountFailures: LoginThrottle;
   readonly #accessTokens: AccessTokens;
+  /** `${account} ${address}` → until when it is trusted; in memory, so a restart forgets them. */
+  readonly #trustedAddresses = new Map<string, number>();
   readonly #endedListeners = new Set<SessionEndedListener>();
   /** Made at once, so that the first unknown login does not take longer than the rest. */
   readonly #dummyHash: Promise<string>;
@@ -120,19 +132,20 @@ export class SessionService {
     // One counter per extension, whichever of its logins was typed; unknown logins get theirs too.
     const account = extension ? `extension:${extension.number}` : `unknown:${typed.toLowerCase()}`;
     const accountLock = this.#accountFailures.lockedUntil(account);
-    if (accountLock !== undefined) return this.#locked('account-locked', accountLock);
+    if (accountLock !== undefined && !this.#trusted(account, address)) return this.#locked('account-locked', accountLock);
     // Unknown login: the same scrypt work as a real check, against a hash nobody's password matches.
     const matches = await verifyPassword(password, extension?.passwordHash ?? (await this.#dummyHash));
     if (!extension || !matches) {
       const addressLocked = this.#addressFailures.recordFailure(address);
       const accountLocked = this.#accountFailures.recordFailure(account);
       if (addressLocked !== undefined) return this.#locked('address-limited', addressLocked);
-      if (accountLocked !== undefined) return this.#locked('account-locked', accountLocked);
+      if (accountLocked !== undefined && !this.#trusted(account, address)) return this.#locked('account-locked', accountLocked);
       return { ok: false, reason: extension ? 'wrong-password' : 'unknown-login' };
     }
     // Only the account's count is cleared: a success must not let one address, signing in to an
     // account of its own between guesses, reset its count for guessing at others.
     this.#accountFailures.recordSuccess(account);
+    this.#trust(account, address);
     return { ok: true, ...this.startFor(extension) };
   }
 
@@ -199,6 +212,23 @@ export class SessionService {
     if (!stored) return undefined;
     const extension = this.#extensions.get(stored.extension);
     return extension && { id: stored.tokenHash, user: userOf(extension), expiresAt: stored.expiresAt };
+  }
+
+  #trusted(account: string, address: string): boolean {
+    const key = `${account} ${address}`;
+    const until = this.#trustedAddresses.get(key);
+    if (until === undefined) return false;
+    if (until > this.#now()) return true;
+    this.#trustedAddresses.delete(key);
+    return false;
+  }
+
+  #trust(account: string, address: string): void {
+    const key = `${account} ${address}`;
+    // Re-inserted, so the map's order stays oldest first.
+    this.#trustedAddresses.delete(key);
+    while (this.#trustedAddresses.size >= MAX_TRUSTED_ADDRESSES) this.#trustedAddresses.delete(this.#trustedAddresses.keys().next().value as string);
+    this.#trustedAddresses.set(key, this.#now() + TRUSTED_ADDRESS_MS);
   }
 
   #locked(reason: 'address-limited' | 'account-locked', until: number): LoginOutcome {

@@ -1,7 +1,7 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiFixture, PASSWORDS, type ApiFixture } from '../api/api-fixture.ts';
-import { ACCOUNT_LOCKOUT_POLICY } from '../../../src/server/sessions/session-service.ts';
+import { ACCOUNT_LOCKOUT_POLICY, TRUSTED_ADDRESS_MS } from '../../../src/server/sessions/session-service.ts';
 
 const MINUTE = 60_000;
 let api: ApiFixture;
@@ -85,4 +85,16 @@ test('an address lock and an account lock get the very same answer', async () =>
   } finally {
     await perAddress.close();
   }
+});
+
+test('a lock set off from elsewhere does not keep the agent out at an address they signed in from before', async () => {
+  const office = '203.0.113.7';
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200);
+  assert.deepEqual(await fail('1001', 5), [401, 401, 401, 401, 429]);
+  assert.equal((await attempt('1001', PASSWORDS['1001'])).statusCode, 429, 'a new address is locked out');
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200, 'the agent\'s own address is not');
+  assert.equal((await attempt('1001', 'wrong', office)).statusCode, 401, 'a wrong password there is still wrong');
+  api.advance(TRUSTED_ADDRESS_MS);
+  await fail('1001', 5);
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 429, 'the trust ends after its time');
 });
