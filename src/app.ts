@@ -147,7 +147,15 @@ export async function startCallpane({ config: given, logger, extraServices = [],
 
     const metrics = createMetrics();
     metrics.observeRegistrations(() => repositories.registrations.countActive(Date.now()));
-    httpServer = createHttpServer({ host: config.http.host, port: config.http.port, trustProxy: config.http.trustProxy, tls, logger, metrics });
+    httpServer = createHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      trustProxy: config.http.trustProxy,
+      publicHttps: config.http.publicUrl?.startsWith('https:') ?? false,
+      tls,
+      logger,
+      metrics,
+    });
 
     const callLogger = logger.child({ component: 'calls' });
     const calls = new CallBus(callLogger);

@@ -29,6 +29,11 @@ export interface HttpServerOptions {
   trustProxy?: false | readonly string[];
   logger: Logger;
   metrics: Metrics;
+  /**
+   * http.publicUrl is https://: browsers reach us over HTTPS through a proxy that ends TLS, so
+   * every answer carries HSTS even when the request arrived here as plain HTTP.
+   */
+  publicHttps?: boolean;
   /** For /healthz uptime; defaults to the time of creation. */
   startedAt?: number;
   now?: () => number;
@@ -103,8 +108,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     logController: new LogController({ disableRequestLogging: true }),
   });
 
-  app.addHook('onSend', async (_request, reply) => {
-    for (const [name, value] of Object.entries(securityHeaders(https))) reply.header(name, value);
+  // request.protocol is 'https' over our own TLS, or when a trusted proxy says so (X-Forwarded-Proto).
+  app.addHook('onSend', async (request, reply) => {
+    for (const [name, value] of Object.entries(securityHeaders(https || options.publicHttps === true || request.protocol === 'https'))) reply.header(name, value);
   });
 
   app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.floor((now() - startedAt) / 1000) }));

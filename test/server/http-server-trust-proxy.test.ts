@@ -55,3 +55,27 @@ describe('request.ip behind a reverse proxy', () => {
     }
   });
 });
+
+describe('HSTS behind a proxy that ends TLS', () => {
+  async function hstsOf(options: { trustProxy?: readonly string[]; publicHttps?: boolean }, forwardedProto?: string): Promise<string | null> {
+    const server = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics(), ...options });
+    servers.push(server);
+    const url = await server.listen();
+    const response = await fetch(`${url}/healthz`, { headers: forwardedProto ? { 'x-forwarded-proto': forwardedProto } : {}, signal: AbortSignal.timeout(5000) });
+    return response.headers.get('strict-transport-security');
+  }
+
+  test('is sent when a trusted proxy says the browser came over HTTPS', async () => {
+    assert.equal(await hstsOf({ trustProxy: ['127.0.0.1'] }, 'https'), 'max-age=31536000');
+  });
+
+  test('is sent when the public URL is HTTPS, whatever reached this port', async () => {
+    assert.equal(await hstsOf({ publicHttps: true }), 'max-age=31536000');
+  });
+
+  test('is not sent over plain HTTP, nor when an untrusted client claims HTTPS', async () => {
+    assert.equal(await hstsOf({}), null);
+    assert.equal(await hstsOf({}, 'https'), null);
+    assert.equal(await hstsOf({ trustProxy: ['127.0.0.1'] }, 'http'), null);
+  });
+});
