@@ -24,8 +24,12 @@ export function emailOf(provider: SsoProvider, claims: Readonly<Record<string, u
     throw new SsoError(SsoErrorCode.EMAIL_MISSING, `The identity provider did not send an e-mail address (claim "${provider.emailClaim}").`);
   }
   // Google (and most issuers) say whether they checked the address; an unchecked one names nobody.
-  // Entra sends no email_verified: there the tenant check above vouches for the address.
-  if (claims.email_verified === false || (provider.kind === 'google' && claims.email_verified !== true)) {
+  // Entra sends no email_verified: there the tenant check above vouches for the address, and the
+  // optional claim xms_edov, when configured, says whether the address's domain is verified
+  // (false e.g. for a guest whose address nobody proved: the "nOAuth" misuse of email).
+  // https://learn.microsoft.com/en-us/entra/identity-platform/optional-claims-reference
+  const unverifiedAtEntra = provider.kind === 'entra' && provider.emailClaim === 'email' && claims.xms_edov === false;
+  if (claims.email_verified === false || unverifiedAtEntra || (provider.kind === 'google' && claims.email_verified !== true)) {
     throw new SsoError(SsoErrorCode.EMAIL_MISSING, `The identity provider has not verified the e-mail address ${email.trim()}.`);
   }
   return email.trim();

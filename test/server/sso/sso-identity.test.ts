@@ -22,6 +22,12 @@ test('an Entra token of the tenant gives its e-mail, whatever the case of tid', 
   assert.equal(emailOf(entra, { tid: TENANT.toUpperCase(), email: ' alice@example.com ' }), 'alice@example.com');
 });
 
+test('an Entra e-mail whose domain Entra marks unverified (xms_edov false) is refused; true or absent passes', () => {
+  assert.equal(codeOf(() => emailOf(entra, { tid: TENANT, email: 'guest@elsewhere.example', xms_edov: false })), 'SSO_EMAIL_MISSING');
+  assert.equal(emailOf(entra, { tid: TENANT, email: 'alice@example.com', xms_edov: true }), 'alice@example.com');
+  assert.equal(emailOf({ ...entra, emailClaim: 'preferred_username' }, { tid: TENANT, preferred_username: 'alice@example.com', xms_edov: false }), 'alice@example.com', 'xms_edov speaks of the email claim only');
+});
+
 test('an Entra token without tid or of another tenant is refused', () => {
   assert.equal(codeOf(() => emailOf(entra, { email: 'alice@example.com' })), 'SSO_ORGANIZATION_NOT_ALLOWED');
   assert.equal(codeOf(() => emailOf(entra, { tid: 'other', email: 'alice@example.com' })), 'SSO_ORGANIZATION_NOT_ALLOWED');
