@@ -84,6 +84,9 @@ function trustedProxyProblem(value: string): string | undefined {
   const { cidr, problem } = parseCidr(value);
   if (problem !== undefined) return `${JSON.stringify(value)} ${problem}`;
   if (cidr.prefix === 0) return `${JSON.stringify(value)} is every address: anyone's X-Forwarded-For would be believed`;
+  // Wider than any private range (10.0.0.0/8, fc00::/7): a few such blocks cover everyone too.
+  const widest = cidr.bytes.length === 4 ? 8 : 7;
+  if (cidr.prefix < widest) return `${JSON.stringify(value)} is wider than /${widest}: list the proxies' own addresses or network`;
   return undefined;
 }
 

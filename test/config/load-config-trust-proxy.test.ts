@@ -73,6 +73,14 @@ describe('http.trustProxy', () => {
     }
   });
 
+  test('refuses blocks wider than any private range, which together cover everyone as well', () => {
+    for (const [block, widest] of [['0.0.0.0/1', 8], ['128.0.0.0/7', 8], ['2000::/3', 7]] as const) {
+      const [line] = problemsOf({ CALLPANE_HTTP_TRUST_PROXY: block });
+      assert.match(line, new RegExp(`"${block.replace(/[./]/g, '\\$&')}" is wider than /${widest}`), line);
+    }
+    assert.equal(configSchema.safeParse({ http: { trustProxy: ['10.0.0.0/8', 'fc00::/7'] } }).success, true);
+  });
+
   test('refuses a block with host bits set, naming the block that was probably meant', () => {
     const [line] = problemsOf({ CALLPANE_HTTP_TRUST_PROXY: '127.0.0.1,10.0.0.1/8' });
     assert.match(line, /"10\.0\.0\.1\/8" has bits set past the \/8 prefix \(did you mean 10\.0\.0\.0\/8\?\)/);

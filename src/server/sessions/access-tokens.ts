@@ -15,6 +15,11 @@ import { hashSessionToken, newSessionToken } from './session-token.ts';
 
 /** 15 minutes: short enough to limit a leak, long enough that a pane refreshes a few times an hour. */
 export const ACCESS_TOKEN_LIFETIME_MS = 15 * 60_000;
+/**
+ * Live tokens one session may hold; the oldest is dropped for a new one. Each tab's pane holds one
+ * at a time, so this is many tabs, and a client refreshing in a loop cannot grow the map.
+ */
+export const MAX_TOKENS_PER_SESSION = 20;
 /** Dead tokens are swept at most this often, on issue. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -31,6 +36,8 @@ interface Entry {
 
 export class AccessTokens {
   readonly #entries = new Map<string, Entry>();
+  /** The keys of each session's tokens, oldest first. */
+  readonly #bySession = new Map<string, string[]>();
   readonly #now: () => number;
   readonly #lifetimeMs: number;
   #sweptAt = 0;
@@ -45,7 +52,12 @@ export class AccessTokens {
     this.#sweep(now);
     const token = newSessionToken();
     const expiresAt = Math.min(now + this.#lifetimeMs, sessionEnd);
-    this.#entries.set(hashSessionToken(token), { sessionId, expiresAt });
+    const key = hashSessionToken(token);
+    const keys = (this.#bySession.get(sessionId) ?? []).filter((held) => this.#entries.has(held));
+    while (keys.length >= MAX_TOKENS_PER_SESSION) this.#entries.delete(keys.shift() as string);
+    keys.push(key);
+    this.#bySession.set(sessionId, keys);
+    this.#entries.set(key, { sessionId, expiresAt });
     return { token, expiresAt };
   }
 
@@ -63,7 +75,8 @@ export class AccessTokens {
 
   /** Ends every token of a session. */
   revokeSession(sessionId: string): void {
-    for (const [key, entry] of this.#entries) if (entry.sessionId === sessionId) this.#entries.delete(key);
+    for (const key of this.#bySession.get(sessionId) ?? []) this.#entries.delete(key);
+    this.#bySession.delete(sessionId);
   }
 
   get size(): number {
@@ -74,5 +87,10 @@ export class AccessTokens {
     if (now - this.#sweptAt < SWEEP_INTERVAL_MS) return;
     this.#sweptAt = now;
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    for (const [sessionId, keys] of this.#bySession) {
+      const live = keys.filter((key) => this.#entries.has(key));
+      if (live.length === 0) this.#bySession.delete(sessionId);
+      else this.#bySession.set(sessionId, live);
+    }
   }
 }

@@ -7,6 +7,8 @@ export const SsoErrorCode = {
   UNKNOWN_PROVIDER: 'SSO_UNKNOWN_PROVIDER',
   /** /dyncrm/sso/start without the pane's handoff: not opened by the pane. */
   HANDOFF_INVALID: 'SSO_HANDOFF_INVALID',
+  /** One address started more sign-ins than START_POLICY allows (sso-routes.ts). */
+  TOO_MANY_STARTS: 'SSO_TOO_MANY_STARTS',
   /** The identity provider could not be reached or its discovery document is unusable. */
   PROVIDER_UNAVAILABLE: 'SSO_PROVIDER_UNAVAILABLE',
   /** The answer names no sign-in this browser started, or one that has expired or was used. */

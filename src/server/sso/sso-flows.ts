@@ -86,10 +86,6 @@ export function bindingCookie(value: string): string {
   return `${SSO_BINDING_COOKIE}=${value}; Path=/dyncrm; HttpOnly; Secure; SameSite=Lax; Max-Age=${FLOW_LIFETIME_MS / 1000}`;
 }
 
-export function clearedBindingCookie(): string {
-  return `${SSO_BINDING_COOKIE}=; Path=/dyncrm; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;
-}
-
 /** The binding cookie's value in a Cookie header. */
 export function bindingFrom(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;

@@ -19,6 +19,7 @@ import type { SsoProvider } from '../../config/sso-providers.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SiteOrigin } from '../api/site-origin.ts';
 import type { HttpApp } from '../http-server.ts';
+import { LoginThrottle, type LoginThrottlePolicy } from '../sessions/login-throttle.ts';
 import type { Logger } from '../logger.ts';
 import { OidcClients } from './oidc-clients.ts';
 import { SsoError, SsoErrorCode } from './sso-errors.ts';
@@ -29,6 +30,13 @@ import { renderSsoResult, SSO_RESULT_POLICY, SSO_RESULT_SCRIPT, SSO_RESULT_SCRIP
 
 export const SSO_START_PATH = '/dyncrm/sso/start';
 export const SSO_REDIRECT_PATH = '/dyncrm/login';
+
+/**
+ * Sign-ins one address may start per 10 minutes. Pending sign-ins are kept in memory (bounded,
+ * oldest dropped first), so without a limit one client could push everyone else's out. Generous,
+ * because a whole call centre may sit behind one address at the start of a shift.
+ */
+export const START_POLICY: LoginThrottlePolicy = { limit: 300, windowMs: 10 * 60_000, banMs: 10 * 60_000 };
 
 /** `email` for the mapping; `profile` for a name in the provider's consent screen. */
 const SCOPES = 'openid email profile';
@@ -44,6 +52,7 @@ export interface SsoRouteOptions {
   logger: Logger;
   clients?: OidcClients;
   flows?: SsoFlows;
+  startPolicy?: LoginThrottlePolicy;
   now?: () => number;
 }
 
@@ -52,6 +61,7 @@ type Query = Record<string, string | string[] | undefined>;
 const STATUS: Record<SsoErrorCode, number> = {
   SSO_UNKNOWN_PROVIDER: 404,
   SSO_HANDOFF_INVALID: 400,
+  SSO_TOO_MANY_STARTS: 429,
   SSO_PROVIDER_UNAVAILABLE: 502,
   SSO_STATE_MISMATCH: 400,
   SSO_PROVIDER_ERROR: 400,
@@ -82,6 +92,8 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
   const flows = options.flows ?? new SsoFlows(options.now);
   const logger = options.logger.child({ component: 'sso' });
   const byId = new Map(options.providers.map((provider) => [provider.id, provider]));
+  // LoginThrottle counts any event per key: here, every start per address.
+  const starts = new LoginThrottle(options.startPolicy ?? START_POLICY, options.now);
 
   async function clientFor(provider: SsoProvider): Promise<oidc.Configuration> {
     try {
@@ -98,6 +110,10 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
 
   app.get(SSO_START_PATH, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     try {
+      if (starts.lockedUntil(request.ip) !== undefined) {
+        throw new SsoError(SsoErrorCode.TOO_MANY_STARTS, 'Too many sign-ins were started from this network. Wait a few minutes and try again.');
+      }
+      starts.recordFailure(request.ip);
       const provider = byId.get(single(request.query.provider) ?? '');
       if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is not configured.');
       // Only the pane may start a sign-in: its popup is navigated by the pane's own script, so the

@@ -81,9 +81,13 @@ export class SsoSignIn {
     const attempt: Attempt = { secret, popup, startedAt: this.#now(), seenPending: false, claiming: false, stopListening: () => {} };
     this.#attempt = attempt;
     attempt.stopListening = this.#options.browser.onMessage((event) => {
-      // Only our own origin's result page; CIF's messages from Dynamics come from another origin.
-      if (event.origin !== this.#options.browser.origin || (event.data as { type?: unknown } | null)?.type !== 'callpane-sso') return;
-      if (this.#attempt === attempt) void this.#claim(attempt);
+      // Only our own popup's result page; CIF's messages from Dynamics come from another origin.
+      if (event.origin !== this.#options.browser.origin || event.source !== popup || this.#attempt !== attempt) return;
+      const result = event.data as { type?: unknown; ok?: unknown; message?: unknown } | null;
+      if (result?.type !== 'callpane-sso') return;
+      // A failure the popup shows may have no outcome to claim (a sign-in it cannot match).
+      if (result.ok === false && typeof result.message === 'string') this.#end({ kind: 'failed', message: result.message });
+      else void this.#claim(attempt);
     });
     this.#options.onPhase({ phase: 'waiting', providerId });
     void this.#options.browser.sha256(secret).then((handoff) => {

@@ -14,11 +14,12 @@ interface Harness {
   sso: SsoSignIn;
   phases: SsoPhase[];
   ends: SsoEnd[];
-  opened: { url: string; replacedWith: string[]; closed: boolean }[];
+  opened: { url: string; replacedWith: string[]; closed: boolean; window: Window }[];
   claims: string[];
   /** Answers for the next claims, in order (the last one repeats). */
   answers: ApiResult<SsoClaim>[];
-  post(origin: string, data: unknown): void;
+  /** A message event from `source` (default: the last popup opened). */
+  post(origin: string, data: unknown, source?: unknown): void;
   clock: { now: number };
 }
 
@@ -29,9 +30,10 @@ function harness(options: { blocked?: boolean } = {}): Harness {
     origin: ORIGIN,
     open(url) {
       if (options.blocked) return null;
-      const record = { url, replacedWith: [] as string[], closed: false };
+      const record = { url, replacedWith: [] as string[], closed: false, window: undefined as unknown as Window };
+      record.window = { location: { replace: (next: string) => record.replacedWith.push(next) }, close: () => (record.closed = true) } as unknown as Window;
       h.opened.push(record);
-      return { location: { replace: (next: string) => record.replacedWith.push(next) }, close: () => (record.closed = true) } as unknown as Window;
+      return record.window;
     },
     randomSecret: () => 's'.repeat(43),
     sha256: async () => 'h'.repeat(43),
@@ -40,8 +42,8 @@ function harness(options: { blocked?: boolean } = {}): Harness {
       return () => listeners.delete(listener);
     },
   };
-  h.post = (origin, data) => {
-    for (const listener of [...listeners]) listener({ origin, data } as MessageEvent);
+  h.post = (origin, data, source = h.opened.at(-1)?.window) => {
+    for (const listener of [...listeners]) listener({ origin, data, source } as MessageEvent);
   };
   h.sso = new SsoSignIn({
     api: {
@@ -91,13 +93,14 @@ test('a blocked popup is reported, and nothing is claimed', async () => {
   assert.deepEqual(h.claims, []);
 });
 
-test('the result page\'s message makes the pane claim at once; messages of other origins or kinds do not', async (t) => {
+test('the result page\'s message makes the pane claim at once; messages of other origins, windows or kinds do not', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const h = harness();
   h.answers = [signedIn];
   h.sso.start('entra');
   await settle();
   h.post('https://contoso.crm.dynamics.com', { type: 'callpane-sso', ok: true });
+  h.post(ORIGIN, { type: 'callpane-sso', ok: true }, {});
   h.post(ORIGIN, { cif: 'x' });
   await settle();
   assert.equal(h.claims.length, 0);
@@ -141,6 +144,19 @@ test('a sign-in that vanishes after it was pending, or runs too long, ends as ex
   t.mock.timers.tick(POLL_INTERVAL_MS);
   await settle();
   assert.deepEqual(slow.ends, [{ kind: 'expired' }]);
+});
+
+test('a failure the popup reports ends the wait with its message, though nothing is left to claim', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const h = harness();
+  h.answers = [notFound];
+  h.sso.start('entra');
+  await settle();
+  h.post(ORIGIN, { type: 'callpane-sso', ok: false, code: 'SSO_STATE_MISMATCH', message: 'This sign-in was not started in this browser.' });
+  t.mock.timers.tick(POLL_INTERVAL_MS * 3);
+  await settle();
+  assert.deepEqual(h.ends, [{ kind: 'failed', message: 'This sign-in was not started in this browser.' }]);
+  assert.equal(h.claims.length, 0);
 });
 
 test('cancel stops claiming and closes the popup', async (t) => {
