@@ -53,9 +53,11 @@ after(async () => {
 });
 
 /** Clicks the provider's button and signs in as `login` in the popup it opens; returns the popup. */
-async function signInAt(agent: Agent, label: string, login: string): Promise<Page> {
+async function signInAt(agent: Agent, label: string, login: string, shot?: string): Promise<Page> {
   const [popup] = await Promise.all([agent.context.waitForEvent('page'), agent.pane.click(`button:has-text("Sign in with ${label}")`)]);
   await popup.waitForSelector('input[name=login]');
+  await agent.pane.waitForSelector('.sso[role=status]');
+  if (shot) await agent.shot(shot);
   await popup.fill('input[name=login]', login);
   await popup.fill('input[name=password]', 'any password');
   await popup.click('button[type=submit]');
@@ -66,7 +68,7 @@ test('an agent signs in with the identity provider in a popup, stays signed in a
   const agent = await Agent.open(browser, stack, 'sso');
   await agent.pane.waitForSelector('button:has-text("Sign in with Contoso ID")');
   await agent.shot('e2e-sso-buttons');
-  const popup = await signInAt(agent, 'Contoso ID', 'alice');
+  const popup = await signInAt(agent, 'Contoso ID', 'alice', 'e2e-sso-waiting');
   await popup.waitForEvent('close', { timeout: STEP_MS });
   await agent.registered();
   assert.match(await agent.pane.textContent('.pane') ?? '', /1001/);
