@@ -19,6 +19,11 @@ export interface Binding {
   regId?: number;
   q?: number;
   userAgent?: string;
+  /**
+   * The web session (first 16 hex characters of its id) whose pane credential made or last
+   * refreshed the binding; the binding ends with that session. Unset for an extension's own secret.
+   */
+  sessionTag?: string;
 }
 
 /** Persistence of bindings; the SQLite repository implements it. */

@@ -5,13 +5,15 @@ import type { SipRequest, SipResponse } from '../sip/message/types.ts';
 import type { AuthFailureLimiter } from './auth-failure-limiter.ts';
 
 export type GuardOutcome =
-  | { ok: true; user: string }
+  | { ok: true; user: string; sessionTag?: string }
   | { ok: false; response: SipResponse; reason: 'challenge' | 'stale' | 'failed' | 'banned' };
 
 export interface ProvenIdentity {
   password: string;
   /** The extension number or trunk username the request authenticates as. */
   user: string;
+  /** Set for a pane credential: the web session it was issued to, whose end ends its registrations. */
+  sessionTag?: string;
 }
 
 export interface DigestGuardOptions {
@@ -61,7 +63,8 @@ export class DigestGuard {
     if (result.ok) {
       limiter.recordSuccess(sourceAddress);
       // A verified digest had a credential to check against: `proven` is set.
-      return { ok: true, user: proven?.user ?? result.username };
+      const user = proven?.user ?? result.username;
+      return proven?.sessionTag === undefined ? { ok: true, user } : { ok: true, user, sessionTag: proven.sessionTag };
     }
     if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
     const outcome = limiter.recordFailure(sourceAddress);

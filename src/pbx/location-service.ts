@@ -3,7 +3,8 @@ import type { Binding, BindingStore } from './binding.ts';
 /**
  * The location service (RFC 3261 §10.2 "location service"): current bindings per extension,
  * served from memory and written through to the store so that UDP/TCP registrations survive a
- * restart. Bindings whose connection is gone (`flowClosed`) or whose time ran out disappear.
+ * restart. Bindings whose connection is gone (`flowClosed`) or whose time ran out disappear, and
+ * so do those a pane credential made once its web session ends (session-bound-bindings.ts).
  */
 export class LocationService {
   readonly #store: BindingStore;
@@ -86,6 +87,24 @@ export class LocationService {
     }
     this.#store.removeExpired(now);
     return removed;
+  }
+
+  /** The distinct (session tag, extension) pairs of bindings made with a pane credential. */
+  sessionTags(): Array<{ sessionTag: string; aor: string }> {
+    const pairs = new Map<string, { sessionTag: string; aor: string }>();
+    for (const [aor, bindings] of this.#byAor) {
+      for (const { sessionTag } of bindings.values()) {
+        if (sessionTag !== undefined) pairs.set(`${aor} ${sessionTag}`, { sessionTag, aor });
+      }
+    }
+    return [...pairs.values()];
+  }
+
+  /** Removes the bindings of `aor` made with a pane credential of the session tagged `sessionTag`, as an unregister would. */
+  removeSession(aor: string, sessionTag: string): number {
+    const doomed = [...(this.#byAor.get(aor)?.values() ?? [])].filter((binding) => binding.sessionTag === sessionTag);
+    for (const binding of doomed) this.remove(aor, binding.contactUri);
+    return doomed.length;
   }
 
   /** Number of live bindings, for the registrations gauge. */

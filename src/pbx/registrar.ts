@@ -29,6 +29,8 @@ export interface RegisterInput {
   flow: Flow;
   /** The extension the request authenticated as: its digest username, or the extension a pane credential stands for. */
   authenticatedAs: string;
+  /** The web session a pane credential was issued to; stored on the bindings so they end with it. */
+  sessionTag?: string;
 }
 
 /** The set of extensions the registrar accepts bindings for. */
@@ -60,7 +62,7 @@ export class Registrar {
     this.#now = now;
   }
 
-  register({ request, flow, authenticatedAs }: RegisterInput): SipResponse {
+  register({ request, flow, authenticatedAs, sessionTag }: RegisterInput): SipResponse {
     const to = toOf(request);
     // §10.3 step 5; RFC 4475 §3.3.4 (unksm2): a registrar rejects a non-SIP AOR with 400.
     if (!isSipUri(to.uri) || to.uri.user === undefined) {
@@ -120,7 +122,7 @@ export class Registrar {
         this.#location.remove(aor, change.contactUri);
         continue;
       }
-      const binding = toBinding(aor, change, { callId, cseq, now, flow, userAgent: getHeader(request, 'User-Agent') });
+      const binding = toBinding(aor, change, { callId, cseq, now, flow, userAgent: getHeader(request, 'User-Agent'), sessionTag });
       this.#replaceSameInstance(binding);
       this.#location.save(binding);
     }
@@ -159,7 +161,7 @@ function contactExpires(nameAddr: NameAddr, headerExpires: number | undefined, d
 function toBinding(
   aor: string,
   change: ContactChange,
-  context: { callId: string; cseq: number; now: number; flow: Flow; userAgent: string | undefined },
+  context: { callId: string; cseq: number; now: number; flow: Flow; userAgent: string | undefined; sessionTag: string | undefined },
 ): Binding {
   const params = new Map(change.nameAddr.params);
   params.delete('expires');
@@ -183,5 +185,6 @@ function toBinding(
     regId: typeof regId === 'string' && /^\d+$/.test(regId) ? Number(regId) : undefined,
     q: typeof q === 'string' && /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(q) ? Number(q) : undefined,
     userAgent: context.userAgent,
+    sessionTag: context.sessionTag,
   };
 }

@@ -185,7 +185,7 @@ export class RequestRoute<R extends Responder = Responder> {
       answer.respond(outcome.response);
       return;
     }
-    const response = this.#options.registrar.register({ request, flow, authenticatedAs: outcome.user });
+    const response = this.#options.registrar.register({ request, flow, authenticatedAs: outcome.user, sessionTag: outcome.sessionTag });
     const to = toOf(request).uri;
     this.#options.events?.registered?.({ aor: isSipUri(to) ? (to.user ?? '') : '', status: response.status, flow });
     answer.respond(response);

@@ -1,7 +1,8 @@
 /**
  * The embedded PBX as a running service: SIP transports (UDP, TCP, TLS, WebSocket on the HTTP
  * server), the transaction layer, and the request route with its registrar, location service
- * and digest guard, reporting to the log and /metrics.
+ * and digest guard, reporting to the log and /metrics. Registrations made with a pane credential
+ * end with the web session it was issued to (session-bound-bindings.ts).
  */
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -28,6 +29,7 @@ import { createExtensionRelay } from './extension-relay.ts';
 import { FlowTokens } from './proxy/flow-token.ts';
 import { Proxy } from './proxy/proxy.ts';
 import { RequestRoute } from './request-route.ts';
+import { SESSION_SWEEP_INTERVAL_MS, SessionBoundBindings } from './session-bound-bindings.ts';
 import { WriteBehindBindingStore } from './write-behind-binding-store.ts';
 
 const METRIC_KIND: Record<TransactionKind, MetricKind> = {
@@ -42,7 +44,12 @@ export interface SipService extends AppService {
   readonly transport: TransportLayer;
 }
 
-export async function startSipService(context: AppContext): Promise<SipService> {
+export interface SipServiceOptions {
+  /** How often bindings of sessions ended elsewhere or by expiry are looked for (tests shorten it). */
+  sessionSweepMs?: number;
+}
+
+export async function startSipService(context: AppContext, options: SipServiceOptions = {}): Promise<SipService> {
   const { config, logger, metrics, repositories } = context;
   const log = logger.child({ component: 'sip' });
   const transport = new TransportLayer(transportConfig(config, context, log));
@@ -84,8 +91,16 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     const verified = paneCredentials.verify(username);
     if (verified === undefined || !credentials.exists(verified.extension)) return undefined;
     if (!repositories.sessions.hasLiveWithPrefix(verified.sessionTag, verified.extension, Date.now())) return undefined;
-    return { password: verified.password, user: verified.extension };
+    return { password: verified.password, user: verified.extension, sessionTag: verified.sessionTag };
   }
+  const sessionBindings = new SessionBoundBindings({
+    location,
+    isLive: (sessionTag, extension, now) => repositories.sessions.hasLiveWithPrefix(sessionTag, extension, now),
+    onRemoved(extension, count) {
+      log.info({ extension, bindings: count }, 'web session ended: the registrations made with its pane credential are gone');
+    },
+    onError: (err) => log.error({ err }, 'could not look for ended web sessions (will try again)'),
+  });
   const registrar = new Registrar(config.registrar, location, { exists: (aor) => credentials.exists(aor) || trunkSecrets.has(aor) });
   // The transaction user's callbacks reach the route and proxy built below; none runs before listen().
   const transactions = new TransactionLayer<Flow, RequestTarget>({
@@ -209,6 +224,15 @@ export async function startSipService(context: AppContext): Promise<SipService> 
 
   await transport.listen();
   location.startExpirySweep();
+  sessionBindings.start(options.sessionSweepMs ?? SESSION_SWEEP_INTERVAL_MS);
+  const stopHearingSessions = context.sessions.onSessionEnded((sessionId) => {
+    // The sign-out itself is done: a failure here must not fail it; the sweep tries again.
+    try {
+      sessionBindings.sessionEnded(sessionId);
+    } catch (err) {
+      log.error({ err }, 'could not remove the registrations of an ended web session (the sweep will)');
+    }
+  });
 
   return {
     location,
@@ -216,6 +240,8 @@ export async function startSipService(context: AppContext): Promise<SipService> 
     sipUris: () => sipUris(config, transport, context),
     async close() {
       location.stop();
+      stopHearingSessions();
+      sessionBindings.stop();
       proxy.close();
       transactions.shutdown();
       await transport.close();

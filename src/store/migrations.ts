@@ -134,4 +134,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE call_records ADD COLUMN crm_record_name TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'the web session of a registration',
+    sql: `
+      -- Which web session's pane credential made a binding (the first 16 hex characters of the
+      -- session's token hash, as in the credential's username): the binding ends with the session.
+      -- NULL for a binding made with the extension's own SIP secret.
+      ALTER TABLE registrations ADD COLUMN session_tag TEXT;
+    `,
+  },
 ];

@@ -30,6 +30,8 @@ export interface RegistrationBinding {
   userAgent?: string;
   /** The Path header value (RFC 3327), as received. */
   path?: string;
+  /** The web session whose pane credential made the binding (a prefix of its token hash); it ends with it. */
+  sessionTag?: string;
 }
 
 export interface RegistrationRepository {
@@ -66,6 +68,7 @@ interface RegistrationRow {
   q: number | null;
   user_agent: string | null;
   path: string | null;
+  session_tag: string | null;
 }
 
 function fromRow(row: RegistrationRow): RegistrationBinding {
@@ -86,23 +89,24 @@ function fromRow(row: RegistrationRow): RegistrationBinding {
   if (row.q !== null) binding.q = row.q;
   if (row.user_agent !== null) binding.userAgent = row.user_agent;
   if (row.path !== null) binding.path = row.path;
+  if (row.session_tag !== null) binding.sessionTag = row.session_tag;
   return binding;
 }
 
 const COLUMNS =
-  'aor, contact, contact_uri, expires_at, call_id, cseq, transport, source_address, source_port, flow_id, instance_id, reg_id, q, user_agent, path';
+  'aor, contact, contact_uri, expires_at, call_id, cseq, transport, source_address, source_port, flow_id, instance_id, reg_id, q, user_agent, path, session_tag';
 const ORDER = 'ORDER BY aor, q DESC NULLS LAST, expires_at DESC, contact_uri';
 
 export function createRegistrationRepository(db: Database): RegistrationRepository {
   const upsert = db.prepare(`
     INSERT INTO registrations (${COLUMNS})
     VALUES (:aor, :contact, :contactUri, :expiresAt, :callId, :cseq, :transport, :sourceAddress, :sourcePort,
-            :flowId, :instanceId, :regId, :q, :userAgent, :path)
+            :flowId, :instanceId, :regId, :q, :userAgent, :path, :sessionTag)
     ON CONFLICT (aor, contact_uri) DO UPDATE SET
       contact = excluded.contact, expires_at = excluded.expires_at, call_id = excluded.call_id, cseq = excluded.cseq,
       transport = excluded.transport, source_address = excluded.source_address, source_port = excluded.source_port,
       flow_id = excluded.flow_id, instance_id = excluded.instance_id, reg_id = excluded.reg_id, q = excluded.q,
-      user_agent = excluded.user_agent, path = excluded.path`);
+      user_agent = excluded.user_agent, path = excluded.path, session_tag = excluded.session_tag`);
   const deleteOne = db.prepare('DELETE FROM registrations WHERE aor = ? AND contact_uri = ?');
   const deleteAor = db.prepare('DELETE FROM registrations WHERE aor = ?');
   const selectAor = db.prepare(`SELECT ${COLUMNS} FROM registrations WHERE aor = ? AND expires_at > ? ${ORDER}`);
@@ -130,6 +134,7 @@ export function createRegistrationRepository(db: Database): RegistrationReposito
         q: binding.q ?? null,
         userAgent: binding.userAgent ?? null,
         path: binding.path ?? null,
+        sessionTag: binding.sessionTag ?? null,
       });
     },
     remove: (aor, contactUri) => Number(deleteOne.run(aor, contactUri).changes) > 0,

@@ -13,6 +13,8 @@ import { metricValue, startTestCallpane, type TestCallpane } from '../support/ca
 import { withDeadline } from '../support/deadline.ts';
 
 const WAIT_MS = 8000;
+/** How often the SIP service looks for sessions ended by another process or by expiry (30 s in production). */
+const SESSION_SWEEP_MS = 200;
 
 interface Agent {
   ua: UA;
@@ -48,6 +50,20 @@ function registration(ua: UA): Promise<string> {
   );
 }
 
+/** The contact URIs `number` has bindings for in the store. */
+function storedContacts(callpane: TestCallpane, number: string): string[] {
+  return callpane.running.context.repositories.registrations.listForAor(number, Date.now()).map((binding) => binding.contactUri);
+}
+
+/** Registers `agent` and returns the contact URI of the binding it made. */
+async function registeredContact(callpane: TestCallpane, number: string, agent: Agent): Promise<string> {
+  const before = new Set(storedContacts(callpane, number));
+  assert.equal(await registration(agent.ua), 'registered');
+  const added = storedContacts(callpane, number).filter((uri) => !before.has(uri));
+  assert.equal(added.length, 1, 'one new binding');
+  return added[0];
+}
+
 /** A web session of `number`, as a login starts one, and the pane credential issued to it. */
 function signIn(callpane: TestCallpane, number: string): { session: Session; credential: PaneCredential } {
   const extension = callpane.running.context.repositories.extensions.get(number);
@@ -61,7 +77,7 @@ describe('JsSIP over WebSocket', () => {
   const agents: UA[] = [];
 
   before(async () => {
-    callpane = await startTestCallpane();
+    callpane = await startTestCallpane({ sip: { sessionSweepMs: SESSION_SWEEP_MS } });
   });
   after(async () => {
     for (const ua of agents) ua.stop();
@@ -107,13 +123,19 @@ describe('JsSIP over WebSocket', () => {
     assert.deepEqual(callpane.running.context.repositories.registrations.listForAor('1002', Date.now()), []);
   });
 
-  it('is refused with a pane credential once its session has been logged out or revoked', async () => {
+  it('is refused with a pane credential once its session has been logged out or revoked, and loses the binding it made', async () => {
     const first = signIn(callpane, '1001');
     const second = signIn(callpane, '1001');
+    // The first test's agent registered with the extension's own secret: no session ends that binding.
+    const ownSecret = callpane.running.context.repositories.registrations.listForAor('1001', Date.now()).filter((b) => b.sessionTag === undefined);
+    assert.ok(ownSecret.length > 0, 'a binding made with the own secret');
     const one = startAgent(callpane, '1001', first.credential.password, first.credential.authorizationUser);
     agents.push(one.ua);
-    assert.equal(await registration(one.ua), 'registered');
+    const oneContact = await registeredContact(callpane, '1001', one);
     callpane.running.context.sessions.logout(first.session);
+    // Gone at once from the location service; the store commits it at the end of this event-loop turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(!storedContacts(callpane, '1001').includes(oneContact), 'the binding outlived the sign-out');
     const again = startAgent(callpane, '1001', first.credential.password, first.credential.authorizationUser);
     agents.push(again.ua);
     assert.match(await registration(again.ua), /^failed: /);
@@ -126,8 +148,19 @@ describe('JsSIP over WebSocket', () => {
     // (another process, the same database) ends it.
     const other = startAgent(callpane, '1001', second.credential.password, second.credential.authorizationUser);
     agents.push(other.ua);
-    assert.equal(await registration(other.ua), 'registered');
+    const otherContact = await registeredContact(callpane, '1001', other);
     callpane.running.context.repositories.sessions.removeForExtension('1001');
+    // Another process's change is found by the periodic sweep.
+    const deadline = Date.now() + SESSION_SWEEP_MS * 10;
+    while (storedContacts(callpane, '1001').includes(otherContact)) {
+      assert.ok(Date.now() < deadline, 'the binding outlived the revoked session');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual(
+      storedContacts(callpane, '1001').filter((uri) => ownSecret.some((b) => b.contactUri === uri)),
+      ownSecret.map((b) => b.contactUri),
+      'bindings made with the own secret stay',
+    );
     const afterRevoke = startAgent(callpane, '1001', second.credential.password, second.credential.authorizationUser);
     agents.push(afterRevoke.ua);
     assert.match(await registration(afterRevoke.ua), /^failed: /);

@@ -278,3 +278,28 @@ describe('credentials that stand for an extension (the pane’s short-lived ones
     assert.equal(bans.length, 1);
   });
 });
+
+describe('what a verified digest proves', () => {
+  const PANE_USER = '1001.1736942400.0123456789abcdef';
+  function paneGuard(): DigestGuard {
+    return new DigestGuard({
+      realm: REALM,
+      credentialOf: (user) => {
+        if (user === PANE_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef' };
+        return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
+      },
+      limiter: new AuthFailureLimiter(POLICY),
+    });
+  }
+
+  test('names the extension and the web session for a pane credential', () => {
+    const guard = paneGuard();
+    const outcome = guard.authenticate(answered(guard, { username: PANE_USER, password: 'pane-password' }), PHONE, 'registrar');
+    assert.deepEqual(outcome, { ok: true, user: '1001', sessionTag: '0123456789abcdef' });
+  });
+
+  test('names no web session for an extension\'s own secret', () => {
+    const guard = paneGuard();
+    assert.deepEqual(guard.authenticate(answered(guard), PHONE, 'registrar'), { ok: true, user: '1001' });
+  });
+});

@@ -48,3 +48,20 @@ test('drops the bindings of a WebSocket flow when the connection closes, and onl
   assert.equal(store.rows.size, 2);
   assert.equal(location.size, 2);
 });
+
+test('lists the web sessions its bindings were made with, and removes one session\'s bindings of an extension from memory and the store', () => {
+  const store = new MemoryBindingStore();
+  const location = new LocationService(store, () => 1_000_000);
+  location.save(binding({ contactUri: 'sip:a@x.invalid;transport=ws', transport: 'WS', flowId: 'ws#1', sessionTag: 'aaaaaaaaaaaaaaaa' }));
+  location.save(binding({ contactUri: 'sip:b@x.invalid', sessionTag: 'aaaaaaaaaaaaaaaa' }));
+  location.save(binding({ contactUri: 'sip:c@x.invalid', sessionTag: 'bbbbbbbbbbbbbbbb' }));
+  location.save(binding());
+  assert.deepEqual(
+    location.sessionTags().sort((x, y) => x.sessionTag.localeCompare(y.sessionTag)),
+    [{ sessionTag: 'aaaaaaaaaaaaaaaa', aor: '1001' }, { sessionTag: 'bbbbbbbbbbbbbbbb', aor: '1001' }],
+  );
+  assert.equal(location.removeSession('1001', 'aaaaaaaaaaaaaaaa'), 2);
+  assert.deepEqual(location.lookup('1001').map((b) => b.contactUri).sort(), ['sip:1001@127.0.0.1:5070', 'sip:c@x.invalid']);
+  assert.deepEqual([...store.rows.values()].map((b) => b.contactUri).sort(), ['sip:1001@127.0.0.1:5070', 'sip:c@x.invalid']);
+  assert.equal(location.removeSession('1002', 'bbbbbbbbbbbbbbbb'), 0);
+});

@@ -58,8 +58,8 @@ function fixture(store: BindingStore = new MemoryBindingStore()) {
   const location = new LocationService(store, now);
   const extensions = new Set(['1001', '1002']);
   const registrar = new Registrar(POLICY, location, { exists: (number) => extensions.has(number) }, now);
-  const register = (options: RegisterOptions = {}, flow: Flow = udpFlow(), authenticatedAs = '1001'): SipResponse =>
-    registrar.register({ request: registerRequest(options), flow, authenticatedAs });
+  const register = (options: RegisterOptions = {}, flow: Flow = udpFlow(), authenticatedAs = '1001', sessionTag?: string): SipResponse =>
+    registrar.register({ request: registerRequest(options), flow, authenticatedAs, sessionTag });
   const contactUris = (aor = '1001') => location.lookup(aor).map((b) => b.contactUri).sort();
   return { clock, location, register, contactUris, store };
 }
@@ -109,6 +109,24 @@ describe('a successful REGISTER (RFC 3261 §10.3 step 8)', () => {
     assert.equal(binding.sourceAddress, '127.0.0.1');
     assert.equal(binding.sourcePort, 5090);
     assert.equal(binding.contact, '<sip:1001@127.0.0.1:5070>');
+  });
+
+  test('stores the web session of a pane credential with the binding, and none for the own secret', () => {
+    const { location, register } = fixture();
+    register({ contacts: ['<sip:1001@127.0.0.1:5070>'] }, udpFlow(), '1001', '0123456789abcdef');
+    register({ contacts: ['<sip:1001@127.0.0.1:5071>'] });
+    const byUri = new Map(location.lookup('1001').map((b) => [b.contactUri, b]));
+    assert.equal(byUri.get('sip:1001@127.0.0.1:5070')?.sessionTag, '0123456789abcdef');
+    assert.equal(byUri.get('sip:1001@127.0.0.1:5071')?.sessionTag, undefined);
+  });
+
+  test('keeps the web session on a refresh with a renewed pane credential, and drops it on a refresh with the own secret', () => {
+    const { location, register } = fixture();
+    register({ cseq: 1 }, udpFlow(), '1001', '0123456789abcdef');
+    register({ cseq: 2 }, udpFlow(), '1001', '0123456789abcdef');
+    assert.equal(location.find('1001', 'sip:1001@127.0.0.1:5070')?.sessionTag, '0123456789abcdef');
+    register({ cseq: 3 });
+    assert.equal(location.find('1001', 'sip:1001@127.0.0.1:5070')?.sessionTag, undefined);
   });
 
   test('parses a valid q parameter and ignores one out of range', () => {
@@ -319,7 +337,7 @@ test('keeps a UDP binding with all its fields in SQLite across a restart', () =>
         expires: 300,
         userAgent: 'desk phone',
         cseq: 3,
-      });
+      }, udpFlow(), '1001', '0123456789abcdef');
       const restarted = new LocationService(createRegistrationRepository(db), () => START + 1000);
       const [binding] = restarted.lookup('1001');
       assert.deepEqual(
@@ -338,6 +356,7 @@ test('keeps a UDP binding with all its fields in SQLite across a restart', () =>
           regId: 1,
           q: 0.5,
           userAgent: 'desk phone',
+          sessionTag: '0123456789abcdef',
         },
       );
     } finally {

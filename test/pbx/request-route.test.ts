@@ -21,6 +21,9 @@ import { MemoryBindingStore } from '../support/memory-binding-store.ts';
 const DOMAIN = 'pbx.test';
 const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002', '1003': 'secret-1003' };
 const PHONE = { address: '127.0.0.1', port: 5070 };
+/** A pane's short-lived credential for 1001, issued to the web session tagged 0123456789abcdef. */
+const PANE_USER = '1001.1736942400.0123456789abcdef';
+const PANE_PASSWORD = 'pane-password';
 
 /** Collects what the route answers. */
 class RecordingResponder implements Responder {
@@ -86,7 +89,10 @@ function fixture(options: FixtureOptions = {}) {
   const registrar = new Registrar({ minExpires: 60, maxExpires: 3600, defaultExpires: 600 }, location, extensions);
   const guard = new DigestGuard({
     realm: DOMAIN,
-    credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
+    credentialOf: (user) => {
+      if (user === PANE_USER) return { password: PANE_PASSWORD, user: '1001', sessionTag: '0123456789abcdef' };
+      return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
+    },
     algorithms: ['MD5'],
     limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
   });
@@ -290,6 +296,17 @@ describe('REGISTER', () => {
     assert.equal(registered[0].aor, '1001');
     assert.equal(registered[0].status, 200);
     assert.equal(registered[0].flow.remote.port, 5071);
+  });
+
+  test('with a pane credential gets a binding that names the web session the credential was issued to', () => {
+    const { handle, authenticatedRequest, location } = fixture();
+    const req = authenticatedRequest(
+      (headers) => request({ method: 'REGISTER', to: `<sip:1001@${DOMAIN}>`, from: `<sip:1001@${DOMAIN}>;tag=pane`, contact: '<sip:1001@127.0.0.1:5073>', headers }),
+      PANE_USER,
+      PANE_PASSWORD,
+    );
+    assert.equal(handle(req, udpFlow({ address: '127.0.0.1', port: 5073 })).only.status, 200);
+    assert.deepEqual(location.lookup('1001').map((b) => [b.contactUri, b.sessionTag]), [['sip:1001@127.0.0.1:5073', '0123456789abcdef']]);
   });
 
   test('with a wrong password gets a new challenge, reported as failed, and no binding', () => {

@@ -54,6 +54,7 @@ test('a binding reads back with exactly the fields it was stored with', () => {
     q: 0.5,
     userAgent: 'JsSIP 3.10',
     path: '<sip:edge.test;lr>',
+    sessionTag: '0123456789abcdef',
   });
   repo.upsert(binding());
   repo.upsert(full);

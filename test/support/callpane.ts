@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCallpane, type RunningCallpane, type ServiceFactory } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/load-config.ts';
-import { startSipService } from '../../src/pbx/sip-service.ts';
+import { startSipService, type SipServiceOptions } from '../../src/pbx/sip-service.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { freeUdpTcpPort } from './ports.ts';
 
@@ -37,6 +37,8 @@ export interface TestCallpaneOptions {
   file?: Record<string, unknown>;
   /** Services started after the SIP service (e.g. the Dynamics 365 sandbox). */
   services?: readonly ServiceFactory[];
+  /** Options of the SIP service (e.g. a short session sweep interval). */
+  sip?: SipServiceOptions;
 }
 
 export async function startTestCallpane(options: TestCallpaneOptions = {}): Promise<TestCallpane> {
@@ -61,7 +63,7 @@ export async function startTestCallpane(options: TestCallpaneOptions = {}): Prom
     interfaces: {},
   });
   const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
-  const running = await startCallpane({ config, logger, extraServices: [startSipService, ...(options.services ?? [])] });
+  const running = await startCallpane({ config, logger, extraServices: [(context) => startSipService(context, options.sip), ...(options.services ?? [])] });
   const secrets = new Map(running.demoExtensions.map((demo) => [demo.number, demo.sipSecret]));
   return {
     running,
