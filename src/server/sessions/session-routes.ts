@@ -37,7 +37,10 @@ export function sessionView(session: Session): SessionView {
   return { expiresAt: session.expiresAt, extension: session.user };
 }
 
-function accessView(access: AccessToken, session: Session): SessionView & { token: string; tokenExpiresAt: number } {
+/** A sign-in or a refresh as answered: the access token, when it expires (epoch ms), and the session. */
+export type AccessAnswer = SessionView & { token: string; tokenExpiresAt: number };
+
+function accessView(access: AccessToken, session: Session): AccessAnswer {
   return { token: access.token, tokenExpiresAt: access.expiresAt, ...sessionView(session) };
 }
 

@@ -1,32 +1,19 @@
 /**
- * The shapes of the server's public HTTP/WebSocket API the pane uses
- * (/work/notes/pane-contract.md). Declared here, not imported from src/server: the widget knows
- * the server only by its API (architecture.md), so these are the wire types as documented
- * (the phone types are src/crm's, which the server sends as they are).
+ * The shapes of the server's public HTTP/WebSocket API the pane uses. Where the server defines a
+ * wire type, it is imported from there type-only — erased from the bundle, so the widget still
+ * reaches the server only over HTTP and WebSocket (architecture.md), but each shape has one
+ * definition and the compiler holds both ends to it. The rest are declared here.
  */
 import type { PhoneMatch } from '../../crm/phone-match.ts';
 import type { NormalizedPhone } from '../../crm/phone-number.ts';
 import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
-import type { CallEvent } from '../../pbx/calls/call-event.ts';
 import type { CallRecord } from '../../store/call-record-repository.ts';
 
-export interface SessionExtension {
-  number: string;
-  displayName: string;
-  email: string | null;
-}
+/** The signed-in agent: number, display name, e-mail. */
+export type { SessionUser as SessionExtension } from '../../server/sessions/session-service.ts';
 
-/** GET /api/session, and POST /api/session without its token. */
-export interface SessionView {
-  expiresAt: number;
-  extension: SessionExtension;
-}
-
-/** A sign-in or a refresh: the access token and when it expires (epoch ms). */
-export interface LoginAnswer extends SessionView {
-  token: string;
-  tokenExpiresAt: number;
-}
+/** GET /api/session; a sign-in or a refresh (LoginAnswer) adds the access token and its expiry. */
+export type { AccessAnswer as LoginAnswer, SessionView } from '../../server/sessions/session-routes.ts';
 
 /** GET /api/sso/providers: one sign-in button each. */
 export type { SsoButton } from '../../server/sso/sso-api-routes.ts';
@@ -98,9 +85,8 @@ export function defaultSettings(): PaneSettings {
 export type { CallDirection, CallDisposition, CallEvent, CallParty } from '../../pbx/calls/call-event.ts';
 export type LogState = 'logged' | 'failed' | 'skipped';
 
-export type EventChannelMessage =
-  | { type: 'ready'; extension: SessionExtension; expiresAt: number }
-  | { type: 'call'; event: CallEvent };
+/** What /api/events sends. */
+export type { EventChannelMessage } from '../../server/api/event-channel.ts';
 
 /** GET /api/calls and /api/calls/:id: the record as the server keeps it (types only). */
 export type { CallRecord, CallRecordCrm, CallRecordParty } from '../../store/call-record-repository.ts';
