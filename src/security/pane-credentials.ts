@@ -69,6 +69,8 @@ export interface PaneCredential {
   password: string;
   /** Epoch milliseconds, a whole second. */
   expiresAt: number;
+  /** From now until expiresAt: what a client counts with, whatever its own clock says. */
+  expiresInMs: number;
 }
 
 export interface VerifiedPaneCredential {
@@ -99,7 +101,8 @@ export class PaneCredentials {
     // Rounded down to a second: the credential never outlives its session.
     const expiresAtSeconds = Math.floor(Math.min(this.#now() + PANE_CREDENTIAL_LIFETIME_MS, session.expiresAt) / 1000);
     const authorizationUser = `${extension}.${expiresAtSeconds}.${session.id.slice(0, SESSION_TAG_LENGTH)}`;
-    return { authorizationUser, password: this.#passwordOf(authorizationUser), expiresAt: expiresAtSeconds * 1000 };
+    const expiresAt = expiresAtSeconds * 1000;
+    return { authorizationUser, password: this.#passwordOf(authorizationUser), expiresAt, expiresInMs: Math.max(0, expiresAt - this.#now()) };
   }
 
   /**

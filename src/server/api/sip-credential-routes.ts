@@ -34,6 +34,8 @@ export interface SipCredentials {
   password: string;
   /** When the credential stops registering (ISO 8601): fetch new ones before. */
   expiresAt: string;
+  /** The same, as seconds from this answer: for clients whose clock differs from the server's. */
+  expiresInSeconds: number;
   displayName: string;
   registrarServer: string;
   iceServers: RTCIceServer[];
@@ -63,6 +65,7 @@ export function registerSipCredentialRoutes(
       authorizationUser: pane.authorizationUser,
       password: pane.password,
       expiresAt: new Date(pane.expiresAt).toISOString(),
+      expiresInSeconds: Math.floor(pane.expiresInMs / 1000),
       displayName: extension.displayName,
       registrarServer: `sip:${domain}`,
       iceServers: [],

@@ -19,6 +19,7 @@ import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
 import { EXTENSION_NUMBER, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
 import { AccessTokens, type AccessToken } from './access-tokens.ts';
+import { clientKey } from './client-key.ts';
 import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
 
@@ -37,8 +38,12 @@ export const LOGIN_FAILURE_POLICY: LoginThrottlePolicy = { limit: 10, windowMs: 
  * "device cookie" idea, keyed by address because the pane's storage is partitioned per site).
  */
 export const TRUSTED_ADDRESS_MS = 30 * 24 * 60 * 60_000;
-/** Memory bound for trusted (account, address) pairs; the oldest go first. */
-const MAX_TRUSTED_ADDRESSES = 10_000;
+/**
+ * Addresses trusted per account; the account's oldest goes first. Per account, so nobody can push
+ * another account's trust out (only a sign-in with its password adds to it), and memory is bounded
+ * by the number of extensions.
+ */
+const MAX_TRUSTED_ADDRESSES_PER_ACCOUNT = 10;
 
 /** 5 failed logins to one account within 15 minutes, from anywhere: its password sign-in is locked for 15 minutes. */
 export const ACCOUNT_LOCKOUT_POLICY: LoginThrottlePolicy = { limit: 5, windowMs: 15 * 60_000, banMs: 15 * 60_000 };
@@ -101,8 +106,8 @@ export class SessionService {
   readonly #addressFailures: LoginThrottle;
   readonly #accountFailures: LoginThrottle;
   readonly #accessTokens: AccessTokens;
-  /** `${account} ${address}` → until when it is trusted; in memory, so a restart forgets them. */
-  readonly #trustedAddresses = new Map<string, number>();
+  /** account → (address → until when it is trusted); in memory, so a restart forgets them. */
+  readonly #trustedAddresses = new Map<string, Map<string, number>>();
   readonly #endedListeners = new Set<SessionEndedListener>();
   /** Made at once, so that the first unknown login does not take longer than the rest. */
   readonly #dummyHash: Promise<string>;
@@ -123,8 +128,9 @@ export class SessionService {
     return this.#lifetimeMs;
   }
 
-  /** `address` is the client's address, for the failure limit. */
-  async login(login: string, password: string, address: string): Promise<LoginOutcome> {
+  /** `clientAddress` is the client's address, for the failure limit (counted by clientKey). */
+  async login(login: string, password: string, clientAddress: string): Promise<LoginOutcome> {
+    const address = clientKey(clientAddress);
     const addressLock = this.#addressFailures.lockedUntil(address);
     if (addressLock !== undefined) return this.#locked('address-limited', addressLock);
     const typed = login.trim();
@@ -215,20 +221,17 @@ export class SessionService {
   }
 
   #trusted(account: string, address: string): boolean {
-    const key = `${account} ${address}`;
-    const until = this.#trustedAddresses.get(key);
-    if (until === undefined) return false;
-    if (until > this.#now()) return true;
-    this.#trustedAddresses.delete(key);
-    return false;
+    const until = this.#trustedAddresses.get(account)?.get(address);
+    return until !== undefined && until > this.#now();
   }
 
   #trust(account: string, address: string): void {
-    const key = `${account} ${address}`;
+    const addresses = this.#trustedAddresses.get(account) ?? new Map<string, number>();
     // Re-inserted, so the map's order stays oldest first.
-    this.#trustedAddresses.delete(key);
-    while (this.#trustedAddresses.size >= MAX_TRUSTED_ADDRESSES) this.#trustedAddresses.delete(this.#trustedAddresses.keys().next().value as string);
-    this.#trustedAddresses.set(key, this.#now() + TRUSTED_ADDRESS_MS);
+    addresses.delete(address);
+    while (addresses.size >= MAX_TRUSTED_ADDRESSES_PER_ACCOUNT) addresses.delete(addresses.keys().next().value as string);
+    addresses.set(address, this.#now() + TRUSTED_ADDRESS_MS);
+    this.#trustedAddresses.set(account, addresses);
   }
 
   #locked(reason: 'address-limited' | 'account-locked', until: number): LoginOutcome {

@@ -19,6 +19,7 @@ import type { SsoProvider } from '../../config/sso-providers.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SiteOrigin } from '../api/site-origin.ts';
 import type { HttpApp } from '../http-server.ts';
+import { clientKey } from '../sessions/client-key.ts';
 import { LoginThrottle, type LoginThrottlePolicy } from '../sessions/login-throttle.ts';
 import type { Logger } from '../logger.ts';
 import { OidcClients } from './oidc-clients.ts';
@@ -32,7 +33,7 @@ export const SSO_START_PATH = '/dyncrm/sso/start';
 export const SSO_REDIRECT_PATH = '/dyncrm/login';
 
 /**
- * Sign-ins one address may start per 10 minutes. Pending sign-ins are kept in memory (bounded,
+ * Sign-ins one address (an IPv6 /64, client-key.ts) may start per 10 minutes. Pending sign-ins are kept in memory (bounded,
  * oldest dropped first), so without a limit one client could push everyone else's out. Generous,
  * because a whole call centre may sit behind one address at the start of a shift.
  */
@@ -110,10 +111,10 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
 
   app.get(SSO_START_PATH, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     try {
-      if (starts.lockedUntil(request.ip) !== undefined) {
+      const requester = clientKey(request.ip);
+      if (starts.lockedUntil(requester) !== undefined) {
         throw new SsoError(SsoErrorCode.TOO_MANY_STARTS, 'Too many sign-ins were started from this network. Wait a few minutes and try again.');
       }
-      starts.recordFailure(request.ip);
       const provider = byId.get(single(request.query.provider) ?? '');
       if (!provider) throw new SsoError(SsoErrorCode.UNKNOWN_PROVIDER, 'This sign-in provider is not configured.');
       // Only the pane may start a sign-in: its popup is navigated by the pane's own script, so the
@@ -140,6 +141,8 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
         throw new SsoError(SsoErrorCode.HANDOFF_INVALID, 'This sign-in was already started. Close this window and sign in again from the pane.');
       }
       flows.start(state, binding, { providerId: provider.id, codeVerifier, nonce, redirectUri, handoff });
+      // Counted only once something is kept: refused requests cannot use up a shared address's allowance.
+      starts.recordFailure(requester);
       const parameters: Record<string, string> = {
         response_type: 'code',
         redirect_uri: redirectUri,

@@ -148,8 +148,11 @@ export class ApiClient {
     const result = await this.#send<T>(method, path, body);
     if (result.ok || result.error.status !== 401 || this.#token === undefined) return result;
     // The server forgot the token (a restart) or it expired in flight: one refresh, one retry.
+    // A refresh that failed for another reason (network, timeout, 5xx) is answered as that, not
+    // as the 401: only the server's "no session" may end the pane's session.
     const refreshed = await this.#refresh();
-    return refreshed.ok ? this.#send<T>(method, path, body) : result;
+    if (refreshed.ok) return this.#send<T>(method, path, body);
+    return refreshed.error.status === 401 ? result : refreshed;
   }
 
   #refresh(): Promise<ApiResult<SessionView>> {

@@ -108,6 +108,9 @@ export class JsSipEngine implements PhoneEngine {
     // INVITE challenge uses these; the registration and calls in progress are not disturbed.
     ua.set('authorization_user', credentials.authorizationUser);
     ua.set('password', credentials.password);
+    // A registration refused meanwhile (its credential had expired) is not retried by JsSIP
+    // itself until the connection drops: try again now, with these.
+    if (this.registration === 'failed' && ua.isConnected()) ua.register();
   }
 
   async unregister(): Promise<void> {

@@ -55,7 +55,10 @@ export interface PhoneEngine {
   readonly registration: RegistrationState;
   calls(): PhoneCall[];
   register(credentials: SipCredentials): void;
-  /** New credentials for the same extension (the old ones expire): used from the next authentication on. */
+  /**
+   * New credentials for the same extension (the old ones expire): used from the next
+   * authentication on, and at once to register again when a registration had failed.
+   */
   renewCredentials(credentials: SipCredentials): void;
   /** Unregisters and closes the connection (best effort, bounded in time). */
   unregister(): Promise<void>;

@@ -76,7 +76,10 @@ export class PaneController {
       saveNotes: (serverCallId, notes) => void this.api.saveNotes(serverCallId, notes),
     });
     this.#engine.on((event) => {
-      if (event.type === 'registration') this.store.update({ registration: event.state, registrationReason: event.reason });
+      if (event.type !== 'registration') return;
+      this.store.update({ registration: event.state, registrationReason: event.reason });
+      // JsSIP's cause when the registrar refused the credentials (an expired pane credential).
+      if (event.state === 'failed' && event.reason === 'Authentication Error') this.#renewal.recover();
     });
     this.#sso = new SsoSignIn({
       api: this.api,
@@ -97,6 +100,11 @@ export class PaneController {
     addEventListener('pagehide', () => this.#leave());
     addEventListener('pageshow', (event) => {
       if (event.persisted && this.store.state.session) this.#coordinator?.start();
+    });
+    // After sleep or an outage the renewal timer may be late: the credential may be due already.
+    addEventListener('online', () => this.#renewal.checkNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.#renewal.checkNow();
     });
     void this.#resumeSession();
     void this.#loadSsoProviders();

@@ -19,7 +19,8 @@ export const SSO_START_PATH = '/dyncrm/sso/start';
 export const POLL_INTERVAL_MS = 1500;
 /** As long as the server keeps a sign-in in progress (FLOW_LIFETIME_MS). */
 export const GIVE_UP_AFTER_MS = 10 * 60_000;
-const POPUP_NAME = 'callpane-sso';
+/** Each popup gets its own unguessable name: other frames of the Dynamics page could otherwise aim a link at it by name. */
+const POPUP_NAME_PREFIX = 'callpane-sso-';
 const POPUP_FEATURES = 'popup,width=520,height=680';
 
 export type SsoPhase = { phase: 'idle' } | { phase: 'waiting'; providerId: string } | { phase: 'blocked'; providerId: string };
@@ -72,7 +73,7 @@ export class SsoSignIn {
   /** Call from the click itself, synchronously, so the browser lets the popup open. */
   start(providerId: string): void {
     this.#stop();
-    const popup = this.#options.browser.open('', POPUP_NAME, POPUP_FEATURES);
+    const popup = this.#options.browser.open('', `${POPUP_NAME_PREFIX}${this.#options.browser.randomSecret()}`, POPUP_FEATURES);
     if (!popup) {
       this.#options.onPhase({ phase: 'blocked', providerId });
       return;

@@ -22,7 +22,7 @@ test('an agent gets a short-lived credential for their own extension, never its 
   const response = await credentials(api, alice);
   assert.equal(response.statusCode, 200);
   assert.equal(response.headers['cache-control'], 'no-store');
-  const { authorizationUser, password, expiresAt, ...rest } = response.json();
+  const { authorizationUser, password, expiresAt, expiresInSeconds, ...rest } = response.json();
   assert.deepEqual(rest, {
     wsUrl: 'ws://pbx.example.test:8080/sip',
     uri: 'sip:1001@pbx.example.test',
@@ -35,6 +35,7 @@ test('an agent gets a short-lived credential for their own extension, never its 
   assert.notEqual(password, 's1');
   assert.deepEqual(api.paneCredentials.verify(authorizationUser), { extension: '1001', sessionTag, password });
   assert.equal(Date.parse(expiresAt), Number(authorizationUser.split('.')[1]) * 1000);
+  assert.ok(Math.abs(expiresInSeconds * 1000 - (Date.parse(expiresAt) - api.now())) <= 1000, 'the lifetime left, by the server\'s clock');
   const bobs = (await credentials(api, bob)).json();
   assert.match(bobs.authorizationUser, /^1002\./);
   assert.equal(api.paneCredentials.verify(bobs.authorizationUser)?.password, bobs.password);

@@ -98,3 +98,31 @@ test('a lock set off from elsewhere does not keep the agent out at an address th
   await fail('1001', 5);
   assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 429, 'the trust ends after its time');
 });
+
+test('IPv6 addresses of one /64 share one per-address limit: a fresh address per guess does not escape it', async () => {
+  const limited = await createApiFixture({ sessions: { loginFailurePolicy: { limit: 3, windowMs: MINUTE, banMs: MINUTE } } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const response = await limited.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: `guess${i}@example.com`, password: 'x' }, remoteAddress: `2001:db8:1:2::${i}` });
+      statuses.push(response.statusCode);
+    }
+    assert.deepEqual(statuses, [401, 401, 429, 429]);
+    const elsewhere = await limited.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: '1001', password: PASSWORDS['1001'] }, remoteAddress: '2001:db8:1:3::1' });
+    assert.equal(elsewhere.statusCode, 200, 'the next /64 is another client');
+  } finally {
+    await limited.close();
+  }
+});
+
+test('an account trusts at most its ten latest addresses, and no other account\'s sign-ins push them out', async () => {
+  const office = '203.0.113.7';
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200);
+  for (let i = 0; i < 20; i++) assert.equal((await attempt('1002', PASSWORDS['1002'], `192.0.2.${i + 1}`)).statusCode, 200);
+  await fail('1001', 5);
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200, 'still trusted');
+  api.advance(15 * MINUTE);
+  for (let i = 0; i < 10; i++) assert.equal((await attempt('1001', PASSWORDS['1001'], `192.0.2.${100 + i}`)).statusCode, 200);
+  await fail('1001', 5);
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 429, 'ten newer addresses of its own pushed it out');
+});

@@ -14,7 +14,11 @@ test('by default one address may start 300 sign-ins in 10 minutes: a call centre
   assert.deepEqual(START_POLICY, { limit: 300, windowMs: 10 * 60_000, banMs: 10 * 60_000 });
 });
 
-test('an address that starts too many sign-ins is refused before anything is kept for it', async () => {
+test('an address that starts too many sign-ins is refused before anything is kept for it; refused requests do not count', async () => {
+  for (let i = 0; i < 5; i++) {
+    const notFromPane = await new SsoBrowser().request(sso.begin('entra').startUrl, { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(notFromPane.status, 400);
+  }
   for (let i = 0; i < 3; i++) assert.equal((await new SsoBrowser().request(sso.begin('entra').startUrl)).status, 302);
   const { secret, startUrl } = sso.begin('entra');
   const refused = await new SsoBrowser().request(startUrl);

@@ -92,3 +92,18 @@ test('sign-out ends the session on the server even when the access token has exp
   assert.equal((await client.logout()).ok, true);
   assert.equal((await new ApiClient(browser.fetch, api.now).resume()).ok, false);
 });
+
+test('a refresh that fails for the network is answered as that, never as the end of the session', async () => {
+  const browser = partition();
+  let refreshesFail = false;
+  const flaky: FetchLike = (path, init) => (refreshesFail && path === '/api/session/refresh' ? Promise.reject(new TypeError('network down')) : browser.fetch(path, init));
+  const client = new ApiClient(flaky, () => api.now() - ACCESS_TOKEN_LIFETIME_MS);
+  await client.login('1001', PASSWORDS['1001']);
+  api.advance(ACCESS_TOKEN_LIFETIME_MS);
+  refreshesFail = true;
+  const answer = await client.settings();
+  assert.equal(!answer.ok && answer.error.status, 0, 'a network failure, not a 401');
+  assert.ok(await client.freshToken(), 'the pane keeps its token and tries again later');
+  refreshesFail = false;
+  assert.equal((await client.settings()).ok, true);
+});

@@ -14,7 +14,7 @@ interface Harness {
   sso: SsoSignIn;
   phases: SsoPhase[];
   ends: SsoEnd[];
-  opened: { url: string; replacedWith: string[]; closed: boolean; window: Window }[];
+  opened: { url: string; name: string; replacedWith: string[]; closed: boolean; window: Window }[];
   claims: string[];
   /** Answers for the next claims, in order (the last one repeats). */
   answers: ApiResult<SsoClaim>[];
@@ -28,14 +28,14 @@ function harness(options: { blocked?: boolean } = {}): Harness {
   const h = { phases: [], ends: [], opened: [], claims: [], answers: [], clock: { now: 0 } } as unknown as Harness;
   const browser: SsoBrowser = {
     origin: ORIGIN,
-    open(url) {
+    open(url, name) {
       if (options.blocked) return null;
-      const record = { url, replacedWith: [] as string[], closed: false, window: undefined as unknown as Window };
+      const record = { url, name, replacedWith: [] as string[], closed: false, window: undefined as unknown as Window };
       record.window = { location: { replace: (next: string) => record.replacedWith.push(next) }, close: () => (record.closed = true) } as unknown as Window;
       h.opened.push(record);
       return record.window;
     },
-    randomSecret: () => 's'.repeat(43),
+    randomSecret: () => `${'s'.repeat(42)}${h.opened.length}`,
     sha256: async () => 'h'.repeat(43),
     onMessage(listener) {
       listeners.add(listener);
@@ -74,13 +74,14 @@ test('the popup opens at once and is sent to the start with the handoff only, ne
   h.sso.start('entra');
   assert.equal(h.opened.length, 1);
   assert.equal(h.opened[0].url, '');
+  assert.match(h.opened[0].name, /^callpane-sso-s{42}0$/, 'a name of its own, not a fixed one');
   await settle();
   assert.deepEqual(h.opened[0].replacedWith, [`${ORIGIN}/dyncrm/sso/start?provider=entra&handoff=${'h'.repeat(43)}`]);
   assert.deepEqual(h.phases, [{ phase: 'waiting', providerId: 'entra' }]);
   assert.equal(h.claims.length, 0);
   t.mock.timers.tick(POLL_INTERVAL_MS);
   await settle();
-  assert.deepEqual(h.claims, ['s'.repeat(43)]);
+  assert.deepEqual(h.claims, [`${'s'.repeat(42)}1`], 'the secret is another random value than the name');
   assert.deepEqual(h.ends, [{ kind: 'signed-in', session: SESSION }]);
   assert.deepEqual(h.phases.at(-1), { phase: 'idle' });
 });
