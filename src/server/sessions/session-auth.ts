@@ -32,14 +32,14 @@ export function requireSession(request: FastifyRequest, sessions: SessionService
 }
 
 /**
- * The first refresh token among the pane's cookies that names a live session, with that
- * session; undefined when the request is not the pane's or no cookie names one.
+ * The live session the first of the pane's cookies that names one stands for; undefined when the
+ * request is not the pane's or no cookie names a live session.
  */
-export function sessionOfPaneCookie(request: FastifyRequest, sessions: SessionService): { refreshToken: string; session: Session } | undefined {
+export function sessionOfPaneCookie(request: FastifyRequest, sessions: SessionService): Session | undefined {
   if (!isPaneClient(request.headers[PANE_CLIENT_HEADER])) return undefined;
   for (const refreshToken of sessionCookieTokens(request.headers.cookie)) {
     const session = sessions.sessionOfRefreshToken(refreshToken);
-    if (session) return { refreshToken, session };
+    if (session) return session;
   }
   return undefined;
 }

@@ -57,11 +57,6 @@ export function sendSignedIn(request: FastifyRequest, reply: FastifyReply, signe
   return reply.send({ ...answer, refreshToken: signedIn.refreshToken });
 }
 
-function refreshFromPaneCookie(request: FastifyRequest, sessions: SessionService): ReturnType<SessionService['refresh']> {
-  const cookie = sessionOfPaneCookie(request, sessions);
-  return cookie && sessions.refresh(cookie.refreshToken);
-}
-
 /** A session cookie the pane offered (live or not). */
 function hasSessionCookie(request: FastifyRequest): boolean {
   return isPaneClient(request.headers[PANE_CLIENT_HEADER]) && sessionCookieTokens(request.headers.cookie).length > 0;
@@ -89,8 +84,8 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
 
   app.post('/session/refresh', async (request, reply) => {
     const { refreshToken } = parseInput(RefreshBody, request.body, 'body');
-    const refreshed = refreshToken !== undefined ? sessions.refresh(refreshToken) : refreshFromPaneCookie(request, sessions);
-    if (refreshed) return reply.header('cache-control', 'no-store').send(accessView(refreshed.access, refreshed.session));
+    const session = refreshToken !== undefined ? sessions.sessionOfRefreshToken(refreshToken) : sessionOfPaneCookie(request, sessions);
+    if (session) return reply.header('cache-control', 'no-store').send(accessView(sessions.accessFor(session), session));
     if (refreshToken === undefined && !hasSessionCookie(request)) {
       throw unauthorized('no session to refresh: send {"refreshToken"}, or the session cookie with X-Callpane-Client: pane', false);
     }
@@ -107,7 +102,7 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   // expired (or was lost to a server restart) can still end its session.
   app.delete('/session', async (request, reply) => {
     const token = bearerToken(request.headers.authorization);
-    const session = (token === undefined ? undefined : sessions.authenticate(token)) ?? sessionOfPaneCookie(request, sessions)?.session;
+    const session = (token === undefined ? undefined : sessions.authenticate(token)) ?? sessionOfPaneCookie(request, sessions);
     if (!session) {
       if (token !== undefined) throw unauthorized('the access token is invalid or has expired, and no session cookie names a live session', true);
       throw unauthorized('no session to end: send Authorization: Bearer <access token>, or the session cookie with X-Callpane-Client: pane', false);

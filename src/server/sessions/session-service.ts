@@ -166,18 +166,17 @@ export class SessionService {
     const refreshToken = newSessionToken();
     const session: Session = { id: hashSessionToken(refreshToken), user: userOf(extension), expiresAt: now + this.#lifetimeMs };
     this.#sessions.create({ tokenHash: session.id, extension: extension.number, createdAt: now, expiresAt: session.expiresAt });
-    return { refreshToken, access: this.#accessTokens.issue(session.id, session.expiresAt), session };
+    return { refreshToken, access: this.accessFor(session), session };
   }
 
   /**
-   * A new access token for the session of `refreshToken`; undefined when that session has ended.
+   * A new access token for a live session, found by its refresh token (sessionOfRefreshToken).
    * The refresh token is not rotated: the panes of several tabs share one (the cookie) and
    * refresh independently, and rotation would have them invalidate each other. The session's end
    * does not move, so a stolen refresh token is worth no more than the session it came from.
    */
-  refresh(refreshToken: string): { access: AccessToken; session: Session } | undefined {
-    const session = this.sessionOfRefreshToken(refreshToken);
-    return session && { access: this.#accessTokens.issue(session.id, session.expiresAt), session };
+  accessFor(session: Session): AccessToken {
+    return this.#accessTokens.issue(session.id, session.expiresAt);
   }
 
   /** The live session an access token belongs to, or undefined when it is malformed, unknown, expired, or its session ended. */
