@@ -55,17 +55,12 @@ export class ApiClient {
 
   /** A live access token, refreshed first when it is (nearly) expired; undefined when signed out. */
   async freshToken(): Promise<string | undefined> {
-    if (this.#token !== undefined && this.#tokenExpiresAt - REFRESH_MARGIN_MS <= this.#now()) await this.#refresh();
+    if (this.#token !== undefined && this.#tokenExpiresAt - REFRESH_MARGIN_MS <= this.#now()) await this.refresh();
     return this.#token;
   }
 
   async login(login: string, password: string): Promise<ApiResult<SessionView>> {
     return this.#signedIn(await this.#send<LoginAnswer>('POST', '/api/session', { login, password }));
-  }
-
-  /** After a reload: the cookie, if any, buys an access token. */
-  resume(): Promise<ApiResult<SessionView>> {
-    return this.#refresh();
   }
 
   async logout(): Promise<ApiResult<void>> {
@@ -150,12 +145,13 @@ export class ApiClient {
     // The server forgot the token (a restart) or it expired in flight: one refresh, one retry.
     // A refresh that failed for another reason (network, timeout, 5xx) is answered as that, not
     // as the 401: only the server's "no session" may end the pane's session.
-    const refreshed = await this.#refresh();
+    const refreshed = await this.refresh();
     if (refreshed.ok) return this.#send<T>(method, path, body);
     return refreshed.error.status === 401 ? result : refreshed;
   }
 
-  #refresh(): Promise<ApiResult<SessionView>> {
+  /** A new access token from the session cookie: after a reload, or when the server refused one. */
+  refresh(): Promise<ApiResult<SessionView>> {
     // One refresh at a time: requests that find the token stale together share it.
     this.#refreshing ??= this.#send<LoginAnswer>('POST', '/api/session/refresh')
       .then((result) => {

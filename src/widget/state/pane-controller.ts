@@ -197,7 +197,7 @@ export class PaneController {
   }
 
   async #resumeSession(): Promise<void> {
-    const result = await this.api.resume();
+    const result = await this.api.refresh();
     if (result.ok) await this.#signedIn(result.value);
     else this.store.update({ boot: 'signed-out' });
   }
@@ -222,7 +222,7 @@ export class PaneController {
       token: () => this.api.freshToken(),
       // Only the server's "no" ends the session; a network failure is retried like any other.
       refresh: async () => {
-        const refreshed = await this.api.resume();
+        const refreshed = await this.api.refresh();
         return refreshed.ok || refreshed.error.status !== 401;
       },
       // After a reconnect, calls that ended while the channel was down may still lack their log.

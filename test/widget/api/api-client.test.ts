@@ -41,10 +41,10 @@ function partition(): { fetch: FetchLike; paths: string[] } {
 
 test('a reloaded pane resumes from its cookie alone, and a pane without one is signed out', async () => {
   const browser = partition();
-  assert.equal((await new ApiClient(browser.fetch, api.now).resume()).ok, false);
+  assert.equal((await new ApiClient(browser.fetch, api.now).refresh()).ok, false);
   assert.equal((await new ApiClient(browser.fetch, api.now).login('1001', PASSWORDS['1001'])).ok, true);
   const reloaded = new ApiClient(browser.fetch, api.now);
-  const resumed = await reloaded.resume();
+  const resumed = await reloaded.refresh();
   assert.equal(resumed.ok && resumed.value.extension.number, '1001');
   assert.equal((await reloaded.settings()).ok, true);
 });
@@ -90,7 +90,7 @@ test('sign-out ends the session on the server even when the access token has exp
   await client.login('1001', PASSWORDS['1001']);
   api.advance(ACCESS_TOKEN_LIFETIME_MS);
   assert.equal((await client.logout()).ok, true);
-  assert.equal((await new ApiClient(browser.fetch, api.now).resume()).ok, false);
+  assert.equal((await new ApiClient(browser.fetch, api.now).refresh()).ok, false);
 });
 
 test('a refresh that fails for the network is answered as that, never as the end of the session', async () => {
