@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { DYNAMICS_ORIGIN_PATTERNS } from '../../src/server/pane/crm-origin.ts';
+import { problemsOfRefused } from './config-problems.ts';
 
 let dir: string;
 before(() => {
@@ -24,13 +24,7 @@ function fileWith(value: unknown): string {
 }
 
 function problemsOf(options: LoadConfigOptions): readonly string[] {
-  try {
-    load(options);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the configuration to be refused');
+  return problemsOfRefused(() => load(options));
 }
 
 test('by default the pane may be framed by Dynamics 365 in every cloud and reads numbers as US ones', () => {

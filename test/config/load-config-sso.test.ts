@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
+import { problemsOfRefused } from './config-problems.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -25,13 +25,7 @@ function withProviders(providers: unknown[], env: Record<string, string> = {}): 
 }
 
 function problemsOf(options: LoadConfigOptions): readonly string[] {
-  try {
-    load(options);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the configuration to be refused');
+  return problemsOfRefused(() => load(options));
 }
 
 test('no identity provider is configured by default', () => {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../src/config/config-error.ts';
 import { readEnvOverrides } from '../../src/config/environment.ts';
-import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
 import { configSchema } from '../../src/config/schema.ts';
+import { problemsOfRefused } from './config-problems.ts';
 
 let dir: string;
 before(() => {
@@ -15,14 +15,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(env: Record<string, string>): readonly string[] {
-  const options: LoadConfigOptions = { env, cwd: dir, interfaces: {} };
-  try {
-    loadConfig(options);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the configuration to be refused');
+  return problemsOfRefused(() => loadConfig({ env, cwd: dir, interfaces: {} }));
 }
 
 function trustProxyOf(value: unknown): unknown {

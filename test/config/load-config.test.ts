@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
+import { problemsOfRefused } from './config-problems.ts';
 
 let dir: string;
 before(() => {
@@ -23,13 +23,7 @@ function writeJson(name: string, value: unknown): string {
 }
 
 function problemsOf(options: LoadConfigOptions): readonly string[] {
-  try {
-    load(options);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail('expected the configuration to be refused');
+  return problemsOfRefused(() => load(options));
 }
 
 describe('defaults', () => {
