@@ -51,6 +51,11 @@ export function checkCrmOrigin(raw: string | undefined, patterns: readonly Origi
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
     return { ok: false, problem: 'base must be the org origin only, without a path, query or fragment' };
   }
+  // One concrete origin, whose host holds only what a DNS name or an IP literal can: the URL
+  // parser keeps a `*` (even a decoded %2A) in a host, where it would match a pattern's wildcard
+  // label and go into frame-ancestors as a wildcard that lets every org frame the pane.
+  const stray = /[^a-z0-9.\-[\]:]/.exec(url.hostname);
+  if (stray) return { ok: false, problem: `base must be one concrete origin: the host ${url.hostname} holds "${stray[0]}"` };
   const labels = url.hostname.split('.');
   const allowed = patterns.some(
     (pattern) =>

@@ -43,6 +43,10 @@ describe('the base parameter of the Channel URL', () => {
     ['https://org.crm.dynamics.com/?x=1', /origin only/],
     ['https://org.crm.dynamics.com/#frag', /origin only/],
     ['http://127.0.0.1:8082', /not an allowed/],
+    ['https://*.crm.dynamics.com', /one concrete origin: the host \*\.crm\.dynamics\.com holds "\*"/],
+    ['https://org?.crm.dynamics.com', /origin only/],
+    ['https://or*g.crm4.dynamics.com', /one concrete origin/],
+    ['https://org_1.crm.dynamics.com', /one concrete origin/],
   ] as const) {
     it(`refuses ${JSON.stringify(raw)}`, () => {
       const result = check(raw);

@@ -134,6 +134,10 @@ describe('a Channel URL whose base is not allowed', () => {
     ['https://org1234.crm.dynamics.com%2fevil', /not an absolute URL|not an allowed/],
     ['http://org1234.crm.dynamics.com', /http:\/\/org1234\.crm\.dynamics\.com is not an allowed/],
     ['x'.repeat(3000), /too long/],
+    // A base is one concrete origin: a wildcard would go into frame-ancestors and let every org frame the pane.
+    ['https://*.crm.dynamics.com', /base must be one concrete origin: the host \*\.crm\.dynamics\.com holds (&quot;|&#34;|")\*/],
+    ['https://org*.crm.dynamics.com', /one concrete origin/],
+    ['https://%2A.crm.dynamics.com', /one concrete origin/],
   ];
 
   for (const [base, problem] of HOSTILE) {
