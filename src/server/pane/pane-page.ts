@@ -1,12 +1,13 @@
 /**
  * The two HTML pages of /dyncrm: the pane's shell (no inline script: the configuration travels
- * as JSON data in a non-executed script element, the code comes from /dyncrm/assets/pane.js),
+ * as JSON data in a non-executed script element, the code comes from /dyncrm/assets/pane.<hash>.js),
  * and the page a Channel URL with an unusable `base` gets instead, which says why and which
  * origins are allowed. Everything either page shows that came from a request is escaped.
  */
 import { createHash } from 'node:crypto';
 
-export const PANE_ASSET_PATHS = { js: '/dyncrm/assets/pane.js', css: '/dyncrm/assets/pane.css' } as const;
+/** Where the pane's script and style sheet are served, each under its content-hashed file name. */
+export const PANE_ASSETS_PATH = '/dyncrm/assets';
 export const PANE_CONFIG_ELEMENT_ID = 'pane-config';
 
 /** What the shell hands the widget (pane-contract.md). */
@@ -29,7 +30,13 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function renderPaneShell(config: PaneConfig): string {
+/** The file names of the current build's assets (pane-bundle.ts). */
+export interface PaneAssetNames {
+  js: string;
+  css: string;
+}
+
+export function renderPaneShell(config: PaneConfig, assets: PaneAssetNames): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -37,9 +44,9 @@ export function renderPaneShell(config: PaneConfig): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Callpane</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${PANE_ASSET_PATHS.css}">
+<link rel="stylesheet" href="${PANE_ASSETS_PATH}/${escapeHtml(assets.css)}">
 <script id="${PANE_CONFIG_ELEMENT_ID}" type="application/json">${scriptJson(config)}</script>
-<script type="module" src="${PANE_ASSET_PATHS.js}"></script>
+<script type="module" src="${PANE_ASSETS_PATH}/${escapeHtml(assets.js)}"></script>
 </head>
 <body>
 <div id="app"></div>

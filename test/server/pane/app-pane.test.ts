@@ -51,8 +51,12 @@ test('a running stand-in service\'s origin is an allowed base, next to the confi
     assert.equal(refused.status, 400);
     const page = await refused.text();
     assert.ok(page.includes('<code>https://*.crm4.dynamics.com</code>') && page.includes('<code>http://127.0.0.1:48081</code>'));
-    const script = await fetch(`${running.httpUrl}/dyncrm/assets/pane.js`);
+    const scriptPath = /<script type="module" src="([^"]+)">/.exec(await (await fetch(`${running.httpUrl}/dyncrm?base=https://org.crm4.dynamics.com`)).text())?.[1];
+    assert.match(scriptPath ?? '', /^\/dyncrm\/assets\/pane\.[0-9a-f]{16}\.js$/);
+    // fetch() decodes what it gets, as a browser does.
+    const script = await fetch(`${running.httpUrl}${scriptPath}`, { headers: { 'accept-encoding': 'br, gzip' } });
     assert.equal(script.status, 200);
+    assert.equal(script.headers.get('content-encoding'), 'br');
     assert.match(await script.text(), /Hello from the /);
   } finally {
     await running.close();

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { createLogger } from '../../../src/server/logger.ts';
 import { createHttpServer } from '../../../src/server/http-server.ts';
 import { createMetrics } from '../../../src/server/metrics.ts';
@@ -34,6 +35,19 @@ test('the bundle is one minified ES module and one style sheet, with sizes as se
   assert.equal(await paneScriptGzipSize(FIXTURE), bundle.js.gzipBytes);
   assert.equal(bundle.css.body.trim(), 'body{margin:0;font-family:Segoe UI,system-ui,sans-serif}#app{padding:12px}');
   assert.ok(bundle.buildMs >= 0);
+});
+
+test('each asset is named for a hash of its bytes and compressed once with Brotli and gzip', async () => {
+  const bundle = await loadPaneBundle(FIXTURE);
+  for (const [asset, extension] of [[bundle.js, 'js'], [bundle.css, 'css']] as const) {
+    const hash = createHash('sha256').update(asset.body).digest('hex').slice(0, 16);
+    assert.equal(asset.fileName, `pane.${hash}.${extension}`);
+    assert.equal(asset.encoded.identity.toString(), asset.body);
+    assert.equal(brotliDecompressSync(asset.encoded.br).toString(), asset.body);
+    assert.equal(gunzipSync(asset.encoded.gzip).toString(), asset.body);
+    assert.equal(asset.brotliBytes, asset.encoded.br.length);
+    assert.equal(asset.gzipBytes, asset.encoded.gzip.length);
+  }
 });
 
 test('the bundle is built once per process and a failed build is tried again', async () => {
@@ -66,6 +80,7 @@ test('starting the pane routes logs the gzipped size of pane.js at debug level',
     assert.equal(line.level, 20);
     assert.equal(line.component, 'pane');
     assert.equal(line.paneJsGzipBytes, await paneScriptGzipSize(FIXTURE));
+    assert.equal(line.paneJsBrotliBytes, (await loadPaneBundle(FIXTURE)).js.brotliBytes);
     assert.equal(typeof line.paneCssGzipBytes, 'number');
   } finally {
     await http.close();

@@ -15,11 +15,13 @@ test('JSON for a script element can neither end the element nor open a comment, 
 });
 
 test('the shell carries its configuration as inert JSON whatever the values hold', () => {
-  const html = renderPaneShell({ base: HOSTILE, defaultRegion: 'US', version: '0.1.0' });
+  const html = renderPaneShell({ base: HOSTILE, defaultRegion: 'US', version: '0.1.0' }, { js: 'pane.0123456789abcdef.js', css: 'pane.fedcba9876543210.css' });
   assert.equal((html.match(/<\/script>/g) ?? []).length, 2);
   assert.doesNotMatch(html, /alert\("x"\)<\/script>/);
   const json = /<script id="pane-config" type="application\/json">([^<]*)<\/script>/.exec(html)?.[1];
   assert.deepEqual(JSON.parse(json ?? 'null'), { base: HOSTILE, defaultRegion: 'US', version: '0.1.0' });
+  assert.ok(html.includes('<script type="module" src="/dyncrm/assets/pane.0123456789abcdef.js"></script>'));
+  assert.ok(html.includes('<link rel="stylesheet" href="/dyncrm/assets/pane.fedcba9876543210.css">'));
 });
 
 test('the refusal page escapes the problem, the patterns and the origin it shows', () => {

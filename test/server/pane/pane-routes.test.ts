@@ -2,6 +2,7 @@ import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createSiteOrigin } from '../../../src/server/api/site-origin.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server/http-server.ts';
 import { createLogger } from '../../../src/server/logger.ts';
@@ -58,8 +59,8 @@ describe('the pane shell at /dyncrm', () => {
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
     assert.match(response.body, /<div id="app"><\/div>/);
-    assert.match(response.body, /<link rel="stylesheet" href="\/dyncrm\/assets\/pane\.css">/);
-    assert.match(response.body, /<script type="module" src="\/dyncrm\/assets\/pane\.js"><\/script>/);
+    assert.match(response.body, /<link rel="stylesheet" href="\/dyncrm\/assets\/pane\.[0-9a-f]{16}\.css">/);
+    assert.match(response.body, /<script type="module" src="\/dyncrm\/assets\/pane\.[0-9a-f]{16}\.js"><\/script>/);
     assert.deepEqual(paneConfig(response.body), { base: 'https://org1234.crm.dynamics.com', defaultRegion: 'DE', version: PANE_VERSION });
     assert.match(PANE_VERSION, /^\d+\.\d+\.\d+/);
   });
@@ -171,47 +172,119 @@ describe('a Channel URL whose base is not allowed', () => {
   });
 });
 
+/** The asset paths the shell names. */
+async function assetPaths(): Promise<{ js: string; css: string }> {
+  const { body } = await pane('https://org1234.crm.dynamics.com');
+  const js = /<script type="module" src="([^"]+)">/.exec(body)?.[1];
+  const css = /<link rel="stylesheet" href="([^"]+)">/.exec(body)?.[1];
+  assert.ok(js && css, body);
+  return { js, css };
+}
+
+function asset(url: string, headers: Record<string, string> = {}) {
+  return http.app.inject({ method: 'GET', url, headers });
+}
+
 describe('the pane assets', () => {
-  test('pane.js is the bundled, minified module, with an ETag that answers 304 when unchanged', async () => {
-    setUp();
-    const response = await http.app.inject({ method: 'GET', url: '/dyncrm/assets/pane.js' });
+  beforeEach(() => setUp());
+
+  test('pane.<hash>.js is the minified module, sent Brotli-compressed to a browser that accepts br and gzip, cacheable for a year', async () => {
+    const { js } = await assetPaths();
+    const response = await asset(js, { 'accept-encoding': 'gzip, deflate, br, zstd' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'text/javascript; charset=utf-8');
-    assert.equal(response.headers['cache-control'], 'no-cache');
+    assert.equal(response.headers['content-encoding'], 'br');
+    assert.equal(response.headers.vary, 'accept-encoding');
+    assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable');
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
-    assert.match(response.body, /Hello from the /);
-    assert.doesNotMatch(response.body, /A stand-in|\n {2}/);
-    const etag = response.headers.etag as string;
-    assert.match(etag, /^"[A-Za-z0-9_-]{32}"$/);
+    assert.equal(Number(response.headers['content-length']), response.rawPayload.length);
+    const script = brotliDecompressSync(response.rawPayload).toString();
+    assert.match(script, /Hello from the /);
+    assert.doesNotMatch(script, /A stand-in|\n {2}/);
+  });
 
-    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
-      const again = await http.app.inject({ method: 'GET', url: '/dyncrm/assets/pane.js', headers: { 'if-none-match': ifNoneMatch } });
-      assert.equal(again.statusCode, 304, ifNoneMatch);
-      assert.equal(again.body, '');
-      assert.equal(again.headers.etag, etag);
+  test('the coding follows Accept-Encoding and its q-values, every one decoding to the same script', async () => {
+    const { js } = await assetPaths();
+    const plain = await asset(js);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.headers.vary, 'accept-encoding');
+    const cases: Array<[string, string | undefined, (body: Buffer) => Buffer]> = [
+      ['br', 'br', brotliDecompressSync],
+      ['gzip', 'gzip', gunzipSync],
+      ['br;q=0.5, gzip', 'gzip', gunzipSync],
+      ['gzip;q=0.8, br;q=0.9', 'br', brotliDecompressSync],
+      ['br;q=0, gzip;q=0', undefined, (body) => body],
+      ['identity', undefined, (body) => body],
+    ];
+    for (const [acceptEncoding, coding, decode] of cases) {
+      const response = await asset(js, { 'accept-encoding': acceptEncoding });
+      assert.equal(response.headers['content-encoding'], coding, acceptEncoding);
+      assert.equal(response.headers.vary, 'accept-encoding', acceptEncoding);
+      assert.deepEqual(decode(response.rawPayload), plain.rawPayload, acceptEncoding);
     }
-    const changed = await http.app.inject({ method: 'GET', url: '/dyncrm/assets/pane.js', headers: { 'if-none-match': '"stale"' } });
-    assert.equal(changed.statusCode, 200);
   });
 
-  test('pane.css is the minified style sheet with its own ETag', async () => {
-    setUp();
-    const js = await http.app.inject({ method: 'GET', url: '/dyncrm/assets/pane.js' });
-    const css = await http.app.inject({ method: 'GET', url: '/dyncrm/assets/pane.css' });
-    assert.equal(css.statusCode, 200);
-    assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
-    assert.equal(css.headers['cache-control'], 'no-cache');
-    assert.match(css.body, /#app\{padding:12px\}/);
-    assert.notEqual(css.headers.etag, js.headers.etag);
+  test('each coding has its own ETag, which answers 304 for that coding', async () => {
+    const { js } = await assetPaths();
+    const tags = new Set<string>();
+    for (const acceptEncoding of ['br', 'gzip', 'identity']) {
+      const response = await asset(js, { 'accept-encoding': acceptEncoding });
+      const etag = response.headers.etag as string;
+      assert.match(etag, /^"[A-Za-z0-9_-]{32}(-br|-gzip)?"$/);
+      tags.add(etag);
+      for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+        const again = await asset(js, { 'accept-encoding': acceptEncoding, 'if-none-match': ifNoneMatch });
+        assert.equal(again.statusCode, 304, `${acceptEncoding} ${ifNoneMatch}`);
+        assert.equal(again.body, '');
+        assert.equal(again.headers.etag, etag);
+        assert.equal(again.headers.vary, 'accept-encoding');
+      }
+      assert.equal((await asset(js, { 'accept-encoding': acceptEncoding, 'if-none-match': '"stale"' })).statusCode, 200);
+    }
+    assert.equal(tags.size, 3);
   });
 
-  test('when the widget cannot be built the assets answer 503 without details, and the shell still answers', async () => {
+  test('pane.<hash>.css is the minified style sheet, compressed and cached the same way', async () => {
+    const { js, css } = await assetPaths();
+    const response = await asset(css, { 'accept-encoding': 'gzip' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'text/css; charset=utf-8');
+    assert.equal(response.headers['content-encoding'], 'gzip');
+    assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.match(gunzipSync(response.rawPayload).toString(), /#app\{padding:12px\}/);
+    assert.notEqual(css.replace(/\.css$/, ''), js.replace(/\.js$/, ''));
+  });
+
+  test('an old build\'s hash, a made-up one or the unhashed name is a 404 that is not cached', async () => {
+    const { js, css } = await assetPaths();
+    const stale = [
+      js.replace(/\.[0-9a-f]{16}\.js$/, '.0000000000000000.js'),
+      css.replace(/\.[0-9a-f]{16}\.css$/, '.0000000000000000.css'),
+      '/dyncrm/assets/pane.js',
+      '/dyncrm/assets/pane.css',
+      js.replace(/\.js$/, '.css'),
+      `${js}.map`,
+    ];
+    for (const url of stale) {
+      const response = await asset(url, { 'accept-encoding': 'br, gzip' });
+      assert.equal(response.statusCode, 404, url);
+      assert.equal(response.headers['cache-control'], 'no-store', url);
+      assert.equal(response.headers['content-encoding'], undefined, url);
+      assert.match(response.body, /reload/, url);
+    }
+  });
+});
+
+describe('when the widget cannot be built', () => {
+  test('the shell and the assets answer 503 without details, not a shell naming no script', async () => {
     setUp({ sources: { entry: fileURLToPath(new URL('./fixture/missing.ts', import.meta.url)), css: FIXTURE.css } });
-    const response = await http.app.inject({ method: 'GET', url: '/dyncrm/assets/pane.js' });
-    assert.equal(response.statusCode, 503);
-    assert.equal(response.headers['cache-control'], 'no-store');
-    assert.doesNotMatch(response.body, /missing\.ts|\/work\//);
-    assert.equal((await pane('https://org1234.crm.dynamics.com')).statusCode, 200);
+    for (const url of ['/dyncrm?base=https%3A%2F%2Forg1234.crm.dynamics.com', '/dyncrm/assets/pane.0000000000000000.js']) {
+      const response = await http.app.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 503, url);
+      assert.equal(response.headers['cache-control'], 'no-store', url);
+      assert.doesNotMatch(response.body, /missing\.ts|\/work\//, url);
+    }
+    assert.equal((await pane('https://evil.example')).statusCode, 400);
   });
 });
 
