@@ -3,7 +3,7 @@
  * its Dataverse in `{dataDir}/sandbox.db`, apart from the PBX's database, and its server on
  * sandbox.host:sandbox.port, framing `{pane}/dyncrm?base={sandbox origin}` in its channel panel.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext, AppService } from '../app.ts';
 import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL } from './channel-provider.ts';
@@ -26,10 +26,28 @@ export function sandboxDatabasePath(dataDir: string): string {
   return join(dataDir, SANDBOX_DATABASE_FILE);
 }
 
+/**
+ * The sandbox's database, private like everything else in the data directory: created 0600
+ * before SQLite opens it (SQLite gives its journal the database's mode), and tightened when an
+ * earlier version left it, or its journal, readable by everyone.
+ */
+function privateDatabasePath(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = sandboxDatabasePath(dataDir);
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return path;
+}
+
 export async function startSandboxService(context: AppContext): Promise<SandboxService> {
   const { config, httpServer } = context;
-  mkdirSync(config.dataDir, { recursive: true });
-  const dataverse = new Dataverse({ path: sandboxDatabasePath(config.dataDir) });
+  const dataverse = new Dataverse({ path: privateDatabasePath(config.dataDir) });
   const paneUrl = () => {
     if (config.sandbox.paneUrl ?? config.http.publicUrl) return (config.sandbox.paneUrl ?? config.http.publicUrl) as string;
     const bound = httpServer.address();
@@ -86,8 +104,7 @@ export interface SandboxResetSummary {
 
 /** `callpane sandbox reset`: every record made since is gone, every seed record is back as it was. */
 export function resetSandboxData(dataDir: string): SandboxResetSummary {
-  mkdirSync(dataDir, { recursive: true });
-  const dataverse = new Dataverse({ path: sandboxDatabasePath(dataDir), seed: false });
+  const dataverse = new Dataverse({ path: privateDatabasePath(dataDir), seed: false });
   try {
     dataverse.reset();
     const count = (set: string) => dataverse.retrieveMultiple(set, '?$count=true&$top=1').count ?? 0;

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,6 +60,30 @@ test('a taken sandbox port stops the start with a message naming the setting', a
   } finally {
     taken.close();
   }
+});
+
+test('sandbox.db and its journal are private (0600) like the rest of the data directory, also when a former version left them 0644', async () => {
+  const modes = (dataDir: string) =>
+    Object.fromEntries(readdirSync(dataDir).filter((name) => name.startsWith('sandbox.db')).map((name) => [name, (statSync(join(dataDir, name)).mode & 0o777).toString(8)]));
+  const fresh = join(dir, 'private');
+  const config = loadConfig({
+    env: { CALLPANE_DATA_DIR: fresh, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_HTTP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_DEMO_SEED_EXTENSIONS: 'false' },
+    cwd: dir,
+    interfaces: {},
+  });
+  const running = await startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSandboxService] });
+  try {
+    assert.deepEqual(modes(fresh), { 'sandbox.db': '600' });
+  } finally {
+    await running.close();
+  }
+
+  const former = join(dir, 'former');
+  mkdirSync(former);
+  for (const name of ['sandbox.db', 'sandbox.db-journal']) writeFileSync(join(former, name), '', { mode: 0o644 });
+  resetSandboxData(former);
+  assert.equal(modes(former)['sandbox.db'], '600');
+  for (const mode of Object.values(modes(former))) assert.equal(mode, '600');
 });
 
 test('a reset removes records made since and restores the seed', () => {
