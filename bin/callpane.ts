@@ -136,6 +136,8 @@ async function start(args: string[]): Promise<number> {
       publicUrl: config.http.publicUrl,
       sipUris: running.sipUris,
       demo: running.demoExtensions,
+      // Secrets go to a person at a terminal only, never into a service manager's log.
+      showSecrets: process.stdout.isTTY === true,
       dataDir: config.dataDir,
       sandbox: sandbox && { url: sandbox.url, channelUrl: sandbox.channelUrl() },
     }),

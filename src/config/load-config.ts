@@ -50,6 +50,10 @@ export interface Config {
     transports: SipTransportName[];
     /** Where SIP over WebSocket is accepted on the HTTP server. */
     wsPath: string;
+    /** A WebSocket without a SIP request this long after its handshake is closed. */
+    wsFirstRequestSeconds: number;
+    /** Open SIP WebSockets one client address (IPv6: its /64) may hold. */
+    wsMaxConnectionsPerAddress: number;
     /** Digest challenges offered, most preferred first (one WWW-Authenticate each). */
     digestAlgorithms: DigestAlgorithmName[];
   };
@@ -58,6 +62,7 @@ export interface Config {
   registrar: { minExpires: number; maxExpires: number; defaultExpires: number };
   security: { authFailures: { limit: number; windowSeconds: number; banSeconds: number } };
   log: { level: LogLevel; pretty: boolean };
+  /** Demo extensions 1001 and 1002 are created at the first start: unset, only while the sandbox is on. */
   demo: { seedExtensions: boolean };
   /** Dynamics 365 as the pane sees it. */
   crm: {
@@ -346,13 +351,15 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
       domain: input.sip.domain ?? advertisedHost,
       transports,
       wsPath: input.sip.wsPath,
+      wsFirstRequestSeconds: input.sip.wsFirstRequestSeconds,
+      wsMaxConnectionsPerAddress: input.sip.wsMaxConnectionsPerAddress,
       digestAlgorithms: [...new Set(input.sip.digestAlgorithms)],
     },
     tls,
     registrar: { minExpires, maxExpires, defaultExpires },
     security: { authFailures: { ...input.security.authFailures } },
     log: { level: input.log.level, pretty: input.log.pretty },
-    demo: { seedExtensions: input.demo.seedExtensions },
+    demo: { seedExtensions: input.demo.seedExtensions ?? input.sandbox.enabled },
     crm: { allowedOrigins: [...new Set(input.crm.allowedOrigins)], defaultRegion: input.crm.defaultRegion },
     sandbox: { ...input.sandbox, paneUrl: normalizePublicUrl(input.sandbox.paneUrl) },
     sso: { providers: sso.providers },

@@ -15,6 +15,7 @@ import { formatIpAddress, parseCidr } from '../pbx/routing/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
+import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from '../sip/transport/websocket-transport.ts';
 import { EXTENSION_NUMBER } from '../store/extension-repository.ts';
 import { ssoSchema } from './sso-schema.ts';
 
@@ -242,6 +243,11 @@ export const configSchema = z.strictObject({
         .regex(/^\/[^\s?#]*$/)
         .register(allowedValues, { allowed: 'a path starting with "/" (no spaces, query or fragment)' })
         .default('/sip'),
+      // A WebSocket that has sent no SIP request this long after its handshake is closed, and one
+      // address (an IPv6 /64; behind http.trustProxy the client's) holds at most so many: the
+      // reasons for both defaults are in src/sip/transport/websocket-transport.ts.
+      wsFirstRequestSeconds: integer(1, 300).default(DEFAULT_FIRST_REQUEST_TIMEOUT_MS / 1000),
+      wsMaxConnectionsPerAddress: integer(1, 1_000_000).default(DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
       // MD5 alone by default: baresip 1.0 (libre) fails with ENOSYS when any challenge names
       // another algorithm, and JsSIP answers only the first challenge and knows only MD5.
       digestAlgorithms: z
@@ -286,7 +292,9 @@ export const configSchema = z.strictObject({
     .prefault({}),
   demo: z
     .strictObject({
-      seedExtensions: flag().default(true),
+      // Unset: follows sandbox.enabled (load-config.ts), so a production configuration (sandbox
+      // off) never gets extensions 1001 and 1002 with generated secrets.
+      seedExtensions: flag().optional(),
     })
     .prefault({}),
   // Dynamics 365 as the pane sees it: which orgs may frame it (the Channel URL's base) and the

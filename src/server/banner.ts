@@ -1,5 +1,11 @@
-/** What `callpane start` prints once everything listens: where to go and how to log in. */
-import type { DemoCredentialView } from './demo-extensions.ts';
+/**
+ * What `callpane start` prints once everything listens: where to go and how to log in. The demo
+ * extensions' generated secrets are shown only when asked (`callpane start` asks when its output
+ * is a terminal): a service manager writes the banner to its log, where no secret belongs, and
+ * gets the file that holds them named instead.
+ */
+import { join } from 'node:path';
+import { DEMO_CREDENTIALS_FILE, type DemoCredentialView } from './demo-extensions.ts';
 
 export interface BannerInput {
   /** Where this machine reaches the server. */
@@ -8,6 +14,8 @@ export interface BannerInput {
   publicUrl: string | undefined;
   sipUris: readonly string[];
   demo: readonly DemoCredentialView[];
+  /** Print the demo extensions' web passwords and SIP secrets; otherwise only where they are kept. */
+  showSecrets?: boolean;
   dataDir: string;
   /** The local Dynamics 365 sandbox, when it runs. */
   sandbox?: { url: string; channelUrl: string };
@@ -18,7 +26,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
 }
 
-export function formatBanner({ httpUrl, publicUrl, sipUris, demo, dataDir, sandbox }: BannerInput): string {
+export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, dataDir, sandbox }: BannerInput): string {
   const lines = ['', 'Callpane is running.', ''];
   lines.push(`  Web        ${publicUrl ?? httpUrl}`);
   if (publicUrl && publicUrl !== httpUrl) lines.push(`             (locally ${httpUrl})`);
@@ -29,8 +37,14 @@ export function formatBanner({ httpUrl, publicUrl, sipUris, demo, dataDir, sandb
   lines.push(`  Health     ${httpUrl}/healthz`, `  Metrics    ${httpUrl}/metrics`, `  Data       ${dataDir}`, '');
   if (demo.length > 0) {
     lines.push('Demo extensions (web login: number or e-mail + web password; SIP: number + SIP secret):');
-    const rows = demo.map((d) => [d.number, d.displayName, d.email ?? '-', d.password, d.sipSecret ?? '(changed)']);
-    for (const line of table([['number', 'name', 'e-mail', 'web password', 'SIP secret'], ...rows])) lines.push(`  ${line}`);
+    if (showSecrets) {
+      const rows = demo.map((d) => [d.number, d.displayName, d.email ?? '-', d.password, d.sipSecret ?? '(changed)']);
+      for (const line of table([['number', 'name', 'e-mail', 'web password', 'SIP secret'], ...rows])) lines.push(`  ${line}`);
+    } else {
+      const rows = demo.map((d) => [d.number, d.displayName, d.email ?? '-']);
+      for (const line of table([['number', 'name', 'e-mail'], ...rows])) lines.push(`  ${line}`);
+      lines.push(`  Their web passwords and SIP secrets are in ${join(dataDir, DEMO_CREDENTIALS_FILE)} (readable by its owner only);`, '  they are shown here only when the output is a terminal.');
+    }
     lines.push('');
   }
   lines.push('Add an extension:  npm exec -- callpane ext add <number> --name "<name>"', 'Stop:              Ctrl+C', '');

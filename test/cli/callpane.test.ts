@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { verifyPassword } from '../../src/security/password-hash.ts';
@@ -57,8 +57,8 @@ function run(args: string[], dataDir: string, extra: Record<string, string> = {}
 }
 
 /** Starts `callpane start`, waits for the banner, and returns it with a stop function. */
-async function startServer(dataDir: string): Promise<{ banner: string; stop: () => Promise<Result> }> {
-  const child = launch(['start'], dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_LOG_LEVEL: 'warn' });
+async function startServer(dataDir: string, extra: Record<string, string> = {}): Promise<{ banner: string; stop: () => Promise<Result> }> {
+  const child = launch(['start'], dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_LOG_LEVEL: 'warn', ...extra });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<Result>((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));
@@ -249,35 +249,83 @@ test('config check prints the effective configuration, or names the bad key and 
   assert.match(missing.stderr, /nowhere\.json: ENOENT/);
 });
 
-test('start prints the URLs and the demo credentials, serves HTTP and stops on SIGTERM', async () => {
+interface DemoFileEntry {
+  number: string;
+  password: string;
+  sipSecret: string;
+}
+
+function demoCredentialFile(dataDir: string): DemoFileEntry[] {
+  const path = join(dataDir, 'demo-credentials.json');
+  assert.equal(statSync(path).mode & 0o777, 0o600, 'only the owner can read the demo credentials');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { extensions: DemoFileEntry[] }).extensions;
+}
+
+test('start prints the URLs and the demo extensions, serves HTTP and stops on SIGTERM; no secret reaches an output that is not a terminal', async () => {
   const dataDir = join(dir, 'start');
-  const first = await startServer(dataDir);
-  let stopped = false;
+  const first = await startServer(dataDir, { CALLPANE_LOG_LEVEL: 'debug' });
+  let firstRun: Result | undefined;
   try {
     const url = /Web +(http:\/\/127\.0\.0\.1:\d+)/.exec(first.banner)?.[1];
     assert.ok(url, first.banner);
     assert.equal((await (await fetch(`${url}/healthz`)).json()).status, 'ok');
-    assert.match(first.banner, /1001 +Alice Agent +alice@callpane\.test +\S{16} +\S{24}/);
-    assert.match(first.banner, /1002 +Bob Agent +bob@callpane\.test/);
+    assert.match(first.banner, /1001 +Alice Agent +alice@callpane\.test\n/);
+    assert.match(first.banner, /1002 +Bob Agent +bob@callpane\.test\n/);
+    assert.ok(first.banner.includes(`secrets are in ${join(dataDir, 'demo-credentials.json')} (readable by its owner only)`), first.banner);
     assert.match(first.banner, /callpane ext add/);
-    const result = await first.stop();
-    stopped = true;
-    assert.equal(result.code, 0, result.stderr);
+    firstRun = await first.stop();
+    assert.equal(firstRun.code, 0, firstRun.stderr);
   } finally {
-    if (!stopped) await first.stop();
+    firstRun ??= await first.stop();
+  }
+  const secrets = demoCredentialFile(dataDir);
+  assert.deepEqual(secrets.map((entry) => entry.number), ['1001', '1002']);
+  for (const { password, sipSecret } of secrets) {
+    // The banner and every log line (debug level, JSON on stdout) went to pipes, as under a service manager.
+    assert.ok(!firstRun.stdout.includes(password) && !firstRun.stderr.includes(password), 'no web password in the output');
+    assert.ok(!firstRun.stdout.includes(sipSecret) && !firstRun.stderr.includes(sipSecret), 'no SIP secret in the output');
   }
 
-  const alicePassword = /1001 +Alice Agent +\S+ +(\S+)/.exec(first.banner)?.[1];
+  assert.equal((await run(['ext', 'passwd', '1001', '--password', 'admin-chose-this'], dataDir)).code, 0);
   const second = await startServer(dataDir);
   await second.stop();
-  assert.match(second.banner, new RegExp(`1001 +Alice Agent +alice@callpane\\.test +${alicePassword}`));
+  assert.doesNotMatch(second.banner, /Alice Agent/, 'a demo extension whose password was changed is no longer listed');
+  assert.match(second.banner, /1002 +Bob Agent/);
+});
 
-  assert.equal((await run(['ext', 'passwd', '1001', '--password', 'admin-chose-this'], dataDir)).code, 0);
-  const third = await startServer(dataDir);
-  await third.stop();
-  assert.doesNotMatch(third.banner, /Alice Agent/);
-  assert.ok(!third.banner.includes(alicePassword!));
-  assert.match(third.banner, /1002 +Bob Agent/);
+test('start on a terminal shows the demo extensions with their web passwords and SIP secrets', async () => {
+  const dataDir = join(dir, 'terminal');
+  // script(1) gives `callpane start` a pseudo-terminal as its output, as `npm start` in a shell has.
+  const command = [NODE, CLI, 'start'].map((part) => `'${part}'`).join(' ');
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    cwd: dir,
+    env: environment(dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_LOG_LEVEL: 'warn' }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((done) => child.on('close', () => done()));
+  try {
+    await new Promise<void>((done, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${output}`)), TIMEOUT_MS);
+      child.stdout?.on('data', (chunk) => {
+        output += chunk;
+        if (output.includes('Stop:')) {
+          clearTimeout(timer);
+          done();
+        }
+      });
+      child.on('close', () => {
+        clearTimeout(timer);
+        reject(new Error(`exited before the banner: ${output}`));
+      });
+    });
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  for (const { number, password, sipSecret } of demoCredentialFile(dataDir)) {
+    assert.match(output, new RegExp(`${number} +\\S+ Agent +\\S+@callpane\\.test +${password} +${sipSecret}\\r?\\n`));
+  }
 });
 
 test('phone match compares numbers as the pane does, in the configured region unless --region says otherwise', async () => {

@@ -48,6 +48,13 @@ describe('defaults', () => {
     assert.deepEqual(config.demo, { seedExtensions: true });
   });
 
+  test('create the demo extensions only with the sandbox, unless demo.seedExtensions says otherwise', () => {
+    assert.equal(load({ env: { CALLPANE_SANDBOX_ENABLED: 'false' } }).demo.seedExtensions, false, 'production: no demo extensions');
+    assert.equal(load({ env: { CALLPANE_SANDBOX_ENABLED: 'false', CALLPANE_DEMO_SEED_EXTENSIONS: 'true' } }).demo.seedExtensions, true);
+    assert.equal(load({ env: { CALLPANE_DEMO_SEED_EXTENSIONS: 'false' } }).demo.seedExtensions, false);
+    assert.equal(load({ argvConfigPath: writeJson('production.json', { sandbox: { enabled: false } }) }).demo.seedExtensions, false);
+  });
+
   test('advertise the first external IPv4 address when bound to all interfaces', () => {
     const config = load({
       interfaces: {

@@ -68,6 +68,19 @@ test('no demo extensions when seeding is turned off', async () => {
   db.close();
 });
 
+test('a production configuration (sandbox off) creates no demo extensions unless demo.seedExtensions asks', async () => {
+  const production = await startCallpane({ config: testConfig({ CALLPANE_SANDBOX_ENABLED: 'false' }), logger });
+  await production.close();
+  assert.deepEqual(production.demoExtensions, []);
+  const db = openDatabase(dataDir);
+  assert.deepEqual(createExtensionRepository(db).list(), []);
+  db.close();
+
+  const asked = await startCallpane({ config: testConfig({ CALLPANE_SANDBOX_ENABLED: 'false', CALLPANE_DEMO_SEED_EXTENSIONS: 'true' }), logger });
+  await asked.close();
+  assert.deepEqual(asked.demoExtensions.map((d) => d.number), ['1001', '1002']);
+});
+
 test('WebSocket bindings left from a previous run are wiped at start, others survive', async () => {
   const db = openDatabase(dataDir);
   createExtensionRepository(db).add({ number: '2001', displayName: 'Phone', passwordHash: 'h', sipSecret: 's' });

@@ -4,11 +4,14 @@ import { formatBanner } from '../../src/server/banner.ts';
 
 const base = { httpUrl: 'http://localhost:8080', publicUrl: undefined, sipUris: [], demo: [], dataDir: '/srv/data' };
 
+const alice = { number: '1001', displayName: 'Alice Agent', email: 'alice@callpane.test', password: 'pw-alice', sipSecret: 'sip-alice' };
+
 test('the banner names the web URL, the SIP URIs, the demo credentials and how to add extensions', () => {
   const text = formatBanner({
     ...base,
     sipUris: ['sip:192.0.2.2:5060;transport=udp', 'ws://localhost:8080/sip'],
-    demo: [{ number: '1001', displayName: 'Alice Agent', email: 'alice@callpane.test', password: 'pw-alice', sipSecret: 'sip-alice' }],
+    demo: [alice],
+    showSecrets: true,
   });
   assert.match(text, /Web {8}http:\/\/localhost:8080\n/);
   assert.match(text, /SIP {8}sip:192\.0\.2\.2:5060;transport=udp\n {13}ws:\/\/localhost:8080\/sip\n/);
@@ -22,8 +25,16 @@ test('a public URL is shown first, the local one beside it', () => {
 });
 
 test('without SIP services or demo credentials the banner says so and lists no table', () => {
-  const text = formatBanner({ ...base, demo: [{ number: '1002', displayName: 'Bob', email: null, password: 'pw', sipSecret: undefined }] });
+  const text = formatBanner({ ...base, demo: [{ number: '1002', displayName: 'Bob', email: null, password: 'pw', sipSecret: undefined }], showSecrets: true });
   assert.match(text, /SIP {8}\(no SIP transport started\)/);
   assert.match(text, /1002 +Bob +- +pw +\(changed\)/);
   assert.doesNotMatch(formatBanner(base), /Demo extensions/);
+});
+
+test('unless asked to show secrets, the banner lists the demo extensions without them and names the file that holds them', () => {
+  for (const text of [formatBanner({ ...base, demo: [alice] }), formatBanner({ ...base, demo: [alice], showSecrets: false })]) {
+    assert.match(text, /1001 +Alice Agent +alice@callpane\.test\n/);
+    assert.ok(!text.includes('pw-alice') && !text.includes('sip-alice'), text);
+    assert.match(text, /web passwords and SIP secrets are in \/srv\/data\/demo-credentials\.json \(readable by its owner only\)/);
+  }
 });
