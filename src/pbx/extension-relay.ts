@@ -1,7 +1,9 @@
 /**
  * The relay behind the request route: rewrites what the other side must see (the caller as the
- * extension it authenticated as, a trunk's caller in E.164, our caller id towards a trunk) and has
- * the proxy fork to the registered contacts of an extension or send the call to a trunk.
+ * extension it authenticated as, a trunk's caller in E.164, our caller id towards a trunk), asserts
+ * the identity the PBX vouches for (RFC 3325 §9.1: P-Asserted-Identity; whatever a phone or trunk
+ * asserted is dropped) and has the proxy fork to the registered contacts of an extension or send
+ * the call to a trunk (topology-hidden, see proxy/topology-hiding.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
@@ -12,6 +14,7 @@ import type { Header, NameAddr, SipRequest, SipUri } from '../sip/message/types.
 import type { ServerTransaction } from '../sip/transaction/index.ts';
 import type { Flow, TransportProtocol } from '../sip/transport/index.ts';
 import type { Binding } from './binding.ts';
+import { dropIdentity } from './proxy/asserted-identity.ts';
 import type { LocationService } from './location-service.ts';
 import type { FlowTarget } from './proxy/flow-token.ts';
 import type { ForwardTarget, Proxy } from './proxy/proxy.ts';
@@ -55,6 +58,11 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
     return [{ uri: parseUri(`sip:${number}@${hostPart(trunk.host)}:${trunk.port}`), leg }];
   }
 
+  /** The identity the PBX asserts for an extension (RFC 3325 §9.1), display name included. */
+  function extensionIdentity(number: string, displayName?: string): string {
+    return formatNameAddr({ displayName, uri: parseUri(`sip:${number}@${domain}`), params: new Map() });
+  }
+
   return {
     toExtension(request, flow, server, call: ExtensionCall): void {
       const from = fromOf(request);
@@ -63,8 +71,15 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           ? { ...from, displayName: call.caller.displayName ?? from.displayName }
           : { ...from, uri: call.presentedFrom !== undefined && from.uri.scheme !== 'tel' ? withUser(from.uri as SipUri, call.presentedFrom) : from.uri };
       const tagged = callIdHeaders(request);
-      const upstream = call.caller.kind === 'extension' ? tagged : {};
-      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged }, domain), flow, call.bindings.map(targetOf), upstream);
+      if (call.caller.kind === 'trunk') {
+        // A trunk's assertion is not ours to vouch for (no trunk is in our trust domain).
+        proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged }, domain), flow, call.bindings.map(targetOf), { fromTrunk: true });
+        return;
+      }
+      // Between extensions the PBX says who is calling, and who answered (connected identity).
+      const asserted = { 'P-Asserted-Identity': extensionIdentity(call.caller.number, call.caller.displayName ?? from.displayName) };
+      const upstream = { ...tagged, 'P-Asserted-Identity': extensionIdentity(call.callee) };
+      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged, ...asserted }, domain), flow, call.bindings.map(targetOf), { responseHeaders: upstream });
     },
 
     toTrunk(request, flow, server, call: TrunkCall): void {
@@ -81,10 +96,16 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
               ? // RFC 3323 §4.1.1.3: anonymous, never the internal extension number.
                 { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
               : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
+          // The caller id is what the PBX asserts to the trunk (RFC 3325 §9.1); without one there is
+          // nothing to assert, and Privacy: id asks the carrier to withhold it too (RFC 3323 §4.2).
+          const asserted: Record<string, string> =
+            call.callerId === undefined ? { Privacy: 'id' } : { 'P-Asserted-Identity': `<sip:${call.callerId}@${fromHost}>` };
           const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
           const { outbound } = call.trunk;
           const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to }, domain), flow, targets.map((target) => ({ ...target, credentials })), callIdHeaders(request));
+          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true })), {
+            responseHeaders: callIdHeaders(request),
+          });
         },
         () => proxy.refuse(server, request, createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
       );
@@ -97,12 +118,14 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
 }
 
 /**
- * The request as the next hop gets it: header values replaced, and the credentials that answered
- * our own challenge removed — they are nobody else's business; credentials for another realm
- * stay for the proxy they are meant for (RFC 3261 §22.3).
+ * The request as the next hop gets it: header values replaced, the sender's identity headers
+ * dropped (the PBX asserts its own in `values`), and the credentials that answered our own
+ * challenge removed — they are nobody else's business; credentials for another realm stay for the
+ * proxy they are meant for (RFC 3261 §22.3).
  */
 function rewritten(request: SipRequest, values: Record<string, string>, realm: string): SipRequest {
   const copy: SipRequest = { ...request, headers: request.headers.filter((header) => !isOurCredentials(header, realm) && !isCallIdHeader(header)).map((header) => ({ ...header })) };
+  dropIdentity(copy);
   for (const [name, value] of Object.entries(values)) setHeader(copy, name, value);
   return copy;
 }

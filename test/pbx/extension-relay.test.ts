@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createExtensionRelay } from '../../src/pbx/extension-relay.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
-import type { ForwardTarget, Proxy } from '../../src/pbx/proxy/proxy.ts';
+import type { ForwardOptions, ForwardTarget, Proxy } from '../../src/pbx/proxy/proxy.ts';
 import { getHeader, getHeaders, parseMessage } from '../../src/sip/message/index.ts';
 import type { SipRequest } from '../../src/sip/message/types.ts';
 import type { ServerTransaction } from '../../src/sip/transaction/index.ts';
@@ -33,10 +33,10 @@ function invite(extra: string[]): SipRequest {
 }
 
 function fixture() {
-  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Record<string, string> | undefined }> = [];
+  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Readonly<Record<string, string>> | undefined; fromTrunk: boolean }> = [];
   const proxy = {
-    forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[], responseHeaders?: Record<string, string>) =>
-      forwarded.push({ request, targets, responseHeaders }),
+    forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[], options: ForwardOptions = {}) =>
+      forwarded.push({ request, targets, responseHeaders: options.responseHeaders, fromTrunk: options.fromTrunk === true }),
   } as unknown as Proxy;
   const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test', callIdOf: () => 'call-uuid-1' });
   return { relay, forwarded };
@@ -75,17 +75,52 @@ describe('the call id for the panes', () => {
     const { relay, forwarded } = fixture();
     relay.toExtension(invite(['X-Callpane-Call-Id: forged']), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
     assert.deepEqual(getHeaders(forwarded[0].request, 'X-Callpane-Call-Id'), ['call-uuid-1']);
-    assert.deepEqual(forwarded[0].responseHeaders, { 'X-Callpane-Call-Id': 'call-uuid-1' });
+    assert.equal(forwarded[0].responseHeaders?.['X-Callpane-Call-Id'], 'call-uuid-1');
   });
 
   it('is never told to a trunk, in either direction', async () => {
     const { relay, forwarded } = fixture();
     const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual(forwarded[0].responseHeaders, {}, 'the carrier gets no call id back');
+    assert.equal(forwarded[0].responseHeaders, undefined, 'the carrier gets no call id back');
+    assert.equal(forwarded[0].fromTrunk, true, 'and its responses are topology-hidden');
     relay.toTrunk(invite(['X-Callpane-Call-Id: forged']), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(getHeaders(forwarded[1].request, 'X-Callpane-Call-Id'), [], 'the INVITE to the carrier carries none');
     assert.deepEqual(forwarded[1].responseHeaders, { 'X-Callpane-Call-Id': 'call-uuid-1' }, 'the calling agent still learns it');
+    assert.equal(forwarded[1].targets[0].trunk, true, 'the branch to the carrier is topology-hidden');
+  });
+});
+
+describe('the identity the PBX asserts (RFC 3325)', () => {
+  const IDENTITY = ['P-Asserted-Identity', 'P-Preferred-Identity', 'Remote-Party-ID'];
+  const SPOOFED = ['P-Asserted-Identity: "Boss" <sip:1003@pbx.test>', 'P-Preferred-Identity: <sip:1003@pbx.test>', 'Remote-Party-ID: "Boss" <sip:1003@pbx.test>;party=calling'];
+  const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] }, outbound: { username: 'acct', password: 'pw', fromDomain: 'carrier.example' } };
+
+  it('tells the callee the extension that authenticated, never what its phone claimed, and the caller who answered', () => {
+    const { relay, forwarded } = fixture();
+    relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'extension', number: '1001', displayName: 'Alice Agent' }, callee: '1002', bindings: [BINDING] });
+    const [{ request, responseHeaders }] = forwarded;
+    assert.deepEqual(getHeaders(request, 'P-Asserted-Identity'), ['"Alice Agent" <sip:1001@pbx.test>']);
+    assert.deepEqual([getHeaders(request, 'P-Preferred-Identity'), getHeaders(request, 'Remote-Party-ID')], [[], []]);
+    assert.equal(responseHeaders?.['P-Asserted-Identity'], '<sip:1002@pbx.test>');
+  });
+
+  it("passes no trunk's assertion to an extension", () => {
+    const { relay, forwarded } = fixture();
+    relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING], presentedFrom: '+14155550100' });
+    assert.deepEqual(IDENTITY.map((name) => getHeaders(forwarded[0].request, name)), [[], [], []]);
+  });
+
+  it('asserts the caller id to a trunk, and on an anonymous call asks for privacy and asserts nothing', async () => {
+    const { relay, forwarded } = fixture();
+    relay.toTrunk(invite(SPOOFED), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: '+14155550199' });
+    relay.toTrunk(invite(SPOOFED), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    const [named, anonymous] = forwarded.map((entry) => entry.request);
+    assert.deepEqual(IDENTITY.map((name) => getHeaders(named, name)), [['<sip:+14155550199@carrier.example>'], [], []]);
+    assert.deepEqual(IDENTITY.map((name) => getHeaders(anonymous, name)), [[], [], []]);
+    assert.deepEqual(getHeaders(anonymous, 'Privacy'), ['id']);
+    assert.ok(!JSON.stringify(anonymous.headers).includes('1001'), 'no header names the extension');
   });
 });

@@ -5,11 +5,14 @@
  * Record-Route entries (§16.4, §16.12). It decides nothing about who may call whom: the request
  * route does, and hands over requests already authorised with their targets.
  *
+ * Toward a trunk everything internal is hidden (topology-hiding.ts), and no phone's or trunk's
+ * identity headers pass in-dialog or in responses (asserted-identity.ts).
+ *
  * Media is never touched here: SDP passes end to end. A media relay (for plain-RTP phones and
  * trunks) would sit in `forward` as a rewrite of the branch request's and the responses' bodies.
  */
-import { addHeader, createResponse, maxForwardsOf, setHeader } from '../../sip/message/index.ts';
-import type { SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
+import { addHeader, createResponse, formatNameAddr, fromOf, getHeader, maxForwardsOf, setHeader, toOf } from '../../sip/message/index.ts';
+import type { NameAddr, SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
 import type { ClientTransaction, ServerTransaction, TransactionLayer } from '../../sip/transaction/index.ts';
 import { InviteClientTransaction } from '../../sip/transaction/index.ts';
 import type { Flow, RequestTarget } from '../../sip/transport/index.ts';
@@ -17,6 +20,8 @@ import type { FlowTarget, FlowTokens } from './flow-token.ts';
 import { addRecordRoutes, consumeOwnRoutes, flowTargetOf, type LocalVia } from './record-route.ts';
 import { answerNextHopChallenge, withCSeqShift, type OutboundCredentials } from './challenge-answer.ts';
 import { betterFinal } from './response-choice.ts';
+import { dropIdentity } from './asserted-identity.ts';
+import { hideRequest, hideResponse, revealRequest, revealResponse, type TopologyHiding } from './topology-hiding.ts';
 
 export interface ProxyTransport {
   localVia: LocalVia;
@@ -30,6 +35,15 @@ export interface ForwardTarget {
   leg: FlowTarget;
   /** Answer this hop's 401/407 with these (a trunk that authenticates us); passed up otherwise. */
   credentials?: OutboundCredentials;
+  /** The target is a trunk: the branch is topology-hidden. */
+  trunk?: boolean;
+}
+
+export interface ForwardOptions {
+  /** Header values set on every response passed up (the call id, the callee's asserted identity). */
+  responseHeaders?: Readonly<Record<string, string>>;
+  /** The request came from a trunk: the responses it gets are topology-hidden. */
+  fromTrunk?: boolean;
 }
 
 /** What the call tracker learns from the proxy. Plain notifications: they change nothing. */
@@ -72,6 +86,8 @@ interface BranchPlan {
 interface ResponseContext {
   server: ServerTransaction<Flow>;
   request: SipRequest;
+  /** The leg the request came on; a trunk one gets hidden responses. */
+  caller: FlowTarget;
   /** Header values set on every response passed up (e.g. the call id for the caller's pane). */
   responseHeaders: Readonly<Record<string, string>>;
   branches: Branch[];
@@ -87,9 +103,11 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 export class Proxy {
   readonly #options: ProxyOptions;
   readonly #contexts = new Map<ServerTransaction<Flow>, ResponseContext>();
+  readonly #hiding: TopologyHiding;
 
   constructor(options: ProxyOptions) {
     this.#options = options;
+    this.#hiding = { tokens: options.tokens, localVia: (protocol) => options.transport.localVia(protocol) };
   }
 
   /**
@@ -101,21 +119,22 @@ export class Proxy {
     request: SipRequest,
     from: Flow,
     targets: readonly ForwardTarget[],
-    responseHeaders: Readonly<Record<string, string>> = {},
+    options: ForwardOptions = {},
   ): void {
-    const caller = flowTargetOf(from);
+    const caller: FlowTarget = options.fromTrunk ? { ...flowTargetOf(from), trunk: {} } : flowTargetOf(from);
     const branches = targets.map((target): BranchPlan => {
       const rebuild = (leg: FlowTarget): SipRequest => {
         const branch = withCSeqShift(prepareBranch(request, target.uri), leg.cseqOffset ?? 0);
-        if (DIALOG_CREATING.has(request.method)) {
-          addRecordRoutes(branch, { caller, callee: leg }, this.#options.tokens, (protocol) => this.#options.transport.localVia(protocol));
-        }
-        return branch;
+        if (DIALOG_CREATING.has(request.method)) addRecordRoutes(branch, { caller, callee: leg }, this.#options.tokens, this.#hiding.localVia);
+        return leg.trunk ? hideRequest(branch, leg, this.#hiding) : branch;
       };
-      return { request: rebuild(target.leg), leg: target.leg, credentials: target.credentials, rebuild };
+      // A trunk we call keeps the From and To it was sent in its Route token, for the in-dialog
+      // requests that follow (the phone still names itself there).
+      const leg: FlowTarget = target.trunk ? { ...target.leg, trunk: { called: { from: withoutTag(fromOf(request)), to: withoutTag(toOf(request)) } } } : target.leg;
+      return { request: rebuild(leg), leg, credentials: target.credentials, rebuild };
     });
     this.#options.observer?.forwarding?.(request, caller);
-    this.#start(server, request, branches, responseHeaders);
+    this.#start(server, request, caller, branches, options.responseHeaders);
   }
 
   /**
@@ -123,24 +142,41 @@ export class Proxy {
    * when no Route names us, so the caller can refuse it.
    */
   forwardInDialog(server: ServerTransaction<Flow>, request: SipRequest, from: Flow): boolean {
-    const branch = prepareBranch(request, request.uri);
-    const decision = consumeOwnRoutes(branch, this.#options.tokens);
-    if (decision.kind !== 'ours') return false;
-    this.#options.observer?.forwarding?.(request, flowTargetOf(from));
-    this.#start(server, request, [{ request: withCSeqShift(branch, decision.target.cseqOffset ?? 0), leg: decision.target }]);
+    const routed = this.#routeInDialog(request, from);
+    if (routed === undefined) return false;
+    this.#options.observer?.forwarding?.(routed.revealed, routed.caller);
+    this.#start(server, request, routed.caller, [{ request: routed.branch, leg: routed.target }]);
     return true;
   }
 
   /** The ACK for a 2xx, end to end and outside any transaction (§13.2.2.4, §16.11). */
   forwardAck(ack: SipRequest, from: Flow): boolean {
-    const forwarded = prepareBranch(ack, ack.uri);
-    const decision = consumeOwnRoutes(forwarded, this.#options.tokens);
-    if (decision.kind !== 'ours') return false;
-    const target = this.#requestTarget(decision.target);
+    const routed = this.#routeInDialog(ack, from);
+    if (routed === undefined) return false;
+    const target = this.#requestTarget(routed.target);
     if (target === undefined) return false;
-    this.#options.observer?.forwarding?.(ack, flowTargetOf(from));
-    this.#options.transactions.sendStateless(withCSeqShift(forwarded, decision.target.cseqOffset ?? 0), target).catch(() => undefined);
+    this.#options.observer?.forwarding?.(routed.revealed, routed.caller);
+    this.#options.transactions.sendStateless(routed.branch, target).catch(() => undefined);
     return true;
+  }
+
+  /**
+   * An in-dialog request as it goes on: to the leg our Route entries name, with what the trunk
+   * was not shown restored (a request from a trunk) or hidden (a request to one), and no identity
+   * header of the sender. Undefined when no Route names us.
+   */
+  #routeInDialog(request: SipRequest, from: Flow): { branch: SipRequest; target: FlowTarget; caller: FlowTarget; revealed: SipRequest } | undefined {
+    const revealed = revealRequest(request, this.#options.tokens);
+    const branch = prepareBranch(revealed, revealed.uri);
+    const decision = consumeOwnRoutes(branch, this.#options.tokens);
+    if (decision.kind !== 'ours') return undefined;
+    dropIdentity(branch);
+    // Only a trunk holds our hidden Call-IDs and Contacts; the Route entry facing it says so too.
+    const fromTrunk = revealed !== request || decision.source?.trunk !== undefined;
+    const caller: FlowTarget = fromTrunk ? { ...flowTargetOf(from), trunk: {} } : flowTargetOf(from);
+    const shifted = withCSeqShift(branch, decision.target.cseqOffset ?? 0);
+    const forwarded = decision.target.trunk ? hideRequest(shifted, decision.target, this.#hiding) : shifted;
+    return { branch: forwarded, target: decision.target, caller, revealed };
   }
 
   /**
@@ -169,8 +205,8 @@ export class Proxy {
     return this.#contexts.size;
   }
 
-  #start(server: ServerTransaction<Flow>, request: SipRequest, plans: readonly BranchPlan[], responseHeaders: Readonly<Record<string, string>> = {}): void {
-    const context: ResponseContext = { server, request, responseHeaders, branches: [], best: undefined, finalSent: false, timerC: undefined };
+  #start(server: ServerTransaction<Flow>, request: SipRequest, caller: FlowTarget, plans: readonly BranchPlan[], responseHeaders: Readonly<Record<string, string>> = {}): void {
+    const context: ResponseContext = { server, request, caller, responseHeaders, branches: [], best: undefined, finalSent: false, timerC: undefined };
     this.#contexts.set(server, context);
     if (request.method === 'INVITE') this.#restartTimerC(context);
     for (const plan of plans) {
@@ -190,7 +226,7 @@ export class Proxy {
     }
     const offset = branch.leg.cseqOffset ?? 0;
     branch.transaction = this.#options.transactions.createClientTransaction(branch.request, target, {
-      onResponse: (response) => this.#branchResponse(context, branch, withCSeqShift(stripOurVia(response), -offset)),
+      onResponse: (response) => this.#branchResponse(context, branch, this.#received(context, branch, withCSeqShift(stripOurVia(response), -offset))),
       onTimeout: () => this.#branchFinal(context, branch, createResponse(context.request, 408)),
       // §16.7 step 2: a transport error counts as a 503 from that branch.
       onTransportError: () => this.#branchFinal(context, branch, createResponse(context.request, 503)),
@@ -269,12 +305,20 @@ export class Proxy {
     context.timerC.unref();
   }
 
+  /** A branch's response as the proxy handles it: a trunk's gets back what the trunk was not shown. */
+  #received(context: ResponseContext, branch: Branch, response: SipResponse): SipResponse {
+    return branch.leg.trunk ? revealResponse(response, context.request) : response;
+  }
+
   #respond(context: ResponseContext, response: SipResponse): void {
-    let sent = response;
-    const extra = Object.entries(context.responseHeaders);
-    if (extra.length > 0) {
-      sent = { ...response, headers: response.headers.map((header) => ({ ...header })) };
-      for (const [name, value] of extra) setHeader(sent, name, value);
+    let sent: SipResponse = { ...response, headers: response.headers.map((header) => ({ ...header })) };
+    // The other side's identity is ours to assert (responseHeaders), never theirs.
+    dropIdentity(sent);
+    for (const [name, value] of Object.entries(context.responseHeaders)) setHeader(sent, name, value);
+    if (context.caller.trunk) {
+      // The phone answered the dialog as it knows it; the trunk gets its own Call-ID back.
+      setHeader(sent, 'Call-ID', getHeader(context.request, 'Call-ID') ?? '');
+      sent = hideResponse(sent, context.caller.transport, this.#hiding);
     }
     this.#options.observer?.responding?.(context.request, sent);
     context.server.respond(sent);
@@ -297,6 +341,12 @@ function prepareBranch(request: SipRequest, uri: Uri): SipRequest {
   if (maxForwards === undefined) addHeader(branch, 'Max-Forwards', '70');
   else setHeader(branch, 'Max-Forwards', String(maxForwards - 1));
   return branch;
+}
+
+function withoutTag(nameAddr: NameAddr): string {
+  const params = new Map(nameAddr.params);
+  params.delete('tag');
+  return formatNameAddr({ ...nameAddr, params });
 }
 
 /** §16.7 step 3: the top Via of a response to a forwarded request is ours. */

@@ -37,25 +37,24 @@ export function addRecordRoutes(
 export type RouteDecision =
   /**
    * Our entries were removed; the request goes to `target`, the hop we recorded for that leg.
-   * Route entries below ours (a carrier's proxy) stay for that hop to consume (§16.12).
+   * Route entries below ours (a carrier's proxy) stay for that hop to consume (§16.12). `source`
+   * is the leg named by the first of our entries, the one facing the sender (when both came).
    */
-  | { kind: 'ours'; target: FlowTarget }
+  | { kind: 'ours'; target: FlowTarget; source: FlowTarget | undefined }
   /** No Route names us: the request was not routed through a dialog we record-routed. */
   | { kind: 'none' };
 
 /** Removes the Route entries that are ours (valid flow tokens) from the top of the request. */
 export function consumeOwnRoutes(request: SipRequest, tokens: FlowTokens): RouteDecision {
   const routes: NameAddr[] = getHeaders(request, 'Route').flatMap((value) => parseNameAddrList(value));
-  let target: FlowTarget | undefined;
-  let consumed = 0;
+  const ours: FlowTarget[] = [];
   for (const route of routes) {
     const decoded = isSipUri(route.uri) && route.uri.user !== undefined ? tokens.decode(route.uri.user) : undefined;
     if (decoded === undefined) break;
-    target = decoded;
-    consumed++;
+    ours.push(decoded);
   }
-  if (target === undefined) return { kind: 'none' };
+  if (ours.length === 0) return { kind: 'none' };
   removeHeader(request, 'Route');
-  for (const route of routes.slice(consumed)) addHeader(request, 'Route', formatNameAddr(route));
-  return { kind: 'ours', target };
+  for (const route of routes.slice(ours.length)) addHeader(request, 'Route', formatNameAddr(route));
+  return { kind: 'ours', target: ours[ours.length - 1], source: ours.length > 1 ? ours[0] : undefined };
 }

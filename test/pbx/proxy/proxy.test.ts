@@ -3,111 +3,17 @@
  * and what the caller gets back.
  */
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { FlowTokens } from '../../../src/pbx/proxy/flow-token.ts';
-import { Proxy, type ForwardTarget } from '../../../src/pbx/proxy/proxy.ts';
-import { cseqOf, getHeader, getHeaders, parseMessage, parseUri, serializeMessage, topVia } from '../../../src/sip/message/index.ts';
-import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
-import { TransactionLayer, type ServerTransaction, type TransactionTransport } from '../../../src/sip/transaction/index.ts';
-import { createFlow, type Flow, type RequestTarget } from '../../../src/sip/transport/index.ts';
-
-const CALLER_FLOW = createFlow('TCP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.1', port: 40000 });
-
-class RecordingTransport implements TransactionTransport<Flow, RequestTarget> {
-  readonly requests: Array<{ request: SipRequest; target: RequestTarget }> = [];
-  readonly responses: SipResponse[] = [];
-  sendRequest(request: SipRequest, target: RequestTarget): void {
-    // Through the wire format, as a peer would see it.
-    this.requests.push({ request: parseMessage(serializeMessage(request)) as SipRequest, target });
-  }
-  sendResponse(response: SipResponse): void {
-    this.responses.push(parseMessage(serializeMessage(response)) as SipResponse);
-  }
-  isReliable(): boolean {
-    return true;
-  }
-  sentBy(): { transport: string; host: string; port: number } {
-    return { transport: 'TCP', host: '127.0.0.1', port: 5060 };
-  }
-}
-
-function invite(cseq = 7): SipRequest {
-  return parseMessage(
-    Buffer.from(
-      [
-        'INVITE sip:14155550123@pbx.test SIP/2.0',
-        'Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-caller',
-        'Max-Forwards: 70',
-        'From: <sip:1001@pbx.test>;tag=caller',
-        'To: <sip:14155550123@pbx.test>',
-        'Call-ID: proxy-test',
-        `CSeq: ${cseq} INVITE`,
-        'Contact: <sip:1001@127.0.0.1:40000;transport=tcp>',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n'),
-    ),
-  ) as SipRequest;
-}
-
-/** A response from the next hop to the request it got. */
-function answer(sent: SipRequest, status: number, extra: string[] = []): SipResponse {
-  return parseMessage(
-    Buffer.from(
-      [
-        `SIP/2.0 ${status} Reason`,
-        ...getHeaders(sent, 'Via').map((via) => `Via: ${via}`),
-        ...(status === 200 ? getHeaders(sent, 'Record-Route').map((rr) => `Record-Route: ${rr}`) : []),
-        `From: ${getHeader(sent, 'From')}`,
-        `To: ${getHeader(sent, 'To')}${status > 100 && !getHeader(sent, 'To')?.includes(';tag=') ? ';tag=carrier' : ''}`,
-        `Call-ID: ${getHeader(sent, 'Call-ID')}`,
-        `CSeq: ${getHeader(sent, 'CSeq')}`,
-        ...(status === 200 ? ['Contact: <sip:far@127.0.0.9:5060>'] : []),
-        ...extra,
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n'),
-    ),
-  ) as SipResponse;
-}
-
-const layers: Array<TransactionLayer<Flow, RequestTarget>> = [];
-afterEach(() => {
-  for (const layer of layers.splice(0)) layer.shutdown();
-});
-
-function fixture() {
-  const transport = new RecordingTransport();
-  let proxy: Proxy | undefined;
-  let server: ServerTransaction<Flow> | undefined;
-  const layer = new TransactionLayer<Flow, RequestTarget>({
-    transport,
-    user: {
-      onRequest: (transaction) => {
-        server = transaction;
-      },
-      onCancel: () => undefined,
-      onAck: () => undefined,
-      onStrayResponse: () => undefined,
-    },
-  });
-  layers.push(layer);
-  proxy = new Proxy({ transactions: layer, transport: { localVia: () => ({ host: '127.0.0.1', port: 5060 }), flow: () => undefined }, tokens: new FlowTokens() });
-  const receive = (request: SipRequest): ServerTransaction<Flow> => {
-    layer.handleRequest(request, CALLER_FLOW);
-    assert.ok(server);
-    return server;
-  };
-  const respond = (response: SipResponse) => layer.handleResponse(response, CALLER_FLOW);
-  return { transport, proxy, receive, respond };
-}
+import { describe, it } from 'node:test';
+import type { ForwardTarget } from '../../../src/pbx/proxy/proxy.ts';
+import { cseqOf, getHeader, getHeaders, parseMessage, parseUri, topVia } from '../../../src/sip/message/index.ts';
+import type { SipRequest } from '../../../src/sip/message/types.ts';
+import { answer, CALLER_FLOW, fixture, invite } from './proxy-fixture.ts';
 
 const CARRIER: ForwardTarget = {
   uri: parseUri('sip:14155550123@127.0.0.9:5060'),
   leg: { transport: 'UDP', address: '127.0.0.9', port: 5060 },
   credentials: { username: 'acct', password: 'secret' },
+  trunk: true,
 };
 
 describe('the proxy towards a trunk that challenges', () => {

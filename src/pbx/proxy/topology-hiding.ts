@@ -1,0 +1,137 @@
+/**
+ * Topology hiding on trunk legs: a trunk sees Callpane and nothing behind it — no phone address,
+ * no extension number, no header a phone or the PBX adds for its own side. Like Kamailio's topoh
+ * module, everything the proxy needs to undo it travels sealed in the messages themselves (flow
+ * tokens), so no per-dialog state is kept:
+ * - Via: a request to a trunk carries only our Via; the proxy keeps the request it received (the
+ *   §16 response context) and gives the responses its Vias back (RFC 3261 §16.7 step 3).
+ * - Contact: a phone's Contact becomes `<sip:TOKEN@callpane;transport=…>`, the token sealing the
+ *   phone's Contact URI; an in-dialog request that comes back with it as Request-URI gets the
+ *   phone's URI again (restoreRequestUri).
+ * - Call-ID: a dialog we start toward a trunk gets a sealed Call-ID (phones put their address in
+ *   it); the trunk's messages get the real one back.
+ * - From/To: in-dialog requests to a trunk we called carry the From and To it was sent (the phone
+ *   still has its extension there), kept in the trunk leg's Route token.
+ * - Headers: only TRUNK_REQUEST_HEADERS / TRUNK_RESPONSE_HEADERS cross (docs/trunks-and-routes.md).
+ */
+import { formatNameAddr, formatUri, getHeader, isSipUri, parseNameAddr, parseNameAddrList, parseUri, setHeader } from '../../sip/message/index.ts';
+import { headerKey } from '../../sip/message/header-names.ts';
+import type { Header, NameAddr, SipMessage, SipRequest, SipResponse } from '../../sip/message/types.ts';
+import type { TransportProtocol } from '../../sip/transport/index.ts';
+import type { FlowTarget, FlowTokens } from './flow-token.ts';
+import type { LocalVia } from './record-route.ts';
+
+/** What RFC 3261 and the extensions Callpane relays (RFC 3262, 3311, 3325, 3515, 3891, 4028, 6086, 6665) need in a request. */
+const COMMON = [
+  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Record-Route', 'Content-Type', 'Content-Length',
+  'Content-Disposition', 'Content-Encoding', 'Content-Language', 'MIME-Version', 'Allow', 'Supported',
+  'Require', 'Accept', 'Session-Expires', 'Min-SE', 'Expires', 'Privacy', 'P-Asserted-Identity',
+  'Allow-Events', 'Recv-Info',
+];
+
+/**
+ * Headers a request to a trunk may carry. The P-Asserted-Identity is ours (the proxy and the relay
+ * drop every phone's); Authorization and Proxy-Authorization only what Callpane adds for the
+ * trunk's own challenge (added after this filter). Refer-To is the transfer target the agent
+ * chose (a carrier carries out a transfer only if it can call it); Referred-By, which names the
+ * transferring extension, does not cross.
+ */
+export const TRUNK_REQUEST_HEADERS: readonly string[] = [...COMMON, 'Max-Forwards', 'Route', 'RAck', 'Event', 'Subscription-State', 'Reason', 'Refer-To', 'Replaces', 'Info-Package'];
+
+/** Headers a response to a trunk may carry. */
+export const TRUNK_RESPONSE_HEADERS: readonly string[] = [...COMMON, 'RSeq', 'Unsupported', 'Retry-After', 'Reason', 'Accept-Encoding', 'Accept-Language'];
+
+const REQUEST_KEYS = new Set(TRUNK_REQUEST_HEADERS.map(headerKey));
+const RESPONSE_KEYS = new Set(TRUNK_RESPONSE_HEADERS.map(headerKey));
+
+export interface TopologyHiding {
+  tokens: FlowTokens;
+  localVia: LocalVia;
+}
+
+/**
+ * A request as it goes to the trunk on `leg`: no Via (the transaction layer adds ours), only the
+ * allowed headers, our Contact, and for a dialog we started there, its hidden Call-ID and the
+ * From/To the trunk knows (tags kept).
+ */
+export function hideRequest(request: SipRequest, leg: FlowTarget, hiding: TopologyHiding): SipRequest {
+  const hidden: SipRequest = { ...request, headers: allowed(request.headers, REQUEST_KEYS).filter((header) => header.name !== 'Via') };
+  hideContact(hidden, leg.transport, hiding);
+  const called = leg.trunk?.called;
+  if (called !== undefined) {
+    setHeader(hidden, 'Call-ID', hiding.tokens.hideCallId(getHeader(request, 'Call-ID') ?? ''));
+    setHeader(hidden, 'From', withTagOf(called.from, getHeader(request, 'From')));
+    setHeader(hidden, 'To', withTagOf(called.to, getHeader(request, 'To')));
+  }
+  return hidden;
+}
+
+/** A response as it goes to a trunk that sent its request over `transport`: allowed headers, our Contact. */
+export function hideResponse(response: SipResponse, transport: TransportProtocol, hiding: TopologyHiding): SipResponse {
+  const hidden: SipResponse = { ...response, headers: allowed(response.headers, RESPONSE_KEYS) };
+  hideContact(hidden, transport, hiding);
+  return hidden;
+}
+
+/**
+ * A request from a trunk as the phone gets it: the Call-ID we hid revealed, and a Request-URI that
+ * is our Contact token turned back into the phone's Contact URI (RFC 3261 §16.4 leaves a
+ * Request-URI naming us to us). Anything else is left alone.
+ */
+export function revealRequest(request: SipRequest, tokens: FlowTokens): SipRequest {
+  const callId = tokens.revealCallId(getHeader(request, 'Call-ID') ?? '');
+  const contact = isSipUri(request.uri) && request.uri.user !== undefined ? tokens.decodeContact(request.uri.user) : undefined;
+  if (callId === undefined && contact === undefined) return request;
+  const revealed: SipRequest = { ...request, headers: request.headers.map((header) => ({ ...header })) };
+  if (callId !== undefined) setHeader(revealed, 'Call-ID', callId);
+  if (contact !== undefined) revealed.uri = parseUri(contact);
+  return revealed;
+}
+
+function allowed(headers: readonly Header[], keys: ReadonlySet<string>): Header[] {
+  return headers.filter((header) => keys.has(headerKey(header.name))).map((header) => ({ ...header }));
+}
+
+/** Replaces every Contact by ours, the phone's URI sealed in its user part; an unreadable one is dropped. */
+function hideContact(message: SipMessage, transport: TransportProtocol, hiding: TopologyHiding): void {
+  const values = message.headers.filter((header) => header.name === 'Contact').map((header) => header.value);
+  if (values.length === 0) return;
+  let contacts: NameAddr[];
+  try {
+    contacts = values.flatMap((value) => parseNameAddrList(value));
+  } catch {
+    contacts = [];
+  }
+  const { host, port } = hiding.localVia(transport);
+  const ours = contacts
+    .filter((contact) => isSipUri(contact.uri))
+    .map((contact) => `<sip:${hiding.tokens.encodeContact(formatUri(contact.uri))}@${host}:${port};transport=${transport.toLowerCase()}>`);
+  message.headers = message.headers.filter((header) => header.name !== 'Contact');
+  if (ours.length > 0) setHeader(message, 'Contact', ours.join(', '));
+}
+
+/** `nameAddr` (no tag) with the tag of `tagged`, when it has one. */
+function withTagOf(nameAddr: string, tagged: string | undefined): string {
+  if (tagged === undefined) return nameAddr;
+  const tag = parseNameAddr(tagged).params.get('tag');
+  if (tag === undefined || tag === null) return nameAddr;
+  const value = parseNameAddr(nameAddr);
+  value.params.set('tag', tag);
+  return formatNameAddr(value);
+}
+
+/**
+ * A trunk's response as the sender of `request` gets it: the Vias, Call-ID, From and To of the
+ * request it answers (RFC 3261 §8.2.6.2, §16.7 step 3), the trunk's To tag kept.
+ */
+export function revealResponse(response: SipResponse, request: SipRequest): SipResponse {
+  const vias = request.headers.filter((header) => header.name === 'Via').map((header) => ({ ...header }));
+  const revealed: SipResponse = { ...response, headers: [...vias, ...response.headers.filter((header) => header.name !== 'Via').map((header) => ({ ...header }))] };
+  for (const name of ['Call-ID', 'From']) {
+    const value = getHeader(request, name);
+    if (value !== undefined) setHeader(revealed, name, value);
+  }
+  const to = getHeader(request, 'To');
+  if (to !== undefined) setHeader(revealed, 'To', parseNameAddr(to).params.has('tag') ? to : withTagOf(to, getHeader(response, 'To')));
+  return revealed;
+}

@@ -1,0 +1,182 @@
+/**
+ * Topology hiding on trunk legs, through the proxy: what a carrier sees of a call a phone makes
+ * or takes (only Callpane: its Via, its Contact, a sealed Call-ID, allowed headers), and that
+ * in-dialog requests in both directions still reach the right party with what it expects.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dropIdentity } from '../../../src/pbx/proxy/asserted-identity.ts';
+import type { ForwardTarget } from '../../../src/pbx/proxy/proxy.ts';
+import { TRUNK_REQUEST_HEADERS, TRUNK_RESPONSE_HEADERS } from '../../../src/pbx/proxy/topology-hiding.ts';
+import { formatUri, getHeader, getHeaders, parseNameAddr, parseUri, serializeMessage, setHeader } from '../../../src/sip/message/index.ts';
+import { headerKey } from '../../../src/sip/message/header-names.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
+import { createFlow } from '../../../src/sip/transport/index.ts';
+import { answer, CALLER_FLOW, fixture, invite, message } from './proxy-fixture.ts';
+
+const CARRIER_FLOW = createFlow('UDP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.9', port: 5060 });
+const CARRIER: ForwardTarget = { uri: parseUri('sip:14155550123@127.0.0.9:5060'), leg: { transport: 'UDP', address: '127.0.0.9', port: 5060 }, trunk: true };
+const PHONE: ForwardTarget = { uri: parseUri('sip:1002@127.0.0.1:40000;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.1', port: 40000, flowId: CALLER_FLOW.id } };
+
+/** What a phone adds that no carrier may see. */
+const INTERNAL = [
+  'User-Agent: DeskPhone 9000 fw 1.2.3',
+  'Diversion: <sip:1003@pbx.test>;reason=unconditional',
+  'History-Info: <sip:1003@pbx.test>;index=1',
+  'X-Callpane-Call-Id: 7f0c',
+  'X-Phone-Serial: 00:11:22',
+  'P-Asserted-Identity: <sip:1003@pbx.test>',
+  'Remote-Party-ID: <sip:1003@pbx.test>;party=calling',
+];
+
+/** Everything a peer could read in a message off the wire, tokens opened as base64 too. */
+function exposed(msg: SipMessage): string {
+  const text = serializeMessage(msg).toString('latin1');
+  const decoded = [...text.matchAll(/[A-Za-z0-9_-]{16,}/g)].map(([token]) => Buffer.from(token, 'base64url').toString('latin1'));
+  return [text, ...decoded].join('\n');
+}
+
+function assertHidden(msg: SipMessage, allowed: readonly string[]): void {
+  const seen = exposed(msg);
+  for (const secret of ['40000', '1001', 'proxy-test', 'DeskPhone', '1003']) assert.ok(!seen.includes(secret), `the carrier reads ${secret} in\n${seen}`);
+  const names = new Set(allowed.map(headerKey));
+  assert.deepEqual(msg.headers.filter((header) => !names.has(headerKey(header.name))).map((header) => header.name), [], 'only allowed headers');
+  assert.equal(getHeaders(msg, 'Via').length, msg.type === 'request' ? 1 : getHeaders(msg, 'Via').length);
+  for (const contact of getHeaders(msg, 'Contact')) assert.match(contact, /^<sip:[A-Za-z0-9_-]+@127\.0\.0\.1:5060;transport=(udp|tcp)>$/);
+}
+
+function inDialog(method: string, uri: string, routes: string[], from: string, to: string, callId: string, cseq: number, extra: string[] = []): SipRequest {
+  const host = from.includes('carrier') ? '127.0.0.9:5060' : '127.0.0.1:40000';
+  return message([
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/${host.startsWith('127.0.0.9') ? 'UDP' : 'TCP'} ${host};branch=z9hG4bK-${method}-${cseq}`,
+    'Max-Forwards: 70',
+    ...routes.map((route) => `Route: ${route}`),
+    `From: ${from}`,
+    `To: ${to}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} ${method}`,
+    ...extra,
+  ]);
+}
+
+/** The phone's INVITE as the relay hands it over: From is the caller id, no identity header of the phone (extension-relay.ts). */
+function relayed(): SipRequest {
+  const request = invite(7, INTERNAL);
+  setHeader(request, 'From', '<sip:+14155550199@pbx.test>;tag=caller');
+  dropIdentity(request);
+  return request;
+}
+
+describe('a call from a phone out to a trunk', () => {
+  function established() {
+    const world = fixture();
+    const { transport, proxy, receive, respond } = world;
+    proxy.forward(receive(invite(7, INTERNAL)), relayed(), CALLER_FLOW, [CARRIER]);
+    const sent = transport.requests[0].request;
+    respond(answer(sent, 200), CARRIER_FLOW);
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    return { ...world, sent, ok };
+  }
+
+  it('shows the carrier only our Via and Contact, a sealed Call-ID, and none of the phone headers; the phone gets its own back', () => {
+    const { sent, ok } = established();
+    assertHidden(sent, TRUNK_REQUEST_HEADERS);
+    assert.match(getHeader(sent, 'Via') ?? '', /^SIP\/2\.0\/TCP 127\.0\.0\.1:5060;/);
+    assert.deepEqual(getHeaders(ok, 'Via'), ['SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-caller']);
+    assert.equal(getHeader(ok, 'Call-ID'), 'proxy-test');
+    assert.equal(getHeader(ok, 'To'), '<sip:14155550123@pbx.test>;tag=carrier');
+  });
+
+  it('hides the phone in its BYE, re-INVITE and ACK to the carrier, From included, and the answers come back', () => {
+    const { transport, proxy, receive, respond, ok } = established();
+    const routes = getHeaders(ok, 'Record-Route').reverse();
+    const fromPhone = (method: string, cseq: number, extra: string[] = []) =>
+      inDialog(method, 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', 'proxy-test', cseq, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL, ...extra]);
+
+    assert.equal(proxy.forwardAck(fromPhone('ACK', 7), CALLER_FLOW), true);
+    const ack = transport.requests.at(-1)!.request;
+    assert.equal(ack.method, 'ACK');
+    assertHidden(ack, TRUNK_REQUEST_HEADERS);
+    assert.equal(getHeader(ack, 'Call-ID'), getHeader(transport.requests[0].request, 'Call-ID'), 'the Call-ID the carrier knows');
+
+    for (const [method, cseq] of [['INVITE', 8], ['BYE', 9]] as const) {
+      const request = fromPhone(method, cseq);
+      assert.equal(proxy.forwardInDialog(receive(request), request, CALLER_FLOW), true);
+      const sent = transport.requests.at(-1)!.request;
+      assert.equal(sent.method, method);
+      assertHidden(sent, TRUNK_REQUEST_HEADERS);
+      assert.equal(parseNameAddr(getHeader(sent, 'From')!).params.get('tag'), 'caller', 'the dialog tags stay');
+      respond(answer(sent, 200), CARRIER_FLOW);
+      const back = transport.responses.at(-1)!;
+      assert.deepEqual([back.status, getHeader(back, 'Call-ID'), getHeaders(back, 'Via')], [200, 'proxy-test', [`SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-${method}-${cseq}`]]);
+    }
+  });
+
+  it('sends the carrier BYE to the phone at its real Contact, with the real Call-ID, and hides the phone answer', () => {
+    const { transport, proxy, receive, respond, sent, ok } = established();
+    const routes = getHeaders(ok, 'Record-Route');
+    const contact = parseNameAddr(getHeader(sent, 'Contact')!).uri;
+    const bye = inDialog('BYE', formatUri(contact), routes, '<sip:14155550123@127.0.0.9>;tag=carrier', `${getHeader(sent, 'From')}`, getHeader(sent, 'Call-ID')!, 1);
+    assert.equal(proxy.forwardInDialog(receive(bye, CARRIER_FLOW), bye, CARRIER_FLOW), true);
+    const toPhone = transport.requests.at(-1)!;
+    assert.equal(formatUri(toPhone.request.uri), 'sip:1001@127.0.0.1:40000;transport=tcp');
+    assert.equal(getHeader(toPhone.request, 'Call-ID'), 'proxy-test');
+    assert.deepEqual(toPhone.target, { transport: 'TCP', host: '127.0.0.1', port: 40000 });
+
+    respond(answer(toPhone.request, 200, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL]));
+    const back = transport.responses.at(-1)!;
+    assert.equal(back.status, 200);
+    assertHidden(back, TRUNK_RESPONSE_HEADERS);
+    assert.deepEqual([getHeader(back, 'Call-ID'), getHeaders(back, 'Via')], [getHeader(sent, 'Call-ID'), ['SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-BYE-1']]);
+  });
+});
+
+describe('a call from a trunk to a phone', () => {
+  const fromCarrier = (): SipRequest =>
+    message([
+      'INVITE sip:1002@pbx.test SIP/2.0',
+      'Via: SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-carrier',
+      'Max-Forwards: 70',
+      'From: <sip:+14155550100@127.0.0.9>;tag=carrier',
+      'To: <sip:+14155550199@pbx.test>',
+      'Call-ID: carrier-call@127.0.0.9',
+      'CSeq: 1 INVITE',
+      'Contact: <sip:carrier@127.0.0.9:5060>',
+    ]);
+
+  it('shows the carrier our Contact for the phone that answered, and none of the phone headers', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    proxy.forward(receive(fromCarrier(), CARRIER_FLOW), fromCarrier(), CARRIER_FLOW, [PHONE], { fromTrunk: true });
+    const toPhone = transport.requests[0].request;
+    respond(answer(toPhone, 200, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL]));
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    assertHidden(ok, TRUNK_RESPONSE_HEADERS);
+    assert.deepEqual(getHeaders(ok, 'Via'), ['SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-carrier']);
+    assert.equal(getHeader(ok, 'Call-ID'), 'carrier-call@127.0.0.9');
+
+    // The carrier's re-INVITE names our Contact: the phone gets it at its own.
+    const reinvite = inDialog('INVITE', formatUri(parseNameAddr(getHeader(ok, 'Contact')!).uri), getHeaders(ok, 'Record-Route'), '<sip:+14155550100@127.0.0.9>;tag=carrier', getHeader(ok, 'To')!, 'carrier-call@127.0.0.9', 2);
+    assert.equal(proxy.forwardInDialog(receive(reinvite, CARRIER_FLOW), reinvite, CARRIER_FLOW), true);
+    const relayed = transport.requests.at(-1)!;
+    assert.equal(formatUri(relayed.request.uri), 'sip:1001@127.0.0.1:40000;transport=tcp');
+    respond(answer(relayed.request, 200, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL]));
+    assertHidden(transport.responses.at(-1)!, TRUNK_RESPONSE_HEADERS);
+  });
+});
+
+describe('identity headers the proxy passes on', () => {
+  it('drops a phone P-Asserted-Identity and Remote-Party-ID from in-dialog requests and from responses between extensions', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    const internal = invite(7);
+    proxy.forward(receive(internal), internal, CALLER_FLOW, [PHONE]);
+    respond(answer(transport.requests[0].request, 200, INTERNAL.slice(-2)));
+    const ok: SipResponse = transport.responses.find((response) => response.status === 200)!;
+    assert.deepEqual([getHeaders(ok, 'P-Asserted-Identity'), getHeaders(ok, 'Remote-Party-ID')], [[], []], 'the callee cannot claim to be someone else');
+
+    const bye = inDialog('BYE', 'sip:1002@127.0.0.1:40000', getHeaders(ok, 'Record-Route').reverse(), '<sip:1001@pbx.test>;tag=caller', getHeader(ok, 'To')!, 'proxy-test', 8, INTERNAL.slice(-2));
+    assert.equal(proxy.forwardInDialog(receive(bye), bye, CALLER_FLOW), true);
+    const sent = transport.requests.at(-1)!.request;
+    assert.deepEqual([sent.method, getHeaders(sent, 'P-Asserted-Identity'), getHeaders(sent, 'Remote-Party-ID')], ['BYE', [], []]);
+  });
+});
