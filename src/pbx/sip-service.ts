@@ -30,6 +30,7 @@ import { FlowTokens } from './proxy/flow-token.ts';
 import { Proxy } from './proxy/proxy.ts';
 import { RequestRoute } from './request-route.ts';
 import { SESSION_SWEEP_INTERVAL_MS, SessionBoundBindings } from './session-bound-bindings.ts';
+import { sipListenError } from './sip-listen-error.ts';
 import { WriteBehindBindingStore } from './write-behind-binding-store.ts';
 
 const METRIC_KIND: Record<TransactionKind, MetricKind> = {
@@ -222,7 +223,11 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     return { live: byLabel(stats), created: byLabel(stats.created) };
   });
 
-  await transport.listen();
+  try {
+    await transport.listen();
+  } catch (error) {
+    throw sipListenError(error, config);
+  }
   location.startExpirySweep();
   sessionBindings.start(options.sessionSweepMs ?? SESSION_SWEEP_INTERVAL_MS);
   const stopHearingSessions = context.sessions.onSessionEnded((sessionId) => {

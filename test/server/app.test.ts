@@ -1,14 +1,18 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCallpane, type AppContext, type ServiceFactory } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/load-config.ts';
+import { startSipService } from '../../src/pbx/sip-service.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createRegistrationRepository } from '../../src/store/registration-repository.ts';
+import { selfSignedCertificate } from '../sip/transport/helpers.ts';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 let dataDir: string;
@@ -151,5 +155,33 @@ test('a busy HTTP port stops start-up with a message naming the setting', async 
     await assert.rejects(startCallpane({ config: testConfig({ CALLPANE_HTTP_PORT: port }), logger }), /already in use \(set http\.port \/ CALLPANE_HTTP_PORT\)/);
   } finally {
     await first.close();
+  }
+});
+
+test('a SIP port in use stops the start with a message naming sip.port, or sip.tlsPort for TLS', async () => {
+  const udp = createSocket('udp4');
+  await new Promise<void>((done) => udp.bind(0, '127.0.0.1', done));
+  const tcp = createServer();
+  await new Promise<void>((done) => tcp.listen(0, '127.0.0.1', done));
+  const udpPort = udp.address().port;
+  const tcpPort = (tcp.address() as { port: number }).port;
+  const { cert, key } = selfSignedCertificate();
+  writeFileSync(join(dataDir, 'cert.pem'), cert);
+  writeFileSync(join(dataDir, 'key.pem'), key);
+  try {
+    const start = (env: Record<string, string>) => startCallpane({ config: testConfig(env), logger, extraServices: [startSipService] });
+    await assert.rejects(start({ CALLPANE_SIP_PORT: String(udpPort), CALLPANE_SIP_TRANSPORTS: 'udp' }), {
+      message: `cannot listen for SIP over UDP on 127.0.0.1:${udpPort}: the address is already in use (set sip.port / CALLPANE_SIP_PORT)`,
+    });
+    await assert.rejects(start({ CALLPANE_SIP_PORT: String(tcpPort), CALLPANE_SIP_TRANSPORTS: 'tcp' }), {
+      message: `cannot listen for SIP over TCP on 127.0.0.1:${tcpPort}: the address is already in use (set sip.port / CALLPANE_SIP_PORT)`,
+    });
+    const tlsFiles = { CALLPANE_TLS_CERT: join(dataDir, 'cert.pem'), CALLPANE_TLS_KEY: join(dataDir, 'key.pem') };
+    await assert.rejects(start({ ...tlsFiles, CALLPANE_SIP_TLS_PORT: String(tcpPort), CALLPANE_SIP_TRANSPORTS: 'udp,tls' }), {
+      message: `cannot listen for SIP over TLS on 127.0.0.1:${tcpPort}: the address is already in use (set sip.tlsPort / CALLPANE_SIP_TLS_PORT)`,
+    });
+  } finally {
+    udp.close();
+    tcp.close();
   }
 });
