@@ -2,14 +2,20 @@
  * Counts failed authentications per source address and bans an address that fails too often
  * within a window (the fail2ban pattern every exposed PBX needs: SIP scanners try thousands of
  * passwords). Memory stays bounded: at most `maxTrackedAddresses` addresses are tracked and the
- * oldest are forgotten first.
+ * oldest are forgotten first. The addresses of trusted reverse proxies are never banned: every
+ * client behind one shares its address, and one client's failures would lock all of them out
+ * (per-extension guessing is watched by extension-attack-watch.ts instead).
  */
+import { cidrContains, parseCidr, parseIpAddress, type Cidr } from './routing/cidr.ts';
+
 export interface AuthFailurePolicy {
   /** Failures within `windowMs` that trigger a ban. */
   limit: number;
   windowMs: number;
   banMs: number;
   maxTrackedAddresses?: number;
+  /** Addresses and CIDR blocks never banned nor tracked: the trusted reverse proxies (config http.trustProxy). */
+  neverBan?: readonly string[];
 }
 
 interface AddressRecord {
@@ -17,15 +23,23 @@ interface AddressRecord {
   bannedUntil: number;
 }
 
-export type FailureOutcome = { banned: false; failures: number } | { banned: true; until: number };
+/** `exempt`: the address is never banned (a trusted proxy), so its failures are not counted here. */
+export type FailureOutcome = { banned: false; failures: number } | { banned: false; exempt: true } | { banned: true; until: number };
 
 export class AuthFailureLimiter {
-  readonly #policy: Required<AuthFailurePolicy>;
+  readonly #policy: Required<Omit<AuthFailurePolicy, 'neverBan'>>;
+  readonly #neverBan: readonly Cidr[];
   readonly #now: () => number;
   readonly #records = new Map<string, AddressRecord>();
 
   constructor(policy: AuthFailurePolicy, now: () => number = Date.now) {
-    this.#policy = { maxTrackedAddresses: 100_000, ...policy };
+    const { neverBan = [], ...counting } = policy;
+    this.#policy = { maxTrackedAddresses: 100_000, ...counting };
+    this.#neverBan = neverBan.map((block) => {
+      const parsed = parseCidr(block);
+      if (parsed.cidr === undefined) throw new RangeError(`http.trustProxy: "${block}" ${parsed.problem}`);
+      return parsed.cidr;
+    });
     this.#now = now;
   }
 
@@ -35,6 +49,7 @@ export class AuthFailureLimiter {
   }
 
   recordFailure(address: string): FailureOutcome {
+    if (this.#isExempt(address)) return { banned: false, exempt: true };
     const now = this.#now();
     const record = this.#records.get(address) ?? { failures: [], bannedUntil: 0 };
     this.#records.delete(address);
@@ -58,6 +73,13 @@ export class AuthFailureLimiter {
 
   get trackedAddresses(): number {
     return this.#records.size;
+  }
+
+  /** Whether `address` belongs to a trusted proxy (IPv4-mapped IPv6 spellings included). */
+  #isExempt(address: string): boolean {
+    if (this.#neverBan.length === 0) return false;
+    const parsed = parseIpAddress(address);
+    return parsed !== undefined && this.#neverBan.some((block) => cidrContains(block, parsed));
   }
 
   #evictOldest(): void {

@@ -11,7 +11,8 @@ import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
 import { identifyTrunk } from './routing/trunk-matcher.ts';
 import type { Trunk } from './routing/trunk.ts';
 
-export type Identification = { ok: true; caller: CallerIdentity } | { ok: false; response: SipResponse };
+/** `delayMs`: answer only after this long (a failed guess at an extension under attack, digest-guard.ts). */
+export type Identification = { ok: true; caller: CallerIdentity } | { ok: false; response: SipResponse; delayMs?: number };
 
 export interface CallerIdentificationOptions {
   guard: DigestGuard;
@@ -36,7 +37,7 @@ export class CallerIdentification {
 
     const outcome = guard.authenticate(request, sourceAddress, 'proxy');
     this.#options.authenticated?.(outcome, request, flow);
-    if (!outcome.ok) return { ok: false, response: outcome.response };
+    if (!outcome.ok) return { ok: false, response: outcome.response, delayMs: outcome.delayMs };
 
     const trunk = trunks.find((candidate) => candidate.match.username === outcome.user);
     if (trunk !== undefined) {

@@ -3,10 +3,25 @@ import type { DigestAlgorithm, DigestCredentials } from '../sip/auth/index.ts';
 import { addHeader, createResponse, formatUri, getHeaders } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
 import type { AuthFailureLimiter } from './auth-failure-limiter.ts';
+import type { ExtensionAttackWatch } from './extension-attack-watch.ts';
+
+/**
+ * `expired`: a right digest with a genuine pane credential that has expired or whose web session
+ * ended; refused like a wrong one, but no guess, so it counts toward no ban.
+ */
+export type GuardRefusalReason = 'challenge' | 'stale' | 'failed' | 'expired' | 'banned';
 
 export type GuardOutcome =
   | { ok: true; user: string; sessionTag?: string }
-  | { ok: false; response: SipResponse; reason: 'challenge' | 'stale' | 'failed' | 'banned' };
+  | {
+      ok: false;
+      response: SipResponse;
+      reason: GuardRefusalReason;
+      /** For `failed` and `expired`: the extension (or trunk account) of this PBX the digest named, when it names one. */
+      target?: string;
+      /** Send the response only after this long: failed guesses at an extension under attack are slowed down. */
+      delayMs?: number;
+    };
 
 export interface ProvenIdentity {
   password: string;
@@ -14,6 +29,12 @@ export interface ProvenIdentity {
   user: string;
   /** Set for a pane credential: the web session it was issued to, whose end ends its registrations. */
   sessionTag?: string;
+  /**
+   * A genuine pane credential that no longer admits anyone: past its moment, or its web session
+   * ended. A right digest with it is refused, but not counted as a guess: a pane that slept
+   * through its renewal is no attacker (behind a proxy, counting it banned every pane).
+   */
+  expired?: boolean;
 }
 
 export interface DigestGuardOptions {
@@ -21,10 +42,12 @@ export interface DigestGuardOptions {
   /**
    * What a digest username proves: the password to check and who the request then comes from —
    * the username itself for an extension's or a trunk's own secret, the extension for a pane's
-   * short-lived credential. Undefined for an unknown or expired username.
+   * short-lived credential. Undefined for an unknown username.
    */
   credentialOf: (username: string) => ProvenIdentity | undefined;
   limiter: AuthFailureLimiter;
+  /** Failures per extension, from any address: tells how long to hold back the answer to a guess. */
+  attacks?: ExtensionAttackWatch;
   /** Called when an address gets banned, for the log and /metrics. */
   onBan?: (address: string, until: number) => void;
   /** Challenges offered, most preferred first (config sip.digestAlgorithms). */
@@ -36,7 +59,8 @@ export interface DigestGuardOptions {
  * Digest authentication of requests from extensions: 401 challenges for a registrar, 407 for the
  * proxy (RFC 3261 §22.1, §22.3). A wrong password and an unknown user get the same challenge, so
  * the answer never tells a scanner which extensions exist; repeated failures from one address get
- * it banned by the limiter.
+ * it banned by the limiter (unless it is a trusted proxy's), and failures against one extension
+ * from any addresses slow down the answers to its guesses (extension-attack-watch.ts).
  */
 export class DigestGuard {
   readonly #options: DigestGuardOptions;
@@ -60,6 +84,9 @@ export class DigestGuard {
 
     const proven = this.#options.credentialOf(credentials.username);
     const result = this.#authenticator.verify({ method: request.method, uri: formatUri(request.uri), credentials }, () => proven && { password: proven.password });
+    if (result.ok && proven?.expired === true) {
+      return { ok: false, reason: 'expired', target: proven.user, response: this.#challenge(request, as, false) };
+    }
     if (result.ok) {
       limiter.recordSuccess(sourceAddress);
       // A verified digest had a credential to check against: `proven` is set.
@@ -69,7 +96,11 @@ export class DigestGuard {
     if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
     const outcome = limiter.recordFailure(sourceAddress);
     if (outcome.banned) this.#options.onBan?.(sourceAddress, outcome.until);
-    return { ok: false, reason: 'failed', response: this.#challenge(request, as, false) };
+    // An unknown username is watched too (never reported), so that only a delay for real
+    // extensions cannot tell a scanner which exist.
+    const delayMs = this.#options.attacks?.failure(proven?.user ?? credentials.username, proven !== undefined) ?? 0;
+    const response = this.#challenge(request, as, false);
+    return { ok: false, reason: 'failed', response, ...(proven === undefined ? {} : { target: proven.user }), ...(delayMs > 0 ? { delayMs } : {}) };
   }
 
   /** Credentials for our realm; other schemes and realms are ignored (RFC 4475 §3.3.7). */

@@ -8,7 +8,8 @@
  *       (extension, outbound route, inbound route) → relay (the proxy)
  *
  * Each stage either answers (and the pipeline stops) or passes on. The route holds no sockets and
- * no timers: it answers through the server transaction it is given.
+ * no timers: it answers through the server transaction it is given, at once or — a failed guess
+ * at an extension under attack — through the delayed answers it is given.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -28,6 +29,7 @@ import type { Flow } from '../sip/transport/flow.ts';
 import type { Binding } from './binding.ts';
 import type { CallRouter, CallSetup, CallerIdentity } from './call-router.ts';
 import type { CallerIdentification } from './caller-identification.ts';
+import type { DelayedAnswers } from './delayed-answers.ts';
 import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
 import type { Registrar } from './registrar.ts';
 import type { Trunk } from './routing/trunk.ts';
@@ -85,6 +87,8 @@ export interface RequestRouteOptions<R extends Responder = Responder> {
   router: CallRouter;
   relay?: Relay<R>;
   events?: RouteEvents;
+  /** Where refusals that carry a delay wait; without it they are answered at once. */
+  delayed?: DelayedAnswers;
 }
 
 /** Methods this PBX handles or will relay; anything else is unrecognised (RFC 3261 §8.2.1: 501). */
@@ -182,7 +186,7 @@ export class RequestRoute<R extends Responder = Responder> {
     const outcome = this.#options.guard.authenticate(request, flow.remote.address, 'registrar');
     this.#options.events?.authenticated?.(outcome, request, flow);
     if (!outcome.ok) {
-      answer.respond(outcome.response);
+      this.#refuse(answer, outcome.response, outcome.delayMs);
       return;
     }
     const response = this.#options.registrar.register({ request, flow, authenticatedAs: outcome.user, sessionTag: outcome.sessionTag });
@@ -195,7 +199,7 @@ export class RequestRoute<R extends Responder = Responder> {
   #relay(request: SipRequest, flow: Flow, responder: R, answer: Responder): void {
     const identified = this.#options.identification.identify(request, flow);
     if (!identified.ok) {
-      answer.respond(identified.response);
+      this.#refuse(answer, identified.response, identified.delayMs);
       return;
     }
     const from = fromOf(request);
@@ -221,6 +225,12 @@ export class RequestRoute<R extends Responder = Responder> {
     } else if (identified.caller.kind === 'extension') {
       relay.toTrunk(request, flow, responder, { caller: identified.caller.number, trunk: decision.trunk, number: decision.number, callerId: decision.callerId });
     }
+  }
+
+  /** An authentication refusal, held back for `delayMs` when it says so. */
+  #refuse(answer: Responder, response: SipResponse, delayMs: number | undefined): void {
+    if (delayMs !== undefined && delayMs > 0 && this.#options.delayed) this.#options.delayed.answer(answer, response, delayMs);
+    else answer.respond(response);
   }
 
   /** RFC 3261 §11.2: what this server supports. */

@@ -19,7 +19,9 @@ import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
+import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS } from './delayed-answers.ts';
 import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
+import { EXTENSION_ATTACK_POLICY, ExtensionAttackWatch } from './extension-attack-watch.ts';
 import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
 import { CallRouter } from './call-router.ts';
@@ -65,13 +67,33 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     limit: config.security.authFailures.limit,
     windowMs: config.security.authFailures.windowSeconds * 1000,
     banMs: config.security.authFailures.banSeconds * 1000,
+    // Every client behind a trusted proxy shares its address: banning it would lock them all out.
+    neverBan: config.http.trustProxy === false ? [] : config.http.trustProxy,
   });
+  const attacks = new ExtensionAttackWatch(EXTENSION_ATTACK_POLICY, {
+    onAttackStarted({ account, failures }) {
+      log.warn(
+        { extension: account, failures, windowMinutes: EXTENSION_ATTACK_POLICY.windowMs / 60_000 },
+        'SIP digest guessing against one extension from any addresses: the answers to its failed guesses are delayed until it stops (the right password still gets in at once)',
+      );
+    },
+    onAttackEnded({ account, failures, since }, endedAt) {
+      log.info({ extension: account, failures, minutes: Math.round((endedAt - since) / 60_000) }, 'SIP digest guessing against an extension has stopped');
+    },
+  });
+  metrics.observeExtensionsUnderAttack(() => attacks.underAttack);
+  const delayed = new DelayedAnswers({
+    maxPending: MAX_PENDING_DELAYED_ANSWERS,
+    onError: (err) => log.debug({ err }, 'a delayed challenge could not be sent (its transaction had ended)'),
+  });
+  metrics.observeDelayedChallenges(() => delayed.pending);
   const paneCredentials = PaneCredentials.load(config.dataDir);
   const guard = new DigestGuard({
     realm: config.sip.domain,
     credentialOf: (username) => ownSecretOf(username) ?? paneCredentialOf(username),
     algorithms: config.sip.digestAlgorithms,
     limiter,
+    attacks,
     onBan(address, until) {
       metrics.ban();
       log.warn({ address, until: new Date(until).toISOString() }, 'banned a source address after repeated authentication failures');
@@ -86,13 +108,15 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   /**
    * A pane's short-lived credential proves its extension while the web session it was issued to
    * lives: looked up in the store at every use, so a session ended anywhere (logout, expiry,
-   * `callpane sessions revoke` from another process) refuses it at once.
+   * `callpane sessions revoke` from another process) refuses it at once. One that has expired or
+   * outlived its session is still checked (its password is the HMAC of its name), so that the
+   * guard refuses a genuine one without counting a guess, and counts a forged one.
    */
   function paneCredentialOf(username: string): ProvenIdentity | undefined {
-    const verified = paneCredentials.verify(username);
-    if (verified === undefined || !credentials.exists(verified.extension)) return undefined;
-    if (!repositories.sessions.hasLiveWithPrefix(verified.sessionTag, verified.extension, Date.now())) return undefined;
-    return { password: verified.password, user: verified.extension, sessionTag: verified.sessionTag };
+    const claim = paneCredentials.read(username);
+    if (claim === undefined || !credentials.exists(claim.extension)) return undefined;
+    const expired = claim.expired || !repositories.sessions.hasLiveWithPrefix(claim.sessionTag, claim.extension, Date.now());
+    return { password: claim.password, user: claim.extension, sessionTag: claim.sessionTag, ...(expired ? { expired } : {}) };
   }
   const sessionBindings = new SessionBoundBindings({
     location,
@@ -157,6 +181,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       activeCallsOn: (trunk) => tracker.activeCallsOn(trunk),
       displayNameOf,
     }),
+    delayed,
     relay: createExtensionRelay({ proxy, location, domain: config.sip.domain, callIdOf: (request) => tracker.callIdOf(request) }),
     events: {
       callRouted: (request, setup) => tracker.begin(request, setup),
@@ -178,6 +203,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       return;
     }
     if (outcome.reason === 'failed') metrics.authFailure();
+    if (outcome.reason === 'failed' && outcome.target !== undefined) metrics.extensionAuthFailure();
     if (request.method === 'REGISTER') metrics.registerResult(outcome.reason === 'banned' ? 'banned' : 'failed');
     log.warn({ method: request.method, address: flow.remote.address, transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
   }
@@ -230,6 +256,9 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   }
   location.startExpirySweep();
   sessionBindings.start(options.sessionSweepMs ?? SESSION_SWEEP_INTERVAL_MS);
+  // Ends quiet episodes (and logs it) and forgets quiet accounts; a tenth of the window is exact enough.
+  const attackSweep = setInterval(() => attacks.sweep(), EXTENSION_ATTACK_POLICY.windowMs / 10);
+  attackSweep.unref();
   const stopHearingSessions = context.sessions.onSessionEnded((sessionId) => {
     // The sign-out itself is done: a failure here must not fail it; the sweep tries again.
     try {
@@ -247,6 +276,8 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       location.stop();
       stopHearingSessions();
       sessionBindings.stop();
+      clearInterval(attackSweep);
+      delayed.close();
       proxy.close();
       transactions.shutdown();
       await transport.close();

@@ -73,11 +73,14 @@ export interface PaneCredential {
   expiresInMs: number;
 }
 
-export interface VerifiedPaneCredential {
+/** What a pane credential's username claims; the HMAC password is what proves it (the digest). */
+export interface PaneCredentialClaim {
   extension: string;
   /** The first characters of the id of the session it was issued to: it counts only while that session lives. */
   sessionTag: string;
   password: string;
+  /** Its moment is past: a right digest with it is refused, but it is no guess (a pane that slept through its renewal). */
+  expired: boolean;
 }
 
 export class PaneCredentials {
@@ -106,15 +109,22 @@ export class PaneCredentials {
   }
 
   /**
-   * The extension, session tag and password a digest username stands for, or undefined when it
-   * is not a pane credential or has expired: the guard then answers it like a wrong password.
-   * Whether its session still lives is the caller's to check (the session store).
+   * The extension, session tag and password a digest username stands for, and whether it has
+   * expired; undefined when it is not a pane credential. An expired one is still read, so that
+   * the guard can tell a genuine credential that expired (refused, not counted as a guess) from
+   * a forged one (its digest fails, counted). Whether its session still lives is the caller's
+   * to check (the session store).
    */
-  verify(username: string): VerifiedPaneCredential | undefined {
+  read(username: string): PaneCredentialClaim | undefined {
     const match = USERNAME.exec(username);
     if (match === null) return undefined;
-    if (Number(match[2]) * 1000 <= this.#now()) return undefined;
-    return { extension: match[1], sessionTag: match[3], password: this.#passwordOf(username) };
+    return { extension: match[1], sessionTag: match[3], password: this.#passwordOf(username), expired: Number(match[2]) * 1000 <= this.#now() };
+  }
+
+  /** What read() answers for a credential that has not expired; undefined for any other username. */
+  verify(username: string): Omit<PaneCredentialClaim, 'expired'> | undefined {
+    const claim = this.read(username);
+    return claim === undefined || claim.expired ? undefined : { extension: claim.extension, sessionTag: claim.sessionTag, password: claim.password };
   }
 
   #passwordOf(username: string): string {

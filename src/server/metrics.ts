@@ -35,6 +35,12 @@ export interface Metrics {
   registerResult(result: RegisterResult): void;
   authFailure(): void;
   ban(): void;
+  /** A failed digest that named an extension (or trunk account) of this PBX, from any address. */
+  extensionAuthFailure(): void;
+  /** Where the number of extensions under attack (extension-attack-watch.ts) is read at each scrape. */
+  observeExtensionsUnderAttack(count: () => number): void;
+  /** Where the number of challenges held back for an extension under attack is read at each scrape. */
+  observeDelayedChallenges(count: () => number): void;
   /** A message that could not be parsed, by the transport it came on. */
   parseError(transport: string): void;
   /** Where the active binding count is read at each scrape. */
@@ -115,8 +121,37 @@ export function createMetrics(): Metrics {
       for (const kind of TRANSACTION_KINDS) this.inc({ kind }, created[kind] ?? 0);
     },
   });
-  const authFailures = new Counter({ name: 'callpane_sip_auth_failures_total', help: 'Failed SIP digest authentications', registers: [registry] });
+  const authFailures = new Counter({
+    name: 'callpane_sip_auth_failures_total',
+    help: 'Failed SIP digest authentications (wrong answers; a right one with an expired pane credential is not counted)',
+    registers: [registry],
+  });
   const bans = new Counter({ name: 'callpane_sip_bans_total', help: 'Source addresses banned after repeated authentication failures', registers: [registry] });
+  // Per extension without a label per extension: a scanner names any username, and even real
+  // extensions are thousands of series; the log names the extension of each episode.
+  const extensionAuthFailures = new Counter({
+    name: 'callpane_sip_extension_auth_failures_total',
+    help: 'Failed SIP digest authentications that named an extension (or trunk account) of this PBX, from any address (the rest of callpane_sip_auth_failures_total named no account)',
+    registers: [registry],
+  });
+  let extensionsUnderAttack: () => number = () => 0;
+  new Gauge({
+    name: 'callpane_sip_extensions_under_attack',
+    help: 'Extensions whose failed digest authentications from any addresses reached the attack threshold; the answers to their failed guesses are delayed',
+    registers: [registry],
+    collect() {
+      this.set(extensionsUnderAttack());
+    },
+  });
+  let delayedChallenges: () => number = () => 0;
+  new Gauge({
+    name: 'callpane_sip_delayed_challenges',
+    help: 'Challenges to failed guesses at an extension under attack, waiting to be sent',
+    registers: [registry],
+    collect() {
+      this.set(delayedChallenges());
+    },
+  });
   const parseErrors = new Counter({
     name: 'callpane_sip_parse_errors_total',
     help: 'SIP messages that could not be parsed, by transport',
@@ -157,6 +192,13 @@ export function createMetrics(): Metrics {
     registerResult: (result) => registers.inc({ result }),
     authFailure: () => authFailures.inc(),
     ban: () => bans.inc(),
+    extensionAuthFailure: () => extensionAuthFailures.inc(),
+    observeExtensionsUnderAttack(count) {
+      extensionsUnderAttack = count;
+    },
+    observeDelayedChallenges(count) {
+      delayedChallenges = count;
+    },
     parseError: (transport) => parseErrors.inc({ transport: transportLabel(transport) }),
     observeRegistrations(count) {
       registrationCount = count;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runRegisterLoad } from '../../bench/sip-load-generator.ts';
+import { PaneCredentials } from '../../src/security/pane-credentials.ts';
 import { BaresipAgent } from '../support/baresip.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 
@@ -120,6 +121,88 @@ describe('repeated authentication failures', () => {
     } finally {
       await callpane.remove();
     }
+  });
+});
+
+describe('SIP authentication limits', () => {
+  const PROXY = '127.0.0.3';
+  let callpane: TestCallpane;
+
+  before(async () => {
+    callpane = await startTestCallpane({ env: { CALLPANE_HTTP_TRUST_PROXY: PROXY } });
+  });
+  after(async () => {
+    await callpane.remove();
+  });
+
+  function register(localHost: string, user: string, password: string, count = 1) {
+    return runRegisterLoad({
+      target: { host: '127.0.0.1', port: callpane.sipPort },
+      localHost,
+      domain: `127.0.0.1:${callpane.sipPort}`,
+      users: [{ user, password }],
+      count,
+      concurrency: 1,
+      digest: true,
+    });
+  }
+
+  it('never bans a trusted proxy address, however often clients behind it fail', async () => {
+    const failed = await register(PROXY, '1002', 'guess', 12);
+    assert.deepEqual(failed.statuses, { 401: 24 }, 'every REGISTER challenged, then refused with a new challenge, never 403');
+    const registered = await register(PROXY, '1002', callpane.secretOf('1002'));
+    assert.equal(registered.completed, 1, JSON.stringify(registered.firstErrors));
+    assert.equal(metricValue(await callpane.metrics(), 'callpane_sip_bans_total'), 0);
+  });
+
+  it('does not count a refused expired pane credential as a guess: five do not ban the address, five forged ones do', async () => {
+    const panes = PaneCredentials.load(callpane.dataDir);
+    // Signed with the server's secret: one past its moment, one whose web session does not live.
+    const expired = panes.issue('1002', { id: 'a'.repeat(64), expiresAt: Date.now() - 60_000 });
+    const sessionEnded = panes.issue('1002', { id: 'b'.repeat(64), expiresAt: Date.now() + 3_600_000 });
+    const before = await callpane.metrics();
+    const failuresBefore = metricValue(before, 'callpane_sip_auth_failures_total');
+    const bansBefore = metricValue(before, 'callpane_sip_bans_total');
+    for (const credential of [expired, sessionEnded]) {
+      const refused = await register('127.0.0.4', credential.authorizationUser, credential.password, 5);
+      assert.deepEqual(refused.statuses, { 401: 10 }, 'refused, as before');
+    }
+    const stillAdmitted = await register('127.0.0.4', '1002', callpane.secretOf('1002'));
+    assert.equal(stillAdmitted.completed, 1, `not banned: ${JSON.stringify(stillAdmitted.statuses)}`);
+    let metrics = await callpane.metrics();
+    assert.equal(metricValue(metrics, 'callpane_sip_bans_total'), bansBefore);
+    assert.equal(metricValue(metrics, 'callpane_sip_auth_failures_total'), failuresBefore);
+
+    const forged = await register('127.0.0.5', expired.authorizationUser, 'forged-password', 5);
+    assert.equal(forged.completed, 0);
+    const afterForged = await register('127.0.0.5', '1002', callpane.secretOf('1002'));
+    assert.deepEqual(afterForged.statuses, { 403: 1 }, 'banned');
+    metrics = await callpane.metrics();
+    assert.equal(metricValue(metrics, 'callpane_sip_bans_total'), bansBefore + 1);
+    assert.equal(metricValue(metrics, 'callpane_sip_auth_failures_total'), failuresBefore + 5);
+  });
+
+  it('shows guessing at one extension from many addresses in /metrics, and its agent still registers at once', async () => {
+    let metrics = await callpane.metrics();
+    assert.equal(metricValue(metrics, 'callpane_sip_extensions_under_attack'), 0);
+    const failuresBefore = metricValue(metrics, 'callpane_sip_extension_auth_failures_total');
+    const bansBefore = metricValue(metrics, 'callpane_sip_bans_total');
+    // 30 failures (the threshold), 3 from each of 10 addresses: under every per-address limit.
+    const attackers = Array.from({ length: 10 }, (_, i) => `127.0.1.${i + 1}`);
+    const attacks = await Promise.all(attackers.map((address) => register(address, '1001', `guess-at-${address}`, 3)));
+    assert.ok(attacks.every((attack) => attack.completed === 0 && attack.timeouts === 0 && attack.statuses['403'] === undefined), JSON.stringify(attacks.map((a) => a.statuses)));
+    metrics = await callpane.metrics();
+    assert.equal(metricValue(metrics, 'callpane_sip_extensions_under_attack'), 1);
+    assert.equal(metricValue(metrics, 'callpane_sip_extension_auth_failures_total'), failuresBefore + 30);
+    assert.equal(metricValue(metrics, 'callpane_sip_bans_total'), bansBefore, 'no address banned');
+
+    const agent = await register('127.0.0.1', '1001', callpane.secretOf('1001'));
+    assert.equal(agent.completed, 1, JSON.stringify(agent.firstErrors));
+    assert.ok(agent.maxMs < 500, `registered in ${agent.maxMs} ms, not held back`);
+    // A further guess is answered only after the delay (1 s at the threshold).
+    const slowed = await register('127.0.1.99', '1001', 'one-more-guess');
+    assert.ok(slowed.elapsedMs >= 950, `the failed guess was answered after ${slowed.elapsedMs} ms`);
+    assert.deepEqual(slowed.statuses, { 401: 2 });
   });
 });
 

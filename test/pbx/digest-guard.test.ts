@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
+import { ExtensionAttackWatch, type AttackEpisode } from '../../src/pbx/extension-attack-watch.ts';
 import { answerChallenge, parseDigestChallenge, parseDigestCredentials, type DigestChallenge } from '../../src/sip/auth/index.ts';
 import { getHeaders, parseMessage } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
@@ -268,7 +269,7 @@ describe('credentials that stand for an extension (the pane’s short-lived ones
     }
   });
 
-  test('counts a credential the lookup refuses (expired) as a failure, up to a ban', () => {
+  test('counts a credential the lookup does not know (forged, or of a deleted extension) as a failure, up to a ban', () => {
     const { guard, bans } = paneFixture();
     for (let i = 0; i < POLICY.limit; i++) {
       const outcome = failure(guard.authenticate(answered(guard, { username: '1001.1000000000', password: 'pane-password', from: SCANNER }), SCANNER, 'registrar'));
@@ -301,5 +302,109 @@ describe('what a verified digest proves', () => {
   test('names no web session for an extension\'s own secret', () => {
     const guard = paneGuard();
     assert.deepEqual(guard.authenticate(answered(guard), PHONE, 'registrar'), { ok: true, user: '1001' });
+  });
+});
+
+describe('a genuine pane credential that has expired or whose web session ended', () => {
+  const EXPIRED_USER = '1001.1736942400.0123456789abcdef';
+  function expiredFixture() {
+    const bans: Array<{ address: string; until: number }> = [];
+    const attacks = new ExtensionAttackWatch({ threshold: 3, windowMs: 600_000, firstDelayMs: 1_000, maxDelayMs: 4_000, maxTrackedUnknown: 10 });
+    const guard = new DigestGuard({
+      realm: REALM,
+      credentialOf: (user) => {
+        if (user === EXPIRED_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef', expired: true };
+        return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
+      },
+      limiter: new AuthFailureLimiter(POLICY),
+      attacks,
+      onBan: (address, until) => bans.push({ address, until }),
+    });
+    return { guard, bans, attacks };
+  }
+
+  test('is refused with a challenge, like a wrong password, but counts toward no ban and no attack', () => {
+    const { guard, bans, attacks } = expiredFixture();
+    for (let i = 0; i < 2 * POLICY.limit; i++) {
+      const outcome = failure(guard.authenticate(answered(guard, { username: EXPIRED_USER, password: 'pane-password', from: SCANNER }), SCANNER, 'registrar'));
+      assert.equal(outcome.reason, 'expired');
+      assert.equal(outcome.target, '1001');
+      assert.equal(outcome.delayMs, undefined);
+      assert.equal(outcome.response.status, 401);
+      assert.equal(challengesOf(outcome).length, 2);
+    }
+    assert.deepEqual(bans, []);
+    assert.equal(attacks.tracked, 0);
+    // The address is not banned: the agent's own secret still registers from it.
+    assert.deepEqual(guard.authenticate(answered(guard, { from: SCANNER }), SCANNER, 'registrar'), { ok: true, user: '1001' });
+  });
+
+  test('with a wrong password (a forged credential) still counts as a guess, up to a ban', () => {
+    const { guard, bans } = expiredFixture();
+    for (let i = 0; i < POLICY.limit; i++) {
+      const outcome = failure(guard.authenticate(answered(guard, { username: EXPIRED_USER, password: 'forged', from: SCANNER }), SCANNER, 'registrar'));
+      assert.equal(outcome.reason, 'failed');
+    }
+    assert.equal(bans.length, 1);
+    assert.equal(failure(guard.authenticate(answered(guard), SCANNER, 'registrar')).reason, 'banned');
+  });
+});
+
+describe('guessing one extension from many addresses', () => {
+  const ATTACK = { threshold: 4, windowMs: 600_000, firstDelayMs: 1_000, maxDelayMs: 4_000, maxTrackedUnknown: 10 };
+  function spreadFixture(neverBan: string[] = []) {
+    const started: AttackEpisode[] = [];
+    const bans: string[] = [];
+    const guard = new DigestGuard({
+      realm: REALM,
+      credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
+      limiter: new AuthFailureLimiter({ ...POLICY, neverBan }),
+      attacks: new ExtensionAttackWatch(ATTACK, { onAttackStarted: (episode) => started.push(episode) }),
+      onBan: (address) => bans.push(address),
+    });
+    return { guard, started, bans };
+  }
+  const attacker = (i: number) => `198.51.100.${i}`;
+
+  test('raises the signal once and delays the answers to further guesses, while the right password gets in at once', () => {
+    const { guard, started, bans } = spreadFixture();
+    const delays: Array<number | undefined> = [];
+    for (let i = 0; i < 2 * ATTACK.threshold; i++) {
+      const outcome = failure(guard.authenticate(answered(guard, { password: `guess-${i}`, from: attacker(i) }), attacker(i), 'registrar'));
+      assert.equal(outcome.reason, 'failed');
+      assert.equal(outcome.target, '1001');
+      delays.push(outcome.delayMs);
+    }
+    // One failure per address: no ban, yet the extension is under attack from the threshold on.
+    assert.deepEqual(bans, []);
+    assert.deepEqual(delays, [undefined, undefined, undefined, 1_000, 1_000, 1_000, 1_000, 2_000]);
+    assert.deepEqual(started.map((episode) => episode.account), ['1001']);
+    assert.deepEqual(guard.authenticate(answered(guard, { from: attacker(99) }), attacker(99), 'registrar'), { ok: true, user: '1001' });
+    // A proxied request (407) to the same extension is slowed down alike; another extension is not.
+    assert.equal(failure(guard.authenticate(answered(guard, { role: 'proxy', password: 'guess', from: attacker(50) }), attacker(50), 'proxy')).delayMs, 2_000);
+    assert.equal(failure(guard.authenticate(answered(guard, { username: '1002', password: 'guess', from: attacker(51) }), attacker(51), 'registrar')).delayMs, undefined);
+  });
+
+  test('delays guesses at a username that is no extension alike, naming no target', () => {
+    const { guard, started } = spreadFixture();
+    const delays: Array<number | undefined> = [];
+    for (let i = 0; i < ATTACK.threshold + 1; i++) {
+      const outcome = failure(guard.authenticate(answered(guard, { username: '9999', password: `guess-${i}`, from: attacker(i) }), attacker(i), 'registrar'));
+      assert.equal(outcome.target, undefined);
+      delays.push(outcome.delayMs);
+    }
+    assert.deepEqual(delays, [undefined, undefined, undefined, 1_000, 1_000]);
+    assert.deepEqual(started, []);
+  });
+
+  test('never bans a trusted proxy, however often clients behind it fail, but counts its failures per extension', () => {
+    const proxy = '203.0.113.5';
+    const { guard, bans, started } = spreadFixture(['203.0.113.0/28']);
+    for (let i = 0; i < 3 * POLICY.limit; i++) {
+      assert.equal(failure(guard.authenticate(answered(guard, { password: `guess-${i}`, from: proxy }), proxy, 'registrar')).reason, 'failed');
+    }
+    assert.deepEqual(bans, []);
+    assert.deepEqual(started.map((episode) => episode.account), ['1001']);
+    assert.deepEqual(guard.authenticate(answered(guard, { from: proxy }), proxy, 'registrar'), { ok: true, user: '1001' });
   });
 });

@@ -6,7 +6,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
+import { DelayedAnswers } from '../../src/pbx/delayed-answers.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
+import { ExtensionAttackWatch } from '../../src/pbx/extension-attack-watch.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
 import { Registrar } from '../../src/pbx/registrar.ts';
 import { CallRouter } from '../../src/pbx/call-router.ts';
@@ -16,6 +18,7 @@ import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.
 import { callIdOf, formatUri, getHeader, getHeaders, parseMessage, splitTopLevelCommas, tagOf, toOf } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import { createFlow, type Flow } from '../../src/sip/transport/flow.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
 
 const DOMAIN = 'pbx.test';
@@ -81,6 +84,8 @@ function udpFlow(remote = PHONE): Flow {
 interface FixtureOptions {
   relay?: Relay<Responder>;
   localHosts?: string[];
+  attacks?: ExtensionAttackWatch;
+  delayed?: DelayedAnswers;
 }
 
 function fixture(options: FixtureOptions = {}) {
@@ -95,6 +100,7 @@ function fixture(options: FixtureOptions = {}) {
     },
     algorithms: ['MD5'],
     limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
+    attacks: options.attacks,
   });
   const registered: Array<Parameters<NonNullable<RouteEvents['registered']>>[0]> = [];
   const authenticated: Array<{ outcome: GuardOutcome; request: SipRequest; flow: Flow }> = [];
@@ -105,6 +111,7 @@ function fixture(options: FixtureOptions = {}) {
     identification: new CallerIdentification({ guard, trunks: [], displayNameOf: () => undefined, authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }) }),
     router: new CallRouter({ isExtension: extensions.exists, location, trunks: [], routes: { inbound: [], outbound: [], callerIds: {} }, activeCallsOn: () => 0 }),
     relay: options.relay,
+    delayed: options.delayed,
     events: {
       registered: (outcome) => registered.push(outcome),
       authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }),
@@ -326,6 +333,55 @@ describe('REGISTER', () => {
     );
     assert.equal(handle(req).only.status, 403);
     assert.deepEqual(registered.map((r) => [r.aor, r.status]), [['1002', 403]]);
+  });
+});
+
+describe('guessing spread over many addresses against one extension', () => {
+  function slowedFixture() {
+    const clock = new FakeClock();
+    const attacks = new ExtensionAttackWatch({ threshold: 3, windowMs: 600_000, firstDelayMs: 1_000, maxDelayMs: 4_000, maxTrackedUnknown: 10 }, {}, () => clock.now());
+    const delayed = new DelayedAnswers({ maxPending: 100, clock });
+    return { clock, delayed, ...fixture({ attacks, delayed }) };
+  }
+  const wrongRegister = (f: ReturnType<typeof slowedFixture>, i: number) => {
+    const req = f.authenticatedRequest((headers) => request({ method: 'REGISTER', callId: `guess-${i}`, headers }), '1001', `guess-${i}`);
+    return f.handle(req, udpFlow({ address: `198.51.100.${i}`, port: 5060 }));
+  };
+
+  test('answers each failed guess at once below the threshold, then sends its challenge once, after the delay', () => {
+    const f = slowedFixture();
+    for (let i = 1; i <= 2; i++) assert.equal(wrongRegister(f, i).only.status, 401);
+    const slowed = wrongRegister(f, 3);
+    assert.deepEqual(slowed.responses, []);
+    assert.equal(f.delayed.pending, 1);
+    f.clock.advance(999);
+    assert.deepEqual(slowed.responses, []);
+    f.clock.advance(1);
+    assert.equal(slowed.only.status, 401);
+    assert.equal(getHeaders(slowed.only, 'WWW-Authenticate').length, 1);
+    assert.ok(toTagOf(slowed.only), 'the delayed answer carries its To tag too');
+    f.clock.advance(60_000);
+    assert.equal(slowed.responses.length, 1);
+    assert.equal(f.delayed.pending, 0);
+  });
+
+  test('still registers the agent with the right password at once, from any address', () => {
+    const f = slowedFixture();
+    for (let i = 1; i <= 5; i++) wrongRegister(f, i);
+    assert.equal(f.delayed.pending, 3);
+    assert.equal(f.registerAs('1001', 5090).status, 200);
+    assert.deepEqual(f.location.lookup('1001').map((b) => b.contactUri), ['sip:1001@127.0.0.1:5090']);
+  });
+
+  test('holds back the 407 to a guessing INVITE alike', () => {
+    const f = slowedFixture();
+    for (let i = 1; i <= 3; i++) wrongRegister(f, i);
+    f.clock.advance(1_000);
+    const invite = f.authenticatedRequest((headers) => inviteTo('1002', headers), '1001', 'guess-invite');
+    const answer = f.handle(invite, udpFlow({ address: '198.51.100.77', port: 5060 }));
+    assert.deepEqual(answer.responses, []);
+    f.clock.advance(1_000);
+    assert.equal(answer.only.status, 407);
   });
 });
 

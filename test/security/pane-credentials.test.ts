@@ -24,7 +24,7 @@ function clock(start = NOW) {
   return { now: () => time, advance: (ms: number) => void (time += ms) };
 }
 
-test('a credential names its extension, expiry and session, and verifies to the same password until it expires', () => {
+test('a credential names its extension, expiry and session, and reads as expired from its moment on, with the same password', () => {
   const time = clock();
   const issuer = new PaneCredentials(Buffer.alloc(32, 7), time.now);
   const credential = issuer.issue('1001', SESSION);
@@ -32,10 +32,14 @@ test('a credential names its extension, expiry and session, and verifies to the 
   assert.equal(credential.authorizationUser, `1001.${expiresAtSeconds}.0123456789abcdef`);
   assert.equal(credential.expiresAt, expiresAtSeconds * 1000);
   assert.match(credential.password, /^[A-Za-z0-9_-]{43}$/);
+  assert.deepEqual(issuer.read(credential.authorizationUser), { extension: '1001', sessionTag: '0123456789abcdef', password: credential.password, expired: false });
   assert.deepEqual(issuer.verify(credential.authorizationUser), { extension: '1001', sessionTag: '0123456789abcdef', password: credential.password });
   time.advance(PANE_CREDENTIAL_LIFETIME_MS - 1);
+  assert.equal(issuer.read(credential.authorizationUser)?.expired, false);
   assert.equal(issuer.verify(credential.authorizationUser)?.password, credential.password);
   time.advance(1);
+  // Still read with its password, so that the guard can tell a genuine expired credential from a forged one.
+  assert.deepEqual(issuer.read(credential.authorizationUser), { extension: '1001', sessionTag: '0123456789abcdef', password: credential.password, expired: true });
   assert.equal(issuer.verify(credential.authorizationUser), undefined);
 });
 
@@ -60,13 +64,13 @@ test('the password depends on the server secret and on every character of the us
   assert.notEqual(other.issue('1001', SESSION).password, credential.password);
   // Another extension, a later expiry or another session cannot reuse the password.
   const [, expiry, tag] = credential.authorizationUser.split('.');
-  assert.notEqual(one.verify(`1002.${expiry}.${tag}`)?.password, credential.password);
-  assert.notEqual(one.verify(`1001.${Number(expiry) + 3600}.${tag}`)?.password, credential.password);
-  assert.notEqual(one.verify(`1001.${expiry}.fedcba9876543210`)?.password, credential.password);
+  assert.notEqual(one.read(`1002.${expiry}.${tag}`)?.password, credential.password);
+  assert.notEqual(one.read(`1001.${Number(expiry) + 3600}.${tag}`)?.password, credential.password);
+  assert.notEqual(one.read(`1001.${expiry}.fedcba9876543210`)?.password, credential.password);
   assert.notEqual(one.issue('1001', { ...SESSION, id: 'f'.repeat(64) }).password, credential.password);
 });
 
-test('usernames that are not pane credentials are not verified', () => {
+test('usernames that are not pane credentials are not read as one', () => {
   const issuer = new PaneCredentials(Buffer.alloc(32, 7), () => NOW);
   const tag = '0123456789abcdef';
   for (const username of [
@@ -74,7 +78,7 @@ test('usernames that are not pane credentials are not verified', () => {
     // Without its session (the form before credentials were bound to one), or with a malformed one.
     '1001.1764547200', `1001.1764547200.${tag}.`, '1001.1764547200.1', '1001.1764547200.0123456789ABCDEF', `1001.1764547200.${tag}0`, `abc.1764547200.${tag}`,
   ]) {
-    assert.equal(issuer.verify(username), undefined, username);
+    assert.equal(issuer.read(username), undefined, username);
   }
 });
 
@@ -85,7 +89,7 @@ test('the server secret is created once at first start, readable by the owner on
   assert.equal(statSync(file).mode & 0o777, 0o600);
   const { secret } = JSON.parse(readFileSync(file, 'utf8')) as { secret: string };
   assert.equal(Buffer.from(secret, 'base64url').length, 32);
-  assert.equal(PaneCredentials.load(dir, () => NOW).verify(first.authorizationUser)?.password, first.password);
+  assert.equal(PaneCredentials.load(dir, () => NOW).read(first.authorizationUser)?.password, first.password);
   assert.notEqual(PaneCredentials.load(dataDir(), () => NOW).issue('1001', SESSION).password, first.password);
 });
 
