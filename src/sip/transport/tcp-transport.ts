@@ -10,7 +10,7 @@ import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket 
 import { createFlow, formatHostPort, isFlow, normalizeAddress, type Flow, type HostPort, type SendTarget } from './flow.ts';
 import type { TransportLogger } from './logger.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, StreamFramer } from './stream-framer.ts';
-import { FlowClosedError, type FramingErrorAnswer, type Transport, type TransportEvents } from './transport.ts';
+import { errorMessage, FlowClosedError, RECEIVE_FAILED, type FramingErrorAnswer, type Transport, type TransportEvents } from './transport.ts';
 
 export interface TlsCredentials {
   cert: string | Buffer;
@@ -189,19 +189,37 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     return connection;
   }
 
+  /**
+   * Everything one chunk sets off, up to the transaction user, runs inside this call: whatever
+   * it throws ends this connection, never the process.
+   */
   #receive(connection: Connection, chunk: Buffer): void {
     const { socket, flow, framer } = connection;
     if (socket.writableEnded) return;
     try {
       for (const data of framer.feed(chunk)) this.emit('message', { data, flow });
     } catch (err) {
-      if (!(err instanceof FramingError)) throw err;
-      this.emit('dropped', { transport: this.protocol, reason: 'framing', remote: flow.remote, detail: err.message });
+      if (err instanceof FramingError) this.#framingFailed(connection, err);
+      else this.#receiveFailed(connection, err);
+    }
+  }
+
+  #framingFailed({ socket, flow }: Connection, err: FramingError): void {
+    this.emit('dropped', { transport: this.protocol, reason: 'framing', remote: flow.remote, detail: err.message });
+    try {
       const answer = this.#options.answerFramingError?.(err, flow);
       if (answer) socket.write(answer);
-      socket.end();
-      socket.setTimeout(CLOSE_GRACE_MS);
+    } catch (answerErr) {
+      this.#options.logger?.error({ err: answerErr, flow: flow.id }, `could not answer a ${this.protocol} framing error`);
     }
+    socket.end();
+    socket.setTimeout(CLOSE_GRACE_MS);
+  }
+
+  #receiveFailed({ socket, flow }: Connection, err: unknown): void {
+    this.#options.logger?.error({ err, flow: flow.id, remote: formatHostPort(flow.remote) }, `${this.protocol} connection closed: handling its data failed`);
+    socket.destroy();
+    this.emit('dropped', { transport: this.protocol, reason: RECEIVE_FAILED, remote: flow.remote, detail: errorMessage(err) });
   }
 }
 

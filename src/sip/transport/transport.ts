@@ -14,11 +14,20 @@ export interface InboundMessage {
 
 export interface DropReport {
   transport: TransportProtocol;
-  /** Short machine-readable cause: `oversized`, `framing`, `garbage`, `via-mismatch`, … */
+  /**
+   * Short machine-readable cause: `oversized`, `framing`, `garbage`, `via-mismatch`, … and
+   * `receive-failed` when handling the bytes raised an exception (RECEIVE_FAILED).
+   */
   reason: string;
   remote?: HostPort;
   detail?: string;
 }
+
+/**
+ * The drop reason of bytes whose handling threw, anywhere above the transport: the exception is
+ * logged, counted, and ends that one connection, never the process.
+ */
+export const RECEIVE_FAILED = 'receive-failed';
 
 export interface TransportEvents {
   message: [InboundMessage];
@@ -40,6 +49,11 @@ export interface Transport extends EventEmitter<TransportEvents> {
   send(target: SendTarget, data: Buffer): Promise<Flow>;
   /** The flow of an open connection by id (connection-oriented transports only). */
   flow?(flowId: string): Flow | undefined;
+  /**
+   * Told by the transport layer that a SIP request on this flow parsed: the peer speaks SIP.
+   * WebSocket closes a connection that stays without one (its first-request deadline).
+   */
+  confirmFlow?(flowId: string): void;
 }
 
 /**
@@ -58,4 +72,9 @@ export class FlowClosedError extends Error {
     this.name = 'FlowClosedError';
     this.flowId = flowId;
   }
+}
+
+/** An exception's message for a drop report; anything thrown may be a non-Error. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -5,10 +5,10 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { isIP, isIPv6 } from 'node:net';
-import { createFlow, isFlow, normalizeAddress, type Flow, type HostPort, type SendTarget } from './flow.ts';
+import { createFlow, formatHostPort, isFlow, normalizeAddress, type Flow, type HostPort, type SendTarget } from './flow.ts';
 import type { TransportLogger } from './logger.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE } from './stream-framer.ts';
-import type { Transport, TransportEvents } from './transport.ts';
+import { errorMessage, RECEIVE_FAILED, type Transport, type TransportEvents } from './transport.ts';
 
 export interface UdpTransportOptions {
   host: string;
@@ -83,11 +83,20 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
     });
   }
 
+  /**
+   * Everything one datagram sets off, up to the transaction user, runs inside this call: whatever
+   * it throws costs that datagram only.
+   */
   #receive(data: Buffer, remote: HostPort): void {
     if (data.length > this.#maxMessageSize) {
       this.emit('dropped', { transport: 'UDP', reason: 'oversized', remote, detail: `${data.length} bytes` });
       return;
     }
-    this.emit('message', { data, flow: createFlow('UDP', this.localAddress(), remote) });
+    try {
+      this.emit('message', { data, flow: createFlow('UDP', this.localAddress(), remote) });
+    } catch (err) {
+      this.#options.logger?.error({ err, remote: formatHostPort(remote) }, 'UDP datagram dropped: handling it failed');
+      this.emit('dropped', { transport: 'UDP', reason: RECEIVE_FAILED, remote, detail: errorMessage(err) });
+    }
   }
 }
