@@ -85,6 +85,8 @@ export class DigestGuard {
     const proven = this.#options.credentialOf(credentials.username);
     const result = this.#authenticator.verify({ method: request.method, uri: formatUri(request.uri), credentials }, () => proven && { password: proven.password });
     if (result.ok && proven?.expired === true) {
+      // Refused with the same challenge as a wrong password, but no guess: neither the ban nor
+      // the per-extension watch counts it.
       return { ok: false, reason: 'expired', target: proven.user, response: this.#challenge(request, as, false) };
     }
     if (result.ok) {
@@ -96,8 +98,8 @@ export class DigestGuard {
     if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
     const outcome = limiter.recordFailure(sourceAddress);
     if (outcome.banned) this.#options.onBan?.(sourceAddress, outcome.until);
-    // An unknown username is watched too (never reported), so that only a delay for real
-    // extensions cannot tell a scanner which exist.
+    // An unknown username is watched too (never reported): were only real extensions delayed,
+    // the delay would tell a scanner which exist.
     const delayMs = this.#options.attacks?.failure(proven?.user ?? credentials.username, proven !== undefined) ?? 0;
     const response = this.#challenge(request, as, false);
     return { ok: false, reason: 'failed', response, ...(proven === undefined ? {} : { target: proven.user }), ...(delayMs > 0 ? { delayMs } : {}) };
