@@ -77,7 +77,8 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
         return;
       }
       // Between extensions the PBX says who is calling, and who answered (connected identity).
-      const asserted = { 'P-Asserted-Identity': extensionIdentity(call.caller.number, call.caller.displayName ?? from.displayName) };
+      // Only a configured name: the one a phone puts in From is its own claim.
+      const asserted = { 'P-Asserted-Identity': extensionIdentity(call.caller.number, call.caller.displayName) };
       const upstream = { ...tagged, 'P-Asserted-Identity': extensionIdentity(call.callee) };
       proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged, ...asserted }, domain), flow, call.bindings.map(targetOf), { responseHeaders: upstream });
     },

@@ -104,6 +104,9 @@ describe('the identity the PBX asserts (RFC 3325)', () => {
     assert.deepEqual(getHeaders(request, 'P-Asserted-Identity'), ['"Alice Agent" <sip:1001@pbx.test>']);
     assert.deepEqual([getHeaders(request, 'P-Preferred-Identity'), getHeaders(request, 'Remote-Party-ID')], [[], []]);
     assert.equal(responseHeaders?.['P-Asserted-Identity'], '<sip:1002@pbx.test>');
+
+    relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
+    assert.deepEqual(getHeaders(forwarded[1].request, 'P-Asserted-Identity'), ['<sip:1001@pbx.test>'], 'a name only the configuration gives, never the phone From');
   });
 
   it("passes no trunk's assertion to an extension", () => {

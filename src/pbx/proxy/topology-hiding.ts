@@ -21,12 +21,11 @@ import type { TransportProtocol } from '../../sip/transport/index.ts';
 import type { FlowTarget, FlowTokens } from './flow-token.ts';
 import type { LocalVia } from './record-route.ts';
 
-/** What RFC 3261 and the extensions Callpane relays (RFC 3262, 3311, 3325, 3515, 3891, 4028, 6086, 6665) need in a request. */
+/** What RFC 3261 and the extensions Callpane relays (RFC 3262, 3311, 3323, 3515, 3891, 4028, 6086, 6665) need in any message. */
 const COMMON = [
   'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Record-Route', 'Content-Type', 'Content-Length',
   'Content-Disposition', 'Content-Encoding', 'Content-Language', 'MIME-Version', 'Allow', 'Supported',
-  'Require', 'Accept', 'Session-Expires', 'Min-SE', 'Expires', 'Privacy', 'P-Asserted-Identity',
-  'Allow-Events', 'Recv-Info',
+  'Require', 'Accept', 'Session-Expires', 'Min-SE', 'Expires', 'Privacy', 'Allow-Events', 'Recv-Info',
 ];
 
 /**
@@ -36,7 +35,7 @@ const COMMON = [
  * chose (a carrier carries out a transfer only if it can call it); Referred-By, which names the
  * transferring extension, does not cross.
  */
-export const TRUNK_REQUEST_HEADERS: readonly string[] = [...COMMON, 'Max-Forwards', 'Route', 'RAck', 'Event', 'Subscription-State', 'Reason', 'Refer-To', 'Replaces', 'Info-Package'];
+export const TRUNK_REQUEST_HEADERS: readonly string[] = [...COMMON, 'P-Asserted-Identity', 'Max-Forwards', 'Route', 'RAck', 'Event', 'Subscription-State', 'Reason', 'Refer-To', 'Replaces', 'Info-Package'];
 
 /** Headers a response to a trunk may carry. */
 export const TRUNK_RESPONSE_HEADERS: readonly string[] = [...COMMON, 'RSeq', 'Unsupported', 'Retry-After', 'Reason', 'Accept-Encoding', 'Accept-Language'];
