@@ -29,6 +29,7 @@ import { SessionService } from './server/sessions/session-service.ts';
 import { SsoHandoffs } from './server/sso/sso-handoffs.ts';
 import { registerSsoRoutes } from './server/sso/sso-routes.ts';
 import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
+import { dataDirectoryFailure } from './store/data-directory.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
 import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
@@ -217,7 +218,8 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     };
   } catch (error) {
     await stopAll();
-    throw error;
+    // A disk that filled up or turned read-only after the database opened (a secret file, sandbox.db).
+    throw dataDirectoryFailure(error, given.dataDir) ?? error;
   }
 }
 

@@ -4,17 +4,27 @@
  * CLI change extensions while a running server reads; busy_timeout makes the two wait for each
  * other instead of failing.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { dataDirectoryFailure, prepareDataDirectory } from './data-directory.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
 export type Database = DatabaseSync;
 
 export const DATABASE_FILE = 'callpane.db';
 
+/** A read-only, full or unusable data directory is refused naming dataDir and what is wrong (data-directory.ts). */
 export function openDatabase(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Database {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDirectory(dataDir);
+  try {
+    return openIn(dataDir, migrations);
+  } catch (error) {
+    throw dataDirectoryFailure(error, dataDir) ?? error;
+  }
+}
+
+function openIn(dataDir: string, migrations: readonly Migration[]): Database {
   const path = join(dataDir, DATABASE_FILE);
   // Created private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
   closeSync(openSync(path, 'a', 0o600));
