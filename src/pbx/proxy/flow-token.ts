@@ -11,7 +11,7 @@
  * or flow. Tokens are base64url, which is all unreserved characters of a SIP user part and of a
  * Call-ID word (RFC 3261 §25.1).
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { TransportProtocol } from '../../sip/transport/index.ts';
 
@@ -51,13 +51,13 @@ const CALL_ID = 'i';
 const SEPARATOR = '\0';
 
 export class FlowTokens {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   /** For the deterministic nonces of hidden Call-IDs only. */
-  readonly #nonceKey: Buffer;
+  readonly #nonceKey: KeyObject;
 
   constructor(secret: Buffer = randomBytes(32)) {
-    this.#key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'callpane flow token', 32));
-    this.#nonceKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'callpane call-id nonce', 32));
+    this.#key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'callpane flow token', 32)));
+    this.#nonceKey = createSecretKey(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'callpane call-id nonce', 32)));
   }
 
   encode(target: FlowTarget): string {
