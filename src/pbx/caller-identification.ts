@@ -5,7 +5,7 @@
  */
 import { createResponse, fromOf, isSipUri } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
-import type { Flow } from '../sip/transport/index.ts';
+import { clientAddressOf, type Flow } from '../sip/transport/index.ts';
 import type { CallerIdentity } from './call-router.ts';
 import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
 import { identifyTrunk } from './routing/trunk-matcher.ts';
@@ -35,7 +35,8 @@ export class CallerIdentification {
     const byAddress = identifyTrunk(trunks, { sourceAddress });
     if (byAddress !== undefined) return { ok: true, caller: { kind: 'trunk', trunk: byAddress } };
 
-    const outcome = guard.authenticate(request, sourceAddress, 'proxy');
+    // Failures count against the client, behind a trusted reverse proxy too; trunks match by peer.
+    const outcome = guard.authenticate(request, clientAddressOf(flow), 'proxy');
     this.#options.authenticated?.(outcome, request, flow);
     if (!outcome.ok) return { ok: false, response: outcome.response, delayMs: outcome.delayMs };
 

@@ -25,7 +25,7 @@ import {
   tagOf,
 } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
-import type { Flow } from '../sip/transport/flow.ts';
+import { clientAddressOf, type Flow } from '../sip/transport/flow.ts';
 import type { Binding } from './binding.ts';
 import type { CallRouter, CallSetup, CallerIdentity } from './call-router.ts';
 import type { CallerIdentification } from './caller-identification.ts';
@@ -183,7 +183,7 @@ export class RequestRoute<R extends Responder = Responder> {
   }
 
   #register(request: SipRequest, flow: Flow, answer: Responder): void {
-    const outcome = this.#options.guard.authenticate(request, flow.remote.address, 'registrar');
+    const outcome = this.#options.guard.authenticate(request, clientAddressOf(flow), 'registrar');
     this.#options.events?.authenticated?.(outcome, request, flow);
     if (!outcome.ok) {
       this.#refuse(answer, outcome.response, outcome.delayMs);

@@ -15,9 +15,11 @@ import { createResponse, SipParseError, tagOf, toOf } from '../sip/message/index
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
 import { PaneCredentials } from '../security/pane-credentials.ts';
+import { trustedProxies } from '../security/trusted-proxies.ts';
+import { clientKey } from '../server/sessions/client-key.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
-import { formatHostPort, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
+import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
 import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS } from './delayed-answers.ts';
 import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
@@ -146,7 +148,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
         proxy.forwardAck(ack, flow);
       },
       onStrayResponse(response, flow) {
-        log.debug({ status: response.status, address: formatHostPort(flow.remote) }, 'stray SIP response dropped');
+        log.debug({ status: response.status, address: formatSource(flow) }, 'stray SIP response dropped');
       },
     },
   });
@@ -189,7 +191,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       authenticated: reportAuthentication,
       registered({ aor, status, flow }) {
         metrics.registerResult(status === 200 ? 'ok' : 'failed');
-        const fields = { extension: aor, status, transport: flow.transport, address: formatHostPort(flow.remote) };
+        const fields = { extension: aor, status, transport: flow.transport, address: formatSource(flow) };
         if (status === 200) log.debug(fields, 'REGISTER accepted');
         else log.info(fields, 'REGISTER refused');
       },
@@ -205,7 +207,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     if (outcome.reason === 'failed') metrics.authFailure();
     if (outcome.reason === 'failed' && outcome.target !== undefined) metrics.extensionAuthFailure();
     if (request.method === 'REGISTER') metrics.registerResult(outcome.reason === 'banned' ? 'banned' : 'failed');
-    log.warn({ method: request.method, address: flow.remote.address, transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
+    log.warn({ method: request.method, address: clientAddressOf(flow), transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
   }
 
   transport.on('request', (request, flow) => {
@@ -224,6 +226,11 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   transport.on('messageOut', (message) => metrics.sipMessage('out', summary(message)));
   transport.on('dropped', (report) => {
     if (report.reason === 'unparseable') metrics.parseError(report.transport);
+    if (report.reason === CONNECTION_LIMIT) {
+      metrics.webSocketRefused('address_limit');
+      log.warn({ transport: report.transport, detail: report.detail }, 'SIP WebSocket refused: too many connections from one address (sip.wsMaxConnectionsPerAddress)');
+    }
+    if (report.reason === NO_REQUEST) metrics.webSocketRefused('no_request');
   });
   /**
    * Last line of defence: a request that made a stage throw (a header value only read deep in
@@ -232,8 +239,8 @@ export async function startSipService(context: AppContext, options: SipServiceOp
    */
   function answerFailure(request: SipRequest, flow: Flow, err: unknown): void {
     const unreadable = err instanceof SipParseError;
-    if (unreadable) log.info({ address: formatHostPort(flow.remote), err: err.message }, 'SIP request refused: a header could not be read');
-    else log.error({ err, method: request.method, address: formatHostPort(flow.remote) }, 'SIP request failed');
+    if (unreadable) log.info({ address: formatSource(flow), err: err.message }, 'SIP request refused: a header could not be read');
+    else log.error({ err, method: request.method, address: formatSource(flow) }, 'SIP request failed');
     if (request.method === 'ACK') return;
     try {
       const response = unreadable ? createResponse(request, 400, { reason: err.message.slice(0, 100) }) : createResponse(request, 500);
@@ -295,7 +302,15 @@ function transportConfig(config: Config, context: AppContext, log: Logger): Tran
     result.tls = { host: sip.host, port: sip.tlsPort, cert: context.tls.cert, key: context.tls.key };
   }
   if (sip.transports.includes('ws')) {
-    result.ws = { server: context.httpServer.server, path: sip.wsPath };
+    result.ws = {
+      server: context.httpServer.server,
+      path: sip.wsPath,
+      firstRequestTimeoutMs: sip.wsFirstRequestSeconds * 1000,
+      maxConnectionsPerClient: sip.wsMaxConnectionsPerAddress,
+      // Counted like the web API's per-client limits: an IPv6 client by its /64.
+      clientKey,
+      trustedProxy: trustedProxies(config.http.trustProxy),
+    };
     claimUpgradePath(context.httpServer.server, sip.wsPath);
   }
   return result;

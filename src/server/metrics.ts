@@ -13,6 +13,8 @@ export type SipMessageSummary =
   /** `method` is the CSeq method of the response. */
   | { kind: 'response'; method: string; status: number; transport: string };
 export type RegisterResult = 'ok' | 'challenged' | 'failed' | 'banned';
+/** `address_limit`: an upgrade refused, the address holds its maximum; `no_request`: closed, no SIP request in time. */
+export type WebSocketRefusal = 'address_limit' | 'no_request';
 export type TransactionKind = 'invite_client' | 'invite_server' | 'non_invite_client' | 'non_invite_server';
 
 /** Live transactions and totals created since start, by kind; kinds left out count 0. */
@@ -23,6 +25,7 @@ export interface TransactionTotals {
 
 export const TRANSACTION_KINDS: readonly TransactionKind[] = ['invite_client', 'invite_server', 'non_invite_client', 'non_invite_server'];
 const REGISTER_RESULTS: readonly RegisterResult[] = ['ok', 'challenged', 'failed', 'banned'];
+const WEBSOCKET_REFUSALS: readonly WebSocketRefusal[] = ['address_limit', 'no_request'];
 // RFC 3261 plus the extension methods a PBX meets (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086).
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
 const KNOWN_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
@@ -43,6 +46,8 @@ export interface Metrics {
   observeDelayedChallenges(count: () => number): void;
   /** A message that could not be parsed, by the transport it came on. */
   parseError(transport: string): void;
+  /** A SIP WebSocket refused at the upgrade or closed for silence. */
+  webSocketRefused(reason: WebSocketRefusal): void;
   /** Where the active binding count is read at each scrape. */
   observeRegistrations(count: () => number): void;
   /** Where the live transaction counts are read at each scrape; kinds left out count 0. */
@@ -158,6 +163,12 @@ export function createMetrics(): Metrics {
     labelNames: ['transport'] as const,
     registers: [registry],
   });
+  const webSocketRefusals = new Counter({
+    name: 'callpane_sip_websocket_refused_total',
+    help: 'SIP WebSocket connections refused: address_limit (upgrade refused, the client address holds sip.wsMaxConnectionsPerAddress), no_request (closed, no SIP request within sip.wsFirstRequestSeconds)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
 
   let activeCalls: () => number = () => 0;
   new Gauge({
@@ -177,6 +188,7 @@ export function createMetrics(): Metrics {
 
   // Known label sets start at 0 so that rates and alerts work before the first event.
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
+  for (const reason of WEBSOCKET_REFUSALS) webSocketRefusals.inc({ reason }, 0);
 
   return {
     registry,
@@ -200,6 +212,7 @@ export function createMetrics(): Metrics {
       delayedChallenges = count;
     },
     parseError: (transport) => parseErrors.inc({ transport: transportLabel(transport) }),
+    webSocketRefused: (reason) => webSocketRefusals.inc({ reason }),
     observeRegistrations(count) {
       registrationCount = count;
     },

@@ -39,6 +39,8 @@ describe('defaults', () => {
       domain: '127.0.0.1',
       transports: ['udp', 'tcp', 'ws'],
       wsPath: '/sip',
+      wsFirstRequestSeconds: 10,
+      wsMaxConnectionsPerAddress: 2000,
       digestAlgorithms: ['MD5'],
     });
     assert.equal(config.tls, undefined);
@@ -147,6 +149,12 @@ describe('file and environment', () => {
     assert.equal(load({ env: { CALLPANE_DEMO_SEED_EXTENSIONS: 'FALSE' } }).demo.seedExtensions, false);
   });
 
+  test('the SIP WebSocket deadline and per-address limit come from their variables', () => {
+    const config = load({ env: { CALLPANE_SIP_WS_FIRST_REQUEST_SECONDS: '3', CALLPANE_SIP_WS_MAX_CONNECTIONS_PER_ADDRESS: '12000' } });
+    assert.equal(config.sip.wsFirstRequestSeconds, 3);
+    assert.equal(config.sip.wsMaxConnectionsPerAddress, 12000);
+  });
+
   test('an empty variable counts as unset', () => {
     const file = writeJson('with-port.json', { http: { port: 9000 } });
     assert.equal(load({ argvConfigPath: file, env: { CALLPANE_HTTP_PORT: '' } }).http.port, 9000);
@@ -197,6 +205,8 @@ describe('validation errors', () => {
     ['log.level', 'CALLPANE_LOG_LEVEL', 'loud', /must be one of fatal, error, warn, info, debug, trace, silent/],
     ['log.pretty', 'CALLPANE_LOG_PRETTY', 'yes please', /must be true or false/],
     ['demo.seedExtensions', 'CALLPANE_DEMO_SEED_EXTENSIONS', 'maybe', /must be true or false/],
+    ['sip.wsFirstRequestSeconds', 'CALLPANE_SIP_WS_FIRST_REQUEST_SECONDS', '0', /must be an integer from 1 to 300/],
+    ['sip.wsMaxConnectionsPerAddress', 'CALLPANE_SIP_WS_MAX_CONNECTIONS_PER_ADDRESS', 'lots', /must be an integer from 1 to 1000000/],
   ];
   for (const [key, envName, value, allowed] of cases) {
     test(`${key} from ${envName} = ${JSON.stringify(value)} is refused with its key, variable, value and allowed values`, () => {

@@ -24,8 +24,9 @@ export class WsSipPeer {
     });
   }
 
-  static async connect(url: string): Promise<WsSipPeer> {
-    const ws = new WebSocket(url, 'sip');
+  /** `headers` go with the upgrade request (a reverse proxy's X-Forwarded-For, say). */
+  static async connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<WsSipPeer> {
+    const ws = new WebSocket(url, 'sip', { headers: options.headers });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -25,6 +25,14 @@ export interface Flow {
   remote: HostPort;
   /** TCP, TLS, WS and WSS are reliable: no retransmissions, responses on the same connection. */
   reliable: boolean;
+  /**
+   * The user agent's own address when a trusted reverse proxy relayed the connection (its
+   * X-Forwarded-For on a WebSocket upgrade); absent when the peer is the user agent itself.
+   * `remote` stays the socket's peer: responses, Via `received` (RFC 3581 §4) and bindings go by
+   * it, while per-client accounting (auth-failure limits, connection caps, logs) goes by
+   * `clientAddressOf(flow)`.
+   */
+  clientAddress?: string;
 }
 
 /** Where to send when no flow is known: an IP literal and a port (no DNS in the transport). */
@@ -51,6 +59,17 @@ export function normalizeAddress(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped && isIPv4(mapped[1])) return mapped[1];
   return address.toLowerCase();
+}
+
+/** Whom per-client limits and logs count: the proxied client's address, else the peer's. */
+export function clientAddressOf(flow: Flow): string {
+  return flow.clientAddress ?? flow.remote.address;
+}
+
+/** For logs: `192.0.2.7:5060`, or `203.0.113.7 via 192.0.2.7:5060` behind a reverse proxy. */
+export function formatSource(flow: Flow): string {
+  const peer = formatHostPort(flow.remote);
+  return flow.clientAddress === undefined ? peer : `${flow.clientAddress} via ${peer}`;
 }
 
 let connectionCounter = 0;

@@ -1,6 +1,10 @@
 /** The SIP transport layer (RFC 3261 §18, RFC 3581, RFC 7118): flows, transports, framing. */
-export { createFlow, formatHostPort, isFlow, isReliable, normalizeAddress } from './flow.ts';
+export { clientAddressOf, createFlow, formatHostPort, formatSource, isFlow, isReliable, normalizeAddress } from './flow.ts';
 export type { Flow, HostPort, SendTarget, TransportProtocol } from './flow.ts';
+export { forwardedClient } from './forwarded-for.ts';
+export type { TrustedProxy } from './forwarded-for.ts';
+export { KeepAliveWheel, systemTimers } from './keep-alive-wheel.ts';
+export type { KeepAliveWheelOptions, WheelTimers } from './keep-alive-wheel.ts';
 export type { TransportLogger } from './logger.ts';
 export { DEFAULT_MAX_MESSAGE_SIZE, FramingError, StreamFramer, headerSectionEnd, readContentLength } from './stream-framer.ts';
 export type { StreamFramerEvents } from './stream-framer.ts';
@@ -10,7 +14,7 @@ export { UdpTransport } from './udp-transport.ts';
 export type { UdpTransportOptions } from './udp-transport.ts';
 export { TcpTransport } from './tcp-transport.ts';
 export type { TcpTransportOptions, TlsCredentials } from './tcp-transport.ts';
-export { WebSocketTransport } from './websocket-transport.ts';
+export { CONNECTION_LIMIT, DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, NO_REQUEST, WebSocketTransport } from './websocket-transport.ts';
 export type { WebSocketTransportOptions } from './websocket-transport.ts';
 export { defaultPort, isOurSentBy, stampReceived, unreliableResponseTarget } from './via-stamping.ts';
 export { TransportLayer } from './transport-layer.ts';

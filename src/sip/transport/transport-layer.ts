@@ -32,14 +32,20 @@ import { TcpTransport } from './tcp-transport.ts';
 import { FlowClosedError, type DropReport, type InboundMessage, type Transport } from './transport.ts';
 import { UdpTransport } from './udp-transport.ts';
 import { defaultPort, isOurSentBy, stampReceived, unreliableResponseTarget, viaHostAddress } from './via-stamping.ts';
-import { WebSocketTransport } from './websocket-transport.ts';
+import { WebSocketTransport, type WebSocketTransportOptions } from './websocket-transport.ts';
 
 export interface TransportLayerConfig {
   udp?: { host: string; port: number };
   tcp?: { host: string; port: number };
   tls?: { host: string; port: number; cert: string | Buffer; key: string | Buffer; ca?: string | Buffer | Array<string | Buffer> };
-  /** SIP over WebSocket on this HTTP(S) server's upgrade requests for `path` (default `/sip`). */
-  ws?: { server: HttpServer | HttpsServer; path?: string };
+  /**
+   * SIP over WebSocket on this HTTP(S) server's upgrade requests for `path` (default `/sip`),
+   * with its first-request deadline, per-client cap and trusted reverse proxies.
+   */
+  ws?: { server: HttpServer | HttpsServer; path?: string } & Pick<
+    WebSocketTransportOptions,
+    'firstRequestTimeoutMs' | 'maxConnectionsPerClient' | 'clientKey' | 'trustedProxy' | 'timers'
+  >;
   /** Host for our Via sent-by; required when a transport listens on 0.0.0.0 or ::. */
   advertisedHost?: string;
   /** Largest message accepted on any transport, in octets. Default 65536. */
@@ -97,6 +103,9 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     if (config.ws) {
       this.#add(new WebSocketTransport({ ...config.ws, ...common, pingIntervalMs: config.pingIntervalMs, answerFramingError }));
     }
+    // A request that parsed (and is about to be handled) proves its flow speaks SIP; registered
+    // first, so the transport knows before any handler of the request runs.
+    this.on('request', (_request, flow) => this.#transports.get(flow.transport)?.confirmFlow?.(flow.id));
   }
 
   /** The transports configured, by protocol (WS or WSS depending on the HTTP server). */

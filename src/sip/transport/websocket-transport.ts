@@ -4,6 +4,11 @@
  * message (RFC 7118 §5), so no Content-Length framing is needed, but a Content-Length that
  * contradicts the frame is an error. The server can never open a WebSocket to a user agent, so
  * a flow that closed is gone for good: the registrar drops bindings on it.
+ *
+ * An open WebSocket costs memory for as long as it lasts, so a connection must speak SIP soon
+ * (a request the transport layer could parse, `confirmFlow`) or it is closed, and one client
+ * may hold only so many. Behind a trusted reverse proxy the client is the address the proxy
+ * reports in X-Forwarded-For (./forwarded-for.ts), not the proxy.
  */
 import { isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
@@ -11,7 +16,9 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { createFlow, formatHostPort, isFlow, normalizeAddress, type Flow, type HostPort, type SendTarget } from './flow.ts';
+import { createFlow, formatHostPort, formatSource, isFlow, normalizeAddress, type Flow, type HostPort, type SendTarget } from './flow.ts';
+import { forwardedClient, type TrustedProxy } from './forwarded-for.ts';
+import { KeepAliveWheel, systemTimers, type WheelTimers } from './keep-alive-wheel.ts';
 import type { TransportLogger } from './logger.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, headerSectionEnd, readContentLength } from './stream-framer.ts';
 import { FlowClosedError, type FramingErrorAnswer, type Transport, type TransportEvents } from './transport.ts';
@@ -22,8 +29,27 @@ export interface WebSocketTransportOptions {
   path?: string;
   /** Frames larger than this close the connection (ws `maxPayload`). */
   maxMessageSize?: number;
-  /** WebSocket ping interval; a peer that missed the previous pong is cut off. Default 30 s. */
+  /**
+   * WebSocket ping interval; a peer that missed the previous pong is cut off. Default 30 s.
+   * The pings are spread over the interval (./keep-alive-wheel.ts).
+   */
   pingIntervalMs?: number;
+  /**
+   * A connection that has not sent a SIP request the transport layer could parse
+   * (`confirmFlow`) this long after the handshake is closed. Default 10 s.
+   */
+  firstRequestTimeoutMs?: number;
+  /** Open connections one client may hold; its next upgrade is refused with 503. Default 2000. */
+  maxConnectionsPerClient?: number;
+  /**
+   * What the per-client cap counts by, from the client's address (e.g. an IPv6 address by its
+   * /64). Default: the address itself.
+   */
+  clientKey?: (address: string) => string;
+  /** Peers whose X-Forwarded-For names the client (`http.trustProxy`). Default: none. */
+  trustedProxy?: TrustedProxy;
+  /** For the first-request deadline and the keep-alive; tests pass a fake clock. */
+  timers?: WheelTimers;
   answerFramingError?: FramingErrorAnswer;
   logger?: TransportLogger;
 }
@@ -32,11 +58,32 @@ interface Connection {
   ws: WebSocket;
   flow: Flow;
   alive: boolean;
+  /** Pending until the first parseable SIP request arrives (`confirmFlow`). */
+  firstRequestTimer: unknown;
 }
 
 /** RFC 7118 §4: the registered subprotocol name. */
 const SUBPROTOCOL = 'sip';
 const DEFAULT_PING_INTERVAL_MS = 30_000;
+/**
+ * JsSIP (the pane) and every SIP-over-WebSocket phone send REGISTER as soon as the socket opens,
+ * one round trip after the handshake; 10 s leaves room for a browser busy loading Dynamics 365
+ * and a slow mobile link, and still frees a silent socket quickly.
+ */
+export const DEFAULT_FIRST_REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * A call centre behind one NAT shows every agent from one address, and after a network blip
+ * each pane reconnects while its old socket lingers until the keep-alive notices (up to two
+ * ping intervals): 2000 covers 1000 agents behind one address even then. It bounds what one
+ * address can pin to a fifth of the 10,000 WebSocket agents this server was measured with
+ * (~30 KiB each). Larger sites behind one address raise sip.wsMaxConnectionsPerAddress.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 2000;
+/** Drop reasons: an upgrade refused for the per-client cap; a connection closed for silence. */
+export const CONNECTION_LIMIT = 'connection-limit';
+export const NO_REQUEST = 'no-request';
+/** RFC 6455 §7.4.1: 1008, the endpoint received a message (here: none) that violates its policy. */
+const POLICY_VIOLATION = 1008;
 /** SIP.js and others send CRLF keep-alives over WebSocket too (RFC 5626 §4.4.1 style). */
 const PING = '\r\n\r\n';
 const PONG = '\r\n';
@@ -48,7 +95,11 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   readonly #wss: WebSocketServer;
   readonly #connections = new Map<string, Connection>();
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.#upgrade(req, socket, head);
-  #pinger: NodeJS.Timeout | undefined;
+  readonly #keepAlive: KeepAliveWheel<Connection>;
+  readonly #timers: WheelTimers;
+  /** Open sockets (handshakes included) per client key, for the per-client cap. */
+  readonly #perClient = new Map<string, number>();
+  #listening = false;
 
   constructor(options: WebSocketTransportOptions) {
     super();
@@ -60,19 +111,25 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       maxPayload: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
+    this.#timers = options.timers ?? systemTimers;
+    this.#keepAlive = new KeepAliveWheel<Connection>({
+      intervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      visit: (connection) => this.#ping(connection),
+      timers: this.#timers,
+    });
   }
 
   async listen(): Promise<void> {
-    if (this.#pinger) throw new Error('WebSocket transport: already listening');
+    if (this.#listening) throw new Error('WebSocket transport: already listening');
+    this.#listening = true;
     this.#options.server.on('upgrade', this.#onUpgrade);
-    this.#pinger = setInterval(() => this.#keepAlive(), this.#options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
-    this.#pinger.unref();
+    this.#keepAlive.start();
   }
 
   close(): Promise<void> {
     this.#options.server.off('upgrade', this.#onUpgrade);
-    clearInterval(this.#pinger);
-    this.#pinger = undefined;
+    this.#keepAlive.stop();
+    this.#listening = false;
     for (const { ws } of this.#connections.values()) ws.terminate();
     return new Promise((resolve) => this.#wss.close(() => resolve()));
   }
@@ -87,6 +144,17 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   /** Closes a flow's WebSocket; no-op if already closed. */
   closeFlow(flowId: string): void {
     this.#connections.get(flowId)?.ws.close(1000);
+  }
+
+  /**
+   * The transport layer parsed a SIP request on this flow: the peer speaks SIP, and the
+   * first-request deadline no longer applies to it.
+   */
+  confirmFlow(flowId: string): void {
+    const connection = this.#connections.get(flowId);
+    if (connection?.firstRequestTimer === undefined) return;
+    this.#timers.clearTimeout(connection.firstRequestTimer);
+    connection.firstRequestTimer = undefined;
   }
 
   /** The flow of an open connection, or undefined once it closed. */
@@ -121,34 +189,65 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) {
       // RFC 7118 §4: a SIP WebSocket server refuses a handshake without the `sip` subprotocol.
-      const body = 'WebSocket subprotocol "sip" required\n';
-      socket.end(
-        'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
+      refuse(socket, '400 Bad Request', 'WebSocket subprotocol "sip" required\n');
       this.emit('dropped', { transport: this.protocol, reason: 'subprotocol', detail: offered.join(',') });
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, req));
+    const peer = { address: normalizeAddress(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
+    const client = forwardedClient(peer.address, req.headers['x-forwarded-for'], this.#options.trustedProxy ?? (() => false));
+    const key = this.#options.clientKey?.(client) ?? client;
+    const held = this.#perClient.get(key) ?? 0;
+    const limit = this.#options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+    if (held >= limit) {
+      // Like nginx's limit_conn: 503, the client may try again once one of its sockets closed.
+      refuse(socket, '503 Service Unavailable', 'Too many SIP WebSocket connections from this address\n');
+      const via = client === peer.address ? '' : ` via ${formatHostPort(peer)}`;
+      this.emit('dropped', { transport: this.protocol, reason: CONNECTION_LIMIT, remote: peer, detail: `${client}${via} already holds ${held} connections (the limit)` });
+      return;
+    }
+    // Counted from the upgrade until the TCP socket closes, so handshakes in flight count too.
+    this.#perClient.set(key, held + 1);
+    socket.once('close', () => this.#release(key));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, req, client));
   }
 
-  #adopt(ws: WebSocket, req: IncomingMessage): void {
+  #release(key: string): void {
+    const held = (this.#perClient.get(key) ?? 1) - 1;
+    if (held > 0) this.#perClient.set(key, held);
+    else this.#perClient.delete(key);
+  }
+
+  #adopt(ws: WebSocket, req: IncomingMessage, client: string): void {
     const flow = createFlow(
       this.protocol,
       { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 },
       { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 },
     );
-    const connection: Connection = { ws, flow, alive: true };
+    if (client !== flow.remote.address) flow.clientAddress = client;
+    const connection: Connection = { ws, flow, alive: true, firstRequestTimer: undefined };
+    const timeoutMs = this.#options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS;
+    connection.firstRequestTimer = this.#timers.setTimeout(() => this.#silent(connection, timeoutMs), timeoutMs);
     this.#connections.set(flow.id, connection);
+    this.#keepAlive.add(connection);
     ws.on('pong', () => {
       connection.alive = true;
     });
     ws.on('message', (data, isBinary) => this.#receive(connection, toBuffer(data), isBinary));
     ws.on('error', (err) => this.#options.logger?.debug({ err, flow: flow.id }, `${this.protocol} connection error`));
     ws.on('close', () => {
+      if (connection.firstRequestTimer !== undefined) this.#timers.clearTimeout(connection.firstRequestTimer);
+      this.#keepAlive.delete(connection);
       this.#connections.delete(flow.id);
       this.emit('flowClosed', flow.id);
     });
+  }
+
+  /** No SIP request in time: whatever holds the socket open, it is not a user agent we serve. */
+  #silent(connection: Connection, timeoutMs: number): void {
+    connection.firstRequestTimer = undefined;
+    const { ws, flow } = connection;
+    this.emit('dropped', { transport: this.protocol, reason: NO_REQUEST, remote: flow.remote, detail: `no SIP request within ${timeoutMs} ms from ${formatSource(flow)}` });
+    ws.close(POLICY_VIOLATION, 'no SIP request in time');
   }
 
   #receive(connection: Connection, data: Buffer, isBinary: boolean): void {
@@ -168,16 +267,20 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     this.emit('message', { data, flow });
   }
 
-  #keepAlive(): void {
-    for (const connection of this.#connections.values()) {
-      if (!connection.alive) {
-        connection.ws.terminate();
-        continue;
-      }
-      connection.alive = false;
-      connection.ws.ping();
+  /** One connection's turn of the keep-alive: cut off if the last ping went unanswered. */
+  #ping(connection: Connection): void {
+    if (!connection.alive) {
+      connection.ws.terminate();
+      return;
     }
+    connection.alive = false;
+    connection.ws.ping();
   }
+}
+
+/** An HTTP answer to an upgrade request that is not accepted; the socket ends after it. */
+function refuse(socket: Duplex, status: string, body: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /** A Content-Length, when present, must equal the frame's body length; returns the error. */

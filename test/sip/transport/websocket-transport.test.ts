@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocket as WsClient } from 'ws';
-import { WebSocketTransport, type WebSocketTransportOptions } from '../../../src/sip/transport/websocket-transport.ts';
+import { WebSocket as WsClient, type ClientOptions } from 'ws';
+import { clientAddressOf, type Flow } from '../../../src/sip/transport/flow.ts';
+import { CONNECTION_LIMIT, NO_REQUEST, WebSocketTransport, type WebSocketTransportOptions } from '../../../src/sip/transport/websocket-transport.ts';
 import type { FramingError } from '../../../src/sip/transport/stream-framer.ts';
-import type { InboundMessage } from '../../../src/sip/transport/transport.ts';
+import type { DropReport, InboundMessage } from '../../../src/sip/transport/transport.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
 import { next, rawRequest, record, selfSignedCertificate, until } from './helpers.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -37,12 +39,22 @@ async function open(url: string): Promise<WebSocket> {
 }
 
 /** A `ws` client for the cases a browser WebSocket cannot observe (HTTP status, no pong). */
-function wsClient(url: string, protocol?: string, options: { autoPong?: boolean } = {}): WsClient {
+function wsClient(url: string, protocol?: string, options: ClientOptions = {}): WsClient {
   const client = protocol === undefined ? new WsClient(url, options) : new WsClient(url, protocol, options);
   // A refused handshake ends in an error event once terminated; the tests assert on the response.
   client.on('error', () => {});
   cleanups.push(() => client.terminate());
   return client;
+}
+
+/** An open `ws` client and the flow the transport gave it (learnt from a first request). */
+async function connected(transport: WebSocketTransport, url: string, options: ClientOptions = {}): Promise<{ client: WsClient; flow: Flow }> {
+  const client = wsClient(url, 'sip', options);
+  await next(client, 'open');
+  const arrived = next<[InboundMessage]>(transport, 'message');
+  client.send(rawRequest());
+  const [{ flow }] = await arrived;
+  return { client, flow };
 }
 
 function nextFrame(ws: WebSocket): Promise<string> {
@@ -168,5 +180,101 @@ describe('WebSocketTransport', () => {
     const [{ flow }] = await arrived;
     assert.equal(flow.transport, 'WSS');
     assert.match(flow.id, /^wss:/);
+  });
+
+  test('closes a connection that sends no SIP request within the first-request deadline', async () => {
+    const clock = new FakeClock();
+    const { transport, url } = await start({ timers: clock, firstRequestTimeoutMs: 5000 });
+    const drops = record<DropReport>(transport, 'dropped');
+    const client = wsClient(url, 'sip');
+    await next(client, 'open');
+    clock.advance(4999);
+    const closed = next<[number, Buffer]>(client, 'close');
+    clock.advance(1);
+    const [code, reason] = await closed;
+    assert.equal(code, 1008);
+    assert.equal(reason.toString(), 'no SIP request in time');
+    assert.deepEqual(drops.map((drop) => drop.reason), [NO_REQUEST]);
+  });
+
+  test('keeps a connection open past the deadline once the transport layer confirmed a SIP request on it', async () => {
+    const clock = new FakeClock();
+    const { transport, url } = await start({ timers: clock, firstRequestTimeoutMs: 5000 });
+    const { client, flow } = await connected(transport, url);
+    transport.confirmFlow(flow.id);
+    clock.advance(10_000);
+    const reply = next<[Buffer]>(client, 'message');
+    await transport.send(flow, Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    assert.match(String((await reply)[0]), /^SIP\/2\.0 200 OK/);
+    assert.equal(client.readyState, WsClient.OPEN);
+  });
+
+  test('refuses the connection past the per-client limit with HTTP 503, and accepts one from another address', async () => {
+    const { transport, url } = await start({ maxConnectionsPerClient: 2 });
+    const drops = record<DropReport>(transport, 'dropped');
+    await connected(transport, url);
+    const { client: second } = await connected(transport, url);
+    const third = wsClient(url, 'sip');
+    const [, response] = await next<[unknown, { statusCode: number }]>(third, 'unexpected-response');
+    assert.equal(response.statusCode, 503);
+    assert.deepEqual(drops.map((drop) => drop.reason), [CONNECTION_LIMIT]);
+    assert.match(drops[0].detail ?? '', /^127\.0\.0\.1 already holds 2 connections/);
+
+    const { flow } = await connected(transport, url, { localAddress: '127.0.0.2' });
+    assert.equal(flow.remote.address, '127.0.0.2');
+
+    const closed = next(transport, 'flowClosed');
+    second.close();
+    await closed;
+    const { flow: again } = await connected(transport, url);
+    assert.equal(again.remote.address, '127.0.0.1', 'a closed connection frees its place');
+  });
+
+  test('takes the client address from X-Forwarded-For when the peer is a trusted proxy', async () => {
+    const { transport, url } = await start({ trustedProxy: (address) => address === '127.0.0.1' });
+    const { flow } = await connected(transport, url, { headers: { 'X-Forwarded-For': '198.51.100.66, 203.0.113.7' } });
+    assert.equal(flow.clientAddress, '203.0.113.7');
+    assert.equal(clientAddressOf(flow), '203.0.113.7');
+    assert.equal(flow.remote.address, '127.0.0.1', 'responses still go to the proxy');
+  });
+
+  test('ignores X-Forwarded-For from a peer that is no trusted proxy', async () => {
+    const { transport, url } = await start({ trustedProxy: (address) => address === '10.0.0.1' });
+    const { flow } = await connected(transport, url, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    assert.equal(flow.clientAddress, undefined);
+    assert.equal(clientAddressOf(flow), '127.0.0.1');
+  });
+
+  test('counts the per-client limit by the address a trusted proxy reports', async () => {
+    const { transport, url } = await start({ maxConnectionsPerClient: 1, trustedProxy: (address) => address === '127.0.0.1' });
+    await connected(transport, url, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    await connected(transport, url, { headers: { 'X-Forwarded-For': '203.0.113.8' } });
+    const refused = wsClient(url, 'sip', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    const [, response] = await next<[unknown, { statusCode: number }]>(refused, 'unexpected-response');
+    assert.equal(response.statusCode, 503);
+  });
+
+  test('spreads the keep-alive pings over the interval instead of pinging every connection at once', async () => {
+    const clock = new FakeClock();
+    // 1 s → 10 ticks of 100 ms; 40 connections → 4 pings a tick.
+    const { transport, url } = await start({ timers: clock, pingIntervalMs: 1000 });
+    const clients = await Promise.all(Array.from({ length: 40 }, () => connected(transport, url)));
+    const pings = clients.map(({ client }) => {
+      const seen = { pings: 0, markers: 0 };
+      client.on('ping', () => seen.pings++);
+      client.on('message', () => seen.markers++);
+      return seen;
+    });
+    const perTick: number[] = [];
+    for (let tick = 1; tick <= 10; tick++) {
+      const before = pings.reduce((sum, seen) => sum + seen.pings, 0);
+      clock.advance(100);
+      // A frame sent after the tick arrives after that tick's pings: same socket, same order.
+      await Promise.all(clients.map(({ flow }) => transport.send(flow, Buffer.from('marker'))));
+      await until(() => pings.every((seen) => seen.markers === tick));
+      perTick.push(pings.reduce((sum, seen) => sum + seen.pings, 0) - before);
+    }
+    assert.deepEqual(perTick, Array.from({ length: 10 }, () => 4));
+    assert.ok(pings.every((seen) => seen.pings === 1), 'each connection pinged once per interval');
   });
 });
