@@ -98,7 +98,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
                 { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
               : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
           // The caller id is what the PBX asserts to the trunk (RFC 3325 §9.1); without one there is
-          // nothing to assert, and Privacy: id asks the carrier to withhold it too (RFC 3323 §4.2).
+          // nothing to assert, and Privacy: id asks the carrier to withhold any it adds (RFC 3325 §9.3).
           const asserted: Record<string, string> =
             call.callerId === undefined ? { Privacy: 'id' } : { 'P-Asserted-Identity': `<sip:${call.callerId}@${fromHost}>` };
           const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;

@@ -74,8 +74,8 @@ export function hideResponse(response: SipResponse, transport: TransportProtocol
 
 /**
  * A request from a trunk as the phone gets it: the Call-ID we hid revealed, and a Request-URI that
- * is our Contact token turned back into the phone's Contact URI (RFC 3261 §16.4 leaves a
- * Request-URI naming us to us). Anything else is left alone.
+ * is our Contact token turned back into the phone's Contact URI (RFC 3261 §16.5: a Request-URI
+ * in our own domain is ours to retarget). Anything else is left alone.
  */
 export function revealRequest(request: SipRequest, tokens: FlowTokens): SipRequest {
   const callId = tokens.revealCallId(getHeader(request, 'Call-ID') ?? '');
