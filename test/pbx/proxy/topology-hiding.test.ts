@@ -132,6 +132,19 @@ describe('a call from a phone out to a trunk', () => {
   });
 });
 
+describe('a call from a phone that gives up before the carrier answers', () => {
+  it('sends the carrier a CANCEL as hidden as the INVITE', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    const server = receive(invite(7, INTERNAL));
+    proxy.forward(server, relayed(), CALLER_FLOW, [CARRIER]);
+    respond(answer(transport.requests[0].request, 180), CARRIER_FLOW);
+    proxy.cancel(server);
+    const cancel = transport.requests.at(-1)!.request;
+    assert.equal(cancel.method, 'CANCEL');
+    assertHidden(cancel, TRUNK_REQUEST_HEADERS);
+  });
+});
+
 describe('a call from a trunk to a phone', () => {
   const fromCarrier = (): SipRequest =>
     message([
