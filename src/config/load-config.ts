@@ -18,6 +18,7 @@ import type { Routes } from '../pbx/routing/routes.ts';
 import type { Trunk } from '../pbx/routing/trunk.ts';
 import { REDACTED, isSecretField, redactSecrets } from '../security/redact.ts';
 import { resolveSsoProviders, type SsoProvider } from './sso-providers.ts';
+import { validPart } from './valid-part.ts';
 
 export interface TlsFiles {
   /** Absolute path of the PEM certificate (chain). */
@@ -296,11 +297,28 @@ function isReadableFile(path: string): string | undefined {
   }
 }
 
-function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOptions, 'cwd'>> & LoadConfigOptions, problems: ProblemList): Config {
+/** Listen addresses that take every interface: a port there is taken on every address too. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+function sameListener(a: string, b: string): boolean {
+  return a === b || WILDCARD_HOSTS.has(a) || WILDCARD_HOSTS.has(b);
+}
+
+/**
+ * `removed`: keys the schema refused (valid-part.ts), standing in with their defaults; the rules
+ * that relate keys skip them, since a default is not what the operator wrote.
+ */
+function resolveConfig(
+  input: ConfigInput,
+  options: Required<Pick<LoadConfigOptions, 'cwd'>> & LoadConfigOptions,
+  problems: ProblemList,
+  removed: readonly string[] = [],
+): Config {
   const { cwd } = options;
+  const known = (...keys: string[]) => !keys.some((key) => removed.some((gone) => gone === key || key.startsWith(`${gone}.`) || gone.startsWith(`${key}.`) || gone.startsWith(`${key}[`)));
   let tls: TlsFiles | undefined;
   const { cert, key } = input.tls;
-  if ((cert === undefined) !== (key === undefined)) {
+  if (known('tls') && (cert === undefined) !== (key === undefined)) {
     if (cert === undefined) problems.add(['tls', 'cert'], 'must be set together with tls.key');
     else problems.add(['tls', 'key'], 'must be set together with tls.cert');
   } else if (cert !== undefined && key !== undefined) {
@@ -312,27 +330,33 @@ function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOpti
   }
 
   const transports = [...new Set(input.sip.transports ?? (cert !== undefined && key !== undefined ? ['udp', 'tcp', 'ws', 'tls'] : ['udp', 'tcp', 'ws']))] as SipTransportName[];
-  if (transports.includes('tls') && (cert === undefined || key === undefined)) {
+  if (known('sip.transports', 'tls') && transports.includes('tls') && (cert === undefined || key === undefined)) {
     problems.add(['sip', 'transports'], 'tls needs tls.cert and tls.key');
   }
-  if (transports.includes('tls') && input.sip.tlsPort !== 0 && input.sip.tlsPort === input.sip.port) {
+  if (known('sip.transports', 'sip.tlsPort', 'sip.port') && transports.includes('tls') && input.sip.tlsPort !== 0 && input.sip.tlsPort === input.sip.port) {
     problems.add(['sip', 'tlsPort'], 'must differ from sip.port (both are TCP ports)');
+  }
+  // SIP over TCP and TLS listen beside the HTTP server (which carries SIP over WebSocket itself).
+  const { http } = input;
+  for (const [name, port, transport] of [['port', input.sip.port, 'tcp'], ['tlsPort', input.sip.tlsPort, 'tls']] as const) {
+    if (!known('sip.transports', `sip.${name}`, 'sip.host', 'http.port', 'http.host') || !transports.includes(transport)) continue;
+    if (port !== 0 && port === http.port && sameListener(input.sip.host, http.host)) problems.add(['sip', name], `must differ from http.port (${http.port}): both are TCP ports`);
   }
 
   const { minExpires, maxExpires, defaultExpires } = input.registrar;
-  if (minExpires > maxExpires) {
+  if (known('registrar') && minExpires > maxExpires) {
     problems.add(['registrar', 'minExpires'], `must not exceed registrar.maxExpires (${maxExpires})`);
-  } else if (defaultExpires < minExpires || defaultExpires > maxExpires) {
+  } else if (known('registrar') && (defaultExpires < minExpires || defaultExpires > maxExpires)) {
     problems.add(['registrar', 'defaultExpires'], `must be from registrar.minExpires (${minExpires}) to registrar.maxExpires (${maxExpires})`);
   }
 
   // RFC 3261 §19.1.2: 5061 is the default port of SIP over TLS, 5060 of the others.
   const trunks: Trunk[] = input.trunks.map((trunk) => ({ ...trunk, port: trunk.port ?? (trunk.transport === 'tls' ? 5061 : 5060) }));
   const routes: Routes = input.routes;
-  for (const problem of routingProblems(trunks, routes)) problems.add(problem.path, problem.message);
+  if (known('trunks', 'routes')) for (const problem of routingProblems(trunks, routes)) problems.add(problem.path, problem.message);
 
   // Two origins, always (architecture.md): the sandbox plays Dynamics and must not share the pane's port.
-  if (input.sandbox.enabled && input.sandbox.port !== 0 && input.sandbox.port === input.http.port) {
+  if (known('sandbox', 'http.port') && input.sandbox.enabled && input.sandbox.port !== 0 && input.sandbox.port === input.http.port) {
     problems.add(['sandbox', 'port'], `must differ from http.port (${input.http.port})`);
   }
 
@@ -386,6 +410,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     reportIssues(parsed.error.issues, problems);
+    // The rules relating keys still run on the valid part: every problem is listed at once.
+    const valid = validPart(configSchema, input);
+    if (valid) resolveConfig(valid.data, resolved, problems, valid.removed.map(formatPath));
     throw new ConfigError(problems.lines);
   }
   const config = resolveConfig(parsed.data, resolved, problems);

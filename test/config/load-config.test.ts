@@ -235,6 +235,33 @@ describe('validation errors', () => {
     });
   });
 
+  test('every problem of a file is listed at once: the rules relating keys run on what is valid', () => {
+    const port = 'sip.port (CALLPANE_SIP_PORT) = 99999: must be an integer from 0 to 65535 (0 picks a free port)';
+    assert.deepEqual(problemsOf({ argvConfigPath: writeJson('port-and-tls.json', { sip: { transports: ['tls'], port: 99999 } }) }), [
+      port,
+      'sip.transports (CALLPANE_SIP_TRANSPORTS) = ["tls"]: tls needs tls.cert and tls.key',
+    ]);
+    // The valid items of a list stay in force; a port clash is found behind a misspelt transport.
+    const clash = problemsOf({ argvConfigPath: writeJson('clash.json', { sip: { transports: ['tls', 'tpc'], port: 5061 } }) });
+    assert.ok(clash.includes('sip.tlsPort (CALLPANE_SIP_TLS_PORT) = (not set): must differ from sip.port (both are TCP ports)'), clash.join('\n'));
+    // A key the schema refused is never compared as its default; a broken trunk list is not checked against routes.
+    const mixed = problemsOf({
+      argvConfigPath: writeJson('mixed.json', { sip: { port: 'x' }, registrar: { minExpires: 7200 }, trunks: [{ name: 'A B' }], routes: { outbound: [{ pattern: '_X.', trunk: 'nope' }] } }),
+    });
+    assert.ok(mixed.includes('registrar.minExpires (CALLPANE_REGISTRAR_MIN_EXPIRES) = 7200: must not exceed registrar.maxExpires (3600)'), mixed.join('\n'));
+    assert.ok(!mixed.some((problem) => problem.startsWith('routes.') || problem.startsWith('sip.tlsPort')), mixed.join('\n'));
+    assert.equal(mixed.length, 4, mixed.join('\n'));
+  });
+
+  test('SIP over TCP or TLS cannot take the HTTP port on the same address', () => {
+    assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_PORT: '8080' } }), [
+      'sip.port (CALLPANE_SIP_PORT) = "8080": must differ from http.port (8080): both are TCP ports',
+    ]);
+    assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '8080', CALLPANE_HTTP_PORT: '8080' } }).length, 1);
+    assert.equal(load({ env: { CALLPANE_SIP_PORT: '8080', CALLPANE_SIP_TRANSPORTS: 'udp,ws' } }).sip.port, 8080, 'UDP and WebSocket do not take a TCP port of their own');
+    assert.equal(load({ env: { CALLPANE_SIP_HOST: '127.0.0.2', CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '8080' } }).sip.port, 8080, 'two addresses');
+  });
+
   test('unknown keys in the file are refused, at any depth', () => {
     const file = writeJson('typo.json', { htpp: { port: 1 }, sip: { prot: 5070 } });
     const problems = problemsOf({ argvConfigPath: file });
