@@ -7,7 +7,7 @@
  *
  * It is derived at start-up, next to the demo extensions, and only while the demo is on
  * (demo.seedExtensions) and the sandbox runs (sandbox.enabled): production configurations turn
- * both off and never see it. It is not part of `loadConfig`, because it needs a secret kept in
+ * the sandbox off (demo.seedExtensions follows it unless set) and never see it. It is not part of `loadConfig`, because it needs a secret kept in
  * the data directory and loading a configuration must not write files (`callpane config check`).
  * The file's own trunks and routes win: a trunk already named `demo-carrier`, or already using
  * that username, leaves the demo carrier out; a configured inbound route that already takes the
