@@ -3,7 +3,7 @@
  * its Dataverse in `{dataDir}/sandbox.db`, apart from the PBX's database, and its server on
  * sandbox.host:sandbox.port, framing `{pane}/dyncrm?base={sandbox origin}` in its channel panel.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext, AppService } from '../app.ts';
 import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL } from './channel-provider.ts';
@@ -12,6 +12,7 @@ import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.
 import { createSandboxServer } from './sandbox-server.ts';
 import { DEMO_CARRIER_DID, findDemoCarrier } from '../server/demo-carrier.ts';
 import { localUrl } from '../server/http-server.ts';
+import { prepareDataDirectory } from '../store/data-directory.ts';
 
 export const SANDBOX_DATABASE_FILE = 'sandbox.db';
 
@@ -32,7 +33,7 @@ export function sandboxDatabasePath(dataDir: string): string {
  * earlier version left it, or its journal, readable by everyone.
  */
 function privateDatabasePath(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDirectory(dataDir);
   const path = sandboxDatabasePath(dataDir);
   closeSync(openSync(path, 'a', 0o600));
   for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {

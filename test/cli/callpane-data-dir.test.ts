@@ -26,8 +26,8 @@ interface Result {
   stderr: string;
 }
 
-/** Runs `prepare` (sh, with $MNT an empty directory) in a private mount namespace, then `callpane start` with dataDir `dataDir`. */
-function startOnMount(name: string, prepare: string, dataDir: (mnt: string) => string): Promise<Result> {
+/** Runs `prepare` (sh, with $MNT an empty directory) in a private mount namespace, then `callpane {command}` with dataDir `dataDir`. */
+function startOnMount(name: string, prepare: string, dataDir: (mnt: string) => string, command: readonly string[] = ['start']): Promise<Result> {
   const mnt = join(dir, name);
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('CALLPANE_') || key.startsWith('CALLPANE_TEST_')) env[key] = value;
@@ -43,8 +43,8 @@ function startOnMount(name: string, prepare: string, dataDir: (mnt: string) => s
     CALLPANE_SANDBOX_PORT: '0',
   });
   const namespace = process.getuid?.() === 0 ? ['--mount'] : ['--map-root-user', '--mount'];
-  const script = `set -e; mkdir -p "$MNT"; ${prepare}; exec "$NODE" "$CLI" start`;
-  const child = spawn('unshare', [...namespace, 'sh', '-c', script], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const script = `set -e; mkdir -p "$MNT"; ${prepare}; exec "$NODE" "$CLI" "$@"`;
+  const child = spawn('unshare', [...namespace, 'sh', '-c', script, 'sh', ...command], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   return new Promise((done, reject) => {
@@ -86,4 +86,10 @@ test('a disk that fills up while the database is made is told as a full data dir
   const result = await startOnMount('filling', 'mount -t tmpfs -o size=40k tmpfs "$MNT"', (mnt) => mnt);
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, new RegExp(`^callpane: dataDir \\(CALLPANE_DATA_DIR\\) = "${join(dir, 'filling')}": .*the disk holding it is full`));
+});
+
+test('callpane sandbox reset on a read-only data directory names dataDir too', async () => {
+  const result = await startOnMount('ro-reset', 'mount -t tmpfs -o ro,size=64k tmpfs "$MNT"', (mnt) => mnt, ['sandbox', 'reset']);
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(result.stderr, `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(dir, 'ro-reset'))}: cannot write a file in it: it is on a read-only file system (EROFS)\n`);
 });
