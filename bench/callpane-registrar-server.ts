@@ -1,16 +1,19 @@
 /**
- * A Callpane for the REGISTER benchmark, run as its own process so that the load generator
+ * A Callpane for the REGISTER benchmarks, run as its own process so that the load generator
  * never shares its event loop: a fresh data directory with `--users` extensions (numbers from
- * 100000, SIP secret `pw-{i}`), SIP over UDP only on 127.0.0.1:`--port`, logging off. Prints
- * `ready` once it listens and stops on SIGTERM.
+ * 100000, SIP secret `pw-{i}`), SIP on 127.0.0.1:`--port` over `--transports` (default `udp`;
+ * `udp,ws` adds SIP over WebSocket on the HTTP server), logging off. Prints `ready {HTTP URL}`
+ * once it listens, answers each `stats` line on stdin with `stats {json}` (live bindings,
+ * resident memory), and stops on SIGTERM.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { startCallpane } from '../src/app.ts';
+import { startCallpane, type AppContext } from '../src/app.ts';
 import { loadConfig } from '../src/config/load-config.ts';
-import { startSipService } from '../src/pbx/sip-service.ts';
+import { startSipService, type SipService } from '../src/pbx/sip-service.ts';
 import { hashPassword } from '../src/security/password-hash.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { openDatabase } from '../src/store/database.ts';
@@ -18,7 +21,7 @@ import { createExtensionRepository } from '../src/store/extension-repository.ts'
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
 
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, users: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string' }, users: { type: 'string' }, transports: { type: 'string' } } });
 const port = Number(values.port);
 const users = Number(values.users ?? 2000);
 const dataDir = mkdtempSync(join(tmpdir(), 'callpane-bench-'));
@@ -42,14 +45,19 @@ const config = loadConfig({
     CALLPANE_HTTP_PORT: '0',
     CALLPANE_SIP_HOST: '127.0.0.1',
     CALLPANE_SIP_PORT: String(port),
-    CALLPANE_SIP_TRANSPORTS: 'udp',
+    CALLPANE_SIP_TRANSPORTS: values.transports ?? 'udp',
     CALLPANE_DEMO_SEED_EXTENSIONS: 'false',
   },
   cwd: dataDir,
   interfaces: {},
 });
-const running = await startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSipService] });
-process.stdout.write('ready\n');
+let sip: SipService | undefined;
+const startSip = async (context: AppContext): Promise<SipService> => (sip = await startSipService(context));
+const running = await startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSip] });
+process.stdout.write(`ready ${running.httpUrl}\n`);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'stats') process.stdout.write(`stats ${JSON.stringify({ bindings: sip?.location.size ?? 0, rssBytes: process.memoryUsage.rss() })}\n`);
+});
 process.once('SIGTERM', () => {
   void running.close().then(() => {
     rmSync(dataDir, { recursive: true, force: true });

@@ -10,13 +10,21 @@
  *    second at the maximum (target 1,000 on one core) and setup latency at a fixed 100/s (target
  *    p99 < 20 ms), against Kamailio as registrar + proxy with the same INVITE challenge on one
  *    worker process.
- * 4. The pane: its shipped JavaScript + CSS gzipped (aim ≤ 100 KB), and screen-pop latency — an
- *    INVITE sent to the PBX until the Dynamics host (the sandbox page in Chromium) receives the
- *    pane's searchAndOpenRecords — p50/p99 over 100 calls (aims ≤ 30 ms, ≤ 100 ms).
+ * 4. SIP over WebSocket (bench/websocket-drop.ts): `--ws-connections` agents (default 10,000),
+ *    each on its own connection, register; then every connection closes at once. Time to
+ *    register all, server RSS, time until every binding is gone, worst /healthz latency meanwhile.
+ * 5. The pane: the bytes of its JavaScript + CSS as a browser receives them over HTTP (aim
+ *    ≤ 100 KB), and screen-pop latency — an INVITE sent to the PBX until the Dynamics host (the
+ *    sandbox page in Chromium) receives the pane's searchAndOpenRecords — p50/p99 over 100 calls
+ *    (aims ≤ 30 ms, ≤ 100 ms).
+ * Section 4 and the screen pop run in a loopback-only network namespace when root (unshare).
+ *
+ * Arguments: `npm run bench -- --ws-connections 2000`.
  */
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { freeUdpTcpPort } from '../test/support/ports.ts';
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
 import { formatCallResult, runCallpaneCallBench, runKamailioCallBench, type CallBenchOptions } from './call-setup-bench.ts';
@@ -25,6 +33,11 @@ import { formatScreenPop, runScreenPopBench } from './pane-screen-pop.ts';
 import { formatPaneSize, measurePaneSize } from './pane-size.ts';
 import { runParserBench } from './parser-bench.ts';
 import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
+import { formatWebSocketDrop, runWebSocketDropBench } from './websocket-drop.ts';
+
+const { values: args } = parseArgs({ options: { 'ws-connections': { type: 'string', default: '10000' } } });
+const WS_CONNECTIONS = Number(args['ws-connections']);
+if (!Number.isInteger(WS_CONNECTIONS) || WS_CONNECTIONS < 1) throw new RangeError(`--ws-connections must be a positive integer, got ${args['ws-connections']}`);
 
 const USERS = 2000;
 const CONCURRENCY = 200;
@@ -41,7 +54,7 @@ async function callpaneRegisterLoad(): Promise<{ throughput: RegisterLoadResult;
     await new Promise<void>((resolve, reject) => {
       server.once('exit', (code) => reject(new Error(`the bench server exited with ${code} before it was ready`)));
       createInterface({ input: server.stdout }).on('line', (line) => {
-        if (line === 'ready') resolve();
+        if (line.startsWith('ready ')) resolve();
       });
     });
     const users: RegisterLoadUser[] = Array.from({ length: USERS }, (_, i) => ({ user: String(FIRST_BENCH_EXTENSION + i), password: `pw-${i}` }));
@@ -91,6 +104,9 @@ console.log(
   `Callpane setup latency at ${CALLS.ratePerSecond}/s: p50 ${ms(callpaneCalls.paced.setup.p50Ms)}, p99 ${ms(callpaneCalls.paced.setup.p99Ms)} (target p99 < 20 ms); ` +
     `Kamailio p50 ${ms(kamailioCalls.paced.setup.p50Ms)}, p99 ${ms(kamailioCalls.paced.setup.p99Ms)}`,
 );
+
+const drop = await runWebSocketDropBench(WS_CONNECTIONS);
+console.log(`\n${formatWebSocketDrop(drop)}${drop.isolated ? '' : ' (not in a loopback-only namespace: run as root for that)'}`);
 
 console.log(`\n${formatPaneSize(await measurePaneSize())}`);
 const screenPop = await runScreenPopBench(100);

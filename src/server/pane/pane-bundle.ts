@@ -5,9 +5,9 @@
  * named for a hash of its bytes (`pane.<hash>.js`), so a browser may keep it for good, and is
  * compressed once here with Brotli and gzip (content-coding.ts), never per request.
  *
- * The gzipped size of pane.js is what the benchmark reports against the aim of the pane issue
- * (whole pane ≤ 100 KB gzipped): `paneScriptGzipSize()`. Two modules are swapped at build time to
- * keep it there (`paneReplacements`):
+ * What a browser receives of it is what the benchmark (bench/pane-size.ts) reports against the
+ * aim of the pane issue (whole pane ≤ 100 KB). Two modules are swapped at build time to keep it
+ * there (`paneReplacements`):
  * - src/crm/phone-number.ts → src/widget/phone/phone-number-browser.ts: the same exports answered
  *   from what the server read (/api/phone/*), so Google's numbering-plan data (libphonenumber-js,
  *   ~29 KB gzipped) stays on the server while src/crm's logic still runs in the pane;
@@ -119,9 +119,4 @@ export function loadPaneBundle(sources: PaneSources = PANE_SOURCES): Promise<Pan
     building.catch(() => builds.delete(key));
   }
   return building;
-}
-
-/** The gzipped size of pane.js in bytes (what the browser downloads), building it if needed. */
-export async function paneScriptGzipSize(sources: PaneSources = PANE_SOURCES): Promise<number> {
-  return (await loadPaneBundle(sources)).js.gzipBytes;
 }
