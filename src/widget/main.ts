@@ -1,5 +1,5 @@
 /**
- * The pane's entry (served as /dyncrm/assets/pane.js): reads the shell's JSON configuration
+ * The pane's entry (served as /dyncrm/assets/pane.<hash>.js): reads the shell's JSON configuration
  * (data only — the page's CSP allows no inline script), starts the controller and renders.
  */
 import { render } from 'preact';
