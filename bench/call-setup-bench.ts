@@ -91,7 +91,7 @@ export async function runCallpaneCallBench(options: CallBenchOptions = {}): Prom
     await new Promise<void>((resolve, reject) => {
       server.once('exit', (code) => reject(new Error(`the bench server exited with ${code} before it was ready`)));
       createInterface({ input: server.stdout }).on('line', (line) => {
-        if (line === 'ready') resolve();
+        if (line.startsWith('ready ')) resolve();
       });
     });
     const label = `Callpane calls over UDP, one event loop: digest MD5 on every INVITE (407), double Record-Route with flow tokens, call events recorded in SQLite, ${settings.pairs} caller/callee pairs`;
