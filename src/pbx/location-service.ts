@@ -14,7 +14,7 @@ export class LocationService {
   readonly #store: BindingStore;
   readonly #now: () => number;
   readonly #byAor = new Map<string, Map<string, Binding>>();
-  /** The bindings of each connection-bound flow (RFC 5626 §5; RFC 7118 §5): kept in step with #byAor. */
+  /** The bindings of each WebSocket flow (RFC 7118 §5), kept in step with #byAor. */
   readonly #byFlow = new Map<string, Set<Binding>>();
   #sweep: NodeJS.Timeout | undefined;
 
