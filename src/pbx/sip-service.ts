@@ -19,7 +19,7 @@ import { trustedProxies } from '../security/trusted-proxies.ts';
 import { clientKey } from '../server/sessions/client-key.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
-import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
+import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, RECEIVE_FAILED, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
 import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS } from './delayed-answers.ts';
 import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
@@ -226,6 +226,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   transport.on('messageOut', (message) => metrics.sipMessage('out', summary(message)));
   transport.on('dropped', (report) => {
     if (report.reason === 'unparseable') metrics.parseError(report.transport);
+    if (report.reason === RECEIVE_FAILED) metrics.receiveFailure(report.transport);
     if (report.reason === CONNECTION_LIMIT) {
       metrics.webSocketRefused('address_limit');
       log.warn({ transport: report.transport, detail: report.detail }, 'SIP WebSocket refused: too many connections from one address (sip.wsMaxConnectionsPerAddress)');

@@ -46,6 +46,8 @@ export interface Metrics {
   observeDelayedChallenges(count: () => number): void;
   /** A message that could not be parsed, by the transport it came on. */
   parseError(transport: string): void;
+  /** Handling received bytes threw: the connection was closed (the datagram dropped, on UDP). */
+  receiveFailure(transport: string): void;
   /** A SIP WebSocket refused at the upgrade or closed for silence. */
   webSocketRefused(reason: WebSocketRefusal): void;
   /** Where the active binding count is read at each scrape. */
@@ -163,6 +165,12 @@ export function createMetrics(): Metrics {
     labelNames: ['transport'] as const,
     registers: [registry],
   });
+  const receiveFailures = new Counter({
+    name: 'callpane_sip_receive_failures_total',
+    help: 'Received SIP bytes whose handling raised an error, by transport: that connection was closed (on UDP, the datagram dropped)',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+  });
   const webSocketRefusals = new Counter({
     name: 'callpane_sip_websocket_refused_total',
     help: 'SIP WebSocket connections refused: address_limit (upgrade refused, the client address holds sip.wsMaxConnectionsPerAddress), no_request (closed, no SIP request within sip.wsFirstRequestSeconds)',
@@ -188,6 +196,7 @@ export function createMetrics(): Metrics {
 
   // Known label sets start at 0 so that rates and alerts work before the first event.
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
+  for (const transport of KNOWN_TRANSPORTS) receiveFailures.inc({ transport }, 0);
   for (const reason of WEBSOCKET_REFUSALS) webSocketRefusals.inc({ reason }, 0);
 
   return {
@@ -213,6 +222,7 @@ export function createMetrics(): Metrics {
     },
     parseError: (transport) => parseErrors.inc({ transport: transportLabel(transport) }),
     webSocketRefused: (reason) => webSocketRefusals.inc({ reason }),
+    receiveFailure: (transport) => receiveFailures.inc({ transport: transportLabel(transport) }),
     observeRegistrations(count) {
       registrationCount = count;
     },

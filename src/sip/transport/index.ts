@@ -8,7 +8,7 @@ export type { KeepAliveWheelOptions, WheelTimers } from './keep-alive-wheel.ts';
 export type { TransportLogger } from './logger.ts';
 export { DEFAULT_MAX_MESSAGE_SIZE, FramingError, StreamFramer, headerSectionEnd, readContentLength } from './stream-framer.ts';
 export type { StreamFramerEvents } from './stream-framer.ts';
-export { FlowClosedError } from './transport.ts';
+export { FlowClosedError, RECEIVE_FAILED } from './transport.ts';
 export type { DropReport, FramingErrorAnswer, InboundMessage, Transport, TransportEvents } from './transport.ts';
 export { UdpTransport } from './udp-transport.ts';
 export type { UdpTransportOptions } from './udp-transport.ts';

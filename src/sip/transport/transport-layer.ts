@@ -200,8 +200,17 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
   #add(transport: Transport): void {
     this.#transports.set(transport.protocol, transport);
     transport.on('message', (inbound) => this.#receive(inbound));
-    transport.on('flowClosed', (flowId) => this.emit('flowClosed', flowId));
+    transport.on('flowClosed', (flowId) => this.#flowClosed(flowId));
     transport.on('dropped', (report) => this.#drop(report));
+  }
+
+  /** A socket's close event is no place to throw from: what listeners fail at is logged. */
+  #flowClosed(flowId: string): void {
+    try {
+      this.emit('flowClosed', flowId);
+    } catch (err) {
+      this.#config.logger?.error({ err, flow: flowId }, 'handling a closed SIP connection failed');
+    }
   }
 
   #transport(protocol: TransportProtocol): Transport {
@@ -220,7 +229,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       if (!(err instanceof SipParseError)) throw err;
       this.#drop({ transport: flow.transport, reason: 'unparseable', remote: flow.remote, detail: err.message });
       const answer = this.#errorResponse(err.partial, err.status, flow);
-      if (answer) this.sendResponse(answer, flow).catch((sendErr) => this.#sendFailed(sendErr, flow));
+      if (answer) this.sendResponse(answer.response, flow).catch((sendErr) => this.#sendFailed(sendErr, flow));
       return;
     }
     if (message.type === 'request') {
@@ -244,10 +253,11 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
 
   /**
    * The response to a request that failed to parse, built from the headers that could be read
-   * (RFC 3261 §8.2.6.2 needs Via, From, To, Call-ID and CSeq); undefined for a response, an ACK
-   * (never answered, §17) or when those headers are not all readable.
+   * (RFC 3261 §8.2.6.2 needs Via, From, To, Call-ID and CSeq), with its bytes; undefined for a
+   * response, an ACK (never answered, §17) or when those headers are not all readable or could
+   * not be written back.
    */
-  #errorResponse(partial: SipParsePartial | undefined, status: number | undefined, flow: Flow): SipResponse | undefined {
+  #errorResponse(partial: SipParsePartial | undefined, status: number | undefined, flow: Flow): { response: SipResponse; bytes: Buffer } | undefined {
     if (!partial?.isRequest || status === undefined || partial.method === 'ACK') return undefined;
     // Only the headers a response copies: the rest may be what failed to parse.
     const request: SipRequest = {
@@ -260,7 +270,10 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     if (REQUIRED_HEADERS.some((name) => getHeader(request, name) === undefined)) return undefined;
     try {
       stampReceived(request, flow.remote);
-      return createResponse(request, status, { toTag: randomBytes(8).toString('hex') });
+      const response = createResponse(request, status, { toTag: randomBytes(8).toString('hex') });
+      // A copied value that cannot go on the wire (a bare CR inside From, say) leaves no answer
+      // to give: the response would be as malformed as the request.
+      return { response, bytes: serializeMessage(response) };
     } catch {
       return undefined;
     }
@@ -278,10 +291,10 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
       if (!(err instanceof SipParseError)) throw err;
       partial = err.partial;
     }
-    const response = this.#errorResponse(partial, error.status, flow);
-    if (!response) return undefined;
-    this.emit('messageOut', count(response, flow.transport));
-    return serializeMessage(response);
+    const answer = this.#errorResponse(partial, error.status, flow);
+    if (!answer) return undefined;
+    this.emit('messageOut', count(answer.response, flow.transport));
+    return answer.bytes;
   }
 
   #isOurs(response: SipResponse): boolean {

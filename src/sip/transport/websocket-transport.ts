@@ -21,7 +21,7 @@ import { forwardedClient, type TrustedProxy } from './forwarded-for.ts';
 import { KeepAliveWheel, systemTimers, type WheelTimers } from './keep-alive-wheel.ts';
 import type { TransportLogger } from './logger.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, headerSectionEnd, readContentLength } from './stream-framer.ts';
-import { FlowClosedError, type FramingErrorAnswer, type Transport, type TransportEvents } from './transport.ts';
+import { errorMessage, FlowClosedError, RECEIVE_FAILED, type FramingErrorAnswer, type Transport, type TransportEvents } from './transport.ts';
 
 export interface WebSocketTransportOptions {
   server: HttpServer | HttpsServer;
@@ -250,7 +250,22 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     ws.close(POLICY_VIOLATION, 'no SIP request in time');
   }
 
+  /**
+   * Everything one frame sets off, up to the transaction user, runs inside this call: whatever
+   * it throws ends this connection, never the process.
+   */
   #receive(connection: Connection, data: Buffer, isBinary: boolean): void {
+    try {
+      this.#frame(connection, data, isBinary);
+    } catch (err) {
+      const { ws, flow } = connection;
+      this.#options.logger?.error({ err, flow: flow.id, remote: formatHostPort(flow.remote) }, `${this.protocol} connection closed: handling its data failed`);
+      ws.terminate();
+      this.emit('dropped', { transport: this.protocol, reason: RECEIVE_FAILED, remote: flow.remote, detail: errorMessage(err) });
+    }
+  }
+
+  #frame(connection: Connection, data: Buffer, isBinary: boolean): void {
     const { ws, flow } = connection;
     connection.alive = true;
     if (!isBinary && data.length <= PING.length && /^[\r\n]+$/.test(data.toString('latin1'))) {
