@@ -6,21 +6,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
+import { enterLoopbackNamespace } from './loopback-namespace.ts';
 
-const isolated = process.env.CALLPANE_TEST_NETNS === '1';
-const canIsolate = process.platform === 'linux' && process.getuid?.() === 0 && hasCommand('unshare') && hasCommand('ip');
-
-if (!isolated && canIsolate) {
-  const inner = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${process.argv.slice(1).map((a) => JSON.stringify(a)).join(' ')}`;
-  const run = spawnSync('unshare', ['--net', 'sh', '-c', inner], {
-    stdio: 'inherit',
-    env: { ...process.env, CALLPANE_TEST_NETNS: '1' },
-  });
-  process.exit(run.status ?? 1);
-}
-if (!isolated) {
-  console.warn('run-tests: not root or no unshare/ip: running without a loopback-only namespace');
-}
+enterLoopbackNamespace('run-tests');
 
 const patterns = process.argv.slice(2);
 const files = patterns.length > 0 ? patterns : globSync('test/**/*.test.ts').sort();
@@ -30,7 +18,3 @@ const run = spawnSync(
   { stdio: 'inherit' },
 );
 process.exit(run.status ?? 1);
-
-function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
