@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { defaultAdvertisedHost, type InterfaceTable } from './advertised-host.ts';
 import { ConfigError, showValue } from './config-error.ts';
+import { resolveMediaConfig, type MediaConfig } from './media-config.ts';
 import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, unwrap, type Environment } from './environment.ts';
 import { allowedValues, configSchema, type ConfigInput, type DigestAlgorithmName, type IssueDetail, type LogLevel, type SipTransportName } from './schema.ts';
 import { routingProblems } from '../pbx/routing/routing-problems.ts';
@@ -60,6 +61,8 @@ export interface Config {
   };
   /** Set when HTTP is HTTPS/WSS and SIP over TLS is possible. */
   tls: TlsFiles | undefined;
+  /** Where call media goes: rtpengine, managed by Callpane or run elsewhere (./media-config.ts). */
+  media: MediaConfig;
   registrar: { minExpires: number; maxExpires: number; defaultExpires: number };
   security: { authFailures: { limit: number; windowSeconds: number; banSeconds: number } };
   log: { level: LogLevel; pretty: boolean };
@@ -360,6 +363,9 @@ function resolveConfig(
     problems.add(['sandbox', 'port'], `must differ from http.port (${input.http.port})`);
   }
 
+  const media = resolveMediaConfig(input, { cwd, interfaces: options.interfaces, known });
+  for (const problem of media.problems) problems.add(problem.path, problem.message);
+
   const sso = resolveSsoProviders(input.sso.providers, options.env ?? process.env);
   for (const problem of sso.problems) problems.add(problem.path, problem.message);
 
@@ -380,6 +386,7 @@ function resolveConfig(
       digestAlgorithms: [...new Set(input.sip.digestAlgorithms)],
     },
     tls,
+    media: media.media,
     registrar: { minExpires, maxExpires, defaultExpires },
     security: { authFailures: { ...input.security.authFailures } },
     log: { level: input.log.level, pretty: input.log.pretty },

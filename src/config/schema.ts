@@ -16,6 +16,7 @@ import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from '../sip/transport/websocket-transport.ts';
+import { parseNgAddress } from '../media/ng-address.ts';
 import { EXTENSION_NUMBER } from '../store/extension-repository.ts';
 import { ssoSchema } from './sso-schema.ts';
 
@@ -49,6 +50,13 @@ function port() {
 
 function host(what: string) {
   return z.string().refine(isHost).register(allowedValues, { allowed: what });
+}
+
+function ipAddress(what: string) {
+  return z
+    .string()
+    .refine((value) => isIP(value) !== 0 && value !== '0.0.0.0' && value !== '::')
+    .register(allowedValues, { allowed: what });
 }
 
 function filePath() {
@@ -200,6 +208,10 @@ export type SipTransportName = (typeof SIP_TRANSPORTS)[number];
 export const DIGEST_ALGORITHMS = ['MD5', 'SHA-256'] as const;
 export type DigestAlgorithmName = (typeof DIGEST_ALGORITHMS)[number];
 
+/** `always`: every call's media is anchored in rtpengine; `never`: media goes end to end, as before. */
+export const MEDIA_RELAY_POLICIES = ['always', 'never'] as const;
+export type MediaRelayPolicy = (typeof MEDIA_RELAY_POLICIES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -255,6 +267,35 @@ export const configSchema = z.strictObject({
         .min(1)
         .register(allowedValues, { allowed: `a non-empty list of ${DIGEST_ALGORITHMS.join(', ')} (most preferred first)` })
         .default(['MD5']),
+    })
+    .prefault({}),
+  // Where call media goes (src/media/): through rtpengine, which Callpane runs itself unless
+  // media.rtpengine.engines names engines run elsewhere.
+  media: z
+    .strictObject({
+      relay: z
+        .enum(MEDIA_RELAY_POLICIES)
+        .register(allowedValues, { allowed: "always (every call's media goes through rtpengine) or never (end to end: browser to browser on one network only)" })
+        .default('always'),
+      rtpengine: z
+        .strictObject({
+          // Empty: Callpane runs rtpengine itself (managed) with the keys below.
+          engines: z
+            .array(
+              explained(z.string(), (value) => parseNgAddress(value).problem).register(allowedValues, {
+                allowed: 'the ng address host:port of an rtpengine, such as 127.0.0.1:2223 or [2001:db8::5]:2223',
+              }),
+            )
+            .register(allowedValues, { allowed: 'a list of ng addresses host:port of rtpengines run elsewhere, such as ["10.0.0.5:2223"] (empty: Callpane runs its own)' })
+            .default([]),
+          binary: filePath().default('rtpengine'),
+          address: ipAddress('an IP address of this machine for RTP, not 0.0.0.0').optional(),
+          publicAddress: ipAddress('the public IP address this machine is reached at (1:1 NAT)').optional(),
+          portMin: integer(1024, 65535).default(20000),
+          portMax: integer(1024, 65535).default(29999),
+          ngPort: port().default(2223),
+        })
+        .prefault({}),
     })
     .prefault({}),
   tls: z
