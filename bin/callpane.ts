@@ -17,6 +17,8 @@ import { formatBanner } from '../src/server/banner.ts';
 import { changePassword, checkPassword, provisionExtension } from '../src/server/extension-admin.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
+import { formatRegistrationReport, readRegistrationReport } from '../src/pbx/trunk-registration/registration-report.ts';
+import { createMetaRepository } from '../src/store/meta-repository.ts';
 import { createSessionRepository } from '../src/store/session-repository.ts';
 import { ExtensionError, ExtensionErrorCode } from '../src/store/extension-error.ts';
 import { createExtensionRepository, type ExtensionRepository } from '../src/store/extension-repository.ts';
@@ -33,6 +35,7 @@ Commands:
   ext rm <number>                       remove an extension and its registrations
   sessions revoke <number>              end every web session of an extension (it must sign in again)
   config check                          print the effective configuration and validate it
+  trunks status                         show each registering trunk's registration as the running server sees it
   sandbox reset                         restore the local Dynamics 365 sandbox's seed data
   phone match [--region CC]             compare numbers read as JSON lines {"incoming","stored"} on stdin
                                         the way the pane matches callers to CRM records
@@ -233,6 +236,28 @@ async function extRm(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * Reads what the server last stored (src/pbx/trunk-registration/registration-report.ts explains
+ * why the database and not an HTTP endpoint); signal 0 to its pid tells whether it still runs.
+ */
+async function trunksStatus(args: string[]): Promise<number> {
+  const parsed = parse(args, common);
+  if (!parsed) return help();
+  const report = await withExtensions(parsed.values.config, (_extensions, db) => readRegistrationReport(createMetaRepository(db)));
+  out(formatRegistrationReport(report, Date.now(), report !== undefined && isRunning(report.pid)));
+  return 0;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (the service account).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function configCheck(args: string[]): Promise<number> {
   const parsed = parse(args, common);
   if (!parsed) return help();
@@ -277,6 +302,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'ext rm': extRm,
   'sessions revoke': sessionsRevoke,
   'config check': configCheck,
+  'trunks status': trunksStatus,
   'sandbox reset': sandboxReset,
   'phone match': phoneMatch,
 };

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { isCountryCode } from '../crm/phone-number.ts';
 import { formatIpAddress, parseCidr } from '../pbx/routing/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
-import { TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
+import { DEFAULT_REGISTER_EXPIRES, TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from '../sip/transport/websocket-transport.ts';
 import { parseNgAddress } from '../media/ng-address.ts';
@@ -157,7 +157,7 @@ const trunkSchema = z.strictObject({
       .register(allowedValues, { allowed: '1 to 64 characters A-Z, a-z, 0-9, ., _, @ and -, not all digits (those are extension numbers)' })
       .optional(),
     password: secret().optional(),
-  }),
+  }).default({}),
   outbound: z
     .strictObject({
       username: z.string().min(1).max(128).register(allowedValues, { allowed: 'a non-empty string of at most 128 characters' }),
@@ -172,6 +172,13 @@ const trunkSchema = z.strictObject({
     .register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' })
     .optional(),
   maxCalls: integer(1, 100000).optional(),
+  register: z
+    .strictObject({
+      expires: integer(60, 86400, ' seconds (default 300)').default(DEFAULT_REGISTER_EXPIRES),
+      user: z.string().min(1).max(128).register(allowedValues, { allowed: 'a non-empty string of at most 128 characters' }).optional(),
+    })
+    .register(allowedValues, { allowed: 'an object {"expires"?, "user"?} (see docs/trunks-and-routes.md), {} for the defaults' })
+    .optional(),
 });
 
 const routesSchema = z.strictObject({

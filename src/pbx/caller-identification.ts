@@ -3,20 +3,26 @@
  * address (no challenge: carriers do not answer them), a trunk or an extension proven by digest
  * credentials (RFC 3261 §22.3, 407). An extension may only call as itself.
  */
-import { createResponse, fromOf, isSipUri } from '../sip/message/index.ts';
+import { createResponse, fromOf, isSipUri, toOf } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
 import { clientAddressOf, type Flow } from '../sip/transport/index.ts';
 import type { CallerIdentity } from './call-router.ts';
 import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
 import { identifyTrunk } from './routing/trunk-matcher.ts';
 import type { Trunk } from './routing/trunk.ts';
+import type { RegisteredContacts } from './trunk-registration/contact-user.ts';
 
-/** `delayMs`: answer only after this long (a failed guess at an extension under attack, digest-guard.ts). */
-export type Identification = { ok: true; caller: CallerIdentity } | { ok: false; response: SipResponse; delayMs?: number };
+/**
+ * `delayMs`: answer only after this long (a failed guess at an extension under attack, digest-guard.ts).
+ * `calledNumber`: the number called when the Request-URI does not carry it (a registered contact).
+ */
+export type Identification = { ok: true; caller: CallerIdentity; calledNumber?: string } | { ok: false; response: SipResponse; delayMs?: number };
 
 export interface CallerIdentificationOptions {
   guard: DigestGuard;
   trunks: readonly Trunk[];
+  /** Trunks Callpane registers to, recognised by the contact they send calls to. */
+  registeredContacts?: RegisteredContacts;
   displayNameOf(extension: string): string | undefined;
   /** Every digest outcome, for metrics and the log. */
   authenticated?(outcome: GuardOutcome, request: SipRequest, flow: Flow): void;
@@ -32,6 +38,8 @@ export class CallerIdentification {
   identify(request: SipRequest, flow: Flow): Identification {
     const { trunks, guard } = this.#options;
     const sourceAddress = flow.remote.address;
+    const byContact = this.#options.registeredContacts?.trunkOf(request.uri);
+    if (byContact !== undefined) return this.#fromRegisteredContact(request, byContact, sourceAddress);
     const byAddress = identifyTrunk(trunks, { sourceAddress });
     if (byAddress !== undefined) return { ok: true, caller: { kind: 'trunk', trunk: byAddress } };
 
@@ -54,5 +62,20 @@ export class CallerIdentification {
       return { ok: false, response: createResponse(request, 403, { reason: 'From Is Not Your Extension' }) };
     }
     return { ok: true, caller: { kind: 'extension', number: outcome.user, displayName: this.#options.displayNameOf(outcome.user) } };
+  }
+
+  /**
+   * A request to the contact Callpane registered to a trunk comes from that trunk (its registrar
+   * retargeted it there, RFC 3261 §16.5), without a challenge: carriers do not answer them. The
+   * Request-URI then names the contact, so the number called is the To user, which the carrier
+   * leaves as the caller dialled it (§8.1.1.2, §16.5 changes only the Request-URI). With
+   * `match.addresses`, the request must also come from there.
+   */
+  #fromRegisteredContact(request: SipRequest, trunk: Trunk, sourceAddress: string): Identification {
+    if (trunk.match.addresses !== undefined && identifyTrunk([trunk], { sourceAddress, digestUsername: trunk.match.username }) !== trunk) {
+      return { ok: false, response: createResponse(request, 403, { reason: 'Not From The Trunk Addresses' }) };
+    }
+    const to = toOf(request).uri;
+    return { ok: true, caller: { kind: 'trunk', trunk }, calledNumber: isSipUri(to) ? to.user : undefined };
   }
 }

@@ -203,7 +203,8 @@ export class RequestRoute<R extends Responder = Responder> {
       return;
     }
     const from = fromOf(request);
-    const decision = this.#options.router.route(identified.caller, isSipUri(request.uri) ? request.uri.user : undefined, {
+    const called = identified.calledNumber ?? (isSipUri(request.uri) ? request.uri.user : undefined);
+    const decision = this.#options.router.route(identified.caller, called, {
       user: isSipUri(from.uri) ? from.uri.user : undefined,
       displayName: from.displayName,
     });

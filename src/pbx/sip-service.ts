@@ -35,6 +35,9 @@ import { Proxy } from './proxy/proxy.ts';
 import { RequestRoute } from './request-route.ts';
 import { SESSION_SWEEP_INTERVAL_MS, SessionBoundBindings } from './session-bound-bindings.ts';
 import { sipListenError } from './sip-listen-error.ts';
+import { RegisteredContacts } from './trunk-registration/contact-user.ts';
+import { writeRegistrationReport } from './trunk-registration/registration-report.ts';
+import { TrunkRegistrations } from './trunk-registration/trunk-registrations.ts';
 import { WriteBehindBindingStore } from './write-behind-binding-store.ts';
 
 const METRIC_KIND: Record<TransactionKind, MetricKind> = {
@@ -174,7 +177,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     localHosts: localHosts(config),
     registrar,
     guard,
-    identification: new CallerIdentification({ guard, trunks: config.trunks, displayNameOf, authenticated: reportAuthentication }),
+    identification: new CallerIdentification({ guard, trunks: config.trunks, registeredContacts: new RegisteredContacts(config.trunks), displayNameOf, authenticated: reportAuthentication }),
     router: new CallRouter({
       isExtension: (number) => credentials.exists(number),
       location,
@@ -197,6 +200,21 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       },
     },
   });
+
+  const trunkRegistrations = new TrunkRegistrations({
+    trunks: config.trunks,
+    transactions,
+    localVia: (protocol) => transport.localVia(protocol),
+    log: log.child({ component: 'trunk-registration' }),
+    onChange(statuses) {
+      try {
+        writeRegistrationReport(repositories.meta, { pid: process.pid, writtenAt: Date.now(), trunks: statuses });
+      } catch (err) {
+        log.error({ err }, 'could not store the trunk registration status (callpane trunks status shows an older one)');
+      }
+    },
+  });
+  metrics.observeTrunkRegistrations(() => trunkRegistrations.statuses.map((status) => ({ trunk: status.trunk, registered: status.state === 'registered' })));
 
   function reportAuthentication(outcome: GuardOutcome, request: SipRequest, flow: Flow): void {
     if (outcome.ok) return;
@@ -263,6 +281,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     throw sipListenError(error, config);
   }
   location.startExpirySweep();
+  trunkRegistrations.start();
   sessionBindings.start(options.sessionSweepMs ?? SESSION_SWEEP_INTERVAL_MS);
   // Ends quiet episodes (and logs it) and forgets quiet accounts; a tenth of the window is exact enough.
   const attackSweep = setInterval(() => attacks.sweep(), EXTENSION_ATTACK_POLICY.windowMs / 10);
@@ -281,6 +300,8 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     transport,
     sipUris: () => sipUris(config, transport, context),
     async close() {
+      // The carriers are told first, while the transports still run (RFC 3261 §10.2.2).
+      await trunkRegistrations.stop();
       location.stop();
       stopHearingSessions();
       sessionBindings.stop();

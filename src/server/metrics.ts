@@ -58,6 +58,14 @@ export interface Metrics {
   observeActiveCalls(count: () => number): void;
   /** A call ended, by direction and disposition. */
   callEnded(direction: CallDirection, disposition: CallDisposition): void;
+  /** Where each registering trunk's state is read at each scrape (names come from the configuration). */
+  observeTrunkRegistrations(states: () => readonly TrunkRegistrationGauge[]): void;
+}
+
+/** One trunk that registers to its carrier: registered now or not. */
+export interface TrunkRegistrationGauge {
+  trunk: string;
+  registered: boolean;
 }
 
 function methodLabel(method: string): string {
@@ -198,6 +206,17 @@ export function createMetrics(): Metrics {
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
   for (const transport of KNOWN_TRANSPORTS) receiveFailures.inc({ transport }, 0);
   for (const reason of WEBSOCKET_REFUSALS) webSocketRefusals.inc({ reason }, 0);
+  let trunkRegistrations: () => readonly TrunkRegistrationGauge[] = () => [];
+  new Gauge({
+    name: 'callpane_trunk_registered',
+    help: 'Trunks Callpane registers to: 1 while the carrier accepts the registration, 0 otherwise (callpane trunks status says why)',
+    labelNames: ['trunk'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { trunk, registered } of trunkRegistrations()) this.set({ trunk }, registered ? 1 : 0);
+    },
+  });
 
   return {
     registry,
@@ -233,5 +252,8 @@ export function createMetrics(): Metrics {
       activeCalls = count;
     },
     callEnded: (direction, disposition) => callsEnded.inc({ direction, disposition }),
+    observeTrunkRegistrations(states) {
+      trunkRegistrations = states;
+    },
   };
 }

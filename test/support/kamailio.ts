@@ -57,6 +57,12 @@ export interface KamailioOptions {
    * (for `waitForLog`); off when omitted, as it slows benchmarks.
    */
   logRegistrations?: boolean;
+  /**
+   * Numbers that belong to a registered account, as a carrier's DIDs do: a request for one is
+   * sent to the account's registered contacts (its Request-URI user becomes the account before
+   * the location lookup; To keeps the number dialled). None when omitted.
+   */
+  dids?: Readonly<Record<string, string>>;
   /** Bound on start-up until it answers; 10 s when omitted. */
   startTimeoutMs?: number;
   /**
@@ -92,7 +98,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   const configFile = join(dir, 'kamailio.cfg');
   await writeFile(
     configFile,
-    formatKamailioConfig({ port, transports, auth: options.auth, children: options.children ?? 4, logRegistrations: options.logRegistrations ?? false }),
+    formatKamailioConfig({ port, transports, auth: options.auth, children: options.children ?? 4, logRegistrations: options.logRegistrations ?? false, dids: options.dids }),
   );
   const child = await ManagedProcess.start({
     name: `kamailio :${port}`,
@@ -199,13 +205,15 @@ export function formatKamailioConfig(settings: {
   auth?: KamailioAuth;
   children: number;
   logRegistrations: boolean;
+  dids?: Readonly<Record<string, string>>;
 }): string {
   const { port, transports, auth } = settings;
   if (!Number.isInteger(settings.children) || settings.children < 1 || settings.children > 64) {
     throw new RangeError(`kamailio children must be 1..64, got ${settings.children}`);
   }
   const realm = auth?.realm ?? '127.0.0.1';
-  for (const value of [realm, ...(auth?.users ?? []).flatMap((u) => [u.user, u.password])]) {
+  const dids = Object.entries(settings.dids ?? {});
+  for (const value of [realm, ...(auth?.users ?? []).flatMap((u) => [u.user, u.password]), ...dids.flat()]) {
     if (!SAFE_VALUE.test(value)) throw new Error(`kamailio config: ${JSON.stringify(value)} has characters the config cannot carry (use letters, digits, ._~!*+-)`);
   }
   const lines = [
@@ -272,6 +280,7 @@ export function formatKamailioConfig(settings: {
         ]
       : []),
     '  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }',
+    ...dids.map(([did, account]) => `  if ($rU == "${did}") { $rU = "${account}"; }`),
     '  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }',
     '  t_relay();',
     '}',

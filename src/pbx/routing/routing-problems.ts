@@ -29,9 +29,10 @@ function trunkProblems(trunks: readonly Trunk[], problems: RoutingProblem[]): vo
       const missing = username === undefined ? 'username' : 'password';
       problems.push({ path: ['trunks', index, 'match', missing], message: `must be set together with match.${missing === 'username' ? 'password' : 'username'}` });
     }
-    if (addresses === undefined && username === undefined && password === undefined) {
-      problems.push({ path: ['trunks', index, 'match'], message: 'must name addresses, or a username and password, or both: otherwise nothing identifies the trunk' });
+    if (addresses === undefined && username === undefined && password === undefined && trunk.register === undefined) {
+      problems.push({ path: ['trunks', index, 'match'], message: 'must name addresses, or a username and password, or both (or the trunk must register): otherwise nothing identifies the trunk' });
     }
+    if (trunk.register !== undefined) registerProblems(trunk, index, problems);
     if (username !== undefined) {
       const sameUser = firstByUsername.get(username);
       if (sameUser !== undefined) problems.push({ path: ['trunks', index, 'match', 'username'], message: `must be unique: trunks[${sameUser}] has the same username` });
@@ -44,6 +45,16 @@ function trunkProblems(trunks: readonly Trunk[], problems: RoutingProblem[]): vo
       problems.push({ path: ['trunks', index, 'host'], message: 'is needed unless the trunk registers with match.username and match.password (calls then go to where it registered)' });
     }
   });
+}
+
+/**
+ * Registering to a trunk needs somewhere to send the REGISTER and credentials to answer its
+ * challenge with; a WebSocket peer connects to us and cannot be registered to.
+ */
+function registerProblems(trunk: Trunk, index: number, problems: RoutingProblem[]): void {
+  if (trunk.transport === 'ws') problems.push({ path: ['trunks', index, 'register'], message: 'cannot be used with transport ws: Callpane registers only to a host over udp, tcp or tls' });
+  else if (trunk.host === undefined) problems.push({ path: ['trunks', index, 'host'], message: 'is needed with register: the REGISTER is sent to the trunk host' });
+  if (trunk.outbound === undefined) problems.push({ path: ['trunks', index, 'outbound'], message: 'is needed with register: outbound.username and outbound.password are the account registered' });
 }
 
 /** Each entry compiled, or undefined when the schema already reported its syntax. */

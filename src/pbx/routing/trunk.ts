@@ -3,6 +3,7 @@
  * brings external calls in and takes calls out. Plain data, so that the SIP proxy, the tests and
  * `callpane config check` all handle the same object.
  */
+import type { MediaProfile } from '../../media/media-relay.ts';
 
 export const TRUNK_TRANSPORTS = ['udp', 'tcp', 'tls', 'ws'] as const;
 export type TrunkTransport = (typeof TRUNK_TRANSPORTS)[number];
@@ -29,6 +30,20 @@ export interface TrunkOutbound {
   callerId?: string;
 }
 
+/** Registration seconds asked of a carrier when `register.expires` is not set (RFC 3261 §10.2.1.1). */
+export const DEFAULT_REGISTER_EXPIRES = 300;
+
+/**
+ * Callpane registers to the trunk's host with `outbound.username`/`password`, so that the carrier
+ * (or office PBX) sends calls to Callpane (src/pbx/trunk-registration/).
+ */
+export interface TrunkRegister {
+  /** Seconds asked for in each REGISTER; the carrier may grant fewer, or ask for more (423). */
+  expires: number;
+  /** User part of the address-of-record registered, when it is not `outbound.username`. */
+  user?: string;
+}
+
 export interface Trunk {
   /** Unique, `[a-z0-9-]`; outbound routes refer to it. */
   name: string;
@@ -45,4 +60,8 @@ export interface Trunk {
   country?: string;
   /** Concurrent calls allowed on the trunk; absent means no limit. */
   maxCalls?: number;
+  /** How the trunk carries media; absent means plain RTP (`rtp`), what most carriers speak. */
+  media?: MediaProfile;
+  /** Register to the trunk (a carrier or PBX that only sends calls to registered accounts). */
+  register?: TrunkRegister;
 }
