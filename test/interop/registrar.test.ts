@@ -15,6 +15,19 @@ function bindingsOf(callpane: TestCallpane, aor: string) {
   return callpane.running.context.repositories.registrations.listForAor(aor, Date.now());
 }
 
+/**
+ * The bindings of `aor` once the store has them: the location service writes behind, so on a
+ * busy machine the 200 OK can reach the phone before the write is committed.
+ */
+async function storedBindingsOf(callpane: TestCallpane, aor: string, transport: string) {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    const bindings = bindingsOf(callpane, aor).filter((b) => b.transport === transport);
+    if (bindings.length > 0 || Date.now() > deadline) return bindings;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('baresip registers with the embedded registrar', () => {
   let callpane: TestCallpane;
   const agents: BaresipAgent[] = [];
@@ -37,7 +50,7 @@ describe('baresip registers with the embedded registrar', () => {
       const registered = await agent.waitForRegistered(WAIT_MS);
       assert.equal(registered.param, '200 OK');
 
-      const [binding] = bindingsOf(callpane, '1001').filter((b) => b.transport === transport.toUpperCase());
+      const [binding] = await storedBindingsOf(callpane, '1001', transport.toUpperCase());
       assert.ok(binding, 'a binding over the transport used');
       assert.equal(binding.sourceAddress, '127.0.0.1');
       // Over UDP the REGISTER leaves from the listening port; over TCP from an ephemeral one.
