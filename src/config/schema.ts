@@ -19,6 +19,7 @@ import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } 
 import { parseNgAddress } from '../media/ng-address.ts';
 import { EXTENSION_NUMBER } from '../store/extension-repository.ts';
 import { ssoSchema } from './sso-schema.ts';
+import { MEDIA_PROFILES } from '../media/media-relay.ts';
 
 /** What a leaf accepts, in words: the end of "… must be {allowed}". */
 export const allowedValues = z.registry<{ allowed: string }>();
@@ -172,6 +173,10 @@ const trunkSchema = z.strictObject({
     .register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' })
     .optional(),
   maxCalls: integer(1, 100000).optional(),
+  media: z
+    .enum(MEDIA_PROFILES)
+    .register(allowedValues, { allowed: 'one of rtp (plain RTP, the default), srtp (SDES-SRTP, RFC 4568) or webrtc (ICE and DTLS-SRTP)' })
+    .optional(),
   register: z
     .strictObject({
       expires: integer(60, 86400, ' seconds (default 300)').default(DEFAULT_REGISTER_EXPIRES),

@@ -73,7 +73,10 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
       const tagged = callIdHeaders(request);
       if (call.caller.kind === 'trunk') {
         // A trunk's assertion is not ours to vouch for (no trunk is in our trust domain).
-        proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged }, domain), flow, call.bindings.map(targetOf), { fromTrunk: true });
+        proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged }, domain), flow, call.bindings.map(targetOf), {
+          fromTrunk: true,
+          callerMedia: call.caller.trunk.media ?? 'rtp',
+        });
         return;
       }
       // Between extensions the PBX says who is calling, and who answered (connected identity).
@@ -104,7 +107,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
           const { outbound } = call.trunk;
           const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true })), {
+          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true, media: call.trunk.media ?? 'rtp' })), {
             responseHeaders: callIdHeaders(request),
           });
         },

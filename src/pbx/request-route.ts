@@ -5,7 +5,8 @@
  *   sanity → in-dialog (by our Route entries) → local domain → OPTIONS keep-alive
  *     → REGISTER: auth → registrar
  *     → other requests: caller identification (trunk by address, or digest) → call router
- *       (extension, outbound route, inbound route) → relay (the proxy)
+ *       (extension, outbound route, inbound route) → media (call-media.ts: every SDP offer and
+ *       answer anchored through the media relay) → relay (the proxy, which waits for each body)
  *
  * Each stage either answers (and the pipeline stops) or passes on. The route holds no sockets and
  * no timers: it answers through the server transaction it is given, at once or — a failed guess

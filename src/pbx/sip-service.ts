@@ -10,7 +10,7 @@ import type { AppContext, AppService } from '../app.ts';
 import type { Config } from '../config/load-config.ts';
 import { claimUpgradePath } from '../server/http-server.ts';
 import type { Logger } from '../server/logger.ts';
-import type { Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
+import type { MediaRelayFailureReason, Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
 import { createResponse, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
@@ -30,6 +30,8 @@ import { CallRouter } from './call-router.ts';
 import { CallTracker } from './calls/call-tracker.ts';
 import { CallerIdentification } from './caller-identification.ts';
 import { createExtensionRelay } from './extension-relay.ts';
+import { callMediaFor, type RelayFailure } from './call-media.ts';
+import type { MediaRelay } from '../media/media-relay.ts';
 import { FlowTokens } from './proxy/flow-token.ts';
 import { Proxy } from './proxy/proxy.ts';
 import { RequestRoute } from './request-route.ts';
@@ -39,6 +41,13 @@ import { RegisteredContacts } from './trunk-registration/contact-user.ts';
 import { writeRegistrationReport } from './trunk-registration/registration-report.ts';
 import { TrunkRegistrations } from './trunk-registration/trunk-registrations.ts';
 import { WriteBehindBindingStore } from './write-behind-binding-store.ts';
+
+const RELAY_FAILURE_REASON: Record<RelayFailure['code'], MediaRelayFailureReason> = {
+  MEDIA_RELAY_UNAVAILABLE: 'unavailable',
+  MEDIA_RELAY_TIMEOUT: 'timeout',
+  MEDIA_RELAY_REFUSED: 'refused',
+  MEDIA_RELAY_ERROR: 'error',
+};
 
 const METRIC_KIND: Record<TransactionKind, MetricKind> = {
   inviteClient: 'invite_client',
@@ -55,6 +64,8 @@ export interface SipService extends AppService {
 export interface SipServiceOptions {
   /** How often bindings of sessions ended elsewhere or by expiry are looked for (tests shorten it). */
   sessionSweepMs?: number;
+  /** The media relay every call's SDP is anchored through (unless `media.relay` is `never`). */
+  media?: MediaRelay;
 }
 
 export async function startSipService(context: AppContext, options: SipServiceOptions = {}): Promise<SipService> {
@@ -163,10 +174,18 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     },
   });
   metrics.observeActiveCalls(() => tracker.activeCalls);
+  const callMedia = callMediaFor(config.media.relay, options.media && {
+    relay: options.media,
+    onRelayFailure: reportRelayFailure,
+    onCodecMismatch({ callId, status, offered, answered }) {
+      log.info({ callId, status, offered: offered.join(' '), answered: answered.join(' ') || 'none named' }, `call refused ${status}: no codec both sides accept (offered ${offered.join(', ') || 'none'})`);
+    },
+  });
   const proxy = new Proxy({
     transactions,
     transport,
     tokens: new FlowTokens(),
+    media: callMedia,
     observer: {
       forwarding: (request) => tracker.forwarding(request),
       responding: (request, response) => tracker.responding(request, response),
@@ -215,6 +234,16 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     },
   });
   metrics.observeTrunkRegistrations(() => trunkRegistrations.statuses.map((status) => ({ trunk: status.trunk, registered: status.state === 'registered' })));
+
+  function reportRelayFailure({ code, callId, message, cleanup, error }: RelayFailure): void {
+    const err = error instanceof Error ? error.message : String(error);
+    if (cleanup) {
+      log.debug({ callId, code, err }, 'media relay: a call\'s session could not be deleted (the engine times it out)');
+      return;
+    }
+    metrics.mediaRelayFailure(RELAY_FAILURE_REASON[code]);
+    log.warn({ callId, code, sdpOf: message, err }, code === 'MEDIA_RELAY_REFUSED' ? 'media relay refused a call\'s SDP: answered 488' : 'media relay unavailable: the call is refused with 503 Media Relay Unavailable (a browser-to-browser call goes end to end)');
+  }
 
   function reportAuthentication(outcome: GuardOutcome, request: SipRequest, flow: Flow): void {
     if (outcome.ok) return;

@@ -15,6 +15,8 @@ export type SipMessageSummary =
 export type RegisterResult = 'ok' | 'challenged' | 'failed' | 'banned';
 /** `address_limit`: an upgrade refused, the address holds its maximum; `no_request`: closed, no SIP request in time. */
 export type WebSocketRefusal = 'address_limit' | 'no_request';
+/** `unavailable`/`timeout`: no engine answered (503 Media Relay Unavailable); `refused`: it refused the SDP (488). */
+export type MediaRelayFailureReason = 'unavailable' | 'timeout' | 'refused' | 'error';
 export type TransactionKind = 'invite_client' | 'invite_server' | 'non_invite_client' | 'non_invite_server';
 
 /** Live transactions and totals created since start, by kind; kinds left out count 0. */
@@ -26,6 +28,7 @@ export interface TransactionTotals {
 export const TRANSACTION_KINDS: readonly TransactionKind[] = ['invite_client', 'invite_server', 'non_invite_client', 'non_invite_server'];
 const REGISTER_RESULTS: readonly RegisterResult[] = ['ok', 'challenged', 'failed', 'banned'];
 const WEBSOCKET_REFUSALS: readonly WebSocketRefusal[] = ['address_limit', 'no_request'];
+const MEDIA_RELAY_FAILURES: readonly MediaRelayFailureReason[] = ['unavailable', 'timeout', 'refused', 'error'];
 // RFC 3261 plus the extension methods a PBX meets (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086).
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
 const KNOWN_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
@@ -58,6 +61,8 @@ export interface Metrics {
   observeActiveCalls(count: () => number): void;
   /** A call ended, by direction and disposition. */
   callEnded(direction: CallDirection, disposition: CallDisposition): void;
+  /** A call's SDP the media relay could not anchor (the caller got 503 or 488), by why. */
+  mediaRelayFailure(reason: MediaRelayFailureReason): void;
   /** Where each registering trunk's state is read at each scrape (names come from the configuration). */
   observeTrunkRegistrations(states: () => readonly TrunkRegistrationGauge[]): void;
 }
@@ -202,7 +207,15 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  const mediaRelayFailures = new Counter({
+    name: 'callpane_media_relay_failures_total',
+    help: 'Offers and answers the media relay could not anchor, by reason: unavailable or timeout (the caller got 503 Media Relay Unavailable, or a browser-to-browser call went end to end), refused (488), error',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
   // Known label sets start at 0 so that rates and alerts work before the first event.
+  for (const reason of MEDIA_RELAY_FAILURES) mediaRelayFailures.inc({ reason }, 0);
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
   for (const transport of KNOWN_TRANSPORTS) receiveFailures.inc({ transport }, 0);
   for (const reason of WEBSOCKET_REFUSALS) webSocketRefusals.inc({ reason }, 0);
@@ -252,6 +265,7 @@ export function createMetrics(): Metrics {
       activeCalls = count;
     },
     callEnded: (direction, disposition) => callsEnded.inc({ direction, disposition }),
+    mediaRelayFailure: (reason) => mediaRelayFailures.inc({ reason }),
     observeTrunkRegistrations(states) {
       trunkRegistrations = states;
     },

@@ -8,11 +8,16 @@
  * Toward a trunk everything internal is hidden (topology-hiding.ts), and no phone's or trunk's
  * identity headers pass in-dialog or in responses (asserted-identity.ts).
  *
- * Media is never touched here: SDP passes end to end. A media relay (for plain-RTP phones and
- * trunks) would sit in `forward` as a rewrite of the branch request's and the responses' bodies.
+ * With a media step (../call-media.ts) every SDP body is anchored through the media relay: a
+ * branch request is sent once its rewritten offer is back, and the responses to one request go
+ * upstream one after the other, each once its body is rewritten — none overtakes another. A
+ * CANCEL or Timer C that comes while an offer is still with the relay ends that branch at once.
+ * Without one, SDP passes end to end and everything is forwarded synchronously.
  */
 import { addHeader, createResponse, formatNameAddr, fromOf, getHeader, maxForwardsOf, setHeader, toOf } from '../../sip/message/index.ts';
-import type { NameAddr, SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
+import type { NameAddr, SipMessage, SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
+import type { MediaProfile } from '../../media/media-relay.ts';
+import { profileOfTransport, type MediaExchange, type MediaOutcome, type MediaStep } from '../call-media.ts';
 import type { ClientTransaction, ServerTransaction, TransactionLayer } from '../../sip/transaction/index.ts';
 import { InviteClientTransaction } from '../../sip/transaction/index.ts';
 import type { Flow, RequestTarget } from '../../sip/transport/index.ts';
@@ -37,6 +42,8 @@ export interface ForwardTarget {
   credentials?: OutboundCredentials;
   /** The target is a trunk: the branch is topology-hidden. */
   trunk?: boolean;
+  /** The callee's media profile when not its transport's (a trunk's configured `media`). */
+  media?: MediaProfile;
 }
 
 export interface ForwardOptions {
@@ -44,6 +51,8 @@ export interface ForwardOptions {
   responseHeaders?: Readonly<Record<string, string>>;
   /** The request came from a trunk: the responses it gets are topology-hidden. */
   fromTrunk?: boolean;
+  /** The caller's media profile when not its transport's (a trunk's configured `media`). */
+  callerMedia?: MediaProfile;
 }
 
 /** What the call tracker learns from the proxy. Plain notifications: they change nothing. */
@@ -61,6 +70,8 @@ export interface ProxyOptions {
   observer?: ProxyObserver;
   /** Timer C: more than 3 minutes (§16.8). */
   timerCMs?: number;
+  /** Anchors SDP through the media relay; without it SDP passes end to end. */
+  media?: MediaStep;
 }
 
 interface Branch {
@@ -73,6 +84,14 @@ interface Branch {
   credentials: OutboundCredentials | undefined;
   /** Builds the request for a leg (its Record-Route names the leg, CSeq offset included). */
   rebuild: ((leg: FlowTarget) => SipRequest) | undefined;
+  /** Names the branch's media session (one per branch of a fork). */
+  label: string;
+  /** The callee's media profile (initial requests only). */
+  profile: MediaProfile | undefined;
+  /** Its offer is with the media relay: nothing was sent yet. */
+  pending: boolean;
+  /** The body the media relay gave the request, kept for a resend with credentials. */
+  body: Buffer | undefined;
 }
 
 interface BranchPlan {
@@ -80,6 +99,7 @@ interface BranchPlan {
   leg: FlowTarget;
   credentials?: OutboundCredentials;
   rebuild?: (leg: FlowTarget) => SipRequest;
+  profile?: MediaProfile;
 }
 
 /** A forwarded request and what its branches answered so far (the §16 "response context"). */
@@ -94,6 +114,14 @@ interface ResponseContext {
   best: SipResponse | undefined;
   finalSent: boolean;
   timerC: NodeJS.Timeout | undefined;
+  /** The request as received with what a trunk was not shown revealed: it names the call to the media step. */
+  named: SipRequest;
+  /** The caller's media profile, for a dialog-creating INVITE. */
+  callerProfile: MediaProfile | undefined;
+  /** The responses going upstream one after the other, each once its body is rewritten. */
+  upstream: Promise<void>;
+  /** A final response went upstream (a later non-2xx final is dropped). */
+  answered: boolean;
 }
 
 const DEFAULT_TIMER_C_MS = 181_000;
@@ -104,6 +132,8 @@ export class Proxy {
   readonly #options: ProxyOptions;
   readonly #contexts = new Map<ServerTransaction<Flow>, ResponseContext>();
   readonly #hiding: TopologyHiding;
+  /** Failures this proxy answered for the media relay: a 503 of ours is not turned into 500. */
+  readonly #own = new WeakSet<SipResponse>();
 
   constructor(options: ProxyOptions) {
     this.#options = options;
@@ -131,10 +161,11 @@ export class Proxy {
       // A trunk we call keeps the From and To it was sent in its Route token, for the in-dialog
       // requests that follow (the phone still names itself there).
       const leg: FlowTarget = target.trunk ? { ...target.leg, trunk: { called: { from: withoutTag(fromOf(request)), to: withoutTag(toOf(request)) } } } : target.leg;
-      return { request: rebuild(leg), leg, credentials: target.credentials, rebuild };
+      return { request: rebuild(leg), leg, credentials: target.credentials, rebuild, profile: target.media ?? profileOfTransport(target.leg.transport) };
     });
     this.#options.observer?.forwarding?.(request, caller);
-    this.#start(server, request, caller, branches, options.responseHeaders);
+    const callerProfile = request.method === 'INVITE' ? (options.callerMedia ?? profileOfTransport(from.transport)) : undefined;
+    this.#start(server, request, request, caller, branches, options.responseHeaders, callerProfile);
   }
 
   /**
@@ -145,7 +176,9 @@ export class Proxy {
     const routed = this.#routeInDialog(request, from);
     if (routed === undefined) return false;
     this.#options.observer?.forwarding?.(routed.revealed, routed.caller);
-    this.#start(server, request, routed.caller, [{ request: routed.branch, leg: routed.target }]);
+    this.#start(server, request, routed.revealed, routed.caller, [{ request: routed.branch, leg: routed.target }]);
+    // The call is over for the media relay as soon as either side hangs up (§15.1.1).
+    if (request.method === 'BYE') this.#options.media?.ended(routed.revealed);
     return true;
   }
 
@@ -156,7 +189,16 @@ export class Proxy {
     const target = this.#requestTarget(routed.target);
     if (target === undefined) return false;
     this.#options.observer?.forwarding?.(routed.revealed, routed.caller);
-    this.#options.transactions.sendStateless(routed.branch, target).catch(() => undefined);
+    const send = (ack: SipRequest) => this.#options.transactions.sendStateless(ack, target).catch(() => undefined);
+    const { media } = this.#options;
+    if (media === undefined) send(routed.branch);
+    // An ACK that answers a late offer is rewritten; one the relay could not take still goes (the
+    // callee's 2xx would otherwise be retransmitted in vain), its failure reported by the media step.
+    else
+      media.ack(routed.revealed).then(
+        (outcome) => send(outcome.kind === 'rewrite' ? withBody(routed.branch, outcome.body) : routed.branch),
+        () => send(routed.branch),
+      );
     return true;
   }
 
@@ -205,16 +247,84 @@ export class Proxy {
     return this.#contexts.size;
   }
 
-  #start(server: ServerTransaction<Flow>, request: SipRequest, caller: FlowTarget, plans: readonly BranchPlan[], responseHeaders: Readonly<Record<string, string>> = {}): void {
-    const context: ResponseContext = { server, request, caller, responseHeaders, branches: [], best: undefined, finalSent: false, timerC: undefined };
+  #start(
+    server: ServerTransaction<Flow>,
+    request: SipRequest,
+    named: SipRequest,
+    caller: FlowTarget,
+    plans: readonly BranchPlan[],
+    responseHeaders: Readonly<Record<string, string>> = {},
+    callerProfile?: MediaProfile,
+  ): void {
+    const context: ResponseContext = {
+      server,
+      request,
+      caller,
+      responseHeaders,
+      branches: [],
+      best: undefined,
+      finalSent: false,
+      timerC: undefined,
+      named,
+      callerProfile,
+      upstream: Promise.resolve(),
+      answered: false,
+    };
     this.#contexts.set(server, context);
     if (request.method === 'INVITE') this.#restartTimerC(context);
-    for (const plan of plans) {
-      const branch: Branch = { transaction: undefined, final: false, provisional: false, request: plan.request, leg: plan.leg, credentials: plan.credentials, rebuild: plan.rebuild };
+    plans.forEach((plan, index) => {
+      const branch: Branch = {
+        transaction: undefined,
+        final: false,
+        provisional: false,
+        request: plan.request,
+        leg: plan.leg,
+        credentials: plan.credentials,
+        rebuild: plan.rebuild,
+        label: String(index + 1),
+        profile: plan.profile,
+        pending: false,
+        body: undefined,
+      };
       context.branches.push(branch);
-      this.#send(context, branch);
-    }
+      if (this.#options.media) this.#offer(context, branch, this.#options.media);
+      else this.#send(context, branch);
+    });
     this.#finishIfDone(context);
+  }
+
+  /** The branch request goes once the media step has its body; a refusal is that branch's final. */
+  #offer(context: ResponseContext, branch: Branch, media: MediaStep): void {
+    branch.pending = true;
+    media
+      .request(this.#exchange(context, branch))
+      // The media step reports relay failures as refusals; anything else is a fault of ours.
+      .catch((): MediaOutcome => ({ kind: 'refuse', status: 503, reason: 'Media Relay Unavailable' }))
+      .then((outcome) => {
+        branch.pending = false;
+        // CANCEL or Timer C ended the branch while its offer was with the relay.
+        if (branch.final) return;
+        if (outcome.kind === 'refuse') {
+          this.#branchFinal(context, branch, this.#ownFailure(context.request, outcome));
+          return;
+        }
+        if (outcome.kind === 'rewrite') {
+          branch.body = outcome.body;
+          branch.request = withBody(branch.request, outcome.body);
+        }
+        this.#send(context, branch);
+      });
+  }
+
+  #exchange(context: ResponseContext, branch: Branch): MediaExchange {
+    const profiles = context.callerProfile !== undefined && branch.profile !== undefined ? { caller: context.callerProfile, callee: branch.profile } : undefined;
+    return { request: context.named, branch: branch.label, profiles };
+  }
+
+  #ownFailure(request: SipRequest, outcome: { status: number; reason: string }): SipResponse {
+    const response = createResponse(request, outcome.status, { reason: outcome.reason });
+    this.#own.add(response);
+    return response;
   }
 
   #send(context: ResponseContext, branch: Branch): void {
@@ -237,7 +347,8 @@ export class Proxy {
   #answerChallenge(context: ResponseContext, branch: Branch, challenge: SipResponse): boolean {
     if (!branch.credentials || !branch.rebuild || context.finalSent) return false;
     const leg = { ...branch.leg, cseqOffset: (branch.leg.cseqOffset ?? 0) + 1 };
-    const retry = answerNextHopChallenge(branch.rebuild(leg), challenge, branch.credentials);
+    const rebuilt = branch.rebuild(leg);
+    const retry = answerNextHopChallenge(branch.body === undefined ? rebuilt : withBody(rebuilt, branch.body), challenge, branch.credentials);
     if (!retry) return false;
     branch.credentials = undefined;
     branch.request = retry;
@@ -254,7 +365,7 @@ export class Proxy {
       // §16.7 step 5: 100 Trying is hop by hop; other provisionals go up until a final did.
       if (status === 100 || context.finalSent) return;
       if (context.request.method === 'INVITE') this.#restartTimerC(context);
-      this.#respond(context, response);
+      this.#respond(context, response, branch);
       return;
     }
     if (status < 300) {
@@ -262,11 +373,15 @@ export class Proxy {
       // Every 2xx to an INVITE goes up (§16.7 step 5), the first ends the fork.
       const first = !context.finalSent;
       context.finalSent = true;
-      this.#respond(context, response);
-      if (first) this.#cancelPending(context);
+      this.#respond(context, response, branch);
+      if (first) {
+        if (context.callerProfile !== undefined) this.#options.media?.forkEnded(context.named, branch.label);
+        this.#cancelPending(context);
+      }
       this.#finishIfDone(context);
       return;
     }
+    this.#options.media?.rejected(this.#exchange(context, branch), response);
     if (status >= 600) this.#cancelPending(context);
     this.#branchFinal(context, branch, response);
   }
@@ -285,13 +400,17 @@ export class Proxy {
     if (context.finalSent) return;
     context.finalSent = true;
     const best = context.best ?? createResponse(context.request, 408);
-    // §16.7 step 6: a 503 chosen as best becomes 500, so the caller does not give up on us.
-    this.#respond(context, best.status === 503 ? createResponse(context.request, 500) : best);
+    // §16.7 step 6: a 503 chosen as best becomes 500, so the caller does not give up on us; one
+    // we answered because the media relay is unavailable says so.
+    this.#respond(context, best.status === 503 && !this.#own.has(best) ? createResponse(context.request, 500) : best);
   }
 
   #cancelPending(context: ResponseContext): void {
     for (const branch of context.branches) {
-      if (branch.final || !(branch.transaction instanceof InviteClientTransaction)) continue;
+      if (branch.final) continue;
+      // Its offer is still with the media relay: the request never goes.
+      if (branch.pending) this.#branchFinal(context, branch, createResponse(context.request, 487));
+      if (!(branch.transaction instanceof InviteClientTransaction)) continue;
       this.#options.transactions.cancel(branch.transaction);
       // A branch that never answered cannot be CANCELed yet (§9.1) and is given up on now; its
       // INVITE transaction still sends the CANCEL should a provisional response come late.
@@ -310,7 +429,43 @@ export class Proxy {
     return branch.leg.trunk ? revealResponse(response, context.request) : response;
   }
 
-  #respond(context: ResponseContext, response: SipResponse): void {
+  /**
+   * A response goes upstream: at once without a media step; with one, after the responses before
+   * it, once its SDP (from `branch`) is rewritten.
+   */
+  #respond(context: ResponseContext, response: SipResponse, branch?: Branch): void {
+    const { media } = this.#options;
+    if (media === undefined) {
+      this.#sendUp(context, response);
+      return;
+    }
+    context.upstream = context.upstream
+      .then(async () => {
+        const outcome: MediaOutcome = branch === undefined || response.status >= 300 ? { kind: 'pass' } : await media.response(this.#exchange(context, branch), response);
+        const sent = this.#mediaResult(context, response, outcome);
+        if (sent !== undefined) this.#sendUp(context, sent);
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * The response as the media step leaves it. One whose SDP the relay could not take: a
+   * provisional goes without it (ringing, no early media); the first 2xx becomes the relay's
+   * failure; a later 2xx is dropped (its callee gives up on it, RFC 3261 §13.3.1.4).
+   */
+  #mediaResult(context: ResponseContext, response: SipResponse, outcome: MediaOutcome): SipResponse | undefined {
+    if (outcome.kind === 'pass') return response;
+    if (outcome.kind === 'rewrite') return withBody(response, outcome.body);
+    if (response.status < 200) return withBody(response, Buffer.alloc(0));
+    return context.answered ? undefined : this.#ownFailure(context.request, outcome);
+  }
+
+  #sendUp(context: ResponseContext, response: SipResponse): void {
+    if (response.status >= 200) {
+      // Only 2xx to an INVITE may follow a final (§16.7 step 5).
+      if (context.answered && response.status >= 300) return;
+      context.answered = true;
+    }
     let sent: SipResponse = { ...response, headers: response.headers.map((header) => ({ ...header })) };
     // The other side's identity is ours to assert (responseHeaders), never theirs.
     dropIdentity(sent);
@@ -322,6 +477,8 @@ export class Proxy {
     }
     this.#options.observer?.responding?.(context.request, sent);
     context.server.respond(sent);
+    // A dialog-creating INVITE that failed ends its call for the media relay.
+    if (sent.status >= 300 && context.callerProfile !== undefined) this.#options.media?.ended(context.named);
   }
 
   #requestTarget(leg: FlowTarget): RequestTarget | undefined {
@@ -347,6 +504,12 @@ function withoutTag(nameAddr: NameAddr): string {
   const params = new Map(nameAddr.params);
   params.delete('tag');
   return formatNameAddr({ ...nameAddr, params });
+}
+
+/** A copy with another SDP body (Content-Length follows the body when serialised). */
+function withBody<M extends SipMessage>(message: M, body: Buffer): M {
+  const headers = message.headers.map((header) => ({ ...header }));
+  return { ...message, body, headers: body.length === 0 ? headers.filter((header) => header.name !== 'Content-Type') : headers };
 }
 
 /** §16.7 step 3: the top Via of a response to a forwarded request is ours. */

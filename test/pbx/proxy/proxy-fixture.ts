@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach } from 'node:test';
 import { FlowTokens } from '../../../src/pbx/proxy/flow-token.ts';
-import { Proxy } from '../../../src/pbx/proxy/proxy.ts';
+import { Proxy, type ProxyOptions } from '../../../src/pbx/proxy/proxy.ts';
 import { getHeader, getHeaders, parseMessage, serializeMessage } from '../../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionTransport } from '../../../src/sip/transaction/index.ts';
@@ -69,7 +69,8 @@ afterEach(() => {
   for (const layer of layers.splice(0)) layer.shutdown();
 });
 
-export function fixture() {
+/** `options`: what the proxy gets besides its transaction layer, transport and tokens (a media step). */
+export function fixture(options: Partial<ProxyOptions> = {}) {
   const transport = new RecordingTransport();
   let server: ServerTransaction<Flow> | undefined;
   const layer = new TransactionLayer<Flow, RequestTarget>({
@@ -84,7 +85,7 @@ export function fixture() {
     },
   });
   layers.push(layer);
-  const proxy = new Proxy({ transactions: layer, transport: { localVia: () => ({ host: '127.0.0.1', port: 5060 }), flow: () => undefined }, tokens: new FlowTokens() });
+  const proxy = new Proxy({ transactions: layer, transport: { localVia: () => ({ host: '127.0.0.1', port: 5060 }), flow: () => undefined }, tokens: new FlowTokens(), ...options });
   const receive = (request: SipRequest, flow: Flow = CALLER_FLOW): ServerTransaction<Flow> => {
     layer.handleRequest(request, flow);
     assert.ok(server);

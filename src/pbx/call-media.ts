@@ -1,0 +1,297 @@
+/**
+ * The media step of the request route: every SDP offer and answer the proxy forwards is anchored
+ * through the media relay, rewritten for the media profile of the party that receives it (a
+ * browser's ICE + DTLS-SRTP, a phone's or carrier's plain RTP, a trunk's configured profile).
+ * The proxy asks this step for each branch request, each response it passes up and each 2xx ACK
+ * (RFC 3261 §16.6, §16.7, §13.2.2.4), and waits for the answer before the message goes on.
+ *
+ * Offer/answer follows RFC 3264 over RFC 3261 §13.2.1 and RFC 6337:
+ * - an INVITE with SDP is the offer (one relay session per forked branch, told apart by a branch
+ *   label); its 18x/2xx with SDP the answer; the losing branches are deleted when a 2xx ends the fork;
+ * - an INVITE without SDP (a late offer): the 2xx carries the offer and the ACK the answer;
+ * - re-INVITE and UPDATE (RFC 3311) from either side are offers like any other, between the
+ *   parties the 2xx of the initial INVITE established;
+ * - a failure final to the initial INVITE (486, 487 after CANCEL or Timer C, 408…) and a BYE end
+ *   the call: its relay session is deleted and its state here forgotten. A transfer (REFER,
+ *   RFC 3515; Replaces, RFC 3891) is a new INVITE with its own Call-ID, anchored as any call, and
+ *   the transferred dialog ends with its own BYE.
+ *
+ * Per call it keeps only the parties' tags and profiles and, between a 2xx offer and its ACK, the
+ * offerer's tag. Relay calls of one call run one after the other, so a delete never overtakes the
+ * offer it is meant to undo.
+ */
+import type { MediaProfile, MediaRelay } from '../media/media-relay.ts';
+import { MediaRelayError, type MediaRelayErrorCode } from '../media/media-relay.ts';
+import { audioCodecs, isSdpBody } from '../media/sdp-codecs.ts';
+import { callIdOf, fromOf, getHeader, tagOf, toOf } from '../sip/message/index.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../sip/message/types.ts';
+import type { TransportProtocol } from '../sip/transport/index.ts';
+
+/** A request or response as it goes on: unchanged, with a rewritten body, or refused here. */
+export type MediaOutcome =
+  | { kind: 'pass' }
+  | { kind: 'rewrite'; body: Buffer }
+  /** The relay could not anchor it: 503 (unavailable, timed out) or 488 (it refused the SDP). */
+  | { kind: 'refuse'; status: 488 | 503; reason: string };
+
+/** One exchange the proxy forwards: the request as received, naming the call by its Call-ID and tags. */
+export interface MediaExchange {
+  request: SipRequest;
+  /** Tells the branches of a forked INVITE apart. */
+  branch: string;
+  /**
+   * For a dialog-creating INVITE: the profiles of the caller and of this branch's callee. An
+   * in-dialog request has none: its parties are known from the INVITE's 2xx.
+   */
+  profiles?: { caller: MediaProfile; callee: MediaProfile };
+}
+
+/** What the proxy asks of the media step. */
+export interface MediaStep {
+  /** A branch request's body as it goes on. */
+  request(exchange: MediaExchange): Promise<MediaOutcome>;
+  /** A provisional or 2xx response's body as it goes upstream. */
+  response(exchange: MediaExchange, response: SipResponse): Promise<MediaOutcome>;
+  /** A final failure from a branch (only looked at: a 488 is explained in the log). */
+  rejected(exchange: MediaExchange, response: SipResponse): void;
+  /** The ACK for a 2xx (it carries the answer to a late offer). */
+  ack(ack: SipRequest): Promise<MediaOutcome>;
+  /** A 2xx from `winner` ended the fork: the other branches' sessions go. */
+  forkEnded(request: SipRequest, winner: string): void;
+  /** The call is over (failure final to its INVITE, or BYE): its relay session goes. */
+  ended(request: SipRequest): void;
+}
+
+export interface RelayFailure {
+  code: MediaRelayErrorCode | 'MEDIA_RELAY_ERROR';
+  callId: string;
+  /** The SIP method or response whose SDP could not be anchored (`INVITE`, `200 INVITE`), or `delete`. */
+  message: string;
+  /** A delete that failed: nothing was refused (the engine forgets calls it lost, or times them out). */
+  cleanup: boolean;
+  error: unknown;
+}
+
+export interface CodecMismatch {
+  callId: string;
+  status: number;
+  /** The codecs the offer named, as the offerer sent it. */
+  offered: string[];
+  /** The codecs the refusing side named (its 488 body), empty when it named none. */
+  answered: string[];
+}
+
+export interface CallMediaOptions {
+  relay: MediaRelay;
+  /** A relay call failed: the SIP service logs it and counts it in /metrics. */
+  onRelayFailure?(failure: RelayFailure): void;
+  /** A 488 (no common codec): the SIP service logs both sides' codecs. */
+  onCodecMismatch?(mismatch: CodecMismatch): void;
+}
+
+/** A leg's media profile from how it is reached: a WebSocket leg is a browser, any other a phone. */
+export function profileOfTransport(transport: TransportProtocol): MediaProfile {
+  return transport === 'WS' || transport === 'WSS' ? 'webrtc' : 'rtp';
+}
+
+/**
+ * The media step the service runs, or none: with relay policy `never` (config `media.relay`) or
+ * no relay, SDP passes end to end as it always did.
+ */
+export function callMediaFor(policy: 'always' | 'never', options: CallMediaOptions | undefined): CallMedia | undefined {
+  return policy === 'never' || options === undefined ? undefined : new CallMedia(options);
+}
+
+interface BranchMedia {
+  profile: MediaProfile;
+  /** False when the relay was down and both ends are browsers: media goes end to end. */
+  relayed: boolean;
+  offered: boolean;
+}
+
+interface MediaCall {
+  callerTag: string;
+  callerProfile: MediaProfile;
+  /** Whether the INVITE carried the offer (false: a late offer, the 2xx offers). */
+  invitedWithSdp: boolean;
+  branches: Map<string, BranchMedia>;
+  /** The dialog's parties by tag, once a 2xx established it. */
+  parties: Map<string, MediaProfile>;
+  relayed: boolean;
+  /** An offer made in a 2xx: the ACK carries its answer. */
+  ackAnswer?: { offererTag: string; branch: string | undefined };
+  /** Whether the relay holds anything of this call. */
+  touched: boolean;
+  /** The relay calls of this call, one after the other. */
+  chain: Promise<unknown>;
+}
+
+export class CallMedia implements MediaStep {
+  readonly #options: CallMediaOptions;
+  readonly #calls = new Map<string, MediaCall>();
+
+  constructor(options: CallMediaOptions) {
+    this.#options = options;
+  }
+
+  /** Calls whose media state is kept (for tests and /metrics: zero once every call ended). */
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  async request(exchange: MediaExchange): Promise<MediaOutcome> {
+    const { request, branch, profiles } = exchange;
+    const callId = callIdOf(request);
+    const sdp = hasSdp(request);
+    if (profiles !== undefined && request.method === 'INVITE' && tagOf(toOf(request)) === undefined) {
+      const callerTag = tagOf(fromOf(request)) ?? '';
+      let call = this.#calls.get(callId);
+      if (call === undefined) {
+        call = { callerTag, callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), relayed: true, touched: false, chain: Promise.resolve() };
+        this.#calls.set(callId, call);
+      }
+      const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp };
+      call.branches.set(branch, media);
+      if (!sdp) return { kind: 'pass' };
+      return this.#relay(call, callId, request.method, media, (relay) =>
+        relay.offer({ callId, fromTag: callerTag, viaBranch: branch, sdp: request.body, from: profiles.caller, to: profiles.callee }),
+      );
+    }
+    const call = this.#calls.get(callId);
+    if (call === undefined || !call.relayed || !sdp) return { kind: 'pass' };
+    // RFC 3311 / RFC 3261 §14: a re-offer inside the dialog, from whichever party sends it.
+    const fromTag = tagOf(fromOf(request)) ?? '';
+    const toTag = tagOf(toOf(request)) ?? '';
+    const from = call.parties.get(fromTag);
+    const to = call.parties.get(toTag);
+    if (from === undefined || to === undefined) return { kind: 'pass' };
+    return this.#relay(call, callId, request.method, undefined, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }));
+  }
+
+  async response(exchange: MediaExchange, response: SipResponse): Promise<MediaOutcome> {
+    const { request, branch } = exchange;
+    const callId = callIdOf(request);
+    const call = this.#calls.get(callId);
+    if (call === undefined || response.status >= 300) return { kind: 'pass' };
+    const initial = exchange.profiles !== undefined && tagOf(toOf(request)) === undefined;
+    const responderTag = tagOf(toOf(response)) ?? '';
+    const requesterTag = tagOf(fromOf(request)) ?? '';
+    const what = `${response.status} ${request.method}`;
+    if (initial) {
+      const media = call.branches.get(branch);
+      if (media === undefined) return { kind: 'pass' };
+      if (response.status >= 200) {
+        call.parties.set(requesterTag, call.callerProfile).set(responderTag, media.profile);
+        call.relayed = media.relayed;
+      }
+      if (!hasSdp(response) || !media.relayed) return { kind: 'pass' };
+      if (call.invitedWithSdp) {
+        return this.#relay(call, callId, what, undefined, (relay) =>
+          relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
+        );
+      }
+      // A late offer (RFC 3261 §13.2.1): the callee offers in its response, the caller answers in the ACK.
+      if (response.status >= 200) call.ackAnswer = { offererTag: responderTag, branch };
+      return this.#relay(call, callId, what, media, (relay) =>
+        relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
+      );
+    }
+    if (!call.relayed || !hasSdp(response) || response.status < 200) return { kind: 'pass' };
+    const requester = call.parties.get(requesterTag);
+    const responder = call.parties.get(responderTag);
+    if (requester === undefined || responder === undefined) return { kind: 'pass' };
+    if (hasSdp(request)) {
+      return this.#relay(call, callId, what, undefined, (relay) =>
+        relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, sdp: response.body, from: responder, to: requester }),
+      );
+    }
+    if (request.method !== 'INVITE') return { kind: 'pass' };
+    // A re-INVITE without SDP: the 2xx offers, the ACK answers (RFC 3261 §14.2).
+    call.ackAnswer = { offererTag: responderTag, branch: undefined };
+    return this.#relay(call, callId, what, undefined, (relay) => relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, sdp: response.body, from: responder, to: requester }));
+  }
+
+  rejected(exchange: MediaExchange, response: SipResponse): void {
+    if (response.status !== 488 && response.status !== 606) return;
+    const { request } = exchange;
+    if (!hasSdp(request)) return;
+    this.#options.onCodecMismatch?.({
+      callId: callIdOf(request),
+      status: response.status,
+      offered: audioCodecs(request.body),
+      answered: hasSdp(response) ? audioCodecs(response.body) : [],
+    });
+  }
+
+  async ack(ack: SipRequest): Promise<MediaOutcome> {
+    const callId = callIdOf(ack);
+    const call = this.#calls.get(callId);
+    const pending = call?.ackAnswer;
+    if (call === undefined || pending === undefined || !hasSdp(ack)) return { kind: 'pass' };
+    call.ackAnswer = undefined;
+    const answererTag = tagOf(fromOf(ack)) ?? '';
+    const answerer = call.parties.get(answererTag);
+    const offerer = call.parties.get(pending.offererTag);
+    if (answerer === undefined || offerer === undefined) return { kind: 'pass' };
+    return this.#relay(call, callId, 'ACK', undefined, (relay) =>
+      relay.answer({ callId, fromTag: pending.offererTag, toTag: answererTag, viaBranch: pending.branch, sdp: ack.body, from: answerer, to: offerer }),
+    );
+  }
+
+  forkEnded(request: SipRequest, winner: string): void {
+    const callId = callIdOf(request);
+    const call = this.#calls.get(callId);
+    if (call === undefined) return;
+    for (const [branch, media] of call.branches) {
+      if (branch === winner || !media.offered || !media.relayed) continue;
+      this.#then(call, callId, 'fork end', (relay) => relay.delete({ callId, fromTag: call.callerTag, viaBranch: branch }));
+    }
+  }
+
+  ended(request: SipRequest): void {
+    const callId = callIdOf(request);
+    const call = this.#calls.get(callId);
+    if (call === undefined) return;
+    this.#calls.delete(callId);
+    if (call.touched) this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
+  }
+
+  /**
+   * One offer or answer through the relay, after the call's earlier relay calls. When the relay
+   * is unreachable and both ends are browsers (`media` names the branch), media goes end to end.
+   */
+  async #relay(call: MediaCall, callId: string, what: string, media: BranchMedia | undefined, work: (relay: MediaRelay) => Promise<Buffer>): Promise<MediaOutcome> {
+    call.touched = true;
+    const done = call.chain.then(() => work(this.#options.relay));
+    call.chain = done.catch(() => undefined);
+    try {
+      return { kind: 'rewrite', body: await done };
+    } catch (error) {
+      const code = error instanceof MediaRelayError ? error.code : 'MEDIA_RELAY_ERROR';
+      this.#options.onRelayFailure?.({ code, callId, message: what, cleanup: false, error });
+      if (code === 'MEDIA_RELAY_REFUSED') return { kind: 'refuse', status: 488, reason: 'Media Not Acceptable Here' };
+      if (media !== undefined && bothBrowsers(call, media)) {
+        media.relayed = false;
+        return { kind: 'pass' };
+      }
+      return { kind: 'refuse', status: 503, reason: 'Media Relay Unavailable' };
+    }
+  }
+
+  /** A relay call whose outcome changes no message (deletes): failures are only reported. */
+  #then(call: MediaCall, callId: string, what: string, work: (relay: MediaRelay) => Promise<void>): void {
+    call.chain = call.chain
+      .then(() => work(this.#options.relay))
+      .catch((error: unknown) =>
+        this.#options.onRelayFailure?.({ code: error instanceof MediaRelayError ? error.code : 'MEDIA_RELAY_ERROR', callId, message: what, cleanup: true, error }),
+      );
+  }
+}
+
+function bothBrowsers(call: MediaCall, media: BranchMedia): boolean {
+  return call.callerProfile === 'webrtc' && media.profile === 'webrtc';
+}
+
+function hasSdp(message: SipMessage): boolean {
+  return isSdpBody(getHeader(message, 'Content-Type'), message.body);
+}

@@ -1,0 +1,311 @@
+/**
+ * The media step through the proxy on a real transaction layer: which offers and answers go to
+ * the media relay (an in-memory one that rewrites SDP deterministically), what each side then
+ * reads, and that every way a call ends leaves no relay session and no state behind.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MediaRelayError } from '../../src/media/media-relay.ts';
+import { CallMedia, callMediaFor, type CodecMismatch, type RelayFailure } from '../../src/pbx/call-media.ts';
+import type { ForwardTarget } from '../../src/pbx/proxy/proxy.ts';
+import { getHeader, getHeaders, parseUri, setHeader } from '../../src/sip/message/index.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/types.ts';
+import { createFlow, type Flow } from '../../src/sip/transport/index.ts';
+import { answer, CALLER_FLOW, fixture, invite, message } from './proxy/proxy-fixture.ts';
+import { MemoryMediaRelay, RELAY_ADDRESS } from '../support/memory-media-relay.ts';
+
+const PHONE_SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n';
+const BROWSER_SDP = 'v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\na=rtpmap:111 opus/48000/2\r\n';
+const OPUS_ONLY = 'v=0\r\no=- 3 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n';
+
+const BROWSER_FLOW = createFlow('WS', { address: '127.0.0.1', port: 8080 }, { address: '127.0.0.1', port: 41000 });
+const CALLEE_FLOW = createFlow('TCP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.7', port: 5060 });
+/** A browser callee reached over its WebSocket (no flowId: the recording transport takes anything). */
+const BROWSER: ForwardTarget = { uri: parseUri('sip:1002@df7jal23ls0d.invalid;transport=ws'), leg: { transport: 'WS', address: '127.0.0.8', port: 41001 } };
+const PHONE: ForwardTarget = { uri: parseUri('sip:1003@127.0.0.7:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.7', port: 5060 } };
+
+function withSdp<M extends SipMessage>(msg: M, sdp: string): M {
+  setHeader(msg, 'Content-Type', 'application/sdp');
+  msg.body = Buffer.from(sdp);
+  return msg;
+}
+
+/** Lets the relay's promises and the proxy's queue run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function setup(options: { failures?: RelayFailure[]; mismatches?: CodecMismatch[] } = {}) {
+  const relay = new MemoryMediaRelay();
+  const media = new CallMedia({
+    relay,
+    onRelayFailure: (failure) => options.failures?.push(failure),
+    onCodecMismatch: (mismatch) => options.mismatches?.push(mismatch),
+  });
+  const proxy = fixture({ media });
+  const sentInvites = () => proxy.transport.requests.filter((sent) => sent.request.method === 'INVITE').map((sent) => sent.request);
+  const upstream = (status?: number) => proxy.transport.responses.filter((response) => status === undefined || response.status === status);
+  const call = (body: string | undefined, targets: ForwardTarget[], from: Flow = CALLER_FLOW) => {
+    const request = body === undefined ? invite() : withSdp(invite(), body);
+    const server = proxy.receive(request, from);
+    proxy.proxy.forward(server, request, from, targets);
+    return server;
+  };
+  return { relay, media, ...proxy, sentInvites, upstream, call };
+}
+
+/** An in-dialog request along the route set the 2xx recorded. */
+function inDialog(method: string, ok: SipResponse, byCallee: boolean, cseq: number, sdp?: string): SipRequest {
+  const routes = getHeaders(ok, 'Record-Route');
+  const from = byCallee ? getHeader(ok, 'To')! : getHeader(ok, 'From')!;
+  const to = byCallee ? getHeader(ok, 'From')! : getHeader(ok, 'To')!;
+  const request = message<SipRequest>([
+    `${method} sip:peer@127.0.0.1:5060 SIP/2.0`,
+    `Via: SIP/2.0/TCP ${byCallee ? '127.0.0.7:5060' : '127.0.0.1:40000'};branch=z9hG4bK-${method}-${cseq}-${byCallee}`,
+    'Max-Forwards: 70',
+    ...(byCallee ? routes : [...routes].reverse()).map((route) => `Route: ${route}`),
+    `From: ${from}`,
+    `To: ${to}`,
+    `Call-ID: ${getHeader(ok, 'Call-ID')}`,
+    `CSeq: ${cseq} ${method}`,
+  ]);
+  return sdp === undefined ? request : withSdp(request, sdp);
+}
+
+describe('the media step of a call', () => {
+  it('anchors a phone calling a browser: the offer is rewritten for WebRTC, the answer for plain RTP', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    const [sent] = t.sentInvites();
+    assert.match(sent.body.toString(), new RegExp(`c=IN IP4 ${RELAY_ADDRESS}[\\s\\S]*a=x-relayed-for:webrtc`));
+    t.respond(withSdp(answer(sent, 200), BROWSER_SDP));
+    await settle();
+    const [ok] = t.upstream(200);
+    assert.match(ok.body.toString(), /a=x-relayed-for:rtp/);
+    assert.doesNotMatch(ok.body.toString(), /c=IN IP4 127\.0\.0\.1/, 'the phone never sees the browser');
+    const [offer, reply] = t.relay.calls;
+    assert.deepEqual(
+      [offer, reply].map((call) => call.op !== 'delete' && [call.op, call.fromTag, call.toTag, call.from, call.to]),
+      [
+        ['offer', 'caller', undefined, 'rtp', 'webrtc'],
+        ['answer', 'caller', 'carrier', 'webrtc', 'rtp'],
+      ],
+    );
+  });
+
+  it('anchors a browser calling a phone the other way round', async () => {
+    const t = setup();
+    t.call(BROWSER_SDP, [PHONE], BROWSER_FLOW);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    assert.match(t.upstream(200)[0].body.toString(), /a=x-relayed-for:webrtc/);
+    assert.deepEqual(
+      t.relay.calls.map((call) => call.op !== 'delete' && [call.op, call.from, call.to]),
+      [
+        ['offer', 'webrtc', 'rtp'],
+        ['answer', 'rtp', 'webrtc'],
+      ],
+    );
+  });
+
+  it('rewrites a carrier\'s early media in a 183 and the 200 after it, and no response overtakes one still with the relay', async () => {
+    const t = setup();
+    t.call(BROWSER_SDP, [{ ...PHONE, trunk: true, media: 'srtp' }], BROWSER_FLOW);
+    await settle();
+    const [sent] = t.sentInvites();
+    assert.match(sent.body.toString(), /x-relayed-for:srtp/, 'the trunk\'s configured profile');
+    let release!: () => void;
+    t.relay.gate = new Promise((resolve) => (release = resolve));
+    t.respond(withSdp(answer(sent, 183), PHONE_SDP));
+    t.respond(answer(sent, 180));
+    t.respond(withSdp(answer(sent, 200), PHONE_SDP));
+    await settle();
+    assert.deepEqual(t.upstream().filter((response) => response.status > 100), [], 'nothing overtakes the 183 still with the relay');
+    release();
+    await settle();
+    assert.deepEqual(t.upstream().filter((response) => response.status > 100).map((response) => [response.status, /x-relayed-for:webrtc/.test(response.body.toString())]), [
+      [183, true],
+      [180, false],
+      [200, true],
+    ]);
+  });
+
+  it('gives each branch of a fork its own session and deletes the losers when one answers', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER, PHONE]);
+    await settle();
+    const [toBrowser, toPhone] = t.sentInvites();
+    assert.match(toBrowser.body.toString(), /x-relayed-for:webrtc/);
+    assert.match(toPhone.body.toString(), /x-relayed-for:rtp/);
+    t.respond(withSdp(answer(toPhone, 200), PHONE_SDP));
+    await settle();
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2']);
+    assert.equal(t.upstream(200).length, 1);
+  });
+
+  it('anchors a re-INVITE (hold) from either side between the parties the 200 established', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    await settle();
+    const [ok] = t.upstream(200);
+
+    const hold = inDialog('INVITE', ok, true, 1, BROWSER_SDP.replace('m=audio', 'a=sendonly\r\nm=audio'));
+    t.proxy.forwardInDialog(t.receive(hold, CALLEE_FLOW), hold, CALLEE_FLOW);
+    await settle();
+    const toCaller = t.transport.requests.at(-1)?.request;
+    assert.equal(toCaller?.method, 'INVITE');
+    assert.match(toCaller!.body.toString(), /x-relayed-for:rtp/);
+    t.respond(withSdp(answer(toCaller!, 200), PHONE_SDP), CALLEE_FLOW);
+    await settle();
+    assert.match(t.upstream(200).at(-1)!.body.toString(), /x-relayed-for:webrtc/);
+
+    const resume = inDialog('INVITE', ok, false, 8, PHONE_SDP);
+    t.proxy.forwardInDialog(t.receive(resume), resume, CALLER_FLOW);
+    await settle();
+    const toCallee = t.transport.requests.at(-1)!.request;
+    assert.match(toCallee.body.toString(), /x-relayed-for:webrtc/);
+    assert.deepEqual(
+      t.relay.calls.slice(2).map((call) => call.op !== 'delete' && [call.op, call.fromTag, call.toTag, call.from, call.to]),
+      [
+        ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
+        ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
+        ['offer', 'caller', 'carrier', 'rtp', 'webrtc'],
+      ],
+    );
+  });
+
+  it('takes a late offer from the 200 and its answer from the ACK', async () => {
+    const t = setup();
+    t.call(undefined, [BROWSER]);
+    await settle();
+    assert.equal(t.sentInvites()[0].body.length, 0);
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    await settle();
+    const [ok] = t.upstream(200);
+    assert.match(ok.body.toString(), /x-relayed-for:rtp/);
+    const ack = inDialog('ACK', ok, false, 7, PHONE_SDP);
+    assert.equal(t.proxy.forwardAck(ack, CALLER_FLOW), true);
+    await settle();
+    const sentAck = t.transport.requests.at(-1)!.request;
+    assert.equal(sentAck.method, 'ACK');
+    assert.match(sentAck.body.toString(), /x-relayed-for:webrtc/);
+    assert.deepEqual(
+      t.relay.calls.map((call) => call.op !== 'delete' && [call.op, call.fromTag, call.toTag, call.from, call.to]),
+      [
+        ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
+        ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
+      ],
+    );
+  });
+
+  it('cancels a call whose offer is still with the relay: 487, no INVITE sent, nothing left', async () => {
+    const t = setup();
+    let release!: () => void;
+    t.relay.gate = new Promise((resolve) => (release = resolve));
+    const server = t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    t.proxy.cancel(server);
+    await settle();
+    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    release();
+    await settle();
+    assert.equal(t.sentInvites().length, 0, 'the offer came back too late: the INVITE never went');
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
+    assert.equal(t.relay.sessions.size, 0);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
+  it('deletes the session when the callee is busy', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.respond(answer(t.sentInvites()[0], 486));
+    await settle();
+    assert.deepEqual(t.upstream(486).length, 1);
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
+    assert.equal(t.relay.sessions.size, 0);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
+  it('deletes the session when either side hangs up', async () => {
+    for (const byCallee of [false, true]) {
+      const t = setup();
+      t.call(PHONE_SDP, [PHONE]);
+      await settle();
+      t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+      await settle();
+      const bye = inDialog('BYE', t.upstream(200)[0], byCallee, 9);
+      t.proxy.forwardInDialog(t.receive(bye, byCallee ? CALLEE_FLOW : CALLER_FLOW), bye, byCallee ? CALLEE_FLOW : CALLER_FLOW);
+      await settle();
+      assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1', 'delete'], byCallee ? 'callee hung up' : 'caller hung up');
+      assert.equal(t.relay.sessions.size, 0);
+      assert.equal(t.media.activeCalls, 0);
+    }
+  });
+
+  it('answers 503 Media Relay Unavailable when the relay is down, reports it, and keeps nothing', async () => {
+    const failures: RelayFailure[] = [];
+    const t = setup({ failures });
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine answers ng ping');
+    t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    assert.equal(t.sentInvites().length, 0);
+    const finals = t.upstream().filter((response) => response.status >= 200);
+    assert.deepEqual(finals.map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
+    assert.deepEqual(failures.map((failure) => [failure.code, failure.cleanup]), [['MEDIA_RELAY_UNAVAILABLE', false]]);
+    assert.equal(t.media.activeCalls, 0);
+    assert.equal(t.relay.sessions.size, 0);
+  });
+
+  it('answers 488 when the relay refuses the SDP', async () => {
+    const t = setup();
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_REFUSED', 'no usable media');
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [488]);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
+  it('lets two browsers talk end to end when the relay is down', async () => {
+    const t = setup();
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine answers ng ping');
+    t.call(BROWSER_SDP, [BROWSER], BROWSER_FLOW);
+    await settle();
+    assert.equal(t.sentInvites()[0].body.toString(), BROWSER_SDP);
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    await settle();
+    assert.equal(t.upstream(200)[0].body.toString(), BROWSER_SDP);
+    assert.deepEqual(t.relay.ops(), ['offer@1'], 'the answer is not sent to a relay that holds nothing');
+  });
+
+  it('names both sides\' codecs when the callee refuses the offer with 488', async () => {
+    const mismatches: CodecMismatch[] = [];
+    const t = setup({ mismatches });
+    t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 488), OPUS_ONLY));
+    await settle();
+    assert.equal(t.upstream(488).length, 1, 'the 488 goes up');
+    assert.deepEqual(mismatches, [{ callId: 'proxy-test', status: 488, offered: ['PCMU/8000', 'telephone-event/8000'], answered: ['opus/48000/2'] }]);
+    assert.equal(t.relay.sessions.size, 0);
+  });
+});
+
+describe('the relay policy', () => {
+  it('never: no media step, the SDP passes end to end untouched', async () => {
+    const relay = new MemoryMediaRelay();
+    assert.equal(callMediaFor('never', { relay }), undefined);
+    assert.equal(callMediaFor('always', undefined), undefined, 'no relay configured');
+    const t = fixture({ media: callMediaFor('never', { relay }) });
+    const request = withSdp(invite(), PHONE_SDP);
+    t.proxy.forward(t.receive(request), request, CALLER_FLOW, [BROWSER]);
+    assert.equal(t.transport.requests[0].request.body.toString(), PHONE_SDP, 'sent at once, as it came');
+    t.respond(withSdp(answer(t.transport.requests[0].request, 200), BROWSER_SDP));
+    assert.equal(t.transport.responses.find((response) => response.status === 200)?.body.toString(), BROWSER_SDP);
+    assert.deepEqual(relay.calls, []);
+  });
+});
