@@ -84,9 +84,9 @@ describe('problems', () => {
     ]);
   });
 
-  test('a trunk without match is refused with the keys match takes', () => {
+  test('a trunk without match is refused unless it registers, naming what identifies a trunk', () => {
     assert.deepEqual(problemsOf({ trunks: [{ name: 'x', host: 'h.example' }] }), [
-      'trunks[0].match = (not set): must be an object with the keys addresses, username, password',
+      'trunks[0].match = (not set): must name addresses, or a username and password, or both (or the trunk must register): otherwise nothing identifies the trunk',
     ]);
   });
 

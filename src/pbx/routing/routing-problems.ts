@@ -41,7 +41,7 @@ function trunkProblems(trunks: readonly Trunk[], problems: RoutingProblem[]): vo
     if (trunk.transport === 'ws') {
       if (trunk.host !== undefined) problems.push({ path: ['trunks', index, 'host'], message: 'must not be set with transport ws: a WebSocket peer is reached over the connection it registered on' });
       if (username === undefined) problems.push({ path: ['trunks', index, 'match', 'username'], message: 'is needed with transport ws: a WebSocket peer must register to be reachable' });
-    } else if (trunk.host === undefined && username === undefined) {
+    } else if (trunk.host === undefined && username === undefined && trunk.register === undefined) {
       problems.push({ path: ['trunks', index, 'host'], message: 'is needed unless the trunk registers with match.username and match.password (calls then go to where it registered)' });
     }
   });

@@ -63,6 +63,17 @@ describe('registering a trunk to its carrier', () => {
     assert.equal(registration.status.state, 'registered');
   });
 
+  it('answers with SHA-256 when the registrar offers it beside MD5 (RFC 8760)', async () => {
+    const { sent, script, registration } = harness();
+    script.push(
+      (request) => createResponse(request, 401, { headers: [{ name: 'WWW-Authenticate', value: CHALLENGE }, { name: 'WWW-Authenticate', value: CHALLENGE.replace('MD5', 'SHA-256') }] }),
+      ok(),
+    );
+    registration.start();
+    await settle();
+    assert.equal(parseDigestCredentials(getHeader(sent[1]!, 'Authorization') ?? '').algorithm, 'SHA-256');
+  });
+
   it('renews a minute before the expiry the registrar granted our contact, never later than half-way', async () => {
     const { clock, sent, script, registration } = harness();
     script.push(ok(200));

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ConfigError } from '../../src/config/config-error.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+
+let dir: string;
+let count = 0;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'callpane-register-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function load(trunk: Record<string, unknown>) {
+  const path = join(dir, `config-${++count}.json`);
+  writeFileSync(path, JSON.stringify({ trunks: [trunk] }));
+  return loadConfig({ env: {}, cwd: dir, interfaces: {}, argvConfigPath: path });
+}
+
+function problemsOf(trunk: Record<string, unknown>): readonly string[] {
+  try {
+    load(trunk);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    return error.problems;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+const registering = { name: 'carrier', host: 'sip.carrier.example', outbound: { username: 'acct-4711', password: 'carrier-secret' }, register: {} };
+
+describe('a trunk that registers to its carrier', () => {
+  test('asks for 300 seconds unless told otherwise, and needs no match: its contact identifies it', () => {
+    const [trunk] = load(registering).trunks;
+    assert.deepEqual([trunk?.register, trunk?.match], [{ expires: 300 }, {}]);
+    assert.deepEqual(load({ ...registering, register: { expires: 3600, user: '+493012345600' } }).trunks[0]?.register, { expires: 3600, user: '+493012345600' });
+  });
+
+  test('needs a host to register to and the outbound credentials to register with', () => {
+    assert.deepEqual(problemsOf({ name: 'carrier', register: {} }), [
+      'trunks[0].host = (not set): is needed with register: the REGISTER is sent to the trunk host',
+      'trunks[0].outbound = (not set): is needed with register: outbound.username and outbound.password are the account registered',
+    ]);
+  });
+
+  test('cannot register over WebSocket, where the peer connects to Callpane', () => {
+    const problems = problemsOf({ ...registering, host: undefined, transport: 'ws', match: { username: 'peer', password: 'peer-secret' } });
+    assert.ok(problems.includes('trunks[0].register = {}: cannot be used with transport ws: Callpane registers only to a host over udp, tcp or tls'), problems.join('\n'));
+  });
+
+  test('refuses an expiry outside 60 s to a day, and unknown keys', () => {
+    assert.deepEqual(problemsOf({ ...registering, register: { expires: 30 } }), ['trunks[0].register.expires = 30: must be an integer from 60 to 86400 seconds (default 300)']);
+    assert.match(problemsOf({ ...registering, register: { interval: 60 } })[0] ?? '', /^trunks\[0\]\.register/);
+  });
+});
