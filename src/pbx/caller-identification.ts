@@ -4,7 +4,7 @@
  * credentials (RFC 3261 §22.3, 407). An extension may only call as itself.
  */
 import { createResponse, fromOf, isSipUri, toOf } from '../sip/message/index.ts';
-import type { SipRequest, SipResponse } from '../sip/message/types.ts';
+import type { SipRequest, SipResponse, Uri } from '../sip/message/types.ts';
 import { clientAddressOf, type Flow } from '../sip/transport/index.ts';
 import type { CallerIdentity } from './call-router.ts';
 import type { DigestGuard, GuardOutcome } from './digest-guard.ts';
@@ -33,6 +33,11 @@ export class CallerIdentification {
 
   constructor(options: CallerIdentificationOptions) {
     this.#options = options;
+  }
+
+  /** Whether the URI is a contact Callpane registered to a trunk. */
+  namesRegisteredContact(uri: Uri): boolean {
+    return this.#options.registeredContacts?.trunkOf(uri) !== undefined;
   }
 
   identify(request: SipRequest, flow: Flow): Identification {

@@ -130,7 +130,8 @@ export class RequestRoute<R extends Responder = Responder> {
     }
     switch (request.method) {
       case 'OPTIONS':
-        if (request.uri.scheme !== 'tel' && isSipUri(request.uri) && request.uri.user === undefined) {
+        // A registrar that keeps our registered contact alive (Asterisk's qualify) pings it there.
+        if ((isSipUri(request.uri) && request.uri.user === undefined) || this.#options.identification.namesRegisteredContact(request.uri)) {
           answer.respond(this.#capabilities(request));
           return;
         }

@@ -13,7 +13,7 @@ import { Registrar } from '../../../src/pbx/registrar.ts';
 import { RequestRoute, type ExtensionCall, type Relay, type Responder } from '../../../src/pbx/request-route.ts';
 import type { Trunk } from '../../../src/pbx/routing/trunk.ts';
 import { RegisteredContacts, registrationContactUser } from '../../../src/pbx/trunk-registration/contact-user.ts';
-import { parseMessage } from '../../../src/sip/message/index.ts';
+import { getHeader, parseMessage } from '../../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
 import { createFlow } from '../../../src/sip/transport/flow.ts';
 import { MemoryBindingStore } from '../../support/memory-binding-store.ts';
@@ -22,15 +22,15 @@ const DOMAIN = 'pbx.test';
 const carrier: Trunk = { name: 'carrier', host: 'sip.carrier.example', port: 5060, transport: 'udp', match: {}, outbound: { username: 'acct-4711', password: 'carrier-secret' }, register: { expires: 300 } };
 const listed: Trunk = { ...carrier, name: 'listed', match: { addresses: ['198.51.100.0/24'] }, outbound: { username: 'acct-9', password: 'other-secret' } };
 
-function invite(uri: string, to: string): SipRequest {
+function invite(uri: string, to: string, method = 'INVITE'): SipRequest {
   const lines = [
-    `INVITE ${uri} SIP/2.0`,
+    `${method} ${uri} SIP/2.0`,
     'Via: SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bK-carrier-1',
     'Max-Forwards: 69',
     'From: <sip:+4930999@carrier.example>;tag=c1',
     `To: <${to}>`,
     'Call-ID: carrier-call-1',
-    'CSeq: 1 INVITE',
+    `CSeq: 1 ${method}`,
     'Contact: <sip:203.0.113.7:5060>',
     'Content-Length: 0',
     '',
@@ -88,6 +88,14 @@ describe('calls a carrier sends to the contact Callpane registered', () => {
     assert.deepEqual([refused.map((r) => `${r.status} ${r.reason}`), calls.length], [['403 Not From The Trunk Addresses'], 0]);
     assert.deepEqual(handle(invite(uri, 'sip:+493012345600@carrier.example'), '198.51.100.20'), []);
     assert.equal(calls.length, 1);
+  });
+
+  it('answer the registrar keep-alive OPTIONS itself (Asterisk qualify), as for the PBX', () => {
+    const { handle, calls } = fixture();
+    const contact = `sip:${registrationContactUser(carrier)}@192.0.2.10:5060`;
+    const [response] = handle(invite(contact, contact, 'OPTIONS'));
+    assert.deepEqual([response?.status, calls.length], [200, 0]);
+    assert.match(getHeader(response!, 'Allow') ?? '', /INVITE/);
   });
 });
 
