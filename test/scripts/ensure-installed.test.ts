@@ -12,7 +12,13 @@ let dir: string;
  * Runs the script with a PATH of stubs only: `id` says root (or not), `apt-get` records its
  * arguments and fails or succeeds, and no `rtpengine` is found.
  */
-function run({ root = true, aptWorks = false, env = {} }: { root?: boolean; aptWorks?: boolean; env?: Record<string, string> } = {}) {
+interface RunOptions {
+  root?: boolean;
+  aptWorks?: boolean;
+  env?: Record<string, string>;
+}
+
+function run({ root = true, aptWorks = false, env = {} }: RunOptions = {}) {
   const bin = mkdtempSync(join(dir, 'bin-'));
   for (const tool of ['dirname', 'sha256sum', 'cut', 'cat']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
   const calls = join(bin, 'apt-calls');
@@ -46,7 +52,8 @@ describe('scripts/ensure-installed.sh on a machine without rtpengine', () => {
   });
 
   test('installs nothing when not root, when the relay is off, or when the engines run elsewhere', () => {
-    for (const options of [{ root: false }, { env: { CALLPANE_MEDIA_RELAY: 'never' } }, { env: { CALLPANE_MEDIA_RTPENGINE_ENGINES: '10.0.0.5:2223' } }]) {
+    const cases: RunOptions[] = [{ root: false }, { env: { CALLPANE_MEDIA_RELAY: 'never' } }, { env: { CALLPANE_MEDIA_RTPENGINE_ENGINES: '10.0.0.5:2223' } }];
+    for (const options of cases) {
       const { status, stderr, aptCalls } = run(options);
       assert.equal(status, 0);
       assert.equal(stderr, '', JSON.stringify(options));
