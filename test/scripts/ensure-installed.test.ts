@@ -8,16 +8,16 @@ import { join } from 'node:path';
 const SCRIPT = join(import.meta.dirname, '../../scripts/ensure-installed.sh');
 let dir: string;
 
-/**
- * Runs the script with a PATH of stubs only: `id` says root (or not), `apt-get` records its
- * arguments and fails or succeeds, and no `rtpengine` is found.
- */
 interface RunOptions {
   root?: boolean;
   aptWorks?: boolean;
   env?: Record<string, string>;
 }
 
+/**
+ * Runs the script with a PATH of stubs only: `id` says root (or not), `apt-get` records its
+ * arguments and fails or succeeds, and no `rtpengine` is found.
+ */
 function run({ root = true, aptWorks = false, env = {} }: RunOptions = {}) {
   const bin = mkdtempSync(join(dir, 'bin-'));
   for (const tool of ['dirname', 'sha256sum', 'cut', 'cat']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
