@@ -261,6 +261,34 @@ describe('the media step of a call', () => {
     assert.equal(t.relay.sessions.size, 0);
   });
 
+  it('rewrites a retransmitted 200 as the first one without asking the relay again', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    const ok = withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP);
+    t.respond(ok);
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    assert.deepEqual(t.upstream(200).map((response) => /x-relayed-for:rtp/.test(response.body.toString())), [true, true]);
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1']);
+  });
+
+  it('answers 503 instead of a 200 the relay could not take, and keeps its retransmissions from the caller', async () => {
+    const failures: RelayFailure[] = [];
+    const t = setup({ failures });
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_TIMEOUT', 'no reply in 1000 ms');
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
+    assert.deepEqual(failures.map((failure) => [failure.code, failure.message]), [['MEDIA_RELAY_TIMEOUT', '200 INVITE']]);
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1', 'delete']);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
   it('answers 488 when the relay refuses the SDP', async () => {
     const t = setup();
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_REFUSED', 'no usable media');

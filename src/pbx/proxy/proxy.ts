@@ -92,6 +92,8 @@ interface Branch {
   pending: boolean;
   /** The body the media relay gave the request, kept for a resend with credentials. */
   body: Buffer | undefined;
+  /** The media step's outcome for this branch's 2xx, reused for its retransmissions (§13.3.1.4). */
+  answered: { body: Buffer; outcome: Promise<MediaOutcome> } | undefined;
 }
 
 interface BranchPlan {
@@ -125,6 +127,7 @@ interface ResponseContext {
 }
 
 const DEFAULT_TIMER_C_MS = 181_000;
+const PASS: MediaOutcome = { kind: 'pass' };
 /** Methods whose requests create dialogs through us and must keep us on their route. */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
@@ -285,6 +288,7 @@ export class Proxy {
         profile: plan.profile,
         pending: false,
         body: undefined,
+        answered: undefined,
       };
       context.branches.push(branch);
       if (this.#options.media) this.#offer(context, branch, this.#options.media);
@@ -441,11 +445,20 @@ export class Proxy {
     }
     context.upstream = context.upstream
       .then(async () => {
-        const outcome: MediaOutcome = branch === undefined || response.status >= 300 ? { kind: 'pass' } : await media.response(this.#exchange(context, branch), response);
+        const outcome = branch === undefined || response.status >= 300 ? PASS : await this.#mediaOutcome(context, branch, response, media);
         const sent = this.#mediaResult(context, response, outcome);
         if (sent !== undefined) this.#sendUp(context, sent);
       })
       .catch(() => undefined);
+  }
+
+  #mediaOutcome(context: ResponseContext, branch: Branch, response: SipResponse, media: MediaStep): Promise<MediaOutcome> {
+    if (response.status < 200) return media.response(this.#exchange(context, branch), response);
+    // A retransmitted 2xx is the same answer: rewritten (or refused) as the first one was.
+    if (branch.answered !== undefined && branch.answered.body.equals(response.body)) return branch.answered.outcome;
+    const outcome = media.response(this.#exchange(context, branch), response);
+    branch.answered = { body: response.body, outcome };
+    return outcome;
   }
 
   /**
