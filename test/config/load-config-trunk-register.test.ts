@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
@@ -53,5 +53,18 @@ describe('a trunk that registers to its carrier', () => {
   test('refuses an expiry outside 60 s to a day, and unknown keys', () => {
     assert.deepEqual(problemsOf({ ...registering, register: { expires: 30 } }), ['trunks[0].register.expires = 30: must be an integer from 60 to 86400 seconds (default 300)']);
     assert.match(problemsOf({ ...registering, register: { interval: 60 } })[0] ?? '', /^trunks\[0\]\.register/);
+  });
+});
+
+describe('docs/trunks-and-routes.md', () => {
+  test('every configuration it shows loads as written', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/trunks-and-routes.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map((match) => match[1] ?? '');
+    assert.ok(blocks.length >= 5, `the example and the recipes, found ${blocks.length}`);
+    for (const block of blocks) {
+      const path = join(dir, `doc-${++count}.json`);
+      writeFileSync(path, block);
+      assert.doesNotThrow(() => loadConfig({ env: {}, cwd: dir, interfaces: {}, argvConfigPath: path }), block.slice(0, 200));
+    }
   });
 });
