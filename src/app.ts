@@ -14,6 +14,7 @@ import type { Config } from './config/load-config.ts';
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
 import { PaneCredentials } from './security/pane-credentials.ts';
+import { PaneIceServers } from './security/turn-credentials.ts';
 import { registerApi } from './server/api/api-routes.ts';
 import { EventChannel } from './server/api/event-channel.ts';
 import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
@@ -179,6 +180,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
         wsPath: config.sip.wsPath,
         webSocket: config.sip.transports.includes('ws'),
         paneCredentials: PaneCredentials.load(config.dataDir),
+        ice: new PaneIceServers(config.media.ice),
       },
       sso: { providers: config.sso.providers, handoffs: ssoHandoffs },
     });

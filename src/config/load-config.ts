@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { defaultAdvertisedHost, type InterfaceTable } from './advertised-host.ts';
 import { ConfigError, showValue } from './config-error.ts';
+import { resolveIceConfig, type IceConfig } from './ice-config.ts';
 import { resolveMediaConfig, type MediaConfig } from './media-config.ts';
 import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, unwrap, type Environment } from './environment.ts';
 import { allowedValues, configSchema, type ConfigInput, type DigestAlgorithmName, type IssueDetail, type LogLevel, type SipTransportName } from './schema.ts';
@@ -62,7 +63,10 @@ export interface Config {
   /** Set when HTTP is HTTPS/WSS and SIP over TLS is possible. */
   tls: TlsFiles | undefined;
   /** Where call media goes: rtpengine, managed by Callpane or run elsewhere (./media-config.ts). */
-  media: MediaConfig;
+  media: MediaConfig & {
+    /** The pane's STUN and TURN servers (./ice-config.ts). */
+    ice: IceConfig;
+  };
   registrar: { minExpires: number; maxExpires: number; defaultExpires: number };
   security: { authFailures: { limit: number; windowSeconds: number; banSeconds: number } };
   log: { level: LogLevel; pretty: boolean };
@@ -365,6 +369,8 @@ function resolveConfig(
 
   const media = resolveMediaConfig(input, { cwd, interfaces: options.interfaces, known });
   for (const problem of media.problems) problems.add(problem.path, problem.message);
+  const ice = resolveIceConfig(input.media.ice, options.env ?? process.env, known);
+  for (const problem of ice.problems) problems.add(problem.path, problem.message);
 
   const sso = resolveSsoProviders(input.sso.providers, options.env ?? process.env);
   for (const problem of sso.problems) problems.add(problem.path, problem.message);
@@ -386,7 +392,7 @@ function resolveConfig(
       digestAlgorithms: [...new Set(input.sip.digestAlgorithms)],
     },
     tls,
-    media: media.media,
+    media: { ...media.media, ice: ice.ice },
     registrar: { minExpires, maxExpires, defaultExpires },
     security: { authFailures: { ...input.security.authFailures } },
     log: { level: input.log.level, pretty: input.log.pretty },

@@ -18,6 +18,7 @@ import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from '../sip/transport/websocket-transport.ts';
 import { parseNgAddress } from '../media/ng-address.ts';
 import { EXTENSION_NUMBER } from '../store/extension-repository.ts';
+import { iceSchema } from './ice-config.ts';
 import { ssoSchema } from './sso-schema.ts';
 import { MEDIA_PROFILES } from '../media/media-relay.ts';
 
@@ -308,6 +309,8 @@ export const configSchema = z.strictObject({
           ngPort: port().default(2223),
         })
         .prefault({}),
+      // The pane's STUN and TURN servers (./ice-config.ts).
+      ice: iceSchema({ allowed: allowedValues }),
     })
     .prefault({}),
   tls: z

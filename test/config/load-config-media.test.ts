@@ -28,6 +28,7 @@ describe('media configuration', () => {
     assert.deepEqual(load().media, {
       relay: 'always',
       rtpengine: { engines: [], binary: 'rtpengine', address: '127.0.0.1', publicAddress: undefined, portMin: 20000, portMax: 29999, ngPort: 2223 },
+      ice: { stun: [], turn: undefined, transportPolicy: 'all' },
     });
   });
 

@@ -5,11 +5,13 @@
  * to the session that asked for it: it expires no later than that session, and the registrar
  * refuses it as soon as the session ends earlier (logout, revocation). A pane whose session ends
  * must log in again anyway, and then gets a new one. It goes only to a session of that very
- * extension, is never logged, and no cache may keep it.
+ * extension, is never logged, and no cache may keep it. The ICE servers (STUN, and TURN with a
+ * credential as short-lived, src/security/turn-credentials.ts) come with it and are renewed with it.
  */
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { PaneCredentials } from '../../security/pane-credentials.ts';
+import type { PaneIceServers } from '../../security/turn-credentials.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -25,6 +27,8 @@ export interface SipCredentialSettings {
   webSocket: boolean;
   /** Issues the short-lived credentials (the server secret in the data directory). */
   paneCredentials: PaneCredentials;
+  /** config.media.ice: STUN and TURN for the pane's peer connections; none when absent. */
+  ice?: PaneIceServers;
 }
 
 export interface SipCredentials {
@@ -39,6 +43,8 @@ export interface SipCredentials {
   displayName: string;
   registrarServer: string;
   iceServers: RTCIceServer[];
+  /** `relay`: the pane offers and accepts TURN-relayed candidates only; absent: `all`. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 export function registerSipCredentialRoutes(
@@ -68,7 +74,8 @@ export function registerSipCredentialRoutes(
       expiresInSeconds: Math.floor(pane.expiresInMs / 1000),
       displayName: extension.displayName,
       registrarServer: `sip:${domain}`,
-      iceServers: [],
+      iceServers: sip.ice?.for(extension.number, session.expiresAt) ?? [],
+      iceTransportPolicy: sip.ice?.transportPolicy ?? 'all',
     };
     return reply.header('cache-control', 'no-store').send(credentials);
   });

@@ -47,7 +47,7 @@ export class JsSipEngine implements PhoneEngine {
   readonly #audio = new RemoteAudio();
   #ua: UA | undefined;
   #domain = '';
-  #iceServers: RTCIceServer[] = [];
+  #rtcConfiguration: RTCConfiguration = {};
   #registration: RegistrationState = 'unregistered';
   #nextLocal: Adoption | undefined;
 
@@ -68,7 +68,7 @@ export class JsSipEngine implements PhoneEngine {
     if (this.#ua) this.#ua.stop();
     jssipDebug.disable();
     this.#domain = sipDomain(credentials.uri) ?? '';
-    this.#iceServers = credentials.iceServers ?? [];
+    this.#rtcConfiguration = rtcConfigurationOf(credentials);
     const ua = new UA({
       sockets: [new WebSocketInterface(credentials.wsUrl)],
       uri: credentials.uri,
@@ -108,6 +108,8 @@ export class JsSipEngine implements PhoneEngine {
     // INVITE challenge uses these; the registration and calls in progress are not disturbed.
     ua.set('authorization_user', credentials.authorizationUser);
     ua.set('password', credentials.password);
+    // The TURN credential came with the SIP one and expires with it: calls from now on use the new one.
+    this.#rtcConfiguration = rtcConfigurationOf(credentials);
     // A registration refused meanwhile (its credential had expired) is not retried by JsSIP
     // itself until the connection drops: try again now, with these.
     if (this.registration === 'failed' && ua.isConnected()) ua.register();
@@ -137,7 +139,7 @@ export class JsSipEngine implements PhoneEngine {
     if (!uri) throw new Error(`nothing to dial in "${target}"`);
     this.#nextLocal = { consultFor: options.consultFor, media, target };
     try {
-      const session = ua.call(uri, { mediaStream: media, pcConfig: { iceServers: this.#iceServers }, rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false } });
+      const session = ua.call(uri, { mediaStream: media, pcConfig: this.#rtcConfiguration, rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false } });
       return session.id;
     } finally {
       this.#nextLocal = undefined;
@@ -148,7 +150,7 @@ export class JsSipEngine implements PhoneEngine {
     const tracked = this.#get(id);
     if (tracked.call.state !== 'incoming') return;
     tracked.media = media;
-    tracked.session.answer({ mediaStream: media, pcConfig: { iceServers: this.#iceServers } });
+    tracked.session.answer({ mediaStream: media, pcConfig: this.#rtcConfiguration });
   }
 
   decline(id: string): void {
@@ -300,7 +302,7 @@ export class JsSipEngine implements PhoneEngine {
     session.on('refer', (refer) => {
       (refer.accept as AcceptWithInit)((next) => this.#adoptions.set(next, { referredBy: call.id, media: tracked.media }), {
         mediaStream: tracked.media,
-        pcConfig: { iceServers: this.#iceServers },
+        pcConfig: this.#rtcConfiguration,
       });
     });
     // We are the transfer target: an INVITE with Replaces takes this call's place.
@@ -327,6 +329,11 @@ export class JsSipEngine implements PhoneEngine {
   #emit(event: PhoneEvent): void {
     for (const listener of [...this.#listeners]) listener(event);
   }
+}
+
+/** What each call's RTCPeerConnection is created with: the server's STUN/TURN servers and policy. */
+function rtcConfigurationOf(credentials: SipCredentials): RTCConfiguration {
+  return { iceServers: credentials.iceServers ?? [], iceTransportPolicy: credentials.iceTransportPolicy ?? 'all' };
 }
 
 function terminate(session: RTCSession): void {

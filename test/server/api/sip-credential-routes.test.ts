@@ -1,6 +1,7 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { PANE_CREDENTIAL_LIFETIME_MS } from '../../../src/security/pane-credentials.ts';
+import { PaneIceServers, turnCredential } from '../../../src/security/turn-credentials.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import { createSessionRepository } from '../../../src/store/session-repository.ts';
 import { createApiFixture, type ApiFixture, type ApiFixtureOptions } from './api-fixture.ts';
@@ -29,6 +30,7 @@ test('an agent gets a short-lived credential for their own extension, never its 
     displayName: 'Alice',
     registrarServer: 'sip:pbx.example.test',
     iceServers: [],
+    iceTransportPolicy: 'all',
   });
   const sessionTag = api.sessions.authenticate(alice)?.id.slice(0, 16);
   assert.match(authorizationUser, /^1001\.\d{10}\.[0-9a-f]{16}$/);
@@ -117,4 +119,24 @@ test('the SIP secrets and the session token never reach the log, even at trace l
   assert.ok(!text.includes(alice), 'the token leaked');
   assert.ok(!text.includes('"s1"'), 'the SIP secret leaked');
   assert.ok(!text.includes(password), 'the pane credential leaked');
+});
+
+const TURN_SECRET = 'a-shared-turn-secret-01';
+
+test('the ICE servers come with the credential: STUN, TURN with a short-lived credential for the caller\'s extension, and the transport policy', async () => {
+  const ice = new PaneIceServers({ stun: ['stun:127.0.0.1:3478'], turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: TURN_SECRET, ttlSeconds: 3600 }, transportPolicy: 'relay' });
+  const { api, alice, bob } = await setUp({ sip: { ice } });
+  const answer = (await credentials(api, alice)).json();
+  assert.equal(answer.iceTransportPolicy, 'relay');
+  assert.equal(answer.iceServers.length, 2);
+  assert.deepEqual(answer.iceServers[0], { urls: ['stun:127.0.0.1:3478'] });
+  const turn = answer.iceServers[1];
+  assert.deepEqual(turn.urls, ['turn:127.0.0.1:3478?transport=udp']);
+  const [expiry, extension] = turn.username.split(':');
+  assert.equal(extension, '1001');
+  const left = Number(expiry) * 1000 - Date.now();
+  assert.ok(left > 3500_000 && left <= 3600_000, `the TURN credential lasts the configured hour: ${left} ms left`);
+  assert.equal(turn.credential, turnCredential(TURN_SECRET, '1001', Number(expiry)).credential);
+  assert.doesNotMatch(JSON.stringify(answer), new RegExp(TURN_SECRET), 'the shared secret itself never reaches the browser');
+  assert.match((await credentials(api, bob)).json().iceServers[1].username, /^\d{10}:1002$/);
 });
