@@ -4,8 +4,9 @@
  * typed methods below; label values are normalised to a closed set so that a peer sending
  * invented methods or transports cannot grow the number of series without bound.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallDirection, CallDisposition } from '../pbx/calls/call-event.ts';
+import type { CallQuality } from '../pbx/calls/call-quality.ts';
 
 export type SipMessageDirection = 'in' | 'out';
 export type SipMessageSummary =
@@ -61,6 +62,8 @@ export interface Metrics {
   observeActiveCalls(count: () => number): void;
   /** A call ended, by direction and disposition. */
   callEnded(direction: CallDirection, disposition: CallDisposition): void;
+  /** What the media relay measured of a call's audio, each direction observed once. */
+  callQuality(quality: CallQuality): void;
   /** A call's SDP the media relay could not anchor (the caller got 503 or 488), by why. */
   mediaRelayFailure(reason: MediaRelayFailureReason): void;
   /** Where each registering trunk's state is read at each scrape (names come from the configuration). */
@@ -214,6 +217,30 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  const lossRatio = new Histogram({
+    name: 'callpane_call_audio_loss_ratio',
+    help: 'Share of RTP packets lost per call direction, as the media relay measured it at the end of the call',
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5],
+    registers: [registry],
+  });
+  const jitter = new Histogram({
+    name: 'callpane_call_audio_jitter_seconds',
+    help: 'Interarrival jitter (RFC 3550) per call direction, as the media relay measured it at the end of the call',
+    buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2],
+    registers: [registry],
+  });
+  const mos = new Histogram({
+    name: 'callpane_call_audio_mos',
+    help: 'Mean opinion score per call direction where the media relay could compute one (needs RTCP)',
+    buckets: [1.5, 2, 2.5, 3, 3.3, 3.6, 3.9, 4.1, 4.3, 4.5],
+    registers: [registry],
+  });
+  const poorAudio = new Counter({
+    name: 'callpane_calls_poor_audio_total',
+    help: 'Calls whose audio crossed a poor-audio limit (MOS below 3.6, 3 % loss or 50 ms jitter) in either direction',
+    registers: [registry],
+  });
+
   // Known label sets start at 0 so that rates and alerts work before the first event.
   for (const reason of MEDIA_RELAY_FAILURES) mediaRelayFailures.inc({ reason }, 0);
   for (const result of REGISTER_RESULTS) registers.inc({ result }, 0);
@@ -265,6 +292,14 @@ export function createMetrics(): Metrics {
       activeCalls = count;
     },
     callEnded: (direction, disposition) => callsEnded.inc({ direction, disposition }),
+    callQuality(quality) {
+      for (const leg of quality.legs) {
+        if (leg.lossRatio !== null) lossRatio.observe(leg.lossRatio);
+        if (leg.jitterMs !== null) jitter.observe(leg.jitterMs / 1000);
+        if (leg.mos !== null) mos.observe(leg.mos);
+      }
+      if (quality.poor) poorAudio.inc();
+    },
     mediaRelayFailure: (reason) => mediaRelayFailures.inc({ reason }),
     observeTrunkRegistrations(states) {
       trunkRegistrations = states;

@@ -35,6 +35,21 @@ export interface CallRecordCrm {
   notes: string | null;
 }
 
+/** What the media relay measured of one direction of a call's audio (see src/pbx/calls/call-quality.ts). */
+export interface CallRecordLegQuality {
+  party: 'caller' | 'callee';
+  packets: number;
+  packetsLost: number | null;
+  lossRatio: number | null;
+  jitterMs: number | null;
+  mos: number | null;
+}
+
+export interface CallRecordQuality {
+  legs: CallRecordLegQuality[];
+  poor: boolean;
+}
+
 export interface CallRecord {
   /** The call's UUID. */
   id: string;
@@ -54,6 +69,8 @@ export interface CallRecord {
   disposition: CallRecordDisposition | null;
   endReason: string | null;
   crm: CallRecordCrm;
+  /** The audio as the media relay measured it; null when it relayed none (or no relay ran). */
+  quality: CallRecordQuality | null;
   /** The extensions the call belongs to, in numeric order. */
   extensions: string[];
 }
@@ -131,6 +148,8 @@ export interface CallRecordRepository {
    * written, so a pane that logs it later — after a reload, or inside Dynamics — finds them.
    */
   saveNotes(id: string, extension: string, notes: string): CallRecord | undefined;
+  /** Keeps what the media relay measured of a call; true when the call exists. */
+  saveQuality(id: string, quality: CallRecordQuality): boolean;
   /**
    * Runs `work` as one write transaction (joining one already open), so the writes of one call
    * event cost one commit.
@@ -165,13 +184,15 @@ interface CallRecordRow {
   crm_activity_id: string | null;
   crm_log_state: string | null;
   notes: string | null;
+  /** JSON CallRecordQuality. */
+  media_quality: string | null;
   /** JSON array of extension numbers. */
   owners: string;
 }
 
 const COLUMNS = [
   'id', 'direction', 'from_number', 'from_name', 'to_number', 'to_name', 'trunk', 'started_at', 'answered_at', 'answered_by',
-  'ended_at', 'talk_seconds', 'disposition', 'end_reason', 'crm_entity', 'crm_record_id', 'crm_record_name', 'crm_activity_id', 'crm_log_state', 'notes',
+  'ended_at', 'talk_seconds', 'disposition', 'end_reason', 'crm_entity', 'crm_record_id', 'crm_record_name', 'crm_activity_id', 'crm_log_state', 'notes', 'media_quality',
 ];
 // The owners come along as a JSON array, so a page costs one query.
 const SELECT_COLUMNS = [
@@ -206,6 +227,7 @@ function fromRow(row: CallRecordRow): CallRecord {
       logState: row.crm_log_state,
       notes: row.notes,
     },
+    quality: row.media_quality === null ? null : (JSON.parse(row.media_quality) as CallRecordQuality),
     extensions: (JSON.parse(row.owners) as string[]).sort(byNumber),
   };
 }
@@ -258,6 +280,8 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
     `UPDATE call_records SET notes = :notes
      WHERE id = :id AND EXISTS (SELECT 1 FROM call_extensions x WHERE x.call_id = :id AND x.extension = :extension)`,
   );
+
+  const updateQuality = db.prepare('UPDATE call_records SET media_quality = ? WHERE id = ?');
 
   function transaction<T>(work: () => T): T {
     return db.isTransaction ? work() : inTransaction(db, work);
@@ -334,6 +358,9 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
         const row = selectOwned.get(id, extension) as CallRecordRow | undefined;
         return row && fromRow(row);
       });
+    },
+    saveQuality(id, quality) {
+      return Number(updateQuality.run(JSON.stringify(quality), id).changes) > 0;
     },
     closeOpen(now, reason = SERVER_RESTART_REASON) {
       return Number(closeAll.run(now, reason).changes);

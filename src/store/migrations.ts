@@ -144,4 +144,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE registrations ADD COLUMN session_tag TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'media quality on call records',
+    sql: `
+      -- What the media relay measured of the call's audio per direction (packets, loss,
+      -- jitter, MOS) and whether it was poor, as one JSON document; NULL when none was relayed.
+      ALTER TABLE call_records ADD COLUMN media_quality TEXT CHECK (media_quality IS NULL OR json_valid(media_quality));
+    `,
+  },
 ];

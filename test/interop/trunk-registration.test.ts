@@ -1,5 +1,6 @@
 /**
- * A carrier that takes a trunk only when it registers, played by Kamailio on 127.0.0.1: it
+ * A carrier that takes a trunk only when it registers, played by Kamailio on 127.0.0.1 over UDP
+ * and over TCP: it
  * challenges Callpane's REGISTER and its INVITEs (digest, htable passwords), relays a call for
  * one of the account's DIDs to the contact Callpane registered, and a baresip far end behind it
  * takes the calls Callpane sends out through the trunk.
@@ -18,14 +19,14 @@ const WAIT_MS = 8000;
 const ACCOUNT = '14155550199';
 const FAR_END = '14155550123';
 
-describe('a trunk that registers to its carrier (Kamailio)', () => {
+for (const transport of ['udp', 'tcp'] as const) describe(`a trunk that registers to its carrier (Kamailio, ${transport})`, () => {
   let kamailio: KamailioServer;
   let callpane: TestCallpane;
   const agents: BaresipAgent[] = [];
 
   before(async () => {
     kamailio = await startKamailio({
-      transports: ['udp'],
+      transports: [transport],
       logRegistrations: true,
       auth: {
         users: [
@@ -44,11 +45,13 @@ describe('a trunk that registers to its carrier (Kamailio)', () => {
             name: 'carrier',
             host: '127.0.0.1',
             port: kamailio.port,
-            transport: 'udp',
+            transport,
             outbound: { username: ACCOUNT, password: 'trunk-pw' },
             register: { expires: 120 },
             country: 'US',
           },
+          // The same account with a wrong password: refused, and said so.
+          { name: 'wrong-password', host: '127.0.0.1', port: kamailio.port, transport, outbound: { username: ACCOUNT, password: 'not-the-password' }, register: {} },
         ],
         routes: {
           inbound: [
@@ -79,7 +82,7 @@ describe('a trunk that registers to its carrier (Kamailio)', () => {
   }
 
   it('registers with the trunk credentials after the carrier challenges it, and says so in /metrics and the stored status', async () => {
-    const [saved] = [await kamailio.waitForLog(new RegExp(`registrar: saved sip:${ACCOUNT}@127\\.0\\.0\\.1 contact=<sip:(carrier-[0-9a-f]{20})@127\\.0\\.0\\.1:${callpane.sipPort}>`), WAIT_MS)];
+    const [saved] = [await kamailio.waitForLog(new RegExp(`registrar: saved sip:${ACCOUNT}@127\\.0\\.0\\.1 contact=<sip:(carrier-[0-9a-f]{20})@127\\.0\\.0\\.1:${callpane.sipPort}${transport === 'udp' ? '' : ';transport=tcp'}>`), WAIT_MS)];
     assert.ok(saved);
     const deadline = Date.now() + WAIT_MS;
     while (statusOf('carrier')?.state !== 'registered') {
@@ -92,9 +95,21 @@ describe('a trunk that registers to its carrier (Kamailio)', () => {
     assert.equal(metricValue(await callpane.metrics(), 'callpane_trunk_registered{trunk="carrier"}'), 1);
   });
 
+  it('reports a trunk whose password the carrier refuses as failed, with the reason and the next attempt', async () => {
+    const deadline = Date.now() + WAIT_MS;
+    while (statusOf('wrong-password')?.state !== 'failed') {
+      assert.ok(Date.now() < deadline, `not failed: ${JSON.stringify(statusOf('wrong-password'))}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const status = statusOf('wrong-password');
+    assert.match(status?.reason ?? '', /^401 .*credentials refused: check outbound\.username and outbound\.password/);
+    assert.ok((status?.nextAttemptAt ?? 0) >= Date.now() + 4_000, 'retried only after a back-off');
+    assert.equal(metricValue(await callpane.metrics(), 'callpane_trunk_registered{trunk="wrong-password"}'), 0);
+  });
+
   it('rings the extension of the DID the carrier sends to the registered contact, the number read from To', async () => {
-    const alice = await start('alice-reg', { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 });
-    const farEnd = await start('far-end-in', { user: FAR_END, password: 'far-pw', registrar: kamailio.uri, transport: 'udp', regint: 600 });
+    const alice = await start('alice-reg', { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport, regint: 600 });
+    const farEnd = await start('far-end-in', { user: FAR_END, password: 'far-pw', registrar: kamailio.uri, transport, regint: 600 });
 
     await farEnd.dial(`sip:14155550180@127.0.0.1:${kamailio.port}`);
     const incoming = await alice.waitForEvent('CALL_INCOMING', WAIT_MS);
@@ -106,8 +121,8 @@ describe('a trunk that registers to its carrier (Kamailio)', () => {
   });
 
   it('sends a call out through the trunk, answering the carrier 407 with the trunk credentials', async () => {
-    const bob = await start('bob-reg', { user: '1002', password: callpane.secretOf('1002'), registrar: callpane.registrar, transport: 'udp', regint: 600 });
-    const farEnd = await start('far-end-out', { user: FAR_END, password: 'far-pw', registrar: kamailio.uri, transport: 'udp', regint: 600, answermode: 'manual' });
+    const bob = await start('bob-reg', { user: '1002', password: callpane.secretOf('1002'), registrar: callpane.registrar, transport, regint: 600 });
+    const farEnd = await start('far-end-out', { user: FAR_END, password: 'far-pw', registrar: kamailio.uri, transport, regint: 600, answermode: 'manual' });
 
     await bob.dial(`sip:9${FAR_END}@127.0.0.1:${callpane.sipPort}`);
     const incoming = await farEnd.waitForEvent('CALL_INCOMING', WAIT_MS);
@@ -119,12 +134,12 @@ describe('a trunk that registers to its carrier (Kamailio)', () => {
   });
 
   it('removes its binding when it stops, so the carrier no longer has anywhere to send the DID', async () => {
-    const farEnd = await start('far-end-after', { user: FAR_END, password: 'far-pw', registrar: kamailio.uri, transport: 'udp', regint: 600 });
+    const farEnd = await start('far-end-after', { user: FAR_END, password: 'far-pw', registrar: kamailio.uri, transport, regint: 600 });
     await callpane.stop();
     // As `callpane trunks status` reads it once the server is gone: from the data directory.
     const db = openDatabase(callpane.dataDir);
     try {
-      assert.equal(readRegistrationReport(createMetaRepository(db))?.trunks[0]?.state, 'unregistered');
+      assert.deepEqual(readRegistrationReport(createMetaRepository(db))?.trunks.map((trunk) => trunk.state), ['unregistered', 'unregistered']);
     } finally {
       db.close();
     }

@@ -82,3 +82,22 @@ test('calls in progress are read at each scrape and ended calls counted by direc
   assert.equal(valueOf(text, 'callpane_calls_total{direction="inbound",disposition="missed"}'), 2);
   assert.equal(valueOf(text, 'callpane_calls_total{direction="internal",disposition="answered"}'), 1);
 });
+
+test('call audio quality lands in loss, jitter and MOS histograms, and poor calls are counted', async () => {
+  const metrics = createMetrics();
+  metrics.callQuality({
+    poor: true,
+    legs: [
+      { party: 'caller', packets: 990, packetsLost: 10, lossRatio: 0.01, jitterMs: 4, mos: 4.3 },
+      { party: 'callee', packets: 900, packetsLost: 100, lossRatio: 0.1, jitterMs: 60, mos: null },
+    ],
+  });
+  metrics.callQuality({ poor: false, legs: [{ party: 'caller', packets: 50, packetsLost: null, lossRatio: null, jitterMs: null, mos: null }] });
+  const text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_call_audio_loss_ratio_count'), 2);
+  assert.equal(valueOf(text, 'callpane_call_audio_loss_ratio_bucket{le="0.01"}'), 1);
+  assert.equal(valueOf(text, 'callpane_call_audio_jitter_seconds_bucket{le="0.05"}'), 1);
+  assert.equal(valueOf(text, 'callpane_call_audio_jitter_seconds_count'), 2);
+  assert.equal(valueOf(text, 'callpane_call_audio_mos_count'), 1);
+  assert.equal(valueOf(text, 'callpane_calls_poor_audio_total'), 1);
+});

@@ -50,6 +50,7 @@ describe('call records', () => {
       disposition: null,
       endReason: null,
       crm: { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null },
+      quality: null,
       extensions: ['1001', '1002'],
     });
   });
@@ -127,6 +128,14 @@ describe('call records', () => {
     assert.equal(calls.get('open-answered')?.answeredAt, 2000);
     assert.deepEqual([calls.get('done')?.endedAt, calls.get('done')?.disposition], [900, 'missed']);
     assert.equal(calls.closeOpen(60_000), 0);
+  });
+
+  test('a call keeps the media quality measured at its end, and only an existing call takes one', () => {
+    calls.open(call('c1', 1000));
+    const quality = { poor: false, legs: [{ party: 'caller' as const, packets: 250, packetsLost: 1, lossRatio: 0.004, jitterMs: 3.1, mos: 4.4 }] };
+    assert.equal(calls.saveQuality('c1', quality), true);
+    assert.deepEqual(calls.get('c1')?.quality, quality);
+    assert.equal(calls.saveQuality('no-such-call', quality), false);
   });
 
   test('the schema refuses a disposition without an end time', () => {

@@ -24,7 +24,7 @@ export const UNREGISTER_WAIT_MS = 2000;
 
 export interface TrunkRegistrationsOptions {
   trunks: readonly Trunk[];
-  transactions: TransactionLayer<Flow, RequestTarget>;
+  transactions: Pick<TransactionLayer<Flow, RequestTarget>, 'createClientTransaction'>;
   /** Our advertised host and port for a transport (the Contact's host part). */
   localVia(protocol: TransportProtocol): { host: string; port: number };
   log: Logger;
@@ -48,9 +48,11 @@ const systemClock: RegistrationClock = {
 export class TrunkRegistrations {
   #registrations: TrunkRegistration[] = [];
   readonly #options: TrunkRegistrationsOptions;
+  readonly #clock: RegistrationClock;
 
   constructor(options: TrunkRegistrationsOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get statuses(): RegistrationStatus[] {
@@ -60,7 +62,7 @@ export class TrunkRegistrations {
   /** Registers every trunk with a `register` block; once the transports listen (the Contact names their ports). */
   start(): void {
     const options = this.#options;
-    const clock = options.clock ?? systemClock;
+    const clock = this.#clock;
     const resolveHost = options.resolveHost ?? (async (host: string) => (await lookup(host)).address);
     this.#registrations = options.trunks.flatMap((trunk) => {
       if (trunk.register === undefined || trunk.outbound === undefined || trunk.host === undefined) return [];
@@ -112,7 +114,8 @@ export class TrunkRegistrations {
     if (status.state !== previous.state) {
       const fields = { trunk: status.trunk, state: status.state, previous: previous.state };
       if (status.state === 'failed') {
-        log.warn({ ...fields, reason: status.reason, retryInSeconds: Math.round(((status.nextAttemptAt ?? 0) - Date.now()) / 1000) }, 'trunk registration failed: calls from the carrier may not reach Callpane');
+        const retryInSeconds = Math.round(((status.nextAttemptAt ?? 0) - this.#clock.now()) / 1000);
+        log.warn({ ...fields, reason: status.reason, retryInSeconds }, 'trunk registration failed: calls from the carrier may not reach Callpane');
       } else if (status.state === 'registered') {
         log.info({ ...fields, expiresAt: new Date(status.expiresAt ?? 0).toISOString() }, 'trunk registered to its carrier');
       } else {

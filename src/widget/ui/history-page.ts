@@ -1,6 +1,7 @@
-/** The agent's recent calls (GET /api/calls): direction, number, record, duration, log state, call back, links. */
+/** The agent's recent calls (GET /api/calls): direction, number, record, duration, log state, poor audio, call back, links. */
 import type { CallRecord } from '../api/api-types.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
+import { PoorAudioMarker } from './audio-quality.ts';
 import { clock, entityLabel, h, icon, iconButton, usePane, type View } from './view-kit.ts';
 
 const DIRECTION: Record<CallRecord['direction'], MessageKey> = { inbound: 'dirInbound', outbound: 'dirOutbound', internal: 'dirInternal' };
@@ -62,6 +63,7 @@ function HistoryItem({ record }: { record: CallRecord }): View {
         [
           other.name ? controller.calls.display(other.number) : null,
           record.direction === 'internal' ? null : h('span', { class: crm.logState === 'failed' ? 'bad' : '' }, t(crm.logState ? (LOG_STATE[crm.logState] ?? 'logStateNone') : 'logStateNone')),
+          record.quality?.poor ? h(PoorAudioMarker, { quality: record.quality, t, locale }) : null,
         ]
           .filter((part) => part !== null)
           .flatMap((part, index) => (index === 0 ? [part] : [' · ', part])),

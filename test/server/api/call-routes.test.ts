@@ -70,8 +70,23 @@ test('a call record comes back with its fields', async () => {
     disposition: 'answered',
     endReason: 'BYE',
     crm: { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null },
+    quality: null,
     extensions: ['1001'],
   });
+});
+
+test('a call shows the audio quality the media relay measured, per direction', async () => {
+  open('c1', 1000, ['1001']);
+  const quality = {
+    poor: true,
+    legs: [
+      { party: 'caller' as const, packets: 1500, packetsLost: 0, lossRatio: 0, jitterMs: 2.5, mos: 4.3 },
+      { party: 'callee' as const, packets: 1400, packetsLost: 100, lossRatio: 0.0667, jitterMs: 61, mos: null },
+    ],
+  };
+  assert.equal(api.calls.saveQuality('c1', quality), true);
+  assert.deepEqual((await get('/api/calls/c1', alice)).json().quality, quality);
+  assert.deepEqual((await get('/api/calls', alice)).json().calls[0].quality, quality);
 });
 
 test('another extension\'s call answers exactly like a call that does not exist', async () => {

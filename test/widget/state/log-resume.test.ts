@@ -20,6 +20,7 @@ function record(partial: Partial<CallRecord> & { id: string }): CallRecord {
     disposition: 'answered',
     endReason: null,
     crm: { entity: null, recordId: null, recordName: null, activityId: null, logState: null, notes: null },
+    quality: null,
     extensions: ['1001'],
     ...partial,
   };
