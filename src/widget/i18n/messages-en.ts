@@ -124,6 +124,13 @@ export const en = {
   inProgress: 'In progress',
   logStateLogged: 'Logged',
   logStateFailed: 'Log failed',
+  poorAudio: 'Poor audio',
+  qualityCaller: 'Caller',
+  qualityCallee: 'Callee',
+  qualityLoss: '{percent} % lost',
+  qualityJitter: 'jitter {ms} ms',
+  qualityMos: 'MOS {mos}',
+  qualityPackets: '{packets} packets',
   logStateSkipped: 'Not logged',
   logStateNone: 'Not logged yet',
 

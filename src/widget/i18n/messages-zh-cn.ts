@@ -126,6 +126,13 @@ export const zhCN: Record<MessageKey, string> = {
   inProgress: '进行中',
   logStateLogged: '已记录',
   logStateFailed: '记录失败',
+  poorAudio: '音质差',
+  qualityCaller: '主叫',
+  qualityCallee: '被叫',
+  qualityLoss: '丢包 {percent}%',
+  qualityJitter: '抖动 {ms} 毫秒',
+  qualityMos: 'MOS 评分 {mos}',
+  qualityPackets: '{packets} 个包',
   logStateSkipped: '未记录',
   logStateNone: '尚未记录',
 

@@ -20,6 +20,6 @@ describe('the poor-audio marker\'s figures', () => {
   });
 
   test('speak the pane\'s language', () => {
-    assert.equal(describeAudioQuality(quality, translator('zh-CN'), 'zh-CN'), '主叫: 1,500 个包, 丢包 1.1%, 抖动 4 毫秒, MOS 4.3 · 被叫: 1,400 个包');
+    assert.equal(describeAudioQuality(quality, translator('zh-CN'), 'zh-CN'), '主叫: 1,500 个包, 丢包 1.1%, 抖动 4 毫秒, MOS 评分 4.3 · 被叫: 1,400 个包');
   });
 });
