@@ -20,7 +20,7 @@
  * offerer's tag. Relay calls of one call run one after the other, so a delete never overtakes the
  * offer it is meant to undo.
  */
-import type { MediaProfile, MediaRelay } from '../media/media-relay.ts';
+import type { MediaCallStats, MediaProfile, MediaRelay } from '../media/media-relay.ts';
 import { MediaRelayError, type MediaRelayErrorCode } from '../media/media-relay.ts';
 import { audioCodecs, isSdpBody } from '../media/sdp-codecs.ts';
 import { callIdOf, fromOf, getHeader, tagOf, toOf } from '../sip/message/index.ts';
@@ -87,6 +87,11 @@ export interface CallMediaOptions {
   onRelayFailure?(failure: RelayFailure): void;
   /** A 488 (no common codec): the SIP service logs both sides' codecs. */
   onCodecMismatch?(mismatch: CodecMismatch): void;
+  /**
+   * What the relay measured of an answered call, asked just before its session is deleted (a
+   * delete forgets it). `callerTag` is the caller's From tag, naming the caller's leg.
+   */
+  onCallStats?(callId: string, callerTag: string, stats: MediaCallStats): void;
 }
 
 /** A leg's media profile from how it is reached: a WebSocket leg is a browser, any other a phone. */
@@ -253,7 +258,15 @@ export class CallMedia implements MediaStep {
     const call = this.#calls.get(callId);
     if (call === undefined) return;
     this.#calls.delete(callId);
-    if (call.touched) this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
+    if (!call.touched) return;
+    const { onCallStats } = this.#options;
+    if (onCallStats !== undefined && call.parties.size > 0 && call.relayed) {
+      this.#then(call, callId, 'query', async (relay) => {
+        const stats = await relay.query(callId);
+        if (stats !== undefined) onCallStats(callId, call.callerTag, stats);
+      });
+    }
+    this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
   }
 
   /**

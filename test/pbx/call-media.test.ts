@@ -54,6 +54,11 @@ function setup(options: { failures?: RelayFailure[]; mismatches?: CodecMismatch[
   return { relay, media, ...proxy, sentInvites, upstream, call };
 }
 
+/** The offers and answers the relay was asked for: operation, tags and profiles. */
+function exchanges(relay: MemoryMediaRelay): Array<Array<string | undefined>> {
+  return relay.calls.flatMap((call) => (call.op === 'offer' || call.op === 'answer' ? [[call.op, call.fromTag, call.toTag, call.from, call.to]] : []));
+}
+
 /** An in-dialog request along the route set the 2xx recorded. */
 function inDialog(method: string, ok: SipResponse, byCallee: boolean, cseq: number, sdp?: string): SipRequest {
   const routes = getHeaders(ok, 'Record-Route');
@@ -84,9 +89,8 @@ describe('the media step of a call', () => {
     const [ok] = t.upstream(200);
     assert.match(ok.body.toString(), /a=x-relayed-for:rtp/);
     assert.doesNotMatch(ok.body.toString(), /c=IN IP4 127\.0\.0\.1/, 'the phone never sees the browser');
-    const [offer, reply] = t.relay.calls;
     assert.deepEqual(
-      [offer, reply].map((call) => call.op !== 'delete' && [call.op, call.fromTag, call.toTag, call.from, call.to]),
+      exchanges(t.relay),
       [
         ['offer', 'caller', undefined, 'rtp', 'webrtc'],
         ['answer', 'caller', 'carrier', 'webrtc', 'rtp'],
@@ -102,7 +106,7 @@ describe('the media step of a call', () => {
     await settle();
     assert.match(t.upstream(200)[0].body.toString(), /a=x-relayed-for:webrtc/);
     assert.deepEqual(
-      t.relay.calls.map((call) => call.op !== 'delete' && [call.op, call.from, call.to]),
+      exchanges(t.relay).map(([op, , , from, to]) => [op, from, to]),
       [
         ['offer', 'webrtc', 'rtp'],
         ['answer', 'rtp', 'webrtc'],
@@ -169,7 +173,7 @@ describe('the media step of a call', () => {
     const toCallee = t.transport.requests.at(-1)!.request;
     assert.match(toCallee.body.toString(), /x-relayed-for:webrtc/);
     assert.deepEqual(
-      t.relay.calls.slice(2).map((call) => call.op !== 'delete' && [call.op, call.fromTag, call.toTag, call.from, call.to]),
+      exchanges(t.relay).slice(2),
       [
         ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
         ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
@@ -194,7 +198,7 @@ describe('the media step of a call', () => {
     assert.equal(sentAck.method, 'ACK');
     assert.match(sentAck.body.toString(), /x-relayed-for:webrtc/);
     assert.deepEqual(
-      t.relay.calls.map((call) => call.op !== 'delete' && [call.op, call.fromTag, call.toTag, call.from, call.to]),
+      exchanges(t.relay),
       [
         ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
         ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
@@ -229,6 +233,23 @@ describe('the media step of a call', () => {
     assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
     assert.equal(t.relay.sessions.size, 0);
     assert.equal(t.media.activeCalls, 0);
+  });
+
+  it('asks the relay what it measured of an answered call before deleting it', async () => {
+    const stats: Array<[string, string]> = [];
+    const relay = new MemoryMediaRelay();
+    const media = new CallMedia({ relay, onCallStats: (callId, callerTag) => stats.push([callId, callerTag]) });
+    const t = fixture({ media });
+    const request = withSdp(invite(), PHONE_SDP);
+    t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
+    await settle();
+    t.respond(withSdp(answer(t.transport.requests[0].request, 200), PHONE_SDP));
+    await settle();
+    const bye = inDialog('BYE', t.transport.responses.find((response) => response.status === 200)!, false, 9);
+    t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
+    await settle();
+    assert.deepEqual(stats, [['proxy-test', 'caller']]);
+    assert.deepEqual(relay.ops(), ['offer@1', 'answer@1', 'query', 'delete']);
   });
 
   it('deletes the session when either side hangs up', async () => {

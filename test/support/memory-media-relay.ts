@@ -11,7 +11,8 @@ export const RELAY_ADDRESS = '192.0.2.99';
 export type RelayCall =
   | ({ op: 'offer' } & Omit<MediaOffer, 'sdp'> & { sdp: string })
   | ({ op: 'answer' } & Omit<MediaAnswer, 'sdp'> & { sdp: string })
-  | { op: 'delete'; callId: string; fromTag?: string; toTag?: string; viaBranch?: string };
+  | { op: 'delete'; callId: string; fromTag?: string; toTag?: string; viaBranch?: string }
+  | { op: 'query'; callId: string };
 
 export class MemoryMediaRelay implements MediaRelay {
   readonly calls: RelayCall[] = [];
@@ -41,6 +42,7 @@ export class MemoryMediaRelay implements MediaRelay {
   }
 
   async query(callId: string): Promise<MediaCallStats | undefined> {
+    this.calls.push({ op: 'query', callId });
     return this.sessions.has(callId) ? { legs: [] } : undefined;
   }
 
