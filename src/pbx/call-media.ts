@@ -87,11 +87,13 @@ export interface CallMediaOptions {
   onRelayFailure?(failure: RelayFailure): void;
   /** A 488 (no common codec): the SIP service logs both sides' codecs. */
   onCodecMismatch?(mismatch: CodecMismatch): void;
+  /** The call record an INVITE began (the call tracker's id), handed back with its statistics. */
+  recordIdOf?(invite: SipRequest): string | undefined;
   /**
    * What the relay measured of an answered call, asked just before its session is deleted (a
    * delete forgets it). `callerTag` is the caller's From tag, naming the caller's leg.
    */
-  onCallStats?(callId: string, callerTag: string, stats: MediaCallStats): void;
+  onCallStats?(call: { callId: string; callerTag: string; recordId: string | undefined }, stats: MediaCallStats): void;
 }
 
 /** A leg's media profile from how it is reached: a WebSocket leg is a browser, any other a phone. */
@@ -116,6 +118,7 @@ interface BranchMedia {
 
 interface MediaCall {
   callerTag: string;
+  recordId: string | undefined;
   callerProfile: MediaProfile;
   /** Whether the INVITE carried the offer (false: a late offer, the 2xx offers). */
   invitedWithSdp: boolean;
@@ -152,7 +155,7 @@ export class CallMedia implements MediaStep {
       const callerTag = tagOf(fromOf(request)) ?? '';
       let call = this.#calls.get(callId);
       if (call === undefined) {
-        call = { callerTag, callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), relayed: true, touched: false, chain: Promise.resolve() };
+        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), relayed: true, touched: false, chain: Promise.resolve() };
         this.#calls.set(callId, call);
       }
       const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp };
@@ -263,7 +266,7 @@ export class CallMedia implements MediaStep {
     if (onCallStats !== undefined && call.parties.size > 0 && call.relayed) {
       this.#then(call, callId, 'query', async (relay) => {
         const stats = await relay.query(callId);
-        if (stats !== undefined) onCallStats(callId, call.callerTag, stats);
+        if (stats !== undefined) onCallStats({ callId, callerTag: call.callerTag, recordId: call.recordId }, stats);
       });
     }
     this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));

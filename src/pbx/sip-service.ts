@@ -28,6 +28,7 @@ import { LocationService } from './location-service.ts';
 import { Registrar } from './registrar.ts';
 import { CallRouter } from './call-router.ts';
 import { CallTracker } from './calls/call-tracker.ts';
+import { callQualityOf } from './calls/call-quality.ts';
 import { CallerIdentification } from './caller-identification.ts';
 import { createExtensionRelay } from './extension-relay.ts';
 import { callMediaFor, type RelayFailure } from './call-media.ts';
@@ -179,6 +180,13 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     onRelayFailure: reportRelayFailure,
     onCodecMismatch({ callId, status, offered, answered }) {
       log.info({ callId, status, offered: offered.join(' '), answered: answered.join(' ') || 'none named' }, `call refused ${status}: no codec both sides accept (offered ${offered.join(', ') || 'none'})`);
+    },
+    recordIdOf: (invite) => tracker.callIdOf(invite),
+    onCallStats({ recordId, callerTag }, stats) {
+      const quality = callQualityOf(stats, callerTag);
+      if (quality === undefined || recordId === undefined) return;
+      metrics.callQuality(quality);
+      repositories.calls.saveQuality(recordId, quality);
     },
   });
   const proxy = new Proxy({

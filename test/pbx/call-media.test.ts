@@ -236,9 +236,9 @@ describe('the media step of a call', () => {
   });
 
   it('asks the relay what it measured of an answered call before deleting it', async () => {
-    const stats: Array<[string, string]> = [];
+    const stats: Array<[string, string, string | undefined]> = [];
     const relay = new MemoryMediaRelay();
-    const media = new CallMedia({ relay, onCallStats: (callId, callerTag) => stats.push([callId, callerTag]) });
+    const media = new CallMedia({ relay, recordIdOf: () => 'record-1', onCallStats: ({ callId, callerTag, recordId }) => stats.push([callId, callerTag, recordId]) });
     const t = fixture({ media });
     const request = withSdp(invite(), PHONE_SDP);
     t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
@@ -248,7 +248,7 @@ describe('the media step of a call', () => {
     const bye = inDialog('BYE', t.transport.responses.find((response) => response.status === 200)!, false, 9);
     t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
     await settle();
-    assert.deepEqual(stats, [['proxy-test', 'caller']]);
+    assert.deepEqual(stats, [['proxy-test', 'caller', 'record-1']]);
     assert.deepEqual(relay.ops(), ['offer@1', 'answer@1', 'query', 'delete']);
   });
 
