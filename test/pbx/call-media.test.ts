@@ -268,6 +268,36 @@ describe('the media step of a call', () => {
     }
   });
 
+  it('anchors a transfer\'s new dialog (INVITE with Replaces) as any call, and deletes only the old one on its BYE', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    const old = t.upstream(200)[0];
+
+    const replacing = withSdp(invite(3, ['Replaces: proxy-test;to-tag=carrier;from-tag=caller']), PHONE_SDP);
+    setHeader(replacing, 'Call-ID', 'transfer-new');
+    setHeader(replacing, 'Via', 'SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-transfer');
+    t.proxy.forward(t.receive(replacing), replacing, CALLER_FLOW, [BROWSER]);
+    await settle();
+    const sent = t.sentInvites().at(-1)!;
+    assert.equal(getHeader(sent, 'Call-ID'), 'transfer-new');
+    assert.match(sent.body.toString(), /x-relayed-for:webrtc/);
+    t.respond(withSdp(answer(sent, 200), BROWSER_SDP));
+    await settle();
+
+    const bye = inDialog('BYE', old, true, 2);
+    t.proxy.forwardInDialog(t.receive(bye, CALLEE_FLOW), bye, CALLEE_FLOW);
+    await settle();
+    assert.deepEqual(
+      t.relay.calls.filter((call) => call.op === 'delete').map((call) => call.callId),
+      ['proxy-test'],
+    );
+    assert.deepEqual([...t.relay.sessions], ['transfer-new'], 'the new dialog keeps its media');
+    assert.equal(t.media.activeCalls, 1);
+  });
+
   it('answers 503 Media Relay Unavailable when the relay is down, reports it, and keeps nothing', async () => {
     const failures: RelayFailure[] = [];
     const t = setup({ failures });
