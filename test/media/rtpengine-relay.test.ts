@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { after, before, describe, it } from 'node:test';
+import { MediaRelayError, type MediaProfile } from '../../src/media/media-relay.ts';
+import { NgClient } from '../../src/media/ng/ng-client.ts';
+import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
+import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
+import { chromiumAnswer, chromiumOffer, plainAnswer, plainOffer } from '../support/sdp-samples.ts';
+
+let a: RunningRtpengine;
+let b: RunningRtpengine;
+const clients: NgClient[] = [];
+
+function client(engine: { host: string; ngPort: number } | { host: string; port: number }, timeoutMs = 500, retries = 1): NgClient {
+  const port = 'ngPort' in engine ? engine.ngPort : engine.port;
+  const made = new NgClient({ host: engine.host, port, timeoutMs, retries });
+  clients.push(made);
+  return made;
+}
+
+let callCounter = 0;
+function newCallId(): string {
+  return `call-${++callCounter}-${process.pid}@127.0.0.1`;
+}
+
+/** The m=audio line's port and protocol, and whether a session/media attribute is present. */
+function audio(sdp: Buffer): { port: number; protocol: string; formats: string[]; text: string } {
+  const text = sdp.toString('utf8');
+  const match = /^m=audio (\d+) (\S+) ([\d ]+)\r?$/m.exec(text);
+  assert.ok(match, `no m=audio line in:\n${text}`);
+  return { port: Number(match[1]), protocol: match[2], formats: match[3].trim().split(' '), text };
+}
+
+/** The SDP with its origin (o=) naming another host, to see the relay put its own address there. */
+function foreignOrigin(sdp: Buffer): Buffer {
+  return Buffer.from(sdp.toString('utf8').replace(/^(o=\S+ \S+ \S+ IN IP4) 127\.0\.0\.1/m, '$1 198.51.100.7'));
+}
+
+function assertNamesRelay(sdp: ReturnType<typeof audio>, engine: RunningRtpengine): void {
+  assert.ok(sdp.port >= engine.portMin && sdp.port <= engine.portMax, `port ${sdp.port} is not rtpengine's (${engine.portMin}-${engine.portMax})`);
+  assert.match(sdp.text, /^c=IN IP4 127\.0\.0\.1\r?$/m);
+  assert.match(sdp.text, /^o=\S+ \S+ \S+ IN IP4 127\.0\.0\.1\r?$/m);
+}
+
+async function rtpSocket(): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
+/** An RTP packet (RFC 3550 §5.1): PCMU, 20 ms of payload. */
+function rtpPacket(sequence: number, ssrc: number): Buffer {
+  const packet = Buffer.alloc(12 + 160, 0xff);
+  packet[0] = 0x80;
+  packet[1] = 0;
+  packet.writeUInt16BE(sequence, 2);
+  packet.writeUInt32BE(sequence * 160, 4);
+  packet.writeUInt32BE(ssrc, 8);
+  return packet;
+}
+
+before(async () => {
+  [a, b] = await Promise.all([startRtpengine({ name: 'rtpengine A' }), startRtpengine({ name: 'rtpengine B' })]);
+});
+
+after(async () => {
+  await Promise.all(clients.map((made) => made.close()));
+  await Promise.all([a?.stop(), b?.stop()]);
+});
+
+describe('RtpengineRelay with one real rtpengine', () => {
+  it('gives a plain RTP phone a Chromium offer as RTP/AVP without ICE or crypto, naming rtpengine, codecs and DTMF unchanged', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    const callId = newCallId();
+    const offered = audio(await relay.offer({ callId, fromTag: 'pane', sdp: foreignOrigin(chromiumOffer()), from: 'webrtc', to: 'rtp' }));
+    assert.equal(offered.protocol, 'RTP/AVP');
+    assertNamesRelay(offered, a);
+    assert.doesNotMatch(offered.text, /a=(ice-ufrag|ice-pwd|candidate|fingerprint|setup|crypto|rtcp-mux)/);
+    assert.deepEqual(offered.formats, ['111', '63', '9', '0', '8', '13', '110', '126'], 'the browser\'s codecs pass through, none added');
+    assert.match(offered.text, /a=rtpmap:126 telephone-event\/8000/);
+    assert.match(offered.text, new RegExp(`a=rtcp:${offered.port + 1}\\b`), 'RTCP on its own port toward the phone (rtcp-mux demux)');
+
+    const answered = audio(await relay.answer({ callId, fromTag: 'pane', toTag: 'phone', sdp: foreignOrigin(plainAnswer(50202, 126)), from: 'rtp', to: 'webrtc' }));
+    assert.equal(answered.protocol, 'UDP/TLS/RTP/SAVPF');
+    assertNamesRelay(answered, a);
+    assert.match(answered.text, /a=ice-ufrag:\S+/);
+    assert.match(answered.text, /a=ice-pwd:\S+/);
+    assert.match(answered.text, new RegExp(`a=candidate:\\S+ 1 UDP \\d+ 127\\.0\\.0\\.1 ${answered.port} typ host`));
+    assert.match(answered.text, /a=fingerprint:sha-256 [0-9A-F:]+/);
+    assert.match(answered.text, /a=rtcp-mux/);
+    // rtpengine takes the active DTLS role toward a browser that offered actpass; passive would hang.
+    assert.match(answered.text, /a=setup:active/);
+    assert.doesNotMatch(answered.text, /a=crypto/);
+    assert.deepEqual(answered.formats, ['0', '126']);
+    assert.match(answered.text, /a=rtpmap:126 telephone-event\/8000/);
+    await relay.delete({ callId });
+  });
+
+  it('gives a browser a plain offer as UDP/TLS/RTP/SAVPF with ICE and DTLS, and the phone the browser\'s answer as plain RTP', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    const callId = newCallId();
+    const offered = audio(await relay.offer({ callId, fromTag: 'phone', sdp: foreignOrigin(plainOffer()), from: 'rtp', to: 'webrtc' }));
+    assert.equal(offered.protocol, 'UDP/TLS/RTP/SAVPF');
+    assertNamesRelay(offered, a);
+    assert.match(offered.text, /a=ice-ufrag:\S+/);
+    assert.match(offered.text, /a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 \d+ typ host/);
+    assert.match(offered.text, /a=fingerprint:sha-256 /);
+    assert.match(offered.text, /a=setup:actpass/);
+    assert.match(offered.text, /a=rtcp-mux/);
+    assert.doesNotMatch(offered.text, /a=crypto/, 'no SDES toward a browser');
+    assert.deepEqual(offered.formats, ['0', '8', '101']);
+
+    const answered = audio(await relay.answer({ callId, fromTag: 'phone', toTag: 'pane', sdp: chromiumAnswer(), from: 'webrtc', to: 'rtp' }));
+    assert.equal(answered.protocol, 'RTP/AVP');
+    assertNamesRelay(answered, a);
+    assert.doesNotMatch(answered.text, /a=(ice-ufrag|candidate|fingerprint|setup|crypto)/);
+    assert.deepEqual(answered.formats, ['0', '101']);
+    assert.match(answered.text, /a=rtpmap:101 telephone-event\/8000/);
+    await relay.delete({ callId });
+  });
+
+  it('gives an SDES trunk RTP/SAVP with crypto keys and no ICE', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    const callId = newCallId();
+    const offered = audio(await relay.offer({ callId, fromTag: 'pane', sdp: chromiumOffer(), from: 'webrtc', to: 'srtp' }));
+    assert.equal(offered.protocol, 'RTP/SAVP');
+    assert.match(offered.text, /a=crypto:1 \S+ inline:\S+/);
+    assert.doesNotMatch(offered.text, /a=(ice-ufrag|candidate|fingerprint)/);
+    await relay.delete({ callId });
+  });
+
+  it('anchors each branch of a forked INVITE on its own ports and deletes one branch alone', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    const callId = newCallId();
+    const offer = { callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp' as MediaProfile, to: 'rtp' as MediaProfile };
+    const first = audio(await relay.offer({ ...offer, viaBranch: 'z9hG4bK-one' }));
+    const second = audio(await relay.offer({ ...offer, viaBranch: 'z9hG4bK-two' }));
+    assert.notEqual(first.port, second.port);
+    const answer = { callId, fromTag: 'caller', from: 'rtp' as MediaProfile, to: 'rtp' as MediaProfile };
+    const fromOne = audio(await relay.answer({ ...answer, toTag: 'one', viaBranch: 'z9hG4bK-one', sdp: plainAnswer(50300) }));
+    const fromTwo = audio(await relay.answer({ ...answer, toTag: 'two', viaBranch: 'z9hG4bK-two', sdp: plainAnswer(50400) }));
+    assert.notEqual(fromOne.port, fromTwo.port);
+
+    const before = await relay.query(callId);
+    assert.deepEqual(before?.legs.map((leg) => leg.tag).sort(), ['caller', 'one', 'two']);
+    await relay.delete({ callId, fromTag: 'caller', viaBranch: 'z9hG4bK-two' });
+    const afterLoser = await relay.query(callId);
+    assert.deepEqual(afterLoser?.legs.map((leg) => leg.tag).sort(), ['caller', 'one'], 'the losing branch has no media left');
+    assert.deepEqual(await a.listCalls().then((calls) => calls.includes(callId)), true);
+    await relay.delete({ callId });
+    assert.equal((await a.listCalls()).includes(callId), false);
+  });
+
+  it('counts real RTP both ways in query, then delete leaves nothing listed', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    const callId = newCallId();
+    const [phone, carrier] = await Promise.all([rtpSocket(), rtpSocket()]);
+    const received = { phone: 0, carrier: 0 };
+    phone.on('message', () => received.phone++);
+    carrier.on('message', () => received.carrier++);
+    try {
+      const toCarrier = audio(await relay.offer({ callId, fromTag: 'phone', sdp: plainOffer(phone.address().port), from: 'rtp', to: 'rtp' }));
+      const toPhone = audio(await relay.answer({ callId, fromTag: 'phone', toTag: 'carrier', sdp: plainAnswer(carrier.address().port, 101), from: 'rtp', to: 'rtp' }));
+      for (let sequence = 1; sequence <= 20; sequence++) {
+        phone.send(rtpPacket(sequence, 0x1111), toPhone.port, '127.0.0.1');
+        carrier.send(rtpPacket(sequence, 0x2222), toCarrier.port, '127.0.0.1');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const deadline = Date.now() + 2000;
+      while ((received.phone < 20 || received.carrier < 20) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(received, { phone: 20, carrier: 20 }, 'every packet went through rtpengine');
+
+      const stats = await relay.query(callId);
+      const legs = Object.fromEntries((stats?.legs ?? []).map((leg) => [leg.tag, leg]));
+      assert.equal(legs.phone?.packets, 20);
+      assert.equal(legs.phone?.bytes, 20 * 172);
+      assert.equal(legs.carrier?.packets, 20);
+      assert.equal(legs.carrier?.bytes, 20 * 172);
+      // No RTCP was sent, so nothing can be said of loss, jitter or MOS.
+      assert.equal(legs.phone?.mos, undefined);
+    } finally {
+      phone.close();
+      carrier.close();
+    }
+    await relay.delete({ callId });
+    assert.deepEqual(await a.listCalls(), []);
+    assert.equal(await relay.query(callId), undefined, 'a deleted call has no statistics');
+  });
+
+  it('resolves a delete of a call that is already gone', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    await relay.delete({ callId: newCallId() });
+    await relay.delete({ callId: newCallId(), fromTag: 'x', viaBranch: 'z9hG4bK-gone' });
+  });
+
+  it('reports SDP rtpengine cannot parse as MEDIA_RELAY_REFUSED with its reason', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    await assert.rejects(
+      relay.offer({ callId: newCallId(), fromTag: 'x', sdp: Buffer.from('not sdp'), from: 'rtp', to: 'webrtc' }),
+      (error: unknown) => error instanceof MediaRelayError && error.code === 'MEDIA_RELAY_REFUSED' && /Failed to parse SDP/.test(error.message),
+    );
+  });
+});
+
+describe('RtpengineRelay when an engine is down', () => {
+  it('fails at once with MEDIA_RELAY_UNAVAILABLE when nothing listens at the ng address', async () => {
+    const dead = await rtpSocket();
+    const port = dead.address().port;
+    dead.close();
+    const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port }, 1000, 2)] });
+    const started = Date.now();
+    await assert.rejects(
+      relay.offer({ callId: newCallId(), fromTag: 'x', sdp: plainOffer(), from: 'rtp', to: 'webrtc' }),
+      (error: unknown) => error instanceof MediaRelayError && error.code === 'MEDIA_RELAY_UNAVAILABLE',
+    );
+    assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+  });
+
+  it('fails with MEDIA_RELAY_TIMEOUT after its retransmissions when the engine is silent', async () => {
+    const silent = await rtpSocket();
+    try {
+      const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port: silent.address().port }, 100, 1)] });
+      const started = Date.now();
+      await assert.rejects(
+        relay.offer({ callId: newCallId(), fromTag: 'x', sdp: plainOffer(), from: 'rtp', to: 'webrtc' }),
+        (error: unknown) => error instanceof MediaRelayError && error.code === 'MEDIA_RELAY_TIMEOUT' && /did not answer ng "offer"/.test(error.message),
+      );
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('RtpengineRelay over two real rtpengines', () => {
+  it('spreads new calls round-robin and keeps each call on the engine of its first offer', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a), client(b)] });
+    const calls = [newCallId(), newCallId(), newCallId(), newCallId()];
+    for (const callId of calls) await relay.offer({ callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+    const [onA, onB] = await Promise.all([a.listCalls(), b.listCalls()]);
+    assert.deepEqual(calls.map((callId) => (onA.includes(callId) ? 'A' : onB.includes(callId) ? 'B' : '-')), ['A', 'B', 'A', 'B']);
+
+    // The answer and a re-offer only succeed on the engine that holds the call.
+    for (const callId of calls) {
+      await relay.answer({ callId, fromTag: 'caller', toTag: 'callee', sdp: plainAnswer(), from: 'rtp', to: 'rtp' });
+      await relay.offer({ callId, fromTag: 'callee', toTag: 'caller', sdp: plainOffer(50500), from: 'rtp', to: 'rtp' });
+      assert.ok((await relay.query(callId))?.legs.length);
+    }
+    for (const callId of calls) await relay.delete({ callId });
+    assert.deepEqual(await Promise.all([a.listCalls(), b.listCalls()]), [[], []]);
+  });
+
+  it('gives every new call to the engine that answers while the other is down, without waiting for it', async () => {
+    const dead = await rtpSocket();
+    const port = dead.address().port;
+    dead.close();
+    const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port }, 1000, 2), client(b)] });
+    const calls = [newCallId(), newCallId(), newCallId()];
+    const started = Date.now();
+    for (const callId of calls) await relay.offer({ callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    const onB = await b.listCalls();
+    assert.ok(calls.every((callId) => onB.includes(callId)), 'every call landed on the live engine');
+    for (const callId of calls) await relay.delete({ callId });
+    assert.deepEqual(await b.listCalls(), []);
+  });
+});
