@@ -7,7 +7,8 @@
 import type { CallEvent, RecordRef } from '../api/api-types.ts';
 import { formatInternational, normalizePhone } from '../../crm/phone-number.ts';
 import type { CrmFlow } from '../crm/crm-flow.ts';
-import type { MessageKey } from '../i18n/i18n.ts';
+import { translator, type MessageKey } from '../i18n/i18n.ts';
+import type { RingingCall } from '../phone/call-notifier.ts';
 import type { Microphone, MicrophoneProblem } from '../phone/microphone.ts';
 import type { PhoneCall, PhoneEngine } from '../phone/phone-engine.ts';
 import type { Ringtone } from '../phone/ringtone.ts';
@@ -27,6 +28,8 @@ export interface CallControllerOptions {
   engine: PhoneEngine;
   microphone: Microphone;
   ringtone: Ringtone;
+  /** Desktop notifications of calls that ring while the page is hidden (phone/call-notifier.ts). */
+  notifier: { ring(call: RingingCall): void; stop(id: string): void };
   crm: CrmFlow;
   storage: SafeStorage;
   defaultRegion: string | undefined;
@@ -122,11 +125,21 @@ export class CallController {
       if (other.phone.id !== id && other.phone.state === 'active' && !other.phone.held) this.#o.engine.hold(other.phone.id);
     }
     this.#o.ringtone.stop();
+    this.#o.notifier.stop(id);
     this.#o.engine.answer(id, stream);
+  }
+
+  /** The agent clicked the desktop notification of a ringing call: the panel opens and the call is answered. */
+  async answerFromNotification(id: string): Promise<void> {
+    if (this.#view(id)?.phone.state !== 'incoming') return;
+    this.#o.dockPanel();
+    this.#o.store.update({ tab: 'phone' });
+    await this.answer(id);
   }
 
   decline(id: string): void {
     this.#o.ringtone.stop();
+    this.#o.notifier.stop(id);
     this.#o.engine.decline(id);
   }
 
@@ -305,6 +318,7 @@ export class CallController {
     const patch: Partial<CallView> = { phone: call };
     if (call.serverCallId && !previous.serverCallId) patch.serverCallId = call.serverCallId;
     this.#patch(call.id, patch);
+    if (previous.phone.state === 'incoming' && call.state !== 'incoming') this.#o.notifier.stop(call.id);
     if (previous.phone.state !== 'active' && call.state === 'active') {
       this.#o.ringtone.stop();
       void this.#lookupAndPop(call.id, 'answered');
@@ -315,6 +329,9 @@ export class CallController {
   #ringing(call: PhoneCall): void {
     // Ring only when no other call is in progress; call waiting shows the card without the bell.
     if (liveCalls(this.#o.store.state).length === 1) this.#o.ringtone.start();
+    const t = translator(this.#o.store.state.language);
+    const number = call.remoteNumber ? this.display(call.remoteNumber) : '';
+    this.#o.notifier.ring({ id: call.id, title: t('notifyIncoming', { caller: call.remoteName || number || t('unknownCaller') }), body: [call.remoteName ? number : '', t('notifyClickToAnswer')].filter(Boolean).join('\n') });
     this.#o.dockPanel();
     this.#o.store.update({ tab: 'phone' });
     void this.#lookupAndPop(call.id, 'ringing');

@@ -13,6 +13,7 @@ import { isPhoneFormat, type ClickToActEvent } from '../cif/cif-values.ts';
 import { CrmFlow } from '../crm/crm-flow.ts';
 import { languageOf } from '../i18n/i18n.ts';
 import { JsSipEngine } from '../phone/jssip-engine.ts';
+import { browserNotifierEnvironment, CallNotifier } from '../phone/call-notifier.ts';
 import { CredentialRenewal } from '../phone/credential-renewal.ts';
 import { browserMicrophoneEnvironment, Microphone } from '../phone/microphone.ts';
 import type { PhoneEngine } from '../phone/phone-engine.ts';
@@ -21,12 +22,14 @@ import { Ringtone } from '../phone/ringtone.ts';
 import { CallController } from './call-controller.ts';
 import { resumeUnfinishedLogs } from './log-resume.ts';
 import { initialState, isBusy, type PaneState, type Tab } from './pane-state.ts';
-import { safeSessionStorage } from './safe-storage.ts';
+import { safeLocalStorage, safeSessionStorage } from './safe-storage.ts';
 import { browserSso, SsoSignIn, type SsoEnd } from './sso-sign-in.ts';
 import { Store } from './store.ts';
 
 const HISTORY_PAGE = 30;
 const REGISTER_WAIT_MS = 8000;
+/** Set once the agent answered the offer of desktop alerts, so it is made once (where storage is kept). */
+const ALERTS_OFFERED_KEY = 'callpane-alerts-offered';
 
 export class PaneController {
   readonly store: Store<PaneState>;
@@ -36,6 +39,7 @@ export class PaneController {
   readonly #config: PaneConfig;
   readonly #engine: PhoneEngine = new JsSipEngine();
   readonly #ringtone = new Ringtone();
+  readonly #notifier = new CallNotifier(browserNotifierEnvironment(), (id) => void this.calls.answerFromNotification(id));
   readonly #paneId = crypto.randomUUID();
   #cif = new CifClient(undefined);
   #events: EventStream | undefined;
@@ -67,6 +71,7 @@ export class PaneController {
       engine: this.#engine,
       microphone: this.microphone,
       ringtone: this.#ringtone,
+      notifier: this.#notifier,
       crm: this.crm,
       storage: safeSessionStorage(),
       defaultRegion: config.defaultRegion,
@@ -81,6 +86,9 @@ export class PaneController {
       // JsSIP's cause when the registrar refused the credentials (an expired pane credential).
       if (event.state === 'failed' && event.reason === 'Authentication Error') this.#renewal.recover();
     });
+    this.store.update({ alerts: this.#notifier.permission, alertsOffered: safeLocalStorage().get(ALERTS_OFFERED_KEY) === '1' });
+    this.#notifier.onPermission((alerts) => this.store.update({ alerts }));
+    this.#ringtone.onAudible((ringerAudible) => this.store.update({ ringerAudible }));
     this.#sso = new SsoSignIn({
       api: this.api,
       browser: browserSso(),
@@ -97,6 +105,8 @@ export class PaneController {
       onReady: (framework) => void this.#cifReady(new CifClient(framework)),
       onUnavailable: () => this.store.update({ cif: 'unavailable' }),
     });
+    // The first click or key in the pane lets it ring from then on (browsers' autoplay rules).
+    this.#ringtone.unlockOn(document);
     addEventListener('pagehide', () => this.#leave());
     addEventListener('pageshow', (event) => {
       if (event.persisted && this.store.state.session) this.#coordinator?.start();
@@ -140,6 +150,23 @@ export class PaneController {
     this.store.update({ tab });
     if (tab === 'history') void this.loadHistory();
     if (tab === 'settings') void this.refreshDevices();
+  }
+
+  /** From the click on "Turn on alerts": the browser asks the agent (where it lets this page ask). */
+  async enableAlerts(): Promise<void> {
+    this.#alertsOffered();
+    this.store.update({ alerts: await this.#notifier.request() });
+  }
+
+  /** "Not now". */
+  declineAlerts(): void {
+    this.#alertsOffered();
+  }
+
+  /** Either answer ends the offer for good. */
+  #alertsOffered(): void {
+    safeLocalStorage().set(ALERTS_OFFERED_KEY, '1');
+    this.store.update({ alertsOffered: true });
   }
 
   dismissNotice(): void {

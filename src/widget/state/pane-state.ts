@@ -6,6 +6,7 @@ import type { CallRecord, PaneSettings, RecordRef, SessionView, SsoButton } from
 import { defaultSettings } from '../api/api-types.ts';
 import type { CifEnvironment } from '../cif/cif-values.ts';
 import type { Language, MessageKey } from '../i18n/i18n.ts';
+import type { AlertPermission } from '../phone/call-notifier.ts';
 import type { AudioDevice, MicrophoneProblem } from '../phone/microphone.ts';
 import type { PhoneCall, RegistrationState } from '../phone/phone-engine.ts';
 import type { CoordinatorRole } from '../phone/registration-coordinator.ts';
@@ -90,6 +91,12 @@ export interface PaneState {
   notice?: Notice;
   microphoneProblem?: MicrophoneProblem;
   devices: AudioDevice[];
+  /** Desktop notifications of ringing calls: what the browser allows this pane. */
+  alerts: AlertPermission;
+  /** The agent answered the offer to turn alerts on ("Not now" too): it is not shown again. */
+  alertsOffered: boolean;
+  /** Whether a ring would be heard now (the browser lets a page make sound only after a gesture). */
+  ringerAudible: boolean;
   inputDevice: string;
   outputDevice: string;
   tab: Tab;
@@ -110,6 +117,9 @@ export function initialState(language: Language): PaneState {
     role: 'undecided',
     calls: [],
     devices: [],
+    alerts: 'unsupported',
+    alertsOffered: false,
+    ringerAudible: false,
     inputDevice: '',
     outputDevice: '',
     tab: 'phone',

@@ -1,5 +1,5 @@
 /**
- * sessionStorage that never throws. In the cross-site iframe with third-party storage blocked,
+ * sessionStorage (and localStorage) that never throws. In the cross-site iframe with third-party storage blocked,
  * merely touching `window.sessionStorage` throws "Access is denied for this document"
  * (testing.md); then nothing is kept and the pane works from memory and the server.
  */
@@ -11,9 +11,18 @@ export interface SafeStorage {
 }
 
 export function safeSessionStorage(): SafeStorage {
+  return safeStorage(() => window.sessionStorage);
+}
+
+/** localStorage, likewise: what outlasts the tab where the browser keeps it. */
+export function safeLocalStorage(): SafeStorage {
+  return safeStorage(() => window.localStorage);
+}
+
+function safeStorage(pick: () => Storage): SafeStorage {
   const storage = (): Storage | undefined => {
     try {
-      return window.sessionStorage;
+      return pick();
     } catch {
       return undefined;
     }

@@ -34,7 +34,7 @@ export function callerTitle(call: CallView, unknown: string, numbers: { display(
 }
 
 function IncomingCard({ call }: { call: CallView }): View {
-  const { controller, t } = usePane();
+  const { state, controller, t } = usePane();
   const number = controller.calls.display(call.serverNumber ?? call.phone.remoteNumber);
   const title = callerTitle(call, t('unknownCaller'), controller.calls);
   return h(
@@ -46,6 +46,8 @@ function IncomingCard({ call }: { call: CallView }): View {
     h('div', { class: 'caller', id: `caller-${call.phone.id}` }, title),
     h('div', { class: 'caller-number', id: `caller-number-${call.phone.id}` }, title === number ? '' : number),
     h(RecordLine, { call }),
+    // Any click in the pane lets it ring (browsers' autoplay rules): say so while it cannot.
+    state.ringerAudible ? null : h('p', { class: 'hint ringer-silent' }, t('ringerSilent')),
     h(
       'div',
       { class: 'actions' },

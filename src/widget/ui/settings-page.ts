@@ -1,11 +1,12 @@
 /**
  * "Dynamics integration settings" (product.md's table), saved to the server on every change and
  * applied at once; the subject template when the field is left. Plus the audio devices, which
- * stay in this browser.
+ * stay in this browser, and the call alerts the browser allows (desktop notifications, ringer).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { unknownSubjectVariables } from '../../crm/subject-template.ts';
 import type { LogSettings, PaneSettings } from '../api/api-types.ts';
+import type { PaneState } from '../state/pane-state.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import { canChooseOutput } from '../phone/microphone.ts';
 import { entityLabel, h, usePane, type View } from './view-kit.ts';
@@ -87,6 +88,7 @@ export function SettingsPage(): View {
     h('fieldset', { class: 'setting' }, h('legend', null, t('setClickToCall')), h('label', { class: 'option' }, h('input', { type: 'checkbox', checked: settings.clickToCall, onChange: () => save({ clickToCall: !settings.clickToCall }) }), h('span', null, t('setClickToCall')))),
     h(Choice<PaneSettings['language']>, { legend: 'setLanguage', name: 'language', value: settings.language, options: [['dynamics', 'optFollowDynamics'], ['en', 'English'], ['zh-CN', '简体中文']], onChange: (language) => save({ language }) }),
     h(AudioDevices, null),
+    h(CallAlerts, null),
     remembered > 0
       ? h('div', { class: 'setting' }, h('span', null, t('remembered', { count: remembered })), ' ', h('button', { type: 'button', class: 'btn btn-subtle small', onClick: () => save({ rememberedChoices: {} }) }, t('forgetAll')))
       : null,
@@ -119,6 +121,20 @@ function SubjectField({ value, onSave }: { value: string; onSave: (value: string
     }),
     h('p', { id: 'subject-hint', class: 'hint' }, t('subjectHint')),
     unknown.length > 0 ? h('p', { class: 'bad', role: 'alert' }, t('unknownVariables', { list: unknown.map((name) => `{${name}}`).join(' ') })) : null,
+  );
+}
+
+/** Desktop alerts and the ringer: what the browser allows, and what the agent can do about it. */
+function CallAlerts(): View {
+  const { state, controller, t } = usePane();
+  const status: Record<PaneState['alerts'], MessageKey> = { granted: 'alertsOn', default: 'alertsOff', denied: 'alertsBlocked', unsupported: 'alertsUnsupported' };
+  return h(
+    'fieldset',
+    { class: 'setting call-alerts' },
+    h('legend', null, t('setAlerts')),
+    h('p', { class: 'hint alerts-status' }, t(status[state.alerts])),
+    state.alerts === 'default' ? h('button', { type: 'button', class: 'btn btn-secondary small alerts-on', onClick: () => void controller.enableAlerts() }, t('alertsTurnOn')) : null,
+    h('p', { class: 'hint ringer-status' }, t(state.ringerAudible ? 'ringerOn' : 'ringerSilent')),
   );
 }
 

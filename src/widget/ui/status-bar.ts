@@ -1,6 +1,7 @@
 /**
  * The top of the pane: product name, the phone's state, the signed-in agent and sign-out; below
- * it the banners (not connected to Dynamics 365, phone held by another tab, microphone problem)
+ * it the banners (not connected to Dynamics 365, phone held by another tab, microphone problem,
+ * the offer of desktop alerts for ringing calls)
  * and the notice of the last action.
  */
 import type { MessageKey } from '../i18n/i18n.ts';
@@ -59,6 +60,18 @@ export function Banners(): View {
   if (state.session && state.role === 'follower') {
     banners.push(
       h('div', { class: 'banner banner-info', role: 'status', key: 'tab' }, h('span', null, t('otherTab')), h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void controller.takeOver() }, t('useThisTab'))),
+    );
+  }
+  // Offered once, to the tab that rings, where the browser lets the pane ask (not inside Dynamics: see phone/call-notifier.ts).
+  if (state.session && state.role === 'holder' && state.alerts === 'default' && !state.alertsOffered) {
+    banners.push(
+      h(
+        'div',
+        { class: 'banner banner-info alerts-offer', role: 'status', key: 'alerts' },
+        h('span', null, t('alertsPrompt')),
+        h('button', { type: 'button', class: 'btn btn-secondary alerts-on', onClick: () => void controller.enableAlerts() }, t('alertsTurnOn')),
+        h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => controller.declineAlerts() }, t('alertsNotNow')),
+      ),
     );
   }
   return banners.length > 0 ? h('div', { class: 'banners' }, banners) : null;

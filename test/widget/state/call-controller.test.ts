@@ -4,6 +4,7 @@ import type { CallEvent, RecordRef } from '../../../src/widget/api/api-types.ts'
 import type { CrmFlow, JournalRequest } from '../../../src/widget/crm/crm-flow.ts';
 import type { Microphone } from '../../../src/widget/phone/microphone.ts';
 import type { PhoneCall, PhoneEngine, PhoneEvent } from '../../../src/widget/phone/phone-engine.ts';
+import type { RingingCall } from '../../../src/widget/phone/call-notifier.ts';
 import type { Ringtone } from '../../../src/widget/phone/ringtone.ts';
 import { CallController } from '../../../src/widget/state/call-controller.ts';
 import { initialState, type PaneState } from '../../../src/widget/state/pane-state.ts';
@@ -65,6 +66,8 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
   } as unknown as CrmFlow;
   const microphone = { acquire: async () => ({ ok: true, stream: {} as MediaStream }), release: () => rings.push('mic released') } as unknown as Microphone;
   const ringtone = { start: () => rings.push('ring'), stop: () => rings.push('stop') } as unknown as Ringtone;
+  const notified: string[] = [];
+  const notifier = { ring: (call: RingingCall) => notified.push(`ring ${call.id}: ${call.title} | ${call.body}`), stop: (id: string) => notified.push(`stop ${id}`) };
   const storage = new Map<string, string>();
   const savedNotes: Array<[string, string]> = [];
   const controller = new CallController({
@@ -72,6 +75,7 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
     engine: engine as unknown as PhoneEngine,
     microphone,
     ringtone,
+    notifier,
     crm,
     storage: { get: (key) => storage.get(key), set: (key, value) => void storage.set(key, value), remove: (key) => void storage.delete(key) },
     defaultRegion: 'US',
@@ -80,7 +84,7 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
     refreshHistory: () => {},
     saveNotes: (serverCallId, notes) => savedNotes.push([serverCallId, notes]),
   });
-  return { store, engine, controller, journal, pops, rings, savedNotes, docked: () => docked };
+  return { store, engine, controller, journal, pops, rings, notified, savedNotes, docked: () => docked };
 }
 
 const incoming = (partial: Partial<PhoneCall> = {}): PhoneCall => ({
@@ -134,6 +138,28 @@ describe('call controller', () => {
     await settle();
     assert.deepEqual(pops, ['ringing', 'answered']);
     assert.ok(rings.includes('stop'));
+  });
+
+  test('a ringing call is handed to the desktop notifier with the caller, and taken back once it stops ringing', async () => {
+    const { engine, notified } = setup();
+    engine.emit(incoming({ remoteName: 'Alex Baker' }));
+    assert.deepEqual(notified, ['ring in-1: Incoming call: Alex Baker | +1 619 555 0129\nClick to answer.']);
+    engine.emit(incoming({ remoteName: 'Alex Baker', state: 'ended', endedAt: Date.now() }));
+    assert.deepEqual(notified.slice(1), ['stop in-1'], 'the caller gave up: the notification goes');
+  });
+
+  test('clicking the notification docks the panel, shows the phone and answers the call', async () => {
+    const { engine, controller, store, notified, docked } = setup();
+    engine.emit(incoming());
+    store.update({ tab: 'history' });
+    await controller.answerFromNotification('in-1');
+    assert.deepEqual(engine.actions, ['answer in-1']);
+    assert.equal(store.state.tab, 'phone');
+    assert.equal(docked(), 2, 'docked when it rang, and again at the click (the agent may have minimized the panel)');
+    assert.ok(notified.includes('stop in-1'));
+    engine.emit(incoming({ state: 'active', answeredAt: Date.now() }));
+    await controller.answerFromNotification('in-1');
+    assert.deepEqual(engine.actions, ['answer in-1'], 'a second click on a stale notification answers nothing');
   });
 
   test('several matches with the chooser setting open the chooser on the card', async () => {
