@@ -14,6 +14,10 @@
  * A leg here is one direction: the media of party Y as the relay received it (packets, bytes),
  * with the loss, jitter and MOS its receivers reported for it (Y's `subscribers`, the parties
  * rtpengine forwards Y's media to). Without RTCP those stay undefined, as the contract says.
+ *
+ * Seen with Debian's rtpengine 10.5: when codecs pass through untouched, it discards receiver
+ * reports ("No payload type known for RTCP RR": its outgoing payload tracker is fed only on the
+ * transcoding path), so `SSRC` stays empty and a leg has packets and bytes only.
  */
 import type { NgDictionary, NgValue } from './ng/bencode.ts';
 import { isDictionary, text } from './ng/ng-client.ts';
