@@ -3,10 +3,11 @@
  * (Debian `coturn`, on 127.0.0.1, use-auth-secret) in media.ice.turn and
  * `media.ice.transportPolicy: relay`, two panes in Chromium — each gathers relayed candidates
  * only, with the short-lived TURN credential that came with its SIP credential. Alice calls Bob,
- * Bob answers, and audio arrives at both panes over a candidate pair whose local side is a relay.
+ * Bob answers, and audio arrives at both panes over a candidate pair whose local side is a relay:
+ * once with TURN over UDP, once with TURN over TCP (a network that blocks UDP).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { delay } from '../support/deadline.ts';
@@ -17,27 +18,22 @@ const SECRET = 'coturn-secret-for-pane-journeys';
 const JOURNEY_MS = 45_000;
 
 let coturn: Coturn;
-let stack: PaneStack;
 let browser: Browser;
-let alice: Agent;
-let bob: Agent;
 
 before(async () => {
   coturn = await startCoturn({ secret: SECRET });
-  stack = await startPaneStack({ file: { media: { ice: { turn: { urls: coturn.urls, secret: SECRET }, transportPolicy: 'relay' } } } });
   browser = await launchPaneBrowser();
-  [alice, bob] = await Promise.all([Agent.open(browser, stack, 'alice'), Agent.open(browser, stack, 'bob')]);
-  await Promise.all([alice.signIn('1001', stack.password('1001')), bob.signIn('1002', stack.password('1002'))]);
 });
 
 after(async () => {
   await browser?.close();
-  await stack?.close();
   await coturn?.stop();
 });
 
 interface SelectedPair {
   localType: string | undefined;
+  /** How the pane reaches the TURN server for a relayed candidate. */
+  relayProtocol: string | undefined;
   remoteType: string | undefined;
   state: string | undefined;
 }
@@ -52,8 +48,10 @@ function selectedPairs(agent: Agent): Promise<SelectedPair[]> {
       for (const report of reports.values()) {
         if (report.type !== 'transport' || typeof report.selectedCandidatePairId !== 'string') continue;
         const pair = reports.get(report.selectedCandidatePairId);
+        const local = reports.get(String(pair?.localCandidateId));
         pairs.push({
-          localType: reports.get(String(pair?.localCandidateId))?.candidateType as string | undefined,
+          localType: local?.candidateType as string | undefined,
+          relayProtocol: local?.relayProtocol as string | undefined,
           remoteType: reports.get(String(pair?.remoteCandidateId))?.candidateType as string | undefined,
           state: pair?.state as string | undefined,
         });
@@ -72,27 +70,49 @@ async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boole
   }
 }
 
-test('two agents limited to TURN-relayed candidates talk: audio arrives both ways over a relay pair', { timeout: JOURNEY_MS }, async () => {
-  await alice.pane.fill('#dial-input', '1002');
-  await alice.pane.click('.call-button');
-  await bob.pane.waitForSelector('.card.incoming');
-  await bob.pane.click('.card.incoming .answer');
-  await Promise.all([alice.pane.waitForSelector('.card.active'), bob.pane.waitForSelector('.card.active')]);
-  const [toBob, toAlice] = await Promise.all([
-    eventually(() => bob.audioBytesReceived(), (bytes) => bytes > 0, 10_000),
-    eventually(() => alice.audioBytesReceived(), (bytes) => bytes > 0, 10_000),
-  ]);
-  const diagnostics = () => coturn.recentLog(15).join('\n');
-  assert.ok(toBob > 0, `Bob's pane received ${toBob} audio bytes\n${diagnostics()}`);
-  assert.ok(toAlice > 0, `Alice's pane received ${toAlice} audio bytes\n${diagnostics()}`);
-  for (const agent of [alice, bob]) {
-    const pairs = await selectedPairs(agent);
-    assert.ok(pairs.length > 0, `${agent.name}'s pane selected no candidate pair`);
-    for (const pair of pairs) assert.deepEqual({ local: pair.localType, state: pair.state }, { local: 'relay', state: 'succeeded' }, `${agent.name}'s selected pair: ${JSON.stringify(pair)}`);
-  }
-  await bob.shot('e2e-turn-call');
-  await alice.pane.click('.card.active .btn-danger');
-  await Promise.all([alice.pane.waitForSelector('.card.wrap-up'), bob.pane.waitForSelector('.card.wrap-up')]);
-  await Promise.all([alice.dismissWrapUps(), bob.dismissWrapUps()]);
-  assert.deepEqual([...alice.problems, ...bob.problems], []);
-});
+for (const transport of ['udp', 'tcp'] as const) {
+  describe(`TURN over ${transport.toUpperCase()}`, () => {
+    let stack: PaneStack;
+    let alice: Agent;
+    let bob: Agent;
+
+    before(async () => {
+      const urls = coturn.urls.filter((url) => url.endsWith(`transport=${transport}`));
+      stack = await startPaneStack({ file: { media: { ice: { turn: { urls, secret: SECRET }, transportPolicy: 'relay' } } } });
+      [alice, bob] = await Promise.all([Agent.open(browser, stack, 'alice'), Agent.open(browser, stack, 'bob')]);
+      await Promise.all([alice.signIn('1001', stack.password('1001')), bob.signIn('1002', stack.password('1002'))]);
+    });
+
+    after(async () => {
+      await Promise.all([alice?.context.close(), bob?.context.close()]);
+      await stack?.close();
+    });
+
+    test('two agents limited to TURN-relayed candidates talk: audio arrives both ways over a relay pair', { timeout: JOURNEY_MS }, async () => {
+      await alice.pane.fill('#dial-input', '1002');
+      await alice.pane.click('.call-button');
+      await bob.pane.waitForSelector('.card.incoming');
+      await bob.pane.click('.card.incoming .answer');
+      await Promise.all([alice.pane.waitForSelector('.card.active'), bob.pane.waitForSelector('.card.active')]);
+      const [toBob, toAlice] = await Promise.all([
+        eventually(() => bob.audioBytesReceived(), (bytes) => bytes > 0, 10_000),
+        eventually(() => alice.audioBytesReceived(), (bytes) => bytes > 0, 10_000),
+      ]);
+      const diagnostics = () => coturn.recentLog(15).join('\n');
+      assert.ok(toBob > 0, `Bob's pane received ${toBob} audio bytes\n${diagnostics()}`);
+      assert.ok(toAlice > 0, `Alice's pane received ${toAlice} audio bytes\n${diagnostics()}`);
+      for (const agent of [alice, bob]) {
+        const pairs = await selectedPairs(agent);
+        assert.ok(pairs.length > 0, `${agent.name}'s pane selected no candidate pair`);
+        for (const pair of pairs) {
+          assert.deepEqual({ local: pair.localType, relayProtocol: pair.relayProtocol, state: pair.state }, { local: 'relay', relayProtocol: transport, state: 'succeeded' }, `${agent.name}'s selected pair: ${JSON.stringify(pair)}`);
+        }
+      }
+      await bob.shot(`e2e-turn-${transport}-call`);
+      await alice.pane.click('.card.active .btn-danger');
+      await Promise.all([alice.pane.waitForSelector('.card.wrap-up'), bob.pane.waitForSelector('.card.wrap-up')]);
+      await Promise.all([alice.dismissWrapUps(), bob.dismissWrapUps()]);
+      assert.deepEqual([...alice.problems, ...bob.problems], []);
+    });
+  });
+}
