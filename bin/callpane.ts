@@ -129,7 +129,7 @@ async function start(args: string[]): Promise<number> {
   const config = load(parsed.values.config);
   if (parsed.values.pretty) config.log.pretty = true;
   const logger = createLogger(config.log);
-  const services: ServiceFactory[] = [startSipService];
+  const services: ServiceFactory[] = [(context) => startSipService(context, { media: context.media.relay })];
   let sandbox: SandboxService | undefined;
   if (config.sandbox.enabled) services.push(async (context) => (sandbox = await startSandboxService(context)));
   const running = await startCallpane({ config, logger, extraServices: services });
@@ -143,6 +143,7 @@ async function start(args: string[]): Promise<number> {
       showSecrets: process.stdout.isTTY === true,
       dataDir: config.dataDir,
       sandbox: sandbox && { url: sandbox.url, channelUrl: sandbox.channelUrl() },
+      media: running.context.media.status(),
     }),
   );
   shutdownOnSignals(running, logger);

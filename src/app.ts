@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from './config/load-config.ts';
+import { mediaHealth, startMediaService, type MediaService, type MediaServiceTuning } from './media/media-service.ts';
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
 import { PaneCredentials } from './security/pane-credentials.ts';
@@ -64,6 +65,8 @@ export interface AppContext {
   tls: TlsMaterial | undefined;
   /** The origin browsers reach this server at, per request (Host header, TLS, http.publicUrl). */
   site: SiteOrigin;
+  /** The media relay, started before the services: the SIP service takes `media.relay`. */
+  media: MediaService;
 }
 
 export interface AppService {
@@ -85,6 +88,8 @@ export interface StartOptions {
   extraServices?: readonly ServiceFactory[];
   /** The pane's sources; the real widget unless a test points elsewhere. */
   paneSources?: PaneSources;
+  /** Tests shorten the media relay's timings (e.g. no delete delay). */
+  mediaTuning?: MediaServiceTuning;
 }
 
 export interface RunningCallpane {
@@ -105,7 +110,7 @@ function readTls(config: Config): TlsMaterial | undefined {
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
 }
 
-export async function startCallpane({ config: given, logger, extraServices = [], paneSources }: StartOptions): Promise<RunningCallpane> {
+export async function startCallpane({ config: given, logger, extraServices = [], paneSources, mediaTuning }: StartOptions): Promise<RunningCallpane> {
   const tls = readTls(given);
   const db = openDatabase(given.dataDir);
   // What runs: the given configuration, with the demo carrier when the demo and its sandbox are on.
@@ -198,7 +203,11 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     events.start();
     services.push(events);
 
-    const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site };
+    // Before the SIP service, which relays call media through it; closed after it.
+    const media = await startMediaService({ media: config.media, logger, metrics, tuning: mediaTuning });
+    services.push(media);
+    httpServer.addHealthCheck('media', () => mediaHealth(media.status()));
+    const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site, media };
     for (const start of extraServices) services.push(await start(context));
 
     const httpUrl = await httpServer.listen();

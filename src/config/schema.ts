@@ -306,7 +306,9 @@ export const configSchema = z.strictObject({
           publicAddress: ipAddress('the public IP address this machine is reached at (1:1 NAT)').optional(),
           portMin: integer(1024, 65535).default(20000),
           portMax: integer(1024, 65535).default(29999),
-          ngPort: port().default(2223),
+          // Not 2223-2225: the Debian service's ng, CLI and HTTP ports; rtpengine binds its ng port
+          // with SO_REUSEPORT, so two engines on one port would silently share its requests.
+          ngPort: port().default(2230),
         })
         .prefault({}),
       // The pane's STUN and TURN servers (./ice-config.ts).

@@ -5,6 +5,7 @@
  * gets the file that holds them named instead.
  */
 import { join } from 'node:path';
+import { INSTALL_HINT, UNAVAILABLE_MEANING, type MediaStatus } from '../media/media-service.ts';
 import { DEMO_CREDENTIALS_FILE, type DemoCredentialView } from './demo-extensions.ts';
 
 export interface BannerInput {
@@ -19,6 +20,27 @@ export interface BannerInput {
   dataDir: string;
   /** The local Dynamics 365 sandbox, when it runs. */
   sandbox?: { url: string; channelUrl: string };
+  /** The media relay as it stands once everything listens. */
+  media?: MediaStatus;
+}
+
+/** Where call media goes: the engine, its ports and public address, or plainly why nowhere. */
+function mediaLines(media: MediaStatus): string[] {
+  const more = (text: string) => `             ${text}`;
+  switch (media.mode) {
+    case 'managed': {
+      const engine = media.managed!;
+      const advertised = engine.publicAddress ? `, advertised as ${engine.publicAddress}` : '';
+      const first = `  Media      rtpengine (run by Callpane), RTP ${engine.address} ports ${engine.portMin}–${engine.portMax}${advertised}`;
+      return media.ready ? [first] : [first, more(`not running yet (${engine.state}): ${media.reason ?? 'starting'}`)];
+    }
+    case 'external':
+      return media.engines.map((engine, index) => `${index === 0 ? '  Media      rtpengine at ' : more('rtpengine at ')}${engine.engine}${engine.up ? '' : ` — not answering: ${engine.reason ?? 'down'}`}`);
+    case 'disabled':
+      return [`  Media      end to end (media.relay is never): ${UNAVAILABLE_MEANING}`];
+    case 'unavailable':
+      return [`  Media      relay unavailable — ${UNAVAILABLE_MEANING}`, more(INSTALL_HINT), more(`(${media.reason ?? 'no rtpengine'})`)];
+  }
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -26,13 +48,14 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
 }
 
-export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, dataDir, sandbox }: BannerInput): string {
+export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, dataDir, sandbox, media }: BannerInput): string {
   const lines = ['', 'Callpane is running.', ''];
   lines.push(`  Web        ${publicUrl ?? httpUrl}`);
   if (publicUrl && publicUrl !== httpUrl) lines.push(`             (locally ${httpUrl})`);
   const [first, ...rest] = sipUris;
   lines.push(`  SIP        ${first ?? '(no SIP transport started)'}`);
   for (const uri of rest) lines.push(`             ${uri}`);
+  if (media) lines.push(...mediaLines(media));
   if (sandbox) lines.push(`  Sandbox    ${sandbox.url}/  (Local Dynamics 365 sandbox)`, `             Channel URL ${sandbox.channelUrl}`);
   lines.push(`  Health     ${httpUrl}/healthz`, `  Metrics    ${httpUrl}/metrics`, `  Data       ${dataDir}`, '');
   if (demo.length > 0) {

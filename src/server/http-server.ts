@@ -53,7 +53,17 @@ export interface HttpServer {
   listen(): Promise<string>;
   /** The bound address, once listening. */
   address(): { host: string; port: number } | undefined;
+  /**
+   * Adds a part to /healthz: its detail appears under `name`, and an unhealthy part makes the
+   * status `degraded`. The answer stays 200: Callpane serves, and a restart would not mend a part.
+   */
+  addHealthCheck(name: string, check: () => HealthCheck): void;
   close(): Promise<void>;
+}
+
+export interface HealthCheck {
+  healthy: boolean;
+  detail: unknown;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
@@ -113,7 +123,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     for (const [name, value] of Object.entries(securityHeaders(https || options.publicHttps === true || request.protocol === 'https'))) reply.header(name, value);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.floor((now() - startedAt) / 1000) }));
+  const healthChecks = new Map<string, () => HealthCheck>();
+  app.get('/healthz', async () => {
+    const parts = [...healthChecks].map(([name, check]) => [name, check()] as const);
+    const status = parts.every(([, part]) => part.healthy) ? 'ok' : 'degraded';
+    return { status, uptimeSeconds: Math.floor((now() - startedAt) / 1000), ...Object.fromEntries(parts.map(([name, part]) => [name, part.detail])) };
+  });
   app.get('/metrics', async (_request, reply) => {
     const text = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(text);
@@ -130,6 +145,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     app,
     server: app.server,
     https,
+    addHealthCheck(name, check) {
+      healthChecks.set(name, check);
+    },
     async listen() {
       try {
         await app.listen({ host: options.host, port: options.port });

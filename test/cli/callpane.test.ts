@@ -29,7 +29,8 @@ interface Result {
 function environment(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_') || name.startsWith('CALLPANE_TEST_')) env[name] = value;
-  return { ...env, CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_HOST: '127.0.0.1', ...extra };
+  // No media relay: /healthz says `ok` only with a relay that runs or is off (test/cli/callpane-media.test.ts).
+  return { ...env, CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_MEDIA_RELAY: 'never', ...extra };
 }
 
 function launch(args: string[], dataDir: string, extra: Record<string, string> = {}): ChildProcess {

@@ -27,7 +27,7 @@ describe('media configuration', () => {
   test('relays every call through a managed rtpengine by default, outside the Debian service range', () => {
     assert.deepEqual(load().media, {
       relay: 'always',
-      rtpengine: { engines: [], binary: 'rtpengine', address: '127.0.0.1', publicAddress: undefined, portMin: 20000, portMax: 29999, ngPort: 2223 },
+      rtpengine: { engines: [], binary: 'rtpengine', address: '127.0.0.1', publicAddress: undefined, portMin: 20000, portMax: 29999, ngPort: 2230 },
       ice: { stun: [], turn: undefined, transportPolicy: 'all' },
     });
   });

@@ -24,7 +24,9 @@ afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
-    env: { CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '0', ...env },
+    // No media relay: these tests are about the composition, and /healthz says `ok` only with a
+    // relay that runs or is off (test/media/media-service.test.ts covers the relay).
+    env: { CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '0', CALLPANE_MEDIA_RELAY: 'never', ...env },
     cwd: dataDir,
     interfaces: {},
   });

@@ -38,3 +38,27 @@ test('unless asked to show secrets, the banner lists the demo extensions without
     assert.match(text, /web passwords and SIP secrets are in \/srv\/data\/demo-credentials\.json \(readable by its owner only\)/);
   }
 });
+
+test('the media relay: the managed engine with its ports and public address, or each external engine and whether it answers', () => {
+  const managed = {
+    mode: 'managed' as const,
+    ready: true,
+    reason: undefined,
+    managed: { state: 'running' as const, restarts: 0, pid: 42, binary: '/usr/bin/rtpengine', address: '10.0.0.7', publicAddress: '203.0.113.7', portMin: 20000, portMax: 29999, ng: '127.0.0.1:2230' },
+    engines: [{ engine: '127.0.0.1:2230', up: true }],
+  };
+  assert.match(formatBanner({ ...base, media: managed }), /Media {6}rtpengine \(run by Callpane\), RTP 10\.0\.0\.7 ports 20000–29999, advertised as 203\.0\.113\.7\n/);
+  const restarting = { ...managed, ready: false, reason: 'rtpengine exited (code 1)', managed: { ...managed.managed, state: 'restarting' as const } };
+  assert.match(formatBanner({ ...base, media: restarting }), /\n {13}not running yet \(restarting\): rtpengine exited \(code 1\)\n/);
+  const external = {
+    mode: 'external' as const,
+    ready: true,
+    reason: undefined,
+    managed: undefined,
+    engines: [
+      { engine: '10.0.0.5:2223', up: true },
+      { engine: '10.0.0.6:2223', up: false, reason: 'no reply' },
+    ],
+  };
+  assert.match(formatBanner({ ...base, media: external }), /Media {6}rtpengine at 10\.0\.0\.5:2223\n {13}rtpengine at 10\.0\.0\.6:2223 — not answering: no reply\n/);
+});

@@ -41,6 +41,10 @@ export interface TestCallpaneOptions {
   sip?: SipServiceOptions;
 }
 
+function configuresMedia(options: TestCallpaneOptions): boolean {
+  return options.file?.media !== undefined || Object.keys(options.env ?? {}).some((name) => name.startsWith('CALLPANE_MEDIA_'));
+}
+
 export async function startTestCallpane(options: TestCallpaneOptions = {}): Promise<TestCallpane> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'callpane-sip-'));
   const sipPort = options.sipPort ?? (await freeUdpTcpPort());
@@ -57,13 +61,22 @@ export async function startTestCallpane(options: TestCallpaneOptions = {}): Prom
       CALLPANE_HTTP_PORT: '0',
       CALLPANE_SIP_HOST: '127.0.0.1',
       CALLPANE_SIP_PORT: String(sipPort),
+      // Media goes end to end unless the test configures the relay (a CALLPANE_MEDIA_* variable
+      // or a `media` section): then a managed rtpengine takes a free ng port, tests running side by side.
+      ...(configuresMedia(options) ? { CALLPANE_MEDIA_RTPENGINE_NG_PORT: '0' } : { CALLPANE_MEDIA_RELAY: 'never' }),
       ...options.env,
     },
     cwd: dataDir,
     interfaces: {},
   });
   const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
-  const running = await startCallpane({ config, logger, extraServices: [(context) => startSipService(context, options.sip), ...(options.services ?? [])] });
+  const running = await startCallpane({
+    config,
+    logger,
+    extraServices: [(context) => startSipService(context, { media: context.media.relay, ...options.sip }), ...(options.services ?? [])],
+    // A deleted call leaves rtpengine's `list` at once, so tests can count what is left.
+    mediaTuning: { deleteDelaySeconds: 0 },
+  });
   const secrets = new Map(running.demoExtensions.map((demo) => [demo.number, demo.sipSecret]));
   return {
     running,

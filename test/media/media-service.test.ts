@@ -1,0 +1,187 @@
+import { test, describe, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import type { NgClient } from '../../src/media/ng/ng-client.ts';
+import { startMediaService, type MediaService } from '../../src/media/media-service.ts';
+import type { MediaConfig } from '../../src/config/media-config.ts';
+import type { MediaRelay } from '../../src/media/media-relay.ts';
+import { formatBanner } from '../../src/server/banner.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { startTestCallpane, metricValue, type TestCallpane } from '../support/callpane.ts';
+import { delay } from '../support/deadline.ts';
+import { freePortBlock } from '../support/ports.ts';
+import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
+import { plainOffer } from '../support/sdp-samples.ts';
+import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
+
+const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function callpane(env: Record<string, string> = {}): Promise<TestCallpane> {
+  const running = await startTestCallpane({ env });
+  cleanups.push(() => running.remove());
+  return running;
+}
+
+async function engine(): Promise<RunningRtpengine> {
+  const started = await startRtpengine({ name: 'external rtpengine' });
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+async function healthz(running: TestCallpane) {
+  const response = await fetch(`${running.httpUrl}/healthz`);
+  assert.equal(response.status, 200);
+  return (await response.json()) as { status: string; media: { mode: string; ready: boolean; reason?: string; managed?: { pid: number; ng: string }; engines: { engine: string; up: boolean }[] } };
+}
+
+function bannerOf(running: TestCallpane): string {
+  return formatBanner({ httpUrl: running.httpUrl, publicUrl: undefined, sipUris: [], demo: [], dataDir: running.dataDir, media: running.running.context.media.status() });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+function mediaConfig(rtpengine: Partial<MediaConfig['rtpengine']>): MediaConfig {
+  return {
+    relay: 'always',
+    rtpengine: { engines: [], binary: 'rtpengine', address: '127.0.0.1', publicAddress: undefined, portMin: 20000, portMax: 29999, ngPort: 0, ...rtpengine },
+  };
+}
+
+/** A media service started alone, with the ng clients its relay would be built over. */
+async function service(media: MediaConfig, registry = new Registry()): Promise<{ service: MediaService; clients: readonly NgClient[]; registry: Registry }> {
+  let clients: readonly NgClient[] = [];
+  const relay = {} as MediaRelay;
+  const started = await startMediaService({
+    media,
+    logger,
+    metrics: { registry },
+    tuning: { pingIntervalMs: 100, deleteDelaySeconds: 0 },
+    createRelay: (given) => {
+      clients = given;
+      return relay;
+    },
+  });
+  cleanups.push(() => started.close());
+  assert.equal(started.relay, started.status().mode === 'unavailable' ? undefined : relay, 'the relay is built over the clients');
+  return { service: started, clients, registry };
+}
+
+describe('the media service', () => {
+  test('without rtpengine, Callpane starts anyway and the banner and /healthz say what that means and how to install it', async () => {
+    const running = await callpane({ CALLPANE_MEDIA_RTPENGINE_BINARY: '/nonexistent/rtpengine' });
+    assert.equal(running.running.context.media.relay, undefined, 'media goes end to end');
+    const health = await healthz(running);
+    assert.equal(health.status, 'degraded');
+    assert.equal(health.media.mode, 'unavailable');
+    assert.equal(health.media.ready, false);
+    assert.match(health.media.reason ?? '', /\/nonexistent\/rtpengine \(media\.rtpengine\.binary\) is not found; calls work only between browsers on one network; install rtpengine-daemon \(apt-get install rtpengine-daemon\)/);
+    const banner = bannerOf(running);
+    assert.match(banner, /Media {6}relay unavailable — calls work only between browsers on one network\n +install rtpengine-daemon \(apt-get install rtpengine-daemon\)\n/);
+  });
+
+  test('managed: Callpane runs rtpengine, reports it in the banner, /healthz and /metrics, and stops it on shutdown', async () => {
+    const running = await callpane({ CALLPANE_MEDIA_RELAY: 'always' });
+    const health = await healthz(running);
+    assert.equal(health.status, 'ok');
+    assert.equal(health.media.mode, 'managed');
+    assert.equal(health.media.ready, true);
+    const { pid, ng } = health.media.managed!;
+    assert.ok(isAlive(pid));
+    assert.match(bannerOf(running), /Media {6}rtpengine \(run by Callpane\), RTP 127\.0\.0\.1 ports 20000–29999\n/);
+    // The relay the SIP service gets rewrites SDP through the managed engine.
+    const relay = running.running.context.media.relay;
+    assert.ok(relay instanceof RtpengineRelay);
+    const offered = (await relay.offer({ callId: 'managed-1', fromTag: 'phone', sdp: plainOffer(), from: 'rtp', to: 'rtp' })).toString();
+    const port = Number(/^m=audio (\d+) /m.exec(offered)?.[1]);
+    assert.match(offered, /^c=IN IP4 127\.0\.0\.1\r$/m);
+    assert.ok(port >= 20000 && port <= 29999, offered);
+    await relay.delete({ callId: 'managed-1' });
+    const metrics = await running.metrics();
+    assert.equal(metricValue(metrics, `callpane_media_engine_up{engine="${ng}"}`), 1);
+    assert.equal(metricValue(metrics, 'callpane_media_ng_request_duration_seconds_count{command="offer"}'), 1);
+    assert.equal(metricValue(metrics, 'callpane_media_engine_restarts_total'), 0);
+    await running.stop();
+    assert.equal(isAlive(pid), false, 'no rtpengine is left after shutdown');
+  });
+
+  test('never: media goes end to end and health is ok, the operator chose it', async () => {
+    const running = await callpane({ CALLPANE_MEDIA_RELAY: 'never' });
+    assert.equal(running.running.context.media.relay, undefined);
+    const health = await healthz(running);
+    assert.equal(health.status, 'ok');
+    assert.equal(health.media.mode, 'disabled');
+    assert.match(bannerOf(running), /Media {6}end to end \(media\.relay is never\): calls work only between browsers on one network/);
+  });
+
+  test('a managed engine whose ng port is taken is not started beside it: the relay is unavailable and says why', async () => {
+    const other = await engine();
+    const { service: media } = await service(mediaConfig({ ngPort: other.ngPort }));
+    const status = media.status();
+    assert.equal(status.mode, 'unavailable');
+    assert.match(status.reason ?? '', new RegExp(`127\\.0\\.0\\.1:${other.ngPort} \\(media\\.rtpengine\\.ngPort\\) is taken \\(EADDRINUSE\\)`));
+  });
+
+  test('a managed engine is not started on an address this machine does not have (the public one behind NAT, say)', async () => {
+    const { service: media } = await service(mediaConfig({ address: '192.0.2.77' }));
+    const status = media.status();
+    assert.equal(status.mode, 'unavailable');
+    assert.match(status.reason ?? '', /media\.rtpengine\.address 192\.0\.2\.77 is not an address of this machine \(it has .*127\.0\.0\.1.*\); behind NAT, set it to the private address and media\.rtpengine\.publicAddress to the public one/);
+  });
+
+  test('external: one ng client per engine, each watched by ping; ready while any answers', async () => {
+    const up = await engine();
+    const deadPort = await freePortBlock(1, { udp: true });
+    const { service: media, clients, registry } = await service(mediaConfig({ engines: [{ host: '127.0.0.1', port: up.ngPort }, { host: '127.0.0.1', port: deadPort }] }));
+    assert.equal(clients.length, 2);
+    let status = media.status();
+    assert.equal(status.mode, 'external');
+    assert.equal(status.ready, true);
+    assert.deepEqual(
+      status.engines.map((e) => [e.engine, e.up]),
+      [
+        [`127.0.0.1:${up.ngPort}`, true],
+        [`127.0.0.1:${deadPort}`, false],
+      ],
+    );
+    const metrics = await registry.metrics();
+    assert.equal(metricValue(metrics, `callpane_media_engine_up{engine="127.0.0.1:${up.ngPort}"}`), 1);
+    assert.equal(metricValue(metrics, `callpane_media_engine_up{engine="127.0.0.1:${deadPort}"}`), 0);
+
+    await up.stop();
+    await until('the engine to be seen down', () => !media.status().ready);
+    status = media.status();
+    assert.match(status.reason ?? '', /no rtpengine answers ng ping/);
+  });
+
+  test('ng requests of the relay are timed, and failures counted by kind', async () => {
+    const up = await engine();
+    const deadPort = await freePortBlock(1, { udp: true });
+    const { clients, registry } = await service(mediaConfig({ engines: [{ host: '127.0.0.1', port: up.ngPort }, { host: '127.0.0.1', port: deadPort }] }));
+    await clients[0].request('list');
+    await assert.rejects(clients[0].request('query', { 'call-id': 'no-such-call' }));
+    await assert.rejects(clients[1].request('offer', { 'call-id': 'x', 'from-tag': 'y', sdp: 'v=0' }));
+    const metrics = await registry.metrics();
+    assert.equal(metricValue(metrics, 'callpane_media_ng_request_duration_seconds_count{command="list"}'), 1);
+    assert.equal(metricValue(metrics, 'callpane_media_ng_request_failures_total{command="query",failure="error"}'), 1);
+    assert.equal(metricValue(metrics, 'callpane_media_ng_request_failures_total{command="offer",failure="unavailable"}'), 1);
+  });
+});
