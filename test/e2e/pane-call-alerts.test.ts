@@ -2,7 +2,8 @@
  * A call ringing while the agent's Dynamics 365 tab is in the background, in Chromium: with
  * notifications allowed for the Dynamics site (the sandbox's origin — a cross-site frame gets the
  * top-level site's permission and cannot ask for its own), the pane shows a real desktop
- * notification (Chromium fires its `show` event), and clicking it answers the call.
+ * notification (Chromium fires its `show` event), and clicking it answers the call. A pane opened
+ * on its own (top-level, where the browser lets it ask) offers alerts once after sign-in.
  *
  * Headless Chromium keeps every tab "visible" (checked: another tab brought to the front, or the
  * window minimized over CDP, leaves document.visibilityState at "visible"), so the test makes the
@@ -13,6 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { delay } from '../support/deadline.ts';
+import { screenshotPath } from './support/chromium.ts';
 import { Agent, launchPaneBrowser, STEP_MS } from '../support/pane-browser.ts';
 import { startPaneStack, type PaneStack } from '../support/pane-stack.ts';
 
@@ -129,4 +131,27 @@ test('a call ringing in a background tab shows a desktop notification, and click
   await Promise.all([alice.dismissWrapUps(), bob.dismissWrapUps()]);
   assert.equal((await notifications(bob)).length, 1, 'one notification for one call');
   assert.deepEqual([...alice.problems, ...bob.problems], []);
+});
+
+test('a pane opened on its own offers desktop alerts once after sign-in, and never again once answered', { timeout: JOURNEY_MS }, async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const paneUrl = `${stack.paneOrigin}/dyncrm?base=${encodeURIComponent(stack.sandboxUrl)}`;
+    await page.goto(paneUrl);
+    await page.fill('input[name=login]', '1002');
+    await page.fill('input[name=password]', stack.password('1002'));
+    await page.click('button[type=submit]');
+    assert.equal(await page.evaluate(() => Notification.permission), 'default');
+    await page.waitForSelector('.alerts-offer');
+    await page.screenshot({ path: screenshotPath('pane-e2e-alerts-offer') });
+    await page.click('.alerts-offer .alerts-on');
+    await page.waitForSelector('.alerts-offer', { state: 'detached' });
+    const decided = await page.evaluate(() => Notification.permission);
+    await page.reload();
+    await page.waitForSelector('.badge-ok');
+    assert.equal(await page.locator('.alerts-offer').count(), 0, `not offered again (the browser answered ${decided})`);
+  } finally {
+    await context.close();
+  }
 });
