@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import type { NgClient } from '../../src/media/ng/ng-client.ts';
 import { startMediaService, type MediaService } from '../../src/media/media-service.ts';
 import type { MediaConfig } from '../../src/config/media-config.ts';
-import type { MediaRelay } from '../../src/media/media-relay.ts';
+import { MediaRelayError, type MediaRelay } from '../../src/media/media-relay.ts';
 import { formatBanner } from '../../src/server/banner.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { startTestCallpane, metricValue, type TestCallpane } from '../support/callpane.ts';
@@ -145,6 +145,22 @@ describe('the media service', () => {
     const status = media.status();
     assert.equal(status.mode, 'unavailable');
     assert.match(status.reason ?? '', /media\.rtpengine\.address 192\.0\.2\.77 is not an address of this machine \(it has .*127\.0\.0\.1.*\); behind NAT, set it to the private address and media\.rtpengine\.publicAddress to the public one/);
+  });
+
+  test('a call placed while the managed engine is down fails clearly; once it is restarted the next call is relayed', async () => {
+    const registry = new Registry();
+    const media = await startMediaService({ media: mediaConfig({}), logger, metrics: { registry }, tuning: { pingIntervalMs: 100, backoffInitialMs: 300, deleteDelaySeconds: 0 } });
+    cleanups.push(() => media.close());
+    const relay = media.relay!;
+    const offer = (callId: string) => relay.offer({ callId, fromTag: 'phone', sdp: plainOffer(), from: 'rtp', to: 'webrtc' });
+    await offer('before');
+    const pid = media.status().managed!.pid!;
+    process.kill(pid, 'SIGKILL');
+    await until('the engine to be seen down', () => media.status().managed!.state === 'restarting');
+    await assert.rejects(offer('while-down'), (error: unknown) => error instanceof MediaRelayError && ['MEDIA_RELAY_UNAVAILABLE', 'MEDIA_RELAY_TIMEOUT'].includes(error.code));
+    await until('the restart', () => media.status().ready);
+    assert.match((await offer('after')).toString(), /^m=audio \d+ UDP\/TLS\/RTP\/SAVPF /m);
+    assert.equal(metricValue(await registry.metrics(), 'callpane_media_engine_restarts_total'), 1);
   });
 
   test('external: one ng client per engine, each watched by ping; ready while any answers', async () => {
