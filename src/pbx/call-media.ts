@@ -272,6 +272,14 @@ export class CallMedia implements MediaStep {
     this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
   }
 
+  /** Shutdown: every call still up is deleted from the relay (an external engine outlives us). */
+  async close(): Promise<void> {
+    const calls = [...this.#calls];
+    this.#calls.clear();
+    for (const [callId, call] of calls) if (call.touched) this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
+    await Promise.all(calls.map(([, call]) => call.chain));
+  }
+
   /**
    * One offer or answer through the relay, after the call's earlier relay calls. When the relay
    * is unreachable and both ends are browsers (`media` names the branch), media goes end to end.

@@ -345,6 +345,8 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       clearInterval(attackSweep);
       delayed.close();
       proxy.close();
+      // An external rtpengine outlives us: the calls still up are deleted there, not left to its timeout.
+      await callMedia?.close();
       transactions.shutdown();
       await transport.close();
       bindings.flush();

@@ -298,6 +298,18 @@ describe('the media step of a call', () => {
     assert.equal(t.media.activeCalls, 1);
   });
 
+  it('deletes the calls still up when the service closes', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    await t.media.close();
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1', 'delete']);
+    assert.equal(t.relay.sessions.size, 0);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
   it('answers 503 Media Relay Unavailable when the relay is down, reports it, and keeps nothing', async () => {
     const failures: RelayFailure[] = [];
     const t = setup({ failures });

@@ -1,0 +1,199 @@
+/**
+ * Calls between real SIP phones (Debian's baresip, plain RTP) through Callpane with a real
+ * rtpengine anchoring the media: each phone's SDP names rtpengine, rtpengine's own counters (ng
+ * `query`) see packets from both phones while they talk, and after calls that end every way —
+ * answered and hung up by either side, busy, cancelled, never answered (Timer B) — rtpengine
+ * lists no session.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { BaresipAgent, type SipTransportName } from '../support/baresip.ts';
+import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { delay } from '../support/deadline.ts';
+import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
+import { ScriptedUa } from '../support/scripted-ua.ts';
+import type { NgDictionary } from '../../src/media/ng/bencode.ts';
+import { getHeader } from '../../src/sip/message/index.ts';
+import { NgClient } from '../../src/media/ng/ng-client.ts';
+import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
+
+const WAIT_MS = 8000;
+
+describe('calls anchored through a real rtpengine', () => {
+  let engine: RunningRtpengine;
+  let ng: NgClient;
+  let callpane: TestCallpane;
+  const agents: BaresipAgent[] = [];
+
+  before(async () => {
+    engine = await startRtpengine({ rtpPorts: 120 });
+    ng = new NgClient({ host: engine.host, port: engine.ngPort });
+    callpane = await startTestCallpane({
+      file: { media: { rtpengine: { engines: [`${engine.host}:${engine.ngPort}`] } } },
+      sip: { media: new RtpengineRelay({ engines: [ng] }) },
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(agents.splice(0).map((agent) => agent.stop()));
+  });
+  after(async () => {
+    await callpane?.remove();
+    await ng?.close();
+    await engine?.stop();
+  });
+
+  async function phone(name: string, user: string, transport: SipTransportName, answermode: 'manual' | 'auto' = 'manual'): Promise<BaresipAgent> {
+    const agent = await BaresipAgent.start({
+      name,
+      sipTrace: true,
+      account: { user, password: callpane.secretOf(user), registrar: callpane.registrar, transport, regint: 600, answermode },
+    });
+    agents.push(agent);
+    await agent.waitForRegistered(WAIT_MS);
+    return agent;
+  }
+
+  const inEngineRange = (port: number) => port >= engine.portMin && port <= engine.portMax;
+
+  /** The m=audio ports of the SDP bodies a phone received from Callpane (its SIP trace). */
+  function audioPortsReceived(agent: BaresipAgent): number[] {
+    const ports: number[] = [];
+    let fromCallpane = false;
+    for (const line of agent.recentLog(4000)) {
+      const hop = /^(?:UDP|TCP|TLS) (\S+) -> (\S+)$/.exec(line);
+      if (hop) fromCallpane = hop[1] === `127.0.0.1:${callpane.sipPort}`;
+      const media = /^m=audio (\d+) /.exec(line);
+      if (media && fromCallpane) ports.push(Number(media[1]));
+    }
+    return ports;
+  }
+
+  /** Packets rtpengine received from each party (by SIP tag) of a call, from ng `query`. */
+  async function packetsByTag(callId: string): Promise<Map<string, number>> {
+    const reply = await engine.ng.request('query', { 'call-id': callId });
+    const packets = new Map<string, number>();
+    const tags = (reply.tags ?? {}) as NgDictionary;
+    for (const [tag, value] of Object.entries(tags)) {
+      let sum = 0;
+      for (const media of ((value as NgDictionary).medias ?? []) as NgDictionary[]) {
+        for (const stream of (media.streams ?? []) as NgDictionary[]) {
+          const flags = ((stream.flags ?? []) as unknown[]).map(String);
+          if (flags.includes('RTCP') && !flags.includes('RTP')) continue;
+          sum += Number(((stream.stats ?? {}) as NgDictionary).packets ?? 0);
+        }
+      }
+      packets.set(tag, sum);
+    }
+    return packets;
+  }
+
+  async function sessionsLeft(): Promise<string[]> {
+    const deadline = Date.now() + 3000;
+    let calls = await engine.listCalls();
+    while (calls.length > 0 && Date.now() < deadline) {
+      await delay(50);
+      calls = await engine.listCalls();
+    }
+    return calls;
+  }
+
+  it('relays a phone-to-phone call: both SDPs name rtpengine, it sees packets from both, and nothing is left after the hangup', async () => {
+    const alice = await phone('alice-relay', '1001', 'udp');
+    const bob = await phone('bob-relay', '1002', 'tcp');
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+    await bob.answer();
+    const [established] = await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+    await Promise.all([alice.waitForEvent('CALL_RTPESTAB', WAIT_MS), bob.waitForEvent('CALL_RTPESTAB', WAIT_MS)]);
+
+    for (const agent of [alice, bob]) {
+      const ports = audioPortsReceived(agent);
+      assert.ok(ports.length > 0, `${agent.name} received an SDP`);
+      assert.ok(ports.every(inEngineRange), `${agent.name} was offered only rtpengine's ports ${engine.portMin}-${engine.portMax}: ${ports.join(', ')}`);
+      const [, source] = await agent.waitForLog(/receiving from 127\.0\.0\.1:(\d+)/, WAIT_MS);
+      assert.ok(inEngineRange(Number(source)), `${agent.name} receives its RTP from rtpengine (port ${source})`);
+    }
+
+    const callId = established.id ?? '';
+    assert.notEqual(callId, '');
+    await delay(1000);
+    const packets = await packetsByTag(callId);
+    assert.equal(packets.size, 2, `two parties in rtpengine: ${[...packets.keys()].join(', ')}`);
+    for (const [tag, count] of packets) assert.ok(count > 10, `rtpengine received ${count} packets from ${tag}`);
+
+    await alice.hangup();
+    await Promise.all([alice.waitForEvent('CALL_CLOSED', WAIT_MS), bob.waitForEvent('CALL_CLOSED', WAIT_MS)]);
+    assert.deepEqual(await sessionsLeft(), []);
+  });
+
+  it('keeps the winner of a fork talking after the losing branch is deleted', async () => {
+    const alice = await phone('alice-fork', '1001', 'udp');
+    const bobDesk = await phone('bob-desk', '1002', 'udp');
+    const bobSoft = await phone('bob-soft', '1002', 'tcp');
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    await Promise.all([bobDesk.waitForEvent('CALL_INCOMING', WAIT_MS), bobSoft.waitForEvent('CALL_INCOMING', WAIT_MS)]);
+    await bobSoft.answer();
+    const [established] = await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bobSoft.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+    await bobDesk.waitForEvent('CALL_CLOSED', WAIT_MS);
+    await delay(600);
+    const first = await packetsByTag(established.id ?? '');
+    await delay(600);
+    const later = await packetsByTag(established.id ?? '');
+    const talking = [...later].filter(([tag, count]) => count > (first.get(tag) ?? 0));
+    assert.equal(talking.length, 2, `packets keep coming from both parties: ${JSON.stringify([...first])} then ${JSON.stringify([...later])}`);
+
+    await bobSoft.hangup();
+    await alice.waitForEvent('CALL_CLOSED', WAIT_MS);
+    assert.deepEqual(await sessionsLeft(), []);
+  });
+
+  it('leaves no session after calls that end every way', async () => {
+    const alice = await phone('alice-batch', '1001', 'udp');
+    const bob = await phone('bob-batch', '1002', 'tcp');
+    const dialBob = () => alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+
+    // Never answered: a phone that registered and then says nothing (Timer B, 408), meanwhile the rest.
+    callpane.running.context.repositories.extensions.add({ number: '1009', displayName: 'Silent Phone', passwordHash: 'unused', sipSecret: 'silent-secret-1009' });
+    const silent = await ScriptedUa.open('127.0.0.9', callpane.sipPort);
+    const carol = await phone('carol-batch', '1001', 'tcp');
+    try {
+      await silent.register('1009', 'silent-secret-1009');
+      await carol.dial(`sip:1009@127.0.0.1:${callpane.sipPort}`);
+      const ringing = await silent.request('INVITE');
+      const unanswered = carol.waitForEvent('CALL_CLOSED', 40_000);
+      const offered = Number(/\r\nm=audio (\d+) /.exec(ringing.text)?.[1]);
+      assert.ok(inEngineRange(offered), `the silent phone is offered rtpengine's port, not ${offered}`);
+      assert.deepEqual(await engine.listCalls(), [getHeader(ringing.message, 'Call-ID')], 'the unanswered call is anchored while it rings');
+
+      // Answered, hung up by the caller; then by the callee.
+      for (const hangsUp of [alice, bob]) {
+        await dialBob();
+        await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+        await bob.answer();
+        const [established] = await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+        assert.ok((await engine.listCalls()).includes(established.id ?? ''), 'the answered call is anchored');
+        await hangsUp.hangup();
+        await Promise.all([alice.waitForEvent('CALL_CLOSED', WAIT_MS), bob.waitForEvent('CALL_CLOSED', WAIT_MS)]);
+      }
+      // Busy.
+      await dialBob();
+      await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+      await bob.hangup();
+      assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^486/);
+      // Cancelled while ringing.
+      await dialBob();
+      await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
+      await alice.waitForEvent('CALL_RINGING', WAIT_MS);
+      await alice.hangup();
+      await Promise.all([alice.waitForEvent('CALL_CLOSED', WAIT_MS), bob.waitForEvent('CALL_CLOSED', WAIT_MS)]);
+
+      assert.match((await unanswered).param ?? '', /^408/);
+      assert.deepEqual(await sessionsLeft(), []);
+      assert.equal(metricValue(await callpane.metrics(), 'callpane_media_relay_failures_total{reason="unavailable"}'), 0);
+    } finally {
+      silent.close();
+    }
+  });
+});
