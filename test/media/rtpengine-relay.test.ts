@@ -119,6 +119,21 @@ describe('RtpengineRelay with one real rtpengine', () => {
     await relay.delete({ callId });
   });
 
+  it('relays pane to pane too: the other browser gets rtpengine\'s own ICE and DTLS', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a)] });
+    const callId = newCallId();
+    const offered = audio(await relay.offer({ callId, fromTag: 'pane-1', sdp: chromiumOffer(), from: 'webrtc', to: 'webrtc' }));
+    assert.equal(offered.protocol, 'UDP/TLS/RTP/SAVPF');
+    assertNamesRelay(offered, a);
+    assert.doesNotMatch(offered.text, /a=ice-ufrag:Xk3q/, 'ICE ends at the relay: not the first browser\'s credentials');
+    assert.doesNotMatch(offered.text, /a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 50100/);
+    assert.match(offered.text, /a=fingerprint:sha-256 /);
+    const answered = audio(await relay.answer({ callId, fromTag: 'pane-1', toTag: 'pane-2', sdp: chromiumAnswer(), from: 'webrtc', to: 'webrtc' }));
+    assert.equal(answered.protocol, 'UDP/TLS/RTP/SAVPF');
+    assert.doesNotMatch(answered.text, /a=ice-ufrag:b7Lm/);
+    await relay.delete({ callId });
+  });
+
   it('gives an SDES trunk RTP/SAVP with crypto keys and no ICE', async () => {
     const relay = new RtpengineRelay({ engines: [client(a)] });
     const callId = newCallId();
@@ -248,6 +263,36 @@ describe('RtpengineRelay over two real rtpengines', () => {
     }
     for (const callId of calls) await relay.delete({ callId });
     assert.deepEqual(await Promise.all([a.listCalls(), b.listCalls()]), [[], []]);
+  });
+
+  it('skips an engine that timed out for a while, then gives it new calls again', async () => {
+    const silent = await rtpSocket();
+    let now = 1_000_000;
+    try {
+      const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port: silent.address().port }, 100, 0), client(b)], skipMs: 10_000, now: () => now });
+      const first = newCallId();
+      const started = Date.now();
+      await relay.offer({ callId: first, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      assert.ok(Date.now() - started >= 100, 'the first call waited for the silent engine once');
+      const second = newCallId();
+      const secondStarted = Date.now();
+      await relay.offer({ callId: second, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      assert.ok(Date.now() - secondStarted < 100, `later calls did not wait for it (${Date.now() - secondStarted} ms)`);
+      assert.ok((await b.listCalls()).includes(first));
+
+      now += 10_001;
+      let asked = 0;
+      silent.on('message', () => asked++);
+      // Round-robin: of two new calls, one starts with the engine that was skipped.
+      await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      assert.equal(asked, 1, 'the engine was asked again once its skip period was over');
+    } finally {
+      silent.close();
+    }
+    for (const callId of await b.listCalls()) await new RtpengineRelay({ engines: [client(b)] }).delete({ callId });
+    assert.deepEqual(await b.listCalls(), []);
   });
 
   it('gives every new call to the engine that answers while the other is down, without waiting for it', async () => {
