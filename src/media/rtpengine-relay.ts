@@ -62,6 +62,8 @@ export class RtpengineRelay implements MediaRelay {
   readonly #now: () => number;
   /** Call-ID → index of the engine holding the call. */
   readonly #callEngine = new Map<string, number>();
+  /** Call-ID → the first offer of that call, while it is being placed on an engine. */
+  readonly #placing = new Map<string, Promise<NgDictionary>>();
   /** Engine index → time until which it gets no new calls. */
   readonly #skippedUntil = new Map<number, number>();
   #next = 0;
@@ -87,20 +89,44 @@ export class RtpengineRelay implements MediaRelay {
       replace: REPLACE,
       ...FLAGS_TO[offer.to],
     };
+    // Awaited only when there is one: the first offer must claim the call before it yields.
+    if (this.#placing.has(offer.callId)) await this.#placed(offer.callId);
     const known = this.#callEngine.get(offer.callId);
     if (known !== undefined) return sdpOf(await this.#on(known, 'offer', params));
+    const placing = this.#placeNewCall(offer.callId, params);
+    this.#placing.set(offer.callId, placing);
+    try {
+      return sdpOf(await placing);
+    } finally {
+      if (this.#placing.get(offer.callId) === placing) this.#placing.delete(offer.callId);
+    }
+  }
+
+  /**
+   * The first offer of a call, on the first engine that takes it. An engine that timed out may
+   * still have made the session: its `offer-timeout` (or `timeout`) ends it, as no answer follows.
+   */
+  async #placeNewCall(callId: string, params: NgInputDictionary): Promise<NgDictionary> {
     let lastError: MediaRelayError | undefined;
     for (const index of this.#newCallOrder()) {
       try {
         const reply = await this.#on(index, 'offer', params);
-        this.#remember(offer.callId, index);
-        return sdpOf(reply);
+        this.#remember(callId, index);
+        return reply;
       } catch (error) {
         if (!(error instanceof MediaRelayError) || error.code === 'MEDIA_RELAY_REFUSED') throw error;
         lastError = error;
       }
     }
     throw lastError ?? new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no rtpengine to take the call');
+  }
+
+  /**
+   * Waits while a first offer of the call is on its way, so that the offers of a fork's
+   * branches made at once, and a delete right behind an offer (CANCEL), reach the same engine.
+   */
+  async #placed(callId: string): Promise<void> {
+    await this.#placing.get(callId)?.catch(() => undefined);
   }
 
   async answer(answer: MediaAnswer): Promise<Buffer> {
@@ -135,6 +161,7 @@ export class RtpengineRelay implements MediaRelay {
       flags: target.toTag === undefined ? undefined : ['to-tag'],
     };
     const wholeCall = target.fromTag === undefined && target.toTag === undefined && target.viaBranch === undefined;
+    await this.#placed(target.callId);
     const known = this.#callEngine.get(target.callId);
     const indexes = known === undefined ? this.#engines.map((_engine, index) => index) : [known];
     // Without `fatal`, rtpengine answers a delete of what is gone with a warning, not an error.
@@ -161,6 +188,7 @@ export class RtpengineRelay implements MediaRelay {
 
   /** Sends to the call's engine, or (unknown call) to each engine until one knows the call. */
   async #onCallEngine(callId: string, command: string, params: NgInputDictionary): Promise<NgDictionary> {
+    await this.#placed(callId);
     const known = this.#callEngine.get(callId);
     if (known !== undefined) return this.#on(known, command, params);
     let lastError: unknown;

@@ -265,6 +265,33 @@ describe('RtpengineRelay over two real rtpengines', () => {
     assert.deepEqual(await Promise.all([a.listCalls(), b.listCalls()]), [[], []]);
   });
 
+  it('puts the branches of a fork offered at once, and a delete right behind them, on one engine', async () => {
+    const relay = new RtpengineRelay({ engines: [client(a), client(b)] });
+    const callIds = [newCallId(), newCallId()];
+    for (const callId of callIds) {
+      const offer = { callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp' as MediaProfile, to: 'rtp' as MediaProfile };
+      const branches = relay.offer({ ...offer, viaBranch: 'z9hG4bK-1' });
+      const more = [relay.offer({ ...offer, viaBranch: 'z9hG4bK-2' }), relay.offer({ ...offer, viaBranch: 'z9hG4bK-3' })];
+      await Promise.all([branches, ...more]);
+    }
+    const [onA, onB] = await Promise.all([a.listCalls(), b.listCalls()]);
+    assert.deepEqual(
+      callIds.map((callId) => [onA.includes(callId), onB.includes(callId)]),
+      [
+        [true, false],
+        [false, true],
+      ],
+      'each call, all its branches, on one engine; the next call on the next engine',
+    );
+
+    // A CANCEL right after the INVITE: the delete waits for the offer on its way.
+    const cancelled = newCallId();
+    const offered = relay.offer({ callId: cancelled, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+    await Promise.all([offered, relay.delete({ callId: cancelled })]);
+    for (const callId of callIds) await relay.delete({ callId });
+    assert.deepEqual(await Promise.all([a.listCalls(), b.listCalls()]), [[], []]);
+  });
+
   it('skips an engine that timed out for a while, then gives it new calls again', async () => {
     const silent = await rtpSocket();
     let now = 1_000_000;
