@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { MediaRelayError, type MediaProfile } from '../../src/media/media-relay.ts';
-import { NgClient } from '../../src/media/ng/ng-client.ts';
-import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
+import type { NgDictionary, NgInputDictionary } from '../../src/media/ng/bencode.ts';
+import { NgClient, NgError } from '../../src/media/ng/ng-client.ts';
+import { RtpengineRelay, type NgEngine } from '../../src/media/rtpengine-relay.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { chromiumAnswer, chromiumOffer, plainAnswer, plainOffer } from '../support/sdp-samples.ts';
 
@@ -335,5 +336,61 @@ describe('RtpengineRelay over two real rtpengines', () => {
     assert.ok(calls.every((callId) => onB.includes(callId)), 'every call landed on the live engine');
     for (const callId of calls) await relay.delete({ callId });
     assert.deepEqual(await b.listCalls(), []);
+  });
+});
+
+describe('RtpengineRelay with scripted engines', () => {
+  /** An engine that answers from a script and records what it was asked. */
+  function scripted(endpoint: string, answer: (command: string, params: NgInputDictionary) => NgDictionary | Error) {
+    const asked: Array<{ command: string; callId: string }> = [];
+    const engine: NgEngine = {
+      endpoint,
+      async request(command, params = {}) {
+        asked.push({ command, callId: String(params['call-id']) });
+        const result = answer(command, params);
+        if (result instanceof Error) throw result;
+        return result;
+      },
+    };
+    return { engine, asked };
+  }
+  const sdpReply = (): NgDictionary => ({ result: Buffer.from('ok'), sdp: Buffer.from('v=0\r\n') });
+
+  it('moves a new call on from an engine at its load limit, which counts as unavailable', async () => {
+    const full = scripted('full', () => new NgError('offer', 'load limit', 'Parallel session limit reached'));
+    const free = scripted('free', sdpReply);
+    const relay = new RtpengineRelay({ engines: [full.engine, free.engine] });
+    await relay.offer({ callId: 'c1', fromTag: 'x', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+    assert.deepEqual(full.asked.map((entry) => entry.callId), ['c1']);
+    assert.deepEqual(free.asked.map((entry) => entry.callId), ['c1']);
+
+    const alone = new RtpengineRelay({ engines: [full.engine] });
+    await assert.rejects(
+      alone.offer({ callId: 'c2', fromTag: 'x', sdp: plainOffer(), from: 'rtp', to: 'rtp' }),
+      (error: unknown) => error instanceof MediaRelayError && error.code === 'MEDIA_RELAY_UNAVAILABLE' && /full offer: Parallel session limit reached/.test(error.message),
+    );
+  });
+
+  it('finds a call it does not remember (after a restart) on the engine that knows it', async () => {
+    const unknown = new NgError('answer', 'error', 'Unknown call-id');
+    const other = scripted('other', () => unknown);
+    const holder = scripted('holder', sdpReply);
+    const relay = new RtpengineRelay({ engines: [other.engine, holder.engine] });
+    await relay.answer({ callId: 'old', fromTag: 'x', toTag: 'y', sdp: plainAnswer(), from: 'rtp', to: 'rtp' });
+    await relay.answer({ callId: 'old', fromTag: 'x', toTag: 'y', sdp: plainAnswer(), from: 'rtp', to: 'rtp' });
+    assert.equal(other.asked.length, 1, 'the engine that did not know the call is not asked again');
+    assert.equal(holder.asked.length, 2);
+  });
+
+  it('remembers at most maxCalls calls, forgetting the oldest', async () => {
+    const first = scripted('first', sdpReply);
+    const second = scripted('second', sdpReply);
+    const relay = new RtpengineRelay({ engines: [first.engine, second.engine], maxCalls: 2 });
+    for (const callId of ['c1', 'c2', 'c3']) await relay.offer({ callId, fromTag: 'x', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+    // c1 was forgotten: its delete goes to every engine; c3's only to its own.
+    await relay.delete({ callId: 'c1' });
+    await relay.delete({ callId: 'c3' });
+    const deletes = (asked: Array<{ command: string; callId: string }>) => asked.filter((entry) => entry.command === 'delete').map((entry) => entry.callId);
+    assert.deepEqual([deletes(first.asked), deletes(second.asked)], [['c1', 'c3'], ['c1']]);
   });
 });
