@@ -150,14 +150,16 @@ export class RtpengineProcess {
     this.#problemLines = [];
     let child: ChildProcess;
     try {
-      child = spawn(this.#options.binary, this.#options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group: Ctrl+C at the terminal signals Callpane's group, and Callpane stops
+      // the engine itself after the calls' services; a child that died first would be restarted.
+      child = spawn(this.#options.binary, this.#options.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     } catch (error) {
       this.#failed(generation, `cannot run ${this.#options.binary}: ${(error as Error).message}`, 'unavailable');
       return;
     }
     this.#child = child;
     this.#setStatus({ state, pid: child.pid, retryDelayMs: undefined });
-    this.#log.debug({ pid: child.pid, args: this.#options.args }, 'rtpengine started');
+    this.#log.debug({ enginePid: child.pid, args: this.#options.args }, 'rtpengine started');
     for (const stream of [child.stdout, child.stderr]) this.#readLines(stream);
     child.once('error', (error: NodeJS.ErrnoException) => {
       // ENOENT, EACCES: the binary went away or lost its execute bit (an upgrade in progress).
@@ -174,7 +176,7 @@ export class RtpengineProcess {
         () => {
           if (generation !== this.#generation || this.#stopping) return;
           this.#setStatus({ state: 'running', reason: undefined });
-          this.#log.info({ pid: child.pid }, 'rtpengine is running');
+          this.#log.info({ enginePid: child.pid }, 'rtpengine is running');
           this.#releaseFirstStart();
           this.#watch(generation, Date.now());
         },
@@ -260,9 +262,9 @@ export class RtpengineProcess {
     const [, level = '', message = line] = LOG_LINE.exec(line) ?? [];
     if (PROBLEM_LEVELS.has(level)) {
       this.#problemLines = [...this.#problemLines, message].slice(-KEPT_PROBLEM_LINES);
-      this.#log.warn({ level }, `rtpengine: ${message}`);
+      this.#log.warn({ engineLevel: level }, `rtpengine: ${message}`);
     } else {
-      this.#log.debug({ level }, `rtpengine: ${message}`);
+      this.#log.debug({ engineLevel: level }, `rtpengine: ${message}`);
     }
   }
 }

@@ -63,6 +63,8 @@ describe('the managed rtpengine', () => {
     assert.equal(status.state, 'running');
     assert.equal(status.restarts, 0);
     assert.ok(status.pid !== undefined && isAlive(status.pid));
+    // A process group of its own: Ctrl+C at Callpane's terminal is not sent to it.
+    assert.doesNotThrow(() => process.kill(-status.pid!, 0));
     await ng.ping();
   });
 
