@@ -14,31 +14,24 @@ import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { ScriptedUa } from '../support/scripted-ua.ts';
 import type { NgDictionary } from '../../src/media/ng/bencode.ts';
 import { getHeader } from '../../src/sip/message/index.ts';
-import { NgClient } from '../../src/media/ng/ng-client.ts';
-import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
 
 const WAIT_MS = 8000;
 
 describe('calls anchored through a real rtpengine', () => {
   let engine: RunningRtpengine;
-  let ng: NgClient;
   let callpane: TestCallpane;
   const agents: BaresipAgent[] = [];
 
   before(async () => {
     engine = await startRtpengine({ rtpPorts: 120 });
-    ng = new NgClient({ host: engine.host, port: engine.ngPort });
-    callpane = await startTestCallpane({
-      file: { media: { rtpengine: { engines: [`${engine.host}:${engine.ngPort}`] } } },
-      sip: { media: new RtpengineRelay({ engines: [ng] }) },
-    });
+    // An external engine, so the test can read its `list` and `query` (Callpane's composition relays through it).
+    callpane = await startTestCallpane({ file: { media: { rtpengine: { engines: [`${engine.host}:${engine.ngPort}`] } } } });
   });
   afterEach(async () => {
     await Promise.all(agents.splice(0).map((agent) => agent.stop()));
   });
   after(async () => {
     await callpane?.remove();
-    await ng?.close();
     await engine?.stop();
   });
 
@@ -194,6 +187,31 @@ describe('calls anchored through a real rtpengine', () => {
       assert.equal(metricValue(await callpane.metrics(), 'callpane_media_relay_failures_total{reason="unavailable"}'), 0);
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe('a call while rtpengine is down', () => {
+  it('is refused with 503 Media Relay Unavailable and counted, never connected without media', async () => {
+    const engine = await startRtpengine();
+    const callpane = await startTestCallpane({ file: { media: { rtpengine: { engines: [`${engine.host}:${engine.ngPort}`] } } } });
+    const agents: BaresipAgent[] = [];
+    try {
+      await engine.stop();
+      for (const [name, user] of [['alice-down', '1001'], ['bob-down', '1002']] as const) {
+        agents.push(await BaresipAgent.start({ name, account: { user, password: callpane.secretOf(user), registrar: callpane.registrar, transport: 'udp', regint: 600, answermode: 'auto' } }));
+      }
+      const [alice, bob] = agents;
+      await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
+      await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+      assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^503 Media Relay Unavailable/);
+      assert.equal(bob.events.filter((event) => event.type === 'CALL_INCOMING').length, 0, 'the callee never rang');
+      const metrics = await callpane.metrics();
+      const refused = ['unavailable', 'timeout'].map((reason) => metricValue(metrics, `callpane_media_relay_failures_total{reason="${reason}"}`));
+      assert.equal(refused[0] + refused[1], 1);
+    } finally {
+      await Promise.all(agents.map((agent) => agent.stop()));
+      await callpane.remove();
     }
   });
 });
