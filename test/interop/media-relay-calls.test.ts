@@ -90,7 +90,7 @@ describe('calls anchored through a real rtpengine', () => {
     return calls;
   }
 
-  it('relays a phone-to-phone call: both SDPs name rtpengine, it sees packets from both, and nothing is left after the hangup', async () => {
+  it('relays a phone-to-phone call: both SDPs name rtpengine, it sees packets from both through hold, resume and DTMF, and nothing is left after the hangup', async () => {
     const alice = await phone('alice-relay', '1001', 'udp');
     const bob = await phone('bob-relay', '1002', 'tcp');
 
@@ -114,6 +114,21 @@ describe('calls anchored through a real rtpengine', () => {
     const packets = await packetsByTag(callId);
     assert.equal(packets.size, 2, `two parties in rtpengine: ${[...packets.keys()].join(', ')}`);
     for (const [tag, count] of packets) assert.ok(count > 10, `rtpengine received ${count} packets from ${tag}`);
+
+    // Hold and resume from either side (re-INVITEs anchored like the first offer), and DTMF
+    // (RFC 4733 telephone-event) through rtpengine.
+    const reoffered = (agent: BaresipAgent) => agent.waitForEvent((event) => event.type === 'CALL_REMOTE_SDP' && event.param === 'offer', WAIT_MS);
+    for (const [holder, other] of [[alice, bob], [bob, alice]] as const) {
+      await holder.hold();
+      await reoffered(other);
+      await holder.resume();
+      await reoffered(other);
+    }
+    await alice.sendDtmf('7');
+    assert.equal((await bob.waitForEvent('CALL_DTMF_START', WAIT_MS)).param, '7');
+    const resumed = await packetsByTag(callId);
+    await delay(600);
+    for (const [tag, count] of await packetsByTag(callId)) assert.ok(count > (resumed.get(tag) ?? 0), `${tag} still sends through rtpengine after hold and resume`);
 
     await alice.hangup();
     await Promise.all([alice.waitForEvent('CALL_CLOSED', WAIT_MS), bob.waitForEvent('CALL_CLOSED', WAIT_MS)]);

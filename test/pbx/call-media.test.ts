@@ -223,6 +223,25 @@ describe('the media step of a call', () => {
     assert.equal(t.media.activeCalls, 0);
   });
 
+  it('deletes the session of a call Timer C gave up on', async () => {
+    const relay = new MemoryMediaRelay();
+    const media = new CallMedia({ relay });
+    const t = fixture({ media, timerCMs: 30 });
+    const request = withSdp(invite(), PHONE_SDP);
+    t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
+    await settle();
+    const sent = t.transport.requests[0].request;
+    t.respond(answer(sent, 180));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const cancel = t.transport.requests.find((entry) => entry.request.method === 'CANCEL');
+    assert.ok(cancel, 'Timer C cancelled the ringing branch');
+    t.respond(answer(sent, 487));
+    await settle();
+    assert.deepEqual(t.transport.responses.filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    assert.deepEqual(relay.ops(), ['offer@1', 'delete']);
+    assert.equal(media.activeCalls, 0);
+  });
+
   it('deletes the session when the callee is busy', async () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
