@@ -188,10 +188,10 @@ export class CallMedia implements MediaStep {
     if (initial) {
       const media = call.branches.get(branch);
       if (media === undefined) return { kind: 'pass' };
-      if (response.status >= 200) {
-        call.parties.set(requesterTag, call.callerProfile).set(responderTag, media.profile);
-        call.relayed = media.relayed;
-      }
+      // An 18x with a To tag starts an early dialog (§13.3.1.1): an UPDATE in it (RFC 3311 §5.1)
+      // is anchored between the same parties as the 2xx's dialog.
+      if (responderTag !== '' && media.relayed) call.parties.set(requesterTag, call.callerProfile).set(responderTag, media.profile);
+      if (response.status >= 200) call.relayed = media.relayed;
       if (!hasSdp(response) || !media.relayed) return { kind: 'pass' };
       if (call.invitedWithSdp) {
         return this.#relay(call, callId, what, undefined, (relay) =>

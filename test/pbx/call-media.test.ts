@@ -182,6 +182,22 @@ describe('the media step of a call', () => {
     );
   });
 
+  it('anchors an UPDATE in the early dialog a 183 started', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 183, getHeaders(t.sentInvites()[0], 'Record-Route').map((rr) => `Record-Route: ${rr}`)), BROWSER_SDP));
+    await settle();
+    const early = t.upstream(183)[0];
+    const update = inDialog('UPDATE', early, true, 1, BROWSER_SDP);
+    t.proxy.forwardInDialog(t.receive(update, CALLEE_FLOW), update, CALLEE_FLOW);
+    await settle();
+    const sent = t.transport.requests.at(-1)!.request;
+    assert.equal(sent.method, 'UPDATE');
+    assert.match(sent.body.toString(), /x-relayed-for:rtp/);
+    assert.deepEqual(exchanges(t.relay).at(-1), ['offer', 'carrier', 'caller', 'webrtc', 'rtp']);
+  });
+
   it('takes a late offer from the 200 and its answer from the ACK', async () => {
     const t = setup();
     t.call(undefined, [BROWSER]);
