@@ -132,7 +132,11 @@ interface MediaCall {
   touched: boolean;
   /** The relay calls of this call, one after the other. */
   chain: Promise<unknown>;
+  /** The outcome of the last in-dialog request, which the next one waits for. */
+  lastRequest: Promise<MediaOutcome>;
 }
+
+const PASS: MediaOutcome = { kind: 'pass' };
 
 export class CallMedia implements MediaStep {
   readonly #options: CallMediaOptions;
@@ -155,7 +159,7 @@ export class CallMedia implements MediaStep {
       const callerTag = tagOf(fromOf(request)) ?? '';
       let call = this.#calls.get(callId);
       if (call === undefined) {
-        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), relayed: true, touched: false, chain: Promise.resolve() };
+        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), relayed: true, touched: false, chain: Promise.resolve(), lastRequest: Promise.resolve(PASS) };
         this.#calls.set(callId, call);
       }
       const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp };
@@ -166,14 +170,19 @@ export class CallMedia implements MediaStep {
       );
     }
     const call = this.#calls.get(callId);
-    if (call === undefined || !call.relayed || !sdp) return { kind: 'pass' };
+    if (call === undefined) return PASS;
     // RFC 3311 / RFC 3261 §14: a re-offer inside the dialog, from whichever party sends it.
     const fromTag = tagOf(fromOf(request)) ?? '';
     const toTag = tagOf(toOf(request)) ?? '';
     const from = call.parties.get(fromTag);
     const to = call.parties.get(toTag);
-    if (from === undefined || to === undefined) return { kind: 'pass' };
-    return this.#relay(call, callId, request.method, undefined, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }));
+    const outcome =
+      call.relayed && sdp && from !== undefined && to !== undefined
+        ? this.#relay(call, callId, request.method, undefined, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }))
+        : // Not before the requests before it: a BYE never overtakes the re-INVITE still with the relay.
+          call.lastRequest.then(() => PASS);
+    call.lastRequest = outcome;
+    return outcome;
   }
 
   async response(exchange: MediaExchange, response: SipResponse): Promise<MediaOutcome> {

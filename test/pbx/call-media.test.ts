@@ -198,6 +198,25 @@ describe('the media step of a call', () => {
     assert.deepEqual(exchanges(t.relay).at(-1), ['offer', 'carrier', 'caller', 'webrtc', 'rtp']);
   });
 
+  it('sends a BYE only after the re-INVITE before it, whose offer was still with the relay', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    await settle();
+    const ok = t.upstream(200)[0];
+    let release!: () => void;
+    t.relay.gate = new Promise((resolve) => (release = resolve));
+    const reinvite = inDialog('INVITE', ok, false, 8, PHONE_SDP);
+    t.proxy.forwardInDialog(t.receive(reinvite), reinvite, CALLER_FLOW);
+    const bye = inDialog('BYE', ok, false, 9);
+    t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
+    await settle();
+    release();
+    await settle();
+    assert.deepEqual(t.transport.requests.slice(1).map((sent) => sent.request.method), ['INVITE', 'BYE']);
+  });
+
   it('takes a late offer from the 200 and its answer from the ACK', async () => {
     const t = setup();
     t.call(undefined, [BROWSER]);
