@@ -69,6 +69,8 @@ export interface RelayFailure {
   message: string;
   /** A delete that failed: nothing was refused (the engine forgets calls it lost, or times them out). */
   cleanup: boolean;
+  /** The audio codecs of the SDP the relay did not take (empty for a delete). */
+  codecs: string[];
   error: unknown;
 }
 
@@ -165,7 +167,7 @@ export class CallMedia implements MediaStep {
       const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp };
       call.branches.set(branch, media);
       if (!sdp) return { kind: 'pass' };
-      return this.#relay(call, callId, request.method, media, (relay) =>
+      return this.#relay(call, callId, request.method, media, request.body, (relay) =>
         relay.offer({ callId, fromTag: callerTag, viaBranch: branch, sdp: request.body, from: profiles.caller, to: profiles.callee }),
       );
     }
@@ -178,7 +180,7 @@ export class CallMedia implements MediaStep {
     const to = call.parties.get(toTag);
     const outcome =
       call.relayed && sdp && from !== undefined && to !== undefined
-        ? this.#relay(call, callId, request.method, undefined, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }))
+        ? this.#relay(call, callId, request.method, undefined, request.body, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }))
         : // Not before the requests before it: a BYE never overtakes the re-INVITE still with the relay.
           call.lastRequest.then(() => PASS);
     call.lastRequest = outcome;
@@ -203,13 +205,13 @@ export class CallMedia implements MediaStep {
       if (response.status >= 200) call.relayed = media.relayed;
       if (!hasSdp(response) || !media.relayed) return { kind: 'pass' };
       if (call.invitedWithSdp) {
-        return this.#relay(call, callId, what, undefined, (relay) =>
+        return this.#relay(call, callId, what, undefined, response.body, (relay) =>
           relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
         );
       }
       // A late offer (RFC 3261 §13.2.1): the callee offers in its response, the caller answers in the ACK.
       if (response.status >= 200) call.ackAnswer = { offererTag: responderTag, branch };
-      return this.#relay(call, callId, what, media, (relay) =>
+      return this.#relay(call, callId, what, media, response.body, (relay) =>
         relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
       );
     }
@@ -218,14 +220,14 @@ export class CallMedia implements MediaStep {
     const responder = call.parties.get(responderTag);
     if (requester === undefined || responder === undefined) return { kind: 'pass' };
     if (hasSdp(request)) {
-      return this.#relay(call, callId, what, undefined, (relay) =>
+      return this.#relay(call, callId, what, undefined, response.body, (relay) =>
         relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, sdp: response.body, from: responder, to: requester }),
       );
     }
     if (request.method !== 'INVITE') return { kind: 'pass' };
     // A re-INVITE without SDP: the 2xx offers, the ACK answers (RFC 3261 §14.2).
     call.ackAnswer = { offererTag: responderTag, branch: undefined };
-    return this.#relay(call, callId, what, undefined, (relay) => relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, sdp: response.body, from: responder, to: requester }));
+    return this.#relay(call, callId, what, undefined, response.body, (relay) => relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, sdp: response.body, from: responder, to: requester }));
   }
 
   rejected(exchange: MediaExchange, response: SipResponse): void {
@@ -250,7 +252,7 @@ export class CallMedia implements MediaStep {
     const answerer = call.parties.get(answererTag);
     const offerer = call.parties.get(pending.offererTag);
     if (answerer === undefined || offerer === undefined) return { kind: 'pass' };
-    return this.#relay(call, callId, 'ACK', undefined, (relay) =>
+    return this.#relay(call, callId, 'ACK', undefined, ack.body, (relay) =>
       relay.answer({ callId, fromTag: pending.offererTag, toTag: answererTag, viaBranch: pending.branch, sdp: ack.body, from: answerer, to: offerer }),
     );
   }
@@ -293,7 +295,7 @@ export class CallMedia implements MediaStep {
    * One offer or answer through the relay, after the call's earlier relay calls. When the relay
    * is unreachable and both ends are browsers (`media` names the branch), media goes end to end.
    */
-  async #relay(call: MediaCall, callId: string, what: string, media: BranchMedia | undefined, work: (relay: MediaRelay) => Promise<Buffer>): Promise<MediaOutcome> {
+  async #relay(call: MediaCall, callId: string, what: string, media: BranchMedia | undefined, sdp: Buffer, work: (relay: MediaRelay) => Promise<Buffer>): Promise<MediaOutcome> {
     call.touched = true;
     const done = call.chain.then(() => work(this.#options.relay));
     call.chain = done.catch(() => undefined);
@@ -301,7 +303,7 @@ export class CallMedia implements MediaStep {
       return { kind: 'rewrite', body: await done };
     } catch (error) {
       const code = error instanceof MediaRelayError ? error.code : 'MEDIA_RELAY_ERROR';
-      this.#options.onRelayFailure?.({ code, callId, message: what, cleanup: false, error });
+      this.#options.onRelayFailure?.({ code, callId, message: what, cleanup: false, codecs: audioCodecs(sdp), error });
       if (code === 'MEDIA_RELAY_REFUSED') return { kind: 'refuse', status: 488, reason: 'Media Not Acceptable Here' };
       if (media !== undefined && bothBrowsers(call, media)) {
         media.relayed = false;
@@ -316,7 +318,7 @@ export class CallMedia implements MediaStep {
     call.chain = call.chain
       .then(() => work(this.#options.relay))
       .catch((error: unknown) =>
-        this.#options.onRelayFailure?.({ code: error instanceof MediaRelayError ? error.code : 'MEDIA_RELAY_ERROR', callId, message: what, cleanup: true, error }),
+        this.#options.onRelayFailure?.({ code: error instanceof MediaRelayError ? error.code : 'MEDIA_RELAY_ERROR', callId, message: what, cleanup: true, codecs: [], error }),
       );
   }
 }

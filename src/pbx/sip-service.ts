@@ -243,14 +243,15 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   });
   metrics.observeTrunkRegistrations(() => trunkRegistrations.statuses.map((status) => ({ trunk: status.trunk, registered: status.state === 'registered' })));
 
-  function reportRelayFailure({ code, callId, message, cleanup, error }: RelayFailure): void {
+  function reportRelayFailure({ code, callId, message, cleanup, codecs, error }: RelayFailure): void {
     const err = error instanceof Error ? error.message : String(error);
     if (cleanup) {
       log.debug({ callId, code, err }, 'media relay: a call\'s session could not be deleted (the engine times it out)');
       return;
     }
     metrics.mediaRelayFailure(RELAY_FAILURE_REASON[code]);
-    log.warn({ callId, code, sdpOf: message, err }, code === 'MEDIA_RELAY_REFUSED' ? 'media relay refused a call\'s SDP: answered 488' : 'media relay unavailable: the call is refused with 503 Media Relay Unavailable (a browser-to-browser call goes end to end)');
+    if (code === 'MEDIA_RELAY_REFUSED') log.warn({ callId, code, sdpOf: message, codecs: codecs.join(' '), err }, `media relay refused a call's SDP (codecs ${codecs.join(', ') || 'none'}): answered 488`);
+    else log.warn({ callId, code, sdpOf: message, err }, 'media relay unavailable: the call is refused with 503 Media Relay Unavailable (a browser-to-browser call goes end to end)');
   }
 
   function reportAuthentication(outcome: GuardOutcome, request: SipRequest, flow: Flow): void {

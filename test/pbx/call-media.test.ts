@@ -406,12 +406,14 @@ describe('the media step of a call', () => {
     assert.equal(t.media.activeCalls, 0);
   });
 
-  it('answers 488 when the relay refuses the SDP', async () => {
-    const t = setup();
+  it('answers 488 when the relay refuses the SDP, and reports its codecs', async () => {
+    const failures: RelayFailure[] = [];
+    const t = setup({ failures });
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_REFUSED', 'no usable media');
     t.call(PHONE_SDP, [PHONE]);
     await settle();
     assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [488]);
+    assert.deepEqual(failures.map((failure) => [failure.code, failure.codecs]), [['MEDIA_RELAY_REFUSED', ['PCMU/8000', 'telephone-event/8000']]]);
     assert.equal(t.media.activeCalls, 0);
   });
 
