@@ -166,7 +166,7 @@ export class CallMedia implements MediaStep {
       }
       const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp };
       call.branches.set(branch, media);
-      if (!sdp) return { kind: 'pass' };
+      if (!sdp) return PASS;
       return this.#relay(call, callId, request.method, media, request.body, (relay) =>
         relay.offer({ callId, fromTag: callerTag, viaBranch: branch, sdp: request.body, from: profiles.caller, to: profiles.callee }),
       );
@@ -191,19 +191,19 @@ export class CallMedia implements MediaStep {
     const { request, branch } = exchange;
     const callId = callIdOf(request);
     const call = this.#calls.get(callId);
-    if (call === undefined || response.status >= 300) return { kind: 'pass' };
+    if (call === undefined || response.status >= 300) return PASS;
     const initial = exchange.profiles !== undefined && tagOf(toOf(request)) === undefined;
     const responderTag = tagOf(toOf(response)) ?? '';
     const requesterTag = tagOf(fromOf(request)) ?? '';
     const what = `${response.status} ${request.method}`;
     if (initial) {
       const media = call.branches.get(branch);
-      if (media === undefined) return { kind: 'pass' };
+      if (media === undefined) return PASS;
       // An 18x with a To tag starts an early dialog (§13.3.1.1): an UPDATE in it (RFC 3311 §5.1)
       // is anchored between the same parties as the 2xx's dialog.
       if (responderTag !== '' && media.relayed) call.parties.set(requesterTag, call.callerProfile).set(responderTag, media.profile);
       if (response.status >= 200) call.relayed = media.relayed;
-      if (!hasSdp(response) || !media.relayed) return { kind: 'pass' };
+      if (!hasSdp(response) || !media.relayed) return PASS;
       if (call.invitedWithSdp) {
         return this.#relay(call, callId, what, undefined, response.body, (relay) =>
           relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
@@ -215,16 +215,16 @@ export class CallMedia implements MediaStep {
         relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
       );
     }
-    if (!call.relayed || !hasSdp(response) || response.status < 200) return { kind: 'pass' };
+    if (!call.relayed || !hasSdp(response) || response.status < 200) return PASS;
     const requester = call.parties.get(requesterTag);
     const responder = call.parties.get(responderTag);
-    if (requester === undefined || responder === undefined) return { kind: 'pass' };
+    if (requester === undefined || responder === undefined) return PASS;
     if (hasSdp(request)) {
       return this.#relay(call, callId, what, undefined, response.body, (relay) =>
         relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, sdp: response.body, from: responder, to: requester }),
       );
     }
-    if (request.method !== 'INVITE') return { kind: 'pass' };
+    if (request.method !== 'INVITE') return PASS;
     // A re-INVITE without SDP: the 2xx offers, the ACK answers (RFC 3261 §14.2).
     call.ackAnswer = { offererTag: responderTag, branch: undefined };
     return this.#relay(call, callId, what, undefined, response.body, (relay) => relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, sdp: response.body, from: responder, to: requester }));
@@ -246,12 +246,12 @@ export class CallMedia implements MediaStep {
     const callId = callIdOf(ack);
     const call = this.#calls.get(callId);
     const pending = call?.ackAnswer;
-    if (call === undefined || pending === undefined || !hasSdp(ack)) return { kind: 'pass' };
+    if (call === undefined || pending === undefined || !hasSdp(ack)) return PASS;
     call.ackAnswer = undefined;
     const answererTag = tagOf(fromOf(ack)) ?? '';
     const answerer = call.parties.get(answererTag);
     const offerer = call.parties.get(pending.offererTag);
-    if (answerer === undefined || offerer === undefined) return { kind: 'pass' };
+    if (answerer === undefined || offerer === undefined) return PASS;
     return this.#relay(call, callId, 'ACK', undefined, ack.body, (relay) =>
       relay.answer({ callId, fromTag: pending.offererTag, toTag: answererTag, viaBranch: pending.branch, sdp: ack.body, from: answerer, to: offerer }),
     );
@@ -307,7 +307,7 @@ export class CallMedia implements MediaStep {
       if (code === 'MEDIA_RELAY_REFUSED') return { kind: 'refuse', status: 488, reason: 'Media Not Acceptable Here' };
       if (media !== undefined && bothBrowsers(call, media)) {
         media.relayed = false;
-        return { kind: 'pass' };
+        return PASS;
       }
       return { kind: 'refuse', status: 503, reason: 'Media Relay Unavailable' };
     }
