@@ -190,3 +190,12 @@ describe('secrets', () => {
     assert.equal(problem, 'trunks = "carrier": must be a list of trunks (see docs/trunks-and-routes.md)');
   });
 });
+
+describe('a trunk\'s media profile', () => {
+  test('is rtp, srtp or webrtc, absent meaning plain RTP; anything else is refused by its key', () => {
+    const config = withFile({ trunks: [{ ...carrier, media: 'srtp' }, { ...carrier, name: 'plain' }] });
+    assert.deepEqual(config.trunks.map((trunk) => trunk.media), ['srtp', undefined]);
+    const [problem] = problemsOf({ trunks: [{ ...carrier, media: 'zrtp' }] });
+    assert.match(problem, /^trunks\[0\]\.media.*rtp.*srtp.*webrtc/);
+  });
+});

@@ -33,10 +33,10 @@ function invite(extra: string[]): SipRequest {
 }
 
 function fixture() {
-  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Readonly<Record<string, string>> | undefined; fromTrunk: boolean }> = [];
+  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Readonly<Record<string, string>> | undefined; fromTrunk: boolean; callerMedia?: string }> = [];
   const proxy = {
     forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[], options: ForwardOptions = {}) =>
-      forwarded.push({ request, targets, responseHeaders: options.responseHeaders, fromTrunk: options.fromTrunk === true }),
+      forwarded.push({ request, targets, responseHeaders: options.responseHeaders, fromTrunk: options.fromTrunk === true, callerMedia: options.callerMedia }),
   } as unknown as Proxy;
   const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test', callIdOf: () => 'call-uuid-1' });
   return { relay, forwarded };
@@ -125,5 +125,22 @@ describe('the identity the PBX asserts (RFC 3325)', () => {
     assert.deepEqual(IDENTITY.map((name) => getHeaders(anonymous, name)), [[], [], []]);
     assert.deepEqual(getHeaders(anonymous, 'Privacy'), ['id']);
     assert.ok(!JSON.stringify(anonymous.headers).includes('1001'), 'no header names the extension');
+  });
+});
+
+describe('the media profile of a trunk leg', () => {
+  const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
+
+  it('is what the trunk configures, plain RTP when it says nothing, for calls out and calls in', async () => {
+    const { relay, forwarded } = fixture();
+    relay.toTrunk(invite([]), FLOW, SERVER, { caller: '1001', trunk: { ...carrier, media: 'srtp' }, number: '+14155550123', callerId: undefined });
+    relay.toTrunk(invite([]), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: { ...carrier, media: 'webrtc' } }, callee: '1002', bindings: [BINDING] });
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING] });
+    assert.deepEqual(forwarded.slice(0, 2).map((entry) => entry.targets[0].media), ['srtp', 'rtp']);
+    assert.deepEqual(forwarded.slice(2).map((entry) => entry.callerMedia), ['webrtc', 'rtp']);
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
+    assert.deepEqual([forwarded[4].callerMedia, forwarded[4].targets[0].media], [undefined, undefined], 'a phone\'s profile follows from its transport');
   });
 });
