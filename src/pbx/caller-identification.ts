@@ -13,10 +13,10 @@ import type { Trunk } from './routing/trunk.ts';
 import type { RegisteredContacts } from './trunk-registration/contact-user.ts';
 
 /**
- * `delayMs`: answer only after this long (a failed guess at an extension under attack, digest-guard.ts).
+ * `delayMs`: answer only after this long (a failed guess at `delayAccount`, an extension under attack, digest-guard.ts).
  * `calledNumber`: the number called when the Request-URI does not carry it (a registered contact).
  */
-export type Identification = { ok: true; caller: CallerIdentity; calledNumber?: string } | { ok: false; response: SipResponse; delayMs?: number };
+export type Identification = { ok: true; caller: CallerIdentity; calledNumber?: string } | { ok: false; response: SipResponse; delayMs?: number; delayAccount?: string };
 
 export interface CallerIdentificationOptions {
   guard: DigestGuard;
@@ -51,7 +51,7 @@ export class CallerIdentification {
     // Failures count against the client, behind a trusted reverse proxy too; trunks match by peer.
     const outcome = guard.authenticate(request, clientAddressOf(flow), 'proxy');
     this.#options.authenticated?.(outcome, request, flow);
-    if (!outcome.ok) return { ok: false, response: outcome.response, delayMs: outcome.delayMs };
+    if (!outcome.ok) return { ok: false, response: outcome.response, delayMs: outcome.delayMs, delayAccount: outcome.delayAccount };
 
     const trunk = trunks.find((candidate) => candidate.match.username === outcome.user);
     if (trunk !== undefined) {

@@ -21,6 +21,8 @@ export type GuardOutcome =
       target?: string;
       /** Send the response only after this long: failed guesses at an extension under attack are slowed down. */
       delayMs?: number;
+      /** With `delayMs`: the account guessed at (the digest username; an extension's number), whose delayed answers are bounded. */
+      delayAccount?: string;
     };
 
 export interface ProvenIdentity {
@@ -100,9 +102,10 @@ export class DigestGuard {
     if (outcome.banned) this.#options.onBan?.(sourceAddress, outcome.until);
     // An unknown username is watched too (never reported): were only real extensions delayed,
     // the delay would tell a scanner which exist.
-    const delayMs = this.#options.attacks?.failure(proven?.user ?? credentials.username, proven !== undefined) ?? 0;
+    const account = proven?.user ?? credentials.username;
+    const delayMs = this.#options.attacks?.failure(account, proven !== undefined) ?? 0;
     const response = this.#challenge(request, as, false);
-    return { ok: false, reason: 'failed', response, ...(proven === undefined ? {} : { target: proven.user }), ...(delayMs > 0 ? { delayMs } : {}) };
+    return { ok: false, reason: 'failed', response, ...(proven === undefined ? {} : { target: proven.user }), ...(delayMs > 0 ? { delayMs, delayAccount: account } : {}) };
   }
 
   /** Credentials for our realm; other schemes and realms are ignored (RFC 4475 §3.3.7). */

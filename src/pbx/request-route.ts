@@ -188,7 +188,7 @@ export class RequestRoute<R extends Responder = Responder> {
     const outcome = this.#options.guard.authenticate(request, clientAddressOf(flow), 'registrar');
     this.#options.events?.authenticated?.(outcome, request, flow);
     if (!outcome.ok) {
-      this.#refuse(answer, outcome.response, outcome.delayMs);
+      this.#refuse(answer, outcome);
       return;
     }
     const response = this.#options.registrar.register({ request, flow, authenticatedAs: outcome.user, sessionTag: outcome.sessionTag });
@@ -201,7 +201,7 @@ export class RequestRoute<R extends Responder = Responder> {
   #relay(request: SipRequest, flow: Flow, responder: R, answer: Responder): void {
     const identified = this.#options.identification.identify(request, flow);
     if (!identified.ok) {
-      this.#refuse(answer, identified.response, identified.delayMs);
+      this.#refuse(answer, identified, responder);
       return;
     }
     const from = fromOf(request);
@@ -230,9 +230,12 @@ export class RequestRoute<R extends Responder = Responder> {
     }
   }
 
-  /** An authentication refusal, held back for `delayMs` when it says so. */
-  #refuse(answer: Responder, response: SipResponse, delayMs: number | undefined): void {
-    if (delayMs !== undefined && delayMs > 0 && this.#options.delayed) this.#options.delayed.answer(answer, response, delayMs);
+  /**
+   * An authentication refusal, held back for `delayMs` when it says so (counted against
+   * `delayAccount`), under its server transaction (`responder`): a CANCEL of an INVITE finds it there.
+   */
+  #refuse(answer: Responder, { response, delayMs, delayAccount }: { response: SipResponse; delayMs?: number; delayAccount?: string }, responder?: R): void {
+    if (delayMs !== undefined && delayMs > 0 && delayAccount !== undefined && this.#options.delayed) this.#options.delayed.answer(answer, response, delayMs, delayAccount, responder);
     else answer.respond(response);
   }
 

@@ -4,6 +4,7 @@
  * and digest guard, reporting to the log and /metrics. Registrations made with a pane credential
  * end with the web session it was issued to (session-bound-bindings.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { AppContext, AppService } from '../app.ts';
@@ -21,7 +22,7 @@ import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, RECEIVE_FAILED, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
 import { AuthFailureLimiter } from './auth-failure-limiter.ts';
-import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS } from './delayed-answers.ts';
+import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS, MAX_PENDING_DELAYED_ANSWERS_PER_ACCOUNT } from './delayed-answers.ts';
 import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
 import { EXTENSION_ATTACK_POLICY, ExtensionAttackWatch } from './extension-attack-watch.ts';
 import { LocationService } from './location-service.ts';
@@ -101,6 +102,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   metrics.observeExtensionsUnderAttack(() => attacks.underAttack);
   const delayed = new DelayedAnswers({
     maxPending: MAX_PENDING_DELAYED_ANSWERS,
+    maxPendingPerAccount: MAX_PENDING_DELAYED_ANSWERS_PER_ACCOUNT,
     onError: (err) => log.debug({ err }, 'a delayed challenge could not be sent (its transaction had ended)'),
   });
   metrics.observeDelayedChallenges(() => delayed.pending);
@@ -153,11 +155,15 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       },
       onCancel(invite, cancel, cancelTransaction) {
         // RFC 3261 §9.2: the CANCEL is answered 200 whether or not it still stops the INVITE;
-        // the proxy then cancels its branches and their 487 goes up (§16.10).
+        // the proxy then cancels its branches and their 487 goes up (§16.10). An INVITE whose
+        // challenge is held back (delayed-answers.ts) has no branch: it is answered 487 here.
         const inviteFinal = invite.finalResponse;
-        const toTag = inviteFinal ? tagOf(toOf(inviteFinal)) : undefined;
+        const heldBack = inviteFinal === undefined && delayed.cancel(invite);
+        // The 487 and the CANCEL's 200 carry the same To tag (§9.2).
+        const toTag = inviteFinal ? tagOf(toOf(inviteFinal)) : heldBack ? randomUUID() : undefined;
         cancelTransaction.respond(createResponse(cancel, 200, { toTag }));
-        if (!inviteFinal) proxy.cancel(invite);
+        if (heldBack) invite.respond(createResponse(invite.request, 487, { toTag }));
+        else if (!inviteFinal) proxy.cancel(invite);
       },
       onAck(ack, flow) {
         proxy.forwardAck(ack, flow);

@@ -32,10 +32,10 @@ class Recorder {
   }
 }
 
-function fixture(maxPending = 10) {
+function fixture(maxPending = 10, maxPendingPerAccount = 10) {
   const clock = new FakeClock();
   const errors: unknown[] = [];
-  const answers = new DelayedAnswers({ maxPending, clock, onError: (error) => errors.push(error) });
+  const answers = new DelayedAnswers({ maxPending, maxPendingPerAccount, clock, onError: (error) => errors.push(error) });
   return { clock, answers, errors };
 }
 
@@ -43,7 +43,7 @@ test('an answer with a delay is sent once, when the delay is over, and is no lon
   const { clock, answers } = fixture();
   const responder = new Recorder();
   const challenge = response();
-  answers.answer(responder, challenge, 2_000);
+  answers.answer(responder, challenge, 2_000, '1001');
   assert.equal(answers.pending, 1);
   clock.advance(1_999);
   assert.deepEqual(responder.sent, []);
@@ -58,7 +58,7 @@ test('an answer with a delay is sent once, when the delay is over, and is no lon
 test('an answer without a delay is sent at once', () => {
   const { clock, answers } = fixture();
   const responder = new Recorder();
-  answers.answer(responder, response(), 0);
+  answers.answer(responder, response(), 0, '1001');
   assert.equal(responder.sent.length, 1);
   assert.equal(clock.pending, 0);
 });
@@ -66,9 +66,9 @@ test('an answer without a delay is sent at once', () => {
 test('holds at most maxPending answers: one past that is sent at once', () => {
   const { clock, answers } = fixture(3);
   const held = Array.from({ length: 3 }, () => new Recorder());
-  for (const responder of held) answers.answer(responder, response(), 5_000);
+  for (const responder of held) answers.answer(responder, response(), 5_000, '1001');
   const overflow = new Recorder();
-  answers.answer(overflow, response(), 5_000);
+  answers.answer(overflow, response(), 5_000, '1001');
   assert.equal(overflow.sent.length, 1);
   assert.equal(answers.pending, 3);
   assert.ok(held.every((responder) => responder.sent.length === 0));
@@ -80,7 +80,7 @@ test('holds at most maxPending answers: one past that is sent at once', () => {
 test('close drops the waiting answers and their timers: nothing is sent later', () => {
   const { clock, answers } = fixture();
   const responder = new Recorder();
-  answers.answer(responder, response(), 1_000);
+  answers.answer(responder, response(), 1_000, '1001');
   answers.close();
   assert.equal(answers.pending, 0);
   assert.equal(clock.pending, 0);
@@ -91,7 +91,39 @@ test('close drops the waiting answers and their timers: nothing is sent later', 
 test('a transaction that ended meanwhile is reported, and the error never leaves the timer', () => {
   const { clock, answers, errors } = fixture();
   const ended = new Error('transaction terminated');
-  answers.answer({ respond: () => { throw ended; } }, response(), 1_000);
+  answers.answer({ respond: () => { throw ended; } }, response(), 1_000, '1001');
   assert.doesNotThrow(() => clock.advance(1_000));
   assert.deepEqual(errors, [ended]);
+});
+
+test('holds at most maxPendingPerAccount answers for one account: the next guess at it is answered at once, other accounts still wait', () => {
+  const { clock, answers } = fixture(10, 2);
+  const held = [new Recorder(), new Recorder()];
+  for (const responder of held) answers.answer(responder, response(), 5_000, '1001');
+  const overflow = new Recorder();
+  answers.answer(overflow, response(), 5_000, '1001');
+  assert.equal(overflow.sent.length, 1, 'past its share, a guess at the attacked account is answered at once');
+  const other = new Recorder();
+  answers.answer(other, response(), 5_000, '1002');
+  assert.deepEqual(other.sent, [], 'a guess at another account is still held back');
+  assert.equal(answers.pendingFor('1001'), 2);
+  clock.advance(5_000);
+  assert.equal(answers.pendingFor('1001'), 0);
+  answers.answer(new Recorder(), response(), 5_000, '1001');
+  assert.equal(answers.pendingFor('1001'), 1, 'room again once its answers went out');
+});
+
+test('cancel drops the answer waiting for a responder, which is never sent, and frees its place', () => {
+  const { clock, answers } = fixture(10, 1);
+  const cancelled = new Recorder();
+  answers.answer(cancelled, response(), 5_000, '1001');
+  assert.equal(answers.cancel(cancelled), true);
+  assert.equal(answers.pending, 0);
+  assert.equal(clock.pending, 0);
+  clock.advance(10_000);
+  assert.deepEqual(cancelled.sent, []);
+  const next = new Recorder();
+  answers.answer(next, response(), 5_000, '1001');
+  assert.equal(answers.pendingFor('1001'), 1, "the account's place is free again");
+  assert.equal(answers.cancel(new Recorder()), false, 'nothing waits for a responder it never held');
 });

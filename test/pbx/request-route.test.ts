@@ -340,7 +340,7 @@ describe('guessing spread over many addresses against one extension', () => {
   function slowedFixture() {
     const clock = new FakeClock();
     const attacks = new ExtensionAttackWatch({ threshold: 3, windowMs: 600_000, firstDelayMs: 1_000, maxDelayMs: 4_000, maxTrackedUnknown: 10 }, {}, () => clock.now());
-    const delayed = new DelayedAnswers({ maxPending: 100, clock });
+    const delayed = new DelayedAnswers({ maxPending: 100, maxPendingPerAccount: 100, clock });
     return { clock, delayed, ...fixture({ attacks, delayed }) };
   }
   const wrongRegister = (f: ReturnType<typeof slowedFixture>, i: number) => {
