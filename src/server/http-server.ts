@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { fastify, LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { upgradeUrl } from '../net/upgrade-url.ts';
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -134,9 +135,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return reply.type(options.metrics.registry.contentType).send(text);
   });
 
+  // The claimers (SIP over WebSocket, the event channel) listen for their own paths; every other
+  // upgrade, and one whose target cannot be read, is answered here.
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
-    const path = new URL(request.url ?? '/', 'http://upgrade.invalid').pathname;
-    if (claimedUpgradePaths.get(app.server)?.has(path)) return;
+    const url = upgradeUrl(request);
+    if (url === undefined) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (claimedUpgradePaths.get(app.server)?.has(url.pathname)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 

@@ -26,6 +26,7 @@ import type { CallBus, Unsubscribe } from '../../pbx/calls/call-bus.ts';
 import type { CallEvent } from '../../pbx/calls/call-event.ts';
 import { claimUpgradePath } from '../http-server.ts';
 import type { Session, SessionService, SessionUser } from '../sessions/session-service.ts';
+import { upgradeUrl } from '../../net/upgrade-url.ts';
 
 export const EVENT_CHANNEL_PATH = '/api/events';
 
@@ -60,6 +61,7 @@ const SHUTDOWN_GRACE_MS = 1000;
 export interface EventChannelLogger {
   debug(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface EventChannelOptions {
@@ -86,7 +88,15 @@ export class EventChannel {
   readonly #now: () => number;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
   readonly #connections = new Set<Connection>();
-  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.#upgrade(req, socket, head);
+  /** Nothing thrown while one upgrade is handled may reach the process: that socket is closed. */
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    try {
+      this.#upgrade(req, socket, head);
+    } catch (err) {
+      this.#options.logger?.error({ err }, 'event channel upgrade failed');
+      socket.destroy();
+    }
+  };
   #pinger: NodeJS.Timeout | undefined;
   #stopListening: (() => void) | undefined;
 
@@ -130,8 +140,8 @@ export class EventChannel {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
-    if (url.pathname !== EVENT_CHANNEL_PATH) return;
+    const url = upgradeUrl(req);
+    if (url?.pathname !== EVENT_CHANNEL_PATH) return;
     const token = url.searchParams.get('token');
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, token));
   }

@@ -22,6 +22,7 @@ import { KeepAliveWheel, systemTimers, type WheelTimers } from './keep-alive-whe
 import type { TransportLogger } from './logger.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, headerSectionEnd, readContentLength } from './stream-framer.ts';
 import { errorMessage, FlowClosedError, RECEIVE_FAILED, type FramingErrorAnswer, type Transport, type TransportEvents } from './transport.ts';
+import { upgradeUrl } from '../../net/upgrade-url.ts';
 
 export interface WebSocketTransportOptions {
   server: HttpServer | HttpsServer;
@@ -94,7 +95,16 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   readonly #options: WebSocketTransportOptions;
   readonly #wss: WebSocketServer;
   readonly #connections = new Map<string, Connection>();
-  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.#upgrade(req, socket, head);
+  /** Nothing thrown while one upgrade is handled may reach the process: that socket is closed. */
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    try {
+      this.#upgrade(req, socket, head);
+    } catch (err) {
+      this.#options.logger?.error({ err }, `${this.protocol} upgrade failed`);
+      socket.destroy();
+      this.emit('dropped', { transport: this.protocol, reason: RECEIVE_FAILED, detail: errorMessage(err) });
+    }
+  };
   readonly #keepAlive: KeepAliveWheel<Connection>;
   readonly #timers: WheelTimers;
   /** Open sockets (handshakes included) per client key, for the per-client cap. */
@@ -185,7 +195,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (new URL(req.url ?? '/', 'http://upgrade.invalid').pathname !== this.path) return;
+    if (upgradeUrl(req)?.pathname !== this.path) return;
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) {
       // RFC 7118 §4: a SIP WebSocket server refuses a handshake without the `sip` subprotocol.
