@@ -13,7 +13,7 @@ import { delay } from '../support/deadline.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { ScriptedUa } from '../support/scripted-ua.ts';
 import type { NgDictionary } from '../../src/media/ng/bencode.ts';
-import { getHeader } from '../../src/sip/message/index.ts';
+import { getHeader, getHeaders } from '../../src/sip/message/index.ts';
 
 const WAIT_MS = 8000;
 
@@ -155,6 +155,58 @@ describe('calls anchored through a real rtpengine', () => {
     await bobSoft.hangup();
     await alice.waitForEvent('CALL_CLOSED', WAIT_MS);
     assert.deepEqual(await sessionsLeft(), []);
+  });
+
+  it('anchors a late offer: the callee offers in its 200, the caller answers in the ACK', async () => {
+    const bob = await phone('bob-late', '1002', 'tcp', 'auto');
+    const caller = await ScriptedUa.open('127.0.0.1', callpane.sipPort);
+    try {
+      const uri = `sip:1002@127.0.0.1:${callpane.sipPort}`;
+      const callId = `late-offer-${Date.now()}`;
+      await caller.sendAuthenticated('INVITE', uri, '1001', callpane.secretOf('1001'), (cseq, authorization) => [
+        `INVITE ${uri} SIP/2.0`,
+        caller.via(),
+        'Max-Forwards: 70',
+        'From: <sip:1001@127.0.0.1>;tag=late',
+        'To: <sip:1002@127.0.0.1>',
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} INVITE`,
+        `Contact: <sip:1001@${caller.address};transport=udp>`,
+        ...authorization,
+      ]);
+      const ok = (await caller.response('INVITE', 200)).message;
+      const offered = Number(/\nm=audio (\d+) /.exec(ok.body.toString())?.[1]);
+      assert.ok(inEngineRange(offered), `the caller is offered rtpengine's port, not ${offered}`);
+
+      const dialog = (method: string, cseq: number) => [
+        `${method} ${/<([^>]+)>/.exec(getHeader(ok, 'Contact') ?? '')?.[1]} SIP/2.0`,
+        caller.via(),
+        'Max-Forwards: 70',
+        ...getHeaders(ok, 'Record-Route').reverse().map((route) => `Route: ${route}`),
+        'From: <sip:1001@127.0.0.1>;tag=late',
+        `To: ${getHeader(ok, 'To')}`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} ${method}`,
+      ];
+      const answer = ['v=0', 'o=- 7 7 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${caller.port + 2} RTP/AVP 0 101`, 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+      caller.send([...dialog('ACK', 2), 'Content-Type: application/sdp'], answer);
+      await bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS);
+      await delay(800);
+      const ports = audioPortsReceived(bob);
+      assert.ok(ports.length >= 1 && ports.every(inEngineRange), `the callee gets the caller's answer from rtpengine: ${ports.join(', ')}`);
+      const packets = await packetsByTag(callId);
+      assert.equal(packets.size, 2, `both parties in rtpengine: ${[...packets.keys()].join(', ')}`);
+      assert.ok([...packets.values()].some((count) => count > 10), `the callee's RTP reaches rtpengine: ${JSON.stringify([...packets])}`);
+
+      caller.send(dialog('BYE', 3));
+      await caller.response('BYE', 200);
+      await bob.waitForEvent('CALL_CLOSED', WAIT_MS);
+      assert.deepEqual(await sessionsLeft(), []);
+      const metrics = await callpane.metrics();
+      assert.equal(['unavailable', 'timeout', 'refused', 'error'].reduce((sum, reason) => sum + metricValue(metrics, `callpane_media_relay_failures_total{reason="${reason}"}`), 0), 0, 'rtpengine took the offer and the answer');
+    } finally {
+      caller.close();
+    }
   });
 
   it('leaves no session after calls that end every way', async () => {
