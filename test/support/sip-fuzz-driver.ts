@@ -8,7 +8,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { withDeadline } from './deadline.ts';
-import { MUTATIONS, SipMutator, type Mutation } from './sip-mutator.ts';
+import { MUTATIONS, SeededRandom, SipMutator, type Mutation } from './sip-mutator.ts';
 
 export interface FuzzTarget {
   udpPort: number;
@@ -16,6 +16,11 @@ export interface FuzzTarget {
   /** `ws://127.0.0.1:PORT/sip` */
   wsUrl: string;
 }
+
+/** One mutated WebSocket handshake (to /sip and elsewhere) goes to the HTTP port per this many messages. */
+const UPGRADE_EVERY = 10;
+/** The largest UDP payload over IPv4: a longer message is cut there (Callpane drops it as oversized). */
+const MAX_DATAGRAM = 65_507;
 
 export type FuzzTransport = 'UDP' | 'TCP' | 'WS';
 const TRANSPORTS: readonly FuzzTransport[] = ['UDP', 'TCP', 'WS'];
@@ -26,6 +31,8 @@ export interface FuzzReport {
   byMutation: Record<Mutation, number>;
   /** Stream connections the server closed and that were opened again. */
   reconnects: { TCP: number; WS: number };
+  /** Mutated HTTP upgrade requests sent besides the SIP messages. */
+  upgrades: number;
 }
 
 /** Sends `count` mutated messages (seeded by `seed`), spread evenly over the three transports. */
@@ -35,7 +42,10 @@ export async function fuzz(target: FuzzTarget, options: { count: number; seed: n
     sent: { UDP: 0, TCP: 0, WS: 0 },
     byMutation: Object.fromEntries(MUTATIONS.map((m) => [m, 0])) as Record<Mutation, number>,
     reconnects: { TCP: 0, WS: 0 },
+    upgrades: 0,
   };
+  const handshakes = new SeededRandom(options.seed ^ 0x5eed);
+  const httpPort = Number(new URL(target.wsUrl).port);
   const udp = await udpSender();
   const tcp = new ReconnectingTcp(target.tcpPort);
   const ws = new ReconnectingWs(target.wsUrl);
@@ -43,7 +53,7 @@ export async function fuzz(target: FuzzTarget, options: { count: number; seed: n
     for (let i = 0; i < options.count; i++) {
       const { mutations, data } = mutator.next();
       const transport = TRANSPORTS[i % TRANSPORTS.length];
-      if (transport === 'UDP') await udp.send(data, target.udpPort);
+      if (transport === 'UDP') await udp.send(data.subarray(0, MAX_DATAGRAM), target.udpPort);
       else if (transport === 'TCP') await tcp.send(data);
       else await ws.send(data);
       // A write completes before the peer has read it: yielding to I/O lets a close the server
@@ -51,6 +61,10 @@ export async function fuzz(target: FuzzTarget, options: { count: number; seed: n
       await new Promise((resolve) => setImmediate(resolve));
       report.sent[transport]++;
       for (const mutation of mutations) report.byMutation[mutation]++;
+      if (i % UPGRADE_EVERY === 0) {
+        await sendUpgrade(httpPort, mutatedUpgrade(handshakes));
+        report.upgrades++;
+      }
     }
   } finally {
     report.reconnects = { TCP: tcp.reconnects, WS: ws.reconnects };
@@ -59,6 +73,40 @@ export async function fuzz(target: FuzzTarget, options: { count: number; seed: n
     ws.close();
   }
   return report;
+}
+
+/** Targets, protocols and header sets of WebSocket handshakes a broken or hostile client sends. */
+const UPGRADE_TARGETS = ['/sip', '/api/events', 'http://[', 'http://[/sip', '//[', '/sip?%zz', '/%', 'http://a:b:c/sip', '*', '/sip#x', 'http://127.0.0.1/sip', '/sip/../sip'];
+const UPGRADE_PROTOCOLS = ['sip', '', 'sip, sip', 'callpane-events', 'x'.repeat(300), 'sip\u0000'];
+
+function mutatedUpgrade(random: SeededRandom): Buffer {
+  const target = random.below(4) === 0 ? random.bytes(1 + random.below(40)).toString('latin1').replace(/[\s]/g, '') || '/' : random.pick(UPGRADE_TARGETS);
+  const headers = [
+    `GET ${target} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+    `Sec-WebSocket-Version: ${random.pick(['13', '8', '', 'abc'])}`,
+    random.below(5) === 0 ? '' : 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    `Sec-WebSocket-Protocol: ${random.pick(UPGRADE_PROTOCOLS)}`,
+    random.below(3) === 0 ? `X-Forwarded-For: ${random.pick(['1.2.3.4', 'garbage', '::1, 127.0.0.1', '[::1]:80'])}` : '',
+  ].filter((line) => line !== '');
+  const request = Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1');
+  if (random.below(4) === 0) request[random.below(request.length)] ^= 1 << random.below(8);
+  return request;
+}
+
+/** Writes one handshake on its own connection and closes it once answered (or after a moment). */
+async function sendUpgrade(port: number, request: Buffer): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => {
+    socket.once('connect', () => socket.write(request));
+    socket.once('data', () => resolve());
+    socket.once('close', () => resolve());
+    setTimeout(resolve, 200).unref();
+  });
+  socket.destroy();
 }
 
 const optionsRequest = (transport: FuzzTransport, branch: string): string =>
