@@ -1,9 +1,11 @@
 /**
  * Calls between real SIP phones (Debian's baresip, plain RTP) through Callpane with a real
  * rtpengine anchoring the media: each phone's SDP names rtpengine, rtpengine's own counters (ng
- * `query`) see packets from both phones while they talk, and after calls that end every way —
- * answered and hung up by either side, busy, cancelled, never answered (Timer B) — rtpengine
- * lists no session.
+ * `query`) see packets from both phones while they talk (through hold, resume and DTMF), a fork's
+ * winner keeps talking, a late offer is answered in the ACK, a carrier's early media (183) reaches
+ * the caller through rtpengine, a call while rtpengine is down is refused with 503, and after
+ * calls that end every way — answered and hung up by either side, busy, cancelled, never
+ * answered (Timer B) — rtpengine lists no session.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -11,8 +13,10 @@ import { BaresipAgent, type SipTransportName } from '../support/baresip.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { delay } from '../support/deadline.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
+import { freeUdpTcpPort } from '../support/ports.ts';
 import { ScriptedUa } from '../support/scripted-ua.ts';
 import type { NgDictionary } from '../../src/media/ng/bencode.ts';
+import type { SipRequest } from '../../src/sip/message/types.ts';
 import { getHeader, getHeaders } from '../../src/sip/message/index.ts';
 
 const WAIT_MS = 8000;
@@ -47,19 +51,6 @@ describe('calls anchored through a real rtpengine', () => {
   }
 
   const inEngineRange = (port: number) => port >= engine.portMin && port <= engine.portMax;
-
-  /** The m=audio ports of the SDP bodies a phone received from Callpane (its SIP trace). */
-  function audioPortsReceived(agent: BaresipAgent): number[] {
-    const ports: number[] = [];
-    let fromCallpane = false;
-    for (const line of agent.recentLog(4000)) {
-      const hop = /^(?:UDP|TCP|TLS) (\S+) -> (\S+)$/.exec(line);
-      if (hop) fromCallpane = hop[1] === `127.0.0.1:${callpane.sipPort}`;
-      const media = /^m=audio (\d+) /.exec(line);
-      if (media && fromCallpane) ports.push(Number(media[1]));
-    }
-    return ports;
-  }
 
   /** Packets rtpengine received from each party (by SIP tag) of a call, from ng `query`. */
   async function packetsByTag(callId: string): Promise<Map<string, number>> {
@@ -101,7 +92,7 @@ describe('calls anchored through a real rtpengine', () => {
     await Promise.all([alice.waitForEvent('CALL_RTPESTAB', WAIT_MS), bob.waitForEvent('CALL_RTPESTAB', WAIT_MS)]);
 
     for (const agent of [alice, bob]) {
-      const ports = audioPortsReceived(agent);
+      const ports = audioPortsOf(agent, callpane.sipPort);
       assert.ok(ports.length > 0, `${agent.name} received an SDP`);
       assert.ok(ports.every(inEngineRange), `${agent.name} was offered only rtpengine's ports ${engine.portMin}-${engine.portMax}: ${ports.join(', ')}`);
       const [, source] = await agent.waitForLog(/receiving from 127\.0\.0\.1:(\d+)/, WAIT_MS);
@@ -192,7 +183,7 @@ describe('calls anchored through a real rtpengine', () => {
       caller.send([...dialog('ACK', 2), 'Content-Type: application/sdp'], answer);
       await bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS);
       await delay(800);
-      const ports = audioPortsReceived(bob);
+      const ports = audioPortsOf(bob, callpane.sipPort);
       assert.ok(ports.length >= 1 && ports.every(inEngineRange), `the callee gets the caller's answer from rtpengine: ${ports.join(', ')}`);
       const packets = await packetsByTag(callId);
       assert.equal(packets.size, 2, `both parties in rtpengine: ${[...packets.keys()].join(', ')}`);
@@ -282,3 +273,83 @@ describe('a call while rtpengine is down', () => {
     }
   });
 });
+
+describe('a call out through a carrier that plays early media', () => {
+  it('gives the caller the 183 and the 200 with rtpengine\'s address, and the carrier only rtpengine\'s', async () => {
+    const sipPort = await freeUdpTcpPort();
+    const carrier = await ScriptedUa.open('127.0.0.2', sipPort);
+    const engine = await startRtpengine();
+    const callpane = await startTestCallpane({
+      sipPort,
+      file: {
+        media: { rtpengine: { engines: [`${engine.host}:${engine.ngPort}`] } },
+        trunks: [{ name: 'carrier', host: '127.0.0.2', port: carrier.port, transport: 'udp', match: { addresses: ['127.0.0.2/32'] } }],
+        routes: { inbound: [], outbound: [{ pattern: '_9NXXNXXXXXX', trunk: 'carrier', strip: 1, prepend: '+1', callerId: '+14155550199' }], callerIds: {} },
+      },
+    });
+    const inRange = (port: number) => port >= engine.portMin && port <= engine.portMax;
+    const alice = await BaresipAgent.start({ name: 'alice-early', sipTrace: true, account: { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 } });
+    try {
+      await alice.waitForRegistered(WAIT_MS);
+      await alice.dial(`sip:94155550123@127.0.0.1:${callpane.sipPort}`);
+      const invite = (await carrier.request('INVITE')).message;
+      const offered = Number(/\nm=audio (\d+) /.exec(invite.body.toString())?.[1]);
+      assert.ok(inRange(offered), `the carrier is offered rtpengine's port, not ${offered}`);
+      assert.match(invite.body.toString(), / RTP\/AVP /, 'plain RTP toward the carrier');
+
+      const carrierSdp = (version: number) => ['v=0', `o=carrier ${version} ${version} IN IP4 127.0.0.2`, 's=-', 'c=IN IP4 127.0.0.2', 't=0 0', 'm=audio 47000 RTP/AVP 0', 'a=sendrecv', ''].join('\r\n');
+      respondWithSdp(carrier, invite, '183 Session Progress', carrierSdp(1));
+      await alice.waitForLog(/SIP Progress: 183/, WAIT_MS);
+      respondWithSdp(carrier, invite, '200 OK', carrierSdp(2));
+      await alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS);
+      await carrier.request('ACK');
+      const ports = audioPortsOf(alice, callpane.sipPort);
+      assert.equal(ports.length, 2, `the caller got SDP in the 183 and the 200: ${ports.join(', ')}`);
+      assert.ok(ports.every(inRange), `both name rtpengine, never the carrier's 47000: ${ports.join(', ')}`);
+
+      await alice.hangup();
+      carrier.respond((await carrier.request('BYE')).message, '200 OK', [], 'carrier');
+      await alice.waitForEvent('CALL_CLOSED', WAIT_MS);
+      const deadline = Date.now() + 3000;
+      while ((await engine.listCalls()).length > 0 && Date.now() < deadline) await delay(50);
+      assert.deepEqual(await engine.listCalls(), []);
+    } finally {
+      await alice.stop();
+      await callpane.remove();
+      carrier.close();
+      await engine.stop();
+    }
+  });
+});
+
+/** A carrier's answer with an SDP body, copying what RFC 3261 §8.2.6.2 says a response copies. */
+function respondWithSdp(ua: ScriptedUa, request: SipRequest, status: string, sdp: string): void {
+  const to = getHeader(request, 'To') ?? '';
+  ua.send(
+    [
+      `SIP/2.0 ${status}`,
+      ...getHeaders(request, 'Via').map((via) => `Via: ${via}`),
+      ...getHeaders(request, 'Record-Route').map((route) => `Record-Route: ${route}`),
+      `From: ${getHeader(request, 'From')}`,
+      `To: ${to};tag=carrier`,
+      `Call-ID: ${getHeader(request, 'Call-ID')}`,
+      `CSeq: ${getHeader(request, 'CSeq')}`,
+      `Contact: <sip:carrier@${ua.address}>`,
+      'Content-Type: application/sdp',
+    ],
+    sdp,
+  );
+}
+
+/** The m=audio ports of the SDP bodies a phone received from Callpane at `sipPort` (its SIP trace). */
+function audioPortsOf(agent: BaresipAgent, sipPort: number): number[] {
+  const ports: number[] = [];
+  let fromCallpane = false;
+  for (const line of agent.recentLog(4000)) {
+    const hop = /^(?:UDP|TCP|TLS) (\S+) -> (\S+)$/.exec(line);
+    if (hop) fromCallpane = hop[1] === `127.0.0.1:${sipPort}`;
+    const media = /^m=audio (\d+) /.exec(line);
+    if (media && fromCallpane) ports.push(Number(media[1]));
+  }
+  return ports;
+}
