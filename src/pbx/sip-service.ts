@@ -200,6 +200,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     transport,
     tokens: new FlowTokens(),
     media: callMedia,
+    onError: (err) => log.error({ err }, 'a SIP message could not go on after the media relay answered'),
     observer: {
       forwarding: (request) => tracker.forwarding(request),
       responding: (request, response) => tracker.responding(request, response),

@@ -277,6 +277,18 @@ describe('the media step of a call', () => {
     assert.equal(media.activeCalls, 0);
   });
 
+  it('sends nothing for an offer that comes back after the proxy closed', async () => {
+    const t = setup();
+    let release!: () => void;
+    t.relay.gate = new Promise((resolve) => (release = resolve));
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.proxy.close();
+    release();
+    await settle();
+    assert.equal(t.sentInvites().length, 0);
+  });
+
   it('deletes the session when the callee is busy', async () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);

@@ -72,6 +72,8 @@ export interface ProxyOptions {
   timerCMs?: number;
   /** Anchors SDP through the media relay; without it SDP passes end to end. */
   media?: MediaStep;
+  /** A fault after a media step's answer (a message that could not be sent): logged, never thrown. */
+  onError?(error: unknown): void;
 }
 
 interface Branch {
@@ -198,10 +200,13 @@ export class Proxy {
     // An ACK that answers a late offer is rewritten; one the relay could not take still goes (the
     // callee's 2xx would otherwise be retransmitted in vain), its failure reported by the media step.
     else
-      media.ack(routed.revealed).then(
-        (outcome) => send(outcome.kind === 'rewrite' ? withBody(routed.branch, outcome.body) : routed.branch),
-        () => send(routed.branch),
-      );
+      media
+        .ack(routed.revealed)
+        .then(
+          (outcome) => send(outcome.kind === 'rewrite' ? withBody(routed.branch, outcome.body) : routed.branch),
+          () => send(routed.branch),
+        )
+        .catch((error: unknown) => this.#options.onError?.(error));
     return true;
   }
 
@@ -306,8 +311,8 @@ export class Proxy {
       .catch((): MediaOutcome => ({ kind: 'refuse', status: 503, reason: 'Media Relay Unavailable' }))
       .then((outcome) => {
         branch.pending = false;
-        // CANCEL or Timer C ended the branch while its offer was with the relay.
-        if (branch.final) return;
+        // CANCEL or Timer C ended the branch while its offer was with the relay, or we shut down.
+        if (branch.final || this.#contexts.get(context.server) !== context) return;
         if (outcome.kind === 'refuse') {
           this.#branchFinal(context, branch, this.#ownFailure(context.request, outcome));
           return;
@@ -317,7 +322,8 @@ export class Proxy {
           branch.request = withBody(branch.request, outcome.body);
         }
         this.#send(context, branch);
-      });
+      })
+      .catch((error: unknown) => this.#options.onError?.(error));
   }
 
   #exchange(context: ResponseContext, branch: Branch): MediaExchange {
@@ -449,7 +455,7 @@ export class Proxy {
         const sent = this.#mediaResult(context, response, outcome);
         if (sent !== undefined) this.#sendUp(context, sent);
       })
-      .catch(() => undefined);
+      .catch((error: unknown) => this.#options.onError?.(error));
   }
 
   #mediaOutcome(context: ResponseContext, branch: Branch, response: SipResponse, media: MediaStep): Promise<MediaOutcome> {
