@@ -2,11 +2,9 @@
  * Counts failed authentications per source address and bans an address that fails too often
  * within a window (the fail2ban pattern every exposed PBX needs: SIP scanners try thousands of
  * passwords). Memory stays bounded: at most `maxTrackedAddresses` addresses are tracked and the
- * oldest are forgotten first. The addresses of trusted reverse proxies are never banned: every
- * client behind one shares its address, and one client's failures would lock all of them out
- * (per-extension guessing is watched by extension-attack-watch.ts instead).
+ * oldest are forgotten first. Whom it never bans (a trusted reverse proxy's own WebSocket flows,
+ * whose address is every client's behind it) the digest guard does not report here at all.
  */
-import { cidrContains, parseCidr, parseIpAddress, type Cidr } from './routing/cidr.ts';
 
 export interface AuthFailurePolicy {
   /** Failures within `windowMs` that trigger a ban. */
@@ -14,8 +12,6 @@ export interface AuthFailurePolicy {
   windowMs: number;
   banMs: number;
   maxTrackedAddresses?: number;
-  /** Addresses and CIDR blocks never banned nor tracked: the trusted reverse proxies (config http.trustProxy). */
-  neverBan?: readonly string[];
 }
 
 interface AddressRecord {
@@ -23,23 +19,15 @@ interface AddressRecord {
   bannedUntil: number;
 }
 
-/** `exempt`: the address is never banned (a trusted proxy), so its failures are not counted here. */
-export type FailureOutcome = { banned: false; failures: number } | { banned: false; exempt: true } | { banned: true; until: number };
+export type FailureOutcome = { banned: false; failures: number } | { banned: true; until: number };
 
 export class AuthFailureLimiter {
-  readonly #policy: Required<Omit<AuthFailurePolicy, 'neverBan'>>;
-  readonly #neverBan: readonly Cidr[];
+  readonly #policy: Required<AuthFailurePolicy>;
   readonly #now: () => number;
   readonly #records = new Map<string, AddressRecord>();
 
   constructor(policy: AuthFailurePolicy, now: () => number = Date.now) {
-    const { neverBan = [], ...counting } = policy;
-    this.#policy = { maxTrackedAddresses: 100_000, ...counting };
-    this.#neverBan = neverBan.map((block) => {
-      const parsed = parseCidr(block);
-      if (parsed.cidr === undefined) throw new RangeError(`http.trustProxy: "${block}" ${parsed.problem}`);
-      return parsed.cidr;
-    });
+    this.#policy = { maxTrackedAddresses: 100_000, ...policy };
     this.#now = now;
   }
 
@@ -49,7 +37,6 @@ export class AuthFailureLimiter {
   }
 
   recordFailure(address: string): FailureOutcome {
-    if (this.#isExempt(address)) return { banned: false, exempt: true };
     const now = this.#now();
     const record = this.#records.get(address) ?? { failures: [], bannedUntil: 0 };
     this.#records.delete(address);
@@ -73,13 +60,6 @@ export class AuthFailureLimiter {
 
   get trackedAddresses(): number {
     return this.#records.size;
-  }
-
-  /** Whether `address` belongs to a trusted proxy (IPv4-mapped IPv6 spellings included). */
-  #isExempt(address: string): boolean {
-    if (this.#neverBan.length === 0) return false;
-    const parsed = parseIpAddress(address);
-    return parsed !== undefined && this.#neverBan.some((block) => cidrContains(block, parsed));
   }
 
   #evictOldest(): void {

@@ -48,8 +48,9 @@ export class CallerIdentification {
     const byAddress = identifyTrunk(trunks, { sourceAddress });
     if (byAddress !== undefined) return { ok: true, caller: { kind: 'trunk', trunk: byAddress } };
 
-    // Failures count against the client, behind a trusted reverse proxy too; trunks match by peer.
-    const outcome = guard.authenticate(request, clientAddressOf(flow), 'proxy');
+    // Failures count against the client, behind a trusted reverse proxy too (never against the
+    // proxy itself); trunks match by peer.
+    const outcome = guard.authenticate(request, clientAddressOf(flow), 'proxy', flow.trustedProxy === true);
     this.#options.authenticated?.(outcome, request, flow);
     if (!outcome.ok) return { ok: false, response: outcome.response, delayMs: outcome.delayMs, delayAccount: outcome.delayAccount };
 

@@ -61,7 +61,7 @@ export interface DigestGuardOptions {
  * Digest authentication of requests from extensions: 401 challenges for a registrar, 407 for the
  * proxy (RFC 3261 §22.1, §22.3). A wrong password and an unknown user get the same challenge, so
  * the answer never tells a scanner which extensions exist; repeated failures from one address get
- * it banned by the limiter (unless it is a trusted proxy's), and failures against one extension
+ * it banned by the limiter (unless it is a trusted proxy's own, `neverBan`), and failures against one extension
  * from any addresses slow down the answers to its guesses (extension-attack-watch.ts).
  */
 export class DigestGuard {
@@ -76,9 +76,14 @@ export class DigestGuard {
       options.authenticator ?? new DigestAuthenticator({ realm: options.realm, algorithms: options.algorithms ?? ['MD5', 'SHA-256'] });
   }
 
-  authenticate(request: SipRequest, sourceAddress: string, as: 'registrar' | 'proxy'): GuardOutcome {
+  /**
+   * `neverBan`: the request comes from a trusted reverse proxy speaking for itself (`Flow.trustedProxy`):
+   * its address is every client's behind it, so the per-address ban neither counts nor refuses it
+   * (the per-extension watch still counts its failures).
+   */
+  authenticate(request: SipRequest, sourceAddress: string, as: 'registrar' | 'proxy', neverBan = false): GuardOutcome {
     const { limiter } = this.#options;
-    if (limiter.isBanned(sourceAddress)) {
+    if (!neverBan && limiter.isBanned(sourceAddress)) {
       return { ok: false, reason: 'banned', response: createResponse(request, 403, { reason: 'Forbidden' }) };
     }
     const credentials = this.#credentialsFor(request, as);
@@ -92,14 +97,14 @@ export class DigestGuard {
       return { ok: false, reason: 'expired', target: proven.user, response: this.#challenge(request, as, false) };
     }
     if (result.ok) {
-      limiter.recordSuccess(sourceAddress);
+      if (!neverBan) limiter.recordSuccess(sourceAddress);
       // A verified digest had a credential to check against: `proven` is set.
       const user = proven?.user ?? result.username;
       return proven?.sessionTag === undefined ? { ok: true, user } : { ok: true, user, sessionTag: proven.sessionTag };
     }
     if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
-    const outcome = limiter.recordFailure(sourceAddress);
-    if (outcome.banned) this.#options.onBan?.(sourceAddress, outcome.until);
+    const outcome = neverBan ? undefined : limiter.recordFailure(sourceAddress);
+    if (outcome?.banned) this.#options.onBan?.(sourceAddress, outcome.until);
     // An unknown username is watched too (never reported): were only real extensions delayed,
     // the delay would tell a scanner which exist.
     const account = proven?.user ?? credentials.username;

@@ -185,7 +185,7 @@ export class RequestRoute<R extends Responder = Responder> {
   }
 
   #register(request: SipRequest, flow: Flow, answer: Responder): void {
-    const outcome = this.#options.guard.authenticate(request, clientAddressOf(flow), 'registrar');
+    const outcome = this.#options.guard.authenticate(request, clientAddressOf(flow), 'registrar', flow.trustedProxy === true);
     this.#options.events?.authenticated?.(outcome, request, flow);
     if (!outcome.ok) {
       this.#refuse(answer, outcome);

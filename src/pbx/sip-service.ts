@@ -85,8 +85,6 @@ export async function startSipService(context: AppContext, options: SipServiceOp
     limit: config.security.authFailures.limit,
     windowMs: config.security.authFailures.windowSeconds * 1000,
     banMs: config.security.authFailures.banSeconds * 1000,
-    // Every client behind a trusted proxy shares its address: banning it would lock them all out.
-    neverBan: config.http.trustProxy === false ? [] : config.http.trustProxy,
   });
   const attacks = new ExtensionAttackWatch(EXTENSION_ATTACK_POLICY, {
     onAttackStarted({ account, failures }) {
@@ -378,7 +376,8 @@ function transportConfig(config: Config, context: AppContext, log: Logger): Tran
       maxConnectionsPerClient: sip.wsMaxConnectionsPerAddress,
       // Counted like the web API's per-client limits: an IPv6 client by its /64.
       clientKey,
-      trustedProxy: trustedProxies(config.http.trustProxy),
+      // Its own flows (no client forwarded) are never banned: its address is every client's behind it.
+      trustedProxies: trustedProxies(config.http.trustProxy),
     };
     claimUpgradePath(context.httpServer.server, sip.wsPath);
   }

@@ -1,20 +1,30 @@
 /**
- * The reverse proxies of `http.trustProxy` as a test on addresses, for the parts of Callpane
- * that read X-Forwarded-For themselves rather than through Fastify (SIP over WebSocket reads it
- * on the upgrade request), and for the limits that must never count a proxy as one client.
- * The same list Fastify's proxy-addr gets, matched the same way: addresses and CIDR blocks, an
- * IPv4-mapped IPv6 address as the IPv4 address it carries.
+ * The reverse proxies of `http.trustProxy` as one test on addresses, the only one in Callpane:
+ * Fastify gets it for the web API (its `trustProxy` option takes a function) and SIP over
+ * WebSocket for its upgrade requests (sip/transport/forwarded-for.ts); both walk X-Forwarded-For
+ * with @fastify/proxy-addr, so the same header and list give the same client on both. The SIP
+ * service also uses it to tell a trusted proxy's own WebSocket flows, which are never banned.
+ * Compiled by proxy-addr itself: addresses and CIDR blocks, an IPv4-mapped IPv6 address matched
+ * as the IPv4 address it carries.
  */
-import { cidrContains, parseCidr, parseIpAddress, type Cidr } from '../pbx/routing/cidr.ts';
+import proxyAddr from '@fastify/proxy-addr';
+import type { TrustedProxies } from '../sip/transport/forwarded-for.ts';
 
-export type TrustedProxies = (address: string) => boolean;
+export type { TrustedProxies };
 
-/** `false` (no proxy) trusts nobody. Entries are validated by the config schema already. */
+/**
+ * `false` (no proxy) trusts nobody. An entry that is no address or block (the config schema
+ * refuses those before) is a RangeError naming the key, never silently dropped.
+ */
 export function trustedProxies(list: false | readonly string[]): TrustedProxies {
-  const blocks: Cidr[] = list === false ? [] : list.flatMap((entry) => parseCidr(entry).cidr ?? []);
-  if (blocks.length === 0) return () => false;
-  return (address) => {
-    const parsed = parseIpAddress(address);
-    return parsed !== undefined && blocks.some((block) => cidrContains(block, parsed));
-  };
+  if (list === false || list.length === 0) return () => false;
+  for (const entry of list) {
+    try {
+      proxyAddr.compile(entry);
+    } catch (error) {
+      throw new RangeError(`http.trustProxy: ${JSON.stringify(entry)} is no IP address or CIDR block (${(error as Error).message})`);
+    }
+  }
+  const isTrusted = proxyAddr.compile([...list]);
+  return (address) => isTrusted(address, 0);
 }

@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fastify, LogController, type FastifyInstance } from 'fastify';
+import { trustedProxies } from '../security/trusted-proxies.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { upgradeUrl } from '../net/upgrade-url.ts';
@@ -113,7 +114,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     // proxy-addr walks X-Forwarded-For from the right and stops at the first address that is not a
     // listed proxy: a client cannot slip its own entries past the proxy that appends the real one.
-    ...(options.trustProxy && options.trustProxy.length > 0 ? { trustProxy: [...options.trustProxy] } : {}),
+    // The same matcher SIP over WebSocket gets (security/trusted-proxies.ts): one list, one client.
+    ...(options.trustProxy && options.trustProxy.length > 0 ? { trustProxy: trustedProxies(options.trustProxy) } : {}),
     loggerInstance: options.logger.child({ component: 'http' }),
     // Per-request lines would drown the log in health checks and scrapes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),

@@ -8,6 +8,7 @@ import { runRegisterLoad } from '../../bench/sip-load-generator.ts';
 import { PaneCredentials } from '../../src/security/pane-credentials.ts';
 import { BaresipAgent } from '../support/baresip.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { WsSipPeer } from '../support/ws-sip-peer.ts';
 
 const WAIT_MS = 8000;
 
@@ -160,12 +161,28 @@ describe('SIP authentication limits', () => {
     });
   }
 
-  it('never bans a trusted proxy address, however often clients behind it fail', async () => {
-    const failed = await register(PROXY, '1002', 'guess', 12);
-    assert.deepEqual(failed.statuses, { 401: 24 }, 'every REGISTER challenged, then refused with a new challenge, never 403');
-    const registered = await register(PROXY, '1002', callpane.secretOf('1002'));
-    assert.equal(registered.completed, 1, JSON.stringify(registered.firstErrors));
-    assert.equal(metricValue(await callpane.metrics(), 'callpane_sip_bans_total'), 0);
+  it("never bans a trusted proxy's own SIP over WebSocket, however often it fails; a phone at its address over UDP is banned as any other", async () => {
+    const { domain } = callpane.config.sip;
+    const url = `${callpane.httpUrl.replace(/^http/, 'ws')}${callpane.config.sip.wsPath}`;
+    // No X-Forwarded-For: the proxy speaks for itself (as for a client it could not name).
+    const proxyItself = await WsSipPeer.connect(url, { localAddress: PROXY });
+    try {
+      for (let attempt = 0; attempt < 12; attempt++) {
+        assert.equal((await proxyItself.register('1002', 'guess', domain)).status, 401, 'challenged again, never 403');
+      }
+      assert.equal(metricValue(await callpane.metrics(), 'callpane_sip_bans_total'), 0);
+
+      const limit = callpane.config.security.authFailures.limit;
+      const phone = await register(PROXY, '1002', 'guess', limit);
+      assert.equal(phone.completed, 0);
+      const banned = await register(PROXY, '1002', callpane.secretOf('1002'));
+      assert.deepEqual(banned.statuses, { 403: 1 }, 'UDP from the proxy address is counted by its source address, as any other');
+      assert.equal(metricValue(await callpane.metrics(), 'callpane_sip_bans_total'), 1);
+
+      assert.equal((await proxyItself.register('1002', callpane.secretOf('1002'), domain)).status, 200, "the proxy's own WebSocket is not refused by that ban");
+    } finally {
+      proxyItself.close();
+    }
   });
 
   it('does not count a refused expired pane credential as a guess: five do not ban the address, five forged ones do', async () => {

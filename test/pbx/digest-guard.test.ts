@@ -352,13 +352,13 @@ describe('a genuine pane credential that has expired or whose web session ended'
 
 describe('guessing one extension from many addresses', () => {
   const ATTACK = { threshold: 4, windowMs: 600_000, firstDelayMs: 1_000, maxDelayMs: 4_000, maxTrackedUnknown: 10 };
-  function spreadFixture(neverBan: string[] = []) {
+  function spreadFixture() {
     const started: AttackEpisode[] = [];
     const bans: string[] = [];
     const guard = new DigestGuard({
       realm: REALM,
       credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
-      limiter: new AuthFailureLimiter({ ...POLICY, neverBan }),
+      limiter: new AuthFailureLimiter(POLICY),
       attacks: new ExtensionAttackWatch(ATTACK, { onAttackStarted: (episode) => started.push(episode) }),
       onBan: (address) => bans.push(address),
     });
@@ -397,14 +397,25 @@ describe('guessing one extension from many addresses', () => {
     assert.deepEqual(started, []);
   });
 
-  test('never bans a trusted proxy, however often clients behind it fail, but counts its failures per extension', () => {
+  test('never bans a trusted proxy speaking for itself (neverBan), however often it fails, but counts its failures per extension', () => {
     const proxy = '203.0.113.5';
-    const { guard, bans, started } = spreadFixture(['203.0.113.0/28']);
+    const { guard, bans, started } = spreadFixture();
     for (let i = 0; i < 3 * POLICY.limit; i++) {
-      assert.equal(failure(guard.authenticate(answered(guard, { password: `guess-${i}`, from: proxy }), proxy, 'registrar')).reason, 'failed');
+      assert.equal(failure(guard.authenticate(answered(guard, { password: `guess-${i}`, from: proxy }), proxy, 'registrar', true)).reason, 'failed');
     }
     assert.deepEqual(bans, []);
     assert.deepEqual(started.map((episode) => episode.account), ['1001']);
-    assert.deepEqual(guard.authenticate(answered(guard, { from: proxy }), proxy, 'registrar'), { ok: true, user: '1001' });
+    assert.deepEqual(guard.authenticate(answered(guard, { from: proxy }), proxy, 'registrar', true), { ok: true, user: '1001' });
+  });
+
+  test('bans the same address when it is not the proxy speaking for itself (a phone over UDP there), and still lets the proxy in', () => {
+    const address = '203.0.113.5';
+    const { guard, bans } = spreadFixture();
+    // Answered before the ban: a banned address gets no challenge to answer.
+    const [fromPhone, fromProxy] = [answered(guard, { from: address }), answered(guard, { from: address })];
+    for (let i = 0; i < POLICY.limit; i++) guard.authenticate(answered(guard, { password: `guess-${i}`, from: address }), address, 'registrar');
+    assert.deepEqual(bans, [address]);
+    assert.equal(failure(guard.authenticate(fromPhone, address, 'registrar')).reason, 'banned');
+    assert.deepEqual(guard.authenticate(fromProxy, address, 'registrar', true), { ok: true, user: '1001' }, 'the proxy itself is never refused as banned');
   });
 });

@@ -15,5 +15,15 @@ describe('trustedProxies', () => {
     assert.equal(isTrusted('10.2.0.1'), false);
     assert.equal(isTrusted('2001:db8::1'), false);
     assert.equal(isTrusted('not an address'), false);
+    assert.equal(isTrusted('10.1.2.3:4711'), false, 'an address with a port is no address');
+  });
+
+  test('refuses an entry that is no address or block, naming http.trustProxy and the entry, instead of dropping it', () => {
+    assert.throws(() => trustedProxies(['127.0.0.1', 'proxy.example']), (error: unknown) => {
+      assert.ok(error instanceof RangeError);
+      assert.match(error.message, /^http\.trustProxy: "proxy\.example" is no IP address or CIDR block/);
+      return true;
+    });
+    assert.throws(() => trustedProxies(['10.0.0.0/33']), /http\.trustProxy: "10\.0\.0\.0\/33"/);
   });
 });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createHttpServer, type HttpServer } from '../../src/server/http-server.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
+import { trustedProxies } from '../../src/security/trusted-proxies.ts';
+import { forwardedClient } from '../../src/sip/transport/forwarded-for.ts';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const servers: HttpServer[] = [];
@@ -52,6 +54,35 @@ describe('request.ip behind a reverse proxy', () => {
     for (const trustProxy of [undefined, false] as const) {
       const url = await serverTrusting(trustProxy);
       assert.equal(await ipSeenBy(url, '203.0.113.7'), '127.0.0.1');
+    }
+  });
+});
+
+describe('the web API and SIP over WebSocket behind a reverse proxy', () => {
+  test('pick the same client for the same X-Forwarded-For and http.trustProxy', async () => {
+    const list = ['127.0.0.1', '10.0.0.0/8', 'fd00::/8'];
+    const server = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics(), trustProxy: list });
+    // The very request Fastify read request.ip from goes to what the WebSocket transport reads an upgrade with.
+    const sipTrusts = trustedProxies(list);
+    server.app.get('/both', async (request) => ({ web: request.ip, sip: forwardedClient(request.raw, sipTrusts) }));
+    servers.push(server);
+    const url = await server.listen();
+    const headers = [
+      undefined,
+      '203.0.113.7',
+      '198.51.100.1, 203.0.113.7',
+      '198.51.100.1, 203.0.113.7, 10.1.2.3',
+      '10.9.9.9, 10.1.2.3',
+      '2001:db8::7, fd00::1',
+      '203.0.113.7, unknown',
+      '203.0.113.7:50123',
+      ' 203.0.113.7 ,, 10.1.2.3 ',
+      '',
+    ];
+    for (const forwardedFor of headers) {
+      const response = await fetch(`${url}/both`, { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }, signal: AbortSignal.timeout(5000) });
+      const { web, sip } = (await response.json()) as { web: string; sip: string };
+      assert.equal(sip, web, `X-Forwarded-For: ${forwardedFor ?? '(none)'}`);
     }
   });
 });

@@ -24,9 +24,12 @@ export class WsSipPeer {
     });
   }
 
-  /** `headers` go with the upgrade request (a reverse proxy's X-Forwarded-For, say). */
-  static async connect(url: string, options: { headers?: Record<string, string> } = {}): Promise<WsSipPeer> {
-    const ws = new WebSocket(url, 'sip', { headers: options.headers });
+  /**
+   * `headers` go with the upgrade request (a reverse proxy's X-Forwarded-For, say); `localAddress`
+   * is the address it connects from (any 127.x.y.z on Linux loopback: a reverse proxy's, say).
+   */
+  static async connect(url: string, options: { headers?: Record<string, string>; localAddress?: string } = {}): Promise<WsSipPeer> {
+    const ws = new WebSocket(url, 'sip', { headers: options.headers, localAddress: options.localAddress });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

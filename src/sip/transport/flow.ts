@@ -33,6 +33,12 @@ export interface Flow {
    * `clientAddressOf(flow)`.
    */
   clientAddress?: string;
+  /**
+   * Set when the peer is a trusted reverse proxy that forwarded no client: the proxy speaks for
+   * itself (a WebSocket it opened on its own). Such a flow is never banned: the proxy's address is
+   * every client's behind it. Never set on UDP, TCP or TLS, whatever the peer's address.
+   */
+  trustedProxy?: true;
 }
 
 /** Where to send when no flow is known: an IP literal and a port (no DNS in the transport). */

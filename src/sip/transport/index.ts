@@ -2,7 +2,7 @@
 export { clientAddressOf, createFlow, formatHostPort, formatSource, isFlow, isReliable, normalizeAddress } from './flow.ts';
 export type { Flow, HostPort, SendTarget, TransportProtocol } from './flow.ts';
 export { forwardedClient } from './forwarded-for.ts';
-export type { TrustedProxy } from './forwarded-for.ts';
+export type { TrustedProxies } from './forwarded-for.ts';
 export { KeepAliveWheel, systemTimers } from './keep-alive-wheel.ts';
 export type { KeepAliveWheelOptions, WheelTimers } from './keep-alive-wheel.ts';
 export type { TransportLogger } from './logger.ts';

@@ -44,7 +44,7 @@ export interface TransportLayerConfig {
    */
   ws?: { server: HttpServer | HttpsServer; path?: string } & Pick<
     WebSocketTransportOptions,
-    'firstRequestTimeoutMs' | 'maxConnectionsPerClient' | 'clientKey' | 'trustedProxy' | 'timers'
+    'firstRequestTimeoutMs' | 'maxConnectionsPerClient' | 'clientKey' | 'trustedProxies' | 'timers'
   >;
   /** Host for our Via sent-by; required when a transport listens on 0.0.0.0 or ::. */
   advertisedHost?: string;

@@ -17,7 +17,7 @@ import { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createFlow, formatHostPort, formatSource, isFlow, normalizeAddress, type Flow, type HostPort, type SendTarget } from './flow.ts';
-import { forwardedClient, type TrustedProxy } from './forwarded-for.ts';
+import { forwardedClient, type TrustedProxies } from './forwarded-for.ts';
 import { KeepAliveWheel, systemTimers, type WheelTimers } from './keep-alive-wheel.ts';
 import type { TransportLogger } from './logger.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, headerSectionEnd, readContentLength } from './stream-framer.ts';
@@ -48,7 +48,7 @@ export interface WebSocketTransportOptions {
    */
   clientKey?: (address: string) => string;
   /** Peers whose X-Forwarded-For names the client (`http.trustProxy`). Default: none. */
-  trustedProxy?: TrustedProxy;
+  trustedProxies?: TrustedProxies;
   /** For the first-request deadline and the keep-alive; tests pass a fake clock. */
   timers?: WheelTimers;
   answerFramingError?: FramingErrorAnswer;
@@ -204,7 +204,9 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       return;
     }
     const peer = { address: normalizeAddress(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 };
-    const client = forwardedClient(peer.address, req.headers['x-forwarded-for'], this.#options.trustedProxy ?? (() => false));
+    const isTrusted = this.#options.trustedProxies ?? (() => false);
+    const client = forwardedClient(req, isTrusted);
+    const proxyItself = client === peer.address && isTrusted(peer.address);
     const key = this.#options.clientKey?.(client) ?? client;
     const held = this.#perClient.get(key) ?? 0;
     const limit = this.#options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
@@ -218,7 +220,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     // Counted from the upgrade until the TCP socket closes, so handshakes in flight count too.
     this.#perClient.set(key, held + 1);
     socket.once('close', () => this.#release(key));
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, req, client));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#adopt(ws, req, client, proxyItself));
   }
 
   #release(key: string): void {
@@ -227,13 +229,14 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     else this.#perClient.delete(key);
   }
 
-  #adopt(ws: WebSocket, req: IncomingMessage, client: string): void {
+  #adopt(ws: WebSocket, req: IncomingMessage, client: string, proxyItself: boolean): void {
     const flow = createFlow(
       this.protocol,
       { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 },
       { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 },
     );
     if (client !== flow.remote.address) flow.clientAddress = client;
+    if (proxyItself) flow.trustedProxy = true;
     const connection: Connection = { ws, flow, alive: true, firstRequestTimer: undefined };
     const timeoutMs = this.#options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS;
     connection.firstRequestTimer = this.#timers.setTimeout(() => this.#silent(connection, timeoutMs), timeoutMs);

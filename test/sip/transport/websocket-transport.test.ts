@@ -231,7 +231,7 @@ describe('WebSocketTransport', () => {
   });
 
   test('takes the client address from X-Forwarded-For when the peer is a trusted proxy', async () => {
-    const { transport, url } = await start({ trustedProxy: (address) => address === '127.0.0.1' });
+    const { transport, url } = await start({ trustedProxies: (address) => address === '127.0.0.1' });
     const { flow } = await connected(transport, url, { headers: { 'X-Forwarded-For': '198.51.100.66, 203.0.113.7' } });
     assert.equal(flow.clientAddress, '203.0.113.7');
     assert.equal(clientAddressOf(flow), '203.0.113.7');
@@ -239,14 +239,14 @@ describe('WebSocketTransport', () => {
   });
 
   test('ignores X-Forwarded-For from a peer that is no trusted proxy', async () => {
-    const { transport, url } = await start({ trustedProxy: (address) => address === '10.0.0.1' });
+    const { transport, url } = await start({ trustedProxies: (address) => address === '10.0.0.1' });
     const { flow } = await connected(transport, url, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
     assert.equal(flow.clientAddress, undefined);
     assert.equal(clientAddressOf(flow), '127.0.0.1');
   });
 
   test('counts the per-client limit by the address a trusted proxy reports', async () => {
-    const { transport, url } = await start({ maxConnectionsPerClient: 1, trustedProxy: (address) => address === '127.0.0.1' });
+    const { transport, url } = await start({ maxConnectionsPerClient: 1, trustedProxies: (address) => address === '127.0.0.1' });
     await connected(transport, url, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
     await connected(transport, url, { headers: { 'X-Forwarded-For': '203.0.113.8' } });
     const refused = wsClient(url, 'sip', { headers: { 'X-Forwarded-For': '203.0.113.7' } });
