@@ -23,6 +23,10 @@ if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed must be a n
 
 const callpane = await startCallpaneProcess();
 const httpUrl = callpane.httpUrl;
+// Ctrl+C or a kill ends the campaign, not the Callpane it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void callpane.stop().finally(() => process.exit(130)));
+}
 const target: FuzzTarget = { udpPort: callpane.sipPort, tcpPort: callpane.sipPort, wsUrl: `${httpUrl.replace(/^http/, 'ws')}/sip` };
 let failure: string | undefined;
 const started = Date.now();
