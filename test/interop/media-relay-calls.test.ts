@@ -2,7 +2,8 @@
  * Calls between real SIP phones (Debian's baresip, plain RTP) through Callpane with a real
  * rtpengine anchoring the media: each phone's SDP names rtpengine, rtpengine's own counters (ng
  * `query`) see packets from both phones while they talk (through hold, resume and DTMF), a fork's
- * winner keeps talking, a late offer is answered in the ACK, a carrier's early media (183) reaches
+ * winner keeps talking, a late offer is answered in the ACK, a blind transfer's new call is
+ * anchored and the old one deleted, a carrier's early media (183) reaches
  * the caller through rtpengine, a call while rtpengine is down is refused with 503, and after
  * calls that end every way — answered and hung up by either side, busy, cancelled, never
  * answered (Timer B) — rtpengine lists no session.
@@ -198,6 +199,34 @@ describe('calls anchored through a real rtpengine', () => {
     } finally {
       caller.close();
     }
+  });
+
+  it('anchors a blind transfer\'s new call, and deletes the transferred one', async () => {
+    callpane.running.context.repositories.extensions.add({ number: '1008', displayName: 'Carol Agent', passwordHash: 'unused', sipSecret: 'carol-secret-1008' });
+    const alice = await phone('alice-xfer', '1001', 'udp');
+    const bob = await phone('bob-xfer', '1002', 'tcp', 'auto');
+    const carol = await phone('carol-xfer', '1008', 'udp', 'auto');
+
+    await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
+    const [first] = await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
+    // RFC 3515: bob refers alice to carol; alice calls carol, and the call with bob ends.
+    await bob.commandOk('transfer', `sip:1008@127.0.0.1:${callpane.sipPort}`);
+    const [second] = await Promise.all([
+      alice.waitForEvent((event) => event.type === 'CALL_ESTABLISHED' && event.id !== first.id, WAIT_MS),
+      carol.waitForEvent('CALL_ESTABLISHED', WAIT_MS),
+      bob.waitForEvent('CALL_CLOSED', WAIT_MS),
+    ]);
+    const deadline = Date.now() + 3000;
+    while ((await engine.listCalls()).includes(first.id ?? '') && Date.now() < deadline) await delay(50);
+    assert.deepEqual(await engine.listCalls(), [second.id], 'only the new call is anchored');
+    await delay(800);
+    const packets = await packetsByTag(second.id ?? '');
+    assert.equal(packets.size, 2);
+    for (const [tag, count] of packets) assert.ok(count > 10, `rtpengine received ${count} packets from ${tag} after the transfer`);
+
+    await carol.hangup();
+    await alice.waitForEvent((event) => event.type === 'CALL_CLOSED' && event.id === second.id, WAIT_MS);
+    assert.deepEqual(await sessionsLeft(), []);
   });
 
   it('leaves no session after calls that end every way', async () => {
