@@ -49,7 +49,7 @@ describe('trunks', () => {
 
   test('something must identify a trunk', () => {
     assert.deepEqual(lines(routingProblems([trunk({ match: {} })], routes())), [
-      'trunks.0.match: must name addresses, or a username and password, or both: otherwise nothing identifies the trunk',
+      'trunks.0.match: must name addresses, or a username and password, or both (or the trunk must register): otherwise nothing identifies the trunk',
     ]);
   });
 
