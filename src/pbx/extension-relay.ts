@@ -17,6 +17,7 @@ import type { Binding } from './binding.ts';
 import { dropIdentity } from './proxy/asserted-identity.ts';
 import type { LocationService } from './location-service.ts';
 import type { FlowTarget } from './proxy/flow-token.ts';
+import { trunkTransferRefusal } from './proxy/trunk-transfer.ts';
 import type { ForwardTarget, Proxy } from './proxy/proxy.ts';
 import type { ExtensionCall, Relay, TrunkCall } from './request-route.ts';
 import type { Trunk } from './routing/trunk.ts';
@@ -29,6 +30,8 @@ export interface ExtensionRelayOptions {
   resolveHost?: (host: string) => Promise<string>;
   /** The call id the tracker gave this INVITE: told to our own agents' panes, never to a trunk. */
   callIdOf?: (request: SipRequest) => string | undefined;
+  /** A fault of ours while sending a call to a trunk (the caller got 500): for the log. */
+  onError?: (error: unknown, request: SipRequest) => void;
 }
 
 /**
@@ -63,6 +66,31 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
     return formatNameAddr({ displayName, uri: parseUri(`sip:${number}@${domain}`), params: new Map() });
   }
 
+  /** The call as the trunk gets it: our caller id (or anonymous), the number it is to call. */
+  function sendToTrunk(request: SipRequest, flow: Flow, server: ServerTransaction<Flow>, call: TrunkCall, targets: ForwardTarget[]): void {
+    if (targets.length === 0) {
+      proxy.refuse(server, request, createResponse(request, 480, { reason: 'Trunk Not Registered', toTag: randomUUID() }));
+      return;
+    }
+    const fromHost = call.trunk.outbound?.fromDomain ?? domain;
+    const from = fromOf(request);
+    const identity: NameAddr =
+      call.callerId === undefined
+        ? // RFC 3323 §4.1.1.3: anonymous, never the internal extension number.
+          { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
+        : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
+    // The caller id is what the PBX asserts to the trunk (RFC 3325 §9.1); without one there is
+    // nothing to assert, and Privacy: id asks the carrier to withhold any it adds (RFC 3325 §9.3).
+    const asserted: Record<string, string> =
+      call.callerId === undefined ? { Privacy: 'id' } : { 'P-Asserted-Identity': `<sip:${call.callerId}@${fromHost}>` };
+    const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
+    const { outbound } = call.trunk;
+    const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
+    proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true, media: call.trunk.media ?? 'rtp' })), {
+      responseHeaders: callIdHeaders(request),
+    });
+  }
+
   return {
     toExtension(request, flow, server, call: ExtensionCall): void {
       const from = fromOf(request);
@@ -87,31 +115,36 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
     },
 
     toTrunk(request, flow, server, call: TrunkCall): void {
+      const refusal = trunkTransferRefusal(request, randomUUID());
+      if (refusal !== undefined) {
+        proxy.refuse(server, request, refusal);
+        return;
+      }
+      // Whatever goes wrong after the lookup is answered here: a rejection nobody handles would
+      // end the process (Node's default since 15).
+      const failed = (error: unknown): void => {
+        options.onError?.(error, request);
+        try {
+          proxy.refuse(server, request, createResponse(request, 500, { reason: 'Trunk Call Failed', toTag: randomUUID() }));
+        } catch (answering) {
+          options.onError?.(answering, request);
+        }
+      };
       trunkTargets(call.trunk, call.number).then(
         (targets) => {
-          if (targets.length === 0) {
-            proxy.refuse(server, request, createResponse(request, 480, { reason: 'Trunk Not Registered', toTag: randomUUID() }));
-            return;
+          try {
+            sendToTrunk(request, flow, server, call, targets);
+          } catch (error) {
+            failed(error);
           }
-          const fromHost = call.trunk.outbound?.fromDomain ?? domain;
-          const from = fromOf(request);
-          const identity: NameAddr =
-            call.callerId === undefined
-              ? // RFC 3323 §4.1.1.3: anonymous, never the internal extension number.
-                { displayName: 'Anonymous', uri: parseUri('sip:anonymous@anonymous.invalid'), params: from.params }
-              : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
-          // The caller id is what the PBX asserts to the trunk (RFC 3325 §9.1); without one there is
-          // nothing to assert, and Privacy: id asks the carrier to withhold any it adds (RFC 3325 §9.3).
-          const asserted: Record<string, string> =
-            call.callerId === undefined ? { Privacy: 'id' } : { 'P-Asserted-Identity': `<sip:${call.callerId}@${fromHost}>` };
-          const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
-          const { outbound } = call.trunk;
-          const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-          proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true, media: call.trunk.media ?? 'rtp' })), {
-            responseHeaders: callIdHeaders(request),
-          });
         },
-        () => proxy.refuse(server, request, createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() })),
+        () => {
+          try {
+            proxy.refuse(server, request, createResponse(request, 503, { reason: 'Trunk Host Unresolvable', toTag: randomUUID() }));
+          } catch (error) {
+            failed(error);
+          }
+        },
       );
     },
 

@@ -2,7 +2,8 @@
  * The PBX request route: every new request (not a retransmission, not an ACK) runs through one
  * pipeline, read top to bottom like Kamailio's request_route:
  *
- *   sanity → in-dialog (by our Route entries) → local domain → OPTIONS keep-alive
+ *   sanity → in-dialog (by our Route entries) → a preloaded Route naming us removed → local
+ *     domain → OPTIONS keep-alive
  *     → REGISTER: auth → registrar
  *     → other requests: caller identification (trunk by address, or digest) → call router
  *       (extension, outbound route, inbound route) → media (call-media.ts: every SDP offer and
@@ -16,16 +17,18 @@ import { randomUUID } from 'node:crypto';
 import {
   addHeader,
   createResponse,
+  formatNameAddr,
   fromOf,
   getHeaders,
   isSipUri,
   maxForwardsOf,
   parseNameAddr,
+  parseNameAddrList,
   splitTopLevelCommas,
   toOf,
   tagOf,
 } from '../sip/message/index.ts';
-import type { SipRequest, SipResponse } from '../sip/message/types.ts';
+import type { NameAddr, SipRequest, SipResponse, Uri } from '../sip/message/types.ts';
 import { clientAddressOf, type Flow } from '../sip/transport/flow.ts';
 import type { Binding } from './binding.ts';
 import type { CallRouter, CallSetup, CallerIdentity } from './call-router.ts';
@@ -82,6 +85,8 @@ export interface RouteEvents {
 export interface RequestRouteOptions<R extends Responder = Responder> {
   /** Host names and addresses that mean "this PBX" in a Request-URI (domain, advertised host…). */
   localHosts: readonly string[];
+  /** The ports SIP listens on (every transport): a Route naming a local host names us on these only. */
+  localPorts?: readonly number[];
   registrar: Registrar;
   guard: DigestGuard;
   identification: CallerIdentification;
@@ -123,6 +128,9 @@ export class RequestRoute<R extends Responder = Responder> {
       if (!this.#options.relay?.inDialog(request, flow, responder)) answer.respond(createResponse(request, 481));
       return;
     }
+    // §16.4: a first Route naming this proxy (a phone's outbound proxy, preloaded) is removed; the
+    // PBX decides where the request goes from here.
+    this.#removeOwnRoute(request);
     if (!this.#isLocal(request)) {
       // Not an open relay: requests for other domains are refused, not forwarded.
       answer.respond(createResponse(request, 403, { reason: 'Relaying Forbidden' }));
@@ -178,6 +186,27 @@ export class RequestRoute<R extends Responder = Responder> {
       return createResponse(request, 483);
     }
     return undefined;
+  }
+
+  #removeOwnRoute(request: SipRequest): void {
+    const first = request.headers.findIndex((header) => header.name === 'Route');
+    if (first === -1) return;
+    let entries: NameAddr[];
+    try {
+      entries = parseNameAddrList(request.headers[first].value);
+    } catch {
+      return;
+    }
+    if (entries.length === 0 || !this.#namesUs(entries[0].uri)) return;
+    if (entries.length === 1) request.headers.splice(first, 1);
+    else request.headers[first] = { name: 'Route', value: entries.slice(1).map(formatNameAddr).join(', ') };
+  }
+
+  /** A URI that addresses this proxy: one of our hosts, on one of our ports when it names one. */
+  #namesUs(uri: Uri): boolean {
+    if (!isSipUri(uri) || !this.#localHosts.has(uri.host.toLowerCase())) return false;
+    const ports = this.#options.localPorts;
+    return uri.port === undefined || ports === undefined || ports.includes(uri.port);
   }
 
   #isLocal(request: SipRequest): boolean {

@@ -12,7 +12,7 @@ import type { Config } from '../config/load-config.ts';
 import { claimUpgradePath } from '../server/http-server.ts';
 import type { Logger } from '../server/logger.ts';
 import type { MediaRelayFailureReason, Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
-import { createResponse, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
+import { createResponse, getHeader, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
 import { PaneCredentials } from '../security/pane-credentials.ts';
@@ -207,6 +207,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   const displayNameOf = (number: string) => credentials.displayNameOf(number);
   const route = new RequestRoute<ServerTransaction<Flow>>({
     localHosts: localHosts(config),
+    localPorts: transport.protocols.map((protocol) => transport.localVia(protocol).port),
     registrar,
     guard,
     identification: new CallerIdentification({ guard, trunks: config.trunks, registeredContacts: new RegisteredContacts(config.trunks), displayNameOf, authenticated: reportAuthentication }),
@@ -219,7 +220,13 @@ export async function startSipService(context: AppContext, options: SipServiceOp
       displayNameOf,
     }),
     delayed,
-    relay: createExtensionRelay({ proxy, location, domain: config.sip.domain, callIdOf: (request) => tracker.callIdOf(request) }),
+    relay: createExtensionRelay({
+      proxy,
+      location,
+      domain: config.sip.domain,
+      callIdOf: (request) => tracker.callIdOf(request),
+      onError: (err, request) => log.error({ err, callId: getHeader(request, 'Call-ID') }, 'a call to a trunk could not be sent; the caller got 500'),
+    }),
     events: {
       callRouted: (request, setup) => tracker.begin(request, setup),
       callRefused: (request, response, setup) => tracker.refused(request, response.status, response.reason, setup),

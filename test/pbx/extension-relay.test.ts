@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { createExtensionRelay } from '../../src/pbx/extension-relay.ts';
 import { LocationService } from '../../src/pbx/location-service.ts';
 import type { ForwardOptions, ForwardTarget, Proxy } from '../../src/pbx/proxy/proxy.ts';
-import { getHeader, getHeaders, parseMessage } from '../../src/sip/message/index.ts';
-import type { SipRequest } from '../../src/sip/message/types.ts';
+import { getHeader, getHeaders, parseMessage, setHeader } from '../../src/sip/message/index.ts';
+import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import type { ServerTransaction } from '../../src/sip/transaction/index.ts';
 import { createFlow, type Flow } from '../../src/sip/transport/index.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
@@ -32,14 +32,20 @@ function invite(extra: string[]): SipRequest {
   ) as SipRequest;
 }
 
-function fixture() {
+/** `fault`: what the proxy's forward throws (a bug of ours), to see that the caller is still answered. */
+function fixture(fault?: Error) {
   const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Readonly<Record<string, string>> | undefined; fromTrunk: boolean; callerMedia?: string }> = [];
+  const refused: SipResponse[] = [];
+  const errors: unknown[] = [];
   const proxy = {
-    forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[], options: ForwardOptions = {}) =>
-      forwarded.push({ request, targets, responseHeaders: options.responseHeaders, fromTrunk: options.fromTrunk === true, callerMedia: options.callerMedia }),
+    forward: (_server: unknown, request: SipRequest, _flow: Flow, targets: readonly ForwardTarget[], options: ForwardOptions = {}) => {
+      if (fault) throw fault;
+      forwarded.push({ request, targets, responseHeaders: options.responseHeaders, fromTrunk: options.fromTrunk === true, callerMedia: options.callerMedia });
+    },
+    refuse: (_server: unknown, _request: SipRequest, response: SipResponse) => refused.push(response),
   } as unknown as Proxy;
-  const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test', callIdOf: () => 'call-uuid-1' });
-  return { relay, forwarded };
+  const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test', callIdOf: () => 'call-uuid-1', onError: (error) => errors.push(error) });
+  return { relay, forwarded, refused, errors };
 }
 
 const BINDING = {
@@ -142,5 +148,41 @@ describe('the media profile of a trunk leg', () => {
     assert.deepEqual(forwarded.slice(2).map((entry) => entry.callerMedia), ['webrtc', 'rtp']);
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
     assert.deepEqual([forwarded[4].callerMedia, forwarded[4].targets[0].media], [undefined, undefined], 'a phone\'s profile follows from its transport');
+  });
+});
+
+describe('a call to a trunk the relay cannot send', () => {
+  const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
+
+  it('is a transfer: REFER or INVITE with Replaces is answered 403 and never forwarded', async () => {
+    const { relay, forwarded, refused } = fixture();
+    const refer = invite(['Refer-To: <sip:1002@pbx.test?Replaces=abc%40192.168.1.50%3Bto-tag%3Dx%3Bfrom-tag%3Dy>']);
+    refer.method = 'REFER';
+    setHeader(refer, 'CSeq', '2 REFER');
+    relay.toTrunk(refer, FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
+    relay.toTrunk(invite(['Replaces: abc@192.168.1.50;to-tag=x;from-tag=y']), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(forwarded, []);
+    assert.deepEqual(refused.map((response) => [response.status, response.reason, getHeader(response, 'CSeq')]), [
+      [403, 'Transfer Through A Trunk Not Supported', '2 REFER'],
+      [403, 'Transfer Through A Trunk Not Supported', '2 INVITE'],
+    ]);
+    assert.ok(refused.every((response) => /;tag=/.test(getHeader(response, 'To') ?? '')), 'a final answer tags its To');
+  });
+
+  it('fails in the relay itself: the caller gets 500, the fault is reported, and nothing is left unhandled', async () => {
+    const { relay, refused, errors } = fixture(new Error('a bug of ours'));
+    const unhandled: unknown[] = [];
+    const track = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', track);
+    try {
+      relay.toTrunk(invite([]), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: '+14155550199' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', track);
+    }
+    assert.deepEqual(unhandled, []);
+    assert.deepEqual(refused.map((response) => [response.status, response.reason]), [[500, 'Trunk Call Failed']]);
+    assert.deepEqual(errors.map((error) => (error as Error).message), ['a bug of ours']);
   });
 });

@@ -84,6 +84,7 @@ function udpFlow(remote = PHONE): Flow {
 interface FixtureOptions {
   relay?: Relay<Responder>;
   localHosts?: string[];
+  localPorts?: number[];
   attacks?: ExtensionAttackWatch;
   delayed?: DelayedAnswers;
 }
@@ -106,6 +107,7 @@ function fixture(options: FixtureOptions = {}) {
   const authenticated: Array<{ outcome: GuardOutcome; request: SipRequest; flow: Flow }> = [];
   const route = new RequestRoute({
     localHosts: options.localHosts ?? [DOMAIN, '127.0.0.1'],
+    localPorts: options.localPorts,
     registrar,
     guard,
     identification: new CallerIdentification({ guard, trunks: [], displayNameOf: () => undefined, authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }) }),
@@ -386,6 +388,26 @@ describe('guessing spread over many addresses against one extension', () => {
 });
 
 describe('out-of-dialog requests for a user', () => {
+  test('lose a first Route naming this PBX (RFC 3261 §16.4: a phone outbound proxy, preloaded), and only that one', () => {
+    const routed: string[][] = [];
+    const relay: Relay<Responder> = {
+      toExtension: (req) => routed.push(getHeaders(req, 'Route')),
+      inDialog: () => false,
+      toTrunk: () => undefined,
+    };
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay, localPorts: [5060, 5061] });
+    assert.equal(registerAs('1002', 5072).status, 200);
+    const cases: Array<[string[], string[]]> = [
+      [[`Route: <sip:${DOMAIN};lr>, <sip:10.1.2.3:5060;lr>`], ['<sip:10.1.2.3:5060;lr>']],
+      [['Route: <sip:127.0.0.1:5060;lr>', 'Route: <sip:10.1.2.3;lr>'], ['<sip:10.1.2.3;lr>']],
+      [['Route: <sip:127.0.0.1:5061;transport=tls;lr>'], []],
+      [['Route: <sip:127.0.0.1:5080;lr>'], ['<sip:127.0.0.1:5080;lr>']],
+      [[`Route: <sip:10.1.2.3;lr>, <sip:${DOMAIN};lr>`], ['<sip:10.1.2.3;lr>', `<sip:${DOMAIN};lr>`]],
+    ];
+    for (const [routes] of cases) handle(authenticatedRequest((headers) => inviteTo('1002', [...routes, ...headers])));
+    assert.deepEqual(routed, cases.map(([, left]) => left));
+  });
+
   test('without credentials get a 407 proxy challenge', () => {
     const { handle } = fixture();
     const response = handle(inviteTo('1002')).only;

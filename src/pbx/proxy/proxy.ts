@@ -27,6 +27,7 @@ import { answerNextHopChallenge, withCSeqShift, type OutboundCredentials } from 
 import { betterFinal } from './response-choice.ts';
 import { dropIdentity } from './asserted-identity.ts';
 import { hideRequest, hideResponse, revealRequest, revealResponse, type TopologyHiding } from './topology-hiding.ts';
+import { trunkTransferRefusal } from './trunk-transfer.ts';
 
 export interface ProxyTransport {
   localVia: LocalVia;
@@ -180,6 +181,12 @@ export class Proxy {
   forwardInDialog(server: ServerTransaction<Flow>, request: SipRequest, from: Flow): boolean {
     const routed = this.#routeInDialog(request, from);
     if (routed === undefined) return false;
+    // A transfer toward a trunk is answered here: nothing of it reaches the carrier (trunk-transfer.ts).
+    const refusal = routed.target.trunk ? trunkTransferRefusal(request) : undefined;
+    if (refusal !== undefined) {
+      this.refuse(server, request, refusal);
+      return true;
+    }
     this.#options.observer?.forwarding?.(routed.revealed, routed.caller);
     this.#start(server, request, routed.revealed, routed.caller, [{ request: routed.branch, leg: routed.target }]);
     // The call is over for the media relay as soon as either side hangs up (§15.1.1).
@@ -436,7 +443,7 @@ export class Proxy {
 
   /** A branch's response as the proxy handles it: a trunk's gets back what the trunk was not shown. */
   #received(context: ResponseContext, branch: Branch, response: SipResponse): SipResponse {
-    return branch.leg.trunk ? revealResponse(response, context.request) : response;
+    return branch.leg.trunk ? revealResponse(response, context.request, this.#hiding) : response;
   }
 
   /**
@@ -492,7 +499,7 @@ export class Proxy {
     if (context.caller.trunk) {
       // The phone answered the dialog as it knows it; the trunk gets its own Call-ID back.
       setHeader(sent, 'Call-ID', getHeader(context.request, 'Call-ID') ?? '');
-      sent = hideResponse(sent, context.caller.transport, this.#hiding);
+      sent = hideResponse(sent, context.request, context.caller.transport, this.#hiding);
     }
     this.#options.observer?.responding?.(context.request, sent);
     context.server.respond(sent);

@@ -20,8 +20,16 @@ export function flowTargetOf(flow: Flow): FlowTarget {
 }
 
 function recordRouteUri(tokens: FlowTokens, localVia: LocalVia, target: FlowTarget): string {
-  const { host, port } = localVia(target.transport);
-  return `<sip:${tokens.encode(target)}@${host}:${port};transport=${target.transport.toLowerCase()};lr>`;
+  return recordRouteEntry(tokens.encode(target), target.transport, localVia);
+}
+
+/**
+ * One of our Record-Route entries: the token, at our address for `transport`. The token alone
+ * names the leg; the rest says how the side the entry faces reaches us.
+ */
+export function recordRouteEntry(token: string, transport: TransportProtocol, localVia: LocalVia): string {
+  const { host, port } = localVia(transport);
+  return `<sip:${token}@${host}:${port};transport=${transport.toLowerCase()};lr>`;
 }
 
 export function addRecordRoutes(

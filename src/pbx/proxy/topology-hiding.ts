@@ -12,14 +12,23 @@
  *   it); the trunk's messages get the real one back.
  * - From/To: in-dialog requests to a trunk we called carry the From and To it was sent (the phone
  *   still has its extension there), kept in the trunk leg's Route token.
+ * - Route / Record-Route: a request out of a dialog carries no Route (the PBX decides where calls
+ *   go, not a phone's preloaded route); one in a dialog keeps what is left below our entries, the
+ *   trunk's own route set. Only our Record-Route entries go to a trunk, and in responses the
+ *   trunk's own as well (the rest is the phone's). Both of ours are shown on the trunk's
+ *   transport and our port for it, so the entry facing the phone does not tell how the phone
+ *   reaches us (TCP, TLS, a browser over WebSocket); the token names the leg, and the phone gets
+ *   its entry back as it was in the trunk's responses (RFC 3261 §16.7 step 4 lets a proxy
+ *   rewrite its own Record-Route in a response).
  * - Headers: only TRUNK_REQUEST_HEADERS / TRUNK_RESPONSE_HEADERS cross (docs/trunks-and-routes.md).
+ *   REFER and Replaces never go to a trunk (trunk-transfer.ts).
  */
-import { formatNameAddr, formatUri, getHeader, isSipUri, parseNameAddr, parseNameAddrList, parseUri, setHeader } from '../../sip/message/index.ts';
+import { formatNameAddr, formatUri, getHeader, getHeaders, isSipUri, parseNameAddr, parseNameAddrList, parseUri, removeHeader, setHeader, tagOf, toOf } from '../../sip/message/index.ts';
 import { headerKey } from '../../sip/message/header-names.ts';
 import type { Header, NameAddr, SipMessage, SipRequest, SipResponse } from '../../sip/message/types.ts';
 import type { TransportProtocol } from '../../sip/transport/index.ts';
 import type { FlowTarget, FlowTokens } from './flow-token.ts';
-import type { LocalVia } from './record-route.ts';
+import { recordRouteEntry, type LocalVia } from './record-route.ts';
 
 /** What RFC 3261 and the extensions Callpane relays (RFC 3262, 3311, 3323, 3515, 3891, 4028, 6086, 6665) need in any message. */
 const COMMON = [
@@ -31,11 +40,10 @@ const COMMON = [
 /**
  * Headers a request to a trunk may carry. The P-Asserted-Identity is ours (the proxy and the relay
  * drop every phone's); Authorization and Proxy-Authorization only what Callpane adds for the
- * trunk's own challenge (added after this filter). Refer-To is the transfer target the agent
- * chose (a carrier carries out a transfer only if it can call it); Referred-By, which names the
- * transferring extension, does not cross.
+ * trunk's own challenge (added after this filter). No transfer header (Refer-To, Referred-By,
+ * Replaces): transfers through a trunk are refused before anything is sent (trunk-transfer.ts).
  */
-export const TRUNK_REQUEST_HEADERS: readonly string[] = [...COMMON, 'P-Asserted-Identity', 'Max-Forwards', 'Route', 'RAck', 'Event', 'Subscription-State', 'Reason', 'Refer-To', 'Replaces', 'Info-Package'];
+export const TRUNK_REQUEST_HEADERS: readonly string[] = [...COMMON, 'P-Asserted-Identity', 'Max-Forwards', 'Route', 'RAck', 'Event', 'Subscription-State', 'Reason', 'Info-Package'];
 
 /** Headers a response to a trunk may carry. */
 export const TRUNK_RESPONSE_HEADERS: readonly string[] = [...COMMON, 'RSeq', 'Unsupported', 'Retry-After', 'Reason', 'Accept-Encoding', 'Accept-Language'];
@@ -50,11 +58,16 @@ export interface TopologyHiding {
 
 /**
  * A request as it goes to the trunk on `leg`: no Via (the transaction layer adds ours), only the
- * allowed headers, our Contact, and for a dialog we started there, its hidden Call-ID and the
- * From/To the trunk knows (tags kept).
+ * allowed headers, our Contact, our Record-Route entries only, a Route only in a dialog (our
+ * entries already consumed: what is left is the trunk's route set), and for a dialog we started
+ * there, its hidden Call-ID and the From/To the trunk knows (tags kept).
  */
 export function hideRequest(request: SipRequest, leg: FlowTarget, hiding: TopologyHiding): SipRequest {
   const hidden: SipRequest = { ...request, headers: allowed(request.headers, REQUEST_KEYS).filter((header) => header.name !== 'Via') };
+  // Out of a dialog (no To tag, RFC 3261 §12) the PBX chose the trunk: a Route a phone set is not
+  // the carrier's business, and would name what is behind Callpane.
+  if (tagOf(toOf(request)) === undefined) removeHeader(hidden, 'Route');
+  editRecordRoutes(hidden, (entry) => shownToTrunk(entry, leg.transport, hiding));
   hideContact(hidden, leg.transport, hiding);
   const called = leg.trunk?.called;
   if (called !== undefined) {
@@ -65,9 +78,15 @@ export function hideRequest(request: SipRequest, leg: FlowTarget, hiding: Topolo
   return hidden;
 }
 
-/** A response as it goes to a trunk that sent its request over `transport`: allowed headers, our Contact. */
-export function hideResponse(response: SipResponse, transport: TransportProtocol, hiding: TopologyHiding): SipResponse {
+/**
+ * A response as it goes to a trunk that sent `request` over `transport`: allowed headers, our
+ * Contact, and of the Record-Route only our entries and the trunk's own (those its request
+ * carried); any a phone added is dropped.
+ */
+export function hideResponse(response: SipResponse, request: SipRequest, transport: TransportProtocol, hiding: TopologyHiding): SipResponse {
   const hidden: SipResponse = { ...response, headers: allowed(response.headers, RESPONSE_KEYS) };
+  const trunks = new Set(recordRoutes(request).map(formatNameAddr));
+  editRecordRoutes(hidden, (entry) => shownToTrunk(entry, transport, hiding) ?? (trunks.has(formatNameAddr(entry)) ? formatNameAddr(entry) : undefined));
   hideContact(hidden, transport, hiding);
   return hidden;
 }
@@ -85,6 +104,39 @@ export function revealRequest(request: SipRequest, tokens: FlowTokens): SipReque
   if (callId !== undefined) setHeader(revealed, 'Call-ID', callId);
   if (contact !== undefined) revealed.uri = parseUri(contact);
   return revealed;
+}
+
+/** The leg a Record-Route entry of ours names (its user part is one of our flow tokens), else undefined. */
+function ownLeg(entry: NameAddr, tokens: FlowTokens): { token: string; leg: FlowTarget } | undefined {
+  if (!isSipUri(entry.uri) || entry.uri.user === undefined) return undefined;
+  const leg = tokens.decode(entry.uri.user);
+  return leg === undefined ? undefined : { token: entry.uri.user, leg };
+}
+
+/** An entry of ours as a trunk reached over `transport` is shown it; undefined for anyone else's. */
+function shownToTrunk(entry: NameAddr, transport: TransportProtocol, hiding: TopologyHiding): string | undefined {
+  const own = ownLeg(entry, hiding.tokens);
+  return own === undefined ? undefined : recordRouteEntry(own.token, transport, hiding.localVia);
+}
+
+/** Every Record-Route entry of `message`; an unreadable header counts as none (it is nobody's). */
+function recordRoutes(message: SipMessage): NameAddr[] {
+  return getHeaders(message, 'Record-Route').flatMap((value) => {
+    try {
+      return parseNameAddrList(value);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Each Record-Route entry becomes what `edit` makes of it (undefined: dropped), in order, where the first one stood. */
+function editRecordRoutes(message: SipMessage, edit: (entry: NameAddr) => string | undefined): void {
+  const index = message.headers.findIndex((header) => header.name === 'Record-Route');
+  if (index === -1) return;
+  const values = recordRoutes(message).flatMap((entry) => edit(entry) ?? []);
+  removeHeader(message, 'Record-Route');
+  message.headers.splice(Math.min(index, message.headers.length), 0, ...values.map((value) => ({ name: 'Record-Route', value })));
 }
 
 function allowed(headers: readonly Header[], keys: ReadonlySet<string>): Header[] {
@@ -121,9 +173,10 @@ function withTagOf(nameAddr: string, tagged: string | undefined): string {
 
 /**
  * A trunk's response as the sender of `request` gets it: the Vias, Call-ID, From and To of the
- * request it answers (RFC 3261 §8.2.6.2, §16.7 step 3), the trunk's To tag kept.
+ * request it answers (RFC 3261 §8.2.6.2, §16.7 step 3), the trunk's To tag kept, and our
+ * Record-Route entries on the transport of the leg each names (the trunk was shown its own).
  */
-export function revealResponse(response: SipResponse, request: SipRequest): SipResponse {
+export function revealResponse(response: SipResponse, request: SipRequest, hiding: TopologyHiding): SipResponse {
   const vias = request.headers.filter((header) => header.name === 'Via').map((header) => ({ ...header }));
   const revealed: SipResponse = { ...response, headers: [...vias, ...response.headers.filter((header) => header.name !== 'Via').map((header) => ({ ...header }))] };
   for (const name of ['Call-ID', 'From']) {
@@ -132,5 +185,9 @@ export function revealResponse(response: SipResponse, request: SipRequest): SipR
   }
   const to = getHeader(request, 'To');
   if (to !== undefined) setHeader(revealed, 'To', parseNameAddr(to).params.has('tag') ? to : withTagOf(to, getHeader(response, 'To')));
+  editRecordRoutes(revealed, (entry) => {
+    const own = ownLeg(entry, hiding.tokens);
+    return own === undefined ? formatNameAddr(entry) : recordRouteEntry(own.token, own.leg.transport, hiding.localVia);
+  });
   return revealed;
 }

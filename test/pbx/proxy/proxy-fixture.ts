@@ -26,8 +26,9 @@ class RecordingTransport implements TransactionTransport<Flow, RequestTarget> {
   isReliable(): boolean {
     return true;
   }
-  sentBy(): { transport: string; host: string; port: number } {
-    return { transport: 'TCP', host: '127.0.0.1', port: 5060 };
+  /** Our Via names the transport the request goes on, as the real transport layer's does. */
+  sentBy(target: RequestTarget): { transport: string; host: string; port: number } {
+    return { transport: 'flow' in target ? target.flow.transport : target.transport, host: '127.0.0.1', port: 5060 };
   }
 }
 

@@ -29,16 +29,28 @@ const INTERNAL = [
   'Remote-Party-ID: <sip:1003@pbx.test>;party=calling',
 ];
 
-/** Everything a peer could read in a message off the wire, tokens opened as base64 too. */
-function exposed(msg: SipMessage): string {
+/** The phone's Call-ID: phones put their address in it. */
+const PHONE_CALL_ID = 'a84b4c76e66710@192.168.1.50';
+/** What a phone may send of the inside: its preloaded route, a Record-Route it adds. */
+const PHONE_ROUTES = ['Route: <sip:10.1.2.3:5060;lr>', 'Record-Route: <sip:1001@192.168.1.50;lr>'];
+
+/**
+ * What the carrier must never read in a message off the wire: the phone's address and port (it
+ * is at 127.0.0.1:40000 over TCP; Callpane is 127.0.0.1:5060), an extension number, the phone's
+ * Call-ID or its host part, the inside addresses of its routes, its model, and its transport (the
+ * carrier leg is UDP: nothing may say TCP). Our tokens are AES-GCM ciphertext: what a carrier reads
+ * of them is what this text shows.
+ */
+function leaks(msg: SipMessage): string[] {
   const text = serializeMessage(msg).toString('latin1');
-  const decoded = [...text.matchAll(/[A-Za-z0-9_-]{16,}/g)].map(([token]) => Buffer.from(token, 'base64url').toString('latin1'));
-  return [text, ...decoded].join('\n');
+  const secrets = ['127.0.0.1:40000', '40000', '1001', '1002', '1003', PHONE_CALL_ID, 'a84b4c76e66710', '192.168.1.50', '10.1.2.3', 'DeskPhone', 'proxy-test'];
+  const found = secrets.filter((secret) => text.includes(secret));
+  if (/transport=tcp|SIP\/2\.0\/TCP/i.test(text)) found.push('the phone transport (TCP)');
+  return found;
 }
 
 function assertHidden(msg: SipMessage, allowed: readonly string[]): void {
-  const seen = exposed(msg);
-  for (const secret of ['40000', '1001', 'proxy-test', 'DeskPhone', '1003']) assert.ok(!seen.includes(secret), `the carrier reads ${secret} in\n${seen}`);
+  assert.deepEqual(leaks(msg), [], `the carrier reads the inside in\n${serializeMessage(msg).toString('latin1')}`);
   const names = new Set(allowed.map(headerKey));
   assert.deepEqual(msg.headers.filter((header) => !names.has(headerKey(header.name))).map((header) => header.name), [], 'only allowed headers');
   assert.equal(getHeaders(msg, 'Via').length, msg.type === 'request' ? 1 : getHeaders(msg, 'Via').length);
@@ -60,9 +72,16 @@ function inDialog(method: string, uri: string, routes: string[], from: string, t
   ]);
 }
 
+/** A phone's INVITE out, as it arrives: its own Call-ID, the headers and routes of the inside. */
+function fromPhone(): SipRequest {
+  const request = invite(7, [...INTERNAL, ...PHONE_ROUTES]);
+  setHeader(request, 'Call-ID', PHONE_CALL_ID);
+  return request;
+}
+
 /** The phone's INVITE as the relay hands it over: From is the caller id, no identity header of the phone (extension-relay.ts). */
 function relayed(): SipRequest {
-  const request = invite(7, INTERNAL);
+  const request = fromPhone();
   setHeader(request, 'From', '<sip:+14155550199@pbx.test>;tag=caller');
   dropIdentity(request);
   return request;
@@ -72,7 +91,7 @@ describe('a call from a phone out to a trunk', () => {
   function established() {
     const world = fixture();
     const { transport, proxy, receive, respond } = world;
-    proxy.forward(receive(invite(7, INTERNAL)), relayed(), CALLER_FLOW, [CARRIER]);
+    proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
     const sent = transport.requests[0].request;
     respond(answer(sent, 200), CARRIER_FLOW);
     const ok = transport.responses.find((response) => response.status === 200)!;
@@ -82,9 +101,9 @@ describe('a call from a phone out to a trunk', () => {
   it('shows the carrier only our Via and Contact, a sealed Call-ID, and none of the phone headers; the phone gets its own back', () => {
     const { sent, ok } = established();
     assertHidden(sent, TRUNK_REQUEST_HEADERS);
-    assert.match(getHeader(sent, 'Via') ?? '', /^SIP\/2\.0\/TCP 127\.0\.0\.1:5060;/);
+    assert.match(getHeader(sent, 'Via') ?? '', /^SIP\/2\.0\/UDP 127\.0\.0\.1:5060;/);
     assert.deepEqual(getHeaders(ok, 'Via'), ['SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-caller']);
-    assert.equal(getHeader(ok, 'Call-ID'), 'proxy-test');
+    assert.equal(getHeader(ok, 'Call-ID'), PHONE_CALL_ID);
     assert.equal(getHeader(ok, 'To'), '<sip:14155550123@pbx.test>;tag=carrier');
   });
 
@@ -92,7 +111,7 @@ describe('a call from a phone out to a trunk', () => {
     const { transport, proxy, receive, respond, ok } = established();
     const routes = getHeaders(ok, 'Record-Route').reverse();
     const fromPhone = (method: string, cseq: number, extra: string[] = []) =>
-      inDialog(method, 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', 'proxy-test', cseq, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL, ...extra]);
+      inDialog(method, 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, cseq, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL, ...extra]);
 
     assert.equal(proxy.forwardAck(fromPhone('ACK', 7), CALLER_FLOW), true);
     const ack = transport.requests.at(-1)!.request;
@@ -109,7 +128,7 @@ describe('a call from a phone out to a trunk', () => {
       assert.equal(parseNameAddr(getHeader(sent, 'From')!).params.get('tag'), 'caller', 'the dialog tags stay');
       respond(answer(sent, 200), CARRIER_FLOW);
       const back = transport.responses.at(-1)!;
-      assert.deepEqual([back.status, getHeader(back, 'Call-ID'), getHeaders(back, 'Via')], [200, 'proxy-test', [`SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-${method}-${cseq}`]]);
+      assert.deepEqual([back.status, getHeader(back, 'Call-ID'), getHeaders(back, 'Via')], [200, PHONE_CALL_ID, [`SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-${method}-${cseq}`]]);
     }
   });
 
@@ -121,7 +140,7 @@ describe('a call from a phone out to a trunk', () => {
     assert.equal(proxy.forwardInDialog(receive(bye, CARRIER_FLOW), bye, CARRIER_FLOW), true);
     const toPhone = transport.requests.at(-1)!;
     assert.equal(formatUri(toPhone.request.uri), 'sip:1001@127.0.0.1:40000;transport=tcp');
-    assert.equal(getHeader(toPhone.request, 'Call-ID'), 'proxy-test');
+    assert.equal(getHeader(toPhone.request, 'Call-ID'), PHONE_CALL_ID);
     assert.deepEqual(toPhone.target, { transport: 'TCP', host: '127.0.0.1', port: 40000 });
 
     respond(answer(toPhone.request, 200, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL]));
@@ -132,10 +151,66 @@ describe('a call from a phone out to a trunk', () => {
   });
 });
 
+describe('routes a phone sets on a call out', () => {
+  const CARRIER_RR = '<sip:sbc@127.0.0.9:5060;lr>';
+
+  it('reach the carrier neither as Route nor as Record-Route: only our two entries, on the carrier transport', () => {
+    const { transport, proxy, receive } = fixture();
+    proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
+    const sent = transport.requests[0].request;
+    assert.deepEqual(getHeaders(sent, 'Route'), []);
+    const recorded = getHeaders(sent, 'Record-Route');
+    assert.equal(recorded.length, 2);
+    for (const entry of recorded) assert.match(entry, /^<sip:[A-Za-z0-9_-]+@127\.0\.0\.1:5060;transport=udp;lr>$/);
+    assertHidden(sent, TRUNK_REQUEST_HEADERS);
+  });
+
+  it("give the phone its own Record-Route entry back, and in-dialog the carrier still gets its own route set", () => {
+    const { transport, proxy, receive, respond } = fixture();
+    proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
+    const sent = transport.requests[0].request;
+    const ok200 = answer(sent, 200);
+    setHeader(ok200, 'Record-Route', [CARRIER_RR, ...getHeaders(sent, 'Record-Route')].join(', '));
+    respond(ok200, CARRIER_FLOW);
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    const routes = getHeaders(ok, 'Record-Route').flatMap((value) => value.split(', '));
+    assert.equal(routes[0], CARRIER_RR);
+    assert.match(routes[1], /;transport=udp;lr>$/, 'the entry facing the carrier');
+    assert.match(routes[2], /;transport=tcp;lr>$/, 'the entry facing the phone, as the phone reaches us');
+
+    const bye = inDialog('BYE', 'sip:far@127.0.0.9:5060', [...routes].reverse(), '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 8);
+    assert.equal(proxy.forwardInDialog(receive(bye), bye, CALLER_FLOW), true);
+    const toCarrier = transport.requests.at(-1)!.request;
+    assert.deepEqual([toCarrier.method, getHeaders(toCarrier, 'Route')], ['BYE', [CARRIER_RR]], "the carrier's route set, nothing of ours");
+    assertHidden(toCarrier, TRUNK_REQUEST_HEADERS);
+  });
+});
+
+describe('a transfer toward a trunk', () => {
+  it('is answered 403 by the PBX, REFER or INVITE with Replaces, and nothing reaches the carrier', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
+    respond(answer(transport.requests[0].request, 200), CARRIER_FLOW);
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    const routes = getHeaders(ok, 'Record-Route').reverse();
+    const sentBefore = transport.requests.length;
+    const transfers = [
+      inDialog('REFER', 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 8, ['Refer-To: <sip:1002@pbx.test?Replaces=abc%40192.168.1.50%3Bto-tag%3Dx%3Bfrom-tag%3Dy>', 'Referred-By: <sip:1001@pbx.test>']),
+      inDialog('INVITE', 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 9, ['Replaces: abc@192.168.1.50;to-tag=x;from-tag=y']),
+    ];
+    for (const request of transfers) {
+      assert.equal(proxy.forwardInDialog(receive(request), request, CALLER_FLOW), true);
+      const refused = transport.responses.at(-1)!;
+      assert.deepEqual([refused.status, refused.reason, getHeader(refused, 'CSeq')], [403, 'Transfer Through A Trunk Not Supported', getHeader(request, 'CSeq')]);
+    }
+    assert.equal(transport.requests.length, sentBefore, 'nothing went to the carrier');
+  });
+});
+
 describe('a call from a phone that gives up before the carrier answers', () => {
   it('sends the carrier a CANCEL as hidden as the INVITE', () => {
     const { transport, proxy, receive, respond } = fixture();
-    const server = receive(invite(7, INTERNAL));
+    const server = receive(fromPhone());
     proxy.forward(server, relayed(), CALLER_FLOW, [CARRIER]);
     respond(answer(transport.requests[0].request, 180), CARRIER_FLOW);
     proxy.cancel(server);
@@ -175,6 +250,36 @@ describe('a call from a trunk to a phone', () => {
     assert.equal(formatUri(relayed.request.uri), 'sip:1001@127.0.0.1:40000;transport=tcp');
     respond(answer(relayed.request, 200, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL]));
     assertHidden(transport.responses.at(-1)!, TRUNK_RESPONSE_HEADERS);
+  });
+});
+
+describe('Record-Route entries in an answer to a trunk', () => {
+  it("are ours and the carrier's own: one the phone adds is dropped", () => {
+    const { transport, proxy, receive, respond } = fixture();
+    const carrierRr = '<sip:sbc@127.0.0.9:5060;lr>';
+    const fromCarrier = (): SipRequest =>
+      message([
+        'INVITE sip:1002@pbx.test SIP/2.0',
+        'Via: SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-carrier-rr',
+        'Max-Forwards: 70',
+        `Record-Route: ${carrierRr}`,
+        'From: <sip:+14155550100@127.0.0.9>;tag=carrier',
+        'To: <sip:+14155550199@pbx.test>',
+        'Call-ID: carrier-rr@127.0.0.9',
+        'CSeq: 1 INVITE',
+        'Contact: <sip:carrier@127.0.0.9:5060>',
+      ]);
+    proxy.forward(receive(fromCarrier(), CARRIER_FLOW), fromCarrier(), CARRIER_FLOW, [PHONE], { fromTrunk: true });
+    const toPhone = transport.requests[0].request;
+    const ok200 = answer(toPhone, 200, ['Contact: <sip:1002@127.0.0.1:40000;transport=tcp>']);
+    setHeader(ok200, 'Record-Route', ['<sip:1002@192.168.1.50;lr>', ...getHeaders(toPhone, 'Record-Route')].join(', '));
+    respond(ok200);
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    const routes = getHeaders(ok, 'Record-Route').flatMap((value) => value.split(', '));
+    assert.equal(routes.length, 3, routes.join(' | '));
+    for (const entry of routes.slice(0, 2)) assert.match(entry, /^<sip:[A-Za-z0-9_-]+@127\.0\.0\.1:5060;transport=udp;lr>$/);
+    assert.equal(routes[2], carrierRr);
+    assertHidden(ok, TRUNK_RESPONSE_HEADERS);
   });
 });
 
