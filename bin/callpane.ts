@@ -14,7 +14,7 @@ import { loadConfig, locateConfigFile, type Config } from '../src/config/load-co
 import { resetSandboxData, startSandboxService, type SandboxService } from '../src/sandbox/sandbox-service.ts';
 import { redactSecrets } from '../src/security/redact.ts';
 import { formatBanner } from '../src/server/banner.ts';
-import { changePassword, checkPassword, provisionExtension } from '../src/server/extension-admin.ts';
+import { changePassword, checkPassword, provisionExtension, renewSipSecret } from '../src/server/extension-admin.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { formatRegistrationReport, readRegistrationReport } from '../src/pbx/trunk-registration/registration-report.ts';
@@ -30,7 +30,9 @@ Commands:
   ext add <number> --name <name> [--email <e-mail>] [--password <web password>] [--sip-secret <secret>]
                                         create an extension; omitted secrets are generated and printed
   ext list                              list extensions (number, name, e-mail)
-  ext passwd <number> [--password <p>]  set the web password (asked twice on a terminal, else generated)
+  ext passwd <number> [--password <p>] [--sip]
+                                        set the web password (asked twice on a terminal, else generated);
+                                        --sip also gives it a new generated SIP secret
   ext email <number> <e-mail> | --clear set (or clear) the e-mail address single sign-on maps to the extension
   ext rm <number>                       remove an extension and its registrations
   sessions revoke <number>              end every web session of an extension (it must sign in again)
@@ -139,6 +141,7 @@ async function start(args: string[]): Promise<number> {
       publicUrl: config.http.publicUrl,
       sipUris: running.sipUris,
       demo: running.demoExtensions,
+      demoWarning: running.demoWarning,
       // Secrets go to a person at a terminal only, never into a service manager's log.
       showSecrets: process.stdout.isTTY === true,
       dataDir: config.dataDir,
@@ -186,19 +189,22 @@ async function extList(args: string[]): Promise<number> {
 }
 
 async function extPasswd(args: string[]): Promise<number> {
-  const parsed = parse(args, { ...common, password: { type: 'string' } }, ['<number>']);
+  const parsed = parse(args, { ...common, password: { type: 'string' }, sip: { type: 'boolean' } }, ['<number>']);
   if (!parsed) return help();
   const [number] = parsed.positionals;
-  const { generated, ended } = await withExtensions(parsed.values.config, async (extensions, db) => {
+  const { generated, sipSecret, ended } = await withExtensions(parsed.values.config, async (extensions, db) => {
     // Refuse an unknown number before asking for a password.
     if (!extensions.exists(number)) throw new ExtensionError(ExtensionErrorCode.EXTENSION_NOT_FOUND, `extension ${number} does not exist`);
     const password = parsed.values.password ?? (process.stdin.isTTY ? await askNewPassword() : undefined);
     const chosen = await changePassword(extensions, number, password);
+    // A leaked SIP secret (a demo's, printed into a log by earlier versions) is replaced with it.
+    const renewed = parsed.values.sip === true ? renewSipSecret(extensions, number) : undefined;
     // A new password is often a reaction to a leaked one: sessions signed in with the old one end.
-    return { generated: chosen, ended: createSessionRepository(db).removeForExtension(number) };
+    return { generated: chosen, sipSecret: renewed, ended: createSessionRepository(db).removeForExtension(number) };
   });
-  out(`Web password of extension ${number} changed; ${ended} web session${ended === 1 ? '' : 's'} ended.`);
+  out(`Web password${sipSecret ? ' and SIP secret' : ''} of extension ${number} changed; ${ended} web session${ended === 1 ? '' : 's'} ended.`);
   if (generated) out(`  web password: ${generated}`);
+  if (sipSecret) out(`  SIP secret:   ${sipSecret}`);
   return 0;
 }
 

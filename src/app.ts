@@ -20,7 +20,7 @@ import { registerApi } from './server/api/api-routes.ts';
 import { EventChannel } from './server/api/event-channel.ts';
 import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
 import { demoCarrierApplies, demoCarrierPassword, withDemoCarrier } from './server/demo-carrier.ts';
-import { currentDemoCredentials, seedDemoExtensions, type DemoCredentialView } from './server/demo-extensions.ts';
+import { currentDemoCredentials, demoLeftoverWarning, leftoverDemoExtensions, seedDemoExtensions, type DemoCredentialView } from './server/demo-extensions.ts';
 import { createHttpServer, type HttpServer, type TlsMaterial } from './server/http-server.ts';
 import type { Logger } from './server/logger.ts';
 import { createMetrics, type Metrics } from './server/metrics.ts';
@@ -100,6 +100,8 @@ export interface RunningCallpane {
   sipUris: string[];
   /** The demo extensions whose generated credentials are still the ones in use. */
   demoExtensions: DemoCredentialView[];
+  /** With the demo off: the warning about demo extensions that still have their generated credentials. */
+  demoWarning?: string;
   context: AppContext;
   /** Stops services, HTTP and the database; safe to call more than once. */
   close(): Promise<void>;
@@ -213,6 +215,10 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const httpUrl = await httpServer.listen();
     const sipUris = services.flatMap((service) => service.sipUris?.() ?? []);
     const demoExtensions = config.demo.seedExtensions ? await currentDemoCredentials(config.dataDir, repositories.extensions) : [];
+    // Earlier versions printed the demo's secrets into the start banner, i.e. into a service log.
+    const demoLeftovers = config.demo.seedExtensions ? [] : await leftoverDemoExtensions(config.dataDir, repositories.extensions);
+    const demoWarning = demoLeftovers.length > 0 ? demoLeftoverWarning(demoLeftovers) : undefined;
+    if (demoWarning) logger.warn({ extensions: demoLeftovers.map((leftover) => leftover.number) }, demoWarning);
     logger.info({ httpUrl, sipUris, dataDir: config.dataDir }, 'Callpane started');
 
     let closing: Promise<void> | undefined;
@@ -221,6 +227,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
       publicUrl: config.http.publicUrl ?? httpUrl,
       sipUris,
       demoExtensions,
+      ...(demoWarning ? { demoWarning } : {}),
       context,
       close() {
         closing ??= stopAll().then(() => logger.info('Callpane stopped'));

@@ -17,6 +17,8 @@ export interface BannerInput {
   demo: readonly DemoCredentialView[];
   /** Print the demo extensions' web passwords and SIP secrets; otherwise only where they are kept. */
   showSecrets?: boolean;
+  /** With the demo off: the warning about demo extensions still on their generated credentials (never their secrets). */
+  demoWarning?: string;
   dataDir: string;
   /** The local Dynamics 365 sandbox, when it runs. */
   sandbox?: { url: string; channelUrl: string };
@@ -48,7 +50,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
 }
 
-export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, dataDir, sandbox, media }: BannerInput): string {
+export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, demoWarning, dataDir, sandbox, media }: BannerInput): string {
   const lines = ['', 'Callpane is running.', ''];
   lines.push(`  Web        ${publicUrl ?? httpUrl}`);
   if (publicUrl && publicUrl !== httpUrl) lines.push(`             (locally ${httpUrl})`);
@@ -70,6 +72,7 @@ export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = 
     }
     lines.push('');
   }
+  if (demoWarning) lines.push(`Warning: ${demoWarning}`, '');
   lines.push('Add an extension:  npm exec -- callpane ext add <number> --name "<name>"', 'Stop:              Ctrl+C', '');
   return lines.join('\n');
 }

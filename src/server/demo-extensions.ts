@@ -3,7 +3,8 @@
  * something to log in and register with. They are created on the first start only: the fact
  * is remembered in the database, so an administrator who deletes them does not see them return.
  * Their generated credentials are kept in `{dataDir}/demo-credentials.json` (0600) to be shown
- * again at every start, but only while they are still the ones in use.
+ * again at every start, but only while they are still the ones in use. With the demo off, demo
+ * extensions that still have them are named in a warning instead (`leftoverDemoExtensions`).
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,4 +111,40 @@ export async function currentDemoCredentials(dataDir: string, extensions: Extens
     });
   }
   return views;
+}
+
+/** A demo extension that still has a credential the demo generated. */
+export interface DemoLeftover {
+  number: string;
+  webPassword: boolean;
+  sipSecret: boolean;
+}
+
+/**
+ * The extensions the demo created that still exist with a credential it generated (the web
+ * password still verifies, or the SIP secret is still the stored one). Asked when the demo is
+ * off: earlier versions printed those credentials in the start banner, which a service manager
+ * keeps in its log, so such an extension is open to whoever reads that log.
+ */
+export async function leftoverDemoExtensions(dataDir: string, extensions: ExtensionRepository): Promise<DemoLeftover[]> {
+  const leftovers: DemoLeftover[] = [];
+  for (const entry of readCredentialFile(join(dataDir, DEMO_CREDENTIALS_FILE))) {
+    const extension = extensions.get(entry.number);
+    if (!extension) continue;
+    const webPassword = await verifyPassword(entry.password, extension.passwordHash);
+    const sipSecret = extension.sipSecret === entry.sipSecret;
+    if (webPassword || sipSecret) leftovers.push({ number: extension.number, webPassword, sipSecret });
+  }
+  return leftovers;
+}
+
+/** The one line the log and the start banner show about them: which, why it matters, what to do. */
+export function demoLeftoverWarning(leftovers: readonly DemoLeftover[]): string {
+  const which = leftovers.map(({ number, webPassword, sipSecret }) => `${number} (${[webPassword && 'web password', sipSecret && 'SIP secret'].filter(Boolean).join(' and ')})`);
+  const first = leftovers[0]?.number ?? '<number>';
+  return (
+    `demo extension${leftovers.length === 1 ? '' : 's'} ${which.join(', ')} still ${leftovers.length === 1 ? 'has' : 'have'} the credentials the demo generated, ` +
+    `which earlier versions printed into the service log, while the demo is off (demo.seedExtensions): ` +
+    `remove ${leftovers.length === 1 ? 'it' : 'them'} (callpane ext rm ${first}) or change ${leftovers.length === 1 ? 'its' : 'their'} secrets (callpane ext passwd ${first} --sip)`
+  );
 }

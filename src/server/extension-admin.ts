@@ -72,3 +72,11 @@ export async function changePassword(extensions: ExtensionRepository, number: st
   extensions.setPasswordHash(number, await hashPassword(chosen));
   return password === undefined ? chosen : undefined;
 }
+
+/** Gives the extension a new generated SIP secret (its phones must be set up with it again); returns it. */
+export function renewSipSecret(extensions: ExtensionRepository, number: string): string {
+  if (!extensions.exists(number)) throw new ExtensionError(ExtensionErrorCode.EXTENSION_NOT_FOUND, `extension ${number} does not exist`);
+  const secret = generateSecret(GENERATED_SIP_SECRET_BYTES);
+  extensions.setSipSecret(number, secret);
+  return secret;
+}

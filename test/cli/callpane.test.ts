@@ -294,6 +294,46 @@ test('start prints the URLs and the demo extensions, serves HTTP and stops on SI
   assert.match(second.banner, /1002 +Bob Agent/);
 });
 
+test('start with the demo off warns once in the log and in the banner about demo extensions still on their generated credentials, until they are changed or removed', async () => {
+  const dataDir = join(dir, 'demo-leftover');
+  await (await startServer(dataDir)).stop();
+  const secrets = demoCredentialFile(dataDir);
+  const demoOff = { CALLPANE_DEMO_SEED_EXTENSIONS: 'false' };
+
+  const off = await startServer(dataDir, demoOff);
+  const offRun = await off.stop();
+  assert.match(
+    off.banner,
+    /\nWarning: demo extensions 1001 \(web password and SIP secret\), 1002 \(web password and SIP secret\) still have the credentials the demo generated, .* remove them \(callpane ext rm 1001\) or change their secrets \(callpane ext passwd 1001 --sip\)\n/,
+  );
+  assert.doesNotMatch(off.banner, /Alice Agent|Demo extensions/, 'no demo table while the demo is off');
+  const logged = offRun.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; extensions?: string[] })
+    .filter((entry) => entry.msg.startsWith('demo extensions'));
+  assert.deepEqual(logged.map((entry) => [entry.level, entry.extensions]), [[40, ['1001', '1002']]], 'one warning naming them');
+  for (const { password, sipSecret } of secrets) {
+    assert.ok(!offRun.stdout.includes(password) && !offRun.stdout.includes(sipSecret) && !offRun.stderr.includes(sipSecret), 'no secret in the output');
+  }
+
+  const renewed = await run(['ext', 'passwd', '1001', '--password', 'admin-chose-this', '--sip'], dataDir);
+  assert.equal(renewed.code, 0, renewed.stderr);
+  assert.match(renewed.stdout, /Web password and SIP secret of extension 1001 changed/);
+  const newSecret = /SIP secret: +(\S+)/.exec(renewed.stdout)?.[1];
+  const db = openDatabase(dataDir);
+  try {
+    assert.equal(createExtensionRepository(db).get('1001')?.sipSecret, newSecret);
+  } finally {
+    db.close();
+  }
+  assert.equal((await run(['ext', 'rm', '1002'], dataDir)).code, 0);
+  const cleaned = await startServer(dataDir, demoOff);
+  const cleanedRun = await cleaned.stop();
+  assert.doesNotMatch(cleaned.banner, /Warning/);
+  assert.doesNotMatch(cleanedRun.stdout, /demo extensions? \d/);
+});
+
 test('start on a terminal shows the demo extensions with their web passwords and SIP secrets', async () => {
   const dataDir = join(dir, 'terminal');
   // script(1) gives `callpane start` a pseudo-terminal as its output, as `npm start` in a shell has.

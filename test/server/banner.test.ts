@@ -39,6 +39,14 @@ test('unless asked to show secrets, the banner lists the demo extensions without
   }
 });
 
+test('with the demo off, the warning about demo extensions still on their generated credentials is shown instead of any secret', () => {
+  const warning = 'demo extensions 1001 (SIP secret) still have the credentials the demo generated, …';
+  const text = formatBanner({ ...base, demoWarning: warning, showSecrets: true });
+  assert.ok(text.includes(`Warning: ${warning}\n`), text);
+  assert.doesNotMatch(text, /Demo extensions/);
+  assert.doesNotMatch(formatBanner(base), /Warning/);
+});
+
 test('the media relay: the managed engine with its ports and public address, or each external engine and whether it answers', () => {
   const managed = {
     mode: 'managed' as const,

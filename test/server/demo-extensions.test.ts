@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/security/password-hash.ts';
-import { currentDemoCredentials, seedDemoExtensions, type DemoStore } from '../../src/server/demo-extensions.ts';
+import { currentDemoCredentials, demoLeftoverWarning, leftoverDemoExtensions, seedDemoExtensions, type DemoStore } from '../../src/server/demo-extensions.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createMetaRepository } from '../../src/store/meta-repository.ts';
@@ -61,4 +61,36 @@ test('credentials are shown while they work; a changed password hides the entry,
 
 test('without a credentials file there is nothing to show', async () => {
   assert.deepEqual(await currentDemoCredentials(store.dataDir, store.extensions), []);
+});
+
+test('with the demo off, names the demo extensions that still have a credential it generated, until both are changed or it is removed', async () => {
+  const created = await seedDemoExtensions(store);
+  assert.deepEqual(await leftoverDemoExtensions(store.dataDir, store.extensions), [
+    { number: '1001', webPassword: true, sipSecret: true },
+    { number: '1002', webPassword: true, sipSecret: true },
+  ]);
+  // A new web password alone leaves the SIP secret that went into the log.
+  store.extensions.setPasswordHash('1001', await hashPassword('changed-by-admin'));
+  store.extensions.setSipSecret('1002', 'new-sip-secret');
+  assert.deepEqual(await leftoverDemoExtensions(store.dataDir, store.extensions), [
+    { number: '1001', webPassword: false, sipSecret: true },
+    { number: '1002', webPassword: true, sipSecret: false },
+  ]);
+  store.extensions.setSipSecret('1001', 'another-sip-secret');
+  store.extensions.remove('1002');
+  assert.deepEqual(await leftoverDemoExtensions(store.dataDir, store.extensions), []);
+  assert.equal(created.length, 2);
+});
+
+test('the warning about them is one line naming each, what is still generated, and what to do, never a secret', async () => {
+  const created = await seedDemoExtensions(store);
+  const line = demoLeftoverWarning(await leftoverDemoExtensions(store.dataDir, store.extensions));
+  assert.equal(
+    line,
+    'demo extensions 1001 (web password and SIP secret), 1002 (web password and SIP secret) still have the credentials the demo generated, ' +
+      'which earlier versions printed into the service log, while the demo is off (demo.seedExtensions): ' +
+      'remove them (callpane ext rm 1001) or change their secrets (callpane ext passwd 1001 --sip)',
+  );
+  for (const { password, sipSecret } of created) assert.ok(!line.includes(password) && !line.includes(sipSecret));
+  assert.match(demoLeftoverWarning([{ number: '1002', webPassword: false, sipSecret: true }]), /^demo extension 1002 \(SIP secret\) still has .* remove it \(callpane ext rm 1002\) or change its secrets \(callpane ext passwd 1002 --sip\)$/);
 });
