@@ -85,8 +85,8 @@ export interface RouteEvents {
 export interface RequestRouteOptions<R extends Responder = Responder> {
   /** Host names and addresses that mean "this PBX" in a Request-URI (domain, advertised host…). */
   localHosts: readonly string[];
-  /** The ports SIP listens on (every transport): a Route naming a local host names us on these only. */
-  localPorts?: readonly number[];
+  /** Whether SIP listens on `port` (any transport): a Route naming a local host names us on those only. */
+  isLocalPort?: (port: number) => boolean;
   registrar: Registrar;
   guard: DigestGuard;
   identification: CallerIdentification;
@@ -205,8 +205,8 @@ export class RequestRoute<R extends Responder = Responder> {
   /** A URI that addresses this proxy: one of our hosts, on one of our ports when it names one. */
   #namesUs(uri: Uri): boolean {
     if (!isSipUri(uri) || !this.#localHosts.has(uri.host.toLowerCase())) return false;
-    const ports = this.#options.localPorts;
-    return uri.port === undefined || ports === undefined || ports.includes(uri.port);
+    const { isLocalPort } = this.#options;
+    return uri.port === undefined || isLocalPort === undefined || isLocalPort(uri.port);
   }
 
   #isLocal(request: SipRequest): boolean {

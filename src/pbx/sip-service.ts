@@ -207,7 +207,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   const displayNameOf = (number: string) => credentials.displayNameOf(number);
   const route = new RequestRoute<ServerTransaction<Flow>>({
     localHosts: localHosts(config),
-    localPorts: transport.protocols.map((protocol) => transport.localVia(protocol).port),
+    isLocalPort: (port) => transport.protocols.some((protocol) => transport.localVia(protocol).port === port),
     registrar,
     guard,
     identification: new CallerIdentification({ guard, trunks: config.trunks, registeredContacts: new RegisteredContacts(config.trunks), displayNameOf, authenticated: reportAuthentication }),

@@ -90,6 +90,7 @@ interface FixtureOptions {
 }
 
 function fixture(options: FixtureOptions = {}) {
+  const { localPorts } = options;
   const location = new LocationService(new MemoryBindingStore());
   const extensions = { exists: (number: string) => Object.hasOwn(SECRETS, number) };
   const registrar = new Registrar({ minExpires: 60, maxExpires: 3600, defaultExpires: 600 }, location, extensions);
@@ -107,7 +108,7 @@ function fixture(options: FixtureOptions = {}) {
   const authenticated: Array<{ outcome: GuardOutcome; request: SipRequest; flow: Flow }> = [];
   const route = new RequestRoute({
     localHosts: options.localHosts ?? [DOMAIN, '127.0.0.1'],
-    localPorts: options.localPorts,
+    isLocalPort: localPorts === undefined ? undefined : (port) => localPorts.includes(port),
     registrar,
     guard,
     identification: new CallerIdentification({ guard, trunks: [], displayNameOf: () => undefined, authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }) }),
