@@ -1,6 +1,7 @@
 /**
  * The configuration folder of a baresip 1.0.0 test agent (Debian 12 `baresip-core`): its
- * `config` file and its account line. Every address is 127.0.0.1.
+ * `config` file and its account line. Every address is on loopback: 127.0.0.1 unless another
+ * 127.x.y.z is asked for (a carrier a trunk tells apart by address).
  *
  * What baresip 1.0.0 needs here, found by running it:
  * - `net_interface lo` fails ("net: lo: could not get IPv4 address"); `net_interface 127.0.0.1`
@@ -52,6 +53,8 @@ export interface BaresipMediaOptions {
 }
 
 export interface BaresipConfigSettings {
+  /** The loopback address SIP and RTP bind and advertise; 127.0.0.1 when omitted. */
+  address?: string;
   sipPort: number;
   ctrlPort: number;
   /** First port of the `rtp_ports` range of RTP_PORT_COUNT ports. */
@@ -118,11 +121,13 @@ export function moduleList(options: BaresipMediaOptions): string[] {
 }
 
 export function formatBaresipConfig(settings: BaresipConfigSettings): string {
+  const address = settings.address ?? '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`a test agent stays on loopback: address must be 127.x.y.z, got ${address}`);
   return [
     '# Written by test/support/baresip-config.ts for one test agent; see that file for why each line.',
     'poll_method epoll',
-    `sip_listen 127.0.0.1:${settings.sipPort}`,
-    'net_interface 127.0.0.1',
+    `sip_listen ${address}:${settings.sipPort}`,
+    `net_interface ${address}`,
     // Names are never resolved here; should one be, the query stays on loopback.
     'dns_server 127.0.0.1:53',
     'call_max_calls 4',

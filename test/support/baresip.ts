@@ -37,7 +37,12 @@ export interface BaresipStartOptions extends BaresipMediaOptions {
   /** Names the agent in errors and diagnostics. */
   name: string;
   account: BaresipAccount;
-  /** SIP port on 127.0.0.1 (UDP and TCP, and TLS on the next one); free ports when omitted. */
+  /**
+   * The loopback address its SIP and RTP use, e.g. 127.0.0.3 for a carrier a trunk matches by
+   * address apart from the phones on 127.0.0.1; 127.0.0.1 when omitted. ctrl_tcp stays on 127.0.0.1.
+   */
+  address?: string;
+  /** SIP port on `address` (UDP and TCP, and TLS on the next one); free ports when omitted. */
   sipPort?: number;
   ctrlPort?: number;
   /** Prints every SIP message sent and received into the log (`baresip -s`). */
@@ -95,7 +100,7 @@ export class BaresipAgent {
       const ctrlPort = options.ctrlPort ?? (await freePort());
       const rtpFirst = await freePortBlock(RTP_PORT_COUNT, { udp: true });
       const dir = await mkdtemp(join(tmpdir(), `callpane-baresip-${sanitizeForPath(options.name)}-`));
-      await writeFile(join(dir, 'config'), formatBaresipConfig({ sipPort, ctrlPort, rtpFirst, modules }));
+      await writeFile(join(dir, 'config'), formatBaresipConfig({ address: options.address, sipPort, ctrlPort, rtpFirst, modules }));
       const args = ['-f', dir, '-v', ...(options.sipTrace === true ? ['-s'] : [])];
       const child = await ManagedProcess.start({ name: `baresip ${options.name}`, command: BARESIP_BINARY, args }).catch(async (error: unknown) => {
         await rm(dir, { recursive: true, force: true });

@@ -59,10 +59,15 @@ export interface PaneStack {
 export interface PaneStackOptions {
   /** More of the configuration file (e.g. `sso`), next to the stack's trunk and routes. */
   file?: Record<string, unknown>;
+  /**
+   * Callpane's SIP port; a free one when omitted. 5060 for journeys where a phone follows a URI
+   * on the SIP domain without a port (a blind transfer's Refer-To: RFC 3263 then means 5060).
+   */
+  sipPort?: number;
 }
 
 export async function startPaneStack(options: PaneStackOptions = {}): Promise<PaneStack> {
-  const [httpPort, sandboxPort, sipPort] = [await freePort(), await freePort(), await freeUdpTcpPort()];
+  const [httpPort, sandboxPort, sipPort] = [await freePort(), await freePort(), options.sipPort ?? (await freeUdpTcpPort())];
   const carrier = await FakeCarrier.open(sipPort);
   let sandboxUrl = '';
   let callpane: TestCallpane;
