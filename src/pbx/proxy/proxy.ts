@@ -26,7 +26,7 @@ import { addRecordRoutes, consumeOwnRoutes, flowTargetOf, type LocalVia } from '
 import { answerNextHopChallenge, withCSeqShift, type OutboundCredentials } from './challenge-answer.ts';
 import { betterFinal } from './response-choice.ts';
 import { dropIdentity } from './asserted-identity.ts';
-import { hideRequest, hideResponse, revealRequest, revealResponse, type TopologyHiding } from './topology-hiding.ts';
+import { hideRequest, hideResponse, hideSdp, revealRequest, revealResponse, type TopologyHiding } from './topology-hiding.ts';
 import { trunkTransferRefusal } from './trunk-transfer.ts';
 
 export interface ProxyTransport {
@@ -201,7 +201,7 @@ export class Proxy {
     const target = this.#requestTarget(routed.target);
     if (target === undefined) return false;
     this.#options.observer?.forwarding?.(routed.revealed, routed.caller);
-    const send = (ack: SipRequest) => this.#options.transactions.sendStateless(ack, target).catch(() => undefined);
+    const send = (ack: SipRequest) => this.#options.transactions.sendStateless(routed.target.trunk ? hideSdp(ack) : ack, target).catch(() => undefined);
     const { media } = this.#options;
     if (media === undefined) send(routed.branch);
     // An ACK that answers a late offer is rewritten; one the relay could not take still goes (the
@@ -352,7 +352,9 @@ export class Proxy {
       return;
     }
     const offset = branch.leg.cseqOffset ?? 0;
-    branch.transaction = this.#options.transactions.createClientTransaction(branch.request, target, {
+    // The body is final only now (the media relay may have rewritten it after the headers were hidden).
+    const request = branch.leg.trunk ? hideSdp(branch.request) : branch.request;
+    branch.transaction = this.#options.transactions.createClientTransaction(request, target, {
       onResponse: (response) => this.#branchResponse(context, branch, this.#received(context, branch, withCSeqShift(stripOurVia(response), -offset))),
       onTimeout: () => this.#branchFinal(context, branch, createResponse(context.request, 408)),
       // §16.7 step 2: a transport error counts as a 503 from that branch.

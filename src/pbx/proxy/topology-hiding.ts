@@ -22,6 +22,8 @@
  *   rewrite its own Record-Route in a response).
  * - Headers: only TRUNK_REQUEST_HEADERS / TRUNK_RESPONSE_HEADERS cross (docs/trunks-and-routes.md).
  *   REFER and Replaces never go to a trunk (trunk-transfer.ts).
+ * - SDP: the media relay puts its own address in `o=` and `c=`; the origin's user name and the
+ *   session name, where phones write their extension and model, become `-` (hideSdp).
  */
 import { formatNameAddr, formatUri, getHeader, getHeaders, isSipUri, parseNameAddr, parseNameAddrList, parseUri, removeHeader, setHeader, tagOf, toOf } from '../../sip/message/index.ts';
 import { headerKey } from '../../sip/message/header-names.ts';
@@ -79,6 +81,22 @@ export function hideRequest(request: SipRequest, leg: FlowTarget, hiding: Topolo
 }
 
 /**
+ * An SDP body as a trunk gets it: the `o=` user name and the `s=` session name, which phones fill
+ * with their extension number and model, become `-` (RFC 8866 §5.2 and §5.3 allow exactly that).
+ * The same rewrite of every body keeps the origin of one session constant, as §5.2 requires.
+ */
+export function hideSdp<M extends SipMessage>(message: M): M {
+  if (message.body.length === 0 || !/^application\/sdp\b/i.test(getHeader(message, 'Content-Type') ?? '')) return message;
+  const text = message.body.toString('utf8');
+  const hidden = text.replace(/^o=\S+ /m, 'o=- ').replace(/^s=[^\r\n]*/m, 's=-');
+  if (hidden === text) return message;
+  const body = Buffer.from(hidden, 'utf8');
+  const copy: M = { ...message, body, headers: message.headers.map((header) => ({ ...header })) };
+  if (getHeader(copy, 'Content-Length') !== undefined) setHeader(copy, 'Content-Length', String(body.length));
+  return copy;
+}
+
+/**
  * A response as it goes to a trunk that sent `request` over `transport`: allowed headers, our
  * Contact, and of the Record-Route only our entries and the trunk's own (those its request
  * carried); any a phone added is dropped.
@@ -88,7 +106,7 @@ export function hideResponse(response: SipResponse, request: SipRequest, transpo
   const trunks = new Set(recordRoutes(request).map(formatNameAddr));
   editRecordRoutes(hidden, (entry) => shownToTrunk(entry, transport, hiding) ?? (trunks.has(formatNameAddr(entry)) ? formatNameAddr(entry) : undefined));
   hideContact(hidden, transport, hiding);
-  return hidden;
+  return hideSdp(hidden);
 }
 
 /**

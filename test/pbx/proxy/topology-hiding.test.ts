@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dropIdentity } from '../../../src/pbx/proxy/asserted-identity.ts';
 import type { ForwardTarget } from '../../../src/pbx/proxy/proxy.ts';
-import { TRUNK_REQUEST_HEADERS, TRUNK_RESPONSE_HEADERS } from '../../../src/pbx/proxy/topology-hiding.ts';
-import { formatUri, getHeader, getHeaders, parseNameAddr, parseUri, serializeMessage, setHeader } from '../../../src/sip/message/index.ts';
+import { hideSdp, TRUNK_REQUEST_HEADERS, TRUNK_RESPONSE_HEADERS } from '../../../src/pbx/proxy/topology-hiding.ts';
+import { formatUri, getHeader, getHeaders, parseMessage, parseNameAddr, parseUri, serializeMessage, setHeader } from '../../../src/sip/message/index.ts';
 import { headerKey } from '../../../src/sip/message/header-names.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
 import { createFlow } from '../../../src/sip/transport/index.ts';
@@ -296,5 +296,49 @@ describe('identity headers the proxy passes on', () => {
     assert.equal(proxy.forwardInDialog(receive(bye), bye, CALLER_FLOW), true);
     const sent = transport.requests.at(-1)!.request;
     assert.deepEqual([sent.method, getHeaders(sent, 'P-Asserted-Identity'), getHeaders(sent, 'Remote-Party-ID')], ['BYE', [], []]);
+  });
+});
+
+describe('the SDP a trunk gets', () => {
+  const SDP = 'v=0\r\no=1001 8000 8001 IN IP4 127.0.0.1\r\ns=DeskPhone 9000\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0\r\n';
+  function withSdp<M extends SipMessage>(msg: M): M {
+    const text = serializeMessage(msg).toString('latin1').replace('Content-Length: 0\r\n\r\n', `Content-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`);
+    return parseMessage(Buffer.from(text, 'latin1')) as M;
+  }
+
+  it('names no extension and no phone model in o= and s= of a call out, the origin otherwise kept', () => {
+    const { transport, proxy, receive } = fixture();
+    proxy.forward(receive(withSdp(fromPhone())), withSdp(relayed()), CALLER_FLOW, [CARRIER]);
+    const sent = transport.requests[0].request;
+    assertHidden(sent, TRUNK_REQUEST_HEADERS);
+    assert.match(sent.body.toString(), /^o=- 8000 8001 IN IP4 127\.0\.0\.1\r\ns=-\r\n/m);
+    assert.equal(getHeader(sent, 'Content-Length'), String(sent.body.length));
+  });
+
+  it('hides the answer of a phone that takes a trunk\'s call the same way', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    const fromCarrier = message<SipRequest>([
+      'INVITE sip:1002@pbx.test SIP/2.0',
+      'Via: SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-in',
+      'Max-Forwards: 70',
+      'From: <sip:+14155550123@127.0.0.9>;tag=carrier',
+      'To: <sip:1002@pbx.test>',
+      'Call-ID: carrier-call',
+      'CSeq: 1 INVITE',
+      'Contact: <sip:far@127.0.0.9:5060>',
+    ]);
+    proxy.forward(receive(fromCarrier, CARRIER_FLOW), fromCarrier, CARRIER_FLOW, [PHONE], { fromTrunk: true });
+    respond(withSdp(answer(transport.requests[0].request, 200, ['Contact: <sip:1002@127.0.0.1:40000;transport=tcp>'])));
+    const ok = transport.responses.find((response) => response.status === 200)!;
+    assert.match(ok.body.toString(), /^o=- 8000 8001 IN IP4 127\.0\.0\.1\r\ns=-\r\n/m);
+  });
+
+  it('leaves a body that is no SDP, and SDP toward a phone, as they are', () => {
+    const { transport, proxy, receive } = fixture();
+    proxy.forward(receive(withSdp(invite())), withSdp(invite()), CALLER_FLOW, [PHONE]);
+    assert.equal(transport.requests[0].request.body.toString(), SDP);
+    const text: SipRequest = { ...relayed(), body: Buffer.from('o=1001 x\r\ns=phone\r\n') };
+    setHeader(text, 'Content-Type', 'text/plain');
+    assert.equal(hideSdp(text), text);
   });
 });
