@@ -45,6 +45,9 @@ export function demoCarrierTrunk(password: string): Trunk {
     transport: 'ws',
     match: { username: DEMO_CARRIER_TRUNK, password },
     country: DEMO_CARRIER_COUNTRY,
+    // The customer phone is a browser page: ICE and DTLS-SRTP, not a trunk's default plain RTP,
+    // or the relay would answer its WebRTC offer with RTP/AVP and the call would have no audio.
+    media: 'webrtc',
   };
 }
 

@@ -32,10 +32,10 @@ function load(name: string, env: Record<string, string> = {}, file?: Record<stri
 }
 
 describe('the demo carrier derived from the configuration', () => {
-  test('a demo with its sandbox gets a ws trunk with credentials and no host, and its DID rings 1001 in the US', () => {
+  test('a demo with its sandbox gets a ws trunk with credentials, no host and WebRTC media (the customer phone is a browser), and its DID rings 1001 in the US', () => {
     const config = withDemoCarrier(load('demo'), 'secret-1');
     assert.deepEqual(config.trunks, [
-      { name: DEMO_CARRIER_TRUNK, port: 5060, transport: 'ws', match: { username: 'demo-carrier', password: 'secret-1' }, country: 'US' },
+      { name: DEMO_CARRIER_TRUNK, port: 5060, transport: 'ws', match: { username: 'demo-carrier', password: 'secret-1' }, country: 'US', media: 'webrtc' },
     ]);
     assert.deepEqual(config.routes.inbound, [{ did: '+14155550199', extension: '1001' }]);
     assert.equal(findDemoCarrier(config)?.match.password, 'secret-1');
