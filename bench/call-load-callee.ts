@@ -68,6 +68,9 @@ const SDP_ANSWER = ['v=0', 'o=- 2 2 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.
 /** Headers a UAS copies from the request into its responses (§8.2.6.2); Record-Route only for INVITE (§12.1.1). */
 const COPIED = new Set(['via', 'v', 'from', 'f', 'call-id', 'i', 'cseq']);
 
+/** The SDP body of the 200 for a call, given its Call-ID and the offer as the callee received it. */
+export type AnswerSdp = (callId: string, offer: string) => string;
+
 export class CalleeAgent {
   readonly #socket: Socket;
   readonly #port: number;
@@ -83,8 +86,11 @@ export class CalleeAgent {
   #nextId = 0;
   #stats = emptyStats();
   #registration: RegistrationRun | undefined;
+  readonly #answer: AnswerSdp;
 
-  constructor(socket: Socket, target: { host: string; port: number }, users: readonly LoadUser[]) {
+  /** `answer` left out: every call gets the same minimal SDP answer. */
+  constructor(socket: Socket, target: { host: string; port: number }, users: readonly LoadUser[], answer: AnswerSdp = () => SDP_ANSWER) {
+    this.#answer = answer;
     this.#socket = socket;
     this.#port = socket.address().port;
     this.#target = target;
@@ -189,7 +195,7 @@ export class CalleeAgent {
     const callId = headerValue(lines, 'Call-ID') ?? '';
     switch (method) {
       case 'INVITE':
-        this.#invite(lines, callId, remote);
+        this.#invite(lines, callId, remote, text.slice(text.indexOf('\r\n\r\n') + 4));
         return;
       case 'ACK': {
         const dialog = this.#dialogs.get(callId);
@@ -211,7 +217,7 @@ export class CalleeAgent {
     }
   }
 
-  #invite(lines: readonly string[], callId: string, remote: RemoteInfo): void {
+  #invite(lines: readonly string[], callId: string, remote: RemoteInfo, offer: string): void {
     const known = this.#dialogs.get(callId);
     if (known !== undefined) {
       this.#stats.retransmittedRequests++;
@@ -223,7 +229,7 @@ export class CalleeAgent {
     const tagged = `${to};tag=${this.#tagPrefix}${(this.#nextId++).toString(36)}`;
     const contact = `Contact: <sip:${toUser}@127.0.0.1:${this.#port}>\r\n`;
     const ringing = response(lines, 180, 'Ringing', { to: tagged, extra: contact, recordRoute: true });
-    const ok = response(lines, 200, 'OK', { to: tagged, extra: `${contact}Content-Type: application/sdp\r\n`, recordRoute: true, body: SDP_ANSWER });
+    const ok = response(lines, 200, 'OK', { to: tagged, extra: `${contact}Content-Type: application/sdp\r\n`, recordRoute: true, body: this.#answer(callId, offer) });
     this.#dialogs.set(callId, { ok, acked: false, byeAnswered: false });
     this.#stats.invites++;
     this.#reply(ringing, remote);

@@ -2,9 +2,12 @@
  * A Callpane for the REGISTER benchmarks, run as its own process so that the load generator
  * never shares its event loop: a fresh data directory with `--users` extensions (numbers from
  * 100000, SIP secret `pw-{i}`), SIP on 127.0.0.1:`--port` over `--transports` (default `udp`;
- * `udp,ws` adds SIP over WebSocket on the HTTP server), logging off. Prints `ready {HTTP URL}`
- * once it listens, answers each `stats` line on stdin with `stats {json}` (live bindings,
- * resident memory), and stops on SIGTERM.
+ * `udp,ws` adds SIP over WebSocket on the HTTP server), logging off. `--media-relay always|never`
+ * sets media.relay (never unless given: the signalling benchmarks measure SIP alone) and
+ * `--rtpengine-engines host:port,…` media.rtpengine.engines (left out: a managed rtpengine), and
+ * the SIP service gets the relay as bin/callpane.ts gives it. Prints `ready {HTTP URL}` once it listens,
+ * answers each `stats` line on stdin with `stats {json}` (live bindings, resident memory, its own
+ * and the managed rtpengine's process ids), and stops on SIGTERM.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +24,9 @@ import { createExtensionRepository } from '../src/store/extension-repository.ts'
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
 
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, users: { type: 'string' }, transports: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, users: { type: 'string' }, transports: { type: 'string' }, 'media-relay': { type: 'string' }, 'rtpengine-engines': { type: 'string' } },
+});
 const port = Number(values.port);
 const users = Number(values.users ?? 2000);
 const dataDir = mkdtempSync(join(tmpdir(), 'callpane-bench-'));
@@ -47,16 +52,25 @@ const config = loadConfig({
     CALLPANE_SIP_PORT: String(port),
     CALLPANE_SIP_TRANSPORTS: values.transports ?? 'udp',
     CALLPANE_DEMO_SEED_EXTENSIONS: 'false',
+    CALLPANE_MEDIA_RELAY: values['media-relay'] ?? 'never',
+    ...(values['rtpengine-engines'] === undefined ? {} : { CALLPANE_MEDIA_RTPENGINE_ENGINES: values['rtpengine-engines'] }),
   },
   cwd: dataDir,
   interfaces: {},
 });
 let sip: SipService | undefined;
-const startSip = async (context: AppContext): Promise<SipService> => (sip = await startSipService(context));
+let media: AppContext['media'] | undefined;
+const startSip = async (context: AppContext): Promise<SipService> => {
+  media = context.media;
+  return (sip = await startSipService(context, { media: context.media.relay }));
+};
 const running = await startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSip] });
 process.stdout.write(`ready ${running.httpUrl}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line === 'stats') process.stdout.write(`stats ${JSON.stringify({ bindings: sip?.location.size ?? 0, rssBytes: process.memoryUsage.rss() })}\n`);
+  if (line !== 'stats') return;
+  const status = media?.status();
+  const stats = { bindings: sip?.location.size ?? 0, rssBytes: process.memoryUsage.rss(), pid: process.pid, mediaMode: status?.mode, rtpenginePid: status?.managed?.pid };
+  process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
 });
 process.once('SIGTERM', () => {
   void running.close().then(() => {

@@ -17,9 +17,13 @@
  *    ≤ 100 KB), and screen-pop latency — an INVITE sent to the PBX until the Dynamics host (the
  *    sandbox page in Chromium) receives the pane's searchAndOpenRecords — p50/p99 over 100 calls
  *    (aims ≤ 30 ms, ≤ 100 ms).
- * Section 4 and the screen pop run in a loopback-only network namespace when root (unshare).
+ * 6. The media relay (issue 12): call setup p50/p99 with media.relay `never` and `always` side by
+ *    side (bench/media-setup-bench.ts), and concurrent relayed G.711 calls with RTP flowing, ramped
+ *    until loss or jitter rises, with the managed rtpengine and with an external one
+ *    (bench/media-load-bench.ts). Each file also runs alone with its own options.
+ * Sections 4 and 6 and the screen pop run in a loopback-only network namespace when root (unshare).
  *
- * Arguments: `npm run bench -- --ws-connections 2000`.
+ * Arguments: `npm run bench -- --ws-connections 2000`; `--media-only` runs section 6 alone.
  */
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -29,13 +33,15 @@ import { freeUdpTcpPort } from '../test/support/ports.ts';
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
 import { formatCallResult, runCallpaneCallBench, runKamailioCallBench, type CallBenchOptions } from './call-setup-bench.ts';
 import { formatLoadResult, runKamailioBaseline } from './kamailio-baseline.ts';
+import { formatMediaLoad, runMediaLoadBench } from './media-load-bench.ts';
+import { formatMediaSetup, runMediaSetupBench } from './media-setup-bench.ts';
 import { formatScreenPop, runScreenPopBench } from './pane-screen-pop.ts';
 import { formatPaneSize, measurePaneSize } from './pane-size.ts';
 import { runParserBench } from './parser-bench.ts';
 import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
 import { formatWebSocketDrop, runWebSocketDropBench } from './websocket-drop.ts';
 
-const { values: args } = parseArgs({ options: { 'ws-connections': { type: 'string', default: '10000' } } });
+const { values: args } = parseArgs({ options: { 'ws-connections': { type: 'string', default: '10000' }, 'media-only': { type: 'boolean', default: false } } });
 const WS_CONNECTIONS = Number(args['ws-connections']);
 if (!Number.isInteger(WS_CONNECTIONS) || WS_CONNECTIONS < 1) throw new RangeError(`--ws-connections must be a positive integer, got ${args['ws-connections']}`);
 
@@ -77,6 +83,15 @@ function ratio(ours: number, theirs: number): string {
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
 
+async function mediaRelayBenches(): Promise<void> {
+  console.log(`\n${formatMediaSetup(await runMediaSetupBench())}`);
+  console.log(`\n${formatMediaLoad(await runMediaLoadBench())}`);
+}
+if (args['media-only']) {
+  await mediaRelayBenches();
+  process.exit(0);
+}
+
 const parser = runParserBench(3000);
 console.log(`Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`);
 
@@ -111,3 +126,5 @@ console.log(`\n${formatWebSocketDrop(drop)}${drop.isolated ? '' : ' (not in a lo
 console.log(`\n${formatPaneSize(await measurePaneSize())}`);
 const screenPop = await runScreenPopBench(100);
 console.log(`${formatScreenPop(screenPop)}${screenPop.isolated ? '' : ' (not in a loopback-only namespace: run as root for that)'}`);
+
+await mediaRelayBenches();
