@@ -5,16 +5,17 @@
  * jitter and one-way delay through the relay, rtpengine's CPU per call, Callpane's and this
  * generator's CPU, and the machine's.
  *
- * Twice: with the managed rtpengine (Callpane's child process, as `npm start` runs it) and with
+ * Three ramps: with the managed rtpengine (Callpane's child process, as `npm start` runs it) and with
  * the same rtpengine command line started here as an external engine (media.rtpengine.engines),
  * so that a ceiling set by the machine's CPU and one set by Callpane's process can be told apart.
  * Both userspace (`--table=-1`): no kernel module forwards packets. And once with no relay at all
  * (`direct`: the endpoints send to each other), the floor of what this generator can measure on
  * this machine.
  *
- * Why our own RTP endpoints rather than sipp's pcap play or baresip: they know what they sent and
- * when, so loss and jitter are counted from every packet, not inferred; they cost one socket per
- * leg in one process, not a thread (sipp) or a process (baresip) per call on a 2-core machine.
+ * Why our own RTP endpoints rather than sipp (Debian sip-tester 3.6) or baresip: they know what
+ * they sent and when, so loss and jitter are counted from every packet. sipp plays RTP (pcap play,
+ * rtp_stream) and echoes it (`-rtp_echo`, one port for all calls) but reports neither loss nor
+ * jitter; baresip would cost a process per call on a 2-core machine that also runs the relay.
  *
  * Runs in a loopback-only network namespace when root. bench/run.ts imports it; run alone:
  * `node bench/media-load-bench.ts [--steps 50,100,200] [--seconds 5] [--modes managed,external,direct]`.
