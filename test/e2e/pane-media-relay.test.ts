@@ -8,7 +8,8 @@
  * pane's getStats shows energy in what it receives, rtpengine's own counters (ng `query`) show
  * packets from each party, and the phone's own RTP statistics show what it received; the SDP
  * each side saw names rtpengine's ports (everything is on 127.0.0.1, so the port tells rtpengine
- * from the other party), never the other party's.
+ * from the other party), never the other party's. Call control on relayed calls: keypad DTMF as
+ * RFC 4733 events, hold and resume, blind and attended transfer.
  *
  * Callpane's SIP listens on 5060 here: the pane's blind-transfer Refer-To is a URI on the SIP
  * domain without a port, which a phone resolves to 5060 (RFC 3263 §4.2) as it would in a real
@@ -307,6 +308,52 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
 
     await desk.hangup();
     await Promise.all([desk.waitForEvent('CALL_CLOSED', WAIT_MS), desk2.waitForEvent('CALL_CLOSED', WAIT_MS)]);
+    assert.deepEqual(await sessionsLeft(engine), []);
+  });
+
+  // baresip 1.0.0 knows no Replaces (RFC 3891) either way: as transferee it mangles a Refer-To
+  // that carries one (Callpane answers its INVITE 400), and as transfer target it rings the
+  // INVITE with Replaces as a new call. So the transferee here is Bob's pane (JsSIP does
+  // Replaces) and the desk phone, the target, is answered by the test as its user would.
+  test('an attended transfer from the pane: Alice consults a desk phone and completes; Bob\'s INVITE with Replaces reaches the phone, the relay anchors it and deletes the other sessions, audio both ways', { timeout: JOURNEY_MS }, async () => {
+    const { engine } = relay;
+    await bob.pane.fill('#dial-input', '1001');
+    await bob.pane.click('.call-button');
+    await alice.pane.waitForSelector('.card.incoming');
+    await alice.pane.click('.card.incoming .answer');
+    await Promise.all([answered(alice), answered(bob)]);
+
+    await alice.pane.click('.card.active button[aria-label="Transfer"]');
+    await alice.pane.fill('.card.active .transfer input[type=tel]', '1004');
+    await alice.pane.click('.card.active .transfer button.btn-secondary');
+    await desk2.waitForEvent('CALL_INCOMING', WAIT_MS);
+    await desk2.answer();
+    const consultation = (await desk2.waitForEvent('CALL_ESTABLISHED', WAIT_MS)).id ?? '';
+    await alice.pane.waitForSelector('.card.consult');
+    assert.equal((await engine.listCalls()).length, 2, 'the original call and the consultation are both anchored');
+
+    const since = desk2.logLineCount;
+    await alice.pane.click('.card.active .transfer .btn-primary');
+    const incoming = await desk2.waitForEvent('CALL_INCOMING', WAIT_MS);
+    assert.equal(incoming.peeruri, 'sip:1002@127.0.0.1', 'the transferee, Bob, calls the desk phone');
+    const [, replaces] = await desk2.waitForLog(/^Replaces: (\S+?);/, WAIT_MS, { since });
+    assert.equal(replaces, consultation, 'Bob\'s INVITE replaces the consultation (RFC 3891)');
+    await desk2.answer();
+    const transferred = (await desk2.waitForEvent((event) => event.type === 'CALL_ESTABLISHED' && event.id === incoming.id, WAIT_MS)).id;
+    await alice.pane.waitForSelector('text=Call transferred.');
+
+    // Alice's pane ends the consultation itself a few seconds after the transfer succeeded.
+    const calls = await eventually(() => engine.listCalls(), (list) => list.length === 1, 8000);
+    assert.deepEqual(calls, [transferred], 'rtpengine holds the transferred call only: the original and the consultation are deleted');
+    await assertRelayCarriesBoth();
+    await assertPaneHears(bob, 'the desk phone after the transfer');
+    await assertPhoneHears(desk2);
+    await assertPaneSeesRelay(bob);
+    await bob.shot('e2e-relay-attended-transfer');
+
+    await desk2.hangup();
+    await bob.pane.waitForSelector('.card.wrap-up');
+    await Promise.all([alice.dismissWrapUps(), bob.dismissWrapUps()]);
     assert.deepEqual(await sessionsLeft(engine), []);
   });
 });
