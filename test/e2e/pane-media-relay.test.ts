@@ -239,7 +239,7 @@ describe('an agent calls out through a trunk to a carrier', () => {
 });
 
 describe('call control from the pane on a relayed call with a desk phone', () => {
-  test('keypad digits arrive at the phone as RFC 4733 events; after hold and resume audio flows again', { timeout: JOURNEY_MS }, async () => {
+  test('keypad digits arrive at the phone as RFC 4733 events; after hold and resume from the pane, and from the phone, audio flows again', { timeout: JOURNEY_MS }, async () => {
     await desk.dial(`sip:1001@${CALLPANE}`);
     await alice.pane.waitForSelector('.card.incoming');
     await alice.pane.click('.card.incoming .answer');
@@ -272,6 +272,19 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
     await assertPaneHears(alice, 'the phone again after resume');
     await assertPhoneHears(desk);
     await assertRelayCarriesBoth();
+
+    // And from the phone's side: its re-INVITEs reach the pane through rtpengine and are answered.
+    const answeredByPane = () => desk.waitForEvent((event) => event.type === 'CALL_REMOTE_SDP' && event.param === 'answer', WAIT_MS);
+    await desk.hold();
+    await answeredByPane();
+    await delay(600);
+    const heldByPhone = await paneInboundAudio(alice);
+    await delay(1000);
+    assert.ok((await paneInboundAudio(alice)).packets - heldByPhone.packets < 10, 'no audio reaches the pane while the phone holds the call');
+    await desk.resume();
+    await answeredByPane();
+    await assertPaneHears(alice, 'the phone again after it resumed');
+    await assertPhoneHears(desk);
 
     await hangUpFromPane(alice);
     await desk.waitForEvent('CALL_CLOSED', WAIT_MS);
