@@ -18,8 +18,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { getHeader, getHeaders } from '../../src/sip/message/index.ts';
-import type { SipRequest } from '../../src/sip/message/types.ts';
 import { BaresipAgent } from '../support/baresip.ts';
 import { delay } from '../support/deadline.ts';
 import { Agent, launchPaneBrowser } from '../support/pane-browser.ts';
@@ -32,6 +30,7 @@ import {
   paneInboundAudio,
   paneRemoteMedia,
   phoneReceived,
+  respondWithSdp,
   sessionsLeft,
   startDeskPhone,
   startRelayStack,
@@ -396,21 +395,3 @@ describe('two agents talk through the media relay', () => {
     assert.deepEqual([...alice.problems, ...bob.problems], []);
   });
 });
-
-/** A carrier's answer with an SDP body, copying what RFC 3261 §8.2.6.2 says a response copies. */
-function respondWithSdp(ua: ScriptedUa, request: SipRequest, status: string, sdp: string): void {
-  ua.send(
-    [
-      `SIP/2.0 ${status}`,
-      ...getHeaders(request, 'Via').map((via) => `Via: ${via}`),
-      ...getHeaders(request, 'Record-Route').map((route) => `Record-Route: ${route}`),
-      `From: ${getHeader(request, 'From')}`,
-      `To: ${getHeader(request, 'To')};tag=carrier`,
-      `Call-ID: ${getHeader(request, 'Call-ID')}`,
-      `CSeq: ${getHeader(request, 'CSeq')}`,
-      `Contact: <sip:carrier@${ua.address}>`,
-      'Content-Type: application/sdp',
-    ],
-    sdp,
-  );
-}

@@ -3,15 +3,19 @@
  * panes) with its media anchored in a real rtpengine the test runs itself (an external engine,
  * so the test can ask it `query` and `list` as an operator would), desk phones that are real
  * baresip agents registered as extensions over UDP (plain RTP/AVP, G.711, a 440 Hz sine as
- * their microphone), and what a test reads behind the pages: the pane's remote SDP and its
- * inbound audio statistics, and rtpengine's own counters per party.
+ * their microphone), a scripted carrier's answers with SDP, and what a test reads behind the
+ * pages: the pane's remote SDP and its inbound audio statistics, a phone's RTP statistics, and
+ * rtpengine's own counters per party.
  */
 import { callStatsFromQuery } from '../../../src/media/rtpengine-stats.ts';
+import { getHeader, getHeaders } from '../../../src/sip/message/index.ts';
+import type { SipRequest } from '../../../src/sip/message/types.ts';
 import { BaresipAgent, type BaresipAccount } from '../../support/baresip.ts';
 import { delay } from '../../support/deadline.ts';
 import type { Agent } from '../../support/pane-browser.ts';
 import { startPaneStack, type PaneStack } from '../../support/pane-stack.ts';
 import { startRtpengine, type RunningRtpengine } from '../../support/rtpengine.ts';
+import type { ScriptedUa } from '../../support/scripted-ua.ts';
 
 export const WAIT_MS = 10_000;
 
@@ -178,4 +182,22 @@ export async function phoneReceived(phone: BaresipAgent): Promise<{ packets: num
     packets += Number(received);
   }
   return { packets, sources };
+}
+
+/** A carrier's answer with an SDP body, copying what RFC 3261 §8.2.6.2 says a response copies. */
+export function respondWithSdp(ua: ScriptedUa, request: SipRequest, status: string, sdp: string): void {
+  ua.send(
+    [
+      `SIP/2.0 ${status}`,
+      ...getHeaders(request, 'Via').map((via) => `Via: ${via}`),
+      ...getHeaders(request, 'Record-Route').map((route) => `Record-Route: ${route}`),
+      `From: ${getHeader(request, 'From')}`,
+      `To: ${getHeader(request, 'To')};tag=carrier`,
+      `Call-ID: ${getHeader(request, 'Call-ID')}`,
+      `CSeq: ${getHeader(request, 'CSeq')}`,
+      `Contact: <sip:carrier@${ua.address}>`,
+      'Content-Type: application/sdp',
+    ],
+    sdp,
+  );
 }
