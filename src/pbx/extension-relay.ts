@@ -20,7 +20,7 @@ import type { FlowTarget } from './proxy/flow-token.ts';
 import { trunkTransferRefusal } from './proxy/trunk-transfer.ts';
 import type { ForwardTarget, Proxy } from './proxy/proxy.ts';
 import type { ExtensionCall, Relay, TrunkCall } from './request-route.ts';
-import type { Trunk } from './routing/trunk.ts';
+import { trunkMedia, type Trunk } from './routing/trunk.ts';
 
 export interface ExtensionRelayOptions {
   proxy: Proxy;
@@ -86,7 +86,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
     const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
     const { outbound } = call.trunk;
     const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-    proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true, media: call.trunk.media ?? 'rtp' })), {
+    proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true, media: trunkMedia(call.trunk) })), {
       responseHeaders: callIdHeaders(request),
     });
   }
@@ -103,7 +103,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
         // A trunk's assertion is not ours to vouch for (no trunk is in our trust domain).
         proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged }, domain), flow, call.bindings.map(targetOf), {
           fromTrunk: true,
-          callerMedia: call.caller.trunk.media ?? 'rtp',
+          callerMedia: trunkMedia(call.caller.trunk),
         });
         return;
       }

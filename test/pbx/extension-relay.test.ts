@@ -149,6 +149,14 @@ describe('the media profile of a trunk leg', () => {
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
     assert.deepEqual([forwarded[4].callerMedia, forwarded[4].targets[0].media], [undefined, undefined], 'a phone\'s profile follows from its transport');
   });
+
+  it('is WebRTC for a ws trunk that says nothing: its peer is a browser', () => {
+    const { relay, forwarded } = fixture();
+    const page = { name: 'page', port: 0, transport: 'ws' as const, match: { username: 'page', password: 'secret-secret' } };
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: page }, callee: '1002', bindings: [BINDING] });
+    relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: { ...page, media: 'rtp' } }, callee: '1002', bindings: [BINDING] });
+    assert.deepEqual(forwarded.map((entry) => entry.callerMedia), ['webrtc', 'rtp']);
+  });
 });
 
 describe('a call to a trunk the relay cannot send', () => {

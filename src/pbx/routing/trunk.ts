@@ -60,8 +60,17 @@ export interface Trunk {
   country?: string;
   /** Concurrent calls allowed on the trunk; absent means no limit. */
   maxCalls?: number;
-  /** How the trunk carries media; absent means plain RTP (`rtp`), what most carriers speak. */
+  /** How the trunk carries media; absent: trunkMedia() (plain RTP, WebRTC for a `ws` trunk). */
   media?: MediaProfile;
   /** Register to the trunk (a carrier or PBX that only sends calls to registered accounts). */
   register?: TrunkRegister;
+}
+
+/**
+ * How a trunk carries media when its configuration says nothing: plain RTP, what carriers and
+ * office PBXs speak — but a `ws` trunk is a browser (a page playing the carrier), and browsers
+ * speak WebRTC only.
+ */
+export function trunkMedia(trunk: Pick<Trunk, 'media' | 'transport'>): MediaProfile {
+  return trunk.media ?? (trunk.transport === 'ws' ? 'webrtc' : 'rtp');
 }
