@@ -418,6 +418,26 @@ describe('the media step of a call', () => {
     assert.equal(t.media.activeCalls, 0);
   });
 
+  it('ends the callee\'s side of a 200 the relay could not take: an ACK for each 200, and one BYE', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine');
+    const sent = t.sentInvites()[0];
+    const ok = withSdp(answer(sent, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']), PHONE_SDP);
+    t.respond(ok);
+    await settle();
+    t.respond(ok);
+    await settle();
+    const toCallee = t.transport.requests.filter((entry) => entry.request.method !== 'INVITE');
+    assert.deepEqual(toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]), [['ACK', '7 ACK'], ['BYE', '8 BYE'], ['ACK', '7 ACK']]);
+    const bye = toCallee[1].request;
+    assert.equal(`${bye.uri.scheme}:${'user' in bye.uri ? bye.uri.user : ''}`, 'sip:1003', 'to the Contact of the 200');
+    assert.deepEqual([getHeader(bye, 'From'), getHeader(bye, 'To'), getHeader(bye, 'Call-ID')], [getHeader(sent, 'From'), getHeader(ok, 'To'), getHeader(sent, 'Call-ID')]);
+    assert.deepEqual(getHeaders(bye, 'Route'), [], 'our own Record-Route entries are no route to the callee');
+    assert.deepEqual(toCallee[1].target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
+  });
+
   it('answers 488 when the relay refuses the SDP, and reports its codecs', async () => {
     const failures: RelayFailure[] = [];
     const t = setup({ failures });

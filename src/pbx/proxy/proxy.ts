@@ -14,7 +14,7 @@
  * CANCEL or Timer C that comes while an offer is still with the relay ends that branch at once.
  * Without one, SDP passes end to end and everything is forwarded synchronously.
  */
-import { addHeader, createResponse, formatNameAddr, fromOf, getHeader, maxForwardsOf, setHeader, toOf } from '../../sip/message/index.ts';
+import { addHeader, createResponse, formatNameAddr, fromOf, getHeader, isSipUri, maxForwardsOf, setHeader, toOf } from '../../sip/message/index.ts';
 import type { NameAddr, SipMessage, SipRequest, SipResponse, Uri } from '../../sip/message/types.ts';
 import type { MediaProfile } from '../../media/media-relay.ts';
 import { profileOfTransport, type MediaExchange, type MediaOutcome, type MediaStep } from '../call-media.ts';
@@ -28,6 +28,7 @@ import { betterFinal } from './response-choice.ts';
 import { dropIdentity } from './asserted-identity.ts';
 import { hideRequest, hideResponse, hideSdp, revealRequest, revealResponse, type TopologyHiding } from './topology-hiding.ts';
 import { trunkTransferRefusal } from './trunk-transfer.ts';
+import { endOfAbandonedDialog } from './abandoned-answer.ts';
 
 export interface ProxyTransport {
   localVia: LocalVia;
@@ -97,6 +98,8 @@ interface Branch {
   body: Buffer | undefined;
   /** The media step's outcome for this branch's 2xx, reused for its retransmissions (§13.3.1.4). */
   answered: { body: Buffer; outcome: Promise<MediaOutcome> } | undefined;
+  /** Its 2xx could not be passed on and the callee was sent a BYE (abandoned-answer.ts). */
+  abandoned?: boolean;
 }
 
 interface BranchPlan {
@@ -461,6 +464,7 @@ export class Proxy {
     context.upstream = context.upstream
       .then(async () => {
         const outcome = branch === undefined || response.status >= 300 ? PASS : await this.#mediaOutcome(context, branch, response, media);
+        if (outcome.kind === 'refuse' && branch !== undefined && response.status >= 200) this.#endAbandoned(branch, response);
         const sent = this.#mediaResult(context, response, outcome);
         if (sent !== undefined) this.#sendUp(context, sent);
       })
@@ -486,6 +490,21 @@ export class Proxy {
     if (outcome.kind === 'rewrite') return withBody(response, outcome.body);
     if (response.status < 200) return withBody(response, Buffer.alloc(0));
     return context.answered ? undefined : this.#ownFailure(context.request, outcome);
+  }
+
+  /**
+   * The callee answered but its 2xx cannot go on: ACK it (each retransmission too) and end its
+   * dialog with one BYE, so the callee is free at once (abandoned-answer.ts).
+   */
+  #endAbandoned(branch: Branch, answer: SipResponse): void {
+    const target = this.#requestTarget(branch.leg);
+    if (target === undefined) return;
+    const isOurs = (entry: NameAddr) => isSipUri(entry.uri) && entry.uri.user !== undefined && this.#options.tokens.decode(entry.uri.user) !== undefined;
+    const { ack, bye } = endOfAbandonedDialog(branch.request, answer, isOurs);
+    this.#options.transactions.sendStateless(ack, target).catch(() => undefined);
+    if (branch.abandoned) return;
+    branch.abandoned = true;
+    this.#options.transactions.createClientTransaction(bye, target, { onResponse() {}, onTimeout() {}, onTransportError() {} });
   }
 
   #sendUp(context: ResponseContext, response: SipResponse): void {
