@@ -1,7 +1,8 @@
 /**
  * `callpane phone match [--region CC]`: for administrators checking why a caller's number did or
- * did not find a CRM record. Reads JSON lines `{"incoming": "...", "stored": "..."}` (the number
- * a call presents, the number as Dynamics stores it) and writes one JSON line for each:
+ * did not find a CRM record. Reads JSON lines `{"incoming": "...", "stored": "...", "country": "..."}`
+ * (the number a call presents, the phone field as Dynamics stores it, optionally the record's
+ * address country) and writes one JSON line for each:
  *   {"line":1,"match":true,"reason":"same-e164","incoming":{…normalised…},"stored":{…}}
  * with the same rules the pane uses (src/crm/phone-match.ts). A line that is not such an object
  * gets `{"line":n,"error":"line n: …"}` in its place and makes the exit code 1; blank lines are
@@ -14,16 +15,20 @@ import { isCountryCode } from '../crm/phone-number.ts';
 
 export const PHONE_MATCH_USAGE = `Usage: callpane phone match [--region CC]
 
-Reads JSON lines {"incoming": "<number a call presents>", "stored": "<number as stored in Dynamics>"}
-on standard input and writes one JSON line each: match (true/false), reason, and both numbers as
-Callpane reads them (kind, e164, nationalNumber, digits, extension).
+Reads JSON lines {"incoming": "<number a call presents>", "stored": "<phone field as stored in Dynamics>"}
+on standard input, optionally with "country": "<the record's address country>" (a name such as
+Germany or Deutschland, or a code such as DE), and writes one JSON line each: match (true/false),
+reason, and both numbers as Callpane reads them (kind, e164, nationalNumber, digits, extension).
+A stored field may hold labels ("Mob: ..."), several numbers ("... / ...") and an extension
+("x12", "转12"): "storedNumbers" lists each, "stored" is the one that decided, and "storedRegion"
+the region numbers without a country were read in (the record's country, else --region).
 
 Options:
   --region CC    default region for numbers written without a country: an ISO 3166-1 alpha-2 code
                  such as US or DE (the server uses crm.defaultRegion)
   -h, --help     show this help
 
-Exit codes: 0 every line read, 1 some line was not {"incoming","stored"} strings, 2 wrong arguments.
+Exit codes: 0 every line read, 1 some line was not {"incoming","stored"[,"country"]} strings, 2 wrong arguments.
 `;
 
 export interface PhoneMatchIo {
@@ -60,15 +65,16 @@ export async function runPhoneMatch(args: string[], io: PhoneMatchIo): Promise<n
       io.stdout(JSON.stringify({ line: number, error: `line ${number}: ${pair}` }));
       continue;
     }
-    const result = comparePhones(pair.incoming, pair.stored, { defaultRegion: region });
-    io.stdout(JSON.stringify({ line: number, match: result.match, reason: result.reason, incoming: result.incoming, stored: result.stored }));
+    const result = comparePhones(pair.incoming, pair.stored, { defaultRegion: region, storedCountry: pair.country });
+    const { storedNumbers, storedRegion } = result;
+    io.stdout(JSON.stringify({ line: number, match: result.match, reason: result.reason, incoming: result.incoming, stored: result.stored, storedNumbers, storedRegion }));
   }
   if (refused > 0) io.stderr(`callpane phone match: ${refused} of ${number} lines refused`);
   return refused > 0 ? 1 : 0;
 }
 
 /** The pair on `line`, or why it is not one. */
-function readPair(line: string): { incoming: string; stored: string } | string {
+function readPair(line: string): { incoming: string; stored: string; country?: string } | string {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -76,10 +82,11 @@ function readPair(line: string): { incoming: string; stored: string } | string {
     return 'not JSON';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const { incoming, stored } = value as Record<string, unknown>;
+  const { incoming, stored, country } = value as Record<string, unknown>;
   if (typeof incoming !== 'string') return '"incoming" must be a string';
   if (typeof stored !== 'string') return '"stored" must be a string';
-  return { incoming, stored };
+  if (country !== undefined && typeof country !== 'string') return '"country" must be a string when given';
+  return { incoming, stored, ...(country === undefined ? {} : { country }) };
 }
 
 async function* lines(input: AsyncIterable<string> | NodeJS.ReadableStream): AsyncGenerator<string> {

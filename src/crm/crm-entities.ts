@@ -13,6 +13,8 @@ export interface CrmEntityInfo {
   setName: string;
   idField: string;
   nameField: string;
+  /** The primary address's country (free text): numbers stored without a country are read in it (phone-match.ts). */
+  countryField: string;
   phoneFields: readonly string[];
 }
 
@@ -22,6 +24,7 @@ export const CRM_ENTITIES: Readonly<Record<CrmEntity, CrmEntityInfo>> = {
     setName: 'contacts',
     idField: 'contactid',
     nameField: 'fullname',
+    countryField: 'address1_country',
     phoneFields: [
       'telephone1',
       'telephone2',
@@ -36,8 +39,8 @@ export const CRM_ENTITIES: Readonly<Record<CrmEntity, CrmEntityInfo>> = {
       'address2_telephone3',
     ],
   },
-  account: { logicalName: 'account', setName: 'accounts', idField: 'accountid', nameField: 'name', phoneFields: ['telephone1', 'telephone2', 'telephone3'] },
-  lead: { logicalName: 'lead', setName: 'leads', idField: 'leadid', nameField: 'fullname', phoneFields: ['telephone1', 'telephone2', 'telephone3', 'mobilephone'] },
+  account: { logicalName: 'account', setName: 'accounts', idField: 'accountid', nameField: 'name', countryField: 'address1_country', phoneFields: ['telephone1', 'telephone2', 'telephone3'] },
+  lead: { logicalName: 'lead', setName: 'leads', idField: 'leadid', nameField: 'fullname', countryField: 'address1_country', phoneFields: ['telephone1', 'telephone2', 'telephone3', 'mobilephone'] },
 };
 
 /** A record a call is about: what the pane opens and what the activity is regarding. */

@@ -2,8 +2,12 @@
  * Whether a caller's number is the number a CRM record stores, and how sure we are. Dynamics keeps
  * phone fields as free text (dynamics.md §4), so the wildcard search (phone-search.ts) brings back
  * candidates that merely contain the right digits in order; this module decides which of them
- * really are the same number. Numbers are read by `normalizePhone` (phone-number.ts) with the
- * organisation's default region; then, in rank order:
+ * really are the same number. The caller's number is read by `normalizePhone` (phone-number.ts)
+ * in the organisation's default region; a stored field by `readPhoneField` (phone-field.ts):
+ * labels and annotations dropped ("Mob: …", "… (mobile)", "手机：…"), each of several numbers in
+ * one field a candidate ("030 1234567 / 0171 2345678"), extensions set aside ("x12", "转123"),
+ * and read in the record's own country (its address country, country-region.ts) when it has one
+ * and the number has that country's shape, else in the default region. A field matches when one of its numbers does; then, in rank order:
  *
  * 1. `same-e164` — both sides have a country and the same E.164 number.
  *      "+14155550100" = "(415) 555-0100" (region US) = "001 415 555 0100" = "+1 415-555-0100 x140"
@@ -26,10 +30,14 @@
  * - a short number against a longer one, whatever its tail: an internal extension "1002" is not
  *   "+1 415 555 1002", and "0100" is not "(415) 555-0100" — nothing matches by suffix;
  * - numbers of different countries, even with equal national digits: "+33 3 01 23 45 67" is not
- *   "030 1234567" read in region DE (a valid German number keeps the region's country);
+ *   "030 1234567" read in region DE (a valid German number keeps the region's country), and a
+ *   US "207-123-4567" on a US record (or read in region US) is not the UK's "+44 20 7123 4567":
+ *   a number shaped like its region's numbers keeps that region's country;
  * - anything that is not a number ("anonymous", "1-800-FLOWERS", "+1234").
  * Extensions never take part: "+44 20 7946 0958 ext. 12" = "+44 20 7946 0958;ext=13".
  */
+import { regionOfCountry } from './country-region.ts';
+import { readPhoneField } from './phone-field.ts';
 import { checkRegion, e164InCountry, normalizePhone, type NormalizedPhone } from './phone-number.ts';
 
 export type MatchReason = 'same-e164' | 'same-national-number' | 'same-digits' | 'same-short-number';
@@ -46,15 +54,30 @@ export const MATCH_RANK: Readonly<Record<MatchReason, number>> = {
 export interface MatchOptions {
   /** ISO 3166-1 alpha-2 region, in capitals, that numbers written without a country belong to; anything else throws CrmError INVALID_REGION. */
   defaultRegion?: string;
+  /** The stored record's address country as written ("Germany", "DE", "中国"); when it names a region, the stored number is read there instead of in the default region. */
+  storedCountry?: string;
 }
 
 export type PhoneComparison =
-  | { match: true; reason: MatchReason; incoming: NormalizedPhone; stored: NormalizedPhone }
-  | { match: false; reason: MismatchReason; incoming: NormalizedPhone; stored: NormalizedPhone };
+  | ({ match: true; reason: MatchReason } & ComparedNumbers)
+  | ({ match: false; reason: MismatchReason } & ComparedNumbers);
+
+interface ComparedNumbers {
+  incoming: NormalizedPhone;
+  /** The stored number that decided: the one that matched, else the first. */
+  stored: NormalizedPhone;
+  /** Every number the stored field holds, when it holds more than one. */
+  storedNumbers?: NormalizedPhone[];
+  /** The region the stored number was read in: the record's country, else the default region. */
+  storedRegion?: string;
+}
 
 /** Anything stored with a phone number: the number plus whatever identifies where it is stored. */
 export interface PhoneCandidate {
+  /** The phone field as stored: free text, possibly several numbers. */
   number: string;
+  /** The record's address country as stored ("United States", "DE"), when it has one. */
+  country?: string;
 }
 
 export interface PhoneMatch<T extends PhoneCandidate> {
@@ -65,10 +88,17 @@ export interface PhoneMatch<T extends PhoneCandidate> {
 /** Compares the number a call presents with one stored number, saying why they do or do not match. */
 export function comparePhones(incoming: string, stored: string, options: MatchOptions = {}): PhoneComparison {
   const region = checkRegion(options.defaultRegion);
-  const a = normalizePhone(incoming, region);
-  const b = normalizePhone(stored, region);
-  const reason = compareNormalized(a, b);
-  return isMatchReason(reason) ? { match: true, reason, incoming: a, stored: b } : { match: false, reason, incoming: a, stored: b };
+  const caller = normalizePhone(incoming, region);
+  const storedRegion = regionOfCountry(options.storedCountry) ?? region;
+  const numbers = readPhoneField(stored, storedRegion, region);
+  const best = bestOf(caller, numbers);
+  const compared: ComparedNumbers = {
+    incoming: caller,
+    stored: best.stored,
+    ...(numbers.length > 1 ? { storedNumbers: numbers } : {}),
+    ...(storedRegion === undefined ? {} : { storedRegion }),
+  };
+  return isMatchReason(best.reason) ? { match: true, reason: best.reason, ...compared } : { match: false, reason: best.reason, ...compared };
 }
 
 /** The candidates that hold the incoming number, best first; equally good ones keep their order. */
@@ -77,11 +107,28 @@ export function matchPhone<T extends PhoneCandidate>(incoming: string, candidate
   const caller = normalizePhone(incoming, region);
   const matches: PhoneMatch<T>[] = [];
   for (const candidate of candidates) {
-    const reason = compareNormalized(caller, normalizePhone(candidate.number, region));
+    const { reason } = bestOf(caller, readPhoneField(candidate.number, regionOfCountry(candidate.country) ?? region, region));
     if (isMatchReason(reason)) matches.push({ candidate, reason });
   }
   // Array.prototype.sort is stable (ES2019), so candidates of equal rank keep the search order.
   return matches.sort((x, y) => MATCH_RANK[x.reason] - MATCH_RANK[y.reason]);
+}
+
+/** Mismatches said from the most telling: another number, then a short one against a long one. */
+const MISMATCH_ORDER: readonly MismatchReason[] = ['incoming-not-a-number', 'different-number', 'extension-vs-external', 'stored-not-a-number'];
+
+/** The best match among the numbers of one stored field, or the most telling mismatch. */
+function bestOf(caller: NormalizedPhone, numbers: readonly NormalizedPhone[]): { reason: MatchReason | MismatchReason; stored: NormalizedPhone } {
+  let best: { reason: MatchReason | MismatchReason; stored: NormalizedPhone } | undefined;
+  for (const stored of numbers) {
+    const reason = compareNormalized(caller, stored);
+    if (best === undefined || rank(reason) < rank(best.reason)) best = { reason, stored };
+  }
+  return best ?? { reason: caller.kind === 'none' ? 'incoming-not-a-number' : 'stored-not-a-number', stored: { kind: 'none', digits: '' } };
+}
+
+function rank(reason: MatchReason | MismatchReason): number {
+  return isMatchReason(reason) ? MATCH_RANK[reason] : 10 + MISMATCH_ORDER.indexOf(reason);
 }
 
 function compareNormalized(a: NormalizedPhone, b: NormalizedPhone): MatchReason | MismatchReason {

@@ -5,14 +5,17 @@
  * US) or one written with separators all come out the same. Pure: shared by server and widget.
  *
  * `normalizePhone` reads the free text Dynamics stores (dynamics.md §4) and what a trunk presents:
- * full-width and other-script digits become ASCII, a trailing extension (`x140`, `ext. 12`,
- * `;ext=12` per RFC 3966, `#12`, `转123`) is split off, and the rest is classified — see
- * `PhoneKind`. Anything with letters or other symbols left ("anonymous", "1-800-FLOWERS",
- * "call me") is not a number.
+ * full-width and other-script digits become ASCII, labels around the number ("Mob:", "Tel.",
+ * "cell", "手机：", "(mobile)": words of letters before or after it, or in brackets without
+ * digits) are dropped, a trailing extension (`x140`, `ext. 12`, `;ext=12` per RFC 3966, `#12`,
+ * `转123`, `分机123`) is split off, and the rest is classified — see `PhoneKind`. Anything with
+ * letters or other symbols left inside ("anonymous", "1-800-FLOWERS", "call me") is not a number.
+ * A field holding several numbers is split by phone-field.ts before it comes here.
  */
 import {
   getCountryCallingCode,
   isSupportedCountry,
+  Metadata,
   parsePhoneNumberFromString,
   type CountryCode,
   type PhoneNumber,
@@ -38,10 +41,13 @@ export function toE164(raw: string, country?: string): string | undefined {
 
 /**
  * - `international`: the country is known — written (`+`, or an international prefix: `00` in
- *   any region, or the default region's own such as `011` in the US), or taken from the default
- *   region because the number is a *valid* number there (not merely of a possible length).
- * - `national`: seven or more digits with no country: no default region, or not a valid number
- *   of it (a German `030 1234567` stored in a US organisation).
+ *   any region, or the default region's own such as `011` in the US), or taken from the region it
+ *   is read in (the record's country or the default region) because it is a valid number there,
+ *   or has the shape of that country's numbers (its plan's national number pattern) though its
+ *   range is not allocated or newer than the data: a US `207-123-4567` is a US number, and so
+ *   can never be the UK's `+44 20 7123 4567` (phone-match.ts).
+ * - `national`: seven or more digits with no country: no region, or not shaped like a number
+ *   of it (a German `030 1234567` stored in a US organisation: no US number starts with 0).
  * - `short`: one to six digits with no country written: an internal extension (`1002`) or a
  *   service code (`112`). Never given a country, so it can never pass for an external number.
  * - `none`: not a number (empty, letters, an impossible `+` number).
@@ -56,7 +62,7 @@ export interface NormalizedPhone {
   callingCode?: string;
   /** ISO 3166-1 region when the numbering data can tell ("US", "CA"), `international` only. */
   region?: string;
-  /** How the country was learnt, `international` only. */
+  /** How the country was learnt (`default-region`: the region the number was read in), `international` only. */
   countrySource?: 'written' | 'default-region';
   /** The national significant number ("4155550100" for +1 415 555 0100), `international` only. */
   nationalNumber?: string;
@@ -72,10 +78,20 @@ export const MAX_SHORT_DIGITS = 6;
 const EXTENSION = /(?:;\s*ext=|[\s,]*(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*)(\d{1,10})\s*$/iu;
 const NUMBER_TEXT = /^\+?[\d\s\-‐‑‒–—―−./()[\]]*$/u;
 const OTHER_DIGIT = /\p{Nd}/gu;
+/** A word of letters ("Mob.", "Büro", "手机"), as a label is written. */
+const WORD = String.raw`[\p{L}\p{M}][\p{L}\p{M}.'’]*`;
+/** "(mobile)", "[Zentrale]": an annotation in brackets, with no digit in it. */
+const ANNOTATION = /\s*[([][^()[\]\d]*\p{L}[^()[\]\d]*[)\]]\s*/gu;
+/** Label words before the number, each ended by a space, ":" or "." ("Tel. ", "Mob:", "cell "), or Han characters right against it ("手机13800138000"). */
+const LEADING_LABEL = new RegExp(String.raw`^(?:(?:${WORD})(?:\s*[:.]\s*|\s+)|\p{Script=Han}+(?=[\d+(]))+`, 'u');
+/** Label words after the number, after a space ("415-555-0100 cell"). */
+const TRAILING_LABEL = new RegExp(String.raw`(?:\s+${WORD})+\s*[:.]?$`, 'u');
+/** The plans' national number patterns: a number shaped like a country's numbers belongs to it. */
+const PLANS = new Metadata();
 
 /** Reads `raw` as a phone number; `defaultRegion` (ISO alpha-2) places numbers written without a country. */
 export function normalizePhone(raw: string, defaultRegion?: string): NormalizedPhone {
-  const text = asciiDigits(raw.normalize('NFKC')).trim().replace(/^tel:/i, '');
+  const text = withoutLabels(asciiDigits(raw.normalize('NFKC')).trim().replace(/^tel:/i, ''));
   const extensionMatch = EXTENSION.exec(text);
   const main = (extensionMatch ? text.slice(0, extensionMatch.index) : text).trim();
   const extension = extensionMatch?.[1];
@@ -94,7 +110,7 @@ export function normalizePhone(raw: string, defaultRegion?: string): NormalizedP
     const parsed = possible(main, { defaultCountry: region });
     // A calling code other than the region's own means the region's international prefix was dialled.
     if (parsed && parsed.countryCallingCode !== getCountryCallingCode(region)) return withExtension(international(parsed, 'written', digits));
-    if (parsed?.isValid()) return withExtension(international(parsed, 'default-region', digits));
+    if (parsed && (parsed.isValid() || shapedLike(parsed.nationalNumber, region))) return withExtension(international(parsed, 'default-region', digits));
   }
   // 00 is the international prefix ITU-T recommends (E.164 Annex A) and most of the world uses.
   if (/^00[1-9]/.test(digits)) {
@@ -116,6 +132,19 @@ export function e164InCountry(nationalDigits: string, callingCode: string): stri
 export function formatInternational(phone: NormalizedPhone): string | undefined {
   if (phone.kind !== 'international' || phone.e164 === undefined) return undefined;
   return parsePhoneNumberFromString(phone.e164)?.formatInternational();
+}
+
+/** `text` without the labels and bracketed annotations people write around a number. */
+function withoutLabels(text: string): string {
+  const bare = text.replace(ANNOTATION, ' ').trim();
+  return bare.replace(LEADING_LABEL, '').replace(TRAILING_LABEL, '').trim();
+}
+
+/** Whether `nationalNumber` fits `region`'s national number pattern (ITU-T E.164 plan as libphonenumber-js carries it). */
+function shapedLike(nationalNumber: string, region: CountryCode): boolean {
+  PLANS.selectNumberingPlan(region);
+  const pattern = (PLANS.numberingPlan as { nationalNumberPattern?: () => string } | undefined)?.nationalNumberPattern?.();
+  return pattern !== undefined && new RegExp(`^(?:${pattern})$`).test(nationalNumber);
 }
 
 function possible(text: string, options: { defaultCountry?: CountryCode; defaultCallingCode?: string }): PhoneNumber | undefined {

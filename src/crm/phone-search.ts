@@ -23,6 +23,11 @@
  * OData text; it is quoted per OData all the same. `%` is always followed by `[` or `'`, never a
  * valid percent-escape, so a URL decoder leaves the pattern as it is.
  *
+ * The same pattern finds numbers with labels, annotations and extensions around them ("Mob: 0171
+ * 2345678", "手机：138 0013 8000", "… x12") and one number among several in a field, since the
+ * digits are matched in order wherever they sit. Each row brings its address country, so
+ * `matchPhone` reads the record's numbers in the record's own country.
+ *
  * The wildcard search over-finds (any record with those digits in order, with anything in
  * between); `matchPhone` (phone-match.ts) then keeps the records that really hold the number, via
  * `candidatesFromSearchResult`. Leading wildcards cannot use an index (dynamics.md §4): on very
@@ -47,7 +52,7 @@ export interface PhoneSearchOptions {
 
 export interface PhoneSearchQuery {
   entity: CrmEntity;
-  /** The id column, the primary name column and every phone column. */
+  /** The id column, the primary name column, the address country column and every phone column. */
   select: readonly string[];
   /** The `$filter` value, for callers that build their own Web API URL (and URL-encode it). */
   filter: string;
@@ -98,7 +103,7 @@ export function buildPhoneSearchQueries(incoming: string, options: PhoneSearchOp
   if (key === undefined) return [];
   return [...new Set(options.entities)].map((entity) => {
     const info = CRM_ENTITIES[entity];
-    const select = [info.idField, info.nameField, ...info.phoneFields];
+    const select = [info.idField, info.nameField, info.countryField, ...info.phoneFields];
     const filter = info.phoneFields.map((field) => condition(field, key)).join(' or ');
     return { entity, select, filter, top, query: `?$select=${select.join(',')}&$filter=${filter}&$top=${top}` };
   });
@@ -125,9 +130,12 @@ export function candidatesFromSearchResult(query: PhoneSearchQuery, result: unkn
     if (typeof rawId !== 'string') throw badResult(`a ${query.entity} row has no ${info.idField}`);
     const id = normalizeGuid(rawId, `${query.entity} ${info.idField}`);
     const name = record[info.nameField];
+    const country = record[info.countryField];
     for (const field of info.phoneFields) {
       const number = record[field];
-      if (typeof number === 'string' && number.trim() !== '') candidates.push({ entity: query.entity, id, ...(typeof name === 'string' ? { name } : {}), field, number });
+      if (typeof number === 'string' && number.trim() !== '') {
+        candidates.push({ entity: query.entity, id, ...(typeof name === 'string' ? { name } : {}), field, number, ...(typeof country === 'string' && country.trim() !== '' ? { country } : {}) });
+      }
     }
   }
   return candidates;

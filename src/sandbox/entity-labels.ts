@@ -93,6 +93,7 @@ export const ENTITY_LABELS: Readonly<Record<string, EntityLabel>> = {
       fullname: 'Name',
       companyname: 'Company Name',
       emailaddress1: 'Email',
+      address1_country: 'Address 1: Country/Region',
       telephone1: 'Business Phone',
       telephone2: 'Home Phone',
       telephone3: 'Other Phone',

@@ -28,6 +28,7 @@ describe('callpane phone match', () => {
       reason: 'same-e164',
       incoming: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'written', nationalNumber: '4155550100', digits: '14155550100' },
       stored: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'default-region', nationalNumber: '4155550100', digits: '4155550100', extension: '140' },
+      storedRegion: 'US',
     });
     assert.deepEqual([results[1].line, results[1].match, results[1].reason], [2, false, 'extension-vs-external']);
     assert.deepEqual(results[1].incoming, { kind: 'short', digits: '1002' });
@@ -38,6 +39,35 @@ describe('callpane phone match', () => {
     assert.equal((await run(['--region', 'DE'], input())).results()[0].reason, 'same-e164');
     assert.equal((await run(['--region=de'], input())).results()[0].reason, 'same-e164');
     assert.equal((await run([], input())).results()[0].reason, 'same-national-number');
+  });
+
+  /** [a sentence, the JSON line, the match, the reason] */
+  const RECORDS: [string, Record<string, string>, boolean, string][] = [
+    ['a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567', { incoming: '+44 20 7123 4567', stored: '207-123-4567', country: 'United States' }, false, 'different-number'],
+    ['the same digits with the right country match', { incoming: '+1 207 123 4567', stored: '207-123-4567', country: 'USA' }, true, 'same-e164'],
+    ['a German record’s number is read in Germany whatever --region says', { incoming: '+49 171 2345678', stored: 'Mob: 0171 2345678', country: 'Deutschland' }, true, 'same-e164'],
+    ['a Chinese label and 转 extension are taken apart', { incoming: '+86 10 6552 9988', stored: '电话：010-6552 9988转123', country: 'CN' }, true, 'same-e164'],
+    ['any of several numbers in the field matches', { incoming: '+1 415 555 0199', stored: '(415) 555-0100 or (415) 555-0199 (mobile)' }, true, 'same-e164'],
+  ];
+  for (const [says, line, match, reason] of RECORDS) {
+    test(`reads the record’s "country": ${says}`, async () => {
+      const { code, results } = await run(['--region', 'US'], from([JSON.stringify(line)]));
+      assert.equal(code, 0);
+      assert.deepEqual([results()[0].match, results()[0].reason], [match, reason]);
+    });
+  }
+
+  test('shows each number of a field, the one that decided with its extension, and the region it was read in', async () => {
+    const { results } = await run(['--region', 'US'], from([JSON.stringify({ incoming: '+49 171 2345678', stored: 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', country: 'Germany' })]));
+    const [result] = results() as { stored: { e164: string; extension?: string }; storedNumbers: { e164: string }[]; storedRegion: string }[];
+    assert.deepEqual([result.stored.e164, result.stored.extension, result.storedRegion], ['+491712345678', '5', 'DE']);
+    assert.deepEqual(result.storedNumbers.map((phone) => phone.e164), ['+49301234567', '+491712345678']);
+  });
+
+  test('refuses a "country" that is not a string', async () => {
+    const { code, results } = await run([], from([JSON.stringify({ incoming: '1', stored: '1', country: 49 })]));
+    assert.equal(code, 1);
+    assert.deepEqual(results(), [{ line: 1, error: 'line 1: "country" must be a string when given' }]);
   });
 
   test('reads a stream split anywhere, with CRLF line ends, skipping blank lines', async () => {

@@ -106,6 +106,30 @@ describe('caller lookup on the sandbox seed', () => {
     }
   });
 
+  test('finds numbers typed with labels, several to a field and extensions, read in the record’s own country', () => {
+    const typed = [
+      { firstname: 'Lena', lastname: 'Typed', address1_country: 'Deutschland', telephone1: 'Büro: 030 98765432 / Mobil: 0171 9876543', mobilephone: 'Tel. 089 98765432 x12' },
+      { firstname: 'Wei', lastname: 'Typed', address1_country: '中国', mobilephone: '手机：139 8765 4321', telephone1: '电话 010-9876-5432 转 8' },
+      { firstname: 'Sam', lastname: 'Typed', address1_country: 'United States', telephone1: '207-987-6543 (office)' },
+    ];
+    const ids = typed.map((body) => dataverse.create('contacts', body).id);
+    // An American organisation: the German and Chinese numbers are placed by their records' countries.
+    const cases: [string, string | undefined][] = [
+      ['+49 30 98765432', ids[0]],
+      ['+49 171 9876543', ids[0]],
+      ['+49 89 98765432', ids[0]],
+      ['+86 139 8765 4321', ids[1]],
+      ['+86 10 9876 5432', ids[1]],
+      ['+1 207 987 6543', ids[2]],
+      ['+44 20 7987 6543', undefined],
+    ];
+    for (const [incoming, id] of cases) {
+      const { matches } = lookUp(incoming, ['contact'], 'US');
+      assert.deepEqual(matchedRecords(matches).map((r) => r.id), id === undefined ? [] : [id], incoming);
+    }
+    for (const id of ids) dataverse.delete('contacts', id);
+  });
+
   test('finds nobody for an internal extension, though many stored numbers end in its digits', () => {
     assert.ok(stored.some((n) => n.raw.replace(/\D/g, '').endsWith('0100')));
     assert.deepEqual(lookUp('0100', DEFAULT_CRM_SETTINGS.searchIn, 'US').matches, []);

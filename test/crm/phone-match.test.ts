@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmError } from '../../src/crm/crm-error.ts';
-import { comparePhones, matchPhone, type MatchReason } from '../../src/crm/phone-match.ts';
+import { comparePhones, MATCH_RANK, matchPhone, type MatchReason } from '../../src/crm/phone-match.ts';
 
 /** [incoming, stored, default region, expected reason] */
 type Case = [string, string, string | undefined, MatchReason];
@@ -69,8 +69,8 @@ const SAME: Case[] = [
   ['+8613800138000', '13800138000', undefined, 'same-national-number'],
   ['030 1234567', '+49 30 1234567', undefined, 'same-national-number'],
   // Ofcom's drama range 07700 900xxx is not valid in the numbering data (as a number newer than the
-  // data would not be): read in the caller's country it still matches.
-  ['+447700900123', '07700 900123', 'GB', 'same-national-number'],
+  // data would not be), but it has the shape of a UK number, so region GB places it.
+  ['+447700900123', '07700 900123', 'GB', 'same-e164'],
   // Neither side with a country.
   ['(415) 555-0100', '415.555.0100', undefined, 'same-digits'],
   // Short numbers only equal themselves.
@@ -139,6 +139,90 @@ describe('comparePhones', () => {
     for (const region of ['us', 'USA', 'XX', '']) {
       assert.throws(() => comparePhones('1', '1', { defaultRegion: region }), (error: unknown) => error instanceof CrmError && error.code === 'INVALID_REGION', region);
     }
+  });
+});
+
+/** One sentence per case: what a person typed into Dynamics, and whether the caller is that record. */
+interface TypedCase {
+  says: string;
+  incoming: string;
+  stored: string;
+  region?: string;
+  country?: string;
+  reason: MatchReason | 'different-number' | 'extension-vs-external' | 'stored-not-a-number';
+}
+
+const NEVER_FOREIGN: TypedCase[] = [
+  { says: 'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567 calling, in a UK organisation', incoming: '+44 20 7123 4567', stored: '207-123-4567', region: 'GB', country: 'United States', reason: 'different-number' },
+  { says: 'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567 calling, without a default region', incoming: '+44 20 7123 4567', stored: '207-123-4567', country: 'US', reason: 'different-number' },
+  { says: 'a US 207-123-4567 read in region US is not the UK’s +44 20 7123 4567, though its range is not allocated', incoming: '+44 20 7123 4567', stored: '207-123-4567', region: 'US', reason: 'different-number' },
+  { says: 'a US 207-123-4567 on a US record is the US’s +1 207 123 4567 calling', incoming: '+1 207 123 4567', stored: '207-123-4567', region: 'GB', country: 'United States', reason: 'same-e164' },
+  { says: 'a UK 020 7123 4567 on a UK record is the UK’s +44 20 7123 4567 calling, in a US organisation', incoming: '+44 20 7123 4567', stored: '020 7123 4567', region: 'US', country: 'United Kingdom', reason: 'same-e164' },
+  { says: 'a UK 020 7123 4567 on a UK record is not the US’s +1 207 123 4567 calling', incoming: '+1 207 123 4567', stored: '020 7123 4567', region: 'US', country: 'UK', reason: 'different-number' },
+  { says: 'a Chinese 138 0013 8000 on a Chinese record is not a German +49 1380 0138000', incoming: '+49 1380 0138000', stored: '138 0013 8000', country: '中国', reason: 'different-number' },
+  { says: 'a German 030 1234567 on a German record is not the French +33 3 01 23 45 67', incoming: '+33 3 01 23 45 67', stored: '030 1234567', region: 'FR', country: 'Deutschland', reason: 'different-number' },
+];
+
+const TYPED: TypedCase[] = [
+  // The record's own country places a number written without one.
+  { says: 'a German record’s 030 1234567 is read in Germany in a US organisation', incoming: '+49 30 1234567', stored: '030 1234567', region: 'US', country: 'Germany', reason: 'same-e164' },
+  { says: 'a Chinese record’s 010-6552 9988 is read in China in a German organisation', incoming: '+86 10 6552 9988', stored: '010-6552 9988', region: 'DE', country: 'China', reason: 'same-e164' },
+  { says: 'a record country written as an ISO code places the number', incoming: '+44 20 7946 0958', stored: '020 7946 0958', region: 'US', country: 'GB', reason: 'same-e164' },
+  { says: 'a record country the table does not know leaves the default region in charge', incoming: '+1 415 555 0100', stored: '(415) 555-0100', region: 'US', country: 'Atlantis', reason: 'same-e164' },
+  { says: 'a number the record’s country cannot hold is read in the default region, as dialled from there', incoming: '+91 80 4882 6641', stored: '011 91 80 4882 6641', region: 'US', country: 'India', reason: 'same-e164' },
+  { says: 'a number written with its country keeps it on a record of another country', incoming: '+1 415 555 0100', stored: '+1 (415) 555-0100', region: 'DE', country: 'Germany', reason: 'same-e164' },
+  // Labels and annotations around the number.
+  { says: 'a "Mob:" label before a German mobile number is dropped', incoming: '+49 171 2345678', stored: 'Mob: 0171 2345678', country: 'Germany', reason: 'same-e164' },
+  { says: 'a "Tel." label before an international number is dropped', incoming: '+49 30 1234567', stored: 'Tel. +49 30 1234567', reason: 'same-e164' },
+  { says: 'a "(mobile)" annotation after the number is dropped', incoming: '+1 415 555 0100', stored: '+1 415 555 0100 (mobile)', reason: 'same-e164' },
+  { says: 'a "cell" label before a US number is dropped', incoming: '+1 415 555 0100', stored: 'cell 415-555-0100', region: 'US', reason: 'same-e164' },
+  { says: 'a Chinese 手机 label with a full-width colon is dropped', incoming: '+86 138 0013 8000', stored: '手机：138 0013 8000', country: 'CN', reason: 'same-e164' },
+  { says: 'a Chinese 电话 label before a Beijing number is dropped', incoming: '+86 10 1234 5678', stored: '电话 010-1234-5678', region: 'CN', reason: 'same-e164' },
+  { says: 'a Chinese 座机 label written right against the number is dropped', incoming: '+86 10 1234 5678', stored: '座机010-1234-5678', region: 'CN', reason: 'same-e164' },
+  { says: 'a label and an annotation together are dropped', incoming: '+49 30 1234567', stored: 'Tel.: (030) 123 4567 (Zentrale)', region: 'DE', reason: 'same-e164' },
+  // Several numbers in one field.
+  { says: 'the second of two numbers separated by "/" is a candidate', incoming: '+49 171 2345678', stored: '030 1234567 / 0171 2345678', region: 'DE', reason: 'same-e164' },
+  { says: 'the first of two numbers separated by ";" is a candidate', incoming: '+1 415 555 0100', stored: '+1 415 555 0100; +1 415 555 0199', reason: 'same-e164' },
+  { says: 'each of numbers separated by "," is a candidate', incoming: '+1 415 555 0199', stored: '(415) 555-0100, (415) 555-0199', region: 'US', reason: 'same-e164' },
+  { says: 'each of numbers separated by " or " is a candidate', incoming: '+44 7911 123456', stored: '020 7946 0958 or 07911 123456', region: 'GB', reason: 'same-e164' },
+  { says: 'each of numbers separated by 或 is a candidate', incoming: '+86 10 6552 9988', stored: '138 0013 8000 或 010-6552 9988', region: 'CN', reason: 'same-e164' },
+  { says: 'labelled numbers in one field are each a candidate', incoming: '+49 171 2345678', stored: 'Büro: 030 1234567, Mobil: 0171 2345678', region: 'DE', reason: 'same-e164' },
+  { says: 'a "/" between area code and subscriber number does not split the number', incoming: '+49 30 1234567', stored: '030/1234567', region: 'DE', reason: 'same-e164' },
+  { says: 'none of several numbers being the caller’s is no match', incoming: '+49 89 1234567', stored: '030 1234567 / 0171 2345678', region: 'DE', reason: 'different-number' },
+  // Extensions: an incoming call carries none, so the number matches without it.
+  { says: 'an extension written "x123" is set aside', incoming: '+1 415 555 0100', stored: '415-555-0100 x123', region: 'US', reason: 'same-e164' },
+  { says: 'an extension written "ext. 123" after a comma is set aside', incoming: '+1 415 555 0100', stored: '(415) 555-0100, ext. 123', region: 'US', reason: 'same-e164' },
+  { says: 'an extension written "ext 123" is set aside', incoming: '+44 20 7946 0958', stored: 'Tel: 020 7946 0958 ext 123', region: 'GB', reason: 'same-e164' },
+  { says: 'an extension written "#123" is set aside', incoming: '+49 30 1234567', stored: '030 1234567 #123', region: 'DE', reason: 'same-e164' },
+  { says: 'an extension written "转123" is set aside', incoming: '+86 10 6552 9988', stored: '电话：010-6552 9988转123', region: 'CN', reason: 'same-e164' },
+  { says: 'an extension written "分机123" is set aside', incoming: '+86 10 6552 9988', stored: '010-6552 9988 分机123', country: 'China', reason: 'same-e164' },
+  { says: 'a field of only a label has no number', incoming: '+86 10 6552 9988', stored: '座机', region: 'CN', reason: 'stored-not-a-number' },
+];
+
+describe('matching numbers as people type them into a CRM', () => {
+  for (const table of [NEVER_FOREIGN, TYPED]) {
+    for (const { says, incoming, stored, region, country, reason } of table) {
+      test(says, () => {
+        assert.equal(comparePhones(incoming, stored, { defaultRegion: region, storedCountry: country }).reason, reason);
+        const matches = matchPhone(incoming, [{ id: 'record', number: stored, ...(country === undefined ? {} : { country }) }], { defaultRegion: region });
+        assert.deepEqual(matches.map((m) => m.reason), reason in MATCH_RANK ? [reason] : []);
+      });
+    }
+  }
+
+  test('the extension is kept apart in the stored number that matched', () => {
+    const result = comparePhones('+86 10 6552 9988', '电话：010-6552 9988转123', { defaultRegion: 'CN' });
+    assert.deepEqual([result.stored.e164, result.stored.extension], ['+861065529988', '123']);
+  });
+
+  test('a field of several numbers shows each, and the one that matched', () => {
+    const result = comparePhones('+49 171 2345678', 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', { storedCountry: 'Deutschland' });
+    assert.deepEqual(result.storedNumbers?.map((phone) => [phone.e164, phone.extension]), [
+      ['+49301234567', undefined],
+      ['+491712345678', '5'],
+    ]);
+    assert.equal(result.stored.e164, '+491712345678');
+    assert.equal(result.storedRegion, 'DE');
   });
 });
 

@@ -76,12 +76,38 @@ test('normalizePhone splits off extensions however they are written', () => {
   }
 });
 
+/** [a sentence, the field as typed, its region, E.164, extension] */
+const LABELLED: [string, string, string | undefined, string, string | undefined][] = [
+  ['a "Mob:" label before the number is dropped', 'Mob: 0171 2345678', 'DE', '+491712345678', undefined],
+  ['a "Tel." label before an international number is dropped', 'Tel. +49 30 1234567', undefined, '+49301234567', undefined],
+  ['a "(mobile)" annotation after the number is dropped', '+1 415 555 0100 (mobile)', undefined, '+14155550100', undefined],
+  ['a "cell" label is dropped', 'cell 415-555-0100', 'US', '+14155550100', undefined],
+  ['a word after the number is dropped', '415-555-0100 cell', 'US', '+14155550100', undefined],
+  ['a Chinese label with a full-width colon is dropped', '手机：138 0013 8000', 'CN', '+8613800138000', undefined],
+  ['a Chinese label right against the number is dropped', '座机010-1234-5678', 'CN', '+861012345678', undefined],
+  ['a Chinese label and a 分机 extension are both taken apart', '电话 010-1234-5678 分机123', 'CN', '+861012345678', '123'],
+  ['a label, an extension and an annotation in full-width brackets are all taken apart', 'Tel.: 030 1234567 x12（Zentrale）', 'DE', '+49301234567', '12'],
+];
+
+for (const [says, raw, region, e164, extension] of LABELLED) {
+  test(`normalizePhone: ${says}`, () => {
+    const phone = normalizePhone(raw, region);
+    assert.deepEqual([phone.e164, phone.extension], [e164, extension]);
+  });
+}
+
+test('normalizePhone places a number shaped like its region’s numbers there even when its range is not allocated', () => {
+  assert.equal(normalizePhone('207-123-4567', 'US').e164, '+12071234567');
+  assert.equal(normalizePhone('207-123-4567', 'US').countrySource, 'default-region');
+  assert.equal(normalizePhone('030 1234567', 'US').kind, 'national', 'no US number starts with 0');
+});
+
 test('normalizePhone reads a tel: URI', () => {
   assert.equal(normalizePhone('tel:+1-415-555-0100').e164, '+14155550100');
 });
 
 test('normalizePhone calls text that is not a number none', () => {
-  for (const raw of ['', '   ', 'anonymous', '1-800-FLOWERS', 'call +1 415 555 0100', '+1234', '+', 'x140', '415 555 0100 + 1', '*31#']) {
+  for (const raw of ['', '   ', 'anonymous', '1-800-FLOWERS', 'call +1 415 555 0100 now!', '+1234', '+', 'x140', '415 555 0100 + 1', '*31#']) {
     assert.equal(normalizePhone(raw, 'US').kind, 'none', JSON.stringify(raw));
   }
 });

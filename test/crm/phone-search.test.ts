@@ -9,13 +9,13 @@ const ALL = { entities: ['contact', 'account', 'lead'] as const };
 const isCode = (code: string) => (error: unknown) => error instanceof CrmError && error.code === code;
 
 describe('buildPhoneSearchQueries', () => {
-  test('searches every phone column of a table for the digits in order, each in either width, with its id and name', () => {
+  test('searches every phone column of a table for the digits in order, each in either width, with its id, name and country', () => {
     const [account] = buildPhoneSearchQueries('+1 415 555 0100', { entities: ['account'] });
     assert.equal(
       account.query,
-      "?$select=accountid,name,telephone1,telephone2,telephone3&$filter=contains(telephone1,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone2,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone3,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')&$top=5000",
+      "?$select=accountid,name,address1_country,telephone1,telephone2,telephone3&$filter=contains(telephone1,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone2,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone3,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')&$top=5000",
     );
-    assert.deepEqual(account.select, ['accountid', 'name', 'telephone1', 'telephone2', 'telephone3']);
+    assert.deepEqual(account.select, ['accountid', 'name', 'address1_country', 'telephone1', 'telephone2', 'telephone3']);
     assert.equal(account.top, 5000);
   });
 
@@ -23,9 +23,9 @@ describe('buildPhoneSearchQueries', () => {
     const queries = buildPhoneSearchQueries('+14155550100', { entities: ['lead', 'contact', 'lead', 'account'] });
     assert.deepEqual(queries.map((q) => q.entity), ['lead', 'contact', 'account']);
     const [lead, contact] = queries;
-    assert.deepEqual(lead.select, ['leadid', 'fullname', 'telephone1', 'telephone2', 'telephone3', 'mobilephone']);
-    assert.deepEqual(contact.select.slice(0, 2), ['contactid', 'fullname']);
-    assert.equal(contact.select.length, 13);
+    assert.deepEqual(lead.select, ['leadid', 'fullname', 'address1_country', 'telephone1', 'telephone2', 'telephone3', 'mobilephone']);
+    assert.deepEqual(contact.select.slice(0, 3), ['contactid', 'fullname', 'address1_country']);
+    assert.equal(contact.select.length, 14);
     for (const field of CRM_ENTITIES.contact.phoneFields) assert.ok(contact.filter.includes(`contains(${field},'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')`), field);
   });
 
@@ -113,6 +113,11 @@ describe('candidatesFromSearchResult', () => {
     for (const broken of ['not json', '42', 'null', '{"value":[]}', '[1]', JSON.stringify([{ fullname: 'No Id' }]), JSON.stringify([{ contactid: '1; drop' }])]) {
       assert.throws(() => candidatesFromSearchResult(contact, broken), (error: unknown) => error instanceof CrmError && /INVALID_SEARCH_RESULT|INVALID_GUID/.test(error.code), broken);
     }
+  });
+
+  test('carries the record’s address country with each of its numbers, so they are read in it', () => {
+    const row = { contactid: rows[0].contactid, fullname: 'Lena Vogel', address1_country: 'Deutschland', mobilephone: 'Mob: 0171 2345678' };
+    assert.deepEqual(candidatesFromSearchResult(contact, [row, { ...row, address1_country: ' ' }]).map((c) => c.country), ['Deutschland', undefined]);
   });
 
   test('leaves the name out when the row has none', () => {

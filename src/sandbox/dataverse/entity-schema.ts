@@ -128,6 +128,7 @@ export const LEAD: EntityDef = {
     { name: 'fullname', type: 'string', maxLength: 160, readOnly: true },
     text('companyname', 100),
     text('emailaddress1', 100),
+    text('address1_country', 80),
     phone('telephone1'),
     phone('telephone2'),
     phone('telephone3'),

@@ -9,7 +9,8 @@
  * - POST /api/phone/lookup `{ number, entities, defaultRegion? }` → `{ number: PhoneFacts, queries }`:
  *   the searchAndOpenRecords query per table (phone-search.ts), in the order given.
  * - POST /api/phone/rank `{ number, candidates, defaultRegion? }` → `{ matches }`: the candidates
- *   that really hold the number, best first (phone-match.ts).
+ *   that really hold the number, best first (phone-match.ts); a candidate's `country` (its
+ *   record's address country) places its numbers written without one.
  * Signed-in callers only (any extension: nothing here is stored or anyone's own).
  */
 import type { FastifyInstance } from 'fastify';
@@ -47,7 +48,16 @@ const RankBody = z.strictObject({
   number: phoneText(),
   defaultRegion: region(),
   candidates: z
-    .array(z.strictObject({ entity: crmEntity(), id: dataverseId(), name: z.string().max(1000).optional(), field: z.string().min(1).max(100), number: z.string().max(1000) }))
+    .array(
+      z.strictObject({
+        entity: crmEntity(),
+        id: dataverseId(),
+        name: z.string().max(1000).optional(),
+        field: z.string().min(1).max(100),
+        number: z.string().max(1000),
+        country: z.string().max(200).optional(),
+      }),
+    )
     .max(MAX_RANK_CANDIDATES),
 });
 

@@ -111,6 +111,16 @@ describe('POST /api/phone/rank', () => {
     assert.deepEqual((await post('rank', { number: '+49301234567', candidates })).json().matches, [{ candidate: candidates[0], reason: 'same-national-number' }]);
   });
 
+  test('a candidate’s record country places its numbers: a US record’s 207-123-4567 is not the UK calling', async () => {
+    const candidates = [
+      { entity: 'contact', id: CONTACT, name: 'Sam', field: 'telephone1', number: 'Tel. 207-123-4567 x12', country: 'United States' },
+      { entity: 'contact', id: ACCOUNT, name: 'Lena', field: 'mobilephone', number: 'Mob: 020 7123 4567 / 0171 2345678', country: 'UK' },
+    ];
+    const response = await post('rank', { number: '+44 20 7123 4567', candidates, defaultRegion: 'US' });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json().matches, [{ candidate: candidates[1], reason: 'same-e164' }]);
+  });
+
   test('a candidate without a record id is a 400 naming it', async () => {
     const response = await post('rank', { number: '+14155550100', candidates: [{ entity: 'contact', id: 'x', field: 'telephone1', number: '1' }] });
     assert.equal(response.statusCode, 400);

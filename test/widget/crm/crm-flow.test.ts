@@ -76,6 +76,23 @@ describe('the pane’s CRM flow with numbers read by the server', () => {
     ]);
   });
 
+  test('numbers typed with labels, several to a field, are read in their record’s country: the UK caller finds the UK record, not the US one sharing its digits', async () => {
+    const saved = { contact: ROWS.contact, account: ROWS.account };
+    ROWS.contact = [
+      { contactid: OTHER, fullname: 'Sam', address1_country: 'United States', telephone1: 'Tel. 207-123-4567 x12' },
+      { contactid: ANA, fullname: 'Ana', address1_country: 'United Kingdom', mobilephone: 'Mob: 07911 123456 / Büro: 020 7123 4567' },
+    ];
+    ROWS.account = [];
+    try {
+      const { flow, client } = setup();
+      await client.login('1001', PASSWORDS['1001']);
+      assert.deepEqual(await flow.lookup('+44 20 7123 4567'), [{ entity: 'contact', id: ANA, name: 'Ana' }]);
+      assert.deepEqual(await flow.lookup('+1 207 123 4567'), [{ entity: 'contact', id: OTHER, name: 'Sam' }]);
+    } finally {
+      Object.assign(ROWS, saved);
+    }
+  });
+
   test('when the server cannot be reached the search could not run, rather than finding nobody', async () => {
     const { flow, client, searches } = setup();
     await client.login('1001', PASSWORDS['1001']);

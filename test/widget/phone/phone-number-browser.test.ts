@@ -9,6 +9,8 @@ import { phoneBook } from '../../../src/widget/phone/phone-book.ts';
 import * as browser from '../../../src/widget/phone/phone-number-browser.ts';
 
 const NUMBERS = ['(415) 555-0100 x140', '+49 (0)30 1234-5', '030 1234567', '1002', '０３－１２３４－５６７８', 'anonymous', '001 415 555 0100'];
+/** Numbers as people type them into a CRM field, which the pane dials (click-to-act) and displays. */
+const TYPED = ['Mob: 0171 2345678', 'Tel. +49 30 1234567', '+1 415 555 0100 (mobile)', 'cell 415-555-0100 ext. 12', '手机：138 0013 8000', '电话 010-1234-5678转123', '207-123-4567'];
 
 beforeEach(() => phoneBook.clear());
 
@@ -23,6 +25,15 @@ describe('the pane’s phone-number module', () => {
       }
     });
   }
+
+  test('reads numbers typed with labels, annotations and extensions exactly as the server does', () => {
+    for (const region of ['DE', 'US', 'CN']) {
+      phoneBook.learn(TYPED.map((number) => phoneFacts(number, region)), region);
+      for (const number of TYPED) assert.deepEqual(browser.normalizePhone(number, region), real.normalizePhone(number, region), `${number} (${region})`);
+    }
+    assert.deepEqual([browser.normalizePhone('Mob: 0171 2345678', 'DE').e164, browser.normalizePhone('电话 010-1234-5678转123', 'CN').extension], ['+491712345678', '123']);
+    assert.equal(browser.normalizePhone('207-123-4567', 'US').e164, '+12071234567', 'a US-shaped number stays American');
+  });
 
   test('a number the server has not read is no number, so nothing is popped or written from a guess', () => {
     assert.deepEqual(browser.normalizePhone('+1 415 555 0100', 'US'), { kind: 'none', digits: '14155550100' });
