@@ -88,6 +88,7 @@ const LEADING_LABEL = new RegExp(String.raw`^(?:(?:${WORD})(?:\s*[:.]\s*|\s+)|\p
 const TRAILING_LABEL = new RegExp(String.raw`(?:\s+${WORD})+\s*[:.]?$`, 'u');
 /** The plans' national number patterns: a number shaped like a country's numbers belongs to it. */
 const PLANS = new Metadata();
+const SHAPES = new Map<CountryCode, RegExp | null>();
 
 /** Reads `raw` as a phone number; `defaultRegion` (ISO alpha-2) places numbers written without a country. */
 export function normalizePhone(raw: string, defaultRegion?: string): NormalizedPhone {
@@ -142,9 +143,14 @@ function withoutLabels(text: string): string {
 
 /** Whether `nationalNumber` fits `region`'s national number pattern (ITU-T E.164 plan as libphonenumber-js carries it). */
 function shapedLike(nationalNumber: string, region: CountryCode): boolean {
-  PLANS.selectNumberingPlan(region);
-  const pattern = (PLANS.numberingPlan as { nationalNumberPattern?: () => string } | undefined)?.nationalNumberPattern?.();
-  return pattern !== undefined && new RegExp(`^(?:${pattern})$`).test(nationalNumber);
+  let shape = SHAPES.get(region);
+  if (shape === undefined) {
+    PLANS.selectNumberingPlan(region);
+    const pattern = (PLANS.numberingPlan as { nationalNumberPattern?: () => string } | undefined)?.nationalNumberPattern?.();
+    shape = pattern === undefined ? null : new RegExp(`^(?:${pattern})$`);
+    SHAPES.set(region, shape);
+  }
+  return shape !== null && shape.test(nationalNumber);
 }
 
 function possible(text: string, options: { defaultCountry?: CountryCode; defaultCallingCode?: string }): PhoneNumber | undefined {
