@@ -1,6 +1,8 @@
 /**
- * A CRM phone field as the numbers it holds. Dynamics keeps phone columns as free text
- * (dynamics.md §4), and people put several numbers in one: "030 1234567 / 0171 2345678",
+ * A CRM phone field as the numbers it holds. Dynamics keeps phone columns as free text (single
+ * line of text columns with the Phone format,
+ * https://learn.microsoft.com/power-apps/maker/data-platform/types-of-fields), and people put
+ * several numbers in one: "030 1234567 / 0171 2345678",
  * "+1 415 555 0100; +1 415 555 0101", "138 0013 8000 或 010-6552 9988". Each is a candidate of
  * its own, read by `normalizePhone` (labels and extensions included) in the region given — the
  * record's own country — and, when that region cannot place it (not shaped like its numbers: a
