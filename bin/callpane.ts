@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
+import { runExtensionImport } from '../src/cli/ext-import-command.ts';
 import { runPhoneMatch } from '../src/cli/phone-match-command.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
@@ -29,6 +30,9 @@ Commands:
   start [--pretty]                      start Callpane (HTTP, SIP, Dynamics 365 sandbox) and print where to reach it
   ext add <number> --name <name> [--email <e-mail>] [--password <web password>] [--sip-secret <secret>]
                                         create an extension; omitted secrets are generated and printed
+  ext import <file.csv> [--passwords-out <file>] [--no-password] [--dry-run]
+                                        create many extensions from CSV (number,name,email) in one transaction;
+                                        generated secrets go to a file only you can read (see ext import --help)
   ext list                              list extensions (number, name, e-mail)
   ext passwd <number> [--password <p>] [--sip]
                                         set the web password (asked twice on a terminal, else generated);
@@ -300,9 +304,14 @@ async function phoneMatch(args: string[]): Promise<number> {
   return runPhoneMatch(withRegion, { stdin: process.stdin, stdout: out, stderr: (line) => process.stderr.write(`${line}\n`) });
 }
 
+function extImport(args: string[]): Promise<number> {
+  return runExtensionImport(args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start,
   'ext add': extAdd,
+  'ext import': extImport,
   'ext list': extList,
   'ext passwd': extPasswd,
   'ext email': extEmail,

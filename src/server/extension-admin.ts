@@ -11,9 +11,9 @@ export const MIN_SECRET_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 256;
 const MAX_SIP_SECRET_LENGTH = 128;
 /** 12 random bytes: 16 characters, 96 bits. */
-const GENERATED_PASSWORD_BYTES = 12;
+export const GENERATED_PASSWORD_BYTES = 12;
 /** 18 random bytes: 24 characters; phones store it, nobody types it twice. */
-const GENERATED_SIP_SECRET_BYTES = 18;
+export const GENERATED_SIP_SECRET_BYTES = 18;
 
 export function checkPassword(password: string): string {
   if ([...password].length < MIN_SECRET_LENGTH || password.length > MAX_PASSWORD_LENGTH || /\p{Cc}/u.test(password)) {

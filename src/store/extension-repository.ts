@@ -12,7 +12,7 @@ export interface Extension {
   number: string;
   displayName: string;
   email: string | null;
-  /** `scrypt$…`, see src/security/password-hash.ts. */
+  /** `scrypt$…`, see src/security/password-hash.ts; NO_PASSWORD_HASH for single sign-on only. */
   passwordHash: string;
   sipSecret: string;
   /** Epoch milliseconds. */
@@ -48,6 +48,16 @@ export interface ExtensionRepository {
 
 /** What an extension number is: 2 to 10 digits (the configuration and sign-in check the same). */
 export const EXTENSION_NUMBER = /^\d{2,10}$/;
+/**
+ * The password hash of an extension that signs in with single sign-on only: no password matches it
+ * (it is not `scrypt$…`, so verifyPassword refuses it), and `ext passwd` can give it one later.
+ */
+export const NO_PASSWORD_HASH = '!';
+
+export function hasPassword(extension: Extension): boolean {
+  return extension.passwordHash !== NO_PASSWORD_HASH;
+}
+
 const MAX_NAME_LENGTH = 64;
 // A practical subset of RFC 5321 addresses: no spaces or quoting, a dotted host name.
 const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -58,7 +68,7 @@ export function validateExtensionNumber(number: string): string {
   return number;
 }
 
-function validateName(name: string): string {
+export function validateName(name: string): string {
   const trimmed = name.trim();
   const length = [...trimmed].length;
   // No control characters: names end up in SIP display names and on terminals.
@@ -68,7 +78,7 @@ function validateName(name: string): string {
   return trimmed;
 }
 
-function validateEmail(email: string | null | undefined): string | null {
+export function validateEmail(email: string | null | undefined): string | null {
   if (email === undefined || email === null) return null;
   const trimmed = email.trim();
   if (trimmed.length > MAX_EMAIL_LENGTH || !EMAIL.test(trimmed)) {

@@ -16,7 +16,7 @@
  * are counted and locked the same way, so a lock does not tell which accounts exist either.
  */
 import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
-import { EXTENSION_NUMBER, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
+import { EXTENSION_NUMBER, hasPassword, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
 import { AccessTokens, type AccessToken } from './access-tokens.ts';
 import { clientKey } from './client-key.ts';
@@ -139,8 +139,10 @@ export class SessionService {
     const account = extension ? `extension:${extension.number}` : `unknown:${typed.toLowerCase()}`;
     const accountLock = this.#accountFailures.lockedUntil(account);
     if (accountLock !== undefined && !this.#trusted(account, address)) return this.#locked('account-locked', accountLock);
-    // Unknown login: the same scrypt work as a real check, against a hash nobody's password matches.
-    const matches = await verifyPassword(password, extension?.passwordHash ?? (await this.#dummyHash));
+    // Unknown login, or an extension without a password (single sign-on only): the same scrypt
+    // work as a real check, against a hash nobody's password matches, so timing tells neither apart.
+    const withPassword = extension !== undefined && hasPassword(extension);
+    const matches = (await verifyPassword(password, withPassword ? extension.passwordHash : await this.#dummyHash)) && withPassword;
     if (!extension || !matches) {
       const addressLocked = this.#addressFailures.recordFailure(address);
       const accountLocked = this.#accountFailures.recordFailure(account);
