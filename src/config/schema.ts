@@ -11,7 +11,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCountryCode } from '../crm/phone-number.ts';
-import { formatIpAddress, parseCidr } from '../pbx/routing/cidr.ts';
+import { formatIpAddress, parseCidr } from '../net/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { DEFAULT_REGISTER_EXPIRES, TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';

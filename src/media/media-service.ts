@@ -15,7 +15,7 @@ import { availableParallelism, networkInterfaces } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { MediaConfig } from '../config/media-config.ts';
-import type { Logger } from '../server/logger.ts';
+import type { StructuredLogger } from '../logging/structured-logger.ts';
 import { registerMediaMetrics } from './media-metrics.ts';
 import type { MediaRelay } from './media-relay.ts';
 import { MeteredNgClient } from './metered-ng-client.ts';
@@ -81,10 +81,10 @@ export interface MediaServiceTuning {
 
 export interface MediaServiceInputs {
   media: MediaConfig;
-  logger: Logger;
+  logger: StructuredLogger;
   metrics: { registry: Registry };
   /** Builds the relay over the engines' ng clients: an RtpengineRelay unless a test says otherwise. */
-  createRelay?: (clients: readonly NgClient[], logger: Logger) => MediaRelay;
+  createRelay?: (clients: readonly NgClient[], logger: StructuredLogger) => MediaRelay;
   tuning?: MediaServiceTuning;
 }
 
@@ -148,7 +148,7 @@ export async function startMediaService(inputs: MediaServiceInputs): Promise<Med
   const log = inputs.logger.child({ component: 'media' });
   if (media.relay === 'never') {
     const reason = `media.relay is never: media goes end to end, so ${UNAVAILABLE_MEANING}`;
-    log.info(reason);
+    log.info({ mode: 'disabled' }, reason);
     return fixedService({ mode: 'disabled', ready: false, reason, managed: undefined, engines: [] }, inputs);
   }
   if (media.rtpengine.engines.length > 0) return startExternal(inputs, media.rtpengine.engines, log);
@@ -156,7 +156,7 @@ export async function startMediaService(inputs: MediaServiceInputs): Promise<Med
   const found = findRtpengine(media.rtpengine.binary);
   if (found.problem !== undefined) {
     const reason = `no media relay: ${found.problem}; ${UNAVAILABLE_MEANING}; ${INSTALL_HINT}`;
-    log.warn(reason);
+    log.warn({ mode: 'unavailable' }, reason);
     return fixedService({ mode: 'unavailable', ready: false, reason, managed: undefined, engines: [] }, inputs);
   }
 
@@ -165,13 +165,13 @@ export async function startMediaService(inputs: MediaServiceInputs): Promise<Med
   const local = Object.values(networkInterfaces()).flatMap((addresses) => addresses?.map((entry) => entry.address) ?? []);
   if (!local.includes(address)) {
     const reason = `no media relay: media.rtpengine.address ${address} is not an address of this machine (it has ${local.join(', ')}); behind NAT, set it to the private address and media.rtpengine.publicAddress to the public one; ${UNAVAILABLE_MEANING}`;
-    log.warn(reason);
+    log.warn({ mode: 'unavailable' }, reason);
     return fixedService({ mode: 'unavailable', ready: false, reason, managed: undefined, engines: [] }, inputs);
   }
   const claimed = await claimLoopbackUdpPort(media.rtpengine.ngPort);
   if (claimed.problem !== undefined) {
     const reason = `no media relay: ${claimed.problem}; ${UNAVAILABLE_MEANING}`;
-    log.warn(reason);
+    log.warn({ mode: 'unavailable' }, reason);
     return fixedService({ mode: 'unavailable', ready: false, reason, managed: undefined, engines: [] }, inputs);
   }
   const { publicAddress, portMin, portMax } = media.rtpengine;
@@ -225,7 +225,7 @@ export async function startMediaService(inputs: MediaServiceInputs): Promise<Med
   };
 }
 
-function rtpengineRelay(clients: readonly NgClient[], logger: Logger): MediaRelay {
+function rtpengineRelay(clients: readonly NgClient[], logger: StructuredLogger): MediaRelay {
   return new RtpengineRelay({ engines: clients, logger });
 }
 
@@ -235,7 +235,7 @@ function fixedService(status: MediaStatus, inputs: MediaServiceInputs): MediaSer
   return { relay: undefined, status: () => structuredClone(status), close: async () => undefined };
 }
 
-async function startExternal(inputs: MediaServiceInputs, addresses: readonly NgAddress[], log: Logger): Promise<MediaService> {
+async function startExternal(inputs: MediaServiceInputs, addresses: readonly NgAddress[], log: StructuredLogger): Promise<MediaService> {
   const intervalMs = inputs.tuning?.pingIntervalMs ?? 2000;
   const engines = addresses.map((address) => ({
     health: { engine: formatNgAddress(address), up: false, reason: 'not asked yet' } as EngineHealth,

@@ -8,7 +8,7 @@
  * systemd unit), which may or may not run beside it on its own ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../server/logger.ts';
+import type { StructuredLogger } from '../logging/structured-logger.ts';
 
 export type EngineState = 'starting' | 'running' | 'restarting' | 'unavailable' | 'stopped';
 
@@ -58,7 +58,7 @@ export interface RtpengineProcessOptions {
   /** The executable, already found (media-service.ts). */
   binary: string;
   args: readonly string[];
-  logger: Logger;
+  logger: StructuredLogger;
   /** Resolves when the engine answers ng `ping` with `pong` (the NgClient's `ping`). */
   ping(): Promise<void>;
   /** Between health pings while running; 2000 ms by default. */
@@ -87,7 +87,7 @@ const PROBLEM_LEVELS = new Set(['EMERG', 'ALERT', 'CRIT', 'ERR', 'ERROR', 'WARNI
 
 export class RtpengineProcess {
   readonly #options: RtpengineProcessOptions;
-  readonly #log: Logger;
+  readonly #log: StructuredLogger;
   #child: ChildProcess | undefined;
   #status: EngineStatus = { state: 'stopped', reason: undefined, restarts: 0, pid: undefined, retryDelayMs: undefined };
   #failuresInARow = 0;

@@ -7,17 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import type { AppContext, AppService } from '../app.ts';
 import type { Config } from '../config/load-config.ts';
-import { claimUpgradePath } from '../server/http-server.ts';
-import type { Logger } from '../server/logger.ts';
-import type { MediaRelayFailureReason, Metrics, TransactionKind as MetricKind } from '../server/metrics.ts';
+import type { StructuredLogger } from '../logging/structured-logger.ts';
+import type { MediaRelayFailureReason, PbxMetrics, TransactionKind as MetricKind } from './pbx-metrics.ts';
+import type { SipServiceContext } from './sip-service-context.ts';
 import { createResponse, getHeader, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
 import { PaneCredentials } from '../security/pane-credentials.ts';
 import { trustedProxies } from '../security/trusted-proxies.ts';
-import { clientKey } from '../server/sessions/client-key.ts';
+import { clientKey } from '../net/client-key.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, RECEIVE_FAILED, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
@@ -58,9 +57,12 @@ const METRIC_KIND: Record<TransactionKind, MetricKind> = {
   nonInviteServer: 'non_invite_server',
 };
 
-export interface SipService extends AppService {
+export interface SipService {
   readonly location: LocationService;
   readonly transport: TransportLayer;
+  /** The SIP URIs user agents reach the PBX at, for the start banner. */
+  sipUris(): string[];
+  close(): Promise<void>;
 }
 
 export interface SipServiceOptions {
@@ -70,7 +72,7 @@ export interface SipServiceOptions {
   media?: MediaRelay;
 }
 
-export async function startSipService(context: AppContext, options: SipServiceOptions = {}): Promise<SipService> {
+export async function startSipService(context: SipServiceContext, options: SipServiceOptions = {}): Promise<SipService> {
   const { config, logger, metrics, repositories } = context;
   const log = logger.child({ component: 'sip' });
   const transport = new TransportLayer(transportConfig(config, context, log));
@@ -367,7 +369,7 @@ export async function startSipService(context: AppContext, options: SipServiceOp
   };
 }
 
-function transportConfig(config: Config, context: AppContext, log: Logger): TransportLayerConfig {
+function transportConfig(config: Config, context: SipServiceContext, log: StructuredLogger): TransportLayerConfig {
   const { sip } = config;
   const result: TransportLayerConfig = { advertisedHost: sip.advertisedHost, logger: log };
   if (sip.transports.includes('udp')) result.udp = { host: sip.host, port: sip.port };
@@ -386,7 +388,7 @@ function transportConfig(config: Config, context: AppContext, log: Logger): Tran
       // Its own flows (no client forwarded) are never banned: its address is every client's behind it.
       trustedProxies: trustedProxies(config.http.trustProxy),
     };
-    claimUpgradePath(context.httpServer.server, sip.wsPath);
+    context.httpServer.claimUpgradePath(sip.wsPath);
   }
   return result;
 }
@@ -407,12 +409,12 @@ function localHosts(config: Config): string[] {
   return [...new Set(hosts)].map((host) => (isIPv6(host) ? `[${host}]` : host));
 }
 
-function summary(message: MessageCount): Parameters<Metrics['sipMessage']>[1] {
+function summary(message: MessageCount): Parameters<PbxMetrics['sipMessage']>[1] {
   if (message.kind === 'request') return message;
   return { kind: 'response', method: message.method, transport: message.transport, status: Number(message.statusClass[0]) * 100 };
 }
 
-function sipUris(config: Config, transport: TransportLayer, context: AppContext): string[] {
+function sipUris(config: Config, transport: TransportLayer, context: SipServiceContext): string[] {
   const host = config.sip.domain;
   return transport.protocols.map((protocol) => {
     if (protocol === 'WS' || protocol === 'WSS') {

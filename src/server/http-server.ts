@@ -60,6 +60,8 @@ export interface HttpServer {
    * status `degraded`. The answer stays 200: Callpane serves, and a restart would not mend a part.
    */
   addHealthCheck(name: string, check: () => HealthCheck): void;
+  /** Upgrades for `path` are answered by another listener (SIP over WebSocket): not 404 here. */
+  claimUpgradePath(path: string): void;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     https,
     addHealthCheck(name, check) {
       healthChecks.set(name, check);
+    },
+    claimUpgradePath(path) {
+      claimUpgradePath(app.server, path);
     },
     async listen() {
       try {

@@ -5,26 +5,19 @@
  * invented methods or transports cannot grow the number of series without bound.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallDirection, CallDisposition } from '../pbx/calls/call-event.ts';
-import type { CallQuality } from '../pbx/calls/call-quality.ts';
+import type {
+  MediaRelayFailureReason,
+  PbxMetrics,
+  RegisterResult,
+  SipMessageDirection,
+  SipMessageSummary,
+  TransactionKind,
+  TransactionTotals,
+  TrunkRegistrationGauge,
+  WebSocketRefusal,
+} from '../pbx/pbx-metrics.ts';
 
-export type SipMessageDirection = 'in' | 'out';
-export type SipMessageSummary =
-  | { kind: 'request'; method: string; transport: string }
-  /** `method` is the CSeq method of the response. */
-  | { kind: 'response'; method: string; status: number; transport: string };
-export type RegisterResult = 'ok' | 'challenged' | 'failed' | 'banned';
-/** `address_limit`: an upgrade refused, the address holds its maximum; `no_request`: closed, no SIP request in time. */
-export type WebSocketRefusal = 'address_limit' | 'no_request';
-/** `unavailable`/`timeout`: no engine answered (503 Media Relay Unavailable); `refused`: it refused the SDP (488). */
-export type MediaRelayFailureReason = 'unavailable' | 'timeout' | 'refused' | 'error';
-export type TransactionKind = 'invite_client' | 'invite_server' | 'non_invite_client' | 'non_invite_server';
-
-/** Live transactions and totals created since start, by kind; kinds left out count 0. */
-export interface TransactionTotals {
-  live: Partial<Record<TransactionKind, number>>;
-  created: Partial<Record<TransactionKind, number>>;
-}
+export type { MediaRelayFailureReason, RegisterResult, SipMessageDirection, SipMessageSummary, TransactionKind, TransactionTotals, TrunkRegistrationGauge, WebSocketRefusal };
 
 export const TRANSACTION_KINDS: readonly TransactionKind[] = ['invite_client', 'invite_server', 'non_invite_client', 'non_invite_server'];
 const REGISTER_RESULTS: readonly RegisterResult[] = ['ok', 'challenged', 'failed', 'banned'];
@@ -34,47 +27,10 @@ const MEDIA_RELAY_FAILURES: readonly MediaRelayFailureReason[] = ['unavailable',
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
 const KNOWN_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
-export interface Metrics {
+export interface Metrics extends PbxMetrics {
   readonly registry: Registry;
-  /** One SIP message received (`in`) or sent (`out`). */
-  sipMessage(direction: SipMessageDirection, message: SipMessageSummary): void;
-  /** The outcome of one REGISTER request. */
-  registerResult(result: RegisterResult): void;
-  authFailure(): void;
-  ban(): void;
-  /** A failed digest that named an extension (or trunk account) of this PBX, from any address. */
-  extensionAuthFailure(): void;
-  /** Where the number of extensions under attack (extension-attack-watch.ts) is read at each scrape. */
-  observeExtensionsUnderAttack(count: () => number): void;
-  /** Where the number of challenges held back for an extension under attack is read at each scrape. */
-  observeDelayedChallenges(count: () => number): void;
-  /** A message that could not be parsed, by the transport it came on. */
-  parseError(transport: string): void;
-  /** Handling received bytes threw: the connection was closed (the datagram dropped, on UDP). */
-  receiveFailure(transport: string): void;
-  /** A SIP WebSocket refused at the upgrade or closed for silence. */
-  webSocketRefused(reason: WebSocketRefusal): void;
-  /** Where the active binding count is read at each scrape. */
-  observeRegistrations(count: () => number): void;
-  /** Where the live transaction counts are read at each scrape; kinds left out count 0. */
-  observeTransactions(counts: () => TransactionTotals): void;
-  /** Where the number of calls in progress is read at each scrape. */
-  observeActiveCalls(count: () => number): void;
-  /** A call ended, by direction and disposition. */
-  callEnded(direction: CallDirection, disposition: CallDisposition): void;
-  /** What the media relay measured of a call's audio, each direction observed once. */
-  callQuality(quality: CallQuality): void;
-  /** A call's SDP the media relay could not anchor (the caller got 503 or 488), by why. */
-  mediaRelayFailure(reason: MediaRelayFailureReason): void;
-  /** Where each registering trunk's state is read at each scrape (names come from the configuration). */
-  observeTrunkRegistrations(states: () => readonly TrunkRegistrationGauge[]): void;
 }
 
-/** One trunk that registers to its carrier: registered now or not. */
-export interface TrunkRegistrationGauge {
-  trunk: string;
-  registered: boolean;
-}
 
 function methodLabel(method: string): string {
   const upper = method.toUpperCase();

@@ -11,12 +11,11 @@
  * without gaps or repeats even while calls end between two pages; ordering by end time would
  * move a call to the top of the list when it ends, and calls in progress have none.
  */
-import type { CallDirection, CallDisposition } from '../pbx/calls/call-event.ts';
 import { inTransaction, type Database } from './database.ts';
 
-/** A record's direction and disposition are those of its call's events. */
-export type CallRecordDirection = CallDirection;
-export type CallRecordDisposition = CallDisposition;
+/** A record's direction and disposition: the same words as its call's events (the CHECKs of migration 2). */
+export type CallRecordDirection = 'inbound' | 'outbound' | 'internal';
+export type CallRecordDisposition = 'answered' | 'missed' | 'busy' | 'failed' | 'canceled';
 
 export interface CallRecordParty {
   number: string;

@@ -5,7 +5,7 @@
  * longest prefix wins (as in IP routing: a /32 for one carrier host beats a /24 of its network),
  * and on a tie the one configured first.
  */
-import { cidrContains, parseCidr, parseIpAddress, type Cidr, type IpAddress } from './cidr.ts';
+import { cidrContains, parseCidr, parseIpAddress, type Cidr, type IpAddress } from '../../net/cidr.ts';
 import type { Trunk } from './trunk.ts';
 
 export interface TrunkRequestSource {

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Logger } from '../../server/logger.ts';
+import type { StructuredLogger } from '../../logging/structured-logger.ts';
 import { createResponse } from '../../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../sip/message/types.ts';
 import type { TransactionLayer } from '../../sip/transaction/index.ts';
@@ -27,7 +27,7 @@ export interface TrunkRegistrationsOptions {
   transactions: Pick<TransactionLayer<Flow, RequestTarget>, 'createClientTransaction'>;
   /** Our advertised host and port for a transport (the Contact's host part). */
   localVia(protocol: TransportProtocol): { host: string; port: number };
-  log: Logger;
+  log: StructuredLogger;
   /** Every change of any trunk's status, all of them (for the database). */
   onChange?(statuses: RegistrationStatus[]): void;
   resolveHost?: (host: string) => Promise<string>;

@@ -19,7 +19,7 @@ import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
 import { EXTENSION_NUMBER, hasPassword, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
 import { AccessTokens, type AccessToken } from './access-tokens.ts';
-import { clientKey } from './client-key.ts';
+import { clientKey } from '../../net/client-key.ts';
 import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
 

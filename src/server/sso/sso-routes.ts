@@ -19,7 +19,7 @@ import type { SsoProvider } from '../../config/sso-providers.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SiteOrigin } from '../api/site-origin.ts';
 import type { HttpApp } from '../http-server.ts';
-import { clientKey } from '../sessions/client-key.ts';
+import { clientKey } from '../../net/client-key.ts';
 import { LoginThrottle, type LoginThrottlePolicy } from '../sessions/login-throttle.ts';
 import type { Logger } from '../logger.ts';
 import { OidcClients } from './oidc-clients.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientKey } from '../../../src/server/sessions/client-key.ts';
+import { clientKey } from '../../src/net/client-key.ts';
 
 test('an IPv4 client counts by its address, in either spelling', () => {
   assert.equal(clientKey('198.51.100.7'), '198.51.100.7');

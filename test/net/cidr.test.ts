@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { cidrContains, formatIpAddress, parseCidr, parseIpAddress, type Cidr } from '../../../src/pbx/routing/cidr.ts';
+import { cidrContains, formatIpAddress, parseCidr, parseIpAddress, type Cidr } from '../../src/net/cidr.ts';
 
 function block(text: string): Cidr {
   const { cidr, problem } = parseCidr(text);

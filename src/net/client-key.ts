@@ -4,7 +4,7 @@
  * privacy addresses, RFC 8981), so a limit per single IPv6 address would let one client take a
  * fresh address for every attempt; a /64 is one subscriber's network (RFC 6177).
  */
-import { formatIpAddress, parseIpAddress } from '../../pbx/routing/cidr.ts';
+import { formatIpAddress, parseIpAddress } from './cidr.ts';
 
 const KEPT_BYTES = 8;
 
