@@ -92,6 +92,15 @@ export async function runExtensionImport(args: string[], io: ExtImportIo): Promi
     // Created now, exclusively and for the owner only, so that nothing is hashed for a file that cannot be written.
     const fd = openSync(passwordsPath, 'wx', 0o600);
     let kept = false;
+    // Interrupted while hashing (the transaction itself runs without yielding): nothing was written
+    // to the database, so the empty file goes too, or the next attempt would refuse to overwrite it.
+    const abandon = (signal: NodeJS.Signals) => {
+      closeSync(fd);
+      unlinkSync(passwordsPath);
+      io.stderr(`callpane ext import: interrupted (${signal}); nothing was imported`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', abandon).once('SIGTERM', abandon);
     try {
       const timings = await importExtensions(db, extensions, plan.rows, {
         withPasswords,
@@ -109,6 +118,7 @@ export async function runExtensionImport(args: string[], io: ExtImportIo): Promi
       io.stdout(`${withPasswords ? 'Web passwords and SIP secrets' : 'SIP secrets'}: ${passwordsPath} (readable by you only). Hand each agent theirs, then delete the file.`);
       return 0;
     } finally {
+      process.off('SIGINT', abandon).off('SIGTERM', abandon);
       closeSync(fd);
       if (!kept) unlinkSync(passwordsPath);
     }

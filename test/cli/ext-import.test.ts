@@ -203,6 +203,28 @@ test('--no-password agents cannot sign in with any password, and each needs an e
   }
 });
 
+test('an import interrupted while it hashes writes nothing and leaves no passwords file behind', async () => {
+  const { dataDir, folder } = workspace();
+  const csv = join(folder, 'agents.csv');
+  const passwords = join(folder, 'agents.passwords.csv');
+  writeFileSync(csv, `number,name\n${Array.from({ length: 400 }, (_, index) => `${3000 + index},Agent ${index}`).join('\n')}\n`);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_')) env[name] = value;
+  const child = spawn(NODE, [CLI, 'ext', 'import', csv], { cwd: dir, env: { ...env, CALLPANE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
+  // The file is created just before hashing starts; 400 hashes take seconds.
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(passwords) && Date.now() < deadline) await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+  assert.ok(existsSync(passwords), 'hashing started');
+  child.kill('SIGINT');
+  assert.equal(await closed, 130, stderr);
+  assert.match(stderr, /interrupted \(SIGINT\); nothing was imported/);
+  assert.equal(existsSync(passwords), false);
+  assert.deepEqual(extensionsIn(dataDir), []);
+});
+
 test('ext import --help prints its help', async () => {
   const { dataDir } = workspace();
   const result = await run(['ext', 'import', '--help'], dataDir);
