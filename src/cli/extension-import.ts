@@ -63,7 +63,8 @@ export function planImport(text: string, extensions: ExtensionRepository, requir
         email: validateEmail(rawEmail.trim() === '' ? null : rawEmail),
       };
     } catch (error) {
-      errors.push(`line ${line}: ${(error as ExtensionError).message}`);
+      if (!(error instanceof ExtensionError)) throw error;
+      errors.push(`line ${line}: ${error.message}`);
       continue;
     }
     const problems: string[] = [];
