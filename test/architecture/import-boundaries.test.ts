@@ -39,14 +39,16 @@ const ALL: Import[] = globSync('**/*.ts', { cwd: SRC }).sort().flatMap(importsOf
 
 const layer = (path: string) => path.split('/')[0];
 const isFile = (target: string) => target.endsWith('.ts');
+/** The neutral base of every layer's errors (src/errors/), which imports nothing itself. */
+const isErrorBase = (target: string) => layer(target) === 'errors';
 
-/** Every import of files in `from` that breaks `allowed`, as `file → target` lines. */
+/** Every import of files in `from` that breaks `allowed` (the error base is allowed everywhere), as `file → target` lines. */
 function violations(from: string, allowed: (target: Import) => boolean): string[] {
-  return ALL.filter((entry) => layer(entry.file) === from && !allowed(entry)).map((entry) => `${entry.file} → ${entry.target}`);
+  return ALL.filter((entry) => layer(entry.file) === from && !isErrorBase(entry.target) && !allowed(entry)).map((entry) => `${entry.file} → ${entry.target}`);
 }
 
 describe('the layers of src/', () => {
-  test('sip/ imports nothing above it: only itself, the neutral net/ helpers, Node and packages', () => {
+  test('sip/ imports nothing above it: only itself, the neutral net/ helpers and error base, Node and packages', () => {
     assert.deepEqual(violations('sip', ({ target }) => !isFile(target) || ['sip', 'net'].includes(layer(target))), []);
   });
 
@@ -79,6 +81,13 @@ describe('the layers of src/', () => {
     for (const neutral of ['net', 'logging']) {
       assert.deepEqual(violations(neutral, ({ target }) => !isFile(target) || ['net', 'logging'].includes(layer(target))), [], neutral);
     }
+  });
+
+  test('the error base in errors/ imports nothing, so every layer may build on it', () => {
+    assert.deepEqual(
+      ALL.filter((entry) => layer(entry.file) === 'errors' && !isErrorBase(entry.target)).map((entry) => `${entry.file} → ${entry.target}`),
+      [],
+    );
   });
 
   test('the check reads the imports it judges', () => {
