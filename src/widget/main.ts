@@ -5,6 +5,7 @@
 import { render } from 'preact';
 import { isCountryCode } from '../crm/phone-number.ts';
 import type { PaneConfig } from './api/api-types.ts';
+import { browserPaneEnvironment } from './state/pane-environment.ts';
 import { PaneController } from './state/pane-controller.ts';
 import { App } from './ui/app.ts';
 import { h } from './ui/view-kit.ts';
@@ -17,6 +18,6 @@ function readConfig(): PaneConfig {
   return { base: parsed.base ?? '', defaultRegion: region, version: parsed.version ?? '' };
 }
 
-const controller = new PaneController(readConfig());
+const controller = new PaneController(readConfig(), browserPaneEnvironment());
 render(h(App, { controller }), document.getElementById('app') as HTMLElement);
 controller.start();

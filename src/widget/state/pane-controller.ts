@@ -8,22 +8,21 @@ import { ApiClient, type ApiError } from '../api/api-client.ts';
 import type { CallRecord, PaneConfig, PaneSettings, RecordRef, SessionView } from '../api/api-types.ts';
 import { EventStream, eventChannelUrl } from '../api/event-stream.ts';
 import { CifClient } from '../cif/cif-client.ts';
-import { loadCifLibrary } from '../cif/cif-loader.ts';
 import { isPhoneFormat, type ClickToActEvent } from '../cif/cif-values.ts';
 import { CrmFlow } from '../crm/crm-flow.ts';
 import { languageOf } from '../i18n/i18n.ts';
 import { JsSipEngine } from '../phone/jssip-engine.ts';
-import { browserNotifierEnvironment, CallNotifier } from '../phone/call-notifier.ts';
+import { CallNotifier } from '../phone/call-notifier.ts';
 import { CredentialRenewal } from '../phone/credential-renewal.ts';
-import { browserMicrophoneEnvironment, Microphone } from '../phone/microphone.ts';
+import { Microphone } from '../phone/microphone.ts';
 import type { PhoneEngine } from '../phone/phone-engine.ts';
 import { coordinationChannelName, RegistrationCoordinator, type CoordinationChannel } from '../phone/registration-coordinator.ts';
 import { Ringtone } from '../phone/ringtone.ts';
 import { CallController } from './call-controller.ts';
 import { resumeUnfinishedLogs } from './log-resume.ts';
 import { initialState, isBusy, type PaneState, type Tab } from './pane-state.ts';
-import { safeLocalStorage, safeSessionStorage } from './safe-storage.ts';
-import { browserSso, SsoSignIn, type SsoEnd } from './sso-sign-in.ts';
+import type { PaneEnvironment } from './pane-environment.ts';
+import { SsoSignIn, type SsoEnd } from './sso-sign-in.ts';
 import { Store } from './store.ts';
 
 const HISTORY_PAGE = 30;
@@ -35,16 +34,17 @@ export class PaneController {
   readonly store: Store<PaneState>;
   readonly calls: CallController;
   readonly api = new ApiClient();
-  readonly microphone = new Microphone(browserMicrophoneEnvironment());
+  readonly microphone: Microphone;
   readonly #config: PaneConfig;
+  readonly #env: PaneEnvironment;
   readonly #engine: PhoneEngine = new JsSipEngine();
-  readonly #ringtone = new Ringtone();
-  readonly #notifier = new CallNotifier(browserNotifierEnvironment(), (id) => void this.calls.answerFromNotification(id));
-  readonly #paneId = crypto.randomUUID();
+  readonly #ringtone: Ringtone;
+  readonly #notifier: CallNotifier;
+  readonly #paneId: string;
   #cif = new CifClient(undefined);
   #events: EventStream | undefined;
   #coordinator: RegistrationCoordinator | undefined;
-  #channel: BroadcastChannel | undefined;
+  #channel: CoordinationChannel | undefined;
   #resumed = false;
   readonly crm: CrmFlow;
   readonly #sso: SsoSignIn;
@@ -54,9 +54,14 @@ export class PaneController {
     onSessionOver: () => void this.#signedOut('sessionEnded'),
   });
 
-  constructor(config: PaneConfig) {
+  constructor(config: PaneConfig, env: PaneEnvironment) {
     this.#config = config;
-    this.store = new Store(initialState(languageOf('dynamics', undefined, navigator.languages ?? [])));
+    this.#env = env;
+    this.microphone = new Microphone(env.microphone);
+    this.#ringtone = new Ringtone(env.ringtone);
+    this.#notifier = new CallNotifier(env.notifier, (id) => void this.calls.answerFromNotification(id));
+    this.#paneId = env.randomId();
+    this.store = new Store(initialState(languageOf('dynamics', undefined, env.languages())));
     this.crm = new CrmFlow({
       cif: () => this.#cif,
       api: this.api,
@@ -73,7 +78,7 @@ export class PaneController {
       ringtone: this.#ringtone,
       notifier: this.#notifier,
       crm: this.crm,
-      storage: safeSessionStorage(),
+      storage: env.sessionStorage,
       defaultRegion: config.defaultRegion,
       ensureHolder: () => this.#ensureHolder(),
       dockPanel: () => void this.#dock(),
@@ -86,36 +91,31 @@ export class PaneController {
       // JsSIP's cause when the registrar refused the credentials (an expired pane credential).
       if (event.state === 'failed' && event.reason === 'Authentication Error') this.#renewal.recover();
     });
-    this.store.update({ alerts: this.#notifier.permission, alertsOffered: safeLocalStorage().get(ALERTS_OFFERED_KEY) === '1' });
+    this.store.update({ alerts: this.#notifier.permission, alertsOffered: env.localStorage.get(ALERTS_OFFERED_KEY) === '1' });
     this.#notifier.onPermission((alerts) => this.store.update({ alerts }));
     this.#ringtone.onAudible((ringerAudible) => this.store.update({ ringerAudible }));
     this.#sso = new SsoSignIn({
       api: this.api,
-      browser: browserSso(),
+      browser: env.sso,
       onPhase: (sso) => this.store.update({ sso }),
       onEnd: (end) => void this.#ssoEnded(end),
     });
   }
 
   start(): void {
-    loadCifLibrary({
+    this.#env.loadCif({
       base: this.#config.base,
-      document,
-      window,
       onReady: (framework) => void this.#cifReady(new CifClient(framework)),
       onUnavailable: () => this.store.update({ cif: 'unavailable' }),
     });
     // The first click or key in the pane lets it ring from then on (browsers' autoplay rules).
-    this.#ringtone.unlockOn(document);
-    addEventListener('pagehide', () => this.#leave());
-    addEventListener('pageshow', (event) => {
-      if (event.persisted && this.store.state.session) this.#coordinator?.start();
+    this.#ringtone.unlockOn(this.#env.gestureTarget);
+    this.#env.onPageHide(() => this.#leave());
+    this.#env.onPageRestored(() => {
+      if (this.store.state.session) this.#coordinator?.start();
     });
     // After sleep or an outage the renewal timer may be late: the credential may be due already.
-    addEventListener('online', () => this.#renewal.checkNow());
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.#renewal.checkNow();
-    });
+    this.#env.onWake(() => this.#renewal.checkNow());
     void this.#resumeSession();
     void this.#loadSsoProviders();
   }
@@ -165,7 +165,7 @@ export class PaneController {
 
   /** Either answer ends the offer for good. */
   #alertsOffered(): void {
-    safeLocalStorage().set(ALERTS_OFFERED_KEY, '1');
+    this.#env.localStorage.set(ALERTS_OFFERED_KEY, '1');
     this.store.update({ alertsOffered: true });
   }
 
@@ -245,7 +245,7 @@ export class PaneController {
     if (settings.ok) this.#applySettings(settings.value);
     this.#events?.stop();
     this.#events = new EventStream({
-      url: eventChannelUrl(location),
+      url: eventChannelUrl(this.#env.location),
       token: () => this.api.freshToken(),
       // Only the server's "no" ends the session; a network failure is retried like any other.
       refresh: async () => {
@@ -284,15 +284,10 @@ export class PaneController {
   #coordinate(extension: string): void {
     this.#coordinator?.stop();
     this.#channel?.close();
-    let channel: BroadcastChannel | undefined;
-    try {
-      channel = new BroadcastChannel(coordinationChannelName(extension));
-    } catch {
-      channel = undefined;
-    }
+    const channel = this.#env.openChannel(coordinationChannelName(extension));
     this.#channel = channel;
     this.#coordinator = new RegistrationCoordinator({
-      channel: channel as CoordinationChannel | undefined,
+      channel,
       id: this.#paneId,
       isBusy: () => isBusy(this.store.state),
       onRoleChange: (role) => {
@@ -384,9 +379,9 @@ export class PaneController {
 
   #applySettings(settings: PaneSettings): void {
     const before = this.store.state.settings;
-    const language = languageOf(settings.language, this.store.state.environment?.userLcid, navigator.languages ?? []);
+    const language = languageOf(settings.language, this.store.state.environment?.userLcid, this.#env.languages());
     this.store.update({ settings, language });
-    document.documentElement.lang = language;
+    this.#env.setDocumentLanguage(language);
     if (before.clickToCall !== settings.clickToCall) void this.#applyClickToAct();
   }
 
