@@ -6,7 +6,8 @@
  * digest-server.ts): a response without cnonce and nonce-count is replayable.
  */
 import { randomBytes } from 'node:crypto';
-import { DigestError, DigestErrorCode } from './digest-error.ts';
+import { DigestError } from './digest-error.ts';
+import { DigestErrorCode } from '../sip-errors.ts';
 import { formatDigestCredentials, type DigestChallenge } from './digest-header.ts';
 import { digestResponse, toDigestAlgorithm, type DigestAlgorithm } from './digest-hash.ts';
 
@@ -47,7 +48,7 @@ export function selectChallenge(challenges: DigestChallenge | readonly DigestCha
     if (challenge !== undefined) return { challenge, algorithm: wanted };
   }
   throw new DigestError(
-    DigestErrorCode.NoUsableChallenge,
+    DigestErrorCode.NO_USABLE_CHALLENGE,
     'no Digest challenge offers MD5 or SHA-256 with qop=auth',
   );
 }
@@ -57,7 +58,7 @@ export function answerChallenge(challenges: DigestChallenge | readonly DigestCha
   const { challenge, algorithm } = selectChallenge(challenges);
   const count = options.nc ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > MAX_NC) {
-    throw new DigestError(DigestErrorCode.InvalidParam, `nonce-count must be 1 to ${MAX_NC}, got ${count}`);
+    throw new DigestError(DigestErrorCode.INVALID_PARAM, `nonce-count must be 1 to ${MAX_NC}, got ${count}`);
   }
   const nc = count.toString(16).padStart(8, '0');
   const cnonce = options.cnonce ?? randomBytes(16).toString('base64url');

@@ -10,7 +10,8 @@
  * sends `algorithm=MD5` bare, some phones quote `qop`). Unknown parameters are ignored
  * (RFC 7616 §3.3: unrecognised directives MUST be ignored).
  */
-import { DigestError, DigestErrorCode } from './digest-error.ts';
+import { DigestError } from './digest-error.ts';
+import { DigestErrorCode } from '../sip-errors.ts';
 
 /** The credentials of an Authorization or Proxy-Authorization header (RFC 7616 §3.4). */
 export interface DigestCredentials {
@@ -63,7 +64,7 @@ export function parseDigestCredentials(headerValue: string): DigestCredentials {
     if (credentials.nc === undefined) missing('nc');
   }
   if (credentials.nc !== undefined && !NC.test(credentials.nc)) {
-    throw new DigestError(DigestErrorCode.InvalidParam, `Digest nc must be 8 hex digits, got "${credentials.nc}"`);
+    throw new DigestError(DigestErrorCode.INVALID_PARAM, `Digest nc must be 8 hex digits, got "${credentials.nc}"`);
   }
   return credentials;
 }
@@ -111,7 +112,7 @@ export function formatDigestCredentials(credentials: DigestCredentials): string 
   if (credentials.opaque !== undefined) parts.push(`opaque=${quote(credentials.opaque)}`);
   if (credentials.qop !== undefined) parts.push(`qop=${token('qop', credentials.qop)}`);
   if (credentials.nc !== undefined) {
-    if (!NC.test(credentials.nc)) throw new DigestError(DigestErrorCode.InvalidParam, 'Digest nc must be 8 hex digits');
+    if (!NC.test(credentials.nc)) throw new DigestError(DigestErrorCode.INVALID_PARAM, 'Digest nc must be 8 hex digits');
     parts.push(`nc=${credentials.nc}`);
   }
   return `Digest ${parts.join(', ')}`;
@@ -127,7 +128,7 @@ function parseDigestParams(headerValue: string): Map<string, string> {
   let pos = skipSpace(input, 0);
   const scheme = readToken(input, pos);
   if (scheme.toLowerCase() !== 'digest') {
-    throw new DigestError(DigestErrorCode.NotDigest, `expected the Digest scheme, got "${scheme}"`);
+    throw new DigestError(DigestErrorCode.WRONG_SCHEME, `expected the Digest scheme, got "${scheme}"`);
   }
   pos += scheme.length;
   if (pos < input.length && !isSpace(input[pos])) malformed('the scheme must be followed by a space', pos);
@@ -154,7 +155,7 @@ function parseDigestParams(headerValue: string): Map<string, string> {
       pos += value.length;
     }
     const key = name.toLowerCase();
-    if (params.has(key)) throw new DigestError(DigestErrorCode.DuplicateParam, `Digest parameter ${key} appears twice`);
+    if (params.has(key)) throw new DigestError(DigestErrorCode.DUPLICATE_PARAM, `Digest parameter ${key} appears twice`);
     params.set(key, value);
     pos = skipSpace(input, pos);
     if (pos < input.length && input[pos] !== ',') malformed('expected "," between parameters', pos);
@@ -196,11 +197,11 @@ function isSpace(char: string): boolean {
 }
 
 function malformed(what: string, pos: number): never {
-  throw new DigestError(DigestErrorCode.Malformed, `malformed Digest header: ${what} at offset ${pos}`);
+  throw new DigestError(DigestErrorCode.MALFORMED, `malformed Digest header: ${what} at offset ${pos}`);
 }
 
 function missing(name: string): never {
-  throw new DigestError(DigestErrorCode.MissingParam, `Digest parameter ${name} is missing`);
+  throw new DigestError(DigestErrorCode.MISSING_PARAM, `Digest parameter ${name} is missing`);
 }
 
 function required(params: Map<string, string>, name: string): string {
@@ -216,12 +217,12 @@ function copyOptional<K extends string>(params: Map<string, string>, target: Par
 
 function quote(value: string): string {
   if (FORBIDDEN_IN_QUOTED.test(value)) {
-    throw new DigestError(DigestErrorCode.InvalidParam, 'a Digest parameter value cannot hold control characters');
+    throw new DigestError(DigestErrorCode.INVALID_PARAM, 'a Digest parameter value cannot hold control characters');
   }
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
 function token(name: string, value: string): string {
-  if (!TOKEN.test(value)) throw new DigestError(DigestErrorCode.InvalidParam, `Digest ${name} must be a token, got "${value}"`);
+  if (!TOKEN.test(value)) throw new DigestError(DigestErrorCode.INVALID_PARAM, `Digest ${name} must be a token, got "${value}"`);
   return value;
 }

@@ -1,4 +1,5 @@
-export { DigestError, DigestErrorCode } from './digest-error.ts';
+export { DigestError } from './digest-error.ts';
+export { DigestErrorCode } from '../sip-errors.ts';
 export {
   parseDigestCredentials,
   parseDigestChallenge,

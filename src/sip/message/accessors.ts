@@ -6,7 +6,8 @@
  */
 import type { CSeq, Header, NameAddr, Via } from './types.ts';
 import type { HasHeaders } from './header-list.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
+import { SipParseError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { firstHeader, getHeader, getHeaders } from './header-list.ts';
 import { takeParsed } from './parsed-cache.ts';
 import { splitTopLevelCommas } from './list-split.ts';
@@ -17,7 +18,7 @@ import { parseExpires, parseMaxForwards } from './scalar-headers.ts';
 
 function required(msg: HasHeaders, name: string): Header {
   const header = firstHeader(msg, name);
-  if (header === undefined) throw new SipParseError(SIP_PARSE_ERRORS.MISSING_HEADER, `the message has no ${name} header`);
+  if (header === undefined) throw new SipParseError(SipParseErrorCode.MISSING_HEADER, `the message has no ${name} header`);
   return header;
 }
 

@@ -5,7 +5,8 @@
  */
 import type { CSeq, Header } from './types.ts';
 import type { ParsedRecord } from './parsed-cache.ts';
-import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { parseCSeq } from './cseq.ts';
 import { isWildcardContact, parseNameAddr } from './name-addr.ts';
 import { parseVia } from './via.ts';
@@ -32,9 +33,9 @@ export function checkHeaders(headers: Header[]): CheckedHeaders {
     if (bit !== undefined) {
       if ((seen & bit) !== 0) {
         if (name === 'Content-Length' && checked.contentLength !== undefined && valueDiffers(value, checked.contentLength)) {
-          throw new SipParseError(SIP_PARSE_ERRORS.CONTENT_LENGTH, 'two Content-Length headers disagree: the framing is undefined');
+          throw new SipParseError(SipParseErrorCode.CONTENT_LENGTH, 'two Content-Length headers disagree: the framing is undefined');
         }
-        throw new SipParseError(SIP_PARSE_ERRORS.DUPLICATE_HEADER, `${name} appears more than once`);
+        throw new SipParseError(SipParseErrorCode.DUPLICATE_HEADER, `${name} appears more than once`);
       }
       seen |= bit;
     }
@@ -104,5 +105,5 @@ function checkValue(header: Header, checked: CheckedHeaders): void {
 }
 
 function bad(why: string, value: string): SipParseError {
-  return new SipParseError(SIP_PARSE_ERRORS.BAD_HEADER, `${why}, got ${quoteForError(value)}`);
+  return new SipParseError(SipParseErrorCode.BAD_HEADER, `${why}, got ${quoteForError(value)}`);
 }

@@ -4,7 +4,8 @@
  * one entry per element.
  */
 import type { Header } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { canonicalHeaderName, isListHeader } from './header-names.ts';
 import { splitTopLevelCommas } from './list-split.ts';
 import { TOKEN, allChars, isWsp, trimWsp } from './syntax.ts';
@@ -58,7 +59,7 @@ export function readHeaderSection(lines: string[], from: number): HeaderSection 
 }
 
 function fault(section: HeaderSection, why: string, line: string): void {
-  section.error ??= new SipParseError(SIP_PARSE_ERRORS.BAD_HEADER, `bad header line ${quoteForError(line)}: ${why}`);
+  section.error ??= new SipParseError(SipParseErrorCode.BAD_HEADER, `bad header line ${quoteForError(line)}: ${why}`);
 }
 
 function addHeader(section: HeaderSection, rawName: string, value: string): void {

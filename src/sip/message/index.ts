@@ -1,7 +1,8 @@
 /** The SIP message layer: model, parsing, serialisation, header access, response building. */
 export type * from './types.ts';
-export { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
-export type { SipParseErrorCode, SipParsePartial, SipParseErrorOptions } from './parse-error.ts';
+export { SipParseError } from './parse-error.ts';
+export type { SipParsePartial, SipParseErrorOptions } from './parse-error.ts';
+export { SipParseErrorCode } from '../sip-errors.ts';
 export { canonicalHeaderName, isListHeader } from './header-names.ts';
 export { getHeader, getHeaders, firstHeader, setHeader, addHeader, removeHeader } from './header-list.ts';
 export type { HasHeaders } from './header-list.ts';

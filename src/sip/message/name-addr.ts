@@ -3,14 +3,15 @@
  * Contact, Route, Record-Route, Reply-To and friends.
  */
 import type { NameAddr, ParamValue, Uri } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { formatGenericParams, readGenericParams } from './generic-params.ts';
 import { splitTopLevelCommas } from './list-split.ts';
 import { formatUri, parseUri } from './uri.ts';
 import { TOKEN, isChar, isWsp, quotedStringEnd, skipWsp, trimWsp, unquote } from './syntax.ts';
 
 function fail(text: string, why: string): never {
-  throw new SipParseError(SIP_PARSE_ERRORS.BAD_NAME_ADDR, `bad name-addr ${quoteForError(text)}: ${why}`);
+  throw new SipParseError(SipParseErrorCode.BAD_NAME_ADDR, `bad name-addr ${quoteForError(text)}: ${why}`);
 }
 
 /** Parses one name-addr or addr-spec followed by header parameters. Throws SipParseError. */

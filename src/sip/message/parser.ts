@@ -3,7 +3,8 @@
  * message model (RFC 3261 §7), rejecting what RFC 4475 lists as invalid.
  */
 import type { Header, SipMessage } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
+import { SipParseError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import type { SipParsePartial } from './parse-error.ts';
 import { readHeaderSection } from './header-section.ts';
 import { checkHeaders } from './header-checks.ts';
@@ -42,15 +43,15 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): SipMessa
   const section = readHeaderSection(frame.lines, 1);
   try {
     if (tooLarge) {
-      throw new SipParseError(SIP_PARSE_ERRORS.TOO_LARGE, `the message is ${data.length} octets, more than the ${maxSize} allowed`);
+      throw new SipParseError(SipParseErrorCode.TOO_LARGE, `the message is ${data.length} octets, more than the ${maxSize} allowed`);
     }
-    if (frame.bareCr) throw new SipParseError(SIP_PARSE_ERRORS.BAD_HEADER, 'a bare CR inside a line: lines end in CRLF or LF');
+    if (frame.bareCr) throw new SipParseError(SipParseErrorCode.BAD_HEADER, 'a bare CR inside a line: lines end in CRLF or LF');
     const head = parseStartLine(startLine);
     if (section.error) throw section.error;
     const checked = checkHeaders(section.headers);
     if (head.type === 'request' && checked.cseq !== undefined && checked.cseq.method !== head.method) {
       throw new SipParseError(
-        SIP_PARSE_ERRORS.METHOD_MISMATCH,
+        SipParseErrorCode.METHOD_MISMATCH,
         `CSeq method ${checked.cseq.method} differs from the request method ${head.method} (RFC 3261 §8.1.1.5)`,
       );
     }
@@ -120,7 +121,7 @@ function frameBody(data: Buffer, bodyStart: number, contentLength: number | unde
   if (contentLength === undefined) return copyBody(data, bodyStart, available);
   if (available < contentLength) {
     throw new SipParseError(
-      SIP_PARSE_ERRORS.CONTENT_LENGTH,
+      SipParseErrorCode.CONTENT_LENGTH,
       `Content-Length is ${contentLength} but only ${available} octets follow the headers`,
     );
   }

@@ -1,6 +1,7 @@
 /** The headers without which a message cannot be matched to a transaction or dialog. */
 import type { SipMessage } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from './parse-error.ts';
+import { SipParseError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { getHeader } from './header-list.ts';
 
 /**
@@ -15,7 +16,7 @@ export function assertRequiredHeaders(msg: SipMessage): void {
   const missing = REQUIRED_HEADERS.filter((name) => getHeader(msg, name) === undefined);
   if (missing.length === 0) return;
   throw new SipParseError(
-    SIP_PARSE_ERRORS.MISSING_HEADER,
+    SipParseErrorCode.MISSING_HEADER,
     `the ${msg.type} lacks required header${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (RFC 3261 §8.1.1)`,
     { status: msg.type === 'request' ? 400 : null },
   );

@@ -1,6 +1,7 @@
 /** Request-Line and Status-Line (RFC 3261 §7.1, §7.2), read strictly: one SP between the parts. */
 import type { Uri } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { isSipUri, parseUri } from './uri.ts';
 import { isToken } from './syntax.ts';
 
@@ -9,7 +10,7 @@ export type StartLine =
   | { type: 'response'; status: number; reason: string };
 
 function badLine(line: string, why: string): never {
-  throw new SipParseError(SIP_PARSE_ERRORS.BAD_START_LINE, `bad start line ${quoteForError(line)}: ${why}`);
+  throw new SipParseError(SipParseErrorCode.BAD_START_LINE, `bad start line ${quoteForError(line)}: ${why}`);
 }
 
 /** True when the start line is a Status-Line (`SIP/…`, case-insensitive per RFC 3261 §7.1). */
@@ -20,7 +21,7 @@ export function isStatusLine(line: string): boolean {
 function checkVersion(line: string, version: string): void {
   if (version === 'SIP/2.0' || version.toUpperCase() === 'SIP/2.0') return;
   if (/^SIP\/[0-9]{1,9}\.[0-9]{1,9}$/i.test(version)) {
-    throw new SipParseError(SIP_PARSE_ERRORS.BAD_VERSION, `unsupported SIP version ${quoteForError(version)} (only SIP/2.0)`);
+    throw new SipParseError(SipParseErrorCode.BAD_VERSION, `unsupported SIP version ${quoteForError(version)} (only SIP/2.0)`);
   }
   badLine(line, `${quoteForError(version)} is not a SIP version`);
 }
@@ -45,7 +46,7 @@ function parseRequestLine(line: string): StartLine {
   const uri = parseUri(uriText);
   // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (isSipUri(uri) && uri.headers.size > 0) {
-    throw new SipParseError(SIP_PARSE_ERRORS.BAD_URI, `Request-URI ${quoteForError(uriText)} carries escaped headers`);
+    throw new SipParseError(SipParseErrorCode.BAD_URI, `Request-URI ${quoteForError(uriText)} carries escaped headers`);
   }
   return { type: 'request', method, uri };
 }

@@ -3,7 +3,8 @@
  * absoluteURI kept as text (RFC 3261 §25.1).
  */
 import type { OtherUri, ParamValue, SipUri, TelUri, Uri } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { escapeComponent, unescapeComponent } from './escape.ts';
 import {
   HNV_EXTRA, PARAM_EXTRA, PASSWORD_EXTRA, UNRESERVED, URIC, USER_EXTRA,
@@ -21,7 +22,7 @@ const HEADER_CHARS = UNRESERVED | HNV_EXTRA;
  */
 function fail(text: string, why: string): never {
   const cause = /[ \t]/.test(text) ? 'whitespace inside the URI' : /[^\x21-\x7e]/.test(text) ? 'a control or non-ASCII char' : why;
-  throw new SipParseError(SIP_PARSE_ERRORS.BAD_URI, `bad URI ${quoteForError(text)}: ${cause}`);
+  throw new SipParseError(SipParseErrorCode.BAD_URI, `bad URI ${quoteForError(text)}: ${cause}`);
 }
 
 export function isSipUri(u: Uri): u is SipUri {

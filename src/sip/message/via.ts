@@ -1,11 +1,12 @@
 /** One Via value (RFC 3261 §20.42, §25.1 via-parm; IPv6 per RFC 5118 §4.5). */
 import type { ParamValue, Via } from './types.ts';
-import { SIP_PARSE_ERRORS, SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseError, quoteForError } from './parse-error.ts';
+import { SipParseErrorCode } from '../sip-errors.ts';
 import { formatGenericParams, readGenericParams } from './generic-params.ts';
 import { HOST, TOKEN, isChar, isHostnameOrIPv4, isIPv4, isIPv6, isWsp, parseBoundedInt, skipWsp } from './syntax.ts';
 
 function fail(text: string, why: string): never {
-  throw new SipParseError(SIP_PARSE_ERRORS.BAD_VIA, `bad Via ${quoteForError(text)}: ${why}`);
+  throw new SipParseError(SipParseErrorCode.BAD_VIA, `bad Via ${quoteForError(text)}: ${why}`);
 }
 
 function readToken(text: string, pos: number): number {

@@ -3,14 +3,16 @@
  * RFC 6026 Figures 5–6). A transition the table does not allow is a bug in the caller (usually a
  * TU answering twice), so it throws instead of being silently ignored.
  */
+import { CodedError } from '../../errors/coded-error.ts';
+import { SipTransactionErrorCode } from '../sip-errors.ts';
 
-export class TransactionStateError extends Error {
+export class TransactionStateError extends CodedError<typeof SipTransactionErrorCode.TRANSITION_NOT_ALLOWED> {
   override readonly name = 'TransactionStateError';
   readonly state: string;
   readonly event: string;
 
   constructor(machine: string, state: string, event: string) {
-    super(`${machine}: ${event} is not allowed in state ${state}`);
+    super(SipTransactionErrorCode.TRANSITION_NOT_ALLOWED, `${machine}: ${event} is not allowed in state ${state}`);
     this.state = state;
     this.event = event;
   }

@@ -4,18 +4,20 @@
  * cannot be trusted leaves the stream unframeable, so every framing error is final.
  */
 import { EventEmitter } from 'node:events';
+import { CodedError } from '../../errors/coded-error.ts';
+import { SipTransportErrorCode } from '../sip-errors.ts';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 65536;
 
-export class FramingError extends Error {
+export class FramingError extends CodedError<typeof SipTransportErrorCode.UNFRAMEABLE> {
+  override readonly name = 'FramingError';
   /** The status to answer with if the bytes still allow a response: 400, or 513 Message Too Large. */
   readonly status: 400 | 513;
   /** The bytes of the message that failed, from its start-line on (at most maxSize). */
   readonly data: Buffer;
 
   constructor(status: 400 | 513, message: string, data: Buffer) {
-    super(message);
-    this.name = 'FramingError';
+    super(SipTransportErrorCode.UNFRAMEABLE, message);
     this.status = status;
     this.data = data;
   }

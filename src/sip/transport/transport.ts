@@ -4,6 +4,8 @@
  * rules about Via live one level up, in the transport layer.
  */
 import type { EventEmitter } from 'node:events';
+import { CodedError } from '../../errors/coded-error.ts';
+import { SipTransportErrorCode } from '../sip-errors.ts';
 import type { Flow, HostPort, SendTarget, TransportProtocol } from './flow.ts';
 import type { FramingError } from './stream-framer.ts';
 
@@ -64,12 +66,12 @@ export interface Transport extends EventEmitter<TransportEvents> {
 export type FramingErrorAnswer = (error: FramingError, flow: Flow) => Buffer | undefined;
 
 /** The flow a send named is gone: its connection closed. */
-export class FlowClosedError extends Error {
+export class FlowClosedError extends CodedError<typeof SipTransportErrorCode.FLOW_CLOSED> {
+  override readonly name = 'FlowClosedError';
   readonly flowId: string;
 
   constructor(flowId: string) {
-    super(`flow ${flowId} is closed`);
-    this.name = 'FlowClosedError';
+    super(SipTransportErrorCode.FLOW_CLOSED, `flow ${flowId} is closed`);
     this.flowId = flowId;
   }
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerChallenge, DigestClientSession } from '../../../src/sip/auth/digest-client.ts';
-import { DigestError, DigestErrorCode } from '../../../src/sip/auth/digest-error.ts';
+import { DigestError } from '../../../src/sip/auth/digest-error.ts';
+import { DigestErrorCode } from '../../../src/sip/sip-errors.ts';
 import { parseDigestChallenge, parseDigestCredentials, type DigestChallenge } from '../../../src/sip/auth/digest-header.ts';
 import { rfc7616 } from './rfc7616-example.ts';
 
@@ -60,15 +61,15 @@ test('writes the nonce-count as 8 hex digits and a fresh cnonce each time', () =
 });
 
 test('refuses challenges without qop=auth or with only unknown algorithms', () => {
-  assertDigestError(() => answerChallenge({ realm: 'r', nonce: 'n' }, user), DigestErrorCode.NoUsableChallenge);
-  assertDigestError(() => answerChallenge({ ...md5, qop: ['auth-int'] }, user), DigestErrorCode.NoUsableChallenge);
-  assertDigestError(() => answerChallenge({ ...md5, algorithm: 'MD5-sess' }, user), DigestErrorCode.NoUsableChallenge);
-  assertDigestError(() => answerChallenge([], user), DigestErrorCode.NoUsableChallenge);
+  assertDigestError(() => answerChallenge({ realm: 'r', nonce: 'n' }, user), DigestErrorCode.NO_USABLE_CHALLENGE);
+  assertDigestError(() => answerChallenge({ ...md5, qop: ['auth-int'] }, user), DigestErrorCode.NO_USABLE_CHALLENGE);
+  assertDigestError(() => answerChallenge({ ...md5, algorithm: 'MD5-sess' }, user), DigestErrorCode.NO_USABLE_CHALLENGE);
+  assertDigestError(() => answerChallenge([], user), DigestErrorCode.NO_USABLE_CHALLENGE);
 });
 
 test('refuses a nonce-count outside 1 to ffffffff', () => {
   for (const nc of [0, -1, 1.5, 0x1_0000_0000]) {
-    assertDigestError(() => answerChallenge(md5, { ...user, nc }), DigestErrorCode.InvalidParam);
+    assertDigestError(() => answerChallenge(md5, { ...user, nc }), DigestErrorCode.INVALID_PARAM);
   }
 });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DigestError, DigestErrorCode } from '../../../src/sip/auth/digest-error.ts';
+import { DigestError } from '../../../src/sip/auth/digest-error.ts';
+import { DigestErrorCode } from '../../../src/sip/sip-errors.ts';
 import {
   formatDigestChallenge,
   formatDigestCredentials,
@@ -87,22 +88,22 @@ test('parses a challenge with its qop options, algorithm, opaque and stale flag'
 });
 
 const malformed: Array<[string, string, DigestErrorCode]> = [
-  ['Basic scheme', 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==', DigestErrorCode.NotDigest],
-  ['empty value', '', DigestErrorCode.NotDigest],
-  ['scheme glued to a parameter', 'Digest"username"', DigestErrorCode.Malformed],
-  ['token68 instead of parameters', 'Digest abc==', DigestErrorCode.Malformed],
-  ['unterminated quoted string', 'Digest username="alice, realm="r"', DigestErrorCode.Malformed],
-  ['backslash at the very end', 'Digest username="alice\\', DigestErrorCode.Malformed],
-  ['missing "="', 'Digest username "alice"', DigestErrorCode.Malformed],
-  ['missing value', 'Digest username=, realm="r"', DigestErrorCode.Malformed],
-  ['missing comma', 'Digest username="a" realm="r"', DigestErrorCode.Malformed],
-  ['CR LF inside a quoted string', 'Digest username="a\r\nX-Evil: 1", realm="r", nonce="n", uri="u", response="x"', DigestErrorCode.Malformed],
-  ['duplicate parameter', 'Digest username="a", USERNAME="b", realm="r", nonce="n", uri="u", response="x"', DigestErrorCode.DuplicateParam],
-  ['no response', 'Digest username="a", realm="r", nonce="n", uri="u"', DigestErrorCode.MissingParam],
-  ['qop without nc', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, cnonce="c"', DigestErrorCode.MissingParam],
-  ['qop without cnonce', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, nc=00000001', DigestErrorCode.MissingParam],
-  ['nc of the wrong length', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, cnonce="c", nc=1', DigestErrorCode.InvalidParam],
-  ['nc that is not hex', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, cnonce="c", nc=0000000g', DigestErrorCode.InvalidParam],
+  ['Basic scheme', 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==', DigestErrorCode.WRONG_SCHEME],
+  ['empty value', '', DigestErrorCode.WRONG_SCHEME],
+  ['scheme glued to a parameter', 'Digest"username"', DigestErrorCode.MALFORMED],
+  ['token68 instead of parameters', 'Digest abc==', DigestErrorCode.MALFORMED],
+  ['unterminated quoted string', 'Digest username="alice, realm="r"', DigestErrorCode.MALFORMED],
+  ['backslash at the very end', 'Digest username="alice\\', DigestErrorCode.MALFORMED],
+  ['missing "="', 'Digest username "alice"', DigestErrorCode.MALFORMED],
+  ['missing value', 'Digest username=, realm="r"', DigestErrorCode.MALFORMED],
+  ['missing comma', 'Digest username="a" realm="r"', DigestErrorCode.MALFORMED],
+  ['CR LF inside a quoted string', 'Digest username="a\r\nX-Evil: 1", realm="r", nonce="n", uri="u", response="x"', DigestErrorCode.MALFORMED],
+  ['duplicate parameter', 'Digest username="a", USERNAME="b", realm="r", nonce="n", uri="u", response="x"', DigestErrorCode.DUPLICATE_PARAM],
+  ['no response', 'Digest username="a", realm="r", nonce="n", uri="u"', DigestErrorCode.MISSING_PARAM],
+  ['qop without nc', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, cnonce="c"', DigestErrorCode.MISSING_PARAM],
+  ['qop without cnonce', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, nc=00000001', DigestErrorCode.MISSING_PARAM],
+  ['nc of the wrong length', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, cnonce="c", nc=1', DigestErrorCode.INVALID_PARAM],
+  ['nc that is not hex', 'Digest username="a", realm="r", nonce="n", uri="u", response="x", qop=auth, cnonce="c", nc=0000000g', DigestErrorCode.INVALID_PARAM],
 ];
 for (const [what, value, code] of malformed) {
   test(`refuses credentials with ${what} as ${code}`, () => {
@@ -111,8 +112,8 @@ for (const [what, value, code] of malformed) {
 }
 
 test('refuses a challenge without realm or nonce', () => {
-  assertDigestError(() => parseDigestChallenge('Digest realm="r"'), DigestErrorCode.MissingParam);
-  assertDigestError(() => parseDigestChallenge('Digest nonce="n"'), DigestErrorCode.MissingParam);
+  assertDigestError(() => parseDigestChallenge('Digest realm="r"'), DigestErrorCode.MISSING_PARAM);
+  assertDigestError(() => parseDigestChallenge('Digest nonce="n"'), DigestErrorCode.MISSING_PARAM);
 });
 
 test('throws only DigestError, whatever bytes it is given', () => {
@@ -169,10 +170,10 @@ test('formats a challenge with qop quoted and stale only when true', () => {
 });
 
 test('refuses to format a value that would break the header line', () => {
-  assertDigestError(() => formatDigestChallenge({ realm: 'r\r\nX-Evil: 1', nonce: 'n' }), DigestErrorCode.InvalidParam);
-  assertDigestError(() => formatDigestChallenge({ realm: 'r', nonce: 'n', algorithm: 'MD5, evil' }), DigestErrorCode.InvalidParam);
+  assertDigestError(() => formatDigestChallenge({ realm: 'r\r\nX-Evil: 1', nonce: 'n' }), DigestErrorCode.INVALID_PARAM);
+  assertDigestError(() => formatDigestChallenge({ realm: 'r', nonce: 'n', algorithm: 'MD5, evil' }), DigestErrorCode.INVALID_PARAM);
   assertDigestError(
     () => formatDigestCredentials({ username: 'a', realm: 'r', nonce: 'n', uri: 'u', response: 'x', qop: 'auth', nc: '1' }),
-    DigestErrorCode.InvalidParam,
+    DigestErrorCode.INVALID_PARAM,
   );
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import {
   callIdOf, contactsOf, cseqOf, expiresOf, fromOf, maxForwardsOf, tagOf, toOf, topVia,
 } from '../../../src/sip/message/accessors.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 import { formatUri } from '../../../src/sip/message/uri.ts';
 import { parseMessage } from '../../../src/sip/message/parser.ts';
 import { addHeader, setHeader } from '../../../src/sip/message/header-list.ts';
@@ -59,7 +60,7 @@ test('reads Max-Forwards and Expires as numbers, undefined when absent', () => {
 
 test('throws SIP_PARSE_MISSING_HEADER for an absent required header', () => {
   for (const read of [topVia, cseqOf, callIdOf, fromOf, toOf]) {
-    assert.throws(() => read({ headers: [] }), (err: unknown) => err instanceof SipParseError && err.code === SIP_PARSE_ERRORS.MISSING_HEADER);
+    assert.throws(() => read({ headers: [] }), (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.MISSING_HEADER);
   }
 });
 

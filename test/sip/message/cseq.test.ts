@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCSeq, parseCSeq } from '../../../src/sip/message/cseq.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 
 test('reads the number and the method, leading zeros and extra LWS included (RFC 4475 §3.1.1.1)', () => {
   assert.deepEqual(parseCSeq('0009 INVITE'), { seq: 9, method: 'INVITE' });
@@ -12,7 +13,7 @@ test('reads the number and the method, leading zeros and extra LWS included (RFC
 
 test('rejects a number above 2^32-1 (RFC 4475 §3.1.2.4, §3.1.2.5)', () => {
   for (const text of ['4294967296 INVITE', '36893488147419103232 REGISTER', '9292394834772304023312 OPTIONS']) {
-    assert.throws(() => parseCSeq(text), (err: unknown) => err instanceof SipParseError && err.code === SIP_PARSE_ERRORS.BAD_CSEQ);
+    assert.throws(() => parseCSeq(text), (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.BAD_CSEQ);
   }
 });
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatNameAddr, isWildcardContact, parseNameAddr, parseNameAddrList } from '../../../src/sip/message/name-addr.ts';
 import { formatUri, isSipUri } from '../../../src/sip/message/uri.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
-import type { SipParseErrorCode } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 
 function rejects(text: string, code: SipParseErrorCode, why?: RegExp): void {
   assert.throws(() => parseNameAddr(text), (err: unknown) => {
@@ -67,30 +67,30 @@ test('accepts other URI schemes in both forms (RFC 4475 §3.3.4)', () => {
 });
 
 test('rejects a display name whose quote never closes (RFC 4475 §3.1.2.6)', () => {
-  rejects('"Mr. J. User <sip:j.user@example.com>', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /never closes/);
+  rejects('"Mr. J. User <sip:j.user@example.com>', SipParseErrorCode.BAD_NAME_ADDR, /never closes/);
 });
 
 test('rejects spaces inside <> (RFC 4475 §3.1.2.14)', () => {
-  rejects('"Watson, Thomas" < sip:t.watson@example.org >', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /whitespace inside <>/);
+  rejects('"Watson, Thomas" < sip:t.watson@example.org >', SipParseErrorCode.BAD_NAME_ADDR, /whitespace inside <>/);
 });
 
 test('rejects an unquoted display name with non-token chars (RFC 4475 §3.1.2.15)', () => {
-  rejects('Bell, Alexander <sip:a.g.bell@example.com>;tag=43', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /quote it/);
+  rejects('Bell, Alexander <sip:a.g.bell@example.com>;tag=43', SipParseErrorCode.BAD_NAME_ADDR, /quote it/);
 });
 
 test('rejects an addr-spec holding ? , or headers outside <> (RFC 3261 §20.10, RFC 4475 §3.1.2.13)', () => {
-  rejects('sip:user@example.com?Route=%3Csip:sip.example.com%3E', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /enclosed in <>/);
+  rejects('sip:user@example.com?Route=%3Csip:sip.example.com%3E', SipParseErrorCode.BAD_NAME_ADDR, /enclosed in <>/);
 });
 
 test('rejects empty parameters, a missing >, trailing text and a bad URI', () => {
-  rejects('"Joe" <sip:joe@example.org>;;;;', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /empty parameter/);
-  rejects('<sip:joe@example.org', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /missing >/);
-  rejects('<sip:joe@example.org> junk', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /unexpected/);
-  rejects('<sip:joe@example.org>;tag=1;tag=2', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /twice/);
-  rejects('<sip:joe@example.org>;tag=', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /empty value/);
-  rejects('"Joe" sip:joe@example.org', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /followed by <URI>/);
-  rejects('', SIP_PARSE_ERRORS.BAD_NAME_ADDR, /empty/);
-  rejects('<sip:2001:db8::1>', SIP_PARSE_ERRORS.BAD_URI);
+  rejects('"Joe" <sip:joe@example.org>;;;;', SipParseErrorCode.BAD_NAME_ADDR, /empty parameter/);
+  rejects('<sip:joe@example.org', SipParseErrorCode.BAD_NAME_ADDR, /missing >/);
+  rejects('<sip:joe@example.org> junk', SipParseErrorCode.BAD_NAME_ADDR, /unexpected/);
+  rejects('<sip:joe@example.org>;tag=1;tag=2', SipParseErrorCode.BAD_NAME_ADDR, /twice/);
+  rejects('<sip:joe@example.org>;tag=', SipParseErrorCode.BAD_NAME_ADDR, /empty value/);
+  rejects('"Joe" sip:joe@example.org', SipParseErrorCode.BAD_NAME_ADDR, /followed by <URI>/);
+  rejects('', SipParseErrorCode.BAD_NAME_ADDR, /empty/);
+  rejects('<sip:2001:db8::1>', SipParseErrorCode.BAD_URI);
 });
 
 test('splits a list at commas outside quotes and <>', () => {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMessage } from '../../../src/sip/message/parser.ts';
 import { assertRequiredHeaders } from '../../../src/sip/message/required-headers.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
-import type { SipParseErrorCode } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 import { getHeader, getHeaders } from '../../../src/sip/message/header-list.ts';
 import { formatUri } from '../../../src/sip/message/uri.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
@@ -151,74 +151,74 @@ test('keeps binary bodies byte for byte', () => {
 });
 
 test('rejects a body shorter than Content-Length, a negative or non-numeric one, and two that disagree', () => {
-  fails(request(['Content-Length: 10'], 'short'), SIP_PARSE_ERRORS.CONTENT_LENGTH, /only 5 octets/);
-  fails(request(['Content-Length: -1']), SIP_PARSE_ERRORS.CONTENT_LENGTH);
-  fails(request(['Content-Length: ten']), SIP_PARSE_ERRORS.CONTENT_LENGTH);
-  fails(request(['Content-Length:']), SIP_PARSE_ERRORS.CONTENT_LENGTH);
-  fails(request(['Content-Length: 2', 'l: 3'], 'abc'), SIP_PARSE_ERRORS.CONTENT_LENGTH, /disagree/);
-  fails(request(['Content-Length: 3', 'l: 3'], 'abc'), SIP_PARSE_ERRORS.DUPLICATE_HEADER);
+  fails(request(['Content-Length: 10'], 'short'), SipParseErrorCode.CONTENT_LENGTH, /only 5 octets/);
+  fails(request(['Content-Length: -1']), SipParseErrorCode.CONTENT_LENGTH);
+  fails(request(['Content-Length: ten']), SipParseErrorCode.CONTENT_LENGTH);
+  fails(request(['Content-Length:']), SipParseErrorCode.CONTENT_LENGTH);
+  fails(request(['Content-Length: 2', 'l: 3'], 'abc'), SipParseErrorCode.CONTENT_LENGTH, /disagree/);
+  fails(request(['Content-Length: 3', 'l: 3'], 'abc'), SipParseErrorCode.DUPLICATE_HEADER);
 });
 
 test('rejects a second To, From, Call-ID, CSeq, Max-Forwards, Content-Type or Expires', () => {
   for (const extra of ['To: sip:carol@example.com', 'f: sip:x@example.com;tag=2', 'i: other', 'CSeq: 2 OPTIONS',
     'Max-Forwards: 10', 'Expires: 10\r\nExpires: 10', 'Content-Type: a/b\r\nc: a/b']) {
-    fails(request([extra]), SIP_PARSE_ERRORS.DUPLICATE_HEADER, /more than once/);
+    fails(request([extra]), SipParseErrorCode.DUPLICATE_HEADER, /more than once/);
   }
 });
 
 test('rejects a CSeq method other than the request method', () => {
   const data = wire('INVITE sip:bob@example.com SIP/2.0', [...BASE, 'CSeq: 1 OPTIONS']);
-  const err = fails(data, SIP_PARSE_ERRORS.METHOD_MISMATCH);
+  const err = fails(data, SipParseErrorCode.METHOD_MISMATCH);
   assert.equal(err.status, 400);
 });
 
 test('rejects out-of-range Max-Forwards, Expires and CSeq, and a Date not in GMT', () => {
   const noMaxForwards = BASE.filter((h) => !h.startsWith('Max-Forwards'));
-  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [...noMaxForwards, 'CSeq: 1 OPTIONS', 'Max-Forwards: 256']), SIP_PARSE_ERRORS.BAD_HEADER, /Max-Forwards/);
-  fails(request(['Expires: 4294967296']), SIP_PARSE_ERRORS.BAD_HEADER, /Expires/);
-  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [...BASE, 'CSeq: 4294967296 OPTIONS']), SIP_PARSE_ERRORS.BAD_CSEQ);
-  fails(request(['Date: Sat, 13 Nov 2010 23:29:00 PST']), SIP_PARSE_ERRORS.BAD_HEADER, /GMT/);
+  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [...noMaxForwards, 'CSeq: 1 OPTIONS', 'Max-Forwards: 256']), SipParseErrorCode.BAD_HEADER, /Max-Forwards/);
+  fails(request(['Expires: 4294967296']), SipParseErrorCode.BAD_HEADER, /Expires/);
+  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [...BASE, 'CSeq: 4294967296 OPTIONS']), SipParseErrorCode.BAD_CSEQ);
+  fails(request(['Date: Sat, 13 Nov 2010 23:29:00 PST']), SipParseErrorCode.BAD_HEADER, /GMT/);
 });
 
 test('rejects malformed To, From, Contact, Route, Record-Route, Via and Call-ID values', () => {
-  fails(request(['Contact: <sip:a@example.com']), SIP_PARSE_ERRORS.BAD_NAME_ADDR, /^Contact: /);
-  fails(request(['Route: sip:p.example.com;lr, <sip:bad host>']), SIP_PARSE_ERRORS.BAD_URI, /^Route: /);
-  fails(request(['Record-Route: "unterminated <sip:p.example.com>']), SIP_PARSE_ERRORS.BAD_NAME_ADDR);
-  fails(request(['Via: SIP/2.0/UDP']), SIP_PARSE_ERRORS.BAD_VIA, /^Via: /);
-  fails(request(['Via: SIP/2.0/UDP a.example.com;;']), SIP_PARSE_ERRORS.BAD_VIA);
-  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [...BASE.slice(0, 4), 'Call-ID: two words', 'CSeq: 1 OPTIONS']), SIP_PARSE_ERRORS.BAD_HEADER);
+  fails(request(['Contact: <sip:a@example.com']), SipParseErrorCode.BAD_NAME_ADDR, /^Contact: /);
+  fails(request(['Route: sip:p.example.com;lr, <sip:bad host>']), SipParseErrorCode.BAD_URI, /^Route: /);
+  fails(request(['Record-Route: "unterminated <sip:p.example.com>']), SipParseErrorCode.BAD_NAME_ADDR);
+  fails(request(['Via: SIP/2.0/UDP']), SipParseErrorCode.BAD_VIA, /^Via: /);
+  fails(request(['Via: SIP/2.0/UDP a.example.com;;']), SipParseErrorCode.BAD_VIA);
+  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [...BASE.slice(0, 4), 'Call-ID: two words', 'CSeq: 1 OPTIONS']), SipParseErrorCode.BAD_HEADER);
   assert.equal(getHeader(parseRequest(request(['Contact: *'])), 'Contact'), '*');
 });
 
 test('rejects empty elements in a list header (RFC 4475 §3.1.2.1)', () => {
-  fails(request(['Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK2,,']), SIP_PARSE_ERRORS.BAD_HEADER, /empty element in the Via list/);
-  fails(request(['Supported: a,,b']), SIP_PARSE_ERRORS.BAD_HEADER);
+  fails(request(['Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK2,,']), SipParseErrorCode.BAD_HEADER, /empty element in the Via list/);
+  fails(request(['Supported: a,,b']), SipParseErrorCode.BAD_HEADER);
 });
 
 test('rejects header lines without a colon, with a non-token name, or folded onto the start line', () => {
-  fails(request(['NoColonHere']), SIP_PARSE_ERRORS.BAD_HEADER, /colon/);
-  fails(request(['Bad Name: x']), SIP_PARSE_ERRORS.BAD_HEADER, /token/);
-  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [' folded: x', ...BASE, 'CSeq: 1 OPTIONS']), SIP_PARSE_ERRORS.BAD_HEADER, /whitespace/);
-  fails(request(['X-Evil: a\rInjected: b']), SIP_PARSE_ERRORS.BAD_HEADER, /bare CR/);
+  fails(request(['NoColonHere']), SipParseErrorCode.BAD_HEADER, /colon/);
+  fails(request(['Bad Name: x']), SipParseErrorCode.BAD_HEADER, /token/);
+  fails(wire('OPTIONS sip:bob@example.com SIP/2.0', [' folded: x', ...BASE, 'CSeq: 1 OPTIONS']), SipParseErrorCode.BAD_HEADER, /whitespace/);
+  fails(request(['X-Evil: a\rInjected: b']), SipParseErrorCode.BAD_HEADER, /bare CR/);
 });
 
 test('reads the start line strictly', () => {
   const headers = [...BASE, 'CSeq: 1 OPTIONS'];
-  fails(wire('OPTIONS  sip:bob@example.com SIP/2.0', headers), SIP_PARSE_ERRORS.BAD_START_LINE, /one SP/);
-  fails(wire('OPTIONS sip:bob@example.com SIP/2.0 ', headers), SIP_PARSE_ERRORS.BAD_START_LINE, /after the SIP version/);
-  fails(wire('OPTIONS sip:bob@example.com', headers), SIP_PARSE_ERRORS.BAD_START_LINE);
-  fails(wire('OPTIONS sip:bob@example.com HTTP/1.1', headers), SIP_PARSE_ERRORS.BAD_START_LINE);
-  fails(wire('OPT(IONS sip:bob@example.com SIP/2.0', headers), SIP_PARSE_ERRORS.BAD_START_LINE, /token/);
-  fails(wire('OPTIONS sip:bob@example.com;\tlr SIP/2.0', headers), SIP_PARSE_ERRORS.BAD_URI);
-  fails(wire('OPTIONS sip:bob@example.com?Subject=x SIP/2.0', headers), SIP_PARSE_ERRORS.BAD_URI, /escaped headers/);
-  fails(wire('SIP/2.0 99 Low', headers), SIP_PARSE_ERRORS.BAD_START_LINE, /100\.\.699/);
-  fails(wire('SIP/2.0 700 High', headers), SIP_PARSE_ERRORS.BAD_START_LINE, /100\.\.699/);
-  fails(wire('SIP/2.0  200 OK', headers), SIP_PARSE_ERRORS.BAD_START_LINE);
-  fails(Buffer.alloc(0), SIP_PARSE_ERRORS.BAD_START_LINE);
+  fails(wire('OPTIONS  sip:bob@example.com SIP/2.0', headers), SipParseErrorCode.BAD_START_LINE, /one SP/);
+  fails(wire('OPTIONS sip:bob@example.com SIP/2.0 ', headers), SipParseErrorCode.BAD_START_LINE, /after the SIP version/);
+  fails(wire('OPTIONS sip:bob@example.com', headers), SipParseErrorCode.BAD_START_LINE);
+  fails(wire('OPTIONS sip:bob@example.com HTTP/1.1', headers), SipParseErrorCode.BAD_START_LINE);
+  fails(wire('OPT(IONS sip:bob@example.com SIP/2.0', headers), SipParseErrorCode.BAD_START_LINE, /token/);
+  fails(wire('OPTIONS sip:bob@example.com;\tlr SIP/2.0', headers), SipParseErrorCode.BAD_URI);
+  fails(wire('OPTIONS sip:bob@example.com?Subject=x SIP/2.0', headers), SipParseErrorCode.BAD_URI, /escaped headers/);
+  fails(wire('SIP/2.0 99 Low', headers), SipParseErrorCode.BAD_START_LINE, /100\.\.699/);
+  fails(wire('SIP/2.0 700 High', headers), SipParseErrorCode.BAD_START_LINE, /100\.\.699/);
+  fails(wire('SIP/2.0  200 OK', headers), SipParseErrorCode.BAD_START_LINE);
+  fails(Buffer.alloc(0), SipParseErrorCode.BAD_START_LINE);
 });
 
 test('answers a bad SIP version with status 505 and keeps what it read', () => {
-  const err = fails(wire('OPTIONS sip:bob@example.com SIP/3.0', [...BASE, 'CSeq: 1 OPTIONS']), SIP_PARSE_ERRORS.BAD_VERSION);
+  const err = fails(wire('OPTIONS sip:bob@example.com SIP/3.0', [...BASE, 'CSeq: 1 OPTIONS']), SipParseErrorCode.BAD_VERSION);
   assert.equal(err.status, 505);
   assert.equal(err.partial?.isRequest, true);
   assert.equal(err.partial?.method, 'OPTIONS');
@@ -226,7 +226,7 @@ test('answers a bad SIP version with status 505 and keeps what it read', () => {
 });
 
 test('gives a rejected request status 400 and the headers a 400 needs', () => {
-  const err = fails(request(['Max-Forwards: 10']), SIP_PARSE_ERRORS.DUPLICATE_HEADER);
+  const err = fails(request(['Max-Forwards: 10']), SipParseErrorCode.DUPLICATE_HEADER);
   assert.equal(err.status, 400);
   assert.ok(err.partial);
   assert.equal(err.partial.isRequest, true);
@@ -235,7 +235,7 @@ test('gives a rejected request status 400 and the headers a 400 needs', () => {
 });
 
 test('leaves the status undefined when a response is rejected', () => {
-  const err = fails(wire('SIP/2.0 200 OK', [...BASE, 'CSeq: 99999999999 INVITE']), SIP_PARSE_ERRORS.BAD_CSEQ);
+  const err = fails(wire('SIP/2.0 200 OK', [...BASE, 'CSeq: 99999999999 INVITE']), SipParseErrorCode.BAD_CSEQ);
   assert.equal(err.status, undefined);
   assert.equal(err.partial?.isRequest, false);
   assert.equal(err.partial?.method, undefined);
@@ -243,7 +243,7 @@ test('leaves the status undefined when a response is rejected', () => {
 
 test('rejects a request missing Call-ID, From, To, CSeq or Via with 400, naming them all', () => {
   const data = wire('INVITE sip:bob@example.com SIP/2.0', ['CSeq: 1 INVITE', 'Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1']);
-  const err = fails(data, SIP_PARSE_ERRORS.MISSING_HEADER, /From, To, Call-ID/);
+  const err = fails(data, SipParseErrorCode.MISSING_HEADER, /From, To, Call-ID/);
   assert.equal(err.status, 400);
 });
 
@@ -257,15 +257,15 @@ test('assertRequiredHeaders passes a complete message and reports a response wit
   assertRequiredHeaders(msg);
   const response: SipMessage = { type: 'response', status: 200, reason: 'OK', headers: [], body: Buffer.alloc(0) };
   assert.throws(() => assertRequiredHeaders(response), (err: unknown) =>
-    err instanceof SipParseError && err.code === SIP_PARSE_ERRORS.MISSING_HEADER && err.status === undefined &&
+    err instanceof SipParseError && err.code === SipParseErrorCode.MISSING_HEADER && err.status === undefined &&
     /Via, From, To, Call-ID, CSeq/.test(err.message));
 });
 
 test('rejects a message above maxSize with 513 and still offers its headers', () => {
   const big = request(['Content-Length: 70000'], 'x'.repeat(70000));
-  const err = fails(big, SIP_PARSE_ERRORS.TOO_LARGE);
+  const err = fails(big, SipParseErrorCode.TOO_LARGE);
   assert.equal(err.status, 513);
   assert.equal(getHeader(err.partial!, 'Call-ID'), 'a84b4c76e66710@pc33.example.com');
-  assert.throws(() => parseMessage(request(), { maxSize: 100 }), (e: unknown) => e instanceof SipParseError && e.code === SIP_PARSE_ERRORS.TOO_LARGE);
+  assert.throws(() => parseMessage(request(), { maxSize: 100 }), (e: unknown) => e instanceof SipParseError && e.code === SipParseErrorCode.TOO_LARGE);
   assert.equal((parseMessage(big, { maxSize: 100_000 }) as SipRequest).body.length, 70000);
 });

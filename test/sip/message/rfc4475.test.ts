@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { parseMessage } from '../../../src/sip/message/parser.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
-import type { SipParseErrorCode } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 import { getHeader, getHeaders } from '../../../src/sip/message/header-list.ts';
 import { contactsOf, cseqOf, fromOf, maxForwardsOf, tagOf, toOf, topVia } from '../../../src/sip/message/accessors.ts';
 import { parseNameAddr } from '../../../src/sip/message/name-addr.ts';
@@ -283,33 +283,33 @@ const VALID: Record<string, Check> = {
 
 /** The code each invalid message is rejected with, and the status a server answers a request with. */
 const INVALID: Record<string, { code: SipParseErrorCode; status: number | undefined; why?: RegExp }> = {
-  badinv01: { code: SIP_PARSE_ERRORS.BAD_HEADER, status: 400, why: /empty element in the Via list/ }, // §3.1.2.1
-  clerr: { code: SIP_PARSE_ERRORS.CONTENT_LENGTH, status: 400, why: /9999/ }, // §3.1.2.2
-  ncl: { code: SIP_PARSE_ERRORS.CONTENT_LENGTH, status: 400, why: /-999/ }, // §3.1.2.3
-  scalar02: { code: SIP_PARSE_ERRORS.BAD_CSEQ, status: 400 }, // §3.1.2.4
-  scalarlg: { code: SIP_PARSE_ERRORS.BAD_CSEQ, status: undefined }, // §3.1.2.5, a response: dropped
-  quotbal: { code: SIP_PARSE_ERRORS.BAD_NAME_ADDR, status: 400, why: /^To: / }, // §3.1.2.6
-  ltgtruri: { code: SIP_PARSE_ERRORS.BAD_URI, status: 400, why: /<>/ }, // §3.1.2.7
-  lwsruri: { code: SIP_PARSE_ERRORS.BAD_URI, status: 400, why: /whitespace/ }, // §3.1.2.8
-  lwsstart: { code: SIP_PARSE_ERRORS.BAD_START_LINE, status: 400 }, // §3.1.2.9
-  trws: { code: SIP_PARSE_ERRORS.BAD_START_LINE, status: 400 }, // §3.1.2.10
-  escruri: { code: SIP_PARSE_ERRORS.BAD_URI, status: 400, why: /escaped headers/ }, // §3.1.2.11
-  baddate: { code: SIP_PARSE_ERRORS.BAD_HEADER, status: 400, why: /GMT/ }, // §3.1.2.12
-  regbadct: { code: SIP_PARSE_ERRORS.BAD_NAME_ADDR, status: 400, why: /^Contact: / }, // §3.1.2.13
-  badaspec: { code: SIP_PARSE_ERRORS.BAD_NAME_ADDR, status: 400, why: /^To: / }, // §3.1.2.14
-  baddn: { code: SIP_PARSE_ERRORS.BAD_NAME_ADDR, status: 400, why: /^From: / }, // §3.1.2.15
-  badvers: { code: SIP_PARSE_ERRORS.BAD_VERSION, status: 505 }, // §3.1.2.16
-  mismatch01: { code: SIP_PARSE_ERRORS.METHOD_MISMATCH, status: 400 }, // §3.1.2.17
+  badinv01: { code: SipParseErrorCode.BAD_HEADER, status: 400, why: /empty element in the Via list/ }, // §3.1.2.1
+  clerr: { code: SipParseErrorCode.CONTENT_LENGTH, status: 400, why: /9999/ }, // §3.1.2.2
+  ncl: { code: SipParseErrorCode.CONTENT_LENGTH, status: 400, why: /-999/ }, // §3.1.2.3
+  scalar02: { code: SipParseErrorCode.BAD_CSEQ, status: 400 }, // §3.1.2.4
+  scalarlg: { code: SipParseErrorCode.BAD_CSEQ, status: undefined }, // §3.1.2.5, a response: dropped
+  quotbal: { code: SipParseErrorCode.BAD_NAME_ADDR, status: 400, why: /^To: / }, // §3.1.2.6
+  ltgtruri: { code: SipParseErrorCode.BAD_URI, status: 400, why: /<>/ }, // §3.1.2.7
+  lwsruri: { code: SipParseErrorCode.BAD_URI, status: 400, why: /whitespace/ }, // §3.1.2.8
+  lwsstart: { code: SipParseErrorCode.BAD_START_LINE, status: 400 }, // §3.1.2.9
+  trws: { code: SipParseErrorCode.BAD_START_LINE, status: 400 }, // §3.1.2.10
+  escruri: { code: SipParseErrorCode.BAD_URI, status: 400, why: /escaped headers/ }, // §3.1.2.11
+  baddate: { code: SipParseErrorCode.BAD_HEADER, status: 400, why: /GMT/ }, // §3.1.2.12
+  regbadct: { code: SipParseErrorCode.BAD_NAME_ADDR, status: 400, why: /^Contact: / }, // §3.1.2.13
+  badaspec: { code: SipParseErrorCode.BAD_NAME_ADDR, status: 400, why: /^To: / }, // §3.1.2.14
+  baddn: { code: SipParseErrorCode.BAD_NAME_ADDR, status: 400, why: /^From: / }, // §3.1.2.15
+  badvers: { code: SipParseErrorCode.BAD_VERSION, status: 505 }, // §3.1.2.16
+  mismatch01: { code: SipParseErrorCode.METHOD_MISMATCH, status: 400 }, // §3.1.2.17
   // §3.1.2.18 allows 501 or 400; the parser cannot know which methods the element implements.
-  mismatch02: { code: SIP_PARSE_ERRORS.METHOD_MISMATCH, status: 400 },
-  bigcode: { code: SIP_PARSE_ERRORS.BAD_START_LINE, status: undefined, why: /100\.\.699/ }, // §3.1.2.19
-  'ipv6-bad': { code: SIP_PARSE_ERRORS.BAD_URI, status: 400, why: /RFC 5118/ }, // RFC 5118 §4.2
+  mismatch02: { code: SipParseErrorCode.METHOD_MISMATCH, status: 400 },
+  bigcode: { code: SipParseErrorCode.BAD_START_LINE, status: undefined, why: /100\.\.699/ }, // §3.1.2.19
+  'ipv6-bad': { code: SipParseErrorCode.BAD_URI, status: 400, why: /RFC 5118/ }, // RFC 5118 §4.2
 };
 
 /** Transaction/application cases: what parsing yields; the element's answer is the upper layers' job. */
 const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: number }> = {
   badbranch: (m) => assert.equal(topVia(m).params.get('branch'), 'z9hG4bK'), // §3.2.1
-  insuf: { code: SIP_PARSE_ERRORS.MISSING_HEADER, status: 400 }, // §3.3.1: 400 Bad Request
+  insuf: { code: SipParseErrorCode.MISSING_HEADER, status: 400 }, // §3.3.1: 400 Bad Request
   unkscm: (m) => assert.deepEqual(req(m).uri, { scheme: 'nobodyKnowsThisScheme', opaque: 'totallyopaquecontent' }), // §3.3.2
   novelsc: (m) => assert.deepEqual(req(m).uri, { scheme: 'soap.beep', opaque: '//192.0.2.103:3002' }), // §3.3.3
   unksm2: (m) => { // §3.3.4
@@ -326,8 +326,8 @@ const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: num
     assert.equal(m.body.toString(), '<audio>\r\n <pcmu port="443"/>\r\n</audio>\r\n');
   },
   regaut01: (m) => assert.equal(getHeader(m, 'Authorization'), 'NoOneKnowsThisScheme opaque-data=here'), // §3.3.7
-  multi01: { code: SIP_PARSE_ERRORS.DUPLICATE_HEADER, status: 400 }, // §3.3.8: 400 Bad Request
-  mcl01: { code: SIP_PARSE_ERRORS.CONTENT_LENGTH, status: 400 }, // §3.3.9: framing undefined
+  multi01: { code: SipParseErrorCode.DUPLICATE_HEADER, status: 400 }, // §3.3.8: 400 Bad Request
+  mcl01: { code: SipParseErrorCode.CONTENT_LENGTH, status: 400 }, // §3.3.9: framing undefined
   bcast: (m) => assert.equal(parseVia(getHeaders(m, 'Via')[1]).host, '255.255.255.255'), // §3.3.10
   zeromf: (m) => assert.equal(maxForwardsOf(m), 0), // §3.3.11
   cparam01: (m) => { // §3.3.12: addr-spec, so ;unknownparam is a Contact parameter
@@ -410,7 +410,7 @@ function checkWrongContentLength(name: string, label: string, data: Buffer): voi
   assert.equal(actual, { 'ipv6-in-sdp': crlf ? 251 : 242, 'mult-ip-in-sdp': crlf ? 189 : 180 }[name]);
   if (actual < declared) {
     const err = rejection(data);
-    assert.equal(err.code, SIP_PARSE_ERRORS.CONTENT_LENGTH);
+    assert.equal(err.code, SipParseErrorCode.CONTENT_LENGTH);
     assert.equal(err.status, 400);
   } else {
     const msg = parseMessage(data);

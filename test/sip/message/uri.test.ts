@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatUri, isSipUri, isTelUri, parseUri } from '../../../src/sip/message/uri.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 import type { SipUri, TelUri } from '../../../src/sip/message/types.ts';
 
 function sip(text: string): SipUri {
@@ -13,7 +14,7 @@ function sip(text: string): SipUri {
 function rejects(text: string, why?: RegExp): void {
   assert.throws(() => parseUri(text), (err: unknown) => {
     assert.ok(err instanceof SipParseError);
-    assert.equal(err.code, SIP_PARSE_ERRORS.BAD_URI);
+    assert.equal(err.code, SipParseErrorCode.BAD_URI);
     if (why) assert.match(err.message, why);
     return true;
   });

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatVia, parseVia } from '../../../src/sip/message/via.ts';
-import { SIP_PARSE_ERRORS, SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseError } from '../../../src/sip/message/parse-error.ts';
+import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 
 function rejects(text: string, why: RegExp): void {
   assert.throws(() => parseVia(text), (err: unknown) => {
     assert.ok(err instanceof SipParseError);
-    assert.equal(err.code, SIP_PARSE_ERRORS.BAD_VIA);
+    assert.equal(err.code, SipParseErrorCode.BAD_VIA);
     assert.match(err.message, why);
     return true;
   });
