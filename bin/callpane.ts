@@ -294,6 +294,31 @@ function help(): number {
   return 0;
 }
 
+/**
+ * The usage of one command (`ext add`) or of a group of them (`ext`): their lines of USAGE, with
+ * the options every command takes; undefined when no command is named so.
+ */
+function usageOf(name: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const blocks: string[][] = [];
+  for (const line of lines.slice(lines.indexOf('Commands:') + 1)) {
+    if (line === '') break;
+    if (/^ {2}\S/.test(line)) blocks.push([line]);
+    else blocks.at(-1)?.push(line);
+  }
+  const chosen = blocks.filter(([first]) => first.slice(2) === name || first.slice(2).startsWith(`${name} `));
+  if (chosen.length === 0) return undefined;
+  const common = lines.slice(lines.indexOf('Options of every command:')).join('\n');
+  return `Usage: callpane ${name}${chosen.length > 1 ? ' <command>' : ''} [options]\n\n${chosen.flat().join('\n')}\n\n${common}`;
+}
+
+function commandHelp(name: string): number {
+  out(usageOf(name) ?? USAGE);
+  return 0;
+}
+
+const HELP = new Set(['--help', '-h']);
+
 /** `phone match` without --region uses the server's crm.defaultRegion, when a configuration loads. */
 async function phoneMatch(args: string[]): Promise<number> {
   const explicit = args.some((arg) => arg === '--region' || arg.startsWith('--region=') || arg === '-h' || arg === '--help');
@@ -307,6 +332,9 @@ async function phoneMatch(args: string[]): Promise<number> {
 function extImport(args: string[]): Promise<number> {
   return runExtensionImport(args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
 }
+
+/** Commands that print a longer help of their own for --help. */
+const OWN_HELP = new Set(['ext import', 'phone match']);
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start,
@@ -327,9 +355,17 @@ async function main(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
   if (first === undefined) throw new UsageError('missing command');
   if (first === '--help' || first === '-h' || first === 'help') return help();
-  if (first === 'start') return start(argv.slice(1));
-  const command = COMMANDS[`${first} ${second}`];
+  if (first === 'start') return argv.slice(1).some((arg) => HELP.has(arg)) ? commandHelp('start') : start(argv.slice(1));
+  // `callpane ext --help`: the group's commands.
+  if ((second === undefined || HELP.has(second)) && usageOf(first) !== undefined) {
+    if (second === undefined) throw new UsageError(`${first} needs a command`);
+    return commandHelp(first);
+  }
+  const name = `${first} ${second}`;
+  const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command: ${[first, second].filter(Boolean).join(' ')}`);
+  // Commands with a help of their own (phone match, ext import) answer --help themselves.
+  if (rest.some((arg) => HELP.has(arg)) && !OWN_HELP.has(name)) return commandHelp(name);
   return command(rest);
 }
 

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { verifyPassword } from '../../src/security/password-hash.ts';
@@ -232,6 +232,22 @@ test('--help prints the usage to stdout and exits 0', async () => {
   assert.match(result.stdout, /Usage: callpane <command>/);
   assert.match(result.stdout, /ext add <number> --name <name>/);
   assert.match(result.stdout, /sessions revoke <number> +end every web session of an extension/);
+});
+
+test('--help after a command or a group prints that help only, exits 0 and changes nothing', async () => {
+  const dataDir = join(dir, 'command-help');
+  const group = await run(['ext', '--help'], dataDir);
+  assert.equal(group.code, 0, group.stderr);
+  assert.match(group.stdout, /^Usage: callpane ext <command> \[options\]/);
+  assert.match(group.stdout, /ext add <number>[\s\S]*ext rm <number>/);
+  assert.doesNotMatch(group.stdout, /sessions revoke/);
+  const one = await run(['ext', 'add', '--help'], dataDir);
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stdout, /^Usage: callpane ext add \[options\]\n\n {2}ext add <number> --name <name>/);
+  assert.doesNotMatch(one.stdout, /ext list/);
+  assert.match(one.stdout, /--config <file>/);
+  assert.equal((await run(['config', 'check', '-h'], dataDir)).stdout.split('\n')[0], 'Usage: callpane config check [options]');
+  assert.equal(existsSync(join(dataDir, 'callpane.db')), false, 'no command ran');
 });
 
 test('config check prints the effective configuration, or names the bad key and exits 1', async () => {
