@@ -362,7 +362,7 @@ function resolveConfig(
   const routes: Routes = input.routes;
   if (known('trunks', 'routes')) for (const problem of routingProblems(trunks, routes)) problems.add(problem.path, problem.message);
 
-  // Two origins, always (architecture.md): the sandbox plays Dynamics and must not share the pane's port.
+  // Two origins, always (docs/cif-contract.md §9): the sandbox plays Dynamics and must not share the pane's port.
   if (known('sandbox', 'http.port') && input.sandbox.enabled && input.sandbox.port !== 0 && input.sandbox.port === input.http.port) {
     problems.add(['sandbox', 'port'], `must differ from http.port (${input.http.port})`);
   }

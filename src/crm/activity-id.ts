@@ -2,7 +2,7 @@
  * The Phone Call activity id of a call: a name-based UUID (version 5, SHA-1; RFC 9562 §5.5) of
  * the call id in Callpane's own namespace. Every path that logs a call — the pane, a reloaded pane
  * resuming its wrap-up, a later server-side writer — computes the same id, and Dataverse refuses
- * a second create with the same key (dynamics.md §4), so a call is logged exactly once.
+ * a second create with the same key (docs/dataverse.md §6), so a call is logged exactly once.
  *
  * The namespace was drawn once at random (a version 4 UUID) for Callpane. It must never change:
  * every activity id already written depends on it.

@@ -1,6 +1,6 @@
 /**
  * The Dynamics 365 tables a caller can be found in, as the Web API names them: entity set, primary
- * key, primary name and every phone column (dynamics.md §4; Microsoft's entity reference
+ * key, primary name and every phone column (docs/dataverse.md §2 and §3; Microsoft's entity reference
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/contact, …/account,
  * …/lead). The sandbox's src/sandbox/dataverse/entity-schema.ts has the same columns.
  */

@@ -1,5 +1,5 @@
 /**
- * A user's "Dynamics integration settings" (product.md's settings table), as the server stores
+ * A user's "Dynamics integration settings" (docs/settings.md §2), as the server stores
  * them and the pane applies them. Defaults are the table's first choices.
  */
 import type { CrmEntity } from './crm-entities.ts';
@@ -48,7 +48,7 @@ export const DEFAULT_CRM_SETTINGS: Readonly<CrmSettings> = {
 
 /**
  * The language to speak: the user's choice, else Dynamics' user language — `userLcid` from
- * getEnvironment (dynamics.md §2): 2052 zh-CN and 4100 zh-SG are Simplified Chinese, anything
+ * getEnvironment (docs/cif-contract.md §2): 2052 zh-CN and 4100 zh-SG are Simplified Chinese, anything
  * else English.
  */
 export function resolveLanguage(choice: LanguageChoice, userLcid: number | undefined): Language {

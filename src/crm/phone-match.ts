@@ -1,6 +1,6 @@
 /**
  * Whether a caller's number is the number a CRM record stores, and how sure we are. Dynamics keeps
- * phone fields as free text (dynamics.md §4), so the wildcard search (phone-search.ts) brings back
+ * phone fields as free text (docs/dataverse.md §3), so the wildcard search (phone-search.ts) brings back
  * candidates that merely contain the right digits in order; this module decides which of them
  * really are the same number. The caller's number is read by `normalizePhone` (phone-number.ts)
  * in the organisation's default region; a stored field by `readPhoneField` (phone-field.ts):

@@ -4,7 +4,7 @@
  * national number (`030 1234567` in DE), an international-prefix one (`011 49 30 1234567` in
  * US) or one written with separators all come out the same. Pure: shared by server and widget.
  *
- * `normalizePhone` reads the free text Dynamics stores (dynamics.md §4) and what a trunk presents:
+ * `normalizePhone` reads the free text Dynamics stores (docs/dataverse.md §3) and what a trunk presents:
  * full-width and other-script digits become ASCII, labels around the number ("Mob:", "Tel.",
  * "cell", "手机：", "(mobile)": words of letters before or after it, or in brackets without
  * digits) are dropped, a trailing extension (`x140`, `ext. 12`, `;ext=12` per RFC 3966, `#12`,

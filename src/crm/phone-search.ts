@@ -1,7 +1,7 @@
 /**
  * The CRM lookup of a caller: one OData query per table for CIF's `searchAndOpenRecords(entity,
- * query, searchOnly)` (dynamics.md §2), in the order the user's settings give, over every phone
- * column of the table (dynamics.md §4).
+ * query, searchOnly)` (docs/cif-contract.md §2), in the order the user's settings give, over every phone
+ * column of the table (docs/dataverse.md §3).
  *
  * Dynamics stores phone numbers as free text, so the query uses T-SQL wildcards inside
  * `contains` (https://learn.microsoft.com/power-apps/developer/data-platform/wildcard-characters):
@@ -30,7 +30,7 @@
  *
  * The wildcard search over-finds (any record with those digits in order, with anything in
  * between); `matchPhone` (phone-match.ts) then keeps the records that really hold the number, via
- * `candidatesFromSearchResult`. Leading wildcards cannot use an index (dynamics.md §4): on very
+ * `candidatesFromSearchResult`. Leading wildcards cannot use an index (docs/dataverse.md §5): on very
  * large tables a normalized phone column would be the cure, not a different pattern.
  */
 import { CRM_ENTITIES, isCrmEntity, normalizeGuid, type CrmEntity } from './crm-entities.ts';
@@ -38,7 +38,7 @@ import { CrmError, CrmErrorCode } from './crm-error.ts';
 import type { PhoneCandidate } from './phone-match.ts';
 import { checkRegion, normalizePhone } from './phone-number.ts';
 
-/** searchAndOpenRecords returns at most 5000 rows (dynamics.md §2), the platform's page size. */
+/** searchAndOpenRecords returns at most 5000 rows (docs/cif-contract.md §2), the platform's page size. */
 export const MAX_SEARCH_ROWS = 5000;
 
 export interface PhoneSearchOptions {
@@ -117,7 +117,7 @@ export function quickFindText(key: PhoneSearchKey): string {
 /**
  * The phone columns of the rows searchAndOpenRecords returned for `query`, as candidates for
  * `matchPhone`, in row order then column order. `result` is CIF's JSON string (or its parsed
- * value): an array of rows or an object keyed by index (dynamics.md §2 — treated alike).
+ * value): an array of rows or an object keyed by index (docs/cif-contract.md §2 — treated alike).
  */
 export function candidatesFromSearchResult(query: PhoneSearchQuery, result: unknown): RecordPhone[] {
   const rows = searchRows(result);

@@ -1,5 +1,5 @@
 /**
- * A finished call as a Dynamics 365 Phone Call activity (dynamics.md §4; Microsoft's reference
+ * A finished call as a Dynamics 365 Phone Call activity (docs/dataverse.md §6 to §8; Microsoft's reference
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/phonecall):
  *
  * 1. create — `phonecallActivity(...)`, the body for CIF `createRecord('phonecall', …)` (or a Web

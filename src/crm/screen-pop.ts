@@ -1,6 +1,6 @@
 /**
  * What the pane does in the CRM when a call rings or is answered — the "screen pop" of
- * product.md, driven by the user's settings:
+ * docs/settings.md §2, driven by the user's settings:
  * - Open the matched record when ringing / when answered / never, for inbound calls only or for
  *   inbound and outbound ones (internal calls never pop).
  * - One record: open it. Several: a chooser in the pane, where the record the user chose before

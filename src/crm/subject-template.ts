@@ -1,12 +1,12 @@
 /**
- * The subject of a call's Phone Call activity, from the user's template (product.md: default
+ * The subject of a call's Phone Call activity, from the user's template (docs/settings.md §3: default
  * `{direction} call {name|number}`). Variables:
  *   {direction}  Inbound / Outbound (呼入 / 外呼 in Chinese), as the sandbox seed's call history writes them
  *   {number}     the external number          {name}      the matched record's name
  *   {extension}  the agent's extension         {duration}  talk time, m:ss or h:mm:ss
  * `{a|b}` is the first of a, b that is not empty: `{name|number}` names the record, or gives the
  * number for an unknown caller. Braces that do not name variables stay as typed; runs of spaces
- * left by empty variables collapse. Dataverse caps `subject` at 200 characters (dynamics.md §4).
+ * left by empty variables collapse. Dataverse caps `subject` at 200 characters (docs/dataverse.md §2).
  */
 import type { Language } from './crm-settings.ts';
 

@@ -8,6 +8,8 @@
  * side of it the tag of the party that sent the SDP (`fromTag`), the other side `toTag`, and a
  * forked INVITE's branches are told apart by `viaBranch` (one media session per branch).
  */
+import { CodedError } from '../errors/coded-error.ts';
+import type { MediaRelayErrorCode } from './media-errors.ts';
 
 /**
  * How a leg carries media:
@@ -78,20 +80,7 @@ export interface MediaRelay {
   delete(target: { callId: string; fromTag?: string; toTag?: string; viaBranch?: string }): Promise<void>;
 }
 
-export type MediaRelayErrorCode =
-  /** No engine is running or reachable: media cannot be anchored now. */
-  | 'MEDIA_RELAY_UNAVAILABLE'
-  /** The engine refused the SDP (unparseable, or nothing it can relay). */
-  | 'MEDIA_RELAY_REFUSED'
-  /** The engine did not answer in time. */
-  | 'MEDIA_RELAY_TIMEOUT';
-
-export class MediaRelayError extends Error {
-  readonly code: MediaRelayErrorCode;
-
-  constructor(code: MediaRelayErrorCode, message: string) {
-    super(message);
-    this.name = 'MediaRelayError';
-    this.code = code;
-  }
+/** Why a MediaRelay call failed; the codes are listed in media-errors.ts. */
+export class MediaRelayError extends CodedError<MediaRelayErrorCode> {
+  override readonly name = 'MediaRelayError';
 }

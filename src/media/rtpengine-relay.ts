@@ -22,8 +22,8 @@ import {
   type MediaOffer,
   type MediaProfile,
   type MediaRelay,
-  type MediaRelayErrorCode,
 } from './media-relay.ts';
+import { MediaRelayErrorCode } from './media-errors.ts';
 
 /** The subset of NgClient the relay uses, so tests and the managed supervisor can hand in their own. */
 export type NgEngine = Pick<NgClient, 'endpoint' | 'request'>;
@@ -114,11 +114,11 @@ export class RtpengineRelay implements MediaRelay {
         this.#remember(callId, index);
         return reply;
       } catch (error) {
-        if (!(error instanceof MediaRelayError) || error.code === 'MEDIA_RELAY_REFUSED') throw error;
+        if (!(error instanceof MediaRelayError) || error.code === MediaRelayErrorCode.REFUSED) throw error;
         lastError = error;
       }
     }
-    throw lastError ?? new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no rtpengine to take the call');
+    throw lastError ?? new MediaRelayError(MediaRelayErrorCode.UNAVAILABLE, 'no rtpengine to take the call');
   }
 
   /**
@@ -146,7 +146,7 @@ export class RtpengineRelay implements MediaRelay {
     try {
       return callStatsFromQuery(await this.#onCallEngine(callId, 'query', { 'call-id': callId }));
     } catch (error) {
-      if (error instanceof MediaRelayError && error.code === 'MEDIA_RELAY_REFUSED' && UNKNOWN_CALL.test(error.message)) return undefined;
+      if (error instanceof MediaRelayError && error.code === MediaRelayErrorCode.REFUSED && UNKNOWN_CALL.test(error.message)) return undefined;
       throw error;
     }
   }
@@ -170,7 +170,7 @@ export class RtpengineRelay implements MediaRelay {
     if (results.some((result) => result.status === 'fulfilled')) return;
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     const error = failure?.reason as MediaRelayError;
-    if (error.code === 'MEDIA_RELAY_REFUSED' && UNKNOWN_CALL.test(error.message)) return;
+    if (error.code === MediaRelayErrorCode.REFUSED && UNKNOWN_CALL.test(error.message)) return;
     throw error;
   }
 
@@ -214,7 +214,7 @@ export class RtpengineRelay implements MediaRelay {
       return reply;
     } catch (error) {
       const relayError = toRelayError(engine.endpoint, command, error);
-      if (relayError.code !== 'MEDIA_RELAY_REFUSED') {
+      if (relayError.code !== MediaRelayErrorCode.REFUSED) {
         this.#skippedUntil.set(index, this.#now() + this.#skipMs);
         this.#logger?.warn({ endpoint: engine.endpoint, command, code: relayError.code }, 'rtpengine skipped for new calls');
       }
@@ -234,7 +234,7 @@ export class RtpengineRelay implements MediaRelay {
 
 function sdpOf(reply: NgDictionary): Buffer {
   const sdp = reply.sdp;
-  if (!Buffer.isBuffer(sdp) || sdp.length === 0) throw new MediaRelayError('MEDIA_RELAY_REFUSED', 'rtpengine replied without an SDP body');
+  if (!Buffer.isBuffer(sdp) || sdp.length === 0) throw new MediaRelayError(MediaRelayErrorCode.REFUSED, 'rtpengine replied without an SDP body');
   return Buffer.from(sdp);
 }
 
@@ -242,10 +242,10 @@ function toRelayError(endpoint: string, command: string, error: unknown): MediaR
   if (error instanceof MediaRelayError) return error;
   const code: MediaRelayErrorCode =
     error instanceof NgTimeoutError
-      ? 'MEDIA_RELAY_TIMEOUT'
+      ? MediaRelayErrorCode.TIMEOUT
       : error instanceof NgUnavailableError || (error instanceof NgError && error.result === 'load limit')
-        ? 'MEDIA_RELAY_UNAVAILABLE'
-        : 'MEDIA_RELAY_REFUSED';
+        ? MediaRelayErrorCode.UNAVAILABLE
+        : MediaRelayErrorCode.REFUSED;
   const why = error instanceof NgError ? error.reason : error instanceof Error ? error.message : String(error);
   return new MediaRelayError(code, `rtpengine ${endpoint} ${command}: ${why}`);
 }

@@ -21,7 +21,8 @@
  * offer it is meant to undo.
  */
 import type { MediaCallStats, MediaProfile, MediaRelay } from '../media/media-relay.ts';
-import { MediaRelayError, type MediaRelayErrorCode } from '../media/media-relay.ts';
+import type { MediaRelayErrorCode } from '../media/media-errors.ts';
+import { MediaRelayError } from '../media/media-relay.ts';
 import { audioCodecs, isSdpBody } from '../media/sdp-codecs.ts';
 import { callIdOf, fromOf, getHeader, tagOf, toOf } from '../sip/message/index.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../sip/message/types.ts';

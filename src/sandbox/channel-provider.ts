@@ -1,6 +1,6 @@
 /**
  * The sandbox's one channel provider, the `msdyn_ciprovider` record an administrator makes in a
- * real organization (dynamics.md §3): the landing URL framed in the panel (verbatim), whether
+ * real organization (docs/cif-contract.md §8): the landing URL framed in the panel (verbatim), whether
  * click-to-act starts on, the Trusted Domain and the custom parameters getEnvironment returns.
  */
 import { originOf } from './cif/cif-protocol.ts';
@@ -20,12 +20,12 @@ export interface ChannelProvider {
 
 export const DEFAULT_PROVIDER_LABEL = 'Callpane for Dynamics 365';
 
-/** The Channel URL an administrator pastes for Callpane: `{pane}/dyncrm?base={org URL}` (product.md). */
+/** The Channel URL an administrator pastes for Callpane: `{pane}/dyncrm?base={org URL}` (docs/cif-contract.md §8). */
 export function callpaneChannelUrl(paneUrl: string, crmOrigin: string): string {
   return `${paneUrl.replace(/\/+$/, '')}/dyncrm?base=${crmOrigin}`;
 }
 
-/** The origins the host takes calls from: the landing URL's plus the Trusted Domain's (dynamics.md §1). */
+/** The origins the host takes calls from: the landing URL's plus the Trusted Domain's (docs/cif-contract.md §6). */
 export function trustedOrigins(provider: ChannelProvider): string[] {
   const origins = new Set<string>();
   const landing = originOf(provider.landingUrl);
@@ -41,8 +41,8 @@ export function trustedOrigins(provider: ChannelProvider): string[] {
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /**
- * Why Dynamics would not load this landing URL, or undefined. Dynamics wants HTTPS (dynamics.md
- * §1); plain HTTP is let through for loopback hosts only, which browsers treat as secure
+ * Why Dynamics would not load this landing URL, or undefined. Dynamics wants HTTPS
+ * (docs/cif-contract.md §6); plain HTTP is let through for loopback hosts only, which browsers treat as secure
  * contexts, so the local demo and tests can run without certificates.
  */
 export function landingUrlProblem(url: string): string | undefined {

@@ -9,7 +9,7 @@ export interface EntityLabel {
   displayCollectionName: string;
   objectTypeCode: number;
   isActivity: boolean;
-  /** Columns shown with a phone icon that raise click-to-act (dynamics.md §4). */
+  /** Columns shown with a phone icon that raise click-to-act (docs/dataverse.md §3). */
   phoneFields: readonly string[];
   columns: Readonly<Record<string, string>>;
 }

@@ -1,6 +1,6 @@
 /**
  * The fixed facts of the sandbox organization and its one model-driven app, as getEnvironment
- * reports them (dynamics.md §2). The organization id is the one WhoAmI answers with.
+ * reports them (docs/cif-contract.md §2). The organization id is the one WhoAmI answers with.
  */
 
 import { SANDBOX_ORGANIZATION_ID } from './dataverse/organization-id.ts';

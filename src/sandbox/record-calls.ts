@@ -3,7 +3,7 @@
  * CIF 1.0's record calls, the way the Unified Interface carries them out through Xrm.WebApi —
  * the same query and write semantics as the Web API (one implementation,
  * src/sandbox/dataverse/), in the Xrm dialect that also accepts the short regarding binds
- * (dynamics.md §4) — and quick find for list views and the search page. Each call counts
+ * (docs/dataverse.md §3) — and quick find for list views and the search page. Each call counts
  * against the user's service protection limits, as Xrm.WebApi calls do. Results are the
  * objects CIF then sends as JSON strings.
  * https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/xrm-webapi

@@ -1,7 +1,7 @@
 /**
  * The one HTML page of the sandbox (main.aspx, like the Unified Interface): a single-page shell
  * whose channel panel lives outside the navigated content, so moving between records never
- * reloads the channel (dynamics.md §1: only a full page reload does). The banner is in the
+ * reloads the channel (only a full page reload does, docs/cif-contract.md §1). The banner is in the
  * HTML itself, so it shows even before, or without, the script.
  */
 import { PAGE_CONFIG_ELEMENT_ID, type PageConfig } from './ui/page-config.ts';

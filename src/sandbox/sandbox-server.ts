@@ -1,7 +1,7 @@
 /**
  * The sandbox's own HTTP server, on its own site (e.g. http://127.0.0.1:8081 while the pane is
  * on http://localhost:8080), so cross-origin messaging, frame-ancestors and third-party cookie
- * rules behave as between Dynamics 365 and Callpane (architecture.md, "Two origins, always"):
+ * rules behave as between Dynamics 365 and Callpane (docs/cif-contract.md §9, "Two origins, always"):
  * - /main.aspx: the Unified Interface stand-in (one page; the browser code draws the rest);
  * - /webresources/Widget/msdyn_ciLibrary.js: Microsoft.CIFramework 1.0 for the channel;
  * - /api/data/v9.2/: the Dataverse Web API subset (src/sandbox/dataverse/);

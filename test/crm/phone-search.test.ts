@@ -19,7 +19,7 @@ describe('buildPhoneSearchQueries', () => {
     assert.equal(account.top, 5000);
   });
 
-  test('gives one query per table in the user’s order, each table once, over the columns of dynamics.md', () => {
+  test('gives one query per table in the user’s order, each table once, over every phone column of the table', () => {
     const queries = buildPhoneSearchQueries('+14155550100', { entities: ['lead', 'contact', 'lead', 'account'] });
     assert.deepEqual(queries.map((q) => q.entity), ['lead', 'contact', 'account']);
     const [lead, contact] = queries;

@@ -20,7 +20,7 @@ import { startPaneStack, type PaneStack } from '../support/pane-stack.ts';
 
 /** The journey, from the first click to the counted activity. */
 const JOURNEY_MS = 20_000;
-/** Phone Call statuscode of a received call (dynamics.md §4). */
+/** Phone Call statuscode of a received call (docs/dataverse.md §7). */
 const RECEIVED = 4;
 /** Alex Baker's mobile as the seed stores it, and as the pane shows it (the demo carrier is in the US). */
 const ALEX_BAKER_STORED = '619-555-0129';

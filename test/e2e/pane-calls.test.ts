@@ -20,7 +20,7 @@ import { DEMO_DID, startPaneStack, type PaneStack, type PhonecallRow } from '../
 
 /** One journey, from its first step to its screenshot. */
 const JOURNEY_MS = 45_000;
-/** Phone Call statuscode of a completed activity (dynamics.md §4). */
+/** Phone Call statuscode of a completed activity (docs/dataverse.md §7). */
 const MADE = 2;
 const RECEIVED = 4;
 /**

@@ -208,7 +208,7 @@ test('the channel drives the app: openForm prefilled and saved, searchAndOpenRec
   assert.equal(dataverse.retrieve('contacts', saved.id, '?$select=telephone1').record.telephone1, '+49 30 1234567');
   await page.locator('.form-header h1', { hasText: 'Greta Neumann' }).waitFor({ timeout: WAIT_MS });
 
-  // A number two records share, typed differently (found with T-SQL wildcards, dynamics.md §4;
+  // A number two records share, typed differently (found with T-SQL wildcards, docs/dataverse.md §5;
   // the query is a URL query string, so `%` travels as %25): several hits open the search page,
   // one hit opens the form.
   const filter = encodeURIComponent("contains(telephone1,'%415%555%0100%') or contains(mobilephone,'%415%555%0100%')");

@@ -1,7 +1,7 @@
 /**
  * Agents in Chromium for the pane's journeys, benchmark and preview: Debian's Chromium with a
  * fake microphone and loopback ICE candidates (inside a loopback-only namespace WebRTC gathers
- * none without `--allow-loopback-in-peer-connection`; ../shared/docs/testing.md), one browser
+ * none without `--allow-loopback-in-peer-connection`; docs/test-environment.md §2), one browser
  * context per agent, each on the sandbox's main page with the pane in its channel panel. The
  * profile is Chromium's default, which is strict for cross-site frames: the pane gets no
  * third-party storage, only Partitioned cookies.

@@ -4,7 +4,7 @@
  * carrier on a trunk with a demo DID ringing extension 1001 and every `+` number routed out.
  * The pane is addressed as http://localhost:P and the sandbox as http://127.0.0.1:S — two sites,
  * so the pane is a cross-site iframe in the sandbox page as it is in Dynamics 365
- * (../shared/docs/testing.md). Callpane's API and the sandbox's Web API are reachable from here
+ * (docs/test-environment.md §1). Callpane's API and the sandbox's Web API are reachable from here
  * for what a journey checks behind the pages.
  */
 import { activityIdForCall } from '../../src/crm/activity-id.ts';
@@ -155,7 +155,7 @@ export async function startPaneStack(options: PaneStackOptions = {}): Promise<Pa
     phonecalls,
     async activitiesOf(call, since) {
       const own = await phonecalls(`activityid eq ${activityIdForCall(call.id)}`);
-      // Any punctuation between the digits (dynamics.md §4: the T-SQL wildcards work inside contains).
+      // Any punctuation between the digits (docs/dataverse.md §5: the T-SQL wildcards work inside contains).
       const digits = (call.direction === 'outbound' ? call.to.number : call.from.number).replace(/\D/g, '');
       const others = await phonecalls(`createdon ge ${since.toISOString()} and contains(phonenumber,'%${digits.split('').join('%')}%')`);
       const rows = new Map([...own, ...others].map((row) => [row.activityid, row]));

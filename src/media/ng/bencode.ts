@@ -15,6 +15,8 @@
  * rtpengine writes its replies' keys in insertion order (`result` first), not the sorted order
  * BEP 3 asks of encoders. Encoding always sorts keys by their raw bytes, as BEP 3 says.
  */
+import { CodedError } from '../../errors/coded-error.ts';
+import { NgErrorCode } from '../media-errors.ts';
 
 /** A decoded bencode value. Byte strings decode to Buffers: bencode has no text type. */
 export type NgValue = Buffer | number | NgValue[] | NgDictionary;
@@ -33,10 +35,11 @@ export interface NgInputDictionary {
   readonly [key: string]: NgInput | undefined;
 }
 
-export class BencodeError extends Error {
+export class BencodeError extends CodedError<typeof NgErrorCode.BENCODE_INVALID> {
+  override readonly name = 'BencodeError';
+
   constructor(message: string) {
-    super(message);
-    this.name = 'BencodeError';
+    super(NgErrorCode.BENCODE_INVALID, message);
   }
 }
 

@@ -12,6 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { CodedError } from '../../errors/coded-error.ts';
+import { NgErrorCode } from '../media-errors.ts';
 import { decode, encode, type NgDictionary, type NgInputDictionary, type NgValue } from './bencode.ts';
 
 export interface NgLogger {
@@ -32,14 +34,14 @@ export interface NgClientOptions {
 }
 
 /** rtpengine answered `result: error` (or `load limit`): `reason` is its `error-reason`/`message`. */
-export class NgError extends Error {
+export class NgError extends CodedError<typeof NgErrorCode.REFUSED> {
+  override readonly name = 'NgError';
   readonly command: string;
   readonly result: string;
   readonly reason: string;
 
   constructor(command: string, result: string, reason: string) {
-    super(`rtpengine refused ng "${command}": ${reason}`);
-    this.name = 'NgError';
+    super(NgErrorCode.REFUSED, `rtpengine refused ng "${command}": ${reason}`);
     this.command = command;
     this.result = result;
     this.reason = reason;
@@ -47,25 +49,25 @@ export class NgError extends Error {
 }
 
 /** No reply after the first send and every retransmission. */
-export class NgTimeoutError extends Error {
+export class NgTimeoutError extends CodedError<typeof NgErrorCode.TIMEOUT> {
+  override readonly name = 'NgTimeoutError';
   readonly command: string;
   readonly attempts: number;
 
   constructor(command: string, endpoint: string, attempts: number, waitedMs: number) {
-    super(`rtpengine at ${endpoint} did not answer ng "${command}" (${attempts} attempt(s) over ${waitedMs} ms)`);
-    this.name = 'NgTimeoutError';
+    super(NgErrorCode.TIMEOUT, `rtpengine at ${endpoint} did not answer ng "${command}" (${attempts} attempt(s) over ${waitedMs} ms)`);
     this.command = command;
     this.attempts = attempts;
   }
 }
 
 /** The request could not be carried: client closed, nothing listening, too many pending, bad reply. */
-export class NgUnavailableError extends Error {
+export class NgUnavailableError extends CodedError<typeof NgErrorCode.UNAVAILABLE> {
+  override readonly name = 'NgUnavailableError';
   readonly command: string;
 
   constructor(command: string, message: string) {
-    super(message);
-    this.name = 'NgUnavailableError';
+    super(NgErrorCode.UNAVAILABLE, message);
     this.command = command;
   }
 }

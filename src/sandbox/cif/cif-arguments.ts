@@ -1,7 +1,7 @@
 /**
  * Host-side checks of CIF 1.0 arguments, per the documented signatures
  * (https://learn.microsoft.com/dynamics365/channel-integration-framework/v1/develop/reference/microsoft-ciframework)
- * and dynamics.md §2: structured arguments are JSON strings, mode, width and click-to-act plain
+ * and docs/cif-contract.md §2: structured arguments are JSON strings, mode, width and click-to-act plain
  * values. A call that does not fit is refused, never guessed at: the sandbox must be no more
  * permissive than Dynamics.
  */

@@ -1,5 +1,5 @@
 /**
- * CIF rejections. CIF 1.0 rejects with a JSON string (dynamics.md §2); the sandbox's carries
+ * CIF rejections. CIF 1.0 rejects with a JSON string (docs/cif-contract.md §2); the sandbox's carries
  * `message` always, `code` (one of CifErrorCode, or Dataverse's hex code) and, for errors that
  * came from Dataverse, `errorCode` as the number Xrm.WebApi reports
  * (https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/xrm-webapi/createrecord).

@@ -1,7 +1,7 @@
 /**
  * The host side of CIF 1.0, as the Unified Interface page (window.top) plays it: it accepts
  * messages only from the channel provider's origins — the landing URL's plus the Trusted Domain
- * (dynamics.md §1) — answers each call with exactly one response to the window that asked, and
+ * (docs/cif-contract.md §6) — answers each call with exactly one response to the window that asked, and
  * sends events to the channel panel's frame only, addressed to the origin that initialised the
  * library there. Anything from another origin is refused without an answer, as a real host
  * gives none. DOM-free: the page passes message events in, so tests can drive it directly.

@@ -1,6 +1,6 @@
 /**
  * The sandbox's `Microsoft.CIFramework` (CIF 1.0), the object msdyn_ciLibrary.js puts on the
- * channel's window (dynamics.md §2). Every call is a postMessage round trip to window.top,
+ * channel's window (docs/cif-contract.md §2). Every call is a postMessage round trip to window.top,
  * addressed to the CRM origin; only answers from window.top with that origin are read. Calls
  * made before CIFInitDone are rejected, every call gives up after about 10 s, rejections are
  * JSON strings, and the CIF 2.0-only calls exist but fail (the real library serves both
@@ -21,7 +21,7 @@ import {
   type RequestMessage,
 } from './cif-protocol.ts';
 
-/** The ready signal (dynamics.md §1). */
+/** The ready signal (docs/cif-contract.md §1). */
 export const CIF_INIT_DONE = 'CIFInitDone';
 /** "Every API returns a Promise and gives up after about 10 s without an answer." */
 export const CIF_TIMEOUT_MS = 10_000;
@@ -117,7 +117,7 @@ export function createCifFramework(options: CifFrameworkOptions): CifFrameworkIn
     if (data.type === 'initResult') {
       if (initialized) return;
       initialized = true;
-      // Asynchronously, after the library is fully in place (dynamics.md §1).
+      // Asynchronously, after the library is fully in place (docs/cif-contract.md §1).
       setTimeout(() => win.dispatchEvent(new Event(CIF_INIT_DONE)), 0);
       return;
     }
@@ -167,7 +167,7 @@ export function createCifFramework(options: CifFrameworkOptions): CifFrameworkIn
 
 /**
  * The CRM origin for a library loaded by `<script src=… data-crmurl=… data-cifid="CIFMainLibrary">`:
- * data-crmurl first, else the page's referrer (dynamics.md §1).
+ * data-crmurl first, else the page's referrer (docs/cif-contract.md §1).
  */
 export function resolveCrmOrigin(crmUrl: string | null | undefined, referrer: string | null | undefined): string | undefined {
   for (const candidate of [crmUrl, referrer]) {

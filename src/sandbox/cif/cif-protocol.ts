@@ -2,7 +2,7 @@
  * The private wire format between the sandbox's CIF 1.0 library (in the channel's frame) and
  * the sandbox host page (window.top). Microsoft does not document its own format, and the pane
  * only ever sees `Microsoft.CIFramework`, so this one is ours; what it carries follows
- * ../shared/docs/dynamics.md §2. Every message is a plain object marked with `cif`, so other
+ * docs/cif-contract.md §2 and §3. Every message is a plain object marked with `cif`, so other
  * postMessage traffic on either window is left alone.
  */
 
@@ -84,7 +84,7 @@ export const CIF_2_ONLY_METHODS = [
   'getPresence',
 ] as const;
 
-/** The five CIF 1.0 events (dynamics.md §2). */
+/** The five CIF 1.0 events (docs/cif-contract.md §3). */
 export const CIF_EVENTS = ['onclicktoact', 'onmodechanged', 'onsizechanged', 'onpagenavigate', 'onsendkbarticle'] as const;
 export type CifEvent = (typeof CIF_EVENTS)[number];
 

@@ -4,7 +4,7 @@
  * navigation properties that `@odata.bind` uses. Names and types follow Microsoft's entity
  * reference (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/contact,
  * …/account, …/lead, …/phonecall, …/activityparty, …/systemuser, …/usersettings) and
- * ../shared/docs/dynamics.md §4 for the phone fields the pane searches.
+ * docs/dataverse.md §3 for the phone fields the pane searches.
  */
 
 export type ColumnType = 'string' | 'int' | 'bool' | 'datetime' | 'guid';
@@ -28,8 +28,8 @@ export interface LookupDef {
   /** Navigation property name → target logical name, as the Web API ($metadata) declares them. */
   navigation: Readonly<Record<string, string>>;
   /**
-   * Extra navigation names the Xrm/CIF client layer accepts for the same lookup (dynamics.md §4:
-   * "Through CIF/Xrm the shorter `regardingobjectid_contact@odata.bind` form is used").
+   * Extra navigation names the Xrm/CIF client layer accepts for the same lookup (docs/dataverse.md §8:
+   * through CIF/Xrm the shorter `regardingobjectid_contact@odata.bind` form is used).
    * Never accepted over HTTP.
    */
   xrmNavigation?: Readonly<Record<string, string>>;
@@ -139,7 +139,7 @@ export const LEAD: EntityDef = {
 };
 
 /**
- * Phone Call states per dynamics.md §4: open 0/1, completed 1 with 2 Made or 4 Received,
+ * Phone Call states per docs/dataverse.md §7: open 0/1, completed 1 with 2 Made or 4 Received,
  * canceled 2/3.
  */
 export const PHONECALL_STATES: StateDef = {

@@ -1,6 +1,6 @@
 /**
  * Quick find, the search box of a model-driven app's list views and of the search page
- * `renderSearchPage` opens (dynamics.md §2): one text, matched with `like '<text>%'` ("begins
+ * `renderSearchPage` opens (docs/cif-contract.md §2): one text, matched with `like '<text>%'` ("begins
  * with") against the table's find columns, OR-ed together
  * (https://learn.microsoft.com/power-apps/developer/data-platform/quick-find). A `*` the user
  * types is a wildcard for any run of characters, so `*0100` finds numbers ending in 0100; the

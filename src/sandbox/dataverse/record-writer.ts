@@ -121,7 +121,7 @@ export class RecordWriter {
     applyCreateState(entity, values, id);
     if (entity === entityByLogicalName('phonecall')) {
       if (typeof values.subject !== 'string' || values.subject.trim() === '') {
-        // dynamics.md §4: subject is required. Dataverse's exact wording here is not documented.
+        // docs/dataverse.md §2: subject is required. Dataverse's exact wording here is not documented.
         throw new DataverseError(400, DataverseErrorCode.InvalidArgument, "A value for the required attribute 'subject' of 'phonecall' was not supplied.");
       }
       values.activitytypecode = 'phonecall';

@@ -2,7 +2,7 @@
  * The sandbox's deterministic seed, as Web API bodies: system users with their languages, 50
  * accounts, 200 contacts and 50 leads across US, GB, DE, FR, CN, IN, BR and JP, and a history of
  * phone calls. Names are in Latin, Chinese and Japanese script; phone numbers are stored the ways
- * people type them (dynamics.md §4: free text; see seed-phones.ts); some numbers are shared by two
+ * people type them (docs/dataverse.md §3: free text; see seed-phones.ts); some numbers are shared by two
  * records and some records have only a mobile (see seed-generator.ts).
  *
  * The named records below (SEED) are written by hand because tests and the sandbox UI rely on

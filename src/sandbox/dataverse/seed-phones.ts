@@ -1,6 +1,6 @@
 /**
  * Phone numbers for the sandbox seed, in the eight countries the seed covers, written the ways
- * people type them into Dynamics (dynamics.md §4: phone fields are free text): separators of
+ * people type them into Dynamics (docs/dataverse.md §3: phone fields are free text): separators of
  * every kind, national trunk prefixes (`030`, `(0)20`), `00` and `011` international prefixes,
  * E.164 pasted whole, digits run together, extensions (`x140`, `ext. 12`) and, in Japan, the
  * occasional full-width digits from a Japanese input method.

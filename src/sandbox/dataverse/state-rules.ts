@@ -1,6 +1,6 @@
 /**
  * statecode/statuscode rules for entities with a state model (the phone call), per
- * ../shared/docs/dynamics.md §4:
+ * docs/dataverse.md §7 and §12:
  * - State cannot be set on create: a new record is open (statecode 0) with the open status;
  *   Dataverse refuses a statuscode that does not belong to the open state with 0x80048408
  *   ("2 is not a valid status code for state code AccountState.Active on account with Id …").
@@ -9,7 +9,7 @@
  *   (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api#basic-update);
  *   the sandbox refuses that, so a client that forgets statuscode fails here rather than logging
  *   every call with the default status.
- * - A completed or canceled activity is read-only (dynamics.md: "unsure, but assume so"): the
+ * - A completed or canceled activity is read-only (Microsoft does not say so plainly; docs/dataverse.md §7 takes the strict reading): the
  *   only write it takes is reopening it (statecode 0 / statuscode 1), alone.
  */
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
@@ -53,7 +53,7 @@ export function checkUpdateState(entity: EntityDef, current: Row, values: Row, i
     }
   }
   if (hasState && !hasStatus) {
-    throw invalid(`Set statuscode together with statecode on ${entity.logicalName} with Id ${id}: the sandbox requires both (see dynamics.md §4).`);
+    throw invalid(`Set statuscode together with statecode on ${entity.logicalName} with Id ${id}: the sandbox requires both.`);
   }
   if (!hasState && !hasStatus) return;
   const state = hasState ? values.statecode : currentState;

@@ -1,6 +1,6 @@
 /**
  * The sandbox's stand-in for Microsoft Entra ID's token endpoint, for server-side writers
- * (dynamics.md §4: "OAuth 2.0 client credentials against Entra ID, scope `https://{org}/.default`,
+ * (docs/dataverse.md §1: OAuth 2.0 client credentials against Entra ID, scope `https://{org}/.default`,
  * with an application user"): RFC 6749 §4.4 client credentials with a client secret in the form
  * body, as https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  * describes, answered `{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,

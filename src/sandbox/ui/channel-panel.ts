@@ -1,14 +1,14 @@
 /**
  * The channel panel on the right, built once per page load outside the Preact views, so no
  * navigation can re-create (and so reload) its iframe. The iframe gets the landing URL verbatim
- * and the attributes Dynamics gives it (dynamics.md §1). Docked or minimized per the mode, as
+ * and the attributes Dynamics gives it (docs/cif-contract.md §6). Docked or minimized per the mode, as
  * wide as the width; a person can minimize/dock it and drag its edge, which CIF reports as
  * onmodechanged / onsizechanged (those events are for manual changes, not API calls:
  * https://learn.microsoft.com/dynamics365/channel-integration-framework/v1/develop/reference/microsoft-ciframework/addhandler).
  */
 import type { AppState, PanelMode } from './app-state.ts';
 
-/** dynamics.md §1: what the CIF panel's iframe is created with. */
+/** docs/cif-contract.md §6: what the CIF panel's iframe is created with. */
 export const PANEL_FRAME_ALLOW = 'microphone; camera; geolocation';
 export const PANEL_FRAME_SANDBOX = 'allow-forms allow-popups allow-scripts allow-same-origin allow-modals allow-downloads';
 /** setWidth ignores anything narrower. */

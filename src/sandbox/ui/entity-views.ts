@@ -78,7 +78,7 @@ export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   },
 };
 
-/** Labels of the phone call's state and status (dynamics.md §4). */
+/** Labels of the phone call's state and status (docs/dataverse.md §7). */
 const PHONECALL_STATES: Record<number, string> = { 0: 'Open', 1: 'Completed', 2: 'Canceled' };
 const PHONECALL_STATUSES: Record<number, string> = { 1: 'Open', 2: 'Made', 3: 'Canceled', 4: 'Received' };
 

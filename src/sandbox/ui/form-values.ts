@@ -1,6 +1,6 @@
 /**
  * Between stored values and form inputs: every field is edited as text and turned back into the
- * column's JSON type on save (dynamics.md §4 stores phone numbers as typed, so those stay text).
+ * column's JSON type on save (Dataverse stores phone numbers as typed, docs/dataverse.md §3, so those stay text).
  */
 import type { PageColumn, PageEntity } from './page-config.ts';
 

@@ -2,7 +2,7 @@
  * What the page does for each CIF 1.0 call once the host has checked it (cif-host.ts): panel
  * mode and width, click-to-act, the environment, navigation (openForm, renderSearchPage,
  * searchAndOpenRecords) and record calls, which the server runs on the sandbox Dataverse.
- * Results are JSON strings except mode, width and click-to-act (dynamics.md §2).
+ * Results are JSON strings except mode, width and click-to-act (docs/cif-contract.md §2).
  */
 import type { CifCall, FormParameterValue } from '../cif/cif-arguments.ts';
 import { CifErrorCode, CifRejection, dataverseCifError } from '../cif/cif-error.ts';
@@ -54,7 +54,7 @@ export function createHostBackend({ config, state, panel }: HostBackendOptions):
       case 'setWidth':
         if (call.width < MIN_PANEL_WIDTH) return state.width;
         state.width = call.width;
-        // "More than half the screen collapses the panel" (dynamics.md §2).
+        // More than half the screen collapses the panel (docs/cif-contract.md §4).
         if (call.width > window.innerWidth / 2) state.mode = 0;
         panel().apply();
         state.changed();
@@ -102,7 +102,7 @@ export function createHostBackend({ config, state, panel }: HostBackendOptions):
   };
 }
 
-/** getEnvironment's answer for the page being shown (dynamics.md §2). */
+/** getEnvironment's answer for the page being shown (docs/cif-contract.md §2). */
 export function environment(config: PageConfig, state: AppState, username: string, userLcid: number): Record<string, unknown> {
   const { org } = config;
   const route = state.route;

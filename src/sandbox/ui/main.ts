@@ -49,7 +49,7 @@ function mount(): void {
         state.toast('Click-to-act is off for the channel provider.');
         return;
       }
-      // The payload Dynamics sends (dynamics.md §2), keys in its order.
+      // The payload Dynamics sends (docs/cif-contract.md §3), keys in its order.
       const payload = {
         value: source.value,
         name: source.name,

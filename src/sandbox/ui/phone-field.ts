@@ -1,6 +1,6 @@
 /**
  * Phone numbers as Dynamics shows them: the number with a phone icon that, when click-to-act is
- * on, hands the number to the channel provider instead of dialling (dynamics.md §2).
+ * on, hands the number to the channel provider instead of dialling (docs/cif-contract.md §3).
  */
 import type { ClickToActSource, UiContext } from './ui-context.ts';
 import { h, phoneIcon, type View } from './view-kit.ts';

@@ -3,7 +3,7 @@
  * phone call, New, Refresh), the fields in sections — phone fields with their click-to-act icon —
  * and, for contacts, accounts and leads, the timeline. A new form starts from the openForm
  * parameters (carried in `extraqs`) and, once saved, settles that openForm with the saved
- * reference. Completed and canceled phone calls are read-only (dynamics.md §4).
+ * reference. Completed and canceled phone calls are read-only (docs/dataverse.md §7).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ENTITY_LABELS, columnLabel } from '../entity-labels.ts';

@@ -21,7 +21,7 @@ import { parseInput } from './parse-input.ts';
 
 export const DEFAULT_CALL_PAGE = 50;
 export const MAX_CALL_PAGE = 200;
-/** Dynamics' phonecall description holds 2000 characters (dynamics.md §4). */
+/** Dynamics' phonecall description holds 2000 characters (docs/dataverse.md §2). */
 export const MAX_NOTES = 2000;
 export const LOG_STATES = ['logged', 'failed', 'skipped'] as const;
 

@@ -1,5 +1,5 @@
 /**
- * The pane's Dynamics integration settings (product.md's settings table), per user: the shape
+ * The pane's Dynamics integration settings (docs/settings.md §2), per user: the shape
  * a PUT must have, the defaults a user who never saved gets, and how a stored document is read
  * back. Reading is forgiving on purpose: each setting that the stored document lacks or that no
  * longer validates (an older version wrote it) reads as its default, the others as saved.
@@ -10,7 +10,7 @@ import { CRM_ENTITIES, crmEntity, recordReference } from './crm-record-ref.ts';
 export const DEFAULT_SUBJECT_TEMPLATE = '{direction} call {name|number}';
 /** A pane remembering a choice per number must stop somewhere; it drops old ones itself. */
 export const MAX_REMEMBERED_CHOICES = 500;
-/** Dynamics' phonecall subject holds 200 characters (dynamics.md §4). */
+/** Dynamics' phonecall subject holds 200 characters (docs/dataverse.md §2). */
 export const MAX_SUBJECT_TEMPLATE = 200;
 
 /** E.164 (ITU-T E.164: + and at most 15 digits, no leading zero). */

@@ -3,7 +3,7 @@
  * /api/session/refresh and the logout (Path=/api/session, so no other request even carries it);
  * every other request presents an access token in memory. The pane is a cross-site iframe inside Dynamics 365, so its cookies
  * are third-party; when the browser blocks those, only a Partitioned cookie (CHIPS, keyed to the
- * top-level site) is still stored and sent (testing.md). CHIPS requires `Secure` and
+ * top-level site) is still stored and sent (docs/cif-contract.md §7). CHIPS requires `Secure` and
  * `SameSite=None`; browsers treat http://localhost as secure, so the local demo works too.
  * https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies
  *

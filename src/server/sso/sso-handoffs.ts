@@ -1,7 +1,7 @@
 /**
  * How a sign-in that ends in the popup reaches the pane that opened it. The popup is a top-level
  * window of our origin; the pane is our origin framed inside Dynamics, whose cookies are
- * partitioned by the top-level site (testing.md): nothing the popup stores is visible to the
+ * partitioned by the top-level site (docs/cif-contract.md §7): nothing the popup stores is visible to the
  * pane, so the session must start in the pane's own request. And window.opener may be gone:
  * an identity provider's Cross-Origin-Opener-Policy severs it for good, even after the popup
  * returns to our origin (https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies).

@@ -1,7 +1,7 @@
 /**
  * Sign-in with an identity provider (issue 6 §1), OpenID Connect authorization code flow with
  * PKCE (RFC 7636, S256), run in a popup because identity pages refuse to be framed
- * (dynamics.md §1):
+ * (docs/cif-contract.md §6):
  * - GET /dyncrm/sso/start?provider={id}&handoff={SHA-256 of the pane's secret}: remembers a new
  *   flow (state, nonce, PKCE verifier, handoff) bound to this browser (sso-flows.ts) and
  *   redirects to the provider;

@@ -2,7 +2,7 @@
  * The pane's HTTP client for /api. Requests carry the session's short-lived access token, kept in
  * memory only, as a Bearer header. The session's refresh token is the Partitioned HttpOnly
  * cookie the server sets on sign-in (CHIPS — the one cookie a cross-site iframe keeps when
- * third-party cookies are blocked, see testing.md): no script here can read it, and it buys a
+ * third-party cookies are blocked, see docs/cif-contract.md §7): no script here can read it, and it buys a
  * new access token at /api/session/refresh — after a reload, shortly before the token expires,
  * and when the server refuses one (it forgets them when it restarts). Every request says
  * `X-Callpane-Client: pane`, without which the server ignores the cookie (a custom header forces

@@ -1,7 +1,7 @@
 /**
  * The shapes of the server's public HTTP/WebSocket API the pane uses. Where the server defines a
  * wire type, it is imported from there type-only — erased from the bundle, so the widget still
- * reaches the server only over HTTP and WebSocket (architecture.md), but each shape has one
+ * reaches the server only over HTTP and WebSocket (README.md, "How the pane talks to the server"), but each shape has one
  * definition and the compiler holds both ends to it. The rest are declared here.
  */
 import type { PhoneMatch } from '../../crm/phone-match.ts';
@@ -41,7 +41,7 @@ export interface LogSettings {
   unansweredOutbound: boolean;
 }
 
-/** The user's Dynamics integration settings (product.md's table), GET/PUT /api/settings. */
+/** The user's Dynamics integration settings (docs/settings.md §2), GET/PUT /api/settings. */
 export interface PaneSettings {
   openRecord: OpenRecordWhen;
   applyTo: ApplyTo;

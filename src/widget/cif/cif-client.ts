@@ -1,5 +1,5 @@
 /**
- * A typed CIF 1.0 client: one method per call of dynamics.md §2, structured arguments sent as
+ * A typed CIF 1.0 client: one method per call of docs/cif-contract.md §2, structured arguments sent as
  * JSON strings, mode/width/click-to-act as plain values, answers parsed, every failure returned
  * as a CifResult. The library gives up after about 10 s; a guard a little later covers a
  * library that never settles. Without a library (plain softphone mode) every call answers
@@ -133,7 +133,7 @@ export class CifClient {
 
   /**
    * Subscribes to the five CIF 1.0 events. Each handler gets the JSON string and must return a
-   * Promise (dynamics.md §2). Returns a function that removes them all again.
+   * Promise (docs/cif-contract.md §3). Returns a function that removes them all again.
    */
   async listen(handlers: CifEventHandlers): Promise<CifResult<() => Promise<void>>> {
     const framework = this.#framework;

@@ -1,6 +1,6 @@
 /**
  * `Microsoft.CIFramework` as msdyn_ciLibrary.js puts it on the window (CIF 1.0 only: the same
- * script also carries 2.0 calls, which a 1.0 provider must never make — dynamics.md §2).
+ * script also carries 2.0 calls, which a 1.0 provider must never make — docs/cif-contract.md §5).
  * Arguments and results as documented: JSON strings for structured values, plain values for
  * mode, width and click-to-act.
  */

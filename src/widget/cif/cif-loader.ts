@@ -1,5 +1,5 @@
 /**
- * Loads Dynamics 365's CIF library into the pane (dynamics.md §1): a script tag for
+ * Loads Dynamics 365's CIF library into the pane (docs/cif-contract.md §1): a script tag for
  * `{base}/webresources/Widget/msdyn_ciLibrary.js` with `data-crmurl="{base}"` and
  * `data-cifid="CIFMainLibrary"`, then the `CIFInitDone` event on window, before which no call may
  * be made. If that does not come within a few seconds the pane carries on as a plain softphone;

@@ -1,6 +1,6 @@
 /**
  * What every CIF call of the pane returns: a value or a typed error, never a thrown rejection.
- * CIF 1.0 rejects with a JSON string (dynamics.md §2) whose shape Microsoft does not document;
+ * CIF 1.0 rejects with a JSON string (docs/cif-contract.md §2) whose shape Microsoft does not document;
  * Xrm-backed calls carry Dataverse's `errorCode` (a number, e.g. 2147746359) and often `code`
  * (hex such as "0x80040237") or a nested `error` object. All readings are accepted.
  */
@@ -12,7 +12,7 @@ export const CifErrorKind = {
   Timeout: 'timeout',
   /** The library is not loaded (plain softphone mode). */
   Unavailable: 'unavailable',
-  /** The answer was not what dynamics.md documents. */
+  /** The answer was not what docs/cif-contract.md §2 describes. */
   BadResult: 'bad-result',
 } as const;
 

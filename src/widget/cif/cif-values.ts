@@ -1,6 +1,6 @@
 /**
  * Readers for what CIF 1.0 hands back: JSON strings (sometimes already objects), records keyed
- * by index or listed in an array, the environment, and the five event payloads (dynamics.md §2).
+ * by index or listed in an array, the environment, and the five event payloads (docs/cif-contract.md §2 and §3).
  * Lenient in what they accept, strict in what they return.
  */
 

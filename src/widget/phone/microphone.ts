@@ -3,7 +3,7 @@
  * the browser's prompt appears when it makes sense), kept while calls last and released after,
  * so the browser's recording indicator is honest. Failures are classified so the pane can say
  * what to do — including the case where the Dynamics page's iframe does not delegate the
- * microphone (`allow="microphone"`, dynamics.md §1), which no click in the pane can fix.
+ * microphone (`allow="microphone"`, docs/cif-contract.md §6), which no click in the pane can fix.
  */
 
 export type MicrophoneProblem =

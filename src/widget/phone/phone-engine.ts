@@ -1,6 +1,6 @@
 /**
  * What the pane asks of a phone, whatever carries the calls: JsSIP in the browser today
- * (phone/jssip-engine.ts), a desk phone driven by server call control later (architecture.md).
+ * (phone/jssip-engine.ts), a desk phone driven by server call control later.
  * Calls are known by the engine's own ids; the server's call id arrives over /api/events and is
  * matched to them elsewhere (state/call-correlation.ts).
  */

@@ -2,7 +2,7 @@
  * One SIP registration per user per browser. Every Dynamics tab runs its own pane, and if each
  * registered, every tab would ring. The panes agree over a BroadcastChannel (named per
  * extension) which one holds the registration: in the cross-site iframe Web Locks and storage
- * may throw (testing.md), BroadcastChannel works, and it is partitioned like the pane, so only
+ * may throw (docs/cif-contract.md §7), BroadcastChannel works, and it is partitioned like the pane, so only
  * the panes inside the same Dynamics site talk to each other.
  *
  * The protocol: a new pane asks `hello`; a holder answers `holder`. With no answer the pane

@@ -1,7 +1,7 @@
 /**
  * sessionStorage (and localStorage) that never throws. In the cross-site iframe with third-party storage blocked,
  * merely touching `window.sessionStorage` throws "Access is denied for this document"
- * (testing.md); then nothing is kept and the pane works from memory and the server.
+ * (docs/cif-contract.md §7); then nothing is kept and the pane works from memory and the server.
  */
 
 export interface SafeStorage {

@@ -1,6 +1,6 @@
 /**
  * Sign-in with an identity provider, from the pane's side. Identity pages refuse to be framed,
- * so the flow runs in a popup (dynamics.md §1); the session must still start in the pane's own
+ * so the flow runs in a popup (docs/cif-contract.md §6); the session must still start in the pane's own
  * request, because the pane's cookies live in Dynamics' partition, not the popup's. So:
  *
  * 1. on the click, open an empty popup at once (a popup opened later, after an await, may count

@@ -1,5 +1,5 @@
 /**
- * "Dynamics integration settings" (product.md's table), saved to the server on every change and
+ * "Dynamics integration settings" (docs/settings.md §2), saved to the server on every change and
  * applied at once; the subject template when the field is left. Plus the audio devices, which
  * stay in this browser, and the call alerts the browser allows (desktop notifications, ringer).
  */

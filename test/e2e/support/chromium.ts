@@ -1,5 +1,5 @@
 /**
- * Debian's Chromium driven by playwright-core, with the flags ../shared/docs/testing.md lists;
+ * Debian's Chromium driven by playwright-core, with the flags docs/test-environment.md §2 lists;
  * never a browser Playwright downloads. Screenshots go to test-results/ (ignored by git).
  */
 import { mkdirSync } from 'node:fs';

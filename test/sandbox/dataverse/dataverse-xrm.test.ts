@@ -2,7 +2,7 @@
  * The calls the sandbox's CIF host makes (createRecord, retrieveRecord, updateRecord,
  * deleteRecord, searchAndOpenRecords) go straight to the Dataverse class, the Web API through
  * HTTP: these tests hold that both see one implementation — the same records, the same errors —
- * and that the Xrm dialect differs only where dynamics.md says it does (the short regarding bind).
+ * and that the Xrm dialect differs only where docs/dataverse.md §8 says it does (the short regarding bind).
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

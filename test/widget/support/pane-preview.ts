@@ -3,7 +3,7 @@
  * sandbox on another site, two agents in two Chromium contexts with fake microphones, one calling
  * the other; a screenshot of each state goes to test-results/pane-*.png. Not a test (the browser
  * journeys are e2e's); run it by hand inside a loopback-only network namespace so WebRTC media
- * stays on 127.0.0.1 (testing.md):
+ * stays on 127.0.0.1 (docs/test-environment.md §1):
  *   unshare -rn sh -c 'ip link set lo up && ./node_modules/.bin/node test/widget/support/pane-preview.ts'
  */
 import type { Browser } from 'playwright-core';
