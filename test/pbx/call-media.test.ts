@@ -438,6 +438,26 @@ describe('the media step of a call', () => {
     assert.deepEqual(toCallee[1].target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
   });
 
+  it('keeps the call when the relay cannot take the 200 to a re-INVITE: that 200 is ACKed, no BYE goes out', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER]);
+    await settle();
+    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    await settle();
+    const [ok] = t.upstream(200);
+    const resume = inDialog('INVITE', ok, false, 8, PHONE_SDP);
+    t.proxy.forwardInDialog(t.receive(resume), resume, CALLER_FLOW);
+    await settle();
+    const reinvite = t.transport.requests.at(-1)!.request;
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_TIMEOUT', 'no reply in 1000 ms');
+    t.respond(withSdp(answer(reinvite, 200), BROWSER_SDP), CALLEE_FLOW);
+    await settle();
+    const after = t.transport.requests.slice(t.transport.requests.indexOf(t.transport.requests.at(-1)!)).map((entry) => entry.request.method);
+    assert.deepEqual(t.transport.requests.filter((entry) => entry.request.method === 'BYE'), [], 'the call stays up');
+    assert.deepEqual(after, ['ACK'], 'the callee\'s 200 is ACKed');
+    assert.equal(t.upstream().at(-1)!.status, 503);
+  });
+
   it('answers 488 when the relay refuses the SDP, and reports its codecs', async () => {
     const failures: RelayFailure[] = [];
     const t = setup({ failures });

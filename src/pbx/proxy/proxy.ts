@@ -464,7 +464,7 @@ export class Proxy {
     context.upstream = context.upstream
       .then(async () => {
         const outcome = branch === undefined || response.status >= 300 ? PASS : await this.#mediaOutcome(context, branch, response, media);
-        if (outcome.kind === 'refuse' && branch !== undefined && response.status >= 200) this.#endAbandoned(branch, response);
+        if (outcome.kind === 'refuse' && branch !== undefined && response.status >= 200) this.#endAbandoned(context, branch, response);
         const sent = this.#mediaResult(context, response, outcome);
         if (sent !== undefined) this.#sendUp(context, sent);
       })
@@ -493,16 +493,19 @@ export class Proxy {
   }
 
   /**
-   * The callee answered but its 2xx cannot go on: ACK it (each retransmission too) and end its
-   * dialog with one BYE, so the callee is free at once (abandoned-answer.ts).
+   * The callee answered but its 2xx cannot go on. To an INVITE it is ACKed (each retransmission
+   * too); and when that INVITE was to start the call, the dialog exists at the callee only and is
+   * ended with one BYE, so the callee is free at once (abandoned-answer.ts). A re-INVITE or UPDATE
+   * refused upstream leaves the dialog up on both sides (RFC 3261 §14.1): no BYE then.
    */
-  #endAbandoned(branch: Branch, answer: SipResponse): void {
+  #endAbandoned(context: ResponseContext, branch: Branch, answer: SipResponse): void {
+    if (context.request.method !== 'INVITE') return;
     const target = this.#requestTarget(branch.leg);
     if (target === undefined) return;
     const isOurs = (entry: NameAddr) => isSipUri(entry.uri) && entry.uri.user !== undefined && this.#options.tokens.decode(entry.uri.user) !== undefined;
     const { ack, bye } = endOfAbandonedDialog(branch.request, answer, isOurs);
     this.#options.transactions.sendStateless(ack, target).catch(() => undefined);
-    if (branch.abandoned) return;
+    if (branch.abandoned || context.callerProfile === undefined) return;
     branch.abandoned = true;
     this.#options.transactions.createClientTransaction(bye, target, { onResponse() {}, onTimeout() {}, onTransportError() {} });
   }
