@@ -137,7 +137,7 @@ describe('comparePhones', () => {
 
   test('refuses a default region that is not an ISO country code in capitals', () => {
     for (const region of ['us', 'USA', 'XX', '']) {
-      assert.throws(() => comparePhones('1', '1', { defaultRegion: region }), (error: unknown) => error instanceof CrmError && error.code === 'INVALID_REGION', region);
+      assert.throws(() => comparePhones('1', '1', { defaultRegion: region }), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION', region);
     }
   });
 });

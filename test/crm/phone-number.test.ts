@@ -127,5 +127,5 @@ test('formatInternational writes a placed number for people', () => {
 test('checkRegion passes a known region and refuses anything else with a coded error', () => {
   assert.equal(checkRegion('DE'), 'DE');
   assert.equal(checkRegion(undefined), undefined);
-  assert.throws(() => checkRegion('de'), (error: unknown) => error instanceof CrmError && error.code === 'INVALID_REGION' && /"de"/.test(error.message));
+  assert.throws(() => checkRegion('de'), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION' && /"de"/.test(error.message));
 });

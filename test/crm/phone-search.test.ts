@@ -74,12 +74,12 @@ describe('buildPhoneSearchQueries', () => {
 
   test('takes a smaller row cap, never more than searchAndOpenRecords’ 5000', () => {
     assert.equal(buildPhoneSearchQueries('+14155550100', { entities: ['contact'], top: 50 })[0].query.endsWith('&$top=50'), true);
-    for (const top of [0, 5001, 1.5, Number.NaN]) assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact'], top }), isCode('INVALID_SEARCH_TOP'), String(top));
+    for (const top of [0, 5001, 1.5, Number.NaN]) assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact'], top }), isCode('CRM_INVALID_SEARCH_TOP'), String(top));
   });
 
   test('refuses tables it does not know and a bad default region', () => {
-    assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact', 'incident' as 'contact'] }), isCode('UNKNOWN_ENTITY'));
-    assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact'], defaultRegion: 'Germany' }), isCode('INVALID_REGION'));
+    assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact', 'incident' as 'contact'] }), isCode('CRM_UNKNOWN_ENTITY'));
+    assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact'], defaultRegion: 'Germany' }), isCode('CRM_INVALID_REGION'));
   });
 });
 
@@ -111,7 +111,7 @@ describe('candidatesFromSearchResult', () => {
 
   test('refuses a broken answer with a coded error', () => {
     for (const broken of ['not json', '42', 'null', '{"value":[]}', '[1]', JSON.stringify([{ fullname: 'No Id' }]), JSON.stringify([{ contactid: '1; drop' }])]) {
-      assert.throws(() => candidatesFromSearchResult(contact, broken), (error: unknown) => error instanceof CrmError && /INVALID_SEARCH_RESULT|INVALID_GUID/.test(error.code), broken);
+      assert.throws(() => candidatesFromSearchResult(contact, broken), (error: unknown) => error instanceof CrmError && /CRM_INVALID_SEARCH_RESULT|CRM_INVALID_GUID/.test(error.code), broken);
     }
   });
 

@@ -100,16 +100,16 @@ describe('phonecallActivity', () => {
   test('refuses ids that are not GUIDs, internal calls and impossible times', () => {
     const refused = (code: string, overrides: Partial<PhonecallActivityInput>) =>
       assert.throws(() => activity(overrides), (error: unknown) => error instanceof CrmError && error.code === code, JSON.stringify(overrides));
-    refused('INVALID_GUID', { agentSystemUserId: 'admin' });
-    refused('INVALID_GUID', { agentSystemUserId: `{${AGENT}` });
-    refused('INVALID_GUID', { matchedRecord: { entity: 'contact', id: `${IDS.alex})/../accounts(${IDS.account}` } });
-    refused('INVALID_CALL', { call: { ...INBOUND, direction: 'internal' as 'inbound' } });
-    refused('INVALID_CALL', { call: { ...INBOUND, endedAt: T0 - 1 } });
-    refused('INVALID_CALL', { call: { ...INBOUND, answeredAt: INBOUND.endedAt + 1 } });
-    refused('INVALID_CALL', { call: { ...INBOUND, startedAt: Number.NaN } });
-    refused('INVALID_CALL', { call: { ...INBOUND, endedAt: 9e15 } });
-    refused('INVALID_CALL', { call: { ...INBOUND, callId: '' } });
-    refused('INVALID_REGION', { defaultRegion: 'usa' });
+    refused('CRM_INVALID_GUID', { agentSystemUserId: 'admin' });
+    refused('CRM_INVALID_GUID', { agentSystemUserId: `{${AGENT}` });
+    refused('CRM_INVALID_GUID', { matchedRecord: { entity: 'contact', id: `${IDS.alex})/../accounts(${IDS.account}` } });
+    refused('CRM_INVALID_CALL', { call: { ...INBOUND, direction: 'internal' as 'inbound' } });
+    refused('CRM_INVALID_CALL', { call: { ...INBOUND, endedAt: T0 - 1 } });
+    refused('CRM_INVALID_CALL', { call: { ...INBOUND, answeredAt: INBOUND.endedAt + 1 } });
+    refused('CRM_INVALID_CALL', { call: { ...INBOUND, startedAt: Number.NaN } });
+    refused('CRM_INVALID_CALL', { call: { ...INBOUND, endedAt: 9e15 } });
+    refused('CRM_INVALID_CALL', { call: { ...INBOUND, callId: '' } });
+    refused('CRM_INVALID_REGION', { defaultRegion: 'usa' });
   });
 });
 

@@ -42,7 +42,7 @@ describe('the pane’s phone-number module', () => {
   });
 
   test('a region that is not two capitals is refused as src/crm refuses it', () => {
-    assert.throws(() => browser.checkRegion('us'), { name: 'CrmError', code: 'INVALID_REGION' });
+    assert.throws(() => browser.checkRegion('us'), { name: 'CrmError', code: 'CRM_INVALID_REGION' });
     assert.equal(browser.checkRegion('DE'), 'DE');
     assert.equal(browser.isCountryCode('de'), false);
   });
