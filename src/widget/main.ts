@@ -1,12 +1,13 @@
 /**
  * The pane's entry (served as /dyncrm/assets/pane.<hash>.js): reads the shell's JSON configuration
- * (data only — the page's CSP allows no inline script), starts the controller and renders.
+ * (data only — the page's CSP allows no inline script), composes the pane's controllers with the
+ * browser they run in, renders and starts.
  */
 import { render } from 'preact';
 import { isCountryCode } from '../crm/phone-number.ts';
 import type { PaneConfig } from './api/api-types.ts';
 import { browserPaneEnvironment } from './state/pane-environment.ts';
-import { PaneController } from './state/pane-controller.ts';
+import { createPane } from './state/pane.ts';
 import { App } from './ui/app.ts';
 import { h } from './ui/view-kit.ts';
 
@@ -18,6 +19,6 @@ function readConfig(): PaneConfig {
   return { base: parsed.base ?? '', defaultRegion: region, version: parsed.version ?? '' };
 }
 
-const controller = new PaneController(readConfig(), browserPaneEnvironment());
-render(h(App, { controller }), document.getElementById('app') as HTMLElement);
-controller.start();
+const pane = createPane(readConfig(), browserPaneEnvironment());
+render(h(App, { pane }), document.getElementById('app') as HTMLElement);
+pane.start();

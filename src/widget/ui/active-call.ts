@@ -11,11 +11,11 @@ import { RecordLine } from './record-line.ts';
 import { clock, control, h, usePane, useTick, type View } from './view-kit.ts';
 
 export function ActiveCall({ call }: { call: CallView }): View {
-  const { controller, t } = usePane();
+  const { pane, t } = usePane();
   const [keypad, setKeypad] = useState(false);
   const phone = call.phone;
   const id = phone.id;
-  const calls = controller.calls;
+  const calls = pane.calls;
   useTick(phone.state === 'active');
   let status: string;
   if (phone.state === 'dialing') status = phone.ringing ? t('ringingRemote') : t('calling');
@@ -59,7 +59,7 @@ export function ActiveCall({ call }: { call: CallView }): View {
 }
 
 function TransferPanel({ call }: { call: CallView }): View {
-  const { controller, t } = usePane();
+  const { pane, t } = usePane();
   const transfer = call.transfer;
   const id = call.phone.id;
   if (!transfer) return null;
@@ -67,12 +67,12 @@ function TransferPanel({ call }: { call: CallView }): View {
     return h(
       'div',
       { class: 'transfer' },
-      h('div', { class: 'hint' }, t('consulting', { number: controller.calls.display(transfer.target) })),
+      h('div', { class: 'hint' }, t('consulting', { number: pane.calls.display(transfer.target) })),
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', class: 'btn btn-primary', onClick: () => void controller.calls.transfer.complete(id) }, t('completeTransfer')),
-        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => controller.calls.transfer.cancel(id) }, t('cancel')),
+        h('button', { type: 'button', class: 'btn btn-primary', onClick: () => void pane.calls.transfer.complete(id) }, t('completeTransfer')),
+        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => pane.calls.transfer.cancel(id) }, t('cancel')),
       ),
     );
   }
@@ -82,26 +82,26 @@ function TransferPanel({ call }: { call: CallView }): View {
       class: 'transfer',
       onSubmit: (event: Event) => {
         event.preventDefault();
-        void controller.calls.transfer.blind(id);
+        void pane.calls.transfer.blind(id);
       },
     },
     h('label', { class: 'field' }, h('span', null, t('transferTo')), h('input', {
       type: 'tel',
       autoFocus: true,
       value: transfer.target,
-      onInput: (event: Event) => controller.calls.transfer.setTarget(id, (event.target as HTMLInputElement).value),
+      onInput: (event: Event) => pane.calls.transfer.setTarget(id, (event.target as HTMLInputElement).value),
     })),
     h(
       'div',
       { class: 'actions' },
       h('button', { type: 'submit', class: 'btn btn-primary', disabled: transfer.target.trim() === '' }, t('blindTransfer')),
-      h('button', { type: 'button', class: 'btn btn-secondary', disabled: transfer.target.trim() === '', onClick: () => void controller.calls.transfer.consult(id) }, t('consult')),
+      h('button', { type: 'button', class: 'btn btn-secondary', disabled: transfer.target.trim() === '', onClick: () => void pane.calls.transfer.consult(id) }, t('consult')),
     ),
   );
 }
 
 export function Notes({ call }: { call: CallView }): View {
-  const { controller, t } = usePane();
+  const { pane, t } = usePane();
   const fieldId = `notes-${call.phone.id}`;
   return h(
     'div',
@@ -113,7 +113,7 @@ export function Notes({ call }: { call: CallView }): View {
       maxLength: 2000,
       placeholder: t('notesPlaceholder'),
       value: call.notes,
-      onInput: (event: Event) => controller.calls.setNotes(call.phone.id, (event.target as HTMLTextAreaElement).value),
+      onInput: (event: Event) => pane.calls.setNotes(call.phone.id, (event.target as HTMLTextAreaElement).value),
     }),
   );
 }

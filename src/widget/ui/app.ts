@@ -1,7 +1,7 @@
 /**
  * The pane's root: starting, signed out (sign-in form) or signed in (status, calls, tabs).
  */
-import type { PaneController } from '../state/pane-controller.ts';
+import type { Pane } from '../state/pane.ts';
 import type { Tab } from '../state/pane-state.ts';
 import { CallArea } from './call-area.ts';
 import { DialPad } from './dial-pad.ts';
@@ -17,14 +17,14 @@ const TABS: Array<{ tab: Tab; key: 'tabPhone' | 'tabHistory' | 'tabSettings' }> 
   { tab: 'settings', key: 'tabSettings' },
 ];
 
-export function App({ controller }: { controller: PaneController }): View {
-  const pane = usePaneState(controller);
-  const { state, t } = pane;
+export function App({ pane }: { pane: Pane }): View {
+  const context = usePaneState(pane);
+  const { state, t } = context;
   let body: View;
   if (state.boot === 'starting') body = h('div', { class: 'center muted', role: 'status' }, t('loading'));
   else if (state.boot === 'signed-out') body = h(SignIn, null);
   else body = h(SignedIn, null);
-  return h(PaneContext.Provider, { value: pane }, h('div', { class: 'pane', lang: state.language }, h(Header, null), h(Banners, null), h(NoticeBar, null), body));
+  return h(PaneContext.Provider, { value: context }, h('div', { class: 'pane', lang: state.language }, h(Header, null), h(Banners, null), h(NoticeBar, null), body));
 }
 
 function SignedIn(): View {
@@ -32,14 +32,14 @@ function SignedIn(): View {
 }
 
 function Tabs(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const onKeyDown = (event: KeyboardEvent) => {
     const index = TABS.findIndex((item) => item.tab === state.tab);
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
     if (step === 0) return;
     event.preventDefault();
     const next = TABS[(index + step + TABS.length) % TABS.length].tab;
-    controller.select(next);
+    pane.navigation.select(next);
     (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus();
   };
   const panel = state.tab === 'phone' ? h(DialPad, null) : state.tab === 'history' ? h(HistoryPage, null) : h(SettingsPage, null);
@@ -61,7 +61,7 @@ function Tabs(): View {
             'aria-selected': String(state.tab === tab),
             'aria-controls': `panel-${tab}`,
             tabIndex: state.tab === tab ? 0 : -1,
-            onClick: () => controller.select(tab),
+            onClick: () => pane.navigation.select(tab),
           },
           t(key),
         ),

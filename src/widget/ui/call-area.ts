@@ -34,9 +34,9 @@ export function callerTitle(call: CallView, unknown: string, numbers: { display(
 }
 
 function IncomingCard({ call }: { call: CallView }): View {
-  const { state, controller, t } = usePane();
-  const number = controller.calls.display(call.serverNumber ?? call.phone.remoteNumber);
-  const title = callerTitle(call, t('unknownCaller'), controller.calls);
+  const { state, pane, t } = usePane();
+  const number = pane.calls.display(call.serverNumber ?? call.phone.remoteNumber);
+  const title = callerTitle(call, t('unknownCaller'), pane.calls);
   return h(
     'article',
     { class: 'card incoming', role: 'group', 'aria-labelledby': `caller-${call.phone.id}`, 'aria-describedby': `caller-number-${call.phone.id}` },
@@ -51,8 +51,8 @@ function IncomingCard({ call }: { call: CallView }): View {
     h(
       'div',
       { class: 'actions' },
-      iconButton({ name: 'hangup', label: t('decline'), kind: 'danger', showLabel: true, onClick: () => controller.calls.decline(call.phone.id) }),
-      iconButton({ name: 'call', label: t('answer'), kind: 'success', showLabel: true, onClick: () => void controller.calls.answer(call.phone.id), class: 'answer' }),
+      iconButton({ name: 'hangup', label: t('decline'), kind: 'danger', showLabel: true, onClick: () => pane.calls.decline(call.phone.id) }),
+      iconButton({ name: 'call', label: t('answer'), kind: 'success', showLabel: true, onClick: () => void pane.calls.answer(call.phone.id), class: 'answer' }),
     ),
   );
 }

@@ -53,17 +53,11 @@ export function Keypad({ onKey, label }: { onKey: (key: string) => void; label: 
 }
 
 export function DialPad(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const input = useRef<HTMLInputElement>(null);
   const busy = isBusy(state);
-  const setDial = (dial: string) => controller.store.update({ dial });
-  const call = () => {
-    if (state.dial.trim() === '') {
-      controller.store.update({ notice: { kind: 'error', key: 'nothingToDial' } });
-      return;
-    }
-    void controller.calls.dial(state.dial);
-  };
+  const setDial = (dial: string) => pane.navigation.setDial(dial);
+  const call = () => void pane.navigation.dialTyped();
   return h(
     'div',
     { class: 'dial' },

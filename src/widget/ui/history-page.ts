@@ -15,7 +15,7 @@ const DISPOSITION: Record<NonNullable<CallRecord['disposition']>, MessageKey> = 
 const LOG_STATE: Record<string, MessageKey> = { logged: 'logStateLogged', failed: 'logStateFailed', skipped: 'logStateSkipped' };
 
 export function HistoryPage(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const history = state.history;
   let list: View;
   if (history.error) list = h('p', { class: 'notice notice-error', role: 'alert' }, t('historyError', { message: history.error }));
@@ -24,14 +24,14 @@ export function HistoryPage(): View {
   return h(
     'div',
     { class: 'history-page', 'aria-busy': String(history.loading) },
-    h('div', { class: 'toolbar' }, h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => void controller.loadHistory() }, t('refresh'))),
+    h('div', { class: 'toolbar' }, h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => void pane.history.load() }, t('refresh'))),
     list,
-    history.next ? h('button', { type: 'button', class: 'btn btn-secondary wide', onClick: () => void controller.loadHistory(true), disabled: history.loading }, t('loadMore')) : null,
+    history.next ? h('button', { type: 'button', class: 'btn btn-secondary wide', onClick: () => void pane.history.load(true), disabled: history.loading }, t('loadMore')) : null,
   );
 }
 
 function HistoryItem({ record }: { record: CallRecord }): View {
-  const { state, controller, t, locale } = usePane();
+  const { state, pane, t, locale } = usePane();
   const mine = state.session?.extension.number;
   const outgoing = record.from.number === mine || record.direction === 'outbound';
   const other = outgoing ? record.to : record.from;
@@ -46,7 +46,7 @@ function HistoryItem({ record }: { record: CallRecord }): View {
     h(
       'div',
       { class: 'history-main' },
-      h('div', { class: 'history-who' }, other.name || controller.calls.display(other.number)),
+      h('div', { class: 'history-who' }, other.name || pane.calls.display(other.number)),
       h(
         'div',
         { class: 'history-meta' },
@@ -61,7 +61,7 @@ function HistoryItem({ record }: { record: CallRecord }): View {
         'div',
         { class: 'history-meta' },
         [
-          other.name ? controller.calls.display(other.number) : null,
+          other.name ? pane.calls.display(other.number) : null,
           record.direction === 'internal' ? null : h('span', { class: crm.logState === 'failed' ? 'bad' : '' }, t(crm.logState ? (LOG_STATE[crm.logState] ?? 'logStateNone') : 'logStateNone')),
           record.quality?.poor ? h(PoorAudioMarker, { quality: record.quality, t, locale }) : null,
         ]
@@ -73,14 +73,14 @@ function HistoryItem({ record }: { record: CallRecord }): View {
             'div',
             { class: 'history-links' },
             hasRecord
-              ? h('button', { type: 'button', class: 'link', onClick: () => void controller.calls.openRecord({ entity: crm.entity as 'contact', id: crm.recordId as string, name: '' }) }, entityLabel(t, crm.entity as string), icon('open', 12))
+              ? h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.openRecord({ entity: crm.entity as 'contact', id: crm.recordId as string, name: '' }) }, entityLabel(t, crm.entity as string), icon('open', 12))
               : null,
             crm.activityId && crm.logState === 'logged'
-              ? h('button', { type: 'button', class: 'link', onClick: () => void controller.calls.openActivity(crm.activityId as string) }, t('openActivity'), icon('open', 12))
+              ? h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.openActivity(crm.activityId as string) }, t('openActivity'), icon('open', 12))
               : null,
           )
         : null,
     ),
-    other.number ? iconButton({ name: 'call', label: `${t('callBack')} ${other.number}`, kind: 'subtle', onClick: () => void controller.calls.dial(other.number) }) : null,
+    other.number ? iconButton({ name: 'call', label: `${t('callBack')} ${other.number}`, kind: 'subtle', onClick: () => void pane.calls.dial(other.number) }) : null,
   );
 }

@@ -6,14 +6,14 @@ import type { CallView } from '../state/pane-state.ts';
 import { entityLabel, h, icon, usePane, type View } from './view-kit.ts';
 
 export function RecordLine({ call }: { call: CallView }): View {
-  const { controller, state, t } = usePane();
+  const { pane, state, t } = usePane();
   if (state.cif !== 'connected') return null;
   if (call.choosing) return h(RecordChooser, { call });
   if (call.record) {
     const record = call.record;
     return h(
       'button',
-      { type: 'button', class: 'record-link', onClick: () => void controller.calls.openRecord(record), title: t('openRecord') },
+      { type: 'button', class: 'record-link', onClick: () => void pane.calls.openRecord(record), title: t('openRecord') },
       h('span', { class: 'entity' }, entityLabel(t, record.entity)),
       h('span', { class: 'name' }, record.name || t('openRecord')),
       icon('open', 14),
@@ -21,13 +21,13 @@ export function RecordLine({ call }: { call: CallView }): View {
   }
   if (call.lookup.state === 'searching') return h('div', { class: 'record-line muted', role: 'status' }, t('searching'));
   if (call.lookup.records.length > 1) {
-    return h('button', { type: 'button', class: 'record-link', onClick: () => controller.calls.showChooser(call.phone.id) }, t('matches', { count: call.lookup.records.length }));
+    return h('button', { type: 'button', class: 'record-link', onClick: () => pane.calls.showChooser(call.phone.id) }, t('matches', { count: call.lookup.records.length }));
   }
   return null;
 }
 
 function RecordChooser({ call }: { call: CallView }): View {
-  const { controller, t } = usePane();
+  const { pane, t } = usePane();
   return h(
     'div',
     { class: 'chooser', role: 'group', 'aria-labelledby': `choose-${call.phone.id}` },
@@ -41,7 +41,7 @@ function RecordChooser({ call }: { call: CallView }): View {
           { key: `${record.entity}:${record.id}` },
           h(
             'button',
-            { type: 'button', class: 'chooser-item', onClick: () => void controller.calls.choose(call.phone.id, record) },
+            { type: 'button', class: 'chooser-item', onClick: () => void pane.calls.choose(call.phone.id, record) },
             h('span', { class: 'entity' }, entityLabel(t, record.entity)),
             h('span', { class: 'name' }, record.name || record.id),
           ),
@@ -52,8 +52,8 @@ function RecordChooser({ call }: { call: CallView }): View {
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void controller.calls.openSearchPage(call.phone.id) }, t('openSearchPage')),
-      h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => controller.calls.closeChooser(call.phone.id) }, t('cancel')),
+      h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void pane.calls.openSearchPage(call.phone.id) }, t('openSearchPage')),
+      h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => pane.calls.closeChooser(call.phone.id) }, t('cancel')),
     ),
   );
 }

@@ -31,9 +31,9 @@ function Choice<T extends string>(props: { legend: MessageKey; name: string; val
 }
 
 export function SettingsPage(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const settings = state.settings;
-  const save = (patch: Partial<PaneSettings>) => void controller.saveSettings({ ...settings, ...patch });
+  const save = (patch: Partial<PaneSettings>) => void pane.settings.save({ ...settings, ...patch });
   const setLog = (key: keyof LogSettings, value: boolean) => save({ log: { ...settings.log, [key]: value } });
   const move = (index: number, step: number) => {
     const list = [...settings.searchIn];
@@ -126,20 +126,20 @@ function SubjectField({ value, onSave }: { value: string; onSave: (value: string
 
 /** Desktop alerts and the ringer: what the browser allows, and what the agent can do about it. */
 function CallAlerts(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const status: Record<PaneState['alerts'], MessageKey> = { granted: 'alertsOn', default: 'alertsOff', denied: 'alertsBlocked', unsupported: 'alertsUnsupported' };
   return h(
     'fieldset',
     { class: 'setting call-alerts' },
     h('legend', null, t('setAlerts')),
     h('p', { class: 'hint alerts-status' }, t(status[state.alerts])),
-    state.alerts === 'default' ? h('button', { type: 'button', class: 'btn btn-secondary small alerts-on', onClick: () => void controller.enableAlerts() }, t('alertsTurnOn')) : null,
+    state.alerts === 'default' ? h('button', { type: 'button', class: 'btn btn-secondary small alerts-on', onClick: () => void pane.alerts.enable() }, t('alertsTurnOn')) : null,
     h('p', { class: 'hint ringer-status' }, t(state.ringerAudible ? 'ringerOn' : 'ringerSilent')),
   );
 }
 
 function AudioDevices(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const inputs = state.devices.filter((device) => device.kind === 'audioinput');
   const outputs = state.devices.filter((device) => device.kind === 'audiooutput');
   const select = (id: string, label: MessageKey, value: string, devices: typeof inputs, onChange: (value: string) => void) =>
@@ -158,7 +158,7 @@ function AudioDevices(): View {
     'fieldset',
     { class: 'setting' },
     h('legend', null, t('setAudio')),
-    select('input-device', 'microphone', state.inputDevice, inputs, (id) => controller.setInputDevice(id)),
-    canChooseOutput() ? select('output-device', 'speaker', state.outputDevice, outputs, (id) => void controller.setOutputDevice(id)) : h('p', { class: 'hint' }, t('outputNotSupported')),
+    select('input-device', 'microphone', state.inputDevice, inputs, (id) => pane.devices.setInput(id)),
+    canChooseOutput() ? select('output-device', 'speaker', state.outputDevice, outputs, (id) => void pane.devices.setOutput(id)) : h('p', { class: 'hint' }, t('outputNotSupported')),
   );
 }

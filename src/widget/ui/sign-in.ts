@@ -7,13 +7,13 @@ import type { SsoButton } from '../api/api-types.ts';
 import { h, usePane, type View } from './view-kit.ts';
 
 export function SignIn(): View {
-  const { controller, state, t } = usePane();
+  const { pane, state, t } = usePane();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const submit = (event: Event) => {
     event.preventDefault();
     if (login.trim() === '' || password === '' || state.signingIn) return;
-    void controller.signIn(login, password);
+    void pane.session.signIn(login, password);
   };
   return h(
     'div',
@@ -46,20 +46,20 @@ export function SignIn(): View {
 }
 
 function SsoButtons(): View {
-  const { controller, state, t } = usePane();
+  const { pane, state, t } = usePane();
   const sso = state.sso;
   if (sso.phase === 'waiting') {
     return h(
       'div',
       { class: 'sso', role: 'status' },
       h('p', null, t('ssoWaiting')),
-      h('button', { type: 'button', class: 'btn wide', onClick: () => controller.cancelSso() }, t('ssoCancel')),
+      h('button', { type: 'button', class: 'btn wide', onClick: () => pane.session.cancelSso() }, t('ssoCancel')),
     );
   }
   const button = (provider: SsoButton) =>
     h(
       'button',
-      { key: provider.id, type: 'button', class: `btn wide sso-${provider.kind}`, onClick: () => controller.signInWith(provider.id) },
+      { key: provider.id, type: 'button', class: `btn wide sso-${provider.kind}`, onClick: () => pane.session.signInWith(provider.id) },
       t('ssoWith', { label: provider.label }),
     );
   return h(
@@ -71,7 +71,7 @@ function SsoButtons(): View {
           { class: 'notice notice-error', role: 'alert' },
           h('span', null, t('ssoBlocked')),
           ' ',
-          h('button', { type: 'button', class: 'btn small', onClick: () => controller.signInWith(sso.providerId) }, t('ssoRetry')),
+          h('button', { type: 'button', class: 'btn small', onClick: () => pane.session.signInWith(sso.providerId) }, t('ssoRetry')),
         )
       : null,
     state.ssoProviders.map(button),

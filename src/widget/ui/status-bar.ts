@@ -8,7 +8,7 @@ import type { MessageKey } from '../i18n/i18n.ts';
 import { h, icon, iconButton, usePane, type View } from './view-kit.ts';
 
 export function Header(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const session = state.session;
   return h(
     'header',
@@ -23,7 +23,7 @@ export function Header(): View {
           h('span', { class: 'ext' }, session.extension.number),
         )
       : null,
-    session ? iconButton({ name: 'signOut', label: t('signOut'), onClick: () => void controller.signOut(), class: 'sign-out' }) : null,
+    session ? iconButton({ name: 'signOut', label: t('signOut'), onClick: () => void pane.session.signOut(), class: 'sign-out' }) : null,
   );
 }
 
@@ -52,14 +52,14 @@ function RegistrationBadge(): View {
 }
 
 export function Banners(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const banners: View[] = [];
   if (state.cif === 'unavailable') {
     banners.push(h('div', { class: 'banner banner-warning', role: 'status', key: 'cif' }, h('strong', null, t('notConnected')), h('span', null, t('notConnectedDetail'))));
   }
   if (state.session && state.role === 'follower') {
     banners.push(
-      h('div', { class: 'banner banner-info', role: 'status', key: 'tab' }, h('span', null, t('otherTab')), h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void controller.takeOver() }, t('useThisTab'))),
+      h('div', { class: 'banner banner-info', role: 'status', key: 'tab' }, h('span', null, t('otherTab')), h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void pane.registration.takeOver() }, t('useThisTab'))),
     );
   }
   // Offered once, to the tab that rings, where the browser lets the pane ask (not inside Dynamics: see phone/call-notifier.ts).
@@ -69,8 +69,8 @@ export function Banners(): View {
         'div',
         { class: 'banner banner-info alerts-offer', role: 'status', key: 'alerts' },
         h('span', null, t('alertsPrompt')),
-        h('button', { type: 'button', class: 'btn btn-secondary alerts-on', onClick: () => void controller.enableAlerts() }, t('alertsTurnOn')),
-        h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => controller.declineAlerts() }, t('alertsNotNow')),
+        h('button', { type: 'button', class: 'btn btn-secondary alerts-on', onClick: () => void pane.alerts.enable() }, t('alertsTurnOn')),
+        h('button', { type: 'button', class: 'btn btn-subtle', onClick: () => pane.alerts.decline() }, t('alertsNotNow')),
       ),
     );
   }
@@ -78,13 +78,13 @@ export function Banners(): View {
 }
 
 export function NoticeBar(): View {
-  const { state, controller, t } = usePane();
+  const { state, pane, t } = usePane();
   const notice = state.notice;
   if (!notice) return null;
   return h(
     'div',
     { class: `notice notice-${notice.kind}`, role: notice.kind === 'error' ? 'alert' : 'status' },
     h('span', null, t(notice.key, notice.values)),
-    iconButton({ name: 'close', label: t('dismiss'), onClick: () => controller.dismissNotice() }),
+    iconButton({ name: 'close', label: t('dismiss'), onClick: () => pane.navigation.dismissNotice() }),
   );
 }

@@ -1,5 +1,5 @@
 /**
- * What every view shares: Preact's `h` (no JSX, no build configuration), the controller and the
+ * What every view shares: Preact's `h` (no JSX, no build configuration), the pane's controllers and the
  * translator through a context, a hook that re-renders on store changes, the few icons, and
  * formatting helpers.
  */
@@ -7,14 +7,15 @@ import { createContext, h, type ComponentChild } from 'preact';
 import { useContext, useEffect, useReducer } from 'preact/hooks';
 import type { CrmEntity } from '../api/api-types.ts';
 import { localeOf, translator, type MessageKey, type Translate } from '../i18n/i18n.ts';
-import type { PaneController } from '../state/pane-controller.ts';
+import type { Pane } from '../state/pane.ts';
 import type { PaneState } from '../state/pane-state.ts';
 
 export { h };
 export type View = ComponentChild;
 
 export interface PaneContextValue {
-  controller: PaneController;
+  /** The controllers, one per job (state/pane.ts). */
+  pane: Pane;
   state: PaneState;
   t: Translate;
   locale: string;
@@ -26,12 +27,12 @@ export function usePane(): PaneContextValue {
   return useContext(PaneContext);
 }
 
-/** The controller's state, re-rendering the caller on every change. */
-export function usePaneState(controller: PaneController): PaneContextValue {
+/** The pane's state, re-rendering the caller on every change. */
+export function usePaneState(pane: Pane): PaneContextValue {
   const [, force] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => controller.store.subscribe(() => force(undefined)), [controller]);
-  const state = controller.store.state;
-  return { controller, state, t: translator(state.language), locale: localeOf(state.language) };
+  useEffect(() => pane.store.subscribe(() => force(undefined)), [pane]);
+  const state = pane.store.state;
+  return { pane, state, t: translator(state.language), locale: localeOf(state.language) };
 }
 
 /** Re-renders the caller every second (call timers). */

@@ -16,7 +16,7 @@ function outcomeKey(call: CallView): MessageKey {
 }
 
 export function WrapUp({ call }: { call: CallView }): View {
-  const { controller, t } = usePane();
+  const { pane, state, t } = usePane();
   const phone = call.phone;
   const id = phone.id;
   const talk = phone.answeredAt !== undefined ? clock(((phone.endedAt ?? Date.now()) - phone.answeredAt) / 1000) : '';
@@ -24,24 +24,24 @@ export function WrapUp({ call }: { call: CallView }): View {
   let status: View = null;
   switch (log.state) {
     case 'waiting':
-      status = h('span', { class: 'muted' }, controller.store.state.cif === 'connected' ? t('logPending') : t('logWaiting'));
+      status = h('span', { class: 'muted' }, state.cif === 'connected' ? t('logPending') : t('logWaiting'));
       break;
     case 'logging':
       status = h('span', { class: 'muted' }, t('logPending'));
       break;
     case 'logged':
-      status = h('button', { type: 'button', class: 'link ok', onClick: () => void controller.calls.openActivity(log.activityId) }, `✓ ${t('logged')}`);
+      status = h('button', { type: 'button', class: 'link ok', onClick: () => void pane.calls.openActivity(log.activityId) }, `✓ ${t('logged')}`);
       break;
     case 'skipped':
       status = h('span', { class: 'muted' }, call.serverDirection === 'internal' ? t('logInternal') : t('logSkipped'));
       break;
     case 'failed':
-      status = h('span', { class: 'bad' }, t('logFailed', { message: log.message }), ' ', h('button', { type: 'button', class: 'link', onClick: () => void controller.calls.retryLog(id) }, t('retry')));
+      status = h('span', { class: 'bad' }, t('logFailed', { message: log.message }), ' ', h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.retryLog(id) }, t('retry')));
       break;
     case 'none':
       break;
   }
-  const title = callerTitle(call, t('unknownCaller'), controller.calls);
+  const title = callerTitle(call, t('unknownCaller'), pane.calls);
   return h(
     'article',
     { class: 'card wrap-up', 'aria-labelledby': `ended-${id}` },
@@ -53,8 +53,8 @@ export function WrapUp({ call }: { call: CallView }): View {
     h(
       'div',
       { class: 'actions' },
-      log.state === 'logged' ? h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void controller.calls.saveNotes(id) }, t('saveNotes')) : null,
-      h('button', { type: 'button', class: 'btn btn-primary', onClick: () => controller.calls.dismiss(id) }, t('done')),
+      log.state === 'logged' ? h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void pane.calls.saveNotes(id) }, t('saveNotes')) : null,
+      h('button', { type: 'button', class: 'btn btn-primary', onClick: () => pane.calls.dismiss(id) }, t('done')),
     ),
   );
 }
