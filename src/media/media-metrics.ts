@@ -19,7 +19,7 @@ export interface MediaMetrics {
   ngFailure(command: string, failure: NgFailure): void;
 }
 
-// docs/ng_control_protocol.md of rtpengine: the commands Callpane sends.
+// https://github.com/sipwise/rtpengine/blob/master/docs/ng_control_protocol.md: the commands Callpane sends.
 const NG_COMMANDS = new Set(['ping', 'offer', 'answer', 'delete', 'query', 'list']);
 const NG_FAILURES: readonly NgFailure[] = ['error', 'timeout', 'unavailable'];
 

@@ -1,6 +1,6 @@
 /**
  * MediaRelay over one or more rtpengines, driven by ng `offer`, `answer`, `query` and `delete`
- * (rtpengine docs/ng_control_protocol.md).
+ * (rtpengine: https://github.com/sipwise/rtpengine/blob/master/docs/ng_control_protocol.md).
  *
  * SDP is rewritten for the profile of the party that RECEIVES it (flags below); codecs are never
  * named, so they pass through unchanged (no transcoding) and RFC 4733 telephone-event passes

@@ -1,6 +1,6 @@
 /**
  * Reads call quality out of an rtpengine ng `query` reply (as rtpengine 10.5 writes it; see
- * rtpengine docs/ng_control_protocol.md, "query Message", and daemon/call_interfaces.c):
+ * rtpengine https://github.com/sipwise/rtpengine/blob/master/docs/ng_control_protocol.md, "query Message", and daemon/call_interfaces.c):
  *
  * - `tags.{TAG}.medias[].streams[]`: one entry per local port; `stats.packets`/`stats.bytes`
  *   count what rtpengine RECEIVED on that port, i.e. what the party TAG sent. A stream's `SSRC`

@@ -3,7 +3,7 @@
  * a bencoded dictionary; the reply carries the same cookie. UDP loses datagrams, so a request
  * is sent again with the SAME cookie when no reply came in time: rtpengine keeps the replies it
  * sent by cookie and answers a retransmission from that cache, so a retransmitted `offer` does
- * not allocate a second set of ports (rtpengine docs/ng_control_protocol.md, "The message cookie
+ * not allocate a second set of ports (rtpengine's https://github.com/sipwise/rtpengine/blob/master/docs/ng_control_protocol.md, "The message cookie
  * is used to match requests to responses and to detect retransmissions").
  *
  * The socket is connected to the engine, so when nothing listens there the kernel's ICMP "port

@@ -1,5 +1,5 @@
 /**
- * The Content-Security-Policy of the pane's pages (pane-contract.md). The shell may run scripts
+ * The Content-Security-Policy of the pane's pages (docs/cif-contract.md §10). The shell may run scripts
  * only from us and from the Dynamics org in `base` (its CIF library), may be framed only by
  * that org (frame-ancestors, CSP Level 3: https://www.w3.org/TR/CSP3/#directive-frame-ancestors),
  * and may connect only to us, WebSockets included. `base` is a checked canonical origin and the

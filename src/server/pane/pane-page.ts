@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 export const PANE_ASSETS_PATH = '/dyncrm/assets';
 export const PANE_CONFIG_ELEMENT_ID = 'pane-config';
 
-/** What the shell hands the widget (pane-contract.md). */
+/** What the shell hands the widget (docs/cif-contract.md §10). */
 export interface PaneConfig {
   /** The checked Dynamics 365 origin. */
   base: string;

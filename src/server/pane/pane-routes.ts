@@ -1,5 +1,5 @@
 /**
- * The pane as Dynamics 365 loads it (pane-contract.md):
+ * The pane as Dynamics 365 loads it (docs/cif-contract.md §10):
  * - GET /dyncrm?base={org origin}: the shell, when `base` is an allowed origin; otherwise a 400
  *   page naming the allowed patterns, and nothing of the pane loads;
  * - GET /dyncrm/assets/pane.<hash>.js and pane.<hash>.css: the widget, built in memory and

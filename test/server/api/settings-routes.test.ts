@@ -2,7 +2,7 @@ import { describe, test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiFixture, type ApiFixture } from './api-fixture.ts';
 
-/** The defaults of pane-contract.md, written out so a change to them is a visible change here. */
+/** The defaults of docs/settings.md §2, written out so a change to them is a visible change here. */
 const DEFAULTS = {
   openRecord: 'ringing',
   applyTo: 'inbound',
