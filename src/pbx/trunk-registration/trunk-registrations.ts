@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { StructuredLogger } from '../../logging/structured-logger.ts';
-import { createResponse } from '../../sip/message/index.ts';
+import { createResponse, formatUri } from '../../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../sip/message/types.ts';
 import type { TransactionLayer } from '../../sip/transaction/index.ts';
 import type { Flow, RequestTarget, TransportProtocol } from '../../sip/transport/index.ts';
@@ -135,14 +135,10 @@ function dialogOf(trunk: Trunk, local: { host: string; port: number }): Registra
   const user = trunk.register?.user ?? trunk.outbound?.username ?? '';
   return {
     registrarUri: `sip:${host}${trunk.port === defaultPort ? '' : `:${trunk.port}`}${transportParam}`,
-    addressOfRecord: `sip:${escapeUser(user)}@${domain}`,
+    // formatUri %-escapes the user part as RFC 3261 §25.1 requires (an account name with '@' or a space).
+    addressOfRecord: formatUri({ scheme: 'sip', user, host: domain, params: new Map(), headers: new Map() }),
     contact: `sip:${registrationContactUser(trunk)}@${local.host}:${local.port}${transportParam}`,
     callId: `${randomUUID()}@callpane`,
     fromTag: randomBytes(8).toString('hex'),
   };
-}
-
-/** RFC 3261 §25.1: characters outside user-unreserved are %-escaped in the user part. */
-function escapeUser(user: string): string {
-  return user.replace(/[^A-Za-z0-9\-_.!~*'()&=+$,;?/]/gu, (char) => [...Buffer.from(char)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }

@@ -91,6 +91,23 @@ describe('registering a trunk to its carrier', () => {
     assert.equal(registration.status.nextAttemptAt, 140_000 + 45_000);
   });
 
+  it('renews at most every 30 s when the registrar grants only a second, instead of a REGISTER storm', async () => {
+    const { clock, sent, script, registration } = harness();
+    script.push(ok(1), ok(1), ok(1));
+    registration.start();
+    await settle();
+    assert.deepEqual([registration.status.expiresAt, registration.status.nextAttemptAt], [1_000, 30_000]);
+    clock.advance(29_999);
+    await settle();
+    assert.equal(sent.length, 1, 'no renewal within 30 s of the last');
+    clock.advance(1);
+    await settle();
+    clock.advance(30_000);
+    await settle();
+    assert.equal(sent.length, 3, 'one REGISTER per 30 s');
+    assert.equal(getHeader(sent[2]!, 'Expires'), '300', 'still asks for the configured expiry');
+  });
+
   it('tries again after failures with a doubling wait up to five minutes, and starts over once registered', async () => {
     const { clock, sent, script, registration } = harness();
     const waits: number[] = [];

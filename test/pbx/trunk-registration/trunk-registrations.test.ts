@@ -21,7 +21,7 @@ const carrier: Trunk = {
   register: { expires: 300, user: '+4930123456' },
 };
 
-function harness(answer: (request: SipRequest) => SipResponse | undefined, resolveHost = async (_host: string) => '203.0.113.5') {
+function harness(answer: (request: SipRequest) => SipResponse | undefined, resolveHost = async (_host: string) => '203.0.113.5', trunk: Trunk = carrier) {
   const clock = new FakeClock();
   const sent: { request: SipRequest; target: RequestTarget }[] = [];
   const logs: { msg: string; state?: string; reason?: string; retryInSeconds?: number; trunk?: string }[] = [];
@@ -36,7 +36,7 @@ function harness(answer: (request: SipRequest) => SipResponse | undefined, resol
     },
   };
   const registrations = new TrunkRegistrations({
-    trunks: [carrier, { ...carrier, name: 'no-register', register: undefined }],
+    trunks: [trunk, { ...trunk, name: 'no-register', register: undefined }],
     transactions,
     localVia: (protocol) => ({ host: '198.51.100.10', port: protocol === 'TCP' ? 5060 : 5090 }),
     log,
@@ -62,6 +62,14 @@ describe('the registrations of the configured trunks', () => {
     assert.match(getHeader(request, 'From') ?? '', /^<sip:\+4930123456@carrier\.example>;tag=[0-9a-f]{16}$/);
     assert.equal(getHeader(request, 'Contact'), `<sip:${registrationContactUser(carrier)}@198.51.100.10:5060;transport=tcp>`);
     assert.deepEqual(registrations.statuses.map((status) => [status.trunk, status.state]), [['carrier', 'registered']]);
+  });
+
+  it('escape an account name that is not a plain URI user (RFC 3261 §25.1) in To and From', async () => {
+    const office = { ...carrier, register: { expires: 300, user: 'office pbx@acme' } };
+    const { sent, registrations } = harness((request) => createResponse(request, 200), undefined, office);
+    registrations.start();
+    await settle();
+    assert.equal(getHeader(sent[0]!.request, 'To'), '<sip:office%20pbx%40acme@carrier.example>');
   });
 
   it('log changes of state only, never a renewal, and store every change for the CLI', async () => {
