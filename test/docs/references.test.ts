@@ -1,7 +1,8 @@
 /**
  * Every document the repository cites must be in the repository: a comment that names a `.md`
  * file (with a `§N` section, that section), and every relative Markdown link in README.md and
- * docs/ (with a `#fragment`, that heading, by GitHub's anchor rules). A reference into a folder
+ * docs/ (with a `#fragment`, that heading, by GitHub's anchor rules), and every source path those
+ * pages name in backticks. A reference into a folder
  * outside the repository, such as a team's shared notes, fails even when the file exists there.
  */
 import { describe, test } from 'node:test';
@@ -144,6 +145,17 @@ export function markdownLinkProblems(file: string, text: string): string[] {
   return problems;
 }
 
+/** Repository paths a Markdown file names in backticks (`src/crm/phone-search.ts`) that do not exist. */
+export function namedPathProblems(file: string, text: string): string[] {
+  const problems: string[] = [];
+  for (const { line, number } of proseLines(text)) {
+    for (const [, path] of line.matchAll(/`((?:src|test|bin|bench|scripts|docs)\/[\w./-]*[\w/])`/g)) {
+      if (!existsSync(join(ROOT, path))) problems.push(`${relative(ROOT, file)}:${number} names ${path}, which is not in the repository`);
+    }
+  }
+  return problems;
+}
+
 describe('document references', () => {
   test('every .md document a source, script or test file cites is in the repository, with the section it names', () => {
     const files = CODE_FOLDERS.flatMap((folder) => filesUnder(join(ROOT, folder), (path) => CODE_FILE.test(path) && relative(ROOT, path) !== THIS_FILE));
@@ -155,6 +167,12 @@ describe('document references', () => {
   test('every relative link in README.md and docs/ reaches a file in the repository, and a heading when it names one', () => {
     const files = [join(ROOT, 'README.md'), ...filesUnder(join(ROOT, 'docs'), (path) => path.endsWith('.md'))];
     const problems = files.flatMap((file) => markdownLinkProblems(file, readFileSync(file, 'utf8')));
+    assert.deepEqual(problems, []);
+  });
+
+  test('every source path README.md and docs/ name in backticks exists', () => {
+    const files = [join(ROOT, 'README.md'), ...filesUnder(join(ROOT, 'docs'), (path) => path.endsWith('.md'))];
+    const problems = files.flatMap((file) => namedPathProblems(file, readFileSync(file, 'utf8')));
     assert.deepEqual(problems, []);
   });
 
@@ -185,6 +203,13 @@ describe('document references', () => {
       'docs/example.md:1 links to ../../shared/docs/notes.md, outside the repository',
       'docs/example.md:1 links to missing.md, which does not exist',
       'docs/example.md:2 links to dataverse.md#no-such-heading, but docs/dataverse.md has no heading with that anchor',
+    ]);
+  });
+
+  test('a source path named in backticks that does not exist is reported', () => {
+    const file = join(ROOT, 'docs', 'example.md');
+    assert.deepEqual(namedPathProblems(file, 'See `src/crm/phone-search.ts` and `src/crm/no-such-file.ts`; `GET /api` is not a path.'), [
+      'docs/example.md:1 names src/crm/no-such-file.ts, which is not in the repository',
     ]);
   });
 
