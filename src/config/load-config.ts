@@ -361,6 +361,13 @@ function resolveConfig(
   const trunks: Trunk[] = input.trunks.map((trunk) => ({ ...trunk, port: trunk.port ?? (trunk.transport === 'tls' ? 5061 : 5060) }));
   const routes: Routes = input.routes;
   if (known('trunks', 'routes')) for (const problem of routingProblems(trunks, routes)) problems.add(problem.path, problem.message);
+  // A registering trunk's REGISTER leaves, and its calls arrive, over a transport Callpane listens on.
+  if (known('trunks', 'sip.transports')) {
+    trunks.forEach((trunk, index) => {
+      if (trunk.register === undefined || trunk.transport === 'ws' || transports.includes(trunk.transport)) return;
+      problems.add(['trunks', index, 'transport'], `must be one of sip.transports (${transports.join(', ')}) for a trunk that registers: its REGISTER is sent and its calls arrive over it; add ${trunk.transport} to sip.transports or choose another transport`);
+    });
+  }
 
   // Two origins, always (docs/cif-contract.md §9): the sandbox plays Dynamics and must not share the pane's port.
   if (known('sandbox', 'http.port') && input.sandbox.enabled && input.sandbox.port !== 0 && input.sandbox.port === input.http.port) {

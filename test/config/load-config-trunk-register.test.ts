@@ -13,15 +13,15 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function load(trunk: Record<string, unknown>) {
+function load(trunk: Record<string, unknown>, sip?: Record<string, unknown>) {
   const path = join(dir, `config-${++count}.json`);
-  writeFileSync(path, JSON.stringify({ trunks: [trunk] }));
+  writeFileSync(path, JSON.stringify({ trunks: [trunk], ...(sip ? { sip } : {}) }));
   return loadConfig({ env: {}, cwd: dir, interfaces: {}, argvConfigPath: path });
 }
 
-function problemsOf(trunk: Record<string, unknown>): readonly string[] {
+function problemsOf(trunk: Record<string, unknown>, sip?: Record<string, unknown>): readonly string[] {
   try {
-    load(trunk);
+    load(trunk, sip);
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
     return error.problems;
@@ -48,6 +48,13 @@ describe('a trunk that registers to its carrier', () => {
   test('cannot register over WebSocket, where the peer connects to Callpane', () => {
     const problems = problemsOf({ ...registering, host: undefined, transport: 'ws', match: { username: 'peer', password: 'peer-secret' } });
     assert.ok(problems.includes('trunks[0].register = {}: cannot be used with transport ws: Callpane registers only to a host over udp, tcp or tls'), problems.join('\n'));
+  });
+
+  test('needs its transport among sip.transports, naming both keys', () => {
+    assert.deepEqual(problemsOf({ ...registering, transport: 'tcp' }, { transports: ['udp'] }), [
+      "trunks[0].transport = \"tcp\": must be one of sip.transports (udp) for a trunk that registers: its REGISTER is sent and its calls arrive over it; add tcp to sip.transports or choose another transport",
+    ]);
+    assert.equal(load({ ...registering, transport: 'tcp' }, { transports: ['udp', 'tcp'] }).trunks[0]?.transport, 'tcp');
   });
 
   test('refuses an expiry outside 60 s to a day, and unknown keys', () => {
