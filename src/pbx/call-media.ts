@@ -7,18 +7,28 @@
  *
  * Offer/answer follows RFC 3264 over RFC 3261 §13.2.1 and RFC 6337:
  * - an INVITE with SDP is the offer (one relay session per forked branch, told apart by a branch
- *   label); its 18x/2xx with SDP the answer; the losing branches are deleted when a 2xx ends the fork;
+ *   label); its 18x/2xx with SDP the answer; the losing branches are deleted when a 2xx ends the
+ *   fork, and a 2xx a losing branch sends after that never reaches the relay (its answer would
+ *   take the caller's media away from the winner): the proxy ends that callee's dialog instead;
  * - an INVITE without SDP (a late offer): the 2xx carries the offer and the ACK the answer;
  * - re-INVITE and UPDATE (RFC 3311) from either side are offers like any other, between the
  *   parties the 2xx of the initial INVITE established;
- * - a failure final to the initial INVITE (486, 487 after CANCEL or Timer C, 408…) and a BYE end
- *   the call: its relay session is deleted and its state here forgotten. A transfer (REFER,
+ * - a failure final to the initial INVITE (486, 487 after CANCEL or Timer C, 408…) and a BYE of the
+ *   answered dialog end the call: its relay session is deleted and its state here forgotten. A
+ *   BYE of another dialog of the call (a fork's loser) deletes nothing: that branch's media went
+ *   when the fork ended, and rtpengine's `delete` naming a From tag it does not know ends the
+ *   whole call. A transfer (REFER,
  *   RFC 3515; Replaces, RFC 3891) is a new INVITE with its own Call-ID, anchored as any call, and
  *   the transferred dialog ends with its own BYE.
  *
  * Per call it keeps only the parties' tags and profiles and, between a 2xx offer and its ACK, the
  * offerer's tag. Relay calls of one call run one after the other, so a delete never overtakes the
  * offer it is meant to undo.
+ *
+ * A call that ends without a BYE through us (a browser tab closed mid-call, a phone that lost
+ * power) is timed out by the relay (rtpengine's `--timeout`: no media for a minute); a sweep
+ * every few minutes asks the relay about calls that saw no signalling for a while and forgets
+ * those it no longer holds, so the state here stays bounded by the calls really up.
  */
 import type { MediaCallStats, MediaProfile, MediaRelay } from '../media/media-relay.ts';
 import type { MediaRelayErrorCode } from '../media/media-errors.ts';
@@ -33,7 +43,9 @@ export type MediaOutcome =
   | { kind: 'pass' }
   | { kind: 'rewrite'; body: Buffer }
   /** The relay could not anchor it: 503 (unavailable, timed out) or 488 (it refused the SDP). */
-  | { kind: 'refuse'; status: 488 | 503; reason: string };
+  | { kind: 'refuse'; status: 488 | 503; reason: string }
+  /** A 2xx from a branch whose fork another branch already won: it goes nowhere (RFC 3326 "completed elsewhere"). */
+  | { kind: 'elsewhere' };
 
 /** One exchange the proxy forwards: the request as received, naming the call by its Call-ID and tags. */
 export interface MediaExchange {
@@ -42,9 +54,11 @@ export interface MediaExchange {
   branch: string;
   /**
    * For a dialog-creating INVITE: the profiles of the caller and of this branch's callee. An
-   * in-dialog request has none: its parties are known from the INVITE's 2xx.
+   * in-dialog request has none: its parties are known from the INVITE's 2xx. `trunk`: the caller
+   * or this callee is a trunk, whose media never goes end to end (a carrier never learns a
+   * browser's addresses).
    */
-  profiles?: { caller: MediaProfile; callee: MediaProfile };
+  profiles?: { caller: MediaProfile; callee: MediaProfile; trunk?: boolean };
 }
 
 /** What the proxy asks of the media step. */
@@ -97,7 +111,16 @@ export interface CallMediaOptions {
    * delete forgets it). `callerTag` is the caller's From tag, naming the caller's leg.
    */
   onCallStats?(call: { callId: string; callerTag: string; recordId: string | undefined }, stats: MediaCallStats): void;
+  /** A call without signalling for this long is asked after at the relay by the sweep; 10 minutes when omitted. */
+  idleMs?: number;
+  /** How often the sweep runs; 5 minutes when omitted. */
+  sweepIntervalMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
 }
+
+const IDLE_MS = 10 * 60_000;
+const SWEEP_INTERVAL_MS = 5 * 60_000;
 
 /** A leg's media profile from how it is reached: a WebSocket leg is a browser, any other a phone. */
 export function profileOfTransport(transport: TransportProtocol): MediaProfile {
@@ -117,6 +140,8 @@ interface BranchMedia {
   /** False when the relay was down and both ends are browsers: media goes end to end. */
   relayed: boolean;
   offered: boolean;
+  /** Both ends are browsers (no trunk): with the relay down, media may go end to end. */
+  browsers: boolean;
 }
 
 interface MediaCall {
@@ -128,6 +153,12 @@ interface MediaCall {
   branches: Map<string, BranchMedia>;
   /** The dialog's parties by tag, once a 2xx established it. */
   parties: Map<string, MediaProfile>;
+  /** The branch whose 2xx ended the fork. */
+  winner?: string;
+  /** The tags of the dialog that 2xx established: only its BYE ends the call. */
+  dialog?: readonly [string, string];
+  /** When a message of this call last came through (the sweep's idea of idle). */
+  seenAt: number;
   relayed: boolean;
   /** An offer made in a 2xx: the ACK carries its answer. */
   ackAnswer?: { offererTag: string; branch: string | undefined };
@@ -140,13 +171,20 @@ interface MediaCall {
 }
 
 const PASS: MediaOutcome = { kind: 'pass' };
+const ELSEWHERE: MediaOutcome = { kind: 'elsewhere' };
 
 export class CallMedia implements MediaStep {
   readonly #options: CallMediaOptions;
   readonly #calls = new Map<string, MediaCall>();
+  readonly #now: () => number;
+  readonly #sweepTimer: NodeJS.Timeout;
+  #sweeping: Promise<void> | undefined;
 
   constructor(options: CallMediaOptions) {
     this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#sweepTimer = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+    this.#sweepTimer.unref();
   }
 
   /** Calls whose media state is kept (for tests and /metrics: zero once every call ended). */
@@ -162,10 +200,12 @@ export class CallMedia implements MediaStep {
       const callerTag = tagOf(fromOf(request)) ?? '';
       let call = this.#calls.get(callId);
       if (call === undefined) {
-        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), relayed: true, touched: false, chain: Promise.resolve(), lastRequest: Promise.resolve(PASS) };
+        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), seenAt: this.#now(), relayed: true, touched: false, chain: Promise.resolve(), lastRequest: Promise.resolve(PASS) };
         this.#calls.set(callId, call);
       }
-      const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp };
+      call.seenAt = this.#now();
+      const browsers = profiles.caller === 'webrtc' && profiles.callee === 'webrtc' && profiles.trunk !== true;
+      const media: BranchMedia = { profile: profiles.callee, relayed: true, offered: sdp, browsers };
       call.branches.set(branch, media);
       if (!sdp) return PASS;
       return this.#relay(call, callId, request.method, media, request.body, (relay) =>
@@ -174,6 +214,7 @@ export class CallMedia implements MediaStep {
     }
     const call = this.#calls.get(callId);
     if (call === undefined) return PASS;
+    call.seenAt = this.#now();
     // RFC 3311 / RFC 3261 §14: a re-offer inside the dialog, from whichever party sends it.
     const fromTag = tagOf(fromOf(request)) ?? '';
     const toTag = tagOf(toOf(request)) ?? '';
@@ -193,6 +234,7 @@ export class CallMedia implements MediaStep {
     const callId = callIdOf(request);
     const call = this.#calls.get(callId);
     if (call === undefined || response.status >= 300) return PASS;
+    call.seenAt = this.#now();
     const initial = exchange.profiles !== undefined && tagOf(toOf(request)) === undefined;
     const responderTag = tagOf(toOf(response)) ?? '';
     const requesterTag = tagOf(fromOf(request)) ?? '';
@@ -200,10 +242,15 @@ export class CallMedia implements MediaStep {
     if (initial) {
       const media = call.branches.get(branch);
       if (media === undefined) return PASS;
+      // Its session went when another branch won: an answer now would take the caller's media.
+      if (call.winner !== undefined && branch !== call.winner) return response.status >= 200 ? ELSEWHERE : PASS;
       // An 18x with a To tag starts an early dialog (§13.3.1.1): an UPDATE in it (RFC 3311 §5.1)
       // is anchored between the same parties as the 2xx's dialog.
       if (responderTag !== '' && media.relayed) call.parties.set(requesterTag, call.callerProfile).set(responderTag, media.profile);
-      if (response.status >= 200) call.relayed = media.relayed;
+      if (response.status >= 200) {
+        call.relayed = media.relayed;
+        call.dialog = [requesterTag, responderTag];
+      }
       if (!hasSdp(response) || !media.relayed) return PASS;
       if (call.invitedWithSdp) {
         return this.#relay(call, callId, what, undefined, response.body, (relay) =>
@@ -247,6 +294,7 @@ export class CallMedia implements MediaStep {
     const callId = callIdOf(ack);
     const call = this.#calls.get(callId);
     const pending = call?.ackAnswer;
+    if (call !== undefined) call.seenAt = this.#now();
     if (call === undefined || pending === undefined || !hasSdp(ack)) return PASS;
     call.ackAnswer = undefined;
     const answererTag = tagOf(fromOf(ack)) ?? '';
@@ -262,6 +310,7 @@ export class CallMedia implements MediaStep {
     const callId = callIdOf(request);
     const call = this.#calls.get(callId);
     if (call === undefined) return;
+    call.winner = winner;
     for (const [branch, media] of call.branches) {
       if (branch === winner || !media.offered || !media.relayed) continue;
       this.#then(call, callId, 'fork end', (relay) => relay.delete({ callId, fromTag: call.callerTag, viaBranch: branch }));
@@ -272,6 +321,7 @@ export class CallMedia implements MediaStep {
     const callId = callIdOf(request);
     const call = this.#calls.get(callId);
     if (call === undefined) return;
+    if (request.method === 'BYE' && call.dialog !== undefined && !sameDialog(call.dialog, request)) return;
     this.#calls.delete(callId);
     if (!call.touched) return;
     const { onCallStats } = this.#options;
@@ -284,8 +334,36 @@ export class CallMedia implements MediaStep {
     this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
   }
 
+  /**
+   * Forgets the calls that saw no signalling for `idleMs` and that the relay no longer holds: it
+   * timed them out, as nobody sent the BYE (rtpengine's own timeout is the one judge of "no
+   * media for too long", so nothing is deleted here). A call the relay cannot be asked about
+   * (it is down) is kept for the next sweep; one that never reached the relay is just forgotten.
+   */
+  sweep(): Promise<void> {
+    this.#sweeping ??= this.#sweepOnce().finally(() => (this.#sweeping = undefined));
+    return this.#sweeping;
+  }
+
+  async #sweepOnce(): Promise<void> {
+    const idleSince = this.#now() - (this.#options.idleMs ?? IDLE_MS);
+    for (const [callId, call] of [...this.#calls]) {
+      if (call.seenAt > idleSince) continue;
+      if (call.touched) {
+        const held = await this.#options.relay.query(callId).then(
+          (stats) => stats !== undefined,
+          () => true,
+        );
+        if (held) continue;
+      }
+      // Unless the call came back to life while the relay was asked.
+      if (this.#calls.get(callId) === call && call.seenAt <= idleSince) this.#calls.delete(callId);
+    }
+  }
+
   /** Shutdown: every call still up is deleted from the relay (an external engine outlives us). */
   async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
     const calls = [...this.#calls];
     this.#calls.clear();
     for (const [callId, call] of calls) if (call.touched) this.#then(call, callId, 'delete', (relay) => relay.delete({ callId }));
@@ -294,7 +372,8 @@ export class CallMedia implements MediaStep {
 
   /**
    * One offer or answer through the relay, after the call's earlier relay calls. When the relay
-   * is unreachable and both ends are browsers (`media` names the branch), media goes end to end.
+   * is unreachable and both ends are browsers (`media` names the branch; never a trunk's), media
+   * goes end to end.
    */
   async #relay(call: MediaCall, callId: string, what: string, media: BranchMedia | undefined, sdp: Buffer, work: (relay: MediaRelay) => Promise<Buffer>): Promise<MediaOutcome> {
     call.touched = true;
@@ -306,7 +385,7 @@ export class CallMedia implements MediaStep {
       const code = error instanceof MediaRelayError ? error.code : 'MEDIA_RELAY_ERROR';
       this.#options.onRelayFailure?.({ code, callId, message: what, cleanup: false, codecs: audioCodecs(sdp), error });
       if (code === 'MEDIA_RELAY_REFUSED') return { kind: 'refuse', status: 488, reason: 'Media Not Acceptable Here' };
-      if (media !== undefined && bothBrowsers(call, media)) {
+      if (media?.browsers === true) {
         media.relayed = false;
         return PASS;
       }
@@ -324,8 +403,10 @@ export class CallMedia implements MediaStep {
   }
 }
 
-function bothBrowsers(call: MediaCall, media: BranchMedia): boolean {
-  return call.callerProfile === 'webrtc' && media.profile === 'webrtc';
+/** Whether a BYE's tags, in either direction, are those of `dialog`. */
+function sameDialog(dialog: readonly [string, string], bye: SipRequest): boolean {
+  const tags = [tagOf(fromOf(bye)) ?? '', tagOf(toOf(bye)) ?? ''];
+  return tags.includes(dialog[0]) && tags.includes(dialog[1]);
 }
 
 function hasSdp(message: SipMessage): boolean {

@@ -59,6 +59,13 @@ function exchanges(relay: MemoryMediaRelay): Array<Array<string | undefined>> {
   return relay.calls.flatMap((call) => (call.op === 'offer' || call.op === 'answer' ? [[call.op, call.fromTag, call.toTag, call.from, call.to]] : []));
 }
 
+/** A response from one branch's callee, naming itself with its own To tag. */
+function answerTagged(sent: SipRequest, status: number, tag: string, extra: string[] = []): SipResponse {
+  const response = answer(sent, status, extra);
+  setHeader(response, 'To', `${getHeader(sent, 'To')};tag=${tag}`);
+  return response;
+}
+
 /** An in-dialog request along the route set the 2xx recorded. */
 function inDialog(method: string, ok: SipResponse, byCallee: boolean, cseq: number, sdp?: string): SipRequest {
   const routes = getHeaders(ok, 'Record-Route');
@@ -147,6 +154,64 @@ describe('the media step of a call', () => {
     await settle();
     assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2']);
     assert.equal(t.upstream(200).length, 1);
+  });
+
+  it('keeps a fork\'s second 200 from the relay and the caller: its callee gets an ACK and a BYE, the winner keeps the caller\'s media', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER, PHONE]);
+    await settle();
+    const [toBrowser, toPhone] = t.sentInvites();
+    t.respond(withSdp(answer(toPhone, 200), PHONE_SDP));
+    const late = withSdp(answerTagged(toBrowser, 200, 'loser', ['Contact: <sip:1002@127.0.0.8:41001;transport=ws>']), BROWSER_SDP);
+    t.respond(late);
+    await settle();
+    t.respond(late);
+    await settle();
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], 'the loser\'s answer never reaches the relay');
+    assert.deepEqual(t.upstream(200).map((response) => getHeader(response, 'To')?.split('tag=')[1]), ['carrier'], 'the caller sees the winner\'s 200 only');
+    const toLoser = t.transport.requests.filter((entry) => entry.request.method !== 'INVITE');
+    assert.deepEqual(toLoser.map((entry) => [entry.request.method, getHeader(entry.request, 'To')?.split('tag=')[1]]), [['ACK', 'loser'], ['BYE', 'loser'], ['ACK', 'loser']]);
+    assert.equal(getHeader(toLoser[1].request, 'Reason'), 'SIP;cause=200;text="Call completed elsewhere"');
+  });
+
+  it('deletes nothing on a BYE of a fork\'s losing dialog; the winner\'s BYE ends the call', async () => {
+    const t = setup();
+    t.call(PHONE_SDP, [BROWSER, PHONE]);
+    await settle();
+    const [toBrowser, toPhone] = t.sentInvites();
+    t.respond(withSdp(answer(toPhone, 200), PHONE_SDP));
+    const late = withSdp(answerTagged(toBrowser, 200, 'loser'), BROWSER_SDP);
+    t.respond(late);
+    await settle();
+    const loserBye = inDialog('BYE', late, true, 1);
+    t.proxy.forwardInDialog(t.receive(loserBye, CALLEE_FLOW), loserBye, CALLEE_FLOW);
+    await settle();
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], 'the winner\'s media stays');
+    assert.equal(t.media.activeCalls, 1);
+
+    const bye = inDialog('BYE', t.upstream(200)[0], false, 9);
+    t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
+    await settle();
+    assert.deepEqual(t.relay.ops().slice(4), ['delete']);
+    assert.equal(t.relay.sessions.size, 0);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
+  it('ends a 200 that crossed the CANCEL to a branch with no provisional yet: ACK and BYE, only the 487 goes up, the relay sees no answer', async () => {
+    const t = setup();
+    const server = t.call(PHONE_SDP, [PHONE]);
+    await settle();
+    const [sent] = t.sentInvites();
+    t.proxy.cancel(server);
+    await settle();
+    t.respond(withSdp(answer(sent, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']), PHONE_SDP));
+    await settle();
+    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    const toCallee = t.transport.requests.filter((entry) => entry.request.method === 'ACK' || entry.request.method === 'BYE');
+    assert.deepEqual(toCallee.map((entry) => entry.request.method), ['ACK', 'BYE']);
+    assert.equal(getHeader(toCallee[1].request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
+    assert.equal(t.media.activeCalls, 0);
   });
 
   it('anchors a re-INVITE (hold) from either side between the parties the 200 established', async () => {
@@ -481,6 +546,24 @@ describe('the media step of a call', () => {
     assert.deepEqual(t.relay.ops(), ['offer@1'], 'the answer is not sent to a relay that holds nothing');
   });
 
+  it('answers 503 to a call with a WebRTC trunk when the relay is down: a carrier never gets a browser\'s addresses', async () => {
+    const t = setup();
+    t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine answers ng ping');
+    t.call(BROWSER_SDP, [{ ...PHONE, trunk: true, media: 'webrtc' }], BROWSER_FLOW);
+    await settle();
+    assert.equal(t.sentInvites().length, 0, 'nothing goes to the carrier');
+    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
+
+    const fromCarrier = withSdp(invite(), BROWSER_SDP);
+    setHeader(fromCarrier, 'Call-ID', 'from-carrier');
+    setHeader(fromCarrier, 'Via', 'SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-from-carrier');
+    t.proxy.forward(t.receive(fromCarrier), fromCarrier, CALLER_FLOW, [BROWSER], { fromTrunk: true, callerMedia: 'webrtc' });
+    await settle();
+    assert.equal(t.sentInvites().length, 0, 'nor does the carrier\'s offer reach the browser unrelayed');
+    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [503, 503]);
+    assert.equal(t.media.activeCalls, 0);
+  });
+
   it('names both sides\' codecs when the callee refuses the offer with 488', async () => {
     const mismatches: CodecMismatch[] = [];
     const t = setup({ mismatches });
@@ -491,6 +574,77 @@ describe('the media step of a call', () => {
     assert.equal(t.upstream(488).length, 1, 'the 488 goes up');
     assert.deepEqual(mismatches, [{ callId: 'proxy-test', status: 488, offered: ['PCMU/8000', 'telephone-event/8000'], answered: ['opus/48000/2'] }]);
     assert.equal(t.relay.sessions.size, 0);
+  });
+});
+
+describe('the sweep of calls that ended without a BYE through us', () => {
+  it('forgets a call idle past idleMs that the relay timed out, and keeps one the relay still holds', async () => {
+    const clock = { now: 1_000_000 };
+    const relay = new MemoryMediaRelay();
+    const media = new CallMedia({ relay, idleMs: 60_000, now: () => clock.now });
+    const t = fixture({ media });
+    for (const callId of ['gone', 'up']) {
+      const request = withSdp(invite(), PHONE_SDP);
+      setHeader(request, 'Call-ID', callId);
+      setHeader(request, 'Via', `SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-${callId}`);
+      t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
+      await settle();
+      t.respond(withSdp(answer(t.transport.requests.at(-1)!.request, 200), PHONE_SDP));
+      await settle();
+    }
+    assert.equal(media.activeCalls, 2);
+    // The tab with the call was closed: no BYE came, rtpengine timed the session out.
+    relay.sessions.delete('gone');
+
+    clock.now += 59_000;
+    await media.sweep();
+    assert.equal(media.activeCalls, 2, 'not idle long enough: the relay is not even asked');
+    assert.deepEqual(relay.calls.filter((call) => call.op === 'query'), []);
+
+    clock.now += 2_000;
+    await media.sweep();
+    assert.equal(media.activeCalls, 1);
+    assert.deepEqual(relay.calls.filter((call) => call.op === 'query').map((call) => call.callId), ['gone', 'up']);
+    assert.deepEqual(relay.calls.filter((call) => call.op === 'delete'), [], 'nothing to delete: the relay has forgotten it');
+
+    const bye = inDialog('BYE', t.transport.responses.filter((response) => response.status === 200).at(-1)!, false, 9);
+    setHeader(bye, 'Call-ID', 'up');
+    t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
+    await settle();
+    assert.deepEqual(relay.calls.filter((call) => call.op === 'delete').map((call) => call.callId), ['up'], 'the call still up ends as usual');
+    assert.equal(media.activeCalls, 0);
+    await media.close();
+  });
+
+  it('keeps an idle call while the relay cannot be asked, and runs by itself every sweepIntervalMs', async (context) => {
+    context.mock.timers.enable({ apis: ['setInterval'] });
+    const clock = { now: 0 };
+    const relay = new MemoryMediaRelay();
+    const media = new CallMedia({ relay, idleMs: 60_000, sweepIntervalMs: 300_000, now: () => clock.now });
+    const t = fixture({ media });
+    const request = withSdp(invite(), PHONE_SDP);
+    t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
+    await settle();
+    t.respond(withSdp(answer(t.transport.requests[0].request, 200), PHONE_SDP));
+    await settle();
+    relay.sessions.clear();
+    const query = relay.query.bind(relay);
+    relay.query = async (callId) => {
+      await query(callId);
+      throw new MediaRelayError('MEDIA_RELAY_TIMEOUT', 'no reply in 1000 ms');
+    };
+    clock.now = 300_000;
+    context.mock.timers.tick(300_000);
+    await settle();
+    assert.deepEqual(relay.ops(), ['offer@1', 'answer@1', 'query'], 'the interval ran the sweep');
+    assert.equal(media.activeCalls, 1, 'an unreachable relay forgets nothing');
+
+    relay.query = query;
+    clock.now = 600_000;
+    context.mock.timers.tick(300_000);
+    await settle();
+    assert.equal(media.activeCalls, 0);
+    await media.close();
   });
 });
 

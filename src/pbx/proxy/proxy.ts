@@ -28,7 +28,7 @@ import { betterFinal } from './response-choice.ts';
 import { dropIdentity } from './asserted-identity.ts';
 import { hideRequest, hideResponse, hideSdp, revealRequest, revealResponse, type TopologyHiding } from './topology-hiding.ts';
 import { trunkTransferRefusal } from './trunk-transfer.ts';
-import { endOfAbandonedDialog } from './abandoned-answer.ts';
+import { COMPLETED_ELSEWHERE, endOfAbandonedDialog, type AbandonReason } from './abandoned-answer.ts';
 
 export interface ProxyTransport {
   localVia: LocalVia;
@@ -130,6 +130,8 @@ interface ResponseContext {
   upstream: Promise<void>;
   /** A final response went upstream (a later non-2xx final is dropped). */
   answered: boolean;
+  /** The failure final the caller got (a 2xx after it can go nowhere: its dialog is ended here). */
+  failed: AbandonReason | undefined;
 }
 
 const DEFAULT_TIMER_C_MS = 181_000;
@@ -287,6 +289,7 @@ export class Proxy {
       callerProfile,
       upstream: Promise.resolve(),
       answered: false,
+      failed: undefined,
     };
     this.#contexts.set(server, context);
     if (request.method === 'INVITE') this.#restartTimerC(context);
@@ -337,7 +340,8 @@ export class Proxy {
   }
 
   #exchange(context: ResponseContext, branch: Branch): MediaExchange {
-    const profiles = context.callerProfile !== undefined && branch.profile !== undefined ? { caller: context.callerProfile, callee: branch.profile } : undefined;
+    const trunk = context.caller.trunk !== undefined || branch.leg.trunk !== undefined;
+    const profiles = context.callerProfile !== undefined && branch.profile !== undefined ? { caller: context.callerProfile, callee: branch.profile, trunk } : undefined;
     return { request: context.named, branch: branch.label, profiles };
   }
 
@@ -458,17 +462,33 @@ export class Proxy {
   #respond(context: ResponseContext, response: SipResponse, branch?: Branch): void {
     const { media } = this.#options;
     if (media === undefined) {
-      this.#sendUp(context, response);
+      if (!this.#tooLate(context, response, branch)) this.#sendUp(context, response);
       return;
     }
     context.upstream = context.upstream
       .then(async () => {
+        if (this.#tooLate(context, response, branch)) return;
         const outcome = branch === undefined || response.status >= 300 ? PASS : await this.#mediaOutcome(context, branch, response, media);
-        if (outcome.kind === 'refuse' && branch !== undefined && response.status >= 200) this.#endAbandoned(context, branch, response);
+        if (branch !== undefined && response.status >= 200) {
+          if (outcome.kind === 'refuse') this.#endAbandoned(context, branch, response, { cause: outcome.status, text: outcome.reason });
+          if (outcome.kind === 'elsewhere') this.#endAbandoned(context, branch, response, COMPLETED_ELSEWHERE);
+        }
         const sent = this.#mediaResult(context, response, outcome);
         if (sent !== undefined) this.#sendUp(context, sent);
       })
       .catch((error: unknown) => this.#options.onError?.(error));
+  }
+
+  /**
+   * A 2xx after the caller got a failure final — it crossed the CANCEL (or Timer C's) sent to a
+   * branch that had not answered yet, which we had to give up on at once (§9.1) — can go
+   * nowhere: the caller's transaction is over. Its callee's dialog is ended here, and nothing of
+   * it reaches the media relay.
+   */
+  #tooLate(context: ResponseContext, response: SipResponse, branch: Branch | undefined): boolean {
+    if (branch === undefined || context.failed === undefined || response.status < 200 || response.status >= 300) return false;
+    this.#endAbandoned(context, branch, response, context.failed);
+    return true;
   }
 
   #mediaOutcome(context: ResponseContext, branch: Branch, response: SipResponse, media: MediaStep): Promise<MediaOutcome> {
@@ -483,10 +503,12 @@ export class Proxy {
   /**
    * The response as the media step leaves it. One whose SDP the relay could not take: a
    * provisional goes without it (ringing, no early media); the first 2xx becomes the relay's
-   * failure; a later 2xx is dropped (its callee gives up on it, RFC 3261 §13.3.1.4).
+   * failure; a later 2xx is dropped (its dialog is ended by #endAbandoned). A 2xx from a branch
+   * that lost the fork is dropped too.
    */
   #mediaResult(context: ResponseContext, response: SipResponse, outcome: MediaOutcome): SipResponse | undefined {
     if (outcome.kind === 'pass') return response;
+    if (outcome.kind === 'elsewhere') return undefined;
     if (outcome.kind === 'rewrite') return withBody(response, outcome.body);
     if (response.status < 200) return withBody(response, Buffer.alloc(0));
     return context.answered ? undefined : this.#ownFailure(context.request, outcome);
@@ -495,15 +517,15 @@ export class Proxy {
   /**
    * The callee answered but its 2xx cannot go on. To an INVITE it is ACKed (each retransmission
    * too); and when that INVITE was to start the call, the dialog exists at the callee only and is
-   * ended with one BYE, so the callee is free at once (abandoned-answer.ts). A re-INVITE or UPDATE
-   * refused upstream leaves the dialog up on both sides (RFC 3261 §14.1): no BYE then.
+   * ended with one BYE saying `reason`, so the callee is free at once (abandoned-answer.ts). A
+   * re-INVITE or UPDATE refused upstream leaves the dialog up on both sides (RFC 3261 §14.1): no BYE then.
    */
-  #endAbandoned(context: ResponseContext, branch: Branch, answer: SipResponse): void {
+  #endAbandoned(context: ResponseContext, branch: Branch, answer: SipResponse, reason: AbandonReason): void {
     if (context.request.method !== 'INVITE') return;
     const target = this.#requestTarget(branch.leg);
     if (target === undefined) return;
     const isOurs = (entry: NameAddr) => isSipUri(entry.uri) && entry.uri.user !== undefined && this.#options.tokens.decode(entry.uri.user) !== undefined;
-    const { ack, bye } = endOfAbandonedDialog(branch.request, answer, isOurs);
+    const { ack, bye } = endOfAbandonedDialog(branch.request, answer, isOurs, reason);
     this.#options.transactions.sendStateless(ack, target).catch(() => undefined);
     if (branch.abandoned || context.callerProfile === undefined) return;
     branch.abandoned = true;
@@ -515,6 +537,7 @@ export class Proxy {
       // Only 2xx to an INVITE may follow a final (§16.7 step 5).
       if (context.answered && response.status >= 300) return;
       context.answered = true;
+      if (response.status >= 300) context.failed = { cause: response.status, text: response.reason };
     }
     let sent: SipResponse = { ...response, headers: response.headers.map((header) => ({ ...header })) };
     // The other side's identity is ours to assert (responseHeaders), never theirs.

@@ -88,3 +88,23 @@ describe('the proxy towards a trunk that challenges', () => {
     assert.deepEqual(finals.map((response) => [response.status, cseqOf(response).seq]), [[407, 7]]);
   });
 });
+
+describe('the proxy when a 200 crosses the CANCEL', () => {
+  it('ACKs and BYEs the 200 of a branch it gave up on before any provisional, and the caller gets only the 487', () => {
+    const { transport, proxy, receive, respond } = fixture();
+    const phone: ForwardTarget = { uri: parseUri('sip:1003@127.0.0.7:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.7', port: 5060 } };
+    const server = receive(invite());
+    proxy.forward(server, invite(), CALLER_FLOW, [phone]);
+    const [sent] = transport.requests;
+    proxy.cancel(server);
+    const ok = answer(sent.request, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']);
+    respond(ok);
+    respond(ok);
+
+    assert.deepEqual(transport.responses.filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    const toCallee = transport.requests.filter((entry) => entry.request.method === 'ACK' || entry.request.method === 'BYE');
+    assert.deepEqual(toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]), [['ACK', '7 ACK'], ['BYE', '8 BYE'], ['ACK', '7 ACK']], 'each 200 ACKed, one BYE');
+    assert.equal(getHeader(toCallee[1].request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
+    assert.deepEqual(toCallee[1].target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
+  });
+});
