@@ -29,7 +29,7 @@ export interface NewExtension {
 }
 
 export interface ExtensionRepository {
-  /** Validates and inserts; throws ExtensionError (INVALID_*, EXTENSION_EXISTS, EMAIL_TAKEN). */
+  /** Validates and inserts; throws ExtensionError (EXTENSION_INVALID_*, EXTENSION_EXISTS, EXTENSION_EMAIL_TAKEN). */
   add(extension: NewExtension): Extension;
   get(number: string): Extension | undefined;
   exists(number: string): boolean;
@@ -38,7 +38,7 @@ export interface ExtensionRepository {
   list(): Extension[];
   setPasswordHash(number: string, passwordHash: string): void;
   setSipSecret(number: string, sipSecret: string): void;
-  /** Sets or clears (null) the e-mail address sign-in with an identity provider maps to; throws INVALID_EMAIL, EMAIL_TAKEN. */
+  /** Sets or clears (null) the e-mail address sign-in with an identity provider maps to; throws EXTENSION_INVALID_EMAIL, EXTENSION_EMAIL_TAKEN. */
   setEmail(number: string, email: string | null): void;
   /** Also removes the extension's registrations. */
   remove(number: string): void;

@@ -46,9 +46,9 @@ test('given credentials are used and not handed back', async () => {
 });
 
 test('short passwords and unusable SIP secrets are refused and nothing is stored', async () => {
-  await assert.rejects(provisionExtension(extensions, { number: '1003', displayName: 'C', password: 'short' }), refusesWith('INVALID_PASSWORD'));
-  await assert.rejects(provisionExtension(extensions, { number: '1003', displayName: 'C', sipSecret: 'has space in it' }), refusesWith('INVALID_SIP_SECRET'));
-  await assert.rejects(provisionExtension(extensions, { number: '1003', displayName: 'C', sipSecret: 'tiny' }), refusesWith('INVALID_SIP_SECRET'));
+  await assert.rejects(provisionExtension(extensions, { number: '1003', displayName: 'C', password: 'short' }), refusesWith('EXTENSION_INVALID_PASSWORD'));
+  await assert.rejects(provisionExtension(extensions, { number: '1003', displayName: 'C', sipSecret: 'has space in it' }), refusesWith('EXTENSION_INVALID_SIP_SECRET'));
+  await assert.rejects(provisionExtension(extensions, { number: '1003', displayName: 'C', sipSecret: 'tiny' }), refusesWith('EXTENSION_INVALID_SIP_SECRET'));
   assert.deepEqual(extensions.list(), []);
 });
 

@@ -58,7 +58,7 @@ test('a second extension with the same number is refused', () => {
 
 test('an e-mail address taken by another extension is refused whatever its case', () => {
   repo.add(alice);
-  refuses('EMAIL_TAKEN', () => repo.add({ ...alice, number: '1002', email: 'Alice@CALLPANE.test' }));
+  refuses('EXTENSION_EMAIL_TAKEN', () => repo.add({ ...alice, number: '1002', email: 'Alice@CALLPANE.test' }));
   assert.equal(repo.exists('1002'), false);
 });
 
@@ -67,8 +67,8 @@ test('an extension\'s e-mail address can be set, changed and cleared, but not to
   repo.add({ ...alice, number: '1002', email: 'bob@callpane.test' });
   repo.setEmail('1001', ' alice@callpane.test ');
   assert.equal(repo.getByEmail('ALICE@callpane.test')?.number, '1001');
-  refuses('EMAIL_TAKEN', () => repo.setEmail('1001', 'Bob@callpane.test'));
-  refuses('INVALID_EMAIL', () => repo.setEmail('1001', 'bob'));
+  refuses('EXTENSION_EMAIL_TAKEN', () => repo.setEmail('1001', 'Bob@callpane.test'));
+  refuses('EXTENSION_INVALID_EMAIL', () => repo.setEmail('1001', 'bob'));
   refuses('EXTENSION_NOT_FOUND', () => repo.setEmail('1099', 'carol@callpane.test'));
   assert.equal(repo.get('1001')?.email, 'alice@callpane.test', 'a refused change changes nothing');
   repo.setEmail('1001', null);
@@ -77,22 +77,22 @@ test('an extension\'s e-mail address can be set, changed and cleared, but not to
 
 test('numbers must be 2 to 10 digits', () => {
   for (const number of ['1', '12345678901', '10a1', '', ' 1001', '+1001']) {
-    refuses('INVALID_NUMBER', () => repo.add({ ...alice, number }));
+    refuses('EXTENSION_INVALID_NUMBER', () => repo.add({ ...alice, number }));
   }
   repo.add({ ...alice, number: '12', email: null });
   repo.add({ ...alice, number: '1234567890', email: null });
 });
 
 test('names must be 1 to 64 printable characters and are trimmed', () => {
-  refuses('INVALID_NAME', () => repo.add({ ...alice, displayName: '   ' }));
-  refuses('INVALID_NAME', () => repo.add({ ...alice, displayName: 'x'.repeat(65) }));
-  refuses('INVALID_NAME', () => repo.add({ ...alice, displayName: 'Bell\u0007' }));
+  refuses('EXTENSION_INVALID_NAME', () => repo.add({ ...alice, displayName: '   ' }));
+  refuses('EXTENSION_INVALID_NAME', () => repo.add({ ...alice, displayName: 'x'.repeat(65) }));
+  refuses('EXTENSION_INVALID_NAME', () => repo.add({ ...alice, displayName: 'Bell\u0007' }));
   assert.equal(repo.add({ ...alice, displayName: '  周 Agent  ' }).displayName, '周 Agent');
 });
 
 test('malformed e-mail addresses are refused', () => {
   for (const email of ['alice', 'alice@', '@callpane.test', 'a b@callpane.test', 'alice@localhost', 'alice@-x.test']) {
-    refuses('INVALID_EMAIL', () => repo.add({ ...alice, email }));
+    refuses('EXTENSION_INVALID_EMAIL', () => repo.add({ ...alice, email }));
   }
 });
 
