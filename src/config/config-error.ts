@@ -3,16 +3,26 @@
  * environment variable), the offending value and what would be allowed, so an operator can fix
  * it without reading code: `http.port (CALLPANE_HTTP_PORT) = "99999": must be an integer …`.
  */
-export class ConfigError extends Error {
+import { CodedError } from '../errors/coded-error.ts';
+
+export const ConfigErrorCode = {
+  /** One or more keys have values that are refused; `problems` lists them. */
+  INVALID: 'CONFIG_INVALID',
+} as const;
+
+export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
+
+export class ConfigError extends CodedError<ConfigErrorCode> {
+  override readonly name = 'ConfigError';
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
     super(
+      ConfigErrorCode.INVALID,
       problems.length === 1
         ? `Invalid configuration: ${problems[0]}`
         : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
     );
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }
