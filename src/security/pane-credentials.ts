@@ -18,6 +18,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodedError } from '../errors/coded-error.ts';
 
 export const PANE_CREDENTIAL_SECRET_FILE = 'pane-credential-secret.json';
 /**
@@ -46,13 +47,8 @@ export const PaneCredentialErrorCode = {
 } as const;
 export type PaneCredentialErrorCode = (typeof PaneCredentialErrorCode)[keyof typeof PaneCredentialErrorCode];
 
-export class PaneCredentialError extends Error {
-  readonly code: PaneCredentialErrorCode;
-
-  constructor(code: PaneCredentialErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
+export class PaneCredentialError extends CodedError<PaneCredentialErrorCode> {
+  override readonly name = 'PaneCredentialError';
 }
 
 /** The web session a credential is issued to (a Session of session-service.ts). */
