@@ -206,7 +206,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     services.push(events);
 
     // Before the SIP service, which relays call media through it; closed after it.
-    const media = await startMediaService({ media: config.media, logger, metrics, tuning: mediaTuning });
+    const media = await startMediaService({ media: config.media, logger, metrics, dataDir: config.dataDir, tuning: mediaTuning });
     services.push(media);
     httpServer.addHealthCheck('media', () => mediaHealth(media.status()));
     const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site, media };
@@ -242,7 +242,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
 }
 
 /**
- * Stops Callpane on SIGINT or SIGTERM and exits. A second signal, or a shutdown that takes
+ * Stops Callpane on SIGINT, SIGTERM or SIGHUP and exits. A second signal, or a shutdown that takes
  * longer than `graceMs`, exits at once.
  */
 export function shutdownOnSignals(running: RunningCallpane, logger: Logger, exit: (code: number) => void = process.exit, graceMs = 10_000): void {
@@ -269,4 +269,7 @@ export function shutdownOnSignals(running: RunningCallpane, logger: Logger, exit
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal or SSH session of `npm start` closed: Node's default would exit at once (129),
+  // skipping the shutdown that stops rtpengine and unregisters the trunks.
+  process.on('SIGHUP', onSignal);
 }

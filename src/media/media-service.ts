@@ -23,6 +23,7 @@ import { formatNgAddress, type NgAddress } from './ng-address.ts';
 import { NgClient } from './ng/ng-client.ts';
 import { RtpengineProcess, rtpengineArgs, type EngineState } from './rtpengine-process.ts';
 import { RtpengineRelay } from './rtpengine-relay.ts';
+import { ENGINE_PIDFILE, stopStaleEngine } from './stale-engine.ts';
 
 export type MediaMode = 'managed' | 'external' | 'disabled' | 'unavailable';
 
@@ -83,6 +84,8 @@ export interface MediaServiceInputs {
   media: MediaConfig;
   logger: StructuredLogger;
   metrics: { registry: Registry };
+  /** Holds the managed engine's pidfile, so an engine a killed Callpane left behind is stopped at the next start. */
+  dataDir?: string;
   /** Builds the relay over the engines' ng clients: an RtpengineRelay unless a test says otherwise. */
   createRelay?: (clients: readonly NgClient[], logger: StructuredLogger) => MediaRelay;
   tuning?: MediaServiceTuning;
@@ -168,6 +171,8 @@ export async function startMediaService(inputs: MediaServiceInputs): Promise<Med
     log.warn({ mode: 'unavailable' }, reason);
     return fixedService({ mode: 'unavailable', ready: false, reason, managed: undefined, engines: [] }, inputs);
   }
+  const pidfile = inputs.dataDir === undefined ? undefined : join(inputs.dataDir, ENGINE_PIDFILE);
+  if (pidfile !== undefined) await stopStaleEngine(pidfile, log);
   const claimed = await claimLoopbackUdpPort(media.rtpengine.ngPort);
   if (claimed.problem !== undefined) {
     const reason = `no media relay: ${claimed.problem}; ${UNAVAILABLE_MEANING}`;
@@ -192,6 +197,7 @@ export async function startMediaService(inputs: MediaServiceInputs): Promise<Med
       threads: Math.max(2, Math.min(4, availableParallelism())),
     }),
     logger: inputs.logger,
+    pidfile,
     ping: () => health.ping(),
     pingIntervalMs: tuning.pingIntervalMs,
     backoffInitialMs: tuning.backoffInitialMs,

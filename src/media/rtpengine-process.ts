@@ -6,9 +6,17 @@
  * exponential back-off when it exits or stops answering, and stops it on shutdown (SIGTERM,
  * then SIGKILL after a grace period). It never depends on the Debian service (rtpengine-daemon's
  * systemd unit), which may or may not run beside it on its own ports.
+ *
+ * The engine must not outlive Callpane, also when Callpane dies in a way no handler sees
+ * (SIGKILL, the OOM killer): it is started through util-linux's `setpriv --pdeathsig KILL`, which
+ * asks the kernel (prctl PR_SET_PDEATHSIG, kept across the exec of the engine) to kill it when
+ * Callpane's process ends. Without setpriv it is started plainly, with a warning; the pidfile
+ * (stale-engine.ts) then lets the next start stop an engine left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import type { StructuredLogger } from '../logging/structured-logger.ts';
+import { removeEnginePidfile, writeEnginePidfile } from './stale-engine.ts';
 
 export type EngineState = 'starting' | 'running' | 'restarting' | 'unavailable' | 'stopped';
 
@@ -74,6 +82,10 @@ export interface RtpengineProcessOptions {
   stableMs?: number;
   /** SIGTERM, then SIGKILL after this long; 3000 ms by default. */
   stopGraceMs?: number;
+  /** Where each run's pid, start time and command line are recorded (stale-engine.ts); none when omitted. */
+  pidfile?: string;
+  /** setpriv's path, found on the usual paths when omitted; null starts the engine without it. */
+  setpriv?: string | null;
   onStatus?(status: EngineStatus): void;
 }
 
@@ -84,6 +96,20 @@ const KEPT_PROBLEM_LINES = 3;
 // `LEVEL: [subsystem] message`, rtpengine's stderr line with --no-log-timestamps.
 const LOG_LINE = /^(?:\[[\d.]+\]\s*)?([A-Z]+):\s*(.*)$/;
 const PROBLEM_LEVELS = new Set(['EMERG', 'ALERT', 'CRIT', 'ERR', 'ERROR', 'WARNING', 'WARN']);
+/** Where util-linux installs setpriv (Debian: /usr/bin; older layouts: /bin). */
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/local/bin/setpriv'];
+
+function findSetpriv(): string | null {
+  for (const path of SETPRIV_PATHS) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Not here: the next place.
+    }
+  }
+  return null;
+}
 
 export class RtpengineProcess {
   readonly #options: RtpengineProcessOptions;
@@ -96,17 +122,25 @@ export class RtpengineProcess {
   #stopping = false;
   #firstStart: { resolve(): void } | undefined;
   #generation = 0;
+  readonly #setpriv: string | null;
   readonly #killOnExit = () => this.#child?.kill('SIGKILL');
 
   constructor(options: RtpengineProcessOptions) {
     this.#options = options;
     this.#log = options.logger.child({ component: 'rtpengine' });
+    this.#setpriv = options.setpriv === undefined ? findSetpriv() : options.setpriv;
   }
 
   /** Starts the engine; resolves once it answers or its first start failed (it keeps retrying). */
   start(): Promise<void> {
     // A crash of Callpane must not leave an engine holding the ng port the next start needs.
     process.once('exit', this.#killOnExit);
+    if (this.#setpriv === null) {
+      this.#log.warn(
+        { pidfile: this.#options.pidfile },
+        'setpriv (util-linux) not found: if Callpane is killed (SIGKILL, out of memory), rtpengine keeps running until the next start stops it',
+      );
+    }
     return new Promise((resolve) => {
       this.#firstStart = { resolve };
       this.#launch('starting');
@@ -130,6 +164,7 @@ export class RtpengineProcess {
       await exited;
       clearTimeout(grace);
     }
+    if (this.#options.pidfile !== undefined && child?.pid !== undefined) removeEnginePidfile(this.#options.pidfile, child.pid);
     this.#setStatus({ state: 'stopped', reason: undefined, pid: undefined, retryDelayMs: undefined });
     this.#releaseFirstStart();
   }
@@ -148,22 +183,34 @@ export class RtpengineProcess {
     if (this.#stopping) return;
     const generation = ++this.#generation;
     this.#problemLines = [];
+    const { binary, args, pidfile } = this.#options;
+    const [command, commandArgs] = this.#setpriv === null ? [binary, args] : [this.#setpriv, ['--pdeathsig', 'KILL', binary, ...args]];
     let child: ChildProcess;
     try {
+      // Checked here, as setpriv would otherwise report a missing engine only as its exit code.
+      accessSync(binary, constants.X_OK);
       // Its own process group: Ctrl+C at the terminal signals Callpane's group, and Callpane stops
       // the engine itself after the calls' services; a child that died first would be restarted.
-      child = spawn(this.#options.binary, this.#options.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     } catch (error) {
-      this.#failed(generation, `cannot run ${this.#options.binary}: ${(error as Error).message}`, 'unavailable');
+      const { code, message } = error as NodeJS.ErrnoException;
+      this.#failed(generation, `cannot run ${binary}: ${code ?? message}`, 'unavailable');
       return;
     }
     this.#child = child;
+    if (pidfile !== undefined && child.pid !== undefined) {
+      try {
+        writeEnginePidfile(pidfile, child.pid, [binary, ...args]);
+      } catch (error) {
+        this.#log.warn({ pidfile, err: (error as Error).message }, 'cannot write the rtpengine pidfile: an engine left by a crash would not be found at the next start');
+      }
+    }
     this.#setStatus({ state, pid: child.pid, retryDelayMs: undefined });
     this.#log.debug({ enginePid: child.pid, args: this.#options.args }, 'rtpengine started');
     for (const stream of [child.stdout, child.stderr]) this.#readLines(stream);
     child.once('error', (error: NodeJS.ErrnoException) => {
       // ENOENT, EACCES: the binary went away or lost its execute bit (an upgrade in progress).
-      this.#failed(generation, `cannot run ${this.#options.binary}: ${error.code ?? error.message}`, 'unavailable');
+      this.#failed(generation, `cannot run ${command}: ${error.code ?? error.message}`, 'unavailable');
     });
     child.once('exit', (code, signal) => {
       const problem = this.#problemLines.length > 0 ? `: ${this.#problemLines.join(' / ')}` : '';

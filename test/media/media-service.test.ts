@@ -1,5 +1,9 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { NgClient } from '../../src/media/ng/ng-client.ts';
 import { startMediaService, type MediaService } from '../../src/media/media-service.ts';
@@ -13,6 +17,7 @@ import { freePortBlock } from '../support/ports.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { plainOffer } from '../support/sdp-samples.ts';
 import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
+import { ENGINE_PIDFILE, writeEnginePidfile } from '../../src/media/stale-engine.ts';
 
 const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
 const cleanups: Array<() => Promise<void>> = [];
@@ -138,6 +143,31 @@ describe('the media service', () => {
     const status = media.status();
     assert.equal(status.mode, 'unavailable');
     assert.match(status.reason ?? '', new RegExp(`127\\.0\\.0\\.1:${other.ngPort} \\(media\\.rtpengine\\.ngPort\\) is taken \\(EADDRINUSE\\)`));
+  });
+
+  test('an engine an earlier Callpane left running (named by the pidfile in dataDir) is stopped at start, with a log line, and its port reused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'callpane-stale-engine-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const stale = await engine();
+    const pidfile = join(dataDir, ENGINE_PIDFILE);
+    const stalePid = stale.process.pid;
+    writeEnginePidfile(pidfile, stalePid, readFileSync(`/proc/${stalePid}/cmdline`, 'utf8').split('\0').slice(0, -1));
+    const lines: { msg: string; pid?: number }[] = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const media = await startMediaService({ media: mediaConfig({ ngPort: stale.ngPort }), logger: capture, metrics: { registry: new Registry() }, dataDir, tuning: { pingIntervalMs: 100, deleteDelaySeconds: 0 } });
+    cleanups.push(() => media.close());
+    await until('the stale engine to be reaped', () => stale.process.exitStatus !== undefined);
+    assert.ok(lines.some((line) => line.msg === 'stopping the rtpengine an earlier Callpane left running (it holds the ng port)' && line.pid === stalePid), JSON.stringify(lines));
+    const status = media.status();
+    assert.deepEqual([status.mode, status.ready], ['managed', true], status.reason);
+    // The new engine is recorded in its place, readable by Callpane's user only.
+    const record = JSON.parse(readFileSync(pidfile, 'utf8')) as { pid: number; startTime: string; cmdline: string[] };
+    assert.equal(record.pid, status.managed!.pid);
+    assert.match(record.startTime, /^\d+$/);
+    assert.ok(record.cmdline.includes(`--listen-ng=127.0.0.1:${stale.ngPort}`), record.cmdline.join(' '));
+    assert.equal(statSync(pidfile).mode & 0o777, 0o600);
+    await media.close();
+    assert.throws(() => statSync(pidfile), /ENOENT/, 'a clean stop removes it');
   });
 
   test('a managed engine is not started on an address this machine does not have (the public one behind NAT, say)', async () => {

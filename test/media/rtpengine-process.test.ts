@@ -1,11 +1,14 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { NgClient } from '../../src/media/ng/ng-client.ts';
 import { RtpengineProcess, rtpengineArgs, type EngineStatus, type RtpengineProcessOptions } from '../../src/media/rtpengine-process.ts';
 import { createLogger } from '../../src/server/logger.ts';
+import { pino } from 'pino';
 import { delay } from '../support/deadline.ts';
 import { freePortBlock } from '../support/ports.ts';
 import { RTPENGINE_BINARY } from '../support/rtpengine.ts';
+import { startCallpaneProcess, type CallpaneProcess } from '../support/callpane-process.ts';
 
 const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
 const cleanups: Array<() => Promise<void>> = [];
@@ -20,6 +23,35 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Gone, or a zombie waiting for a parent that is gone itself (init reaps it). */
+function hasEnded(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '');
+  } catch {
+    return true;
+  }
+}
+
+/** Callpane as its own process (the CLI), running a managed engine; returns it and the engine's pid. */
+async function callpaneWithEngine(): Promise<{ callpane: CallpaneProcess; enginePid: number }> {
+  const ngPort = await freePortBlock(1, { udp: true });
+  const callpane = await startCallpaneProcess({
+    CALLPANE_MEDIA_RELAY: 'always',
+    CALLPANE_MEDIA_RTPENGINE_BINARY: RTPENGINE_BINARY,
+    CALLPANE_MEDIA_RTPENGINE_NG_PORT: String(ngPort),
+  });
+  cleanups.push(() => callpane.stop());
+  const health = (await (await fetch(`${callpane.httpUrl}/healthz`)).json()) as { media: { managed?: { pid?: number } } };
+  const enginePid = health.media.managed?.pid;
+  assert.ok(enginePid !== undefined && isAlive(enginePid), JSON.stringify(health.media));
+  // Whatever happens to the test, no engine is left behind by it.
+  cleanups.push(async () => {
+    if (!hasEnded(enginePid)) process.kill(enginePid, 'SIGKILL');
+  });
+  return { callpane, enginePid };
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 8000): Promise<void> {
@@ -130,5 +162,32 @@ describe('the managed rtpengine', () => {
     assert.equal(status.state, 'unavailable');
     assert.match(status.reason ?? '', /cannot run \/nonexistent\/rtpengine: ENOENT/);
     assert.equal(status.retryDelayMs, 100);
+  });
+});
+
+describe('the managed rtpengine dies with Callpane', () => {
+  test('when Callpane is killed with SIGKILL (or by the OOM killer), which no handler sees', async () => {
+    const { callpane, enginePid } = await callpaneWithEngine();
+    const callpanePid = callpane.pid;
+    process.kill(callpanePid, 'SIGKILL');
+    await until('Callpane to be gone', () => callpane.exited() !== undefined);
+    await until('the engine to be gone with it', () => hasEnded(enginePid), 3000);
+  });
+
+  test('when the terminal or SSH session closes (SIGHUP): Callpane shuts down as on SIGTERM and exits 0', async () => {
+    const { callpane, enginePid } = await callpaneWithEngine();
+    process.kill(callpane.pid, 'SIGHUP');
+    await until('Callpane to exit', () => callpane.exited() !== undefined, 10_000);
+    assert.equal(callpane.exited(), 'code 0', callpane.lastWords());
+    assert.ok(hasEnded(enginePid), 'the engine was stopped by the shutdown');
+  });
+
+  test('without setpriv it still starts, and warns that a killed Callpane would leave it running', async () => {
+    const lines: { msg: string; level: number }[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const { engine } = await supervised({ setpriv: null, logger: capture });
+    await engine.start();
+    assert.equal(engine.status().state, 'running');
+    assert.ok(lines.some((line) => /setpriv \(util-linux\) not found/.test(line.msg)), JSON.stringify(lines));
   });
 });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { freePort, freeUdpTcpPort } from './ports.ts';
 
 export interface CallpaneProcess {
+  /** The Callpane process's own pid, for tests that signal it. */
+  pid: number;
   httpUrl: string;
   sipPort: number;
   /** Set once the process ended: how (exit code or signal). */
@@ -67,6 +69,7 @@ export async function startCallpaneProcess(env: Record<string, string> = {}): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
+    pid: child.pid ?? 0,
     httpUrl,
     sipPort,
     exited: () => exited,
