@@ -2,8 +2,13 @@
  * Every /api error has one JSON shape, `{ error: { code, message } }`, with a stable `code` the
  * pane branches on and a `message` for people. Fastify's own errors (bad JSON, body too large,
  * unsupported content type) are translated to the same shape by `sendApiError`.
+ *
+ * The codes are a wire contract: the pane branches on them, so their values never change. They
+ * carry no API_ prefix, unlike the codes that stay inside the process; the status and the path
+ * already say that the answer comes from the API.
  */
 import type { FastifyReply } from 'fastify';
+import { CodedError } from '../../errors/coded-error.ts';
 
 export const ApiErrorCode = {
   INVALID_REQUEST: 'INVALID_REQUEST',
@@ -46,17 +51,18 @@ export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string };
 }
 
-/** Thrown by route handlers; the API's error handler answers with its status and body. */
-export class ApiError extends Error {
-  readonly code: ApiErrorCode;
+/**
+ * Thrown by route handlers; the API's error handler answers with its status and body. The one
+ * class of this name: the pane's view of a failed call is ApiCallFailure (widget/api/api-client.ts).
+ */
+export class ApiError extends CodedError<ApiErrorCode> {
+  override readonly name = 'ApiError';
   readonly statusCode: number;
   /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
   readonly headers: Record<string, string>;
 
   constructor(code: ApiErrorCode, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
+    super(code, message);
     this.statusCode = STATUS[code];
     this.headers = headers;
   }

@@ -1,7 +1,10 @@
 /**
  * Why a sign-in through an identity provider ended without a session. The code travels to the
  * pane with the result (sso-result-page.ts) and into the audit line; the message is for people.
+ * The values are part of that contract and do not change.
  */
+import { CodedError } from '../../errors/coded-error.ts';
+
 export const SsoErrorCode = {
   /** `?provider=` names no configured provider. */
   UNKNOWN_PROVIDER: 'SSO_UNKNOWN_PROVIDER',
@@ -26,12 +29,6 @@ export const SsoErrorCode = {
 } as const;
 export type SsoErrorCode = (typeof SsoErrorCode)[keyof typeof SsoErrorCode];
 
-export class SsoError extends Error {
-  readonly code: SsoErrorCode;
-
-  constructor(code: SsoErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SsoError';
-    this.code = code;
-  }
+export class SsoError extends CodedError<SsoErrorCode> {
+  override readonly name = 'SsoError';
 }
