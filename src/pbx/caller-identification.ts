@@ -75,7 +75,8 @@ export class CallerIdentification {
    * retargeted it there, RFC 3261 §16.5), without a challenge: carriers do not answer them. The
    * Request-URI then names the contact, so the number called is the To user, which the carrier
    * leaves as the caller dialled it (§8.1.1.2, §16.5 changes only the Request-URI). With
-   * `match.addresses`, the request must also come from there.
+   * `match.addresses`, the request must also come from there; without, the contact user (seen by
+   * anyone on the trunk's path when it is not TLS) is all that admits it (contact-user.ts).
    */
   #fromRegisteredContact(request: SipRequest, trunk: Trunk, sourceAddress: string): Identification {
     if (trunk.match.addresses !== undefined && identifyTrunk([trunk], { sourceAddress, digestUsername: trunk.match.username }) !== trunk) {

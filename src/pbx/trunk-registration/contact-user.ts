@@ -7,8 +7,16 @@
  * whose Request-URI names this contact was sent by whoever holds the binding: the trunk. The
  * user part names the trunk and carries a MAC of its name under the trunk's outbound password,
  * so it is stable across restarts (a re-REGISTER updates the same binding, §10.2.4) and cannot
- * be guessed by anyone who does not already share the account's secret: a stranger who sends an
- * INVITE to a guessed contact falls through to the ordinary identification and is challenged.
+ * be guessed or derived without that password: a stranger who sends an INVITE to a guessed
+ * contact falls through to the ordinary identification and is challenged.
+ *
+ * It is a bearer token, not a secret kept: it travels in clear in every REGISTER (Contact) and in
+ * every call the carrier sends (Request-URI) unless the trunk uses TLS, and the carrier lists it.
+ * Whoever has seen it can send calls that are taken as the trunk's, from anywhere, unless the
+ * trunk has match.addresses. Such a call can do what the carrier can: ring the extensions that
+ * routes.inbound maps its DIDs to, with any caller number, and count against maxCalls; trunk
+ * callers are never routed out (call-router.ts). docs/trunks-and-routes.md says why this stays
+ * the default and how to close it (match.addresses, transport tls).
  */
 import { createHmac } from 'node:crypto';
 import { isSipUri } from '../../sip/message/index.ts';
