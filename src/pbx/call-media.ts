@@ -10,7 +10,8 @@
  *   label); its 18x/2xx with SDP the answer; the losing branches are deleted when a 2xx ends the
  *   fork, and a 2xx a losing branch sends after that never reaches the relay (its answer would
  *   take the caller's media away from the winner): the proxy ends that callee's dialog instead;
- * - an INVITE without SDP (a late offer): the 2xx carries the offer and the ACK the answer;
+ * - an INVITE without SDP (a late offer): the 2xx carries the offer and the ACK the answer, or a
+ *   reliable 18x (RFC 3262 §5) the offer and its PRACK the answer; a 2xx after that repeats it;
  * - re-INVITE and UPDATE (RFC 3311) from either side are offers like any other, between the
  *   parties the 2xx of the initial INVITE established;
  * - a failure final to the initial INVITE (486, 487 after CANCEL or Timer C, 408…) and a BYE of the
@@ -142,6 +143,18 @@ interface BranchMedia {
   offered: boolean;
   /** Both ends are browsers (no trunk): with the relay down, media may go end to end. */
   browsers: boolean;
+  /**
+   * A late offer whose offer/answer completed in the early dialog (reliable 18x, PRACK): the SDP
+   * the caller got in that 18x, which a 2xx repeating the offer gets again.
+   */
+  earlySdp?: Buffer;
+}
+
+/** A late offer in a reliable provisional, waiting for the PRACK that answers it. */
+interface ProvisionalOffer {
+  branch: string;
+  /** The offer as the caller got it. */
+  sdp: Buffer;
 }
 
 interface MediaCall {
@@ -162,6 +175,8 @@ interface MediaCall {
   relayed: boolean;
   /** An offer made in a 2xx: the ACK carries its answer. */
   ackAnswer?: { offererTag: string; branch: string | undefined };
+  /** Offers made in reliable provisionals (RFC 3262 §5), by the offering callee's tag: a PRACK answers each. */
+  prackAnswers: Map<string, ProvisionalOffer>;
   /** Whether the relay holds anything of this call. */
   touched: boolean;
   /** The relay calls of this call, one after the other. */
@@ -200,7 +215,7 @@ export class CallMedia implements MediaStep {
       const callerTag = tagOf(fromOf(request)) ?? '';
       let call = this.#calls.get(callId);
       if (call === undefined) {
-        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), seenAt: this.#now(), relayed: true, touched: false, chain: Promise.resolve(), lastRequest: Promise.resolve(PASS) };
+        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), prackAnswers: new Map(), seenAt: this.#now(), relayed: true, touched: false, chain: Promise.resolve(), lastRequest: Promise.resolve(PASS) };
         this.#calls.set(callId, call);
       }
       call.seenAt = this.#now();
@@ -220,12 +235,31 @@ export class CallMedia implements MediaStep {
     const toTag = tagOf(toOf(request)) ?? '';
     const from = call.parties.get(fromTag);
     const to = call.parties.get(toTag);
-    const outcome =
-      call.relayed && sdp && from !== undefined && to !== undefined
-        ? this.#relay(call, callId, request.method, undefined, request.body, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }))
-        : // Not before the requests before it: a BYE never overtakes the re-INVITE still with the relay.
-          call.lastRequest.then(() => PASS);
+    let outcome: Promise<MediaOutcome>;
+    if (call.relayed && sdp && from !== undefined && to !== undefined) {
+      const early = request.method === 'PRACK' ? call.prackAnswers.get(toTag) : undefined;
+      if (early !== undefined) call.prackAnswers.delete(toTag);
+      outcome =
+        early !== undefined
+          ? this.#prackAnswer(call, callId, request, early, from, to)
+          : this.#relay(call, callId, request.method, undefined, request.body, (relay) => relay.offer({ callId, fromTag, toTag, sdp: request.body, from, to }));
+    } else {
+      // Not before the requests before it: a BYE never overtakes the re-INVITE still with the relay.
+      outcome = call.lastRequest.then(() => PASS);
+    }
     call.lastRequest = outcome;
+    return outcome;
+  }
+
+  /** A PRACK whose SDP answers the offer of a reliable provisional (RFC 3262 §5): an answer to the relay. */
+  async #prackAnswer(call: MediaCall, callId: string, prack: SipRequest, offer: ProvisionalOffer, from: MediaProfile, to: MediaProfile): Promise<MediaOutcome> {
+    const offererTag = tagOf(toOf(prack)) ?? '';
+    const answererTag = tagOf(fromOf(prack)) ?? '';
+    const outcome = await this.#relay(call, callId, 'PRACK', undefined, prack.body, (relay) =>
+      relay.answer({ callId, fromTag: offererTag, toTag: answererTag, viaBranch: offer.branch, sdp: prack.body, from, to }),
+    );
+    const media = call.branches.get(offer.branch);
+    if (outcome.kind === 'rewrite' && media !== undefined) media.earlySdp = offer.sdp;
     return outcome;
   }
 
@@ -257,11 +291,16 @@ export class CallMedia implements MediaStep {
           relay.answer({ callId, fromTag: requesterTag, toTag: responderTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
         );
       }
-      // A late offer (RFC 3261 §13.2.1): the callee offers in its response, the caller answers in the ACK.
+      // A late offer (RFC 3261 §13.2.1): the callee offers in its response, the caller answers in
+      // the ACK — or in the PRACK of a reliable provisional (RFC 3262 §5), after which the 2xx
+      // may only repeat that offer (RFC 6337 §3.1.1): the caller gets the same SDP again.
+      if (response.status >= 200 && media.earlySdp !== undefined) return { kind: 'rewrite', body: media.earlySdp };
       if (response.status >= 200) call.ackAnswer = { offererTag: responderTag, branch };
-      return this.#relay(call, callId, what, media, response.body, (relay) =>
+      const outcome = await this.#relay(call, callId, what, media, response.body, (relay) =>
         relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, viaBranch: branch, sdp: response.body, from: media.profile, to: call.callerProfile }),
       );
+      if (response.status < 200 && outcome.kind === 'rewrite' && getHeader(response, 'RSeq') !== undefined) call.prackAnswers.set(responderTag, { branch, sdp: outcome.body });
+      return outcome;
     }
     if (!call.relayed || !hasSdp(response) || response.status < 200) return PASS;
     const requester = call.parties.get(requesterTag);

@@ -306,6 +306,37 @@ describe('the media step of a call', () => {
     );
   });
 
+  it('takes a late offer from a reliable 183 and its answer from the PRACK, and gives the caller the same SDP in the 200', async () => {
+    const t = setup();
+    t.call(undefined, [BROWSER]);
+    await settle();
+    const [sent] = t.sentInvites();
+    const recordRoutes = getHeaders(sent, 'Record-Route').map((rr) => `Record-Route: ${rr}`);
+    t.respond(withSdp(answer(sent, 183, [...recordRoutes, 'Require: 100rel', 'RSeq: 1']), BROWSER_SDP));
+    await settle();
+    const [early] = t.upstream(183);
+    assert.match(early.body.toString(), /x-relayed-for:rtp/);
+
+    const prack = inDialog('PRACK', early, false, 8, PHONE_SDP);
+    setHeader(prack, 'RAck', '1 7 INVITE');
+    t.proxy.forwardInDialog(t.receive(prack), prack, CALLER_FLOW);
+    await settle();
+    const sentPrack = t.transport.requests.at(-1)!.request;
+    assert.equal(sentPrack.method, 'PRACK');
+    assert.match(sentPrack.body.toString(), /x-relayed-for:webrtc/);
+    t.respond(answer(sentPrack, 200), CALLEE_FLOW);
+    await settle();
+
+    t.respond(withSdp(answer(sent, 200), BROWSER_SDP));
+    await settle();
+    assert.equal(t.upstream(200).at(-1)!.body.toString(), early.body.toString(), 'the offer the caller already answered');
+    assert.deepEqual(exchanges(t.relay), [
+      ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
+      ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
+    ]);
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1'], 'the PRACK answers the 183\'s branch');
+  });
+
   it('cancels a call whose offer is still with the relay: 487, no INVITE sent, nothing left', async () => {
     const t = setup();
     let release!: () => void;
