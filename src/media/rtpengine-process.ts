@@ -13,7 +13,7 @@
  * Callpane's process ends. Without setpriv it is started plainly, with a warning; the pidfile
  * (stale-engine.ts) then lets the next start stop an engine left behind.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import type { StructuredLogger } from '../logging/structured-logger.ts';
 import { removeEnginePidfile, writeEnginePidfile } from './stale-engine.ts';
@@ -99,14 +99,11 @@ const PROBLEM_LEVELS = new Set(['EMERG', 'ALERT', 'CRIT', 'ERR', 'ERROR', 'WARNI
 /** Where util-linux installs setpriv (Debian: /usr/bin; older layouts: /bin). */
 const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/local/bin/setpriv'];
 
+/** The first setpriv that knows --pdeathsig (util-linux 2.33 and later), or null. */
 function findSetpriv(): string | null {
   for (const path of SETPRIV_PATHS) {
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // Not here: the next place.
-    }
+    const help = spawnSync(path, ['--help'], { encoding: 'utf8', timeout: 2000 });
+    if (help.error === undefined && help.stdout.includes('--pdeathsig')) return path;
   }
   return null;
 }
@@ -138,7 +135,7 @@ export class RtpengineProcess {
     if (this.#setpriv === null) {
       this.#log.warn(
         { pidfile: this.#options.pidfile },
-        'setpriv (util-linux) not found: if Callpane is killed (SIGKILL, out of memory), rtpengine keeps running until the next start stops it',
+        'setpriv (util-linux, with --pdeathsig) not found: if Callpane is killed (SIGKILL, out of memory), rtpengine keeps running until the next start stops it',
       );
     }
     return new Promise((resolve) => {

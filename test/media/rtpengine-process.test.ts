@@ -188,6 +188,6 @@ describe('the managed rtpengine dies with Callpane', () => {
     const { engine } = await supervised({ setpriv: null, logger: capture });
     await engine.start();
     assert.equal(engine.status().state, 'running');
-    assert.ok(lines.some((line) => /setpriv \(util-linux\) not found/.test(line.msg)), JSON.stringify(lines));
+    assert.ok(lines.some((line) => /setpriv \(util-linux, with --pdeathsig\) not found/.test(line.msg)), JSON.stringify(lines));
   });
 });
