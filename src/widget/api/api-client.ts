@@ -21,7 +21,8 @@ export const ApiFailure = {
   Timeout: 'TIMEOUT',
 } as const;
 
-export interface ApiError {
+/** One failed call to the web API, as a value (the server throws ApiError; the pane never throws). */
+export interface ApiCallFailure {
   /** HTTP status; 0 when no answer came. */
   status: number;
   /** The server's error code (api-errors.ts), or one of ApiFailure. */
@@ -29,7 +30,7 @@ export interface ApiError {
   message: string;
 }
 
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiCallFailure };
 
 export const PANE_CLIENT_HEADER = 'X-Callpane-Client';
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -206,6 +207,6 @@ export class ApiClient {
   }
 }
 
-function failure(status: number, code: string, message: string): { ok: false; error: ApiError } {
+function failure(status: number, code: string, message: string): { ok: false; error: ApiCallFailure } {
   return { ok: false, error: { status, code, message } };
 }

@@ -4,7 +4,7 @@
  * and stops with a session (settings, event channel, registration, click-to-act) is the
  * lifecycle's business, wired by the pane's composition (pane.ts).
  */
-import type { ApiClient, ApiError } from '../api/api-client.ts';
+import type { ApiCallFailure, ApiClient } from '../api/api-client.ts';
 import type { SessionView } from '../api/api-types.ts';
 import type { PaneState } from './pane-state.ts';
 import type { SsoEnd, SsoSignIn } from './sso-sign-in.ts';
@@ -105,7 +105,7 @@ export class SessionController {
   }
 }
 
-function signInNotice(error: ApiError): PaneState['notice'] {
+function signInNotice(error: ApiCallFailure): PaneState['notice'] {
   if (error.code === 'INVALID_CREDENTIALS') return { kind: 'error', key: 'errInvalidCredentials' };
   if (error.code === 'TOO_MANY_ATTEMPTS') return { kind: 'error', key: 'errTooManyAttempts' };
   if (error.status === 0) return { kind: 'error', key: 'errNetwork' };
