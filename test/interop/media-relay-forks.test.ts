@@ -1,8 +1,10 @@
 /**
- * A fork whose two branches both answer, through the proxy and a real rtpengine: rtpengine
- * itself accepts an answer on a branch already deleted (it moves the caller's port and makes
- * that branch the caller's only subscriber), so only the PBX can keep the winner's media — the
- * loser's 200 must never reach rtpengine, and the loser's BYE must not delete the call.
+ * Offer/answer corners through the proxy and a real rtpengine. A fork whose two branches both
+ * answer: rtpengine itself accepts an answer on a branch already deleted (it moves the caller's
+ * port and makes that branch the caller's only subscriber), so only the PBX can keep the
+ * winner's media — the loser's 200 must never reach rtpengine, and the loser's BYE must not
+ * delete the call. A late offer in a reliable 183: the PRACK's SDP is the answer (RFC 3262 §5),
+ * or a browser that offered is handed an offer back.
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
@@ -17,11 +19,14 @@ import type { SipMessage, SipRequest } from '../../src/sip/message/types.ts';
 import { createFlow } from '../../src/sip/transport/index.ts';
 import { answer, CALLER_FLOW, fixture, invite, message } from '../pbx/proxy/proxy-fixture.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
-import { plainAnswer, plainOffer } from '../support/sdp-samples.ts';
+import { chromiumOffer, plainAnswer, plainOffer } from '../support/sdp-samples.ts';
 
 const DESK: ForwardTarget = { uri: parseUri('sip:1002@127.0.0.7:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.7', port: 5060 } };
 const SOFT: ForwardTarget = { uri: parseUri('sip:1002@127.0.0.8:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.8', port: 5060 } };
 const DESK_FLOW = createFlow('TCP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.7', port: 5060 });
+/** A browser reached over its WebSocket (no flowId: the recording transport takes anything). */
+const BROWSER: ForwardTarget = { uri: parseUri('sip:1002@df7jal23ls0d.invalid;transport=ws'), leg: { transport: 'WS', address: '127.0.0.8', port: 41001 } };
+const BROWSER_FLOW = createFlow('WS', { address: '127.0.0.1', port: 8080 }, { address: '127.0.0.8', port: 41001 });
 
 let engine: RunningRtpengine;
 let ng: NgClient;
@@ -136,3 +141,49 @@ describe('a fork whose branches both answer, anchored through a real rtpengine',
   });
 });
 
+describe('a late offer in a reliable 183, anchored through a real rtpengine', () => {
+  it('gives a browser that offered in its 183 the PRACK\'s SDP as an answer (DTLS setup active or passive, never actpass)', async () => {
+    const relay = new RtpengineRelay({ engines: [ng] });
+    const media = new CallMedia({ relay });
+    const t = fixture({ media });
+    try {
+      const request = invite();
+      setHeader(request, 'Call-ID', 'early-offer');
+      t.proxy.forward(t.receive(request), request, CALLER_FLOW, [BROWSER]);
+      await settle();
+      const [sent] = t.transport.requests.map((entry) => entry.request);
+      const recordRoutes = getHeaders(sent, 'Record-Route').map((route) => `Record-Route: ${route}`);
+      t.respond(withSdp(answer(sent, 183, [...recordRoutes, 'Require: 100rel', 'RSeq: 1']), chromiumOffer()), BROWSER_FLOW);
+      await settle();
+      const [early] = t.transport.responses.filter((response) => response.status === 183);
+      assert.match(early.body.toString(), / RTP\/AVP /, 'the phone is offered plain RTP');
+
+      const prack = message<SipRequest>([
+        'PRACK sip:1002@127.0.0.8:41001;transport=ws SIP/2.0',
+        'Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-prack',
+        'Max-Forwards: 70',
+        ...[...getHeaders(early, 'Record-Route')].reverse().map((route) => `Route: ${route}`),
+        `From: ${getHeader(early, 'From')}`,
+        `To: ${getHeader(early, 'To')}`,
+        'Call-ID: early-offer',
+        'CSeq: 8 PRACK',
+        'RAck: 1 7 INVITE',
+      ]);
+      withSdp(prack, plainAnswer());
+      assert.equal(t.proxy.forwardInDialog(t.receive(prack), prack, CALLER_FLOW), true);
+      await settle();
+      const sentPrack = t.transport.requests.at(-1)!.request;
+      assert.equal(sentPrack.method, 'PRACK');
+      // RFC 5763 §5: the answerer picks active or passive; an SDP with actpass is an offer.
+      assert.match(sentPrack.body.toString(), /^a=setup:(active|passive)\r?$/m, `an answer for the browser:\n${sentPrack.body.toString()}`);
+
+      t.respond(withSdp(answer(sent, 200), chromiumOffer()), BROWSER_FLOW);
+      await settle();
+      const [ok] = t.transport.responses.filter((response) => response.status === 200);
+      assert.equal(ok.body.toString(), early.body.toString(), 'the 200 repeats the offer the phone answered');
+    } finally {
+      await media.close();
+    }
+    assert.deepEqual(await engine.listCalls(), []);
+  });
+});
