@@ -5,6 +5,7 @@
  * values. A call that does not fit is refused, never guessed at: the sandbox must be no more
  * permissive than Dynamics.
  */
+import { CodedError } from '../../errors/coded-error.ts';
 import { CifErrorCode, type CifErrorCodeValue } from './cif-error.ts';
 import type { CifMethod } from './cif-protocol.ts';
 
@@ -35,13 +36,11 @@ export type CifCall =
   | { method: 'setWidth'; width: number }
   | { method: 'renderSearchPage'; entity: string; searchString: string };
 
-export class CifArgumentError extends Error {
-  readonly code: CifErrorCodeValue;
+export class CifArgumentError extends CodedError<CifErrorCodeValue> {
+  override readonly name = 'CifArgumentError';
 
   constructor(message: string, code: CifErrorCodeValue = CifErrorCode.InvalidArgument) {
-    super(message);
-    this.name = 'CifArgumentError';
-    this.code = code;
+    super(code, message);
   }
 }
 

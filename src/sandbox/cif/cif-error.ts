@@ -3,8 +3,10 @@
  * `message` always, `code` (one of CifErrorCode, or Dataverse's hex code) and, for errors that
  * came from Dataverse, `errorCode` as the number Xrm.WebApi reports
  * (https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/xrm-webapi/createrecord).
- * Only `message` should be relied on: Microsoft documents no shape for CIF errors.
+ * Only `message` should be relied on: Microsoft documents no shape for CIF errors. The code
+ * values imitate what a CIF host answers, so they keep their spelling rather than Callpane's style.
  */
+import { CodedError } from '../../errors/coded-error.ts';
 
 export const CifErrorCode = {
   /** An argument of the wrong type, a structured argument that is not a JSON string, bad JSON. */
@@ -38,13 +40,14 @@ export function dataverseCifError(error: { code: string; message: string }): str
   return JSON.stringify(body);
 }
 
-/** Thrown by the host's handlers: the call is rejected with `json` as CIF's error string. */
-export class CifRejection extends Error {
+/** Thrown by the host's handlers: the call is rejected with `json` as CIF's error string, whose code this carries. */
+export class CifRejection extends CodedError<string> {
+  override readonly name = 'CifRejection';
   readonly json: string;
 
   constructor(json: string) {
-    super((JSON.parse(json) as CifErrorBody).message);
-    this.name = 'CifRejection';
+    const body = JSON.parse(json) as CifErrorBody;
+    super(body.code, body.message);
     this.json = json;
   }
 

@@ -37,21 +37,22 @@ export const DataverseErrorCode = {
 
 export type DataverseErrorCodeValue = (typeof DataverseErrorCode)[keyof typeof DataverseErrorCode];
 
+import { CodedError } from '../../errors/coded-error.ts';
+
 export interface ODataErrorBody {
   error: { code: string; message: string };
 }
 
-export class DataverseError extends Error {
+/** `code` is Dataverse's hexadecimal code, kept exactly as Dataverse answers it. */
+export class DataverseError extends CodedError<DataverseErrorCodeValue> {
+  override readonly name = 'DataverseError';
   readonly status: number;
-  readonly code: DataverseErrorCodeValue;
   /** Response headers that belong to the error, such as `Retry-After` on a 429. */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(status: number, code: DataverseErrorCodeValue, message: string, headers: Readonly<Record<string, string>> = {}) {
-    super(message);
-    this.name = 'DataverseError';
+    super(code, message);
     this.status = status;
-    this.code = code;
     this.headers = headers;
   }
 

@@ -6,6 +6,7 @@
  * and wording follow https://learn.microsoft.com/entra/identity-platform/reference-error-codes.
  */
 import { randomUUID } from 'node:crypto';
+import { CodedError } from '../../errors/coded-error.ts';
 
 export type EntraErrorName = 'invalid_request' | 'invalid_client' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_resource';
 
@@ -19,16 +20,15 @@ export interface EntraErrorBody {
   error_uri: string;
 }
 
-export class EntraError extends Error {
+/** `code` is Entra's `error` value (RFC 6749 §5.2), kept exactly as Entra spells it. */
+export class EntraError extends CodedError<EntraErrorName> {
+  override readonly name = 'EntraError';
   readonly status: number;
-  readonly error: EntraErrorName;
   /** The AADSTS number. */
   readonly aadsts: number;
 
   constructor(error: EntraErrorName, aadsts: number, message: string) {
-    super(`AADSTS${aadsts}: ${message}`);
-    this.name = 'EntraError';
-    this.error = error;
+    super(error, `AADSTS${aadsts}: ${message}`);
     this.aadsts = aadsts;
     this.status = error === 'invalid_client' ? 401 : 400;
   }
@@ -38,7 +38,7 @@ export class EntraError extends Error {
     const correlationId = randomUUID();
     const timestamp = `${now.toISOString().slice(0, 19).replace('T', ' ')}Z`;
     return {
-      error: this.error,
+      error: this.code,
       error_description: `${this.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
       error_codes: [this.aadsts],
       timestamp,

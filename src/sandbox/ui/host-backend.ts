@@ -13,7 +13,7 @@ import type { ChannelPanel } from './channel-panel.ts';
 import { MIN_PANEL_WIDTH } from './channel-panel.ts';
 import type { PageConfig, PageEntity } from './page-config.ts';
 import { LIST_ENTITIES } from './route.ts';
-import { ApiError, recordCall } from './web-api.ts';
+import { DataverseRequestError, recordCall } from './web-api.ts';
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const WRITES: ReadonlySet<RecordCall['operation']> = new Set(['createRecord', 'updateRecord', 'deleteRecord']);
@@ -33,7 +33,7 @@ export function createHostBackend({ config, state, panel }: HostBackendOptions):
       if (WRITES.has(call.operation)) state.dataChanged();
       return result;
     } catch (error) {
-      if (error instanceof ApiError) throw new CifRejection(dataverseCifError({ code: error.code, message: error.message }));
+      if (error instanceof DataverseRequestError) throw new CifRejection(dataverseCifError({ code: error.code, message: error.message }));
       throw error;
     }
   }

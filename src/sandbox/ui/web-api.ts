@@ -3,22 +3,24 @@
  * save (as the Unified Interface does), and /_sandbox/records for CIF's record calls, which run
  * in the Xrm dialect on the server.
  */
+import { CodedError } from '../../errors/coded-error.ts';
 import type { RecordCall } from '../record-calls.ts';
 
 const API = '/api/data/v9.2';
 
 export type ApiRecord = Record<string, unknown>;
 
-/** A Dataverse error answer: `{"error":{"code","message"}}` with its HTTP status. */
-export class ApiError extends Error {
+/**
+ * A Dataverse error answer as this page receives it: `{"error":{"code","message"}}` with its HTTP
+ * status; `code` is Dataverse's hexadecimal code, or empty where Dataverse gives none.
+ */
+export class DataverseRequestError extends CodedError<string> {
+  override readonly name = 'DataverseRequestError';
   readonly status: number;
-  readonly code: string;
 
   constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
+    super(code, message);
     this.status = status;
-    this.code = code;
   }
 }
 
@@ -36,7 +38,7 @@ async function request(url: string, init: RequestInit = {}): Promise<Response> {
   });
   if (!response.ok) {
     const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-    throw new ApiError(response.status, body?.error?.code ?? '', body?.error?.message ?? `${response.status} ${response.statusText}`);
+    throw new DataverseRequestError(response.status, body?.error?.code ?? '', body?.error?.message ?? `${response.status} ${response.statusText}`);
   }
   return response;
 }
@@ -55,7 +57,7 @@ export async function create(set: string, body: ApiRecord): Promise<string> {
   const response = await request(`${API}/${set}`, { method: 'POST', body: JSON.stringify(body) });
   const entityId = response.headers.get('OData-EntityId') ?? '';
   const id = /\(([0-9a-f-]{36})\)$/i.exec(entityId)?.[1];
-  if (!id) throw new ApiError(500, '', 'The server did not say which record it created.');
+  if (!id) throw new DataverseRequestError(500, '', 'The server did not say which record it created.');
   return id;
 }
 
