@@ -22,7 +22,7 @@ import { NavigationController } from './navigation-controller.ts';
 import type { PaneEnvironment } from './pane-environment.ts';
 import { initialState, type PaneState } from './pane-state.ts';
 import { RegistrationController } from './registration-controller.ts';
-import { ServerEventsController } from './server-events-controller.ts';
+import { ServerEventsController, type ServerEventsControllerOptions } from './server-events-controller.ts';
 import { SessionController } from './session-controller.ts';
 import { SettingsController } from './settings-controller.ts';
 import { SsoSignIn } from './sso-sign-in.ts';
@@ -48,10 +48,12 @@ export interface Pane {
 export interface PaneServices {
   api: ApiClient;
   engine: PhoneEngine;
+  /** The server's event channel; a WebSocket (event-stream.ts) unless a test brings a stand-in. */
+  openStream?: ServerEventsControllerOptions['openStream'];
 }
 
 export function createPane(config: PaneConfig, env: PaneEnvironment, services: PaneServices = { api: new ApiClient(), engine: new JsSipEngine() }): Pane {
-  const { api, engine } = services;
+  const { api, engine, openStream } = services;
   const store = new Store<PaneState>(initialState(languageOf('dynamics', undefined, env.languages())));
   const microphone = new Microphone(env.microphone);
   const ringtone = new Ringtone(env.ringtone);
@@ -108,6 +110,7 @@ export function createPane(config: PaneConfig, env: PaneEnvironment, services: P
   const events = new ServerEventsController({
     env,
     api,
+    openStream,
     onReady: () => history.channelReady(),
     onCall: (event) => calls.onServerEvent(event),
     onSessionOver: () => void session.end(),
