@@ -102,7 +102,8 @@ for (const transport of ['udp', 'tcp'] as const) {
       assert.ok(toBob > 0, `Bob's pane received ${toBob} audio bytes\n${diagnostics()}`);
       assert.ok(toAlice > 0, `Alice's pane received ${toAlice} audio bytes\n${diagnostics()}`);
       for (const agent of [alice, bob]) {
-        const pairs = await selectedPairs(agent);
+        // A working pair shows 'in-progress' while a consent check (RFC 7675) is out: wait for 'succeeded'.
+        const pairs = await eventually(() => selectedPairs(agent), (found) => found.length > 0 && found.every((pair) => pair.state === 'succeeded'), 5_000);
         assert.ok(pairs.length > 0, `${agent.name}'s pane selected no candidate pair`);
         for (const pair of pairs) {
           assert.deepEqual({ local: pair.localType, relayProtocol: pair.relayProtocol, state: pair.state }, { local: 'relay', relayProtocol: transport, state: 'succeeded' }, `${agent.name}'s selected pair: ${JSON.stringify(pair)}`);
