@@ -43,6 +43,19 @@ function assertNamesRelay(sdp: ReturnType<typeof audio>, engine: RunningRtpengin
   assert.match(sdp.text, /^o=\S+ \S+ \S+ IN IP4 127\.0\.0\.1\r?$/m);
 }
 
+/**
+ * What an engine lists once `accept` holds, or what it lists after 2 s: a deleted call can take
+ * a timer tick of rtpengine's to leave the list on a busy machine.
+ */
+async function listedSoon(engine: RunningRtpengine, accept: (listed: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    const listed = await engine.listCalls();
+    if (accept(listed) || Date.now() > deadline) return listed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function rtpSocket(): Promise<Socket> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -298,20 +311,19 @@ describe('RtpengineRelay over two real rtpengines', () => {
     let now = 1_000_000;
     try {
       const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port: silent.address().port }, 100, 0), client(b)], skipMs: 10_000, now: () => now });
+      // Counted, not timed: what the silent engine is asked shows whether a call waited for it.
+      let asked = 0;
+      silent.on('message', () => asked++);
       const first = newCallId();
-      const started = Date.now();
       await relay.offer({ callId: first, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
-      assert.ok(Date.now() - started >= 100, 'the first call waited for the silent engine once');
-      const second = newCallId();
-      const secondStarted = Date.now();
-      await relay.offer({ callId: second, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      assert.equal(asked, 1, 'the first call tried the silent engine once, then went on');
       await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
-      assert.ok(Date.now() - secondStarted < 100, `later calls did not wait for it (${Date.now() - secondStarted} ms)`);
+      await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
+      assert.equal(asked, 1, 'later calls did not ask it while it is skipped');
       assert.ok((await b.listCalls()).includes(first));
 
       now += 10_001;
-      let asked = 0;
-      silent.on('message', () => asked++);
+      asked = 0;
       // Round-robin: of two new calls, one starts with the engine that was skipped.
       await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
       await relay.offer({ callId: newCallId(), fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
@@ -327,15 +339,15 @@ describe('RtpengineRelay over two real rtpengines', () => {
     const dead = await rtpSocket();
     const port = dead.address().port;
     dead.close();
-    const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port }, 1000, 2), client(b)] });
+    // A client that would wait a minute per attempt: only a relay that never waits for the dead
+    // engine finishes within the test's time (nothing here is measured).
+    const relay = new RtpengineRelay({ engines: [client({ host: '127.0.0.1', port }, 60_000, 2), client(b)] });
     const calls = [newCallId(), newCallId(), newCallId()];
-    const started = Date.now();
     for (const callId of calls) await relay.offer({ callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
-    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
     const onB = await b.listCalls();
     assert.ok(calls.every((callId) => onB.includes(callId)), 'every call landed on the live engine');
     for (const callId of calls) await relay.delete({ callId });
-    assert.deepEqual(await b.listCalls(), []);
+    assert.deepEqual(await listedSoon(b, (listed) => listed.length === 0), []);
   });
 });
 
