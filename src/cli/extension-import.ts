@@ -3,7 +3,7 @@
  * `ext add` (src/store/extension-repository.ts) and against the database and the rest of the file
  * before anything is written, then all of them created in one transaction, or none.
  */
-import { generateSecret, hashPassword } from '../security/password-hash.ts';
+import { generateSecret, hashGeneratedSecret } from '../security/password-hash.ts';
 import { GENERATED_PASSWORD_BYTES, GENERATED_SIP_SECRET_BYTES } from '../server/extension-admin.ts';
 import { inTransaction, type Database } from '../store/database.ts';
 import { ExtensionError } from '../store/extension-error.ts';
@@ -149,7 +149,7 @@ export async function importExtensions(db: Database, extensions: ExtensionReposi
     ...(options.withPasswords ? { password: spreadsheetSafeSecret(GENERATED_PASSWORD_BYTES) } : {}),
     sipSecret: spreadsheetSafeSecret(GENERATED_SIP_SECRET_BYTES),
   }));
-  const hashes = await mapConcurrently(imported, hashConcurrency(), (entry) => (entry.password === undefined ? Promise.resolve(NO_PASSWORD_HASH) : hashPassword(entry.password)));
+  const hashes = await mapConcurrently(imported, hashConcurrency(), (entry) => (entry.password === undefined ? Promise.resolve(NO_PASSWORD_HASH) : hashGeneratedSecret(entry.password)));
   const writingStart = performance.now();
   inTransaction(db, () => {
     for (const [index, entry] of imported.entries()) {

@@ -7,6 +7,14 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 
 /** N = 2^15, r = 8: 32 MiB and some tens of milliseconds per hash on a server core. */
 const COST = 2 ** 15;
+/**
+ * For secrets Callpane generates itself (at least 96 random bits): scrypt's work factor slows the
+ * guessing of passwords people choose, and no work factor is needed against 2^96 guesses, so these
+ * are hashed at N = 2^10 (about a millisecond) — what lets `ext import` hash thousands in seconds.
+ */
+const GENERATED_COST = 2 ** 10;
+/** 96 bits in base64url. */
+const MIN_GENERATED_LENGTH = 16;
 const BLOCK_SIZE = 8;
 const PARALLELIZATION = 1;
 const SALT_BYTES = 16;
@@ -25,10 +33,30 @@ function derive(password: string, salt: Buffer, length: number, options: ScryptO
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export function hashPassword(password: string): Promise<string> {
+  return hashAt(password, COST);
+}
+
+/** A secret from generateSecret (never one a person chose), hashed at the low GENERATED_COST. */
+export function hashGeneratedSecret(secret: string): Promise<string> {
+  if (secret.length < MIN_GENERATED_LENGTH) throw new RangeError(`a generated secret has at least ${MIN_GENERATED_LENGTH} characters`);
+  return hashAt(secret, GENERATED_COST);
+}
+
+async function hashAt(password: string, cost: number): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const hash = await derive(password, salt, HASH_BYTES, { N: COST, r: BLOCK_SIZE, p: PARALLELIZATION });
-  return `scrypt$${COST}$${BLOCK_SIZE}$${PARALLELIZATION}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+  const hash = await derive(password, salt, HASH_BYTES, { N: cost, r: BLOCK_SIZE, p: PARALLELIZATION });
+  return `scrypt$${cost}$${BLOCK_SIZE}$${PARALLELIZATION}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+/**
+ * The scrypt costs checking `encoded` computes: its own, and the full COST as well when its own
+ * is lower, so that a sign-in takes the same work whatever kind of password the account has (and
+ * its timing tells nothing, as for an unknown login).
+ */
+export function verificationCosts(encoded: string): number[] {
+  const own = Number(ENCODED.exec(encoded)?.[1] ?? COST);
+  return own < COST ? [own, COST] : [own];
 }
 
 /** True when `password` matches `encoded`; false for a wrong password or a hash it cannot read. */
@@ -41,7 +69,9 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const salt = Buffer.from(match[4], 'base64url');
   const expected = Buffer.from(match[5], 'base64url');
   if (expected.length < 16) return false;
+  const [, ...padding] = verificationCosts(encoded);
   const actual = await derive(password, salt, expected.length, { N, r, p });
+  for (const cost of padding) await derive(password, salt, expected.length, { N: cost, r: BLOCK_SIZE, p: PARALLELIZATION });
   return timingSafeEqual(actual, expected);
 }
 

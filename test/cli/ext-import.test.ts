@@ -14,12 +14,9 @@ import { createSessionRepository } from '../../src/store/session-repository.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const CLI = join(ROOT, 'bin/callpane.ts');
-/**
- * Hundreds of lines show a call centre's file works in one go; every generated password is an
- * scrypt hash (about 70 ms of CPU each on these cores), so 2,000 would take the suite minutes.
- */
-const AGENTS = 300;
-const TIMEOUT_MS = 300_000;
+/** A call centre's file: generated passwords are hashed at the low cost of generated secrets. */
+const AGENTS = 2000;
+const TIMEOUT_MS = 120_000;
 
 let dir: string;
 before(() => {
@@ -76,7 +73,7 @@ function secretsIn(path: string): Record<string, string>[] {
   return rows.map((row) => Object.fromEntries(header.fields.map((name, index) => [name, row.fields[index]])));
 }
 
-test('a file of hundreds of extensions is imported in one go, with a generated password and SIP secret for each', { timeout: TIMEOUT_MS }, async (t) => {
+test('a file of 2,000 extensions is imported in one go, in seconds, with a generated password and SIP secret for each', { timeout: TIMEOUT_MS }, async (t) => {
   const { dataDir, folder } = workspace();
   const csv = join(folder, 'agents.csv');
   const lines = Array.from({ length: AGENTS }, (_, index) => `${3000 + index},Agent ${index},agent${index}@example.com`);

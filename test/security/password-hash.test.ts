@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateSecret, hashPassword, verifyPassword } from '../../src/security/password-hash.ts';
+import { generateSecret, hashGeneratedSecret, hashPassword, verificationCosts, verifyPassword } from '../../src/security/password-hash.ts';
 
 test('a hash verifies its own password and no other', async () => {
   const encoded = await hashPassword('correct horse battery staple');
@@ -39,4 +39,20 @@ test('generated secrets are URL-safe and as long as asked', () => {
   assert.match(secret, /^[A-Za-z0-9_-]{24}$/);
   assert.equal(Buffer.from(generateSecret(32), 'base64url').length, 32);
   assert.notEqual(generateSecret(), generateSecret());
+});
+
+test('a secret Callpane generated is hashed at a low cost, verifies, and refuses what a person would choose', async () => {
+  const secret = generateSecret(12);
+  const hash = await hashGeneratedSecret(secret);
+  assert.match(hash, /^scrypt\$1024\$8\$1\$/);
+  assert.equal(await verifyPassword(secret, hash), true);
+  assert.equal(await verifyPassword(`${secret}x`, hash), false);
+  assert.throws(() => hashGeneratedSecret('correct horse'), /at least 16 characters/);
+});
+
+test('checking a cheaply hashed secret also does the full work, so a sign-in takes the same whatever the account', async () => {
+  const generated = await hashGeneratedSecret(generateSecret(12));
+  const chosen = await hashPassword('a password a person chose');
+  assert.deepEqual(verificationCosts(generated), [1024, 2 ** 15]);
+  assert.deepEqual(verificationCosts(chosen), [2 ** 15]);
 });
