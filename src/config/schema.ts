@@ -17,7 +17,7 @@ import { DEFAULT_REGISTER_EXPIRES, TRUNK_TRANSPORTS } from '../pbx/routing/trunk
 import { DYNAMICS_ORIGIN_PATTERNS, parseOriginPattern } from '../server/pane/crm-origin.ts';
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT } from '../sip/transport/websocket-transport.ts';
 import { parseNgAddress } from '../media/ng-address.ts';
-import { EXTENSION_NUMBER } from '../store/extension-repository.ts';
+import { EXTENSION_NUMBER } from '../crm/numbers/extension-number.ts';
 import { iceSchema } from './ice-config.ts';
 import { ssoSchema } from './sso-schema.ts';
 import { MEDIA_PROFILES } from '../media/media-relay.ts';

@@ -11,10 +11,11 @@
  * Separators: ";" (not RFC 3966's ";ext="), ",", "/", " or ", "或", a line break. A "/" also
  * sits inside one number ("030/1234567": area code / subscriber number, as German numbers were
  * long written), so it splits only where each side has more digits than a short number
- * (MAX_SHORT_DIGITS); and a piece that starts with an extension (", ext. 12") belongs to the
+ * (extension-number.ts); and a piece that starts with an extension (", ext. 12") belongs to the
  * number before it.
  */
-import { MAX_SHORT_DIGITS, normalizePhone, type NormalizedPhone } from './phone-number.ts';
+import { isShortNumber } from './numbers/extension-number.ts';
+import { normalizePhone, type NormalizedPhone } from './phone-number.ts';
 
 const SEPARATOR = /(\s*(?:;(?!\s*ext=)|,|\/|\s(?:or|或)\s|或|\r?\n)\s*)/iu;
 const STARTS_WITH_EXTENSION = /^(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*\p{Nd}/iu;
@@ -49,9 +50,9 @@ export function readPhoneField(field: string, region?: string, fallbackRegion?: 
 
 function belongsTogether(before: string, separator: string, after: string): boolean {
   if (STARTS_WITH_EXTENSION.test(after.trim())) return true;
-  return separator.trim() === '/' && (digitCount(before) <= MAX_SHORT_DIGITS || digitCount(after) <= MAX_SHORT_DIGITS);
+  return separator.trim() === '/' && (isShortNumber(digitsOf(before)) || isShortNumber(digitsOf(after)));
 }
 
-function digitCount(text: string): number {
-  return text.match(DIGIT)?.length ?? 0;
+function digitsOf(text: string): string {
+  return text.match(DIGIT)?.join('') ?? '';
 }

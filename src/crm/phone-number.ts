@@ -21,6 +21,7 @@ import {
   type PhoneNumber,
 } from 'libphonenumber-js';
 import { CrmError, CrmErrorCode } from './crm-error.ts';
+import { isShortNumber } from './numbers/extension-number.ts';
 
 /** Whether `code` is an ISO 3166-1 alpha-2 code, in capitals, that the numbering data knows. */
 export function isCountryCode(code: string): code is CountryCode {
@@ -72,8 +73,6 @@ export interface NormalizedPhone {
   extension?: string;
 }
 
-/** The longest number with no country written that still counts as an internal extension or short code. */
-export const MAX_SHORT_DIGITS = 6;
 
 const EXTENSION = /(?:;\s*ext=|[\s,]*(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*)(\d{1,10})\s*$/iu;
 const NUMBER_TEXT = /^\+?[\d\s\-‐‑‒–—―−./()[\]]*$/u;
@@ -105,7 +104,7 @@ export function normalizePhone(raw: string, defaultRegion?: string): NormalizedP
     const parsed = possible(main, {});
     return withExtension(parsed ? international(parsed, 'written', digits) : none);
   }
-  if (digits.length <= MAX_SHORT_DIGITS) return withExtension({ kind: 'short', digits });
+  if (isShortNumber(digits)) return withExtension({ kind: 'short', digits });
   const region = defaultRegion !== undefined && isCountryCode(defaultRegion) ? defaultRegion : undefined;
   if (region) {
     const parsed = possible(main, { defaultCountry: region });

@@ -3,7 +3,7 @@
  * an extension calls another extension or, through an outbound route, a trunk; a trunk calls an
  * extension through an inbound route. Anything else is refused: this PBX relays for nobody.
  */
-import { MAX_SHORT_DIGITS } from '../crm/phone-number.ts';
+import { isShortNumber } from '../crm/numbers/extension-number.ts';
 import type { CallParty, CallDirection } from './calls/call-event.ts';
 import type { Binding } from './binding.ts';
 import type { LocationService } from './location-service.ts';
@@ -105,9 +105,9 @@ export class CallRouter {
   }
 }
 
-/** Longer than any extension number can be read as one (src/crm's MAX_SHORT_DIGITS), or international. */
+/** International, or longer than a short number (extension-number.ts): not meant for a colleague. */
 function looksExternal(dialled: string): boolean {
-  return dialled.startsWith('+') || dialled.replace(/\D/g, '').length > MAX_SHORT_DIGITS;
+  return dialled.startsWith('+') || !isShortNumber(dialled.replace(/\D/g, ''));
 }
 
 function unique(...numbers: string[]): string[] {

@@ -4,6 +4,7 @@
  * it to compute the expected response for any algorithm). E-mail addresses are unique without
  * regard to case, so that either spelling logs in to the same extension.
  */
+import { isExtensionNumber } from '../crm/numbers/extension-number.ts';
 import type { Database } from './database.ts';
 import { ExtensionError, ExtensionErrorCode } from './extension-error.ts';
 
@@ -46,8 +47,6 @@ export interface ExtensionRepository {
   readonly generation: number;
 }
 
-/** What an extension number is: 2 to 10 digits (the configuration and sign-in check the same). */
-export const EXTENSION_NUMBER = /^\d{2,10}$/;
 /**
  * The password hash of an extension that signs in with single sign-on only: no password matches it
  * (it is not `scrypt$…`, so verifyPassword refuses it), and `ext passwd` can give it one later.
@@ -64,7 +63,7 @@ const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a
 const MAX_EMAIL_LENGTH = 254;
 
 export function validateExtensionNumber(number: string): string {
-  if (!EXTENSION_NUMBER.test(number)) throw new ExtensionError(ExtensionErrorCode.INVALID_NUMBER, `extension number ${JSON.stringify(number)} must be 2 to 10 digits`);
+  if (!isExtensionNumber(number)) throw new ExtensionError(ExtensionErrorCode.INVALID_NUMBER, `extension number ${JSON.stringify(number)} must be 2 to 10 digits`);
   return number;
 }
 

@@ -15,8 +15,10 @@
  * the agent out; guesses from such an address still meet the per-address limit. Unknown logins
  * are counted and locked the same way, so a lock does not tell which accounts exist either.
  */
+import type { SessionUser } from '../../contract/session.ts';
 import { hashPassword, verifyPassword } from '../../security/password-hash.ts';
-import { EXTENSION_NUMBER, hasPassword, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
+import { isExtensionNumber } from '../../crm/numbers/extension-number.ts';
+import { hasPassword, type Extension, type ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SessionRepository } from '../../store/session-repository.ts';
 import { AccessTokens, type AccessToken } from './access-tokens.ts';
 import { clientKey } from '../../net/client-key.ts';
@@ -48,12 +50,8 @@ const MAX_TRUSTED_ADDRESSES_PER_ACCOUNT = 10;
 /** 5 failed logins to one account within 15 minutes, from anywhere: its password sign-in is locked for 15 minutes. */
 export const ACCOUNT_LOCKOUT_POLICY: LoginThrottlePolicy = { limit: 5, windowMs: 15 * 60_000, banMs: 15 * 60_000 };
 
-/** What the pane may know about the logged-in agent (never hashes or SIP secrets). */
-export interface SessionUser {
-  number: string;
-  displayName: string;
-  email: string | null;
-}
+/** What the pane may know about the logged-in agent (never hashes or SIP secrets): the contract's. */
+export type { SessionUser } from '../../contract/session.ts';
 
 export interface Session {
   /** SHA-256 of the token: names the session in logs and to listeners without revealing it. */
@@ -241,6 +239,6 @@ export class SessionService {
 
   #find(login: string): Extension | undefined {
     if (login.includes('@')) return this.#extensions.getByEmail(login);
-    return EXTENSION_NUMBER.test(login) ? this.#extensions.get(login) : undefined;
+    return isExtensionNumber(login) ? this.#extensions.get(login) : undefined;
   }
 }

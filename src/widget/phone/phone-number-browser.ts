@@ -15,8 +15,6 @@ import { phoneBook } from './phone-book.ts';
 export type PhoneKind = Real.PhoneKind;
 export type NormalizedPhone = Real.NormalizedPhone;
 
-export const MAX_SHORT_DIGITS: typeof Real.MAX_SHORT_DIGITS = 6;
-
 /** The server checks regions against the numbering data; the shell only ever gives it one it accepts. */
 export const isCountryCode = ((code: string) => /^[A-Z]{2}$/.test(code)) as typeof Real.isCountryCode;
 
