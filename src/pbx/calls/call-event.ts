@@ -3,43 +3,10 @@
  * PBX connectors later) and every consumer reads: the call records, the pane's event channel.
  */
 
-export type CallDirection = 'inbound' | 'outbound' | 'internal';
-export type CallDisposition = 'answered' | 'missed' | 'busy' | 'failed' | 'canceled';
+import type { CallEvent } from '../../contract/call-event.ts';
 
-export interface CallParty {
-  /** An extension number, or the external number as presented (E.164 when known). */
-  number: string;
-  displayName?: string;
-  /** Set when the party is one of our extensions. */
-  extension?: string;
-  /** Set when the party is reached through (or came from) a trunk. */
-  trunk?: string;
-}
-
-interface CallEventBase {
-  /** A UUID, the same on every leg of the call and in every event. */
-  callId: string;
-  direction: CallDirection;
-  from: CallParty;
-  to: CallParty;
-  /**
-   * The agents the call belongs to: the calling extension of an internal or outbound call, the
-   * called extension of an internal or inbound call. An event reaches only these extensions.
-   */
-  extensions: string[];
-  /** When the event happened, epoch milliseconds. */
-  at: number;
-}
-
-export type CallEvent =
-  | (CallEventBase & { type: 'ringing' })
-  | (CallEventBase & { type: 'answered'; answeredBy: string })
-  | (CallEventBase & { type: 'held'; by: string })
-  | (CallEventBase & { type: 'resumed'; by: string })
-  | (CallEventBase & { type: 'transferred'; kind: 'blind' | 'attended'; by: string; target: string })
-  | (CallEventBase & { type: 'ended'; disposition: CallDisposition; reason?: string; startedAt: number; answeredAt?: number });
-
-export type CallEventType = CallEvent['type'];
+// The vocabulary is the pane's wire format too, so it is defined once in the contract.
+export type { CallDirection, CallDisposition, CallEvent, CallEventType, CallParty } from '../../contract/call-event.ts';
 
 export interface CallEventListener {
   (event: CallEvent): void;

@@ -3,34 +3,14 @@
  * pane branches on and a `message` for people. Fastify's own errors (bad JSON, body too large,
  * unsupported content type) are translated to the same shape by `sendApiError`.
  *
- * The codes are a wire contract: the pane branches on them, so their values never change. They
- * carry no API_ prefix, unlike the codes that stay inside the process; the status and the path
- * already say that the answer comes from the API.
+ * The codes and the body are the contract's (src/contract/api-errors.ts); this file gives each
+ * code its HTTP status.
  */
 import type { FastifyReply } from 'fastify';
+import { ApiErrorCode, type ApiErrorBody } from '../../contract/api-errors.ts';
 import { CodedError } from '../../errors/coded-error.ts';
 
-export const ApiErrorCode = {
-  INVALID_REQUEST: 'INVALID_REQUEST',
-  INVALID_JSON: 'INVALID_JSON',
-  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  /** No token, or one that is malformed, unknown, ended or expired. */
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  /** Wrong login or password (the same answer for both). */
-  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
-  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
-  /** A sign-in through an identity provider failed; the header X-Callpane-SSO-Error names the SSO code (sso-errors.ts). */
-  SSO_FAILED: 'SSO_FAILED',
-  NOT_FOUND: 'NOT_FOUND',
-  /** The request contradicts what is stored, e.g. another activity for a call already logged. */
-  CONFLICT: 'CONFLICT',
-  /** SIP over WebSocket is not enabled on this server (sip.transports), so the pane cannot register. */
-  SIP_UNAVAILABLE: 'SIP_UNAVAILABLE',
-  INTERNAL: 'INTERNAL',
-} as const;
-
-export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+export { ApiErrorCode, type ApiErrorBody } from '../../contract/api-errors.ts';
 
 const STATUS: Record<ApiErrorCode, number> = {
   INVALID_REQUEST: 400,
@@ -46,10 +26,6 @@ const STATUS: Record<ApiErrorCode, number> = {
   SIP_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
-
-export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string };
-}
 
 /**
  * Thrown by route handlers; the API's error handler answers with its status and body. The one

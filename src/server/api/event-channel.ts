@@ -23,31 +23,12 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { CallBus, Unsubscribe } from '../../pbx/calls/call-bus.ts';
-import type { CallEvent } from '../../pbx/calls/call-event.ts';
 import { claimUpgradePath } from '../http-server.ts';
-import type { Session, SessionService, SessionUser } from '../sessions/session-service.ts';
+import type { Session, SessionService } from '../sessions/session-service.ts';
 import { upgradeUrl } from '../../net/upgrade-url.ts';
+import { EVENT_CHANNEL_PATH, EventChannelCloseCode, type EventChannelMessage } from '../../contract/event-channel.ts';
 
-export const EVENT_CHANNEL_PATH = '/api/events';
-
-/** Private-use close codes (RFC 6455 §7.4.2: 4000–4999), plus 1001 at shutdown. */
-export const EventChannelCloseCode = {
-  /** A message before authentication that is not `{type:'auth', token}`. */
-  BAD_MESSAGE: 4400,
-  /** No valid token: unknown, malformed, or the session was ended (logout). Log in again. */
-  UNAUTHORIZED: 4401,
-  /** The session reached its expiry while connected. Log in again. */
-  SESSION_EXPIRED: 4402,
-  /** No authentication within AUTH_TIMEOUT_MS. */
-  AUTH_TIMEOUT: 4408,
-  /** The client reads too slowly: events piled up beyond MAX_BUFFERED_BYTES. Reconnect. */
-  TOO_SLOW: 4429,
-  GOING_AWAY: 1001,
-} as const;
-
-export type EventChannelMessage =
-  | { type: 'ready'; extension: SessionUser; expiresAt: number }
-  | { type: 'call'; event: CallEvent };
+export { EVENT_CHANNEL_PATH, EventChannelCloseCode, type EventChannelMessage } from '../../contract/event-channel.ts';
 
 export const AUTH_TIMEOUT_MS = 10_000;
 const DEFAULT_PING_INTERVAL_MS = 30_000;

@@ -12,12 +12,13 @@
  * header, which no cross-site form or simple request can send without a CORS preflight, and we
  * answer none).
  */
+import { PANE_CLIENT_HEADER as PANE_CLIENT_HEADER_NAME, PANE_CLIENT_VALUE } from '../../contract/pane-client.ts';
 
 export const SESSION_COOKIE = 'callpane_session';
 
-/** The header a cookie-authenticated request must carry, and its one value. */
-export const PANE_CLIENT_HEADER = 'x-callpane-client';
-export const PANE_CLIENT_VALUE = 'pane';
+/** The header a cookie-authenticated request must carry (as Node keys request.headers: lower case), and its one value. */
+export const PANE_CLIENT_HEADER = PANE_CLIENT_HEADER_NAME.toLowerCase();
+export { PANE_CLIENT_VALUE };
 
 /** A browser sends at most a few cookies of one name (partitioned and not); more is noise. */
 const MAX_COOKIE_CANDIDATES = 4;

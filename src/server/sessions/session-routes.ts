@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { AccessAnswer, SessionView } from '../../contract/session.ts';
 import { ApiError, ApiErrorCode } from '../api/api-errors.ts';
 import { parseInput } from '../api/parse-input.ts';
 import type { AccessToken } from './access-tokens.ts';
@@ -27,18 +28,11 @@ const RefreshBody = z.object({ refreshToken: z.string().min(1).max(256).optional
 /** The typed login as the audit line keeps it: enough to recognise, bounded so nobody can flood the log. */
 const AUDIT_LOGIN_CHARS = 64;
 
-/** The session as the pane sees it; times in epoch milliseconds. */
-export interface SessionView {
-  expiresAt: number;
-  extension: Session['user'];
-}
 
 export function sessionView(session: Session): SessionView {
   return { expiresAt: session.expiresAt, extension: session.user };
 }
 
-/** A sign-in or a refresh as answered: the access token, when it expires (epoch ms), and the session. */
-export type AccessAnswer = SessionView & { token: string; tokenExpiresAt: number };
 
 function accessView(access: AccessToken, session: Session): AccessAnswer {
   return { token: access.token, tokenExpiresAt: access.expiresAt, ...sessionView(session) };

@@ -9,6 +9,8 @@
  * a same-origin script, so no other site can ride it).
  * Failures come back as values, never as exceptions.
  */
+import type { ApiErrorCode } from '../../contract/api-errors.ts';
+import { PANE_CLIENT_HEADER, PANE_CLIENT_VALUE } from '../../contract/pane-client.ts';
 import type { CrmEntity } from '../../crm/crm-entities.ts';
 import type { RecordPhone } from '../../crm/phone-search.ts';
 import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneFacts, PhoneLookupAnswer, PhoneRankAnswer, SessionView, SipCredentials, SsoButton } from './api-types.ts';
@@ -21,18 +23,19 @@ export const ApiFailure = {
   Timeout: 'TIMEOUT',
 } as const;
 
+export type ApiFailure = (typeof ApiFailure)[keyof typeof ApiFailure];
+
 /** One failed call to the web API, as a value (the server throws ApiError; the pane never throws). */
 export interface ApiCallFailure {
   /** HTTP status; 0 when no answer came. */
   status: number;
-  /** The server's error code (api-errors.ts), or one of ApiFailure. */
-  code: string;
+  /** The server's error code (src/contract/api-errors.ts), or one of ApiFailure. */
+  code: ApiErrorCode | ApiFailure;
   message: string;
 }
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiCallFailure };
 
-export const PANE_CLIENT_HEADER = 'X-Callpane-Client';
 const REQUEST_TIMEOUT_MS = 15_000;
 /** A token this close to its expiry is refreshed before use: clocks and requests take time. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -173,7 +176,7 @@ export class ApiClient {
   }
 
   async #send<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = { [PANE_CLIENT_HEADER]: 'pane', Accept: 'application/json' };
+    const headers: Record<string, string> = { [PANE_CLIENT_HEADER]: PANE_CLIENT_VALUE, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.#token !== undefined) headers.Authorization = `Bearer ${this.#token}`;
     let response: Response;
@@ -201,12 +204,12 @@ export class ApiClient {
     const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     return failure(
       response.status,
-      typeof error?.code === 'string' ? error.code : ApiFailure.BadAnswer,
+      typeof error?.code === 'string' ? (error.code as ApiErrorCode) : ApiFailure.BadAnswer,
       typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
     );
   }
 }
 
-function failure(status: number, code: string, message: string): { ok: false; error: ApiCallFailure } {
+function failure(status: number, code: ApiCallFailure['code'], message: string): { ok: false; error: ApiCallFailure } {
   return { ok: false, error: { status, code, message } };
 }

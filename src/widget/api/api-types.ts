@@ -10,10 +10,10 @@ import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
 import type { CallRecord } from '../../store/call-record-repository.ts';
 
 /** The signed-in agent: number, display name, e-mail. */
-export type { SessionUser as SessionExtension } from '../../server/sessions/session-service.ts';
+export type { SessionUser as SessionExtension } from '../../contract/session.ts';
 
 /** GET /api/session; a sign-in or a refresh (LoginAnswer) adds the access token and its expiry. */
-export type { AccessAnswer as LoginAnswer, SessionView } from '../../server/sessions/session-routes.ts';
+export type { AccessAnswer as LoginAnswer, SessionView } from '../../contract/session.ts';
 
 /** GET /api/sso/providers: one sign-in button each. */
 export type { SsoButton } from '../../server/sso/sso-api-routes.ts';
@@ -82,11 +82,11 @@ export function defaultSettings(): PaneSettings {
  * The call event vocabulary the server pushes on /api/events: its one definition, imported as
  * types only (nothing of the server reaches the bundle).
  */
-export type { CallDirection, CallDisposition, CallEvent, CallParty } from '../../pbx/calls/call-event.ts';
+export type { CallDirection, CallDisposition, CallEvent, CallParty } from '../../contract/call-event.ts';
 export type LogState = 'logged' | 'failed' | 'skipped';
 
 /** What /api/events sends. */
-export type { EventChannelMessage } from '../../server/api/event-channel.ts';
+export type { EventChannelMessage } from '../../contract/event-channel.ts';
 
 /** GET /api/calls and /api/calls/:id: the record as the server keeps it (types only). */
 export type { CallRecord, CallRecordCrm, CallRecordParty } from '../../store/call-record-repository.ts';

@@ -5,12 +5,9 @@
  * A refused token (4401) may only be one the server forgot when it restarted: the stream asks for
  * a refresh and tries once more; a second refusal, or an expired session (4402), ends it.
  */
+import { EVENT_CHANNEL_PATH, EventChannelCloseCode } from '../../contract/event-channel.ts';
 import type { CallEvent, EventChannelMessage, SessionExtension } from './api-types.ts';
 
-export const EVENT_CHANNEL_PATH = '/api/events';
-/** The server's close codes (src/server/api/event-channel.ts, RFC 6455 §7.4.2 private range). */
-const UNAUTHORIZED = 4401;
-const SESSION_EXPIRED = 4402;
 const BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
 
 export interface EventStreamOptions {
@@ -91,7 +88,7 @@ export class EventStream {
       this.#socket = undefined;
       this.#options.onConnectionChange?.(false);
       if (this.#stopped) return;
-      if (event.code === UNAUTHORIZED && !this.#refreshedAfterRefusal) {
+      if (event.code === EventChannelCloseCode.UNAUTHORIZED && !this.#refreshedAfterRefusal) {
         this.#refreshedAfterRefusal = true;
         void this.#options.refresh().then((refreshed) => {
           if (this.#stopped) return;
@@ -100,7 +97,7 @@ export class EventStream {
         });
         return;
       }
-      if (event.code === UNAUTHORIZED || event.code === SESSION_EXPIRED) {
+      if (event.code === EventChannelCloseCode.UNAUTHORIZED || event.code === EventChannelCloseCode.SESSION_EXPIRED) {
         this.#sessionOver();
         return;
       }

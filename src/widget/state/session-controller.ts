@@ -4,6 +4,7 @@
  * and stops with a session (settings, event channel, registration, click-to-act) is the
  * lifecycle's business, wired by the pane's composition (pane.ts).
  */
+import { ApiErrorCode } from '../../contract/api-errors.ts';
 import type { ApiCallFailure, ApiClient } from '../api/api-client.ts';
 import type { SessionView } from '../api/api-types.ts';
 import type { PaneState } from './pane-state.ts';
@@ -106,8 +107,8 @@ export class SessionController {
 }
 
 function signInNotice(error: ApiCallFailure): PaneState['notice'] {
-  if (error.code === 'INVALID_CREDENTIALS') return { kind: 'error', key: 'errInvalidCredentials' };
-  if (error.code === 'TOO_MANY_ATTEMPTS') return { kind: 'error', key: 'errTooManyAttempts' };
+  if (error.code === ApiErrorCode.INVALID_CREDENTIALS) return { kind: 'error', key: 'errInvalidCredentials' };
+  if (error.code === ApiErrorCode.TOO_MANY_ATTEMPTS) return { kind: 'error', key: 'errTooManyAttempts' };
   if (error.status === 0) return { kind: 'error', key: 'errNetwork' };
   return { kind: 'error', key: 'errGeneric', values: { message: error.message } };
 }

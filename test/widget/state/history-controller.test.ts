@@ -56,7 +56,7 @@ describe('history controller', () => {
 
   test('a page the server cannot give keeps what is shown and says why', async () => {
     const shown = callRecord({ id: 'shown' });
-    const { history, store } = setup([failed(503, 'UNAVAILABLE', 'try later')], { history: { loading: false, records: [shown], next: null } });
+    const { history, store } = setup([failed(500, 'INTERNAL', 'try later')], { history: { loading: false, records: [shown], next: null } });
     await history.load();
     assert.deepEqual(store.state.history, { loading: false, records: [shown], next: null, error: 'try later' });
   });

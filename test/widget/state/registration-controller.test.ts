@@ -73,7 +73,7 @@ describe('registration controller', () => {
   });
 
   test('credentials the server cannot give show the registration failed, with the reason', async () => {
-    const { registration, store, engine } = setup({ credentials: failed(503, 'UNAVAILABLE', 'SIP is not running') });
+    const { registration, store, engine } = setup({ credentials: failed(503, 'SIP_UNAVAILABLE', 'SIP is not running') });
     registration.start('1001');
     await settle();
     assert.deepEqual(engine.actions, []);

@@ -57,7 +57,7 @@ describe('settings controller', () => {
   });
 
   test('a change the server refuses is undone and the agent told why', async () => {
-    const { settings, store } = setup({ save: () => failed(400, 'BAD_REQUEST', 'subject too long') });
+    const { settings, store } = setup({ save: () => failed(400, 'INVALID_REQUEST', 'subject too long') });
     const ok = await settings.save({ ...defaultSettings(), subjectTemplate: 'x'.repeat(500) });
     assert.equal(ok, false);
     assert.deepEqual(store.state.settings, defaultSettings());

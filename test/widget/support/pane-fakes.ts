@@ -31,7 +31,7 @@ export function ok<T>(value: T): ApiResult<T> {
   return { ok: true, value };
 }
 
-export function failed<T = never>(status: number, code: string, message = code): ApiResult<T> {
+export function failed<T = never>(status: number, code: ApiCallFailure['code'], message: string = code): ApiResult<T> {
   const error: ApiCallFailure = { status, code, message };
   return { ok: false, error };
 }
