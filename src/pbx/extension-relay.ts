@@ -19,7 +19,7 @@ import type { LocationService } from './location-service.ts';
 import type { FlowTarget } from './proxy/flow-token.ts';
 import { trunkTransferRefusal } from './proxy/trunk-transfer.ts';
 import type { ForwardTarget, Proxy } from './proxy/proxy.ts';
-import type { ExtensionCall, Relay, TrunkCall } from './request-route.ts';
+import { HANDED_OVER, type Answered, type ExtensionCall, type Relay, type TrunkCall } from './request-route.ts';
 import { trunkMedia, type Trunk } from './routing/trunk.ts';
 
 export interface ExtensionRelayOptions {
@@ -92,7 +92,7 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
   }
 
   return {
-    toExtension(request, flow, server, call: ExtensionCall): void {
+    toExtension(request, flow, server, call: ExtensionCall): Answered {
       const from = fromOf(request);
       const presented: NameAddr =
         call.caller.kind === 'extension'
@@ -105,20 +105,21 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           fromTrunk: true,
           callerMedia: trunkMedia(call.caller.trunk),
         });
-        return;
+        return HANDED_OVER;
       }
       // Between extensions the PBX says who is calling, and who answered (connected identity).
       // Only a configured name: the one a phone puts in From is its own claim.
       const asserted = { 'P-Asserted-Identity': extensionIdentity(call.caller.number, call.caller.displayName) };
       const upstream = { ...tagged, 'P-Asserted-Identity': extensionIdentity(call.callee) };
       proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged, ...asserted }, domain), flow, call.bindings.map(targetOf), { responseHeaders: upstream });
+      return HANDED_OVER;
     },
 
-    toTrunk(request, flow, server, call: TrunkCall): void {
+    toTrunk(request, flow, server, call: TrunkCall): Answered {
       const refusal = trunkTransferRefusal(request, randomUUID());
       if (refusal !== undefined) {
         proxy.refuse(server, request, refusal);
-        return;
+        return HANDED_OVER;
       }
       // Whatever goes wrong after the lookup is answered here: a rejection nobody handles would
       // end the process (Node's default since 15).
@@ -146,10 +147,20 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
           }
         },
       );
+      // The trunk's address is being looked up: the proxy, or `failed`, answers once it is known.
+      return HANDED_OVER;
     },
 
-    inDialog(request, flow, server): boolean {
-      return proxy.forwardInDialog(server, request, flow);
+    inDialog(request, flow, server): Answered | undefined {
+      return proxy.forwardInDialog(server, request, flow) ? HANDED_OVER : undefined;
+    },
+
+    cancel(invite) {
+      proxy.cancel(invite);
+    },
+
+    ack(ack, flow) {
+      proxy.forwardAck(ack, flow);
     },
   };
 }

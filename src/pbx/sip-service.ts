@@ -4,14 +4,13 @@
  * and digest guard, reporting to the log and /metrics. Registrations made with a pane credential
  * end with the web session it was issued to (session-bound-bindings.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config/load-config.ts';
 import type { StructuredLogger } from '../logging/structured-logger.ts';
 import type { MediaRelayFailureReason, PbxMetrics, TransactionKind as MetricKind } from './pbx-metrics.ts';
 import type { SipServiceContext } from './sip-service-context.ts';
-import { createResponse, getHeader, SipParseError, tagOf, toOf } from '../sip/message/index.ts';
+import { getHeader, SipParseError } from '../sip/message/index.ts';
 import type { SipRequest } from '../sip/message/types.ts';
 import { inTransaction } from '../store/database.ts';
 import { PaneCredentials } from '../security/pane-credentials.ts';
@@ -35,7 +34,7 @@ import { callMediaFor, type RelayFailure } from './call-media.ts';
 import type { MediaRelay } from '../media/media-relay.ts';
 import { FlowTokens } from './proxy/flow-token.ts';
 import { Proxy } from './proxy/proxy.ts';
-import { RequestRoute } from './request-route.ts';
+import { failureResponse, RequestRoute } from './request-route.ts';
 import { SESSION_SWEEP_INTERVAL_MS, SessionBoundBindings } from './session-bound-bindings.ts';
 import { sipListenError } from './sip-listen-error.ts';
 import { RegisteredContacts } from './trunk-registration/contact-user.ts';
@@ -147,30 +146,15 @@ export async function startSipService(context: SipServiceContext, options: SipSe
   });
   const registrar = new Registrar(config.registrar, location, { exists: (aor) => credentials.exists(aor) || trunkSecrets.has(aor) });
   // The transaction user's callbacks reach the route and proxy built below; none runs before listen().
+  // The request route is the transaction user; it is built below, once the proxy it relays to
+  // (which needs this layer) exists, and no request arrives before listen().
   const transactions = new TransactionLayer<Flow, RequestTarget>({
     transport,
     user: {
-      onRequest(transaction: ServerTransaction<Flow>, request: SipRequest) {
-        route.handle(request, transaction.flow, transaction);
-      },
-      onCancel(invite, cancel, cancelTransaction) {
-        // RFC 3261 §9.2: the CANCEL is answered 200 whether or not it still stops the INVITE;
-        // the proxy then cancels its branches and their 487 goes up (§16.10). An INVITE whose
-        // challenge is held back (delayed-answers.ts) has no branch: it is answered 487 here.
-        const inviteFinal = invite.finalResponse;
-        const heldBack = inviteFinal === undefined && delayed.cancel(invite);
-        // The 487 and the CANCEL's 200 carry the same To tag (§9.2).
-        const toTag = inviteFinal ? tagOf(toOf(inviteFinal)) : heldBack ? randomUUID() : undefined;
-        cancelTransaction.respond(createResponse(cancel, 200, { toTag }));
-        if (heldBack) invite.respond(createResponse(invite.request, 487, { toTag }));
-        else if (!inviteFinal) proxy.cancel(invite);
-      },
-      onAck(ack, flow) {
-        proxy.forwardAck(ack, flow);
-      },
-      onStrayResponse(response, flow) {
-        log.debug({ status: response.status, address: formatSource(flow) }, 'stray SIP response dropped');
-      },
+      onRequest: (transaction, request) => routeUser.onRequest(transaction, request),
+      onCancel: (invite, cancel, cancelTransaction) => routeUser.onCancel(invite, cancel, cancelTransaction),
+      onAck: (ack, flow) => routeUser.onAck(ack, flow),
+      onStrayResponse: (response, flow) => routeUser.onStrayResponse(response, flow),
     },
   });
 
@@ -280,11 +264,20 @@ export async function startSipService(context: SipServiceContext, options: SipSe
     log.warn({ method: request.method, address: clientAddressOf(flow), transport: flow.transport, reason: outcome.reason }, 'SIP authentication refused');
   }
 
+  const routeUser = route.asTransactionUser({
+    failed: reportFailure,
+    strayResponse(response, flow) {
+      log.debug({ status: response.status, address: formatSource(flow) }, 'stray SIP response dropped');
+    },
+  });
   transport.on('request', (request, flow) => {
     try {
       transactions.handleRequest(request, flow);
     } catch (err) {
-      answerFailure(request, flow, err);
+      // Thrown before a server transaction existed (matching it): answered statelessly.
+      reportFailure(err, request, flow);
+      const response = failureResponse(request, err);
+      if (response !== undefined) transport.sendResponse(response, flow).catch(() => undefined);
     }
   });
   transport.on('response', (response, flow) => transactions.handleResponse(response, flow));
@@ -303,22 +296,10 @@ export async function startSipService(context: SipServiceContext, options: SipSe
     }
     if (report.reason === NO_REQUEST) metrics.webSocketRefused('no_request');
   });
-  /**
-   * Last line of defence: a request that made a stage throw (a header value only read deep in
-   * the route, a bug) is answered — 400 naming the value when it was unreadable, 500 otherwise —
-   * and never takes the process down with it. ACKs are never answered (§17).
-   */
-  function answerFailure(request: SipRequest, flow: Flow, err: unknown): void {
-    const unreadable = err instanceof SipParseError;
-    if (unreadable) log.info({ address: formatSource(flow), err: err.message }, 'SIP request refused: a header could not be read');
+  /** A request that made a stage throw never takes the process down: it is logged and answered (failureResponse). */
+  function reportFailure(err: unknown, request: SipRequest, flow: Flow): void {
+    if (err instanceof SipParseError) log.info({ address: formatSource(flow), err: err.message }, 'SIP request refused: a header could not be read');
     else log.error({ err, method: request.method, address: formatSource(flow) }, 'SIP request failed');
-    if (request.method === 'ACK') return;
-    try {
-      const response = unreadable ? createResponse(request, 400, { reason: err.message.slice(0, 100) }) : createResponse(request, 500);
-      transport.sendResponse(response, flow).catch(() => undefined);
-    } catch {
-      // The headers a response copies are themselves unreadable: nothing can be answered.
-    }
   }
 
   metrics.observeTransactions(() => {

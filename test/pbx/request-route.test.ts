@@ -13,13 +13,15 @@ import { LocationService } from '../../src/pbx/location-service.ts';
 import { Registrar } from '../../src/pbx/registrar.ts';
 import { CallRouter } from '../../src/pbx/call-router.ts';
 import { CallerIdentification } from '../../src/pbx/caller-identification.ts';
-import { ALLOWED_METHODS, RequestRoute, type ExtensionCall, type Relay, type Responder, type RouteEvents } from '../../src/pbx/request-route.ts';
+import { ALLOWED_METHODS, RequestRoute, type Answered, type ExtensionCall, type Relay, type Responder, type RouteEvents } from '../../src/pbx/request-route.ts';
+import type { ServerTransaction } from '../../src/sip/transaction/index.ts';
 import { answerChallenge, parseDigestChallenge } from '../../src/sip/auth/index.ts';
 import { callIdOf, formatUri, getHeader, getHeaders, parseMessage, splitTopLevelCommas, tagOf, toOf } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import { createFlow, type Flow } from '../../src/sip/transport/flow.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
+import { fakeRelay } from './fake-relay.ts';
 
 const DOMAIN = 'pbx.test';
 const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002', '1003': 'secret-1003' };
@@ -391,11 +393,7 @@ describe('guessing spread over many addresses against one extension', () => {
 describe('out-of-dialog requests for a user', () => {
   test('lose a first Route naming this PBX (RFC 3261 §16.4: a phone outbound proxy, preloaded), and only that one', () => {
     const routed: string[][] = [];
-    const relay: Relay<Responder> = {
-      toExtension: (req) => routed.push(getHeaders(req, 'Route')),
-      inDialog: () => false,
-      toTrunk: () => undefined,
-    };
+    const relay = fakeRelay({ toExtension: (req) => routed.push(getHeaders(req, 'Route')) });
     const { handle, authenticatedRequest, registerAs } = fixture({ relay, localPorts: [5060, 5061] });
     assert.equal(registerAs('1002', 5072).status, 200);
     const cases: Array<[string[], string[]]> = [
@@ -442,11 +440,7 @@ describe('out-of-dialog requests for a user', () => {
 
   test('authenticated, to a registered extension are handed to the relay with the caller and the bindings', () => {
     const calls: Array<{ request: SipRequest; flow: Flow; responder: Responder; call: ExtensionCall }> = [];
-    const relay: Relay<Responder> = {
-      toExtension: (req, flow, responder, call) => calls.push({ request: req, flow, responder, call }),
-      inDialog: () => false,
-      toTrunk: () => undefined,
-    };
+    const relay = fakeRelay({ toExtension: (req, flow, responder, call) => calls.push({ request: req, flow, responder, call }) });
     const { handle, authenticatedRequest, registerAs } = fixture({ relay });
     assert.equal(registerAs('1002', 5072).status, 200);
     const invite = authenticatedRequest((headers) => inviteTo('1002', headers, { from: `<sip:1003@${DOMAIN}>;tag=from-3` }), '1003');
@@ -479,7 +473,7 @@ describe('out-of-dialog requests for a user', () => {
 
   test('authenticated, with a From naming another extension get 403 and reach no relay', () => {
     const calls: SipRequest[] = [];
-    const relay: Relay<Responder> = { toExtension: (req) => calls.push(req), toTrunk: () => undefined, inDialog: () => false };
+    const relay = fakeRelay({ toExtension: (req) => calls.push(req) });
     const { handle, authenticatedRequest, registerAs } = fixture({ relay });
     assert.equal(registerAs('1002', 5072).status, 200);
     const spoofed = authenticatedRequest((headers) => inviteTo('1002', headers, { from: `<sip:1002@${DOMAIN}>;tag=spoof` }), '1003');
@@ -490,7 +484,7 @@ describe('out-of-dialog requests for a user', () => {
   test('inside a dialog go to the relay first, and get 481 when it knows no such dialog', () => {
     const seen: SipRequest[] = [];
     let known = true;
-    const relay: Relay<Responder> = { toExtension: () => undefined, toTrunk: () => undefined, inDialog: (req) => (seen.push(req), known) };
+    const relay = fakeRelay({ inDialog: (req) => (seen.push(req), known) });
     const { handle } = fixture({ relay });
     const bye = request({ method: 'BYE', uri: 'sip:1002@127.0.0.1:5072', to: `<sip:1002@${DOMAIN}>;tag=callee` });
     assert.equal(handle(bye).responses.length, 0);
@@ -501,7 +495,7 @@ describe('out-of-dialog requests for a user', () => {
 
   test('with Max-Forwards 0 are never handed to the relay, even an OPTIONS (RFC 3261 §16.3 item 2)', () => {
     const calls: SipRequest[] = [];
-    const { handle, authenticatedRequest, registerAs } = fixture({ relay: { toExtension: (req) => calls.push(req), toTrunk: () => undefined, inDialog: () => false } });
+    const { handle, authenticatedRequest, registerAs } = fixture({ relay: fakeRelay({ toExtension: (req) => calls.push(req) }) });
     assert.equal(registerAs('1002', 5072).status, 200);
     // The challenge is fetched with Max-Forwards 70; the digest does not cover Max-Forwards.
     const options = authenticatedRequest((headers) =>
@@ -540,3 +534,52 @@ describe('the To tag of final responses (RFC 3261 §8.2.6.2)', () => {
     assert.notEqual(tags[0], tags[1]);
   });
 });
+
+describe('the route as the transaction user', () => {
+  /** A server transaction as far as the route uses one: its flow, its request, what it answered. */
+  function transaction(req: SipRequest): ServerTransaction<Flow> & RecordingResponder {
+    const responder = new RecordingResponder();
+    return Object.assign(responder, { flow: udpFlow(), request: req, finalResponse: undefined }) as unknown as ServerTransaction<Flow> & RecordingResponder;
+  }
+  function userOf(relay: Relay<Responder>, failures: unknown[] = []) {
+    const { route, registerAs, authenticatedRequest } = fixture({ relay });
+    const user = (route as unknown as RequestRoute<ServerTransaction<Flow>>).asTransactionUser({ failed: (err) => failures.push(err), strayResponse: () => undefined });
+    return { user, registerAs, authenticatedRequest };
+  }
+
+  test('answers 500 through its transaction when a stage throws, and reports it', () => {
+    const failures: unknown[] = [];
+    const { user, registerAs, authenticatedRequest } = userOf(fakeRelay({ toExtension: () => { throw new Error('a bug in the relay'); } }), failures);
+    assert.equal(registerAs('1002', 5072).status, 200);
+    const invite = authenticatedRequest((headers) => inviteTo('1002', headers));
+    const tx = transaction(invite);
+    user.onRequest(tx, invite);
+    assert.equal(tx.only.status, 500);
+    assert.deepEqual(failures.map((err) => (err as Error).message), ['a bug in the relay']);
+  });
+
+  test('hands a CANCEL of a relayed INVITE and the ACK of a 2xx to the relay, and answers the CANCEL 200', () => {
+    const cancelled: unknown[] = [];
+    const acked: SipRequest[] = [];
+    const relay = { ...fakeRelay(), cancel: (invite: Responder) => cancelled.push(invite), ack: (ack: SipRequest) => acked.push(ack) };
+    const { user } = userOf(relay);
+    const invite = transaction(inviteTo('1002'));
+    const cancel = request({ method: 'CANCEL', uri: `sip:1002@${DOMAIN}`, to: `<sip:1002@${DOMAIN}>` });
+    const cancelTx = transaction(cancel);
+    user.onCancel(invite as never, cancel, cancelTx as never);
+    assert.equal(cancelTx.only.status, 200);
+    assert.deepEqual(cancelled, [invite]);
+    const ack = request({ method: 'ACK', to: `<sip:1002@${DOMAIN}>;tag=callee` });
+    user.onAck(ack, udpFlow());
+    assert.deepEqual(acked, [ack]);
+  });
+});
+
+/**
+ * The compiler refuses a route path that answers nothing: `tsc` in `npm test` fails if this
+ * function, one path of which falls off its end, ever type-checks.
+ */
+// @ts-expect-error TS2366: a path that answers nothing does not end with Answered
+export function pathsMustAnswer(answered: Answered, relayed: boolean): Answered {
+  if (relayed) return answered;
+}

@@ -10,13 +10,14 @@ import { CallerIdentification } from '../../../src/pbx/caller-identification.ts'
 import { DigestGuard } from '../../../src/pbx/digest-guard.ts';
 import { LocationService } from '../../../src/pbx/location-service.ts';
 import { Registrar } from '../../../src/pbx/registrar.ts';
-import { RequestRoute, type ExtensionCall, type Relay, type Responder } from '../../../src/pbx/request-route.ts';
+import { RequestRoute, type ExtensionCall } from '../../../src/pbx/request-route.ts';
 import type { Trunk } from '../../../src/pbx/routing/trunk.ts';
 import { RegisteredContacts, registrationContactUser } from '../../../src/pbx/trunk-registration/contact-user.ts';
 import { getHeader, parseMessage } from '../../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
 import { createFlow } from '../../../src/sip/transport/flow.ts';
 import { MemoryBindingStore } from '../../support/memory-binding-store.ts';
+import { fakeRelay } from '../fake-relay.ts';
 
 const DOMAIN = 'pbx.test';
 const carrier: Trunk = { name: 'carrier', host: 'sip.carrier.example', port: 5060, transport: 'udp', match: {}, outbound: { username: 'acct-4711', password: 'carrier-secret' }, register: { expires: 300 } };
@@ -47,7 +48,7 @@ function fixture() {
   const guard = new DigestGuard({ realm: DOMAIN, credentialOf: () => undefined, algorithms: ['MD5'], limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }) });
   const trunks = [carrier, listed];
   const calls: ExtensionCall[] = [];
-  const relay: Relay<Responder> = { toExtension: (_request, _flow, _responder, call) => calls.push(call), toTrunk: () => undefined, inDialog: () => false };
+  const relay = fakeRelay({ toExtension: (_request, _flow, _responder, call) => calls.push(call) });
   const route = new RequestRoute({
     localHosts: [DOMAIN, '192.0.2.10'],
     registrar: new Registrar({ minExpires: 60, maxExpires: 3600, defaultExpires: 600 }, location, { exists: () => false }),
