@@ -4,9 +4,11 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/contact, …/account,
  * …/lead). The sandbox's src/sandbox/dataverse/entity-schema.ts has the same columns.
  */
+import type { CrmEntity } from '../contract/crm-record.ts';
 import { CrmError, CrmErrorCode } from './crm-error.ts';
 
-export type CrmEntity = 'contact' | 'account' | 'lead';
+/** The tables the pane searches: named once, in the contract with the server. */
+export type { CrmEntity };
 
 export interface CrmEntityInfo {
   logicalName: CrmEntity;

@@ -1,50 +1,42 @@
 /**
- * A user's "Dynamics integration settings" (docs/settings.md §2), as the server stores
- * them and the pane applies them. Defaults are the table's first choices.
+ * A user's "Dynamics integration settings" as src/crm applies them. The words and the defaults are
+ * the contract's (src/contract/user-settings.ts), the same the server stores and the pane shows;
+ * CrmSettings only reads the table list and the template the way the decisions here use them.
  */
+import { defaultUserSettings, DEFAULT_SUBJECT_TEMPLATE, searchedTables, type LanguageChoice, type LogSettings, type UserSettings } from '../contract/user-settings.ts';
 import type { CrmEntity } from './crm-entities.ts';
 
-export type OpenRecordWhen = 'ringing' | 'answered' | 'never';
-export type ScreenPopDirections = 'inbound' | 'inbound-and-outbound';
-export type SeveralMatches = 'choose-in-pane' | 'search-page';
-export type UnknownNumber = 'nothing' | 'new-contact-form' | 'new-lead-form' | 'create-contact' | 'create-lead';
-export type LanguageChoice = 'dynamics' | 'en' | 'zh-CN';
+export type { ApplyTo, LanguageChoice, OpenRecordWhen, SeveralMatches, UnknownNumberAction } from '../contract/user-settings.ts';
 /** The languages Callpane speaks. */
 export type Language = 'en' | 'zh-CN';
 
 /** Which finished calls become Phone Call activities. */
-export interface CallLogSettings {
-  answeredInbound: boolean;
-  missedInbound: boolean;
-  answeredOutbound: boolean;
-  unansweredOutbound: boolean;
-}
+export type CallLogSettings = LogSettings;
 
-export interface CrmSettings {
-  openRecord: OpenRecordWhen;
-  applyTo: ScreenPopDirections;
-  /** The tables searched, in order; a table left out is off. */
+export interface CrmSettings extends Pick<UserSettings, 'openRecord' | 'applyTo' | 'severalMatches' | 'unknownNumber' | 'clickToCall' | 'language'> {
+  /** The tables searched, in order; a table switched off is left out. */
   searchIn: readonly CrmEntity[];
-  severalMatches: SeveralMatches;
-  unknownNumber: UnknownNumber;
   logCalls: CallLogSettings;
   /** The activity subject template; null means the default of the pane's language (subject-template.ts). */
   subjectTemplate: string | null;
-  clickToCall: boolean;
-  language: LanguageChoice;
 }
 
-export const DEFAULT_CRM_SETTINGS: Readonly<CrmSettings> = {
-  openRecord: 'ringing',
-  applyTo: 'inbound',
-  searchIn: ['contact', 'account', 'lead'],
-  severalMatches: 'choose-in-pane',
-  unknownNumber: 'nothing',
-  logCalls: { answeredInbound: true, missedInbound: true, answeredOutbound: true, unansweredOutbound: true },
-  subjectTemplate: null,
-  clickToCall: true,
-  language: 'dynamics',
-};
+/** The settings as src/crm reads them. */
+export function crmSettings(settings: UserSettings): CrmSettings {
+  return {
+    openRecord: settings.openRecord,
+    applyTo: settings.applyTo,
+    searchIn: searchedTables(settings),
+    severalMatches: settings.severalMatches,
+    unknownNumber: settings.unknownNumber,
+    logCalls: settings.log,
+    subjectTemplate: settings.subjectTemplate === DEFAULT_SUBJECT_TEMPLATE ? null : settings.subjectTemplate,
+    clickToCall: settings.clickToCall,
+    language: settings.language,
+  };
+}
+
+export const DEFAULT_CRM_SETTINGS: Readonly<CrmSettings> = crmSettings(defaultUserSettings());
 
 /**
  * The language to speak: the user's choice, else Dynamics' user language — `userLcid` from

@@ -7,7 +7,7 @@ test('defaults are the first choice of each setting in the product brief', () =>
     openRecord: 'ringing',
     applyTo: 'inbound',
     searchIn: ['contact', 'account', 'lead'],
-    severalMatches: 'choose-in-pane',
+    severalMatches: 'choose',
     unknownNumber: 'nothing',
     logCalls: { answeredInbound: true, missedInbound: true, answeredOutbound: true, unansweredOutbound: true },
     subjectTemplate: null,

@@ -28,8 +28,8 @@ describe('decideScreenPop', () => {
 
   test('pops for outbound calls only when the user applies it to both directions, and never for internal calls', () => {
     assert.deepEqual(pop({ direction: 'outbound' }), { kind: 'none', reason: 'direction' });
-    assert.deepEqual(pop({ direction: 'outbound', settings: { applyTo: 'inbound-and-outbound' } }), { kind: 'open', record: ALEX });
-    assert.deepEqual(pop({ direction: 'internal', number: '1002', settings: { applyTo: 'inbound-and-outbound' } }), { kind: 'none', reason: 'direction' });
+    assert.deepEqual(pop({ direction: 'outbound', settings: { applyTo: 'both' } }), { kind: 'open', record: ALEX });
+    assert.deepEqual(pop({ direction: 'internal', number: '1002', settings: { applyTo: 'both' } }), { kind: 'none', reason: 'direction' });
   });
 
   test('offers several matches in the pane, each record once', () => {

@@ -4,8 +4,9 @@
  * choices) and by the call's CRM report.
  */
 import { z } from 'zod';
+import { CRM_ENTITY_NAMES } from '../../contract/crm-record.ts';
 
-export const CRM_ENTITIES = ['contact', 'account', 'lead'] as const;
+export const CRM_ENTITIES = CRM_ENTITY_NAMES;
 /** Dynamics' own full names are at most 160 characters; some room for other tables. */
 export const MAX_RECORD_NAME = 400;
 

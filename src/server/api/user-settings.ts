@@ -1,17 +1,23 @@
 /**
- * The pane's Dynamics integration settings (docs/settings.md §2), per user: the shape
- * a PUT must have, the defaults a user who never saved gets, and how a stored document is read
- * back. Reading is forgiving on purpose: each setting that the stored document lacks or that no
+ * The server's check of the pane's Dynamics integration settings (docs/settings.md §2; the shape,
+ * words and defaults are the contract's, src/contract/user-settings.ts): what a PUT must be, and
+ * how a stored document is read back. Zod stays here, on the server: in the pane's bundle it
+ * would weigh about as much as the whole pane. Reading is forgiving on purpose: each setting that the stored document lacks or that no
  * longer validates (an older version wrote it) reads as its default, the others as saved.
  */
 import { z } from 'zod';
+import {
+  APPLY_TO,
+  defaultUserSettings,
+  LANGUAGE_CHOICES,
+  MAX_REMEMBERED_CHOICES,
+  MAX_SUBJECT_TEMPLATE,
+  OPEN_RECORD_WHEN,
+  SEVERAL_MATCHES,
+  UNKNOWN_NUMBER_ACTIONS,
+  type UserSettings,
+} from '../../contract/user-settings.ts';
 import { CRM_ENTITIES, crmEntity, recordReference } from './crm-record-ref.ts';
-
-export const DEFAULT_SUBJECT_TEMPLATE = '{direction} call {name|number}';
-/** A pane remembering a choice per number must stop somewhere; it drops old ones itself. */
-export const MAX_REMEMBERED_CHOICES = 500;
-/** Dynamics' phonecall subject holds 200 characters (docs/dataverse.md §2). */
-export const MAX_SUBJECT_TEMPLATE = 200;
 
 /** E.164 (ITU-T E.164: + and at most 15 digits, no leading zero). */
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -33,11 +39,11 @@ const rememberedChoices = z
   .refine((choices) => Object.keys(choices).length <= MAX_REMEMBERED_CHOICES, `must hold at most ${MAX_REMEMBERED_CHOICES} numbers`);
 
 const FIELDS = {
-  openRecord: z.enum(['ringing', 'answered', 'never']),
-  applyTo: z.enum(['inbound', 'both']),
+  openRecord: z.enum(OPEN_RECORD_WHEN),
+  applyTo: z.enum(APPLY_TO),
   searchIn,
-  severalMatches: z.enum(['choose', 'search-page']),
-  unknownNumber: z.enum(['nothing', 'new-contact-form', 'new-lead-form', 'create-contact', 'create-lead']),
+  severalMatches: z.enum(SEVERAL_MATCHES),
+  unknownNumber: z.enum(UNKNOWN_NUMBER_ACTIONS),
   log: z.strictObject({
     answeredInbound: z.boolean(),
     missedInbound: z.boolean(),
@@ -46,29 +52,12 @@ const FIELDS = {
   }),
   subjectTemplate,
   clickToCall: z.boolean(),
-  language: z.enum(['dynamics', 'en', 'zh-CN']),
+  language: z.enum(LANGUAGE_CHOICES),
   rememberedChoices,
-};
+} satisfies { [Key in keyof UserSettings]: z.ZodType<UserSettings[Key]> };
 
 /** PUT /api/settings: the whole object, every key present, no other key. */
 export const UserSettingsSchema = z.strictObject(FIELDS);
-
-export type UserSettings = z.output<typeof UserSettingsSchema>;
-
-export function defaultUserSettings(): UserSettings {
-  return {
-    openRecord: 'ringing',
-    applyTo: 'inbound',
-    searchIn: CRM_ENTITIES.map((entity) => ({ entity, enabled: true })),
-    severalMatches: 'choose',
-    unknownNumber: 'nothing',
-    log: { answeredInbound: true, missedInbound: true, answeredOutbound: true, unansweredOutbound: true },
-    subjectTemplate: DEFAULT_SUBJECT_TEMPLATE,
-    clickToCall: true,
-    language: 'dynamics',
-    rememberedChoices: {},
-  };
-}
 
 /** A stored document (or none) as the settings now read: valid keys as saved, the rest defaults. */
 export function readUserSettings(stored: unknown): UserSettings {

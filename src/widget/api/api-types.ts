@@ -4,6 +4,7 @@
  * reaches the server only over HTTP and WebSocket (README.md, "How the pane talks to the server"), but each shape has one
  * definition and the compiler holds both ends to it. The rest are declared here.
  */
+import type { RecordRef } from '../../contract/crm-record.ts';
 import type { PhoneMatch } from '../../crm/phone-match.ts';
 import type { NormalizedPhone } from '../../crm/phone-number.ts';
 import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
@@ -21,62 +22,20 @@ export type { SsoButton } from '../../server/sso/sso-api-routes.ts';
 /** GET /api/sip/credentials: what JsSIP registers with. Never shown, never stored. */
 export type { SipCredentials } from '../../server/api/sip-credential-routes.ts';
 
-export type CrmEntity = 'contact' | 'account' | 'lead';
-export type OpenRecordWhen = 'ringing' | 'answered' | 'never';
-export type ApplyTo = 'inbound' | 'both';
-export type SeveralMatches = 'choose' | 'search-page';
-export type UnknownNumberAction = 'nothing' | 'new-contact-form' | 'new-lead-form' | 'create-contact' | 'create-lead';
-export type LanguageChoice = 'dynamics' | 'en' | 'zh-CN';
+/** A Dynamics record as pane and server name it to each other. */
+export type { CrmEntity, RecordRef } from '../../contract/crm-record.ts';
 
-export interface RecordRef {
-  entity: CrmEntity;
-  id: string;
-  name: string;
-}
-
-export interface LogSettings {
-  answeredInbound: boolean;
-  missedInbound: boolean;
-  answeredOutbound: boolean;
-  unansweredOutbound: boolean;
-}
-
-/** The user's Dynamics integration settings (docs/settings.md §2), GET/PUT /api/settings. */
-export interface PaneSettings {
-  openRecord: OpenRecordWhen;
-  applyTo: ApplyTo;
-  searchIn: Array<{ entity: CrmEntity; enabled: boolean }>;
-  severalMatches: SeveralMatches;
-  unknownNumber: UnknownNumberAction;
-  log: LogSettings;
-  subjectTemplate: string;
-  clickToCall: boolean;
-  language: LanguageChoice;
-  /** Keyed by E.164 number. */
-  rememberedChoices: Record<string, RecordRef>;
-}
-
-export const DEFAULT_SUBJECT_TEMPLATE = '{direction} call {name|number}';
-
-/** The server's defaults, used until GET /api/settings answers (or when it cannot). */
-export function defaultSettings(): PaneSettings {
-  return {
-    openRecord: 'ringing',
-    applyTo: 'inbound',
-    searchIn: [
-      { entity: 'contact', enabled: true },
-      { entity: 'account', enabled: true },
-      { entity: 'lead', enabled: true },
-    ],
-    severalMatches: 'choose',
-    unknownNumber: 'nothing',
-    log: { answeredInbound: true, missedInbound: true, answeredOutbound: true, unansweredOutbound: true },
-    subjectTemplate: DEFAULT_SUBJECT_TEMPLATE,
-    clickToCall: true,
-    language: 'dynamics',
-    rememberedChoices: {},
-  };
-}
+/** The user's Dynamics integration settings (docs/settings.md §2), GET/PUT /api/settings, and their defaults. */
+export type {
+  ApplyTo,
+  LanguageChoice,
+  LogSettings,
+  OpenRecordWhen,
+  SeveralMatches,
+  UnknownNumberAction,
+  UserSettings as PaneSettings,
+} from '../../contract/user-settings.ts';
+export { DEFAULT_SUBJECT_TEMPLATE, defaultUserSettings as defaultSettings } from '../../contract/user-settings.ts';
 
 /**
  * The call event vocabulary the server pushes on /api/events: its one definition, imported as

@@ -99,16 +99,10 @@ export class CrmFlow {
   /** Decides and carries out the screen pop; a 'choose' decision is left to the pane's chooser. */
   async screenPop(input: { direction: 'inbound' | 'outbound' | 'internal'; phase: CallPhase; number: string; matches: RecordRef[] }): Promise<ScreenPopDecision> {
     await this.know([input.number]);
-    const settings = this.#context.settings();
     const decision = decideScreenPop({
       direction: input.direction,
       phase: input.phase,
-      settings: {
-        openRecord: settings.openRecord,
-        applyTo: settings.applyTo === 'both' ? 'inbound-and-outbound' : 'inbound',
-        severalMatches: settings.severalMatches === 'choose' ? 'choose-in-pane' : 'search-page',
-        unknownNumber: settings.unknownNumber,
-      },
+      settings: this.#context.settings(),
       matches: input.matches,
       remembered: (await this.remembered(input.number)) ?? null,
       number: input.number,
