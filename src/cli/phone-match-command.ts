@@ -11,7 +11,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { comparePhones } from '../crm/phone-match.ts';
-import { isCountryCode } from '../crm/phone-number.ts';
+import { isCountryCode, libphonenumberReader } from '../crm/phone-number.ts';
 
 export const PHONE_MATCH_USAGE = `Usage: callpane phone match [--region CC]
 
@@ -65,7 +65,7 @@ export async function runPhoneMatch(args: string[], io: PhoneMatchIo): Promise<n
       io.stdout(JSON.stringify({ line: number, error: `line ${number}: ${pair}` }));
       continue;
     }
-    const result = comparePhones(pair.incoming, pair.stored, { defaultRegion: region, storedCountry: pair.country });
+    const result = comparePhones(libphonenumberReader, pair.incoming, pair.stored, { defaultRegion: region, storedCountry: pair.country });
     const { storedNumbers, storedRegion } = result;
     io.stdout(JSON.stringify({ line: number, match: result.match, reason: result.reason, incoming: result.incoming, stored: result.stored, storedNumbers, storedRegion }));
   }

@@ -4,7 +4,7 @@
  * https://learn.microsoft.com/power-apps/maker/data-platform/types-of-fields), and people put
  * several numbers in one: "030 1234567 / 0171 2345678",
  * "+1 415 555 0100; +1 415 555 0101", "138 0013 8000 或 010-6552 9988". Each is a candidate of
- * its own, read by `normalizePhone` (labels and extensions included) in the region given — the
+ * its own, read by the `PhoneNumberReader` given (labels and extensions included) in the region given — the
  * record's own country — and, when that region cannot place it (not shaped like its numbers: a
  * "011 91 80 4882 6641" dialled from the US on an Indian record), in the fallback region.
  *
@@ -15,7 +15,7 @@
  * number before it.
  */
 import { isShortNumber } from './numbers/extension-number.ts';
-import { normalizePhone, type NormalizedPhone } from './phone-number.ts';
+import type { NormalizedPhone, PhoneNumberReader } from './numbers/phone-number-reader.ts';
 
 const SEPARATOR = /(\s*(?:;(?!\s*ext=)|,|\/|\s(?:or|或)\s|或|\r?\n)\s*)/iu;
 const STARTS_WITH_EXTENSION = /^(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*\p{Nd}/iu;
@@ -40,11 +40,11 @@ export function phoneFieldTexts(field: string): string[] {
 }
 
 /** Every number `field` holds, read in `region`, else in `fallbackRegion`; a field with no number gives one `none` reading. */
-export function readPhoneField(field: string, region?: string, fallbackRegion?: string): NormalizedPhone[] {
+export function readPhoneField(numbers: PhoneNumberReader, field: string, region?: string, fallbackRegion?: string): NormalizedPhone[] {
   const texts = phoneFieldTexts(field);
   return (texts.length === 0 ? [field] : texts).map((text) => {
-    const phone = normalizePhone(text, region);
-    return phone.kind === 'national' && fallbackRegion !== undefined && fallbackRegion !== region ? normalizePhone(text, fallbackRegion) : phone;
+    const phone = numbers.read(text, region);
+    return phone.kind === 'national' && fallbackRegion !== undefined && fallbackRegion !== region ? numbers.read(text, fallbackRegion) : phone;
   });
 }
 

@@ -2,7 +2,7 @@
  * Whether a caller's number is the number a CRM record stores, and how sure we are. Dynamics keeps
  * phone fields as free text (docs/dataverse.md §3), so the wildcard search (phone-search.ts) brings back
  * candidates that merely contain the right digits in order; this module decides which of them
- * really are the same number. The caller's number is read by `normalizePhone` (phone-number.ts)
+ * really are the same number. The caller's number is read by the `PhoneNumberReader` given (phone-number-reader.ts)
  * in the organisation's default region; a stored field by `readPhoneField` (phone-field.ts):
  * labels and annotations dropped ("Mob: …", "… (mobile)", "手机：…"), each of several numbers in
  * one field a candidate ("030 1234567 / 0171 2345678"), extensions set aside ("x12", "转123"),
@@ -38,7 +38,7 @@
  */
 import { regionOfCountry } from './country-region.ts';
 import { readPhoneField } from './phone-field.ts';
-import { checkRegion, e164InCountry, normalizePhone, type NormalizedPhone } from './phone-number.ts';
+import { checkRegion, type NormalizedPhone, type PhoneNumberReader } from './numbers/phone-number-reader.ts';
 
 export type MatchReason = 'same-e164' | 'same-national-number' | 'same-digits' | 'same-short-number';
 export type MismatchReason = 'incoming-not-a-number' | 'stored-not-a-number' | 'extension-vs-external' | 'different-number';
@@ -86,28 +86,28 @@ export interface PhoneMatch<T extends PhoneCandidate> {
 }
 
 /** Compares the number a call presents with one stored number, saying why they do or do not match. */
-export function comparePhones(incoming: string, stored: string, options: MatchOptions = {}): PhoneComparison {
-  const region = checkRegion(options.defaultRegion);
-  const caller = normalizePhone(incoming, region);
+export function comparePhones(numbers: PhoneNumberReader, incoming: string, stored: string, options: MatchOptions = {}): PhoneComparison {
+  const region = checkRegion(numbers, options.defaultRegion);
+  const caller = numbers.read(incoming, region);
   const storedRegion = regionOfCountry(options.storedCountry) ?? region;
-  const numbers = readPhoneField(stored, storedRegion, region);
-  const best = bestOf(caller, numbers);
+  const storedNumbers = readPhoneField(numbers, stored, storedRegion, region);
+  const best = bestOf(numbers, caller, storedNumbers);
   const compared: ComparedNumbers = {
     incoming: caller,
     stored: best.stored,
-    ...(numbers.length > 1 ? { storedNumbers: numbers } : {}),
+    ...(storedNumbers.length > 1 ? { storedNumbers } : {}),
     ...(storedRegion === undefined ? {} : { storedRegion }),
   };
   return isMatchReason(best.reason) ? { match: true, reason: best.reason, ...compared } : { match: false, reason: best.reason, ...compared };
 }
 
 /** The candidates that hold the incoming number, best first; equally good ones keep their order. */
-export function matchPhone<T extends PhoneCandidate>(incoming: string, candidates: readonly T[], options: MatchOptions = {}): PhoneMatch<T>[] {
-  const region = checkRegion(options.defaultRegion);
-  const caller = normalizePhone(incoming, region);
+export function matchPhone<T extends PhoneCandidate>(numbers: PhoneNumberReader, incoming: string, candidates: readonly T[], options: MatchOptions = {}): PhoneMatch<T>[] {
+  const region = checkRegion(numbers, options.defaultRegion);
+  const caller = numbers.read(incoming, region);
   const matches: PhoneMatch<T>[] = [];
   for (const candidate of candidates) {
-    const { reason } = bestOf(caller, readPhoneField(candidate.number, regionOfCountry(candidate.country) ?? region, region));
+    const { reason } = bestOf(numbers, caller, readPhoneField(numbers, candidate.number, regionOfCountry(candidate.country) ?? region, region));
     if (isMatchReason(reason)) matches.push({ candidate, reason });
   }
   // Array.prototype.sort is stable (ES2019), so candidates of equal rank keep the search order.
@@ -118,10 +118,10 @@ export function matchPhone<T extends PhoneCandidate>(incoming: string, candidate
 const MISMATCH_ORDER: readonly MismatchReason[] = ['incoming-not-a-number', 'different-number', 'extension-vs-external', 'stored-not-a-number'];
 
 /** The best match among the numbers of one stored field, or the most telling mismatch. */
-function bestOf(caller: NormalizedPhone, numbers: readonly NormalizedPhone[]): { reason: MatchReason | MismatchReason; stored: NormalizedPhone } {
+function bestOf(numbers: PhoneNumberReader, caller: NormalizedPhone, storedNumbers: readonly NormalizedPhone[]): { reason: MatchReason | MismatchReason; stored: NormalizedPhone } {
   let best: { reason: MatchReason | MismatchReason; stored: NormalizedPhone } | undefined;
-  for (const stored of numbers) {
-    const reason = compareNormalized(caller, stored);
+  for (const stored of storedNumbers) {
+    const reason = compareNormalized(numbers, caller, stored);
     if (best === undefined || rank(reason) < rank(best.reason)) best = { reason, stored };
   }
   return best ?? { reason: caller.kind === 'none' ? 'incoming-not-a-number' : 'stored-not-a-number', stored: { kind: 'none', digits: '' } };
@@ -131,7 +131,7 @@ function rank(reason: MatchReason | MismatchReason): number {
   return isMatchReason(reason) ? MATCH_RANK[reason] : 10 + MISMATCH_ORDER.indexOf(reason);
 }
 
-function compareNormalized(a: NormalizedPhone, b: NormalizedPhone): MatchReason | MismatchReason {
+function compareNormalized(numbers: PhoneNumberReader, a: NormalizedPhone, b: NormalizedPhone): MatchReason | MismatchReason {
   if (a.kind === 'none') return 'incoming-not-a-number';
   if (b.kind === 'none') return 'stored-not-a-number';
   if (a.kind === 'short' || b.kind === 'short') {
@@ -141,7 +141,7 @@ function compareNormalized(a: NormalizedPhone, b: NormalizedPhone): MatchReason 
   if (a.kind === 'international' && b.kind === 'international') return a.e164 === b.e164 ? 'same-e164' : 'different-number';
   if (a.kind === 'national' && b.kind === 'national') return a.digits === b.digits ? 'same-digits' : 'different-number';
   const [placed, unplaced] = a.kind === 'international' ? [a, b] : [b, a];
-  const read = e164InCountry(unplaced.digits, placed.callingCode as string);
+  const read = numbers.inCountry(unplaced.digits, placed.callingCode as string);
   return read !== undefined && read === placed.e164 ? 'same-national-number' : 'different-number';
 }
 

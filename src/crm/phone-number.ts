@@ -2,13 +2,14 @@
  * Phone numbers in E.164 (ITU-T E.164: `+` country code and national significant number), the
  * one form CRM lookups compare. libphonenumber-js carries Google's numbering-plan data, so a
  * national number (`030 1234567` in DE), an international-prefix one (`011 49 30 1234567` in
- * US) or one written with separators all come out the same. Pure: shared by server and widget.
+ * US) or one written with separators all come out the same. Pure. The server's `PhoneNumberReader`;
+ * the pane does not download it (numbers/phone-number-reader.ts).
  *
  * `normalizePhone` reads the free text Dynamics stores (docs/dataverse.md §3) and what a trunk presents:
  * full-width and other-script digits become ASCII, labels around the number ("Mob:", "Tel.",
  * "cell", "手机：", "(mobile)": words of letters before or after it, or in brackets without
  * digits) are dropped, a trailing extension (`x140`, `ext. 12`, `;ext=12` per RFC 3966, `#12`,
- * `转123`, `分机123`) is split off, and the rest is classified — see `PhoneKind`. Anything with
+ * `转123`, `分机123`) is split off, and the rest is classified — see `PhoneKind` (numbers/phone-number-reader.ts). Anything with
  * letters or other symbols left inside ("anonymous", "1-800-FLOWERS", "call me") is not a number.
  * A field holding several numbers is split by phone-field.ts before it comes here.
  */
@@ -20,12 +21,12 @@ import {
   type CountryCode,
   type PhoneNumber,
 } from 'libphonenumber-js';
-import { CrmError, CrmErrorCode } from './crm-error.ts';
 import { isShortNumber } from './numbers/extension-number.ts';
+import { hasRegionShape, type NormalizedPhone, type PhoneNumberReader } from './numbers/phone-number-reader.ts';
 
 /** Whether `code` is an ISO 3166-1 alpha-2 code, in capitals, that the numbering data knows. */
 export function isCountryCode(code: string): code is CountryCode {
-  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+  return hasRegionShape(code) && isSupportedCountry(code);
 }
 
 /**
@@ -40,39 +41,7 @@ export function toE164(raw: string, country?: string): string | undefined {
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
-/**
- * - `international`: the country is known — written (`+`, or an international prefix: `00` in
- *   any region, or the default region's own such as `011` in the US), or taken from the region it
- *   is read in (the record's country or the default region) because it is a valid number there,
- *   or has the shape of that country's numbers (its plan's national number pattern) though its
- *   range is not allocated or newer than the data: a US `207-123-4567` is a US number, and so
- *   can never be the UK's `+44 20 7123 4567` (phone-match.ts).
- * - `national`: seven or more digits with no country: no region, or not shaped like a number
- *   of it (a German `030 1234567` stored in a US organisation: no US number starts with 0).
- * - `short`: one to six digits with no country written: an internal extension (`1002`) or a
- *   service code (`112`). Never given a country, so it can never pass for an external number.
- * - `none`: not a number (empty, letters, an impossible `+` number).
- */
-export type PhoneKind = 'international' | 'national' | 'short' | 'none';
-
-export interface NormalizedPhone {
-  kind: PhoneKind;
-  /** E.164, `international` only. */
-  e164?: string;
-  /** Country calling code without `+` ("1", "49"), `international` only. */
-  callingCode?: string;
-  /** ISO 3166-1 region when the numbering data can tell ("US", "CA"), `international` only. */
-  region?: string;
-  /** How the country was learnt (`default-region`: the region the number was read in), `international` only. */
-  countrySource?: 'written' | 'default-region';
-  /** The national significant number ("4155550100" for +1 415 555 0100), `international` only. */
-  nationalNumber?: string;
-  /** Every digit of the number as written, without its extension. */
-  digits: string;
-  /** The extension split off (`x140` → "140"). */
-  extension?: string;
-}
-
+export type { NormalizedPhone, PhoneKind } from './numbers/phone-number-reader.ts';
 
 const EXTENSION = /(?:;\s*ext=|[\s,]*(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*)(\d{1,10})\s*$/iu;
 const NUMBER_TEXT = /^\+?[\d\s\-‐‑‒–—―−./()[\]]*$/u;
@@ -184,9 +153,10 @@ function asciiDigits(text: string): string {
   });
 }
 
-/** `region` when it is a valid default region (or absent); a CrmError naming it otherwise. */
-export function checkRegion(region: string | undefined): CountryCode | undefined {
-  if (region === undefined) return undefined;
-  if (!isCountryCode(region)) throw new CrmError(CrmErrorCode.INVALID_REGION, `default region must be an ISO 3166-1 alpha-2 code in capitals, such as US or DE: ${JSON.stringify(region.slice(0, 20))}`);
-  return region;
-}
+/** The reader the server hands to code that needs numbers read (phone-number-reader.ts). */
+export const libphonenumberReader: PhoneNumberReader = {
+  read: normalizePhone,
+  international: formatInternational,
+  inCountry: e164InCountry,
+  isRegion: isCountryCode,
+};

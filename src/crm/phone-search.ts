@@ -36,7 +36,7 @@
 import { CRM_ENTITIES, isCrmEntity, normalizeGuid, type CrmEntity } from './crm-entities.ts';
 import { CrmError, CrmErrorCode } from './crm-error.ts';
 import type { PhoneCandidate } from './phone-match.ts';
-import { checkRegion, normalizePhone } from './phone-number.ts';
+import { checkRegion, type PhoneNumberReader } from './numbers/phone-number-reader.ts';
 
 /** searchAndOpenRecords returns at most 5000 rows (docs/cif-contract.md §2), the platform's page size. */
 export const MAX_SEARCH_ROWS = 5000;
@@ -76,8 +76,8 @@ export interface RecordPhone extends PhoneCandidate {
 }
 
 /** What to search for `incoming`; undefined when it is not a number (nothing to look up). */
-export function phoneSearchKey(incoming: string, defaultRegion?: string): PhoneSearchKey | undefined {
-  const phone = normalizePhone(incoming, checkRegion(defaultRegion));
+export function phoneSearchKey(numbers: PhoneNumberReader, incoming: string, defaultRegion?: string): PhoneSearchKey | undefined {
+  const phone = numbers.read(incoming, checkRegion(numbers, defaultRegion));
   switch (phone.kind) {
     case 'international':
       return { kind: 'digits', digits: phone.nationalNumber as string };
@@ -93,13 +93,13 @@ export function phoneSearchKey(incoming: string, defaultRegion?: string): PhoneS
 }
 
 /** One query per table in `options.entities`; none when `incoming` is not a number. */
-export function buildPhoneSearchQueries(incoming: string, options: PhoneSearchOptions): PhoneSearchQuery[] {
+export function buildPhoneSearchQueries(numbers: PhoneNumberReader, incoming: string, options: PhoneSearchOptions): PhoneSearchQuery[] {
   const top = options.top ?? MAX_SEARCH_ROWS;
   if (!Number.isInteger(top) || top < 1 || top > MAX_SEARCH_ROWS) throw new CrmError(CrmErrorCode.INVALID_SEARCH_TOP, `phone search: top must be an integer from 1 to ${MAX_SEARCH_ROWS}, not ${top}`);
   for (const entity of options.entities) {
     if (!isCrmEntity(entity)) throw new CrmError(CrmErrorCode.UNKNOWN_ENTITY, `phone search: unknown table ${JSON.stringify(entity)} (contact, account or lead)`);
   }
-  const key = phoneSearchKey(incoming, options.defaultRegion);
+  const key = phoneSearchKey(numbers, incoming, options.defaultRegion);
   if (key === undefined) return [];
   return [...new Set(options.entities)].map((entity) => {
     const info = CRM_ENTITIES[entity];

@@ -25,7 +25,7 @@ import { activityIdForCall } from './activity-id.ts';
 import { CRM_ENTITIES, normalizeGuid, type CrmEntity, type CrmRecordRef } from './crm-entities.ts';
 import { CrmError, CrmErrorCode } from './crm-error.ts';
 import type { CallLogSettings, Language } from './crm-settings.ts';
-import { checkRegion, formatInternational, normalizePhone } from './phone-number.ts';
+import { checkRegion, type PhoneNumberReader } from './numbers/phone-number-reader.ts';
 import { defaultSubjectTemplate, directionWord, formatDuration, renderSubject, truncate } from './subject-template.ts';
 
 /** What the journal needs of a call; times are epoch milliseconds. */
@@ -87,17 +87,17 @@ const SENDER = 1;
 const RECIPIENT = 2;
 
 /** The create body of the call's Phone Call activity. */
-export function phonecallActivity(input: PhonecallActivityInput): PhonecallCreate {
+export function phonecallActivity(numbers: PhoneNumberReader, input: PhonecallActivityInput): PhonecallCreate {
   const { call } = input;
   checkCall(call);
   const agent = normalizeGuid(input.agentSystemUserId, 'agent systemuserid');
   const record = input.matchedRecord ? { ...input.matchedRecord, id: normalizeGuid(input.matchedRecord.id, `${input.matchedRecord.entity} id`) } : undefined;
-  const phone = normalizePhone(call.number, checkRegion(input.defaultRegion));
+  const phone = numbers.read(call.number, checkRegion(numbers, input.defaultRegion));
   const seconds = talkSeconds(call);
   const template = input.subjectTemplate ?? defaultSubjectTemplate(input.language);
   const subject = renderSubject(template, {
     direction: directionWord(call.direction, input.language),
-    number: formatInternational(phone) ?? call.number,
+    number: numbers.international(phone) ?? call.number,
     name: record?.name,
     extension: call.extension,
     duration: formatDuration(seconds),

@@ -14,7 +14,7 @@
 import type { CrmEntity, CrmRecordRef } from './crm-entities.ts';
 import type { CrmSettings } from './crm-settings.ts';
 import type { PhoneMatch } from './phone-match.ts';
-import { checkRegion, formatInternational, normalizePhone } from './phone-number.ts';
+import { checkRegion, type PhoneNumberReader } from './numbers/phone-number-reader.ts';
 import { phoneSearchKey, quickFindText, type RecordPhone } from './phone-search.ts';
 
 export type CallPhase = 'ringing' | 'answered';
@@ -43,7 +43,8 @@ export type ScreenPopDecision =
   /** createRecord(entity, data). */
   | { kind: 'create'; entity: 'contact' | 'lead'; data: Record<string, string> };
 
-export function decideScreenPop(input: ScreenPopInput): ScreenPopDecision {
+/** `numbers` reads the caller's number (phone-number-reader.ts). */
+export function decideScreenPop(numbers: PhoneNumberReader, input: ScreenPopInput): ScreenPopDecision {
   const { settings } = input;
   if (input.direction === 'internal' || (input.direction === 'outbound' && settings.applyTo === 'inbound')) return { kind: 'none', reason: 'direction' };
   if (settings.openRecord === 'never') return { kind: 'none', reason: 'never' };
@@ -52,13 +53,13 @@ export function decideScreenPop(input: ScreenPopInput): ScreenPopDecision {
   if (records.length === 1) return { kind: 'open', record: records[0] };
   if (records.length > 1) {
     if (settings.severalMatches === 'search-page') {
-      const key = phoneSearchKey(input.number, input.defaultRegion);
+      const key = phoneSearchKey(numbers, input.number, input.defaultRegion);
       if (key) return { kind: 'search-page', entity: records[0].entity, searchText: quickFindText(key) };
     }
     const remembered = input.remembered && records.find((record) => sameRecord(record, input.remembered as CrmRecordRef));
     return remembered ? { kind: 'open', record: remembered } : { kind: 'choose', records };
   }
-  return unknownCaller(input);
+  return unknownCaller(numbers, input);
 }
 
 /** The records of ranked phone matches, best first, each once (a record can match on several columns). */
@@ -76,12 +77,12 @@ function uniqueRecords(records: readonly CrmRecordRef[]): CrmRecordRef[] {
   return unique;
 }
 
-function unknownCaller(input: ScreenPopInput): ScreenPopDecision {
+function unknownCaller(numbers: PhoneNumberReader, input: ScreenPopInput): ScreenPopDecision {
   const action = input.settings.unknownNumber;
   if (action === 'nothing') return { kind: 'none', reason: 'unknown-number' };
-  const phone = normalizePhone(input.number, checkRegion(input.defaultRegion));
+  const phone = numbers.read(input.number, checkRegion(numbers, input.defaultRegion));
   if (phone.kind !== 'international' && phone.kind !== 'national') return { kind: 'none', reason: 'not-a-number' };
-  const number = formatInternational(phone) ?? input.number.trim();
+  const number = numbers.international(phone) ?? input.number.trim();
   switch (action) {
     case 'new-contact-form':
       return { kind: 'new-form', entity: 'contact', prefill: { telephone1: number } };

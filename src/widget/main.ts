@@ -4,7 +4,7 @@
  * browser they run in, renders and starts.
  */
 import { render } from 'preact';
-import { isCountryCode } from '../crm/phone-number.ts';
+import { hasRegionShape } from '../crm/numbers/phone-number-reader.ts';
 import type { PaneConfig } from './api/api-types.ts';
 import { browserPaneEnvironment } from './state/pane-environment.ts';
 import { createPane } from './state/pane.ts';
@@ -14,8 +14,8 @@ import { h } from './ui/view-kit.ts';
 function readConfig(): PaneConfig {
   const text = document.getElementById('pane-config')?.textContent ?? '{}';
   const parsed = JSON.parse(text) as Partial<PaneConfig>;
-  // A region the numbering data does not know would make every number lookup throw: use none.
-  const region = typeof parsed.defaultRegion === 'string' && isCountryCode(parsed.defaultRegion) ? parsed.defaultRegion : undefined;
+  // A region not written as two capitals would make every number lookup throw: use none.
+  const region = typeof parsed.defaultRegion === 'string' && hasRegionShape(parsed.defaultRegion) ? parsed.defaultRegion : undefined;
   return { base: parsed.base ?? '', defaultRegion: region, version: parsed.version ?? '' };
 }
 

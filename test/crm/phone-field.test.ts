@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { phoneFieldTexts, readPhoneField } from '../../src/crm/phone-field.ts';
+import { libphonenumberReader } from '../../src/crm/phone-number.ts';
 
 /** [a sentence, the field as typed, the numbers it holds] */
 const FIELDS: [string, string, string[]][] = [
@@ -24,13 +25,13 @@ for (const [says, field, texts] of FIELDS) {
 }
 
 test('each number of a field is read in the region given, with its extension apart', () => {
-  assert.deepEqual(readPhoneField('Büro: 030 1234567 x12 / Mobil: 0171 2345678', 'DE').map((phone) => [phone.e164, phone.extension]), [
+  assert.deepEqual(readPhoneField(libphonenumberReader, 'Büro: 030 1234567 x12 / Mobil: 0171 2345678', 'DE').map((phone) => [phone.e164, phone.extension]), [
     ['+49301234567', '12'],
     ['+491712345678', undefined],
   ]);
 });
 
 test('a field with no number reads as one that is not a number', () => {
-  assert.deepEqual(readPhoneField('', 'DE'), [{ kind: 'none', digits: '' }]);
-  assert.deepEqual(readPhoneField('座机', 'CN').map((phone) => phone.kind), ['none']);
+  assert.deepEqual(readPhoneField(libphonenumberReader, '', 'DE'), [{ kind: 'none', digits: '' }]);
+  assert.deepEqual(readPhoneField(libphonenumberReader, '座机', 'CN').map((phone) => phone.kind), ['none']);
 });

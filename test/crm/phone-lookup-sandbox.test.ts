@@ -9,7 +9,7 @@ import type { CrmEntity } from '../../src/crm/crm-entities.ts';
 import { CRM_ENTITIES } from '../../src/crm/crm-entities.ts';
 import { DEFAULT_CRM_SETTINGS } from '../../src/crm/crm-settings.ts';
 import { matchPhone } from '../../src/crm/phone-match.ts';
-import { toE164 } from '../../src/crm/phone-number.ts';
+import { toE164, libphonenumberReader } from '../../src/crm/phone-number.ts';
 import { buildPhoneSearchQueries, candidatesFromSearchResult, type RecordPhone } from '../../src/crm/phone-search.ts';
 import { decideScreenPop, matchedRecords } from '../../src/crm/screen-pop.ts';
 import { Dataverse } from '../../src/sandbox/dataverse/dataverse.ts';
@@ -37,11 +37,11 @@ describe('caller lookup on the sandbox seed', () => {
   /** What the pane does: one query per table, the rows as candidates, ranked by matchPhone. */
   const lookUp = (incoming: string, entities: readonly CrmEntity[], defaultRegion: string) => {
     const candidates: RecordPhone[] = [];
-    for (const query of buildPhoneSearchQueries(incoming, { entities, defaultRegion })) {
+    for (const query of buildPhoneSearchQueries(libphonenumberReader, incoming, { entities, defaultRegion })) {
       const rows = dataverse.retrieveMultiple(CRM_ENTITIES[query.entity].setName, query.query).records;
       candidates.push(...candidatesFromSearchResult(query, JSON.stringify(Object.fromEntries(rows.map((row, i) => [i, row])))));
     }
-    return { candidates, matches: matchPhone(incoming, candidates, { defaultRegion }) };
+    return { candidates, matches: matchPhone(libphonenumberReader, incoming, candidates, { defaultRegion }) };
   };
 
   before(() => {
@@ -95,7 +95,7 @@ describe('caller lookup on the sandbox seed', () => {
       ['contact', SEED.contactAlexBaker, 'Alex Baker'],
       ['contact', SEED.contactJordanLee, 'Jordan Lee'],
     ]);
-    const decision = decideScreenPop({ direction: 'inbound', phase: 'ringing', settings: DEFAULT_CRM_SETTINGS, matches: records, number: '+14155550100', defaultRegion: 'US' });
+    const decision = decideScreenPop(libphonenumberReader, { direction: 'inbound', phase: 'ringing', settings: DEFAULT_CRM_SETTINGS, matches: records, number: '+14155550100', defaultRegion: 'US' });
     assert.deepEqual(decision, { kind: 'choose', records });
   });
 

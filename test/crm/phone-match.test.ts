@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { comparePhones, MATCH_RANK, matchPhone, type MatchReason } from '../../src/crm/phone-match.ts';
+import { libphonenumberReader } from '../../src/crm/phone-number.ts';
 
 /** [incoming, stored, default region, expected reason] */
 type Case = [string, string, string | undefined, MatchReason];
@@ -102,7 +103,7 @@ const DIFFERENT: [string, string, string | undefined, string][] = [
 describe('comparePhones', () => {
   test('finds the same number written every way people type it in eight countries', () => {
     for (const [incoming, stored, region, reason] of SAME) {
-      const result = comparePhones(incoming, stored, { defaultRegion: region });
+      const result = comparePhones(libphonenumberReader, incoming, stored, { defaultRegion: region });
       assert.equal(result.reason, reason, `${incoming} vs ${stored} (${region ?? 'no region'})`);
       assert.equal(result.match, true);
     }
@@ -110,7 +111,7 @@ describe('comparePhones', () => {
 
   test('tells different numbers, short against long and non-numbers apart, saying why', () => {
     for (const [incoming, stored, region, reason] of DIFFERENT) {
-      const result = comparePhones(incoming, stored, { defaultRegion: region });
+      const result = comparePhones(libphonenumberReader, incoming, stored, { defaultRegion: region });
       assert.equal(result.reason, reason, `${incoming} vs ${stored} (${region ?? 'no region'})`);
       assert.equal(result.match, false);
     }
@@ -118,26 +119,26 @@ describe('comparePhones', () => {
 
   test('ignores extensions on either side', () => {
     for (const stored of ['+44 20 7946 0958 x140', '+44 20 7946 0958 ext. 12', '+44 20 7946 0958;ext=13', '+44 20 7946 0958 ext 7', '+44 20 7946 0958 #99']) {
-      const result = comparePhones('+44 20 7946 0958 x1', stored, { defaultRegion: 'GB' });
+      const result = comparePhones(libphonenumberReader, '+44 20 7946 0958 x1', stored, { defaultRegion: 'GB' });
       assert.equal(result.reason, 'same-e164', stored);
     }
   });
 
   test('is symmetric', () => {
     for (const [incoming, stored, region, reason] of [...SAME, ...DIFFERENT.filter(([, , , r]) => r === 'different-number' || r === 'extension-vs-external')]) {
-      assert.equal(comparePhones(stored, incoming, { defaultRegion: region }).reason, reason, `${stored} vs ${incoming}`);
+      assert.equal(comparePhones(libphonenumberReader, stored, incoming, { defaultRegion: region }).reason, reason, `${stored} vs ${incoming}`);
     }
   });
 
   test('shows both normalised forms', () => {
-    const result = comparePhones('+1 415 555 0100', '(415) 555-0100 x140', { defaultRegion: 'US' });
+    const result = comparePhones(libphonenumberReader, '+1 415 555 0100', '(415) 555-0100 x140', { defaultRegion: 'US' });
     assert.deepEqual(result.incoming, { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'written', nationalNumber: '4155550100', digits: '14155550100' });
     assert.deepEqual(result.stored, { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'default-region', nationalNumber: '4155550100', digits: '4155550100', extension: '140' });
   });
 
   test('refuses a default region that is not an ISO country code in capitals', () => {
     for (const region of ['us', 'USA', 'XX', '']) {
-      assert.throws(() => comparePhones('1', '1', { defaultRegion: region }), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION', region);
+      assert.throws(() => comparePhones(libphonenumberReader, '1', '1', { defaultRegion: region }), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION', region);
     }
   });
 });
@@ -203,20 +204,20 @@ describe('matching numbers as people type them into a CRM', () => {
   for (const table of [NEVER_FOREIGN, TYPED]) {
     for (const { says, incoming, stored, region, country, reason } of table) {
       test(says, () => {
-        assert.equal(comparePhones(incoming, stored, { defaultRegion: region, storedCountry: country }).reason, reason);
-        const matches = matchPhone(incoming, [{ id: 'record', number: stored, ...(country === undefined ? {} : { country }) }], { defaultRegion: region });
+        assert.equal(comparePhones(libphonenumberReader, incoming, stored, { defaultRegion: region, storedCountry: country }).reason, reason);
+        const matches = matchPhone(libphonenumberReader, incoming, [{ id: 'record', number: stored, ...(country === undefined ? {} : { country }) }], { defaultRegion: region });
         assert.deepEqual(matches.map((m) => m.reason), reason in MATCH_RANK ? [reason] : []);
       });
     }
   }
 
   test('the extension is kept apart in the stored number that matched', () => {
-    const result = comparePhones('+86 10 6552 9988', '电话：010-6552 9988转123', { defaultRegion: 'CN' });
+    const result = comparePhones(libphonenumberReader, '+86 10 6552 9988', '电话：010-6552 9988转123', { defaultRegion: 'CN' });
     assert.deepEqual([result.stored.e164, result.stored.extension], ['+861065529988', '123']);
   });
 
   test('a field of several numbers shows each, and the one that matched', () => {
-    const result = comparePhones('+49 171 2345678', 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', { storedCountry: 'Deutschland' });
+    const result = comparePhones(libphonenumberReader, '+49 171 2345678', 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', { storedCountry: 'Deutschland' });
     assert.deepEqual(result.storedNumbers?.map((phone) => [phone.e164, phone.extension]), [
       ['+49301234567', undefined],
       ['+491712345678', '5'],
@@ -237,13 +238,13 @@ describe('matchPhone', () => {
   ];
 
   test('ranks exact E.164 matches before numbers matched without a country, keeping search order otherwise', () => {
-    const matches = matchPhone('4155550100', [{ id: 'x', number: '(415) 555-0100' }, { id: 'y', number: '+1 415 555 0100' }, { id: 'z', number: '415 555 0100' }], { defaultRegion: 'US' });
+    const matches = matchPhone(libphonenumberReader, '4155550100', [{ id: 'x', number: '(415) 555-0100' }, { id: 'y', number: '+1 415 555 0100' }, { id: 'z', number: '415 555 0100' }], { defaultRegion: 'US' });
     assert.deepEqual(matches.map((m) => [m.candidate.id, m.reason]), [
       ['x', 'same-e164'],
       ['y', 'same-e164'],
       ['z', 'same-e164'],
     ]);
-    const mixed = matchPhone('+14155550100', [{ id: 'national', number: '(415) 555-0100' }, { id: 'exact', number: '+1 415 555 0100' }, { id: 'digits', number: '415.555.0100' }]);
+    const mixed = matchPhone(libphonenumberReader, '+14155550100', [{ id: 'national', number: '(415) 555-0100' }, { id: 'exact', number: '+1 415 555 0100' }, { id: 'digits', number: '415.555.0100' }]);
     assert.deepEqual(mixed.map((m) => [m.candidate.id, m.reason]), [
       ['exact', 'same-e164'],
       ['national', 'same-national-number'],
@@ -252,18 +253,18 @@ describe('matchPhone', () => {
   });
 
   test('returns the candidates holding the caller’s number, with whatever identifies them', () => {
-    const matches = matchPhone('+14155550100', candidates, { defaultRegion: 'US' });
+    const matches = matchPhone(libphonenumberReader, '+14155550100', candidates, { defaultRegion: 'US' });
     assert.deepEqual(matches.map((m) => m.candidate.id), ['b', 'd', 'f']);
     assert.equal(matches[0].candidate, candidates[1]);
   });
 
   test('never matches an internal extension against the tail of an external number', () => {
-    const matches = matchPhone('1002', candidates, { defaultRegion: 'US' });
+    const matches = matchPhone(libphonenumberReader, '1002', candidates, { defaultRegion: 'US' });
     assert.deepEqual(matches.map((m) => [m.candidate.id, m.reason]), [['c', 'same-short-number']]);
   });
 
   test('finds nothing for a caller that is not a number', () => {
-    assert.deepEqual(matchPhone('anonymous', candidates, { defaultRegion: 'US' }), []);
-    assert.deepEqual(matchPhone('+14155550100', [], { defaultRegion: 'US' }), []);
+    assert.deepEqual(matchPhone(libphonenumberReader, 'anonymous', candidates, { defaultRegion: 'US' }), []);
+    assert.deepEqual(matchPhone(libphonenumberReader, '+14155550100', [], { defaultRegion: 'US' }), []);
   });
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmError } from '../../src/crm/crm-error.ts';
-import { checkRegion, e164InCountry, formatInternational, isCountryCode, normalizePhone, toE164 } from '../../src/crm/phone-number.ts';
+import { checkRegion } from '../../src/crm/numbers/phone-number-reader.ts';
+import { e164InCountry, formatInternational, isCountryCode, libphonenumberReader, normalizePhone, toE164 } from '../../src/crm/phone-number.ts';
 
 test('country codes are ISO 3166-1 alpha-2 in capitals that the numbering data knows', () => {
   for (const code of ['US', 'DE', 'CN', 'GB']) assert.equal(isCountryCode(code), true, code);
@@ -125,7 +126,7 @@ test('formatInternational writes a placed number for people', () => {
 });
 
 test('checkRegion passes a known region and refuses anything else with a coded error', () => {
-  assert.equal(checkRegion('DE'), 'DE');
-  assert.equal(checkRegion(undefined), undefined);
-  assert.throws(() => checkRegion('de'), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION' && /"de"/.test(error.message));
+  assert.equal(checkRegion(libphonenumberReader, 'DE'), 'DE');
+  assert.equal(checkRegion(libphonenumberReader, undefined), undefined);
+  assert.throws(() => checkRegion(libphonenumberReader, 'de'), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION' && /"de"/.test(error.message));
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CRM_ENTITIES } from '../../src/crm/crm-entities.ts';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { buildPhoneSearchQueries, candidatesFromSearchResult, phoneSearchKey, quickFindText, type PhoneSearchQuery } from '../../src/crm/phone-search.ts';
+import { libphonenumberReader } from '../../src/crm/phone-number.ts';
 
 const ALL = { entities: ['contact', 'account', 'lead'] as const };
 
@@ -10,7 +11,7 @@ const isCode = (code: string) => (error: unknown) => error instanceof CrmError &
 
 describe('buildPhoneSearchQueries', () => {
   test('searches every phone column of a table for the digits in order, each in either width, with its id, name and country', () => {
-    const [account] = buildPhoneSearchQueries('+1 415 555 0100', { entities: ['account'] });
+    const [account] = buildPhoneSearchQueries(libphonenumberReader, '+1 415 555 0100', { entities: ['account'] });
     assert.equal(
       account.query,
       "?$select=accountid,name,address1_country,telephone1,telephone2,telephone3&$filter=contains(telephone1,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone2,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone3,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')&$top=5000",
@@ -20,7 +21,7 @@ describe('buildPhoneSearchQueries', () => {
   });
 
   test('gives one query per table in the user’s order, each table once, over every phone column of the table', () => {
-    const queries = buildPhoneSearchQueries('+14155550100', { entities: ['lead', 'contact', 'lead', 'account'] });
+    const queries = buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['lead', 'contact', 'lead', 'account'] });
     assert.deepEqual(queries.map((q) => q.entity), ['lead', 'contact', 'account']);
     const [lead, contact] = queries;
     assert.deepEqual(lead.select, ['leadid', 'fullname', 'address1_country', 'telephone1', 'telephone2', 'telephone3', 'mobilephone']);
@@ -30,7 +31,7 @@ describe('buildPhoneSearchQueries', () => {
   });
 
   test('searches the national significant number, so the country code and trunk prefix do not matter', () => {
-    const digits = (incoming: string, region?: string) => phoneSearchKey(incoming, region);
+    const digits = (incoming: string, region?: string) => phoneSearchKey(libphonenumberReader, incoming, region);
     assert.deepEqual(digits('+1 415 555 0100'), { kind: 'digits', digits: '4155550100' });
     assert.deepEqual(digits('001 415 555 0100', 'DE'), { kind: 'digits', digits: '4155550100' });
     assert.deepEqual(digits('(415) 555-0100', 'US'), { kind: 'digits', digits: '4155550100' });
@@ -43,18 +44,18 @@ describe('buildPhoneSearchQueries', () => {
   });
 
   test('looks a short number up by equality only, never as a tail', () => {
-    const [lead] = buildPhoneSearchQueries('1002', { entities: ['lead'], defaultRegion: 'US' });
+    const [lead] = buildPhoneSearchQueries(libphonenumberReader, '1002', { entities: ['lead'], defaultRegion: 'US' });
     assert.equal(lead.filter, "telephone1 eq '1002' or telephone2 eq '1002' or telephone3 eq '1002' or mobilephone eq '1002'");
   });
 
   test('searches nothing for a caller that is not a number', () => {
-    for (const incoming of ['anonymous', '', '+', 'unknown caller', '0000000']) assert.deepEqual(buildPhoneSearchQueries(incoming, ALL), [], incoming);
+    for (const incoming of ['anonymous', '', '+', 'unknown caller', '0000000']) assert.deepEqual(buildPhoneSearchQueries(libphonenumberReader, incoming, ALL), [], incoming);
   });
 
   test('lets nothing but digits into the OData text, whatever the caller presents', () => {
     const hostile = ["0100') or contains(fullname,'a", "' or 1 eq 1", '%41%42', '+1 415 555 0100 x1;ext=2', '1[0-9]0', '１２３４５６７', "415'555'0100", '+1 415 555 0100&$top=1'];
     for (const incoming of hostile) {
-      for (const query of buildPhoneSearchQueries(incoming, { ...ALL, defaultRegion: 'US' })) {
+      for (const query of buildPhoneSearchQueries(libphonenumberReader, incoming, { ...ALL, defaultRegion: 'US' })) {
         for (const literal of query.filter.match(/'[^']*'/g) ?? []) assert.match(literal, /^'(\d+|(%\[\d[０-９]\])+%)'$/, `${incoming}: ${literal}`);
         assert.equal(query.filter.replace(/'[^']*'/g, "''").match(/[^a-z0-9_(),' ]/g), null, `${incoming}: ${query.filter}`);
       }
@@ -63,7 +64,7 @@ describe('buildPhoneSearchQueries', () => {
 
   test('writes a query a URL decoder leaves unchanged', () => {
     for (const incoming of ['+1 415 555 0100', '+86 138 0013 8000', '+49 30 12345', '+81 3 1234 5678']) {
-      for (const query of buildPhoneSearchQueries(incoming, ALL)) {
+      for (const query of buildPhoneSearchQueries(libphonenumberReader, incoming, ALL)) {
         const decoded = new URLSearchParams(query.query.slice(1));
         assert.equal(decoded.get('$filter'), query.filter);
         assert.equal(decoded.get('$select'), query.select.join(','));
@@ -73,13 +74,13 @@ describe('buildPhoneSearchQueries', () => {
   });
 
   test('takes a smaller row cap, never more than searchAndOpenRecords’ 5000', () => {
-    assert.equal(buildPhoneSearchQueries('+14155550100', { entities: ['contact'], top: 50 })[0].query.endsWith('&$top=50'), true);
-    for (const top of [0, 5001, 1.5, Number.NaN]) assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact'], top }), isCode('CRM_INVALID_SEARCH_TOP'), String(top));
+    assert.equal(buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top: 50 })[0].query.endsWith('&$top=50'), true);
+    for (const top of [0, 5001, 1.5, Number.NaN]) assert.throws(() => buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top }), isCode('CRM_INVALID_SEARCH_TOP'), String(top));
   });
 
   test('refuses tables it does not know and a bad default region', () => {
-    assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact', 'incident' as 'contact'] }), isCode('CRM_UNKNOWN_ENTITY'));
-    assert.throws(() => buildPhoneSearchQueries('+14155550100', { entities: ['contact'], defaultRegion: 'Germany' }), isCode('CRM_INVALID_REGION'));
+    assert.throws(() => buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact', 'incident' as 'contact'] }), isCode('CRM_UNKNOWN_ENTITY'));
+    assert.throws(() => buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], defaultRegion: 'Germany' }), isCode('CRM_INVALID_REGION'));
   });
 });
 
@@ -91,7 +92,7 @@ describe('quickFindText', () => {
 });
 
 describe('candidatesFromSearchResult', () => {
-  const [contact] = buildPhoneSearchQueries('+14155550100', { entities: ['contact'] });
+  const [contact] = buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'] });
   const rows = [
     { contactid: 'CCCCCCCC-0000-4000-8000-000000000001', fullname: 'Alex Baker', telephone1: '+1 (415) 555-0100', mobilephone: '619-555-0129', telephone2: null },
     { contactid: 'cccccccc-0000-4000-8000-000000000002', fullname: 'Jordan Lee', mobilephone: '(415) 555-0100', telephone3: '  ' },

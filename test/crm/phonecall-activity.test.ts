@@ -18,6 +18,7 @@ import { DataverseError } from '../../src/sandbox/dataverse/dataverse-error.ts';
 import { SEED } from '../../src/sandbox/dataverse/seed-data.ts';
 import { runRecordCall } from '../../src/sandbox/record-calls.ts';
 import { IDS } from '../sandbox/dataverse/dataverse-fixture.ts';
+import { libphonenumberReader } from '../../src/crm/phone-number.ts';
 
 const AGENT = 'a81d3f2e-0000-4000-8000-000000000001';
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -25,7 +26,7 @@ const INBOUND: JournalCall = { callId: 'call-in-1', direction: 'inbound', number
 const ALEX = { entity: 'contact' as const, id: IDS.alex, name: 'Alex Baker' };
 
 const activity = (overrides: Partial<PhonecallActivityInput> = {}) =>
-  phonecallActivity({ call: INBOUND, agentSystemUserId: `{${AGENT.toUpperCase()}}`, matchedRecord: ALEX, notes: 'Asked about the renewal.', language: 'en', ...overrides });
+  phonecallActivity(libphonenumberReader, { call: INBOUND, agentSystemUserId: `{${AGENT.toUpperCase()}}`, matchedRecord: ALEX, notes: 'Asked about the renewal.', language: 'en', ...overrides });
 
 describe('phonecallActivity', () => {
   test('maps an answered inbound call to the create body CIF createRecord takes', () => {
@@ -149,7 +150,7 @@ describe('on the sandbox Dataverse', () => {
     const dataverse = new Dataverse({ path: ':memory:' });
     try {
       const call: JournalCall = { ...INBOUND, callId: 'sandbox-call-1' };
-      const body = phonecallActivity({ call, agentSystemUserId: `{${SEED.agentEnglish.toUpperCase()}}`, matchedRecord: { entity: 'contact', id: SEED.contactAlexBaker, name: 'Alex Baker' }, notes: 'Renewal', language: 'en' });
+      const body = phonecallActivity(libphonenumberReader, { call, agentSystemUserId: `{${SEED.agentEnglish.toUpperCase()}}`, matchedRecord: { entity: 'contact', id: SEED.contactAlexBaker, name: 'Alex Baker' }, notes: 'Renewal', language: 'en' });
       const created = runRecordCall(dataverse, { operation: 'createRecord', entity: 'phonecall', data: body }, SEED.agentEnglish) as { id: string };
       assert.equal(created.id, activityIdForCall('sandbox-call-1'));
       runRecordCall(dataverse, { operation: 'updateRecord', entity: 'phonecall', id: created.id, data: completePhonecall('inbound') }, SEED.agentEnglish);
@@ -180,7 +181,7 @@ describe('on the sandbox Dataverse', () => {
   test('the Web API takes the body in its own dialect, for an unknown caller too', () => {
     const dataverse = new Dataverse({ path: ':memory:' });
     try {
-      const body = phonecallActivity({ call: { ...INBOUND, callId: 'sandbox-call-2', direction: 'outbound', answeredAt: null }, agentSystemUserId: SEED.agentChinese, matchedRecord: null, language: 'zh-CN', dialect: 'webapi' });
+      const body = phonecallActivity(libphonenumberReader, { call: { ...INBOUND, callId: 'sandbox-call-2', direction: 'outbound', answeredAt: null }, agentSystemUserId: SEED.agentChinese, matchedRecord: null, language: 'zh-CN', dialect: 'webapi' });
       const { id } = dataverse.create('phonecalls', body);
       dataverse.update('phonecalls', id, completePhonecall('outbound'));
       const stored = dataverse.retrieve('phonecalls', id, '?$select=subject,statuscode,actualdurationminutes&$expand=phonecall_activity_parties($select=participationtypemask,addressused)').record;

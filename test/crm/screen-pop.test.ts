@@ -5,13 +5,14 @@ import { DEFAULT_CRM_SETTINGS, type CrmSettings } from '../../src/crm/crm-settin
 import { matchPhone } from '../../src/crm/phone-match.ts';
 import type { RecordPhone } from '../../src/crm/phone-search.ts';
 import { decideScreenPop, matchedRecords, type ScreenPopInput } from '../../src/crm/screen-pop.ts';
+import { libphonenumberReader } from '../../src/crm/phone-number.ts';
 
 const ALEX: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-000000000001', name: 'Alex Baker' };
 const JORDAN: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-000000000002', name: 'Jordan Lee' };
 const CONTOSO: CrmRecordRef = { entity: 'account', id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Contoso' };
 
 function pop(overrides: Omit<Partial<ScreenPopInput>, 'settings'> & { settings?: Partial<CrmSettings> }) {
-  return decideScreenPop({ direction: 'inbound', phase: 'ringing', matches: [ALEX], number: '+14155550100', defaultRegion: 'US', ...overrides, settings: { ...DEFAULT_CRM_SETTINGS, ...overrides.settings } });
+  return decideScreenPop(libphonenumberReader, { direction: 'inbound', phase: 'ringing', matches: [ALEX], number: '+14155550100', defaultRegion: 'US', ...overrides, settings: { ...DEFAULT_CRM_SETTINGS, ...overrides.settings } });
 }
 
 describe('decideScreenPop', () => {
@@ -80,7 +81,7 @@ describe('matchedRecords', () => {
       { entity: 'contact', id: ALEX.id, name: 'Alex Baker', field: 'telephone2', number: '+1 415 555 0100' },
       { entity: 'account', id: CONTOSO.id, field: 'telephone1', number: '415 555 0199' },
     ];
-    const records = matchedRecords(matchPhone('+14155550100', candidates));
+    const records = matchedRecords(matchPhone(libphonenumberReader, '+14155550100', candidates));
     assert.deepEqual(records, [
       { entity: 'contact', id: ALEX.id, name: 'Alex Baker' },
       { entity: 'contact', id: JORDAN.id, name: 'Jordan Lee' },

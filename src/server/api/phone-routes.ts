@@ -1,8 +1,9 @@
 /**
  * Phone numbers read on the server for the pane, so the browser does not download Google's
  * numbering-plan data (libphonenumber-js, about 29 KB gzipped: the pane's size aim is 100 KB,
- * issue 5). One phone-number module (src/crm/phone-number.ts) thus reads numbers for server,
- * sandbox and pane alike.
+ * issue 5). The server's reader (libphonenumberReader, src/crm/phone-number.ts) thus reads numbers
+ * for server, sandbox and pane alike: the pane's reader is made of these answers
+ * (src/widget/phone/server-number-reader.ts).
  *
  * - POST /api/phone/normalize `{ numbers, defaultRegion? }` → `{ numbers: PhoneFacts[] }`, in order:
  *   how each number reads (display form, E.164 for dialling and remembered choices).
@@ -16,7 +17,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { matchPhone } from '../../crm/phone-match.ts';
-import { formatInternational, isCountryCode, normalizePhone, type NormalizedPhone } from '../../crm/phone-number.ts';
+import type { NormalizedPhone, PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
+import { isCountryCode, libphonenumberReader } from '../../crm/phone-number.ts';
 import { buildPhoneSearchQueries, MAX_SEARCH_ROWS, type PhoneSearchQuery, type RecordPhone } from '../../crm/phone-search.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -61,29 +63,30 @@ const RankBody = z.strictObject({
     .max(MAX_RANK_CANDIDATES),
 });
 
-export function phoneFacts(raw: string, defaultRegion?: string): PhoneFacts {
-  const phone = normalizePhone(raw, defaultRegion);
-  const international = formatInternational(phone);
+/** How `numbers` reads `raw`: the answer the pane's reader is made of. */
+export function phoneFacts(numbers: PhoneNumberReader, raw: string, defaultRegion?: string): PhoneFacts {
+  const phone = numbers.read(raw, defaultRegion);
+  const international = numbers.international(phone);
   return { raw, phone, ...(international === undefined ? {} : { international }) };
 }
 
-export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionService): void {
+export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionService, numbers: PhoneNumberReader = libphonenumberReader): void {
   app.post('/phone/normalize', async (request) => {
     requireSession(request, sessions);
     const body = parseInput(NormalizeBody, request.body, 'body');
-    return { numbers: body.numbers.map((number) => phoneFacts(number, body.defaultRegion)) };
+    return { numbers: body.numbers.map((number) => phoneFacts(numbers, number, body.defaultRegion)) };
   });
 
   app.post('/phone/lookup', async (request): Promise<{ number: PhoneFacts; queries: PhoneSearchQuery[] }> => {
     requireSession(request, sessions);
     const body = parseInput(LookupBody, request.body, 'body');
-    return { number: phoneFacts(body.number, body.defaultRegion), queries: buildPhoneSearchQueries(body.number, { entities: body.entities, defaultRegion: body.defaultRegion }) };
+    return { number: phoneFacts(numbers, body.number, body.defaultRegion), queries: buildPhoneSearchQueries(numbers, body.number, { entities: body.entities, defaultRegion: body.defaultRegion }) };
   });
 
   app.post('/phone/rank', { bodyLimit: RANK_BODY_LIMIT }, async (request) => {
     requireSession(request, sessions);
     const body = parseInput(RankBody, request.body, 'body');
     const candidates: RecordPhone[] = body.candidates;
-    return { matches: matchPhone(body.number, candidates, { defaultRegion: body.defaultRegion }) };
+    return { matches: matchPhone(numbers, body.number, candidates, { defaultRegion: body.defaultRegion }) };
   });
 }

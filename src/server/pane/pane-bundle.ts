@@ -6,17 +6,15 @@
  * compressed once here with Brotli and gzip (content-coding.ts), never per request.
  *
  * What a browser receives of it is what the benchmark (bench/pane-size.ts) reports against the
- * aim of the pane issue (whole pane ≤ 100 KB). Two modules are swapped at build time to keep it
- * there (`paneReplacements`):
- * - src/crm/phone-number.ts → src/widget/phone/phone-number-browser.ts: the same exports answered
- *   from what the server read (/api/phone/*), so Google's numbering-plan data (libphonenumber-js,
- *   ~29 KB gzipped) stays on the server while src/crm's logic still runs in the pane;
- * - the `debug` package JsSIP logs through → a no-op: the pane turns JsSIP's logging off anyway
- *   (jssip-engine.ts), and `debug` only ever printed when a developer opted in (~2 KB gzipped).
+ * aim of the pane issue (whole pane ≤ 100 KB). Google's numbering-plan data (libphonenumber-js,
+ * about 25 KB with Brotli) stays on the server because the pane is handed a reader of the
+ * server's answers (src/widget/phone/server-number-reader.ts), not because a module is swapped.
+ * One module is swapped at build time (`paneReplacements`): the `debug` package JsSIP logs
+ * through → a no-op: the pane turns JsSIP's logging off anyway (jssip-engine.ts), and `debug`
+ * only ever printed when a developer opted in (~2 KB gzipped).
  */
 import type { Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { precompress, type Precompressed } from '../content-coding.ts';
 
@@ -69,9 +67,6 @@ async function asset(body: string, extension: 'js' | 'css'): Promise<PaneAsset> 
   };
 }
 
-const PHONE_NUMBER = fileURLToPath(new URL('../../crm/phone-number.ts', import.meta.url));
-const PHONE_NUMBER_BROWSER = fileURLToPath(new URL('../../widget/phone/phone-number-browser.ts', import.meta.url));
-
 /**
  * `debug` as JsSIP uses it: `require('debug')(name)` and `.default(name)` give a logger whose
  * `log` JsSIP sets; `enable`/`disable` switch it. CommonJS, as JsSIP requires it.
@@ -80,17 +75,13 @@ const DEBUG_OFF = `function debug() { const log = () => {}; log.enabled = false;
 debug.default = debug; debug.enable = () => {}; debug.disable = () => ''; debug.enabled = () => false;
 module.exports = debug;`;
 
-/** The esbuild plugin that makes the two swaps described at the top. */
+/** The esbuild plugin that makes the swap described at the top. */
 export function paneReplacements(): Plugin {
   return {
     name: 'pane-replacements',
     setup(build) {
       build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'pane-debug-off' }));
       build.onLoad({ filter: /.*/, namespace: 'pane-debug-off' }, () => ({ contents: DEBUG_OFF, loader: 'js' }));
-      build.onResolve({ filter: /phone-number\.ts$/ }, (args) => {
-        const resolved = path.resolve(args.resolveDir, args.path);
-        return resolved === PHONE_NUMBER ? { path: PHONE_NUMBER_BROWSER } : undefined;
-      });
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The pane's work in Dynamics 365 for a call, through CIF 1.0 only — the pure decisions come from
  * src/crm (one logic for pane, sandbox and server), numbers read by the server (/api/phone/*,
- * phone-book.ts: the numbering-plan data is not downloaded):
+ * server-number-reader.ts: the numbering-plan data is not downloaded):
  * - lookup: the server's searchAndOpenRecords(entity, query, searchOnly=true) query per table in
  *   the user's order, the rows' numbers ranked by the server by real number equality (matchPhone);
  * - screen pop: decideScreenPop, then openForm, the chooser, renderSearchPage, a prefilled new
@@ -13,7 +13,7 @@
  */
 import { activityIdForCall } from '../../crm/activity-id.ts';
 import type { CrmEntity, CrmRecordRef } from '../../crm/crm-entities.ts';
-import { normalizePhone } from '../../crm/phone-number.ts';
+import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
 import { candidatesFromSearchResult, phoneSearchKey, quickFindText, type RecordPhone } from '../../crm/phone-search.ts';
 import { completePhonecall, phonecallActivity, phonecallNotes, reopenPhonecall, shouldLogCall, type JournalCall } from '../../crm/phonecall-activity.ts';
 import { decideScreenPop, matchedRecords, type CallPhase, type ScreenPopDecision } from '../../crm/screen-pop.ts';
@@ -22,7 +22,7 @@ import { DEFAULT_SUBJECT_TEMPLATE, type CrmLogReport, type PaneSettings, type Re
 import type { CifClient } from '../cif/cif-client.ts';
 import { isDuplicateKey, type CifError } from '../cif/cif-result.ts';
 import type { Language } from '../i18n/i18n.ts';
-import { NORMALIZE_BATCH, phoneBook } from '../phone/phone-book.ts';
+import type { ServerNumberReader } from '../phone/server-number-reader.ts';
 
 export interface CrmFlowContext {
   cif(): CifClient;
@@ -33,6 +33,8 @@ export interface CrmFlowContext {
   agentUserId(): string | undefined;
   language(): Language;
   defaultRegion: string | undefined;
+  /** The pane's numbers, read by the server. */
+  numbers: ServerNumberReader;
 }
 
 export type JournalOutcome =
@@ -57,17 +59,9 @@ export class CrmFlow {
     this.#context = context;
   }
 
-  /**
-   * Has the server read the numbers the book does not know yet (phone-book.ts); src/crm's logic
-   * and `display` then read them synchronously. A failure leaves them unknown (read as no number).
-   */
+  /** Has the server read `numbers` ahead of need (history, a ringing call); a failure leaves them unread. */
   async know(numbers: readonly string[]): Promise<void> {
-    const { api, defaultRegion } = this.#context;
-    const unknown = phoneBook.unknown(numbers, defaultRegion);
-    for (let start = 0; start < unknown.length; start += NORMALIZE_BATCH) {
-      const answer = await api.phoneNormalize(unknown.slice(start, start + NORMALIZE_BATCH), defaultRegion);
-      if (answer.ok) phoneBook.learn(answer.value.numbers, defaultRegion);
-    }
+    await this.#read(numbers);
   }
 
   /** The records holding `number`, best first; undefined when the search could not run. */
@@ -78,7 +72,7 @@ export class CrmFlow {
     if (!cif.available || entities.length === 0) return entities.length === 0 ? [] : undefined;
     const lookup = await api.phoneLookup(number, entities, defaultRegion);
     if (!lookup.ok) return lookup.error.status === 400 ? [] : undefined;
-    phoneBook.learn([lookup.value.number], defaultRegion);
+    this.#context.numbers.learn([lookup.value.number], defaultRegion);
     const { queries } = lookup.value;
     const results = await Promise.all(queries.map(async (query) => ({ query, result: await cif.searchAndOpenRecords(query.entity, query.query, true) })));
     if (results.length > 0 && results.every(({ result }) => !result.ok)) return undefined;
@@ -98,11 +92,12 @@ export class CrmFlow {
 
   /** Decides and carries out the screen pop; a 'choose' decision is left to the pane's chooser. */
   async screenPop(input: { direction: 'inbound' | 'outbound' | 'internal'; phase: CallPhase; number: string; matches: RecordRef[] }): Promise<ScreenPopDecision> {
-    await this.know([input.number]);
-    const decision = decideScreenPop({
+    const numbers = await this.#read([input.number]);
+    const settings = this.#context.settings();
+    const decision = decideScreenPop(numbers, {
       direction: input.direction,
       phase: input.phase,
-      settings: this.#context.settings(),
+      settings,
       matches: input.matches,
       remembered: (await this.remembered(input.number)) ?? null,
       number: input.number,
@@ -142,8 +137,8 @@ export class CrmFlow {
 
   /** Dynamics' own search page for the number's digits (quick find wildcards), in `entity`. */
   async searchPage(number: string, entity: CrmEntity): Promise<boolean> {
-    await this.know([number]);
-    const key = phoneSearchKey(number, this.#context.defaultRegion);
+    const numbers = await this.#read([number]);
+    const key = phoneSearchKey(numbers, number, this.#context.defaultRegion);
     if (!key) return false;
     return (await this.#context.cif().renderSearchPage(entity, quickFindText(key))).ok;
   }
@@ -173,10 +168,10 @@ export class CrmFlow {
     const cif = this.#context.cif();
     const agent = this.#context.agentUserId();
     if (!cif.available || agent === undefined) return { state: 'waiting' };
-    await this.know([call.number]);
+    const numbers = await this.#read([call.number]);
     let body;
     try {
-      body = phonecallActivity({
+      body = phonecallActivity(numbers, {
         call,
         agentSystemUserId: agent,
         matchedRecord: request.record ?? null,
@@ -237,10 +232,15 @@ export class CrmFlow {
     return template === DEFAULT_SUBJECT_TEMPLATE ? null : template;
   }
 
+  /** A reader that knows `numbers` once the server has read them (server-number-reader.ts); unread ones read as no number. */
+  #read(numbers: readonly string[]): Promise<PhoneNumberReader> {
+    return this.#context.numbers.readerFor(numbers, this.#context.defaultRegion);
+  }
+
   /** Choices are remembered by E.164 number (the server keeps no other key). */
   async #numberKey(number: string): Promise<string | undefined> {
-    await this.know([number]);
-    return normalizePhone(number, this.#context.defaultRegion).e164;
+    const numbers = await this.#read([number]);
+    return numbers.read(number, this.#context.defaultRegion).e164;
   }
 }
 

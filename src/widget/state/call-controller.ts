@@ -5,13 +5,13 @@
  * holds the result.
  */
 import type { CallEvent, RecordRef } from '../api/api-types.ts';
-import { formatInternational, normalizePhone } from '../../crm/phone-number.ts';
 import type { CrmFlow } from '../crm/crm-flow.ts';
 import { translator, type MessageKey } from '../i18n/i18n.ts';
 import type { RingingCall } from '../phone/call-notifier.ts';
 import type { Microphone, MicrophoneProblem } from '../phone/microphone.ts';
 import type { PhoneCall, PhoneEngine } from '../phone/phone-engine.ts';
 import type { Ringtone } from '../phone/ringtone.ts';
+import type { ServerNumberReader } from '../phone/server-number-reader.ts';
 import { dialString } from '../phone/sip-target.ts';
 import type { SafeStorage } from './safe-storage.ts';
 import { correlate } from './call-correlation.ts';
@@ -33,6 +33,8 @@ export interface CallControllerOptions {
   crm: CrmFlow;
   storage: SafeStorage;
   defaultRegion: string | undefined;
+  /** The pane's numbers, read by the server. */
+  numbers: ServerNumberReader;
   /** Makes this pane the registration holder (takeover), true when it is (and registered). */
   ensureHolder(): Promise<boolean>;
   /** Docks the CIF panel open (setMode(1)) when it is minimized. */
@@ -81,9 +83,9 @@ export class CallController {
    * server can tell how it reads, else its digits.
    */
   async dialable(raw: string): Promise<string> {
-    await this.#o.crm.know([raw]);
+    const numbers = await this.#o.numbers.readerFor([raw], this.#o.defaultRegion);
     try {
-      const phone = normalizePhone(raw, this.#o.defaultRegion);
+      const phone = numbers.read(raw, this.#o.defaultRegion);
       if (phone.e164) return phone.e164;
     } catch {
       // fall through to the digits
@@ -93,11 +95,12 @@ export class CallController {
 
   /**
    * A number as people read it: "+1 619-555-0129" when it can be placed, else as given. Numbers
-   * are read by the server (`crm.know`, asked when a call rings, before dialling, when history
-   * loads); one it has not read yet shows as given.
+   * are read by the server (asked when a call rings, before dialling, when history loads); one
+   * it has not read yet shows as given.
    */
   display(raw: string): string {
-    return formatInternational(normalizePhone(raw, this.#o.defaultRegion)) ?? raw;
+    const numbers = this.#o.numbers.readSoFar();
+    return numbers.international(numbers.read(raw, this.#o.defaultRegion)) ?? raw;
   }
 
   async dial(raw: string, record?: RecordRef): Promise<void> {

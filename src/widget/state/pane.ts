@@ -13,6 +13,7 @@ import { JsSipEngine } from '../phone/jssip-engine.ts';
 import { Microphone } from '../phone/microphone.ts';
 import type { PhoneEngine } from '../phone/phone-engine.ts';
 import { Ringtone } from '../phone/ringtone.ts';
+import { ServerNumberReader } from '../phone/server-number-reader.ts';
 import { AlertsController } from './alerts-controller.ts';
 import { CallController } from './call-controller.ts';
 import { CifController } from './cif-controller.ts';
@@ -59,6 +60,11 @@ export function createPane(config: PaneConfig, env: PaneEnvironment, services: P
   const ringtone = new Ringtone(env.ringtone);
   const notifier = new CallNotifier(env.notifier, (id) => void calls.answerFromNotification(id));
 
+  // Numbers are read by the server: the numbering-plan data is not downloaded (server-number-reader.ts).
+  const numbers = new ServerNumberReader(async (list, region) => {
+    const answer = await api.phoneNormalize(list, region);
+    return answer.ok ? answer.value.numbers : undefined;
+  });
   const settings = new SettingsController({ store, api, env, onClickToCallChange: () => void cif.applyClickToAct() });
   const crm = new CrmFlow({
     cif: () => cif.client,
@@ -68,6 +74,7 @@ export function createPane(config: PaneConfig, env: PaneEnvironment, services: P
     agentUserId: () => store.state.environment?.userId || undefined,
     language: () => store.state.language,
     defaultRegion: config.defaultRegion,
+    numbers,
   });
   const history = new HistoryController({ store, api, crm, cifAvailable: () => cif.client.available });
   const renewal = new CredentialRenewal({
@@ -102,6 +109,7 @@ export function createPane(config: PaneConfig, env: PaneEnvironment, services: P
     crm,
     storage: env.sessionStorage,
     defaultRegion: config.defaultRegion,
+    numbers,
     ensureHolder: () => registration.ensureHolder(),
     dockPanel: () => void cif.dock(),
     refreshHistory: () => void history.load(),

@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPhoneSearchQueries } from '../../../src/crm/phone-search.ts';
 import { createApiFixture, type ApiFixture } from './api-fixture.ts';
+import { libphonenumberReader } from '../../../src/crm/phone-number.ts';
 
 let api: ApiFixture;
 let alice: string;
@@ -72,7 +73,7 @@ describe('POST /api/phone/lookup', () => {
     const body = response.json();
     assert.equal(body.number.phone.e164, '+14155550100');
     assert.equal(body.number.international, '+1 415 555 0100');
-    assert.deepEqual(body.queries, buildPhoneSearchQueries('+1 415-555-0100', { entities: ['lead', 'contact'], defaultRegion: 'US' }));
+    assert.deepEqual(body.queries, buildPhoneSearchQueries(libphonenumberReader, '+1 415-555-0100', { entities: ['lead', 'contact'], defaultRegion: 'US' }));
     assert.deepEqual(body.queries.map((query: { entity: string }) => query.entity), ['lead', 'contact']);
   });
 

@@ -4,7 +4,7 @@ import { ApiClient, type FetchLike } from '../../../src/widget/api/api-client.ts
 import { defaultSettings, type PaneSettings } from '../../../src/widget/api/api-types.ts';
 import type { CifClient } from '../../../src/widget/cif/cif-client.ts';
 import { CrmFlow } from '../../../src/widget/crm/crm-flow.ts';
-import { phoneBook } from '../../../src/widget/phone/phone-book.ts';
+import { ServerNumberReader } from '../../../src/widget/phone/server-number-reader.ts';
 import { createApiFixture, PASSWORDS, type ApiFixture } from '../../server/api/api-fixture.ts';
 
 const ANA = '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
@@ -50,6 +50,11 @@ function setup(settings: Partial<PaneSettings> = {}) {
     agentUserId: () => undefined,
     language: () => 'en',
     defaultRegion: 'US',
+    // The pane's own reader: every number read through POST /api/phone/normalize.
+    numbers: new ServerNumberReader(async (list, region) => {
+      const answer = await client.phoneNormalize(list, region);
+      return answer.ok ? answer.value.numbers : undefined;
+    }),
   });
   return { flow, client, searches, cifCalls, settings: () => current };
 }
@@ -59,7 +64,6 @@ before(async () => {
 });
 beforeEach(() => {
   reachable = true;
-  phoneBook.clear();
 });
 after(() => api.close());
 
