@@ -113,7 +113,7 @@ function extensionNumber() {
   return z.string().regex(EXTENSION_NUMBER).register(allowedValues, { allowed: 'an extension number (2 to 10 digits)' });
 }
 
-/** A number as it goes on the wire: digits, * and #, with an optional leading + (see src/pbx/routing/dial-string.ts). */
+/** A number as it goes on the wire: digits, * and #, with an optional leading + (see src/crm/numbers/dial-string.ts). */
 function callerId() {
   return z
     .string()

@@ -43,7 +43,7 @@ export interface DialPattern {
   readonly tail: DialPatternTail;
 }
 
-/** The characters of a clean dial string (see ./dial-string.ts), in mask bit order. */
+/** The characters of a clean dial string (see src/crm/numbers/dial-string.ts), in mask bit order. */
 const ALPHABET = '0123456789*#+';
 const PLUS = 1 << ALPHABET.indexOf('+');
 const ANY = (1 << ALPHABET.length) - 1;

@@ -4,7 +4,7 @@
  * and international spellings are not equated (write both, or a pattern, if a carrier mixes them).
  */
 import { matchesDialPattern } from './dial-pattern.ts';
-import { cleanDialString } from './dial-string.ts';
+import { cleanDialString } from '../../crm/numbers/dial-string.ts';
 import { compiledPattern } from './pattern-cache.ts';
 import type { InboundRoute, Routes } from './routes.ts';
 

@@ -5,7 +5,7 @@
  * configured means undefined and the proxy decides (it must not leak the internal extension).
  */
 import { matchesDialPattern } from './dial-pattern.ts';
-import { cleanDialString } from './dial-string.ts';
+import { cleanDialString } from '../../crm/numbers/dial-string.ts';
 import { compiledPattern } from './pattern-cache.ts';
 import type { OutboundRoute, Routes } from './routes.ts';
 import type { Trunk } from './trunk.ts';

@@ -5,7 +5,7 @@
  * partial number is still worth showing and searching for.
  */
 import { toE164 } from '../../crm/phone-number.ts';
-import { cleanDialString } from './dial-string.ts';
+import { cleanDialString } from '../../crm/numbers/dial-string.ts';
 
 /**
  * E.164 when `raw` is a possible number for `country` (or carries its own `+` country code);

@@ -3,13 +3,7 @@
  * make a telephone-subscriber user part (RFC 3261 §19.1.2: `#` must be escaped as %23); a value
  * that already is a SIP URI is kept when it points at the PBX's own domain.
  */
-
-/** The characters a dialled number keeps: digits, + (leading), *, #. */
-export function dialString(raw: string): string {
-  const trimmed = raw.trim();
-  const kept = trimmed.replace(/[^\d*#+]/g, '');
-  return kept.startsWith('+') ? `+${kept.slice(1).replace(/\+/g, '')}` : kept.replace(/\+/g, '');
-}
+import { dialStringIn } from '../../crm/numbers/dial-string.ts';
 
 /** The host of `sip:user@host[:port]`, or undefined. */
 export function sipDomain(uri: string): string | undefined {
@@ -32,7 +26,7 @@ export function sipUser(uri: string): string {
 export function sipTarget(raw: string, domain: string): string | undefined {
   const value = raw.trim();
   if (/^sips?:/i.test(value)) return sipDomain(value)?.toLowerCase() === domain.toLowerCase() ? value : undefined;
-  const user = dialString(value);
+  const user = dialStringIn(value);
   if (user === '' || user === '+') return undefined;
   return `sip:${user.replace(/#/g, '%23')}@${domain}`;
 }

@@ -5,6 +5,7 @@
  * holds the result.
  */
 import type { CallEvent, RecordRef } from '../api/api-types.ts';
+import { dialStringIn } from '../../crm/numbers/dial-string.ts';
 import type { CrmFlow } from '../crm/crm-flow.ts';
 import { translator, type MessageKey } from '../i18n/i18n.ts';
 import type { RingingCall } from '../phone/call-notifier.ts';
@@ -12,7 +13,6 @@ import type { Microphone, MicrophoneProblem } from '../phone/microphone.ts';
 import type { PhoneCall, PhoneEngine } from '../phone/phone-engine.ts';
 import type { Ringtone } from '../phone/ringtone.ts';
 import type { ServerNumberReader } from '../phone/server-number-reader.ts';
-import { dialString } from '../phone/sip-target.ts';
 import type { SafeStorage } from './safe-storage.ts';
 import { correlate } from './call-correlation.ts';
 import { patchView, showNotice, untilView, viewOf } from './call-views.ts';
@@ -90,7 +90,7 @@ export class CallController {
     } catch {
       // fall through to the digits
     }
-    return dialString(raw);
+    return dialStringIn(raw);
   }
 
   /**

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dialString, sipDomain, sipTarget, sipUser } from '../../../src/widget/phone/sip-target.ts';
+import { sipDomain, sipTarget, sipUser } from '../../../src/widget/phone/sip-target.ts';
 
 describe('SIP targets', () => {
-  test('a pasted number keeps only digits, a leading plus, star and hash', () => {
-    assert.equal(dialString(' +1 (415) 555-0100 '), '+14155550100');
-    assert.equal(dialString('0049 30/1234-5'), '00493012345');
-    assert.equal(dialString('*72#'), '*72#');
-    assert.equal(dialString('12+34'), '1234');
-  });
-
   test('a number becomes a SIP URI on the PBX domain with # escaped', () => {
     assert.equal(sipTarget('+49 30 123', 'pbx.example.com'), 'sip:+4930123@pbx.example.com');
     assert.equal(sipTarget('*97#', 'pbx.example.com'), 'sip:*97%23@pbx.example.com');
