@@ -6,9 +6,10 @@
  * variable the entry names (`clientSecretEnv`), so the file itself need not hold it.
  */
 import { z } from 'zod';
+import { SSO_PROVIDER_KINDS } from '../contract/sso.ts';
 
-export const SSO_PROVIDER_KINDS = ['entra', 'google', 'oidc'] as const;
-export type SsoProviderKind = (typeof SSO_PROVIDER_KINDS)[number];
+// The kinds are the pane's too (its sign-in buttons), so the contract names them.
+export { SSO_PROVIDER_KINDS, type SsoProviderKind } from '../contract/sso.ts';
 
 /** An id goes into `?provider=` and log lines: short and URL-safe. */
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;

@@ -1,6 +1,7 @@
 /**
  * The layers' dependencies point one way: server → pbx → sip, store below both, media below the
- * PBX, crm pure, the widget on the server's public API only. Read from the import statements of
+ * PBX, crm pure, the widget on the server's public API only — the pure contract in src/contract/
+ * is all the pane and the server share. Read from the import statements of
  * every source file, so a new import across a boundary fails here before it settles in.
  */
 import assert from 'node:assert/strict';
@@ -64,17 +65,20 @@ describe('the layers of src/', () => {
     assert.deepEqual(violations('store', ({ target }) => !isFile(target) || !['pbx', 'server', 'media', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))), []);
   });
 
-  test('crm/ is pure: no Node module, no other layer, no network', () => {
-    assert.deepEqual(violations('crm', ({ target }) => !target.startsWith('node:') && (!isFile(target) || layer(target) === 'crm')), []);
+  test('crm/ is pure: no Node module, no other layer but the contract, no network', () => {
+    assert.deepEqual(violations('crm', ({ target }) => !target.startsWith('node:') && (!isFile(target) || ['crm', 'contract'].includes(layer(target)))), []);
     const io = globSync('crm/**/*.ts', { cwd: SRC }).filter((file) => /\b(fetch|XMLHttpRequest|WebSocket)\s*\(/.test(readFileSync(join(SRC, file), 'utf8')));
     assert.deepEqual(io, []);
   });
 
-  test('the widget runs no server code: at most types cross from the server and the store', () => {
-    assert.deepEqual(
-      violations('widget', (entry) => !isFile(entry.target) || ['widget', 'crm'].includes(layer(entry.target)) || (entry.typeOnly && ['server', 'store', 'pbx'].includes(layer(entry.target)))),
-      [],
-    );
+  test('the widget imports only the widget, crm/, the contract and browser packages: not even a type from the server, the store or the PBX', () => {
+    assert.deepEqual(violations('widget', (entry) => (!isFile(entry.target) && !entry.target.startsWith('node:')) || ['widget', 'crm', 'contract'].includes(layer(entry.target))), []);
+  });
+
+  test('the contract is pure: it imports only itself, no Node module, no package, and does no I/O', () => {
+    assert.deepEqual(violations('contract', ({ target }) => isFile(target) && layer(target) === 'contract'), []);
+    const io = globSync('contract/**/*.ts', { cwd: SRC }).filter((file) => /\b(fetch|XMLHttpRequest|WebSocket)\s*\(/.test(readFileSync(join(SRC, file), 'utf8')));
+    assert.deepEqual(io, []);
   });
 
   test('the neutral helpers in net/ and logging/ import only Node and each other', () => {
@@ -95,5 +99,6 @@ describe('the layers of src/', () => {
     assert.ok(ALL.some((entry) => entry.file === 'pbx/sip-service.ts' && entry.target === 'sip/transport/index.ts'));
     assert.ok(ALL.some((entry) => entry.file === 'app.ts' && entry.target === 'server/http-server.ts'));
     assert.ok(ALL.some((entry) => entry.file.startsWith('widget/') && entry.typeOnly));
+    assert.ok(ALL.some((entry) => entry.file.startsWith('widget/') && layer(entry.target) === 'contract'));
   });
 });

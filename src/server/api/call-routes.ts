@@ -11,11 +11,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { LOG_STATES, type CallPage, type CallRecord, type CrmLogReport } from '../../contract/call-record.ts';
 import type { CallRecordRepository } from '../../store/call-record-repository.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { ApiError, ApiErrorCode } from './api-errors.ts';
 import { decodeCallCursor, encodeCallCursor } from './call-cursor.ts';
+import { callRecordView } from './call-record-view.ts';
 import { dataverseId, recordReference } from './crm-record-ref.ts';
 import { parseInput } from './parse-input.ts';
 
@@ -23,7 +25,6 @@ export const DEFAULT_CALL_PAGE = 50;
 export const MAX_CALL_PAGE = 200;
 /** Dynamics' phonecall description holds 2000 characters (docs/dataverse.md §2). */
 export const MAX_NOTES = 2000;
-export const LOG_STATES = ['logged', 'failed', 'skipped'] as const;
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_CALL_PAGE).default(DEFAULT_CALL_PAGE),
@@ -39,36 +40,36 @@ const CrmReport = z.strictObject({
   logState: z.enum(LOG_STATES),
   matched: recordReference().optional(),
   notes: z.string().max(MAX_NOTES).optional(),
-});
+}) satisfies z.ZodType<CrmLogReport>;
 
 export function registerCallRoutes(app: FastifyInstance, sessions: SessionService, calls: CallRecordRepository): void {
-  app.get('/calls', async (request) => {
+  app.get('/calls', async (request): Promise<CallPage> => {
     const { user } = requireSession(request, sessions);
     const query = parseInput(ListQuery, request.query, 'query');
     const before = query.before === undefined ? undefined : decodeCallCursor(query.before);
     if (query.before !== undefined && !before) throw new ApiError(ApiErrorCode.INVALID_REQUEST, 'query.before: not a cursor from this API');
     const page = calls.listForExtension(user.number, { limit: query.limit, before });
-    return { calls: page.records, nextCursor: page.next ? encodeCallCursor(page.next) : null };
+    return { calls: page.records.map(callRecordView), nextCursor: page.next ? encodeCallCursor(page.next) : null };
   });
 
-  app.get('/calls/:id', async (request) => {
+  app.get('/calls/:id', async (request): Promise<CallRecord> => {
     const { user } = requireSession(request, sessions);
     const { id } = parseInput(CallParams, request.params, 'params');
     const record = calls.getForExtension(id, user.number);
     if (!record) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
-    return record;
+    return callRecordView(record);
   });
 
-  app.put('/calls/:id/notes', async (request) => {
+  app.put('/calls/:id/notes', async (request): Promise<CallRecord> => {
     const { user } = requireSession(request, sessions);
     const { id } = parseInput(CallParams, request.params, 'params');
     const { notes } = parseInput(NotesBody, request.body, 'body');
     const updated = calls.saveNotes(id, user.number, notes);
     if (!updated) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
-    return updated;
+    return callRecordView(updated);
   });
 
-  app.put('/calls/:id/crm', async (request) => {
+  app.put('/calls/:id/crm', async (request): Promise<CallRecord> => {
     const { user } = requireSession(request, sessions);
     const { id } = parseInput(CallParams, request.params, 'params');
     const report = parseInput(CrmReport, request.body, 'body');
@@ -81,7 +82,7 @@ export function registerCallRoutes(app: FastifyInstance, sessions: SessionServic
       const { matched, ...rest } = report;
       const updated = calls.reportCrm(id, user.number, { ...rest, ...(matched ? { matched: { entity: matched.entity, recordId: matched.id, name: matched.name } } : {}) });
       if (!updated) throw new ApiError(ApiErrorCode.NOT_FOUND, `no call ${id}`);
-      return updated;
+      return callRecordView(updated);
     });
   });
 }

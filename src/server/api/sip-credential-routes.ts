@@ -15,6 +15,7 @@ import type { PaneIceServers } from '../../security/turn-credentials.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import type { SipCredentials } from '../../contract/sip-credentials.ts';
 import { ApiError, ApiErrorCode } from './api-errors.ts';
 import type { SiteOrigin } from './site-origin.ts';
 
@@ -31,21 +32,7 @@ export interface SipCredentialSettings {
   ice?: PaneIceServers;
 }
 
-export interface SipCredentials {
-  wsUrl: string;
-  uri: string;
-  authorizationUser: string;
-  password: string;
-  /** When the credential stops registering (ISO 8601): fetch new ones before. */
-  expiresAt: string;
-  /** The same, as seconds from this answer: for clients whose clock differs from the server's. */
-  expiresInSeconds: number;
-  displayName: string;
-  registrarServer: string;
-  iceServers: RTCIceServer[];
-  /** `relay`: the pane offers and accepts TURN-relayed candidates only; absent: `all`. */
-  iceTransportPolicy?: RTCIceTransportPolicy;
-}
+export type { SipCredentials } from '../../contract/sip-credentials.ts';
 
 export function registerSipCredentialRoutes(
   app: FastifyInstance,

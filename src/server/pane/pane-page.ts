@@ -5,18 +5,12 @@
  * origins are allowed. Everything either page shows that came from a request is escaped.
  */
 import { createHash } from 'node:crypto';
+import { PANE_CONFIG_ELEMENT_ID, type PaneConfig } from '../../contract/pane-config.ts';
 
 /** Where the pane's script and style sheet are served, each under its content-hashed file name. */
 export const PANE_ASSETS_PATH = '/dyncrm/assets';
-export const PANE_CONFIG_ELEMENT_ID = 'pane-config';
-
-/** What the shell hands the widget (docs/cif-contract.md §10). */
-export interface PaneConfig {
-  /** The checked Dynamics 365 origin. */
-  base: string;
-  defaultRegion: string;
-  version: string;
-}
+/** What the shell hands the widget: the contract's (docs/cif-contract.md §10). */
+export { PANE_CONFIG_ELEMENT_ID, type PaneConfig } from '../../contract/pane-config.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SsoProviderKind } from '../../config/sso-schema.ts';
+import type { SsoButton } from '../../contract/sso.ts';
 import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import { ApiError, ApiErrorCode } from '../api/api-errors.ts';
 import { parseInput } from '../api/parse-input.ts';
@@ -18,11 +18,7 @@ import { sendSignedIn } from '../sessions/session-routes.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { HANDOFF_SHAPE, type SsoHandoffs } from './sso-handoffs.ts';
 
-export interface SsoButton {
-  id: string;
-  kind: SsoProviderKind;
-  label: string;
-}
+export type { SsoButton } from '../../contract/sso.ts';
 
 export interface SsoApiDependencies {
   providers: readonly SsoButton[];

@@ -1,14 +1,12 @@
 /**
- * The shapes of the server's public HTTP/WebSocket API the pane uses. Where the server defines a
- * wire type, it is imported from there type-only — erased from the bundle, so the widget still
- * reaches the server only over HTTP and WebSocket (README.md, "How the pane talks to the server"), but each shape has one
- * definition and the compiler holds both ends to it. The rest are declared here.
+ * The shapes of the server's public HTTP/WebSocket API the pane uses, as the pane names them. Each
+ * is the contract's (src/contract/), which the server builds its answers from too: one definition,
+ * and the compiler holds both ends to it. The phone answers name src/crm's types.
  */
-import type { RecordRef } from '../../contract/crm-record.ts';
+import type { PaneConfig as WirePaneConfig } from '../../contract/pane-config.ts';
 import type { PhoneMatch } from '../../crm/phone-match.ts';
 import type { NormalizedPhone } from '../../crm/phone-number.ts';
 import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
-import type { CallRecord } from '../../store/call-record-repository.ts';
 
 /** The signed-in agent: number, display name, e-mail. */
 export type { SessionUser as SessionExtension } from '../../contract/session.ts';
@@ -17,10 +15,10 @@ export type { SessionUser as SessionExtension } from '../../contract/session.ts'
 export type { AccessAnswer as LoginAnswer, SessionView } from '../../contract/session.ts';
 
 /** GET /api/sso/providers: one sign-in button each. */
-export type { SsoButton } from '../../server/sso/sso-api-routes.ts';
+export type { SsoButton } from '../../contract/sso.ts';
 
 /** GET /api/sip/credentials: what JsSIP registers with. Never shown, never stored. */
-export type { SipCredentials } from '../../server/api/sip-credential-routes.ts';
+export type { IceServer, SipCredentials } from '../../contract/sip-credentials.ts';
 
 /** A Dynamics record as pane and server name it to each other. */
 export type { CrmEntity, RecordRef } from '../../contract/crm-record.ts';
@@ -42,35 +40,18 @@ export { DEFAULT_SUBJECT_TEMPLATE, defaultUserSettings as defaultSettings } from
  * types only (nothing of the server reaches the bundle).
  */
 export type { CallDirection, CallDisposition, CallEvent, CallParty } from '../../contract/call-event.ts';
-export type LogState = 'logged' | 'failed' | 'skipped';
 
 /** What /api/events sends. */
 export type { EventChannelMessage } from '../../contract/event-channel.ts';
 
-/** GET /api/calls and /api/calls/:id: the record as the server keeps it (types only). */
-export type { CallRecord, CallRecordCrm, CallRecordParty } from '../../store/call-record-repository.ts';
+/** GET /api/calls and /api/calls/:id, PUT /api/calls/:id/crm. */
+export type { CallPage, CallRecord, CallRecordCrm, CallRecordParty, CrmLogReport, LogState } from '../../contract/call-record.ts';
 
-export interface CallPage {
-  calls: CallRecord[];
-  nextCursor: string | null;
-}
-
-/** PUT /api/calls/:id/crm. */
-export interface CrmLogReport {
-  activityId: string;
-  logState: LogState;
-  matched?: RecordRef;
-  notes?: string;
-}
-
-/** What the shell page hands the pane in `<script id="pane-config" type="application/json">`. */
-export interface PaneConfig {
-  /** The Dynamics 365 origin from `?base=`, already checked by the server. */
-  base: string;
-  /** ISO 3166-1 alpha-2 region for national numbers (absent when the configured one is not known). */
-  defaultRegion: string | undefined;
-  version: string;
-}
+/**
+ * The shell page's config (src/contract/pane-config.ts) as the pane reads it: the region is
+ * absent when the configured one is not known.
+ */
+export type PaneConfig = Omit<WirePaneConfig, 'defaultRegion'> & { defaultRegion: string | undefined };
 
 /** How the server reads a number (POST /api/phone/normalize, /lookup; src/server/api/phone-routes.ts). */
 export interface PhoneFacts {

@@ -232,3 +232,17 @@ test('notes cannot be put on another extension\'s call, nor be longer than a pho
   assert.match(long.json().error.message, /^body\.notes: /);
   assert.equal((await saveNotes('c1', { notes: 'x' })).statusCode, 401);
 });
+
+test('a column the store gains does not reach the API: records are answered in the contract\'s shape', async () => {
+  open('c1', 1000, ['1001']);
+  // What a new database column would do to the row the repository returns.
+  const stored = api.calls.getForExtension.bind(api.calls);
+  api.calls.getForExtension = (id, extension) => {
+    const row = stored(id, extension);
+    return row && Object.assign(row, { sipCallId: 'abc@pbx', crm: { ...row.crm, retries: 3 } });
+  };
+  const record = (await get('/api/calls/c1', alice)).json();
+  assert.equal(record.id, 'c1');
+  assert.equal('sipCallId' in record, false);
+  assert.equal('retries' in record.crm, false);
+});
