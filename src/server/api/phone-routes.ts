@@ -17,22 +17,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { matchPhone } from '../../crm/phone-match.ts';
-import type { NormalizedPhone, PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
+import type { PhoneFacts, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer } from '../../contract/phone.ts';
+import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
 import { isCountryCode, libphonenumberReader } from '../../crm/phone-number.ts';
-import { buildPhoneSearchQueries, MAX_SEARCH_ROWS, type PhoneSearchQuery, type RecordPhone } from '../../crm/phone-search.ts';
+import { buildPhoneSearchQueries, MAX_SEARCH_ROWS, type RecordPhone } from '../../crm/phone-search.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { CRM_ENTITIES, crmEntity, dataverseId } from './crm-record-ref.ts';
 import { parseInput } from './parse-input.ts';
 
-/** How a number reads: what the pane shows, dials, remembers and searches for it. */
-export interface PhoneFacts {
-  /** The number as sent. */
-  raw: string;
-  phone: NormalizedPhone;
-  /** `+1 415 555 0100`, international numbers only. */
-  international?: string;
-}
+export type { PhoneFacts } from '../../contract/phone.ts';
 
 export const MAX_PHONE_TEXT = 200;
 export const MAX_NORMALIZE_NUMBERS = 200;
@@ -71,19 +65,19 @@ export function phoneFacts(numbers: PhoneNumberReader, raw: string, defaultRegio
 }
 
 export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionService, numbers: PhoneNumberReader = libphonenumberReader): void {
-  app.post('/phone/normalize', async (request) => {
+  app.post('/phone/normalize', async (request): Promise<PhoneNormalizeAnswer> => {
     requireSession(request, sessions);
     const body = parseInput(NormalizeBody, request.body, 'body');
     return { numbers: body.numbers.map((number) => phoneFacts(numbers, number, body.defaultRegion)) };
   });
 
-  app.post('/phone/lookup', async (request): Promise<{ number: PhoneFacts; queries: PhoneSearchQuery[] }> => {
+  app.post('/phone/lookup', async (request): Promise<PhoneLookupAnswer> => {
     requireSession(request, sessions);
     const body = parseInput(LookupBody, request.body, 'body');
     return { number: phoneFacts(numbers, body.number, body.defaultRegion), queries: buildPhoneSearchQueries(numbers, body.number, { entities: body.entities, defaultRegion: body.defaultRegion }) };
   });
 
-  app.post('/phone/rank', { bodyLimit: RANK_BODY_LIMIT }, async (request) => {
+  app.post('/phone/rank', { bodyLimit: RANK_BODY_LIMIT }, async (request): Promise<PhoneRankAnswer> => {
     requireSession(request, sessions);
     const body = parseInput(RankBody, request.body, 'body');
     const candidates: RecordPhone[] = body.candidates;

@@ -13,7 +13,7 @@ import type { ApiErrorCode } from '../../contract/api-errors.ts';
 import { PANE_CLIENT_HEADER, PANE_CLIENT_VALUE } from '../../contract/pane-client.ts';
 import type { CrmEntity } from '../../crm/crm-entities.ts';
 import type { RecordPhone } from '../../crm/phone-search.ts';
-import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneFacts, PhoneLookupAnswer, PhoneRankAnswer, SessionView, SipCredentials, SsoButton } from './api-types.ts';
+import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer, SessionView, SipCredentials, SsoButton } from './api-types.ts';
 
 export const ApiFailure = {
   /** No answer: offline, server down, or the request was refused by the browser. */
@@ -127,7 +127,7 @@ export class ApiClient {
   }
 
   /** How the server reads each number (the pane has no numbering-plan data of its own). */
-  phoneNormalize(numbers: readonly string[], defaultRegion: string | undefined): Promise<ApiResult<{ numbers: PhoneFacts[] }>> {
+  phoneNormalize(numbers: readonly string[], defaultRegion: string | undefined): Promise<ApiResult<PhoneNormalizeAnswer>> {
     return this.#request('POST', '/api/phone/normalize', { numbers, defaultRegion });
   }
 

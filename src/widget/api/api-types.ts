@@ -1,12 +1,9 @@
 /**
  * The shapes of the server's public HTTP/WebSocket API the pane uses, as the pane names them. Each
  * is the contract's (src/contract/), which the server builds its answers from too: one definition,
- * and the compiler holds both ends to it. The phone answers name src/crm's types.
+ * and the compiler holds both ends to it.
  */
 import type { PaneConfig as WirePaneConfig } from '../../contract/pane-config.ts';
-import type { PhoneMatch } from '../../crm/phone-match.ts';
-import type { NormalizedPhone } from '../../crm/phone-number.ts';
-import type { PhoneSearchQuery, RecordPhone } from '../../crm/phone-search.ts';
 
 /** The signed-in agent: number, display name, e-mail. */
 export type { SessionUser as SessionExtension } from '../../contract/session.ts';
@@ -53,19 +50,5 @@ export type { CallPage, CallRecord, CallRecordCrm, CallRecordParty, CrmLogReport
  */
 export type PaneConfig = Omit<WirePaneConfig, 'defaultRegion'> & { defaultRegion: string | undefined };
 
-/** How the server reads a number (POST /api/phone/normalize, /lookup; src/server/api/phone-routes.ts). */
-export interface PhoneFacts {
-  raw: string;
-  phone: NormalizedPhone;
-  /** `+1 415 555 0100`, international numbers only. */
-  international?: string;
-}
-
-export interface PhoneLookupAnswer {
-  number: PhoneFacts;
-  queries: PhoneSearchQuery[];
-}
-
-export interface PhoneRankAnswer {
-  matches: PhoneMatch<RecordPhone>[];
-}
+/** How the server reads numbers: POST /api/phone/normalize, /lookup, /rank. */
+export type { PhoneFacts, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer } from '../../contract/phone.ts';

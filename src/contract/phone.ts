@@ -1,0 +1,34 @@
+/**
+ * The answers of POST /api/phone/normalize, /lookup and /rank: how the server reads numbers for
+ * the pane (the numbering-plan data stays on the server). The number, query and match shapes are
+ * src/crm's, which pane and server both run; named here type-only, so nothing of crm is bundled
+ * through the contract.
+ */
+import type { NormalizedPhone } from '../crm/numbers/phone-number-reader.ts';
+import type { PhoneMatch } from '../crm/phone-match.ts';
+import type { PhoneSearchQuery, RecordPhone } from '../crm/phone-search.ts';
+
+/** How a number reads: what the pane shows, dials, remembers and searches for it. */
+export interface PhoneFacts {
+  /** The number as sent. */
+  raw: string;
+  phone: NormalizedPhone;
+  /** `+1 415 555 0100`, international numbers only. */
+  international?: string;
+}
+
+/** POST /api/phone/normalize. */
+export interface PhoneNormalizeAnswer {
+  numbers: PhoneFacts[];
+}
+
+/** POST /api/phone/lookup: the number as read and the search query per table, in the order asked. */
+export interface PhoneLookupAnswer {
+  number: PhoneFacts;
+  queries: PhoneSearchQuery[];
+}
+
+/** POST /api/phone/rank: the candidates that really hold the number, best first. */
+export interface PhoneRankAnswer {
+  matches: PhoneMatch<RecordPhone>[];
+}
