@@ -216,6 +216,7 @@ async function ramp(mode: EngineMode, steps: readonly number[], seconds: number,
       report(`${mode}: ${formatStep(step, mode)}`);
       if (step.lossPercent >= LOSS_LIMIT_PERCENT) result.stoppedBecause = `loss ${step.lossPercent.toFixed(2)} % ≥ ${LOSS_LIMIT_PERCENT} %`;
       else if (step.jitterMeanMs >= JITTER_LIMIT_MS) result.stoppedBecause = `mean jitter ${step.jitterMeanMs.toFixed(1)} ms ≥ ${JITTER_LIMIT_MS} ms`;
+      else if (step.skipped > 0) result.stoppedBecause = `the generator fell over 100 ms behind and skipped ${step.skipped} packets: beyond this it measures itself`;
       if (result.stoppedBecause !== undefined) break;
     }
     result.hangUpFailures = (await source.hangUp()).slice(0, 3);
@@ -246,7 +247,7 @@ function formatStep(step: MediaLoadStep, mode: EngineMode): string {
   return (
     `${String(step.calls).padStart(4)} calls: loss ${step.lossPercent.toFixed(2)} %, jitter mean ${step.jitterMeanMs.toFixed(2)} ms (p99 ${step.jitterP99Ms.toFixed(2)}), ` +
     `delay p50 ${step.delayP50Ms.toFixed(2)} / p99 ${step.delayP99Ms.toFixed(2)} / max ${step.delayMaxMs.toFixed(1)} ms; ${relay}` +
-    `generator ${(100 * step.generatorCores).toFixed(1)} % (send lag p99 ${step.sendLagP99Ms.toFixed(1)} ms), machine ${step.machineCores.toFixed(2)} of ${availableParallelism()} cores busy, load ${step.loadAverage1m.toFixed(2)}`
+    `generator ${(100 * step.generatorCores).toFixed(1)} % (send lag p99 ${step.sendLagP99Ms.toFixed(1)} ms${step.skipped > 0 ? `, ${step.skipped} packets skipped` : ''}), machine ${step.machineCores.toFixed(2)} of ${availableParallelism()} cores busy, load ${step.loadAverage1m.toFixed(2)}`
   );
 }
 

@@ -37,6 +37,8 @@ export interface RtpWindowResult {
   delayMaxMs: number;
   /** How late the generator sent against the 20 ms grid (its own CPU shortage). */
   sendLagP99Ms: number;
+  /** Packets the generator never sent because it fell more than MAX_BEHIND_MS behind: it is saturated. */
+  skipped: number;
 }
 
 interface Endpoint {
@@ -58,6 +60,7 @@ interface Window {
   delays: number[];
   jitters: number[];
   lags: number[];
+  skipped: number;
 }
 
 const PACKET_MS = 20;
@@ -65,6 +68,12 @@ const PAYLOAD_BYTES = 160;
 const RTP_HEADER_BYTES = 12;
 /** PCMU silence (μ-law 0xFF): the relay passes payloads through untouched. */
 const SILENCE = 0xff;
+/**
+ * A generator further behind its grid than this skips the slots it missed instead of sending them
+ * all at once: catching up on a backlog it cannot clear would never yield to receive, and the
+ * unsent datagrams would pile up in memory.
+ */
+const MAX_BEHIND_MS = 100;
 /** Packets still in flight when a window ends are waited for this long before it is counted. */
 const DRAIN_MS = 300;
 
@@ -106,6 +115,13 @@ export class RtpStreams {
     this.#slotTime = performance.now();
     const tick = (): void => {
       const now = performance.now();
+      if (now - this.#slotTime > MAX_BEHIND_MS) {
+        const missed = Math.floor(now - this.#slotTime);
+        const window = this.#window;
+        if (window !== undefined) for (let i = 0; i < missed; i++) window.skipped += this.#slots[(this.#slot + i) % PACKET_MS].length;
+        this.#slot = (this.#slot + missed) % PACKET_MS;
+        this.#slotTime += missed;
+      }
       while (this.#slotTime <= now) {
         for (const endpoint of this.#slots[this.#slot]) this.#send(endpoint, this.#slotTime);
         this.#slot = (this.#slot + 1) % PACKET_MS;
@@ -119,7 +135,7 @@ export class RtpStreams {
   /** Measures for `ms` while everything keeps sending, then waits for the stragglers. */
   async measure(ms: number): Promise<RtpWindowResult> {
     const start = performance.now();
-    const window: Window = { start, end: start + ms, sent: 0, received: 0, delays: [], jitters: [], lags: [] };
+    const window: Window = { start, end: start + ms, sent: 0, received: 0, delays: [], jitters: [], lags: [], skipped: 0 };
     this.#window = window;
     await new Promise((resolve) => setTimeout(resolve, ms + DRAIN_MS));
     this.#window = undefined;
@@ -139,6 +155,7 @@ export class RtpStreams {
       delayP99Ms: at(delays, 0.99),
       delayMaxMs: delays.length === 0 ? Number.NaN : delays[delays.length - 1],
       sendLagP99Ms: at(lags, 0.99),
+      skipped: window.skipped,
     };
   }
 
