@@ -11,7 +11,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { comparePhones } from '../crm/phone-match.ts';
-import { isCountryCode, libphonenumberReader } from '../crm/phone-number.ts';
+import { isCountryCode, libphonenumberReader } from '../crm/numbers/phone-number.ts';
 
 export const PHONE_MATCH_USAGE = `Usage: callpane phone match [--region CC]
 

@@ -10,7 +10,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { isCountryCode } from '../crm/phone-number.ts';
+import { isCountryCode } from '../crm/numbers/phone-number.ts';
 import { formatIpAddress, parseCidr } from '../net/cidr.ts';
 import { dialPatternProblem } from '../pbx/routing/dial-pattern.ts';
 import { DEFAULT_REGISTER_EXPIRES, TRUNK_TRANSPORTS } from '../pbx/routing/trunk.ts';

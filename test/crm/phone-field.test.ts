@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { phoneFieldTexts, readPhoneField } from '../../src/crm/phone-field.ts';
-import { libphonenumberReader } from '../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 
 /** [a sentence, the field as typed, the numbers it holds] */
 const FIELDS: [string, string, string[]][] = [

@@ -9,7 +9,7 @@ import type { CrmEntity } from '../../src/crm/crm-entities.ts';
 import { CRM_ENTITIES } from '../../src/crm/crm-entities.ts';
 import { DEFAULT_CRM_SETTINGS } from '../../src/crm/crm-settings.ts';
 import { matchPhone } from '../../src/crm/phone-match.ts';
-import { toE164, libphonenumberReader } from '../../src/crm/phone-number.ts';
+import { toE164, libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 import { buildPhoneSearchQueries, candidatesFromSearchResult, type RecordPhone } from '../../src/crm/phone-search.ts';
 import { decideScreenPop, matchedRecords } from '../../src/crm/screen-pop.ts';
 import { Dataverse } from '../../src/sandbox/dataverse/dataverse.ts';

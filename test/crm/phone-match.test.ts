@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { comparePhones, MATCH_RANK, matchPhone, type MatchReason } from '../../src/crm/phone-match.ts';
-import { libphonenumberReader } from '../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 
 /** [incoming, stored, default region, expected reason] */
 type Case = [string, string, string | undefined, MatchReason];

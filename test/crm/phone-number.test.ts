@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { checkRegion } from '../../src/crm/numbers/phone-number-reader.ts';
-import { e164InCountry, formatInternational, isCountryCode, libphonenumberReader, normalizePhone, toE164 } from '../../src/crm/phone-number.ts';
+import { e164InCountry, formatInternational, isCountryCode, libphonenumberReader, normalizePhone, toE164 } from '../../src/crm/numbers/phone-number.ts';
 
 test('country codes are ISO 3166-1 alpha-2 in capitals that the numbering data knows', () => {
   for (const code of ['US', 'DE', 'CN', 'GB']) assert.equal(isCountryCode(code), true, code);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CRM_ENTITIES } from '../../src/crm/crm-entities.ts';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { buildPhoneSearchQueries, candidatesFromSearchResult, phoneSearchKey, quickFindText, type PhoneSearchQuery } from '../../src/crm/phone-search.ts';
-import { libphonenumberReader } from '../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 
 const ALL = { entities: ['contact', 'account', 'lead'] as const };
 

@@ -18,7 +18,7 @@ import { DataverseError } from '../../src/sandbox/dataverse/dataverse-error.ts';
 import { SEED } from '../../src/sandbox/dataverse/seed-data.ts';
 import { runRecordCall } from '../../src/sandbox/record-calls.ts';
 import { IDS } from '../sandbox/dataverse/dataverse-fixture.ts';
-import { libphonenumberReader } from '../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 
 const AGENT = 'a81d3f2e-0000-4000-8000-000000000001';
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);

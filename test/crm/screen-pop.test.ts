@@ -5,7 +5,7 @@ import { DEFAULT_CRM_SETTINGS, type CrmSettings } from '../../src/crm/crm-settin
 import { matchPhone } from '../../src/crm/phone-match.ts';
 import type { RecordPhone } from '../../src/crm/phone-search.ts';
 import { decideScreenPop, matchedRecords, type ScreenPopInput } from '../../src/crm/screen-pop.ts';
-import { libphonenumberReader } from '../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 
 const ALEX: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-000000000001', name: 'Alex Baker' };
 const JORDAN: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-000000000002', name: 'Jordan Lee' };

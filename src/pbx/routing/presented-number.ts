@@ -4,7 +4,7 @@
  * anything that cannot be placed is kept as presented, separators removed, `+` kept, because a
  * partial number is still worth showing and searching for.
  */
-import { toE164 } from '../../crm/phone-number.ts';
+import { toE164 } from '../../crm/numbers/phone-number.ts';
 import { cleanDialString } from '../../crm/numbers/dial-string.ts';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Phone numbers read on the server for the pane, so the browser does not download Google's
  * numbering-plan data (libphonenumber-js, about 29 KB gzipped: the pane's size aim is 100 KB,
- * issue 5). The server's reader (libphonenumberReader, src/crm/phone-number.ts) thus reads numbers
+ * issue 5). The server's reader (libphonenumberReader, src/crm/numbers/phone-number.ts) thus reads numbers
  * for server, sandbox and pane alike: the pane's reader is made of these answers
  * (src/widget/phone/server-number-reader.ts).
  *
@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { matchPhone } from '../../crm/phone-match.ts';
 import type { PhoneFacts, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer } from '../../contract/phone.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
-import { isCountryCode, libphonenumberReader } from '../../crm/phone-number.ts';
+import { isCountryCode, libphonenumberReader } from '../../crm/numbers/phone-number.ts';
 import { buildPhoneSearchQueries, MAX_SEARCH_ROWS, type RecordPhone } from '../../crm/phone-search.ts';
 import { requireSession } from '../sessions/session-auth.ts';
 import type { SessionService } from '../sessions/session-service.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isExtensionNumber, isShortNumber } from '../../../src/crm/numbers/extension-number.ts';
-import { normalizePhone } from '../../../src/crm/phone-number.ts';
+import { normalizePhone } from '../../../src/crm/numbers/phone-number.ts';
 
 describe('extension numbers and short numbers', () => {
   test('an extension number is 2 to 10 digits and nothing else', () => {

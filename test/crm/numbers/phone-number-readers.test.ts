@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CRM_SETTINGS } from '../../../src/crm/crm-settings.ts';
 import { checkRegion, type PhoneKind, type PhoneNumberReader } from '../../../src/crm/numbers/phone-number-reader.ts';
-import { libphonenumberReader } from '../../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../../src/crm/numbers/phone-number.ts';
 import { phoneSearchKey } from '../../../src/crm/phone-search.ts';
 import { decideScreenPop } from '../../../src/crm/screen-pop.ts';
 import { phoneFacts } from '../../../src/server/api/phone-routes.ts';

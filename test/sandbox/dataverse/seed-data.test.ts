@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toE164 } from '../../../src/crm/phone-number.ts';
+import { toE164 } from '../../../src/crm/numbers/phone-number.ts';
 import { Dataverse } from '../../../src/sandbox/dataverse/dataverse.ts';
 import type { EntityRecord } from '../../../src/sandbox/dataverse/record-format.ts';
 import { COUNTRY_NAMES } from '../../../src/sandbox/dataverse/seed-generator.ts';

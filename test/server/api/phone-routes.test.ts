@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPhoneSearchQueries } from '../../../src/crm/phone-search.ts';
 import { createApiFixture, type ApiFixture } from './api-fixture.ts';
-import { libphonenumberReader } from '../../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../../src/crm/numbers/phone-number.ts';
 
 let api: ApiFixture;
 let alice: string;

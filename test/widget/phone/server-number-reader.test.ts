@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { libphonenumberReader } from '../../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../../src/crm/numbers/phone-number.ts';
 import { phoneFacts } from '../../../src/server/api/phone-routes.ts';
 import { paneReplacements } from '../../../src/server/pane/pane-bundle.ts';
 import { NORMALIZE_BATCH, ServerNumberReader, type AskServer } from '../../../src/widget/phone/server-number-reader.ts';

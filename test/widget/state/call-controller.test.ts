@@ -6,7 +6,7 @@ import type { Microphone } from '../../../src/widget/phone/microphone.ts';
 import type { PhoneCall, PhoneEngine, PhoneEvent } from '../../../src/widget/phone/phone-engine.ts';
 import type { RingingCall } from '../../../src/widget/phone/call-notifier.ts';
 import type { Ringtone } from '../../../src/widget/phone/ringtone.ts';
-import { libphonenumberReader } from '../../../src/crm/phone-number.ts';
+import { libphonenumberReader } from '../../../src/crm/numbers/phone-number.ts';
 import { phoneFacts } from '../../../src/server/api/phone-routes.ts';
 import { ServerNumberReader } from '../../../src/widget/phone/server-number-reader.ts';
 import { CallController } from '../../../src/widget/state/call-controller.ts';

@@ -21,8 +21,8 @@ import {
   type CountryCode,
   type PhoneNumber,
 } from 'libphonenumber-js';
-import { isShortNumber } from './numbers/extension-number.ts';
-import { hasRegionShape, type NormalizedPhone, type PhoneNumberReader } from './numbers/phone-number-reader.ts';
+import { isShortNumber } from './extension-number.ts';
+import { hasRegionShape, type NormalizedPhone, type PhoneNumberReader } from './phone-number-reader.ts';
 
 /** Whether `code` is an ISO 3166-1 alpha-2 code, in capitals, that the numbering data knows. */
 export function isCountryCode(code: string): code is CountryCode {
@@ -41,7 +41,7 @@ export function toE164(raw: string, country?: string): string | undefined {
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
-export type { NormalizedPhone, PhoneKind } from './numbers/phone-number-reader.ts';
+export type { NormalizedPhone, PhoneKind } from './phone-number-reader.ts';
 
 const EXTENSION = /(?:;\s*ext=|[\s,]*(?:extension|extn|ext|x|#|转|分机|内线)[\s.:]*)(\d{1,10})\s*$/iu;
 const NUMBER_TEXT = /^\+?[\d\s\-‐‑‒–—―−./()[\]]*$/u;
