@@ -4,7 +4,9 @@
  * `media.ice.transportPolicy: relay`, two panes in Chromium — each gathers relayed candidates
  * only, with the short-lived TURN credential that came with its SIP credential. Alice calls Bob,
  * Bob answers, and audio arrives at both panes over a candidate pair whose local side is a relay:
- * once with TURN over UDP, once with TURN over TCP (a network that blocks UDP).
+ * once with TURN over UDP, once with TURN over TCP (a network that blocks UDP). The call's media
+ * is anchored in rtpengine (an external engine the test runs, so it can ask it `query`): each
+ * pane reaches rtpengine through TURN, and rtpengine counts packets from both.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +15,8 @@ import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { delay } from '../support/deadline.ts';
 import { Agent, launchPaneBrowser } from '../support/pane-browser.ts';
 import { startPaneStack, type PaneStack } from '../support/pane-stack.ts';
+import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
+import { packetsByParty, theOnlyCall } from './support/relay-journey.ts';
 
 const SECRET = 'coturn-secret-for-pane-journeys';
 const JOURNEY_MS = 45_000;
@@ -73,12 +77,15 @@ async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boole
 for (const transport of ['udp', 'tcp'] as const) {
   describe(`TURN over ${transport.toUpperCase()}`, () => {
     let stack: PaneStack;
+    let engine: RunningRtpengine;
     let alice: Agent;
     let bob: Agent;
 
     before(async () => {
       const urls = coturn.urls.filter((url) => url.endsWith(`transport=${transport}`));
-      stack = await startPaneStack({ file: { media: { ice: { turn: { urls, secret: SECRET }, transportPolicy: 'relay' } } } });
+      engine = await startRtpengine({ rtpPorts: 40 });
+      const relay = { relay: 'always', rtpengine: { engines: [`${engine.host}:${engine.ngPort}`] } };
+      stack = await startPaneStack({ file: { media: { ...relay, ice: { turn: { urls, secret: SECRET }, transportPolicy: 'relay' } } } });
       [alice, bob] = await Promise.all([Agent.open(browser, stack, 'alice'), Agent.open(browser, stack, 'bob')]);
       await Promise.all([alice.signIn('1001', stack.password('1001')), bob.signIn('1002', stack.password('1002'))]);
     });
@@ -86,6 +93,7 @@ for (const transport of ['udp', 'tcp'] as const) {
     after(async () => {
       await Promise.all([alice?.context.close(), bob?.context.close()]);
       await stack?.close();
+      await engine?.stop();
     });
 
     test('two agents limited to TURN-relayed candidates talk: audio arrives both ways over a relay pair', { timeout: JOURNEY_MS }, async () => {
@@ -109,6 +117,13 @@ for (const transport of ['udp', 'tcp'] as const) {
           assert.deepEqual({ local: pair.localType, relayProtocol: pair.relayProtocol, state: pair.state }, { local: 'relay', relayProtocol: transport, state: 'succeeded' }, `${agent.name}'s selected pair: ${JSON.stringify(pair)}`);
         }
       }
+      // Both panes reached rtpengine through their TURN relays: it counts packets from each.
+      const counted = await eventually(
+        async () => [...(await packetsByParty(engine, await theOnlyCall(engine))).values()],
+        (packets) => packets.length === 2 && packets.every((count) => count > 0),
+        5_000,
+      );
+      assert.equal(counted.filter((count) => count > 0).length, 2, `rtpengine counted ${JSON.stringify(counted)} packets per party`);
       await bob.shot(`e2e-turn-${transport}-call`);
       await alice.pane.click('.card.active .btn-danger');
       await Promise.all([alice.pane.waitForSelector('.card.wrap-up'), bob.pane.waitForSelector('.card.wrap-up')]);
