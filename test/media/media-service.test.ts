@@ -15,7 +15,8 @@ import { startTestCallpane, metricValue, type TestCallpane } from '../support/ca
 import { delay } from '../support/deadline.ts';
 import { freePortBlock } from '../support/ports.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
-import { plainOffer } from '../support/sdp-samples.ts';
+import { audioPort, exchangeRtp, rtpSocket } from '../support/rtp-exchange.ts';
+import { plainAnswer, plainOffer } from '../support/sdp-samples.ts';
 import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
 import { ENGINE_PIDFILE, writeEnginePidfile } from '../../src/media/stale-engine.ts';
 
@@ -177,7 +178,7 @@ describe('the media service', () => {
     assert.match(status.reason ?? '', /media\.rtpengine\.address 192\.0\.2\.77 is not an address of this machine \(it has .*127\.0\.0\.1.*\); behind NAT, set it to the private address and media\.rtpengine\.publicAddress to the public one/);
   });
 
-  test('a call placed while the managed engine is down fails clearly; once it is restarted the next call is relayed', async () => {
+  test('a call placed while the managed engine is down fails clearly; once it is restarted the next call is relayed, its RTP both ways', async () => {
     const registry = new Registry();
     const media = await startMediaService({ media: mediaConfig({}), logger, metrics: { registry }, tuning: { pingIntervalMs: 100, backoffInitialMs: 300, deleteDelaySeconds: 0 } });
     cleanups.push(() => media.close());
@@ -191,6 +192,17 @@ describe('the media service', () => {
     await until('the restart', () => media.status().ready);
     assert.match((await offer('after')).toString(), /^m=audio \d+ UDP\/TLS\/RTP\/SAVPF /m);
     assert.equal(metricValue(await registry.metrics(), 'callpane_media_engine_restarts_total'), 1);
+
+    // The next call has audio: a phone and a carrier exchange RTP through the restarted engine.
+    const [phone, carrier] = await Promise.all([rtpSocket(), rtpSocket()]);
+    try {
+      const toCarrier = await relay.offer({ callId: 'audio-after', fromTag: 'phone', sdp: plainOffer(phone.address().port), from: 'rtp', to: 'rtp' });
+      const toPhone = await relay.answer({ callId: 'audio-after', fromTag: 'phone', toTag: 'carrier', sdp: plainAnswer(carrier.address().port), from: 'rtp', to: 'rtp' });
+      assert.deepEqual(await exchangeRtp(phone, audioPort(toPhone), carrier, audioPort(toCarrier)), { a: 20, b: 20 });
+    } finally {
+      phone.close();
+      carrier.close();
+    }
   });
 
   test('external: one ng client per engine, each watched by ping; ready while any answers', async () => {

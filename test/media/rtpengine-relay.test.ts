@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { MediaRelayError, type MediaProfile } from '../../src/media/media-relay.ts';
 import type { NgDictionary, NgInputDictionary } from '../../src/media/ng/bencode.ts';
@@ -7,6 +6,7 @@ import { NgClient, NgError } from '../../src/media/ng/ng-client.ts';
 import { RtpengineRelay, type NgEngine } from '../../src/media/rtpengine-relay.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { chromiumAnswer, chromiumOffer, plainAnswer, plainOffer } from '../support/sdp-samples.ts';
+import { rtpPacket, rtpSocket } from '../support/rtp-exchange.ts';
 
 let a: RunningRtpengine;
 let b: RunningRtpengine;
@@ -54,23 +54,6 @@ async function listedSoon(engine: RunningRtpengine, accept: (listed: string[]) =
     if (accept(listed) || Date.now() > deadline) return listed;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function rtpSocket(): Promise<Socket> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return socket;
-}
-
-/** An RTP packet (RFC 3550 §5.1): PCMU, 20 ms of payload. */
-function rtpPacket(sequence: number, ssrc: number): Buffer {
-  const packet = Buffer.alloc(12 + 160, 0xff);
-  packet[0] = 0x80;
-  packet[1] = 0;
-  packet.writeUInt16BE(sequence, 2);
-  packet.writeUInt32BE(sequence * 160, 4);
-  packet.writeUInt32BE(ssrc, 8);
-  return packet;
 }
 
 before(async () => {
