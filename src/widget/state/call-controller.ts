@@ -323,15 +323,14 @@ export class CallController {
     this.#patch(call.id, patch);
     if (previous.phone.state === 'incoming' && call.state !== 'incoming') this.#o.notifier.stop(call.id);
     if (previous.phone.state !== 'active' && call.state === 'active') {
-      this.#o.ringtone.stop();
+      this.#ringWhileWaiting();
       void this.#lookupAndPop(call.id, 'answered');
     }
     if (previous.phone.state !== 'ended' && call.state === 'ended') this.#ended(call);
   }
 
   #ringing(call: PhoneCall): void {
-    // Ring only when no other call is in progress; call waiting shows the card without the bell.
-    if (liveCalls(this.#o.store.state).length === 1) this.#o.ringtone.start();
+    this.#ringWhileWaiting();
     const t = translator(this.#o.store.state.language);
     const number = call.remoteNumber ? this.display(call.remoteNumber) : '';
     this.#o.notifier.ring({ id: call.id, title: t('notifyIncoming', { caller: call.remoteName || number || t('unknownCaller') }), body: [call.remoteName ? number : '', t('notifyClickToAnswer')].filter(Boolean).join('\n') });
@@ -360,8 +359,20 @@ export class CallController {
     if (decision.kind === 'open') this.#patch(id, { record: { ...decision.record, name: decision.record.name ?? '' } });
   }
 
+  /**
+   * The bell rings while every call is an inbound one waiting to be answered: when one call is
+   * in progress, call waiting shows the card without the bell; when one of several ringing calls
+   * ends, the others still ring.
+   */
+  #ringWhileWaiting(): void {
+    const live = liveCalls(this.#o.store.state);
+    const allWaiting = live.length > 0 && live.every((view) => view.phone.direction === 'inbound' && view.phone.state === 'incoming');
+    if (allWaiting) this.#o.ringtone.start();
+    else this.#o.ringtone.stop();
+  }
+
   async #ended(call: PhoneCall): Promise<void> {
-    this.#o.ringtone.stop();
+    this.#ringWhileWaiting();
     if (liveCalls(this.#o.store.state).length === 0) this.#o.microphone.release();
     const view = this.#view(call.id);
     // A consultation is part of a transfer; the original call's log covers the conversation.

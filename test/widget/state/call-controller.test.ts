@@ -145,6 +145,19 @@ describe('call controller', () => {
     assert.ok(rings.includes('stop'));
   });
 
+  test('the bell goes on while another call still waits to be answered, and stops when none does', async () => {
+    const { engine, rings } = setup();
+    engine.emit(incoming());
+    engine.emit(incoming({ id: 'in-2', remoteNumber: '+16195550130' }));
+    await settle();
+    engine.emit(incoming({ state: 'ended', endedAt: Date.now() }));
+    await settle();
+    assert.equal(rings.at(-1), 'ring', 'the second caller still rings');
+    engine.emit(incoming({ id: 'in-2', remoteNumber: '+16195550130', state: 'ended', endedAt: Date.now() }));
+    await settle();
+    assert.equal(rings.filter((entry) => entry !== 'mic released').at(-1), 'stop');
+  });
+
   test('a ringing call is handed to the desktop notifier with the caller, and taken back once it stops ringing', async () => {
     const { engine, notified } = setup();
     engine.emit(incoming({ remoteName: 'Alex Baker' }));
