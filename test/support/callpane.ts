@@ -9,7 +9,7 @@ import { startCallpane, type RunningCallpane, type ServiceFactory } from '../../
 import { loadConfig, type Config } from '../../src/config/load-config.ts';
 import { startSipService, type SipServiceOptions } from '../../src/pbx/sip-service.ts';
 import { createLogger } from '../../src/server/logger.ts';
-import { freeUdpTcpPort } from './ports.ts';
+import { freeUdpTcpPort, reservedUdpBlock } from './ports.ts';
 
 export interface TestCallpane {
   running: RunningCallpane;
@@ -45,6 +45,16 @@ function configuresMedia(options: TestCallpaneOptions): boolean {
   return options.file?.media !== undefined || Object.keys(options.env ?? {}).some((name) => name.startsWith('CALLPANE_MEDIA_'));
 }
 
+/** The managed rtpengine's RTP range, unless the test names one: a block of its own (see reservedUdpBlock). */
+async function rtpRange(options: TestCallpaneOptions): Promise<Record<string, string>> {
+  const media = options.file?.media as { rtpengine?: { portMin?: unknown; engines?: unknown[] } } | undefined;
+  const named = media?.rtpengine?.portMin !== undefined || options.env?.CALLPANE_MEDIA_RTPENGINE_PORT_MIN !== undefined;
+  if (!configuresMedia(options) || named) return {};
+  const first = await reservedUdpBlock(RTP_PORTS);
+  return { CALLPANE_MEDIA_RTPENGINE_PORT_MIN: String(first), CALLPANE_MEDIA_RTPENGINE_PORT_MAX: String(first + RTP_PORTS - 1) };
+}
+const RTP_PORTS = 200;
+
 export async function startTestCallpane(options: TestCallpaneOptions = {}): Promise<TestCallpane> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'callpane-sip-'));
   const sipPort = options.sipPort ?? (await freeUdpTcpPort());
@@ -64,6 +74,7 @@ export async function startTestCallpane(options: TestCallpaneOptions = {}): Prom
       // Media goes end to end unless the test configures the relay (a CALLPANE_MEDIA_* variable
       // or a `media` section): then a managed rtpengine takes a free ng port, tests running side by side.
       ...(configuresMedia(options) ? { CALLPANE_MEDIA_RTPENGINE_NG_PORT: '0' } : { CALLPANE_MEDIA_RELAY: 'never' }),
+      ...(await rtpRange(options)),
       ...options.env,
     },
     cwd: dataDir,

@@ -56,6 +56,28 @@ export async function freePortBlock(count: number, protocols: PortProtocols = { 
   throw new Error(`freePortBlock: found no ${count} consecutive free port(s) on ${HOST} after ${ATTEMPTS} attempts`);
 }
 
+/** Where reserved blocks live: below the ephemeral range (32768+) and the managed relay's 20000–29999. */
+const RESERVED_FIRST = 10_000;
+const RESERVED_SLOT = 250;
+const RESERVED_SLOTS = 40;
+
+/**
+ * A block of UDP ports outside the ephemeral range, for a daemon that binds its ports later and
+ * lazily (rtpengine allocates RTP ports per call, with SO_REUSEPORT): a port it has not bound yet
+ * must not be handed meanwhile to anyone probing with port 0, or the kernel would share it between
+ * two sockets. Test processes running side by side start from different slots (by pid).
+ */
+export async function reservedUdpBlock(count: number): Promise<number> {
+  if (!Number.isInteger(count) || count < 1 || count > RESERVED_SLOT) throw new RangeError(`reservedUdpBlock: count must be 1..${RESERVED_SLOT}, got ${count}`);
+  const first = process.pid % RESERVED_SLOTS;
+  for (let step = 0; step < RESERVED_SLOTS; step++) {
+    const start = RESERVED_FIRST + ((first + step + nextReserved++) % RESERVED_SLOTS) * RESERVED_SLOT;
+    if (await blockIsFree(start, count, true, false)) return start;
+  }
+  throw new Error(`reservedUdpBlock: no free block of ${count} among ${RESERVED_SLOTS} slots from ${RESERVED_FIRST}`);
+}
+let nextReserved = 0;
+
 async function blockIsFree(start: number, count: number, udp: boolean, tcp: boolean): Promise<boolean> {
   const held: Array<() => Promise<void>> = [];
   try {

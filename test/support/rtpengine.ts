@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { NgClient } from '../../src/media/ng/ng-client.ts';
 import { delay } from './deadline.ts';
 import { ManagedProcess } from './managed-process.ts';
-import { freePortBlock } from './ports.ts';
+import { freePortBlock, reservedUdpBlock } from './ports.ts';
 
 export const RTPENGINE_BINARY = process.env.RTPENGINE_BINARY ?? '/usr/bin/rtpengine';
 const HOST = '127.0.0.1';
@@ -52,9 +52,9 @@ export async function startRtpengine(options: RtpengineOptions = {}): Promise<Ru
   // Probed ports can be taken by someone else before rtpengine binds them: retry with new ones.
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const ngPort = await freePortBlock(1, { udp: true });
-    const portMin = await freePortBlock(rtpPorts, { udp: true });
+    // RTP ports are bound per call, later: they come from a reserved block no port-0 probe hands out.
+    const portMin = await reservedUdpBlock(rtpPorts);
     const portMax = portMin + rtpPorts - 1;
-    if (ngPort >= portMin && ngPort <= portMax) continue;
     const daemon = await ManagedProcess.start({
       name,
       command: RTPENGINE_BINARY,
