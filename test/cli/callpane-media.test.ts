@@ -1,30 +1,21 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { CLI, NODE, cleanEnvironment, scratchDirectory } from './cli-fixture.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const CLI = join(ROOT, 'bin/callpane.ts');
 const TIMEOUT_MS = 20_000;
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callpane-cli-media-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('callpane-cli-media');
 
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_') || name.startsWith('CALLPANE_TEST_')) env[name] = value;
-  return { ...env, CALLPANE_DATA_DIR: join(dir, 'data'), CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_HOST: '127.0.0.1', ...extra };
+  const env = cleanEnvironment();
+  return { ...env, CALLPANE_DATA_DIR: join(scratch(), 'data'), CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_HOST: '127.0.0.1', ...extra };
 }
 
 test('callpane start without rtpengine starts, and its banner says what that means and how to install it', async () => {
   const child = spawn(NODE, [CLI, 'start'], {
-    cwd: dir,
+    cwd: scratch(),
     env: environment({ CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_ENABLED: 'false', CALLPANE_LOG_LEVEL: 'error', CALLPANE_MEDIA_RTPENGINE_BINARY: '/nonexistent/rtpengine' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +46,7 @@ test('callpane start without rtpengine starts, and its banner says what that mea
 
 test('callpane config check shows the media relay settings, resolved', () => {
   const result = spawnSync(NODE, [CLI, 'config', 'check'], {
-    cwd: dir,
+    cwd: scratch(),
     env: environment({ CALLPANE_MEDIA_RTPENGINE_ENGINES: '127.0.0.1:2223' }),
     encoding: 'utf8',
     timeout: TIMEOUT_MS,

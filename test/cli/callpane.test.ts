@@ -1,41 +1,29 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { verifyPassword } from '../../src/security/password-hash.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createSessionRepository } from '../../src/store/session-repository.ts';
+import { CLI, NODE, cleanEnvironment, scratchDirectory, type CliResult } from './cli-fixture.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const CLI = join(ROOT, 'bin/callpane.ts');
 const TIMEOUT_MS = 20_000;
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callpane-cli-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('callpane-cli');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function environment(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_') || name.startsWith('CALLPANE_TEST_')) env[name] = value;
+  const env = cleanEnvironment();
   // No media relay: /healthz says `ok` only with a relay that runs or is off (test/cli/callpane-media.test.ts).
   return { ...env, CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_MEDIA_RELAY: 'never', ...extra };
 }
 
 function launch(args: string[], dataDir: string, extra: Record<string, string> = {}): ChildProcess {
   // stdin is a pipe, never a terminal: `ext passwd` must generate instead of prompting.
-  return spawn(NODE, [CLI, ...args], { cwd: dir, env: environment(dataDir, extra), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(NODE, [CLI, ...args], { cwd: scratch(), env: environment(dataDir, extra), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 function run(args: string[], dataDir: string, extra: Record<string, string> = {}, input = ''): Promise<Result> {
@@ -100,7 +88,7 @@ function passwordOf(dataDir: string, number: string): string {
 }
 
 test('ext add, list, passwd and rm work as a round trip', async () => {
-  const dataDir = join(dir, 'round-trip');
+  const dataDir = join(scratch(), 'round-trip');
   const added = await run(['ext', 'add', '1003', '--name', 'Carol Caller', '--email', 'carol@callpane.test'], dataDir);
   assert.equal(added.code, 0, added.stderr);
   const password = /web password: (\S+)/.exec(added.stdout)?.[1];
@@ -138,7 +126,7 @@ test('ext add, list, passwd and rm work as a round trip', async () => {
 });
 
 test('ext email sets, changes and clears the address single sign-on maps to, and refuses one taken or malformed', async () => {
-  const dataDir = join(dir, 'email');
+  const dataDir = join(scratch(), 'email');
   for (const number of ['1020', '1021']) assert.equal((await run(['ext', 'add', number, '--name', `Agent ${number}`], dataDir)).code, 0);
   const set = await run(['ext', 'email', '1020', ' dana@callpane.test '], dataDir);
   assert.equal(set.code, 0, set.stderr);
@@ -162,7 +150,7 @@ test('ext email sets, changes and clears the address single sign-on maps to, and
 });
 
 test('sessions revoke ends every web session of one extension and says how many', async () => {
-  const dataDir = join(dir, 'revoke');
+  const dataDir = join(scratch(), 'revoke');
   for (const number of ['1010', '1011']) assert.equal((await run(['ext', 'add', number, '--name', `Agent ${number}`], dataDir)).code, 0);
   const db = openDatabase(dataDir);
   const sessions = createSessionRepository(db);
@@ -190,7 +178,7 @@ test('sessions revoke ends every web session of one extension and says how many'
 });
 
 test('secrets given on the command line are used and not echoed', async () => {
-  const dataDir = join(dir, 'given');
+  const dataDir = join(scratch(), 'given');
   const added = await run(['ext', 'add', '1004', '--name', 'Dan', '--password', 'dans-password', '--sip-secret', 'dans-sip-secret'], dataDir);
   assert.equal(added.code, 0, added.stderr);
   assert.doesNotMatch(added.stdout, /dans-password|dans-sip-secret|web password|SIP secret/);
@@ -198,7 +186,7 @@ test('secrets given on the command line are used and not echoed', async () => {
 });
 
 test('refused operations exit 1 with the reason', async () => {
-  const dataDir = join(dir, 'refused');
+  const dataDir = join(scratch(), 'refused');
   await run(['ext', 'add', '1005', '--name', 'Eve', '--email', 'eve@callpane.test'], dataDir);
   const cases: Array<[string[], RegExp]> = [
     [['ext', 'add', '1005', '--name', 'Eve again'], /extension 1005 already exists/],
@@ -217,7 +205,7 @@ test('refused operations exit 1 with the reason', async () => {
 });
 
 test('wrong arguments print the usage to stderr and exit 2', async () => {
-  const dataDir = join(dir, 'usage');
+  const dataDir = join(scratch(), 'usage');
   for (const args of [[], ['frobnicate'], ['ext'], ['ext', 'add', '1008'], ['ext', 'add', '--name', 'X'], ['ext', 'list', 'extra'], ['ext', 'rm'], ['sessions', 'revoke'], ['sessions', 'revoke', '1010', 'extra'], ['sessions', 'revoke', '--all'], ['start', '--bogus'], ['config', 'check', '--pretty']]) {
     const result = await run(args, dataDir);
     assert.equal(result.code, 2, `callpane ${args.join(' ')}: ${result.stderr}`);
@@ -227,7 +215,7 @@ test('wrong arguments print the usage to stderr and exit 2', async () => {
 });
 
 test('--help prints the usage to stdout and exits 0', async () => {
-  const result = await run(['--help'], join(dir, 'help'));
+  const result = await run(['--help'], join(scratch(), 'help'));
   assert.equal(result.code, 0);
   assert.match(result.stdout, /Usage: callpane <command>/);
   assert.match(result.stdout, /ext add <number> --name <name>/);
@@ -235,7 +223,7 @@ test('--help prints the usage to stdout and exits 0', async () => {
 });
 
 test('--help after a command or a group prints that help only, exits 0 and changes nothing', async () => {
-  const dataDir = join(dir, 'command-help');
+  const dataDir = join(scratch(), 'command-help');
   const group = await run(['ext', '--help'], dataDir);
   assert.equal(group.code, 0, group.stderr);
   assert.match(group.stdout, /^Usage: callpane ext <command> \[options\]/);
@@ -251,7 +239,7 @@ test('--help after a command or a group prints that help only, exits 0 and chang
 });
 
 test('config check prints the effective configuration, or names the bad key and exits 1', async () => {
-  const dataDir = join(dir, 'check');
+  const dataDir = join(scratch(), 'check');
   const good = await run(['config', 'check'], dataDir, { CALLPANE_HTTP_PORT: '9090' });
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /"port": 9090/);
@@ -279,7 +267,7 @@ function demoCredentialFile(dataDir: string): DemoFileEntry[] {
 }
 
 test('start prints the URLs and the demo extensions, serves HTTP and stops on SIGTERM; no secret reaches an output that is not a terminal', async () => {
-  const dataDir = join(dir, 'start');
+  const dataDir = join(scratch(), 'start');
   const first = await startServer(dataDir, { CALLPANE_LOG_LEVEL: 'debug' });
   let firstRun: Result | undefined;
   try {
@@ -311,7 +299,7 @@ test('start prints the URLs and the demo extensions, serves HTTP and stops on SI
 });
 
 test('start with the demo off warns once in the log and in the banner about demo extensions still on their generated credentials, until they are changed or removed', async () => {
-  const dataDir = join(dir, 'demo-leftover');
+  const dataDir = join(scratch(), 'demo-leftover');
   await (await startServer(dataDir)).stop();
   const secrets = demoCredentialFile(dataDir);
   const demoOff = { CALLPANE_DEMO_SEED_EXTENSIONS: 'false' };
@@ -351,11 +339,11 @@ test('start with the demo off warns once in the log and in the banner about demo
 });
 
 test('start on a terminal shows the demo extensions with their web passwords and SIP secrets', async () => {
-  const dataDir = join(dir, 'terminal');
+  const dataDir = join(scratch(), 'terminal');
   // script(1) gives `callpane start` a pseudo-terminal as its output, as `npm start` in a shell has.
   const command = [NODE, CLI, 'start'].map((part) => `'${part}'`).join(' ');
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    cwd: dir,
+    cwd: scratch(),
     env: environment(dataDir, { CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_LOG_LEVEL: 'warn' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -386,7 +374,7 @@ test('start on a terminal shows the demo extensions with their web passwords and
 });
 
 test('phone match compares numbers as the pane does, in the configured region unless --region says otherwise', async () => {
-  const dataDir = join(dir, 'phone-match');
+  const dataDir = join(scratch(), 'phone-match');
   const input = ['{"incoming":"+49 30 1234567","stored":"030 1234567"}', '{"incoming":"1002","stored":"+1 415 555 1002"}', ''].join('\n');
   const inGermany = await run(['phone', 'match'], dataDir, { CALLPANE_CRM_DEFAULT_REGION: 'DE' }, input);
   assert.equal(inGermany.code, 0, inGermany.stderr);

@@ -1,36 +1,24 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, NODE, cleanEnvironment, scratchDirectory, type CliResult } from './cli-fixture.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const CLI = join(ROOT, 'bin/callpane.ts');
 const TIMEOUT_MS = 20_000;
 
 const MATCH_SECRET = 'match-secret-7f3a';
 const OUTBOUND_SECRET = 'outbound-secret-91c2';
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callpane-cli-trunks-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('callpane-cli-trunks');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function configCheck(configFile: string): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_') || name.startsWith('CALLPANE_TEST_')) env[name] = value;
+  const env = cleanEnvironment();
   const child = spawn(NODE, [CLI, 'config', 'check', '--config', configFile], {
-    cwd: dir,
-    env: { ...env, CALLPANE_DATA_DIR: join(dir, 'data') },
+    cwd: scratch(),
+    env: { ...env, CALLPANE_DATA_DIR: join(scratch(), 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -50,7 +38,7 @@ function configCheck(configFile: string): Promise<Result> {
 }
 
 function writeConfig(name: string, value: unknown): string {
-  const path = join(dir, name);
+  const path = join(scratch(), name);
   writeFileSync(path, JSON.stringify(value));
   return path;
 }

@@ -1,47 +1,35 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCsv } from '../../src/cli/csv-records.ts';
 import { verifyPassword } from '../../src/security/password-hash.ts';
 import { SessionService } from '../../src/server/sessions/session-service.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository, type Extension } from '../../src/store/extension-repository.ts';
 import { createSessionRepository } from '../../src/store/session-repository.ts';
+import { cleanEnvironment, CLI, NODE, scratchDirectory, type CliResult } from './cli-fixture.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const CLI = join(ROOT, 'bin/callpane.ts');
 /** A call centre's file: generated passwords are hashed at the low cost of generated secrets. */
 const AGENTS = 2000;
 const TIMEOUT_MS = 120_000;
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callpane-import-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('callpane-import');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let cases = 0;
 /** A fresh data directory and a folder for the CSV files of one test. */
 function workspace(): { dataDir: string; folder: string } {
-  const folder = join(dir, `case-${++cases}`);
+  const folder = join(scratch(), `case-${++cases}`);
   mkdirSync(folder);
   return { dataDir: join(folder, 'data'), folder };
 }
 
 function run(args: string[], dataDir: string): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_')) env[name] = value;
-  const child = spawn(NODE, [CLI, ...args], { cwd: dir, env: { ...env, CALLPANE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = cleanEnvironment();
+  const child = spawn(NODE, [CLI, ...args], { cwd: scratch(), env: { ...env, CALLPANE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -210,9 +198,8 @@ test('an import interrupted while it hashes writes nothing and leaves no passwor
   const csv = join(folder, 'agents.csv');
   const passwords = join(folder, 'agents.passwords.csv');
   writeFileSync(csv, `number,name\n${Array.from({ length: 400 }, (_, index) => `${3000 + index},Agent ${index}`).join('\n')}\n`);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_')) env[name] = value;
-  const child = spawn(NODE, [CLI, 'ext', 'import', csv], { cwd: dir, env: { ...env, CALLPANE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = cleanEnvironment();
+  const child = spawn(NODE, [CLI, 'ext', 'import', csv], { cwd: scratch(), env: { ...env, CALLPANE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const closed = new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));

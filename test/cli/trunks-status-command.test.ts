@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import { writeRegistrationReport } from '../../src/pbx/trunk-registration/registration-report.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createMetaRepository } from '../../src/store/meta-repository.ts';
+import { cleanEnvironment, CLI, NODE, scratchDirectory } from './cli-fixture.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const CLI = join(ROOT, 'bin/callpane.ts');
 /** Beyond any pid_max (2^22): no process has it. */
 const GONE_PID = 99_999_999;
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'callpane-trunks-status-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('callpane-trunks-status');
 
 function trunksStatus(dataDir: string): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CALLPANE_')) env[name] = value;
-  const result = spawnSync(NODE, [CLI, 'trunks', 'status'], { cwd: dir, env: { ...env, CALLPANE_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 20_000 });
+  const env = cleanEnvironment();
+  const result = spawnSync(NODE, [CLI, 'trunks', 'status'], { cwd: scratch(), env: { ...env, CALLPANE_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 20_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -44,7 +35,7 @@ function store(dataDir: string, pid: number, now: number): void {
 }
 
 test('trunks status prints each registering trunk as the running server last stored it', () => {
-  const dataDir = join(dir, 'running');
+  const dataDir = join(scratch(), 'running');
   store(dataDir, process.pid, Date.now());
   const { status, stdout } = trunksStatus(dataDir);
   assert.equal(status, 0);
@@ -55,7 +46,7 @@ test('trunks status prints each registering trunk as the running server last sto
 });
 
 test('trunks status says when the server that stored the status is no longer running, and shows no next attempt', () => {
-  const dataDir = join(dir, 'stopped');
+  const dataDir = join(scratch(), 'stopped');
   store(dataDir, GONE_PID, Date.now());
   const { status, stdout } = trunksStatus(dataDir);
   assert.equal(status, 0);
@@ -64,6 +55,6 @@ test('trunks status says when the server that stored the status is no longer run
 });
 
 test('trunks status says plainly when no trunk registers', () => {
-  const { status, stdout } = trunksStatus(join(dir, 'empty'));
+  const { status, stdout } = trunksStatus(join(scratch(), 'empty'));
   assert.deepEqual([status, stdout.trim()], [0, 'No trunk registers (no trunk has a register block), or Callpane has not run with one yet.']);
 });
