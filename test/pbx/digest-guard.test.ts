@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
+import { FailureLockout } from '../../src/security/failure-lockout.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
 import { ExtensionAttackWatch, type AttackEpisode } from '../../src/pbx/extension-attack-watch.ts';
 import { answerChallenge, parseDigestChallenge, parseDigestCredentials, type DigestChallenge } from '../../src/sip/auth/index.ts';
@@ -47,7 +47,7 @@ function fixture() {
   const guard = new DigestGuard({
     realm: REALM,
     credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
-    limiter: new AuthFailureLimiter(POLICY),
+    limiter: new FailureLockout(POLICY),
     onBan: (address, until) => bans.push({ address, until }),
   });
   return { guard, bans };
@@ -255,7 +255,7 @@ describe('credentials that stand for an extension (the pane’s short-lived ones
     const guard = new DigestGuard({
       realm: REALM,
       credentialOf: (username) => (username === PANE_USER ? { password: 'pane-password', user: '1001' } : undefined),
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
       onBan: (address, until) => bans.push({ address, until }),
     });
     return { guard, bans };
@@ -289,7 +289,7 @@ describe('what a verified digest proves', () => {
         if (user === PANE_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef' };
         return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
       },
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
     });
   }
 
@@ -316,7 +316,7 @@ describe('a genuine pane credential that has expired or whose web session ended'
         if (user === EXPIRED_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef', expired: true };
         return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
       },
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
       attacks,
       onBan: (address, until) => bans.push({ address, until }),
     });
@@ -358,7 +358,7 @@ describe('guessing one extension from many addresses', () => {
     const guard = new DigestGuard({
       realm: REALM,
       credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
       attacks: new ExtensionAttackWatch(ATTACK, { onAttackStarted: (episode) => started.push(episode) }),
       onBan: (address) => bans.push(address),
     });
