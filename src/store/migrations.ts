@@ -153,4 +153,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE call_records ADD COLUMN media_quality TEXT CHECK (media_quality IS NULL OR json_valid(media_quality));
     `,
   },
+  {
+    version: 8,
+    name: 'journal outbox',
+    sql: `
+      -- The calls whose Phone Call activity the server still owes Dynamics (src/store/journal-outbox-repository.ts):
+      -- written in the transaction that ends the call, drained by the journal worker. pending rows
+      -- are tried at next_attempt_at (a claim moves it past the lease); parked rows wait for
+      -- callpane journal retry; done rows keep their outcome. claimed_until is set while a worker holds the row.
+      CREATE TABLE journal_outbox (
+        call_id TEXT PRIMARY KEY REFERENCES call_records(id) ON DELETE CASCADE,
+        activity_id TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'parked', 'done')),
+        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+        next_attempt_at INTEGER NOT NULL,
+        claimed_until INTEGER,
+        last_error TEXT,
+        outcome TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX journal_outbox_pending ON journal_outbox (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX journal_outbox_parked ON journal_outbox (updated_at) WHERE state = 'parked';
+    `,
+  },
 ];
