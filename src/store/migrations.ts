@@ -178,4 +178,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX journal_outbox_parked ON journal_outbox (updated_at) WHERE state = 'parked';
     `,
   },
+  {
+    version: 9,
+    name: 'phone index',
+    sql: `
+      -- Every number of the Dynamics contacts, accounts and leads, one row per number, found by its
+      -- digits read backwards: equal digits and "digits ending with" are both one index range
+      -- (src/store/phone-index-repository.ts). Filled by the full sync and change tracking of
+      -- src/dynamics/phone-index/; generation tells a full sync's rows from those it replaces.
+      CREATE TABLE phone_index (
+        entity TEXT NOT NULL CHECK (entity IN ('contact', 'account', 'lead')),
+        record_id TEXT NOT NULL,
+        record_name TEXT,
+        field TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('international', 'national', 'short')),
+        digits_reversed TEXT NOT NULL CHECK (digits_reversed <> ''),
+        e164 TEXT CHECK ((e164 IS NOT NULL) = (kind = 'international')),
+        extension TEXT,
+        generation INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX phone_index_digits ON phone_index (digits_reversed);
+      CREATE INDEX phone_index_record ON phone_index (entity, record_id);
+
+      -- Per table: the delta link to follow next (Dataverse change tracking), what the rows were
+      -- read with (default region, columns), and when the last full sync and delta ended.
+      CREATE TABLE phone_index_sync (
+        entity TEXT PRIMARY KEY CHECK (entity IN ('contact', 'account', 'lead')),
+        state TEXT NOT NULL CHECK (state IN ('syncing', 'ready')),
+        definition TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        delta_link TEXT,
+        last_full_sync_at INTEGER,
+        last_delta_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
