@@ -2,7 +2,7 @@
  * The demo carrier: a trunk and a DID that exist by default in the demo, so that one person with
  * one browser can place an inbound call end to end from the sandbox's customer phone page
  * (src/sandbox/customer-phone/). It is a `ws` trunk without host — a browser page that connects
- * to /sip and proves itself with match.username/password (docs/trunks-and-routes.md) — and an
+ * to /sip and proves itself with match.username/password (docs/pbx-trunks.md) — and an
  * inbound route from its DID to the first demo extension.
  *
  * It is derived at start-up, next to the demo extensions, and only while the demo is on
