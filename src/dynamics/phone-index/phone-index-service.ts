@@ -9,7 +9,7 @@
  * database, so a restart answers at once from what the last run left, and goes on with its delta
  * links); `syncing` before that. It answers only for the default region it read the records in.
  */
-import type { Logger } from 'pino';
+import type { StructuredLogger } from '../../logging/structured-logger.ts';
 import type { PhoneIndexAnswer } from '../../contract/phone.ts';
 import { CRM_ENTITY_NAMES, type CrmEntity } from '../../contract/crm-record.ts';
 import type { CrmRecordRef } from '../../crm/crm-entities.ts';
@@ -27,7 +27,7 @@ export interface PhoneIndexServiceOptions {
   defaultRegion: string | undefined;
   syncIntervalSeconds: number;
   pageSize: number;
-  logger: Logger;
+  logger: StructuredLogger;
   now?: () => number;
 }
 

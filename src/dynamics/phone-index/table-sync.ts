@@ -20,7 +20,7 @@
  * both, and the columns asked for, make the table's `definition`: when it changes (another
  * default region configured) the table is forgotten and read again.
  */
-import type { Logger } from 'pino';
+import type { StructuredLogger } from '../../logging/structured-logger.ts';
 import { CRM_ENTITIES, normalizeGuid, type CrmEntity } from '../../crm/crm-entities.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
 import type { PhoneIndexRepository, PhoneIndexTableState, RecordNumbers } from '../../store/phone-index-repository.ts';
@@ -39,7 +39,7 @@ export interface TableSyncContext {
   /** Rows a page (odata.maxpagesize), 1…5000. */
   pageSize: number;
   now(): number;
-  logger: Logger;
+  logger: StructuredLogger;
   signal?: AbortSignal;
 }
 
