@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
 import { runExtensionImport } from '../src/cli/ext-import-command.ts';
+import { runJournalCommand } from '../src/cli/journal-command.ts';
 import { runPhoneMatch } from '../src/cli/phone-match-command.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
@@ -45,6 +46,9 @@ Commands:
   sandbox reset                         restore the local Dynamics 365 sandbox's seed data
   phone match [--region CC]             compare numbers read as JSON lines {"incoming","stored"} on stdin
                                         the way the pane matches callers to CRM records
+  journal status                        calls whose Phone Call the server still owes Dynamics: pending, parked, done
+  journal list [--failed]               the pending entries, or (--failed) those Dataverse refused, with the reason
+  journal retry [<call id>...]          make parked entries pending again (all, or those named)
 
 Options of every command:
   --config <file>                       configuration file (default: $CALLPANE_CONFIG, else ./callpane.json);
@@ -333,8 +337,13 @@ function extImport(args: string[]): Promise<number> {
   return runExtensionImport(args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
 }
 
+function journal(subcommand: 'status' | 'list' | 'retry'): (args: string[]) => Promise<number> {
+  return (args) =>
+    runJournalCommand(subcommand, args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
+}
+
 /** Commands that print a longer help of their own for --help. */
-const OWN_HELP = new Set(['ext import', 'phone match']);
+const OWN_HELP = new Set(['ext import', 'phone match', 'journal status', 'journal list', 'journal retry']);
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start,
@@ -349,6 +358,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'trunks status': trunksStatus,
   'sandbox reset': sandboxReset,
   'phone match': phoneMatch,
+  'journal status': journal('status'),
+  'journal list': journal('list'),
+  'journal retry': journal('retry'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -76,6 +76,8 @@ export interface JournalOutboxRepository {
   counts(): JournalCounts;
   /** Parked rows, most recently parked first. */
   listParked(limit: number): JournalOutboxRow[];
+  /** Pending rows, next due first. */
+  listPending(limit: number): JournalOutboxRow[];
   /** When the next pending row is due (claimed ones at their lease's end); undefined when none. */
   nextAttemptAt(): number | undefined;
 }
@@ -154,6 +156,7 @@ export function createJournalOutboxRepository(db: Database): JournalOutboxReposi
   const selectParkedCount = db.prepare(`SELECT COUNT(*) AS count FROM journal_outbox WHERE state = 'parked'`);
   const selectDoneCount = db.prepare(`SELECT COUNT(*) AS count FROM journal_outbox WHERE state = 'done'`);
   const selectParked = db.prepare(`SELECT * FROM journal_outbox WHERE state = 'parked' ORDER BY updated_at DESC, call_id LIMIT ?`);
+  const selectPendingRows = db.prepare(`SELECT * FROM journal_outbox WHERE state = 'pending' ORDER BY next_attempt_at, call_id LIMIT ?`);
   const selectNext = db.prepare(`SELECT MIN(next_attempt_at) AS next FROM journal_outbox WHERE state = 'pending'`);
 
   function depth(): JournalDepth {
@@ -207,6 +210,9 @@ export function createJournalOutboxRepository(db: Database): JournalOutboxReposi
     },
     listParked(limit) {
       return (selectParked.all(limit) as unknown as OutboxRow[]).map(fromRow);
+    },
+    listPending(limit) {
+      return (selectPendingRows.all(limit) as unknown as OutboxRow[]).map(fromRow);
     },
     nextAttemptAt() {
       return (selectNext.get() as { next: number | null }).next ?? undefined;
