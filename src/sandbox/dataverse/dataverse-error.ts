@@ -31,6 +31,10 @@ export const DataverseErrorCode = {
   AccessDenied: '0x80048405',
   /** Service protection: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." (429). */
   RequestLimitExceeded: '0x80072322',
+  /** ChangeTrackingNotEnabledForEntity: "Entity {0} isn't enabled for change tracking." (web service error codes). */
+  ChangeTrackingNotEnabled: '0x80072491',
+  /** ExpiredVersionStamp: a change tracking token older than the retention, or from before a reset. */
+  ExpiredVersionStamp: '0x80044352',
   /** Route-level errors carry an empty code in Dataverse. */
   None: '',
 } as const;
@@ -111,4 +115,23 @@ export function querySyntaxError(message: string): DataverseError {
 
 export function payloadError(message: string): DataverseError {
   return new DataverseError(400, DataverseErrorCode.QueryOrPayload, message);
+}
+
+/**
+ * `Prefer: odata.track-changes` or a `$deltatoken` on a table without change tracking. Code and
+ * wording from the web service error code list (ChangeTrackingNotEnabledForEntity); the status
+ * is not documented, 400 as for other refused requests.
+ */
+export function changeTrackingNotEnabled(logicalName: string): DataverseError {
+  return new DataverseError(400, DataverseErrorCode.ChangeTrackingNotEnabled, `Entity ${logicalName} isn't enabled for change tracking.`);
+}
+
+/**
+ * A delta token Dataverse no longer answers for: older than Organization.ExpireChangeTrackingInDays
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems)
+ * or issued before the change data was reset. Code and wording of ExpiredVersionStamp; the status
+ * is not documented, 400 as for other refused requests. A client starts a full sync again.
+ */
+export function expiredVersionStamp(): DataverseError {
+  return new DataverseError(400, DataverseErrorCode.ExpiredVersionStamp, 'Version stamp associated with the client has expired. Please perform a full sync.');
 }

@@ -10,6 +10,7 @@ import { parseQueryString, type QueryParams } from './query-options.ts';
 import { quickFindFilter } from './quick-find.ts';
 import { RecordReader, type QueryResult, type ReadOptions, type RetrieveResult } from './record-reader.ts';
 import { RecordStore } from './record-store.ts';
+import { ChangeTracking } from './change-tracking.ts';
 import { RecordWriter, type UpsertOptions, type WriteOptions, type WriteResult } from './record-writer.ts';
 import { RequestThrottle, type Admission, type ThrottleLimits } from './request-throttle.ts';
 import { seedData } from './seed-data.ts';
@@ -22,6 +23,11 @@ export interface DataverseOptions {
   seed?: boolean;
   /** Clock for createdon/modifiedon, throttling windows and token lifetimes (default: the system clock). */
   now?: () => Date;
+  /**
+   * Days a change tracking delta token stays good (Organization.ExpireChangeTrackingInDays:
+   * 0..365, default 7); an older one is refused with ExpiredVersionStamp (change-tracking.ts).
+   */
+  changeTrackingRetentionDays?: number;
 }
 
 /** When the seed records were made, so a reset restores identical rows. */
@@ -36,8 +42,8 @@ export class Dataverse {
 
   constructor(options: DataverseOptions) {
     this.clock = options.now ?? (() => new Date());
-    this.store = new RecordStore(options.path);
-    this.reader = new RecordReader(this.store);
+    this.store = new RecordStore(options.path, this.clock);
+    this.reader = new RecordReader(this.store, new ChangeTracking(this.store, this.clock, options.changeTrackingRetentionDays));
     this.writer = new RecordWriter(this.store, this.clock);
     if (options.seed !== false && this.isEmpty()) this.loadSeed();
   }

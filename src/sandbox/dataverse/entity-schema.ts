@@ -54,6 +54,11 @@ export interface EntityDef {
   personName?: boolean;
   /** Collection-valued navigation properties: name → related table and its lookup back to this row. */
   collections?: Readonly<Record<string, { target: string; lookup: string }>>;
+  /**
+   * Change tracking is on (EntityMetadata.ChangeTrackingEnabled): `Prefer: odata.track-changes`
+   * answers with a delta link and deletions leave tombstones (change-tracking.ts).
+   */
+  changeTracking?: boolean;
 }
 
 const text = (name: string, maxLength: number): ColumnDef => ({ name, type: 'string', maxLength });
@@ -66,6 +71,7 @@ const SYSTEM_COLUMNS: readonly ColumnDef[] = [
 export const CONTACT: EntityDef = {
   logicalName: 'contact',
   setName: 'contacts',
+  changeTracking: true,
   primaryKey: 'contactid',
   primaryName: 'fullname',
   personName: true,
@@ -97,6 +103,7 @@ export const CONTACT: EntityDef = {
 export const ACCOUNT: EntityDef = {
   logicalName: 'account',
   setName: 'accounts',
+  changeTracking: true,
   primaryKey: 'accountid',
   primaryName: 'name',
   columns: [
@@ -117,6 +124,7 @@ export const ACCOUNT: EntityDef = {
 export const LEAD: EntityDef = {
   logicalName: 'lead',
   setName: 'leads',
+  changeTracking: true,
   primaryKey: 'leadid',
   primaryName: 'fullname',
   personName: true,

@@ -14,6 +14,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RawReplyDefaultExpression, RawRequestDefaultExpression } from 'fastify';
 import { challenge, identifyCaller, ownOrigin, refuseCrossSite, type Caller } from './api-access.ts';
+import { collectionBody } from './collection-body.ts';
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
 import type { Dataverse } from './dataverse.ts';
 import type { ExpandItem } from './expand-option.ts';
@@ -110,11 +111,11 @@ async function handle(dataverse: Dataverse, userId: string, path: ResourcePath, 
   dataverse.entity(path.set); // an unknown set is 404 whatever the method
   if (path.kind === 'collection') {
     if (method === 'GET') {
-      const result = dataverse.retrieveMultiple(path.set, query, { annotations });
-      const body: Record<string, unknown> = { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}` };
-      if (result.count !== undefined) body['@odata.count'] = result.count;
-      body.value = result.records;
-      return json(reply, 200, body);
+      const result = dataverse.retrieveMultiple(path.set, query, { annotations, maxPageSize: prefer.maxPageSize, trackChanges: prefer.trackChanges });
+      // One Preference-Applied line per preference honoured, as Dataverse answers (count-rows).
+      const applied = [reply.getHeader('Preference-Applied'), ...result.preferenceApplied].filter((value) => typeof value === 'string');
+      if (applied.length > 0) reply.header('Preference-Applied', applied);
+      return json(reply, 200, collectionBody(base, path.set, `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}`, result));
     }
     if (method === 'POST') {
       const { id } = dataverse.create(path.set, request.body);
