@@ -190,4 +190,22 @@ describe('the phone index sync', () => {
     assert.match(String((cycle.tables.contact as { error: Error }).error.message), /no "value" array/);
     assert.equal(cycle.tables.account?.kind, 'full');
   });
+
+  test('a started index syncs at once, and closing it ends the request in flight and every later cycle', async () => {
+    const pending: Array<{ path: string; signal: AbortSignal | undefined }> = [];
+    let answered = () => {};
+    const firstRequest = new Promise<void>((resolve) => (answered = resolve));
+    dataverse.request = async function (request: WebApiRequest, signal?: AbortSignal) {
+      pending.push({ path: request.path, signal });
+      answered();
+      // Dataverse never answers: only the abort ends the request.
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    };
+    const index = service();
+    index.start();
+    await firstRequest;
+    await index.close();
+    assert.deepEqual(pending.map((request) => [request.path.split('?')[0], request.signal?.aborted]), [['contacts', true]]);
+    assert.equal(index.state(), 'syncing');
+  });
 });
