@@ -10,7 +10,7 @@
  * The record store calls `record` for every delete and `forget` for every insert, so every
  * table, whoever adds it, passes through here; only tables with `changeTracking` keep tombstones.
  */
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { EntityDef } from './entity-schema.ts';
 import { formatDateTime } from './value-format.ts';
 
@@ -29,6 +29,9 @@ export interface VersionWindow {
 export class Tombstones {
   private readonly db: DatabaseSync;
   private readonly now: () => Date;
+  /** Runs on every insert and delete of a tracked row: prepared once. */
+  private readonly recordStatement: StatementSync;
+  private readonly forgetStatement: StatementSync;
 
   constructor(db: DatabaseSync, now: () => Date) {
     this.db = db;
@@ -39,14 +42,14 @@ export class Tombstones {
     db.exec('CREATE INDEX IF NOT EXISTS dv_tombstone_version ON dv_tombstone (entity, versionnumber)');
     db.exec('CREATE TABLE IF NOT EXISTS dv_change_tracking (minvalidversion INTEGER NOT NULL) STRICT');
     db.exec('INSERT INTO dv_change_tracking (minvalidversion) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM dv_change_tracking)');
+    this.recordStatement = db.prepare('INSERT OR REPLACE INTO dv_tombstone (entity, id, versionnumber, deletedon) VALUES (?, ?, ?, ?)');
+    this.forgetStatement = db.prepare('DELETE FROM dv_tombstone WHERE entity = ? AND id = ?');
   }
 
   /** A row of `entity` was deleted at row version `version`. */
   record(entity: EntityDef, id: string, version: number): void {
     if (!entity.changeTracking) return;
-    this.db
-      .prepare('INSERT OR REPLACE INTO dv_tombstone (entity, id, versionnumber, deletedon) VALUES (?, ?, ?, ?)')
-      .run(entity.logicalName, id, version, formatDateTime(this.now()));
+    this.recordStatement.run(entity.logicalName, id, version, formatDateTime(this.now()));
   }
 
   /**
@@ -55,7 +58,7 @@ export class Tombstones {
    */
   forget(entity: EntityDef, id: string): void {
     if (!entity.changeTracking) return;
-    this.db.prepare('DELETE FROM dv_tombstone WHERE entity = ? AND id = ?').run(entity.logicalName, id);
+    this.forgetStatement.run(entity.logicalName, id);
   }
 
   /** Deletions of `entity` within the window, oldest first, at most `limit`. */
