@@ -169,6 +169,20 @@ describe('paging over HTTP', () => {
     assert.deepEqual(fullnames.toSorted(), dataverse.retrieveMultiple('contacts', '?$select=fullname').records.map((row) => String(row.fullname)).toSorted());
   });
 
+  test('the next link carries the request\'s $filter and $orderby intact, quotes, spaces and plus signs included', async () => {
+    const filter = encodeURIComponent("startswith(telephone1,'+') and lastname ne 'x y'");
+    const first = (await (await get(`${root}contacts?$select=telephone1&$filter=${filter}&$orderby=telephone1 desc`, 'odata.maxpagesize=2')).json()) as {
+      value: { telephone1: string }[];
+      '@odata.nextLink': string;
+    };
+    const second = (await (await get(first['@odata.nextLink'], 'odata.maxpagesize=2')).json()) as { value: { telephone1: string }[]; '@odata.nextLink'?: string };
+    assert.deepEqual(
+      [...first.value, ...second.value].map((row) => row.telephone1),
+      ['+86 10 6552 9988', '+44 20 7946 0958 x123', '+1 (415) 555-0100'],
+    );
+    assert.equal(second['@odata.nextLink'], undefined);
+  });
+
   test('a tampered $skiptoken is refused with the Dataverse error body', async () => {
     const first = (await (await get(`${root}contacts?$select=fullname`, 'odata.maxpagesize=2')).json()) as { '@odata.nextLink': string };
     const response = await get(first['@odata.nextLink'].replace('pagenumber=%222%22', 'pagenumber=%225%22'), 'odata.maxpagesize=2');
