@@ -28,7 +28,8 @@ function isClientFailure(error: unknown): error is ClientFailure {
 
 export function classifyFailure(error: unknown): JournalFailure {
   if (isClientFailure(error)) {
-    const code = error.dataverseCode ?? (error.status === undefined ? undefined : `HTTP ${error.status}`);
+    // Status 0: no answer at all (timeout, connection refused); the message says which.
+    const code = error.dataverseCode ?? (error.status === undefined || error.status === 0 ? undefined : `HTTP ${error.status}`);
     const request = error.requestId === undefined ? '' : ` (request ${error.requestId})`;
     return { park: !error.retryable, reason: `${code === undefined ? '' : `${code} `}${error.message}${request}` };
   }
