@@ -27,6 +27,12 @@ export const DataverseErrorCode = {
   StringLengthTooLong: '0x80044331',
   /** InvalidArgument: a value Dataverse's business rules refuse. */
   InvalidArgument: '0x80040203',
+  /** ValidationFailed: "A validation error occurred." (a choice value the column does not have). */
+  ValidationFailed: '0x80044331',
+  /** PrivilegeDenied: the caller's roles lack a privilege ("Principal user … is missing prvX privilege"); 403. */
+  PrivilegeDenied: '0x80040220',
+  /** The caller has no security role at all ("SecLib::RetrievePrivilegeForUser failed - no roles are assigned to user"); 403. */
+  NoRolesAssigned: '0x80042f09',
   /** AccessDenied. */
   AccessDenied: '0x80048405',
   /** Service protection: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." (429). */

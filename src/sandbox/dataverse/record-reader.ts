@@ -5,11 +5,11 @@
  * (paging.ts), and counts at most 5000 (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results,
  * …/query/count-rows). `Prefer: odata.track-changes` and delta links go to change-tracking.ts.
  */
-import { querySyntaxError, recordNotFound } from './dataverse-error.ts';
+import { collectionCondition } from './collection-link.ts';
+import { recordNotFound } from './dataverse-error.ts';
 import { entityByLogicalName, lookupValueProperty, type EntityDef } from './entity-schema.ts';
 import type { ChangeTracking } from './change-tracking.ts';
 import type { ExpandItem } from './expand-option.ts';
-import { columnSql } from './filter-sql.ts';
 import { formatSkipToken, parseSkipToken } from './paging-cookie.ts';
 import { encodeDeltaToken } from './delta-token.ts';
 import { bothConditions, continuationQuery, cookieKeys, encodeSkipToken, invalidSkipToken, MAX_PAGE_SIZE, pageSizeFor, rowsAfter, sortKeys } from './paging.ts';
@@ -130,9 +130,7 @@ export class RecordReader {
         const target = typeof targetId === 'string' && targetType === item.target.logicalName ? this.store.find(item.target, targetId) : undefined;
         record[item.navigation] = target ? formatRecord(item.target, target, shownProperties(item.target, item.select), formatOptions) : null;
       } else {
-        const lookup = item.target.lookups.find((l) => l.name === item.lookup);
-        if (!lookup) throw querySyntaxError(`Cannot expand '${item.navigation}'.`);
-        const where = { sql: `${columnSql(lookupValueProperty(lookup))} = ?`, params: [id] };
+        const where = collectionCondition(item.target, item.link, id);
         const related = this.store.select(item.target, { where, limit: MAX_PAGE_SIZE });
         record[item.navigation] = related.map((r) => formatRecord(item.target, r, shownProperties(item.target, item.select), formatOptions));
       }

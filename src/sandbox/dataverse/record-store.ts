@@ -144,6 +144,7 @@ export class RecordStore {
       }
       columns.push('"versionnumber" INTEGER NOT NULL');
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(entity)} (${columns.join(', ')}) STRICT`);
+      this.addMissingColumns(entity);
       for (const lookup of entity.lookups) {
         const index = `"${entity.logicalName}_${lookup.name}"`;
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON ${table(entity)} (${columnSql(lookupValueProperty(lookup))})`);
@@ -151,6 +152,19 @@ export class RecordStore {
       // A delta link reads a tracked table's rows by version.
       if (entity.changeTracking) this.db.exec(`CREATE INDEX IF NOT EXISTS "${entity.logicalName}_versionnumber" ON ${table(entity)} ("versionnumber")`);
     }
+  }
+
+  /** A database an earlier sandbox version made gains the columns added since (nullable: its rows read them as null). */
+  private addMissingColumns(entity: EntityDef): void {
+    const present = new Set((this.db.prepare(`PRAGMA table_info(${table(entity)})`).all() as { name: string }[]).map((row) => row.name));
+    const wanted: [string, string][] = [
+      ...entity.columns.map((column): [string, string] => [column.name, SQL_TYPES[column.type]]),
+      ...entity.lookups.flatMap((lookup): [string, string][] => [
+        [lookupValueProperty(lookup), 'TEXT'],
+        [lookupTypeColumn(lookup), 'TEXT'],
+      ]),
+    ];
+    for (const [name, type] of wanted) if (!present.has(name)) this.db.exec(`ALTER TABLE ${table(entity)} ADD COLUMN ${columnSql(name)} ${type}`);
   }
 }
 
