@@ -6,7 +6,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext, AppService } from '../app.ts';
-import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL } from './channel-provider.ts';
+import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL, registerChannelProvider } from './channel-provider.ts';
 import { Dataverse } from './dataverse/index.ts';
 import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.ts';
 import { createSandboxServer } from './sandbox-server.ts';
@@ -51,15 +51,15 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
   const dataverse = new Dataverse({ path: privateDatabasePath(config.dataDir) });
   const paneUrl = () => {
     if (config.sandbox.paneUrl ?? config.http.publicUrl) return (config.sandbox.paneUrl ?? config.http.publicUrl) as string;
-    const bound = httpServer.address();
-    return localUrl(config.http.host, bound?.port ?? config.http.port, httpServer.https);
+    // The socket's own address: known from the 'listening' event on, before httpServer.address().
+    const bound = httpServer.server.address();
+    return localUrl(config.http.host, typeof bound === 'object' && bound !== null ? bound.port : config.http.port, httpServer.https);
   };
   const server = createSandboxServer({
     host: config.sandbox.host,
     port: config.sandbox.port,
     dataverse,
     logger: context.logger,
-    provider: (origin) => ({ label: DEFAULT_PROVIDER_LABEL, landingUrl: callpaneChannelUrl(paneUrl(), origin), clickToAct: true }),
     customerPhone: { did: DEMO_CARRIER_DID, setup: () => demoCarrierSetup(context, paneUrl()) },
   });
   let url: string;
@@ -71,6 +71,7 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
     const reason = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new Error(`the Dynamics 365 sandbox cannot listen on ${config.sandbox.host}:${config.sandbox.port}: ${reason} (set sandbox.port / CALLPANE_SANDBOX_PORT, or sandbox.enabled false)`);
   }
+  registerCallpaneProvider(context, dataverse, () => callpaneChannelUrl(paneUrl(), url));
   context.logger.info({ url }, 'Dynamics 365 sandbox started');
   return {
     url,
@@ -82,6 +83,17 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
       dataverse.close();
     },
   };
+}
+
+/**
+ * Callpane as the sandbox's channel provider, its record pointing at this Callpane's Channel URL,
+ * written once Callpane's HTTP server listens (its port may be chosen then): the step an
+ * administrator takes in a real organization (docs/cif-contract.md §8).
+ */
+function registerCallpaneProvider({ httpServer }: AppContext, dataverse: Dataverse, channelUrl: () => string): void {
+  const register = () => registerChannelProvider(dataverse, { label: DEFAULT_PROVIDER_LABEL, landingUrl: channelUrl(), clickToAct: true });
+  if (httpServer.server.listening) register();
+  else httpServer.server.once('listening', register);
 }
 
 /**
