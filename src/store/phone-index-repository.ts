@@ -62,8 +62,10 @@ export interface PhoneIndexTableState {
 export interface PhoneIndexRepository {
   /** In one transaction: each upserted record's rows replaced by its numbers (with `generation`), each deleted record's rows removed. */
   apply(entity: CrmEntity, generation: number, changes: { upserts: readonly RecordNumbers[]; deletes: readonly string[] }): void;
-  /** Removes the table's rows of any generation but `generation` (the end of a full sync); returns how many. */
+  /** Removes the table's rows of any generation but `generation` (the end of a full sync); returns how many. Scans the table's rows. */
   sweep(entity: CrmEntity, generation: number): number;
+  /** Whether the table holds any row. */
+  hasRows(entity: CrmEntity): boolean;
   /** The rows whose digits are exactly `digits`. */
   withDigits(digits: string): PhoneIndexRow[];
   /** The rows whose digits end with `digits` (`digits` itself included), at most `limit`. */
@@ -105,6 +107,7 @@ export function createPhoneIndexRepository(db: Database): PhoneIndexRepository {
     'INSERT INTO phone_index (entity, record_id, record_name, field, kind, digits_reversed, e164, extension, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const sweepTable = db.prepare('DELETE FROM phone_index WHERE entity = ? AND generation <> ?');
+  const anyRow = db.prepare('SELECT 1 FROM phone_index WHERE entity = ? LIMIT 1');
   const exact = db.prepare(`SELECT ${ROW_COLUMNS} FROM phone_index WHERE digits_reversed = ?`);
   // ':' sorts right after '9': the range holds exactly the strings that start with the prefix.
   const range = db.prepare(`SELECT ${ROW_COLUMNS} FROM phone_index WHERE digits_reversed >= ? AND digits_reversed < ? LIMIT ?`);
@@ -132,6 +135,9 @@ export function createPhoneIndexRepository(db: Database): PhoneIndexRepository {
     },
     sweep(entity, generation) {
       return Number(sweepTable.run(entity, generation).changes);
+    },
+    hasRows(entity) {
+      return anyRow.get(entity) !== undefined;
     },
     withDigits(digits) {
       return (exact.all(reversed(digits)) as unknown as StoredRow[]).map(fromStored);

@@ -59,6 +59,15 @@ test('the same record id in two tables is two records', () => {
   assert.deepEqual(index.withDigits('4155550100').map((row) => row.entity), ['account']);
 });
 
+test('a table holds rows once a record with a number is written to it', () => {
+  assert.equal(index.hasRows('contact'), false);
+  index.apply('contact', 1, { upserts: [{ id: BO, name: 'Bo', numbers: [] }], deletes: [] });
+  assert.equal(index.hasRows('contact'), false);
+  index.apply('contact', 1, { upserts: [ana], deletes: [] });
+  assert.equal(index.hasRows('contact'), true);
+  assert.equal(index.hasRows('lead'), false);
+});
+
 test('a sweep keeps only the rows of the full sync that just ended, in that table', () => {
   index.apply('contact', 1, { upserts: [ana, { id: BO, name: 'Bo', numbers: [{ field: 'telephone1', kind: 'short', digits: '1002' }] }], deletes: [] });
   index.apply('lead', 1, { upserts: [{ id: BO, name: 'Bo', numbers: [{ field: 'telephone1', kind: 'short', digits: '1003' }] }], deletes: [] });

@@ -20,6 +20,7 @@
  * both, and the columns asked for, make the table's `definition`: when it changes (another
  * default region configured) the table is forgotten and read again.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { StructuredLogger } from '../../logging/structured-logger.ts';
 import { CRM_ENTITIES, normalizeGuid, type CrmEntity } from '../../crm/crm-entities.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
@@ -27,6 +28,13 @@ import type { PhoneIndexRepository, PhoneIndexTableState, RecordNumbers } from '
 import type { WebApiClient } from '../web-api/web-api-client.ts';
 import { indexedColumns, indexedRecord } from './indexed-record.ts';
 import { phoneIndexPageError, refusedWith } from './sync-errors.ts';
+
+/**
+ * Rows read and written between two turns of the event loop: reading numbers and writing rows is
+ * CPU work (a page of 5,000 takes a few hundred ms), and SIP and the pane's requests must not
+ * wait behind a whole page.
+ */
+const ROWS_PER_TURN = 200;
 
 /** ChangeTrackingNotEnabledForEntity: the table's "Track changes" setting is off. */
 export const CHANGE_TRACKING_NOT_ENABLED = '0x80072491';
@@ -48,8 +56,7 @@ export type TableSyncOutcome =
   | { kind: 'delta'; upserts: number; deletes: number; pages: number };
 
 interface Page {
-  upserts: RecordNumbers[];
-  deletes: string[];
+  rows: unknown[];
   nextLink: string | undefined;
   deltaLink: string | undefined;
 }
@@ -93,6 +100,9 @@ async function fullSync(context: TableSyncContext, entity: CrmEntity, previous: 
     lastFullSyncAt: previous?.lastFullSyncAt ?? null,
     lastDeltaAt: previous?.lastDeltaAt ?? null,
   };
+  // Rows from before (an earlier sync, or one cut off) are swept at the end; a table read into
+  // an empty index has none, and skips the sweep's scan of every row.
+  const sweep = repository.hasRows(entity);
   repository.saveTableState(started);
   const path = `${CRM_ENTITIES[entity].setName}?$select=${indexedColumns(entity).join(',')}`;
   let tracked = true;
@@ -110,13 +120,12 @@ async function fullSync(context: TableSyncContext, entity: CrmEntity, previous: 
   let page: Page | undefined = first;
   let deltaLink: string | undefined;
   while (page !== undefined) {
-    repository.apply(entity, generation, page);
-    records += page.upserts.length;
+    records += (await applyRows(context, entity, generation, page.rows)).upserts;
     pages += 1;
     deltaLink = page.deltaLink;
     page = page.nextLink === undefined ? undefined : await readPage(context, entity, page.nextLink, tracked);
   }
-  repository.sweep(entity, generation);
+  if (sweep) repository.sweep(entity, generation);
   repository.saveTableState({ ...started, state: 'ready', deltaLink: deltaLink ?? null, lastFullSyncAt: context.now() });
   return { kind: 'full', records, pages, tracked: deltaLink !== undefined };
 }
@@ -128,9 +137,9 @@ async function followDelta(context: TableSyncContext, entity: CrmEntity, state: 
   let deltaLink = link;
   let page: Page | undefined = await readPage(context, entity, link, false);
   while (page !== undefined) {
-    context.repository.apply(entity, state.generation, page);
-    upserts += page.upserts.length;
-    deletes += page.deletes.length;
+    const applied = await applyRows(context, entity, state.generation, page.rows);
+    upserts += applied.upserts;
+    deletes += applied.deletes;
     pages += 1;
     if (page.deltaLink !== undefined) deltaLink = page.deltaLink;
     page = page.nextLink === undefined ? undefined : await readPage(context, entity, page.nextLink, false);
@@ -142,21 +151,38 @@ async function followDelta(context: TableSyncContext, entity: CrmEntity, state: 
 async function readPage(context: TableSyncContext, entity: CrmEntity, path: string, trackChanges: boolean): Promise<Page> {
   const prefer = `odata.maxpagesize=${context.pageSize}${trackChanges ? ', odata.track-changes' : ''}`;
   const response = await context.client.request({ method: 'GET', path, headers: { Prefer: prefer } }, context.signal);
-  return pageOf(context, entity, response.body);
+  return pageOf(entity, response.body);
 }
 
-/** A page of rows as records to write and ids to remove; anything that is not an OData collection throws. */
-function pageOf(context: TableSyncContext, entity: CrmEntity, body: unknown): Page {
+/** The rows and links of an OData collection; anything else throws. */
+function pageOf(entity: CrmEntity, body: unknown): Page {
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { value?: unknown }).value)) throw phoneIndexPageError(entity, 'the answer has no "value" array');
   const { value, '@odata.nextLink': nextLink, '@odata.deltaLink': deltaLink } = body as { value: unknown[]; '@odata.nextLink'?: unknown; '@odata.deltaLink'?: unknown };
-  const page: Page = { upserts: [], deletes: [], nextLink: typeof nextLink === 'string' ? nextLink : undefined, deltaLink: typeof deltaLink === 'string' ? deltaLink : undefined };
-  for (const row of value) {
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw phoneIndexPageError(entity, 'a row is not an object');
-    const entry = row as Record<string, unknown>;
-    if (isDeletedEntity(entry)) page.deletes.push(normalizeGuid(String(entry.id ?? ''), `${entity} $deletedEntity id`));
-    else page.upserts.push(indexedRecord(context.numbers, entity, entry, context.defaultRegion));
+  return { rows: value, nextLink: typeof nextLink === 'string' ? nextLink : undefined, deltaLink: typeof deltaLink === 'string' ? deltaLink : undefined };
+}
+
+/**
+ * Writes a page's rows, ROWS_PER_TURN at a time, each batch in one transaction with a turn of the
+ * event loop after it. A page need not be written whole: a full sync that stops half-way is swept
+ * by the next one, a delta that stops is followed again from the same link.
+ */
+async function applyRows(context: TableSyncContext, entity: CrmEntity, generation: number, rows: readonly unknown[]): Promise<{ upserts: number; deletes: number }> {
+  let upserts = 0;
+  let deletes = 0;
+  for (let start = 0; start < rows.length; start += ROWS_PER_TURN) {
+    const batch: { upserts: RecordNumbers[]; deletes: string[] } = { upserts: [], deletes: [] };
+    for (const row of rows.slice(start, start + ROWS_PER_TURN)) {
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw phoneIndexPageError(entity, 'a row is not an object');
+      const entry = row as Record<string, unknown>;
+      if (isDeletedEntity(entry)) batch.deletes.push(normalizeGuid(String(entry.id ?? ''), `${entity} $deletedEntity id`));
+      else batch.upserts.push(indexedRecord(context.numbers, entity, entry, context.defaultRegion));
+    }
+    context.repository.apply(entity, generation, batch);
+    upserts += batch.upserts.length;
+    deletes += batch.deletes.length;
+    await nextTurn();
   }
-  return page;
+  return { upserts, deletes };
 }
 
 /** `{"@odata.context": "…/$metadata#accounts/$deletedEntity", "id": "…", "reason": "deleted"}` (OData JSON Format 4.0 §15). */
