@@ -1,7 +1,7 @@
 /**
  * Privilege checks for server-side callers (application users): a Web API request is refused
  * 403 unless the caller's security roles grant every privilege it needs, as Dataverse refuses it
- * (https://learn.microsoft.com/power-apps/developer/data-platform/security-access-coding):
+ * (https://learn.microsoft.com/power-platform/admin/how-record-access-determined):
  * Read on the table (and on each table `$expand` reaches); Create, or Write for a PATCH to an
  * existing record, or Delete; for each `@odata.bind` (the activity's parties included) Append on
  * the table and AppendTo on the target; Assign to change a record's owner.

@@ -2,8 +2,8 @@
  * The sandbox's security roles and what they allow. Dataverse grants every table operation by a
  * privilege named `prv{Create|Read|Write|Delete|Append|AppendTo|Assign}{table}` held through a
  * security role; activities share one set (`prvCreateActivity`, …) and a user's table is `User`
- * (https://learn.microsoft.com/power-platform/admin/security-roles-privileges,
- * https://learn.microsoft.com/power-apps/developer/data-platform/security-access-coding).
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/security-concepts,
+ * https://learn.microsoft.com/power-platform/admin/how-record-access-determined).
  * The roles are rows of `roles`, linked to users through `systemuserroles_association`; their
  * privileges live here, by role id, all at organization depth (the sandbox has one business unit).
  */
