@@ -26,3 +26,11 @@ export const WebApiErrorCode = {
 } as const;
 
 export type WebApiErrorCode = (typeof WebApiErrorCode)[keyof typeof WebApiErrorCode];
+
+/** Why the phone index could not sync a table (PhoneIndexError, phone-index/phone-index-error.ts). */
+export const PhoneIndexErrorCode = {
+  /** A page of a sync was not an OData collection of rows: the table is tried again next cycle. */
+  BAD_PAGE: 'DYNAMICS_PHONE_INDEX_BAD_PAGE',
+} as const;
+
+export type PhoneIndexErrorCode = (typeof PhoneIndexErrorCode)[keyof typeof PhoneIndexErrorCode];

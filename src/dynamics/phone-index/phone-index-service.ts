@@ -8,18 +8,25 @@
  * The index is `ready` once every table was read whole at least once (state kept in the
  * database, so a restart answers at once from what the last run left, and goes on with its delta
  * links); `syncing` before that. It answers only for the default region it read the records in.
+ *
+ * `connectPhoneIndex` builds it for the configured org (`dynamics.phoneIndex`), with a Web API
+ * client of its own, which the service closes with itself.
  */
+import type { DynamicsConfig } from '../../config/dynamics-config.ts';
 import type { StructuredLogger } from '../../logging/structured-logger.ts';
 import type { PhoneIndexAnswer } from '../../contract/phone.ts';
 import { CRM_ENTITY_NAMES, type CrmEntity } from '../../contract/crm-record.ts';
 import type { CrmRecordRef } from '../../crm/crm-entities.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
-import type { PhoneIndexRepository } from '../../store/phone-index-repository.ts';
+import type { Database } from '../../store/database.ts';
+import { createPhoneIndexRepository, type PhoneIndexRepository } from '../../store/phone-index-repository.ts';
+import { connectWebApi } from '../web-api/web-api-connection.ts';
 import type { WebApiClient } from '../web-api/web-api-client.ts';
 import { findIndexedPhones } from './phone-index-lookup.ts';
 import { syncTable, tableDefinition, type TableSyncOutcome } from './table-sync.ts';
 
 export interface PhoneIndexServiceOptions {
+  /** Closed when the service closes. */
   client: WebApiClient;
   repository: PhoneIndexRepository;
   numbers: PhoneNumberReader;
@@ -65,11 +72,12 @@ export class PhoneIndexService {
     return this.#running;
   }
 
-  /** Stops syncing: the timer, and the cycle in flight at its next request. */
+  /** Stops syncing (the timer, and the cycle in flight at its next request) and closes the client. */
   async close(): Promise<void> {
     this.#stop.abort();
     clearTimeout(this.#timer);
     await this.#running;
+    this.#options.client.close();
   }
 
   /** `ready` once every table was read whole with the current definition, else `syncing`. */
@@ -90,10 +98,9 @@ export class PhoneIndexService {
     return { state, matches: findIndexedPhones(this.#options.numbers, this.#options.repository, number, { entities, defaultRegion }) };
   }
 
-  /** The records that hold `number` (contacts, accounts, leads), best first, each once; undefined while the index is not ready. */
-  findRecords(number: string): CrmRecordRef[] | undefined {
+  /** The records that hold `number` (contacts, accounts, leads), best first, each once; none while the index is not ready. */
+  findRecords(number: string): CrmRecordRef[] {
     const answer = this.lookup(number, CRM_ENTITY_NAMES, this.#options.defaultRegion);
-    if (answer.state !== 'ready') return undefined;
     const records: CrmRecordRef[] = [];
     for (const { candidate } of answer.matches) {
       if (!records.some((record) => record.entity === candidate.entity && record.id === candidate.id)) {
@@ -120,4 +127,19 @@ export class PhoneIndexService {
     }
     return cycle;
   }
+}
+
+/** The phone index of the configured org, not yet started; undefined without an org or with `dynamics.phoneIndex.enabled` off. */
+export async function connectPhoneIndex(options: { dynamics: DynamicsConfig; db: Database; numbers: PhoneNumberReader; defaultRegion: string | undefined; logger: StructuredLogger }): Promise<PhoneIndexService | undefined> {
+  const { dynamics } = options;
+  if (!dynamics.connection || !dynamics.phoneIndex.enabled) return undefined;
+  return new PhoneIndexService({
+    client: await connectWebApi(dynamics.connection, dynamics, options.logger),
+    repository: createPhoneIndexRepository(options.db),
+    numbers: options.numbers,
+    defaultRegion: options.defaultRegion,
+    syncIntervalSeconds: dynamics.phoneIndex.syncIntervalSeconds,
+    pageSize: dynamics.phoneIndex.pageSize,
+    logger: options.logger.child({ component: 'phone-index' }),
+  });
 }

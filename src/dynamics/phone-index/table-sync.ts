@@ -27,7 +27,7 @@ import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts
 import type { PhoneIndexRepository, PhoneIndexTableState, RecordNumbers } from '../../store/phone-index-repository.ts';
 import type { WebApiClient } from '../web-api/web-api-client.ts';
 import { indexedColumns, indexedRecord } from './indexed-record.ts';
-import { phoneIndexPageError, refusedWith } from './sync-errors.ts';
+import { phoneIndexPageError, refusedWith } from './phone-index-error.ts';
 
 /**
  * Rows read and written between two turns of the event loop: reading numbers and writing rows is

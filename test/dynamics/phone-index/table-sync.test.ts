@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { libphonenumberReader as numbers } from '../../../src/crm/numbers/phone-number.ts';
-import { PhoneIndexService } from '../../../src/dynamics/phone-index/phone-index-service.ts';
+import { connectPhoneIndex, PhoneIndexService } from '../../../src/dynamics/phone-index/phone-index-service.ts';
+import type { DynamicsConfig } from '../../../src/config/dynamics-config.ts';
 import type { WebApiClient, WebApiRequest } from '../../../src/dynamics/web-api/web-api-client.ts';
 import { openDatabase, type Database } from '../../../src/store/database.ts';
 import { createPhoneIndexRepository, type PhoneIndexRepository } from '../../../src/store/phone-index-repository.ts';
@@ -51,7 +52,7 @@ function service(defaultRegion: string | undefined = 'US'): PhoneIndexService {
   return new PhoneIndexService({ client: dataverse, repository, numbers, defaultRegion, syncIntervalSeconds: 60, pageSize: 2, logger: pino({ level: 'silent' }), now: () => 1000 });
 }
 
-const names = (index: PhoneIndexService, number: string) => index.findRecords(number)?.map((record) => record.name);
+const names = (index: PhoneIndexService, number: string) => index.findRecords(number).map((record) => record.name);
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'callpane-phone-sync-'));
@@ -76,7 +77,7 @@ describe('the phone index sync', () => {
     dataverse.answer(`${ORG}contacts?$select=x&$skiptoken=2`, { value: [{ contactid: CY, fullname: 'Cy', telephone2: '030 1234567', address1_country: 'Deutschland' }], '@odata.deltaLink': `${ORG}contacts?$deltatoken=1` });
     const index = service();
     assert.equal(index.state(), 'syncing');
-    assert.equal(names(index, '+14155550100'), undefined);
+    assert.deepEqual(names(index, '+14155550100'), []);
     const cycle = await index.syncOnce();
 
     assert.deepEqual(cycle.tables.contact, { kind: 'full', records: 3, pages: 2, tracked: true });
@@ -207,5 +208,24 @@ describe('the phone index sync', () => {
     await index.close();
     assert.deepEqual(pending.map((request) => [request.path.split('?')[0], request.signal?.aborted]), [['contacts', true]]);
     assert.equal(index.state(), 'syncing');
+  });
+
+  test('the configured org gets an index only when it has a connection and the phone index is on', async () => {
+    const settings: DynamicsConfig = {
+      connection: undefined,
+      maxConcurrentRequests: 16,
+      requestTimeoutSeconds: 30,
+      journal: { enabled: true, graceSeconds: 120 },
+      phoneIndex: { enabled: true, syncIntervalSeconds: 60, pageSize: 5000 },
+    };
+    const connection = { url: 'https://org.example.test', tenantId: 't', tokenUrl: 'https://login.example.test/t/oauth2/v2.0/token', clientId: 'c', credential: { kind: 'secret' as const, clientSecret: 's' } };
+    const logger = pino({ level: 'silent' });
+    const connect = (dynamics: DynamicsConfig) => connectPhoneIndex({ dynamics, db, numbers, defaultRegion: 'US', logger });
+    assert.equal(await connect(settings), undefined);
+    assert.equal(await connect({ ...settings, connection, phoneIndex: { ...settings.phoneIndex, enabled: false } }), undefined);
+    const index = await connect({ ...settings, connection });
+    assert.ok(index instanceof PhoneIndexService);
+    assert.equal(index.state(), 'syncing');
+    await index.close();
   });
 });

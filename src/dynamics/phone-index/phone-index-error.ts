@@ -1,14 +1,11 @@
 /**
- * TEMPORARY until src/dynamics/dynamics-errors.ts lands: the phone index's reading of the web API
- * client's errors and its own. Moves into that file (one per layer).
+ * The phone index's own errors, and how its sync reads the Web API client's: a request Dataverse
+ * refused for good is a 4xx the client does not retry (WebApiError, ../web-api/web-api-error.ts,
+ * with `status`, `retryable` and Dataverse's `dataverseCode`). Read by those fields, so any client
+ * of the WebApiClient interface that throws them is understood alike.
  */
 import { CodedError } from '../../errors/coded-error.ts';
-
-export const PhoneIndexErrorCode = {
-  /** A page of a sync was not an OData collection of rows. */
-  BAD_PAGE: 'PHONE_INDEX_BAD_PAGE',
-} as const;
-export type PhoneIndexErrorCode = (typeof PhoneIndexErrorCode)[keyof typeof PhoneIndexErrorCode];
+import { PhoneIndexErrorCode } from '../dynamics-errors.ts';
 
 export class PhoneIndexError extends CodedError<PhoneIndexErrorCode> {
   override readonly name = 'PhoneIndexError';
@@ -18,7 +15,7 @@ export function phoneIndexPageError(entity: string, why: string): PhoneIndexErro
   return new PhoneIndexError(PhoneIndexErrorCode.BAD_PAGE, `phone index: a page of ${entity} rows could not be read: ${why}`);
 }
 
-/** A request Dataverse refused for good (a 4xx the client does not retry), with its status and code; undefined for anything else. */
+/** A request Dataverse refused for good, with its status and code; undefined for anything else (worth trying later). */
 export function refusedWith(error: unknown): { status: number; dataverseCode: string | undefined } | undefined {
   if (!(error instanceof Error)) return undefined;
   const { status, retryable, dataverseCode } = error as Error & { status?: unknown; retryable?: unknown; dataverseCode?: unknown };
