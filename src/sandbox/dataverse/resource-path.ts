@@ -21,7 +21,8 @@ export function parseResourcePath(path: string): ResourcePath {
   if (path === 'WhoAmI' || path === 'WhoAmI()') return { kind: 'whoami' };
   const match = PATH.exec(path);
   if (!match) throw querySyntaxError('Bad Request - Error in query syntax.');
-  const [, set, key, rest] = match;
+  // The first group always matches when the expression does.
+  const [, set = '', key, rest] = match;
   if (set === '$metadata' || set === '$batch') throw unsupported(`'${set}'`);
   if (key?.includes('=')) throw unsupported('alternate keys');
   const navigation = rest === undefined ? undefined : NAVIGATION.exec(rest)?.[1];

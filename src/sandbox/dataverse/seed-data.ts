@@ -53,11 +53,12 @@ const settings: SeedRecord[] = [
 
 /** The agents are salespeople; the supervisor administers the organization. */
 const roles: SeedRecord[] = [SYSTEM_ADMINISTRATOR, SALESPERSON].map((role) => ({ roleid: role.id, name: role.name }));
-const userRoles: SeedRecord[] = [
+const holders: readonly (readonly [string, string])[] = [
   [SEED.agentEnglish, SALESPERSON.id],
   [SEED.agentChinese, SALESPERSON.id],
   [SEED.supervisor, SYSTEM_ADMINISTRATOR.id],
-].map(([systemuserid, roleid], n) => ({ systemuserroleid: `5e1e0000-0000-4000-8000-${String(n + 1).padStart(12, '0')}`, systemuserid, roleid }));
+];
+const userRoles: SeedRecord[] = holders.map(([systemuserid, roleid], n) => ({ systemuserroleid: `5e1e0000-0000-4000-8000-${String(n + 1).padStart(12, '0')}`, systemuserid, roleid }));
 
 /** Numbers the named records use, so no generated record gets them by chance. */
 const FIXED_NUMBERS = ['+14155550100', '+16195550129', '+14155550101', '+14155550199', '+16465550142', '+861065529988', '+8613800138000', '+447700900123', '+442079460958'];
