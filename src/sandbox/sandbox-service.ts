@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { AppContext, AppService } from '../app.ts';
 import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL, registerChannelProvider } from './channel-provider.ts';
 import { Dataverse } from './dataverse/index.ts';
+import type { DynamicsConnection } from '../config/dynamics-config.ts';
+import { DEMO_DYNAMICS_CLIENT_ID, demoDynamicsApplies, demoDynamicsConnection, demoDynamicsSecret } from './demo-dynamics.ts';
 import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.ts';
 import { createSandboxServer } from './sandbox-server.ts';
 import { DEMO_CARRIER_DID, findDemoCarrier } from '../server/demo-carrier.ts';
@@ -21,6 +23,8 @@ export interface SandboxService extends AppService {
   readonly url: string;
   /** The Channel URL its panel frames (known once Callpane's own HTTP server listens). */
   channelUrl(): string;
+  /** In the demo with no org configured: Callpane's connection to this sandbox as its org (./demo-dynamics.ts). */
+  dynamicsConnection(): DynamicsConnection | undefined;
 }
 
 export function sandboxDatabasePath(dataDir: string): string {
@@ -49,6 +53,7 @@ function privateDatabasePath(dataDir: string): string {
 export async function startSandboxService(context: AppContext): Promise<SandboxService> {
   const { config, httpServer } = context;
   const dataverse = new Dataverse({ path: privateDatabasePath(config.dataDir) });
+  const demoSecret = demoDynamicsApplies(config) ? demoDynamicsSecret(config.dataDir) : undefined;
   const paneUrl = () => {
     if (config.sandbox.paneUrl ?? config.http.publicUrl) return (config.sandbox.paneUrl ?? config.http.publicUrl) as string;
     // The socket's own address: known from the 'listening' event on, before httpServer.address().
@@ -61,6 +66,8 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
     dataverse,
     logger: context.logger,
     customerPhone: { did: DEMO_CARRIER_DID, setup: () => demoCarrierSetup(context, paneUrl()) },
+    // The demo's app registration: the sandbox seeds its application user (docs/sandbox.md).
+    ...(demoSecret === undefined ? {} : { dataverseRoutes: { oauth: { clients: [{ clientId: DEMO_DYNAMICS_CLIENT_ID, clientSecret: demoSecret }] } } }),
   });
   let url: string;
   try {
@@ -76,6 +83,7 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
   return {
     url,
     channelUrl: () => callpaneChannelUrl(paneUrl(), url),
+    dynamicsConnection: () => (demoSecret === undefined ? undefined : demoDynamicsConnection(new URL(url).origin, demoSecret)),
     // The pane accepts the sandbox as a Dynamics 365 origin while it runs (crm.allowedOrigins need not name it).
     crmOrigins: () => [new URL(url).origin],
     async close() {
