@@ -14,9 +14,11 @@ import type { Config } from './config/load-config.ts';
 import { mediaHealth, startMediaService, type MediaService, type MediaServiceTuning } from './media/media-service.ts';
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
+import { journalGraceSeconds, startJournalService } from './dynamics/journal/journal-service.ts';
 import { PaneCredentials } from './security/pane-credentials.ts';
 import { PaneIceServers } from './security/turn-credentials.ts';
 import { registerApi } from './server/api/api-routes.ts';
+import { readUserSettings } from './server/api/user-settings.ts';
 import { EventChannel } from './server/api/event-channel.ts';
 import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
 import { demoCarrierApplies, demoCarrierPassword, withDemoCarrier } from './server/demo-carrier.ts';
@@ -30,10 +32,11 @@ import { registerPaneRoutes } from './server/pane/pane-routes.ts';
 import { SessionService } from './server/sessions/session-service.ts';
 import { SsoHandoffs } from './server/sso/sso-handoffs.ts';
 import { registerSsoRoutes } from './server/sso/sso-routes.ts';
-import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
+import { createCallRecordRepository, type CallRecordRepository, type CallRecordRepositoryOptions } from './store/call-record-repository.ts';
 import { dataDirectoryFailure } from './store/data-directory.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
+import { createJournalOutboxRepository } from './store/journal-outbox-repository.ts';
 import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
 import { createRegistrationRepository, type RegistrationRepository } from './store/registration-repository.ts';
 import { createSessionRepository, type SessionRepository } from './store/session-repository.ts';
@@ -107,6 +110,11 @@ export interface RunningCallpane {
   close(): Promise<void>;
 }
 
+function journalOptions(config: Config): CallRecordRepositoryOptions {
+  const graceSeconds = journalGraceSeconds(config.dynamics);
+  return graceSeconds === undefined ? {} : { journal: { graceSeconds } };
+}
+
 function readTls(config: Config): TlsMaterial | undefined {
   if (!config.tls) return undefined;
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
@@ -137,7 +145,8 @@ export async function startCallpane({ config: given, logger, extraServices = [],
       extensions: createExtensionRepository(db),
       registrations: createRegistrationRepository(db),
       meta: createMetaRepository(db),
-      calls: createCallRecordRepository(db),
+      // With an org configured, a call's end writes its journal outbox row in the same transaction.
+      calls: createCallRecordRepository(db, journalOptions(given)),
       sessions: createSessionRepository(db),
       settings: createSettingsRepository(db),
     };
@@ -209,6 +218,17 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const media = await startMediaService({ media: config.media, logger, metrics, dataDir: config.dataDir, tuning: mediaTuning });
     services.push(media);
     httpServer.addHealthCheck('media', () => mediaHealth(media.status()));
+    const journal = await startJournalService({
+      dynamics: config.dynamics,
+      outbox: createJournalOutboxRepository(db),
+      calls: repositories.calls,
+      extensions: repositories.extensions,
+      settingsOf: (extension) => readUserSettings(repositories.settings.get(extension)?.value),
+      defaultRegion: config.crm.defaultRegion,
+      metrics,
+      logger,
+    });
+    if (journal) services.push(journal);
     const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site, media };
     for (const start of extraServices) services.push(await start(context));
 

@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmError, CrmErrorCode } from '../../../src/crm/crm-error.ts';
+import { WebApiErrorCode } from '../../../src/dynamics/dynamics-errors.ts';
 import { classifyFailure } from '../../../src/dynamics/journal/journal-failure.ts';
-import { SandboxWebApiError } from '../../support/sandbox-web-api-client.ts';
+import { WebApiError } from '../../../src/dynamics/web-api/web-api-error.ts';
 
-test('a refusal is parked with Dataverse\'s code, message and request id; a failure that may pass is not', () => {
-  assert.deepEqual(classifyFailure(new SandboxWebApiError(400, '0x80044331', 'A validation error occurred.', 'req-1')), {
-    park: true,
-    reason: '0x80044331 A validation error occurred. (request req-1)',
-  });
-  assert.deepEqual(classifyFailure(new SandboxWebApiError(503, undefined, 'Service unavailable', undefined)), { park: false, reason: 'HTTP 503 Service unavailable' });
+test('a request Dataverse refused is parked with its code, message and request id', () => {
+  const refused = new WebApiError(WebApiErrorCode.REFUSED, 'PATCH phonecalls(…): 400 A validation error occurred.', { status: 400, dataverseCode: '0x80044331', requestId: 'req-1', retryable: false });
+  assert.deepEqual(classifyFailure(refused), { park: true, reason: '0x80044331 PATCH phonecalls(…): 400 A validation error occurred. (request req-1)' });
 });
 
-test('no answer at all (status 0) is named by its message alone, and kept for later', () => {
-  assert.deepEqual(classifyFailure(Object.assign(new SandboxWebApiError(0, undefined, 'no answer within 30 s', undefined), { retryable: true })), { park: false, reason: 'no answer within 30 s' });
+test('throttling, an unavailable org and a refused credential are kept for later, not parked', () => {
+  for (const [code, retryable] of [[WebApiErrorCode.THROTTLED, true], [WebApiErrorCode.UNAVAILABLE, true], [WebApiErrorCode.TOKEN_REFUSED, false], [WebApiErrorCode.UNAUTHORIZED, false]] as const) {
+    assert.deepEqual(classifyFailure(new WebApiError(code, 'no luck', { status: 0, retryable })), { park: false, reason: 'no luck' }, code);
+  }
 });
 
 test('a call src/crm cannot describe is parked; anything else is tried again', () => {
