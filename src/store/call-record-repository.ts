@@ -267,7 +267,10 @@ export function createCallRecordRepository(db: Database, options: CallRecordRepo
   const closeAll = db.prepare(
     "UPDATE call_records SET ended_at = ?, disposition = 'failed', talk_seconds = 0, end_reason = ? WHERE ended_at IS NULL",
   );
-  const selectDirection = db.prepare('SELECT direction FROM call_records WHERE id = ?');
+  const updateEndReturning = db.prepare(
+    `UPDATE call_records SET ended_at = :endedAt, disposition = :disposition, talk_seconds = :talkSeconds, end_reason = :reason
+     WHERE id = :id AND ended_at IS NULL RETURNING direction`,
+  );
   const selectOpenExternal = db.prepare("SELECT id FROM call_records WHERE ended_at IS NULL AND direction <> 'internal'");
   const selectOne = db.prepare(`SELECT ${SELECT_COLUMNS} FROM call_records r WHERE r.id = ?`);
   const selectOwned = db.prepare(
@@ -328,12 +331,12 @@ export function createCallRecordRepository(db: Database, options: CallRecordRepo
     },
     end(id, end) {
       const talkSeconds = Math.max(0, Math.floor(end.talkSeconds));
-      const ended = () => Number(updateEnd.run({ id, endedAt: end.endedAt, disposition: end.disposition, talkSeconds, reason: end.reason }).changes) > 0;
-      if (!outbox) return ended();
+      const values = { id, endedAt: end.endedAt, disposition: end.disposition, talkSeconds, reason: end.reason };
+      if (!outbox) return Number(updateEnd.run(values).changes) > 0;
       return transaction(() => {
-        if (!ended()) return false;
-        const { direction } = selectDirection.get(id) as { direction: CallRecordDirection };
-        if (direction !== 'internal') outbox.enqueue(id, end.endedAt + graceMs, now());
+        const ended = updateEndReturning.get(values) as { direction: CallRecordDirection } | undefined;
+        if (ended === undefined) return false;
+        if (ended.direction !== 'internal') outbox.enqueue(id, end.endedAt + graceMs, now());
         return true;
       });
     },
