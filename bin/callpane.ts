@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
 import { runExtensionImport } from '../src/cli/ext-import-command.ts';
 import { runJournalCommand } from '../src/cli/journal-command.ts';
+import { runDynamicsCommand, type DynamicsSubcommand } from '../src/cli/dynamics-command.ts';
 import { runPhoneMatch } from '../src/cli/phone-match-command.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
@@ -49,6 +50,10 @@ Commands:
   journal status                        calls whose Phone Call the server still owes Dynamics: pending, parked, done
   journal list [--failed]               the pending entries, or (--failed) those Dataverse refused, with the reason
   journal retry [<call id>...]          make parked entries pending again (all, or those named)
+  dynamics check                        the org, the application user and its roles, each extension's Dynamics user
+                                        and the channel provider record: ok, or what to fix
+  dynamics setup [--channel-url <url>]  create or update the channel provider record (and print the steps by hand)
+  dynamics users --role <name>          propose extensions (CSV for ext import) for the Dynamics users holding a role
 
 Options of every command:
   --config <file>                       configuration file (default: $CALLPANE_CONFIG, else ./callpane.json);
@@ -342,8 +347,13 @@ function journal(subcommand: 'status' | 'list' | 'retry'): (args: string[]) => P
     runJournalCommand(subcommand, args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
 }
 
+function dynamics(subcommand: DynamicsSubcommand): (args: string[]) => Promise<number> {
+  return (args) =>
+    runDynamicsCommand(subcommand, args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), loadConfig: load, openDatabase: (config) => openDatabase(config.dataDir) });
+}
+
 /** Commands that print a longer help of their own for --help. */
-const OWN_HELP = new Set(['ext import', 'phone match', 'journal status', 'journal list', 'journal retry']);
+const OWN_HELP = new Set(['ext import', 'phone match', 'journal status', 'journal list', 'journal retry', 'dynamics check', 'dynamics setup', 'dynamics users']);
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start,
@@ -361,6 +371,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'journal status': journal('status'),
   'journal list': journal('list'),
   'journal retry': journal('retry'),
+  'dynamics check': dynamics('check'),
+  'dynamics setup': dynamics('setup'),
+  'dynamics users': dynamics('users'),
 };
 
 async function main(argv: string[]): Promise<number> {
