@@ -5,11 +5,15 @@
  * Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong arguments (usage shown).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
 import { runExtensionImport } from '../src/cli/ext-import-command.ts';
 import { runJournalCommand } from '../src/cli/journal-command.ts';
 import { runDynamicsCommand, type DynamicsSubcommand } from '../src/cli/dynamics-command.ts';
+import { DEMO_DYNAMICS_FILE, demoDynamicsApplies, demoDynamicsConnection, demoDynamicsSecret } from '../src/sandbox/demo-dynamics.ts';
+import { sandboxOrigin } from '../src/sandbox/sandbox-server.ts';
+import { localUrl } from '../src/server/http-server.ts';
 import { runPhoneMatch } from '../src/cli/phone-match-command.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
@@ -347,9 +351,22 @@ function journal(subcommand: 'status' | 'list' | 'retry'): (args: string[]) => P
     runJournalCommand(subcommand, args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
 }
 
+/**
+ * In the demo (no org configured), the sandbox is the org once the server has started and made the
+ * demo client's secret (src/sandbox/demo-dynamics.ts); the panel frames the local web URL then.
+ */
 function dynamics(subcommand: DynamicsSubcommand): (args: string[]) => Promise<number> {
+  const demo = (config: Config) => demoDynamicsApplies(config) && existsSync(join(config.dataDir, DEMO_DYNAMICS_FILE));
   return (args) =>
-    runDynamicsCommand(subcommand, args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), loadConfig: load, openDatabase: (config) => openDatabase(config.dataDir) });
+    runDynamicsCommand(subcommand, args, {
+      stdout: out,
+      stderr: (line) => process.stderr.write(`${line}\n`),
+      loadConfig: load,
+      openDatabase: (config) => openDatabase(config.dataDir),
+      connection: (config) =>
+        config.dynamics.connection ?? (demo(config) ? demoDynamicsConnection(sandboxOrigin(config.sandbox.host, config.sandbox.port), demoDynamicsSecret(config.dataDir)) : undefined),
+      paneUrl: (config) => (demo(config) ? (config.sandbox.paneUrl ?? config.http.publicUrl ?? localUrl(config.http.host, config.http.port, config.tls !== undefined)) : config.http.publicUrl),
+    });
 }
 
 /** Commands that print a longer help of their own for --help. */

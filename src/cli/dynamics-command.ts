@@ -58,8 +58,10 @@ export interface DynamicsCommandIo {
   stderr: (line: string) => void;
   loadConfig: (configPath: string | undefined) => Config;
   openDatabase: (config: Config) => Database;
-  /** The org to use (default: the configured dynamics connection). */
+  /** The org to use (default: the configured dynamics connection; bin/callpane.ts adds the demo's sandbox). */
   connection?: (config: Config) => DynamicsConnection | undefined;
+  /** This Callpane's URL as Dynamics frames it (default: http.publicUrl). */
+  paneUrl?: (config: Config) => string | undefined;
   /** For tests: the client's waits and jitter. */
   clientOptions?: Partial<WebApiClientOptions>;
 }
@@ -109,7 +111,10 @@ export async function runDynamicsCommand(subcommand: DynamicsSubcommand, args: s
   const config = io.loadConfig(parsed.values.config);
   const connection = (io.connection ?? ((loaded: Config) => loaded.dynamics.connection))(config);
   if (connection === undefined) {
-    io.stderr(`callpane dynamics ${subcommand}: no Dynamics org is configured: set dynamics.url, dynamics.tenantId, dynamics.clientId and a credential (see the README)`);
+    io.stderr(
+      `callpane dynamics ${subcommand}: no Dynamics org is configured: set dynamics.url, dynamics.tenantId, dynamics.clientId and a credential (see the README)` +
+        (config.sandbox.enabled ? '; in the demo, start Callpane once first: its sandbox is then the org' : ''),
+    );
     return 1;
   }
   const tokens = await tokenSourceFor(connection, config.dynamics);
@@ -134,6 +139,10 @@ export async function runDynamicsCommand(subcommand: DynamicsSubcommand, args: s
   }
 }
 
+function paneUrlOf(config: Config): string | undefined {
+  return config.http.publicUrl;
+}
+
 const MARK: Record<CheckLine['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FIX ' };
 
 async function check(io: DynamicsCommandIo, config: Config, connection: DynamicsConnection, tokens: TokenSource, client: WebApiClient): Promise<number> {
@@ -145,7 +154,7 @@ async function check(io: DynamicsCommandIo, config: Config, connection: Dynamics
     db.close();
   }
   io.stdout(`Dynamics 365 org ${connection.url}, tenant ${connection.tenantId}, app ${connection.clientId} (${connection.credential.kind})`);
-  const lines = await checkDynamics({ connection, tokens, client, extensions, paneUrl: config.http.publicUrl });
+  const lines = await checkDynamics({ connection, tokens, client, extensions, paneUrl: (io.paneUrl ?? paneUrlOf)(config) });
   const width = Math.max(...lines.map((line) => line.subject.length));
   for (const line of lines) io.stdout(`  ${MARK[line.status]}  ${line.subject.padEnd(width)}  ${line.detail}`);
   const count = (status: CheckLine['status']) => lines.filter((line) => line.status === status).length;
@@ -163,7 +172,8 @@ interface SetupOptions {
 }
 
 async function setup(io: DynamicsCommandIo, config: Config, connection: DynamicsConnection, client: WebApiClient, options: SetupOptions): Promise<number> {
-  const channelUrl = options['channel-url'] ?? (config.http.publicUrl === undefined ? undefined : callpaneChannelUrl(config.http.publicUrl, connection.url));
+  const paneUrl = (io.paneUrl ?? paneUrlOf)(config);
+  const channelUrl = options['channel-url'] ?? (paneUrl === undefined ? undefined : callpaneChannelUrl(paneUrl, connection.url));
   if (channelUrl === undefined) throw new Error(`--channel-url is needed (or set http.publicUrl): ${callpaneChannelUrl('https://<Callpane host>', connection.url)}`);
   const problem = channelUrlProblem(channelUrl, connection.url);
   if (problem !== undefined) throw new Error(`--channel-url ${channelUrl}: ${problem}`);
