@@ -104,16 +104,18 @@ export class JournalWorker {
 
   async #run(): Promise<void> {
     const signal = this.#stopping.signal;
+    const pollMs = this.#options.pollMs ?? DEFAULTS.pollMs;
     while (!signal.aborted) {
+      let waitMs = pollMs;
       try {
         if ((await this.runDue()) > 0 || signal.aborted) continue;
+        const next = this.#options.outbox.nextAttemptAt();
+        if (next !== undefined) waitMs = Math.min(pollMs, Math.max(0, next - this.#now()));
       } catch (error) {
         // The database itself failed (busy beyond its timeout, disk full): the rows stay as they are.
         this.#options.logger.error({ err: error }, 'the journal outbox could not be read');
       }
-      const next = this.#options.outbox.nextAttemptAt();
-      const pollMs = this.#options.pollMs ?? DEFAULTS.pollMs;
-      await this.#sleep(next === undefined ? pollMs : Math.min(pollMs, Math.max(0, next - this.#now())));
+      await this.#sleep(waitMs);
     }
   }
 

@@ -296,6 +296,26 @@ describe('the worker', () => {
     assert.deepEqual(outbox.get('c1')?.attempts, 2);
   });
 
+  test('keeps running when the outbox cannot be read for a moment', async () => {
+    let failures = 1;
+    const flaky: JournalOutboxRepository = {
+      ...outbox,
+      nextAttemptAt() {
+        if (failures-- > 0) throw new Error('database is locked');
+        return outbox.nextAttemptAt();
+      },
+    };
+    const running = worker({ outbox: flaky, pollMs: 20 });
+    running.start();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    endedCall('later', '1002');
+    const deadline = Date.now() + 10_000;
+    while (outbox.get('later')?.state !== 'done' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await running.stop();
+    assert.ok(failures < 0, 'asked again after it failed');
+    assert.equal(outbox.get('later')?.state, 'done');
+  });
+
   test('reports the outbox depth and the age of the oldest due row', async () => {
     endedCall('waiting', '1002');
     endedCall('refused', '1002');
