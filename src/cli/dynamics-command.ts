@@ -195,7 +195,7 @@ async function setup(io: DynamicsCommandIo, config: Config, connection: Dynamics
   }
   let result;
   try {
-    result = await applyChannelProvider(client, settings(roleIds));
+    result = await applyChannelProvider(client, connection.url, settings(roleIds));
   } catch (error) {
     if (!(error instanceof WebApiError) || error.status !== 403) throw error;
     io.stderr(`callpane dynamics setup: the application user may not write channel provider records (${error.message}).`);

@@ -10,9 +10,14 @@
  * msdyn_roleselector (the security roles that see the panel: role ids, `;`-separated).
  *
  * Idempotent: the record is found by its Name; only columns that differ are written, and an
- * inactive record is activated again. The Channel URL is `{Callpane}/dyncrm?base={org URL}`
+ * inactive record is activated again. A new record gets an id derived from the org, and is made
+ * by a create-only upsert (`PATCH` with `If-None-Match: *`), so a create the client retried after
+ * a lost answer cannot make a second record: the retry finds the first (412) and updates it.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#limit-upsert-operations
+ * The Channel URL is `{Callpane}/dyncrm?base={org URL}`
  * (docs/cif-contract.md §8).
  */
+import { nameBasedUuid } from '../../crm/activity-id.ts';
 import type { WebApiClient } from '../web-api/web-api-client.ts';
 import { odataString } from './odata-string.ts';
 
@@ -22,6 +27,13 @@ export const DEFAULT_CHANNEL_LABEL = 'Callpane';
 /** msdyn_ciproviderapiversion: 0 is "1.0", the CIF version Callpane speaks. */
 export const CIF_API_VERSION_1_0 = 0;
 export const CHANNEL_PATH = '/dyncrm';
+/** Namespace of the record ids setup gives (drawn once at random; changing it would make a second record). */
+const RECORD_ID_NAMESPACE = '6b1d3c0e-5a7f-4e21-9c84-0d2f7a9e31b5';
+
+/** The id setup gives the record it makes in the org `orgUrl`. */
+export function channelProviderId(orgUrl: string): string {
+  return nameBasedUuid(RECORD_ID_NAMESPACE, `msdyn_ciprovider:${new URL(orgUrl).origin}:${CHANNEL_PROVIDER_NAME}`);
+}
 
 export interface ChannelProviderSettings {
   channelUrl: string;
@@ -83,16 +95,19 @@ export interface ChannelProviderResult {
   changed: string[];
 }
 
-/** Creates the record or brings it to `settings`; the Web API errors (403: the role may not) are the caller's to report. */
-export async function applyChannelProvider(client: WebApiClient, settings: ChannelProviderSettings, signal?: AbortSignal): Promise<ChannelProviderResult> {
+/** Creates the record or brings it to `settings` in the org `orgUrl`; Web API errors (403: the role may not) are the caller's to report. */
+export async function applyChannelProvider(client: WebApiClient, orgUrl: string, settings: ChannelProviderSettings, signal?: AbortSignal): Promise<ChannelProviderResult> {
   const wanted = channelProviderColumns(settings);
-  const query = `msdyn_ciproviders?$select=msdyn_ciproviderid,statecode,${COLUMNS.join(',')}&$filter=${encodeURIComponent(`msdyn_name eq ${odataString(CHANNEL_PROVIDER_NAME)}`)}&$orderby=createdon asc&$top=1`;
+  const select = `$select=msdyn_ciproviderid,statecode,${COLUMNS.join(',')}`;
+  const query = `msdyn_ciproviders?${select}&$filter=${encodeURIComponent(`msdyn_name eq ${odataString(CHANNEL_PROVIDER_NAME)}`)}&$orderby=createdon asc&$top=1`;
   const found = await client.request({ method: 'GET', path: query }, signal);
-  const existing = (found.body as { value?: Record<string, unknown>[] } | undefined)?.value?.[0];
+  let existing = (found.body as { value?: Record<string, unknown>[] } | undefined)?.value?.[0];
   if (existing === undefined) {
-    const created = await client.request({ method: 'POST', path: 'msdyn_ciproviders', body: wanted, headers: { Prefer: 'return=representation' } }, signal);
-    const id = String((created.body as { msdyn_ciproviderid?: unknown } | undefined)?.msdyn_ciproviderid ?? '');
-    return { action: 'created', id, changed: [...COLUMNS] };
+    const id = channelProviderId(orgUrl);
+    const created = await client.request({ method: 'PATCH', path: `msdyn_ciproviders(${id})`, body: wanted, headers: { 'If-None-Match': '*' }, accept: [412] }, signal);
+    if (created.status !== 412) return { action: 'created', id, changed: [...COLUMNS] };
+    // Already there under setup's own id (renamed since, or made by an earlier attempt whose answer was lost).
+    existing = (await client.request({ method: 'GET', path: `msdyn_ciproviders(${id})?${select}` }, signal)).body as Record<string, unknown>;
   }
   const id = String(existing.msdyn_ciproviderid);
   const changes: Record<string, unknown> = {};

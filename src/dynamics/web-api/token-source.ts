@@ -46,6 +46,7 @@ export interface ClientCredentialsOptions {
 }
 
 const MAX_RENEW_AHEAD_MS = 5 * 60_000;
+const UNKNOWN_LIFETIME_SECONDS = 300;
 
 interface CachedToken {
   value: string;
@@ -66,7 +67,8 @@ export function createClientCredentialsTokenSource(options: ClientCredentialsOpt
     } catch (error) {
       throw tokenError(error, options.tokenUrl);
     }
-    const lifetimeMs = (response.expires_in ?? 0) * 1000;
+    // expires_in is optional in RFC 6749 §5.1 (Entra always sends it): without it, a short while.
+    const lifetimeMs = (response.expires_in ?? UNKNOWN_LIFETIME_SECONDS) * 1000;
     return { value: response.access_token, renewAt: now() + lifetimeMs - Math.min(MAX_RENEW_AHEAD_MS, lifetimeMs / 2) };
   };
 

@@ -4,6 +4,7 @@ import {
   applyChannelProvider,
   callpaneChannelUrl,
   channelProviderColumns,
+  channelProviderId,
   channelUrlProblem,
   manualSteps,
   pointsAtCallpane,
@@ -32,7 +33,7 @@ function records() {
 
 describe('the channel provider record over the Web API', () => {
   test('is created with the label, Channel URL, outbound communication, API version 1.0, trusted domain, order and roles', async () => {
-    const result = await applyChannelProvider(fixture.client, settings);
+    const result = await applyChannelProvider(fixture.client, fixture.org.origin, settings);
     assert.equal(result.action, 'created');
     assert.match(result.id, /^[0-9a-f-]{36}$/);
     const [record, ...others] = records();
@@ -56,27 +57,40 @@ describe('the channel provider record over the Web API', () => {
   });
 
   test('a second run changes nothing; a changed setting writes only what differs', async () => {
-    await applyChannelProvider(fixture.client, settings);
+    await applyChannelProvider(fixture.client, fixture.org.origin, settings);
     const patchesBefore = fixture.org.seen.filter((request) => request.method === 'PATCH' || request.method === 'POST').length;
-    assert.equal((await applyChannelProvider(fixture.client, settings)).action, 'unchanged');
+    assert.equal((await applyChannelProvider(fixture.client, fixture.org.origin, settings)).action, 'unchanged');
     assert.equal(fixture.org.seen.filter((request) => request.method === 'PATCH' || request.method === 'POST').length, patchesBefore);
-    const updated = await applyChannelProvider(fixture.client, { ...settings, label: 'Phone', order: 3 });
+    const updated = await applyChannelProvider(fixture.client, fixture.org.origin, { ...settings, label: 'Phone', order: 3 });
     assert.deepEqual([updated.action, updated.changed], ['updated', ['msdyn_label', 'msdyn_sortorder']]);
     assert.equal(records().length, 1);
     assert.equal(records()[0]?.msdyn_label, 'Phone');
   });
 
+  test('a new record gets the id derived from the org, made create-only, so a repeated create finds the first', async () => {
+    const result = await applyChannelProvider(fixture.client, fixture.org.origin, settings);
+    assert.equal(result.id, channelProviderId(fixture.org.origin));
+    assert.notEqual(channelProviderId('https://other.crm.dynamics.com'), result.id);
+    const create = fixture.org.seen.find((request) => request.method === 'PATCH' && request.url.includes(result.id));
+    assert.equal(create?.headers['if-none-match'], '*');
+    // Renamed by hand since: not found by its Name, but the create-only write finds it (412) and brings it back.
+    fixture.org.dataverse.update('msdyn_ciproviders', result.id, { msdyn_name: 'Renamed' });
+    const again = await applyChannelProvider(fixture.client, fixture.org.origin, settings);
+    assert.deepEqual([again.action, again.id, again.changed], ['updated', result.id, ['msdyn_name']]);
+    assert.equal(records().length, 1);
+  });
+
   test('an inactive record is made active again', async () => {
-    const { id } = await applyChannelProvider(fixture.client, settings);
+    const { id } = await applyChannelProvider(fixture.client, fixture.org.origin, settings);
     fixture.org.dataverse.update('msdyn_ciproviders', id, { statecode: 1, statuscode: 2 });
-    const result = await applyChannelProvider(fixture.client, settings);
+    const result = await applyChannelProvider(fixture.client, fixture.org.origin, settings);
     assert.deepEqual([result.action, result.changed], ['updated', ['statecode', 'statuscode']]);
     assert.equal(records()[0]?.statecode, 0);
   });
 
   test('the sandbox panel shows what the record says to the roles it names', async () => {
     assert.equal(channelProviderFor(fixture.org.dataverse, SEED.agentEnglish, SANDBOX_ORGANIZATION.appId), undefined);
-    await applyChannelProvider(fixture.client, settings);
+    await applyChannelProvider(fixture.client, fixture.org.origin, settings);
     const provider = channelProviderFor(fixture.org.dataverse, SEED.agentEnglish, SANDBOX_ORGANIZATION.appId);
     assert.equal(provider?.landingUrl, settings.channelUrl);
     assert.equal(provider?.clickToAct, true);

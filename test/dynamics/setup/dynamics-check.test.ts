@@ -33,7 +33,7 @@ const summary = (lines: CheckLine[]) => lines.map((line) => `${line.status} ${li
 describe('callpane dynamics check against the sandbox org', () => {
   test('a complete setup is ok on every line: token, org, application user, roles, each extension, channel provider', async () => {
     const f = await start();
-    await applyChannelProvider(f.client, { channelUrl: callpaneChannelUrl(PANE, f.org.origin), label: 'Callpane', order: 1, roleIds: [SALESPERSON.id] });
+    await applyChannelProvider(f.client, f.org.origin, { channelUrl: callpaneChannelUrl(PANE, f.org.origin), label: 'Callpane', order: 1, roleIds: [SALESPERSON.id] });
     const lines = await run(f);
     assert.deepEqual(summary(lines), ['ok token', 'ok org', 'ok application user', 'ok roles', 'ok extension 1001', 'ok extension 1003', 'ok channel provider']);
     const detail = (subject: string) => lines.find((line) => line.subject === subject)?.detail ?? '';
@@ -64,7 +64,7 @@ describe('callpane dynamics check against the sandbox org', () => {
       subject: 'channel provider',
       detail: `no active CIF 1.0 channel provider record, so Dynamics shows no panel: run callpane dynamics setup (Channel URL ${PANE}/dyncrm?base=${f.org.origin}), or make it by hand (callpane dynamics setup --help)`,
     });
-    await applyChannelProvider(f.client, { channelUrl: callpaneChannelUrl('https://old-pbx.example.com', f.org.origin), label: 'Old', order: 1, roleIds: [] });
+    await applyChannelProvider(f.client, f.org.origin, { channelUrl: callpaneChannelUrl('https://old-pbx.example.com', f.org.origin), label: 'Old', order: 1, roleIds: [] });
     const elsewhere = (await run(f)).at(-1);
     assert.equal(elsewhere?.status, 'fail');
     assert.match(elsewhere?.detail ?? '', /no record's Channel URL is this Callpane .*Old → https:\/\/old-pbx\.example\.com\/dyncrm/);

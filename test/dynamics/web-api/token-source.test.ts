@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { WebApiErrorCode } from '../../../src/dynamics/dynamics-errors.ts';
 import { loadCertificateCredential } from '../../../src/dynamics/web-api/certificate-credential.ts';
@@ -92,6 +93,26 @@ describe('the client credentials token source', () => {
     assert.equal(error.code, WebApiErrorCode.TOKEN_UNAVAILABLE);
     assert.equal(error.retryable, true);
     assert.equal(error.status, 0);
+  });
+
+  test('a token answered without expires_in (RFC 6749 §5.1 allows it) is still kept a while', async () => {
+    let issued = 0;
+    const endpoint = createHttpServer((_request, response) => {
+      issued++;
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ token_type: 'Bearer', access_token: `token-${issued}` }));
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = endpoint.address() as { port: number };
+      let now = Date.UTC(2026, 11, 7, 8, 0, 0);
+      const tokens = source(undefined, () => now, `http://127.0.0.1:${port}/tenant/oauth2/v2.0/token`);
+      assert.equal(await tokens.token(), 'token-1');
+      now += 60_000;
+      assert.equal(await tokens.token(), 'token-1');
+      assert.equal(issued, 1);
+    } finally {
+      endpoint.close();
+    }
   });
 
   test('a caller that gives up stops waiting, and the others still get the token', async () => {
