@@ -14,7 +14,9 @@ import type { Config } from './config/load-config.ts';
 import { mediaHealth, startMediaService, type MediaService, type MediaServiceTuning } from './media/media-service.ts';
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
+import { libphonenumberReader } from './crm/numbers/phone-number.ts';
 import { journalGraceSeconds, startJournalService } from './dynamics/journal/journal-service.ts';
+import { connectPhoneIndex } from './dynamics/phone-index/phone-index-service.ts';
 import { PaneCredentials } from './security/pane-credentials.ts';
 import { PaneIceServers } from './security/turn-credentials.ts';
 import { registerApi } from './server/api/api-routes.ts';
@@ -185,6 +187,9 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });
     const site = createSiteOrigin({ https: httpServer.https, publicUrl: config.http.publicUrl });
     const ssoHandoffs = new SsoHandoffs();
+    // Before the API, whose caller lookup answers from it; it starts syncing after the services.
+    const phoneIndex = await connectPhoneIndex({ dynamics: config.dynamics, db, numbers: libphonenumberReader, defaultRegion: config.crm.defaultRegion, logger });
+    if (phoneIndex) services.push(phoneIndex);
     registerApi(httpServer.app, {
       sessions,
       calls: repositories.calls,
@@ -199,6 +204,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
         ice: new PaneIceServers(config.media.ice),
       },
       sso: { providers: config.sso.providers, handoffs: ssoHandoffs },
+      ...(phoneIndex ? { phoneIndex } : {}),
     });
     // Asked at each check: a service's origin counts only while the service is in the list.
     const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));
@@ -225,12 +231,15 @@ export async function startCallpane({ config: given, logger, extraServices = [],
       extensions: repositories.extensions,
       settingsOf: (extension) => readUserSettings(repositories.settings.get(extension)?.value),
       defaultRegion: config.crm.defaultRegion,
+      ...(phoneIndex ? { findRecords: (number: string) => phoneIndex.findRecords(number) } : {}),
       metrics,
       logger,
     });
     if (journal) services.push(journal);
     const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site, media };
     for (const start of extraServices) services.push(await start(context));
+    // After the services: in the demo, the org is the sandbox, one of them.
+    phoneIndex?.start();
 
     const httpUrl = await httpServer.listen();
     const sipUris = services.flatMap((service) => service.sipUris?.() ?? []);
