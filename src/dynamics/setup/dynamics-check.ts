@@ -131,7 +131,7 @@ async function channelProviderLines({ client, connection, paneUrl, signal }: Che
     records = await allRows(client, 'msdyn_ciproviders?$select=msdyn_name,msdyn_label,msdyn_landingurl,msdyn_ciproviderapiversion&$filter=statecode eq 0&$orderby=msdyn_sortorder asc', signal);
   } catch (error) {
     if (error instanceof WebApiError && error.status === 404) {
-      return [{ status: 'fail', subject, detail: 'the org has no msdyn_ciproviders table: install Dynamics 365 Channel Integration Framework (Microsoft AppSource) first' }];
+      return [{ status: 'fail', subject, detail: 'the org has no msdyn_ciproviders table: Channel Integration Framework 1.0 is not installed (it comes with Dynamics 365 Customer Service; docs/admin-dynamics.md)' }];
     }
     return [{ status: 'fail', subject, detail: readRefusal(error, 'msdyn_ciproviders', 'Read on Channel Integration Framework v1.0 Provider') }];
   }
