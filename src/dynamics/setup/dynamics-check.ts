@@ -86,7 +86,7 @@ export async function checkDynamics(input: CheckInput): Promise<CheckLine[]> {
     else line('ok', 'application user', `${user.fullname ?? userId}${user.applicationid ? ` (application id ${user.applicationid})` : ''}`);
     const roles = await allRows(client, `systemusers(${userId})/systemuserroles_association?$select=name`, signal);
     const names = roles.map((role) => String(role.name)).sort();
-    if (names.length === 0) line('fail', 'roles', 'the application user has no security role: give it one with the privileges the README lists (Callpane Integration)');
+    if (names.length === 0) line('fail', 'roles', 'the application user has no security role: give it one with the privileges docs/admin-dynamics.md lists (Callpane Integration)');
     else line('ok', 'roles', names.join(', '));
   } catch (error) {
     line('fail', 'application user', readRefusal(error, 'systemusers and their roles', 'Read on User and Security Role'));
