@@ -62,7 +62,7 @@ describe('calls between extensions through the proxy', () => {
     await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
     const incoming = await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
     assert.equal(incoming.peeruri, `sip:1001@127.0.0.1:${callpane.sipPort}`);
-    assert.equal(incoming.peerdisplayname, 'Alice Agent', `the callee sees the caller extension name: ${JSON.stringify(incoming)}`);
+    assert.equal(incoming.peerdisplayname, 'Alex Agent', `the callee sees the caller extension name: ${JSON.stringify(incoming)}`);
     await alice.waitForEvent('CALL_RINGING', WAIT_MS);
 
     await bob.answer();
@@ -92,7 +92,7 @@ describe('calls between extensions through the proxy', () => {
     assert.deepEqual(ended.extensions.sort(), ['1001', '1002']);
     assert.equal(events[2].type === 'held' && events[2].by, '1001');
     assert.equal(record.direction, 'internal');
-    assert.deepEqual([record.from.number, record.from.name, record.to.number, record.to.name], ['1001', 'Alice Agent', '1002', 'Bob Agent']);
+    assert.deepEqual([record.from.number, record.from.name, record.to.number, record.to.name], ['1001', 'Alex Agent', '1002', '李娜']);
     assert.equal(record.disposition, 'answered');
     assert.equal(record.answeredBy, '1002');
     assert.ok(record.answeredAt !== null && record.endedAt !== null && record.endedAt >= record.answeredAt);

@@ -39,7 +39,7 @@ test('the demo keeps its Dynamics client secret private in the data directory', 
   assert.equal(statSync(join(callpane.dataDir, DEMO_DYNAMICS_FILE)).mode & 0o777, 0o600);
 });
 
-test('a call that ended with no pane open appears, completed, on the one matching contact', async () => {
+test('a call that ended with no pane open appears, completed, on the one matching contact, owned by the agent who took it', async () => {
   const { calls } = callpane.running.context.repositories;
   const callId = randomUUID();
   const startedAt = Date.now() - 60_000;
@@ -48,7 +48,7 @@ test('a call that ended with no pane open appears, completed, on the one matchin
   calls.answer(callId, startedAt + 5_000, '1001');
   calls.end(callId, { endedAt: startedAt + 50_000, disposition: 'answered', talkSeconds: 45, reason: null });
 
-  const path = `phonecalls(${activityIdForCall(callId)})?$select=subject,phonenumber,statecode,directioncode,_regardingobjectid_value`;
+  const path = `phonecalls(${activityIdForCall(callId)})?$select=subject,phonenumber,statecode,directioncode,_regardingobjectid_value,_ownerid_value`;
   let found = await sandboxGet(path);
   for (let attempt = 0; (found.status !== 200 || found.body.statecode !== 1) && attempt < 300; attempt++) {
     await sleep(50);
@@ -59,4 +59,6 @@ test('a call that ended with no pane open appears, completed, on the one matchin
   assert.equal(found.body.directioncode, false, 'incoming');
   assert.equal(found.body.phonenumber, '+16195550129');
   assert.equal(found.body._regardingobjectid_value, SEED.contactAlexBaker);
+  // Demo extension 1001 is the sandbox's Alex Agent, found by e-mail (src/server/demo-extensions.ts).
+  assert.equal(found.body._ownerid_value, SEED.agentEnglish);
 });
