@@ -12,6 +12,7 @@ import { applyChannelProvider, callpaneChannelUrl, channelUrlProblem, DEFAULT_CH
 import { checkDynamics, type CheckLine } from '../dynamics/setup/dynamics-check.ts';
 import { odataString } from '../dynamics/setup/odata-string.ts';
 import { proposeExtensions, roleMembers } from '../dynamics/setup/role-members.ts';
+import { DynamicsSetupError, roleNotFound } from '../dynamics/setup/dynamics-setup-error.ts';
 import { DEFAULT_RETRY_POLICY } from '../dynamics/web-api/retry-schedule.ts';
 import type { TokenSource } from '../dynamics/web-api/token-source.ts';
 import { createWebApiClient, type WebApiClient, type WebApiClientOptions } from '../dynamics/web-api/web-api-client.ts';
@@ -22,9 +23,14 @@ import type { Database } from '../store/database.ts';
 import { createExtensionRepository } from '../store/extension-repository.ts';
 import { csvField } from './csv-records.ts';
 
-export const DYNAMICS_USAGE = `Usage: callpane dynamics check | setup [--channel-url <url>] | users --role <name> [options]
+const SYNOPSIS: Record<DynamicsSubcommand, string> = { check: 'check', setup: 'setup [--channel-url <url>]', users: 'users --role <name>' };
 
-Callpane's own connection to Dynamics 365 (the dynamics section of the configuration), checked
+/** The help of one subcommand: its own synopsis first, then what the three share. */
+export function dynamicsUsage(subcommand: DynamicsSubcommand): string {
+  return `Usage: callpane dynamics ${SYNOPSIS[subcommand]} [options]\n\n${DYNAMICS_HELP}`;
+}
+
+const DYNAMICS_HELP = `Callpane's own connection to Dynamics 365 (the dynamics section of the configuration), checked
 and put to use as its application user:
 
   check     the token, the org (WhoAmI), the application user and its roles, every extension's
@@ -74,8 +80,6 @@ const CLI_RETRY = { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 30_000 };
 
 const SILENT: StructuredLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => SILENT };
 
-class Refusal extends Error {}
-
 export async function runDynamicsCommand(subcommand: DynamicsSubcommand, args: string[], io: DynamicsCommandIo): Promise<number> {
   let parsed;
   try {
@@ -95,7 +99,7 @@ export async function runDynamicsCommand(subcommand: DynamicsSubcommand, args: s
       strict: true,
     });
     if (parsed.values.help) {
-      io.stdout(DYNAMICS_USAGE.trimEnd());
+      io.stdout(dynamicsUsage(subcommand).trimEnd());
       return 0;
     }
     const allowed: Record<DynamicsSubcommand, readonly string[]> = {
@@ -105,7 +109,7 @@ export async function runDynamicsCommand(subcommand: DynamicsSubcommand, args: s
     };
     for (const name of Object.keys(parsed.values)) if (!allowed[subcommand].includes(name)) throw new Error(`--${name} does not go with dynamics ${subcommand}`);
   } catch (error) {
-    io.stderr(`callpane dynamics ${subcommand}: ${(error as Error).message}\n\n${DYNAMICS_USAGE.trimEnd()}`);
+    io.stderr(`callpane dynamics ${subcommand}: ${(error as Error).message}\n\n${dynamicsUsage(subcommand).trimEnd()}`);
     return 2;
   }
   const config = io.loadConfig(parsed.values.config);
@@ -130,10 +134,10 @@ export async function runDynamicsCommand(subcommand: DynamicsSubcommand, args: s
   try {
     if (subcommand === 'check') return await check(io, config, connection, tokens, client);
     if (subcommand === 'setup') return await setup(io, config, connection, client, parsed.values);
-    return await users(io, config, client, parsed.values);
+    return await users(io, config, connection, client, parsed.values);
   } catch (error) {
     io.stderr(`callpane dynamics ${subcommand}: ${(error as Error).message}`);
-    return error instanceof Refusal || error instanceof WebApiError ? 1 : 2;
+    return error instanceof DynamicsSetupError || error instanceof WebApiError ? 1 : 2;
   } finally {
     client.close();
   }
@@ -190,7 +194,7 @@ async function setup(io: DynamicsCommandIo, config: Config, connection: Dynamics
   const roleIds: string[] = [];
   for (const name of roleNames) {
     const found = await allRows(client, `roles?$select=roleid&$filter=${encodeURIComponent(`name eq ${odataString(name)}`)}`);
-    if (found.length === 0) throw new Refusal(`no security role is named ${JSON.stringify(name)} in ${connection.url}`);
+    if (found.length === 0) throw roleNotFound(name, connection.url);
     roleIds.push(...found.map((role) => String(role.roleid)));
   }
   let result;
@@ -212,13 +216,13 @@ async function setup(io: DynamicsCommandIo, config: Config, connection: Dynamics
   return 0;
 }
 
-async function users(io: DynamicsCommandIo, config: Config, client: WebApiClient, options: { role?: string[]; start?: string }): Promise<number> {
+async function users(io: DynamicsCommandIo, config: Config, connection: DynamicsConnection, client: WebApiClient, options: { role?: string[]; start?: string }): Promise<number> {
   const [role, ...more] = options.role ?? [];
   if (role === undefined || more.length > 0) throw new Error('dynamics users needs exactly one --role <name>');
   const start = options.start ?? '2000';
   if (!EXTENSION_NUMBER.test(start)) throw new Error(`--start ${start}: must be an extension number (2 to 10 digits)`);
   const found = await roleMembers(client, role);
-  if (found.roleIds.length === 0) throw new Refusal(`no security role is named ${JSON.stringify(role)}`);
+  if (found.roleIds.length === 0) throw roleNotFound(role, connection.url);
   const db = io.openDatabase(config);
   let extensions;
   try {

@@ -8,9 +8,16 @@ import { parseArgs } from 'node:util';
 import type { Database } from '../store/database.ts';
 import { createJournalOutboxRepository, type JournalOutboxRow } from '../store/journal-outbox-repository.ts';
 
-export const JOURNAL_USAGE = `Usage: callpane journal status | list [--failed] | retry [<call id>...] [options]
+type Subcommand = 'status' | 'list' | 'retry';
 
-The journal outbox holds every call with an outside party until its Phone Call is in Dynamics:
+const SYNOPSIS: Record<Subcommand, string> = { status: 'status', list: 'list [--failed]', retry: 'retry [<call id>...]' };
+
+/** The help of one subcommand: its own synopsis first, then what the three share. */
+export function journalUsage(subcommand: Subcommand): string {
+  return `Usage: callpane journal ${SYNOPSIS[subcommand]} [options]\n\n${JOURNAL_HELP}`;
+}
+
+const JOURNAL_HELP = `The journal outbox holds every call with an outside party until its Phone Call is in Dynamics:
 pending entries wait for the grace period (a pane may write them first) or for a retry after a
 failure; parked entries were refused by Dataverse and wait for you.
 
@@ -33,8 +40,6 @@ export interface JournalCommandIo {
   now?: () => number;
 }
 
-type Subcommand = 'status' | 'list' | 'retry';
-
 /** Runs `callpane journal <subcommand> ...args`; resolves to the exit code. */
 export async function runJournalCommand(subcommand: Subcommand, args: string[], io: JournalCommandIo): Promise<number> {
   let parsed;
@@ -46,12 +51,12 @@ export async function runJournalCommand(subcommand: Subcommand, args: string[], 
       strict: true,
     });
     if (parsed.values.help) {
-      io.stdout(JOURNAL_USAGE.trimEnd());
+      io.stdout(journalUsage(subcommand).trimEnd());
       return 0;
     }
     if (parsed.values.failed && subcommand !== 'list') throw new Error(`--failed goes with list, not ${subcommand}`);
   } catch (error) {
-    io.stderr(`callpane journal ${subcommand}: ${(error as Error).message}\n\n${JOURNAL_USAGE.trimEnd()}`);
+    io.stderr(`callpane journal ${subcommand}: ${(error as Error).message}\n\n${journalUsage(subcommand).trimEnd()}`);
     return 2;
   }
   const now = (io.now ?? Date.now)();

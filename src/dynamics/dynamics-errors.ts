@@ -34,3 +34,11 @@ export const PhoneIndexErrorCode = {
 } as const;
 
 export type PhoneIndexErrorCode = (typeof PhoneIndexErrorCode)[keyof typeof PhoneIndexErrorCode];
+
+/** Why `callpane dynamics setup|users` refused what it was asked (DynamicsSetupError, setup/dynamics-setup-error.ts). */
+export const DynamicsSetupErrorCode = {
+  /** A `--role` names no security role in the org: nothing was written. */
+  ROLE_NOT_FOUND: 'DYNAMICS_SETUP_ROLE_NOT_FOUND',
+} as const;
+
+export type DynamicsSetupErrorCode = (typeof DynamicsSetupErrorCode)[keyof typeof DynamicsSetupErrorCode];
