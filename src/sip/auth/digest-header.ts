@@ -131,7 +131,7 @@ function parseDigestParams(headerValue: string): Map<string, string> {
     throw new DigestError(DigestErrorCode.WRONG_SCHEME, `expected the Digest scheme, got "${scheme}"`);
   }
   pos += scheme.length;
-  if (pos < input.length && !isSpace(input[pos])) malformed('the scheme must be followed by a space', pos);
+  if (pos < input.length && !isSpace(input.charAt(pos))) malformed('the scheme must be followed by a space', pos);
 
   const params = new Map<string, string>();
   while (true) {
@@ -165,7 +165,7 @@ function parseDigestParams(headerValue: string): Map<string, string> {
 
 function readToken(input: string, start: number): string {
   let end = start;
-  while (end < input.length && TOKEN_CHAR.test(input[end])) end += 1;
+  while (end < input.length && TOKEN_CHAR.test(input.charAt(end))) end += 1;
   return input.slice(start, end);
 }
 
@@ -180,7 +180,7 @@ function readQuoted(input: string, start: number): [string, number] {
       pos += 1;
       if (pos >= input.length) break;
     }
-    if (FORBIDDEN_IN_QUOTED.test(input[pos])) malformed('control character in a quoted string', pos);
+    if (FORBIDDEN_IN_QUOTED.test(input.charAt(pos))) malformed('control character in a quoted string', pos);
     value += input[pos];
     pos += 1;
   }
@@ -188,7 +188,7 @@ function readQuoted(input: string, start: number): [string, number] {
 }
 
 function skipSpace(input: string, pos: number): number {
-  while (pos < input.length && isSpace(input[pos])) pos += 1;
+  while (pos < input.length && isSpace(input.charAt(pos))) pos += 1;
   return pos;
 }
 
