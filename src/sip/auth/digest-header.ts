@@ -46,6 +46,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const NC = /^[0-9A-Fa-f]{8}$/;
 // Any control character but HTAB: none may appear in a header value, quoted or not.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a quoted string may not hold these controls (RFC 3261 §25.1 qdtext)
 const FORBIDDEN_IN_QUOTED = /[\x00-\x08\x0A-\x1F\x7F]/;
 
 export function parseDigestCredentials(headerValue: string): DigestCredentials {
@@ -89,7 +90,7 @@ export function parseDigestChallenge(headerValue: string): DigestChallenge {
 export function formatDigestChallenge(challenge: DigestChallenge): string {
   const parts = [`realm=${quote(challenge.realm)}`];
   if (challenge.qop !== undefined && challenge.qop.length > 0) {
-    challenge.qop.forEach((option) => token('qop', option));
+    for (const option of challenge.qop) token('qop', option);
     parts.push(`qop=${quote(challenge.qop.join(', '))}`);
   }
   if (challenge.algorithm !== undefined) parts.push(`algorithm=${token('algorithm', challenge.algorithm)}`);

@@ -81,7 +81,7 @@ export class KeepAliveWheel<T> {
   }
 
   #tick(): void {
-    // #next stays below the slot count: it only ever advances modulo it.
+    // biome-ignore lint/style/noNonNullAssertion: #next stays below the slot count, it only ever advances modulo it
     const slot = this.#slots[this.#next]!;
     this.#next = (this.#next + 1) % this.#slots.length;
     // Re-armed first, so the wheel keeps turning whatever one visit does.

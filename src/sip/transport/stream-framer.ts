@@ -180,7 +180,7 @@ export function readContentLength(headerSection: Buffer): number | undefined {
   };
   for (const line of lines.slice(1)) {
     if (line.startsWith(' ') || line.startsWith('\t')) {
-      if (current !== undefined) current += ' ' + line.trim();
+      if (current !== undefined) current += ` ${line.trim()}`;
       continue;
     }
     collect(current);
