@@ -31,7 +31,8 @@ function mediaLines(media: MediaStatus): string[] {
   const more = (text: string) => `             ${text}`;
   switch (media.mode) {
     case 'managed': {
-      const engine = media.managed!;
+      const engine = media.managed;
+      if (engine === undefined) throw new Error('the media relay is managed but its status names no engine');
       const advertised = engine.publicAddress ? `, advertised as ${engine.publicAddress}` : '';
       const first = `  Media      rtpengine (run by Callpane), RTP ${engine.address} ports ${engine.portMin}–${engine.portMax}${advertised}`;
       return media.ready ? [first] : [first, more(`not running yet (${engine.state}): ${media.reason ?? 'starting'}`)];
@@ -46,8 +47,9 @@ function mediaLines(media: MediaStatus): string[] {
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+  // A row without a cell in some column counts as width 0 there.
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
 }
 
 export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, demoWarning, dataDir, sandbox, media }: BannerInput): string {
