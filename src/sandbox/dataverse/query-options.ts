@@ -70,9 +70,8 @@ function readOrderBy(entity: EntityDef, text: string): string {
   return text
     .split(',')
     .map((raw) => {
-      const match = ORDER_ITEM.exec(raw.trim());
-      if (!match) throw querySyntaxError(`Syntax error at position ${text.indexOf(raw) + raw.length} in '${text}'.`);
-      const [, name, direction] = match;
+      const [, name, direction] = ORDER_ITEM.exec(raw.trim()) ?? [];
+      if (name === undefined) throw querySyntaxError(`Syntax error at position ${text.indexOf(raw) + raw.length} in '${text}'.`);
       const property = queryableProperty(entity, name);
       if (!property) throw propertyNotFound(entity.logicalName, name);
       const column = property.column?.type === 'string' ? `${FOLD_FUNCTION}(${columnSql(name)})` : columnSql(name);

@@ -16,9 +16,8 @@ const PATH = /^([A-Za-z_$][\w]*)(?:\(([^()]*)\))?(\/.*)?$/;
 export function parseResourcePath(path: string): ResourcePath {
   if (path === '') return { kind: 'service' };
   if (path === 'WhoAmI' || path === 'WhoAmI()') return { kind: 'whoami' };
-  const match = PATH.exec(path);
-  if (!match) throw querySyntaxError('Bad Request - Error in query syntax.');
-  const [, set, key, rest] = match;
+  const [, set, key, rest] = PATH.exec(path) ?? [];
+  if (set === undefined) throw querySyntaxError('Bad Request - Error in query syntax.');
   if (set === '$metadata' || set === '$batch') throw unsupported(`'${set}'`);
   if (rest !== undefined) throw unsupported(`navigation or property segments ('${rest}')`);
   if (key === undefined) return { kind: 'collection', set };

@@ -131,8 +131,8 @@ export class TokenIssuer {
   private resourceOf(scope: string, origin: string): string {
     const scopes = scope.trim().split(/\s+/);
     const resources = scopes.filter((s) => s.endsWith(DEFAULT_SCOPE_SUFFIX)).map((s) => s.slice(0, -DEFAULT_SCOPE_SUFFIX.length).replace(/\/$/, ''));
-    if (scopes.length !== 1 || resources.length !== 1) throw invalidScope(scope);
     const [resource] = resources;
+    if (scopes.length !== 1 || resources.length !== 1 || resource === undefined) throw invalidScope(scope);
     let resourceOrigin: string | undefined;
     try {
       const url = new URL(resource);
