@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CODE_FOLDERS = ['src', 'bin', 'bench', 'scripts', 'test'];
@@ -100,7 +101,7 @@ export function codeReferenceProblems(file: string, text: string): string[] {
     const where = `${relative(ROOT, file)}:${index + 1}`;
     if (/\.\.\/shared\b/.test(line)) problems.push(`${where} points into ../shared, outside the repository`);
     for (const match of line.matchAll(MD_REFERENCE)) {
-      const [, reference, sections] = match;
+      const [, reference, sections] = itemsAt(match, 0, 1, 2);
       const candidates = [resolve(ROOT, reference), resolve(dirname(file), reference)].filter(insideRepository);
       const target = candidates.find((path) => existsSync(path) && statSync(path).isFile());
       if (target === undefined) {
@@ -123,7 +124,8 @@ export function markdownLinkProblems(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const { line, number } of proseLines(text)) {
     const prose = line.replace(/`[^`]*`/g, '');
-    for (const [, target] of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+    for (const match of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+      const target = itemAt(match, 1);
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
       const where = `${relative(ROOT, file)}:${number}`;
       const [pathPart, fragment] = target.split('#', 2) as [string, string | undefined];
@@ -149,7 +151,8 @@ export function markdownLinkProblems(file: string, text: string): string[] {
 export function namedPathProblems(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const { line, number } of proseLines(text)) {
-    for (const [, path] of line.matchAll(/`((?:src|test|bin|bench|scripts|docs)\/[\w./-]*[\w/])`/g)) {
+    for (const match of line.matchAll(/`((?:src|test|bin|bench|scripts|docs)\/[\w./-]*[\w/])`/g)) {
+      const path = itemAt(match, 1);
       if (!existsSync(join(ROOT, path))) problems.push(`${relative(ROOT, file)}:${number} names ${path}, which is not in the repository`);
     }
   }
