@@ -169,7 +169,7 @@ describe('a restart in the middle of a call', () => {
       for (const [name, user] of [['alice-restart', '1001'], ['bob-restart', '1002']] as const) {
         agents.push(await BaresipAgent.start({ name, account: { user, password: first.secretOf(user), registrar: first.registrar, transport: 'udp', regint: 600, answermode: user === '1002' ? 'auto' : 'manual' } }));
       }
-      const [alice, bob] = itemsAt(itemsAt(itemsAt(itemsAt(itemsAt(agents, 0, 1), 0, 1), 0, 1), 0, 1), 0, 1);
+      const [alice, bob] = itemsAt(agents, 0, 1);
       await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
       await alice.dial(`sip:1002@127.0.0.1:${first.sipPort}`);
       await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);
