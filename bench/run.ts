@@ -21,9 +21,13 @@
  *    side (bench/media-setup-bench.ts), and concurrent relayed G.711 calls with RTP flowing, ramped
  *    until loss or jitter rises, with the managed rtpengine and with an external one
  *    (bench/media-load-bench.ts). Each file also runs alone with its own options.
- * Sections 4 and 6 and the screen pop run in a loopback-only network namespace when root (unshare).
+ * 7. The phone index (bench/phone-index-bench.ts): 1,000,000 synthetic records synced from the
+ *    sandbox Dataverse (sync time, memory, database size), caller lookup p50/p99 from the index
+ *    (aim p99 < 1 ms) next to the same lookup as wildcard OData queries over the same rows.
+ * Sections 4, 6 and 7 and the screen pop run in a loopback-only network namespace when root (unshare).
  *
- * Arguments: `npm run bench -- --ws-connections 2000`; `--media-only` runs section 6 alone.
+ * Arguments: `npm run bench -- --ws-connections 2000`; `--media-only` runs section 6 alone,
+ * `--phone-index-only` section 7.
  */
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -35,13 +39,14 @@ import { formatCallResult, runCallpaneCallBench, runKamailioCallBench, type Call
 import { formatLoadResult, runKamailioBaseline } from './kamailio-baseline.ts';
 import { formatMediaLoad, runMediaLoadBench } from './media-load-bench.ts';
 import { formatMediaSetup, runMediaSetupBench } from './media-setup-bench.ts';
+import { formatPhoneIndex, runPhoneIndexBench } from './phone-index-bench.ts';
 import { formatScreenPop, runScreenPopBench } from './pane-screen-pop.ts';
 import { formatPaneSize, measurePaneSize } from './pane-size.ts';
 import { runParserBench } from './parser-bench.ts';
 import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
 import { formatWebSocketDrop, runWebSocketDropBench } from './websocket-drop.ts';
 
-const { values: args } = parseArgs({ options: { 'ws-connections': { type: 'string', default: '10000' }, 'media-only': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { 'ws-connections': { type: 'string', default: '10000' }, 'media-only': { type: 'boolean', default: false }, 'phone-index-only': { type: 'boolean', default: false } } });
 const WS_CONNECTIONS = Number(args['ws-connections']);
 if (!Number.isInteger(WS_CONNECTIONS) || WS_CONNECTIONS < 1) throw new RangeError(`--ws-connections must be a positive integer, got ${args['ws-connections']}`);
 
@@ -91,6 +96,10 @@ if (args['media-only']) {
   await mediaRelayBenches();
   process.exit(0);
 }
+if (args['phone-index-only']) {
+  console.log(formatPhoneIndex(await runPhoneIndexBench()));
+  process.exit(0);
+}
 
 const parser = runParserBench(3000);
 console.log(`Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`);
@@ -128,3 +137,5 @@ const screenPop = await runScreenPopBench(100);
 console.log(`${formatScreenPop(screenPop)}${screenPop.isolated ? '' : ' (not in a loopback-only namespace: run as root for that)'}`);
 
 await mediaRelayBenches();
+
+console.log(`\n${formatPhoneIndex(await runPhoneIndexBench())}`);

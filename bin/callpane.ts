@@ -5,9 +5,15 @@
  * Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong arguments (usage shown).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { startCallpane, shutdownOnSignals, type ServiceFactory } from '../src/app.ts';
 import { runExtensionImport } from '../src/cli/ext-import-command.ts';
+import { runJournalCommand } from '../src/cli/journal-command.ts';
+import { runDynamicsCommand, type DynamicsSubcommand } from '../src/cli/dynamics-command.ts';
+import { DEMO_DYNAMICS_FILE, demoDynamicsApplies, demoDynamicsConnection, demoDynamicsSecret } from '../src/sandbox/demo-dynamics.ts';
+import { sandboxOrigin } from '../src/sandbox/sandbox-server.ts';
+import { localUrl } from '../src/server/http-server.ts';
 import { runPhoneMatch } from '../src/cli/phone-match-command.ts';
 import { startSipService } from '../src/pbx/sip-service.ts';
 import { unknownEnvNames } from '../src/config/environment.ts';
@@ -45,6 +51,13 @@ Commands:
   sandbox reset                         restore the local Dynamics 365 sandbox's seed data
   phone match [--region CC]             compare numbers read as JSON lines {"incoming","stored"} on stdin
                                         the way the pane matches callers to CRM records
+  journal status                        calls whose Phone Call the server still owes Dynamics: pending, parked, done
+  journal list [--failed]               the pending entries, or (--failed) those Dataverse refused, with the reason
+  journal retry [<call id>...]          make parked entries pending again (all, or those named)
+  dynamics check                        the org, the application user and its roles, each extension's Dynamics user
+                                        and the channel provider record: ok, or what to fix
+  dynamics setup [--channel-url <url>]  create or update the channel provider record (and print the steps by hand)
+  dynamics users --role <name>          propose extensions (CSV for ext import) for the Dynamics users holding a role
 
 Options of every command:
   --config <file>                       configuration file (default: $CALLPANE_CONFIG, else ./callpane.json);
@@ -336,8 +349,31 @@ function extImport(args: string[]): Promise<number> {
   return runExtensionImport(args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
 }
 
+function journal(subcommand: 'status' | 'list' | 'retry'): (args: string[]) => Promise<number> {
+  return (args) =>
+    runJournalCommand(subcommand, args, { stdout: out, stderr: (line) => process.stderr.write(`${line}\n`), openDatabase: (configPath) => openDatabase(load(configPath).dataDir) });
+}
+
+/**
+ * In the demo (no org configured), the sandbox is the org once the server has started and made the
+ * demo client's secret (src/sandbox/demo-dynamics.ts); the panel frames the local web URL then.
+ */
+function dynamics(subcommand: DynamicsSubcommand): (args: string[]) => Promise<number> {
+  const demo = (config: Config) => demoDynamicsApplies(config) && existsSync(join(config.dataDir, DEMO_DYNAMICS_FILE));
+  return (args) =>
+    runDynamicsCommand(subcommand, args, {
+      stdout: out,
+      stderr: (line) => process.stderr.write(`${line}\n`),
+      loadConfig: load,
+      openDatabase: (config) => openDatabase(config.dataDir),
+      connection: (config) =>
+        config.dynamics.connection ?? (demo(config) ? demoDynamicsConnection(sandboxOrigin(config.sandbox.host, config.sandbox.port), demoDynamicsSecret(config.dataDir)) : undefined),
+      paneUrl: (config) => (demo(config) ? (config.sandbox.paneUrl ?? config.http.publicUrl ?? localUrl(config.http.host, config.http.port, config.tls !== undefined)) : config.http.publicUrl),
+    });
+}
+
 /** Commands that print a longer help of their own for --help. */
-const OWN_HELP = new Set(['ext import', 'phone match']);
+const OWN_HELP = new Set(['ext import', 'phone match', 'journal status', 'journal list', 'journal retry', 'dynamics check', 'dynamics setup', 'dynamics users']);
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start,
@@ -352,6 +388,12 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'trunks status': trunksStatus,
   'sandbox reset': sandboxReset,
   'phone match': phoneMatch,
+  'journal status': journal('status'),
+  'journal list': journal('list'),
+  'journal retry': journal('retry'),
+  'dynamics check': dynamics('check'),
+  'dynamics setup': dynamics('setup'),
+  'dynamics users': dynamics('users'),
 };
 
 async function main(argv: string[]): Promise<number> {

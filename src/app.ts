@@ -14,9 +14,13 @@ import type { Config } from './config/load-config.ts';
 import { mediaHealth, startMediaService, type MediaService, type MediaServiceTuning } from './media/media-service.ts';
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
+import { libphonenumberReader } from './crm/numbers/phone-number.ts';
+import { journalGraceSeconds, startJournalService } from './dynamics/journal/journal-service.ts';
+import { connectPhoneIndex } from './dynamics/phone-index/phone-index-service.ts';
 import { PaneCredentials } from './security/pane-credentials.ts';
 import { PaneIceServers } from './security/turn-credentials.ts';
 import { registerApi } from './server/api/api-routes.ts';
+import { readUserSettings } from './server/api/user-settings.ts';
 import { EventChannel } from './server/api/event-channel.ts';
 import { createSiteOrigin, type SiteOrigin } from './server/api/site-origin.ts';
 import { demoCarrierApplies, demoCarrierPassword, withDemoCarrier } from './server/demo-carrier.ts';
@@ -30,10 +34,11 @@ import { registerPaneRoutes } from './server/pane/pane-routes.ts';
 import { SessionService } from './server/sessions/session-service.ts';
 import { SsoHandoffs } from './server/sso/sso-handoffs.ts';
 import { registerSsoRoutes } from './server/sso/sso-routes.ts';
-import { createCallRecordRepository, type CallRecordRepository } from './store/call-record-repository.ts';
+import { createCallRecordRepository, type CallRecordRepository, type CallRecordRepositoryOptions } from './store/call-record-repository.ts';
 import { dataDirectoryFailure } from './store/data-directory.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
+import { createJournalOutboxRepository } from './store/journal-outbox-repository.ts';
 import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
 import { createRegistrationRepository, type RegistrationRepository } from './store/registration-repository.ts';
 import { createSessionRepository, type SessionRepository } from './store/session-repository.ts';
@@ -107,6 +112,11 @@ export interface RunningCallpane {
   close(): Promise<void>;
 }
 
+function journalOptions(config: Config): CallRecordRepositoryOptions {
+  const graceSeconds = journalGraceSeconds(config.dynamics);
+  return graceSeconds === undefined ? {} : { journal: { graceSeconds } };
+}
+
 function readTls(config: Config): TlsMaterial | undefined {
   if (!config.tls) return undefined;
   return { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
@@ -137,7 +147,8 @@ export async function startCallpane({ config: given, logger, extraServices = [],
       extensions: createExtensionRepository(db),
       registrations: createRegistrationRepository(db),
       meta: createMetaRepository(db),
-      calls: createCallRecordRepository(db),
+      // With an org configured, a call's end writes its journal outbox row in the same transaction.
+      calls: createCallRecordRepository(db, journalOptions(given)),
       sessions: createSessionRepository(db),
       settings: createSettingsRepository(db),
     };
@@ -176,6 +187,9 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });
     const site = createSiteOrigin({ https: httpServer.https, publicUrl: config.http.publicUrl });
     const ssoHandoffs = new SsoHandoffs();
+    // Before the API, whose caller lookup answers from it; it starts syncing after the services.
+    const phoneIndex = await connectPhoneIndex({ dynamics: config.dynamics, db, numbers: libphonenumberReader, defaultRegion: config.crm.defaultRegion, logger });
+    if (phoneIndex) services.push(phoneIndex);
     registerApi(httpServer.app, {
       sessions,
       calls: repositories.calls,
@@ -190,6 +204,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
         ice: new PaneIceServers(config.media.ice),
       },
       sso: { providers: config.sso.providers, handoffs: ssoHandoffs },
+      ...(phoneIndex ? { phoneIndex } : {}),
     });
     // Asked at each check: a service's origin counts only while the service is in the list.
     const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));
@@ -209,8 +224,22 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const media = await startMediaService({ media: config.media, logger, metrics, dataDir: config.dataDir, tuning: mediaTuning });
     services.push(media);
     httpServer.addHealthCheck('media', () => mediaHealth(media.status()));
+    const journal = await startJournalService({
+      dynamics: config.dynamics,
+      outbox: createJournalOutboxRepository(db),
+      calls: repositories.calls,
+      extensions: repositories.extensions,
+      settingsOf: (extension) => readUserSettings(repositories.settings.get(extension)?.value),
+      defaultRegion: config.crm.defaultRegion,
+      ...(phoneIndex ? { findRecords: (number: string) => phoneIndex.findRecords(number) } : {}),
+      metrics,
+      logger,
+    });
+    if (journal) services.push(journal);
     const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site, media };
     for (const start of extraServices) services.push(await start(context));
+    // After the services: in the demo, the org is the sandbox, one of them.
+    phoneIndex?.start();
 
     const httpUrl = await httpServer.listen();
     const sipUris = services.flatMap((service) => service.sipUris?.() ?? []);

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { defaultAdvertisedHost, type InterfaceTable } from './advertised-host.ts';
 import { ConfigError, showValue } from './config-error.ts';
+import { resolveDynamicsConfig, type DynamicsConfig } from './dynamics-config.ts';
 import { resolveIceConfig, type IceConfig } from './ice-config.ts';
 import { resolveMediaConfig, type MediaConfig } from './media-config.ts';
 import { CONFIG_FILE_ENV, envNameFor, objectKeysAt, readEnvOverrides, schemaAt, unwrap, type Environment } from './environment.ts';
@@ -92,7 +93,9 @@ export interface Config {
   };
   /** Identity providers agents may sign in with (none by default). */
   sso: { providers: SsoProvider[] };
-  /** SIP peers that bring external calls in and take calls out (docs/trunks-and-routes.md). */
+  /** Callpane's own connection to Dynamics 365 (./dynamics-config.ts): none unless configured. */
+  dynamics: DynamicsConfig;
+  /** SIP peers that bring external calls in and take calls out (docs/pbx-trunks.md). */
   trunks: Trunk[];
   routes: Routes;
 }
@@ -383,6 +386,8 @@ function resolveConfig(
 
   const sso = resolveSsoProviders(input.sso.providers, options.env ?? process.env);
   for (const problem of sso.problems) problems.add(problem.path, problem.message);
+  const dynamics = resolveDynamicsConfig(input.dynamics, options.env ?? process.env, cwd, known);
+  for (const problem of dynamics.problems) problems.add(problem.path, problem.message);
 
   const advertisedHost = input.sip.advertisedHost ?? defaultAdvertisedHost(input.sip.host, options.interfaces);
   return {
@@ -409,6 +414,7 @@ function resolveConfig(
     crm: { allowedOrigins: [...new Set(input.crm.allowedOrigins)], defaultRegion: input.crm.defaultRegion },
     sandbox: { ...input.sandbox, paneUrl: normalizePublicUrl(input.sandbox.paneUrl) },
     sso: { providers: sso.providers },
+    dynamics: dynamics.dynamics,
     trunks,
     routes,
   };

@@ -20,6 +20,7 @@ import { parseNgAddress } from '../media/ng-address.ts';
 import { EXTENSION_NUMBER } from '../crm/numbers/extension-number.ts';
 import { iceSchema } from './ice-config.ts';
 import { ssoSchema } from './sso-schema.ts';
+import { dynamicsSchema } from './dynamics-config.ts';
 import { MEDIA_PROFILES } from '../media/media-relay.ts';
 
 /** What a leaf accepts, in words: the end of "… must be {allowed}". */
@@ -123,7 +124,7 @@ function callerId() {
 
 function dialPattern(example: string) {
   return explained(z.string(), dialPatternProblem).register(allowedValues, {
-    allowed: `a number such as ${example} or a dial pattern starting with _ (see docs/trunks-and-routes.md)`,
+    allowed: `a number such as ${example} or a dial pattern starting with _ (see docs/pbx-trunks.md)`,
   });
 }
 
@@ -183,7 +184,7 @@ const trunkSchema = z.strictObject({
       expires: integer(60, 86400, ' seconds (default 300)').default(DEFAULT_REGISTER_EXPIRES),
       user: z.string().min(1).max(128).register(allowedValues, { allowed: 'a non-empty string of at most 128 characters' }).optional(),
     })
-    .register(allowedValues, { allowed: 'an object {"expires"?, "user"?} (see docs/trunks-and-routes.md), {} for the defaults' })
+    .register(allowedValues, { allowed: 'an object {"expires"?, "user"?} (see docs/pbx-trunks.md), {} for the defaults' })
     .optional(),
 });
 
@@ -393,7 +394,9 @@ export const configSchema = z.strictObject({
     .prefault({}),
   // Sign-in with Entra ID, Google Workspace or any OpenID Connect provider (./sso-schema.ts).
   sso: ssoSchema({ allowed: allowedValues }),
-  trunks: z.array(trunkSchema).register(allowedValues, { allowed: 'a list of trunks (see docs/trunks-and-routes.md)' }).default([]),
+  // Callpane's own connection to a Dynamics 365 org's Web API (./dynamics-config.ts).
+  dynamics: dynamicsSchema({ allowed: allowedValues }),
+  trunks: z.array(trunkSchema).register(allowedValues, { allowed: 'a list of trunks (see docs/pbx-trunks.md)' }).default([]),
   routes: routesSchema.prefault({}),
 });
 

@@ -54,7 +54,7 @@ export function ssoSchema({ allowed }: SsoSchemaHelpers) {
   });
   return z
     .strictObject({
-      providers: z.array(provider).register(allowed, { allowed: 'a list of identity providers {"id", "kind", "clientId", …} (see the README)' }).default([]),
+      providers: z.array(provider).register(allowed, { allowed: 'a list of identity providers {"id", "kind", "clientId", …} (see docs/sso.md)' }).default([]),
     })
     .prefault({});
 }

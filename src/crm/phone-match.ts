@@ -131,7 +131,8 @@ function rank(reason: MatchReason | MismatchReason): number {
   return isMatchReason(reason) ? MATCH_RANK[reason] : 10 + MISMATCH_ORDER.indexOf(reason);
 }
 
-function compareNormalized(numbers: PhoneNumberReader, a: NormalizedPhone, b: NormalizedPhone): MatchReason | MismatchReason {
+/** Whether two numbers already read are the same, and why (the rules above); the phone index (src/dynamics/phone-index/) decides with it too. */
+export function compareNormalized(numbers: PhoneNumberReader, a: NormalizedPhone, b: NormalizedPhone): MatchReason | MismatchReason {
   if (a.kind === 'none') return 'incoming-not-a-number';
   if (b.kind === 'none') return 'stored-not-a-number';
   if (a.kind === 'short' || b.kind === 'short') {
@@ -145,6 +146,6 @@ function compareNormalized(numbers: PhoneNumberReader, a: NormalizedPhone, b: No
   return read !== undefined && read === placed.e164 ? 'same-national-number' : 'different-number';
 }
 
-function isMatchReason(reason: MatchReason | MismatchReason): reason is MatchReason {
+export function isMatchReason(reason: MatchReason | MismatchReason): reason is MatchReason {
   return reason in MATCH_RANK;
 }

@@ -46,6 +46,11 @@ export interface PhonecallActivityInput {
   call: JournalCall;
   /** The agent's Dynamics user: getEnvironment's `userId` (braces accepted). */
   agentSystemUserId: string;
+  /**
+   * The owner, for a writer that is not the agent (the server's application user): bound as
+   * `ownerid@odata.bind` to this systemuser. Absent, Dynamics makes the creating user the owner.
+   */
+  ownerSystemUserId?: string;
   matchedRecord?: CrmRecordRef | null;
   notes?: string;
   /** The user's template; null or absent means the language's default. */
@@ -75,6 +80,8 @@ export type PhonecallCreate = {
   actualend: string;
   actualdurationminutes: number;
   description?: string;
+  /** `/systemusers(<id>)`: who owns the activity, when not the user who creates it. */
+  'ownerid@odata.bind'?: string;
   phonecall_activity_parties: ActivityParty[];
   /** The regarding bind, named per dialect (`regardingobjectid_contact@odata.bind`, …). */
   [regardingBind: `regardingobjectid_${string}@odata.bind`]: string;
@@ -120,6 +127,7 @@ export function phonecallActivity(numbers: PhoneNumberReader, input: PhonecallAc
   };
   if (input.notes !== undefined && input.notes.trim() !== '') body.description = truncate(input.notes, PHONECALL_MAX.description);
   if (record) body[regardingBind(record.entity, input.dialect ?? 'xrm')] = bindPath(record);
+  if (input.ownerSystemUserId !== undefined) body['ownerid@odata.bind'] = `/systemusers(${normalizeGuid(input.ownerSystemUserId, 'owner systemuserid')})`;
   return body;
 }
 

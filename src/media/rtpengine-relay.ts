@@ -78,17 +78,8 @@ export class RtpengineRelay implements MediaRelay {
   }
 
   async offer(offer: MediaOffer): Promise<Buffer> {
-    const params: NgInputDictionary = {
-      'call-id': offer.callId,
-      'from-tag': offer.fromTag,
-      'to-tag': offer.toTag,
-      'via-branch': offer.viaBranch,
-      // Shown in rtpengine's logs and `query`: which kind of endpoint this side is.
-      label: offer.from,
-      sdp: offer.sdp,
-      replace: REPLACE,
-      ...FLAGS_TO[offer.to],
-    };
+    // The label shows in rtpengine's logs and `query`: which kind of endpoint this side is.
+    const params = sdpExchange(offer, { label: offer.from });
     // Awaited only when there is one: the first offer must claim the call before it yields.
     if (this.#placing.has(offer.callId)) await this.#placed(offer.callId);
     const known = this.#callEngine.get(offer.callId);
@@ -130,16 +121,7 @@ export class RtpengineRelay implements MediaRelay {
   }
 
   async answer(answer: MediaAnswer): Promise<Buffer> {
-    const params: NgInputDictionary = {
-      'call-id': answer.callId,
-      'from-tag': answer.fromTag,
-      'to-tag': answer.toTag,
-      'via-branch': answer.viaBranch,
-      sdp: answer.sdp,
-      replace: REPLACE,
-      ...FLAGS_TO[answer.to],
-    };
-    return sdpOf(await this.#onCallEngine(answer.callId, 'answer', params));
+    return sdpOf(await this.#onCallEngine(answer.callId, 'answer', sdpExchange(answer)));
   }
 
   async query(callId: string): Promise<MediaCallStats | undefined> {
@@ -231,6 +213,20 @@ export class RtpengineRelay implements MediaRelay {
       if (oldest !== undefined) this.#callEngine.delete(oldest);
     }
   }
+}
+
+/** An offer's or answer's ng parameters: the dialog's identifiers, the SDP, and the flags for the side it goes to. */
+function sdpExchange(exchange: MediaOffer | MediaAnswer, extra: NgInputDictionary = {}): NgInputDictionary {
+  return {
+    'call-id': exchange.callId,
+    'from-tag': exchange.fromTag,
+    'to-tag': exchange.toTag,
+    'via-branch': exchange.viaBranch,
+    ...extra,
+    sdp: exchange.sdp,
+    replace: REPLACE,
+    ...FLAGS_TO[exchange.to],
+  };
 }
 
 function sdpOf(reply: NgDictionary): Buffer {

@@ -2,7 +2,7 @@ import { DigestAuthenticator, parseDigestCredentials } from '../sip/auth/index.t
 import type { DigestAlgorithm, DigestCredentials } from '../sip/auth/index.ts';
 import { addHeader, createResponse, formatUri, getHeaders } from '../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message/types.ts';
-import type { AuthFailureLimiter } from './auth-failure-limiter.ts';
+import type { FailureLockout } from '../security/failure-lockout.ts';
 import type { ExtensionAttackWatch } from './extension-attack-watch.ts';
 
 /**
@@ -47,7 +47,7 @@ export interface DigestGuardOptions {
    * short-lived credential. Undefined for an unknown username.
    */
   credentialOf: (username: string) => ProvenIdentity | undefined;
-  limiter: AuthFailureLimiter;
+  limiter: FailureLockout;
   /** Failures per extension, from any address: tells how long to hold back the answer to a guess. */
   attacks?: ExtensionAttackWatch;
   /** Called when an address gets banned, for the log and /metrics. */
@@ -83,7 +83,7 @@ export class DigestGuard {
    */
   authenticate(request: SipRequest, sourceAddress: string, as: 'registrar' | 'proxy', neverBan = false): GuardOutcome {
     const { limiter } = this.#options;
-    if (!neverBan && limiter.isBanned(sourceAddress)) {
+    if (!neverBan && limiter.lockedUntil(sourceAddress) !== undefined) {
       return { ok: false, reason: 'banned', response: createResponse(request, 403, { reason: 'Forbidden' }) };
     }
     const credentials = this.#credentialsFor(request, as);
@@ -103,8 +103,8 @@ export class DigestGuard {
       return proven?.sessionTag === undefined ? { ok: true, user } : { ok: true, user, sessionTag: proven.sessionTag };
     }
     if (result.reason === 'stale-nonce') return { ok: false, reason: 'stale', response: this.#challenge(request, as, true) };
-    const outcome = neverBan ? undefined : limiter.recordFailure(sourceAddress);
-    if (outcome?.banned) this.#options.onBan?.(sourceAddress, outcome.until);
+    const bannedUntil = neverBan ? undefined : limiter.recordFailure(sourceAddress);
+    if (bannedUntil !== undefined) this.#options.onBan?.(sourceAddress, bannedUntil);
     // An unknown username is watched too (never reported): were only real extensions delayed,
     // the delay would tell a scanner which exist.
     const account = proven?.user ?? credentials.username;

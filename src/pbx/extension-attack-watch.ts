@@ -1,5 +1,5 @@
 /**
- * The per-extension side of SIP digest brute force. The per-address ban (auth-failure-limiter.ts)
+ * The per-extension side of SIP digest brute force. The per-address ban (src/security/failure-lockout.ts)
  * stops one address guessing, but guesses spread over many addresses each stay under it while
  * together they hammer one extension. An extension whose failed answers within a window reach a
  * threshold is "under attack" until a whole window passes without one: the start of such an

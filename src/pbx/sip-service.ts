@@ -19,7 +19,7 @@ import { clientKey } from '../net/client-key.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
 import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, RECEIVE_FAILED, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
-import { AuthFailureLimiter } from './auth-failure-limiter.ts';
+import { FailureLockout } from '../security/failure-lockout.ts';
 import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS, MAX_PENDING_DELAYED_ANSWERS_PER_ACCOUNT } from './delayed-answers.ts';
 import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
 import { EXTENSION_ATTACK_POLICY, ExtensionAttackWatch } from './extension-attack-watch.ts';
@@ -82,7 +82,7 @@ export async function startSipService(context: SipServiceContext, options: SipSe
   );
   const location = new LocationService(bindings);
   const credentials = createSipCredentialCache(context.db, repositories.extensions);
-  const limiter = new AuthFailureLimiter({
+  const limiter = new FailureLockout({
     limit: config.security.authFailures.limit,
     windowMs: config.security.authFailures.windowSeconds * 1000,
     banMs: config.security.authFailures.banSeconds * 1000,

@@ -39,7 +39,7 @@ export function runRecordCall(dataverse: Dataverse, call: RecordCall, userId: st
   const set = dataverse.entitySetFor(call.entity);
   switch (call.operation) {
     case 'createRecord':
-      return reference(call.entity, dataverse.create(set, call.data, { dialect: 'xrm' }).id);
+      return reference(call.entity, dataverse.create(set, call.data, { dialect: 'xrm', callerId: userId }).id);
     case 'retrieveRecord':
       return dataverse.retrieve(set, xrmId(call.id), call.options).record;
     case 'updateRecord':

@@ -11,11 +11,11 @@
  */
 import { isIPv6 } from 'node:net';
 import { fastify, LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { landingUrlProblem, trustedOrigins, type ChannelProvider } from './channel-provider.ts';
+import { channelProviderFor, landingUrlProblem, panelFrameSandbox, registerChannelProvider, trustedOrigins, type ChannelProvider } from './channel-provider.ts';
 import { registerCustomerPhoneRoutes } from './customer-phone-routes.ts';
 import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.ts';
 import { runRecordCall, RECORD_OPERATIONS, type RecordCall } from './record-calls.ts';
-import { DataverseError, registerDataverseRoutes, SEED, type Dataverse, type DataverseRouteOptions } from './dataverse/index.ts';
+import { DataverseError, registerDataverseRoutes, SEED, type Dataverse, type DataverseRouteOptions, type FaultHook } from './dataverse/index.ts';
 import { SANDBOX_ORGANIZATION } from './organization.ts';
 import { ASSET_PATHS, renderSandboxPage } from './sandbox-page.ts';
 import { loadUiBundle, type UiBundle } from './ui-bundle.ts';
@@ -34,11 +34,17 @@ export interface SandboxServerOptions {
   port: number;
   /** Owned by the caller, who closes it after the server. */
   dataverse: Dataverse;
-  /** The channel provider record; given the sandbox's own origin, which the Channel URL names. */
-  provider: (sandboxOrigin: string) => ChannelProvider;
+  /**
+   * A channel provider record to register once listening (registerChannelProvider), given the
+   * sandbox's origin, which the Channel URL names. Without one, the panel shows the records the
+   * Dataverse has: none, no panel.
+   */
+  provider?: (sandboxOrigin: string) => ChannelProvider;
   logger: Logger;
   /** Passed on to the Web API routes (token checks, throttling). */
-  dataverseRoutes?: Omit<DataverseRouteOptions, 'currentUserId'>;
+  dataverseRoutes?: Omit<DataverseRouteOptions, 'currentUserId' | 'faults'>;
+  /** Tests only: delays, 429s and 503s for Web API requests, decided per request (never configuration). */
+  faults?: FaultHook;
   /** The customer phone's number to call and demo carrier (none: the page says it cannot call). */
   customerPhone?: { did: string; setup(): CustomerPhoneSetup | undefined };
 }
@@ -75,6 +81,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('the sandbox has no TCP address');
       origin = sandboxOrigin(options.host, address.port);
+      if (options.provider) registerChannelProvider(dataverse, options.provider(origin));
       return origin;
     },
     close: () => app.close(),
@@ -121,7 +128,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     script: () => assets().customerPhoneJs,
     setup: () => options.customerPhone?.setup(),
   });
-  registerDataverseRoutes(app, dataverse, { ...options.dataverseRoutes, currentUserId: () => server.currentUserId });
+  registerDataverseRoutes(app, dataverse, { ...options.dataverseRoutes, faults: options.faults, currentUserId: () => server.currentUserId });
   return server;
 }
 
@@ -132,7 +139,8 @@ export function sandboxOrigin(host: string, port: number): string {
 }
 
 function pageConfig(server: SandboxServer, options: SandboxServerOptions): PageConfig {
-  const provider = options.provider(server.origin);
+  // As Dynamics: the msdyn_ciprovider record the signed-in user's roles select, or no panel.
+  const provider = channelProviderFor(options.dataverse, server.currentUserId, SANDBOX_ORGANIZATION.appId);
   const entities: Record<string, PageEntity> = {};
   for (const logicalName of PAGE_ENTITIES) {
     const entity = options.dataverse.entity(options.dataverse.entitySetFor(logicalName));
@@ -148,14 +156,17 @@ function pageConfig(server: SandboxServer, options: SandboxServerOptions): PageC
   const { appId, appName, orgId, orgUniqueName, orgLcid, crmVersion, cifVersion } = SANDBOX_ORGANIZATION;
   return {
     org: { clientUrl: server.origin, appId, appName, orgId, orgUniqueName, orgLcid, crmVersion, cifVersion },
-    provider: {
-      label: provider.label,
-      landingUrl: provider.landingUrl,
-      landingUrlProblem: landingUrlProblem(provider.landingUrl) ?? null,
-      trustedOrigins: trustedOrigins(provider),
-      clickToAct: provider.clickToAct,
-      customParams: provider.customParams ?? null,
-    },
+    provider: provider
+      ? {
+          label: provider.label,
+          landingUrl: provider.landingUrl,
+          landingUrlProblem: landingUrlProblem(provider.landingUrl) ?? null,
+          trustedOrigins: trustedOrigins(provider),
+          clickToAct: provider.clickToAct,
+          customParams: provider.customParams ?? null,
+          frameSandbox: panelFrameSandbox(provider),
+        }
+      : null,
     users: listUsers(options.dataverse),
     currentUserId: server.currentUserId,
     entities,
@@ -167,7 +178,8 @@ function listUsers(dataverse: Dataverse): PageUser[] {
     dataverse.retrieveMultiple('usersettingscollection', '?$select=systemuserid,uilanguageid').records.map((row) => [row.systemuserid as string, row.uilanguageid as number]),
   );
   return dataverse
-    .retrieveMultiple('systemusers', '?$select=fullname,internalemailaddress&$filter=isdisabled eq false&$orderby=fullname')
+    // People sign in; application users (server-to-server callers) do not.
+    .retrieveMultiple('systemusers', '?$select=fullname,internalemailaddress&$filter=isdisabled eq false and applicationid eq null&$orderby=fullname')
     .records.map((row) => ({
       id: row.systemuserid as string,
       fullname: (row.fullname as string | null) ?? '',

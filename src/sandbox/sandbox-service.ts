@@ -6,8 +6,10 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext, AppService } from '../app.ts';
-import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL } from './channel-provider.ts';
+import { callpaneChannelUrl, DEFAULT_PROVIDER_LABEL, registerChannelProvider } from './channel-provider.ts';
 import { Dataverse } from './dataverse/index.ts';
+import type { DynamicsConnection } from '../config/dynamics-config.ts';
+import { DEMO_DYNAMICS_CLIENT_ID, demoDynamicsApplies, demoDynamicsConnection, demoDynamicsSecret } from './demo-dynamics.ts';
 import type { CustomerPhoneSetup } from './customer-phone/customer-phone-config.ts';
 import { createSandboxServer } from './sandbox-server.ts';
 import { DEMO_CARRIER_DID, findDemoCarrier } from '../server/demo-carrier.ts';
@@ -21,6 +23,8 @@ export interface SandboxService extends AppService {
   readonly url: string;
   /** The Channel URL its panel frames (known once Callpane's own HTTP server listens). */
   channelUrl(): string;
+  /** In the demo with no org configured: Callpane's connection to this sandbox as its org (./demo-dynamics.ts). */
+  dynamicsConnection(): DynamicsConnection | undefined;
 }
 
 export function sandboxDatabasePath(dataDir: string): string {
@@ -49,18 +53,21 @@ function privateDatabasePath(dataDir: string): string {
 export async function startSandboxService(context: AppContext): Promise<SandboxService> {
   const { config, httpServer } = context;
   const dataverse = new Dataverse({ path: privateDatabasePath(config.dataDir) });
+  const demoSecret = demoDynamicsApplies(config) ? demoDynamicsSecret(config.dataDir) : undefined;
   const paneUrl = () => {
     if (config.sandbox.paneUrl ?? config.http.publicUrl) return (config.sandbox.paneUrl ?? config.http.publicUrl) as string;
-    const bound = httpServer.address();
-    return localUrl(config.http.host, bound?.port ?? config.http.port, httpServer.https);
+    // The socket's own address: known from the 'listening' event on, before httpServer.address().
+    const bound = httpServer.server.address();
+    return localUrl(config.http.host, typeof bound === 'object' && bound !== null ? bound.port : config.http.port, httpServer.https);
   };
   const server = createSandboxServer({
     host: config.sandbox.host,
     port: config.sandbox.port,
     dataverse,
     logger: context.logger,
-    provider: (origin) => ({ label: DEFAULT_PROVIDER_LABEL, landingUrl: callpaneChannelUrl(paneUrl(), origin), clickToAct: true }),
     customerPhone: { did: DEMO_CARRIER_DID, setup: () => demoCarrierSetup(context, paneUrl()) },
+    // The demo's app registration: the sandbox seeds its application user (docs/sandbox.md).
+    ...(demoSecret === undefined ? {} : { dataverseRoutes: { oauth: { clients: [{ clientId: DEMO_DYNAMICS_CLIENT_ID, clientSecret: demoSecret }] } } }),
   });
   let url: string;
   try {
@@ -71,10 +78,12 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
     const reason = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new Error(`the Dynamics 365 sandbox cannot listen on ${config.sandbox.host}:${config.sandbox.port}: ${reason} (set sandbox.port / CALLPANE_SANDBOX_PORT, or sandbox.enabled false)`);
   }
+  registerCallpaneProvider(context, dataverse, () => callpaneChannelUrl(paneUrl(), url));
   context.logger.info({ url }, 'Dynamics 365 sandbox started');
   return {
     url,
     channelUrl: () => callpaneChannelUrl(paneUrl(), url),
+    dynamicsConnection: () => (demoSecret === undefined ? undefined : demoDynamicsConnection(new URL(url).origin, demoSecret)),
     // The pane accepts the sandbox as a Dynamics 365 origin while it runs (crm.allowedOrigins need not name it).
     crmOrigins: () => [new URL(url).origin],
     async close() {
@@ -82,6 +91,17 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
       dataverse.close();
     },
   };
+}
+
+/**
+ * Callpane as the sandbox's channel provider, its record pointing at this Callpane's Channel URL,
+ * written once Callpane's HTTP server listens (its port may be chosen then): the step an
+ * administrator takes in a real organization (docs/cif-contract.md §8).
+ */
+function registerCallpaneProvider({ httpServer }: AppContext, dataverse: Dataverse, channelUrl: () => string): void {
+  const register = () => registerChannelProvider(dataverse, { label: DEFAULT_PROVIDER_LABEL, landingUrl: channelUrl(), clickToAct: true });
+  if (httpServer.server.listening) register();
+  else httpServer.server.once('listening', register);
 }
 
 /**

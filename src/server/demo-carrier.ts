@@ -2,7 +2,7 @@
  * The demo carrier: a trunk and a DID that exist by default in the demo, so that one person with
  * one browser can place an inbound call end to end from the sandbox's customer phone page
  * (src/sandbox/customer-phone/). It is a `ws` trunk without host — a browser page that connects
- * to /sip and proves itself with match.username/password (docs/trunks-and-routes.md) — and an
+ * to /sip and proves itself with match.username/password (docs/pbx-trunks.md) — and an
  * inbound route from its DID to the first demo extension.
  *
  * It is derived at start-up, next to the demo extensions, and only while the demo is on
@@ -16,12 +16,10 @@
  * The password is generated at the first start and kept in `{dataDir}/demo-carrier.json` (0600);
  * it is never logged.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/load-config.ts';
 import { routeInbound } from '../pbx/routing/inbound-router.ts';
 import type { Trunk } from '../pbx/routing/trunk.ts';
-import { generateSecret } from '../security/password-hash.ts';
+import { keptDemoSecret } from './demo-secret.ts';
 
 export const DEMO_CARRIER_TRUNK = 'demo-carrier';
 /** The company number the customer phone calls (a 555-01xx number, reserved for fiction). */
@@ -71,22 +69,5 @@ export function findDemoCarrier(config: Config): Trunk | undefined {
 
 /** The password kept in the data directory, generated (and kept) the first time. */
 export function demoCarrierPassword(dataDir: string): string {
-  const path = join(dataDir, DEMO_CARRIER_FILE);
-  const kept = readKept(path);
-  if (kept !== undefined) return kept;
-  const password = generateSecret(18);
-  writeFileSync(path, `${JSON.stringify({ trunk: DEMO_CARRIER_TRUNK, password }, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return password;
-}
-
-function readKept(path: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const password = (parsed as { password?: unknown } | null)?.password;
-  return typeof password === 'string' && password.length > 0 ? password : undefined;
+  return keptDemoSecret(dataDir, DEMO_CARRIER_FILE, 'password', { trunk: DEMO_CARRIER_TRUNK });
 }

@@ -16,6 +16,7 @@ import type {
   TrunkRegistrationGauge,
   WebSocketRefusal,
 } from '../pbx/pbx-metrics.ts';
+import { JOURNAL_OUTCOMES, type JournalMetrics, type JournalOutboxGauges } from '../dynamics/journal/journal-metrics.ts';
 
 export type { MediaRelayFailureReason, RegisterResult, SipMessageDirection, SipMessageSummary, TransactionKind, TransactionTotals, TrunkRegistrationGauge, WebSocketRefusal };
 
@@ -27,7 +28,7 @@ const MEDIA_RELAY_FAILURES: readonly MediaRelayFailureReason[] = ['unavailable',
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
 const KNOWN_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
-export interface Metrics extends PbxMetrics {
+export interface Metrics extends PbxMetrics, JournalMetrics {
   readonly registry: Registry;
 }
 
@@ -214,8 +215,40 @@ export function createMetrics(): Metrics {
     },
   });
 
+  let journalOutbox: () => JournalOutboxGauges = () => ({ pending: 0, parked: 0, oldestPendingAgeSeconds: 0 });
+  new Gauge({
+    name: 'callpane_journal_outbox',
+    help: 'Calls whose Phone Call the server still owes Dynamics, by state: pending (waiting for the grace period or a retry), parked (refused by Dataverse; callpane journal list --failed)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const { pending, parked } = journalOutbox();
+      this.set({ state: 'pending' }, pending);
+      this.set({ state: 'parked' }, parked);
+    },
+  });
+  new Gauge({
+    name: 'callpane_journal_oldest_pending_seconds',
+    help: 'How long the oldest pending journal entry has been due (0 when none is due)',
+    registers: [registry],
+    collect() {
+      this.set(journalOutbox().oldestPendingAgeSeconds);
+    },
+  });
+  const journalAttempts = new Counter({
+    name: 'callpane_journal_attempts_total',
+    help: 'Journal entries handled, by outcome: created, completed (a pane had created it), already_complete, skipped (a pane logged it, or the log settings leave it out), parked, retried',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of JOURNAL_OUTCOMES) journalAttempts.inc({ outcome }, 0);
+
   return {
     registry,
+    journalAttempt: (outcome) => journalAttempts.inc({ outcome }),
+    observeJournalOutbox(read) {
+      journalOutbox = read;
+    },
     sipMessage(direction, message) {
       const counter = direction === 'in' ? messagesIn : messagesOut;
       counter.inc({

@@ -12,6 +12,7 @@
  * move a call to the top of the list when it ends, and calls in progress have none.
  */
 import { inTransaction, type Database } from './database.ts';
+import { createJournalOutboxRepository } from './journal-outbox-repository.ts';
 
 /** A record's direction and disposition: the same words as its call's events (the CHECKs of migration 2). */
 export type CallRecordDirection = 'inbound' | 'outbound' | 'internal';
@@ -130,7 +131,7 @@ export interface CallRecordRepository {
   open(record: NewCallRecord): boolean;
   /** Sets the answer time unless already answered or ended; true when it did. */
   answer(id: string, answeredAt: number, answeredBy: string | null): boolean;
-  /** Ends a call still in progress; true when it did. */
+  /** Ends a call still in progress; true when it did. With the journal on, an outside call's outbox row is written with it. */
   end(id: string, end: CallRecordEnd): boolean;
   get(id: string): CallRecord | undefined;
   /** The record when it belongs to `extension`; undefined when it does not exist or is not theirs. */
@@ -231,7 +232,21 @@ function fromRow(row: CallRecordRow): CallRecord {
   };
 }
 
-export function createCallRecordRepository(db: Database): CallRecordRepository {
+export interface CallRecordRepositoryOptions {
+  /**
+   * The journal outbox, on when a Dynamics org is configured: ending a call with an outside party
+   * (inbound or outbound) writes its outbox row in the same transaction, due `graceSeconds` after
+   * the end, so no call ends without it (journal-outbox-repository.ts).
+   */
+  journal?: { graceSeconds: number };
+  /** The clock of the outbox rows' own timestamps (default Date.now). */
+  now?: () => number;
+}
+
+export function createCallRecordRepository(db: Database, options: CallRecordRepositoryOptions = {}): CallRecordRepository {
+  const outbox = options.journal && createJournalOutboxRepository(db);
+  const graceMs = (options.journal?.graceSeconds ?? 0) * 1000;
+  const now = options.now ?? Date.now;
   const insertRecord = db.prepare(
     `INSERT INTO call_records (id, direction, from_number, from_name, to_number, to_name, trunk, started_at)
      VALUES (:id, :direction, :fromNumber, :fromName, :toNumber, :toName, :trunk, :startedAt)
@@ -252,6 +267,11 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
   const closeAll = db.prepare(
     "UPDATE call_records SET ended_at = ?, disposition = 'failed', talk_seconds = 0, end_reason = ? WHERE ended_at IS NULL",
   );
+  const updateEndReturning = db.prepare(
+    `UPDATE call_records SET ended_at = :endedAt, disposition = :disposition, talk_seconds = :talkSeconds, end_reason = :reason
+     WHERE id = :id AND ended_at IS NULL RETURNING direction`,
+  );
+  const selectOpenExternal = db.prepare("SELECT id FROM call_records WHERE ended_at IS NULL AND direction <> 'internal'");
   const selectOne = db.prepare(`SELECT ${SELECT_COLUMNS} FROM call_records r WHERE r.id = ?`);
   const selectOwned = db.prepare(
     `SELECT ${SELECT_COLUMNS} FROM call_records r JOIN call_extensions e ON e.call_id = r.id WHERE r.id = ? AND e.extension = ?`,
@@ -311,7 +331,14 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
     },
     end(id, end) {
       const talkSeconds = Math.max(0, Math.floor(end.talkSeconds));
-      return Number(updateEnd.run({ id, endedAt: end.endedAt, disposition: end.disposition, talkSeconds, reason: end.reason }).changes) > 0;
+      const values = { id, endedAt: end.endedAt, disposition: end.disposition, talkSeconds, reason: end.reason };
+      if (!outbox) return Number(updateEnd.run(values).changes) > 0;
+      return transaction(() => {
+        const ended = updateEndReturning.get(values) as { direction: CallRecordDirection } | undefined;
+        if (ended === undefined) return false;
+        if (ended.direction !== 'internal') outbox.enqueue(id, end.endedAt + graceMs, now());
+        return true;
+      });
     },
     get(id) {
       const row = selectOne.get(id) as CallRecordRow | undefined;
@@ -361,8 +388,15 @@ export function createCallRecordRepository(db: Database): CallRecordRepository {
     saveQuality(id, quality) {
       return Number(updateQuality.run(JSON.stringify(quality), id).changes) > 0;
     },
-    closeOpen(now, reason = SERVER_RESTART_REASON) {
-      return Number(closeAll.run(now, reason).changes);
+    closeOpen(at, reason = SERVER_RESTART_REASON) {
+      if (!outbox) return Number(closeAll.run(at, reason).changes);
+      // A call cut off by a crash still happened: it is journaled like any other.
+      return transaction(() => {
+        const cutOff = selectOpenExternal.all() as Array<{ id: string }>;
+        const closed = Number(closeAll.run(at, reason).changes);
+        for (const { id } of cutOff) outbox.enqueue(id, at + graceMs, now());
+        return closed;
+      });
     },
   };
 }

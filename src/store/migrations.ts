@@ -153,4 +153,64 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE call_records ADD COLUMN media_quality TEXT CHECK (media_quality IS NULL OR json_valid(media_quality));
     `,
   },
+  {
+    version: 8,
+    name: 'journal outbox',
+    sql: `
+      -- The calls whose Phone Call activity the server still owes Dynamics (src/store/journal-outbox-repository.ts):
+      -- written in the transaction that ends the call, drained by the journal worker. pending rows
+      -- are tried at next_attempt_at (a claim moves it past the lease); parked rows wait for
+      -- callpane journal retry; done rows keep their outcome. claimed_until is set while a worker holds the row.
+      CREATE TABLE journal_outbox (
+        call_id TEXT PRIMARY KEY REFERENCES call_records(id) ON DELETE CASCADE,
+        activity_id TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'parked', 'done')),
+        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+        next_attempt_at INTEGER NOT NULL,
+        claimed_until INTEGER,
+        last_error TEXT,
+        outcome TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX journal_outbox_pending ON journal_outbox (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX journal_outbox_parked ON journal_outbox (updated_at) WHERE state = 'parked';
+    `,
+  },
+  {
+    version: 9,
+    name: 'phone index',
+    sql: `
+      -- Every number of the Dynamics contacts, accounts and leads, one row per number, found by its
+      -- digits read backwards: equal digits and "digits ending with" are both one index range
+      -- (src/store/phone-index-repository.ts). Filled by the full sync and change tracking of
+      -- src/dynamics/phone-index/; generation tells a full sync's rows from those it replaces.
+      CREATE TABLE phone_index (
+        entity TEXT NOT NULL CHECK (entity IN ('contact', 'account', 'lead')),
+        record_id TEXT NOT NULL,
+        record_name TEXT,
+        field TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('international', 'national', 'short')),
+        digits_reversed TEXT NOT NULL CHECK (digits_reversed <> ''),
+        e164 TEXT CHECK ((e164 IS NOT NULL) = (kind = 'international')),
+        extension TEXT,
+        generation INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX phone_index_digits ON phone_index (digits_reversed);
+      CREATE INDEX phone_index_record ON phone_index (entity, record_id);
+
+      -- Per table: the delta link to follow next (Dataverse change tracking), what the rows were
+      -- read with (default region, columns), and when the last full sync and delta ended.
+      CREATE TABLE phone_index_sync (
+        entity TEXT PRIMARY KEY CHECK (entity IN ('contact', 'account', 'lead')),
+        state TEXT NOT NULL CHECK (state IN ('syncing', 'ready')),
+        definition TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        delta_link TEXT,
+        last_full_sync_at INTEGER,
+        last_delta_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

@@ -76,6 +76,10 @@ describe('the layers of src/', () => {
     assert.deepEqual(violations('widget', (entry) => (!isFile(entry.target) && !entry.target.startsWith('node:')) || ['widget', 'crm', 'contract'].includes(layer(entry.target))), []);
   });
 
+  test('dynamics/ (the server-side Dataverse path) never imports the web server, the PBX, the application, the widget or the sandbox', () => {
+    assert.deepEqual(violations('dynamics', ({ target }) => !isFile(target) || !['server', 'pbx', 'app.ts', 'widget', 'sandbox', 'cli', 'media', 'sip'].includes(layer(target))), []);
+  });
+
   test('the contract is pure: it imports only itself and types of the pure crm/, no Node module, no package, and does no I/O', () => {
     assert.deepEqual(violations('contract', ({ target, typeOnly }) => isFile(target) && (layer(target) === 'contract' || (typeOnly && layer(target) === 'crm'))), []);
     const io = globSync('contract/**/*.ts', { cwd: SRC }).filter((file) => /\b(fetch|XMLHttpRequest|WebSocket)\s*\(/.test(readFileSync(join(SRC, file), 'utf8')));

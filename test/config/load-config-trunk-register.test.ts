@@ -63,9 +63,9 @@ describe('a trunk that registers to its carrier', () => {
   });
 });
 
-describe('docs/trunks-and-routes.md', () => {
+describe('docs/pbx-trunks.md', () => {
   test('every configuration it shows loads as written', () => {
-    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/trunks-and-routes.md'), 'utf8');
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/pbx-trunks.md'), 'utf8');
     const blocks = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map((match) => match[1] ?? '');
     assert.ok(blocks.length >= 5, `the example and the recipes, found ${blocks.length}`);
     for (const block of blocks) {

@@ -9,7 +9,7 @@ import { routeInbound } from '../../src/pbx/routing/inbound-router.ts';
 import { routeOutbound } from '../../src/pbx/routing/outbound-router.ts';
 import { itemAt } from '../support/item-at.ts';
 
-const DOC = resolve(import.meta.dirname, '../../docs/trunks-and-routes.md');
+const DOC = resolve(import.meta.dirname, '../../docs/pbx-trunks.md');
 
 let dir: string;
 let fileCount = 0;
@@ -52,7 +52,7 @@ describe('defaults', () => {
   });
 });
 
-describe('the example in docs/trunks-and-routes.md', () => {
+describe('the example in docs/pbx-trunks.md', () => {
   function example() {
     const json = /```json\n([\s\S]*?)\n```/.exec(readFileSync(DOC, 'utf8'))?.[1];
     assert.ok(json, 'the doc has a json example');
@@ -118,7 +118,7 @@ describe('problems', () => {
 
   test('a bad dial pattern is refused saying what and where', () => {
     assert.deepEqual(problemsOf({ trunks: [carrier], routes: { outbound: [{ pattern: '_0[1-9.', trunk: 'carrier' }] } }), [
-      'routes.outbound[0].pattern = "_0[1-9.": must be a number such as 911 or a dial pattern starting with _ (see docs/trunks-and-routes.md): "." at position 7 is not allowed in a [set] (digits, ranges such as 2-5, * and #)',
+      'routes.outbound[0].pattern = "_0[1-9.": must be a number such as 911 or a dial pattern starting with _ (see docs/pbx-trunks.md): "." at position 7 is not allowed in a [set] (digits, ranges such as 2-5, * and #)',
     ]);
     assert.match(itemAt(problemsOf({ routes: { inbound: [{ did: '+49 30 1234', extension: '1001' }] } }), 0), /^routes\.inbound\[0\]\.did = "\+49 30 1234": must be a number such as \+493012345600 .*" " at position 4/);
   });
@@ -188,7 +188,7 @@ describe('secrets', () => {
 
   test('problems inside trunks do not name a variable that cannot set them', () => {
     const [problem] = problemsOf({ trunks: 'carrier' });
-    assert.equal(problem, 'trunks = "carrier": must be a list of trunks (see docs/trunks-and-routes.md)');
+    assert.equal(problem, 'trunks = "carrier": must be a list of trunks (see docs/pbx-trunks.md)');
   });
 });
 

@@ -98,6 +98,13 @@ describe('phonecallActivity', () => {
     assert.equal('regardingobjectid_contact@odata.bind' in body, false);
   });
 
+  test('binds an owner other than the writer as ownerid, and none unless asked', () => {
+    const owner = 'b81d3f2e-0000-4000-8000-000000000002';
+    assert.equal(activity({ dialect: 'webapi', ownerSystemUserId: `{${owner.toUpperCase()}}` })['ownerid@odata.bind'], `/systemusers(${owner})`);
+    assert.equal('ownerid@odata.bind' in activity({ dialect: 'webapi' }), false);
+    assert.throws(() => activity({ ownerSystemUserId: 'admin' }), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_GUID');
+  });
+
   test('refuses ids that are not GUIDs, internal calls and impossible times', () => {
     const refused = (code: string, overrides: Partial<PhonecallActivityInput>) =>
       assert.throws(() => activity(overrides), (error: unknown) => error instanceof CrmError && error.code === code, JSON.stringify(overrides));

@@ -1,15 +1,16 @@
 /**
  * Every document the repository cites must be in the repository: a comment that names a `.md`
- * file (with a `§N` section, that section), and every relative Markdown link in README.md and
- * docs/ (with a `#fragment`, that heading, by GitHub's anchor rules), and every source path those
- * pages name in backticks. A reference into a folder
- * outside the repository, such as a team's shared notes, fails even when the file exists there.
+ * file (with a `§N` section, that section; with a `#fragment`, that heading), and every relative
+ * link in README.md and docs/ — inline, reference-style or an HTML `href`/`src` — (with a
+ * `#fragment`, that heading, by GitHub's anchor rules), and every source path those pages name in
+ * backticks. A reference into a folder outside the repository, such as a team's shared notes, or a
+ * `file:` link, fails even when the file exists there.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { itemAt, itemsAt } from '../support/item-at.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CODE_FOLDERS = ['src', 'bin', 'bench', 'scripts', 'test'];
@@ -18,7 +19,7 @@ const SKIP_FOLDERS = new Set(['node_modules', 'vectors', 'fixtures']);
 const THIS_FILE = relative(ROOT, import.meta.filename);
 
 /** A `.md` path as code comments write it: `docs/dataverse.md`, `../README.md`, `README.md`. */
-const MD_REFERENCE = /(?<![\w/.-])((?:\.{1,2}\/)*[\w-]+(?:\/[\w.-]+)*\.md)\b((?:\s*§\s*\d+(?:\s*(?:,|and|to|-|–)\s*§?\s*\d+)*)?)/g;
+const MD_REFERENCE = /(?<![\w/.-])((?:\.{1,2}\/)*[\w-]+(?:\/[\w.-]+)*\.md)\b(?:#([\w-]+))?((?:\s*§\s*\d+(?:\s*(?:,|and|to|-|–)\s*§?\s*\d+)*)?)/g;
 const URL = /\b(?:https?|file):\/\/\S+/g;
 
 function filesUnder(folder: string, keep: (path: string) => boolean): string[] {
@@ -101,12 +102,16 @@ export function codeReferenceProblems(file: string, text: string): string[] {
     const where = `${relative(ROOT, file)}:${index + 1}`;
     if (/\.\.\/shared\b/.test(line)) problems.push(`${where} points into ../shared, outside the repository`);
     for (const match of line.matchAll(MD_REFERENCE)) {
-      const [, reference, sections] = itemsAt(match, 0, 1, 2);
+      const [, , fragment, sections] = match;
+      const reference = itemAt(match, 1);
       const candidates = [resolve(ROOT, reference), resolve(dirname(file), reference)].filter(insideRepository);
       const target = candidates.find((path) => existsSync(path) && statSync(path).isFile());
       if (target === undefined) {
         problems.push(`${where} cites ${reference}, which is not in the repository`);
         continue;
+      }
+      if (fragment !== undefined && !headingAnchors(readFileSync(target, 'utf8')).has(fragment.toLowerCase())) {
+        problems.push(`${where} cites ${reference}#${fragment}, but ${reference} has no heading with that anchor`);
       }
       const wanted = [...(sections ?? '').matchAll(/\d+/g)].map(([number]) => Number(number));
       if (wanted.length === 0) continue;
@@ -119,15 +124,27 @@ export function codeReferenceProblems(file: string, text: string): string[] {
   return problems;
 }
 
+/** The targets a line of Markdown links to: inline links and images, reference definitions, HTML href and src. */
+function linkTargets(prose: string): string[] {
+  const inline = [...prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)];
+  const definition = [...prose.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?/g)];
+  const html = [...prose.matchAll(/\b(?:href|src)\s*=\s*["']([^"']+)["']/gi)];
+  return [...inline, ...definition, ...html].map(([, target]) => target ?? '');
+}
+
 /** Problems with the relative links of one Markdown file. */
 export function markdownLinkProblems(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const { line, number } of proseLines(text)) {
     const prose = line.replace(/`[^`]*`/g, '');
-    for (const match of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      const target = itemAt(match, 1);
-      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+    for (const target of linkTargets(prose)) {
       const where = `${relative(ROOT, file)}:${number}`;
+      // A file: link names a path on the writer's machine, which a reader of the repository does not have.
+      if (/^file:/i.test(target)) {
+        problems.push(`${where} links to ${target}, outside the repository`);
+        continue;
+      }
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
       const [pathPart, fragment] = target.split('#', 2) as [string, string | undefined];
       const path = pathPart === '' ? file : resolve(dirname(file), decodeURIComponent(pathPart));
       if (!insideRepository(path)) {
@@ -151,7 +168,7 @@ export function markdownLinkProblems(file: string, text: string): string[] {
 export function namedPathProblems(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const { line, number } of proseLines(text)) {
-    for (const match of line.matchAll(/`((?:src|test|bin|bench|scripts|docs)\/[\w./-]*[\w/])`/g)) {
+    for (const match of line.matchAll(/`((?:src|test|bin|bench|scripts|docs|deploy)\/[\w./-]*[\w/])`/g)) {
       const path = itemAt(match, 1);
       if (!existsSync(join(ROOT, path))) problems.push(`${relative(ROOT, file)}:${number} names ${path}, which is not in the repository`);
     }
@@ -207,6 +224,28 @@ describe('document references', () => {
       'docs/example.md:1 links to missing.md, which does not exist',
       'docs/example.md:2 links to dataverse.md#no-such-heading, but docs/dataverse.md has no heading with that anchor',
     ]);
+  });
+
+  test('reference-style links, HTML href and src, and file: links are checked as well', () => {
+    const file = join(ROOT, 'docs', 'example.md');
+    const text = [
+      '[notes]: ../../shared/docs/notes.md',
+      '[ok]: dataverse.md#9-errors',
+      '<a href="missing.md">gone</a> <img src="images/no-such.png">',
+      '[local copy](file:///home/me/callpane/docs/dataverse.md) [web](https://learn.microsoft.com/)',
+    ].join('\n');
+    assert.deepEqual(markdownLinkProblems(file, text), [
+      'docs/example.md:1 links to ../../shared/docs/notes.md, outside the repository',
+      'docs/example.md:3 links to missing.md, which does not exist',
+      'docs/example.md:3 links to images/no-such.png, which does not exist',
+      'docs/example.md:4 links to file:///home/me/callpane/docs/dataverse.md, outside the repository',
+    ]);
+  });
+
+  test('a comment citing a document with a #fragment must find that heading there', () => {
+    const file = join(ROOT, 'src', 'example.ts');
+    const problems = codeReferenceProblems(file, ['// (docs/dataverse.md#9-errors)', '// (docs/dataverse.md#no-such-heading)'].join('\n'));
+    assert.deepEqual(problems, ['src/example.ts:2 cites docs/dataverse.md#no-such-heading, but docs/dataverse.md has no heading with that anchor']);
   });
 
   test('a source path named in backticks that does not exist is reported', () => {

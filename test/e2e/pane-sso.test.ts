@@ -88,7 +88,7 @@ test('an agent signs in with the identity provider in a popup, stays signed in a
 test('a provider that cuts the popup off from the pane (Cross-Origin-Opener-Policy) still signs the agent in', { timeout: 90_000 }, async () => {
   // The pane opened on its own (a plain softphone page): inside Dynamics' panel the popup inherits
   // the iframe's sandbox, and a sandboxed window may not load a page with such a policy at all
-  // (HTML: "sandboxed navigation with COOP" is a network error); the README says what to do then.
+  // (HTML: "sandboxed navigation with COOP" is a network error); docs/sso.md#one-limit-inside-dynamics says what to do then.
   const context = await browser.newContext();
   context.setDefaultTimeout(STEP_MS);
   const pane = await context.newPage();

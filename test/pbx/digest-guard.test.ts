@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
+import { FailureLockout } from '../../src/security/failure-lockout.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
 import { ExtensionAttackWatch, type AttackEpisode } from '../../src/pbx/extension-attack-watch.ts';
 import { answerChallenge, parseDigestChallenge, parseDigestCredentials, type DigestChallenge } from '../../src/sip/auth/index.ts';
@@ -54,7 +54,7 @@ function fixture() {
   const guard = new DigestGuard({
     realm: REALM,
     credentialOf,
-    limiter: new AuthFailureLimiter(POLICY),
+    limiter: new FailureLockout(POLICY),
     onBan: (address, until) => bans.push({ address, until }),
   });
   return { guard, bans };
@@ -263,7 +263,7 @@ describe('credentials that stand for an extension (the pane’s short-lived ones
     const guard = new DigestGuard({
       realm: REALM,
       credentialOf: (username) => (username === PANE_USER ? { password: 'pane-password', user: '1001' } : undefined),
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
       onBan: (address, until) => bans.push({ address, until }),
     });
     return { guard, bans };
@@ -297,7 +297,7 @@ describe('what a verified digest proves', () => {
         if (user === PANE_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef' };
         return credentialOf(user);
       },
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
     });
   }
 
@@ -324,7 +324,7 @@ describe('a genuine pane credential that has expired or whose web session ended'
         if (user === EXPIRED_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef', expired: true };
         return credentialOf(user);
       },
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
       attacks,
       onBan: (address, until) => bans.push({ address, until }),
     });
@@ -366,7 +366,7 @@ describe('guessing one extension from many addresses', () => {
     const guard = new DigestGuard({
       realm: REALM,
       credentialOf,
-      limiter: new AuthFailureLimiter(POLICY),
+      limiter: new FailureLockout(POLICY),
       attacks: new ExtensionAttackWatch(ATTACK, { onAttackStarted: (episode) => started.push(episode) }),
       onBan: (address) => bans.push(address),
     });

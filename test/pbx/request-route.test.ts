@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthFailureLimiter } from '../../src/pbx/auth-failure-limiter.ts';
+import { FailureLockout } from '../../src/security/failure-lockout.ts';
 import { DelayedAnswers } from '../../src/pbx/delayed-answers.ts';
 import { DigestGuard, type GuardOutcome } from '../../src/pbx/digest-guard.ts';
 import { ExtensionAttackWatch } from '../../src/pbx/extension-attack-watch.ts';
@@ -110,7 +110,7 @@ function fixture(options: FixtureOptions = {}) {
       return password === undefined ? undefined : { password, user };
     },
     algorithms: ['MD5'],
-    limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
+    limiter: new FailureLockout({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
     attacks: options.attacks,
   });
   const registered: Array<Parameters<NonNullable<RouteEvents['registered']>>[0]> = [];

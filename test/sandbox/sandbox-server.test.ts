@@ -52,8 +52,8 @@ describe('the pages', () => {
     const html = await response.text();
     assert.match(html, /<div class="sandbox-banner" role="note"><strong>Local Dynamics 365 sandbox<\/strong>/);
     const config = pageConfigOf(html);
-    assert.equal(config.provider.landingUrl, `http://localhost:9/dyncrm?base=${origin}`);
-    assert.deepEqual(config.provider.trustedOrigins, ['http://localhost:9', 'https://login.example.test']);
+    assert.equal(config.provider?.landingUrl, `http://localhost:9/dyncrm?base=${origin}`);
+    assert.deepEqual(config.provider?.trustedOrigins, ['http://localhost:9', 'https://login.example.test']);
     assert.equal(config.org.clientUrl, origin);
     assert.equal(config.currentUserId, SEED.agentEnglish);
     const languages = Object.fromEntries(config.users.map((user) => [user.id, user.lcid]));
@@ -158,9 +158,44 @@ describe('the signed-in user', () => {
     }
   });
 
+  test('application users are not people: the user picker neither lists nor takes them', async () => {
+    const appUser = dataverse.ensureApplicationUser('0a9c0000-0000-4000-8000-00000000beef');
+    const config = pageConfigOf(await (await fetch(`${origin}/main.aspx`)).text());
+    assert.deepEqual(config.users.map((user) => user.id).sort(), [SEED.agentEnglish, SEED.agentChinese, SEED.supervisor].sort());
+    assert.equal((await post(USER_PATH, { userId: appUser })).status, 400);
+  });
+
   test('an unknown user or another origin is refused', async () => {
     assert.equal((await post(USER_PATH, { userId: '00000000-0000-4000-8000-000000000000' })).status, 400);
     assert.equal((await post(USER_PATH, { userId: SEED.agentChinese }, { origin: 'http://localhost:9' })).status, 403);
     assert.equal(server.currentUserId, SEED.agentEnglish);
+  });
+});
+
+describe('the channel panel', () => {
+  test('shows the provider record the signed-in user\'s roles select, and nothing for a user without such a role', async () => {
+    const roles = dataverse.rolesOf(SEED.agentChinese);
+    try {
+      dataverse.setUserRoles(SEED.agentChinese, []);
+      server.currentUserId = SEED.agentChinese;
+      assert.equal(pageConfigOf(await (await fetch(`${origin}/main.aspx`)).text()).provider, null);
+      server.currentUserId = SEED.agentEnglish;
+      assert.equal(pageConfigOf(await (await fetch(`${origin}/main.aspx`)).text()).provider?.label, 'Callpane for Dynamics 365');
+    } finally {
+      dataverse.setUserRoles(SEED.agentChinese, roles);
+      server.currentUserId = SEED.agentEnglish;
+    }
+  });
+
+  test('follows the record: a changed label or Channel URL shows at the next page load, a deleted record leaves no panel', async () => {
+    const [record] = dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid,msdyn_label').records;
+    assert.ok(record);
+    const id = record.msdyn_ciproviderid as string;
+    dataverse.update('msdyn_ciproviders', id, { msdyn_label: 'Renamed', msdyn_landingurl: 'http://localhost:9/other' });
+    const config = pageConfigOf(await (await fetch(`${origin}/main.aspx`)).text());
+    assert.equal(config.provider?.label, 'Renamed');
+    assert.equal(config.provider?.landingUrl, 'http://localhost:9/other');
+    dataverse.delete('msdyn_ciproviders', id);
+    assert.equal(pageConfigOf(await (await fetch(`${origin}/main.aspx`)).text()).provider, null);
   });
 });

@@ -101,3 +101,19 @@ test('call audio quality lands in loss, jitter and MOS histograms, and poor call
   assert.equal(valueOf(text, 'callpane_call_audio_mos_count'), 1);
   assert.equal(valueOf(text, 'callpane_calls_poor_audio_total'), 1);
 });
+
+test('the journal outbox depth and oldest age are read at each scrape, and attempts counted by outcome from zero', async () => {
+  const metrics = createMetrics();
+  let text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_journal_attempts_total{outcome="parked"}'), 0);
+  metrics.observeJournalOutbox(() => ({ pending: 4, parked: 1, oldestPendingAgeSeconds: 12.5 }));
+  metrics.journalAttempt('created');
+  metrics.journalAttempt('created');
+  metrics.journalAttempt('retried');
+  text = await metrics.registry.metrics();
+  assert.equal(valueOf(text, 'callpane_journal_outbox{state="pending"}'), 4);
+  assert.equal(valueOf(text, 'callpane_journal_outbox{state="parked"}'), 1);
+  assert.equal(valueOf(text, 'callpane_journal_oldest_pending_seconds'), 12.5);
+  assert.equal(valueOf(text, 'callpane_journal_attempts_total{outcome="created"}'), 2);
+  assert.equal(valueOf(text, 'callpane_journal_attempts_total{outcome="retried"}'), 1);
+});

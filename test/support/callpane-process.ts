@@ -22,14 +22,19 @@ export interface CallpaneProcess {
   stop(): Promise<void>;
 }
 
-export async function startCallpaneProcess(env: Record<string, string> = {}): Promise<CallpaneProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'callpane-process-'));
+/**
+ * `dataDir`: run on this data directory, which stop() then leaves in place (a test that restarts
+ * Callpane on the same data, and removes it itself); a fresh one, removed at stop(), when omitted.
+ */
+export async function startCallpaneProcess(env: Record<string, string> = {}, dataDir?: string): Promise<CallpaneProcess> {
+  const ownDir = dataDir === undefined;
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'callpane-process-'));
   const [sipPort, httpPort] = [await freeUdpTcpPort(), await freePort()];
   const child = spawn(process.execPath, [new URL('../../bin/callpane.ts', import.meta.url).pathname, 'start'], {
-    cwd: dataDir,
+    cwd: dir,
     env: {
       ...process.env,
-      CALLPANE_DATA_DIR: dataDir,
+      CALLPANE_DATA_DIR: dir,
       CALLPANE_HTTP_HOST: '127.0.0.1',
       CALLPANE_HTTP_PORT: String(httpPort),
       CALLPANE_SIP_HOST: '127.0.0.1',
@@ -56,7 +61,7 @@ export async function startCallpaneProcess(env: Record<string, string> = {}): Pr
   const stop = async (): Promise<void> => {
     if (exited === undefined) child.kill('SIGTERM');
     await ended;
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -20,7 +20,7 @@
  *   reaches us (TCP, TLS, a browser over WebSocket); the token names the leg, and the phone gets
  *   its entry back as it was in the trunk's responses (RFC 3261 §16.7 step 4 lets a proxy
  *   rewrite its own Record-Route in a response).
- * - Headers: only TRUNK_REQUEST_HEADERS / TRUNK_RESPONSE_HEADERS cross (docs/trunks-and-routes.md).
+ * - Headers: only TRUNK_REQUEST_HEADERS / TRUNK_RESPONSE_HEADERS cross (docs/pbx-trunks.md).
  *   REFER and Replaces never go to a trunk (trunk-transfer.ts).
  * - SDP: the media relay puts its own address in `o=` and `c=`; the origin's user name and the
  *   session name, where phones write their extension and model, become `-` (hideSdp).

@@ -4,7 +4,7 @@
  * come back as an inbound call for a number that is no DID) — and shows it the extension number;
  * an INVITE with Replaces (RFC 3891) names a dialog by the phone's real Call-ID and tags. Neither
  * can be topology-hidden, so neither crosses: the sender gets 403 and nothing reaches the carrier.
- * Carrying out transfers of trunk calls in the PBX is a later feature (docs/trunks-and-routes.md).
+ * Carrying out transfers of trunk calls in the PBX is a later feature (docs/pbx-trunks.md).
  */
 import { createResponse, getHeader } from '../../sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../sip/message/types.ts';

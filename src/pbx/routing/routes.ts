@@ -1,6 +1,6 @@
 /**
  * Inbound and outbound routes as the configuration describes them (see
- * docs/trunks-and-routes.md and ./dial-pattern.ts for the number and pattern syntax).
+ * docs/pbx-trunks.md and ./dial-pattern.ts for the number and pattern syntax).
  * First match wins in both lists.
  */
 

@@ -1,5 +1,5 @@
 /**
- * A trunk as the configuration describes it (see docs/trunks-and-routes.md): a SIP peer that
+ * A trunk as the configuration describes it (see docs/pbx-trunks.md): a SIP peer that
  * brings external calls in and takes calls out. Plain data, so that the SIP proxy, the tests and
  * `callpane config check` all handle the same object.
  */

@@ -15,7 +15,7 @@
  * Whoever has seen it can send calls that are taken as the trunk's, from anywhere, unless the
  * trunk has match.addresses. Such a call can do what the carrier can: ring the extensions that
  * routes.inbound maps its DIDs to, with any caller number, and count against maxCalls; trunk
- * callers are never routed out (call-router.ts). docs/trunks-and-routes.md says why this stays
+ * callers are never routed out (call-router.ts). docs/pbx-trunks.md says why this stays
  * the default and how to close it (match.addresses, transport tls).
  */
 import { createHmac } from 'node:crypto';

@@ -2,7 +2,7 @@
  * One call from the customer phone: a JsSIP user agent that does not register (a carrier calls
  * in, it is never called), connects to Callpane's /sip over WebSocket (RFC 7118), and sends an
  * INVITE to the company's DID with the customer's number as the From user: the trunk's
- * credentials answer Callpane's 407 (docs/trunks-and-routes.md: a trunk may present any From,
+ * credentials answer Callpane's 407 (docs/pbx-trunks.md: a trunk may present any From,
  * which is the caller's number), so the call arrives as an inbound call from outside.
  */
 import { UA, WebSocketInterface, debug as jssipDebug } from 'jssip';

@@ -27,10 +27,20 @@ export const DataverseErrorCode = {
   StringLengthTooLong: '0x80044331',
   /** InvalidArgument: a value Dataverse's business rules refuse. */
   InvalidArgument: '0x80040203',
+  /** ValidationFailed: "A validation error occurred." (a choice value the column does not have). */
+  ValidationFailed: '0x80044331',
+  /** PrivilegeDenied: the caller's roles lack a privilege ("Principal user … is missing prvX privilege"); 403. */
+  PrivilegeDenied: '0x80040220',
+  /** The caller has no security role at all ("SecLib::RetrievePrivilegeForUser failed - no roles are assigned to user"); 403. */
+  NoRolesAssigned: '0x80042f09',
   /** AccessDenied. */
   AccessDenied: '0x80048405',
   /** Service protection: "Number of requests exceeded the limit of 6000 over time window of 300 seconds." (429). */
   RequestLimitExceeded: '0x80072322',
+  /** ChangeTrackingNotEnabledForEntity: "Entity {0} isn't enabled for change tracking." (web service error codes). */
+  ChangeTrackingNotEnabled: '0x80072491',
+  /** ExpiredVersionStamp: a change tracking token older than the retention, or from before a reset. */
+  ExpiredVersionStamp: '0x80044352',
   /** Route-level errors carry an empty code in Dataverse. */
   None: '',
 } as const;
@@ -111,4 +121,23 @@ export function querySyntaxError(message: string): DataverseError {
 
 export function payloadError(message: string): DataverseError {
   return new DataverseError(400, DataverseErrorCode.QueryOrPayload, message);
+}
+
+/**
+ * `Prefer: odata.track-changes` or a `$deltatoken` on a table without change tracking. Code and
+ * wording from the web service error code list (ChangeTrackingNotEnabledForEntity); the status
+ * is not documented, 400 as for other refused requests.
+ */
+export function changeTrackingNotEnabled(logicalName: string): DataverseError {
+  return new DataverseError(400, DataverseErrorCode.ChangeTrackingNotEnabled, `Entity ${logicalName} isn't enabled for change tracking.`);
+}
+
+/**
+ * A delta token Dataverse no longer answers for: older than Organization.ExpireChangeTrackingInDays
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/use-change-tracking-synchronize-data-external-systems)
+ * or issued before the change data was reset. Code and wording of ExpiredVersionStamp; the status
+ * is not documented, 400 as for other refused requests. A client starts a full sync again.
+ */
+export function expiredVersionStamp(): DataverseError {
+  return new DataverseError(400, DataverseErrorCode.ExpiredVersionStamp, 'Version stamp associated with the client has expired. Please perform a full sync.');
 }

@@ -3,8 +3,9 @@
  * name, primary key, structural properties with their Edm types, and lookups with the typed
  * navigation properties that `@odata.bind` uses. Names and types follow Microsoft's entity
  * reference (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/contact,
- * …/account, …/lead, …/phonecall, …/activityparty, …/systemuser, …/usersettings) and
- * docs/dataverse.md §3 for the phone fields the pane searches.
+ * …/account, …/lead, …/phonecall, …/activityparty, …/systemuser, …/usersettings, …/role) and
+ * docs/dataverse.md §3 for the phone fields the pane searches; the channel provider table follows
+ * https://learn.microsoft.com/dynamics365/developer/reference/entities/msdyn_ciprovider.
  */
 
 export type ColumnType = 'string' | 'int' | 'bool' | 'datetime' | 'guid';
@@ -16,6 +17,10 @@ export interface ColumnDef {
   maxLength?: number;
   /** Set by the platform (primary name computations, timestamps); a client may not write it. */
   readOnly?: boolean;
+  /** Integers only: the column's MinValue and MaxValue. */
+  range?: { min: number; max: number };
+  /** Choice (picklist) columns, stored as integers: the values the choice has. */
+  choices?: readonly number[];
 }
 
 /**
@@ -38,7 +43,18 @@ export interface LookupDef {
 export interface StateDef {
   /** statecode → its label (for messages, e.g. "PhoneCallState.Open") and its valid statuscodes. */
   states: Readonly<Record<number, { label: string; statuses: readonly number[] }>>;
+  /** Activities: a record out of the open state takes no write but reopening (docs/dataverse.md §7). */
+  closedReadOnly?: boolean;
 }
+
+/**
+ * A collection-valued navigation property: the rows of `target` whose lookup `lookup` names this
+ * row (one-to-many), or the rows linked to it through an intersect table (many-to-many: `from`
+ * holds this row's key, `to` the target's).
+ */
+export type CollectionDef =
+  | { target: string; lookup: string; intersect?: undefined }
+  | { target: string; lookup?: undefined; intersect: { entity: string; from: string; to: string } };
 
 export interface EntityDef {
   logicalName: string;
@@ -52,8 +68,13 @@ export interface EntityDef {
   readOnlySet?: boolean;
   /** `fullname` computed from `firstname` and `lastname`, as Dataverse does for people. */
   personName?: boolean;
-  /** Collection-valued navigation properties: name → related table and its lookup back to this row. */
-  collections?: Readonly<Record<string, { target: string; lookup: string }>>;
+  /** Collection-valued navigation properties by name. */
+  collections?: Readonly<Record<string, CollectionDef>>;
+  /**
+   * Change tracking is on (EntityMetadata.ChangeTrackingEnabled): `Prefer: odata.track-changes`
+   * answers with a delta link and deletions leave tombstones (change-tracking.ts).
+   */
+  changeTracking?: boolean;
 }
 
 const text = (name: string, maxLength: number): ColumnDef => ({ name, type: 'string', maxLength });
@@ -66,6 +87,7 @@ const SYSTEM_COLUMNS: readonly ColumnDef[] = [
 export const CONTACT: EntityDef = {
   logicalName: 'contact',
   setName: 'contacts',
+  changeTracking: true,
   primaryKey: 'contactid',
   primaryName: 'fullname',
   personName: true,
@@ -97,6 +119,7 @@ export const CONTACT: EntityDef = {
 export const ACCOUNT: EntityDef = {
   logicalName: 'account',
   setName: 'accounts',
+  changeTracking: true,
   primaryKey: 'accountid',
   primaryName: 'name',
   columns: [
@@ -117,6 +140,7 @@ export const ACCOUNT: EntityDef = {
 export const LEAD: EntityDef = {
   logicalName: 'lead',
   setName: 'leads',
+  changeTracking: true,
   primaryKey: 'leadid',
   primaryName: 'fullname',
   personName: true,
@@ -143,6 +167,7 @@ export const LEAD: EntityDef = {
  * canceled 2/3.
  */
 export const PHONECALL_STATES: StateDef = {
+  closedReadOnly: true,
   states: {
     0: { label: 'PhoneCallState.Open', statuses: [1] },
     1: { label: 'PhoneCallState.Completed', statuses: [2, 4] },
@@ -187,6 +212,8 @@ export const PHONECALL: EntityDef = {
         regardingobjectid_lead: 'lead',
       },
     },
+    // The owner is a user or a team; the sandbox has no teams. Unset on create, it is the caller.
+    { name: 'ownerid', navigation: { ownerid: 'systemuser' } },
   ],
 };
 
@@ -226,6 +253,78 @@ export const SYSTEMUSER: EntityDef = {
     text('domainname', 1024),
     text('internalemailaddress', 100),
     { name: 'isdisabled', type: 'bool' },
+    // Application users (server-to-server callers) carry their app registration's client id and
+    // access mode 4, Non-interactive: 0 Read-Write, 1 Administrative, 2 Read, 3 Support User,
+    // 4 Non-interactive, 5 Delegated Admin.
+    { name: 'applicationid', type: 'guid' },
+    { name: 'accessmode', type: 'int', choices: [0, 1, 2, 3, 4, 5] },
+    { name: 'azureactivedirectoryobjectid', type: 'guid' },
+    ...SYSTEM_COLUMNS,
+  ],
+  lookups: [],
+  collections: { systemuserroles_association: { target: 'role', intersect: { entity: 'systemuserroles', from: 'systemuserid', to: 'roleid' } } },
+};
+
+/** Security roles (the sandbox has one business unit, so each role exists once). */
+export const ROLE: EntityDef = {
+  logicalName: 'role',
+  setName: 'roles',
+  primaryKey: 'roleid',
+  primaryName: 'name',
+  readOnlySet: true,
+  columns: [{ name: 'roleid', type: 'guid' }, text('name', 100), ...SYSTEM_COLUMNS],
+  lookups: [],
+  collections: { systemuserroles_association: { target: 'systemuser', intersect: { entity: 'systemuserroles', from: 'roleid', to: 'systemuserid' } } },
+};
+
+/** The intersect table of the many-to-many relationship systemuserroles_association. */
+export const SYSTEMUSERROLES: EntityDef = {
+  logicalName: 'systemuserroles',
+  setName: 'systemuserrolescollection',
+  primaryKey: 'systemuserroleid',
+  primaryName: 'systemuserroleid',
+  readOnlySet: true,
+  columns: [
+    { name: 'systemuserroleid', type: 'guid' },
+    { name: 'systemuserid', type: 'guid' },
+    { name: 'roleid', type: 'guid' },
+  ],
+  lookups: [],
+};
+
+/**
+ * The CIF 1.0 channel provider record (docs/cif-contract.md §8). Lengths, ranges and choices as
+ * Microsoft's table reference gives them; the icon lookup (to webresource) is left out.
+ */
+export const MSDYN_CIPROVIDER: EntityDef = {
+  logicalName: 'msdyn_ciprovider',
+  setName: 'msdyn_ciproviders',
+  primaryKey: 'msdyn_ciproviderid',
+  primaryName: 'msdyn_name',
+  state: {
+    states: {
+      0: { label: 'msdyn_ciproviderState.Active', statuses: [1] },
+      1: { label: 'msdyn_ciproviderState.Inactive', statuses: [2] },
+    },
+  },
+  columns: [
+    { name: 'msdyn_ciproviderid', type: 'guid' },
+    text('msdyn_name', 100),
+    text('msdyn_label', 100),
+    text('msdyn_landingurl', 1024),
+    { name: 'msdyn_clicktoact', type: 'bool' },
+    { name: 'msdyn_sortorder', type: 'int', range: { min: 0, max: 1000 } },
+    // 0 is CIF 1.0, 1 is CIF 2.0.
+    { name: 'msdyn_ciproviderapiversion', type: 'int', choices: [0, 1] },
+    text('msdyn_trusteddomain', 2000),
+    text('msdyn_appselector', 4000),
+    text('msdyn_roleselector', 4000),
+    text('msdyn_customparams', 2000),
+    text('msdyn_sandboxconfiguration', 2000),
+    { name: 'msdyn_enableanalytics', type: 'bool' },
+    text('msdyn_cifsolversion', 2000),
+    { name: 'statecode', type: 'int' },
+    { name: 'statuscode', type: 'int' },
     ...SYSTEM_COLUMNS,
   ],
   lookups: [],
@@ -247,7 +346,7 @@ export const USERSETTINGS: EntityDef = {
   lookups: [],
 };
 
-export const ENTITIES: readonly EntityDef[] = [CONTACT, ACCOUNT, LEAD, PHONECALL, ACTIVITYPARTY, SYSTEMUSER, USERSETTINGS];
+export const ENTITIES: readonly EntityDef[] = [CONTACT, ACCOUNT, LEAD, PHONECALL, ACTIVITYPARTY, SYSTEMUSER, USERSETTINGS, ROLE, SYSTEMUSERROLES, MSDYN_CIPROVIDER];
 
 const BY_SET = new Map(ENTITIES.map((entity) => [entity.setName, entity]));
 const BY_LOGICAL = new Map(ENTITIES.map((entity) => [entity.logicalName, entity]));

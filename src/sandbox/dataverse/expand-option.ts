@@ -1,16 +1,17 @@
 /**
  * `$expand` for the navigation properties the sandbox models: the typed single-valued ones of
  * each lookup (`parentcustomerid_account`, `regardingobjectid_contact_phonecall`, …) and the
- * phone call's `phonecall_activity_parties` collection, each with an optional nested `$select`.
+ * collections (the phone call's `phonecall_activity_parties`, a user's or a role's
+ * `systemuserroles_association`), each with an optional nested `$select`.
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/join-tables
  */
 import { propertyNotFound, querySyntaxError } from './dataverse-error.ts';
-import { entityByLogicalName, queryableProperty, type EntityDef, type LookupDef } from './entity-schema.ts';
+import { entityByLogicalName, queryableProperty, type CollectionDef, type EntityDef, type LookupDef } from './entity-schema.ts';
 import { readSelect } from './select-option.ts';
 
 export type ExpandItem =
   | { kind: 'single'; navigation: string; lookup: LookupDef; target: EntityDef; select?: string[] }
-  | { kind: 'collection'; navigation: string; lookup: string; target: EntityDef; select?: string[] };
+  | { kind: 'collection'; navigation: string; link: CollectionDef; target: EntityDef; select?: string[] };
 
 const ITEM = /^([A-Za-z_]\w*)(?:\((.*)\))?$/s;
 
@@ -41,7 +42,7 @@ function resolveNavigation(entity: EntityDef, navigation: string): ExpandItem {
   }
   const collection = entity.collections?.[navigation];
   if (collection) {
-    return { kind: 'collection', navigation, lookup: collection.lookup, target: entityByLogicalName(collection.target) as EntityDef };
+    return { kind: 'collection', navigation, link: collection, target: entityByLogicalName(collection.target) as EntityDef };
   }
   if (queryableProperty(entity, navigation)) {
     throw querySyntaxError(

@@ -15,5 +15,8 @@ export type { EntityRecord } from './record-format.ts';
 export type { Admission, ThrottleLimits } from './request-throttle.ts';
 export { QUICK_FIND_COLUMNS } from './quick-find.ts';
 export { SEED } from './seed-data.ts';
+export { CALLPANE_INTEGRATION, SALESPERSON, SYSTEM_ADMINISTRATOR, type RoleDefinition } from './security-roles.ts';
+export { applicationUserId } from './application-users.ts';
+export type { Fault, FaultHook, FaultRequest } from './fault-hook.ts';
 export { SANDBOX_APPLICATION_USER_ID, SANDBOX_TENANT_ID, type OAuthClient, type OAuthOptions, type TokenResponse } from './token-issuer.ts';
 export { TOKEN_PATH } from './token-routes.ts';

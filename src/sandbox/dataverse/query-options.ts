@@ -1,11 +1,12 @@
 /**
  * Reads the OData system query options of a request ($select, $filter, $orderby, $top, $count,
- * $expand) against one entity, rejecting what Dataverse rejects: unknown properties, malformed
- * values, repeated options, and options Dataverse does not support ($skip).
+ * $expand, and the $skiptoken and $deltatoken of next and delta links) against one entity,
+ * rejecting what Dataverse rejects: unknown properties, malformed values, repeated options, and
+ * options Dataverse does not support ($skip).
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview
  */
 import { propertyNotFound, querySyntaxError } from './dataverse-error.ts';
-import { queryableProperty, type EntityDef } from './entity-schema.ts';
+import { queryableProperty, type ColumnType, type EntityDef } from './entity-schema.ts';
 import { parseExpand, type ExpandItem } from './expand-option.ts';
 import { columnSql, filterToSql, FOLD_FUNCTION, type SqlCondition } from './filter-sql.ts';
 import { parseFilter } from './filter-parser.ts';
@@ -19,12 +20,26 @@ export interface QueryOptions {
   select?: string[];
   where?: SqlCondition;
   orderBy?: string;
+  /** The $orderby items, in order (paging.ts pages after the last row's values). */
+  order: OrderItem[];
   top?: number;
   count: boolean;
   expand: ExpandItem[];
+  /** The $skiptoken of a next link, as sent (paging-cookie.ts reads it). */
+  skipToken?: string;
+  /** The $deltatoken of a delta link, as sent (delta-token.ts reads it). */
+  deltaToken?: string;
 }
 
-const SUPPORTED = new Set(['$select', '$filter', '$orderby', '$top', '$count', '$expand']);
+export interface OrderItem {
+  property: string;
+  /** The SQL the rows are sorted by (strings fold case). */
+  expression: string;
+  descending: boolean;
+  type: ColumnType;
+}
+
+const SUPPORTED = new Set(['$select', '$filter', '$orderby', '$top', '$count', '$expand', '$skiptoken', '$deltatoken']);
 const ORDER_ITEM = /^([A-Za-z_]\w*)(?:\s+(asc|desc))?$/;
 
 /** Turns "?$select=a,b&$filter=…" (leading "?" optional) into QueryParams, decoding as a server would. */
@@ -49,13 +64,17 @@ export function readQueryOptions(entity: EntityDef, params: QueryParams, allowed
   const top = single(params, '$top');
   const count = single(params, '$count');
   const expand = single(params, '$expand');
+  const order = orderby === undefined ? [] : readOrderBy(entity, orderby);
   return {
     select: select === undefined ? undefined : readSelect(entity, select),
     where: filter === undefined ? undefined : filterToSql(entity, parseFilter(filter)),
-    orderBy: orderby === undefined ? undefined : readOrderBy(entity, orderby),
+    orderBy: orderby === undefined ? undefined : order.map((item) => `${item.expression} ${item.descending ? 'DESC' : 'ASC'}`).join(', '),
+    order,
     top: top === undefined ? undefined : readTop(top),
     count: count === undefined ? false : readCount(count),
     expand: expand === undefined ? [] : parseExpand(entity, expand),
+    skipToken: single(params, '$skiptoken'),
+    deltaToken: single(params, '$deltatoken'),
   };
 }
 
@@ -66,18 +85,17 @@ function single(params: QueryParams, name: string): string | undefined {
   return value;
 }
 
-function readOrderBy(entity: EntityDef, text: string): string {
-  return text
-    .split(',')
-    .map((raw) => {
-      const [, name, direction] = ORDER_ITEM.exec(raw.trim()) ?? [];
-      if (name === undefined) throw querySyntaxError(`Syntax error at position ${text.indexOf(raw) + raw.length} in '${text}'.`);
-      const property = queryableProperty(entity, name);
-      if (!property) throw propertyNotFound(entity.logicalName, name);
-      const column = property.column?.type === 'string' ? `${FOLD_FUNCTION}(${columnSql(name)})` : columnSql(name);
-      return `${column} ${direction === 'desc' ? 'DESC' : 'ASC'}`;
-    })
-    .join(', ');
+function readOrderBy(entity: EntityDef, text: string): OrderItem[] {
+  return text.split(',').map((raw) => {
+    const match = ORDER_ITEM.exec(raw.trim());
+    if (!match) throw querySyntaxError(`Syntax error at position ${text.indexOf(raw) + raw.length} in '${text}'.`);
+    const [, name = '', direction] = match;
+    const property = queryableProperty(entity, name);
+    if (!property) throw propertyNotFound(entity.logicalName, name);
+    const type = property.column?.type ?? 'guid';
+    const expression = type === 'string' ? `${FOLD_FUNCTION}(${columnSql(name)})` : columnSql(name);
+    return { property: name, expression, descending: direction === 'desc', type };
+  });
 }
 
 function readTop(text: string): number {

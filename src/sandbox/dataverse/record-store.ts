@@ -3,7 +3,8 @@
  * Callpane's own database). One STRICT table per entity, named by its logical name, with a
  * column per property; a lookup is stored as `_<name>_value` (the GUID) plus `_<name>_type` (the
  * target's logical name). `versionnumber` is a store-wide counter like Dataverse's row version;
- * it becomes the record's `@odata.etag`.
+ * it becomes the record's `@odata.etag`, and change tracking reads changes by it. Deletes leave
+ * tombstones for change tracking (tombstones.ts).
  *
  * Table and column names always come from the entity schema; values are always bound.
  */
@@ -11,6 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { ENTITIES, lookupValueProperty, type ColumnType, type EntityDef, type LookupDef } from './entity-schema.ts';
 import { columnSql, FOLD_FUNCTION, LIKE_FUNCTION, type SqlCondition, type SqlValue } from './filter-sql.ts';
 import { matchesLike } from './like-pattern.ts';
+import { Tombstones } from './tombstones.ts';
 
 export type Row = Record<string, SqlValue>;
 
@@ -29,8 +31,11 @@ export function lookupTypeColumn(lookup: LookupDef): string {
 export class RecordStore {
   private readonly db: DatabaseSync;
   private depth = 0;
+  /** Deleted rows of tables with change tracking. */
+  readonly tombstones: Tombstones;
 
-  constructor(path: string) {
+  /** `now` stamps tombstones (default: the system clock). */
+  constructor(path: string, now: () => Date = () => new Date()) {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.function(FOLD_FUNCTION, { deterministic: true }, (value) => (value === null ? null : String(value).toLowerCase()));
@@ -38,6 +43,7 @@ export class RecordStore {
       value === null ? null : matchesLike(String(value), pattern === null ? null : String(pattern)) ? 1 : 0,
     );
     this.createSchema();
+    this.tombstones = new Tombstones(this.db, now);
   }
 
   close(): void {
@@ -67,6 +73,7 @@ export class RecordStore {
     assertColumns(entity, names);
     const sql = `INSERT INTO ${table(entity)} (${names.map(columnSql).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
     this.db.prepare(sql).run(...Object.values(row));
+    this.tombstones.forget(entity, String(row[entity.primaryKey]));
   }
 
   update(entity: EntityDef, id: string, row: Row): void {
@@ -79,7 +86,9 @@ export class RecordStore {
 
   delete(entity: EntityDef, id: string): boolean {
     const result = this.db.prepare(`DELETE FROM ${table(entity)} WHERE ${columnSql(entity.primaryKey)} = ?`).run(id);
-    return Number(result.changes) > 0;
+    const deleted = Number(result.changes) > 0;
+    if (deleted && entity.changeTracking) this.tombstones.record(entity, id, this.nextVersion());
+    return deleted;
   }
 
   /** Rows of `entity` whose lookup points at the given record. */
@@ -90,6 +99,11 @@ export class RecordStore {
   nextVersion(): number {
     const row = this.db.prepare('UPDATE dv_version SET value = value + 1 RETURNING value').get() as { value: number };
     return Number(row.value);
+  }
+
+  /** The last row version handed out: every write from now on has a higher one. */
+  currentVersion(): number {
+    return Number((this.db.prepare('SELECT value FROM dv_version').get() as { value: number }).value);
   }
 
   /** Runs `work` in one transaction (a savepoint when nested): a failed write changes nothing. */
@@ -109,9 +123,13 @@ export class RecordStore {
     }
   }
 
-  /** Empties every table (the version counter keeps counting, so old ETags never match again). */
+  /**
+   * Empties every table (the version counter keeps counting, so old ETags never match again) and
+   * expires every delta token issued so far: the rows went without tombstones.
+   */
   clear(): void {
     for (const entity of ENTITIES) this.db.exec(`DELETE FROM ${table(entity)}`);
+    this.tombstones.invalidate(this.nextVersion());
   }
 
   private createSchema(): void {
@@ -126,11 +144,27 @@ export class RecordStore {
       }
       columns.push('"versionnumber" INTEGER NOT NULL');
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(entity)} (${columns.join(', ')}) STRICT`);
+      this.addMissingColumns(entity);
       for (const lookup of entity.lookups) {
         const index = `"${entity.logicalName}_${lookup.name}"`;
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON ${table(entity)} (${columnSql(lookupValueProperty(lookup))})`);
       }
+      // A delta link reads a tracked table's rows by version.
+      if (entity.changeTracking) this.db.exec(`CREATE INDEX IF NOT EXISTS "${entity.logicalName}_versionnumber" ON ${table(entity)} ("versionnumber")`);
     }
+  }
+
+  /** A database an earlier sandbox version made gains the columns added since (nullable: its rows read them as null). */
+  private addMissingColumns(entity: EntityDef): void {
+    const present = new Set((this.db.prepare(`PRAGMA table_info(${table(entity)})`).all() as { name: string }[]).map((row) => row.name));
+    const wanted: [string, string][] = [
+      ...entity.columns.map((column): [string, string] => [column.name, SQL_TYPES[column.type]]),
+      ...entity.lookups.flatMap((lookup): [string, string][] => [
+        [lookupValueProperty(lookup), 'TEXT'],
+        [lookupTypeColumn(lookup), 'TEXT'],
+      ]),
+    ];
+    for (const [name, type] of wanted) if (!present.has(name)) this.db.exec(`ALTER TABLE ${table(entity)} ADD COLUMN ${columnSql(name)} ${type}`);
   }
 }
 

@@ -21,6 +21,8 @@ import { readPayload, type Dialect, type PartyInput, type RecordReference, type 
 export interface WriteOptions {
   /** Which navigation names the caller may use; HTTP is always 'webapi'. */
   dialect?: Dialect;
+  /** The systemuser making the write: a record it creates without `ownerid@odata.bind` is owned by it. */
+  callerId?: string;
 }
 
 export interface UpsertOptions extends WriteOptions {
@@ -57,7 +59,7 @@ export class RecordWriter {
       const payload = this.payload(entity, body, options);
       const id = payload.id ?? randomUUID();
       if (this.store.find(entity, id)) throw duplicateRecord();
-      this.insert(entity, id, payload, options.at ?? this.now());
+      this.insert(entity, id, payload, options.at ?? this.now(), options.callerId);
       return { entity, id, created: true };
     });
   }
@@ -78,7 +80,7 @@ export class RecordWriter {
       }
       const at = options.at ?? this.now();
       if (!current) {
-        this.insert(entity, id, payload, at);
+        this.insert(entity, id, payload, at, options.callerId);
         return { entity, id, created: true };
       }
       checkUpdateState(entity, current, payload.values, id, payload.parties ? ['activity parties'] : []);
@@ -116,9 +118,15 @@ export class RecordWriter {
     }
   }
 
-  private insert(entity: EntityDef, id: string, payload: WritePayload, at: Date): void {
+  private insert(entity: EntityDef, id: string, payload: WritePayload, at: Date, callerId: string | undefined): void {
     const values: Row = { ...payload.values };
     applyCreateState(entity, values, id);
+    const owner = entity.lookups.find((lookup) => lookup.name === 'ownerid');
+    if (owner && callerId !== undefined && values[lookupValueProperty(owner)] === undefined) {
+      // Dataverse makes the calling user the owner when the create names none.
+      values[lookupValueProperty(owner)] = callerId;
+      values[lookupTypeColumn(owner)] = 'systemuser';
+    }
     if (entity === entityByLogicalName('phonecall')) {
       if (typeof values.subject !== 'string' || values.subject.trim() === '') {
         // docs/dataverse.md §2: subject is required. Dataverse's exact wording here is not documented.

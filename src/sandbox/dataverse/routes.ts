@@ -14,11 +14,15 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RawReplyDefaultExpression, RawRequestDefaultExpression } from 'fastify';
 import { challenge, identifyCaller, ownOrigin, refuseCrossSite, type Caller } from './api-access.ts';
+import { withApplicationUsers } from './application-users.ts';
+import { collectionBody } from './collection-body.ts';
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
 import type { Dataverse } from './dataverse.ts';
 import type { ExpandItem } from './expand-option.ts';
+import { registerFaults, type FaultHook } from './fault-hook.ts';
 import { parsePrefer, wantsLookupAnnotations } from './prefer-header.ts';
 import type { QueryParams } from './query-options.ts';
+import { checkPrivileges } from './privilege-check.ts';
 import { parseResourcePath, type ResourcePath } from './resource-path.ts';
 import { SEED } from './seed-data.ts';
 import { TokenIssuer, type OAuthOptions } from './token-issuer.ts';
@@ -34,8 +38,14 @@ export interface DataverseRouteOptions {
   allowedOrigins?: readonly string[];
   /** The user the sandbox's pages act as, and WhoAmI reports for them (default: the seed's English-speaking agent). */
   currentUserId?: () => string;
-  /** Applications that may get tokens for server-side calls, and the tenant and lifetime of those tokens. */
+  /**
+   * Applications that may get tokens for server-side calls, and the tenant and lifetime of those
+   * tokens. A client without a userId acts as the application user of its client id, which the
+   * organization gains with the Callpane Integration role if it has none (application-users.ts).
+   */
   oauth?: OAuthOptions;
+  /** For tests: delays, 429s and 503s chosen per request (fault-hook.ts). */
+  faults?: FaultHook;
 }
 
 const BUSINESS_UNIT_ID = 'b0000000-0000-4000-8000-000000000001';
@@ -48,7 +58,7 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
   dataverse: Dataverse,
   options: DataverseRouteOptions = {},
 ): void {
-  const tokens = new TokenIssuer(options.oauth ?? {}, () => dataverse.now());
+  const tokens = new TokenIssuer(withApplicationUsers(dataverse, options.oauth), () => dataverse.now());
   const currentUserId = () => options.currentUserId?.() ?? SEED.agentEnglish;
   const callers = new WeakMap<FastifyRequest, Caller>();
   app.register(tokenRoutes(tokens));
@@ -61,6 +71,7 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
         if (String(reply.getHeader('content-type') ?? '').startsWith('application/json; odata.metadata')) reply.header('content-type', JSON_TYPE);
         return payload;
       });
+      if (options.faults) registerFaults(api as unknown as FastifyInstance, DATAVERSE_API_PREFIX, options.faults);
       api.addHook('onRequest', async (request, reply) => {
         refuseCrossSite(request, options.allowedOrigins ?? []);
         const caller = identifyCaller(request, tokens, currentUserId);
@@ -70,6 +81,13 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
         // Dataverse's debugging header (api-limits: "HTTP Response headers").
         if (admission) reply.header('x-ms-ratelimit-burst-remaining-xrm-requests', String(admission.remaining));
         await options.authorize?.(request, reply);
+      });
+      // An application user may do only what its security roles grant (privilege-check.ts).
+      api.addHook('preHandler', async (request) => {
+        const caller = callers.get(request);
+        if (caller?.kind !== 'application') return;
+        const wildcard = (request.params as Record<string, string | undefined>)['*'] ?? '';
+        checkPrivileges(dataverse, caller.userId, request.method, parseResourcePath(wildcard), request.body, request.query as QueryParams);
       });
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
         const wildcard = (request.params as Record<string, string | undefined>)['*'] ?? '';
@@ -110,20 +128,28 @@ async function handle(dataverse: Dataverse, userId: string, path: ResourcePath, 
   dataverse.entity(path.set); // an unknown set is 404 whatever the method
   if (path.kind === 'collection') {
     if (method === 'GET') {
-      const result = dataverse.retrieveMultiple(path.set, query, { annotations });
-      const body: Record<string, unknown> = { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}` };
-      if (result.count !== undefined) body['@odata.count'] = result.count;
-      body.value = result.records;
-      return json(reply, 200, body);
+      const result = dataverse.retrieveMultiple(path.set, query, { annotations, maxPageSize: prefer.maxPageSize, trackChanges: prefer.trackChanges });
+      // One Preference-Applied line per preference honoured, as Dataverse answers (count-rows).
+      const applied = [reply.getHeader('Preference-Applied'), ...result.preferenceApplied].filter((value) => typeof value === 'string');
+      if (applied.length > 0) reply.header('Preference-Applied', applied);
+      return json(reply, 200, collectionBody(base, path.set, `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}`, result));
     }
     if (method === 'POST') {
-      const { id } = dataverse.create(path.set, request.body);
+      const { id } = dataverse.create(path.set, request.body, { callerId: userId });
       if (!prefer.returnRepresentation) return empty(reply.header('OData-EntityId', `${base}${path.set}(${id})`));
       const result = dataverse.retrieve(path.set, id, query, { annotations });
       reply.header('Preference-Applied', 'return=representation');
       return json(reply, 201, { '@odata.context': `${base}$metadata#${path.set}${selectSuffix(result.select, result.expand)}/$entity`, ...result.record });
     }
     throw methodNotAllowed(method);
+  }
+  if (path.kind === 'related') {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    const result = dataverse.retrieveRelated(path.set, path.key, path.navigation, query, { annotations });
+    const body: Record<string, unknown> = { '@odata.context': `${base}$metadata#${result.entity.setName}${selectSuffix(result.select, result.expand)}` };
+    if (result.count !== undefined) body['@odata.count'] = result.count;
+    body.value = result.records;
+    return json(reply, 200, body);
   }
 
   switch (method) {
@@ -135,6 +161,7 @@ async function handle(dataverse: Dataverse, userId: string, path: ResourcePath, 
     }
     case 'PATCH': {
       const { id, created } = dataverse.upsert(path.set, path.key, request.body, {
+        callerId: userId,
         ifMatch: header(request, 'if-match'),
         ifNoneMatch: header(request, 'if-none-match'),
       });

@@ -14,6 +14,7 @@ import { accountId, contactId, phonecallId, SEED } from './seed-ids.ts';
 import { COMPANIES } from './seed-names.ts';
 import { NumberRegistry } from './seed-phones.ts';
 import { SeedRandom } from './seed-random.ts';
+import { SALESPERSON, SYSTEM_ADMINISTRATOR } from './security-roles.ts';
 
 export { accountId, contactId, leadId, phonecallId, SEED, userId } from './seed-ids.ts';
 
@@ -25,6 +26,9 @@ export interface SeedRecord {
 export interface SeedData {
   systemusers: SeedRecord[];
   usersettingscollection: SeedRecord[];
+  roles: SeedRecord[];
+  /** Which user holds which role (the intersect rows of systemuserroles_association). */
+  systemuserrolescollection: SeedRecord[];
   accounts: SeedRecord[];
   contacts: SeedRecord[];
   leads: SeedRecord[];
@@ -36,9 +40,9 @@ export interface SeedData {
 const PRNG_SEED = 0x5eed_0365;
 
 const users: SeedRecord[] = [
-  { systemuserid: SEED.agentEnglish, firstname: 'Alex', lastname: 'Agent', domainname: 'alex.agent@sandbox.example', internalemailaddress: 'alex.agent@sandbox.example', isdisabled: false },
-  { systemuserid: SEED.agentChinese, firstname: null, lastname: '李娜', domainname: 'li.na@sandbox.example', internalemailaddress: 'li.na@sandbox.example', isdisabled: false },
-  { systemuserid: SEED.supervisor, firstname: 'Sam', lastname: 'Supervisor', domainname: 'sam.supervisor@sandbox.example', internalemailaddress: 'sam.supervisor@sandbox.example', isdisabled: false },
+  { systemuserid: SEED.agentEnglish, firstname: 'Alex', lastname: 'Agent', domainname: 'alex.agent@sandbox.example', internalemailaddress: 'alex.agent@sandbox.example', isdisabled: false, accessmode: 0 },
+  { systemuserid: SEED.agentChinese, firstname: null, lastname: '李娜', domainname: 'li.na@sandbox.example', internalemailaddress: 'li.na@sandbox.example', isdisabled: false, accessmode: 0 },
+  { systemuserid: SEED.supervisor, firstname: 'Sam', lastname: 'Supervisor', domainname: 'sam.supervisor@sandbox.example', internalemailaddress: 'sam.supervisor@sandbox.example', isdisabled: false, accessmode: 0 },
 ];
 
 const settings: SeedRecord[] = [
@@ -46,6 +50,15 @@ const settings: SeedRecord[] = [
   { systemuserid: SEED.agentChinese, uilanguageid: 2052, localeid: 2052, helplanguageid: 2052 },
   { systemuserid: SEED.supervisor, uilanguageid: 1033, localeid: 2057, helplanguageid: 1033 },
 ];
+
+/** The agents are salespeople; the supervisor administers the organization. */
+const roles: SeedRecord[] = [SYSTEM_ADMINISTRATOR, SALESPERSON].map((role) => ({ roleid: role.id, name: role.name }));
+const holders: readonly (readonly [string, string])[] = [
+  [SEED.agentEnglish, SALESPERSON.id],
+  [SEED.agentChinese, SALESPERSON.id],
+  [SEED.supervisor, SYSTEM_ADMINISTRATOR.id],
+];
+const userRoles: SeedRecord[] = holders.map(([systemuserid, roleid], n) => ({ systemuserroleid: `5e1e0000-0000-4000-8000-${String(n + 1).padStart(12, '0')}`, systemuserid, roleid }));
 
 /** Numbers the named records use, so no generated record gets them by chance. */
 const FIXED_NUMBERS = ['+14155550100', '+16195550129', '+14155550101', '+14155550199', '+16465550142', '+861065529988', '+8613800138000', '+447700900123', '+442079460958'];
@@ -114,6 +127,7 @@ function fixedPhonecalls(): SeedData['phonecalls'] {
         actualend: '2024-03-04T15:09:40Z',
         actualdurationminutes: 7,
         description: 'Asked about the renewal quote.',
+        'ownerid@odata.bind': `/systemusers(${SEED.agentEnglish})`,
         'regardingobjectid_contact_phonecall@odata.bind': `/contacts(${SEED.contactAlexBaker})`,
         phonecall_activity_parties: [
           { 'partyid_contact@odata.bind': `/contacts(${SEED.contactAlexBaker})`, participationtypemask: 1 },
@@ -131,6 +145,7 @@ function fixedPhonecalls(): SeedData['phonecalls'] {
         actualstart: '2024-03-05T02:30:00Z',
         actualend: '2024-03-05T02:34:00Z',
         actualdurationminutes: 4,
+        'ownerid@odata.bind': `/systemusers(${SEED.agentChinese})`,
         'regardingobjectid_contact_phonecall@odata.bind': `/contacts(${SEED.contactWangWei})`,
         phonecall_activity_parties: [
           { 'partyid_systemuser@odata.bind': `/systemusers(${SEED.agentChinese})`, participationtypemask: 1 },
@@ -146,6 +161,7 @@ function fixedPhonecalls(): SeedData['phonecalls'] {
         phonenumber: '+1 (415) 555-0199',
         directioncode: true,
         scheduledend: '2030-01-10T17:00:00Z',
+        'ownerid@odata.bind': `/systemusers(${SEED.agentEnglish})`,
         'regardingobjectid_account_phonecall@odata.bind': `/accounts(${SEED.contosoAccount})`,
       },
     },
@@ -165,6 +181,8 @@ export function seedData(): SeedData {
   return {
     systemusers: users,
     usersettingscollection: settings,
+    roles,
+    systemuserrolescollection: userRoles,
     accounts: accounts.map((a) => a.record),
     contacts: [...namedContacts, ...contacts.map((c) => c.record)],
     leads: [...namedLeads, ...leads.map((l) => l.record)],

@@ -227,6 +227,7 @@ export class SeedGenerator {
         phonenumber: target.number,
         directioncode: !inbound,
         [`regardingobjectid_${target.kind}_phonecall@odata.bind`]: target.bind,
+        'ownerid@odata.bind': `/systemusers(${agent})`,
         phonecall_activity_parties: [
           { [`partyid_${target.kind}@odata.bind`]: target.bind, participationtypemask: inbound ? 1 : 2 },
           { 'partyid_systemuser@odata.bind': `/systemusers(${agent})`, participationtypemask: inbound ? 2 : 1 },

@@ -1,5 +1,5 @@
 /**
- * statecode/statuscode rules for entities with a state model (the phone call), per
+ * statecode/statuscode rules for entities with a state model (the phone call, the channel provider), per
  * docs/dataverse.md §7 and §12:
  * - State cannot be set on create: a new record is open (statecode 0) with the open status;
  *   Dataverse refuses a statuscode that does not belong to the open state with 0x80048408
@@ -9,7 +9,7 @@
  *   (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api#basic-update);
  *   the sandbox refuses that, so a client that forgets statuscode fails here rather than logging
  *   every call with the default status.
- * - A completed or canceled activity is read-only (Microsoft does not say so plainly; docs/dataverse.md §7 takes the strict reading): the
+ * - A completed or canceled activity (StateDef.closedReadOnly) is read-only (Microsoft does not say so plainly; docs/dataverse.md §7 takes the strict reading): the
  *   only write it takes is reopening it (statecode 0 / statuscode 1), alone.
  */
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
@@ -46,7 +46,7 @@ export function checkUpdateState(entity: EntityDef, current: Row, values: Row, i
   const hasState = values.statecode !== undefined;
   const hasStatus = values.statuscode !== undefined;
   const currentState = Number(current.statecode);
-  if (currentState !== OPEN) {
+  if (model.closedReadOnly && currentState !== OPEN) {
     const reopening = hasState && values.statecode === OPEN;
     const onlyState = alsoChanging.length === 0 && Object.keys(values).every((name) => name === 'statecode' || name === 'statuscode');
     if (!reopening || !onlyState) {

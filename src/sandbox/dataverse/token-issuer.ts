@@ -9,10 +9,13 @@
  * Differences from Entra, on purpose: tokens are 32 random bytes (base64url), not JWTs — a client
  * must treat access tokens as opaque anyway — and the sandbox keeps only their SHA-256 with the
  * client, the audience and the expiry, so a leaked database or heap dump holds no usable token.
- * Client secrets are compared as SHA-256 digests in constant time. The resource is the sandbox
- * itself: the scope must be `{the origin the request came to}/.default`.
+ * Client secrets are compared as SHA-256 digests in constant time. An app registered with a
+ * certificate may instead sign a client assertion (RFC 7523, Entra's certificate credential:
+ * client-assertion.ts checks it). The resource is the sandbox itself: the scope must be
+ * `{the origin the request came to}/.default`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { checkClientAssertion, registerCertificate, type RegisteredCertificate } from './client-assertion.ts';
 import {
   applicationNotFound,
   invalidClientSecret,
@@ -20,6 +23,7 @@ import {
   missingClientSecret,
   missingParameter,
   resourceNotFound,
+  EntraError,
   tenantNotFound,
   unsupportedGrantType,
 } from './entra-error.ts';
@@ -27,7 +31,10 @@ import {
 export interface OAuthClient {
   /** The application (client) id, as registered in Entra ID. */
   clientId: string;
-  clientSecret: string;
+  /** Absent for an app that proves itself with its certificate only. */
+  clientSecret?: string;
+  /** A PEM certificate registered with the app: client assertions signed by its key are taken. */
+  certificate?: string;
   /** The application user's systemuserid (what WhoAmI reports for this client's tokens). */
   userId?: string;
 }
@@ -68,10 +75,17 @@ export const SANDBOX_APPLICATION_USER_ID = 'a9900000-0000-4000-8000-000000000001
 const DEFAULT_LIFETIME_SECONDS = 3599;
 const TOKEN_BYTES = 32;
 const DEFAULT_SCOPE_SUFFIX = '/.default';
+const TOKEN_PATH = '/oauth2/v2.0/token';
+
+interface RegisteredClient {
+  secretDigest: Buffer | undefined;
+  certificate: RegisteredCertificate | undefined;
+  userId: string;
+}
 
 export class TokenIssuer {
   readonly tenantId: string;
-  private readonly clients: Map<string, { secretDigest: Buffer; userId: string }>;
+  private readonly clients: Map<string, RegisteredClient>;
   private readonly lifetimeSeconds: number;
   private readonly now: () => Date;
   private readonly grants = new Map<string, TokenGrant>();
@@ -83,8 +97,15 @@ export class TokenIssuer {
     this.now = now;
     this.clients = new Map(
       (options.clients ?? []).map((client) => {
-        if (client.clientSecret === '') throw new RangeError(`oauth: client ${client.clientId} has an empty secret`);
-        return [client.clientId.toLowerCase(), { secretDigest: digest(client.clientSecret), userId: client.userId ?? SANDBOX_APPLICATION_USER_ID }];
+        if (client.clientSecret === '' || (client.clientSecret === undefined && client.certificate === undefined)) {
+          throw new RangeError(`oauth: client ${client.clientId} needs a non-empty secret or a certificate`);
+        }
+        const registered: RegisteredClient = {
+          secretDigest: client.clientSecret === undefined ? undefined : digest(client.clientSecret),
+          certificate: client.certificate === undefined ? undefined : registerCertificate(client.certificate),
+          userId: client.userId ?? SANDBOX_APPLICATION_USER_ID,
+        };
+        return [client.clientId.toLowerCase(), registered];
       }),
     );
   }
@@ -104,12 +125,19 @@ export class TokenIssuer {
     if (scope === undefined) throw missingParameter('scope');
     const client = this.clients.get(clientId.toLowerCase());
     if (!client) throw applicationNotFound(clientId, this.tenantId);
+    const now = this.now().getTime();
     const secret = params.client_secret;
-    if (secret === undefined || secret === '') throw missingClientSecret();
-    if (!timingSafeEqual(digest(secret), client.secretDigest)) throw invalidClientSecret(clientId);
+    const assertion = params.client_assertion;
+    if (assertion !== undefined && secret !== undefined) throw new EntraError('invalid_request', 9002313, 'Invalid request. Request is malformed or invalid: send either client_secret or client_assertion, not both.');
+    if (assertion !== undefined) {
+      const tokenUrl = `${new URL(origin).origin}${tenant === undefined ? '' : `/${tenant.toLowerCase()}`}${TOKEN_PATH}`;
+      checkClientAssertion({ assertionType: params.client_assertion_type, assertion, clientId, certificate: client.certificate, audience: tokenUrl, nowSeconds: Math.floor(now / 1000) });
+    } else {
+      if (secret === undefined || secret === '') throw missingClientSecret();
+      if (client.secretDigest === undefined || !timingSafeEqual(digest(secret), client.secretDigest)) throw invalidClientSecret(clientId);
+    }
     const audience = this.resourceOf(scope, origin);
 
-    const now = this.now().getTime();
     this.forgetExpired(now);
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     this.grants.set(hashToken(token), { clientId: clientId.toLowerCase(), userId: client.userId, audience, expiresAt: now + this.lifetimeSeconds * 1000 });

@@ -162,6 +162,14 @@ function readColumnValue(entity: EntityDef, column: ColumnDef, value: unknown): 
       return value;
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) throw mismatch();
+      if ((column.choices && !column.choices.includes(value)) || (column.range && (value < column.range.min || value > column.range.max))) {
+        // Dataverse's wording for a choice value it does not have; the sandbox uses it for a range too.
+        throw new DataverseError(
+          400,
+          DataverseErrorCode.ValidationFailed,
+          `A validation error occurred. The value ${value} of '${column.name}' on record of type '${entity.logicalName}' is outside the valid range.`,
+        );
+      }
       return value;
     case 'bool':
       if (typeof value !== 'boolean') throw mismatch();

@@ -20,6 +20,8 @@ export interface ChannelPanelOptions {
   landingUrl: string;
   /** Why Dynamics would not load the landing URL (not HTTPS): shown instead of the iframe. */
   landingUrlProblem: string | null;
+  /** The iframe's sandbox attribute: PANEL_FRAME_SANDBOX plus the provider's Sandbox Configuration. */
+  frameSandbox: string;
   state: AppState;
   onModeChanged: (mode: PanelMode) => void;
   onSizeChanged: (width: number) => void;
@@ -61,7 +63,7 @@ export class ChannelPanel {
       frame.className = 'panel-frame';
       frame.title = options.label;
       frame.setAttribute('allow', PANEL_FRAME_ALLOW);
-      frame.setAttribute('sandbox', PANEL_FRAME_SANDBOX);
+      frame.setAttribute('sandbox', options.frameSandbox);
       frame.src = options.landingUrl;
       body.append(frame);
       this.frame = frame;

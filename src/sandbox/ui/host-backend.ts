@@ -112,7 +112,7 @@ export function environment(config: PageConfig, state: AppState, username: strin
     cifVersion: org.cifVersion,
     clientUrl: org.clientUrl,
     crmVersion: org.crmVersion,
-    customParams: config.provider.customParams,
+    customParams: config.provider?.customParams ?? null,
     isDirty: state.dirty,
     orgId: org.orgId,
     orgLcid: org.orgLcid,

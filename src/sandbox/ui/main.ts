@@ -1,7 +1,8 @@
 /**
  * Start of the sandbox page: reads the page configuration, installs the CIF host's message
  * listener, then builds the channel panel (so the host listens before the channel can load its
- * library), and draws the top bar and the navigated views.
+ * library), and draws the top bar and the navigated views. With no channel provider for the
+ * user there is no panel and no host, as in Dynamics.
  */
 import { render } from 'preact';
 import { CifHost } from '../cif/cif-host.ts';
@@ -16,35 +17,45 @@ import { h } from './view-kit.ts';
 
 function mount(): void {
   const config = JSON.parse(document.getElementById(PAGE_CONFIG_ELEMENT_ID)?.textContent ?? '{}') as PageConfig;
-  const state = new AppState({ appId: config.org.appId, clickToAct: config.provider.clickToAct, search: location.search });
+  const { provider } = config;
+  const state = new AppState({ appId: config.org.appId, clickToAct: provider?.clickToAct ?? false, search: location.search });
   history.replaceState(null, '', state.urlOf(state.route));
-
-  let panel: ChannelPanel | undefined;
-  const host = new CifHost({
-    trustedOrigins: config.provider.trustedOrigins,
-    execute: createHostBackend({ config, state, panel: () => panel as ChannelPanel }),
-    panel: () => panel?.frame?.contentWindow,
-    onRefused: (origin, reason) =>
-      console.warn(`CIF host: refused a message from ${origin} (${reason}); trusted: ${config.provider.trustedOrigins.join(', ')}`),
-  });
-  window.addEventListener('message', (event) => void host.handleMessage(event));
   window.addEventListener('popstate', () => state.followHistory());
-  state.onNavigate((url) => host.emit('onpagenavigate', { value: url }));
 
-  panel = new ChannelPanel({
-    container: document.getElementById('channel-panel') as HTMLElement,
-    label: config.provider.label,
-    landingUrl: config.provider.landingUrl,
-    landingUrlProblem: config.provider.landingUrlProblem,
-    state,
-    onModeChanged: (mode) => host.emit('onmodechanged', { value: mode }),
-    onSizeChanged: (width) => host.emit('onsizechanged', { value: width }),
-  });
+  let host: CifHost | undefined;
+  if (provider) {
+    let panel: ChannelPanel | undefined;
+    const cif = new CifHost({
+      trustedOrigins: provider.trustedOrigins,
+      execute: createHostBackend({ config, state, panel: () => panel as ChannelPanel }),
+      panel: () => panel?.frame?.contentWindow,
+      onRefused: (origin, reason) => console.warn(`CIF host: refused a message from ${origin} (${reason}); trusted: ${provider.trustedOrigins.join(', ')}`),
+    });
+    window.addEventListener('message', (event) => void cif.handleMessage(event));
+    state.onNavigate((url) => cif.emit('onpagenavigate', { value: url }));
+    panel = new ChannelPanel({
+      container: document.getElementById('channel-panel') as HTMLElement,
+      label: provider.label,
+      landingUrl: provider.landingUrl,
+      landingUrlProblem: provider.landingUrlProblem,
+      frameSandbox: provider.frameSandbox,
+      state,
+      onModeChanged: (mode) => cif.emit('onmodechanged', { value: mode }),
+      onSizeChanged: (width) => cif.emit('onsizechanged', { value: width }),
+    });
+    host = cif;
+  } else {
+    document.getElementById('channel-panel')?.remove();
+  }
 
   const ui: UiContext = {
     config,
     state,
     raiseClickToAct(source) {
+      if (!host) {
+        state.toast('No channel provider is set up for your security roles.');
+        return;
+      }
       if (!state.clickToAct) {
         state.toast('Click-to-act is off for the channel provider.');
         return;

@@ -42,6 +42,7 @@ export interface PageConfig {
     appId: string;
     appName: string;
   };
+  /** The channel provider record the user's roles select; null: no panel, as in Dynamics. */
   provider: {
     label: string;
     landingUrl: string;
@@ -50,7 +51,9 @@ export interface PageConfig {
     trustedOrigins: string[];
     clickToAct: boolean;
     customParams: string | null;
-  };
+    /** The iframe's sandbox attribute (Dynamics' tokens and the record's Sandbox Configuration). */
+    frameSandbox: string;
+  } | null;
   users: PageUser[];
   currentUserId: string;
   entities: Record<string, PageEntity>;

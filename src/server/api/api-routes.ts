@@ -16,7 +16,7 @@ import { registerSsoApiRoutes, type SsoButton } from '../sso/sso-api-routes.ts';
 import type { SsoHandoffs } from '../sso/sso-handoffs.ts';
 import { ApiErrorCode, errorBody, sendApiError } from './api-errors.ts';
 import { registerCallRoutes } from './call-routes.ts';
-import { registerPhoneRoutes } from './phone-routes.ts';
+import { registerPhoneRoutes, type PhoneIndexLookup } from './phone-routes.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { registerSipCredentialRoutes, type SipCredentialSettings } from './sip-credential-routes.ts';
 import type { SiteOrigin } from './site-origin.ts';
@@ -33,6 +33,8 @@ export interface ApiDependencies {
   site: SiteOrigin;
   sip: SipCredentialSettings;
   sso: { providers: readonly SsoButton[]; handoffs: SsoHandoffs };
+  /** The server's phone index, when Callpane syncs one from Dynamics (POST /api/phone/lookup answers from it). */
+  phoneIndex?: PhoneIndexLookup;
 }
 
 export function registerApi(app: HttpApp, dependencies: ApiDependencies): void {
@@ -54,7 +56,7 @@ export function registerApi(app: HttpApp, dependencies: ApiDependencies): void {
       registerSsoApiRoutes(api, { ...dependencies.sso, sessions: dependencies.sessions, extensions: dependencies.extensions });
       registerCallRoutes(api, dependencies.sessions, dependencies.calls);
       registerSettingsRoutes(api, dependencies.sessions, dependencies.settings);
-      registerPhoneRoutes(api, dependencies.sessions);
+      registerPhoneRoutes(api, dependencies.sessions, undefined, dependencies.phoneIndex);
       registerSipCredentialRoutes(api, dependencies.sessions, dependencies.extensions, dependencies.site, dependencies.sip);
     },
     { prefix: API_PREFIX },

@@ -7,8 +7,10 @@
  *
  * - POST /api/phone/normalize `{ numbers, defaultRegion? }` → `{ numbers: PhoneFacts[] }`, in order:
  *   how each number reads (display form, E.164 for dialling and remembered choices).
- * - POST /api/phone/lookup `{ number, entities, defaultRegion? }` → `{ number: PhoneFacts, queries }`:
- *   the searchAndOpenRecords query per table (phone-search.ts), in the order given.
+ * - POST /api/phone/lookup `{ number, entities, defaultRegion? }` → `{ number: PhoneFacts, queries, index }`:
+ *   the searchAndOpenRecords query per table (phone-search.ts), in the order given, and the
+ *   server's phone index (src/dynamics/phone-index/): its state and, once it is ready, the records
+ *   holding the number, so the pane searches through CIF only when no index can answer.
  * - POST /api/phone/rank `{ number, candidates, defaultRegion? }` → `{ matches }`: the candidates
  *   that really hold the number, best first (phone-match.ts); a candidate's `country` (its
  *   record's address country) places its numbers written without one.
@@ -17,7 +19,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { matchPhone } from '../../crm/phone-match.ts';
-import type { PhoneFacts, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer } from '../../contract/phone.ts';
+import type { CrmEntity } from '../../contract/crm-record.ts';
+import type { PhoneFacts, PhoneIndexAnswer, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer } from '../../contract/phone.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
 import { isCountryCode, libphonenumberReader } from '../../crm/numbers/phone-number.ts';
 import { buildPhoneSearchQueries, MAX_SEARCH_ROWS, type RecordPhone } from '../../crm/phone-search.ts';
@@ -57,6 +60,13 @@ const RankBody = z.strictObject({
     .max(MAX_RANK_CANDIDATES),
 });
 
+/** The server's phone index as the lookup asks it (src/dynamics/phone-index/phone-index-service.ts). */
+export interface PhoneIndexLookup {
+  lookup(number: string, entities: readonly CrmEntity[], defaultRegion: string | undefined): PhoneIndexAnswer;
+}
+
+const NO_INDEX: PhoneIndexAnswer = { state: 'off', matches: [] };
+
 /** How `numbers` reads `raw`: the answer the pane's reader is made of. */
 export function phoneFacts(numbers: PhoneNumberReader, raw: string, defaultRegion?: string): PhoneFacts {
   const phone = numbers.read(raw, defaultRegion);
@@ -64,7 +74,7 @@ export function phoneFacts(numbers: PhoneNumberReader, raw: string, defaultRegio
   return { raw, phone, ...(international === undefined ? {} : { international }) };
 }
 
-export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionService, numbers: PhoneNumberReader = libphonenumberReader): void {
+export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionService, numbers: PhoneNumberReader = libphonenumberReader, index?: PhoneIndexLookup): void {
   app.post('/phone/normalize', async (request): Promise<PhoneNormalizeAnswer> => {
     requireSession(request, sessions);
     const body = parseInput(NormalizeBody, request.body, 'body');
@@ -74,7 +84,11 @@ export function registerPhoneRoutes(app: FastifyInstance, sessions: SessionServi
   app.post('/phone/lookup', async (request): Promise<PhoneLookupAnswer> => {
     requireSession(request, sessions);
     const body = parseInput(LookupBody, request.body, 'body');
-    return { number: phoneFacts(numbers, body.number, body.defaultRegion), queries: buildPhoneSearchQueries(numbers, body.number, { entities: body.entities, defaultRegion: body.defaultRegion }) };
+    return {
+      number: phoneFacts(numbers, body.number, body.defaultRegion),
+      queries: buildPhoneSearchQueries(numbers, body.number, { entities: body.entities, defaultRegion: body.defaultRegion }),
+      index: index?.lookup(body.number, body.entities, body.defaultRegion) ?? NO_INDEX,
+    };
   });
 
   app.post('/phone/rank', { bodyLimit: RANK_BODY_LIMIT }, async (request): Promise<PhoneRankAnswer> => {

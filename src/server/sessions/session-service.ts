@@ -10,7 +10,7 @@
  * Addresses that fail too often are refused for a while without checking anything: each check
  * costs scrypt's 32 MiB and tens of milliseconds. So are accounts that fail too often from any
  * number of addresses (a distributed guess at one password); their lock ends by itself and
- * attempts during it do not prolong it (login-throttle.ts), and it does not apply at an address
+ * attempts during it do not prolong it (src/security/failure-lockout.ts), and it does not apply at an address
  * the account signed in from before (TRUSTED_ADDRESS_MS), so an attacker elsewhere cannot keep
  * the agent out; guesses from such an address still meet the per-address limit. Unknown logins
  * are counted and locked the same way, so a lock does not tell which accounts exist either.
@@ -22,7 +22,7 @@ import { hasPassword, type Extension, type ExtensionRepository } from '../../sto
 import type { SessionRepository } from '../../store/session-repository.ts';
 import { AccessTokens, type AccessToken } from './access-tokens.ts';
 import { clientKey } from '../../net/client-key.ts';
-import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
+import { FailureLockout, type LockoutPolicy } from '../../security/failure-lockout.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.ts';
 
 /**
@@ -32,7 +32,7 @@ import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 /** 10 failed logins from one address within 5 minutes: refused for 15 minutes. */
-export const LOGIN_FAILURE_POLICY: LoginThrottlePolicy = { limit: 10, windowMs: 5 * 60_000, banMs: 15 * 60_000 };
+export const LOGIN_FAILURE_POLICY: LockoutPolicy = { limit: 10, windowMs: 5 * 60_000, banMs: 15 * 60_000 };
 
 /**
  * An address an account signed in from is trusted for that account this long: the account's
@@ -48,7 +48,7 @@ export const TRUSTED_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 const MAX_TRUSTED_ADDRESSES_PER_ACCOUNT = 10;
 
 /** 5 failed logins to one account within 15 minutes, from anywhere: its password sign-in is locked for 15 minutes. */
-export const ACCOUNT_LOCKOUT_POLICY: LoginThrottlePolicy = { limit: 5, windowMs: 15 * 60_000, banMs: 15 * 60_000 };
+export const ACCOUNT_LOCKOUT_POLICY: LockoutPolicy = { limit: 5, windowMs: 15 * 60_000, banMs: 15 * 60_000 };
 
 /** What the pane may know about the logged-in agent (never hashes or SIP secrets): the contract's. */
 export type { SessionUser } from '../../contract/session.ts';
@@ -85,9 +85,9 @@ export interface SessionServiceOptions {
   /** Of access tokens (access-tokens.ts). */
   accessTokenLifetimeMs?: number;
   /** Per client address. */
-  loginFailurePolicy?: LoginThrottlePolicy;
+  loginFailurePolicy?: LockoutPolicy;
   /** Per account, whatever the address. */
-  accountLockoutPolicy?: LoginThrottlePolicy;
+  accountLockoutPolicy?: LockoutPolicy;
 }
 
 export type SessionEndedListener = (sessionId: string) => void;
@@ -101,8 +101,8 @@ export class SessionService {
   readonly #extensions: ExtensionRepository;
   readonly #now: () => number;
   readonly #lifetimeMs: number;
-  readonly #addressFailures: LoginThrottle;
-  readonly #accountFailures: LoginThrottle;
+  readonly #addressFailures: FailureLockout;
+  readonly #accountFailures: FailureLockout;
   readonly #accessTokens: AccessTokens;
   /** account → (address → until when it is trusted); in memory, so a restart forgets them. */
   readonly #trustedAddresses = new Map<string, Map<string, number>>();
@@ -115,8 +115,8 @@ export class SessionService {
     this.#extensions = options.extensions;
     this.#now = options.now ?? Date.now;
     this.#lifetimeMs = options.lifetimeMs ?? SESSION_LIFETIME_MS;
-    this.#addressFailures = new LoginThrottle(options.loginFailurePolicy ?? LOGIN_FAILURE_POLICY, this.#now);
-    this.#accountFailures = new LoginThrottle(options.accountLockoutPolicy ?? ACCOUNT_LOCKOUT_POLICY, this.#now);
+    this.#addressFailures = new FailureLockout(options.loginFailurePolicy ?? LOGIN_FAILURE_POLICY, this.#now);
+    this.#accountFailures = new FailureLockout(options.accountLockoutPolicy ?? ACCOUNT_LOCKOUT_POLICY, this.#now);
     this.#accessTokens = new AccessTokens(this.#now, options.accessTokenLifetimeMs);
     this.#dummyHash = hashPassword(newSessionToken());
   }

@@ -20,7 +20,7 @@ import type { ExtensionRepository } from '../../store/extension-repository.ts';
 import type { SiteOrigin } from '../api/site-origin.ts';
 import type { HttpApp } from '../http-server.ts';
 import { clientKey } from '../../net/client-key.ts';
-import { LoginThrottle, type LoginThrottlePolicy } from '../sessions/login-throttle.ts';
+import { FailureLockout, type LockoutPolicy } from '../../security/failure-lockout.ts';
 import type { Logger } from '../logger.ts';
 import { OidcClients } from './oidc-clients.ts';
 import { SsoError, SsoErrorCode } from './sso-errors.ts';
@@ -37,7 +37,7 @@ export const SSO_REDIRECT_PATH = '/dyncrm/login';
  * oldest dropped first), so without a limit one client could push everyone else's out. Generous,
  * because a whole call centre may sit behind one address at the start of a shift.
  */
-export const START_POLICY: LoginThrottlePolicy = { limit: 300, windowMs: 10 * 60_000, banMs: 10 * 60_000 };
+export const START_POLICY: LockoutPolicy = { limit: 300, windowMs: 10 * 60_000, banMs: 10 * 60_000 };
 
 /** `email` for the mapping; `profile` for a name in the provider's consent screen. */
 const SCOPES = 'openid email profile';
@@ -53,7 +53,7 @@ export interface SsoRouteOptions {
   logger: Logger;
   clients?: OidcClients;
   flows?: SsoFlows;
-  startPolicy?: LoginThrottlePolicy;
+  startPolicy?: LockoutPolicy;
   now?: () => number;
 }
 
@@ -93,8 +93,8 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
   const flows = options.flows ?? new SsoFlows(options.now);
   const logger = options.logger.child({ component: 'sso' });
   const byId = new Map(options.providers.map((provider) => [provider.id, provider]));
-  // LoginThrottle counts any event per key: here, every start per address.
-  const starts = new LoginThrottle(options.startPolicy ?? START_POLICY, options.now);
+  // FailureLockout counts any event per key: here, every start per address.
+  const starts = new FailureLockout(options.startPolicy ?? START_POLICY, options.now);
 
   async function clientFor(provider: SsoProvider): Promise<oidc.Configuration> {
     try {

@@ -2,8 +2,11 @@
  * The pane's work in Dynamics 365 for a call, through CIF 1.0 only — the pure decisions come from
  * src/crm (one logic for pane, sandbox and server), numbers read by the server (/api/phone/*,
  * server-number-reader.ts: the numbering-plan data is not downloaded):
- * - lookup: the server's searchAndOpenRecords(entity, query, searchOnly=true) query per table in
- *   the user's order, the rows' numbers ranked by the server by real number equality (matchPhone);
+ * - lookup: the server's phone index first (POST /api/phone/lookup: one indexed lookup, synced
+ *   from Dynamics by the server); only when it is off or not yet synced, the server's
+ *   searchAndOpenRecords(entity, query, searchOnly=true) query per table in the user's order, the
+ *   rows' numbers ranked by the server by real number equality (matchPhone). Either way each
+ *   record opens through CIF;
  * - screen pop: decideScreenPop, then openForm, the chooser, renderSearchPage, a prefilled new
  *   form or a created record;
  * - journal: createRecord('phonecall') with the call's deterministic activity id — a duplicate
@@ -73,7 +76,8 @@ export class CrmFlow {
     const lookup = await api.phoneLookup(number, entities, defaultRegion);
     if (!lookup.ok) return lookup.error.status === 400 ? [] : undefined;
     this.#context.numbers.learn([lookup.value.number], defaultRegion);
-    const { queries } = lookup.value;
+    const { queries, index } = lookup.value;
+    if (index.state === 'ready') return matchedRecords(index.matches).map(toRef);
     const results = await Promise.all(queries.map(async (query) => ({ query, result: await cif.searchAndOpenRecords(query.entity, query.query, true) })));
     if (results.length > 0 && results.every(({ result }) => !result.ok)) return undefined;
     const candidates: RecordPhone[] = [];

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AuthFailureLimiter } from '../../../src/pbx/auth-failure-limiter.ts';
+import { FailureLockout } from '../../../src/security/failure-lockout.ts';
 import { CallRouter } from '../../../src/pbx/call-router.ts';
 import { CallerIdentification } from '../../../src/pbx/caller-identification.ts';
 import { DigestGuard } from '../../../src/pbx/digest-guard.ts';
@@ -45,7 +45,7 @@ function invite(uri: string, to: string, method = 'INVITE'): SipRequest {
 function fixture() {
   const location = new LocationService(new MemoryBindingStore());
   location.save({ aor: '1001', contact: '<sip:1001@127.0.0.1:5070>', contactUri: 'sip:1001@127.0.0.1:5070', expiresAt: Date.now() + 600_000, callId: 'r', cseq: 1, transport: 'UDP', sourceAddress: '127.0.0.1', sourcePort: 5070 });
-  const guard = new DigestGuard({ realm: DOMAIN, credentialOf: () => undefined, algorithms: ['MD5'], limiter: new AuthFailureLimiter({ limit: 5, windowMs: 60_000, banMs: 600_000 }) });
+  const guard = new DigestGuard({ realm: DOMAIN, credentialOf: () => undefined, algorithms: ['MD5'], limiter: new FailureLockout({ limit: 5, windowMs: 60_000, banMs: 600_000 }) });
   const trunks = [carrier, listed];
   const calls: ExtensionCall[] = [];
   const relay = fakeRelay({ toExtension: (_request, _flow, _responder, call) => calls.push(call) });

@@ -4,11 +4,12 @@ import { fastify, type FastifyInstance } from 'fastify';
 import type { Dataverse } from '../../../src/sandbox/dataverse/dataverse.ts';
 import { registerDataverseRoutes } from '../../../src/sandbox/dataverse/routes.ts';
 import { SEED } from '../../../src/sandbox/dataverse/seed-data.ts';
-import { SANDBOX_APPLICATION_USER_ID, SANDBOX_TENANT_ID } from '../../../src/sandbox/dataverse/token-issuer.ts';
+import { applicationUserId } from '../../../src/sandbox/dataverse/application-users.ts';
+import { SANDBOX_TENANT_ID } from '../../../src/sandbox/dataverse/token-issuer.ts';
 import { FIXED_NOW, fixtureDataverse, IDS } from './dataverse-fixture.ts';
 
 const API = '/api/data/v9.2';
-const WRITER = { clientId: '0a9c0000-0000-4000-8000-00000000c11e', clientSecret: 'writer-secret', userId: '5e5e0000-0000-4000-8000-0000000000a1' };
+const WRITER = { clientId: '0a9c0000-0000-4000-8000-00000000c11e', clientSecret: 'writer-secret' };
 const READER = { clientId: '0a9c0000-0000-4000-8000-00000000c12e', clientSecret: 'reader-secret' };
 const CHALLENGE = `Bearer authorization_uri=http://localhost:80/${SANDBOX_TENANT_ID}/oauth2/authorize, resource_id=http://localhost:80/`;
 
@@ -51,16 +52,17 @@ describe('server-side callers', () => {
     const list = await call('GET', '/contacts?$select=fullname&$top=2', bearer);
     assert.equal(list.statusCode, 200);
     assert.equal(list.json().value.length, 2);
-    const created = await call('POST', '/contacts', bearer, { lastname: 'Written by the server' });
+    const created = await call('POST', '/phonecalls', bearer, { subject: 'Written by the server' });
     assert.equal(created.statusCode, 204);
     assert.equal((await call('GET', `/contacts(${IDS.alex})?$select=fullname`, { authorization: `bearer ${bearer.authorization.slice(7)}` })).statusCode, 200, 'the scheme is case-insensitive');
   });
 
   test('act as their application user: WhoAmI names it, not the user picked in the UI', async () => {
     const writer = await call('GET', '/WhoAmI', { authorization: `Bearer ${await token(WRITER)}` });
-    assert.equal(writer.json().UserId, WRITER.userId);
+    assert.equal(writer.json().UserId, applicationUserId(WRITER.clientId));
     const reader = await call('GET', '/WhoAmI', { authorization: `Bearer ${await token(READER)}` });
-    assert.equal(reader.json().UserId, SANDBOX_APPLICATION_USER_ID);
+    assert.equal(reader.json().UserId, applicationUserId(READER.clientId));
+    assert.notEqual(reader.json().UserId, writer.json().UserId);
     const page = await call('GET', '/WhoAmI', { 'sec-fetch-site': 'same-origin' });
     assert.equal(page.json().UserId, SEED.agentChinese);
   });

@@ -102,7 +102,7 @@ describe('GET', () => {
     const service = (await inject('GET', '/')).json();
     assert.deepEqual(
       service.value.map((s: { name: string }) => s.name),
-      ['contacts', 'accounts', 'leads', 'phonecalls', 'activityparties', 'systemusers', 'usersettingscollection'],
+      ['contacts', 'accounts', 'leads', 'phonecalls', 'activityparties', 'systemusers', 'usersettingscollection', 'roles', 'systemuserrolescollection', 'msdyn_ciproviders'],
     );
     const whoami = (await inject('GET', '/WhoAmI')).json();
     assert.deepEqual(Object.keys(whoami).sort(), ['@odata.context', 'BusinessUnitId', 'OrganizationId', 'UserId']);

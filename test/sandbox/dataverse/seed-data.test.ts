@@ -52,6 +52,19 @@ describe('the seed', () => {
   });
   after(() => dataverse.close());
 
+  test('its people sign in (access mode 0) with roles: agents are salespeople, the supervisor an administrator; every call has an owner', () => {
+    const users = dataverse.retrieveMultiple('systemusers', '?$select=accessmode,applicationid&$expand=systemuserroles_association($select=name)').records;
+    assert.deepEqual(
+      users.map((user) => [user.systemuserid, user.accessmode, user.applicationid, (user.systemuserroles_association as { name: string }[]).map((role) => role.name)]),
+      [
+        [SEED.agentEnglish, 0, null, ['Salesperson']],
+        [SEED.agentChinese, 0, null, ['Salesperson']],
+        [SEED.supervisor, 0, null, ['System Administrator']],
+      ],
+    );
+    assert.equal(dataverse.retrieveMultiple('phonecalls', '?$count=true&$filter=_ownerid_value eq null').count, 0);
+  });
+
   test('holds 200 contacts, 50 accounts, 50 leads, users with languages, and a history of calls', () => {
     assert.equal(count(dataverse, 'contacts'), 200);
     assert.equal(count(dataverse, 'accounts'), 50);

@@ -22,7 +22,7 @@ const contact: PageEntity = {
 };
 const config: PageConfig = {
   org: { clientUrl: 'http://127.0.0.1:8081', orgId: 'o', orgUniqueName: 'callpanesandbox', orgLcid: 1033, crmVersion: '9.2', cifVersion: '1.0', appId: 'app', appName: 'Sales Hub' },
-  provider: { label: 'Callpane', landingUrl: 'http://localhost:8080/dyncrm', landingUrlProblem: null, trustedOrigins: ['http://localhost:8080'], clickToAct: true, customParams: '{"tenant":"a"}' },
+  provider: { label: 'Callpane', landingUrl: 'http://localhost:8080/dyncrm', landingUrlProblem: null, trustedOrigins: ['http://localhost:8080'], clickToAct: true, customParams: '{"tenant":"a"}', frameSandbox: 'allow-scripts' },
   users: [{ id: USER, fullname: '李娜', email: null, lcid: 2052 }],
   currentUserId: USER,
   entities: { contact },

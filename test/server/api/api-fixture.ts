@@ -10,6 +10,7 @@ import { CallBus } from '../../../src/pbx/calls/call-bus.ts';
 import { PaneCredentials } from '../../../src/security/pane-credentials.ts';
 import { hashPassword } from '../../../src/security/password-hash.ts';
 import { registerApi } from '../../../src/server/api/api-routes.ts';
+import type { PhoneIndexLookup } from '../../../src/server/api/phone-routes.ts';
 import type { SipCredentialSettings } from '../../../src/server/api/sip-credential-routes.ts';
 import { SsoHandoffs } from '../../../src/server/sso/sso-handoffs.ts';
 import { createSiteOrigin, type SiteOriginOptions } from '../../../src/server/api/site-origin.ts';
@@ -56,6 +57,8 @@ export interface ApiFixtureOptions {
   logger?: Logger;
   /** Stop the clock at creation (moved only by advance()), for tests that compare exact durations. */
   frozenClock?: boolean;
+  /** The phone index POST /api/phone/lookup answers from, given the fixture's database; none by default. */
+  phoneIndex?: (db: Database) => PhoneIndexLookup;
 }
 
 export async function createApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
@@ -76,7 +79,8 @@ export async function createApiFixture(options: ApiFixtureOptions = {}): Promise
   const http = createHttpServer({ host: '127.0.0.1', port: 0, logger, metrics: createMetrics() });
   const paneCredentials = PaneCredentials.load(dataDir, now);
   const sip = { domain: 'pbx.example.test', wsPath: '/sip', webSocket: true, paneCredentials, ...options.sip };
-  registerApi(http.app, { sessions, calls, extensions, settings, site, sip, sso: { providers: [], handoffs: new SsoHandoffs() } });
+  const phoneIndex = options.phoneIndex?.(db);
+  registerApi(http.app, { sessions, calls, extensions, settings, site, sip, sso: { providers: [], handoffs: new SsoHandoffs() }, ...(phoneIndex ? { phoneIndex } : {}) });
 
   const fixture: ApiFixture = {
     db,

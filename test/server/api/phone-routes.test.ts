@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPhoneSearchQueries } from '../../../src/crm/phone-search.ts';
+import { phoneIndexWith, type IndexedRow } from '../../dynamics/phone-index/phone-index-fixture.ts';
 import { createApiFixture, type ApiFixture } from './api-fixture.ts';
 import { libphonenumberReader } from '../../../src/crm/numbers/phone-number.ts';
 
@@ -77,6 +78,11 @@ describe('POST /api/phone/lookup', () => {
     assert.deepEqual(body.queries.map((query: { entity: string }) => query.entity), ['lead', 'contact']);
   });
 
+  test('with no phone index on the server, the index is off and the pane searches with the queries', async () => {
+    const response = await post('lookup', { number: '+1 415-555-0100', entities: ['contact'], defaultRegion: 'US' });
+    assert.deepEqual(response.json().index, { state: 'off', matches: [] });
+  });
+
   test('a caller that is not a number gets no queries', async () => {
     assert.deepEqual((await post('lookup', { number: 'anonymous', entities: ['contact'] })).json().queries, []);
   });
@@ -137,5 +143,56 @@ describe('POST /api/phone/rank', () => {
 
   test('without a session nothing is ranked', async () => {
     assert.equal((await post('rank', { number: '+14155550100', candidates: [] }, null)).statusCode, 401);
+  });
+});
+
+describe('POST /api/phone/lookup with the server’s phone index', () => {
+  const ROWS: IndexedRow[] = [
+    { entity: 'contact', row: { contactid: CONTACT, fullname: 'Ana', mobilephone: 'Mob: (415) 555-0100', address1_country: 'USA' } },
+    { entity: 'account', row: { accountid: ACCOUNT, name: 'Contoso', telephone1: '+1 415 555 0100 x12', telephone2: '020 7123 4567' } },
+    // A UK number typed on a US record: read as a US number, it is not the UK's.
+    { entity: 'lead', row: { leadid: CONTACT, fullname: 'Sam', telephone1: '207-123-4567', address1_country: 'United States' } },
+  ];
+  let indexed: ApiFixture;
+  let syncing: ApiFixture;
+  const lookup = async (fixture: ApiFixture, body: unknown) => {
+    const token = await fixture.login('1001');
+    return fixture.http.app.inject({ method: 'POST', url: '/api/phone/lookup', headers: { authorization: `Bearer ${token}` }, payload: body as object });
+  };
+
+  before(async () => {
+    indexed = await createApiFixture({ phoneIndex: (db) => phoneIndexWith(db, ROWS, { defaultRegion: 'GB' }) });
+    syncing = await createApiFixture({ phoneIndex: (db) => phoneIndexWith(db, ROWS, { defaultRegion: 'GB', ready: false }) });
+  });
+  after(async () => {
+    await indexed.close();
+    await syncing.close();
+  });
+
+  test('a synced index answers the records holding the number, in the tables and order asked, with the queries as before', async () => {
+    const body = (await lookup(indexed, { number: '+14155550100', entities: ['account', 'contact'], defaultRegion: 'GB' })).json();
+    assert.equal(body.index.state, 'ready');
+    assert.deepEqual(body.index.matches, [
+      { candidate: { entity: 'account', id: ACCOUNT, name: 'Contoso', field: 'telephone1', number: '+14155550100', extension: '12' }, reason: 'same-e164' },
+      { candidate: { entity: 'contact', id: CONTACT, name: 'Ana', field: 'mobilephone', number: '+14155550100' }, reason: 'same-e164' },
+    ]);
+    assert.equal(body.queries.length, 2);
+  });
+
+  test('a national number of one country is never the foreign number sharing its digits', async () => {
+    const uk = (await lookup(indexed, { number: '+44 20 7123 4567', entities: ['contact', 'account', 'lead'], defaultRegion: 'GB' })).json();
+    assert.deepEqual(uk.index.matches.map((match: { candidate: { name: string } }) => match.candidate.name), ['Contoso']);
+    const us = (await lookup(indexed, { number: '+1 207 123 4567', entities: ['contact', 'account', 'lead'], defaultRegion: 'GB' })).json();
+    assert.deepEqual(us.index.matches.map((match: { candidate: { name: string } }) => match.candidate.name), ['Sam']);
+  });
+
+  test('an index still on its first sync says so and has no matches', async () => {
+    const body = (await lookup(syncing, { number: '+14155550100', entities: ['contact'], defaultRegion: 'GB' })).json();
+    assert.deepEqual(body.index, { state: 'syncing', matches: [] });
+  });
+
+  test('a lookup in another default region than the index read the records in is not answered by the index', async () => {
+    const body = (await lookup(indexed, { number: '+14155550100', entities: ['contact'], defaultRegion: 'US' })).json();
+    assert.deepEqual(body.index, { state: 'off', matches: [] });
   });
 });

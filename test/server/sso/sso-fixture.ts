@@ -13,7 +13,7 @@ import { createSiteOrigin } from '../../../src/server/api/site-origin.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server/http-server.ts';
 import { createLogger, type Logger } from '../../../src/server/logger.ts';
 import { createMetrics } from '../../../src/server/metrics.ts';
-import type { LoginThrottlePolicy } from '../../../src/server/sessions/login-throttle.ts';
+import type { LockoutPolicy } from '../../../src/security/failure-lockout.ts';
 import { SessionService } from '../../../src/server/sessions/session-service.ts';
 import { OidcClients, type OidcClientOptions } from '../../../src/server/sso/oidc-clients.ts';
 import { registerSsoApiRoutes } from '../../../src/server/sso/sso-api-routes.ts';
@@ -55,7 +55,7 @@ export interface SsoFixtureOptions {
   /** Passed to the test provider: a tampered ID token, an opener policy on its pages. */
   providerOptions?: Pick<TestProviderOptions, 'idTokenTampering' | 'openerPolicy'>;
   /** Sign-ins one address may start (default: sso-routes.ts START_POLICY). */
-  startPolicy?: LoginThrottlePolicy;
+  startPolicy?: LockoutPolicy;
 }
 
 export async function createSsoFixture(options: SsoFixtureOptions = {}): Promise<SsoFixture> {

@@ -1,13 +1,20 @@
 /**
- * Counts failed sign-ins per key (a client address, or an account) and locks a key that fails
- * too often within a window, for a fixed time. Unlike a ban that every new attempt prolongs, a
- * lock here ends exactly `lockMs` after it began whatever happens meanwhile: attempts during a
- * lock are refused unchecked and not counted, so nobody can keep an account locked by hammering
- * it (OWASP Authentication Cheat Sheet, "Account Lockout": lockouts should end by themselves).
- * Memory stays bounded: at most `maxTrackedKeys` keys, the least recently failed forgotten first.
+ * Counts failures per key (a client address, an account) and locks a key that fails too often
+ * within a window, for a fixed time: the SIP registrar's per-address ban (the fail2ban pattern
+ * every exposed PBX needs: SIP scanners try thousands of passwords), the web sign-in's address
+ * and account lockouts, and the SSO start limit all use it.
+ *
+ * Unlike a ban that every new attempt prolongs, a lock ends exactly `banMs` after it began
+ * whatever happens meanwhile: failures during a lock are not counted, so nobody can keep an
+ * account locked by hammering it (OWASP Authentication Cheat Sheet, "Account Lockout": lockouts
+ * should end by themselves). Memory stays bounded: at most `maxTrackedKeys` keys, the least
+ * recently failed forgotten first.
+ *
+ * The per-extension tarpit (src/pbx/extension-attack-watch.ts) counts differently on purpose: it
+ * delays, never refuses, so it keeps fixed-size buckets instead of a lock.
  */
 
-export interface LoginThrottlePolicy {
+export interface LockoutPolicy {
   /** Failures within `windowMs` that lock the key. */
   limit: number;
   windowMs: number;
@@ -21,12 +28,12 @@ interface KeyRecord {
   lockedUntil: number;
 }
 
-export class LoginThrottle {
-  readonly #policy: Required<LoginThrottlePolicy>;
+export class FailureLockout {
+  readonly #policy: Required<LockoutPolicy>;
   readonly #now: () => number;
   readonly #records = new Map<string, KeyRecord>();
 
-  constructor(policy: LoginThrottlePolicy, now: () => number = Date.now) {
+  constructor(policy: LockoutPolicy, now: () => number = Date.now) {
     this.#policy = { maxTrackedKeys: 100_000, ...policy };
     this.#now = now;
   }
@@ -53,7 +60,7 @@ export class LoginThrottle {
     return record.lockedUntil;
   }
 
-  /** A successful sign-in clears the key's failures (an active lock stays). */
+  /** A success clears the key's failures (an active lock stays). */
   recordSuccess(key: string): void {
     if (this.lockedUntil(key) === undefined) this.#records.delete(key);
   }
