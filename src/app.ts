@@ -15,8 +15,9 @@ import { mediaHealth, startMediaService, type MediaService, type MediaServiceTun
 import { CallBus } from './pbx/calls/call-bus.ts';
 import { CallRecorder } from './pbx/calls/call-recorder.ts';
 import { libphonenumberReader } from './crm/numbers/phone-number.ts';
-import { journalGraceSeconds, startJournalService } from './dynamics/journal/journal-service.ts';
-import { connectPhoneIndex } from './dynamics/phone-index/phone-index-service.ts';
+import type { DynamicsConnection } from './config/dynamics-config.ts';
+import { journalGraceSeconds, startDynamicsService, type DynamicsService } from './dynamics/dynamics-service.ts';
+import { demoDynamicsApplies } from './sandbox/demo-dynamics.ts';
 import { PaneCredentials } from './security/pane-credentials.ts';
 import { PaneIceServers } from './security/turn-credentials.ts';
 import { registerApi } from './server/api/api-routes.ts';
@@ -38,7 +39,6 @@ import { createCallRecordRepository, type CallRecordRepository, type CallRecordR
 import { dataDirectoryFailure } from './store/data-directory.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { createExtensionRepository, type ExtensionRepository } from './store/extension-repository.ts';
-import { createJournalOutboxRepository } from './store/journal-outbox-repository.ts';
 import { createMetaRepository, type MetaRepository } from './store/meta-repository.ts';
 import { createRegistrationRepository, type RegistrationRepository } from './store/registration-repository.ts';
 import { createSessionRepository, type SessionRepository } from './store/session-repository.ts';
@@ -83,6 +83,8 @@ export interface AppService {
    * `base` besides crm.allowedOrigins, for as long as the service runs.
    */
   crmOrigins?(): string[];
+  /** The Dynamics org this service stands in for (the demo's sandbox), when no org is configured. */
+  dynamicsConnection?(): DynamicsConnection | undefined;
 }
 
 export type ServiceFactory = (context: AppContext) => Promise<AppService>;
@@ -112,8 +114,9 @@ export interface RunningCallpane {
   close(): Promise<void>;
 }
 
+/** In the demo the org is the sandbox, connected once it runs: the outbox is on from the start. */
 function journalOptions(config: Config): CallRecordRepositoryOptions {
-  const graceSeconds = journalGraceSeconds(config.dynamics);
+  const graceSeconds = journalGraceSeconds(config.dynamics, config.dynamics.connection !== undefined || demoDynamicsApplies(config));
   return graceSeconds === undefined ? {} : { journal: { graceSeconds } };
 }
 
@@ -187,9 +190,9 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const sessions = new SessionService({ sessions: repositories.sessions, extensions: repositories.extensions });
     const site = createSiteOrigin({ https: httpServer.https, publicUrl: config.http.publicUrl });
     const ssoHandoffs = new SsoHandoffs();
-    // Before the API, whose caller lookup answers from it; it starts syncing after the services.
-    const phoneIndex = await connectPhoneIndex({ dynamics: config.dynamics, db, numbers: libphonenumberReader, defaultRegion: config.crm.defaultRegion, logger });
-    if (phoneIndex) services.push(phoneIndex);
+    // Started after the services (in the demo the org is the sandbox, one of them); the API's
+    // caller lookup asks it from then on.
+    let dynamics: DynamicsService | undefined;
     registerApi(httpServer.app, {
       sessions,
       calls: repositories.calls,
@@ -204,7 +207,7 @@ export async function startCallpane({ config: given, logger, extraServices = [],
         ice: new PaneIceServers(config.media.ice),
       },
       sso: { providers: config.sso.providers, handoffs: ssoHandoffs },
-      ...(phoneIndex ? { phoneIndex } : {}),
+      phoneIndex: { lookup: (number, entities, region) => dynamics?.phoneIndex?.lookup(number, entities, region) ?? { state: 'off', matches: [] } },
     });
     // Asked at each check: a service's origin counts only while the service is in the list.
     const crmOrigins = createAllowedCrmOrigins(config.crm.allowedOrigins, () => services.flatMap((service) => service.crmOrigins?.() ?? []));
@@ -224,22 +227,24 @@ export async function startCallpane({ config: given, logger, extraServices = [],
     const media = await startMediaService({ media: config.media, logger, metrics, dataDir: config.dataDir, tuning: mediaTuning });
     services.push(media);
     httpServer.addHealthCheck('media', () => mediaHealth(media.status()));
-    const journal = await startJournalService({
-      dynamics: config.dynamics,
-      outbox: createJournalOutboxRepository(db),
-      calls: repositories.calls,
-      extensions: repositories.extensions,
-      settingsOf: (extension) => readUserSettings(repositories.settings.get(extension)?.value),
-      defaultRegion: config.crm.defaultRegion,
-      ...(phoneIndex ? { findRecords: (number: string) => phoneIndex.findRecords(number) } : {}),
-      metrics,
-      logger,
-    });
-    if (journal) services.push(journal);
     const context: AppContext = { config, logger, db, repositories, metrics, calls, sessions, httpServer, tls, site, media };
     for (const start of extraServices) services.push(await start(context));
-    // After the services: in the demo, the org is the sandbox, one of them.
-    phoneIndex?.start();
+    const connection = config.dynamics.connection ?? services.map((service) => service.dynamicsConnection?.()).find((found) => found !== undefined);
+    if (connection) {
+      dynamics = await startDynamicsService({
+        connection,
+        settings: config.dynamics,
+        db,
+        calls: repositories.calls,
+        extensions: repositories.extensions,
+        settingsOf: (extension) => readUserSettings(repositories.settings.get(extension)?.value),
+        numbers: libphonenumberReader,
+        defaultRegion: config.crm.defaultRegion,
+        metrics,
+        logger,
+      });
+      services.push(dynamics);
+    }
 
     const httpUrl = await httpServer.listen();
     const sipUris = services.flatMap((service) => service.sipUris?.() ?? []);

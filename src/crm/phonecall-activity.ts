@@ -11,7 +11,8 @@
  * 2. complete — `completePhonecall(direction)`: statecode 1 with statuscode 2 Made (outgoing) or
  *    4 Received (incoming), always together, as a second write.
  * Notes changed after completion: `reopenPhonecall()`, `phonecallNotes(notes)`, complete again
- * (a completed activity is treated as read-only).
+ * (a completed activity is treated as read-only). A create that finds the activity written
+ * already adds the pane's notes the same way when it lacks them (`notesForExistingActivity`).
  *
  * Times: `actualstart` is when the conversation began (the answer), or when ringing began for a
  * call nobody answered; `actualend` when it ended. So end − start is the talk time, and
@@ -144,6 +145,25 @@ export function reopenPhonecall(): { statecode: 0; statuscode: 1 } {
 /** The update that replaces the activity's notes. */
 export function phonecallNotes(notes: string): { description: string | null } {
   return { description: notes.trim() === '' ? null : truncate(notes, PHONECALL_MAX.description) };
+}
+
+/**
+ * The notes for an activity that was there already when the pane came to create it — written by
+ * the server's journal once its grace period ended while the agent was still typing, or by an
+ * earlier attempt: undefined when it holds the pane's notes already (or the pane has none), else
+ * its description with the pane's notes put in place of an earlier draft of them (a trailing
+ * paragraph they begin with: the server writes the notes it held, after the agent's name when it
+ * names the agent) or after it. Nothing the activity holds is dropped; notes are never cleared.
+ */
+export function notesForExistingActivity(existing: string | null | undefined, notes: string): string | undefined {
+  const typed = truncate(notes.trim(), PHONECALL_MAX.description);
+  if (typed === '') return undefined;
+  const held = (existing ?? '').trim();
+  if (held.includes(typed)) return undefined;
+  const paragraphStarts = [0, ...[...held.matchAll(/\n\s*\n/g)].map((gap) => gap.index + gap[0].length)];
+  const draftAt = paragraphStarts.find((start) => typed.startsWith(held.slice(start)));
+  const merged = draftAt === undefined ? `${held}\n\n${typed}` : `${held.slice(0, draftAt)}${typed}`;
+  return truncate(merged, PHONECALL_MAX.description);
 }
 
 /** Whether the user's log settings want this finished call as an activity. */

@@ -47,9 +47,22 @@ function mediaLines(media: MediaStatus): string[] {
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
-  // A row without a cell in some column counts as width 0 there.
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const [header = []] = rows;
+  const widths = header.map((_, column) => Math.max(...rows.map((row) => columnsOf(row[column] ?? ''))));
+  return rows.map((row) => row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - columnsOf(cell)))).join('  ').trimEnd());
+}
+
+/**
+ * CJK ideographs, kana, Hangul and full-width forms (Unicode's East Asian Wide and Fullwidth,
+ * UAX #11), which a terminal draws two columns wide.
+ */
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+
+/** How many terminal columns the text takes, so that a name such as 李娜 keeps the table aligned. */
+function columnsOf(text: string): number {
+  let columns = 0;
+  for (const char of text) columns += WIDE.test(char) ? 2 : 1;
+  return columns;
 }
 
 export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = false, demoWarning, dataDir, sandbox, media }: BannerInput): string {

@@ -13,9 +13,15 @@ import { inTransaction, type Database } from '../store/database.ts';
 import type { ExtensionRepository } from '../store/extension-repository.ts';
 import type { MetaRepository } from '../store/meta-repository.ts';
 
+/**
+ * The sandbox's two agents (src/sandbox/dataverse/seed-data.ts), with the names and e-mail
+ * addresses of their Dynamics users: the server-side journal maps an extension to its Dynamics
+ * user by e-mail, so in the demo a call is owned by the agent who took it, not by the application
+ * user.
+ */
 export const DEMO_EXTENSIONS = [
-  { number: '1001', displayName: 'Alice Agent', email: 'alice@callpane.test' },
-  { number: '1002', displayName: 'Bob Agent', email: 'bob@callpane.test' },
+  { number: '1001', displayName: 'Alex Agent', email: 'alex.agent@sandbox.example' },
+  { number: '1002', displayName: '李娜', email: 'li.na@sandbox.example' },
 ] as const;
 
 export const DEMO_SEEDED_KEY = 'demo.seeded';

@@ -274,8 +274,8 @@ test('start prints the URLs and the demo extensions, serves HTTP and stops on SI
     const url = /Web +(http:\/\/127\.0\.0\.1:\d+)/.exec(first.banner)?.[1];
     assert.ok(url, first.banner);
     assert.equal((await (await fetch(`${url}/healthz`)).json()).status, 'ok');
-    assert.match(first.banner, /1001 +Alice Agent +alice@callpane\.test\n/);
-    assert.match(first.banner, /1002 +Bob Agent +bob@callpane\.test\n/);
+    assert.match(first.banner, /1001 +Alex Agent +alex\.agent@sandbox\.example\n/);
+    assert.match(first.banner, /1002 +李娜 +li\.na@sandbox\.example\n/);
     assert.ok(first.banner.includes(`secrets are in ${join(dataDir, 'demo-credentials.json')} (readable by its owner only)`), first.banner);
     assert.match(first.banner, /callpane ext add/);
     firstRun = await first.stop();
@@ -294,8 +294,8 @@ test('start prints the URLs and the demo extensions, serves HTTP and stops on SI
   assert.equal((await run(['ext', 'passwd', '1001', '--password', 'admin-chose-this'], dataDir)).code, 0);
   const second = await startServer(dataDir);
   await second.stop();
-  assert.doesNotMatch(second.banner, /Alice Agent/, 'a demo extension whose password was changed is no longer listed');
-  assert.match(second.banner, /1002 +Bob Agent/);
+  assert.doesNotMatch(second.banner, /Alex Agent/, 'a demo extension whose password was changed is no longer listed');
+  assert.match(second.banner, /1002 +李娜/);
 });
 
 test('start with the demo off warns once in the log and in the banner about demo extensions still on their generated credentials, until they are changed or removed', async () => {
@@ -310,7 +310,7 @@ test('start with the demo off warns once in the log and in the banner about demo
     off.banner,
     /\nWarning: demo extensions 1001 \(web password and SIP secret\), 1002 \(web password and SIP secret\) still have the credentials the demo generated, .* remove them \(callpane ext rm 1001\) or change their secrets \(callpane ext passwd 1001 --sip\)\n/,
   );
-  assert.doesNotMatch(off.banner, /Alice Agent|Demo extensions/, 'no demo table while the demo is off');
+  assert.doesNotMatch(off.banner, /Alex Agent|Demo extensions/, 'no demo table while the demo is off');
   const logged = offRun.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -369,7 +369,7 @@ test('start on a terminal shows the demo extensions with their web passwords and
     await exited;
   }
   for (const { number, password, sipSecret } of demoCredentialFile(dataDir)) {
-    assert.match(output, new RegExp(`${number} +\\S+ Agent +\\S+@callpane\\.test +${password} +${sipSecret}\\r?\\n`));
+    assert.match(output, new RegExp(`${number} +(?:Alex Agent|李娜) +\\S+@sandbox\\.example +${password} +${sipSecret}\\r?\\n`));
   }
 });
 

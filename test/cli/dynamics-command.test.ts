@@ -59,7 +59,7 @@ describe('callpane dynamics setup', () => {
   test('creates the channel provider record from http.publicUrl, then finds it up to date, and prints the steps by hand', async () => {
     const first = await run('setup', ['--role', 'Salesperson', '--order', '2']);
     assert.equal(first.code, 0, first.stderr.join('\n'));
-    assert.match(first.stdout[0] ?? '', new RegExp(`^Channel provider record "Callpane" created: ${PANE}/dyncrm\\?base=${org.origin} \\(id [0-9a-f-]{36}\\)\\.$`));
+    assert.match(first.stdout[0] ?? '', new RegExp(`^Channel provider record "Callpane for Dynamics 365" created: ${PANE}/dyncrm\\?base=${org.origin} \\(id [0-9a-f-]{36}\\)\\.$`));
     assert.ok(first.stdout.some((line) => line.includes('Select the roles for the channel   Salesperson')));
     const record = org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_sortorder,msdyn_roleselector').records;
     assert.equal(record.length, 1);

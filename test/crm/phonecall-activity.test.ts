@@ -5,6 +5,7 @@ import { CrmError } from '../../src/crm/crm-error.ts';
 import { DEFAULT_CRM_SETTINGS } from '../../src/crm/crm-settings.ts';
 import {
   completePhonecall,
+  notesForExistingActivity,
   phonecallActivity,
   phonecallNotes,
   reopenPhonecall,
@@ -131,6 +132,25 @@ describe('completing and updating', () => {
   test('replaces the notes, clearing them when empty', () => {
     assert.deepEqual(phonecallNotes('Call back Monday'), { description: 'Call back Monday' });
     assert.deepEqual(phonecallNotes(' '), { description: null });
+  });
+});
+
+describe('notes for an activity written before the pane came to create it', () => {
+  test('are the pane’s notes in place of an earlier draft of them, after what else it holds, or nothing when it holds them', () => {
+    assert.equal(notesForExistingActivity(null, 'Wants a callback'), 'Wants a callback');
+    assert.equal(notesForExistingActivity('Wants a call', 'Wants a callback'), 'Wants a callback');
+    assert.equal(notesForExistingActivity('Agent: Dana Desk (extension 1002).\n\nWants a call', 'Wants a callback'), 'Agent: Dana Desk (extension 1002).\n\nWants a callback');
+    assert.equal(notesForExistingActivity('Agent: Dana Desk (extension 1002).', 'Wants a callback'), 'Agent: Dana Desk (extension 1002).\n\nWants a callback');
+    assert.equal(notesForExistingActivity('Budget approved', 'Wants a callback'), 'Budget approved\n\nWants a callback');
+    assert.equal(notesForExistingActivity('Agent: Dana.\n\nWants a callback on Monday', ' Wants a callback on Monday\n'), undefined);
+  });
+
+  test('never clear the activity’s notes, and stay within the column', () => {
+    assert.equal(notesForExistingActivity('Server notes', ''), undefined);
+    assert.equal(notesForExistingActivity('Server notes', '  \n'), undefined);
+    const long = notesForExistingActivity('x'.repeat(1_990), 'y'.repeat(100));
+    assert.equal(long?.length, 2_000);
+    assert.ok(long?.startsWith('x'.repeat(1_990)));
   });
 });
 

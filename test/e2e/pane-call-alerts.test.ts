@@ -120,7 +120,7 @@ test('a call ringing in a background tab shows a desktop notification, and click
   await alice.pane.click('.call-button');
   const [shown] = await until(() => notifications(bob), (made) => made.length > 0 && itemAt(made, 0).shown);
   assert.ok(shown, 'no notification was made');
-  assert.deepEqual({ title: shown.title, shown: shown.shown, failed: shown.failed }, { title: 'Incoming call: Alice Agent', shown: true, failed: false });
+  assert.deepEqual({ title: shown.title, shown: shown.shown, failed: shown.failed }, { title: 'Incoming call: Alex Agent', shown: true, failed: false });
   assert.match(shown.body ?? '', /Click to answer/);
   await bob.pane.evaluate(() => (window as unknown as AlertObserver).__lastNotification?.dispatchEvent(new Event('click')));
   await Promise.all([alice.pane.waitForSelector('.card.active'), bob.pane.waitForSelector('.card.active')]);

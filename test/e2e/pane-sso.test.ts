@@ -19,7 +19,7 @@ import { startTestProvider, type TestProvider } from '../server/sso/oidc-test-pr
 
 const SECRET = 'e2e-client-secret-0123456789abcdef';
 const ACCOUNTS = {
-  alice: { email: 'alice@callpane.test', email_verified: true, name: 'Alice Agent' },
+  alex: { email: 'alex.agent@sandbox.example', email_verified: true, name: 'Alex Agent' },
   stranger: { email: 'nobody@callpane.test', email_verified: true, name: 'Nobody' },
 };
 
@@ -68,7 +68,7 @@ test('an agent signs in with the identity provider in a popup, stays signed in a
   const agent = await Agent.open(browser, stack, 'sso');
   await agent.pane.waitForSelector('button:has-text("Sign in with Contoso ID")');
   await agent.shot('e2e-sso-buttons');
-  const popup = await signInAt(agent, 'Contoso ID', 'alice', 'e2e-sso-waiting');
+  const popup = await signInAt(agent, 'Contoso ID', 'alex', 'e2e-sso-waiting');
   await popup.waitForEvent('close', { timeout: STEP_MS });
   await agent.registered();
   assert.match(await agent.pane.textContent('.pane') ?? '', /1001/);
@@ -95,7 +95,7 @@ test('a provider that cuts the popup off from the pane (Cross-Origin-Opener-Poli
   await pane.goto(`${stack.paneOrigin}/dyncrm?base=${stack.sandboxUrl}`);
   const [popup] = await Promise.all([context.waitForEvent('page'), pane.click('button:has-text("Sign in with Strict ID")')]);
   await popup.waitForSelector('input[name=login]');
-  await popup.fill('input[name=login]', 'alice');
+  await popup.fill('input[name=login]', 'alex');
   await popup.fill('input[name=password]', 'any password');
   await popup.click('button[type=submit]');
   // The result page had no opener to post to; the pane claimed its session by itself.

@@ -63,7 +63,7 @@ describe('calls between extensions through the proxy', () => {
     await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
     const incoming = await bob.waitForEvent('CALL_INCOMING', WAIT_MS);
     assert.equal(incoming.peeruri, `sip:1001@127.0.0.1:${callpane.sipPort}`);
-    assert.equal(incoming.peerdisplayname, 'Alice Agent', `the callee sees the caller extension name: ${JSON.stringify(incoming)}`);
+    assert.equal(incoming.peerdisplayname, 'Alex Agent', `the callee sees the caller extension name: ${JSON.stringify(incoming)}`);
     await alice.waitForEvent('CALL_RINGING', WAIT_MS);
 
     await bob.answer();
@@ -94,7 +94,7 @@ describe('calls between extensions through the proxy', () => {
     const held = itemAt(events, 2);
     assert.equal(held.type === 'held' && held.by, '1001');
     assert.equal(record.direction, 'internal');
-    assert.deepEqual([record.from.number, record.from.name, record.to.number, record.to.name], ['1001', 'Alice Agent', '1002', 'Bob Agent']);
+    assert.deepEqual([record.from.number, record.from.name, record.to.number, record.to.name], ['1001', 'Alex Agent', '1002', '李娜']);
     assert.equal(record.disposition, 'answered');
     assert.equal(record.answeredBy, '1002');
     assert.ok(record.answeredAt !== null && record.endedAt !== null && record.endedAt >= record.answeredAt);

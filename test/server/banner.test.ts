@@ -19,6 +19,13 @@ test('the banner names the web URL, the SIP URIs, the demo credentials and how t
   assert.match(text, /callpane ext add/);
 });
 
+test('a name in Chinese characters, two terminal columns each, keeps the demo table aligned', () => {
+  const li = { number: '1002', displayName: '李娜', email: 'li.na@sandbox.example', password: 'pw-li', sipSecret: 'sip-li' };
+  const text = formatBanner({ ...base, demo: [alice, li] });
+  // 李娜 takes 4 of the name column's 11: 7 spaces of padding and the 2 between columns.
+  assert.ok(text.includes('  number  name         e-mail\n  1001    Alice Agent  alice@callpane.test\n  1002    李娜         li.na@sandbox.example\n'), text);
+});
+
 test('a public URL is shown first, the local one beside it', () => {
   const text = formatBanner({ ...base, publicUrl: 'https://pbx.example.test' });
   assert.match(text, /Web {8}https:\/\/pbx\.example\.test\n {13}\(locally http:\/\/localhost:8080\)/);

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/security/password-hash.ts';
-import { currentDemoCredentials, demoLeftoverWarning, leftoverDemoExtensions, seedDemoExtensions, type DemoStore } from '../../src/server/demo-extensions.ts';
+import { Dataverse, SALESPERSON } from '../../src/sandbox/dataverse/index.ts';
+import { currentDemoCredentials, DEMO_EXTENSIONS, demoLeftoverWarning, leftoverDemoExtensions, seedDemoExtensions, type DemoStore } from '../../src/server/demo-extensions.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createMetaRepository } from '../../src/store/meta-repository.ts';
@@ -21,17 +22,30 @@ afterEach(() => {
   rmSync(store.dataDir, { recursive: true, force: true });
 });
 
-test('the first seeding creates Alice 1001 and Bob 1002 and keeps their credentials in a private file', async () => {
+test('the first seeding creates Alex Agent 1001 and 李娜 1002 and keeps their credentials in a private file', async () => {
   const created = await seedDemoExtensions(store);
   assert.deepEqual(created.map((c) => [c.number, c.displayName, c.email]), [
-    ['1001', 'Alice Agent', 'alice@callpane.test'],
-    ['1002', 'Bob Agent', 'bob@callpane.test'],
+    ['1001', 'Alex Agent', 'alex.agent@sandbox.example'],
+    ['1002', '李娜', 'li.na@sandbox.example'],
   ]);
   assert.notEqual(itemAt(created, 0).password, itemAt(created, 1).password);
   assert.equal(store.extensions.get('1001')?.sipSecret, itemAt(created, 0).sipSecret);
   const path = join(store.dataDir, 'demo-credentials.json');
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).extensions, created);
+});
+
+test('each demo extension is one of the sandbox’s agents: the enabled Dynamics user with its e-mail, under the same name', () => {
+  const dataverse = new Dataverse({ path: ':memory:' });
+  try {
+    for (const demo of DEMO_EXTENSIONS) {
+      const users = dataverse.retrieveMultiple('systemusers', { $select: 'systemuserid,fullname,accessmode', $filter: `internalemailaddress eq '${demo.email}' and isdisabled eq false` }).records;
+      assert.deepEqual(users.map((user) => [user.fullname, user.accessmode]), [[demo.displayName, 0]], `${demo.number} ${demo.email}`);
+      assert.deepEqual(dataverse.rolesOf(String(users[0]?.systemuserid)), [SALESPERSON.id], 'an agent, not the supervisor');
+    }
+  } finally {
+    dataverse.close();
+  }
 });
 
 test('seeding happens once: deleted demo extensions are not created again', async () => {

@@ -29,7 +29,8 @@ export interface CallpaneProcess {
 export async function startCallpaneProcess(env: Record<string, string> = {}, dataDir?: string): Promise<CallpaneProcess> {
   const ownDir = dataDir === undefined;
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'callpane-process-'));
-  const [sipPort, httpPort] = [await freeUdpTcpPort(), await freePort()];
+  // A SIP port the caller chose (a test restarting Callpane where its phones registered) is kept.
+  const [sipPort, httpPort] = [env.CALLPANE_SIP_PORT === undefined ? await freeUdpTcpPort() : Number(env.CALLPANE_SIP_PORT), await freePort()];
   const child = spawn(process.execPath, [new URL('../../bin/callpane.ts', import.meta.url).pathname, 'start'], {
     cwd: dir,
     env: {

@@ -9,24 +9,20 @@
  * database, so a restart answers at once from what the last run left, and goes on with its delta
  * links); `syncing` before that. It answers only for the default region it read the records in.
  *
- * `connectPhoneIndex` builds it for the configured org (`dynamics.phoneIndex`), with a Web API
- * client of its own, which the service closes with itself.
+ * It runs inside the Dynamics service (../dynamics-service.ts), on the Web API client it shares
+ * with the journal.
  */
-import type { DynamicsConfig } from '../../config/dynamics-config.ts';
 import type { StructuredLogger } from '../../logging/structured-logger.ts';
 import type { PhoneIndexAnswer } from '../../contract/phone.ts';
 import { CRM_ENTITY_NAMES, type CrmEntity } from '../../contract/crm-record.ts';
 import type { CrmRecordRef } from '../../crm/crm-entities.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
-import type { Database } from '../../store/database.ts';
-import { createPhoneIndexRepository, type PhoneIndexRepository } from '../../store/phone-index-repository.ts';
-import { connectWebApi } from '../web-api/web-api-connection.ts';
+import type { PhoneIndexRepository } from '../../store/phone-index-repository.ts';
 import type { WebApiClient } from '../web-api/web-api-client.ts';
 import { findIndexedPhones } from './phone-index-lookup.ts';
 import { syncTable, tableDefinition, type TableSyncOutcome } from './table-sync.ts';
 
 export interface PhoneIndexServiceOptions {
-  /** Closed when the service closes. */
   client: WebApiClient;
   repository: PhoneIndexRepository;
   numbers: PhoneNumberReader;
@@ -72,12 +68,11 @@ export class PhoneIndexService {
     return this.#running;
   }
 
-  /** Stops syncing (the timer, and the cycle in flight at its next request) and closes the client. */
+  /** Stops syncing (the timer, and the cycle in flight at its next request); the client's owner closes it. */
   async close(): Promise<void> {
     this.#stop.abort();
     clearTimeout(this.#timer);
     await this.#running;
-    this.#options.client.close();
   }
 
   /** `ready` once every table was read whole with the current definition, else `syncing`. */
@@ -127,19 +122,4 @@ export class PhoneIndexService {
     }
     return cycle;
   }
-}
-
-/** The phone index of the configured org, not yet started; undefined without an org or with `dynamics.phoneIndex.enabled` off. */
-export async function connectPhoneIndex(options: { dynamics: DynamicsConfig; db: Database; numbers: PhoneNumberReader; defaultRegion: string | undefined; logger: StructuredLogger }): Promise<PhoneIndexService | undefined> {
-  const { dynamics } = options;
-  if (!dynamics.connection || !dynamics.phoneIndex.enabled) return undefined;
-  return new PhoneIndexService({
-    client: await connectWebApi(dynamics.connection, dynamics, options.logger),
-    repository: createPhoneIndexRepository(options.db),
-    numbers: options.numbers,
-    defaultRegion: options.defaultRegion,
-    syncIntervalSeconds: dynamics.phoneIndex.syncIntervalSeconds,
-    pageSize: dynamics.phoneIndex.pageSize,
-    logger: options.logger.child({ component: 'phone-index' }),
-  });
 }

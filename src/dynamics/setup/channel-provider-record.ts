@@ -23,7 +23,7 @@ import { odataString } from './odata-string.ts';
 
 /** msdyn_name: how setup finds its record again. */
 export const CHANNEL_PROVIDER_NAME = 'Callpane';
-export const DEFAULT_CHANNEL_LABEL = 'Callpane';
+export const DEFAULT_CHANNEL_LABEL = 'Callpane for Dynamics 365';
 /** msdyn_ciproviderapiversion: 0 is "1.0", the CIF version Callpane speaks. */
 export const CIF_API_VERSION_1_0 = 0;
 export const CHANNEL_PATH = '/dyncrm';

@@ -86,7 +86,7 @@ export async function checkDynamics(input: CheckInput): Promise<CheckLine[]> {
     else line('ok', 'application user', `${user.fullname ?? userId}${user.applicationid ? ` (application id ${user.applicationid})` : ''}`);
     const roles = await allRows(client, `systemusers(${userId})/systemuserroles_association?$select=name`, signal);
     const names = roles.map((role) => String(role.name)).sort();
-    if (names.length === 0) line('fail', 'roles', 'the application user has no security role: give it one with the privileges the README lists (Callpane Integration)');
+    if (names.length === 0) line('fail', 'roles', 'the application user has no security role: give it one with the privileges docs/admin-dynamics.md lists (Callpane Integration)');
     else line('ok', 'roles', names.join(', '));
   } catch (error) {
     line('fail', 'application user', readRefusal(error, 'systemusers and their roles', 'Read on User and Security Role'));
@@ -131,7 +131,7 @@ async function channelProviderLines({ client, connection, paneUrl, signal }: Che
     records = await allRows(client, 'msdyn_ciproviders?$select=msdyn_name,msdyn_label,msdyn_landingurl,msdyn_ciproviderapiversion&$filter=statecode eq 0&$orderby=msdyn_sortorder asc', signal);
   } catch (error) {
     if (error instanceof WebApiError && error.status === 404) {
-      return [{ status: 'fail', subject, detail: 'the org has no msdyn_ciproviders table: install Dynamics 365 Channel Integration Framework (Microsoft AppSource) first' }];
+      return [{ status: 'fail', subject, detail: 'the org has no msdyn_ciproviders table: Channel Integration Framework 1.0 is not installed (it comes with Dynamics 365 Customer Service; docs/admin-dynamics.md)' }];
     }
     return [{ status: 'fail', subject, detail: readRefusal(error, 'msdyn_ciproviders', 'Read on Channel Integration Framework v1.0 Provider') }];
   }

@@ -10,7 +10,10 @@
  * after exactly Retry-After, 5xx, timeouts and connection errors after a jittered back-off. What
  * still fails is thrown as a WebApiError saying whether it is worth trying later (`retryable`) or
  * refused for good (400 and other 4xx the caller did not list in `accept`, with Dataverse's error
- * code and message), so a caller keeps or parks its work and never loses it.
+ * code and message), so a caller keeps or parks its work and never loses it. Every method is
+ * retried: an attempt that timed out may still have been carried out, so a caller that creates
+ * records writes them create-only under an id of its own (`PATCH` with `If-None-Match: *`, as
+ * the journal and `dynamics setup` do), never with a bare POST that a retry could repeat.
  *
  * Every attempt is logged: method, the path with query values taken out (they hold phone numbers
  * and e-mail addresses), status, milliseconds, Dataverse's request id and the attempt number.

@@ -4,7 +4,15 @@
  * (https://learn.microsoft.com/power-platform/admin/how-record-access-determined):
  * Read on the table (and on each table `$expand` reaches); Create, or Write for a PATCH to an
  * existing record, or Delete; for each `@odata.bind` (the activity's parties included) Append on
- * the table and AppendTo on the target; Assign to change a record's owner.
+ * the table and AppendTo on the target; Assign to change a record's owner — and to create a record
+ * owned by someone other than the caller: setting `ownerid` is what takes ASSIGN, while CREATE
+ * (with READ) is what it takes to create a record and be its owner
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/security-access-rights).
+ *
+ * A PATCH's condition is decided before any of that: `If-None-Match: *` on a record that exists
+ * (412) or `If-Match` on one that does not (404) writes nothing, so it needs no privilege to
+ * write (docs/dataverse.md §6) — the journal's create-only upsert of an activity a pane already
+ * made is answered 412, not refused for Write or Assign it never uses.
  *
  * The refusal names the first missing privilege the way Dataverse's security library does
  * ("Principal user (Id=…) is missing prvCreateActivity privilege", 0x80040220, as quoted in
@@ -20,6 +28,7 @@ import { entityByLogicalName, type EntityDef } from './entity-schema.ts';
 import type { QueryParams } from './query-options.ts';
 import type { ResourcePath } from './resource-path.ts';
 import { privilegeName, rolesGrant, type Access } from './security-roles.ts';
+import { parseGuid } from './value-format.ts';
 
 interface Need {
   access: Access;
@@ -27,13 +36,21 @@ interface Need {
 }
 
 const BIND = '@odata.bind';
+/** The key of an owner bound as a user: `/systemusers(<id>)`, relative or absolute. */
+const OWNER_USER = /(?:^|\/)systemusers\(([^)]*)\)$/;
 /** -2147209463, how the security library prints 0x80042F09. */
 const NO_ROLES_HRESULT = -2147209463;
 
-export function checkPrivileges(dataverse: Dataverse, userId: string, method: string, path: ResourcePath, body: unknown, query: QueryParams): void {
+/** A PATCH's conditional headers (If-Match, If-None-Match). */
+export interface WriteConditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+export function checkPrivileges(dataverse: Dataverse, userId: string, method: string, path: ResourcePath, body: unknown, query: QueryParams, conditions: WriteConditions = {}): void {
   if (path.kind === 'service' || path.kind === 'whoami') return;
   const entity = dataverse.entity(path.set);
-  const needs = requiredPrivileges(dataverse, entity, method, path, body, query);
+  const needs = requiredPrivileges(dataverse, { entity, userId, method, path, body, query, conditions });
   if (needs.length === 0) return;
   const roles = dataverse.rolesOf(userId);
   if (roles.length === 0) {
@@ -54,8 +71,19 @@ export function checkPrivileges(dataverse: Dataverse, userId: string, method: st
   }
 }
 
-function requiredPrivileges(dataverse: Dataverse, entity: EntityDef, method: string, path: Exclude<ResourcePath, { kind: 'service' | 'whoami' }>, body: unknown, query: QueryParams): Need[] {
+interface PrivilegeRequest {
+  entity: EntityDef;
+  userId: string;
+  method: string;
+  path: Exclude<ResourcePath, { kind: 'service' | 'whoami' }>;
+  body: unknown;
+  query: QueryParams;
+  conditions: WriteConditions;
+}
+
+function requiredPrivileges(dataverse: Dataverse, { entity, userId, method, path, body, query, conditions }: PrivilegeRequest): Need[] {
   const own = (access: Access): Need => ({ access, logicalName: entity.logicalName });
+  const assignOnCreate = (): Need[] => (namesAnotherOwner(body, userId) ? [own('Assign')] : []);
   switch (method) {
     case 'GET':
       if (path.kind === 'related') {
@@ -64,12 +92,15 @@ function requiredPrivileges(dataverse: Dataverse, entity: EntityDef, method: str
       }
       return [own('Read'), ...expandTargets(entity, query).map((logicalName) => ({ access: 'Read' as const, logicalName }))];
     case 'POST':
-      return path.kind === 'collection' ? [own('Create'), ...bindNeeds(entity, body)] : [];
+      return path.kind === 'collection' ? [own('Create'), ...assignOnCreate(), ...bindNeeds(entity, body)] : [];
     case 'PATCH': {
       if (path.kind !== 'record') return [];
       const exists = recordExists(dataverse, path.set, path.key);
-      const assigning = exists && isObject(body) && Object.hasOwn(body, `ownerid${BIND}`);
-      return [own(exists ? 'Write' : 'Create'), ...(assigning ? [own('Assign')] : []), ...bindNeeds(entity, body)];
+      // The condition fails and nothing is written: the write answers 412 or 404 (record-writer.ts).
+      if (exists ? conditions.ifNoneMatch === '*' : conditions.ifMatch !== undefined) return [];
+      if (!exists) return [own('Create'), ...assignOnCreate(), ...bindNeeds(entity, body)];
+      const assigning = isObject(body) && Object.hasOwn(body, `ownerid${BIND}`);
+      return [own('Write'), ...(assigning ? [own('Assign')] : []), ...bindNeeds(entity, body)];
     }
     case 'DELETE':
       return path.kind === 'record' ? [own('Delete')] : [];
@@ -95,6 +126,15 @@ function bindNeeds(entity: EntityDef, body: unknown): Need[] {
     if (related && Array.isArray(value)) for (const item of value) if (isObject(item)) for (const itemKey of Object.keys(item)) bind(related, itemKey);
   }
   return needs;
+}
+
+/** Whether a create's `ownerid@odata.bind` names an owner other than the caller (a user's id, or a team). */
+function namesAnotherOwner(body: unknown, userId: string): boolean {
+  if (!isObject(body)) return false;
+  const owner = body[`ownerid${BIND}`];
+  if (owner === undefined || owner === null) return false;
+  const named = typeof owner === 'string' ? OWNER_USER.exec(owner)?.[1] : undefined;
+  return named === undefined || parseGuid(named) !== userId.toLowerCase();
 }
 
 /** The tables a `$expand` reaches (its top-level navigation properties). */

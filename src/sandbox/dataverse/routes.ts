@@ -87,7 +87,10 @@ export function registerDataverseRoutes<S extends RawServerBase, L extends Fasti
         const caller = callers.get(request);
         if (caller?.kind !== 'application') return;
         const wildcard = (request.params as Record<string, string | undefined>)['*'] ?? '';
-        checkPrivileges(dataverse, caller.userId, request.method, parseResourcePath(wildcard), request.body, request.query as QueryParams);
+        checkPrivileges(dataverse, caller.userId, request.method, parseResourcePath(wildcard), request.body, request.query as QueryParams, {
+          ifMatch: header(request, 'if-match'),
+          ifNoneMatch: header(request, 'if-none-match'),
+        });
       });
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
         const wildcard = (request.params as Record<string, string | undefined>)['*'] ?? '';

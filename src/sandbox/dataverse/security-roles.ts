@@ -53,7 +53,8 @@ export const SALESPERSON: RoleDefinition = {
 /**
  * What Callpane's application user needs, and no more: read the callers' records (phone index,
  * regarding) and the users and their roles (agent mapping, `callpane dynamics check`); create,
- * read and update phone calls, and link them to records and users; create and update the
+ * read and update phone calls, link them to records and users, and give them to the agent's
+ * Dynamics user (Assign: a create owned by another user needs it); create and update the
  * channel provider record (`callpane dynamics setup`; an administrator may keep those two and do
  * that by hand).
  */
@@ -64,7 +65,7 @@ export const CALLPANE_INTEGRATION: RoleDefinition = {
     ...grant(['Read', 'AppendTo'], ['contact', 'account', 'lead']),
     ...grant(['Read', 'AppendTo'], ['systemuser']),
     ...grant(['Read'], ['role']),
-    ...grant(['Create', 'Read', 'Write', 'Append'], ['phonecall']),
+    ...grant(['Create', 'Read', 'Write', 'Append', 'Assign'], ['phonecall']),
     ...grant(['Create', 'Read', 'Write'], ['msdyn_ciprovider']),
   ]),
 };

@@ -12,13 +12,15 @@
  * - journal: createRecord('phonecall') with the call's deterministic activity id — a duplicate
  *   key means an earlier attempt (this pane before a reload, another tab) already created it —
  *   then updateRecord to complete it, then PUT /api/calls/:id/crm. Notes changed later reopen,
- *   update and complete the same activity.
+ *   update and complete the same activity. A duplicate may also be the server's journal, which
+ *   writes a call no pane reported once its grace period ends — while the agent may still be
+ *   typing notes: those are added the same way when the activity lacks them, never cleared.
  */
 import { activityIdForCall } from '../../crm/activity-id.ts';
 import type { CrmEntity, CrmRecordRef } from '../../crm/crm-entities.ts';
 import type { PhoneNumberReader } from '../../crm/numbers/phone-number-reader.ts';
 import { candidatesFromSearchResult, phoneSearchKey, quickFindText, type RecordPhone } from '../../crm/phone-search.ts';
-import { completePhonecall, phonecallActivity, phonecallNotes, reopenPhonecall, shouldLogCall, type JournalCall } from '../../crm/phonecall-activity.ts';
+import { completePhonecall, notesForExistingActivity, phonecallActivity, phonecallNotes, reopenPhonecall, shouldLogCall, type JournalCall } from '../../crm/phonecall-activity.ts';
 import { decideScreenPop, matchedRecords, type CallPhase, type ScreenPopDecision } from '../../crm/screen-pop.ts';
 import type { ApiClient } from '../api/api-client.ts';
 import { DEFAULT_SUBJECT_TEMPLATE, type CrmLogReport, type PaneSettings, type RecordRef } from '../api/api-types.ts';
@@ -189,33 +191,46 @@ export class CrmFlow {
     }
     const created = await cif.createRecord('phonecall', body);
     if (!created.ok && !isDuplicateKey(created.error)) return this.#failed(call.callId, request, created.error.message, body.activityid);
-    const completed = await this.#complete(body.activityid, call.direction, !created.ok);
-    if (!completed.ok) return this.#failed(call.callId, request, completed.error.message, body.activityid);
+    const error = created.ok
+      ? errorOf(await cif.updateRecord('phonecall', body.activityid, completePhonecall(call.direction)))
+      : await this.#finishExisting(body.activityid, call.direction, request.notes);
+    if (error) return this.#failed(call.callId, request, error.message, body.activityid);
     await this.#report(call.callId, { activityId: body.activityid, logState: 'logged', notes: request.notes || undefined, matched: request.record });
     return { state: 'logged', activityId: body.activityid };
   }
 
   /** New notes for a logged activity: reopen, update, complete again (a completed one is read-only). */
   async updateNotes(callId: string, activityId: string, direction: 'inbound' | 'outbound', notes: string, record?: RecordRef): Promise<CifError | undefined> {
-    const cif = this.#context.cif();
-    const reopened = await cif.updateRecord('phonecall', activityId, reopenPhonecall());
-    if (!reopened.ok) return reopened.error;
-    const updated = await cif.updateRecord('phonecall', activityId, phonecallNotes(notes));
-    const completed = await cif.updateRecord('phonecall', activityId, completePhonecall(direction));
-    if (!updated.ok) return updated.error;
-    if (!completed.ok) return completed.error;
+    const error = await this.#writeNotes(activityId, direction, phonecallNotes(notes).description, true);
+    if (error) return error;
     await this.#report(callId, { activityId, logState: 'logged', notes, matched: record });
     return undefined;
   }
 
-  /** Completes the activity, unless a duplicate create found it completed already. */
-  async #complete(activityId: string, direction: 'inbound' | 'outbound', existed: boolean) {
+  /**
+   * An activity a duplicate create found: the pane's notes added when it lacks them, then
+   * completed unless it is already.
+   */
+  async #finishExisting(activityId: string, direction: 'inbound' | 'outbound', notes: string): Promise<CifError | undefined> {
     const cif = this.#context.cif();
-    if (existed) {
-      const current = await cif.retrieveRecord('phonecall', activityId, '?$select=statecode');
-      if (current.ok && Number(current.value.statecode) !== 0) return { ok: true as const, value: undefined };
+    const current = await cif.retrieveRecord('phonecall', activityId, '?$select=statecode,description');
+    if (!current.ok) return errorOf(await cif.updateRecord('phonecall', activityId, completePhonecall(direction)));
+    const open = Number(current.value.statecode) === 0;
+    const description = notesForExistingActivity(typeof current.value.description === 'string' ? current.value.description : null, notes);
+    if (description !== undefined) return this.#writeNotes(activityId, direction, description, !open);
+    return open ? errorOf(await cif.updateRecord('phonecall', activityId, completePhonecall(direction))) : undefined;
+  }
+
+  /** Reopens a completed activity (a completed one is read-only), writes its notes, completes it again. */
+  async #writeNotes(activityId: string, direction: 'inbound' | 'outbound', description: string | null, reopen: boolean): Promise<CifError | undefined> {
+    const cif = this.#context.cif();
+    if (reopen) {
+      const reopened = await cif.updateRecord('phonecall', activityId, reopenPhonecall());
+      if (!reopened.ok) return reopened.error;
     }
-    return cif.updateRecord('phonecall', activityId, completePhonecall(direction));
+    const updated = await cif.updateRecord('phonecall', activityId, { description });
+    const completed = await cif.updateRecord('phonecall', activityId, completePhonecall(direction));
+    return errorOf(updated) ?? errorOf(completed);
   }
 
   async #failed(callId: string, request: JournalRequest, message: string, activityId?: string): Promise<JournalOutcome> {
@@ -246,6 +261,10 @@ export class CrmFlow {
     const numbers = await this.#read([number]);
     return numbers.read(number, this.#context.defaultRegion).e164;
   }
+}
+
+function errorOf(result: { ok: true } | { ok: false; error: CifError }): CifError | undefined {
+  return result.ok ? undefined : result.error;
 }
 
 function toRef(record: CrmRecordRef): RecordRef {

@@ -200,11 +200,12 @@ describe('a call no pane journaled', () => {
   });
 });
 
-// Extension 1002 has no Dynamics user, so the server's create carries no ownerid: the sandbox asks
-// a PATCH that finds the record for Assign, where Dataverse answers 412 first.
+// The agent has a Dynamics user, as agents with a pane do: the server's create-only upsert names
+// the agent as owner and finds the pane's activity, which answers 412 before any privilege to
+// write or assign it is asked for (docs/dataverse.md §6).
 describe('a call a pane journaled', () => {
   test('created but not completed: completed, its notes and regarding untouched', async () => {
-    endedCall('pane-open', '1002');
+    endedCall('pane-open', '1001');
     dataverse.create('phonecalls', {
       activityid: activityIdForCall('pane-open'),
       subject: 'Written by the pane',
@@ -212,18 +213,19 @@ describe('a call a pane journaled', () => {
       'regardingobjectid_contact_phonecall@odata.bind': `/contacts(${OTHER_CONTACT})`,
     });
     // The server's call record says otherwise (notes saved later, another match): the pane's activity wins.
-    calls.saveNotes('pane-open', '1002', 'Notes the server holds');
-    calls.reportCrm('pane-open', '1002', { activityId: activityIdForCall('pane-open'), logState: 'failed', matched: { entity: 'contact', recordId: CONTACT, name: 'Casey Caller' } });
+    calls.saveNotes('pane-open', '1001', 'Notes the server holds');
+    calls.reportCrm('pane-open', '1001', { activityId: activityIdForCall('pane-open'), logState: 'failed', matched: { entity: 'contact', recordId: CONTACT, name: 'Casey Caller' } });
     await worker().runDue();
     const written = phonecall('pane-open');
     assert.deepEqual([written.statecode, written.statuscode], [1, 4]);
     assert.deepEqual([written.subject, written.description, written._regardingobjectid_value], ['Written by the pane', 'The pane\'s notes', OTHER_CONTACT]);
     assert.deepEqual(outcomes, ['completed']);
     assert.equal(phonecallCount('pane-open'), 1);
+    assert.deepEqual(requests.filter((request) => request.path.startsWith('phonecalls')).map((request) => `${request.method} ${request.status}`), ['PATCH 412', 'GET 200', 'PATCH 204']);
   });
 
   test('created and completed but never reported: read, nothing written', async () => {
-    endedCall('pane-done', '1002');
+    endedCall('pane-done', '1001');
     dataverse.create('phonecalls', { activityid: activityIdForCall('pane-done'), subject: 'Written by the pane' });
     dataverse.update('phonecalls', activityIdForCall('pane-done'), { statecode: 1, statuscode: 4 });
     await worker().runDue();
@@ -272,7 +274,7 @@ describe('failures', () => {
   });
 
   test('a failed completion leaves the created activity to the next attempt, which completes it once', async () => {
-    endedCall('half', '1002');
+    endedCall('half', '1001');
     faults.push({ method: 'PATCH', status: 503, code: '0x80040216', ifMatch: true }); // the create goes through; the completion fails
     await worker().runDue();
     assert.equal(phonecall('half').statecode, 0);

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { libphonenumberReader as numbers } from '../../../src/crm/numbers/phone-number.ts';
-import { connectPhoneIndex, PhoneIndexService } from '../../../src/dynamics/phone-index/phone-index-service.ts';
-import type { DynamicsConfig } from '../../../src/config/dynamics-config.ts';
+import { PhoneIndexService } from '../../../src/dynamics/phone-index/phone-index-service.ts';
 import type { WebApiClient, WebApiRequest } from '../../../src/dynamics/web-api/web-api-client.ts';
 import { openDatabase, type Database } from '../../../src/store/database.ts';
 import { createPhoneIndexRepository, type PhoneIndexRepository } from '../../../src/store/phone-index-repository.ts';
@@ -208,24 +207,5 @@ describe('the phone index sync', () => {
     await index.close();
     assert.deepEqual(pending.map((request) => [request.path.split('?')[0], request.signal?.aborted]), [['contacts', true]]);
     assert.equal(index.state(), 'syncing');
-  });
-
-  test('the configured org gets an index only when it has a connection and the phone index is on', async () => {
-    const settings: DynamicsConfig = {
-      connection: undefined,
-      maxConcurrentRequests: 16,
-      requestTimeoutSeconds: 30,
-      journal: { enabled: true, graceSeconds: 120 },
-      phoneIndex: { enabled: true, syncIntervalSeconds: 60, pageSize: 5000 },
-    };
-    const connection = { url: 'https://org.example.test', tenantId: 't', tokenUrl: 'https://login.example.test/t/oauth2/v2.0/token', clientId: 'c', credential: { kind: 'secret' as const, clientSecret: 's' } };
-    const logger = pino({ level: 'silent' });
-    const connect = (dynamics: DynamicsConfig) => connectPhoneIndex({ dynamics, db, numbers, defaultRegion: 'US', logger });
-    assert.equal(await connect(settings), undefined);
-    assert.equal(await connect({ ...settings, connection, phoneIndex: { ...settings.phoneIndex, enabled: false } }), undefined);
-    const index = await connect({ ...settings, connection });
-    assert.ok(index instanceof PhoneIndexService);
-    assert.equal(index.state(), 'syncing');
-    await index.close();
   });
 });

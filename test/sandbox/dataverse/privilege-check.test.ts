@@ -106,10 +106,41 @@ describe('privileges', () => {
   });
 
   test('a create without an owner is owned by the caller; an update needs Write and, to change the owner, Assign', async () => {
+    dataverse.setUserRoles(APP_USER, [SALESPERSON.id]); // Write on activities, no Assign
     assert.equal((await call('POST', '/phonecalls', { activityid: CALL, subject: 'Outbound call' })).statusCode, 204);
     assert.equal(dataverse.retrieve('phonecalls', CALL, '?$select=_ownerid_value').record._ownerid_value, APP_USER);
     assert.equal((await call('PATCH', `/phonecalls(${CALL})`, { description: 'notes' })).statusCode, 204, 'the role has prvWriteActivity');
     assertRefused(await call('PATCH', `/phonecalls(${CALL})`, { 'ownerid@odata.bind': `/systemusers(${APP_USER})` }), '0x80040220', /is missing prvAssignActivity privilege/);
+  });
+
+  test('a create owned by another user needs Assign, by POST or by upsert; one owned by the caller does not', async () => {
+    const agent = dataverse.ensureApplicationUser('aaaa0000-0000-4000-8000-00000000a9e2');
+    dataverse.setUserRoles(APP_USER, [SALESPERSON.id]); // Create on activities, no Assign
+    assertRefused(await call('POST', '/phonecalls', { subject: 'x', 'ownerid@odata.bind': `/systemusers(${agent})` }), '0x80040220', /is missing prvAssignActivity privilege for entity 'phonecall'/);
+    assertRefused(
+      await call('PATCH', `/phonecalls(${CALL})`, { subject: 'x', 'ownerid@odata.bind': `/systemusers(${agent})` }, { ...bearer, 'if-none-match': '*' }),
+      '0x80040220',
+      /is missing prvAssignActivity privilege/,
+    );
+    assert.equal(dataverse.retrieveMultiple('phonecalls', `?$filter=_ownerid_value eq ${agent}`).records.length, 0, 'nothing was written');
+    const own = await call('POST', '/phonecalls', { subject: 'x', 'ownerid@odata.bind': `/systemusers(${APP_USER.toUpperCase()})` });
+    assert.equal(own.statusCode, 204, own.body);
+    dataverse.setUserRoles(APP_USER, [CALLPANE_INTEGRATION.id]);
+    const given = await call('POST', '/phonecalls', { subject: 'x', 'ownerid@odata.bind': `/systemusers(${agent})` });
+    assert.equal(given.statusCode, 204, 'the integration role has prvAssignActivity');
+  });
+
+  test('a conditional upsert whose condition fails answers 412 or 404 before any privilege to write', async () => {
+    const agent = dataverse.ensureApplicationUser('aaaa0000-0000-4000-8000-00000000a9e3');
+    dataverse.create('phonecalls', { activityid: CALL, subject: 'Written by the pane', description: 'The pane\'s notes' });
+    dataverse.setUserRoles(APP_USER, [SALESPERSON.id]); // no Assign on activities
+    const again = await call('PATCH', `/phonecalls(${CALL})`, { subject: 'Inbound call', 'ownerid@odata.bind': `/systemusers(${agent})` }, { ...bearer, 'if-none-match': '*' });
+    assert.equal(again.statusCode, 412, again.body);
+    assert.equal(again.json().error.code, '0x80040237');
+    assert.equal(dataverse.retrieve('phonecalls', CALL, '?$select=description').record.description, 'The pane\'s notes');
+    dataverse.setUserRoles(APP_USER, [CALLPANE_INTEGRATION.id]); // no Create on contacts
+    const missing = await call('PATCH', '/contacts(c0000000-0000-4000-8000-00000000dead)', { lastname: 'Nobody' }, { ...bearer, 'if-match': '*' });
+    assert.equal(missing.statusCode, 404, missing.body);
   });
 
   test('binding a record needs AppendTo on its table', async () => {
