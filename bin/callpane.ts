@@ -201,9 +201,10 @@ async function extList(args: string[]): Promise<number> {
     out('No extensions. Add one with: callpane ext add <number> --name <name>');
     return 0;
   }
-  const all = [['NUMBER', 'NAME', 'E-MAIL'], ...rows];
+  const header = ['NUMBER', 'NAME', 'E-MAIL'];
+  const all = [header, ...rows];
   const width = (cell: string) => [...cell].length;
-  const widths = [0, 1, 2].map((column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
+  const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
   for (const row of all) out(row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join('  ').trimEnd());
   return 0;
 }

@@ -149,9 +149,10 @@ function secretsCsv(imported: ImportedExtension[], withPasswords: boolean): stri
 }
 
 function table(rows: ImportRow[]): string[] {
-  const all = [['NUMBER', 'NAME', 'E-MAIL'], ...rows.map((row) => [row.number, row.displayName, row.email ?? '-'])];
+  const header = ['NUMBER', 'NAME', 'E-MAIL'];
+  const all = [header, ...rows.map((row) => [row.number, row.displayName, row.email ?? '-'])];
   const width = (cell: string) => [...cell].length;
-  const widths = [0, 1, 2].map((column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
+  const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
   return all.map((row) => row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join('  ').trimEnd());
 }
 
