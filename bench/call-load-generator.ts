@@ -28,6 +28,7 @@ import { answerChallenge, parseDigestChallenge } from '../src/sip/auth/index.ts'
 import { CalleeAgent, type LoadUser } from './call-load-callee.ts';
 import { CallTally, type CallLoadResult } from './call-load-tally.ts';
 import { findBranch, headerLines, headerValue, headerValues, splitList, uriOf } from './sip-text.ts';
+import { itemAt } from '../test/support/item-at.ts';
 
 export type { LoadUser } from './call-load-callee.ts';
 export type { CallLoadResult, LatencySummary } from './call-load-tally.ts';
@@ -203,8 +204,8 @@ export class CallLoad {
     const pair = control.idle.shift();
     if (pair === undefined) return false;
     this.#tally.started++;
-    const caller = this.#setup.callers[pair];
-    const callee = this.#setup.callees[pair].user;
+    const caller = itemAt(this.#setup.callers, pair);
+    const callee = itemAt(this.#setup.callees, pair).user;
     const id = (this.#nextId++).toString(36);
     const call: Call = {
       pair,

@@ -62,7 +62,8 @@ let sip: SipService | undefined;
 let media: AppContext['media'] | undefined;
 const startSip = async (context: AppContext): Promise<SipService> => {
   media = context.media;
-  return (sip = await startSipService(context, { media: context.media.relay }));
+  sip = await startSipService(context, { media: context.media.relay });
+  return sip;
 };
 const running = await startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSip] });
 process.stdout.write(`ready ${running.httpUrl}\n`);

@@ -34,6 +34,7 @@ import { HeldCalls } from './held-calls.ts';
 import { runIsolated } from './isolated-bench.ts';
 import { machineBusySeconds, processCpuSeconds } from './proc-cpu.ts';
 import { RtpStreams, type RtpWindowResult } from './rtp-streams.ts';
+import { itemAt } from '../test/support/item-at.ts';
 
 /** `direct`: no relay at all, the generator's own floor. */
 export type EngineMode = 'managed' | 'external' | 'direct';
@@ -210,7 +211,7 @@ async function ramp(mode: EngineMode, steps: readonly number[], seconds: number,
         callpaneCores: (cpuOf(source.callpanePid) - before.callpane) / elapsed,
         generatorCores: (generator.user + generator.system) / 1e6 / elapsed,
         machineCores: (machineBusySeconds() - before.machine) / elapsed,
-        loadAverage1m: loadavg()[0],
+        loadAverage1m: itemAt(loadavg(), 0),
       };
       result.steps.push(step);
       report(`${mode}: ${formatStep(step, mode)}`);
@@ -271,7 +272,7 @@ if (import.meta.main) {
     options: { steps: { type: 'string' }, seconds: { type: 'string' }, modes: { type: 'string' }, json: { type: 'boolean' } },
   });
   const steps = values.steps?.split(',').map(Number);
-  if (steps !== undefined && (steps.length === 0 || steps.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= steps[i - 1])))) {
+  if (steps !== undefined && (steps.length === 0 || steps.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= itemAt(steps, i - 1))))) {
     throw new RangeError(`--steps must be rising positive integers such as 50,100,200, got ${values.steps}`);
   }
   const modes = values.modes?.split(',') as EngineMode[] | undefined;

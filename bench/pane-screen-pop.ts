@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { Agent, launchPaneBrowser } from '../test/support/pane-browser.ts';
 import { DEMO_DID, startPaneStack } from '../test/support/pane-stack.ts';
+import { itemAt } from '../test/support/item-at.ts';
 
 export const SCREEN_POP_AIMS = { p50Ms: 30, p99Ms: 100 } as const;
 /** A number one seed contact holds (Alex Baker's mobile), so every ring pops a record. */
@@ -49,7 +50,7 @@ async function clockOffset(page: Page): Promise<{ offset: number; roundTrip: num
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1))];
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
 }
 
 export async function measureScreenPop(calls = 100): Promise<ScreenPopResult> {
@@ -68,7 +69,7 @@ export async function measureScreenPop(calls = 100): Promise<ScreenPopResult> {
       const seen = (await agent.hostCalls('searchAndOpenRecords')).length;
       const placed = stack.carrier.call(CALLER, DEMO_DID);
       const searches = await agent.waitForHostCalls('searchAndOpenRecords', seen + 1);
-      const arrived = searches[seen].at;
+      const arrived = itemAt(searches, seen).at;
       if (i >= WARM_UP_CALLS) latencies.push(arrived - placed.sentAt);
       await agent.pane.waitForSelector('.card.incoming');
       stack.carrier.cancel(placed.callId);
@@ -83,8 +84,8 @@ export async function measureScreenPop(calls = 100): Promise<ScreenPopResult> {
       calls: sorted.length,
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
-      minMs: sorted[0],
-      maxMs: sorted[sorted.length - 1],
+      minMs: sorted[0] ?? Number.NaN,
+      maxMs: sorted.at(-1) ?? Number.NaN,
       clockOffsetMs: offset,
       clockRoundTripMs: roundTrip,
     };

@@ -84,7 +84,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, count] = line.split(' ');
   if (command !== 'change') return;
   const changed = sample.slice(0, Number(count));
-  changed.forEach((number, i) => dataverse.update(`${number.entity}s`, number.id, { telephone3: `+1 212 555 ${String(i % 10000).padStart(4, '0')}` }));
+  for (const [i, number] of changed.entries()) dataverse.update(`${number.entity}s`, number.id, { telephone3: `+1 212 555 ${String(i % 10000).padStart(4, '0')}` });
   process.stdout.write(`changed ${changed.length}\n`);
 });
 process.on('SIGTERM', () => {

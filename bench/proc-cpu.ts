@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { itemAt, itemsAt } from '../test/support/item-at.ts';
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
@@ -19,8 +20,8 @@ export function processCpuSeconds(pid: number): number {
 
 /** Seconds of CPU the machine has been busy, summed over its cores (time stolen by the hypervisor left out). */
 export function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const line = itemAt(readFileSync('/proc/stat', 'utf8').split('\n'), 0);
   // cpu user nice system idle iowait irq softirq steal …
-  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq] = itemsAt(line.trim().split(/\s+/).slice(1).map(Number), 0, 1, 2, 3, 4, 5, 6);
   return (user + nice + system + irq + softirq) / CLOCK_TICKS;
 }

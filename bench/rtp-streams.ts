@@ -16,6 +16,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { itemAt } from '../test/support/item-at.ts';
 
 export interface RtpTarget {
   host: string;
@@ -103,7 +104,7 @@ export class RtpStreams {
     return {
       port: endpoint.port,
       sendTo: (target) => {
-        if (endpoint.target === undefined) this.#slots[this.#dealt++ % PACKET_MS].push(endpoint);
+        if (endpoint.target === undefined) itemAt(this.#slots, this.#dealt++ % PACKET_MS).push(endpoint);
         endpoint.target = target;
       },
     };
@@ -118,12 +119,12 @@ export class RtpStreams {
       if (now - this.#slotTime > MAX_BEHIND_MS) {
         const missed = Math.floor(now - this.#slotTime);
         const window = this.#window;
-        if (window !== undefined) for (let i = 0; i < missed; i++) window.skipped += this.#slots[(this.#slot + i) % PACKET_MS].length;
+        if (window !== undefined) for (let i = 0; i < missed; i++) window.skipped += itemAt(this.#slots, (this.#slot + i) % PACKET_MS).length;
         this.#slot = (this.#slot + missed) % PACKET_MS;
         this.#slotTime += missed;
       }
       while (this.#slotTime <= now) {
-        for (const endpoint of this.#slots[this.#slot]) this.#send(endpoint, this.#slotTime);
+        for (const endpoint of itemAt(this.#slots, this.#slot)) this.#send(endpoint, this.#slotTime);
         this.#slot = (this.#slot + 1) % PACKET_MS;
         this.#slotTime += 1;
       }
@@ -143,7 +144,7 @@ export class RtpStreams {
     const jitters = Float64Array.from(window.jitters).sort();
     const delays = Float64Array.from(window.delays).sort();
     const lags = Float64Array.from(window.lags).sort();
-    const at = (sorted: Float64Array, fraction: number): number => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]);
+    const at = (sorted: Float64Array, fraction: number): number => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
     return {
       streams: sending.length,
       sent: window.sent,
@@ -153,7 +154,7 @@ export class RtpStreams {
       jitterP99Ms: at(jitters, 0.99),
       delayP50Ms: at(delays, 0.5),
       delayP99Ms: at(delays, 0.99),
-      delayMaxMs: delays.length === 0 ? Number.NaN : delays[delays.length - 1],
+      delayMaxMs: delays.at(-1) ?? Number.NaN,
       sendLagP99Ms: at(lags, 0.99),
       skipped: window.skipped,
     };

@@ -289,7 +289,7 @@ class RegisterLoad {
       roundTripsPerSecond: (this.#roundTrips * 1000) / elapsedMs,
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
-      maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1],
+      maxMs: sorted.at(-1) ?? Number.NaN,
       statuses: { ...this.#statuses },
       firstErrors: [...this.#firstErrors],
     };
@@ -320,6 +320,6 @@ async function bindSocket(host: string): Promise<Socket> {
 
 /** The first value of header `name` (case-insensitive, no compact form exists for it). */
 function findHeader(text: string, name: string): string | undefined {
-  const match = new RegExp(`\r\n${name}[ \t]*:([^\r\n]*)`, 'i').exec(text);
-  return match === null ? undefined : match[1].trim();
+  const [, value] = new RegExp(`\r\n${name}[ \t]*:([^\r\n]*)`, 'i').exec(text) ?? [];
+  return value?.trim();
 }

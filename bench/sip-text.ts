@@ -93,11 +93,11 @@ export function findBranch(text: string, prefix: string): string | undefined {
 export function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
-  return sorted[Math.max(0, index)];
+  return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
 /** p50, p99 and max of a list of latencies in milliseconds (NaN when empty). */
 export function latencySummary(values: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
   const sorted = Float64Array.from(values).sort();
-  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1] };
+  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN };
 }

@@ -75,7 +75,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 const common = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /** Parses a command's arguments, which must be exactly the named positionals; undefined when --help was asked. */
-function parse<T extends Options>(args: string[], options: T, positionals: readonly string[] = []) {
+function parse<T extends Options, const P extends readonly string[]>(args: string[], options: T, expected?: P) {
+  const positionals: readonly string[] = expected ?? [];
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -85,7 +86,8 @@ function parse<T extends Options>(args: string[], options: T, positionals: reado
   if ((parsed.values as { help?: boolean }).help) return undefined;
   if (parsed.positionals.length > positionals.length) throw new UsageError(`unexpected argument ${parsed.positionals[positionals.length]}`);
   if (parsed.positionals.length < positionals.length) throw new UsageError(`missing ${positionals[parsed.positionals.length]}`);
-  return parsed;
+  // One value for each name in `expected`: both counts are checked above.
+  return { ...parsed, positionals: parsed.positionals as { -readonly [K in keyof P]: string } };
 }
 
 function out(text: string): void {
@@ -199,9 +201,11 @@ async function extList(args: string[]): Promise<number> {
     out('No extensions. Add one with: callpane ext add <number> --name <name>');
     return 0;
   }
-  const all = [['NUMBER', 'NAME', 'E-MAIL'], ...rows];
-  const widths = all[0].map((_, column) => Math.max(...all.map((row) => [...row[column]].length)));
-  for (const row of all) out(row.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join('  ').trimEnd());
+  const header = ['NUMBER', 'NAME', 'E-MAIL'];
+  const all = [header, ...rows];
+  const width = (cell: string) => [...cell].length;
+  const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
+  for (const row of all) out(row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join('  ').trimEnd());
   return 0;
 }
 
@@ -319,7 +323,7 @@ function usageOf(name: string): string | undefined {
     if (/^ {2}\S/.test(line)) blocks.push([line]);
     else blocks.at(-1)?.push(line);
   }
-  const chosen = blocks.filter(([first]) => first.slice(2) === name || first.slice(2).startsWith(`${name} `));
+  const chosen = blocks.filter(([first = '']) => first.slice(2) === name || first.slice(2).startsWith(`${name} `));
   if (chosen.length === 0) return undefined;
   const common = lines.slice(lines.indexOf('Options of every command:')).join('\n');
   return `Usage: callpane ${name}${chosen.length > 1 ? ' <command>' : ''} [options]\n\n${chosen.flat().join('\n')}\n\n${common}`;

@@ -74,7 +74,7 @@ export function parseCsv(text: string): CsvParse {
       line += 1;
     }
     if (error !== undefined) errors.push(error);
-    else if (!(fields.length === 1 && fields[0].trim() === '')) records.push({ line: start, fields });
+    else if (!(fields.length === 1 && fields[0]?.trim() === '')) records.push({ line: start, fields });
   }
   return { records, errors };
 }

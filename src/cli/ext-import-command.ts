@@ -45,6 +45,7 @@ export interface ExtImportIo {
 /** Runs the command; resolves to the exit code. */
 export async function runExtensionImport(args: string[], io: ExtImportIo): Promise<number> {
   let parsed;
+  let csvPath: string;
   try {
     parsed = parseArgs({
       args,
@@ -62,13 +63,15 @@ export async function runExtensionImport(args: string[], io: ExtImportIo): Promi
       io.stdout(EXT_IMPORT_USAGE.trimEnd());
       return 0;
     }
-    if (parsed.positionals.length !== 1) throw new Error(parsed.positionals.length === 0 ? 'missing <file.csv>' : `unexpected argument ${parsed.positionals[1]}`);
+    const [first, second] = parsed.positionals;
+    if (first === undefined) throw new Error('missing <file.csv>');
+    if (second !== undefined) throw new Error(`unexpected argument ${second}`);
+    csvPath = first;
   } catch (error) {
     io.stderr(`callpane ext import: ${(error as Error).message}\n\n${EXT_IMPORT_USAGE.trimEnd()}`);
     return 2;
   }
   const started = performance.now();
-  const [csvPath] = parsed.positionals;
   const withPasswords = parsed.values['no-password'] !== true;
   const passwordsPath = parsed.values['passwords-out'] ?? join(dirname(csvPath), `${basename(csvPath, extname(csvPath))}.passwords.csv`);
 
@@ -146,9 +149,11 @@ function secretsCsv(imported: ImportedExtension[], withPasswords: boolean): stri
 }
 
 function table(rows: ImportRow[]): string[] {
-  const all = [['NUMBER', 'NAME', 'E-MAIL'], ...rows.map((row) => [row.number, row.displayName, row.email ?? '-'])];
-  const widths = all[0].map((_, column) => Math.max(...all.map((row) => [...row[column]].length)));
-  return all.map((row) => row.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join('  ').trimEnd());
+  const header = ['NUMBER', 'NAME', 'E-MAIL'];
+  const all = [header, ...rows.map((row) => [row.number, row.displayName, row.email ?? '-'])];
+  const width = (cell: string) => [...cell].length;
+  const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
+  return all.map((row) => row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join('  ').trimEnd());
 }
 
 function count(n: number): string {

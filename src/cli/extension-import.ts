@@ -52,14 +52,15 @@ export function planImport(text: string, extensions: ExtensionRepository, requir
       errors.push(`line ${line}: ${fields.length} field${fields.length === 1 ? '' : 's'}, but the header names ${columns.count} columns`);
       continue;
     }
-    const number = fields[columns.number].trim();
-    const rawEmail = columns.email === undefined ? '' : fields[columns.email];
+    // The row has every column (checked above): no `?? ''` below is ever taken.
+    const number = (fields[columns.number] ?? '').trim();
+    const rawEmail = columns.email === undefined ? '' : (fields[columns.email] ?? '');
     let row: ImportRow;
     try {
       row = {
         line,
         number: validateExtensionNumber(number),
-        displayName: validateName(fields[columns.name]),
+        displayName: validateName(fields[columns.name] ?? ''),
         email: validateEmail(rawEmail.trim() === '' ? null : rawEmail),
       };
     } catch (error) {
@@ -153,8 +154,10 @@ export async function importExtensions(db: Database, extensions: ExtensionReposi
   const writingStart = performance.now();
   inTransaction(db, () => {
     for (const [index, entry] of imported.entries()) {
+      const passwordHash = hashes[index];
+      if (passwordHash === undefined) throw new Error(`no password hash for line ${entry.line}`);
       try {
-        extensions.add({ number: entry.number, displayName: entry.displayName, email: entry.email, passwordHash: hashes[index], sipSecret: entry.sipSecret });
+        extensions.add({ number: entry.number, displayName: entry.displayName, email: entry.email, passwordHash, sipSecret: entry.sipSecret });
       } catch (error) {
         if (error instanceof ExtensionError) throw new ExtensionError(error.code, `line ${entry.line}: ${error.message}; nothing was imported`);
         throw error;
@@ -186,12 +189,10 @@ function hashConcurrency(): number {
 
 async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.entries();
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
+    for (const [index, item] of queue) results[index] = await work(item);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;

@@ -168,7 +168,8 @@ function setAt(target: Json, path: readonly string[], value: unknown): void {
     if (!isPlainObject(next)) return;
     current = next;
   }
-  current[path[path.length - 1]] = value;
+  const last = path.at(-1);
+  if (last !== undefined) current[last] = value;
 }
 
 /** The schema node at a path through objects, list items and map values (environment.ts's schemaAt stops at objects). */
@@ -278,7 +279,8 @@ function reportIssues(issues: readonly z.core.$ZodIssue[], problems: ProblemList
       continue;
     }
     if (issue.code === 'invalid_key') {
-      const keySchema = (unwrap(nodeAt(path.slice(0, -1))!).def as { keyType?: z.ZodType }).keyType;
+      const record = nodeAt(path.slice(0, -1));
+      const keySchema = record === undefined ? undefined : (unwrap(record).def as { keyType?: z.ZodType }).keyType;
       const allowed = keySchema && allowedValues.get(keySchema)?.allowed;
       problems.add(path, `the key must be ${allowed ?? 'valid'}`);
       continue;

@@ -22,7 +22,7 @@ const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const CLAIM_NAME = /^[A-Za-z0-9_:.\/-]{1,64}$/;
+const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,64}$/;
 
 /** An identity provider on this machine (a development or test one) may speak plain HTTP, as loopback redirect URIs may (RFC 8252 §7.3). */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -32,8 +32,9 @@ export function nameBasedUuid(namespace: string, name: string): string {
   input.set(space);
   input.set(text, space.length);
   const bytes = sha1(input).subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const fields = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  fields.setUint8(6, (fields.getUint8(6) & 0x0f) | 0x50);
+  fields.setUint8(8, (fields.getUint8(8) & 0x3f) | 0x80);
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -55,7 +55,8 @@ export function regionOfCountry(country: string | undefined): CountryCode | unde
   if (country === undefined) return undefined;
   const key = nameKey(country);
   if (key === '') return undefined;
-  return (byName ??= namesToRegions()).get(key);
+  byName ??= namesToRegions();
+  return byName.get(key);
 }
 
 /** Case, width, dots and extra spaces do not matter: "U.S.A." = "usa", "ＤＥ" = "de". */

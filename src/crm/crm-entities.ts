@@ -65,7 +65,7 @@ const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})
  * (`/contacts(<id>)`) without changing its meaning.
  */
 export function normalizeGuid(id: string, what: string): string {
-  const match = GUID.exec(id.trim());
-  if (!match || (id.trim().startsWith('{') !== id.trim().endsWith('}'))) throw new CrmError(CrmErrorCode.INVALID_GUID, `${what} is not a GUID: ${JSON.stringify(id.slice(0, 60))}`);
-  return match[1].toLowerCase();
+  const [, guid] = GUID.exec(id.trim()) ?? [];
+  if (guid === undefined || (id.trim().startsWith('{') !== id.trim().endsWith('}'))) throw new CrmError(CrmErrorCode.INVALID_GUID, `${what} is not a GUID: ${JSON.stringify(id.slice(0, 60))}`);
+  return guid.toLowerCase();
 }

@@ -50,11 +50,12 @@ export function decideScreenPop(numbers: PhoneNumberReader, input: ScreenPopInpu
   if (settings.openRecord === 'never') return { kind: 'none', reason: 'never' };
   if (settings.openRecord !== input.phase) return { kind: 'none', reason: 'other-phase' };
   const records = uniqueRecords(input.matches);
-  if (records.length === 1) return { kind: 'open', record: records[0] };
-  if (records.length > 1) {
+  const [first, second] = records;
+  if (first !== undefined && second === undefined) return { kind: 'open', record: first };
+  if (first !== undefined) {
     if (settings.severalMatches === 'search-page') {
       const key = phoneSearchKey(numbers, input.number, input.defaultRegion);
-      if (key) return { kind: 'search-page', entity: records[0].entity, searchText: quickFindText(key) };
+      if (key) return { kind: 'search-page', entity: first.entity, searchText: quickFindText(key) };
     }
     const remembered = input.remembered && records.find((record) => sameRecord(record, input.remembered as CrmRecordRef));
     return remembered ? { kind: 'open', record: remembered } : { kind: 'choose', records };

@@ -16,16 +16,21 @@ export function sha1(message: Uint8Array): Uint8Array {
   view.setUint32(padded.length - 8, Math.floor(bits / 0x1_0000_0000));
   view.setUint32(padded.length - 4, bits >>> 0);
 
-  const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+  const h: [number, number, number, number, number] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
   const w = new Uint32Array(80);
+  const word = (t: number): number => {
+    const value = w[t];
+    if (value === undefined) throw new RangeError(`SHA-1 has no message schedule word ${t}`);
+    return value;
+  };
   for (let block = 0; block < padded.length; block += 64) {
     for (let t = 0; t < 16; t += 1) w[t] = view.getUint32(block + t * 4);
-    for (let t = 16; t < 80; t += 1) w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+    for (let t = 16; t < 80; t += 1) w[t] = rotl(word(t - 3) ^ word(t - 8) ^ word(t - 14) ^ word(t - 16), 1);
     let [a, b, c, d, e] = h;
     for (let t = 0; t < 80; t += 1) {
       const [f, k] =
         t < 20 ? [(b & c) | (~b & d), 0x5a827999] : t < 40 ? [b ^ c ^ d, 0x6ed9eba1] : t < 60 ? [(b & c) | (b & d) | (c & d), 0x8f1bbcdc] : [b ^ c ^ d, 0xca62c1d6];
-      const temp = (rotl(a, 5) + f + e + k + w[t]) >>> 0;
+      const temp = (rotl(a, 5) + f + e + k + word(t)) >>> 0;
       e = d;
       d = c;
       c = rotl(b, 30);
@@ -40,7 +45,7 @@ export function sha1(message: Uint8Array): Uint8Array {
   }
   const digest = new Uint8Array(20);
   const out = new DataView(digest.buffer);
-  h.forEach((word, i) => out.setUint32(i * 4, word));
+  for (const [i, word] of h.entries()) out.setUint32(i * 4, word);
   return digest;
 }
 

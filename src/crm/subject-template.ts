@@ -59,7 +59,8 @@ export function renderSubject(template: string, values: SubjectValues): string {
 /** Names inside braces that are not variables, for the settings form to point at ("{nmae}"). */
 export function unknownSubjectVariables(template: string): string[] {
   const unknown = new Set<string>();
-  for (const [, names] of template.matchAll(PLACEHOLDER)) for (const name of names.split('|')) if (!isSubjectVariable(name)) unknown.add(name);
+  // biome-ignore lint/style/noNonNullAssertion: the group is not optional, so every match has it
+  for (const [, names] of template.matchAll(PLACEHOLDER)) for (const name of names!.split('|')) if (!isSubjectVariable(name)) unknown.add(name);
   return [...unknown];
 }
 

@@ -17,9 +17,8 @@ export type NgAddressParse = { address: NgAddress; problem?: undefined } | { add
 export function parseNgAddress(text: string): NgAddressParse {
   const bracketed = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text);
   const plain = /^([^:[\]]+):(\d{1,5})$/.exec(text);
-  const match = bracketed ?? plain;
-  if (!match) return { problem: `${JSON.stringify(text)} is not host:port` };
-  const [, host, portText] = match;
+  const [, host, portText] = bracketed ?? plain ?? [];
+  if (host === undefined || portText === undefined) return { problem: `${JSON.stringify(text)} is not host:port` };
   if (bracketed ? isIP(host) !== 6 : isIP(host) !== 4 && !HOST_NAME.test(host)) return { problem: `${JSON.stringify(host)} is not an IP address or host name` };
   const port = Number(portText);
   if (port < 1 || port > 65535) return { problem: `port ${port} is not from 1 to 65535` };

@@ -13,7 +13,7 @@
  * way. A call this relay does not know (e.g. after a restart) is looked for on every engine.
  */
 import type { NgDictionary, NgInputDictionary } from './ng/bencode.ts';
-import { NgClient, NgError, NgTimeoutError, NgUnavailableError, text, type NgLogger } from './ng/ng-client.ts';
+import { type NgClient, NgError, NgTimeoutError, NgUnavailableError, text, type NgLogger } from './ng/ng-client.ts';
 import { callStatsFromQuery } from './rtpengine-stats.ts';
 import {
   MediaRelayError,
@@ -188,6 +188,7 @@ export class RtpengineRelay implements MediaRelay {
 
   async #on(index: number, command: string, params: NgInputDictionary): Promise<NgDictionary> {
     const engine = this.#engines[index];
+    if (engine === undefined) throw new Error(`no rtpengine at index ${index} of ${this.#engines.length}`);
     try {
       const reply = await engine.request(command, params);
       this.#skippedUntil.delete(index);

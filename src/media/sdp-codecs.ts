@@ -46,8 +46,8 @@ export function audioCodecs(sdp: Buffer | string): string[] {
       if (media === 'audio' && port !== '0') payloads = formats;
       continue;
     }
-    const rtpmap = /^a=rtpmap:(\d+)\s+(\S+)/.exec(line);
-    if (rtpmap && payloads !== undefined) names.set(rtpmap[1]!, rtpmap[2]!);
+    const [, payload, name] = /^a=rtpmap:(\d+)\s+(\S+)/.exec(line) ?? [];
+    if (payload !== undefined && name !== undefined && payloads !== undefined) names.set(payload, name);
   }
   flush();
   return codecs;

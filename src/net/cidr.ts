@@ -24,6 +24,13 @@ function ipv4Bytes(text: string): Uint8Array {
   return Uint8Array.from(text.split('.').map(Number));
 }
 
+/** The byte at `index`; the callers' indexes stay within the 4 or 16 bytes of an address. */
+function byteAt(bytes: Uint8Array, index: number): number {
+  const byte = bytes[index];
+  if (byte === undefined) throw new RangeError(`an address of ${bytes.length} bytes has no byte ${index}`);
+  return byte;
+}
+
 function ipv6Bytes(text: string): Uint8Array {
   let body = text;
   const lastColon = body.lastIndexOf(':');
@@ -31,7 +38,7 @@ function ipv6Bytes(text: string): Uint8Array {
   if (last.includes('.')) {
     // An embedded IPv4 address (RFC 4291 §2.2 form 3) is the last two 16-bit groups.
     const v4 = ipv4Bytes(last);
-    body = `${body.slice(0, lastColon + 1)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+    body = `${body.slice(0, lastColon + 1)}${((byteAt(v4, 0) << 8) | byteAt(v4, 1)).toString(16)}:${((byteAt(v4, 2) << 8) | byteAt(v4, 3)).toString(16)}`;
   }
   const [head, rest] = body.split('::') as [string, string | undefined];
   const groups = (part: string | undefined) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
@@ -65,21 +72,21 @@ export function parseIpAddress(text: string): IpAddress | undefined {
 
 function hasHostBits(bytes: Uint8Array, prefix: number): boolean {
   for (let bit = prefix; bit < bytes.length * 8; bit++) {
-    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) return true;
+    if (byteAt(bytes, bit >> 3) & (0x80 >> (bit & 7))) return true;
   }
   return false;
 }
 
 function networkOf(bytes: Uint8Array, prefix: number): Uint8Array {
   const network = bytes.slice();
-  for (let bit = prefix; bit < network.length * 8; bit++) network[bit >> 3] &= ~(0x80 >> (bit & 7));
+  for (let bit = prefix; bit < network.length * 8; bit++) network[bit >> 3] = byteAt(network, bit >> 3) & ~(0x80 >> (bit & 7));
   return network;
 }
 
 /** The address in its usual text form (IPv6 compressed per RFC 5952 §4.2). */
 export function formatIpAddress({ family, bytes }: IpAddress): string {
   if (family === 4) return bytes.join('.');
-  const words = Array.from({ length: 8 }, (_, i) => (bytes[i * 2] << 8) | bytes[i * 2 + 1]);
+  const words = Array.from({ length: 8 }, (_, i) => (byteAt(bytes, i * 2) << 8) | byteAt(bytes, i * 2 + 1));
   let bestStart = -1;
   let bestLength = 1;
   for (let start = 0; start < 8; start++) {
@@ -133,5 +140,5 @@ export function cidrContains(cidr: Cidr, address: IpAddress): boolean {
   const restBits = cidr.prefix & 7;
   if (restBits === 0) return true;
   const mask = (0xff << (8 - restBits)) & 0xff;
-  return (cidr.bytes[fullBytes] & mask) === (address.bytes[fullBytes] & mask);
+  return (byteAt(cidr.bytes, fullBytes) & mask) === (byteAt(address.bytes, fullBytes) & mask);
 }

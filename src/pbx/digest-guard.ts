@@ -121,7 +121,7 @@ export class DigestGuard {
         const credentials = parseDigestCredentials(value);
         if (credentials.realm === this.#options.realm) return credentials;
       } catch {
-        continue;
+        // Not Digest credentials this guard can read: the next header may be.
       }
     }
     return undefined;

@@ -121,11 +121,9 @@ export class ExtensionAttackWatch {
 
     const slice = Math.floor(now / this.#sliceMs);
     const index = slice % BUCKETS;
-    if (record.slices[index] !== slice) {
-      record.slices[index] = slice;
-      record.counts[index] = 0;
-    }
-    record.counts[index]++;
+    // A bucket last written in an older slice starts again from zero.
+    record.counts[index] = (record.slices[index] === slice ? (record.counts[index] ?? 0) : 0) + 1;
+    record.slices[index] = slice;
     record.lastFailure = now;
     const failures = this.#failuresInWindow(record, slice);
     if (record.episode === undefined) {
@@ -173,7 +171,7 @@ export class ExtensionAttackWatch {
 
   #failuresInWindow(record: AccountRecord, slice: number): number {
     let sum = 0;
-    for (let i = 0; i < BUCKETS; i++) if (record.slices[i] > slice - BUCKETS) sum += record.counts[i];
+    for (const [i, written] of record.slices.entries()) if (written > slice - BUCKETS) sum += record.counts[i] ?? 0;
     return sum;
   }
 

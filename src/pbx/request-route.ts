@@ -239,14 +239,16 @@ export class RequestRoute<R extends Responder = Responder> {
 
   #removeOwnRoute(request: SipRequest): void {
     const first = request.headers.findIndex((header) => header.name === 'Route');
-    if (first === -1) return;
+    const route = request.headers[first];
+    if (route === undefined) return;
     let entries: NameAddr[];
     try {
-      entries = parseNameAddrList(request.headers[first].value);
+      entries = parseNameAddrList(route.value);
     } catch {
       return;
     }
-    if (entries.length === 0 || !this.#namesUs(entries[0].uri)) return;
+    const [top] = entries;
+    if (top === undefined || !this.#namesUs(top.uri)) return;
     if (entries.length === 1) request.headers.splice(first, 1);
     else request.headers[first] = { name: 'Route', value: entries.slice(1).map(formatNameAddr).join(', ') };
   }

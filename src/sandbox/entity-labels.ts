@@ -141,3 +141,10 @@ export const ENTITY_LABELS: Readonly<Record<string, EntityLabel>> = {
 export function columnLabel(entity: string, column: string): string {
   return ENTITY_LABELS[entity]?.columns[column] ?? column;
 }
+
+/** The labels of an entity the sandbox shows; the pages only ever name those. */
+export function entityLabel(entity: string): EntityLabel {
+  const label = ENTITY_LABELS[entity];
+  if (label === undefined) throw new Error(`the sandbox has no labels for the entity ${entity}`);
+  return label;
+}

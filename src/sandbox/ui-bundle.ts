@@ -39,5 +39,12 @@ async function build(): Promise<UiBundle> {
     esbuild.build({ ...common, entryPoints: [here('./customer-phone/main.ts')], format: 'esm', target: 'es2022', minify: true }),
     readFile(here('./ui/sandbox.css'), 'utf8'),
   ]);
-  return { appJs: app.outputFiles[0].text, libraryJs: library.outputFiles[0].text, customerPhoneJs: customerPhone.outputFiles[0].text, css };
+  return { appJs: outputText(app), libraryJs: outputText(library), customerPhoneJs: outputText(customerPhone), css };
+}
+
+/** The text of a build's one output file (write: false keeps it in memory). */
+function outputText(result: { outputFiles: ReadonlyArray<{ text: string }> }): string {
+  const [file] = result.outputFiles;
+  if (file === undefined) throw new Error('esbuild produced no output file');
+  return file.text;
 }

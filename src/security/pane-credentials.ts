@@ -112,9 +112,9 @@ export class PaneCredentials {
    * to check (the session store).
    */
   read(username: string): PaneCredentialClaim | undefined {
-    const match = USERNAME.exec(username);
-    if (match === null) return undefined;
-    return { extension: match[1], sessionTag: match[3], password: this.#passwordOf(username), expired: Number(match[2]) * 1000 <= this.#now() };
+    const [, extension, expiresAt, sessionTag] = USERNAME.exec(username) ?? [];
+    if (extension === undefined || expiresAt === undefined || sessionTag === undefined) return undefined;
+    return { extension, sessionTag, password: this.#passwordOf(username), expired: Number(expiresAt) * 1000 <= this.#now() };
   }
 
   /** What read() answers for a credential that has not expired; undefined for any other username. */

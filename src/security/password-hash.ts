@@ -61,13 +61,13 @@ export function verificationCosts(encoded: string): number[] {
 
 /** True when `password` matches `encoded`; false for a wrong password or a hash it cannot read. */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
-  const match = ENCODED.exec(encoded);
-  if (!match) return false;
-  const [N, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const [, cost, blockSize, parallelization, saltText, hashText] = ENCODED.exec(encoded) ?? [];
+  if (saltText === undefined || hashText === undefined) return false;
+  const [N, r, p] = [Number(cost), Number(blockSize), Number(parallelization)];
   const powerOfTwo = N > 1 && (N & (N - 1)) === 0;
   if (!powerOfTwo || N > MAX_COST || r < 1 || r > MAX_BLOCK_SIZE || p < 1 || p > MAX_PARALLELIZATION) return false;
-  const salt = Buffer.from(match[4], 'base64url');
-  const expected = Buffer.from(match[5], 'base64url');
+  const salt = Buffer.from(saltText, 'base64url');
+  const expected = Buffer.from(hashText, 'base64url');
   if (expected.length < 16) return false;
   const [, ...padding] = verificationCosts(encoded);
   const actual = await derive(password, salt, expected.length, { N, r, p });

@@ -31,7 +31,8 @@ function mediaLines(media: MediaStatus): string[] {
   const more = (text: string) => `             ${text}`;
   switch (media.mode) {
     case 'managed': {
-      const engine = media.managed!;
+      const engine = media.managed;
+      if (engine === undefined) throw new Error('the media relay is managed but its status names no engine');
       const advertised = engine.publicAddress ? `, advertised as ${engine.publicAddress}` : '';
       const first = `  Media      rtpengine (run by Callpane), RTP ${engine.address} ports ${engine.portMin}–${engine.portMax}${advertised}`;
       return media.ready ? [first] : [first, more(`not running yet (${engine.state}): ${media.reason ?? 'starting'}`)];

@@ -42,7 +42,7 @@ function weights(acceptEncoding: string): Map<string, number> {
     let q = 1;
     let malformed = false;
     for (const param of params) {
-      const [key, value = ''] = param.split('=').map((part) => part.trim());
+      const [key = '', value = ''] = param.split('=').map((part) => part.trim());
       if (key.toLowerCase() !== 'q') continue;
       if (QVALUE.test(value)) q = Number(value);
       else malformed = true;

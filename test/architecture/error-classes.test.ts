@@ -20,7 +20,7 @@ interface ErrorClass {
 
 /** Every `class X extends CodedError<…> {…}`, its body up to the first line that closes it. */
 const CODED: ErrorClass[] = FILES.flatMap((file) =>
-  [...text(file).matchAll(/^export class (\w+) extends CodedError<[^{]*\{\n([\s\S]*?)^\}/gm)].map((match) => ({ file, name: match[1], body: match[2] })),
+  [...text(file).matchAll(/^export class (\w+) extends CodedError<[^{]*\{\n([\s\S]*?)^\}/gm)].map(([, name = '', body = '']) => ({ file, name, body })),
 );
 
 describe('error classes', () => {

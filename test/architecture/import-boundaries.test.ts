@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { globSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { itemAt } from '../support/item-at.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
@@ -31,14 +32,14 @@ function importsOf(file: string): Import[] {
     const target = specifier.startsWith('.') ? relative(SRC, resolve(dirname(join(SRC, file)), specifier)) : specifier;
     found.push({ file, target, typeOnly });
   };
-  for (const match of text.matchAll(STATEMENT)) add(match[3], match[2] !== undefined);
-  for (const match of text.matchAll(DYNAMIC)) add(match[1], false);
+  for (const match of text.matchAll(STATEMENT)) add(itemAt(match, 3), match[2] !== undefined);
+  for (const match of text.matchAll(DYNAMIC)) add(itemAt(match, 1), false);
   return found;
 }
 
 const ALL: Import[] = globSync('**/*.ts', { cwd: SRC }).sort().flatMap(importsOf);
 
-const layer = (path: string) => path.split('/')[0];
+const layer = (path: string) => itemAt(path.split('/'), 0);
 const isFile = (target: string) => target.endsWith('.ts');
 /** The neutral base of every layer's errors (src/errors/), which imports nothing itself. */
 const isErrorBase = (target: string) => layer(target) === 'errors';

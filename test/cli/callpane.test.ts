@@ -155,7 +155,7 @@ test('sessions revoke ends every web session of one extension and says how many'
   const db = openDatabase(dataDir);
   const sessions = createSessionRepository(db);
   const now = Date.now();
-  for (const [hash, extension] of [['a', '1010'], ['b', '1010'], ['c', '1011']]) {
+  for (const [hash, extension] of [['a', '1010'], ['b', '1010'], ['c', '1011']] as const) {
     sessions.create({ tokenHash: hash.repeat(64), extension, createdAt: now, expiresAt: now + 60_000 });
   }
   db.close();

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, NODE, cleanEnvironment, scratchDirectory, type CliResult } from './cli-fixture.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const TIMEOUT_MS = 20_000;
 
@@ -71,7 +72,7 @@ test('config check prints trunks and routes with every trunk password redacted',
 });
 
 test('config check refusing a trunk configuration shows no password either', async () => {
-  const broken = [{ ...trunks[0], name: 'Carrier!', outbound: { ...trunks[0].outbound, pasword: OUTBOUND_SECRET } }, trunks[1], trunks[1]];
+  const broken = [{ ...trunks[0], name: 'Carrier!', outbound: { ...itemAt(trunks, 0).outbound, pasword: OUTBOUND_SECRET } }, trunks[1], trunks[1]];
   const result = await configCheck(writeConfig('bad.json', { trunks: broken, routes: { outbound: [{ pattern: '_0.', trunk: 'nowhere' }] } }));
   assert.equal(result.code, 1);
   assert.match(result.stderr, /trunks\[0\]\.name = "Carrier!"/);

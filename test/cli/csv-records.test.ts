@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csvField, parseCsv } from '../../src/cli/csv-records.ts';
+import { itemAt } from '../support/item-at.ts';
 
 test('records keep the line they start on, after quoted line breaks and blank lines', () => {
   const { records, errors } = parseCsv('a,b\r\n"x\r\ny",z\n\n1,"2,3"\n');
@@ -33,5 +34,5 @@ test('fields written back are quoted only when they must be, and read back the s
   const values = ['plain', 'Smith, Jo', 'say "hi"', 'two\nlines', ''];
   const line = values.map(csvField).join(',');
   assert.equal(line, 'plain,"Smith, Jo","say ""hi""","two\nlines",');
-  assert.deepEqual(parseCsv(line).records[0].fields, values);
+  assert.deepEqual(itemAt(parseCsv(line).records, 0).fields, values);
 });

@@ -10,6 +10,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository, type Extension } from '../../src/store/extension-repository.ts';
 import { createSessionRepository } from '../../src/store/session-repository.ts';
 import { cleanEnvironment, CLI, NODE, scratchDirectory, type CliResult } from './cli-fixture.ts';
+import { itemAt } from '../support/item-at.ts';
 
 /** A call centre's file: generated passwords are hashed at the low cost of generated secrets. */
 const AGENTS = 2000;
@@ -56,9 +57,17 @@ function extensionsIn(dataDir: string): Extension[] {
 }
 
 /** The passwords file as objects keyed by its header. */
-function secretsIn(path: string): Record<string, string>[] {
+function secretsIn(path: string): Record<string, string | undefined>[] {
   const [header, ...rows] = parseCsv(readFileSync(path, 'utf8')).records;
+  if (header === undefined) throw new Error(`${path} has no header line`);
   return rows.map((row) => Object.fromEntries(header.fields.map((name, index) => [name, row.fields[index]])));
+}
+
+/** A column that the row must have. */
+function column(row: Record<string, string | undefined>, name: string): string {
+  const value = row[name];
+  if (value === undefined) assert.fail(`the row has no ${name}: ${JSON.stringify(row)}`);
+  return value;
 }
 
 test('a file of 2,000 extensions is imported in one go, in seconds, with a generated password and SIP secret for each', { timeout: TIMEOUT_MS }, async (t) => {
@@ -93,10 +102,10 @@ test('the passwords file is readable by its owner only and holds passwords that 
   const secrets = secretsIn(out);
   assert.deepEqual(secrets.map((row) => [row.number, row.name, row.email]), [['2001', 'Dana Agent', 'dana@example.com'], ['2002', 'Eli Agent', '']]);
   const stored = extensionsIn(dataDir);
-  assert.equal(await verifyPassword(secrets[0].web_password, stored[0].passwordHash), true);
-  assert.equal(await verifyPassword(secrets[0].web_password, stored[1].passwordHash), false);
-  assert.equal(stored[1].sipSecret, secrets[1].sip_secret);
-  for (const row of secrets) assert.ok(!result.stdout.includes(row.web_password) && !result.stdout.includes(row.sip_secret), 'no secret on the terminal');
+  assert.equal(await verifyPassword(column(itemAt(secrets, 0), 'web_password'), itemAt(stored, 0).passwordHash), true);
+  assert.equal(await verifyPassword(column(itemAt(secrets, 0), 'web_password'), itemAt(stored, 1).passwordHash), false);
+  assert.equal(itemAt(stored, 1).sipSecret, itemAt(secrets, 1).sip_secret);
+  for (const row of secrets) assert.ok(!result.stdout.includes(column(row, 'web_password')) && !result.stdout.includes(column(row, 'sip_secret')), 'no secret on the terminal');
 
   writeFileSync(csv, 'number,name\n2003,Fay Agent\n');
   const before = readFileSync(out, 'utf8');
@@ -176,7 +185,7 @@ test('--no-password agents cannot sign in with any password, and each needs an e
   writeFileSync(csv, 'number,name,email\n2001,Dana Agent,dana@example.com\n');
   const result = await run(['ext', 'import', csv, '--no-password'], dataDir);
   assert.equal(result.code, 0, result.stderr);
-  const [secrets] = secretsIn(join(folder, 'sso.passwords.csv'));
+  const secrets = itemAt(secretsIn(join(folder, 'sso.passwords.csv')), 0);
   assert.equal(secrets.web_password, undefined);
   const db = openDatabase(dataDir);
   try {
@@ -184,7 +193,7 @@ test('--no-password agents cannot sign in with any password, and each needs an e
     const service = new SessionService({ sessions: createSessionRepository(db), extensions });
     const stored = extensions.get('2001');
     assert.equal(stored?.sipSecret, secrets.sip_secret);
-    for (const password of ['', '!', stored?.passwordHash ?? '', secrets.sip_secret]) {
+    for (const password of ['', '!', stored?.passwordHash ?? '', column(secrets, 'sip_secret')]) {
       const outcome = await service.login('dana@example.com', password, '127.0.0.1');
       assert.deepEqual(outcome, { ok: false, reason: 'wrong-password' }, `password ${JSON.stringify(password)}`);
     }

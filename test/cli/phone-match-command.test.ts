@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { runPhoneMatch } from '../../src/cli/phone-match-command.ts';
+import { itemAt } from '../support/item-at.ts';
 
 async function* from(items: string[]): AsyncGenerator<string> {
   yield* items;
@@ -30,15 +31,15 @@ describe('callpane phone match', () => {
       stored: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'default-region', nationalNumber: '4155550100', digits: '4155550100', extension: '140' },
       storedRegion: 'US',
     });
-    assert.deepEqual([results[1].line, results[1].match, results[1].reason], [2, false, 'extension-vs-external']);
-    assert.deepEqual(results[1].incoming, { kind: 'short', digits: '1002' });
+    assert.deepEqual([itemAt(results, 1).line, itemAt(results, 1).match, itemAt(results, 1).reason], [2, false, 'extension-vs-external']);
+    assert.deepEqual(itemAt(results, 1).incoming, { kind: 'short', digits: '1002' });
   });
 
   test('reads numbers without a country in the --region given, in either case', async () => {
     const input = () => from([pair('+49301234567', '030 1234567')]);
-    assert.equal((await run(['--region', 'DE'], input())).results()[0].reason, 'same-e164');
-    assert.equal((await run(['--region=de'], input())).results()[0].reason, 'same-e164');
-    assert.equal((await run([], input())).results()[0].reason, 'same-national-number');
+    assert.equal(itemAt((await run(['--region', 'DE'], input())).results(), 0).reason, 'same-e164');
+    assert.equal(itemAt((await run(['--region=de'], input())).results(), 0).reason, 'same-e164');
+    assert.equal(itemAt((await run([], input())).results(), 0).reason, 'same-national-number');
   });
 
   /** [a sentence, the JSON line, the match, the reason] */
@@ -53,13 +54,13 @@ describe('callpane phone match', () => {
     test(`reads the record’s "country": ${says}`, async () => {
       const { code, results } = await run(['--region', 'US'], from([JSON.stringify(line)]));
       assert.equal(code, 0);
-      assert.deepEqual([results()[0].match, results()[0].reason], [match, reason]);
+      assert.deepEqual([itemAt(results(), 0).match, itemAt(results(), 0).reason], [match, reason]);
     });
   }
 
   test('shows each number of a field, the one that decided with its extension, and the region it was read in', async () => {
     const { results } = await run(['--region', 'US'], from([JSON.stringify({ incoming: '+49 171 2345678', stored: 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', country: 'Germany' })]));
-    const [result] = results() as { stored: { e164: string; extension?: string }; storedNumbers: { e164: string }[]; storedRegion: string }[];
+    const result = itemAt(results() as { stored: { e164: string; extension?: string }; storedNumbers: { e164: string }[]; storedRegion: string }[], 0);
     assert.deepEqual([result.stored.e164, result.stored.extension, result.storedRegion], ['+491712345678', '5', 'DE']);
     assert.deepEqual(result.storedNumbers.map((phone) => phone.e164), ['+49301234567', '+491712345678']);
   });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configLeaves, envNameFor, readEnvOverrides, unknownEnvNames } from '../../src/config/environment.ts';
+import { itemAt } from '../support/item-at.ts';
 
 test('variable names are CALLPANE_ plus the key path in SCREAMING_SNAKE', () => {
   assert.equal(envNameFor(['http', 'port']), 'CALLPANE_HTTP_PORT');
@@ -17,7 +18,7 @@ test('every key the operators rely on has its variable', () => {
 });
 
 test('a value that does not coerce is passed on as written for validation to report', () => {
-  const [override] = readEnvOverrides({ CALLPANE_HTTP_PORT: 'eighty' });
+  const override = itemAt(readEnvOverrides({ CALLPANE_HTTP_PORT: 'eighty' }), 0);
   assert.equal(override.leaf.key, 'http.port');
   assert.equal(override.value, 'eighty');
 });

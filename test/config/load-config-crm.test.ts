@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { DYNAMICS_ORIGIN_PATTERNS } from '../../src/server/pane/crm-origin.ts';
 import { problemsOfRefused } from './config-problems.ts';
+import { itemAt } from '../support/item-at.ts';
 
 let dir: string;
 before(() => {
@@ -43,15 +44,15 @@ test('a malformed origin pattern is refused at load, naming the key and why', ()
   for (const bad of ['*.crm.dynamics.com', 'https://*.crm.dynamics.com/path', 'ftp://crm.example.test', 'https://org.*.dynamics.com', 'https://a..b']) {
     const problems = problemsOf({ argvConfigPath: fileWith({ crm: { allowedOrigins: ['https://*.crm.dynamics.com', bad] } }) });
     assert.equal(problems.length, 1, bad);
-    assert.match(problems[0], /^crm\.allowedOrigins \(CALLPANE_CRM_ALLOWED_ORIGINS\) = .*: must be a non-empty list of origin patterns/, bad);
+    assert.match(itemAt(problems, 0), /^crm\.allowedOrigins \(CALLPANE_CRM_ALLOWED_ORIGINS\) = .*: must be a non-empty list of origin patterns/, bad);
   }
-  assert.match(problemsOf({ env: { CALLPANE_CRM_ALLOWED_ORIGINS: 'javascript:alert(1)' } })[0], /is not an origin pattern/);
+  assert.match(itemAt(problemsOf({ env: { CALLPANE_CRM_ALLOWED_ORIGINS: 'javascript:alert(1)' } }), 0), /is not an origin pattern/);
 });
 
 test('an empty list of origins and a region that is not a country code are refused', () => {
-  assert.match(problemsOf({ argvConfigPath: fileWith({ crm: { allowedOrigins: [] } }) })[0], /^crm\.allowedOrigins .*: must be a non-empty list/);
+  assert.match(itemAt(problemsOf({ argvConfigPath: fileWith({ crm: { allowedOrigins: [] } }) }), 0), /^crm\.allowedOrigins .*: must be a non-empty list/);
   for (const region of ['us', 'USA', 'XX', '']) {
     const problems = problemsOf({ argvConfigPath: fileWith({ crm: { defaultRegion: region } }) });
-    assert.match(problems[0], /^crm\.defaultRegion \(CALLPANE_CRM_DEFAULT_REGION\) = .*: must be an ISO 3166-1 alpha-2 country code/, region);
+    assert.match(itemAt(problems, 0), /^crm\.defaultRegion \(CALLPANE_CRM_DEFAULT_REGION\) = .*: must be an ISO 3166-1 alpha-2 country code/, region);
   }
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { redactSecrets } from '../../src/security/redact.ts';
 import { problemsOfRefused } from './config-problems.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const SECRET = 'turn-static-auth-secret-42';
 
@@ -66,7 +67,7 @@ test('a TURN server without a usable secret is refused, each problem at the key 
   assert.deepEqual(problemsOf(withIce({ turn: { urls: ['turn:127.0.0.1'], secretEnv: 'TURN_SECRET' } })), ['media.ice.turn.secretEnv (CALLPANE_MEDIA_ICE_TURN_SECRET_ENV) = "[redacted]": names TURN_SECRET, which is not set or empty']);
   const short = problemsOf(withIce({ turn: { urls: ['turn:127.0.0.1'], secret: 'short-one' } }));
   assert.equal(short.length, 1);
-  assert.match(short[0], /^media\.ice\.turn\.secret \(CALLPANE_MEDIA_ICE_TURN_SECRET\) = "\[redacted\]": must be the TURN server's static-auth-secret, 16 to 256 characters/);
+  assert.match(itemAt(short, 0), /^media\.ice\.turn\.secret \(CALLPANE_MEDIA_ICE_TURN_SECRET\) = "\[redacted\]": must be the TURN server's static-auth-secret, 16 to 256 characters/);
 });
 
 test('URIs must be STUN or TURN URIs, the lifetime must outlast the pane\'s SIP credential, and relay-only needs a TURN server', () => {

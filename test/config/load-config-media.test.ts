@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { InterfaceTable } from '../../src/config/advertised-host.ts';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { problemsOfRefused } from './config-problems.ts';
+import { itemAt } from '../support/item-at.ts';
 
 let dir: string;
 before(() => {
@@ -66,7 +67,7 @@ describe('media configuration', () => {
     assert.deepEqual(problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '35000' }), [
       'media.rtpengine.portMax (CALLPANE_MEDIA_RTPENGINE_PORT_MAX) = "35000": the RTP range 20000–35000 overlaps 30000–40000, the range of the Debian rtpengine service (rtpengine-daemon): choose a range outside it, such as 20000–29999',
     ]);
-    const [problem] = problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '39000', CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '45000' });
+    const problem = itemAt(problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '39000', CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '45000' }), 0);
     assert.match(problem, /^media\.rtpengine\.portMin \(CALLPANE_MEDIA_RTPENGINE_PORT_MIN\) = "39000": the RTP range 39000–45000 overlaps 30000–40000/);
   });
 
@@ -76,9 +77,9 @@ describe('media configuration', () => {
   });
 
   test('an empty range, the ng port or the SIP UDP port inside the range are refused', () => {
-    assert.match(problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '25000', CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '25000' })[0], /^media\.rtpengine\.portMin .* = "25000": must be below media\.rtpengine\.portMax \(25000\)/);
-    assert.match(problemsOf({ CALLPANE_MEDIA_RTPENGINE_NG_PORT: '21000' })[0], /^media\.rtpengine\.ngPort .* = "21000": must be outside the RTP range 20000–29999/);
-    assert.match(problemsOf({ CALLPANE_SIP_PORT: '25060' })[0], /holds sip\.port \(25060\): both are UDP ports/);
+    assert.match(itemAt(problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '25000', CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '25000' }), 0), /^media\.rtpengine\.portMin .* = "25000": must be below media\.rtpengine\.portMax \(25000\)/);
+    assert.match(itemAt(problemsOf({ CALLPANE_MEDIA_RTPENGINE_NG_PORT: '21000' }), 0), /^media\.rtpengine\.ngPort .* = "21000": must be outside the RTP range 20000–29999/);
+    assert.match(itemAt(problemsOf({ CALLPANE_SIP_PORT: '25060' }), 0), /holds sip\.port \(25060\): both are UDP ports/);
   });
 
   test('bad values name the key, the value and what is allowed', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { problemsOfRefused } from './config-problems.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -49,7 +50,7 @@ test('an Entra provider gets its tenant issuer and a Google one the Google issue
 
 test('the client secret can come from the environment variable the provider names', () => {
   const config = load(withProviders([{ id: 'entra', kind: 'entra', clientId: 'app', clientSecretEnv: 'ENTRA_SECRET', tenantId: TENANT }], { ENTRA_SECRET: 'from-env' }));
-  assert.equal(config.sso.providers[0].clientSecret, 'from-env');
+  assert.equal(itemAt(config.sso.providers, 0).clientSecret, 'from-env');
 });
 
 test('a missing secret variable, a missing tenant, hosted domain or issuer, and a duplicate id are each named', () => {
@@ -86,7 +87,7 @@ test('the providers cannot be set from an environment variable', () => {
 test('an issuer speaks HTTPS, or plain HTTP only when it runs on this machine', () => {
   const oidc = (issuer: string) => ({ id: 'corp', kind: 'oidc', clientId: 'x', clientSecret: 's', issuer });
   for (const issuer of ['http://127.0.0.1:9000', 'http://localhost:9000/realms/dev', 'http://[::1]:9000']) {
-    assert.equal(load(withProviders([oidc(issuer)])).sso.providers[0].issuer, issuer.replace(/\/$/, ''), issuer);
+    assert.equal(itemAt(load(withProviders([oidc(issuer)])).sso.providers, 0).issuer, issuer.replace(/\/$/, ''), issuer);
   }
   for (const issuer of ['http://id.example.com', 'http://10.0.0.5:9000', 'ftp://127.0.0.1']) {
     const problems = problemsOf(withProviders([oidc(issuer)]));

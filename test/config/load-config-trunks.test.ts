@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { routeInbound } from '../../src/pbx/routing/inbound-router.ts';
 import { routeOutbound } from '../../src/pbx/routing/outbound-router.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const DOC = resolve(import.meta.dirname, '../../docs/pbx-trunks.md');
 
@@ -94,8 +95,8 @@ describe('problems', () => {
     assert.deepEqual(problemsOf({ trunks: [{ ...carrier, match: { addresses: ['203.0.113.0/24', '198.51.100.7/24'] } }] }), [
       'trunks[0].match.addresses[1] = "198.51.100.7/24": must be an IP address or CIDR block such as 192.0.2.10, 192.0.2.0/24 or 2001:db8::/32: has bits set past the /24 prefix (did you mean 198.51.100.0/24?)',
     ]);
-    assert.match(problemsOf({ trunks: [{ ...carrier, match: { addresses: ['carrier.example'] } }] })[0], /^trunks\[0\]\.match\.addresses\[0\] = "carrier\.example": .*is not an IPv4 or IPv6 address/);
-    assert.match(problemsOf({ trunks: [{ ...carrier, match: { addresses: [] } }] })[0], /^trunks\[0\]\.match\.addresses = \[\]: must be a non-empty list/);
+    assert.match(itemAt(problemsOf({ trunks: [{ ...carrier, match: { addresses: ['carrier.example'] } }] }), 0), /^trunks\[0\]\.match\.addresses\[0\] = "carrier\.example": .*is not an IPv4 or IPv6 address/);
+    assert.match(itemAt(problemsOf({ trunks: [{ ...carrier, match: { addresses: [] } }] }), 0), /^trunks\[0\]\.match\.addresses = \[\]: must be a non-empty list/);
   });
 
   test('a bad country is refused', () => {
@@ -119,7 +120,7 @@ describe('problems', () => {
     assert.deepEqual(problemsOf({ trunks: [carrier], routes: { outbound: [{ pattern: '_0[1-9.', trunk: 'carrier' }] } }), [
       'routes.outbound[0].pattern = "_0[1-9.": must be a number such as 911 or a dial pattern starting with _ (see docs/pbx-trunks.md): "." at position 7 is not allowed in a [set] (digits, ranges such as 2-5, * and #)',
     ]);
-    assert.match(problemsOf({ routes: { inbound: [{ did: '+49 30 1234', extension: '1001' }] } })[0], /^routes\.inbound\[0\]\.did = "\+49 30 1234": must be a number such as \+493012345600 .*" " at position 4/);
+    assert.match(itemAt(problemsOf({ routes: { inbound: [{ did: '+49 30 1234', extension: '1001' }] } }), 0), /^routes\.inbound\[0\]\.did = "\+49 30 1234": must be a number such as \+493012345600 .*" " at position 4/);
   });
 
   test('a route that can never match is refused', () => {
@@ -173,7 +174,7 @@ describe('secrets', () => {
     assert.ok(!problems.join('\n').includes(password), problems.join('\n'));
     const objectProblems = problemsOf({ trunks: [{ ...carrier, bogus: { password } }] });
     assert.ok(!objectProblems.join('\n').includes(password), objectProblems.join('\n'));
-    assert.match(objectProblems[0], /^trunks\[0\]\.bogus = \{"password":"\[redacted\]"\}: unknown key/);
+    assert.match(itemAt(objectProblems, 0), /^trunks\[0\]\.bogus = \{"password":"\[redacted\]"\}: unknown key/);
   });
 
   test('trunks and routes cannot come from variables, and the variable is not echoed', () => {
@@ -195,7 +196,7 @@ describe('a trunk\'s media profile', () => {
   test('is rtp, srtp or webrtc, absent meaning plain RTP; anything else is refused by its key', () => {
     const config = withFile({ trunks: [{ ...carrier, media: 'srtp' }, { ...carrier, name: 'plain' }] });
     assert.deepEqual(config.trunks.map((trunk) => trunk.media), ['srtp', undefined]);
-    const [problem] = problemsOf({ trunks: [{ ...carrier, media: 'zrtp' }] });
+    const problem = itemAt(problemsOf({ trunks: [{ ...carrier, media: 'zrtp' }] }), 0);
     assert.match(problem, /^trunks\[0\]\.media.*rtp.*srtp.*webrtc/);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 import { problemsOfRefused } from './config-problems.ts';
+import { itemAt } from '../support/item-at.ts';
 
 let dir: string;
 before(() => {
@@ -111,19 +112,19 @@ describe('file and environment', () => {
   });
 
   test('an explicitly named file that does not exist is an error naming the path', () => {
-    const [problem] = problemsOf({ argvConfigPath: 'missing.json' });
+    const problem = itemAt(problemsOf({ argvConfigPath: 'missing.json' }), 0);
     assert.match(problem, /missing\.json/);
     assert.match(problem, /ENOENT/);
-    const [fromEnv] = problemsOf({ env: { CALLPANE_CONFIG: 'also-missing.json' } });
+    const fromEnv = itemAt(problemsOf({ env: { CALLPANE_CONFIG: 'also-missing.json' } }), 0);
     assert.match(fromEnv, /also-missing\.json/);
   });
 
   test('a file that is not JSON, or not a JSON object, is an error', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ "http": ');
-    assert.match(problemsOf({ argvConfigPath: broken })[0], /broken\.json is not valid JSON/);
+    assert.match(itemAt(problemsOf({ argvConfigPath: broken }), 0), /broken\.json is not valid JSON/);
     const list = writeJson('list.json', [1, 2]);
-    assert.match(problemsOf({ argvConfigPath: list })[0], /must hold a JSON object, found \[1,2\]/);
+    assert.match(itemAt(problemsOf({ argvConfigPath: list }), 0), /must hold a JSON object, found \[1,2\]/);
   });
 
   test('variables are coerced to numbers, booleans and lists', () => {
@@ -213,7 +214,7 @@ describe('validation errors', () => {
       // An empty variable means unset, so the empty-value case goes through the file.
       const options: LoadConfigOptions =
         value === '' ? { argvConfigPath: writeJson(`${envName}.json`, { [key]: '' }) } : { env: { [envName]: value } };
-      const [problem] = problemsOf(options);
+      const problem = itemAt(problemsOf(options), 0);
       assert.ok(problem.startsWith(`${key} (${envName}) = ${JSON.stringify(value)}: `), problem);
       assert.match(problem, allowed);
     });
@@ -307,7 +308,7 @@ describe('TLS', () => {
   test('files that cannot be read are refused', () => {
     const problems = problemsOf({ env: { CALLPANE_TLS_CERT: 'nope.pem', CALLPANE_TLS_KEY: 'nokey.pem' } });
     assert.equal(problems.length, 2);
-    assert.match(problems[0], /^tls\.cert \(CALLPANE_TLS_CERT\) = "nope\.pem": must be a readable file \(.*nope\.pem: ENOENT\)$/);
+    assert.match(itemAt(problems, 0), /^tls\.cert \(CALLPANE_TLS_CERT\) = "nope\.pem": must be a readable file \(.*nope\.pem: ENOENT\)$/);
   });
 
   test('the tls transport without certificate and key is refused', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { comparePhones, MATCH_RANK, matchPhone, type MatchReason } from '../../src/crm/phone-match.ts';
 import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
+import { itemAt } from '../support/item-at.ts';
 
 /** [incoming, stored, default region, expected reason] */
 type Case = [string, string, string | undefined, MatchReason];
@@ -255,7 +256,7 @@ describe('matchPhone', () => {
   test('returns the candidates holding the caller’s number, with whatever identifies them', () => {
     const matches = matchPhone(libphonenumberReader, '+14155550100', candidates, { defaultRegion: 'US' });
     assert.deepEqual(matches.map((m) => m.candidate.id), ['b', 'd', 'f']);
-    assert.equal(matches[0].candidate, candidates[1]);
+    assert.equal(itemAt(matches, 0).candidate, candidates[1]);
   });
 
   test('never matches an internal extension against the tail of an external number', () => {

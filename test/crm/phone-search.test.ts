@@ -4,6 +4,7 @@ import { CRM_ENTITIES } from '../../src/crm/crm-entities.ts';
 import { CrmError } from '../../src/crm/crm-error.ts';
 import { buildPhoneSearchQueries, candidatesFromSearchResult, phoneSearchKey, quickFindText, type PhoneSearchQuery } from '../../src/crm/phone-search.ts';
 import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const ALL = { entities: ['contact', 'account', 'lead'] as const };
 
@@ -11,7 +12,7 @@ const isCode = (code: string) => (error: unknown) => error instanceof CrmError &
 
 describe('buildPhoneSearchQueries', () => {
   test('searches every phone column of a table for the digits in order, each in either width, with its id, name and country', () => {
-    const [account] = buildPhoneSearchQueries(libphonenumberReader, '+1 415 555 0100', { entities: ['account'] });
+    const account = itemAt(buildPhoneSearchQueries(libphonenumberReader, '+1 415 555 0100', { entities: ['account'] }), 0);
     assert.equal(
       account.query,
       "?$select=accountid,name,address1_country,telephone1,telephone2,telephone3&$filter=contains(telephone1,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone2,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%') or contains(telephone3,'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')&$top=5000",
@@ -23,7 +24,7 @@ describe('buildPhoneSearchQueries', () => {
   test('gives one query per table in the user’s order, each table once, over every phone column of the table', () => {
     const queries = buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['lead', 'contact', 'lead', 'account'] });
     assert.deepEqual(queries.map((q) => q.entity), ['lead', 'contact', 'account']);
-    const [lead, contact] = queries;
+    const [lead, contact] = itemsAt(queries, 0, 1);
     assert.deepEqual(lead.select, ['leadid', 'fullname', 'address1_country', 'telephone1', 'telephone2', 'telephone3', 'mobilephone']);
     assert.deepEqual(contact.select.slice(0, 3), ['contactid', 'fullname', 'address1_country']);
     assert.equal(contact.select.length, 14);
@@ -44,7 +45,7 @@ describe('buildPhoneSearchQueries', () => {
   });
 
   test('looks a short number up by equality only, never as a tail', () => {
-    const [lead] = buildPhoneSearchQueries(libphonenumberReader, '1002', { entities: ['lead'], defaultRegion: 'US' });
+    const lead = itemAt(buildPhoneSearchQueries(libphonenumberReader, '1002', { entities: ['lead'], defaultRegion: 'US' }), 0);
     assert.equal(lead.filter, "telephone1 eq '1002' or telephone2 eq '1002' or telephone3 eq '1002' or mobilephone eq '1002'");
   });
 
@@ -74,7 +75,7 @@ describe('buildPhoneSearchQueries', () => {
   });
 
   test('takes a smaller row cap, never more than searchAndOpenRecords’ 5000', () => {
-    assert.equal(buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top: 50 })[0].query.endsWith('&$top=50'), true);
+    assert.equal(itemAt(buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top: 50 }), 0).query.endsWith('&$top=50'), true);
     for (const top of [0, 5001, 1.5, Number.NaN]) assert.throws(() => buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top }), isCode('CRM_INVALID_SEARCH_TOP'), String(top));
   });
 
@@ -92,7 +93,7 @@ describe('quickFindText', () => {
 });
 
 describe('candidatesFromSearchResult', () => {
-  const [contact] = buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'] });
+  const contact = itemAt(buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'] }), 0);
   const rows = [
     { contactid: 'CCCCCCCC-0000-4000-8000-000000000001', fullname: 'Alex Baker', telephone1: '+1 (415) 555-0100', mobilephone: '619-555-0129', telephone2: null },
     { contactid: 'cccccccc-0000-4000-8000-000000000002', fullname: 'Jordan Lee', mobilephone: '(415) 555-0100', telephone3: '  ' },
@@ -117,12 +118,12 @@ describe('candidatesFromSearchResult', () => {
   });
 
   test('carries the record’s address country with each of its numbers, so they are read in it', () => {
-    const row = { contactid: rows[0].contactid, fullname: 'Lena Vogel', address1_country: 'Deutschland', mobilephone: 'Mob: 0171 2345678' };
+    const row = { contactid: itemAt(rows, 0).contactid, fullname: 'Lena Vogel', address1_country: 'Deutschland', mobilephone: 'Mob: 0171 2345678' };
     assert.deepEqual(candidatesFromSearchResult(contact, [row, { ...row, address1_country: ' ' }]).map((c) => c.country), ['Deutschland', undefined]);
   });
 
   test('leaves the name out when the row has none', () => {
     const query: PhoneSearchQuery = { ...contact, select: ['contactid', 'telephone1'] };
-    assert.deepEqual(candidatesFromSearchResult(query, [{ contactid: rows[1].contactid, telephone1: '1002' }]), [{ entity: 'contact', id: rows[1].contactid, field: 'telephone1', number: '1002' }]);
+    assert.deepEqual(candidatesFromSearchResult(query, [{ contactid: itemAt(rows, 1).contactid, telephone1: '1002' }]), [{ entity: 'contact', id: itemAt(rows, 1).contactid, field: 'telephone1', number: '1002' }]);
   });
 });

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { itemAt } from '../support/item-at.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CODE_FOLDERS = ['src', 'bin', 'bench', 'scripts', 'test'];
@@ -101,7 +102,8 @@ export function codeReferenceProblems(file: string, text: string): string[] {
     const where = `${relative(ROOT, file)}:${index + 1}`;
     if (/\.\.\/shared\b/.test(line)) problems.push(`${where} points into ../shared, outside the repository`);
     for (const match of line.matchAll(MD_REFERENCE)) {
-      const [, reference, fragment, sections] = match;
+      const [, , fragment, sections] = match;
+      const reference = itemAt(match, 1);
       const candidates = [resolve(ROOT, reference), resolve(dirname(file), reference)].filter(insideRepository);
       const target = candidates.find((path) => existsSync(path) && statSync(path).isFile());
       if (target === undefined) {
@@ -166,7 +168,8 @@ export function markdownLinkProblems(file: string, text: string): string[] {
 export function namedPathProblems(file: string, text: string): string[] {
   const problems: string[] = [];
   for (const { line, number } of proseLines(text)) {
-    for (const [, path] of line.matchAll(/`((?:src|test|bin|bench|scripts|docs|deploy)\/[\w./-]*[\w/])`/g)) {
+    for (const match of line.matchAll(/`((?:src|test|bin|bench|scripts|docs|deploy)\/[\w./-]*[\w/])`/g)) {
+      const path = itemAt(match, 1);
       if (!existsSync(join(ROOT, path))) problems.push(`${relative(ROOT, file)}:${number} names ${path}, which is not in the repository`);
     }
   }

@@ -17,6 +17,7 @@ import { delay } from '../support/deadline.ts';
 import { screenshotPath } from './support/chromium.ts';
 import { Agent, launchPaneBrowser, STEP_MS } from '../support/pane-browser.ts';
 import { startPaneStack, type PaneStack } from '../support/pane-stack.ts';
+import { itemAt } from '../support/item-at.ts';
 
 /** The journey, from the first click to the counted activity. */
 const JOURNEY_MS = 20_000;
@@ -137,10 +138,10 @@ describe('the customer phone on the sandbox site', () => {
     await delay(500);
     const activities = await stack.activitiesOf(call, new Date(Math.floor(since / 1000) * 1000));
     assert.equal(activities.length, 1, `one activity for the call, found ${JSON.stringify(activities, null, 1)}`);
-    assert.equal(activities[0].activityid, call.crm.activityId);
-    assert.equal(activities[0].directioncode, false);
-    assert.equal(activities[0].statuscode, RECEIVED);
-    assert.equal(activities[0]._regardingobjectid_value, SEED.contactAlexBaker);
+    assert.equal(itemAt(activities, 0).activityid, call.crm.activityId);
+    assert.equal(itemAt(activities, 0).directioncode, false);
+    assert.equal(itemAt(activities, 0).statuscode, RECEIVED);
+    assert.equal(itemAt(activities, 0)._regardingobjectid_value, SEED.contactAlexBaker);
     await alice.dismissWrapUps();
     assert.deepEqual([...alice.problems, ...customerProblems], []);
   });

@@ -17,6 +17,7 @@ import { delay } from '../support/deadline.ts';
 import { screenshotPath } from './support/chromium.ts';
 import { Agent, launchPaneBrowser, STEP_MS } from '../support/pane-browser.ts';
 import { startPaneStack, type PaneStack } from '../support/pane-stack.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const JOURNEY_MS = 45_000;
 
@@ -117,13 +118,13 @@ test('a call ringing in a background tab shows a desktop notification, and click
   await bob.pane.evaluate(() => (window as unknown as AlertObserver).__setHidden?.(true));
   await alice.pane.fill('#dial-input', '1002');
   await alice.pane.click('.call-button');
-  const [shown] = await until(() => notifications(bob), (made) => made.length > 0 && made[0].shown);
+  const [shown] = await until(() => notifications(bob), (made) => made.length > 0 && itemAt(made, 0).shown);
   assert.ok(shown, 'no notification was made');
   assert.deepEqual({ title: shown.title, shown: shown.shown, failed: shown.failed }, { title: 'Incoming call: Alex Agent', shown: true, failed: false });
   assert.match(shown.body ?? '', /Click to answer/);
   await bob.pane.evaluate(() => (window as unknown as AlertObserver).__lastNotification?.dispatchEvent(new Event('click')));
   await Promise.all([alice.pane.waitForSelector('.card.active'), bob.pane.waitForSelector('.card.active')]);
-  assert.equal((await notifications(bob))[0].closed, true, 'the notification went once answered');
+  assert.equal(itemAt(await notifications(bob), 0).closed, true, 'the notification went once answered');
   await bob.pane.evaluate(() => (window as unknown as AlertObserver).__setHidden?.(false));
   await bob.shot('e2e-call-alert-answered');
   await alice.pane.click('.card.active .btn-danger');

@@ -17,6 +17,7 @@ import { delay } from '../support/deadline.ts';
 import { ANSWERING_NUMBER } from '../support/fake-carrier.ts';
 import { Agent, launchPaneBrowser, STEP_MS } from '../support/pane-browser.ts';
 import { DEMO_DID, startPaneStack, type PaneStack, type PhonecallRow } from '../support/pane-stack.ts';
+import { itemAt } from '../support/item-at.ts';
 
 /** One journey, from its first step to its screenshot. */
 const JOURNEY_MS = 45_000;
@@ -82,8 +83,9 @@ async function oneActivity(call: CallRecord, since: number): Promise<PhonecallRo
   // createdon has whole seconds.
   const rows = await stack.activitiesOf(call, new Date(Math.floor(since / 1000) * 1000));
   assert.equal(rows.length, 1, `one activity for call ${call.id}, found ${JSON.stringify(rows, null, 1)}`);
-  assert.equal(rows[0].activityid, call.crm.activityId);
-  return rows[0];
+  const row = itemAt(rows, 0);
+  assert.equal(row.activityid, call.crm.activityId);
+  return row;
 }
 
 function pageRoute(agent: Agent): URLSearchParams {
@@ -127,7 +129,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
     assert.deepEqual(storage, { localStorage: 'denied', sessionStorage: 'denied', indexedDb: 'denied' });
     const cookies = (await alice.context.cookies(`${stack.paneOrigin}/api/session`)).filter((cookie) => cookie.name === 'callpane_session');
     assert.equal(cookies.length, 1, 'the pane keeps its session in one cookie');
-    assert.equal(cookies[0].sameSite, 'None');
+    assert.equal(itemAt(cookies, 0).sameSite, 'None');
     assert.ok((cookies[0] as { partitionKey?: string }).partitionKey, `the session cookie is Partitioned (CHIPS): ${JSON.stringify(cookies[0])}`);
     await alice.shot('e2e-signed-in');
   });

@@ -35,7 +35,7 @@ after(async () => {
 /** The ICE ufrags of the pane's open peer connection: its own, and the one its remote SDP names. */
 function iceUfrags(agent: Agent): Promise<{ local: string[]; remote: string[] }> {
   return agent.pane.evaluate(() => {
-    const ufrags = (sdp: string | undefined) => [...new Set([...(sdp ?? '').matchAll(/^a=ice-ufrag:(\S+)/gm)].map((match) => match[1]))];
+    const ufrags = (sdp: string | undefined) => [...new Set([...(sdp ?? '').matchAll(/^a=ice-ufrag:(\S+)/gm)].flatMap(([, ufrag]) => (ufrag === undefined ? [] : [ufrag])))];
     const open = ((window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []).filter((pc) => pc.connectionState !== 'closed');
     return { local: open.flatMap((pc) => ufrags(pc.localDescription?.sdp)), remote: open.flatMap((pc) => ufrags(pc.remoteDescription?.sdp)) };
   });

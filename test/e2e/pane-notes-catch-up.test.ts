@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { Agent, launchPaneBrowser, STEP_MS } from '../support/pane-browser.ts';
 import { DEMO_DID, startPaneStack, type PaneStack } from '../support/pane-stack.ts';
 import { delay } from '../support/deadline.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const NOTES = 'Wants the renewal quote by Friday.';
 
@@ -46,14 +47,14 @@ test('notes typed in a pane outside Dynamics 365 reach the activity a pane insid
 
   const inside = await Agent.open(browser, stack, 'inside');
   await inside.signIn('1001', stack.password('1001'));
-  let [call] = await stack.calls('1001');
+  let call = itemAt(await stack.calls('1001'), 0);
   for (let waited = 0; call.crm.logState !== 'logged' && waited < STEP_MS; waited += 100) {
     await delay(100);
-    [call] = await stack.calls('1001');
+    call = itemAt(await stack.calls('1001'), 0);
   }
   assert.equal(call.crm.logState, 'logged', 'the catch-up logged the call');
   const rows = await stack.activitiesOf(call, new Date(Math.floor(since / 1000) * 1000));
   assert.equal(rows.length, 1);
   await inside.shot('e2e-notes-catch-up');
-  assert.equal(rows[0].description, NOTES, 'the notes typed during the call are in the activity');
+  assert.equal(itemAt(rows, 0).description, NOTES, 'the notes typed during the call are in the activity');
 });

@@ -123,7 +123,8 @@ test('a pane that may not open the popup says so and offers a retry, and nothing
   await agent.page.evaluate(() => {
     const frame = document.querySelector('#channel-panel iframe') as HTMLIFrameElement;
     frame.sandbox.remove('allow-popups');
-    frame.src = frame.src;
+    // Setting src again, even to the same URL, loads the frame anew (HTML: process the iframe attributes).
+    frame.setAttribute('src', frame.src);
   });
   await agent.page.waitForTimeout(200);
   await agent.findPane();

@@ -48,7 +48,9 @@ function selectedPairs(agent: Agent): Promise<SelectedPair[]> {
     const pairs: SelectedPair[] = [];
     for (const pc of (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
       const reports = new Map<string, Record<string, unknown>>();
-      (await pc.getStats()).forEach((report: Record<string, unknown>) => reports.set(String(report.id), report));
+      (await pc.getStats()).forEach((report: Record<string, unknown>) => {
+        reports.set(String(report.id), report);
+      });
       for (const report of reports.values()) {
         if (report.type !== 'transport' || typeof report.selectedCandidatePairId !== 'string') continue;
         const pair = reports.get(report.selectedCandidatePairId);

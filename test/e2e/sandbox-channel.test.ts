@@ -12,6 +12,7 @@ import { createSandboxServer, type SandboxServer } from '../../src/sandbox/sandb
 import { createLogger } from '../../src/server/logger.ts';
 import { startChannelFixture, type ChannelFixture } from './support/channel-fixture.ts';
 import { launchChromium, screenshotPath } from './support/chromium.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const WAIT_MS = 10_000;
 
@@ -78,7 +79,7 @@ async function nextEvent(frame: Frame, name: string, seen: number): Promise<stri
 const count = async (frame: Frame, name: string) => (await channelState(frame)).events.filter((e) => e.name === name).length;
 
 test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act, and refusal from an untrusted origin', { timeout: 90_000 }, async () => {
-  const trusted = fixture.origins[0];
+  const trusted = itemAt(fixture.origins, 0);
   await page.goto(`${origin}/main.aspx?pagetype=entitylist&etn=contact`);
   await page.getByText('Local Dynamics 365 sandbox').first().waitFor({ timeout: WAIT_MS });
 
@@ -165,7 +166,7 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
   await page.screenshot({ path: screenshotPath('sandbox-channel-contact-form') });
 
   // The channel navigates itself to an origin the provider does not trust: nothing it sends is answered.
-  const untrusted = fixture.origins[1];
+  const untrusted = itemAt(fixture.origins, 1);
   await frame.evaluate((url) => {
     location.href = url;
   }, fixture.channelUrl(origin, 1));
@@ -189,7 +190,7 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
 
 test('the channel drives the app: openForm prefilled and saved, searchAndOpenRecords, renderSearchPage, and the user picker', { timeout: 90_000 }, async () => {
   await page.goto(`${origin}/main.aspx?pagetype=entitylist&etn=account`);
-  const frame = await channelFrame(fixture.origins[0]);
+  const frame = await channelFrame(itemAt(fixture.origins, 0));
   await frame.waitForFunction(() => (window as unknown as { __cif: ChannelState }).__cif.initDone, undefined, { timeout: WAIT_MS });
 
   // openForm for a new contact, prefilled; the promise settles when the agent saves.
@@ -202,7 +203,7 @@ test('the channel drives the app: openForm prefilled and saved, searchAndOpenRec
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const opened = JSON.parse((await frame.evaluate(() => (window as unknown as { opened: Promise<string> }).opened)) as string) as { savedEntityReference: { entityType: string; id: string; name: string }[] };
   assert.equal(opened.savedEntityReference.length, 1);
-  const [saved] = opened.savedEntityReference;
+  const saved = itemAt(opened.savedEntityReference, 0);
   assert.equal(saved.entityType, 'contact');
   assert.equal(saved.name, 'Greta Neumann');
   assert.equal(dataverse.retrieve('contacts', saved.id, '?$select=telephone1').record.telephone1, '+49 30 1234567');
@@ -232,7 +233,7 @@ test('the channel drives the app: openForm prefilled and saved, searchAndOpenRec
   try {
     await page.locator('.user-button').click();
     await Promise.all([page.waitForEvent('load'), page.getByRole('option', { name: /李娜/ }).click()]);
-    const reloaded = await channelFrame(fixture.origins[0]);
+    const reloaded = await channelFrame(itemAt(fixture.origins, 0));
     await reloaded.waitForFunction(() => (window as unknown as { __cif?: ChannelState }).__cif?.initDone === true, undefined, { timeout: WAIT_MS });
     const environment = JSON.parse((await cif<string>(reloaded, 'getEnvironment()')) as string) as Record<string, unknown>;
     assert.equal(environment.userId, `{${SEED.agentChinese.toUpperCase()}}`);

@@ -9,6 +9,7 @@ import { openCallLoad, type CallLoad, type LoadUser } from '../../bench/call-loa
 import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { startKamailio, type KamailioServer } from '../support/kamailio.ts';
 import { freeUdpTcpPort } from '../support/ports.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const pairs = 10;
 const callers: LoadUser[] = Array.from({ length: pairs }, (_, i) => ({ user: `caller${i}`, password: `pw-c${i}` }));
@@ -80,7 +81,7 @@ describe('call load generator against Kamailio', () => {
     const result = await load.run({ pacing: { ratePerSecond: 20_000 }, durationMs: 50 });
     assert.ok(result.skipped > 0);
     assert.equal(result.errors, result.skipped);
-    assert.match(result.firstErrors[0], /every caller\/callee pair was still in a call/);
+    assert.match(itemAt(result.firstErrors, 0), /every caller\/callee pair was still in a call/);
   });
 
   it('counts unanswered INVITEs as timeouts and stops by itself', async () => {
@@ -91,7 +92,7 @@ describe('call load generator against Kamailio', () => {
     const result = await load.run({ pacing: { concurrency: 3 }, count: 3 });
     assert.equal(result.timeouts, 3, `responses ${JSON.stringify(result.statuses)}`);
     assert.equal(result.completed, 0);
-    assert.match(result.firstErrors[0], /no final response to INVITE within 200 ms/);
+    assert.match(itemAt(result.firstErrors, 0), /no final response to INVITE within 200 ms/);
   });
 });
 
@@ -114,7 +115,7 @@ describe('call load generator against Callpane', () => {
     const result = await load.run({ pacing: { concurrency: 1 }, count: 2 });
     assert.equal(result.completed, 0);
     assert.equal(result.errors, 2);
-    assert.match(result.firstErrors[0], /INVITE answered SIP\/2\.0 480/);
+    assert.match(itemAt(result.firstErrors, 0), /INVITE answered SIP\/2\.0 480/);
   });
 
   it('completes calls through the proxy once the callee registered', async () => {

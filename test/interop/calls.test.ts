@@ -9,6 +9,7 @@ import { BaresipAgent, type SipTransportName } from '../support/baresip.ts';
 import type { CallEvent } from '../../src/pbx/calls/call-event.ts';
 import type { CallRecord } from '../../src/store/call-record-repository.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const WAIT_MS = 8000;
 
@@ -90,7 +91,8 @@ describe('calls between extensions through the proxy', () => {
     assert.equal(ended.disposition, 'answered');
     assert.equal(ended.direction, 'internal');
     assert.deepEqual(ended.extensions.sort(), ['1001', '1002']);
-    assert.equal(events[2].type === 'held' && events[2].by, '1001');
+    const held = itemAt(events, 2);
+    assert.equal(held.type === 'held' && held.by, '1001');
     assert.equal(record.direction, 'internal');
     assert.deepEqual([record.from.number, record.from.name, record.to.number, record.to.name], ['1001', 'Alex Agent', '1002', '李娜']);
     assert.equal(record.disposition, 'answered');
@@ -167,7 +169,7 @@ describe('a restart in the middle of a call', () => {
       for (const [name, user] of [['alice-restart', '1001'], ['bob-restart', '1002']] as const) {
         agents.push(await BaresipAgent.start({ name, account: { user, password: first.secretOf(user), registrar: first.registrar, transport: 'udp', regint: 600, answermode: user === '1002' ? 'auto' : 'manual' } }));
       }
-      const [alice, bob] = agents;
+      const [alice, bob] = itemsAt(agents, 0, 1);
       await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
       await alice.dial(`sip:1002@127.0.0.1:${first.sipPort}`);
       await Promise.all([alice.waitForEvent('CALL_ESTABLISHED', WAIT_MS), bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS)]);

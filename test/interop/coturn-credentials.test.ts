@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { PaneIceServers, turnCredential } from '../../src/security/turn-credentials.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { TurnClient, type AllocateOutcome } from '../support/turn-client.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const SECRET = 'coturn-shared-secret-for-tests';
 let coturn: Coturn;
@@ -33,7 +34,7 @@ async function allocate(username: string, password: string): Promise<AllocateOut
 
 test('coturn relays for the TURN credential Callpane hands the pane', async () => {
   const servers = new PaneIceServers({ stun: [], turn: { urls: coturn.urls, secret: SECRET, ttlSeconds: 3600 }, transportPolicy: 'relay' });
-  const [turn] = servers.for('1001', Date.now() + 8 * 3600_000);
+  const turn = itemAt(servers.for('1001', Date.now() + 8 * 3600_000), 0);
   const outcome = await allocate(String(turn.username), String(turn.credential));
   assert.ok(outcome.ok, `coturn refused a fresh credential: ${JSON.stringify(outcome)}\n${coturn.recentLog(20).join('\n')}`);
   assert.equal(outcome.relayedAddress, '127.0.0.1');

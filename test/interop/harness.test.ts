@@ -12,6 +12,7 @@ import { startKamailio, type KamailioServer } from '../support/kamailio.ts';
 import { ManagedProcess, liveProcesses } from '../support/managed-process.ts';
 import { NetstringDecoder, encodeNetstring } from '../support/netstring.ts';
 import { freePort, freePortBlock, freeUdpTcpPort } from '../support/ports.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const WAIT_MS = 5000;
 
@@ -264,7 +265,7 @@ describe('REGISTER load generator against Kamailio', () => {
     const result = await runRegisterLoad({ target: { host: guarded.host, port: guarded.port }, users, count: 10, concurrency: 5, digest: false });
     assert.equal(result.completed, 0);
     assert.equal(result.errors, 10);
-    assert.match(result.firstErrors[0], /401 Unauthorized/);
+    assert.match(itemAt(result.firstErrors, 0), /401 Unauthorized/);
   });
 
   it('counts unanswered requests as timeouts and stops by itself', async () => {

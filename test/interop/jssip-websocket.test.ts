@@ -11,6 +11,7 @@ import { PaneCredentials, type PaneCredential } from '../../src/security/pane-cr
 import type { Session } from '../../src/server/sessions/session-service.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { withDeadline } from '../support/deadline.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const WAIT_MS = 8000;
 /** How often the SIP service looks for sessions ended by another process or by expiry (30 s in production). */
@@ -61,7 +62,7 @@ async function registeredContact(callpane: TestCallpane, number: string, agent: 
   assert.equal(await registration(agent.ua), 'registered');
   const added = storedContacts(callpane, number).filter((uri) => !before.has(uri));
   assert.equal(added.length, 1, 'one new binding');
-  return added[0];
+  return itemAt(added, 0);
 }
 
 /** A web session of `number`, as a login starts one, and the pane credential issued to it. */

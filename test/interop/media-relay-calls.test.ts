@@ -19,6 +19,7 @@ import { ScriptedUa } from '../support/scripted-ua.ts';
 import type { NgDictionary } from '../../src/media/ng/bencode.ts';
 import type { SipRequest } from '../../src/sip/message/types.ts';
 import { getHeader, getHeaders } from '../../src/sip/message/index.ts';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const WAIT_MS = 8000;
 
@@ -288,14 +289,14 @@ describe('a call while rtpengine is down', () => {
       for (const [name, user] of [['alice-down', '1001'], ['bob-down', '1002']] as const) {
         agents.push(await BaresipAgent.start({ name, account: { user, password: callpane.secretOf(user), registrar: callpane.registrar, transport: 'udp', regint: 600, answermode: 'auto' } }));
       }
-      const [alice, bob] = agents;
+      const [alice, bob] = itemsAt(agents, 0, 1);
       await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
       await alice.dial(`sip:1002@127.0.0.1:${callpane.sipPort}`);
       assert.match((await alice.waitForEvent('CALL_CLOSED', WAIT_MS)).param ?? '', /^503 Media Relay Unavailable/);
       assert.equal(bob.events.filter((event) => event.type === 'CALL_INCOMING').length, 0, 'the callee never rang');
       const metrics = await callpane.metrics();
       const refused = ['unavailable', 'timeout'].map((reason) => metricValue(metrics, `callpane_media_relay_failures_total{reason="${reason}"}`));
-      assert.equal(refused[0] + refused[1], 1);
+      assert.equal(itemAt(refused, 0) + itemAt(refused, 1), 1);
     } finally {
       await Promise.all(agents.map((agent) => agent.stop()));
       await callpane.remove();

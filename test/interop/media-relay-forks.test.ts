@@ -20,6 +20,7 @@ import { createFlow } from '../../src/sip/transport/index.ts';
 import { answer, CALLER_FLOW, fixture, invite, message } from '../pbx/proxy/proxy-fixture.ts';
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { chromiumOffer, plainAnswer, plainOffer } from '../support/sdp-samples.ts';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const DESK: ForwardTarget = { uri: parseUri('sip:1002@127.0.0.7:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.7', port: 5060 } };
 const SOFT: ForwardTarget = { uri: parseUri('sip:1002@127.0.0.8:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.8', port: 5060 } };
@@ -88,10 +89,10 @@ describe('a fork whose branches both answer, anchored through a real rtpengine',
       const request = withSdp(invite(), plainOffer(caller.address().port));
       t.proxy.forward(t.receive(request), request, CALLER_FLOW, [DESK, SOFT]);
       await settle();
-      const [toDesk, toSoft] = t.transport.requests.map((sent) => sent.request);
+      const [toDesk, toSoft] = itemsAt(t.transport.requests.map((sent) => sent.request), 0, 1);
       t.respond(withSdp(answer(toSoft, 200), plainAnswer(winner.address().port)));
       await settle();
-      const [ok] = t.transport.responses.filter((response) => response.status === 200);
+      const ok = itemAt(t.transport.responses.filter((response) => response.status === 200), 0);
       const callerSends = audioPort(ok.body);
       let sequence = 0;
       const talk = async (packets: number) => {
@@ -151,11 +152,11 @@ describe('a late offer in a reliable 183, anchored through a real rtpengine', ()
       setHeader(request, 'Call-ID', 'early-offer');
       t.proxy.forward(t.receive(request), request, CALLER_FLOW, [BROWSER]);
       await settle();
-      const [sent] = t.transport.requests.map((entry) => entry.request);
+      const sent = itemAt(t.transport.requests.map((entry) => entry.request), 0);
       const recordRoutes = getHeaders(sent, 'Record-Route').map((route) => `Record-Route: ${route}`);
       t.respond(withSdp(answer(sent, 183, [...recordRoutes, 'Require: 100rel', 'RSeq: 1']), chromiumOffer()), BROWSER_FLOW);
       await settle();
-      const [early] = t.transport.responses.filter((response) => response.status === 183);
+      const early = itemAt(t.transport.responses.filter((response) => response.status === 183), 0);
       assert.match(early.body.toString(), / RTP\/AVP /, 'the phone is offered plain RTP');
 
       const prack = message<SipRequest>([
@@ -179,7 +180,7 @@ describe('a late offer in a reliable 183, anchored through a real rtpengine', ()
 
       t.respond(withSdp(answer(sent, 200), chromiumOffer()), BROWSER_FLOW);
       await settle();
-      const [ok] = t.transport.responses.filter((response) => response.status === 200);
+      const ok = itemAt(t.transport.responses.filter((response) => response.status === 200), 0);
       assert.equal(ok.body.toString(), early.body.toString(), 'the 200 repeats the offer the phone answered');
     } finally {
       await media.close();

@@ -15,6 +15,7 @@ import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { freeUdpTcpPort } from '../support/ports.ts';
 import { ScriptedUa, type Received } from '../support/scripted-ua.ts';
 import { WsSipPeer } from '../support/ws-sip-peer.ts';
+import { itemAt } from '../support/item-at.ts';
 
 /** What a desk phone adds that only the PBX may read. */
 const PHONE_HEADERS = ['User-Agent: DeskPhone 9000 fw 1.2.3', 'Diversion: <sip:1003@127.0.0.1>;reason=unconditional', 'X-Phone-Serial: 00-11-22', 'P-Asserted-Identity: "Boss" <sip:1003@127.0.0.1>', 'Remote-Party-ID: "Boss" <sip:1003@127.0.0.1>;party=calling'];
@@ -56,7 +57,7 @@ describe('topology hiding and asserted identity through a running Callpane', () 
   });
 
   /** What of a phone on `ua` the carrier must not read: its address and port, its extension, its Call-ID and the Call-ID's host part. */
-  const insideOf = (ua: ScriptedUa, extension: string, callId?: string): string[] => [ua.address, `:${ua.port}`, extension, ...(callId === undefined ? [] : [callId, callId.split('@')[1]]), ...INSIDE];
+  const insideOf = (ua: ScriptedUa, extension: string, callId?: string): string[] => [ua.address, `:${ua.port}`, extension, ...(callId === undefined ? [] : [callId, itemAt(callId.split('@'), 1)]), ...INSIDE];
 
   /**
    * What the carrier reads in a message: none of `inside`, and no transport but UDP (the trunk's;
@@ -100,7 +101,7 @@ describe('topology hiding and asserted identity through a running Callpane', () 
     const ringing = await bob.request('INVITE');
     const asserted = getHeaders(ringing.message, 'P-Asserted-Identity');
     assert.equal(asserted.length, 1, 'one identity, the PBX one');
-    assert.match(asserted[0], /^(".*" )?<sip:1001@/, 'the PBX asserts the authenticated extension');
+    assert.match(itemAt(asserted, 0), /^(".*" )?<sip:1001@/, 'the PBX asserts the authenticated extension');
     assert.deepEqual([getHeaders(ringing.message, 'Remote-Party-ID'), getHeaders(ringing.message, 'P-Preferred-Identity')], [[], []]);
 
     bob.respond(ringing.message, '200 OK', [`Contact: <sip:1002@${bob.address};transport=udp>`, 'P-Asserted-Identity: <sip:1003@127.0.0.1>']);
@@ -328,8 +329,8 @@ describe('topology hiding and asserted identity through a running Callpane', () 
       const ok = (await agent.next((message) => message.type === 'response' && message.status === 200 && getHeader(message, 'CSeq') === '2 INVITE')) as SipResponse;
       const routes = getHeaders(ok, 'Record-Route');
       assert.equal(routes.length, 2);
-      assert.match(routes[0], /;transport=udp;lr>$/, 'the entry facing the carrier');
-      assert.match(routes[1], /;transport=ws;lr>$/, 'the entry facing the agent, as it reaches Callpane');
+      assert.match(itemAt(routes, 0), /;transport=udp;lr>$/, 'the entry facing the carrier');
+      assert.match(itemAt(routes, 1), /;transport=ws;lr>$/, 'the entry facing the agent, as it reaches Callpane');
 
       const fromAgent = (method: string, cseq: number): string =>
         [

@@ -41,6 +41,7 @@ import { serverKey } from '../../src/sip/transaction/matching.ts';
 import { metricValue, startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { UdpSipPeer } from '../support/udp-sip-peer.ts';
 import { RFC4475_DIR } from '../support/rfc4475-vectors.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const DIR = RFC4475_DIR;
 /** How long to wait for a response that should come, and to be sure none comes when none should. */
@@ -76,6 +77,7 @@ const rows: Row[] = readFileSync(new URL('INDEX.tsv', DIR), 'utf8')
   .filter((line) => line.trim().length > 0)
   .map((line) => {
     const [name, section, , expected, , file] = line.split('\t');
+    if (name === undefined || section === undefined || expected === undefined || file === undefined) throw new Error(`INDEX.tsv: a row needs six columns: ${line}`);
     return { name, section, expected: expected as Row['expected'], file };
   });
 
@@ -120,7 +122,7 @@ function unanswerable(error: SipParseError): string | undefined {
   const missing = REQUIRED_HEADERS.filter((name) => getHeader(message, name) === undefined);
   if (missing.length > 0) return `no readable ${missing.join(', ')} to copy into a response`;
   try {
-    parseVia(splitTopLevelCommas(getHeaders(message, 'Via')[0])[0]);
+    parseVia(itemAt(splitTopLevelCommas(itemAt(getHeaders(message, 'Via'), 0)), 0));
   } catch {
     return 'its top Via cannot be read, so there is nowhere to send a response';
   }
@@ -183,7 +185,7 @@ function buildVectors(): Vector[] {
         transactions.set(key, { method: parsed.method, status });
         expectation = { answer: 'status', status, why };
         if (parsed.method === 'INVITE') {
-          const requestUri = data.toString('latin1').split(/\r?\n/, 1)[0].split(' ')[1];
+          const requestUri = itemAt(itemAt(data.toString('latin1').split(/\r?\n/, 1), 0).split(' '), 1);
           expectation.invite = { requestUri, request: parsed };
         }
       }
@@ -199,7 +201,7 @@ function ackFor(invite: { requestUri: string; request: SipRequest }, response: S
   const { request } = invite;
   return [
     `ACK ${invite.requestUri} SIP/2.0`,
-    `Via: ${splitTopLevelCommas(getHeaders(request, 'Via')[0])[0]}`,
+    `Via: ${splitTopLevelCommas(itemAt(getHeaders(request, 'Via'), 0))[0]}`,
     'Max-Forwards: 70',
     `From: ${getHeader(request, 'From')}`,
     `To: ${getHeader(response, 'To')}`,
@@ -318,7 +320,7 @@ describe('RFC 4475 and RFC 5118 torture messages over UDP to a running Callpane'
       if (!vector.unparseable) assert.ok(answer.message, 'a response to a request that parsed parses itself');
       const toValues = answer.header('To');
       assert.ok(toValues.length > 0 && toValues.every((to) => tagOf(parseNameAddr(to)) !== undefined), 'the To is tagged');
-      const via = parseVia(splitTopLevelCommas(answer.header('Via')[0])[0]);
+      const via = parseVia(itemAt(splitTopLevelCommas(itemAt(answer.header('Via'), 0)), 0));
       assert.equal(via.params.get('received'), '127.0.0.1');
       assert.equal(via.params.get('rport'), String(peer.port));
       if (expectation.invite) await send(ackFor(expectation.invite, answer.message));
@@ -342,7 +344,7 @@ describe('RFC 4475 and RFC 5118 torture messages over UDP to a running Callpane'
     // may be closed: then every response is counted).
     const uncountable = answers.filter((answer) => {
       try {
-        parseCSeq(answer.header('CSeq')[0]);
+        parseCSeq(itemAt(answer.header('CSeq'), 0));
         return false;
       } catch {
         return true;

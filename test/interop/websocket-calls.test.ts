@@ -11,6 +11,7 @@ import { BaresipAgent } from '../support/baresip.ts';
 import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
 import { freePort } from '../support/ports.ts';
 import { WsSipPeer } from '../support/ws-sip-peer.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const WAIT_MS = 8000;
 
@@ -55,7 +56,7 @@ describe('calls with an agent on SIP over WebSocket', () => {
       agent.respond(bye, 200);
       await phone.waitForEvent('CALL_CLOSED', WAIT_MS);
       assert.deepEqual(events.map((event) => event.type), ['ringing', 'answered', 'ended']);
-      assert.equal(getHeader(invite, 'X-Callpane-Call-Id'), events[0].callId, "the agent's pane learns the call id from the INVITE");
+      assert.equal(getHeader(invite, 'X-Callpane-Call-Id'), itemAt(events, 0).callId, "the agent's pane learns the call id from the INVITE");
     } finally {
       agent.close();
       await phone.stop();

@@ -19,6 +19,7 @@ import { audioPort, exchangeRtp, rtpSocket } from '../support/rtp-exchange.ts';
 import { plainAnswer, plainOffer } from '../support/sdp-samples.ts';
 import { RtpengineRelay } from '../../src/media/rtpengine-relay.ts';
 import { ENGINE_PIDFILE, writeEnginePidfile } from '../../src/media/stale-engine.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const logger = createLogger({ level: process.env.CALLPANE_TEST_LOG === '1' ? 'debug' : 'silent', pretty: false });
 const cleanups: Array<() => Promise<void>> = [];
@@ -235,9 +236,9 @@ describe('the media service', () => {
     const up = await engine();
     const deadPort = await freePortBlock(1, { udp: true });
     const { clients, registry } = await service(mediaConfig({ engines: [{ host: '127.0.0.1', port: up.ngPort }, { host: '127.0.0.1', port: deadPort }] }));
-    await clients[0].request('list');
-    await assert.rejects(clients[0].request('query', { 'call-id': 'no-such-call' }));
-    await assert.rejects(clients[1].request('offer', { 'call-id': 'x', 'from-tag': 'y', sdp: 'v=0' }));
+    await itemAt(clients, 0).request('list');
+    await assert.rejects(itemAt(clients, 0).request('query', { 'call-id': 'no-such-call' }));
+    await assert.rejects(itemAt(clients, 1).request('offer', { 'call-id': 'x', 'from-tag': 'y', sdp: 'v=0' }));
     const metrics = await registry.metrics();
     assert.equal(metricValue(metrics, 'callpane_media_ng_request_duration_seconds_count{command="list"}'), 1);
     assert.equal(metricValue(metrics, 'callpane_media_ng_request_failures_total{command="query",failure="error"}'), 1);

@@ -7,6 +7,7 @@ import { RtpengineRelay, type NgEngine } from '../../src/media/rtpengine-relay.t
 import { startRtpengine, type RunningRtpengine } from '../support/rtpengine.ts';
 import { chromiumAnswer, chromiumOffer, plainAnswer, plainOffer } from '../support/sdp-samples.ts';
 import { rtpPacket, rtpSocket } from '../support/rtp-exchange.ts';
+import { itemAt } from '../support/item-at.ts';
 
 let a: RunningRtpengine;
 let b: RunningRtpengine;
@@ -29,7 +30,7 @@ function audio(sdp: Buffer): { port: number; protocol: string; formats: string[]
   const text = sdp.toString('utf8');
   const match = /^m=audio (\d+) (\S+) ([\d ]+)\r?$/m.exec(text);
   assert.ok(match, `no m=audio line in:\n${text}`);
-  return { port: Number(match[1]), protocol: match[2], formats: match[3].trim().split(' '), text };
+  return { port: Number(match[1]), protocol: itemAt(match, 2), formats: itemAt(match, 3).trim().split(' '), text };
 }
 
 /** The SDP with its origin (o=) naming another host, to see the relay put its own address there. */

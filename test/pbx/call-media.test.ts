@@ -13,6 +13,7 @@ import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/
 import { createFlow, type Flow } from '../../src/sip/transport/index.ts';
 import { answer, CALLER_FLOW, fixture, invite, message } from './proxy/proxy-fixture.ts';
 import { MemoryMediaRelay, RELAY_ADDRESS } from '../support/memory-media-relay.ts';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const PHONE_SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n';
 const BROWSER_SDP = 'v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\na=rtpmap:111 opus/48000/2\r\n';
@@ -89,11 +90,11 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER]);
     await settle();
-    const [sent] = t.sentInvites();
+    const sent = itemAt(t.sentInvites(), 0);
     assert.match(sent.body.toString(), new RegExp(`c=IN IP4 ${RELAY_ADDRESS}[\\s\\S]*a=x-relayed-for:webrtc`));
     t.respond(withSdp(answer(sent, 200), BROWSER_SDP));
     await settle();
-    const [ok] = t.upstream(200);
+    const ok = itemAt(t.upstream(200), 0);
     assert.match(ok.body.toString(), /a=x-relayed-for:rtp/);
     assert.doesNotMatch(ok.body.toString(), /c=IN IP4 127\.0\.0\.1/, 'the phone never sees the browser');
     assert.deepEqual(
@@ -109,9 +110,9 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(BROWSER_SDP, [PHONE], BROWSER_FLOW);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
-    assert.match(t.upstream(200)[0].body.toString(), /a=x-relayed-for:webrtc/);
+    assert.match(itemAt(t.upstream(200), 0).body.toString(), /a=x-relayed-for:webrtc/);
     assert.deepEqual(
       exchanges(t.relay).map(([op, , , from, to]) => [op, from, to]),
       [
@@ -125,7 +126,7 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(BROWSER_SDP, [{ ...PHONE, trunk: true, media: 'srtp' }], BROWSER_FLOW);
     await settle();
-    const [sent] = t.sentInvites();
+    const sent = itemAt(t.sentInvites(), 0);
     assert.match(sent.body.toString(), /x-relayed-for:srtp/, 'the trunk\'s configured profile');
     let release!: () => void;
     t.relay.gate = new Promise((resolve) => (release = resolve));
@@ -147,7 +148,7 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER, PHONE]);
     await settle();
-    const [toBrowser, toPhone] = t.sentInvites();
+    const [toBrowser, toPhone] = itemsAt(t.sentInvites(), 0, 1);
     assert.match(toBrowser.body.toString(), /x-relayed-for:webrtc/);
     assert.match(toPhone.body.toString(), /x-relayed-for:rtp/);
     t.respond(withSdp(answer(toPhone, 200), PHONE_SDP));
@@ -160,7 +161,7 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER, PHONE]);
     await settle();
-    const [toBrowser, toPhone] = t.sentInvites();
+    const [toBrowser, toPhone] = itemsAt(t.sentInvites(), 0, 1);
     t.respond(withSdp(answer(toPhone, 200), PHONE_SDP));
     const late = withSdp(answerTagged(toBrowser, 200, 'loser', ['Contact: <sip:1002@127.0.0.8:41001;transport=ws>']), BROWSER_SDP);
     t.respond(late);
@@ -171,14 +172,14 @@ describe('the media step of a call', () => {
     assert.deepEqual(t.upstream(200).map((response) => getHeader(response, 'To')?.split('tag=')[1]), ['carrier'], 'the caller sees the winner\'s 200 only');
     const toLoser = t.transport.requests.filter((entry) => entry.request.method !== 'INVITE');
     assert.deepEqual(toLoser.map((entry) => [entry.request.method, getHeader(entry.request, 'To')?.split('tag=')[1]]), [['ACK', 'loser'], ['BYE', 'loser'], ['ACK', 'loser']]);
-    assert.equal(getHeader(toLoser[1].request, 'Reason'), 'SIP;cause=200;text="Call completed elsewhere"');
+    assert.equal(getHeader(itemAt(toLoser, 1).request, 'Reason'), 'SIP;cause=200;text="Call completed elsewhere"');
   });
 
   it('deletes nothing on a BYE of a fork\'s losing dialog; the winner\'s BYE ends the call', async () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER, PHONE]);
     await settle();
-    const [toBrowser, toPhone] = t.sentInvites();
+    const [toBrowser, toPhone] = itemsAt(t.sentInvites(), 0, 1);
     t.respond(withSdp(answer(toPhone, 200), PHONE_SDP));
     const late = withSdp(answerTagged(toBrowser, 200, 'loser'), BROWSER_SDP);
     t.respond(late);
@@ -189,7 +190,7 @@ describe('the media step of a call', () => {
     assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], 'the winner\'s media stays');
     assert.equal(t.media.activeCalls, 1);
 
-    const bye = inDialog('BYE', t.upstream(200)[0], false, 9);
+    const bye = inDialog('BYE', itemAt(t.upstream(200), 0), false, 9);
     t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
     await settle();
     assert.deepEqual(t.relay.ops().slice(4), ['delete']);
@@ -201,7 +202,7 @@ describe('the media step of a call', () => {
     const t = setup();
     const server = t.call(PHONE_SDP, [PHONE]);
     await settle();
-    const [sent] = t.sentInvites();
+    const sent = itemAt(t.sentInvites(), 0);
     t.proxy.cancel(server);
     await settle();
     t.respond(withSdp(answer(sent, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']), PHONE_SDP));
@@ -209,7 +210,7 @@ describe('the media step of a call', () => {
     assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [487]);
     const toCallee = t.transport.requests.filter((entry) => entry.request.method === 'ACK' || entry.request.method === 'BYE');
     assert.deepEqual(toCallee.map((entry) => entry.request.method), ['ACK', 'BYE']);
-    assert.equal(getHeader(toCallee[1].request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
+    assert.equal(getHeader(itemAt(toCallee, 1).request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
     assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
     assert.equal(t.media.activeCalls, 0);
   });
@@ -218,9 +219,9 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), BROWSER_SDP));
     await settle();
-    const [ok] = t.upstream(200);
+    const ok = itemAt(t.upstream(200), 0);
 
     const hold = inDialog('INVITE', ok, true, 1, BROWSER_SDP.replace('m=audio', 'a=sendonly\r\nm=audio'));
     t.proxy.forwardInDialog(t.receive(hold, CALLEE_FLOW), hold, CALLEE_FLOW);
@@ -251,9 +252,9 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 183, getHeaders(t.sentInvites()[0], 'Record-Route').map((rr) => `Record-Route: ${rr}`)), BROWSER_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 183, getHeaders(itemAt(t.sentInvites(), 0), 'Record-Route').map((rr) => `Record-Route: ${rr}`)), BROWSER_SDP));
     await settle();
-    const early = t.upstream(183)[0];
+    const early = itemAt(t.upstream(183), 0);
     const update = inDialog('UPDATE', early, true, 1, BROWSER_SDP);
     t.proxy.forwardInDialog(t.receive(update, CALLEE_FLOW), update, CALLEE_FLOW);
     await settle();
@@ -267,9 +268,9 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
-    const ok = t.upstream(200)[0];
+    const ok = itemAt(t.upstream(200), 0);
     let release!: () => void;
     t.relay.gate = new Promise((resolve) => (release = resolve));
     const reinvite = inDialog('INVITE', ok, false, 8, PHONE_SDP);
@@ -286,10 +287,10 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(undefined, [BROWSER]);
     await settle();
-    assert.equal(t.sentInvites()[0].body.length, 0);
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    assert.equal(itemAt(t.sentInvites(), 0).body.length, 0);
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), BROWSER_SDP));
     await settle();
-    const [ok] = t.upstream(200);
+    const ok = itemAt(t.upstream(200), 0);
     assert.match(ok.body.toString(), /x-relayed-for:rtp/);
     const ack = inDialog('ACK', ok, false, 7, PHONE_SDP);
     assert.equal(t.proxy.forwardAck(ack, CALLER_FLOW), true);
@@ -310,11 +311,11 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(undefined, [BROWSER]);
     await settle();
-    const [sent] = t.sentInvites();
+    const sent = itemAt(t.sentInvites(), 0);
     const recordRoutes = getHeaders(sent, 'Record-Route').map((rr) => `Record-Route: ${rr}`);
     t.respond(withSdp(answer(sent, 183, [...recordRoutes, 'Require: 100rel', 'RSeq: 1']), BROWSER_SDP));
     await settle();
-    const [early] = t.upstream(183);
+    const early = itemAt(t.upstream(183), 0);
     assert.match(early.body.toString(), /x-relayed-for:rtp/);
 
     const prack = inDialog('PRACK', early, false, 8, PHONE_SDP);
@@ -361,7 +362,7 @@ describe('the media step of a call', () => {
     const request = withSdp(invite(), PHONE_SDP);
     t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
     await settle();
-    const sent = t.transport.requests[0].request;
+    const sent = itemAt(t.transport.requests, 0).request;
     t.respond(answer(sent, 180));
     await new Promise((resolve) => setTimeout(resolve, 60));
     const cancel = t.transport.requests.find((entry) => entry.request.method === 'CANCEL');
@@ -389,7 +390,7 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
-    t.respond(answer(t.sentInvites()[0], 486));
+    t.respond(answer(itemAt(t.sentInvites(), 0), 486));
     await settle();
     assert.deepEqual(t.upstream(486).length, 1);
     assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
@@ -405,7 +406,7 @@ describe('the media step of a call', () => {
     const request = withSdp(invite(), PHONE_SDP);
     t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
     await settle();
-    t.respond(withSdp(answer(t.transport.requests[0].request, 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.transport.requests, 0).request, 200), PHONE_SDP));
     await settle();
     const bye = inDialog('BYE', t.transport.responses.find((response) => response.status === 200)!, false, 9);
     t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
@@ -419,9 +420,9 @@ describe('the media step of a call', () => {
       const t = setup();
       t.call(PHONE_SDP, [PHONE]);
       await settle();
-      t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+      t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
       await settle();
-      const bye = inDialog('BYE', t.upstream(200)[0], byCallee, 9);
+      const bye = inDialog('BYE', itemAt(t.upstream(200), 0), byCallee, 9);
       t.proxy.forwardInDialog(t.receive(bye, byCallee ? CALLEE_FLOW : CALLER_FLOW), bye, byCallee ? CALLEE_FLOW : CALLER_FLOW);
       await settle();
       assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1', 'delete'], byCallee ? 'callee hung up' : 'caller hung up');
@@ -434,9 +435,9 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
-    const old = t.upstream(200)[0];
+    const old = itemAt(t.upstream(200), 0);
 
     const replacing = withSdp(invite(3, ['Replaces: proxy-test;to-tag=carrier;from-tag=caller']), PHONE_SDP);
     setHeader(replacing, 'Call-ID', 'transfer-new');
@@ -464,7 +465,7 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
     await t.media.close();
     assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1', 'delete']);
@@ -490,9 +491,9 @@ describe('the media step of a call', () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
-    const ok = withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP);
+    const ok = withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP);
     t.respond(ok);
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
     assert.deepEqual(t.upstream(200).map((response) => /x-relayed-for:rtp/.test(response.body.toString())), [true, true]);
     assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1']);
@@ -504,9 +505,9 @@ describe('the media step of a call', () => {
     t.call(PHONE_SDP, [PHONE]);
     await settle();
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_TIMEOUT', 'no reply in 1000 ms');
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
     assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
     assert.deepEqual(failures.map((failure) => [failure.code, failure.message]), [['MEDIA_RELAY_TIMEOUT', '200 INVITE']]);
@@ -519,7 +520,7 @@ describe('the media step of a call', () => {
     t.call(PHONE_SDP, [PHONE]);
     await settle();
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine');
-    const sent = t.sentInvites()[0];
+    const sent = itemAt(t.sentInvites(), 0);
     const ok = withSdp(answer(sent, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']), PHONE_SDP);
     t.respond(ok);
     await settle();
@@ -527,20 +528,20 @@ describe('the media step of a call', () => {
     await settle();
     const toCallee = t.transport.requests.filter((entry) => entry.request.method !== 'INVITE');
     assert.deepEqual(toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]), [['ACK', '7 ACK'], ['BYE', '8 BYE'], ['ACK', '7 ACK']]);
-    const bye = toCallee[1].request;
+    const bye = itemAt(toCallee, 1).request;
     assert.equal(`${bye.uri.scheme}:${'user' in bye.uri ? bye.uri.user : ''}`, 'sip:1003', 'to the Contact of the 200');
     assert.deepEqual([getHeader(bye, 'From'), getHeader(bye, 'To'), getHeader(bye, 'Call-ID')], [getHeader(sent, 'From'), getHeader(ok, 'To'), getHeader(sent, 'Call-ID')]);
     assert.deepEqual(getHeaders(bye, 'Route'), [], 'our own Record-Route entries are no route to the callee');
-    assert.deepEqual(toCallee[1].target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
+    assert.deepEqual(itemAt(toCallee, 1).target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
   });
 
   it('keeps the call when the relay cannot take the 200 to a re-INVITE: that 200 is ACKed, no BYE goes out', async () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), BROWSER_SDP));
     await settle();
-    const [ok] = t.upstream(200);
+    const ok = itemAt(t.upstream(200), 0);
     const resume = inDialog('INVITE', ok, false, 8, PHONE_SDP);
     t.proxy.forwardInDialog(t.receive(resume), resume, CALLER_FLOW);
     await settle();
@@ -570,10 +571,10 @@ describe('the media step of a call', () => {
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine answers ng ping');
     t.call(BROWSER_SDP, [BROWSER], BROWSER_FLOW);
     await settle();
-    assert.equal(t.sentInvites()[0].body.toString(), BROWSER_SDP);
-    t.respond(withSdp(answer(t.sentInvites()[0], 200), BROWSER_SDP));
+    assert.equal(itemAt(t.sentInvites(), 0).body.toString(), BROWSER_SDP);
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), BROWSER_SDP));
     await settle();
-    assert.equal(t.upstream(200)[0].body.toString(), BROWSER_SDP);
+    assert.equal(itemAt(t.upstream(200), 0).body.toString(), BROWSER_SDP);
     assert.deepEqual(t.relay.ops(), ['offer@1'], 'the answer is not sent to a relay that holds nothing');
   });
 
@@ -600,7 +601,7 @@ describe('the media step of a call', () => {
     const t = setup({ mismatches });
     t.call(PHONE_SDP, [BROWSER]);
     await settle();
-    t.respond(withSdp(answer(t.sentInvites()[0], 488), OPUS_ONLY));
+    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 488), OPUS_ONLY));
     await settle();
     assert.equal(t.upstream(488).length, 1, 'the 488 goes up');
     assert.deepEqual(mismatches, [{ callId: 'proxy-test', status: 488, offered: ['PCMU/8000', 'telephone-event/8000'], answered: ['opus/48000/2'] }]);
@@ -656,7 +657,7 @@ describe('the sweep of calls that ended without a BYE through us', () => {
     const request = withSdp(invite(), PHONE_SDP);
     t.proxy.forward(t.receive(request), request, CALLER_FLOW, [PHONE]);
     await settle();
-    t.respond(withSdp(answer(t.transport.requests[0].request, 200), PHONE_SDP));
+    t.respond(withSdp(answer(itemAt(t.transport.requests, 0).request, 200), PHONE_SDP));
     await settle();
     relay.sessions.clear();
     const query = relay.query.bind(relay);
@@ -687,8 +688,8 @@ describe('the relay policy', () => {
     const t = fixture({ media: callMediaFor('never', { relay }) });
     const request = withSdp(invite(), PHONE_SDP);
     t.proxy.forward(t.receive(request), request, CALLER_FLOW, [BROWSER]);
-    assert.equal(t.transport.requests[0].request.body.toString(), PHONE_SDP, 'sent at once, as it came');
-    t.respond(withSdp(answer(t.transport.requests[0].request, 200), BROWSER_SDP));
+    assert.equal(itemAt(t.transport.requests, 0).request.body.toString(), PHONE_SDP, 'sent at once, as it came');
+    t.respond(withSdp(answer(itemAt(t.transport.requests, 0).request, 200), BROWSER_SDP));
     assert.equal(t.transport.responses.find((response) => response.status === 200)?.body.toString(), BROWSER_SDP);
     assert.deepEqual(relay.calls, []);
   });

@@ -6,10 +6,17 @@ import { ExtensionAttackWatch, type AttackEpisode } from '../../src/pbx/extensio
 import { answerChallenge, parseDigestChallenge, parseDigestCredentials, type DigestChallenge } from '../../src/sip/auth/index.ts';
 import { getHeaders, parseMessage } from '../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const REALM = 'pbx.test';
 const REQUEST_URI = 'sip:pbx.test';
 const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002' };
+
+/** The SIP credential of a test extension; none for any other name (`constructor` included). */
+function credentialOf(user: string): { password: string; user: string } | undefined {
+  const password = Object.hasOwn(SECRETS, user) ? SECRETS[user] : undefined;
+  return password === undefined ? undefined : { password, user };
+}
 const POLICY = { limit: 3, windowMs: 60_000, banMs: 600_000 };
 const SCANNER = '192.0.2.66';
 const PHONE = '192.0.2.10';
@@ -46,7 +53,7 @@ function fixture() {
   const bans: Array<{ address: string; until: number }> = [];
   const guard = new DigestGuard({
     realm: REALM,
-    credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
+    credentialOf,
     limiter: new FailureLockout(POLICY),
     onBan: (address, until) => bans.push({ address, until }),
   });
@@ -71,9 +78,10 @@ function answered(
   const method = role === 'proxy' ? 'INVITE' : 'REGISTER';
   const challenges = challengesOf(guard.authenticate(request(method), options.from ?? PHONE, role), role);
   const username = options.username ?? '1001';
-  const value = answerChallenge(options.md5Only === true ? challenges[0] : challenges, {
+  const value = answerChallenge(options.md5Only === true ? itemAt(challenges, 0) : challenges, {
     username,
-    password: options.password ?? SECRETS[username],
+    // An unknown user answers with an empty password: the guard refuses the user either way.
+    password: options.password ?? credentialOf(username)?.password ?? '',
     method,
     uri: REQUEST_URI,
   });
@@ -126,7 +134,7 @@ describe('challenges (RFC 3261 §22.1, §22.3)', () => {
     const { guard, bans } = fixture();
     const foreign = answerChallenge(
       { realm: 'elsewhere.test', nonce: 'abc', algorithm: 'MD5', qop: ['auth'] },
-      { username: '1001', password: SECRETS['1001'], method: 'REGISTER', uri: REQUEST_URI },
+      { username: '1001', password: 'secret-1001', method: 'REGISTER', uri: REQUEST_URI },
     );
     for (let i = 0; i < POLICY.limit + 1; i++) {
       const outcome = failure(guard.authenticate(request('REGISTER', [foreign]), SCANNER, 'registrar'));
@@ -153,7 +161,7 @@ describe('verification', () => {
     test(`accepts the correct answer as ${label} and names the user`, () => {
       const { guard } = fixture();
       const answer = answered(guard, { ...options, username: '1002' });
-      const [credentials] = getHeaders(answer, options.role === 'proxy' ? 'Proxy-Authorization' : 'Authorization');
+      const credentials = itemAt(getHeaders(answer, options.role === 'proxy' ? 'Proxy-Authorization' : 'Authorization'), 0);
       assert.equal(parseDigestCredentials(credentials).algorithm, algorithm);
       assert.deepEqual(guard.authenticate(answer, PHONE, options.role), { ok: true, user: '1002' });
     });
@@ -287,7 +295,7 @@ describe('what a verified digest proves', () => {
       realm: REALM,
       credentialOf: (user) => {
         if (user === PANE_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef' };
-        return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
+        return credentialOf(user);
       },
       limiter: new FailureLockout(POLICY),
     });
@@ -314,7 +322,7 @@ describe('a genuine pane credential that has expired or whose web session ended'
       realm: REALM,
       credentialOf: (user) => {
         if (user === EXPIRED_USER) return { password: 'pane-password', user: '1001', sessionTag: '0123456789abcdef', expired: true };
-        return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
+        return credentialOf(user);
       },
       limiter: new FailureLockout(POLICY),
       attacks,
@@ -357,7 +365,7 @@ describe('guessing one extension from many addresses', () => {
     const bans: string[] = [];
     const guard = new DigestGuard({
       realm: REALM,
-      credentialOf: (user) => (Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined),
+      credentialOf,
       limiter: new FailureLockout(POLICY),
       attacks: new ExtensionAttackWatch(ATTACK, { onAttackStarted: (episode) => started.push(episode) }),
       onBan: (address) => bans.push(address),

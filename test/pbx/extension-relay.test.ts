@@ -8,6 +8,7 @@ import type { SipRequest, SipResponse } from '../../src/sip/message/types.ts';
 import type { ServerTransaction } from '../../src/sip/transaction/index.ts';
 import { createFlow, type Flow } from '../../src/sip/transport/index.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
+import { itemAt, itemsAt } from '../support/item-at.ts';
 
 const FLOW = createFlow('UDP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.1', port: 5070 });
 const SERVER = {} as ServerTransaction<Flow>;
@@ -61,7 +62,7 @@ describe('the relay to extensions', () => {
       'Proxy-Authorization: Digest username="x", realm="upstream.example", nonce="m", uri="sip:1002@pbx.test", response="11111111111111111111111111111111"',
     ]);
     relay.toExtension(request, FLOW, SERVER, { caller: { kind: 'extension', number: '1001', displayName: 'Alice Agent' }, callee: '1002', bindings: [BINDING] });
-    const [{ request: sent, targets }] = forwarded;
+    const { request: sent, targets } = itemAt(forwarded, 0);
     assert.equal(getHeader(sent, 'From'), '"Alice Agent" <sip:1001@pbx.test>;tag=a');
     assert.deepEqual(getHeaders(sent, 'Proxy-Authorization').map((value) => /realm="([^"]+)"/.exec(value)?.[1]), ['upstream.example']);
     assert.deepEqual(targets.map((target) => target.leg), [{ transport: 'UDP', address: '127.0.0.1', port: 5072, flowId: undefined }]);
@@ -72,7 +73,7 @@ describe('the relay to extensions', () => {
     const { relay, forwarded } = fixture();
     const trunk = { name: 'carrier', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk }, callee: '1002', bindings: [BINDING], presentedFrom: '+14155550100' });
-    assert.equal(getHeader(forwarded[0].request, 'From'), '"Phone Name" <sip:+14155550100@pbx.test>;tag=a');
+    assert.equal(getHeader(itemAt(forwarded, 0).request, 'From'), '"Phone Name" <sip:+14155550100@pbx.test>;tag=a');
   });
 });
 
@@ -80,21 +81,21 @@ describe('the call id for the panes', () => {
   it('goes to the callee on the INVITE and to an extension caller on every response, replacing a forged one', () => {
     const { relay, forwarded } = fixture();
     relay.toExtension(invite(['X-Callpane-Call-Id: forged']), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual(getHeaders(forwarded[0].request, 'X-Callpane-Call-Id'), ['call-uuid-1']);
-    assert.equal(forwarded[0].responseHeaders?.['X-Callpane-Call-Id'], 'call-uuid-1');
+    assert.deepEqual(getHeaders(itemAt(forwarded, 0).request, 'X-Callpane-Call-Id'), ['call-uuid-1']);
+    assert.equal(itemAt(forwarded, 0).responseHeaders?.['X-Callpane-Call-Id'], 'call-uuid-1');
   });
 
   it('is never told to a trunk, in either direction', async () => {
     const { relay, forwarded } = fixture();
     const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] } };
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING] });
-    assert.equal(forwarded[0].responseHeaders, undefined, 'the carrier gets no call id back');
-    assert.equal(forwarded[0].fromTrunk, true, 'and its responses are topology-hidden');
+    assert.equal(itemAt(forwarded, 0).responseHeaders, undefined, 'the carrier gets no call id back');
+    assert.equal(itemAt(forwarded, 0).fromTrunk, true, 'and its responses are topology-hidden');
     relay.toTrunk(invite(['X-Callpane-Call-Id: forged']), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(getHeaders(forwarded[1].request, 'X-Callpane-Call-Id'), [], 'the INVITE to the carrier carries none');
-    assert.deepEqual(forwarded[1].responseHeaders, { 'X-Callpane-Call-Id': 'call-uuid-1' }, 'the calling agent still learns it');
-    assert.equal(forwarded[1].targets[0].trunk, true, 'the branch to the carrier is topology-hidden');
+    assert.deepEqual(getHeaders(itemAt(forwarded, 1).request, 'X-Callpane-Call-Id'), [], 'the INVITE to the carrier carries none');
+    assert.deepEqual(itemAt(forwarded, 1).responseHeaders, { 'X-Callpane-Call-Id': 'call-uuid-1' }, 'the calling agent still learns it');
+    assert.equal(itemAt(itemAt(forwarded, 1).targets, 0).trunk, true, 'the branch to the carrier is topology-hidden');
   });
 });
 
@@ -106,19 +107,19 @@ describe('the identity the PBX asserts (RFC 3325)', () => {
   it('tells the callee the extension that authenticated, never what its phone claimed, and the caller who answered', () => {
     const { relay, forwarded } = fixture();
     relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'extension', number: '1001', displayName: 'Alice Agent' }, callee: '1002', bindings: [BINDING] });
-    const [{ request, responseHeaders }] = forwarded;
+    const { request, responseHeaders } = itemAt(forwarded, 0);
     assert.deepEqual(getHeaders(request, 'P-Asserted-Identity'), ['"Alice Agent" <sip:1001@pbx.test>']);
     assert.deepEqual([getHeaders(request, 'P-Preferred-Identity'), getHeaders(request, 'Remote-Party-ID')], [[], []]);
     assert.equal(responseHeaders?.['P-Asserted-Identity'], '<sip:1002@pbx.test>');
 
     relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual(getHeaders(forwarded[1].request, 'P-Asserted-Identity'), ['<sip:1001@pbx.test>'], 'a name only the configuration gives, never the phone From');
+    assert.deepEqual(getHeaders(itemAt(forwarded, 1).request, 'P-Asserted-Identity'), ['<sip:1001@pbx.test>'], 'a name only the configuration gives, never the phone From');
   });
 
   it("passes no trunk's assertion to an extension", () => {
     const { relay, forwarded } = fixture();
     relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING], presentedFrom: '+14155550100' });
-    assert.deepEqual(IDENTITY.map((name) => getHeaders(forwarded[0].request, name)), [[], [], []]);
+    assert.deepEqual(IDENTITY.map((name) => getHeaders(itemAt(forwarded, 0).request, name)), [[], [], []]);
   });
 
   it('asserts the caller id to a trunk, and on an anonymous call asks for privacy and asserts nothing', async () => {
@@ -126,7 +127,7 @@ describe('the identity the PBX asserts (RFC 3325)', () => {
     relay.toTrunk(invite(SPOOFED), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: '+14155550199' });
     relay.toTrunk(invite(SPOOFED), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
     await new Promise((resolve) => setImmediate(resolve));
-    const [named, anonymous] = forwarded.map((entry) => entry.request);
+    const [named, anonymous] = itemsAt(forwarded.map((entry) => entry.request), 0, 1);
     assert.deepEqual(IDENTITY.map((name) => getHeaders(named, name)), [['<sip:+14155550199@carrier.example>'], [], []]);
     assert.deepEqual(IDENTITY.map((name) => getHeaders(anonymous, name)), [[], [], []]);
     assert.deepEqual(getHeaders(anonymous, 'Privacy'), ['id']);
@@ -144,10 +145,10 @@ describe('the media profile of a trunk leg', () => {
     await new Promise((resolve) => setImmediate(resolve));
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: { ...carrier, media: 'webrtc' } }, callee: '1002', bindings: [BINDING] });
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual(forwarded.slice(0, 2).map((entry) => entry.targets[0].media), ['srtp', 'rtp']);
+    assert.deepEqual(forwarded.slice(0, 2).map((entry) => itemAt(entry.targets, 0).media), ['srtp', 'rtp']);
     assert.deepEqual(forwarded.slice(2).map((entry) => entry.callerMedia), ['webrtc', 'rtp']);
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual([forwarded[4].callerMedia, forwarded[4].targets[0].media], [undefined, undefined], 'a phone\'s profile follows from its transport');
+    assert.deepEqual([itemAt(forwarded, 4).callerMedia, itemAt(itemAt(forwarded, 4).targets, 0).media], [undefined, undefined], 'a phone\'s profile follows from its transport');
   });
 
   it('is WebRTC for a ws trunk that says nothing: its peer is a browser', () => {

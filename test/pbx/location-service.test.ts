@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { LocationService } from '../../src/pbx/location-service.ts';
 import type { Binding } from '../../src/pbx/binding.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
+import { itemAt } from '../support/item-at.ts';
 
 function binding(overrides: Partial<Binding> = {}): Binding {
   return {
@@ -23,7 +24,7 @@ test('loads the stored bindings again after a restart', () => {
   const store = new MemoryBindingStore();
   new LocationService(store, () => 1_000_000).save(binding());
   const restarted = new LocationService(store, () => 1_000_001);
-  assert.equal(restarted.lookup('1001')[0].contactUri, 'sip:1001@127.0.0.1:5070');
+  assert.equal(itemAt(restarted.lookup('1001'), 0).contactUri, 'sip:1001@127.0.0.1:5070');
 });
 
 test('hides and then removes bindings whose time ran out', () => {
@@ -135,7 +136,7 @@ test('bindings removed one by one, per extension, by expiry or with their sessio
   assert.equal(location.removeSession('1001', 'aaaaaaaaaaaaaaaa'), 1);
   // The same contacts registered again on other flows: closing the old flows must leave them.
   clock.now = 1_000_600;
-  for (const [name, aor] of [['removed', '1001'], ['all', '1002'], ['expired', '1001'], ['session', '1001']]) location.save(ws(name, `ws#again-${name}`, { aor }));
+  for (const [name, aor] of [['removed', '1001'], ['all', '1002'], ['expired', '1001'], ['session', '1001']] as const) location.save(ws(name, `ws#again-${name}`, { aor }));
   for (const flowId of ['ws#1', 'ws#2', 'ws#3', 'ws#4']) assert.equal(location.flowClosed(flowId), 0, flowId);
   assert.equal(location.size, 4);
 });

@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createRegistrationRepository } from '../../src/store/registration-repository.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const POLICY: RegistrarPolicy = { minExpires: 60, maxExpires: 3600, defaultExpires: 600 };
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -70,7 +71,7 @@ function listedExpires(response: SipResponse): Map<string, number> {
   for (const value of getHeaders(response, 'Contact')) {
     const match = /^<([^>]+)>.*;expires=(\d+)$/.exec(value);
     assert.ok(match, `Contact without expires: ${value}`);
-    listed.set(match[1], Number(match[2]));
+    listed.set(itemAt(match, 1), Number(match[2]));
   }
   return listed;
 }
@@ -101,7 +102,7 @@ describe('a successful REGISTER (RFC 3261 §10.3 step 8)', () => {
   test('stores the source of the request, the Call-ID, the CSeq and the User-Agent with the binding', () => {
     const { location, register } = fixture();
     register({ callId: 'ua-call', cseq: 7, userAgent: 'baresip v3.10.1 (x86_64/linux)' }, udpFlow(5090));
-    const [binding] = location.lookup('1001');
+    const binding = itemAt(location.lookup('1001'), 0);
     assert.equal(binding.userAgent, 'baresip v3.10.1 (x86_64/linux)');
     assert.equal(binding.callId, 'ua-call');
     assert.equal(binding.cseq, 7);
@@ -218,7 +219,7 @@ describe('expiration intervals (RFC 3261 §10.3 step 7)', () => {
     const { location, register } = fixture();
     const response = register({ expires: 86_400 });
     assert.deepEqual(listedExpires(response), new Map([['sip:1001@127.0.0.1:5070', 3600]]));
-    assert.equal(location.lookup('1001')[0].expiresAt, START + 3_600_000);
+    assert.equal(itemAt(location.lookup('1001'), 0).expiresAt, START + 3_600_000);
   });
 
   test('takes the Contact expires parameter over the Expires header, and the header over the default', () => {
@@ -238,7 +239,7 @@ describe('expiration intervals (RFC 3261 §10.3 step 7)', () => {
   test('does not keep the expires parameter in the stored contact', () => {
     const { location, register } = fixture();
     register({ contacts: ['<sip:1001@127.0.0.1:5070>;expires=120;q=0.5'] });
-    assert.equal(location.lookup('1001')[0].contact, '<sip:1001@127.0.0.1:5070>;q=0.5');
+    assert.equal(itemAt(location.lookup('1001'), 0).contact, '<sip:1001@127.0.0.1:5070>;q=0.5');
   });
 });
 
@@ -256,7 +257,7 @@ describe('ordering and atomicity', () => {
     const { location, register } = fixture();
     register({ cseq: 5, expires: 300, callId: 'first' });
     assert.equal(register({ cseq: 1, expires: 1200, callId: 'second' }).status, 200);
-    const [binding] = location.lookup('1001');
+    const binding = itemAt(location.lookup('1001'), 0);
     assert.equal(binding.callId, 'second');
     assert.equal(binding.expiresAt, START + 1_200_000);
   });
@@ -305,7 +306,7 @@ describe('outbound registrations (RFC 5626 §6) and WebSocket flows (RFC 7118 §
       const { location, register } = fixture();
       const flow = createFlow(transport, { address: '127.0.0.1', port: 8443 }, { address: '127.0.0.1', port: 40000 });
       register({ contacts: ['<sip:k3j2@df7jal23ls0d.invalid;transport=ws>'] }, flow);
-      const [binding] = location.lookup('1001');
+      const binding = itemAt(location.lookup('1001'), 0);
       assert.equal(binding.flowId, flow.id);
       assert.equal(binding.transport, transport);
       assert.equal(location.flowClosed(flow.id), 1);
@@ -317,7 +318,7 @@ describe('outbound registrations (RFC 5626 §6) and WebSocket flows (RFC 7118 §
       const { location, register } = fixture();
       const flow = createFlow(transport, { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.1', port: 40001 });
       register({}, flow);
-      const [binding] = location.lookup('1001');
+      const binding = itemAt(location.lookup('1001'), 0);
       assert.equal(binding.flowId, undefined);
       assert.equal(binding.transport, transport);
       assert.equal(location.flowClosed(flow.id), 0);

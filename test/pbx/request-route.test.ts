@@ -22,9 +22,15 @@ import { createFlow, type Flow } from '../../src/sip/transport/flow.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryBindingStore } from '../support/memory-binding-store.ts';
 import { fakeRelay } from './fake-relay.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const DOMAIN = 'pbx.test';
 const SECRETS: Record<string, string> = { '1001': 'secret-1001', '1002': 'secret-1002', '1003': 'secret-1003' };
+
+/** The SIP secret of a test extension; none for any other name (`constructor` included). */
+function secretOf(user: string): string | undefined {
+  return Object.hasOwn(SECRETS, user) ? SECRETS[user] : undefined;
+}
 const PHONE = { address: '127.0.0.1', port: 5070 };
 /** A pane's short-lived credential for 1001, issued to the web session tagged 0123456789abcdef. */
 const PANE_USER = '1001.1736942400.0123456789abcdef';
@@ -38,7 +44,7 @@ class RecordingResponder implements Responder {
   }
   get only(): SipResponse {
     assert.equal(this.responses.length, 1, `one response, got ${this.responses.map((r) => r.status).join(', ')}`);
-    return this.responses[0];
+    return itemAt(this.responses, 0);
   }
 }
 
@@ -100,7 +106,8 @@ function fixture(options: FixtureOptions = {}) {
     realm: DOMAIN,
     credentialOf: (user) => {
       if (user === PANE_USER) return { password: PANE_PASSWORD, user: '1001', sessionTag: '0123456789abcdef' };
-      return Object.hasOwn(SECRETS, user) ? { password: SECRETS[user], user } : undefined;
+      const password = secretOf(user);
+      return password === undefined ? undefined : { password, user };
     },
     algorithms: ['MD5'],
     limiter: new FailureLockout({ limit: 5, windowMs: 60_000, banMs: 600_000 }),
@@ -129,7 +136,7 @@ function fixture(options: FixtureOptions = {}) {
     return responder;
   };
   /** Sends `build()` unauthenticated, answers the challenge as `user` would, sends it again. */
-  const authenticatedRequest = (build: (credentials: string[]) => SipRequest, user = '1001', password = SECRETS[user]): SipRequest => {
+  const authenticatedRequest = (build: (credentials: string[]) => SipRequest, user = '1001', password = secretOf(user) ?? ''): SipRequest => {
     const challenge = handle(build([])).only;
     const proxy = challenge.status === 407;
     const values = getHeaders(challenge, proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
@@ -291,7 +298,8 @@ describe('REGISTER', () => {
     assert.equal(getHeaders(response, 'WWW-Authenticate').length, 1);
     assert.deepEqual(location.lookup('1001'), []);
     assert.equal(authenticated.length, 1);
-    assert.deepEqual(authenticated[0].outcome.ok ? 'ok' : authenticated[0].outcome.reason, 'challenge');
+    const { outcome } = itemAt(authenticated, 0);
+    assert.deepEqual(outcome.ok ? 'ok' : outcome.reason, 'challenge');
     assert.equal(registered.length, 0);
   });
 
@@ -305,9 +313,9 @@ describe('REGISTER', () => {
     assert.deepEqual(last.outcome, { ok: true, user: '1001' });
     assert.equal(last.request.method, 'REGISTER');
     assert.equal(registered.length, 1);
-    assert.equal(registered[0].aor, '1001');
-    assert.equal(registered[0].status, 200);
-    assert.equal(registered[0].flow.remote.port, 5071);
+    assert.equal(itemAt(registered, 0).aor, '1001');
+    assert.equal(itemAt(registered, 0).status, 200);
+    assert.equal(itemAt(registered, 0).flow.remote.port, 5071);
   });
 
   test('with a pane credential gets a binding that names the web session the credential was issued to', () => {
@@ -448,11 +456,11 @@ describe('out-of-dialog requests for a user', () => {
     const responder = handle(invite, flow);
     assert.equal(responder.responses.length, 0, 'the route itself answers nothing');
     assert.equal(calls.length, 1);
-    assert.equal(calls[0].request, invite);
-    assert.equal(calls[0].flow, flow);
-    assert.deepEqual(calls[0].call.caller, { kind: 'extension', number: '1003', displayName: undefined });
-    assert.equal(calls[0].call.callee, '1002');
-    assert.deepEqual(calls[0].call.bindings.map((b) => b.sourcePort), [5072]);
+    assert.equal(itemAt(calls, 0).request, invite);
+    assert.equal(itemAt(calls, 0).flow, flow);
+    assert.deepEqual(itemAt(calls, 0).call.caller, { kind: 'extension', number: '1003', displayName: undefined });
+    assert.equal(itemAt(calls, 0).call.callee, '1002');
+    assert.deepEqual(itemAt(calls, 0).call.bindings.map((b) => b.sourcePort), [5072]);
 
     // The relay answers through the transaction itself: forwarded responses keep the callee's tag.
     const ringing = parseMessage(Buffer.from([
@@ -467,7 +475,7 @@ describe('out-of-dialog requests for a user', () => {
       '',
     ].join('\r\n')));
     assert.equal(ringing.type, 'response');
-    calls[0].responder.respond(ringing);
+    itemAt(calls, 0).responder.respond(ringing);
     assert.deepEqual(responder.responses.map((r) => toTagOf(r)), ['callee']);
   });
 
@@ -484,7 +492,7 @@ describe('out-of-dialog requests for a user', () => {
   test('inside a dialog go to the relay first, and get 481 when it knows no such dialog', () => {
     const seen: SipRequest[] = [];
     let known = true;
-    const relay = fakeRelay({ inDialog: (req) => (seen.push(req), known) });
+    const relay = fakeRelay({ inDialog: (req) => { seen.push(req); return known; } });
     const { handle } = fixture({ relay });
     const bye = request({ method: 'BYE', uri: 'sip:1002@127.0.0.1:5072', to: `<sip:1002@${DOMAIN}>;tag=callee` });
     assert.equal(handle(bye).responses.length, 0);

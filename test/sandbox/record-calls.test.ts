@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dataverse, DataverseError, SEED } from '../../src/sandbox/dataverse/index.ts';
 import { runRecordCall } from '../../src/sandbox/record-calls.ts';
+import { itemAt } from '../support/item-at.ts';
 
 let dataverse: Dataverse;
 before(() => {
@@ -28,7 +29,7 @@ test('an update never creates: a missing record is an error, not an upsert', () 
 test('search returns the matching records in order; a bad $select column fails as in Dataverse', () => {
   const records = run({ operation: 'searchRecords', entity: 'contact', query: `?$select=fullname,telephone1&$filter=contactid eq ${SEED.contactAlexBaker}` }) as Record<string, unknown>[];
   assert.equal(records.length, 1);
-  assert.equal(records[0].contactid, SEED.contactAlexBaker);
+  assert.equal(itemAt(records, 0).contactid, SEED.contactAlexBaker);
   assert.throws(() => run({ operation: 'searchRecords', entity: 'contact', query: '?$select=nosuchfield' }), /Could not find a property named 'nosuchfield'/);
   assert.throws(() => run({ operation: 'searchRecords', entity: 'opportunity', query: '' }), /Resource not found for the segment 'opportunity'/);
 });

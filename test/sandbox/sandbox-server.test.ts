@@ -60,7 +60,7 @@ describe('the pages', () => {
     assert.equal(languages[SEED.agentEnglish], 1033);
     assert.equal(languages[SEED.agentChinese], 2052);
     assert.deepEqual(Object.keys(config.entities).sort(), ['account', 'contact', 'lead', 'phonecall', 'systemuser']);
-    assert.ok(config.entities.phonecall.lookups.some((lookup) => lookup.navigation.regardingobjectid_contact_phonecall === 'contact'));
+    assert.ok(config.entities.phonecall?.lookups.some((lookup) => lookup.navigation.regardingobjectid_contact_phonecall === 'contact'));
   });
 
   test('a value cannot close the configuration script element', async () => {

@@ -17,7 +17,7 @@ test('a key is locked at the limit, for a fixed time counted from the failure th
 });
 
 test('a success clears the failures but not a running lock', () => {
-  let now = 0;
+  const now = 0;
   const throttle = new FailureLockout({ limit: 2, windowMs: 100, banMs: 1000 }, () => now);
   throttle.recordFailure('k');
   throttle.recordSuccess('k');

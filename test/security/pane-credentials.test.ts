@@ -21,7 +21,12 @@ function dataDir(): string {
 
 function clock(start = NOW) {
   let time = start;
-  return { now: () => time, advance: (ms: number) => void (time += ms) };
+  return {
+    now: () => time,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
 }
 
 test('a credential names its extension, expiry and session, and reads as expired from its moment on, with the same password', () => {

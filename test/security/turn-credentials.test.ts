@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IceConfig } from '../../src/config/ice-config.ts';
 import { PaneIceServers, turnCredential } from '../../src/security/turn-credentials.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const SECRET = 'a-shared-turn-secret-01';
 const NOW = 1_700_000_000_000;
@@ -26,7 +27,7 @@ test('the pane gets STUN then TURN, with a credential for its own extension last
 
 test('a TURN credential never outlives the web session it was issued to', () => {
   const servers = new PaneIceServers(ice({ turn: { urls: ['turn:127.0.0.1'], secret: SECRET, ttlSeconds: 86400 } }), () => NOW);
-  const [turn] = servers.for('1002', NOW + 600_500);
+  const turn = itemAt(servers.for('1002', NOW + 600_500), 0);
   assert.equal(turn.username, `${(NOW + 600_000) / 1000}:1002`, 'rounded down to the second, at the session\'s end');
 });
 

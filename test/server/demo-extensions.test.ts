@@ -9,6 +9,7 @@ import { currentDemoCredentials, DEMO_EXTENSIONS, demoLeftoverWarning, leftoverD
 import { openDatabase } from '../../src/store/database.ts';
 import { createExtensionRepository } from '../../src/store/extension-repository.ts';
 import { createMetaRepository } from '../../src/store/meta-repository.ts';
+import { itemAt } from '../support/item-at.ts';
 
 let store: DemoStore;
 beforeEach(() => {
@@ -27,8 +28,8 @@ test('the first seeding creates Alex Agent 1001 and 李娜 1002 and keeps their 
     ['1001', 'Alex Agent', 'alex.agent@sandbox.example'],
     ['1002', '李娜', 'li.na@sandbox.example'],
   ]);
-  assert.notEqual(created[0].password, created[1].password);
-  assert.equal(store.extensions.get('1001')?.sipSecret, created[0].sipSecret);
+  assert.notEqual(itemAt(created, 0).password, itemAt(created, 1).password);
+  assert.equal(store.extensions.get('1001')?.sipSecret, itemAt(created, 0).sipSecret);
   const path = join(store.dataDir, 'demo-credentials.json');
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).extensions, created);
@@ -70,7 +71,7 @@ test('credentials are shown while they work; a changed password hides the entry,
   store.extensions.setPasswordHash('1001', await hashPassword('changed-by-admin'));
   store.extensions.setSipSecret('1002', 'new-sip-secret');
   const views = await currentDemoCredentials(store.dataDir, store.extensions);
-  assert.deepEqual(views.map((v) => [v.number, v.password, v.sipSecret]), [['1002', created[1].password, undefined]]);
+  assert.deepEqual(views.map((v) => [v.number, v.password, v.sipSecret]), [['1002', itemAt(created, 1).password, undefined]]);
 });
 
 test('without a credentials file there is nothing to show', async () => {

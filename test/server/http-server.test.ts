@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { claimUpgradePath, createHttpServer, localUrl, type HttpServer } from '../../src/server/http-server.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
+import { itemAt } from '../support/item-at.ts';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 let server: HttpServer;
@@ -132,7 +133,7 @@ test('an upgrade to a path nobody claimed is answered 404 at once; a claimed pat
       socket.on('close', resolve);
       setTimeout(() => reject(new Error(`no answer to the upgrade of ${path}`)), 2000);
     });
-    return text.split('\r\n')[0];
+    return itemAt(text.split('\r\n'), 0);
   };
   assert.equal(await answer('/nobody-here'), 'HTTP/1.1 404 Not Found');
   assert.equal(await answer('/sip'), 'HTTP/1.1 400 Handled');

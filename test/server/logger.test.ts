@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/server/logger.ts';
+import { itemAt } from '../support/item-at.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -11,7 +12,7 @@ function capture() {
 test('lines are JSON with level, time and message', () => {
   const { lines, destination } = capture();
   createLogger({ level: 'info', pretty: false, destination }).info({ extension: '1001' }, 'registered');
-  const line = JSON.parse(lines[0]);
+  const line = JSON.parse(itemAt(lines, 0));
   assert.equal(line.level, 30);
   assert.equal(line.msg, 'registered');
   assert.equal(line.extension, '1001');
@@ -25,7 +26,7 @@ test('secrets are masked in fields and in child bindings, at any depth and case'
   logger.child({ password: 'child-pw', peer: { Authorization: 'child-auth' } }).info({ headers, extension: { sipSecret: 'top', secret: 's', password: 'p' } }, 'x');
   const text = lines.join('');
   for (const secret of ['child-pw', 'child-auth', 'response="abc"', 'Digest x', 'top', '"s"', '"p"']) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
-  const line = JSON.parse(lines[0]);
+  const line = JSON.parse(itemAt(lines, 0));
   assert.equal(line.headers.via, 'SIP/2.0/UDP h');
   assert.equal(line.headers.Authorization, '[redacted]');
   assert.equal(line.extension.sipSecret, '[redacted]');
@@ -35,7 +36,7 @@ test('secrets are masked in fields and in child bindings, at any depth and case'
 test('errors keep their message and stack', () => {
   const { lines, destination } = capture();
   createLogger({ level: 'info', pretty: false, destination }).error({ err: new Error('boom') }, 'failed');
-  const line = JSON.parse(lines[0]);
+  const line = JSON.parse(itemAt(lines, 0));
   assert.equal(line.err.message, 'boom');
   assert.match(line.err.stack, /boom/);
 });
@@ -46,7 +47,7 @@ test('levels below the configured one are dropped', () => {
   logger.info('quiet');
   logger.warn('loud');
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /loud/);
+  assert.match(itemAt(lines, 0), /loud/);
 });
 
 test('pretty output is a readable line, still without secrets', () => {

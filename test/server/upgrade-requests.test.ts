@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startTestCallpane, type TestCallpane } from '../support/callpane.ts';
+import { itemAt } from '../support/item-at.ts';
 
 /** Sends one raw upgrade request and returns the status line Callpane answered (or '' if it only closed). */
 async function rawUpgrade(port: number, target: string, protocol = 'sip'): Promise<string> {
@@ -19,7 +20,7 @@ async function rawUpgrade(port: number, target: string, protocol = 'sip'): Promi
     setTimeout(resolve, 2000).unref();
   });
   socket.destroy();
-  return Buffer.concat(chunks).toString().split('\r\n')[0];
+  return itemAt(Buffer.concat(chunks).toString().split('\r\n'), 0);
 }
 
 describe('HTTP upgrade requests Callpane cannot read', () => {

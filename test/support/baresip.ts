@@ -169,7 +169,8 @@ export class BaresipAgent {
   waitForEvent(matcher: EventMatcher, timeoutMs: number): Promise<BaresipEvent> {
     const matches = typeof matcher === 'string' ? (event: BaresipEvent) => event.type === matcher : matcher;
     const index = this.#unclaimed.findIndex(matches);
-    if (index !== -1) return Promise.resolve(this.#unclaimed.splice(index, 1)[0]);
+    const [claimed] = index === -1 ? [] : this.#unclaimed.splice(index, 1);
+    if (claimed !== undefined) return Promise.resolve(claimed);
     const failure = this.#deadError();
     if (failure !== undefined) return Promise.reject(failure);
     let waiter: ((event: BaresipEvent | Error) => boolean) | undefined;

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { itemAt } from './item-at.ts';
 
 export const CARRIER_HOST = '127.0.0.2';
 /** The one external number that answers. */
@@ -69,8 +70,8 @@ interface Outgoing {
 }
 
 function parse(text: string): Message {
-  const [head] = text.split('\r\n\r\n');
-  const [start, ...lines] = head.split('\r\n');
+  const head = itemAt(text.split('\r\n\r\n'), 0);
+  const [start = '', ...lines] = head.split('\r\n');
   return { start, headers: lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]) };
 }
 
@@ -176,7 +177,10 @@ export class FakeCarrier {
     const lines = [`SIP/2.0 ${status}`, ...all(message, 'via').map((via) => `Via: ${via}`)];
     if (answering) lines.push(...all(message, 'record-route').map((hop) => `Record-Route: ${hop}`));
     lines.push(`From: ${one(message, 'from')}`, `To: ${to.includes('tag=') ? to : `${to};tag=${tag()}`}`, `Call-ID: ${one(message, 'call-id')}`, `CSeq: ${one(message, 'cseq')}`);
-    if (!answering) return this.#send(lines);
+    if (!answering) {
+      this.#send(lines);
+      return;
+    }
     lines.push(`Contact: <sip:carrier@${CARRIER_HOST}:${this.port}>`, 'Content-Type: application/sdp');
     this.#send(lines, SDP.replace('a=setup:actpass', 'a=setup:active'));
   }

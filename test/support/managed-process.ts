@@ -39,6 +39,7 @@ export interface LineWaitOptions {
 }
 
 // ESC [ ... letter: the colour codes baresip writes around warnings and errors.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what an ANSI colour sequence starts with
 const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g;
 const DIAGNOSTIC_LINES = 40;
 
@@ -129,8 +130,8 @@ export class ManagedProcess {
   waitForLine(pattern: RegExp, timeoutMs: number, options: LineWaitOptions = {}): Promise<RegExpMatchArray> {
     const since = options.since ?? 0;
     const firstKept = this.#lineCount - this.#lines.length;
-    for (let i = Math.max(0, since - firstKept); i < this.#lines.length; i++) {
-      const match = this.#lines[i].match(pattern);
+    for (const line of this.#lines.slice(Math.max(0, since - firstKept))) {
+      const match = line.match(pattern);
       if (match !== null) return Promise.resolve(match);
     }
     let unsubscribe: () => void = () => undefined;

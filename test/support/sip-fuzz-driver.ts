@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { withDeadline } from './deadline.ts';
 import { MUTATIONS, SeededRandom, SipMutator, type Mutation } from './sip-mutator.ts';
+import { itemAt } from './item-at.ts';
 
 export interface FuzzTarget {
   udpPort: number;
@@ -52,7 +53,7 @@ export async function fuzz(target: FuzzTarget, options: { count: number; seed: n
   try {
     for (let i = 0; i < options.count; i++) {
       const { mutations, data } = mutator.next();
-      const transport = TRANSPORTS[i % TRANSPORTS.length];
+      const transport = itemAt(TRANSPORTS, i % TRANSPORTS.length);
       if (transport === 'UDP') await udp.send(data.subarray(0, MAX_DATAGRAM), target.udpPort);
       else if (transport === 'TCP') await tcp.send(data);
       else await ws.send(data);
@@ -92,7 +93,10 @@ function mutatedUpgrade(random: SeededRandom): Buffer {
     random.below(3) === 0 ? `X-Forwarded-For: ${random.pick(['1.2.3.4', 'garbage', '::1, 127.0.0.1', '[::1]:80'])}` : '',
   ].filter((line) => line !== '');
   const request = Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1');
-  if (random.below(4) === 0) request[random.below(request.length)] ^= 1 << random.below(8);
+  if (random.below(4) === 0) {
+    const at = random.below(request.length);
+    request[at] = itemAt(request, at) ^ (1 << random.below(8));
+  }
   return request;
 }
 
@@ -124,7 +128,7 @@ export async function optionsAnswers(target: FuzzTarget): Promise<Record<FuzzTra
 }
 
 function statusLine(data: Buffer | string): string {
-  return data.toString().split('\r\n')[0];
+  return itemAt(data.toString().split('\r\n'), 0);
 }
 
 async function udpSender(): Promise<{ send(data: Buffer, port: number): Promise<void>; close(): void }> {

@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { RFC4475_DIR } from './rfc4475-vectors.ts';
+import { itemAt } from './item-at.ts';
 
 /** A small, fast, seedable PRNG (mulberry32): plenty for choosing mutations, not for secrets. */
 export class SeededRandom {
@@ -31,7 +32,7 @@ export class SeededRandom {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
+    return itemAt(items, this.below(items.length));
   }
 
   bytes(length: number): Buffer {
@@ -91,7 +92,10 @@ export class SipMutator {
       case 'bit-flip': {
         const out = Buffer.from(base);
         const flips = 1 + random.below(8);
-        for (let i = 0; i < flips; i++) out[random.below(out.length)] ^= 1 << random.below(8);
+        for (let i = 0; i < flips; i++) {
+          const at = random.below(out.length);
+          out[at] = itemAt(out, at) ^ (1 << random.below(8));
+        }
         return out;
       }
       case 'truncate':

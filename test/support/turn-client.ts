@@ -8,6 +8,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { withDeadline } from './deadline.ts';
+import { itemAt } from './item-at.ts';
 
 const MAGIC_COOKIE = 0x2112a442;
 const HEADER_BYTES = 20;
@@ -77,12 +78,12 @@ export function decodeMessage(bytes: Buffer): StunMessage | undefined {
 function errorOf(message: StunMessage): { code: number; reason: string } {
   const value = message.attributes.get(ATTRIBUTE.errorCode);
   if (value === undefined || value.length < 4) return { code: 0, reason: 'no ERROR-CODE' };
-  return { code: (value[2] & 0x07) * 100 + value[3], reason: value.subarray(4).toString('utf8') };
+  return { code: (itemAt(value, 2) & 0x07) * 100 + itemAt(value, 3), reason: value.subarray(4).toString('utf8') };
 }
 
 function xorAddress(value: Buffer): { address: string; port: number } {
   const port = value.readUInt16BE(2) ^ (MAGIC_COOKIE >>> 16);
-  const address = [0, 1, 2, 3].map((index) => value[4 + index] ^ ((MAGIC_COOKIE >>> (24 - index * 8)) & 0xff)).join('.');
+  const address = [0, 1, 2, 3].map((index) => itemAt(value, 4 + index) ^ ((MAGIC_COOKIE >>> (24 - index * 8)) & 0xff)).join('.');
   return { address, port };
 }
 

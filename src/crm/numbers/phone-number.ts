@@ -118,7 +118,7 @@ function shapedLike(nationalNumber: string, region: CountryCode): boolean {
     shape = pattern === undefined ? null : new RegExp(`^(?:${pattern})$`);
     SHAPES.set(region, shape);
   }
-  return shape !== null && shape.test(nationalNumber);
+  return shape?.test(nationalNumber) ?? false;
 }
 
 function possible(text: string, options: { defaultCountry?: CountryCode; defaultCallingCode?: string }): PhoneNumber | undefined {

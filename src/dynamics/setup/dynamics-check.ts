@@ -135,7 +135,7 @@ async function channelProviderLines({ client, connection, paneUrl, signal }: Che
     }
     return [{ status: 'fail', subject, detail: readRefusal(error, 'msdyn_ciproviders', 'Read on Channel Integration Framework v1.0 Provider') }];
   }
-  const setup = paneUrl === undefined ? 'callpane dynamics setup --channel-url <Callpane URL>/dyncrm?base=' + connection.url : `callpane dynamics setup (Channel URL ${callpaneChannelUrl(paneUrl, connection.url)})`;
+  const setup = paneUrl === undefined ? `callpane dynamics setup --channel-url <Callpane URL>/dyncrm?base=${connection.url}` : `callpane dynamics setup (Channel URL ${callpaneChannelUrl(paneUrl, connection.url)})`;
   const cif1 = records.filter((record) => (record.msdyn_ciproviderapiversion ?? CIF_API_VERSION_1_0) === CIF_API_VERSION_1_0);
   if (cif1.length === 0) return [{ status: 'fail', subject, detail: `no active CIF 1.0 channel provider record, so Dynamics shows no panel: run ${setup}, or make it by hand (callpane dynamics setup --help)` }];
   const describe = (record: Record<string, unknown>) => `${String(record.msdyn_label ?? record.msdyn_name)} → ${String(record.msdyn_landingurl)}`;

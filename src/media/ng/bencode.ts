@@ -128,9 +128,9 @@ function read(reader: Reader, depth: number): NgValue {
     // A null prototype: a key such as "__proto__" is data, never the object's prototype.
     const dictionary = Object.create(null) as NgDictionary;
     while (reader.input[reader.offset] !== CHAR_E) {
-      if (reader.input[reader.offset] === undefined) fail(reader, 'unterminated dictionary');
       const keyOffset = reader.offset;
       const first = reader.input[keyOffset];
+      if (first === undefined) fail(reader, 'unterminated dictionary');
       if (first < CHAR_0 || first > CHAR_9) fail(reader, 'dictionary key is not a byte string');
       const key = readBytes(reader).toString('utf8');
       if (Object.hasOwn(dictionary, key)) {

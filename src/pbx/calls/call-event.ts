@@ -8,6 +8,4 @@ import type { CallEvent } from '../../contract/call-event.ts';
 // The vocabulary is the pane's wire format too, so it is defined once in the contract.
 export type { CallDirection, CallDisposition, CallEvent, CallEventType, CallParty } from '../../contract/call-event.ts';
 
-export interface CallEventListener {
-  (event: CallEvent): void;
-}
+export type CallEventListener = (event: CallEvent) => void;

@@ -71,7 +71,8 @@ export class FlowTokens {
   decode(token: string): FlowTarget | undefined {
     const fields = this.#open(token)?.split(SEPARATOR);
     if (fields === undefined || fields.length !== 9 || fields[0] !== ROUTE) return undefined;
-    const [, transport, address, port, flowId, cseqOffset, trunk, from, to] = fields;
+    // Nine fields (checked above), so no default below is ever taken.
+    const [, transport = '', address = '', port = '', flowId = '', cseqOffset = '', trunk = '', from = '', to = ''] = fields;
     if (!TRANSPORTS.includes(transport as TransportProtocol) || isIP(address) === 0) return undefined;
     const target: FlowTarget = {
       transport: transport as TransportProtocol,

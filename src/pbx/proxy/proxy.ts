@@ -494,7 +494,7 @@ export class Proxy {
   #mediaOutcome(context: ResponseContext, branch: Branch, response: SipResponse, media: MediaStep): Promise<MediaOutcome> {
     if (response.status < 200) return media.response(this.#exchange(context, branch), response);
     // A retransmitted 2xx is the same answer: rewritten (or refused) as the first one was.
-    if (branch.answered !== undefined && branch.answered.body.equals(response.body)) return branch.answered.outcome;
+    if (branch.answered?.body.equals(response.body)) return branch.answered.outcome;
     const outcome = media.response(this.#exchange(context, branch), response);
     branch.answered = { body: response.body, outcome };
     return outcome;

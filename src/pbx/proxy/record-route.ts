@@ -61,8 +61,10 @@ export function consumeOwnRoutes(request: SipRequest, tokens: FlowTokens): Route
     if (decoded === undefined) break;
     ours.push(decoded);
   }
-  if (ours.length === 0) return { kind: 'none' };
+  const [first] = ours;
+  const last = ours.at(-1);
+  if (first === undefined || last === undefined) return { kind: 'none' };
   removeHeader(request, 'Route');
   for (const route of routes.slice(ours.length)) addHeader(request, 'Route', formatNameAddr(route));
-  return { kind: 'ours', target: ours[ours.length - 1], source: ours.length > 1 ? ours[0] : undefined };
+  return { kind: 'ours', target: last, source: ours.length > 1 ? first : undefined };
 }

@@ -74,7 +74,7 @@ function fail(code: DialPatternErrorCode, message: string): never {
 function parseExact(source: string): DialPattern {
   const positions: number[] = [];
   for (let i = 0; i < source.length; i++) {
-    const char = source[i];
+    const char = source.charAt(i);
     const mask = literalMask(char);
     if (mask === 0) {
       fail(
@@ -93,14 +93,14 @@ function parseExact(source: string): DialPattern {
 function parseSet(source: string, open: number): { mask: number; next: number } {
   let mask = 0;
   let i = open + 1;
-  while (i < source.length && source[i] !== ']') {
-    const char = source[i];
+  while (i < source.length && source.charAt(i) !== ']') {
+    const char = source.charAt(i);
     const single = literalMask(char);
     if (single === 0 || single === PLUS) {
       fail(DialPatternErrorCode.BAD_SET, `${JSON.stringify(char)} at position ${i + 1} is not allowed in a [set] (digits, ranges such as 2-5, * and #)`);
     }
-    if (source[i + 1] === '-' && i + 2 < source.length && source[i + 2] !== ']') {
-      const to = source[i + 2];
+    if (source.charAt(i + 1) === '-' && i + 2 < source.length && source.charAt(i + 2) !== ']') {
+      const to = source.charAt(i + 2);
       const low = '0123456789'.indexOf(char);
       const high = '0123456789'.indexOf(to);
       if (low < 0 || high < 0 || low > high) {
@@ -123,7 +123,8 @@ function parsePattern(source: string): DialPattern {
   let tail: DialPatternTail = 'none';
   let i = 1;
   while (i < source.length) {
-    const char = source[i];
+    const char = source.charAt(i);
+    const digitClass = DIGIT_CLASSES[char.toUpperCase()];
     if (char === '.' || char === '!') {
       if (i !== source.length - 1) {
         fail(DialPatternErrorCode.WILDCARD_NOT_LAST, `${JSON.stringify(char)} at position ${i + 1} must be the last character (${SYNTAX_HINT})`);
@@ -134,8 +135,8 @@ function parsePattern(source: string): DialPattern {
       const set = parseSet(source, i);
       positions.push(set.mask);
       i = set.next;
-    } else if (DIGIT_CLASSES[char.toUpperCase()] !== undefined) {
-      positions.push(DIGIT_CLASSES[char.toUpperCase()]);
+    } else if (digitClass !== undefined) {
+      positions.push(digitClass);
       i += 1;
     } else {
       const mask = literalMask(char);
@@ -169,7 +170,8 @@ export function dialPatternProblem(source: string): string | undefined {
 
 /** The mask at position `index`, counting the tail as any character there. */
 export function maskAt(pattern: DialPattern, index: number): number {
-  if (index < pattern.positions.length) return pattern.positions[index];
+  const mask = pattern.positions[index];
+  if (mask !== undefined) return mask;
   if (pattern.tail === 'none') return 0;
   return index === 0 ? ANY : ANY_BUT_PLUS;
 }
@@ -188,8 +190,8 @@ export function matchesDialPattern(pattern: DialPattern, dialString: string): bo
   const length = dialString.length;
   if (length < shortestMatch(pattern) || length > longestMatch(pattern)) return false;
   const { positions } = pattern;
-  for (let i = 0; i < positions.length; i++) {
-    if ((positions[i] & literalMask(dialString[i])) === 0) return false;
+  for (const [i, mask] of positions.entries()) {
+    if ((mask & literalMask(dialString.charAt(i))) === 0) return false;
   }
   return true;
 }

@@ -17,9 +17,8 @@ const ITEM = /^([A-Za-z_]\w*)(?:\((.*)\))?$/s;
 
 export function parseExpand(entity: EntityDef, text: string): ExpandItem[] {
   return splitTopLevel(text).map((raw) => {
-    const match = ITEM.exec(raw.trim());
-    if (!match) throw querySyntaxError(`Syntax error in $expand at '${raw.trim()}'.`);
-    const [, navigation, options] = match;
+    const [, navigation, options] = ITEM.exec(raw.trim()) ?? [];
+    if (navigation === undefined) throw querySyntaxError(`Syntax error in $expand at '${raw.trim()}'.`);
     const item = resolveNavigation(entity, navigation);
     if (options === undefined || options.trim() === '') return item;
     const nested = options.split(';').map((part) => part.trim());

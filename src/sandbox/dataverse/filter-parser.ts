@@ -162,11 +162,14 @@ class Parser {
   }
 
   private peek(): Token {
-    return this.tokens[this.index];
+    // The token list ends with an 'end' token, which next() never steps past.
+    const token = this.tokens[this.index];
+    if (token === undefined) throw new Error('the $filter parser read past its end token');
+    return token;
   }
 
   private next(): Token {
-    const token = this.tokens[this.index];
+    const token = this.peek();
     if (token.kind !== 'end') this.index += 1;
     return token;
   }

@@ -11,7 +11,7 @@
  */
 
 const SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
-const CLASS_SYNTAX = /[\\\]\[^-]/g;
+const CLASS_SYNTAX = /[\\\][^-]/g;
 const NEVER = /(?!)/u;
 const CACHE_LIMIT = 500;
 const cache = new Map<string, RegExp>();
@@ -34,8 +34,9 @@ export function likeToRegExp(pattern: string): RegExp {
 function compile(pattern: string): RegExp {
   let source = '';
   const chars = Array.from(pattern);
-  for (let i = 0; i < chars.length; i += 1) {
-    const char = chars[i];
+  let next = 0;
+  for (const [i, char] of chars.entries()) {
+    if (i < next) continue;
     if (char === '%') source += '[\\s\\S]*';
     else if (char === '_') source += '[\\s\\S]';
     else if (char === '[') {
@@ -43,7 +44,7 @@ function compile(pattern: string): RegExp {
       // An unclosed bracket makes the whole pattern match nothing in SQL Server (no rows).
       if (close < 0) return NEVER;
       source += characterClass(chars.slice(i + 1, close));
-      i = close;
+      next = close + 1;
     } else source += char.replace(SYNTAX, '\\$&');
   }
   return new RegExp(`^${source}$`, 'iu');
@@ -55,9 +56,9 @@ function characterClass(body: string[]): string {
   if (items.length === 0) return negated ? '[\\s\\S]' : '(?!)';
   let cls = '';
   for (let j = 0; j < items.length; j += 1) {
-    const from = items[j];
-    if (items[j + 1] === '-' && j + 2 < items.length && items[j + 2] >= from) {
-      cls += `${escapeInClass(from)}-${escapeInClass(items[j + 2])}`;
+    const [from = '', dash, to] = items.slice(j, j + 3);
+    if (dash === '-' && to !== undefined && to >= from) {
+      cls += `${escapeInClass(from)}-${escapeInClass(to)}`;
       j += 2;
     } else cls += escapeInClass(from);
   }

@@ -72,7 +72,7 @@ export class RecordStore {
     const names = Object.keys(row);
     assertColumns(entity, names);
     const sql = `INSERT INTO ${table(entity)} (${names.map(columnSql).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-    this.db.prepare(sql).run(...names.map((name) => row[name]));
+    this.db.prepare(sql).run(...Object.values(row));
     this.tombstones.forget(entity, String(row[entity.primaryKey]));
   }
 
@@ -81,7 +81,7 @@ export class RecordStore {
     if (names.length === 0) return;
     assertColumns(entity, names);
     const sql = `UPDATE ${table(entity)} SET ${names.map((name) => `${columnSql(name)} = ?`).join(', ')} WHERE ${columnSql(entity.primaryKey)} = ?`;
-    this.db.prepare(sql).run(...names.map((name) => row[name]), id);
+    this.db.prepare(sql).run(...Object.values(row), id);
   }
 
   delete(entity: EntityDef, id: string): boolean {

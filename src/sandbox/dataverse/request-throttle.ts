@@ -74,9 +74,12 @@ export class RequestThrottle {
     const state = this.callers.get(caller) ?? { arrivals: [], blockedUntil: 0 };
     this.callers.set(caller, state);
     if (state.blockedUntil > now) throw limitExceeded(limits.requests, limits.windowMs, state.blockedUntil - now);
-    while (state.arrivals.length > 0 && state.arrivals[0] <= now - limits.windowMs) state.arrivals.shift();
+    // Arrivals are in time order: drop those that left the window.
+    const inWindow = state.arrivals.findIndex((at) => at > now - limits.windowMs);
+    state.arrivals.splice(0, inWindow < 0 ? state.arrivals.length : inWindow);
     if (state.arrivals.length >= limits.requests) {
-      const waitMs = limits.retryAfterSeconds !== undefined ? limits.retryAfterSeconds * 1000 : state.arrivals[0] + limits.windowMs - now;
+      const [oldest = now] = state.arrivals;
+      const waitMs = limits.retryAfterSeconds !== undefined ? limits.retryAfterSeconds * 1000 : oldest + limits.windowMs - now;
       state.blockedUntil = now + waitMs;
       throw limitExceeded(limits.requests, limits.windowMs, waitMs);
     }

@@ -27,7 +27,7 @@ import {
   PROSPECTS,
   type CompanyName,
 } from './seed-names.ts';
-import { COUNTRIES, NumberRegistry, PLACES, typed, typedFromUS, withExtension, type Country, type PhoneNumber, type Place } from './seed-phones.ts';
+import { COUNTRIES, type NumberRegistry, PLACES, typed, typedFromUS, withExtension, type Country, type PhoneNumber, type Place } from './seed-phones.ts';
 import type { SeedRandom } from './seed-random.ts';
 
 export const COUNTRY_NAMES: Record<Country, string> = {

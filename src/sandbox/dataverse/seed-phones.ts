@@ -284,7 +284,8 @@ export function typed(random: SeedRandom, number: PhoneNumber): string {
     roll -= weight;
     if (roll < 0) return style(number, groups(number));
   }
-  const [last] = styles[styles.length - 1];
+  const [last] = styles.at(-1) ?? [];
+  if (last === undefined) throw new Error(`no number style for ${number.country}`);
   return last(number, groups(number));
 }
 

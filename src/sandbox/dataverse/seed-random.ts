@@ -31,8 +31,9 @@ export class SeedRandom {
   }
 
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error('SeedRandom.pick: no items');
-    return items[Math.floor(this.next() * items.length)];
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('SeedRandom.pick: no items');
+    return item;
   }
 
   /** `count` random decimal digits as a string (leading zeros kept). */

@@ -13,7 +13,7 @@
  *   only write it takes is reopening it (statecode 0 / statuscode 1), alone.
  */
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
-import type { EntityDef, StateDef } from './entity-schema.ts';
+import type { EntityDef } from './entity-schema.ts';
 import type { Row } from './record-store.ts';
 
 const OPEN = 0;
@@ -28,9 +28,12 @@ export function applyCreateState(entity: EntityDef, values: Row, id: string): vo
       `${statecode} is not a valid state code on create of ${entity.logicalName} with Id ${id}: a new ${entity.logicalName} is always open. Create it, then set statecode and statuscode with an update.`,
     );
   }
-  const status = statuscode ?? defaultStatus(model, OPEN);
-  if (typeof status !== 'number' || !model.states[OPEN].statuses.includes(status)) {
-    throw invalid(`${status} is not a valid status code for state code ${model.states[OPEN].label} on ${entity.logicalName} with Id ${id}.`);
+  const open = model.states[OPEN];
+  if (open === undefined) throw new Error(`the state model of ${entity.logicalName} has no open state`);
+  // The open state's first status is its default.
+  const status = statuscode ?? open.statuses[0];
+  if (typeof status !== 'number' || !open.statuses.includes(status)) {
+    throw invalid(`${status} is not a valid status code for state code ${open.label} on ${entity.logicalName} with Id ${id}.`);
   }
   values.statecode = OPEN;
   values.statuscode = status;
@@ -57,17 +60,14 @@ export function checkUpdateState(entity: EntityDef, current: Row, values: Row, i
   }
   if (!hasState && !hasStatus) return;
   const state = hasState ? values.statecode : currentState;
-  if (typeof state !== 'number' || model.states[state] === undefined) {
+  const stateDef = typeof state === 'number' ? model.states[state] : undefined;
+  if (stateDef === undefined) {
     throw invalid(`${state} is not a valid state code on ${entity.logicalName} with Id ${id}.`);
   }
   const status = values.statuscode;
-  if (typeof status !== 'number' || !model.states[state].statuses.includes(status)) {
-    throw invalid(`${status} is not a valid status code for state code ${model.states[state].label} on ${entity.logicalName} with Id ${id}.`);
+  if (typeof status !== 'number' || !stateDef.statuses.includes(status)) {
+    throw invalid(`${status} is not a valid status code for state code ${stateDef.label} on ${entity.logicalName} with Id ${id}.`);
   }
-}
-
-function defaultStatus(model: StateDef, state: number): number {
-  return model.states[state].statuses[0];
 }
 
 function invalid(message: string): DataverseError {

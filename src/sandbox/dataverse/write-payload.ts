@@ -109,9 +109,8 @@ function findNavigation(entity: EntityDef, navigation: string, dialect: Dialect)
 
 function readBind(navigation: string, targetLogical: string, value: unknown, context: PayloadContext): RecordReference {
   const target = entityByLogicalName(targetLogical) as EntityDef;
-  const match = typeof value === 'string' ? BIND_PATH.exec(value) : null;
-  if (!match) throw payloadError(`The value of '${navigation}${BIND}' must be an entity reference such as '/${target.setName}(00000000-0000-0000-0000-000000000000)'.`);
-  const [, setName, key] = match;
+  const [, setName, key] = (typeof value === 'string' ? BIND_PATH.exec(value) : null) ?? [];
+  if (setName === undefined || key === undefined) throw payloadError(`The value of '${navigation}${BIND}' must be an entity reference such as '/${target.setName}(00000000-0000-0000-0000-000000000000)'.`);
   if (!entityBySet(setName)) throw payloadError(`Resource not found for the segment '${setName}'.`);
   if (setName !== target.setName) {
     throw payloadError(`The navigation property '${navigation}' refers to '${target.setName}', but the @odata.bind value names '${setName}'.`);

@@ -2,7 +2,7 @@
  * The navigated part of the page: the site map on the left and the page for the route (a list,
  * a form or the search page), plus notifications. The channel panel is not in here.
  */
-import { ENTITY_LABELS } from '../entity-labels.ts';
+import { entityLabel } from '../entity-labels.ts';
 import { EntityList } from './entity-list.ts';
 import { RecordForm } from './record-form.ts';
 import { SearchPage } from './search-page.ts';
@@ -38,8 +38,8 @@ export function AppView({ ui }: { ui: UiContext }): View {
             const list = { page: 'entitylist', etn, search: '' } as const;
             return h(
               'a',
-              { key: etn, href: ui.state.urlOf(list), class: etn === current ? 'active' : '', onClick: (event: Event) => (event.preventDefault(), ui.state.navigate(list)) },
-              ENTITY_LABELS[etn].displayCollectionName,
+              { key: etn, href: ui.state.urlOf(list), class: etn === current ? 'active' : '', onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(list); } },
+              entityLabel(etn).displayCollectionName,
             );
           }),
         ),

@@ -4,9 +4,9 @@
  * columns, `*` as wildcard), and a grid whose first column opens the record and whose phone
  * columns raise click-to-act.
  */
-import { ENTITY_LABELS } from '../entity-labels.ts';
-import { ENTITY_VIEWS, displayValue, type ListColumn } from './entity-views.ts';
-import type { PageEntity } from './page-config.ts';
+import { entityLabel } from '../entity-labels.ts';
+import { ENTITY_VIEWS, displayValue, entityView, type ListColumn } from './entity-views.ts';
+import { pageEntity, type PageEntity } from './page-config.ts';
 import { phoneLink } from './phone-field.ts';
 import type { UiContext } from './ui-context.ts';
 import { h, useLoad, type View } from './view-kit.ts';
@@ -16,15 +16,15 @@ const PAGE_SIZE = 250;
 
 /** A quick find over a view's columns; an empty text lists everything. */
 export function quickFind(etn: string, text: string, top: number): Promise<{ records: ApiRecord[]; count?: number }> {
-  const view = ENTITY_VIEWS[etn];
+  const view = entityView(etn);
   const query = `?$select=${view.columns.map((c) => c.name).join(',')}&$orderby=${encodeURIComponent(view.orderBy)}&$top=${top}&$count=true`;
   return recordCall({ operation: 'quickFind', entity: etn, text, query }) as Promise<{ records: ApiRecord[]; count?: number }>;
 }
 
 export function EntityList({ ui, etn, search }: { ui: UiContext; etn: string; search: string }): View {
-  const entity = ui.config.entities[etn];
-  const view = ENTITY_VIEWS[etn];
-  const label = ENTITY_LABELS[etn];
+  const entity = pageEntity(ui.config, etn);
+  const view = entityView(etn);
+  const label = entityLabel(etn);
   const loaded = useLoad(() => quickFind(etn, search, PAGE_SIZE), [etn, search, ui.state.dataVersion]);
   const records = loaded.data?.records ?? [];
   const count = loaded.data?.count ?? records.length;
@@ -74,15 +74,15 @@ export function cell(ui: UiContext, entity: PageEntity, column: ListColumn, reco
   const text = displayValue(entity.logicalName, column.name, record);
   if (column.link) {
     const route = { page: 'entityrecord', etn: entity.logicalName, id, extraqs: {} } as const;
-    return h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => (event.preventDefault(), ui.state.navigate(route)) }, text || '(No name)');
+    return h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, text || '(No name)');
   }
-  if (ENTITY_LABELS[entity.logicalName].phoneFields.includes(column.name)) {
+  if (entityLabel(entity.logicalName).phoneFields.includes(column.name)) {
     return phoneLink(ui, { value: text, name: column.name, entityLogicalName: entity.logicalName, entityId: id, recordTitle: String(record[entity.primaryName] ?? '') });
   }
   const lookupTarget = record[`${column.name}@Microsoft.Dynamics.CRM.lookuplogicalname`];
   if (typeof lookupTarget === 'string' && ui.config.entities[lookupTarget] && ENTITY_VIEWS[lookupTarget]) {
     const route = { page: 'entityrecord', etn: lookupTarget, id: record[column.name] as string, extraqs: {} } as const;
-    return h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => (event.preventDefault(), ui.state.navigate(route)) }, text);
+    return h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, text);
   }
   return text;
 }

@@ -98,3 +98,10 @@ export function displayValue(entity: string, name: string, record: Record<string
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
   return String(value);
 }
+
+/** The view of an entity the sandbox lists; the pages only ever name those. */
+export function entityView(entity: string): EntityView {
+  const view = ENTITY_VIEWS[entity];
+  if (view === undefined) throw new Error(`the sandbox has no view of the entity ${entity}`);
+  return view;
+}

@@ -128,9 +128,10 @@ export function environment(config: PageConfig, state: AppState, username: strin
 }
 
 function openFound(config: PageConfig, state: AppState, etn: string, query: string, found: Record<string, unknown>[]): void {
-  if (found.length === 0) return;
+  const [only, ...others] = found;
+  if (only === undefined) return;
   const entity = formEntity(config, etn);
-  if (found.length === 1) state.navigate({ page: 'entityrecord', etn, id: found[0][entity.primaryKey] as string, extraqs: {} });
+  if (others.length === 0) state.navigate({ page: 'entityrecord', etn, id: only[entity.primaryKey] as string, extraqs: {} });
   else state.navigate({ page: 'search', etn, searchText: '', query });
 }
 
@@ -142,9 +143,9 @@ function formEntity(config: PageConfig, logicalName: string): PageEntity {
 }
 
 function guid(value: string): string {
-  const match = GUID.exec(value);
-  if (!match) throw CifRejection.of(CifErrorCode.InvalidArgument, `entityId must be a GUID, got ${JSON.stringify(value)}`);
-  return match[1].toLowerCase();
+  const [, id] = GUID.exec(value) ?? [];
+  if (id === undefined) throw CifRejection.of(CifErrorCode.InvalidArgument, `entityId must be a GUID, got ${JSON.stringify(value)}`);
+  return id.toLowerCase();
 }
 
 /**

@@ -58,3 +58,10 @@ export interface PageConfig {
   currentUserId: string;
   entities: Record<string, PageEntity>;
 }
+
+/** The page's description of an entity the sandbox serves; the pages only ever name those. */
+export function pageEntity(config: PageConfig, entity: string): PageEntity {
+  const found = config.entities[entity];
+  if (found === undefined) throw new Error(`the sandbox page knows no entity ${entity}`);
+  return found;
+}

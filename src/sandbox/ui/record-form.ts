@@ -6,10 +6,10 @@
  * reference. Completed and canceled phone calls are read-only (docs/dataverse.md §7).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ENTITY_LABELS, columnLabel } from '../entity-labels.ts';
-import { ENTITY_VIEWS, displayValue } from './entity-views.ts';
+import { columnLabel, entityLabel } from '../entity-labels.ts';
+import { ENTITY_VIEWS, displayValue, entityView } from './entity-views.ts';
 import { fromInput, lookupBinds, toInput } from './form-values.ts';
-import type { PageColumn, PageEntity } from './page-config.ts';
+import { pageEntity, type PageColumn, type PageEntity } from './page-config.ts';
 import { phoneInput } from './phone-field.ts';
 import { Timeline } from './timeline.ts';
 import type { UiContext } from './ui-context.ts';
@@ -20,7 +20,7 @@ const TIMELINE_ENTITIES = new Set(['contact', 'account', 'lead']);
 const STATE_COLUMNS = new Set(['statecode', 'statuscode']);
 
 export function RecordForm({ ui, etn, id, extraqs }: { ui: UiContext; etn: string; id?: string; extraqs: Record<string, string> }): View {
-  const entity = ui.config.entities[etn];
+  const entity = pageEntity(ui.config, etn);
   const loaded = useLoad(() => (id ? retrieve(entity.setName, id) : Promise.resolve(undefined)), [etn, id, ui.state.dataVersion]);
   if (id && loaded.error) return h('section', { class: 'page' }, h('h1', null, 'Record is unavailable'), h('p', { class: 'error' }, loaded.error.message));
   if (id && !loaded.data) return h('section', { class: 'page' }, h('p', null, 'Loading…'));
@@ -36,8 +36,8 @@ function initialValues(entity: PageEntity, record: ApiRecord | undefined, extraq
 
 function FormBody({ ui, entity, record, extraqs }: { ui: UiContext; entity: PageEntity; record: ApiRecord | undefined; extraqs: Record<string, string> }): View {
   const etn = entity.logicalName;
-  const view = ENTITY_VIEWS[etn];
-  const label = ENTITY_LABELS[etn];
+  const view = entityView(etn);
+  const label = entityLabel(etn);
   const id = record?.[entity.primaryKey] as string | undefined;
   const [initial] = useState(() => initialValues(entity, record, extraqs));
   const [values, setValues] = useState(initial);
@@ -142,13 +142,13 @@ function formField(ui: UiContext, entity: PageEntity, props: FieldProps): View {
     const text = record ? displayValue(etn, `_${name}_value`, record) : (values[`${name}name`] ?? lookupId ?? '');
     if (!lookupId || !type || !ENTITY_VIEWS[type]) return row(h('span', { id: inputId, class: 'lookup-value' }, text || '---'));
     const route = { page: 'entityrecord', etn: type, id: lookupId, extraqs: {} } as const;
-    return row(h('a', { id: inputId, class: 'lookup-value', href: ui.state.urlOf(route), onClick: (event: Event) => (event.preventDefault(), ui.state.navigate(route)) }, text || lookupId));
+    return row(h('a', { id: inputId, class: 'lookup-value', href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, text || lookupId));
   }
   const column = entity.columns.find((c) => c.name === name) as PageColumn;
   const value = values[name] ?? '';
   const readOnly = props.readOnly || column.readOnly === true || STATE_COLUMNS.has(name);
   if (readOnly && STATE_COLUMNS.has(name)) return row(h('span', { id: inputId, class: 'read-only-value' }, record ? displayValue(etn, name, record) : 'Open'));
-  if (ENTITY_LABELS[etn].phoneFields.includes(name)) {
+  if (entityLabel(etn).phoneFields.includes(name)) {
     return row(phoneInput(ui, { id: inputId, readOnly, onInput: props.set, source: { value, name, entityLogicalName: etn, entityId: props.id, recordTitle: record ? props.title : '' } }));
   }
   if (readOnly && value === '') return row(h('span', { id: inputId, class: 'read-only-value' }, '---'));
@@ -172,6 +172,8 @@ function formField(ui: UiContext, entity: PageEntity, props: FieldProps): View {
 
 function initials(title: string): string {
   const words = title.replace(/[()]/g, '').trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return '?';
-  return words.length === 1 ? [...words[0]].slice(0, 2).join('').toUpperCase() : (words[0][0] + words[words.length - 1][0]).toUpperCase();
+  const [first, ...rest] = words;
+  if (first === undefined) return '?';
+  const last = rest.at(-1);
+  return last === undefined ? [...first].slice(0, 2).join('').toUpperCase() : (first.charAt(0) + last.charAt(0)).toUpperCase();
 }

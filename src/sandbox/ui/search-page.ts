@@ -3,10 +3,10 @@
  * renderSearchPage names) by quick find, or — when searchAndOpenRecords found several records —
  * exactly the records its query finds.
  */
-import { ENTITY_LABELS, columnLabel } from '../entity-labels.ts';
+import { columnLabel, entityLabel } from '../entity-labels.ts';
 import { cell, quickFind } from './entity-list.ts';
-import { ENTITY_VIEWS } from './entity-views.ts';
-import type { PageEntity } from './page-config.ts';
+import { ENTITY_VIEWS, entityView } from './entity-views.ts';
+import { pageEntity, type PageEntity } from './page-config.ts';
 import type { UiContext } from './ui-context.ts';
 import { h, useLoad, type View } from './view-kit.ts';
 import { retrieveMultiple, type ApiRecord } from './web-api.ts';
@@ -47,7 +47,7 @@ export function SearchPage({ ui, etn, searchText, query }: { ui: UiContext; etn?
       h(
         'section',
         { key: group.entity.logicalName, class: 'search-group' },
-        h('h2', null, `${ENTITY_LABELS[group.entity.logicalName].displayCollectionName} (${group.records.length})`),
+        h('h2', null, `${entityLabel(group.entity.logicalName).displayCollectionName} (${group.records.length})`),
         h(
           'table',
           { class: 'grid' },
@@ -74,15 +74,15 @@ async function searchGroups(ui: UiContext, etn: string | undefined, searchText: 
   const tables = etn && ENTITY_VIEWS[etn] ? [etn] : [...SEARCHED];
   return Promise.all(
     tables.map(async (name) => {
-      const entity = ui.config.entities[name];
+      const entity = pageEntity(ui.config, name);
       const { records } = await quickFind(name, searchText, PER_TABLE);
-      return { entity, records, columns: ENTITY_VIEWS[name].columns.map((c) => c.name), linkColumn: entity.primaryName };
+      return { entity, records, columns: entityView(name).columns.map((c) => c.name), linkColumn: entity.primaryName };
     }),
   );
 }
 
 async function queryGroup(ui: UiContext, etn: string, query: string): Promise<Group[]> {
-  const entity = ui.config.entities[etn];
+  const entity = pageEntity(ui.config, etn);
   const { records } = await retrieveMultiple(entity.setName, query.startsWith('?') ? query : `?${query}`);
   // The query chose the columns; without the primary name the id opens the record.
   const linkColumn = records[0] && entity.primaryName in records[0] ? entity.primaryName : entity.primaryKey;

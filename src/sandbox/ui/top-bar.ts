@@ -86,6 +86,8 @@ export function TopBar({ ui }: { ui: UiContext }): View {
 
 function initialsOf(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return '?';
-  return words.length === 1 ? [...words[0]].slice(0, 2).join('').toUpperCase() : (words[0][0] + words[words.length - 1][0]).toUpperCase();
+  const [first, ...rest] = words;
+  if (first === undefined) return '?';
+  const last = rest.at(-1);
+  return last === undefined ? [...first].slice(0, 2).join('').toUpperCase() : (first.charAt(0) + last.charAt(0)).toUpperCase();
 }

@@ -50,7 +50,7 @@ export function registerApi(app: HttpApp, dependencies: ApiDependencies): void {
       api.removeContentTypeParser('text/plain');
       api.setErrorHandler((error, _request, reply) => sendApiError(error, reply));
       api.setNotFoundHandler((request, reply) =>
-        reply.code(404).send(errorBody(ApiErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)),
+        reply.code(404).send(errorBody(ApiErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.replace(/\?.*$/s, '').slice(0, 200)}`)),
       );
       registerSessionRoutes(api, dependencies.sessions);
       registerSsoApiRoutes(api, { ...dependencies.sso, sessions: dependencies.sessions, extensions: dependencies.extensions });

@@ -29,11 +29,11 @@ interface OriginPattern {
  * Throws on a malformed pattern, naming it, so configuration errors surface at start-up.
  */
 export function parseOriginPattern(pattern: string): OriginPattern {
-  const match = /^(https?):\/\/((?:\*\.)?[a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(pattern);
-  if (!match) throw new Error(`"${pattern}" is not an origin pattern like https://*.crm.dynamics.com or http://127.0.0.1:8081`);
-  const labels = match[2].toLowerCase().split('.');
+  const [, scheme, host, port = ''] = /^(https?):\/\/((?:\*\.)?[a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(pattern) ?? [];
+  if (scheme === undefined || host === undefined) throw new Error(`"${pattern}" is not an origin pattern like https://*.crm.dynamics.com or http://127.0.0.1:8081`);
+  const labels = host.toLowerCase().split('.');
   if (labels.includes('')) throw new Error(`"${pattern}": a host label is empty`);
-  return { protocol: `${match[1].toLowerCase()}:`, labels, port: match[3] ?? '' };
+  return { protocol: `${scheme.toLowerCase()}:`, labels, port };
 }
 
 /** The org origin `raw` names, if it is an allowed one. */
@@ -62,7 +62,10 @@ export function checkCrmOrigin(raw: string | undefined, patterns: readonly Origi
       pattern.protocol === url.protocol &&
       pattern.port === url.port &&
       pattern.labels.length === labels.length &&
-      pattern.labels.every((label, index) => label === labels[index] || (label === '*' && /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(labels[index]))),
+      pattern.labels.every((label, index) => {
+        const candidate = labels[index];
+        return label === candidate || (label === '*' && candidate !== undefined && /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(candidate));
+      }),
   );
   if (!allowed) return { ok: false, problem: `${url.origin} is not an allowed Dynamics 365 origin` };
   return { ok: true, origin: url.origin };

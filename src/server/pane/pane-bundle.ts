@@ -50,6 +50,13 @@ export const PANE_SOURCES: PaneSources = {
   css: fileURLToPath(new URL('../../widget/ui/pane.css', import.meta.url)),
 };
 
+/** The text of a build's one output file (write: false keeps it in memory). */
+function outputText(result: { outputFiles: ReadonlyArray<{ text: string }> }): string {
+  const [file] = result.outputFiles;
+  if (file === undefined) throw new Error('esbuild produced no output file');
+  return file.text;
+}
+
 async function asset(body: string, extension: 'js' | 'css'): Promise<PaneAsset> {
   const bytes = Buffer.from(body, 'utf8');
   const digest = createHash('sha256').update(bytes).digest();
@@ -94,7 +101,7 @@ async function build(sources: PaneSources): Promise<PaneBundle> {
     esbuild.build({ ...common, entryPoints: [sources.entry], format: 'esm', target: 'es2022', platform: 'browser', plugins: [paneReplacements()] }),
     esbuild.build({ ...common, entryPoints: [sources.css], loader: { '.css': 'css' } }),
   ]);
-  const [jsAsset, cssAsset] = await Promise.all([asset(js.outputFiles[0].text, 'js'), asset(css.outputFiles[0].text, 'css')]);
+  const [jsAsset, cssAsset] = await Promise.all([asset(outputText(js), 'js'), asset(outputText(css), 'css')]);
   return { js: jsAsset, css: cssAsset, buildMs: Math.round(performance.now() - started) };
 }
 

@@ -56,7 +56,7 @@ export class SsoHandoffs {
   /** The popup's sign-in ended; kept for the pane to claim. Ignored for a handoff that is not waiting. */
   finish(handoff: string, outcome: Exclude<HandoffOutcome, { status: 'pending' }>): void {
     const entry = this.#entries.get(handoff);
-    if (!entry || entry.outcome.status !== 'pending') return;
+    if (entry?.outcome.status !== 'pending') return;
     this.#entries.set(handoff, { outcome, expiresAt: this.#now() + OUTCOME_LIFETIME_MS });
   }
 

@@ -46,6 +46,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const NC = /^[0-9A-Fa-f]{8}$/;
 // Any control character but HTAB: none may appear in a header value, quoted or not.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a quoted string may not hold these controls (RFC 3261 §25.1 qdtext)
 const FORBIDDEN_IN_QUOTED = /[\x00-\x08\x0A-\x1F\x7F]/;
 
 export function parseDigestCredentials(headerValue: string): DigestCredentials {
@@ -89,7 +90,7 @@ export function parseDigestChallenge(headerValue: string): DigestChallenge {
 export function formatDigestChallenge(challenge: DigestChallenge): string {
   const parts = [`realm=${quote(challenge.realm)}`];
   if (challenge.qop !== undefined && challenge.qop.length > 0) {
-    challenge.qop.forEach((option) => token('qop', option));
+    for (const option of challenge.qop) token('qop', option);
     parts.push(`qop=${quote(challenge.qop.join(', '))}`);
   }
   if (challenge.algorithm !== undefined) parts.push(`algorithm=${token('algorithm', challenge.algorithm)}`);
@@ -131,7 +132,7 @@ function parseDigestParams(headerValue: string): Map<string, string> {
     throw new DigestError(DigestErrorCode.WRONG_SCHEME, `expected the Digest scheme, got "${scheme}"`);
   }
   pos += scheme.length;
-  if (pos < input.length && !isSpace(input[pos])) malformed('the scheme must be followed by a space', pos);
+  if (pos < input.length && !isSpace(input.charAt(pos))) malformed('the scheme must be followed by a space', pos);
 
   const params = new Map<string, string>();
   while (true) {
@@ -165,7 +166,7 @@ function parseDigestParams(headerValue: string): Map<string, string> {
 
 function readToken(input: string, start: number): string {
   let end = start;
-  while (end < input.length && TOKEN_CHAR.test(input[end])) end += 1;
+  while (end < input.length && TOKEN_CHAR.test(input.charAt(end))) end += 1;
   return input.slice(start, end);
 }
 
@@ -180,7 +181,7 @@ function readQuoted(input: string, start: number): [string, number] {
       pos += 1;
       if (pos >= input.length) break;
     }
-    if (FORBIDDEN_IN_QUOTED.test(input[pos])) malformed('control character in a quoted string', pos);
+    if (FORBIDDEN_IN_QUOTED.test(input.charAt(pos))) malformed('control character in a quoted string', pos);
     value += input[pos];
     pos += 1;
   }
@@ -188,7 +189,7 @@ function readQuoted(input: string, start: number): [string, number] {
 }
 
 function skipSpace(input: string, pos: number): number {
-  while (pos < input.length && isSpace(input[pos])) pos += 1;
+  while (pos < input.length && isSpace(input.charAt(pos))) pos += 1;
   return pos;
 }
 

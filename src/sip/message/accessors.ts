@@ -26,7 +26,7 @@ function required(msg: HasHeaders, name: string): Header {
 export function topVia(msg: HasHeaders): Via {
   const header = required(msg, 'Via');
   const value = header.value;
-  return takeParsed(msg, 'Via', header) ?? parseVia(value.indexOf(',') < 0 ? value : splitTopLevelCommas(value)[0]);
+  return takeParsed(msg, 'Via', header) ?? parseVia(value.indexOf(',') < 0 ? value : (splitTopLevelCommas(value)[0] ?? ''));
 }
 
 export function cseqOf(msg: HasHeaders): CSeq {

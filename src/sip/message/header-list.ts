@@ -72,8 +72,8 @@ export function removeHeader(msg: HasHeaders, name: string): number {
 /** Removes matching entries at or after `from` in place (callers may hold the array). */
 function removeMatching(headers: Header[], matches: (header: Header) => boolean, from: number): number {
   let kept = from;
-  for (let i = from; i < headers.length; i++) {
-    if (!matches(headers[i])) headers[kept++] = headers[i];
+  for (const header of headers.slice(from)) {
+    if (!matches(header)) headers[kept++] = header;
   }
   const removed = headers.length - kept;
   headers.length = kept;

@@ -21,8 +21,7 @@ export function readHeaderSection(lines: string[], from: number): HeaderSection 
   const section: HeaderSection = { headers: [] };
   let name: string | undefined;
   let value = '';
-  for (let i = from; i < lines.length; i++) {
-    const line = lines[i];
+  for (const line of lines.slice(from)) {
     if (isWsp(line.charCodeAt(0))) {
       // A continuation line: RFC 3261 §7.3.1 folding, replaced by a single SP.
       const more = trimWsp(line);

@@ -104,8 +104,7 @@ function frameMessage(data: Buffer, truncated: boolean): Frame {
   const lines = data.toString('utf8', start, end).split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   let bareCr = false;
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
+  for (let [i, line] of lines.entries()) {
     if (line.charCodeAt(line.length - 1) === 0x0d) line = lines[i] = line.slice(0, -1);
     if (line.indexOf('\r') >= 0) bareCr = true;
   }
@@ -137,13 +136,8 @@ function copyBody(data: Buffer, start: number, length: number): Buffer {
 
 function setContentLength(headers: Header[], length: number): void {
   const value = String(length);
-  let index = -1;
-  for (let i = 0; i < headers.length; i++) {
-    if (headers[i].name === 'Content-Length') {
-      index = i;
-      break;
-    }
-  }
-  if (index < 0) headers.push({ name: 'Content-Length', value });
-  else if (headers[index].value !== value) headers[index] = { name: 'Content-Length', value };
+  const index = headers.findIndex((header) => header.name === 'Content-Length');
+  const current = headers[index];
+  if (current === undefined) headers.push({ name: 'Content-Length', value });
+  else if (current.value !== value) headers[index] = { name: 'Content-Length', value };
 }

@@ -23,8 +23,13 @@ export const GEN_VALUE = 256;
 
 const table = new Uint16Array(128);
 
+/** The classes of an ASCII char code; none for a code outside the table. */
+function classesOf(code: number): number {
+  return table[code] ?? 0;
+}
+
 function mark(chars: string, flag: number): void {
-  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] |= flag;
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = classesOf(chars.charCodeAt(i)) | flag;
 }
 
 const alphanum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -41,7 +46,7 @@ mark("-.!%*_+`'~:[]", GEN_VALUE);
 
 /** True when `code` is an ASCII char in one of the `flags` classes. */
 export function isChar(code: number, flags: number): boolean {
-  return code < 128 && (table[code] & flags) !== 0;
+  return code < 128 && (classesOf(code) & flags) !== 0;
 }
 
 /** True when every char of `text[start, end)` is in one of the `flags` classes (and the range is not empty). */
@@ -49,7 +54,7 @@ export function allChars(text: string, flags: number, start = 0, end = text.leng
   if (start >= end) return false;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || (table[c] & flags) === 0) return false;
+    if (c >= 128 || (classesOf(c) & flags) === 0) return false;
   }
   return true;
 }
@@ -164,7 +169,7 @@ export function isHostnameOrIPv4(text: string): boolean {
   let prev = 0x2e;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || (table[c] & HOST) === 0) return false;
+    if (c >= 128 || (classesOf(c) & HOST) === 0) return false;
     if (c === 0x2e) {
       if (prev === 0x2e) return false;
     } else if (c < 0x30 || c > 0x39) {

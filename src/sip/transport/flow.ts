@@ -62,8 +62,8 @@ export function formatHostPort({ address, port }: HostPort): string {
  * with Via hosts and sends to them, so they are turned back into plain IPv4.
  */
 export function normalizeAddress(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped && isIPv4(mapped[1])) return mapped[1];
+  const [, ipv4] = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address) ?? [];
+  if (ipv4 !== undefined && isIPv4(ipv4)) return ipv4;
   return address.toLowerCase();
 }
 

@@ -35,7 +35,7 @@ export const systemTimers: WheelTimers = {
 
 export class KeepAliveWheel<T> {
   readonly tickMs: number;
-  readonly #slots: Array<Set<T>>;
+  readonly #slots: [Set<T>, ...Array<Set<T>>];
   readonly #slotOf = new Map<T, Set<T>>();
   readonly #visit: (item: T) => void;
   readonly #timers: WheelTimers;
@@ -44,7 +44,7 @@ export class KeepAliveWheel<T> {
 
   constructor(options: KeepAliveWheelOptions<T>) {
     const slots = Math.min(MAX_SLOTS, Math.max(1, Math.floor(options.intervalMs / MIN_TICK_MS)));
-    this.#slots = Array.from({ length: slots }, () => new Set<T>());
+    this.#slots = [new Set<T>(), ...Array.from({ length: slots - 1 }, () => new Set<T>())];
     this.tickMs = options.intervalMs / slots;
     this.#visit = options.visit;
     this.#timers = options.timers ?? systemTimers;
@@ -81,7 +81,8 @@ export class KeepAliveWheel<T> {
   }
 
   #tick(): void {
-    const slot = this.#slots[this.#next];
+    // biome-ignore lint/style/noNonNullAssertion: #next stays below the slot count, it only ever advances modulo it
+    const slot = this.#slots[this.#next]!;
     this.#next = (this.#next + 1) % this.#slots.length;
     // Re-armed first, so the wheel keeps turning whatever one visit does.
     this.#schedule();

@@ -175,12 +175,12 @@ export function readContentLength(headerSection: Buffer): number | undefined {
   let current: string | undefined;
   const collect = (line: string | undefined): void => {
     if (line === undefined) return;
-    const match = /^([^:\s]+)[ \t]*:(.*)$/s.exec(line);
-    if (match && /^(content-length|l)$/i.test(match[1])) values.push(...match[2].split(','));
+    const [, name, value] = /^([^:\s]+)[ \t]*:(.*)$/s.exec(line) ?? [];
+    if (name !== undefined && value !== undefined && /^(content-length|l)$/i.test(name)) values.push(...value.split(','));
   };
   for (const line of lines.slice(1)) {
     if (line.startsWith(' ') || line.startsWith('\t')) {
-      if (current !== undefined) current += ' ' + line.trim();
+      if (current !== undefined) current += ` ${line.trim()}`;
       continue;
     }
     collect(current);

@@ -52,8 +52,9 @@ export function isOurSentBy(via: Via, ours: Array<{ host: string; port: number }
 
 function replaceTopVia(headers: Header[], via: Via): void {
   const index = headers.findIndex((header) => /^(via|v)$/i.test(header.name));
-  if (index < 0) throw new Error('no Via header to replace');
-  const values = splitTopLevelCommas(headers[index].value);
+  const header = headers[index];
+  if (header === undefined) throw new Error('no Via header to replace');
+  const values = splitTopLevelCommas(header.value);
   values[0] = formatVia(via);
   headers[index] = { name: 'Via', value: values.join(', ') };
 }

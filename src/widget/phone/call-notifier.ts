@@ -90,7 +90,7 @@ export class CallNotifier {
   /** Asks the browser; call it from the click that asked for alerts (browsers want a gesture). */
   async request(): Promise<AlertPermission> {
     const api = this.#env.Notification;
-    if (!api || api.permission !== 'default') return this.permission;
+    if (api?.permission !== 'default') return this.permission;
     try {
       await api.requestPermission();
     } catch {
@@ -115,7 +115,7 @@ export class CallNotifier {
 
   #show(call: RingingCall): void {
     const api = this.#env.Notification;
-    if (!api || api.permission !== 'granted' || this.#shown.has(call.id)) return;
+    if (api?.permission !== 'granted' || this.#shown.has(call.id)) return;
     let notification: NotificationLike;
     try {
       // One per call (tag), staying until acted on, with the system's sound (not silent).

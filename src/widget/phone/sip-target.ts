@@ -13,12 +13,12 @@ export function sipDomain(uri: string): string | undefined {
 
 /** The user part of a SIP URI (`sip:+4930123@pbx` → `+4930123`), unescaped; '' when none. */
 export function sipUser(uri: string): string {
-  const match = /^sips?:([^@;]+)@/i.exec(uri.trim());
-  if (!match) return '';
+  const [, user] = /^sips?:([^@;]+)@/i.exec(uri.trim()) ?? [];
+  if (user === undefined) return '';
   try {
-    return decodeURIComponent(match[1]);
+    return decodeURIComponent(user);
   } catch {
-    return match[1];
+    return user;
   }
 }
 

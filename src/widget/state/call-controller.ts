@@ -352,7 +352,7 @@ export class CallController {
       await this.#until(id, (current) => current.lookup.state !== 'searching', 10_000);
     }
     view = this.#view(id);
-    if (!view || view.lookup.state !== 'done' || view.phone.state === 'ended') return;
+    if (view?.lookup.state !== 'done' || view.phone.state === 'ended') return;
     const direction = view.serverDirection ?? view.phone.direction;
     const decision = await this.#o.crm.screenPop({ direction, phase, number: this.#number(view), matches: view.lookup.records });
     if (decision.kind === 'choose') this.#patch(id, { choosing: true });

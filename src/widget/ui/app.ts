@@ -38,7 +38,8 @@ function Tabs(): View {
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
     if (step === 0) return;
     event.preventDefault();
-    const next = TABS[(index + step + TABS.length) % TABS.length].tab;
+    const next = TABS[(index + step + TABS.length) % TABS.length]?.tab;
+    if (next === undefined) return;
     pane.navigation.select(next);
     (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus();
   };

@@ -38,6 +38,7 @@ export function SettingsPage(): View {
   const move = (index: number, step: number) => {
     const list = [...settings.searchIn];
     const [item] = list.splice(index, 1);
+    if (item === undefined) return;
     list.splice(index + step, 0, item);
     save({ searchIn: list });
   };

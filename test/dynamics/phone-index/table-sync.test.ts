@@ -195,7 +195,7 @@ describe('the phone index sync', () => {
     const pending: Array<{ path: string; signal: AbortSignal | undefined }> = [];
     let answered = () => {};
     const firstRequest = new Promise<void>((resolve) => (answered = resolve));
-    dataverse.request = async function (request: WebApiRequest, signal?: AbortSignal) {
+    dataverse.request = async (request: WebApiRequest, signal?: AbortSignal) => {
       pending.push({ path: request.path, signal });
       answered();
       // Dataverse never answers: only the abort ends the request.

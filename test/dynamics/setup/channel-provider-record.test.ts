@@ -111,9 +111,9 @@ describe('the Channel URL', () => {
   });
 
   test('must be HTTPS (loopback aside), end in /dyncrm and name this org as base', () => {
-    assert.match(channelUrlProblem('http://pbx.example.com/dyncrm?base=' + org, org) ?? '', /not HTTPS/);
-    assert.equal(channelUrlProblem('http://127.0.0.1:8080/dyncrm?base=' + org, org), undefined);
-    assert.match(channelUrlProblem('https://pbx.example.com/?base=' + org, org) ?? '', /must end in \/dyncrm/);
+    assert.match(channelUrlProblem(`http://pbx.example.com/dyncrm?base=${org}`, org) ?? '', /not HTTPS/);
+    assert.equal(channelUrlProblem(`http://127.0.0.1:8080/dyncrm?base=${org}`, org), undefined);
+    assert.match(channelUrlProblem(`https://pbx.example.com/?base=${org}`, org) ?? '', /must end in \/dyncrm/);
     assert.match(channelUrlProblem('https://pbx.example.com/dyncrm', org) ?? '', /base parameter is missing/);
     assert.match(channelUrlProblem('https://pbx.example.com/dyncrm?base=https://other.crm.dynamics.com', org) ?? '', /is not this org/);
     assert.match(channelUrlProblem('pbx.example.com/dyncrm', org) ?? '', /not an absolute URL/);

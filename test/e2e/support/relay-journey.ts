@@ -16,6 +16,7 @@ import type { Agent } from '../../support/pane-browser.ts';
 import { startPaneStack, type PaneStack } from '../../support/pane-stack.ts';
 import { startRtpengine, type RunningRtpengine } from '../../support/rtpengine.ts';
 import type { ScriptedUa } from '../../support/scripted-ua.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 export const WAIT_MS = 10_000;
 
@@ -110,7 +111,7 @@ export async function paneRemoteMedia(agent: Agent): Promise<RemoteMedia> {
       const candidate = /^a=candidate:\S+ \d+ \S+ \d+ (\S+) (\d+) typ/.exec(line);
       if (candidate) media.candidates.push(`${candidate[1]}:${candidate[2]}`);
       const connection = /^c=IN IP[46] (\S+)/.exec(line);
-      if (connection) media.connections.push(connection[1]);
+      if (connection) media.connections.push(itemAt(connection, 1));
     }
   }
   return media;
@@ -152,8 +153,9 @@ export async function packetsByParty(engine: RunningRtpengine, callId: string): 
 /** The one call rtpengine holds now (waiting a little for it). */
 export async function theOnlyCall(engine: RunningRtpengine): Promise<string> {
   const calls = await eventually(() => engine.listCalls(), (list) => list.length === 1, 3000);
-  if (calls.length !== 1) throw new Error(`rtpengine holds ${calls.length} calls, expected one: ${calls.join(', ')}`);
-  return calls[0];
+  const [call] = calls;
+  if (call === undefined || calls.length !== 1) throw new Error(`rtpengine holds ${calls.length} calls, expected one: ${calls.join(', ')}`);
+  return call;
 }
 
 /** Calls rtpengine still lists, after giving a just-ended call's deletes a moment. */

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { decode, encode, type NgDictionary } from '../../../src/media/ng/bencode.ts';
 import { NgClient, NgError, NgTimeoutError, NgUnavailableError, text } from '../../../src/media/ng/ng-client.ts';
 import { startRtpengine, type RunningRtpengine } from '../../support/rtpengine.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 interface Received {
   cookie: string;
@@ -34,8 +35,8 @@ describe('NgClient', () => {
     const client = new NgClient({ host: '127.0.0.1', port: engine.port });
     const reply = await client.request('query', { 'call-id': 'abc' });
     assert.equal(text(reply.echo), 'query');
-    assert.equal(text(engine.received[0].body['call-id']), 'abc');
-    assert.match(engine.received[0].cookie, /^[A-Za-z0-9_-]{16}$/);
+    assert.equal(text(itemAt(engine.received, 0).body['call-id']), 'abc');
+    assert.match(itemAt(engine.received, 0).cookie, /^[A-Za-z0-9_-]{16}$/);
     await client.close();
     await engine.close();
   });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallBus } from '../../../src/pbx/calls/call-bus.ts';
 import type { CallEvent } from '../../../src/pbx/calls/call-event.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 function ringing(callId: string, extensions: string[]): CallEvent {
   return {
@@ -55,8 +56,8 @@ test('a throwing listener is logged and the others still hear the event', () => 
   assert.doesNotThrow(() => bus.publish(ringing('c1', ['1002'])));
   assert.deepEqual(heard, ['c1', 'ext:c1']);
   assert.equal(logger.lines.length, 2);
-  assert.deepEqual(logger.lines[0].fields.callId, 'c1');
-  assert.match((logger.lines[0].fields.err as Error).message, /broken consumer/);
+  assert.deepEqual(itemAt(logger.lines, 0).fields.callId, 'c1');
+  assert.match((itemAt(logger.lines, 0).fields.err as Error).message, /broken consumer/);
 });
 
 test('unsubscribing stops delivery, once, and leaves other subscriptions of the same function', () => {

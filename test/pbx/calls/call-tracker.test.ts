@@ -5,6 +5,7 @@ import type { CallSetup } from '../../../src/pbx/call-router.ts';
 import { CallTracker } from '../../../src/pbx/calls/call-tracker.ts';
 import { createResponse, parseMessage } from '../../../src/sip/message/index.ts';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
+import { itemAt, itemsAt } from '../../support/item-at.ts';
 
 function message(lines: string[], body = ''): string {
   return [...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
@@ -76,11 +77,11 @@ describe('call tracker', () => {
 
     assert.deepEqual(types(events), ['ringing', 'answered', 'held', 'resumed', 'ended']);
     assert.ok(events.every((event) => event.callId === 'uuid-1' && event.direction === 'internal'));
-    assert.deepEqual(events[0].from, { number: '1001', displayName: 'Alice Agent', extension: '1001' });
-    assert.deepEqual(events[0].extensions, ['1001', '1002']);
-    assert.equal(events[1].type === 'answered' && events[1].answeredBy, '1002');
-    assert.equal(events[2].type === 'held' && events[2].by, '1001');
-    const ended = events[4];
+    assert.deepEqual(itemAt(events, 0).from, { number: '1001', displayName: 'Alice Agent', extension: '1001' });
+    assert.deepEqual(itemAt(events, 0).extensions, ['1001', '1002']);
+    const [, answered, held, , ended] = itemsAt(events, 0, 1, 2, 3, 4);
+    assert.equal(answered.type === 'answered' && answered.answeredBy, '1002');
+    assert.equal(held.type === 'held' && held.by, '1001');
     assert.ok(ended.type === 'ended');
     assert.deepEqual([ended.disposition, ended.reason, ended.startedAt, ended.answeredAt, ended.at], ['answered', 'hung up by 1002', 1000, 3000, 8000]);
     assert.equal(tracker.activeCalls, 0);
@@ -123,12 +124,13 @@ describe('call tracker', () => {
   it('records an INVITE the route refused as a failed call, and as missed for an absent agent called from outside', () => {
     const inbound = fixture();
     inbound.tracker.refused(inbound.invite, 480, 'Temporarily Unavailable', { ...INTERNAL, direction: 'inbound', from: { number: '+14155550100', trunk: 'carrier' } });
-    assert.equal(inbound.events[0].type === 'ended' && inbound.events[0].disposition, 'missed');
+    const missed = itemAt(inbound.events, 0);
+    assert.equal(missed.type === 'ended' && missed.disposition, 'missed');
 
     const { events, tracker, invite } = fixture();
     tracker.refused(invite, 480, 'Temporarily Unavailable', INTERNAL);
     assert.deepEqual(types(events), ['ended']);
-    const ended = events[0];
+    const ended = itemAt(events, 0);
     assert.ok(ended.type === 'ended');
     assert.deepEqual([ended.disposition, ended.reason], ['failed', '480 Temporarily Unavailable']);
     assert.equal(tracker.activeCalls, 0);

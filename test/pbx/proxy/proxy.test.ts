@@ -8,6 +8,7 @@ import type { ForwardTarget } from '../../../src/pbx/proxy/proxy.ts';
 import { cseqOf, getHeader, getHeaders, parseMessage, parseUri, topVia } from '../../../src/sip/message/index.ts';
 import type { SipRequest } from '../../../src/sip/message/types.ts';
 import { answer, CALLER_FLOW, fixture, invite } from './proxy-fixture.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const CARRIER: ForwardTarget = {
   uri: parseUri('sip:14155550123@127.0.0.9:5060'),
@@ -20,7 +21,7 @@ describe('the proxy towards a trunk that challenges', () => {
   it('resends the INVITE with credentials and the next CSeq, and never shows the caller the challenge', () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(invite()), invite(), CALLER_FLOW, [CARRIER]);
-    const [first] = transport.requests;
+    const first = itemAt(transport.requests, 0);
     assert.equal(cseqOf(first.request).seq, 7);
     respond(answer(first.request, 407, ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"']));
 
@@ -38,7 +39,7 @@ describe('the proxy towards a trunk that challenges', () => {
   it('shifts the CSeq of the caller in-dialog requests and ACK on that leg, and shifts the responses back', () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(invite()), invite(), CALLER_FLOW, [CARRIER]);
-    respond(answer(transport.requests[0].request, 407, ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"']));
+    respond(answer(itemAt(transport.requests, 0).request, 407, ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"']));
     const retry = transport.requests.at(-1)!.request;
     respond(answer(retry, 200));
     const ok = transport.responses.find((response) => response.status === 200)!;
@@ -82,7 +83,7 @@ describe('the proxy towards a trunk that challenges', () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(invite()), invite(), CALLER_FLOW, [CARRIER]);
     const challenge = ['Proxy-Authenticate: Digest realm="carrier", nonce="abc", qop="auth"'];
-    respond(answer(transport.requests[0].request, 407, challenge));
+    respond(answer(itemAt(transport.requests, 0).request, 407, challenge));
     respond(answer(transport.requests.at(-1)!.request, 407, challenge));
     const finals = transport.responses.filter((response) => response.status >= 200);
     assert.deepEqual(finals.map((response) => [response.status, cseqOf(response).seq]), [[407, 7]]);
@@ -95,7 +96,7 @@ describe('the proxy when a 200 crosses the CANCEL', () => {
     const phone: ForwardTarget = { uri: parseUri('sip:1003@127.0.0.7:5060;transport=tcp'), leg: { transport: 'TCP', address: '127.0.0.7', port: 5060 } };
     const server = receive(invite());
     proxy.forward(server, invite(), CALLER_FLOW, [phone]);
-    const [sent] = transport.requests;
+    const sent = itemAt(transport.requests, 0);
     proxy.cancel(server);
     const ok = answer(sent.request, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']);
     respond(ok);
@@ -104,7 +105,7 @@ describe('the proxy when a 200 crosses the CANCEL', () => {
     assert.deepEqual(transport.responses.filter((response) => response.status >= 200).map((response) => response.status), [487]);
     const toCallee = transport.requests.filter((entry) => entry.request.method === 'ACK' || entry.request.method === 'BYE');
     assert.deepEqual(toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]), [['ACK', '7 ACK'], ['BYE', '8 BYE'], ['ACK', '7 ACK']], 'each 200 ACKed, one BYE');
-    assert.equal(getHeader(toCallee[1].request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
-    assert.deepEqual(toCallee[1].target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
+    assert.equal(getHeader(itemAt(toCallee, 1).request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
+    assert.deepEqual(itemAt(toCallee, 1).target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
   });
 });

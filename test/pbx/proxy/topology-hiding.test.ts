@@ -13,6 +13,7 @@ import { headerKey } from '../../../src/sip/message/header-names.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
 import { createFlow } from '../../../src/sip/transport/index.ts';
 import { answer, CALLER_FLOW, fixture, invite, message } from './proxy-fixture.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const CARRIER_FLOW = createFlow('UDP', { address: '127.0.0.1', port: 5060 }, { address: '127.0.0.9', port: 5060 });
 const CARRIER: ForwardTarget = { uri: parseUri('sip:14155550123@127.0.0.9:5060'), leg: { transport: 'UDP', address: '127.0.0.9', port: 5060 }, trunk: true };
@@ -92,7 +93,7 @@ describe('a call from a phone out to a trunk', () => {
     const world = fixture();
     const { transport, proxy, receive, respond } = world;
     proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
-    const sent = transport.requests[0].request;
+    const sent = itemAt(transport.requests, 0).request;
     respond(answer(sent, 200), CARRIER_FLOW);
     const ok = transport.responses.find((response) => response.status === 200)!;
     return { ...world, sent, ok };
@@ -117,7 +118,7 @@ describe('a call from a phone out to a trunk', () => {
     const ack = transport.requests.at(-1)!.request;
     assert.equal(ack.method, 'ACK');
     assertHidden(ack, TRUNK_REQUEST_HEADERS);
-    assert.equal(getHeader(ack, 'Call-ID'), getHeader(transport.requests[0].request, 'Call-ID'), 'the Call-ID the carrier knows');
+    assert.equal(getHeader(ack, 'Call-ID'), getHeader(itemAt(transport.requests, 0).request, 'Call-ID'), 'the Call-ID the carrier knows');
 
     for (const [method, cseq] of [['INVITE', 8], ['BYE', 9]] as const) {
       const request = fromPhone(method, cseq);
@@ -157,7 +158,7 @@ describe('routes a phone sets on a call out', () => {
   it('reach the carrier neither as Route nor as Record-Route: only our two entries, on the carrier transport', () => {
     const { transport, proxy, receive } = fixture();
     proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
-    const sent = transport.requests[0].request;
+    const sent = itemAt(transport.requests, 0).request;
     assert.deepEqual(getHeaders(sent, 'Route'), []);
     const recorded = getHeaders(sent, 'Record-Route');
     assert.equal(recorded.length, 2);
@@ -168,15 +169,15 @@ describe('routes a phone sets on a call out', () => {
   it("give the phone its own Record-Route entry back, and in-dialog the carrier still gets its own route set", () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
-    const sent = transport.requests[0].request;
+    const sent = itemAt(transport.requests, 0).request;
     const ok200 = answer(sent, 200);
     setHeader(ok200, 'Record-Route', [CARRIER_RR, ...getHeaders(sent, 'Record-Route')].join(', '));
     respond(ok200, CARRIER_FLOW);
     const ok = transport.responses.find((response) => response.status === 200)!;
     const routes = getHeaders(ok, 'Record-Route').flatMap((value) => value.split(', '));
     assert.equal(routes[0], CARRIER_RR);
-    assert.match(routes[1], /;transport=udp;lr>$/, 'the entry facing the carrier');
-    assert.match(routes[2], /;transport=tcp;lr>$/, 'the entry facing the phone, as the phone reaches us');
+    assert.match(itemAt(routes, 1), /;transport=udp;lr>$/, 'the entry facing the carrier');
+    assert.match(itemAt(routes, 2), /;transport=tcp;lr>$/, 'the entry facing the phone, as the phone reaches us');
 
     const bye = inDialog('BYE', 'sip:far@127.0.0.9:5060', [...routes].reverse(), '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 8);
     assert.equal(proxy.forwardInDialog(receive(bye), bye, CALLER_FLOW), true);
@@ -190,7 +191,7 @@ describe('a transfer toward a trunk', () => {
   it('is answered 403 by the PBX, REFER or INVITE with Replaces, and nothing reaches the carrier', () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
-    respond(answer(transport.requests[0].request, 200), CARRIER_FLOW);
+    respond(answer(itemAt(transport.requests, 0).request, 200), CARRIER_FLOW);
     const ok = transport.responses.find((response) => response.status === 200)!;
     const routes = getHeaders(ok, 'Record-Route').reverse();
     const sentBefore = transport.requests.length;
@@ -212,7 +213,7 @@ describe('a call from a phone that gives up before the carrier answers', () => {
     const { transport, proxy, receive, respond } = fixture();
     const server = receive(fromPhone());
     proxy.forward(server, relayed(), CALLER_FLOW, [CARRIER]);
-    respond(answer(transport.requests[0].request, 180), CARRIER_FLOW);
+    respond(answer(itemAt(transport.requests, 0).request, 180), CARRIER_FLOW);
     proxy.cancel(server);
     const cancel = transport.requests.at(-1)!.request;
     assert.equal(cancel.method, 'CANCEL');
@@ -236,7 +237,7 @@ describe('a call from a trunk to a phone', () => {
   it('shows the carrier our Contact for the phone that answered, and none of the phone headers', () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(fromCarrier(), CARRIER_FLOW), fromCarrier(), CARRIER_FLOW, [PHONE], { fromTrunk: true });
-    const toPhone = transport.requests[0].request;
+    const toPhone = itemAt(transport.requests, 0).request;
     respond(answer(toPhone, 200, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL]));
     const ok = transport.responses.find((response) => response.status === 200)!;
     assertHidden(ok, TRUNK_RESPONSE_HEADERS);
@@ -270,7 +271,7 @@ describe('Record-Route entries in an answer to a trunk', () => {
         'Contact: <sip:carrier@127.0.0.9:5060>',
       ]);
     proxy.forward(receive(fromCarrier(), CARRIER_FLOW), fromCarrier(), CARRIER_FLOW, [PHONE], { fromTrunk: true });
-    const toPhone = transport.requests[0].request;
+    const toPhone = itemAt(transport.requests, 0).request;
     const ok200 = answer(toPhone, 200, ['Contact: <sip:1002@127.0.0.1:40000;transport=tcp>']);
     setHeader(ok200, 'Record-Route', ['<sip:1002@192.168.1.50;lr>', ...getHeaders(toPhone, 'Record-Route')].join(', '));
     respond(ok200);
@@ -288,7 +289,7 @@ describe('identity headers the proxy passes on', () => {
     const { transport, proxy, receive, respond } = fixture();
     const internal = invite(7);
     proxy.forward(receive(internal), internal, CALLER_FLOW, [PHONE]);
-    respond(answer(transport.requests[0].request, 200, INTERNAL.slice(-2)));
+    respond(answer(itemAt(transport.requests, 0).request, 200, INTERNAL.slice(-2)));
     const ok: SipResponse = transport.responses.find((response) => response.status === 200)!;
     assert.deepEqual([getHeaders(ok, 'P-Asserted-Identity'), getHeaders(ok, 'Remote-Party-ID')], [[], []], 'the callee cannot claim to be someone else');
 
@@ -309,7 +310,7 @@ describe('the SDP a trunk gets', () => {
   it('names no extension and no phone model in o= and s= of a call out, the origin otherwise kept', () => {
     const { transport, proxy, receive } = fixture();
     proxy.forward(receive(withSdp(fromPhone())), withSdp(relayed()), CALLER_FLOW, [CARRIER]);
-    const sent = transport.requests[0].request;
+    const sent = itemAt(transport.requests, 0).request;
     assertHidden(sent, TRUNK_REQUEST_HEADERS);
     assert.match(sent.body.toString(), /^o=- 8000 8001 IN IP4 127\.0\.0\.1\r\ns=-\r\n/m);
     assert.equal(getHeader(sent, 'Content-Length'), String(sent.body.length));
@@ -328,7 +329,7 @@ describe('the SDP a trunk gets', () => {
       'Contact: <sip:far@127.0.0.9:5060>',
     ]);
     proxy.forward(receive(fromCarrier, CARRIER_FLOW), fromCarrier, CARRIER_FLOW, [PHONE], { fromTrunk: true });
-    respond(withSdp(answer(transport.requests[0].request, 200, ['Contact: <sip:1002@127.0.0.1:40000;transport=tcp>'])));
+    respond(withSdp(answer(itemAt(transport.requests, 0).request, 200, ['Contact: <sip:1002@127.0.0.1:40000;transport=tcp>'])));
     const ok = transport.responses.find((response) => response.status === 200)!;
     assert.match(ok.body.toString(), /^o=- 8000 8001 IN IP4 127\.0\.0\.1\r\ns=-\r\n/m);
   });
@@ -336,7 +337,7 @@ describe('the SDP a trunk gets', () => {
   it('leaves a body that is no SDP, and SDP toward a phone, as they are', () => {
     const { transport, proxy, receive } = fixture();
     proxy.forward(receive(withSdp(invite())), withSdp(invite()), CALLER_FLOW, [PHONE]);
-    assert.equal(transport.requests[0].request.body.toString(), SDP);
+    assert.equal(itemAt(transport.requests, 0).request.body.toString(), SDP);
     const text: SipRequest = { ...relayed(), body: Buffer.from('o=1001 x\r\ns=phone\r\n') };
     setHeader(text, 'Content-Type', 'text/plain');
     assert.equal(hideSdp(text), text);

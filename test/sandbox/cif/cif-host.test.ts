@@ -4,6 +4,7 @@ import type { CifCall } from '../../../src/sandbox/cif/cif-arguments.ts';
 import { CifErrorCode, CifRejection } from '../../../src/sandbox/cif/cif-error.ts';
 import { CifHost, type HandleOutcome, type RefusalReason } from '../../../src/sandbox/cif/cif-host.ts';
 import { CIF_MARK } from '../../../src/sandbox/cif/cif-protocol.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const CHANNEL = 'http://localhost:8080';
 const TRUSTED_DOMAIN = 'https://login.example.test';
@@ -83,9 +84,9 @@ describe('origin checks', () => {
   test('the landing URL\'s origin and the Trusted Domain are both answered, each at its own origin', async () => {
     const login = new FakeWindow();
     assert.equal(await request('getMode', [], TRUSTED_DOMAIN, login), 'answered');
-    assert.equal(login.posted[0].origin, TRUSTED_DOMAIN);
+    assert.equal(itemAt(login.posted, 0).origin, TRUSTED_DOMAIN);
     assert.equal(await request('getMode', []), 'answered');
-    assert.equal(panel.posted[0].origin, CHANNEL);
+    assert.equal(itemAt(panel.posted, 0).origin, CHANNEL);
   });
 
   test('a message without a window to answer is refused', async () => {

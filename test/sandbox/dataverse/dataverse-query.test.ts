@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataverse } from '../../../src/sandbox/dataverse/dataverse.ts';
 import { expectDataverseError, fixtureDataverse, IDS } from './dataverse-fixture.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 let dataverse: Dataverse;
 beforeEach(() => {
@@ -155,7 +156,7 @@ describe('$filter injection attempts', () => {
 
 describe('$select, $orderby, $top and $count', () => {
   test('$select returns the chosen columns plus the primary key and the ETag', () => {
-    const [record] = dataverse.retrieveMultiple('contacts', `?$select=fullname,_parentcustomerid_value&$filter=contactid eq ${IDS.alex}`).records;
+    const record = itemAt(dataverse.retrieveMultiple('contacts', `?$select=fullname,_parentcustomerid_value&$filter=contactid eq ${IDS.alex}`).records, 0);
     assert.deepEqual(Object.keys(record).sort(), ['@odata.etag', '_parentcustomerid_value', 'contactid', 'fullname']);
     assert.match(record['@odata.etag'] as string, /^W\/"\d+"$/);
     assert.equal(record._parentcustomerid_value, IDS.account);

@@ -19,7 +19,7 @@ test('a database from before the security roles gains the new columns and tables
   db.exec('DROP TABLE "role"; DROP TABLE "systemuserroles"; DROP TABLE "msdyn_ciprovider"');
   db.exec('ALTER TABLE "systemuser" DROP COLUMN "applicationid"; ALTER TABLE "systemuser" DROP COLUMN "accessmode"');
   db.exec('DROP INDEX "phonecall_ownerid"; ALTER TABLE "phonecall" DROP COLUMN "_ownerid_value"; ALTER TABLE "phonecall" DROP COLUMN "_ownerid_type"');
-  db.exec('UPDATE "contact" SET "jobtitle" = \'Kept\' WHERE "contactid" = \'' + SEED.contactAlexBaker + "'");
+  db.exec(`UPDATE "contact" SET "jobtitle" = 'Kept' WHERE "contactid" = '${SEED.contactAlexBaker}'`);
   db.close();
 
   const dataverse = new Dataverse({ path });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastify, type FastifyInstance } from 'fastify';
-import { DataverseError } from '../../../src/sandbox/dataverse/dataverse-error.ts';
+import type { DataverseError } from '../../../src/sandbox/dataverse/dataverse-error.ts';
 import type { Dataverse } from '../../../src/sandbox/dataverse/dataverse.ts';
 import { RequestThrottle } from '../../../src/sandbox/dataverse/request-throttle.ts';
 import { registerDataverseRoutes } from '../../../src/sandbox/dataverse/routes.ts';

@@ -19,7 +19,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const count = (dataverse: Dataverse, set: string, filter?: string) =>
   dataverse.retrieveMultiple(set, `?$count=true&$top=0${filter ? `&$filter=${encodeURIComponent(filter)}` : ''}`).count;
 
-const PHONE_FIELDS: Record<string, string[]> = {
+const PHONE_FIELDS = {
   contacts: ['telephone1', 'telephone2', 'telephone3', 'mobilephone', 'assistantphone', 'address1_telephone1', 'address1_telephone2', 'address1_telephone3'],
   accounts: ['telephone1', 'telephone2', 'telephone3'],
   leads: ['telephone1', 'telephone2', 'telephone3', 'mobilephone'],

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOME, parseRoute, routeUrl, type Route } from '../../../src/sandbox/ui/route.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 test('pages are main.aspx URLs with appid, pagetype, etn and id, and read back the same', () => {
   const routes: Route[] = [
@@ -15,7 +16,7 @@ test('pages are main.aspx URLs with appid, pagetype, etn and id, and read back t
     assert.match(url, /^\/main\.aspx\?appid=app-1&pagetype=/);
     assert.deepEqual(parseRoute(url.slice('/main.aspx'.length)), route, url);
   }
-  assert.equal(routeUrl(routes[1], 'app-1'), '/main.aspx?appid=app-1&pagetype=entityrecord&etn=contact&id=c0c00000-0000-4000-8000-000000000001');
+  assert.equal(routeUrl(itemAt(routes, 1), 'app-1'), '/main.aspx?appid=app-1&pagetype=entityrecord&etn=contact&id=c0c00000-0000-4000-8000-000000000001');
 });
 
 test('anything the app has no page for opens the contacts list', () => {

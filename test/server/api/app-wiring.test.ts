@@ -15,6 +15,7 @@ import { createLogger } from '../../../src/server/logger.ts';
 import { createCallRecordRepository, SERVER_RESTART_REASON } from '../../../src/store/call-record-repository.ts';
 import { openDatabase } from '../../../src/store/database.ts';
 import { connectChannel } from './event-channel-client.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 let dataDir: string;
@@ -84,7 +85,7 @@ test('events on context.calls become records on /api/calls and live messages on 
     const body = (await list.json()) as { calls: Array<Record<string, unknown>>; nextCursor: string | null };
     assert.equal(body.calls.length, 1);
     assert.deepEqual(
-      [body.calls[0].id, body.calls[0].disposition, body.calls[0].talkSeconds, body.calls[0].startedAt, body.calls[0].endedAt],
+      [itemAt(body.calls, 0).id, itemAt(body.calls, 0).disposition, itemAt(body.calls, 0).talkSeconds, itemAt(body.calls, 0).startedAt, itemAt(body.calls, 0).endedAt],
       [base.callId, 'answered', 30, 10_000, 42_000],
     );
     assert.equal(body.nextCursor, null);

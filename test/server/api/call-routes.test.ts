@@ -2,6 +2,7 @@ import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewCallRecord } from '../../../src/store/call-record-repository.ts';
 import { createApiFixture, type ApiFixture } from './api-fixture.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 let api: ApiFixture;
 let alice: string;
@@ -18,7 +19,7 @@ function open(id: string, startedAt: number, extensions: string[]): void {
   const record: NewCallRecord = {
     id,
     direction: 'internal',
-    from: { number: extensions[0], name: null },
+    from: { number: itemAt(extensions, 0), name: null },
     to: { number: '1099', name: null },
     trunk: null,
     startedAt,

@@ -13,6 +13,7 @@ import { startCallpane, type AppService } from '../../../src/app.ts';
 import { loadConfig, type Config } from '../../../src/config/load-config.ts';
 import { PaneCredentials } from '../../../src/security/pane-credentials.ts';
 import { createLogger } from '../../../src/server/logger.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const paneSources = {
@@ -73,7 +74,7 @@ test('signed in from the pane, an agent resumes from the cookie alone and gets t
       headers: { 'content-type': 'application/json', 'x-callpane-client': 'pane' },
       body: JSON.stringify({ login: '1001', password: demo.password }),
     });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    const cookie = itemAt((login.headers.get('set-cookie') ?? '').split(';'), 0);
     assert.match(cookie, /^callpane_session=[A-Za-z0-9_-]{43}$/);
     // A reload: nothing in memory, only the cookie, which buys an access token.
     const refreshed = await fetch(`${running.httpUrl}/api/session/refresh`, { method: 'POST', headers: { cookie, 'x-callpane-client': 'pane' } });

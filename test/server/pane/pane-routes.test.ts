@@ -12,6 +12,7 @@ import { DYNAMICS_ORIGIN_PATTERNS } from '../../../src/server/pane/crm-origin.ts
 import type { PaneSources } from '../../../src/server/pane/pane-bundle.ts';
 import { REFUSAL_STYLE } from '../../../src/server/pane/pane-page.ts';
 import { PANE_VERSION, registerPaneRoutes } from '../../../src/server/pane/pane-routes.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const FIXTURE: PaneSources = {
   entry: fileURLToPath(new URL('./fixture/main.ts', import.meta.url)),
@@ -48,7 +49,7 @@ function pane(base: string | undefined, host = 'localhost:8080') {
 function paneConfig(html: string): unknown {
   const match = /<script id="pane-config" type="application\/json">([^<]*)<\/script>/.exec(html);
   assert.ok(match, 'no pane-config element');
-  return JSON.parse(match[1]);
+  return JSON.parse(itemAt(match, 1));
 }
 
 describe('the pane shell at /dyncrm', () => {
@@ -67,7 +68,7 @@ describe('the pane shell at /dyncrm', () => {
 
   test('the shell runs no inline script: every script element loads a file or holds JSON data', async () => {
     const { body } = await pane('https://org1234.crm.dynamics.com');
-    const scripts = [...body.matchAll(/<script([^>]*)>/g)].map((match) => match[1]);
+    const scripts = [...body.matchAll(/<script([^>]*)>/g)].map((match) => itemAt(match, 1));
     assert.equal(scripts.length, 2);
     for (const attributes of scripts) assert.ok(/ src="/.test(attributes) || / type="application\/json"/.test(attributes), attributes);
   });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACCESS_TOKEN_LIFETIME_MS, AccessTokens, MAX_TOKENS_PER_SESSION } from '../../../src/server/sessions/access-tokens.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 function clock() {
   const time = { now: 1_000_000 };
@@ -37,7 +38,7 @@ test('a session holds at most MAX_TOKENS_PER_SESSION live tokens: refreshing in 
   const tokens = new AccessTokens(now);
   const issued = Array.from({ length: MAX_TOKENS_PER_SESSION + 5 }, () => tokens.issue('s1', time.now + 1e9));
   assert.equal(tokens.size, MAX_TOKENS_PER_SESSION);
-  assert.equal(tokens.sessionOf(issued[0].token), undefined);
+  assert.equal(tokens.sessionOf(itemAt(issued, 0).token), undefined);
   assert.equal(tokens.sessionOf(issued.at(-1)!.token), 's1');
 });
 

@@ -14,7 +14,7 @@ function attempt(login: string, password: string, from = `198.51.100.${++address
 
 async function fail(login: string, times: number): Promise<number[]> {
   const statuses: number[] = [];
-  for (let i = 0; i < times; i++) statuses.push((await attempt(login, 'guess-' + i)).statusCode);
+  for (let i = 0; i < times; i++) statuses.push((await attempt(login, `guess-${i}`)).statusCode);
   return statuses;
 }
 

@@ -12,6 +12,7 @@ import { clearedSessionCookie, sessionCookie, sessionCookieTokens } from '../../
 import { SESSION_LIFETIME_MS } from '../../../src/server/sessions/session-service.ts';
 import { createApiFixture, PASSWORDS, type ApiFixture } from '../api/api-fixture.ts';
 import { connectChannel } from '../api/event-channel-client.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const PANE = { 'x-callpane-client': 'pane' };
 
@@ -57,7 +58,7 @@ describe('access tokens and the refresh cookie over HTTP', () => {
     const response = await login(number);
     const setCookie = response.headers.get('set-cookie');
     assert.ok(setCookie);
-    return { cookie: setCookie.split(';')[0], answer: (await response.json()) as SignedInAnswer };
+    return { cookie: itemAt(setCookie.split(';'), 0), answer: (await response.json()) as SignedInAnswer };
   }
 
   const refresh = (headers: Record<string, string>, body?: unknown) =>
@@ -188,7 +189,7 @@ describe('the event channel and the cookie', () => {
       headers: { 'content-type': 'application/json', ...PANE },
       body: JSON.stringify({ login: '1001', password: PASSWORDS['1001'] }),
     });
-    const cookie = response.headers.get('set-cookie')!.split(';')[0];
+    const cookie = itemAt(response.headers.get('set-cookie')!.split(';'), 0);
     const { token } = (await response.json()) as SignedInAnswer;
     const refused = await connectChannel(wsUrl, { cookie, origin: httpBase });
     assert.deepEqual(await refused.closed(), { code: EventChannelCloseCode.AUTH_TIMEOUT, reason: 'no auth message in time' });

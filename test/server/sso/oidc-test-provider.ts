@@ -11,6 +11,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider, { type OidcContext } from 'oidc-provider';
+import { itemsAt } from '../../support/item-at.ts';
 
 /**
  * oidc-provider always issues the ID token for the client that redeems the code, signed by its
@@ -65,7 +66,7 @@ function signJwt(header: Record<string, unknown>, payload: Record<string, unknow
 }
 
 function tamper(idToken: string, tampering: IdTokenTampering, key: KeyObject): string {
-  const [header, payload] = idToken.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+  const [header, payload] = itemsAt(idToken.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>), 0, 1);
   const claims: Record<string, unknown> = { ...payload, ...tampering.claims };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
   return signJwt(header, claims, key);

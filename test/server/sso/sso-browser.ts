@@ -10,7 +10,10 @@ export class SsoBrowser {
   cookies(url: string): Map<string, string> {
     const host = new URL(url).host;
     let cookies = this.#jar.get(host);
-    if (!cookies) this.#jar.set(host, (cookies = new Map()));
+    if (!cookies) {
+      cookies = new Map();
+      this.#jar.set(host, cookies);
+    }
     return cookies;
   }
 
@@ -22,7 +25,7 @@ export class SsoBrowser {
     if (cookies.size > 0) headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const response = await fetch(url, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(5000) });
     for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';');
+      const [pair = '', ...attributes] = line.split(';');
       const separator = pair.indexOf('=');
       const name = pair.slice(0, separator).trim();
       const removed = attributes.some((attribute) => attribute.trim().toLowerCase() === 'max-age=0');

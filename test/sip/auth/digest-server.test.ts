@@ -6,10 +6,17 @@ import { parseDigestChallenge, parseDigestCredentials, type DigestCredentials } 
 import { computeHa1, type DigestAlgorithm } from '../../../src/sip/auth/digest-hash.ts';
 import { DigestAuthenticator, type DigestSecretLookup } from '../../../src/sip/auth/digest-server.ts';
 import { NonceManager } from '../../../src/sip/auth/nonce-manager.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const realm = 'callpane.test';
 const uri = 'sip:callpane.test;transport=ws';
 const users: Record<string, string> = { '1001': 'secret-1001', 'ann"quoted': 'pa ss' };
+
+function passwordOf(username: string): string {
+  const password = users[username];
+  if (password === undefined) throw new Error(`no test user ${username}`);
+  return password;
+}
 const byPassword: DigestSecretLookup = (username, r) =>
   r === realm && Object.hasOwn(users, username) ? { password: users[username] } : undefined;
 
@@ -27,7 +34,7 @@ function answer(
   return parseDigestCredentials(
     answerChallenge(parseDigestChallenge(challengeLine), {
       username,
-      password: options.password ?? users[username],
+      password: options.password ?? passwordOf(username),
       method: options.method ?? 'REGISTER',
       uri: options.uri ?? uri,
       nc: options.nc,
@@ -52,7 +59,7 @@ test('challenges as a registrar or UAS with WWW-Authenticate, SHA-256 first then
     assert.equal(c.stale, undefined);
     assert.equal(c.opaque, undefined);
   }
-  assert.equal(parsed[0].nonce, parsed[1].nonce);
+  assert.equal(itemAt(parsed, 0).nonce, itemAt(parsed, 1).nonce);
 });
 
 test('challenges as a proxy with Proxy-Authenticate', () => {
@@ -62,9 +69,9 @@ test('challenges as a proxy with Proxy-Authenticate', () => {
 test('marks a re-challenge stale and includes the configured opaque', () => {
   const { values } = new DigestAuthenticator({ realm, algorithms: ['MD5'], opaque: 'cp-1' }).challenge({ stale: true });
   assert.equal(values.length, 1);
-  assert.deepEqual(parseDigestChallenge(values[0]), {
+  assert.deepEqual(parseDigestChallenge(itemAt(values, 0)), {
     realm,
-    nonce: parseDigestChallenge(values[0]).nonce,
+    nonce: parseDigestChallenge(itemAt(values, 0)).nonce,
     algorithm: 'MD5',
     qop: ['auth'],
     opaque: 'cp-1',
@@ -93,7 +100,7 @@ for (const algorithm of ['SHA-256', 'MD5'] as const) {
   test(`accepts a ${algorithm} answer checked against a stored H(A1)`, () => {
     const auth = new DigestAuthenticator({ realm });
     const credentials = answer(challengeFor(auth, algorithm));
-    const ha1 = computeHa1(algorithm, '1001', realm, users['1001']);
+    const ha1 = computeHa1(algorithm, '1001', realm, passwordOf('1001'));
     const lookup: DigestSecretLookup = () => ({ ha1: algorithm === 'MD5' ? { md5: ha1 } : { sha256: ha1 } });
     assert.deepEqual(auth.verify({ method: 'REGISTER', uri, credentials }, lookup), { ok: true, username: '1001' });
   });
@@ -167,8 +174,8 @@ test('answers stale-nonce to the right password on an expired nonce, and the sta
   time.advance(30_001);
   assert.deepEqual(auth.verify({ method: 'REGISTER', uri, credentials }, byPassword), { ok: false, reason: 'stale-nonce' });
   const retry = auth.challenge({ stale: true });
-  assert.equal(parseDigestChallenge(retry.values[0]).stale, true);
-  assert.equal(auth.verify({ method: 'REGISTER', uri, credentials: answer(retry.values[0]) }, byPassword).ok, true);
+  assert.equal(parseDigestChallenge(itemAt(retry.values, 0)).stale, true);
+  assert.equal(auth.verify({ method: 'REGISTER', uri, credentials: answer(itemAt(retry.values, 0)) }, byPassword).ok, true);
 });
 
 test('answers bad-response, not stale, to a wrong password on an expired nonce', () => {
@@ -222,14 +229,14 @@ test('answers unsupported-algorithm to an algorithm it does not implement or did
 test('answers unsupported-algorithm when the user has only the other algorithm\'s H(A1)', () => {
   const auth = new DigestAuthenticator({ realm });
   const credentials = answer(challengeFor(auth, 'SHA-256'));
-  const lookup: DigestSecretLookup = () => ({ ha1: { md5: computeHa1('MD5', '1001', realm, users['1001']) } });
+  const lookup: DigestSecretLookup = () => ({ ha1: { md5: computeHa1('MD5', '1001', realm, passwordOf('1001')) } });
   assert.deepEqual(auth.verify({ method: 'REGISTER', uri, credentials }, lookup), { ok: false, reason: 'unsupported-algorithm' });
 });
 
 test('refuses an RFC 2069-style answer without qop even when its digest is right (downgrade)', () => {
   const auth = new DigestAuthenticator({ realm, algorithms: ['MD5'] });
-  const nonce = parseDigestChallenge(auth.challenge().values[0]).nonce;
-  const ha1 = computeHa1('MD5', '1001', realm, users['1001']);
+  const nonce = parseDigestChallenge(itemAt(auth.challenge().values, 0)).nonce;
+  const ha1 = computeHa1('MD5', '1001', realm, passwordOf('1001'));
   const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
   const response = md5(`${ha1}:${nonce}:${md5(`REGISTER:${uri}`)}`);
   const credentials = parseDigestCredentials(

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { parseDigestCredentials } from '../../../src/sip/auth/digest-header.ts';
 import { DigestAuthenticator, type DigestSecretLookup } from '../../../src/sip/auth/digest-server.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 interface JsSipChallenge {
   realm: string;
@@ -41,7 +42,7 @@ function jssipParse(value: string, rule: 'WWW_Authenticate' | 'Proxy_Authenticat
 test('JsSIP answers an MD5 challenge with credentials the authenticator accepts', () => {
   const auth = new DigestAuthenticator({ realm, algorithms: ['MD5'], opaque: 'op' });
   for (const method of ['REGISTER', 'INVITE']) {
-    const challenge = jssipParse(auth.challenge().values[0], 'WWW_Authenticate');
+    const challenge = jssipParse(itemAt(auth.challenge().values, 0), 'WWW_Authenticate');
     const digest = new DigestAuthentication({ username: '1001', password: 's3cret' });
     assert.equal(digest.authenticate({ method, ruri }, challenge), true);
     const credentials = parseDigestCredentials(digest.toString());
@@ -55,7 +56,7 @@ test('JsSIP answers a proxy challenge and reads the stale flag', () => {
   const auth = new DigestAuthenticator({ realm, algorithms: ['MD5', 'SHA-256'] });
   const { header, values } = auth.challenge({ proxy: true, stale: true });
   assert.equal(header, 'Proxy-Authenticate');
-  const challenge = jssipParse(values[0], 'Proxy_Authenticate');
+  const challenge = jssipParse(itemAt(values, 0), 'Proxy_Authenticate');
   assert.equal(challenge.stale, true);
   const digest = new DigestAuthentication({ username: '1001', password: 's3cret' });
   assert.equal(digest.authenticate({ method: 'INVITE', ruri }, challenge), true);
@@ -66,7 +67,7 @@ test('JsSIP answers a proxy challenge and reads the stale flag', () => {
 test('JsSIP with the wrong password is refused', () => {
   const auth = new DigestAuthenticator({ realm, algorithms: ['MD5'] });
   const digest = new DigestAuthentication({ username: '1001', password: 'wrong' });
-  assert.equal(digest.authenticate({ method: 'REGISTER', ruri }, jssipParse(auth.challenge().values[0], 'WWW_Authenticate')), true);
+  assert.equal(digest.authenticate({ method: 'REGISTER', ruri }, jssipParse(itemAt(auth.challenge().values, 0), 'WWW_Authenticate')), true);
   const credentials = parseDigestCredentials(digest.toString());
   assert.deepEqual(auth.verify({ method: 'REGISTER', uri: ruri, credentials }, lookup), { ok: false, reason: 'bad-response' });
 });
@@ -75,7 +76,7 @@ test('JsSIP with the wrong password is refused', () => {
 // default SHA-256-first challenge it never authenticates: WebRTC clients need MD5 offered first.
 test('JsSIP gives up on the default challenge, whose first line is SHA-256', () => {
   const { values } = new DigestAuthenticator({ realm }).challenge();
-  const first = jssipParse(values[0], 'WWW_Authenticate');
+  const first = jssipParse(itemAt(values, 0), 'WWW_Authenticate');
   assert.equal(first.algorithm, 'SHA-256');
   const digest = new DigestAuthentication({ username: '1001', password: 's3cret' });
   assert.equal(digest.authenticate({ method: 'REGISTER', ruri }, first), false);

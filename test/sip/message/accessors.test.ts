@@ -9,6 +9,7 @@ import { formatUri } from '../../../src/sip/message/uri.ts';
 import { parseMessage } from '../../../src/sip/message/parser.ts';
 import { addHeader, setHeader } from '../../../src/sip/message/header-list.ts';
 import type { Header } from '../../../src/sip/message/types.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const headers: Header[] = [
   { name: 'Via', value: 'SIP/2.0/UDP first.example.com:5070;branch=z9hG4bKa, SIP/2.0/TCP second.example.com;branch=z9hG4bKb' },
@@ -44,8 +45,8 @@ test('contactsOf flattens every Contact entry in order', () => {
   assert.deepEqual(contacts.map((c) => formatUri(c.uri)), [
     'sip:alice@pc33.example.com', 'sip:alice@desk.example.com', 'sip:alice@phone.example.com',
   ]);
-  assert.equal(contacts[0].params.get('expires'), '60');
-  assert.equal(contacts[2].params.get('q'), '0.5');
+  assert.equal(itemAt(contacts, 0).params.get('expires'), '60');
+  assert.equal(itemAt(contacts, 2).params.get('q'), '0.5');
   assert.deepEqual(contactsOf({ headers: [] }), []);
 });
 
@@ -102,7 +103,7 @@ test('never serves a parsed value for a header that was edited since parsing', (
     '',
   ].join('\r\n'));
   const edited = parseMessage(data);
-  edited.headers[0].value = 'SIP/2.0/TCP proxy.example.com;branch=z9hG4bK2';
+  itemAt(edited.headers, 0).value = 'SIP/2.0/TCP proxy.example.com;branch=z9hG4bK2';
   assert.equal(topVia(edited).host, 'proxy.example.com');
   const replaced = parseMessage(data);
   setHeader(replaced, 'To', '<sip:carol@example.com>;tag=9');

@@ -4,6 +4,7 @@ import { formatNameAddr, isWildcardContact, parseNameAddr, parseNameAddrList } f
 import { formatUri, isSipUri } from '../../../src/sip/message/uri.ts';
 import { SipParseError } from '../../../src/sip/message/parse-error.ts';
 import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 function rejects(text: string, code: SipParseErrorCode, why?: RegExp): void {
   assert.throws(() => parseNameAddr(text), (err: unknown) => {
@@ -96,7 +97,7 @@ test('rejects empty parameters, a missing >, trailing text and a bad URI', () =>
 test('splits a list at commas outside quotes and <>', () => {
   const list = parseNameAddrList('"Doe, John" <sip:a,b@example.com>;q=0.5, sip:b@example.com , <sip:c@example.com>');
   assert.deepEqual(list.map((na) => formatUri(na.uri)), ['sip:a,b@example.com', 'sip:b@example.com', 'sip:c@example.com']);
-  assert.equal(list[0].displayName, 'Doe, John');
+  assert.equal(itemAt(list, 0).displayName, 'Doe, John');
   assert.throws(() => parseNameAddrList('<sip:a@example.com>,,<sip:b@example.com>'), SipParseError);
 });
 

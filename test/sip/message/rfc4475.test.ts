@@ -17,6 +17,7 @@ import { parseVia } from '../../../src/sip/message/via.ts';
 import { formatUri, isSipUri } from '../../../src/sip/message/uri.ts';
 import type { SipMessage, SipRequest, SipResponse, SipUri, Uri } from '../../../src/sip/message/types.ts';
 import { RFC4475_DIR } from '../../support/rfc4475-vectors.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const DIR = RFC4475_DIR;
 
@@ -33,6 +34,7 @@ const rows: Row[] = readFileSync(new URL('INDEX.tsv', DIR), 'utf8')
   .filter((line) => line.trim().length > 0)
   .map((line) => {
     const [name, section, , expected, , file] = line.split('\t');
+    if (name === undefined || section === undefined || expected === undefined || file === undefined) throw new Error(`INDEX.tsv: a row needs six columns: ${line}`);
     return { name, section, expected: expected as Row['expected'], file };
   });
 
@@ -99,7 +101,7 @@ const VALID: Record<string, Check> = {
     assert.equal(getHeader(msg, 'UnknownHeaderWithUnusualValue'), ';;,,;;,;');
     const route = sipUri(parseNameAddr(getHeader(msg, 'Route')!).uri);
     assert.deepEqual([...route.params], [['lr', null], ['unknownwith', 'value'], ['unknown-no-value', null]]);
-    const [contact] = contactsOf(msg);
+    const contact = itemAt(contactsOf(msg), 0);
     assert.equal(contact.displayName, 'Quoted string ""');
     assert.deepEqual([...contact.params], [['newparam', 'newvalue'], ['secondparam', null], ['q', '0.33']]);
     assert.equal(getHeader(msg, 'Content-Type'), 'application/sdp');
@@ -132,7 +134,7 @@ const VALID: Record<string, Check> = {
     assert.equal(uri.host, 'example.net');
     assert.equal(sipUri(toOf(msg).uri).user, 'user');
     assert.equal(sipUri(fromOf(msg).uri).user, 'I have spaces');
-    const contact = sipUri(contactsOf(msg)[0].uri);
+    const contact = sipUri(itemAt(contactsOf(msg), 0).uri);
     assert.equal(contact.user, 'caller');
     assert.deepEqual([...contact.params], [['lr', null], ['name', 'value%41']]);
     assert.equal(getHeader(msg, 'Call-ID'), 'esc01.239409asdfakjkn23onasd0-3234');
@@ -168,8 +170,8 @@ const VALID: Record<string, Check> = {
     const vias = getHeaders(msg, 'Via').map(parseVia);
     assert.equal(vias.length, 34);
     assert.deepEqual(vias.slice(0, 33).map((v) => v.host), Array.from({ length: 33 }, (_, i) => `sip${33 - i}.example.com`));
-    assert.equal(vias[33].params.get('received'), '192.0.2.5');
-    assert.ok(vias[33].params.get('branch')!.endsWith('longbranchvalue'));
+    assert.equal(itemAt(vias, 33).params.get('received'), '192.0.2.5');
+    assert.ok(itemAt(vias, 33).params.get('branch')!.endsWith('longbranchvalue'));
     const to = toOf(msg);
     assert.match(to.displayName!, /^I have a user name of (extreme){10} proportion$/);
     const toUri = sipUri(to.uri);
@@ -178,7 +180,7 @@ const VALID: Record<string, Check> = {
     assert.equal(tagOf(fromOf(msg)), `1${'298'.repeat(50)}2424`);
     const longName = 'Unknown-LongLongLongLongLongLongLongLongLongLongLongLongLongLongLongLongLongLongLongLong-Name';
     assert.match(getHeader(msg, longName)!, /-parameter-value$/);
-    assert.equal(sipUri(contactsOf(msg)[0].uri).user, 'amazinglylongcallername'.repeat(5));
+    assert.equal(sipUri(itemAt(contactsOf(msg), 0).uri).user, 'amazinglylongcallername'.repeat(5));
     assert.equal(msg.body.length, 150);
   },
   // RFC 4475 §3.1.1.8: only the REGISTER; the INVITE after Content-Length 0 is discarded.
@@ -232,7 +234,7 @@ const VALID: Record<string, Check> = {
   'ipv6-good': (m) => {
     assert.equal(sipUri(req(m).uri).host, '[2001:db8::10]');
     assert.equal(topVia(m).host, '[2001:db8::9:1]');
-    assert.equal(sipUri(contactsOf(m)[0].uri).host, '[2001:db8::1]');
+    assert.equal(sipUri(itemAt(contactsOf(m), 0).uri).host, '[2001:db8::1]');
   },
   // RFC 5118 §4.3: 5070 is the last group of the address, not a port.
   'port-ambiguous': (m) => {
@@ -261,13 +263,13 @@ const VALID: Record<string, Check> = {
       ['UDP', '192.0.2.1', undefined],
       ['TCP', '[2001:db8::9:255]', undefined],
     ]);
-    assert.equal(vias[2].params.get('received'), '192.0.2.200');
+    assert.equal(itemAt(vias, 2).params.get('received'), '192.0.2.200');
   },
   // RFC 5118 §4.9: Content-Length 236 counts the LF body; the CRLF copy's 9 extra octets are discarded.
   'ipv4-mapped-ipv6': (m) => {
     assert.equal(topVia(m).host, '[::ffff:192.0.2.10]');
     assert.equal(topVia(m).port, 19823);
-    assert.equal(sipUri(contactsOf(m)[0].uri).host, '[::ffff:192.0.2.2]');
+    assert.equal(sipUri(itemAt(contactsOf(m), 0).uri).host, '[::ffff:192.0.2.2]');
     assert.equal(m.body.length, 236);
     assert.match(m.body.toString(), /^v=0\r?\no=assistant 971731711378798081 0 IN IP6 ::ffff:192.0.2.2/);
   },
@@ -315,7 +317,7 @@ const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: num
   unksm2: (m) => { // §3.3.4
     assert.equal(formatUri(toOf(m).uri), 'isbn:2983792873');
     assert.equal(formatUri(fromOf(m).uri), 'http://www.example.com');
-    assert.equal(formatUri(contactsOf(m)[0].uri), 'name:John_Smith');
+    assert.equal(formatUri(itemAt(contactsOf(m), 0).uri), 'name:John_Smith');
   },
   bext01: (m) => { // §3.3.5
     assert.deepEqual(getHeaders(m, 'Require'), ['nothingSupportsThis', 'nothingSupportsThisEither']);
@@ -328,20 +330,20 @@ const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: num
   regaut01: (m) => assert.equal(getHeader(m, 'Authorization'), 'NoOneKnowsThisScheme opaque-data=here'), // §3.3.7
   multi01: { code: SipParseErrorCode.DUPLICATE_HEADER, status: 400 }, // §3.3.8: 400 Bad Request
   mcl01: { code: SipParseErrorCode.CONTENT_LENGTH, status: 400 }, // §3.3.9: framing undefined
-  bcast: (m) => assert.equal(parseVia(getHeaders(m, 'Via')[1]).host, '255.255.255.255'), // §3.3.10
+  bcast: (m) => assert.equal(parseVia(itemAt(getHeaders(m, 'Via'), 1)).host, '255.255.255.255'), // §3.3.10
   zeromf: (m) => assert.equal(maxForwardsOf(m), 0), // §3.3.11
   cparam01: (m) => { // §3.3.12: addr-spec, so ;unknownparam is a Contact parameter
-    const [contact] = contactsOf(m);
+    const contact = itemAt(contactsOf(m), 0);
     assert.deepEqual([...contact.params], [['unknownparam', null]]);
     assert.equal(sipUri(contact.uri).params.size, 0);
   },
   cparam02: (m) => { // §3.3.13: inside <>, so ;unknownparam is a URI parameter
-    const [contact] = contactsOf(m);
+    const contact = itemAt(contactsOf(m), 0);
     assert.equal(contact.params.size, 0);
     assert.deepEqual([...sipUri(contact.uri).params], [['unknownparam', null]]);
   },
   regescrt: (m) => { // §3.3.14
-    const uri = sipUri(contactsOf(m)[0].uri);
+    const uri = sipUri(itemAt(contactsOf(m), 0).uri);
     assert.deepEqual([...uri.headers], [['Route', '<sip:sip.example.com>']]);
   },
   sdp01: (m) => assert.equal(getHeader(m, 'Accept'), 'text/nobodyKnowsThis'), // §3.3.15

@@ -12,6 +12,7 @@ import { SipParseError } from '../../../src/sip/message/parse-error.ts';
 import { canonicalHeaderName } from '../../../src/sip/message/header-names.ts';
 import type { SipMessage } from '../../../src/sip/message/types.ts';
 import { RFC4475_DIR } from '../../support/rfc4475-vectors.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const DIR = RFC4475_DIR;
 
@@ -56,7 +57,7 @@ function mutate(data: Buffer, next: () => number): Buffer {
   let result = out;
   for (let i = 0; i < edits; i++) {
     const at = Math.floor(next() * result.length);
-    const byte = INTERESTING[Math.floor(next() * INTERESTING.length)];
+    const byte = itemAt(INTERESTING, Math.floor(next() * INTERESTING.length));
     const kind = next();
     if (kind < 0.5) {
       result[at] = byte;
@@ -85,7 +86,7 @@ test('known header-name spelling, compact forms, folding and LF line ends do not
     const original = tryParse(data);
     if (original instanceof SipParseError) continue;
     const wire = serializeMessage(original).toString('latin1');
-    const [head, ...rest] = wire.split('\r\n\r\n');
+    const [head = '', ...rest] = wire.split('\r\n\r\n');
     const lines = head.split('\r\n');
     const respelled = lines.map((line, i) => {
       if (i === 0) return line;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InviteClientTransaction } from '../../../src/sip/transaction/index.ts';
 import { clientUser, header, headers, request, response, settle, setup, TCP, UDP } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 function startInvite(target = UDP, options: Parameters<typeof setup>[0] = {}) {
   const env = setup(options);
@@ -35,8 +36,8 @@ test('reports Timer B (64*T1) to the TU exactly once as a 408 and stops retransm
   assert.equal(tu.timeouts.length, 0);
   clock.advance(1);
   assert.equal(tu.timeouts.length, 1);
-  assert.equal(tu.timeouts[0].status, 408);
-  assert.equal(header(tu.timeouts[0], 'Call-ID'), 'call-1@127.0.0.1');
+  assert.equal(itemAt(tu.timeouts, 0).status, 408);
+  assert.equal(header(itemAt(tu.timeouts, 0), 'Call-ID'), 'call-1@127.0.0.1');
   assert.equal(tx.state, 'Terminated');
   const sends = transport.sent.length;
   clock.advance(120_000);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { InviteServerTransaction, TransactionStateError } from '../../../src/sip/transaction/index.ts';
 import { header, request, response, settle, setup, TCP, UDP } from './helpers.ts';
 import type { TestFlow } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const VIA = 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-client-1;rport';
 
@@ -11,7 +12,7 @@ function receiveInvite(flow: TestFlow = UDP, options: Parameters<typeof setup>[0
   const invite = request({ via: VIA });
   env.layer.handleRequest(invite, flow);
   assert.equal(env.user.requests.length, 1);
-  const tx = env.user.requests[0].transaction;
+  const tx = itemAt(env.user.requests, 0).transaction;
   assert.ok(tx instanceof InviteServerTransaction);
   return { ...env, invite, tx };
 }
@@ -27,7 +28,7 @@ test('sends 100 Trying on its own when the TU has not answered within 200 ms', (
   assert.equal(transport.sent.length, 0);
   clock.advance(1);
   assert.deepEqual(transport.responseTimes(100), [200]);
-  const [trying] = transport.responses(100);
+  const trying = itemAt(transport.responses(100), 0);
   assert.equal(header(trying, 'Via'), VIA);
   assert.equal(header(trying, 'To'), '<sip:bob@127.0.0.1>', 'no To tag on a 100');
   assert.equal(tx.state, 'Proceeding');

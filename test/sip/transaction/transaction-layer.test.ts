@@ -7,6 +7,7 @@ import {
 } from '../../../src/sip/transaction/index.ts';
 import { clientUser, header, headers, request, response, setup, TCP, UDP } from './helpers.ts';
 import type { RequestOptions } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const VIA = 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-c1;rport';
 const VIA_2543 = 'SIP/2.0/UDP 127.0.0.1:5070';
@@ -31,9 +32,9 @@ test('inserts our Via (transport, sent-by, fresh z9hG4bK branch, rport) on a cop
   const udp = env.layer.createClientTransaction(original, UDP, clientUser());
   const tcp = env.layer.createClientTransaction(original, TCP, clientUser());
   assert.deepEqual(original.headers, before);
-  assert.equal(udp.request.headers[0].name, 'Via');
-  assert.equal(udp.request.headers[0].value, `SIP/2.0/UDP 127.0.0.1:5060;branch=${udp.branch};rport`);
-  assert.equal(tcp.request.headers[0].value, `SIP/2.0/TCP 127.0.0.1:5060;branch=${tcp.branch};rport`);
+  assert.equal(itemAt(udp.request.headers, 0).name, 'Via');
+  assert.equal(itemAt(udp.request.headers, 0).value, `SIP/2.0/UDP 127.0.0.1:5060;branch=${udp.branch};rport`);
+  assert.equal(itemAt(tcp.request.headers, 0).value, `SIP/2.0/TCP 127.0.0.1:5060;branch=${tcp.branch};rport`);
   assert.match(udp.branch, /^z9hG4bK[0-9a-f]{32}$/);
   assert.notEqual(udp.branch, tcp.branch);
   assert.deepEqual(env.transport.requests(), [udp.request, tcp.request]);
@@ -76,8 +77,8 @@ test('hands a CANCEL to the TU with the INVITE server transaction it cancels (sa
   const cancel = receive(env, { method: 'CANCEL', via: VIA });
   assert.equal(env.user.requests.length, 1, 'the CANCEL does not arrive as a new request');
   assert.equal(env.user.cancels.length, 1);
-  const { invite: inviteTx, cancel: received, transaction } = env.user.cancels[0];
-  assert.equal(inviteTx, env.user.requests[0].transaction);
+  const { invite: inviteTx, cancel: received, transaction } = itemAt(env.user.cancels, 0);
+  assert.equal(inviteTx, itemAt(env.user.requests, 0).transaction);
   assert.equal(received, cancel);
   assert.ok(transaction instanceof NonInviteServerTransaction);
   transaction.respond(response(cancel, 200, 'uas'));
@@ -92,14 +93,14 @@ test('passes a CANCEL that matches no INVITE to the TU as a new request (a UAS a
   receive(env, { via: VIA });
   const cancel = receive(env, { method: 'CANCEL', via: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-other' });
   assert.equal(env.user.cancels.length, 0);
-  assert.equal(env.user.requests[1].request, cancel);
-  assert.ok(env.user.requests[1].transaction instanceof NonInviteServerTransaction);
+  assert.equal(itemAt(env.user.requests, 1).request, cancel);
+  assert.ok(itemAt(env.user.requests, 1).transaction instanceof NonInviteServerTransaction);
 });
 
 test('passes an ACK for a 2xx (its own branch, no transaction) to the TU with its flow', () => {
   const env = setup();
   const invite = receive(env, { via: VIA });
-  env.user.requests[0].transaction.respond(response(invite, 200, 'uas'));
+  itemAt(env.user.requests, 0).transaction.respond(response(invite, 200, 'uas'));
   const ack = request({ method: 'ACK', via: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-ack2xx', toTag: 'uas' });
   env.layer.handleRequest(ack, TCP);
   assert.deepEqual(env.user.acks, [{ ack, flow: TCP }]);
@@ -111,7 +112,7 @@ test('matches RFC 2543 requests (no magic cookie) on Request-URI, tags, Call-ID,
   const invite = receive(env, { via: VIA_2543 });
   receive(env, { via: VIA_2543 });
   assert.equal(env.user.requests.length, 1, 'retransmission matched');
-  const tx = env.user.requests[0].transaction;
+  const tx = itemAt(env.user.requests, 0).transaction;
   assert.ok(tx instanceof InviteServerTransaction);
   tx.respond(response(invite, 180, 'uas'));
   receive(env, { via: VIA_2543 });
@@ -128,7 +129,7 @@ test('matches RFC 2543 requests (no magic cookie) on Request-URI, tags, Call-ID,
 test('matches an RFC 2543 ACK to the INVITE only when its To tag is that of our final response', () => {
   const env = setup();
   const invite = receive(env, { via: VIA_2543 });
-  const tx = env.user.requests[0].transaction;
+  const tx = itemAt(env.user.requests, 0).transaction;
   tx.respond(response(invite, 486, 'uas'));
   const strayAck = request({ method: 'ACK', via: VIA_2543, toTag: 'someone-else' });
   env.layer.handleRequest(strayAck, UDP);
@@ -144,7 +145,7 @@ test('matches an RFC 2543 CANCEL to its INVITE', () => {
   receive(env, { via: VIA_2543 });
   receive(env, { method: 'CANCEL', via: VIA_2543 });
   assert.equal(env.user.cancels.length, 1);
-  assert.equal(env.user.cancels[0].invite, env.user.requests[0].transaction);
+  assert.equal(itemAt(env.user.cancels, 0).invite, itemAt(env.user.requests, 0).transaction);
 });
 
 test('sends the CANCEL only after a provisional response, with the INVITE branch, to the INVITE target', () => {
@@ -157,7 +158,7 @@ test('sends the CANCEL only after a provisional response, with the INVITE branch
   env.layer.handleResponse(response(tx.request, 180, 'uas'), TCP);
   const cancels = env.transport.requests('CANCEL');
   assert.equal(cancels.length, 1);
-  const [cancel] = cancels;
+  const cancel = itemAt(cancels, 0);
   assert.deepEqual(headers(cancel, 'Via'), [header(tx.request, 'Via')]);
   assert.equal(header(cancel, 'CSeq'), '1 CANCEL');
   assert.equal(env.transport.sent.find((s) => s.message === cancel)?.to, TCP);
@@ -204,9 +205,9 @@ test('sendStateless adds our Via (a given branch or a fresh one) and resolves wi
   const env = setup();
   const ack = request({ method: 'ACK', toTag: 'uas' });
   const sent = await env.layer.sendStateless(ack, UDP, 'z9hG4bKfixed');
-  assert.equal(sent.headers[0].value, 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKfixed;rport');
+  assert.equal(itemAt(sent.headers, 0).value, 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKfixed;rport');
   assert.deepEqual(env.transport.requests(), [sent]);
-  assert.equal(ack.headers[0].name, 'Max-Forwards', 'the given request is not touched');
+  assert.equal(itemAt(ack.headers, 0).name, 'Max-Forwards', 'the given request is not touched');
   env.transport.failWith = new Error('down');
   await assert.rejects(env.layer.sendStateless(ack, UDP), /down/);
 });
@@ -227,8 +228,8 @@ test('counts transactions by kind and forgets every one of them once terminated'
     created: { inviteClient: 1, inviteServer: 2, nonInviteClient: 1, nonInviteServer: 2 },
   });
   env.layer.handleResponse(response(invite.tx.request, 486, 'uas'), UDP);
-  env.user.cancels[0].transaction.respond(response(env.user.cancels[0].cancel, 200, 'uas'));
-  env.user.cancels[0].invite.respond(response(serverInvite, 487, 'uas'));
+  itemAt(env.user.cancels, 0).transaction.respond(response(itemAt(env.user.cancels, 0).cancel, 200, 'uas'));
+  itemAt(env.user.cancels, 0).invite.respond(response(serverInvite, 487, 'uas'));
   for (const { transaction, request: req } of env.user.requests.slice(1)) transaction.respond(response(req, 500, 'uas'));
   env.layer.handleRequest(request({ method: 'ACK', via: VIA, toTag: 'uas' }), UDP);
   env.clock.advance(120_000);

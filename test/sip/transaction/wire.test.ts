@@ -4,6 +4,7 @@ import { createResponse, cseqOf, parseMessage, serializeMessage, topVia } from '
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/types.ts';
 import { InviteClientTransaction } from '../../../src/sip/transaction/index.ts';
 import { clientUser, request, setup, UDP } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 function overTheWire<M extends SipMessage>(message: M): M {
   return parseMessage(serializeMessage(message)) as M;
@@ -18,7 +19,7 @@ test('a client INVITE, the 486 and our ACK survive serializing and parsing with 
   const busy = overTheWire(createResponse(received, 486, { toTag: 'far-end' }));
   env.layer.handleResponse(busy, UDP);
   assert.deepEqual(tu.responses.map((r) => r.status), [486]);
-  const [ack] = env.transport.requests('ACK').map((a) => overTheWire<SipRequest>(a));
+  const ack = itemAt(env.transport.requests('ACK').map((a) => overTheWire<SipRequest>(a)), 0);
   assert.equal(topVia(ack).params.get('branch'), tx.branch);
   assert.deepEqual(cseqOf(ack), { seq: 1, method: 'ACK' });
 });
@@ -46,5 +47,5 @@ test('a retransmission written with compact header names matches the transaction
   assert.equal(env.user.requests.length, 1);
   const trying = env.transport.responses(100).map((r) => overTheWire<SipResponse>(r));
   assert.equal(trying.length, 1, 'the retransmission is answered with 100 Trying');
-  assert.equal(topVia(trying[0]).params.get('branch'), 'z9hG4bK-wire');
+  assert.equal(topVia(itemAt(trying, 0)).params.get('branch'), 'z9hG4bK-wire');
 });

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeepAliveWheel } from '../../../src/sip/transport/keep-alive-wheel.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 function wheelOf(count: number, intervalMs: number) {
   const clock = new FakeClock();
@@ -34,8 +35,8 @@ describe('KeepAliveWheel', () => {
     for (let i = 0; i < 2 * wheel.slotCount; i++) turn();
     const ticksOf = (item: number) => visits.flatMap((tick, index) => (tick.includes(item) ? [index] : []));
     for (const item of [0, 1, 2]) {
-      const [first, second] = ticksOf(item);
-      assert.equal(second - first, wheel.slotCount);
+      const ticks = ticksOf(item);
+      assert.equal(itemAt(ticks, 1) - itemAt(ticks, 0), wheel.slotCount);
     }
   });
 
@@ -59,7 +60,7 @@ describe('KeepAliveWheel', () => {
     const { wheel, visits, turn } = wheelOf(4, 150);
     assert.equal(wheel.slotCount, 1);
     turn();
-    assert.equal(visits[0].length, 4);
+    assert.equal(itemAt(visits, 0).length, 4);
   });
 
   test('stops turning when stopped', () => {

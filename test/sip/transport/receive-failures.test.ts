@@ -9,6 +9,7 @@ import { RECEIVE_FAILED, type DropReport } from '../../../src/sip/transport/tran
 import { TransportLayer, type TransportLayerConfig } from '../../../src/sip/transport/transport-layer.ts';
 import type { Flow } from '../../../src/sip/transport/flow.ts';
 import { next, rawRequest, record, until } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -92,7 +93,7 @@ describe('a stream that cannot be framed and cannot be answered', () => {
     client.ws.send(BARE_CR_IN_FROM.replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\r\nContent-Length: abc\r\n'));
     client.ws.send(rawRequest({ via: 'SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKwsafter' }));
     await until(() => client.messages.length === 1);
-    assert.match(client.messages[0], /^SIP\/2\.0 200 OK\r\n[\s\S]*branch=z9hG4bKwsafter/);
+    assert.match(itemAt(client.messages, 0), /^SIP\/2\.0 200 OK\r\n[\s\S]*branch=z9hG4bKwsafter/);
   });
 });
 
@@ -138,7 +139,7 @@ describe('an exception raised while handling received bytes', () => {
     const second = await wsClient(url);
     second.ws.send(rawRequest({ via: 'SIP/2.0/WS a.invalid;branch=z9hG4bKwsbug2' }));
     await until(() => second.messages.length === 1);
-    assert.match(second.messages[0], /^SIP\/2\.0 200 OK/);
+    assert.match(itemAt(second.messages, 0), /^SIP\/2\.0 200 OK/);
   });
 
   test('over UDP, costs that datagram only', async () => {
@@ -157,8 +158,8 @@ describe('an exception raised while handling received bytes', () => {
     await until(() => drops.length === 1);
     socket.send(rawRequest({ via: udpVia('z9hG4bKudpbug2') }), port, '127.0.0.1');
     await until(() => answers.length === 1);
-    assert.match(answers[0], /^SIP\/2\.0 200 OK[\s\S]*z9hG4bKudpbug2/);
-    assert.equal(drops[0].reason, RECEIVE_FAILED);
+    assert.match(itemAt(answers, 0), /^SIP\/2\.0 200 OK[\s\S]*z9hG4bKudpbug2/);
+    assert.equal(itemAt(drops, 0).reason, RECEIVE_FAILED);
     assert.equal(errors.length, 1);
   });
 

@@ -66,7 +66,7 @@ describe('StreamFramer', () => {
     let pings = 0;
     framer.on('ping', () => pings++);
     const message = request();
-    assert.deepEqual(feedAll(framer, '\r\n\r\n' + message), [message]);
+    assert.deepEqual(feedAll(framer, `\r\n\r\n${message}`), [message]);
     assert.equal(pings, 1);
   });
 
@@ -117,8 +117,8 @@ describe('StreamFramer', () => {
 
   test('fails with 513 when the header section does not end within the maximum size', () => {
     const framer = new StreamFramer({ maxSize: 1024 });
-    const padding = 'X-Padding: ' + 'a'.repeat(2000) + '\r\n';
-    const err = framingError(framer, 'OPTIONS sip:127.0.0.1 SIP/2.0\r\n' + padding);
+    const padding = `X-Padding: ${'a'.repeat(2000)}\r\n`;
+    const err = framingError(framer, `OPTIONS sip:127.0.0.1 SIP/2.0\r\n${padding}`);
     assert.equal(err.status, 513);
     assert.equal(err.data.length, 1024);
   });

@@ -5,6 +5,7 @@ import { TcpTransport, type TcpTransportOptions } from '../../../src/sip/transpo
 import type { FramingError } from '../../../src/sip/transport/stream-framer.ts';
 import type { InboundMessage } from '../../../src/sip/transport/transport.ts';
 import { next, rawRequest, record, selfSignedCertificate, until } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -35,10 +36,10 @@ describe('TcpTransport', () => {
     socket.write(first + second);
     await until(() => messages.length === 2);
     assert.deepEqual(messages.map((m) => m.data.toString()), [first, second]);
-    assert.equal(messages[0].flow.id, messages[1].flow.id);
-    assert.equal(messages[0].flow.transport, 'TCP');
-    assert.equal(messages[0].flow.reliable, true);
-    assert.deepEqual(messages[0].flow.remote, { address: '127.0.0.1', port: socket.localPort });
+    assert.equal(itemAt(messages, 0).flow.id, itemAt(messages, 1).flow.id);
+    assert.equal(itemAt(messages, 0).flow.transport, 'TCP');
+    assert.equal(itemAt(messages, 0).flow.reliable, true);
+    assert.deepEqual(itemAt(messages, 0).flow.remote, { address: '127.0.0.1', port: socket.localPort });
   });
 
   test('frames one message split over three writes', async () => {
@@ -54,7 +55,7 @@ describe('TcpTransport', () => {
     assert.equal(messages.length, 0);
     socket.write(message.slice(cuts[1]));
     await until(() => messages.length === 1);
-    assert.equal(messages[0].data.toString(), message);
+    assert.equal(itemAt(messages, 0).data.toString(), message);
   });
 
   test('answers a double-CRLF ping with a single CRLF pong', async () => {
@@ -83,7 +84,7 @@ describe('TcpTransport', () => {
     await ended;
     assert.equal(Buffer.concat(received).toString(), 'SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
     assert.equal(seen.length, 1);
-    assert.equal(seen[0].status, 400);
+    assert.equal(itemAt(seen, 0).status, 400);
     socket.end();
     await until(() => closed.length === 1);
   });
@@ -97,7 +98,7 @@ describe('TcpTransport', () => {
     const secondFlow = await client.send(target, Buffer.from(rawRequest({ callId: 'b@127.0.0.1' })));
     assert.equal(firstFlow.id, secondFlow.id);
     await until(() => inbound.length === 2);
-    assert.equal(inbound[0].flow.id, inbound[1].flow.id);
+    assert.equal(itemAt(inbound, 0).flow.id, itemAt(inbound, 1).flow.id);
   });
 
   test('opens a single connection for concurrent sends to one address', async () => {
@@ -123,8 +124,8 @@ describe('TcpTransport', () => {
     const response = 'SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n';
     await server.send(flow, Buffer.from(response));
     await until(() => clientInbound.length === 1);
-    assert.equal(clientInbound[0].data.toString(), response);
-    assert.equal(clientInbound[0].flow.id, outboundFlow.id);
+    assert.equal(itemAt(clientInbound, 0).data.toString(), response);
+    assert.equal(itemAt(clientInbound, 0).flow.id, outboundFlow.id);
   });
 
   test('rejects a send on a flow whose connection closed', async () => {

@@ -8,6 +8,7 @@ import type { SipRequest, SipResponse } from '../../../src/sip/message/index.ts'
 import { TransportLayer, type TransportLayerConfig } from '../../../src/sip/transport/transport-layer.ts';
 import type { Flow } from '../../../src/sip/transport/flow.ts';
 import { next, rawRequest, record, selfSignedCertificate, until } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -40,8 +41,8 @@ describe('TransportLayer over TCP', () => {
     const { socket, received } = await tcpClient(layer);
     socket.write(rawRequest({ via: tcpVia('z9hG4bKp1'), callId: 'p1@127.0.0.1' }) + rawRequest({ via: tcpVia('z9hG4bKp2'), callId: 'p2@127.0.0.1' }));
     await until(() => requests.length === 2);
-    assert.equal(requests[0][1].id, requests[1][1].id);
-    assert.equal(topVia(requests[0][0]).params.get('rport'), String(socket.localPort));
+    assert.equal(itemAt(requests, 0)[1].id, itemAt(requests, 1)[1].id);
+    assert.equal(topVia(itemAt(requests, 0)[0]).params.get('rport'), String(socket.localPort));
     for (const [request, flow] of requests) await layer.sendResponse(createResponse(request, 200), flow);
     await until(() => (received().match(/SIP\/2\.0 200 OK/g) ?? []).length === 2);
     assert.match(received(), /Call-ID: p1@127\.0\.0\.1[\s\S]*Call-ID: p2@127\.0\.0\.1/);
@@ -57,7 +58,7 @@ describe('TransportLayer over TCP', () => {
       await new Promise((resolve) => setTimeout(resolve, 15));
     }
     await until(() => requests.length === 1);
-    assert.equal(requests[0].body.toString(), 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n');
+    assert.equal(itemAt(requests, 0).body.toString(), 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n');
   });
 
   test('answers a framing error with 400 and then closes the connection', async () => {

@@ -10,6 +10,7 @@ import type { FramingError } from '../../../src/sip/transport/stream-framer.ts';
 import type { DropReport, InboundMessage } from '../../../src/sip/transport/transport.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
 import { next, rawRequest, record, selfSignedCertificate, until } from './helpers.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -122,7 +123,7 @@ describe('WebSocketTransport', () => {
     ws.send(rawRequest({ body: 'hello' }).replace('Content-Length: 5', 'Content-Length: 9'));
     assert.equal(await reply, 'SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
     assert.equal(errors.length, 1);
-    assert.match(errors[0].message, /does not match/);
+    assert.match(itemAt(errors, 0).message, /does not match/);
     ws.send(rawRequest());
     await until(() => messages.length === 1);
   });
@@ -218,7 +219,7 @@ describe('WebSocketTransport', () => {
     const [, response] = await next<[unknown, { statusCode: number }]>(third, 'unexpected-response');
     assert.equal(response.statusCode, 503);
     assert.deepEqual(drops.map((drop) => drop.reason), [CONNECTION_LIMIT]);
-    assert.match(drops[0].detail ?? '', /^127\.0\.0\.1 already holds 2 connections/);
+    assert.match(itemAt(drops, 0).detail ?? '', /^127\.0\.0\.1 already holds 2 connections/);
 
     const { flow } = await connected(transport, url, { localAddress: '127.0.0.2' });
     assert.equal(flow.remote.address, '127.0.0.2');

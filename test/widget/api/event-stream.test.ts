@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventStream } from '../../../src/widget/api/event-stream.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 class ScriptedSocket extends EventTarget {
   readonly OPEN = 1;
@@ -59,23 +60,23 @@ function stream(refreshAnswers: boolean[]) {
 test('the first message is the access token', async () => {
   const { stream: channel, sockets } = stream([]);
   channel.start();
-  sockets[0].open();
+  itemAt(sockets, 0).open();
   await settle();
-  assert.deepEqual(sockets[0].sent, [JSON.stringify({ type: 'auth', token: 'first' })]);
+  assert.deepEqual(itemAt(sockets, 0).sent, [JSON.stringify({ type: 'auth', token: 'first' })]);
   channel.stop();
 });
 
 test('a refused token is refreshed and tried once more, and the stream carries on', async () => {
   const { stream: channel, sockets, events } = stream([true]);
   channel.start();
-  sockets[0].open();
-  sockets[0].closeWith(4401);
+  itemAt(sockets, 0).open();
+  itemAt(sockets, 0).closeWith(4401);
   await settle();
   assert.equal(sockets.length, 2);
-  sockets[1].open();
+  itemAt(sockets, 1).open();
   await settle();
-  assert.deepEqual(sockets[1].sent, [JSON.stringify({ type: 'auth', token: 'second' })]);
-  sockets[1].ready();
+  assert.deepEqual(itemAt(sockets, 1).sent, [JSON.stringify({ type: 'auth', token: 'second' })]);
+  itemAt(sockets, 1).ready();
   assert.deepEqual(events, { over: 0, refreshes: 1, ready: 1 });
   channel.stop();
 });
@@ -83,16 +84,16 @@ test('a refused token is refreshed and tried once more, and the stream carries o
 test('the session is over when the refresh is refused, or the new token is refused too', async () => {
   const refused = stream([false]);
   refused.stream.start();
-  refused.sockets[0].closeWith(4401);
+  itemAt(refused.sockets, 0).closeWith(4401);
   await settle();
   assert.deepEqual(refused.events, { over: 1, refreshes: 1, ready: 0 });
   assert.equal(refused.sockets.length, 1);
 
   const twice = stream([true, true]);
   twice.stream.start();
-  twice.sockets[0].closeWith(4401);
+  itemAt(twice.sockets, 0).closeWith(4401);
   await settle();
-  twice.sockets[1].closeWith(4401);
+  itemAt(twice.sockets, 1).closeWith(4401);
   await settle();
   assert.deepEqual(twice.events, { over: 1, refreshes: 1, ready: 0 });
 });
@@ -100,7 +101,7 @@ test('the session is over when the refresh is refused, or the new token is refus
 test('an expired session ends the stream without a refresh', async () => {
   const { stream: channel, sockets, events } = stream([true]);
   channel.start();
-  sockets[0].closeWith(4402);
+  itemAt(sockets, 0).closeWith(4402);
   await settle();
   assert.deepEqual(events, { over: 1, refreshes: 0, ready: 0 });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CifClient } from '../../../src/widget/cif/cif-client.ts';
 import type { CifFramework, CifHandler } from '../../../src/widget/cif/cif-framework.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 /** A stand-in framework recording every call; answers come from `answers` by method name. */
 function fakeFramework(answers: Record<string, (...args: unknown[]) => Promise<unknown>> = {}) {
@@ -43,7 +44,7 @@ describe('CIF client', () => {
     const { framework, calls } = fakeFramework({ searchAndOpenRecords: async () => '{"0":{"contactid":"1"},"1":{"contactid":"2"}}' });
     const result = await new CifClient(framework).searchAndOpenRecords('contact', '?$select=fullname', true);
     assert.deepEqual(result, { ok: true, value: [{ contactid: '1' }, { contactid: '2' }] });
-    assert.deepEqual(calls[0].args, ['contact', '?$select=fullname', true]);
+    assert.deepEqual(itemAt(calls, 0).args, ['contact', '?$select=fullname', true]);
   });
 
   test('a rejection becomes a typed error instead of a thrown one', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CIF_INIT_DONE, loadCifLibrary } from '../../../src/widget/cif/cif-loader.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 class FakeScript extends EventTarget {
   src = '';
@@ -25,9 +26,9 @@ describe('CIF library loader', () => {
     const { win, document, scripts } = fakePage();
     loadCifLibrary({ base: 'https://org.crm4.dynamics.com', document, window: win, timeoutMs: 50, onReady: () => {}, onUnavailable: () => {} });
     assert.equal(scripts.length, 1);
-    assert.equal(scripts[0].src, 'https://org.crm4.dynamics.com/webresources/Widget/msdyn_ciLibrary.js');
-    assert.equal(scripts[0].attributes.get('data-crmurl'), 'https://org.crm4.dynamics.com');
-    assert.equal(scripts[0].attributes.get('data-cifid'), 'CIFMainLibrary');
+    assert.equal(itemAt(scripts, 0).src, 'https://org.crm4.dynamics.com/webresources/Widget/msdyn_ciLibrary.js');
+    assert.equal(itemAt(scripts, 0).attributes.get('data-crmurl'), 'https://org.crm4.dynamics.com');
+    assert.equal(itemAt(scripts, 0).attributes.get('data-cifid'), 'CIFMainLibrary');
   });
 
   test('reports ready on CIFInitDone with the framework the library left on the window', async () => {
@@ -74,7 +75,7 @@ describe('CIF library loader', () => {
     const reason = new Promise((resolve) => {
       loadCifLibrary({ base: 'https://org.crm.dynamics.com', document, window: win, timeoutMs: 5000, onReady: () => {}, onUnavailable: resolve });
     });
-    scripts[0].dispatchEvent(new Event('error'));
+    itemAt(scripts, 0).dispatchEvent(new Event('error'));
     assert.equal(await reason, 'script-error');
   });
 });

@@ -36,7 +36,7 @@ async function pane(api: ApiFixture, settings: Partial<PaneSettings> = {}) {
       searches.push(`${entity} ${query}`);
       return { ok: true, value: RECORDS.filter((record) => record.entity === entity).map((record) => record.row) };
     },
-    openForm: async (options: { entityName: string; entityId?: string }) => (opened.push(`${options.entityName} ${options.entityId}`), { ok: true, value: {} }),
+    openForm: async (options: { entityName: string; entityId?: string }) => { opened.push(`${options.entityName} ${options.entityId}`); return { ok: true, value: {} }; },
   } as unknown as CifClient;
   const client = new ApiClient(fetchThrough(api));
   await client.login('1001', PASSWORDS['1001']);

@@ -9,6 +9,7 @@ import { CifErrorKind, type CifResult } from '../../../src/widget/cif/cif-result
 import { CrmFlow } from '../../../src/widget/crm/crm-flow.ts';
 import { ServerNumberReader } from '../../../src/widget/phone/server-number-reader.ts';
 import { createApiFixture, PASSWORDS, type ApiFixture } from '../../server/api/api-fixture.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const ANA = '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
 const CONTOSO = '90ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c';
@@ -39,9 +40,9 @@ function setup(settings: Partial<PaneSettings> = {}, crm: { records?: Partial<Ci
   const cifCalls: string[] = [];
   const cif = {
     available: true,
-    searchAndOpenRecords: async (entity: string, query: string) => (searches.push(`${entity} ${query}`), { ok: true, value: ROWS[entity] }),
-    openForm: async (options: object, prefill?: object) => (cifCalls.push(`openForm ${JSON.stringify(options)} ${JSON.stringify(prefill ?? null)}`), { ok: true, value: {} }),
-    renderSearchPage: async (entity: string, text: string) => (cifCalls.push(`renderSearchPage ${entity} ${text}`), { ok: true, value: undefined }),
+    searchAndOpenRecords: async (entity: string, query: string) => { searches.push(`${entity} ${query}`); return { ok: true, value: ROWS[entity] }; },
+    openForm: async (options: object, prefill?: object) => { cifCalls.push(`openForm ${JSON.stringify(options)} ${JSON.stringify(prefill ?? null)}`); return { ok: true, value: {} }; },
+    renderSearchPage: async (entity: string, text: string) => { cifCalls.push(`renderSearchPage ${entity} ${text}`); return { ok: true, value: undefined }; },
     ...crm.records,
   } as unknown as CifClient;
   let current: PaneSettings = { ...defaultSettings(), ...settings };
@@ -50,7 +51,7 @@ function setup(settings: Partial<PaneSettings> = {}, crm: { records?: Partial<Ci
     cif: () => cif,
     api: client,
     settings: () => current,
-    saveSettings: async (next) => ((current = next), true),
+    saveSettings: async (next) => { current = next; return true; },
     agentUserId: () => crm.agent,
     language: () => 'en',
     defaultRegion: 'US',
@@ -77,7 +78,7 @@ describe('the pane’s CRM flow with numbers read by the server', () => {
     await client.login('1001', PASSWORDS['1001']);
     const records = await flow.lookup('+14155550100');
     assert.deepEqual(searches.map((search) => search.split(' ')[0]), ['contact', 'account', 'lead']);
-    assert.match(searches[0], /contains\(telephone1,'%\[4４\]%\[1１\]%/);
+    assert.match(itemAt(searches, 0), /contains\(telephone1,'%\[4４\]%\[1１\]%/);
     assert.deepEqual(records, [
       { entity: 'contact', id: ANA, name: 'Ana' },
       { entity: 'account', id: CONTOSO, name: 'Contoso' },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CallNotifier, type NotificationConstructor, type NotificationLike, type NotifierEnvironment } from '../../../src/widget/phone/call-notifier.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 interface Shown {
   title: string;
@@ -55,10 +56,10 @@ test('a call ringing while the page is hidden shows one lasting notification, wh
   notifier.ring(CALL);
   notifier.ring(CALL);
   assert.equal(browser.shown.length, 1);
-  assert.equal(browser.shown[0].title, 'Incoming call: Alex Baker');
-  assert.deepEqual(browser.shown[0].options, { body: 'Click to answer.', tag: 'callpane-call-in-1', requireInteraction: true, silent: false });
+  assert.equal(itemAt(browser.shown, 0).title, 'Incoming call: Alex Baker');
+  assert.deepEqual(itemAt(browser.shown, 0).options, { body: 'Click to answer.', tag: 'callpane-call-in-1', requireInteraction: true, silent: false });
   notifier.stop('in-1');
-  assert.equal(browser.shown[0].closed, true);
+  assert.equal(itemAt(browser.shown, 0).closed, true);
 });
 
 test('while the agent is looking at the page nothing is shown; looking away during the ring shows it', () => {
@@ -80,9 +81,9 @@ test('clicking the notification brings the tab forward, closes it and answers th
   const notifier = new CallNotifier(browser.env, (id) => answered.push(id));
   browser.setHidden(true);
   notifier.ring(CALL);
-  browser.shown[0].notification.onclick?.(new Event('click'));
+  itemAt(browser.shown, 0).notification.onclick?.(new Event('click'));
   assert.equal(browser.state.focused, 1);
-  assert.equal(browser.shown[0].closed, true);
+  assert.equal(itemAt(browser.shown, 0).closed, true);
   assert.deepEqual(answered, ['in-1']);
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Ringtone, type RingContext } from '../../../src/widget/phone/ringtone.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 /**
  * An AudioContext under the browser's autoplay rule: it starts suspended and runs only when
@@ -39,7 +40,13 @@ class FakeAudioContext implements RingContext {
 
 function setUp() {
   const contexts: FakeAudioContext[] = [];
-  const ringtone = new Ringtone({ createContext: () => (contexts.push(new FakeAudioContext()), contexts.at(-1)!) });
+  const ringtone = new Ringtone({
+    createContext: () => {
+      const context = new FakeAudioContext();
+      contexts.push(context);
+      return context;
+    },
+  });
   const pane = new EventTarget();
   return { ringtone, contexts, pane };
 }
@@ -73,7 +80,7 @@ test('a call that rings before any gesture is silent and says so; the first clic
   ringtone.start();
   assert.equal(ringtone.audible, false);
   click(pane);
-  assert.equal(contexts[0].state, 'running');
+  assert.equal(itemAt(contexts, 0).state, 'running');
   assert.equal(ringtone.audible, true);
 });
 
@@ -82,7 +89,7 @@ test('the cadence (2 s on, 4 s off) is scheduled on the audio clock, which backg
   ringtone.unlockOn(pane);
   click(pane);
   ringtone.start();
-  const scheduled = contexts[0].scheduled;
+  const scheduled = itemAt(contexts, 0).scheduled;
   assert.deepEqual(scheduled.slice(0, 4), [[0.12, 100], [0, 102], [0.12, 106], [0, 108]]);
   assert.ok(scheduled.at(-1)![1] >= 100 + 9 * 60, 'rings for ten minutes without a timer');
   ringtone.stop();

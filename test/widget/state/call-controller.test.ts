@@ -12,6 +12,7 @@ import { ServerNumberReader } from '../../../src/widget/phone/server-number-read
 import { CallController } from '../../../src/widget/state/call-controller.ts';
 import { initialState, type PaneState } from '../../../src/widget/state/pane-state.ts';
 import { Store } from '../../../src/widget/state/store.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 /** A phone that does what it is told and lets the test play the far end. */
 class FakeEngine implements Partial<PhoneEngine> {
@@ -63,7 +64,7 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
       pops.push(input.phase);
       return options.decision === 'choose' ? { kind: 'choose', records: input.matches } : { kind: 'none', reason: 'never' };
     },
-    journal: async (request: JournalRequest) => (journal.push(request), { state: 'logged' as const, activityId: 'act-1' }),
+    journal: async (request: JournalRequest) => { journal.push(request); return { state: 'logged' as const, activityId: 'act-1' }; },
     open: async () => true,
     remember: async () => true,
   } as unknown as CrmFlow;
@@ -126,7 +127,7 @@ describe('call controller', () => {
     const { engine, store, pops, rings, docked } = setup({ lookup: [alex] });
     engine.emit(incoming());
     await settle();
-    const view = store.state.calls[0];
+    const view = itemAt(store.state.calls, 0);
     assert.deepEqual(view.lookup, { state: 'done', records: [alex] });
     assert.deepEqual(view.record, alex);
     assert.deepEqual(pops, ['ringing']);
@@ -186,8 +187,8 @@ describe('call controller', () => {
     const { engine, store } = setup({ lookup: records, decision: 'choose' });
     engine.emit(incoming());
     await settle();
-    assert.equal(store.state.calls[0].choosing, true);
-    assert.equal(store.state.calls[0].record, undefined);
+    assert.equal(itemAt(store.state.calls, 0).choosing, true);
+    assert.equal(itemAt(store.state.calls, 0).record, undefined);
   });
 
   test('an ended call is journaled once with the server id, its facts and the notes', async () => {
@@ -201,11 +202,11 @@ describe('call controller', () => {
     controller.onServerEvent(serverEvent('ended', { disposition: 'answered', startedAt: started, answeredAt: started + 4000 }));
     await settle();
     assert.equal(journal.length, 1);
-    assert.equal(journal[0].call.callId, 'srv-1');
-    assert.equal(journal[0].call.answeredAt, started + 4000);
-    assert.equal(journal[0].call.number, '+16195550129');
-    assert.equal(journal[0].notes, 'Wants a quote');
-    assert.deepEqual(store.state.calls[0].log, { state: 'logged', activityId: 'act-1' });
+    assert.equal(itemAt(journal, 0).call.callId, 'srv-1');
+    assert.equal(itemAt(journal, 0).call.answeredAt, started + 4000);
+    assert.equal(itemAt(journal, 0).call.number, '+16195550129');
+    assert.equal(itemAt(journal, 0).notes, 'Wants a quote');
+    assert.deepEqual(itemAt(store.state.calls, 0).log, { state: 'logged', activityId: 'act-1' });
   });
 
   test('notes reach the server before the call is logged, so a pane that logs it later has them', async () => {
@@ -227,7 +228,7 @@ describe('call controller', () => {
     controller.onServerEvent(serverEvent('ringing'));
     engine.emit(incoming());
     await settle();
-    assert.equal(store.state.calls[0].serverCallId, 'srv-1');
+    assert.equal(itemAt(store.state.calls, 0).serverCallId, 'srv-1');
   });
 
   test('dialling a pasted national number calls its E.164 form and keeps the clicked record', async () => {
@@ -235,7 +236,7 @@ describe('call controller', () => {
     const { engine, controller, store } = setup();
     await controller.dial('(415) 555-0101', record);
     assert.deepEqual(engine.actions, ['call +14155550101']);
-    assert.deepEqual(store.state.calls[0].record, record);
+    assert.deepEqual(itemAt(store.state.calls, 0).record, record);
   });
 
   test('answering a second call holds the one in progress', async () => {
@@ -260,7 +261,7 @@ describe('knowledge articles from Dynamics', () => {
     engine.emit(incoming({ state: 'active', answeredAt: Date.now() }));
     controller.setNotes('in-1', 'Printer jams');
     controller.addArticle('Clearing a paper jam', 'https://org.crm.dynamics.com/kb/1');
-    assert.equal(store.state.calls[0].notes, 'Printer jams\nClearing a paper jam: https://org.crm.dynamics.com/kb/1');
+    assert.equal(itemAt(store.state.calls, 0).notes, 'Printer jams\nClearing a paper jam: https://org.crm.dynamics.com/kb/1');
   });
 
   test('without a call the article is dropped', () => {

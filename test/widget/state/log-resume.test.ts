@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { CallRecord } from '../../../src/widget/api/api-types.ts';
 import type { JournalRequest } from '../../../src/widget/crm/crm-flow.ts';
 import { resumeUnfinishedLogs, unfinishedLogs } from '../../../src/widget/state/log-resume.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const NOW = 1_800_000_000_000;
 
@@ -60,7 +61,7 @@ describe('resuming unfinished call logs', () => {
   test('each call is journaled with its own facts, notes and the record reported before', async () => {
     const requests: JournalRequest[] = [];
     const crm = {
-      journal: async (request: JournalRequest) => (requests.push(request), { state: 'logged' as const, activityId: 'x' }),
+      journal: async (request: JournalRequest) => { requests.push(request); return { state: 'logged' as const, activityId: 'x' }; },
       lookup: async () => [],
       remembered: async () => undefined,
     };
@@ -74,14 +75,14 @@ describe('resuming unfinished call logs', () => {
     });
     assert.equal(changed, true);
     assert.equal(requests.length, 1);
-    assert.deepEqual(requests[0].call, { callId: 'c1', direction: 'outbound', number: '+4930123456', extension: '1001', startedAt: NOW - 60_000, answeredAt: NOW - 50_000, endedAt: NOW - 10_000 });
-    assert.deepEqual(requests[0].record, { entity: 'contact', id: 'abc', name: '' });
-    assert.equal(requests[0].notes, 'call back Friday');
+    assert.deepEqual(itemAt(requests, 0).call, { callId: 'c1', direction: 'outbound', number: '+4930123456', extension: '1001', startedAt: NOW - 60_000, answeredAt: NOW - 50_000, endedAt: NOW - 10_000 });
+    assert.deepEqual(itemAt(requests, 0).record, { entity: 'contact', id: 'abc', name: '' });
+    assert.equal(itemAt(requests, 0).notes, 'call back Friday');
   });
 
   test('a single lookup match becomes the regarding record, several do not', async () => {
     const seen: unknown[] = [];
-    const journal = async (request: JournalRequest) => (seen.push(request.record), { state: 'logged' as const, activityId: 'x' });
+    const journal = async (request: JournalRequest) => { seen.push(request.record); return { state: 'logged' as const, activityId: 'x' }; };
     const one = { entity: 'contact' as const, id: '1', name: 'A' };
     await resumeUnfinishedLogs({ records: [record({ id: 'a' })], extension: '1001', crm: { journal, lookup: async () => [one], remembered: async () => undefined }, now: NOW });
     await resumeUnfinishedLogs({ records: [record({ id: 'b' })], extension: '1001', crm: { journal, lookup: async () => [one, { ...one, id: '2' }], remembered: async () => undefined }, now: NOW });
@@ -90,7 +91,7 @@ describe('resuming unfinished call logs', () => {
 
   test('catching up stops when Dynamics 365 is not connected', async () => {
     let calls = 0;
-    const crm = { journal: async () => (calls++, { state: 'waiting' as const }), lookup: async () => [], remembered: async () => undefined };
+    const crm = { journal: async () => { calls++; return { state: 'waiting' as const }; }, lookup: async () => [], remembered: async () => undefined };
     const changed = await resumeUnfinishedLogs({ records: [record({ id: 'a' }), record({ id: 'b' })], extension: '1001', crm, now: NOW });
     assert.equal(changed, false);
     assert.equal(calls, 1);

@@ -12,7 +12,10 @@ const stillClock: CoordinatorClock = { now: () => 0, setTimeout: () => 0, clearT
 /** Another tab of the same agent that holds the registration and is in a call. */
 function busyHolderTab(): CoordinationChannel & { closed: boolean } {
   const listeners = new Set<(event: { data: unknown }) => void>();
-  const answer = (data: CoordinatorMessage) => queueMicrotask(() => listeners.forEach((listener) => listener({ data })));
+  const answer = (data: CoordinatorMessage) =>
+    queueMicrotask(() => {
+      for (const listener of listeners) listener({ data });
+    });
   return {
     closed: false,
     postMessage(message) {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiResult, SsoClaim } from '../../../src/widget/api/api-client.ts';
 import { GIVE_UP_AFTER_MS, POLL_INTERVAL_MS, SsoSignIn, type SsoBrowser, type SsoEnd, type SsoPhase } from '../../../src/widget/state/sso-sign-in.ts';
+import { itemAt } from '../../support/item-at.ts';
 
 const ORIGIN = 'https://pbx.example.com';
 const SESSION = { expiresAt: 1, extension: { number: '1001', displayName: 'Alice', email: null } };
@@ -49,7 +50,7 @@ function harness(options: { blocked?: boolean } = {}): Harness {
     api: {
       async claimSso(secret) {
         h.claims.push(secret);
-        return h.answers.length > 1 ? h.answers.shift()! : h.answers[0];
+        return h.answers.length > 1 ? h.answers.shift()! : itemAt(h.answers, 0);
       },
     },
     browser,
@@ -73,10 +74,10 @@ test('the popup opens at once and is sent to the start with the handoff only, ne
   h.answers = [signedIn];
   h.sso.start('entra');
   assert.equal(h.opened.length, 1);
-  assert.equal(h.opened[0].url, '');
-  assert.match(h.opened[0].name, /^callpane-sso-s{42}0$/, 'a name of its own, not a fixed one');
+  assert.equal(itemAt(h.opened, 0).url, '');
+  assert.match(itemAt(h.opened, 0).name, /^callpane-sso-s{42}0$/, 'a name of its own, not a fixed one');
   await settle();
-  assert.deepEqual(h.opened[0].replacedWith, [`${ORIGIN}/dyncrm/sso/start?provider=entra&handoff=${'h'.repeat(43)}`]);
+  assert.deepEqual(itemAt(h.opened, 0).replacedWith, [`${ORIGIN}/dyncrm/sso/start?provider=entra&handoff=${'h'.repeat(43)}`]);
   assert.deepEqual(h.phases, [{ phase: 'waiting', providerId: 'entra' }]);
   assert.equal(h.claims.length, 0);
   t.mock.timers.tick(POLL_INTERVAL_MS);
@@ -170,7 +171,7 @@ test('cancel stops claiming and closes the popup', async (t) => {
   t.mock.timers.tick(POLL_INTERVAL_MS * 3);
   await settle();
   assert.equal(h.claims.length, 0);
-  assert.equal(h.opened[0].closed, true);
+  assert.equal(itemAt(h.opened, 0).closed, true);
   assert.deepEqual(h.phases.at(-1), { phase: 'idle' });
   assert.deepEqual(h.ends, []);
 });
