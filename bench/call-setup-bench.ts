@@ -83,9 +83,13 @@ export async function runCallpaneCallBench(options: CallBenchOptions = {}): Prom
   const settings = settingsOf(options);
   const port = await freeUdpTcpPort();
   const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-  const server = spawn(process.execPath, [...profile, new URL('./callpane-registrar-server.ts', import.meta.url).pathname, '--port', String(port), '--users', String(2 * settings.pairs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [...profile, new URL('./callpane-registrar-server.ts', import.meta.url).pathname, '--port', String(port), '--users', String(2 * settings.pairs)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   try {
     await new Promise<void>((resolve, reject) => {
@@ -107,7 +111,12 @@ export async function runKamailioCallBench(options: CallBenchOptions & { childre
   const settings = settingsOf(options);
   const children = options.children ?? 1;
   const { callers, callees } = benchUsers(settings.pairs);
-  const kamailio = await startKamailio({ transports: ['udp'], children, auth: { users: [...callers, ...callees], algorithm: 'MD5', challengeInvites: true }, sharedMemoryMb: 1024 });
+  const kamailio = await startKamailio({
+    transports: ['udp'],
+    children,
+    auth: { users: [...callers, ...callees], algorithm: 'MD5', challengeInvites: true },
+    sharedMemoryMb: 1024,
+  });
   try {
     const label =
       `Kamailio 5.6 calls over UDP, ${children} worker${children === 1 ? '' : 's'}: digest MD5 on every REGISTER and INVITE (407, From user = authenticated user), ` +
@@ -162,5 +171,6 @@ if (import.meta.main) {
     profileDir: values['cpu-prof-dir'],
   };
   if (!values['kamailio-only']) console.log(formatCallResult(await runCallpaneCallBench(options), options));
-  if (!values['callpane-only']) console.log(formatCallResult(await runKamailioCallBench({ ...options, children: values.children === undefined ? 1 : Number(values.children) }), options));
+  if (!values['callpane-only'])
+    console.log(formatCallResult(await runKamailioCallBench({ ...options, children: values.children === undefined ? 1 : Number(values.children) }), options));
 }

@@ -23,7 +23,6 @@ import { openDatabase } from '../src/store/database.ts';
 import { createExtensionRepository } from '../src/store/extension-repository.ts';
 import { FIRST_BENCH_EXTENSION } from './bench-users.ts';
 
-
 const { values } = parseArgs({
   options: { port: { type: 'string' }, users: { type: 'string' }, transports: { type: 'string' }, 'media-relay': { type: 'string' }, 'rtpengine-engines': { type: 'string' } },
 });

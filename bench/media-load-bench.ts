@@ -96,7 +96,14 @@ const ENGINE_PORTS = { portMin: 20000, portMax: 29999 };
 async function startExternalEngine(): Promise<{ address: string; pid: number; stop(): Promise<void> }> {
   const ngPort = await freeUdpTcpPort();
   // The managed engine's very command line (src/media/rtpengine-process.ts), started by us.
-  const args = rtpengineArgs({ address: '127.0.0.1', publicAddress: undefined, ngPort, ...ENGINE_PORTS, deleteDelaySeconds: 5, threads: Math.max(2, Math.min(4, availableParallelism())) });
+  const args = rtpengineArgs({
+    address: '127.0.0.1',
+    publicAddress: undefined,
+    ngPort,
+    ...ENGINE_PORTS,
+    deleteDelaySeconds: 5,
+    threads: Math.max(2, Math.min(4, availableParallelism())),
+  });
   const engine: ChildProcess = spawn('rtpengine', args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const ng = new NgClient({ host: '127.0.0.1', port: ngPort, timeoutMs: 200, retries: 0 });
   const stop = async (): Promise<void> => {
@@ -146,7 +153,11 @@ async function relayedCalls(mode: 'managed' | 'external', maxCalls: number, stre
     const rtpenginePid = external?.pid ?? stats.rtpenginePid;
     if (stats.mediaMode !== mode || rtpenginePid === undefined) throw new Error(`the bench server's media is ${stats.mediaMode}, not ${mode} with a running rtpengine`);
     const user = (i: number) => ({ user: String(FIRST_BENCH_EXTENSION + i), password: `pw-${i}` });
-    const held = await HeldCalls.open({ host: '127.0.0.1', port: server.port }, Array.from({ length: maxCalls }, (_, i) => user(maxCalls + i)), streams);
+    const held = await HeldCalls.open(
+      { host: '127.0.0.1', port: server.port },
+      Array.from({ length: maxCalls }, (_, i) => user(maxCalls + i)),
+      streams,
+    );
     calls = held;
     await held.registerCallees();
     return {
@@ -200,7 +211,13 @@ async function ramp(mode: EngineMode, steps: readonly number[], seconds: number,
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const before = { rtpengine: cpuOf(source.rtpenginePid), callpane: cpuOf(source.callpanePid), generator: process.cpuUsage(), machine: machineBusySeconds(), at: performance.now() };
+      const before = {
+        rtpengine: cpuOf(source.rtpenginePid),
+        callpane: cpuOf(source.callpanePid),
+        generator: process.cpuUsage(),
+        machine: machineBusySeconds(),
+        at: performance.now(),
+      };
       const window = await streams.measure(seconds * 1000);
       const elapsed = (performance.now() - before.at) / 1000;
       const generator = process.cpuUsage(before.generator);
@@ -244,7 +261,10 @@ export async function runMediaLoadBench(options: MediaLoadOptions = {}): Promise
 
 function formatStep(step: MediaLoadStep, mode: EngineMode): string {
   const perCall = step.calls === 0 ? 0 : (100 * step.rtpengineCores) / step.calls;
-  const relay = mode === 'direct' ? '' : `rtpengine ${(100 * step.rtpengineCores).toFixed(1)} % of a core = ${perCall.toFixed(3)} % per call, Callpane ${(100 * step.callpaneCores).toFixed(1)} %, `;
+  const relay =
+    mode === 'direct'
+      ? ''
+      : `rtpengine ${(100 * step.rtpengineCores).toFixed(1)} % of a core = ${perCall.toFixed(3)} % per call, Callpane ${(100 * step.callpaneCores).toFixed(1)} %, `;
   return (
     `${String(step.calls).padStart(4)} calls: loss ${step.lossPercent.toFixed(2)} %, jitter mean ${step.jitterMeanMs.toFixed(2)} ms (p99 ${step.jitterP99Ms.toFixed(2)}), ` +
     `delay p50 ${step.delayP50Ms.toFixed(2)} / p99 ${step.delayP99Ms.toFixed(2)} / max ${step.delayMaxMs.toFixed(1)} ms; ${relay}` +
@@ -276,7 +296,8 @@ if (import.meta.main) {
     throw new RangeError(`--steps must be rising positive integers such as 50,100,200, got ${values.steps}`);
   }
   const modes = values.modes?.split(',') as EngineMode[] | undefined;
-  if (modes !== undefined && (modes.length === 0 || modes.some((mode) => !ALL_MODES.includes(mode)))) throw new RangeError(`--modes must list some of ${ALL_MODES.join(', ')}, got ${values.modes}`);
+  if (modes !== undefined && (modes.length === 0 || modes.some((mode) => !ALL_MODES.includes(mode))))
+    throw new RangeError(`--modes must list some of ${ALL_MODES.join(', ')}, got ${values.modes}`);
   const options: MediaLoadOptions = { steps, seconds: values.seconds === undefined ? undefined : Number(values.seconds), modes };
   // --json: the isolated child of runMediaLoadBench (progress lines, then the result as JSON).
   if (values.json) console.log(JSON.stringify(await measureMediaLoad(options, (line) => console.log(line))));

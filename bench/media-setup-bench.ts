@@ -67,7 +67,8 @@ export async function measureMediaSetup(options: MediaSetupOptions = {}): Promis
     const always = await startBenchServer({ port: await freeUdpTcpPort(), users: 2 * PAIRS, mediaRelay: 'always' });
     servers.push(always);
     const relayed = await always.stats();
-    if (relayed.mediaMode !== 'managed' || relayed.rtpenginePid === undefined) throw new Error(`the relayed bench server has no running managed rtpengine (media mode ${relayed.mediaMode})`);
+    if (relayed.mediaMode !== 'managed' || relayed.rtpenginePid === undefined)
+      throw new Error(`the relayed bench server has no running managed rtpengine (media mode ${relayed.mediaMode})`);
     const direct = await openLoad(never);
     loads.push(direct);
     const anchored = await openLoad(always);
@@ -84,7 +85,11 @@ export async function measureMediaSetup(options: MediaSetupOptions = {}): Promis
     const results: MediaSetupResult['rounds'] = [];
     const neverPid = (await never.stats()).pid;
     for (let round = 0; round < rounds; round++) results.push({ never: await run(direct, neverPid, 'never'), always: await run(anchored, relayed.pid, 'always') });
-    const calls = (mode: 'never' | 'always'): number => Math.max(1, results.reduce((sum, round) => sum + round[mode].completed, 0));
+    const calls = (mode: 'never' | 'always'): number =>
+      Math.max(
+        1,
+        results.reduce((sum, round) => sum + round[mode].completed, 0),
+      );
     const cpuMsPerCall = { never: (1000 * cpu.never) / calls('never'), always: (1000 * cpu.always) / calls('always'), rtpengine: (1000 * cpu.rtpengine) / calls('always') };
     return { ratePerSecond, seconds, rounds: results, cpuMsPerCall, loadAverage: loadavg() };
   } finally {

@@ -104,9 +104,7 @@ export async function runScreenPopBench(calls = 100): Promise<ScreenPopResult & 
   const script = fileURLToPath(import.meta.url);
   const isolated = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v unshare && command -v ip'], { stdio: 'ignore' }).status === 0;
   const command = isolated ? 'unshare' : process.execPath;
-  const args = isolated
-    ? ['--net', 'sh', '-c', `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} ${calls}`]
-    : [script, String(calls)];
+  const args = isolated ? ['--net', 'sh', '-c', `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} ${calls}`] : [script, String(calls)];
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -107,9 +107,23 @@ interface BenchSandbox {
 
 async function startSandbox(records: number, sample: number): Promise<BenchSandbox> {
   const started = performance.now();
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./phone-index-sandbox.ts', import.meta.url)), '--records', String(records), '--sample', String(sample), '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./phone-index-sandbox.ts', import.meta.url)),
+      '--records',
+      String(records),
+      '--sample',
+      String(sample),
+      '--client-id',
+      CLIENT.clientId,
+      '--client-secret',
+      CLIENT.clientSecret,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const change = (count: number) =>
     new Promise<number>((resolve) => {
@@ -127,7 +141,13 @@ async function startSandbox(records: number, sample: number): Promise<BenchSandb
     lines.on('line', (line) => {
       if (line.startsWith('ready ')) origin = line.slice('ready '.length);
       if (line.startsWith('sample ') && origin !== undefined) {
-        resolve({ origin, sample: JSON.parse(line.slice('sample '.length)) as SampleNumber[], loadSeconds: (performance.now() - started) / 1000, change, stop: () => child.kill('SIGTERM') });
+        resolve({
+          origin,
+          sample: JSON.parse(line.slice('sample '.length)) as SampleNumber[],
+          loadSeconds: (performance.now() - started) / 1000,
+          change,
+          stop: () => child.kill('SIGTERM'),
+        });
       }
     });
   });
@@ -146,13 +166,22 @@ async function wildcardLookup(client: WebApiClient, incoming: string): Promise<C
   return matchedRecords(matchPhone(numbers, incoming, candidates, { defaultRegion: REGION }));
 }
 
-const keyOf = (records: readonly CrmRecordRef[] | undefined) => (records ?? []).map((record) => `${record.entity}:${record.id}`).sort().join(' ');
+const keyOf = (records: readonly CrmRecordRef[] | undefined) =>
+  (records ?? [])
+    .map((record) => `${record.entity}:${record.id}`)
+    .sort()
+    .join(' ');
 
 async function measurePhoneIndex(options: Required<PhoneIndexBenchOptions>): Promise<PhoneIndexBenchResult> {
   const sandbox = await startSandbox(options.records, Math.max(options.lookups, options.changes));
   const dataDir = mkdtempSync(join(tmpdir(), 'callpane-phone-index-bench-'));
   const logger = createLogger({ level: 'silent', pretty: false });
-  const tokens = createClientCredentialsTokenSource({ tokenUrl: `${sandbox.origin}/${SANDBOX_TENANT_ID}/oauth2/v2.0/token`, clientId: CLIENT.clientId, credential: { kind: 'secret', clientSecret: CLIENT.clientSecret }, resource: sandbox.origin });
+  const tokens = createClientCredentialsTokenSource({
+    tokenUrl: `${sandbox.origin}/${SANDBOX_TENANT_ID}/oauth2/v2.0/token`,
+    clientId: CLIENT.clientId,
+    credential: { kind: 'secret', clientSecret: CLIENT.clientSecret },
+    resource: sandbox.origin,
+  });
   const client = createWebApiClient({ orgUrl: sandbox.origin, tokens, maxConcurrentRequests: 16, requestTimeoutMs: 600_000, logger });
   const db = openDatabase(dataDir);
   try {
@@ -240,7 +269,17 @@ async function measurePhoneIndex(options: Required<PhoneIndexBenchOptions>): Pro
 }
 
 export async function runPhoneIndexBench(options: PhoneIndexBenchOptions = {}): Promise<PhoneIndexBenchResult & { isolated: boolean }> {
-  const args = ['--json', '--records', String(options.records ?? 1_000_000), '--lookups', String(options.lookups ?? 10_000), '--wildcard-lookups', String(options.wildcardLookups ?? 20), '--changes', String(options.changes ?? 1000)];
+  const args = [
+    '--json',
+    '--records',
+    String(options.records ?? 1_000_000),
+    '--lookups',
+    String(options.lookups ?? 10_000),
+    '--wildcard-lookups',
+    String(options.wildcardLookups ?? 20),
+    '--changes',
+    String(options.changes ?? 1000),
+  ];
   return runIsolated<PhoneIndexBenchResult>(fileURLToPath(import.meta.url), args);
 }
 
@@ -260,7 +299,9 @@ export function formatPhoneIndex(result: PhoneIndexBenchResult & { isolated?: bo
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { records: { type: 'string' }, lookups: { type: 'string' }, 'wildcard-lookups': { type: 'string' }, changes: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { records: { type: 'string' }, lookups: { type: 'string' }, 'wildcard-lookups': { type: 'string' }, changes: { type: 'string' }, json: { type: 'boolean' } },
+  });
   const options = {
     records: Number(values.records ?? 1_000_000),
     lookups: Number(values.lookups ?? 10_000),

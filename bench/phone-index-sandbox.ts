@@ -59,15 +59,36 @@ for (let i = 0; i < records; i++) {
     entity = 'contact';
     id = guid(1, i);
     const mobile = random.chance(0.55) ? typed(random, randomNumber()) : null;
-    dataverse.create('contacts', { contactid: id, firstname: 'Pat', lastname: `Caller ${i}`, telephone1: first, mobilephone: mobile, telephone2: random.chance(0.1) ? typed(random, randomNumber()) : null, address1_country: country });
+    dataverse.create('contacts', {
+      contactid: id,
+      firstname: 'Pat',
+      lastname: `Caller ${i}`,
+      telephone1: first,
+      mobilephone: mobile,
+      telephone2: random.chance(0.1) ? typed(random, randomNumber()) : null,
+      address1_country: country,
+    });
   } else if (i % 5 === 3) {
     entity = 'account';
     id = guid(2, i);
-    dataverse.create('accounts', { accountid: id, name: `Company ${i}`, telephone1: first, telephone2: random.chance(0.25) ? typed(random, randomNumber()) : null, address1_country: country });
+    dataverse.create('accounts', {
+      accountid: id,
+      name: `Company ${i}`,
+      telephone1: first,
+      telephone2: random.chance(0.25) ? typed(random, randomNumber()) : null,
+      address1_country: country,
+    });
   } else {
     entity = 'lead';
     id = guid(3, i);
-    dataverse.create('leads', { leadid: id, firstname: 'Lee', lastname: `Prospect ${i}`, telephone1: first, mobilephone: random.chance(0.45) ? typed(random, randomNumber()) : null, address1_country: country });
+    dataverse.create('leads', {
+      leadid: id,
+      firstname: 'Lee',
+      lastname: `Prospect ${i}`,
+      telephone1: first,
+      mobilephone: random.chance(0.45) ? typed(random, randomNumber()) : null,
+      address1_country: country,
+    });
   }
   if (i % every === 0 && sample.length < sampleSize) sample.push({ e164: e164(home), stored: first, entity, id });
   if ((i + 1) % 100_000 === 0) process.stderr.write(`sandbox: ${i + 1} records in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);

@@ -46,7 +46,9 @@ import { runParserBench } from './parser-bench.ts';
 import { runRegisterLoad, type RegisterLoadResult, type RegisterLoadUser } from './sip-load-generator.ts';
 import { formatWebSocketDrop, runWebSocketDropBench } from './websocket-drop.ts';
 
-const { values: args } = parseArgs({ options: { 'ws-connections': { type: 'string', default: '10000' }, 'media-only': { type: 'boolean', default: false }, 'phone-index-only': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { 'ws-connections': { type: 'string', default: '10000' }, 'media-only': { type: 'boolean', default: false }, 'phone-index-only': { type: 'boolean', default: false } },
+});
 const WS_CONNECTIONS = Number(args['ws-connections']);
 if (!Number.isInteger(WS_CONNECTIONS) || WS_CONNECTIONS < 1) throw new RangeError(`--ws-connections must be a positive integer, got ${args['ws-connections']}`);
 
@@ -102,7 +104,9 @@ if (args['phone-index-only']) {
 }
 
 const parser = runParserBench(3000);
-console.log(`Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`);
+console.log(
+  `Parser + serializer over the RFC 4475 valid set: ${parser.messagesPerSecond.toLocaleString('en')} messages/s (${parser.messages} in ${parser.durationMs} ms; target 50,000)\n`,
+);
 
 const { throughput: callpane, oneAtATime } = await callpaneRegisterLoad();
 console.log(formatLoadResult(`Callpane REGISTER over UDP, one event loop, digest MD5, bindings stored in SQLite, ${CONCURRENCY} in flight`, callpane));

@@ -173,11 +173,7 @@ async function start(args: string[]): Promise<number> {
 }
 
 async function extAdd(args: string[]): Promise<number> {
-  const parsed = parse(
-    args,
-    { ...common, name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, 'sip-secret': { type: 'string' } },
-    ['<number>'],
-  );
+  const parsed = parse(args, { ...common, name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, 'sip-secret': { type: 'string' } }, ['<number>']);
   if (!parsed) return help();
   const { values, positionals } = parsed;
   const displayName = values.name;
@@ -205,7 +201,13 @@ async function extList(args: string[]): Promise<number> {
   const all = [header, ...rows];
   const width = (cell: string) => [...cell].length;
   const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
-  for (const row of all) out(row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join('  ').trimEnd());
+  for (const row of all)
+    out(
+      row
+        .map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell)))
+        .join('  ')
+        .trimEnd(),
+    );
   return 0;
 }
 
@@ -368,8 +370,10 @@ function dynamics(subcommand: DynamicsSubcommand): (args: string[]) => Promise<n
       loadConfig: load,
       openDatabase: (config) => openDatabase(config.dataDir),
       connection: (config) =>
-        config.dynamics.connection ?? (demo(config) ? demoDynamicsConnection(sandboxOrigin(config.sandbox.host, config.sandbox.port), demoDynamicsSecret(config.dataDir)) : undefined),
-      paneUrl: (config) => (demo(config) ? (config.sandbox.paneUrl ?? config.http.publicUrl ?? localUrl(config.http.host, config.http.port, config.tls !== undefined)) : config.http.publicUrl),
+        config.dynamics.connection ??
+        (demo(config) ? demoDynamicsConnection(sandboxOrigin(config.sandbox.host, config.sandbox.port), demoDynamicsSecret(config.dataDir)) : undefined),
+      paneUrl: (config) =>
+        demo(config) ? (config.sandbox.paneUrl ?? config.http.publicUrl ?? localUrl(config.http.host, config.http.port, config.tls !== undefined)) : config.http.publicUrl,
     });
 }
 

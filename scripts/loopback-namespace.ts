@@ -18,7 +18,10 @@ export function enterLoopbackNamespace(what: string): void {
     console.warn(`${what}: not root or no unshare/ip: running without a loopback-only namespace`);
     return;
   }
-  const inner = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${process.argv.slice(1).map((a) => JSON.stringify(a)).join(' ')}`;
+  const inner = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${process.argv
+    .slice(1)
+    .map((a) => JSON.stringify(a))
+    .join(' ')}`;
   const run = spawnSync('unshare', ['--net', 'sh', '-c', inner], { stdio: 'inherit', env: { ...process.env, [MARK]: '1' } });
   process.exit(run.status ?? 1);
 }

@@ -12,9 +12,5 @@ enterLoopbackNamespace('run-tests');
 
 const patterns = process.argv.slice(2);
 const files = patterns.length > 0 ? patterns : globSync('test/**/*.test.ts').sort();
-const run = spawnSync(
-  process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=120000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -8,7 +8,14 @@ import type { DynamicsConnection } from '../config/dynamics-config.ts';
 import type { Config } from '../config/load-config.ts';
 import { EXTENSION_NUMBER } from '../crm/numbers/extension-number.ts';
 import { allRows } from '../dynamics/setup/all-rows.ts';
-import { applyChannelProvider, callpaneChannelUrl, channelUrlProblem, DEFAULT_CHANNEL_LABEL, manualSteps, type ChannelProviderSettings } from '../dynamics/setup/channel-provider-record.ts';
+import {
+  applyChannelProvider,
+  callpaneChannelUrl,
+  channelUrlProblem,
+  DEFAULT_CHANNEL_LABEL,
+  manualSteps,
+  type ChannelProviderSettings,
+} from '../dynamics/setup/channel-provider-record.ts';
 import { checkDynamics, type CheckLine } from '../dynamics/setup/dynamics-check.ts';
 import { odataString } from '../dynamics/setup/odata-string.ts';
 import { proposeExtensions, roleMembers } from '../dynamics/setup/role-members.ts';
@@ -233,7 +240,9 @@ async function users(io: DynamicsCommandIo, config: Config, connection: Dynamics
   const proposal = proposeExtensions(found.members, extensions, Number(start));
   io.stdout('number,name,email');
   for (const row of proposal.rows) io.stdout([row.number, row.name, row.email].map(csvField).join(','));
-  io.stderr(`${found.members.length + found.skipped.length} users hold ${role}: ${proposal.rows.length} proposed above, ${proposal.existing.length} already have an extension, ${found.skipped.length} left out.`);
+  io.stderr(
+    `${found.members.length + found.skipped.length} users hold ${role}: ${proposal.rows.length} proposed above, ${proposal.existing.length} already have an extension, ${found.skipped.length} left out.`,
+  );
   for (const member of proposal.existing) io.stderr(`  ${member.name} <${member.email}> has extension ${member.number}`);
   for (const skipped of found.skipped) io.stderr(`  ${skipped.name}: ${skipped.reason}`);
   if (proposal.rows.length > 0) io.stderr('Save the CSV (callpane dynamics users --role … > agents.csv), review it, then: callpane ext import agents.csv');

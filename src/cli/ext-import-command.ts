@@ -80,7 +80,8 @@ export async function runExtensionImport(args: string[], io: ExtImportIo): Promi
   try {
     const extensions = createExtensionRepository(db);
     const plan = planImport(text, extensions, !withPasswords);
-    if (existsSync(passwordsPath)) plan.errors.unshift(`${passwordsPath} exists: move it away or name another file with --passwords-out (it may hold the passwords of an earlier import)`);
+    if (existsSync(passwordsPath))
+      plan.errors.unshift(`${passwordsPath} exists: move it away or name another file with --passwords-out (it may hold the passwords of an earlier import)`);
     if (plan.errors.length > 0) {
       io.stderr(`callpane ext import: ${csvPath}: ${plan.errors.length} problem${plan.errors.length === 1 ? '' : 's'}; nothing was imported:`);
       for (const error of plan.errors) io.stderr(`  ${error}`);
@@ -153,7 +154,12 @@ function table(rows: ImportRow[]): string[] {
   const all = [header, ...rows.map((row) => [row.number, row.displayName, row.email ?? '-'])];
   const width = (cell: string) => [...cell].length;
   const widths = header.map((_, column) => Math.max(...all.map((row) => width(row[column] ?? ''))));
-  return all.map((row) => row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join('  ').trimEnd());
+  return all.map((row) =>
+    row
+      .map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function count(n: number): string {

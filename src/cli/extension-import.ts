@@ -150,7 +150,9 @@ export async function importExtensions(db: Database, extensions: ExtensionReposi
     ...(options.withPasswords ? { password: spreadsheetSafeSecret(GENERATED_PASSWORD_BYTES) } : {}),
     sipSecret: spreadsheetSafeSecret(GENERATED_SIP_SECRET_BYTES),
   }));
-  const hashes = await mapConcurrently(imported, hashConcurrency(), (entry) => (entry.password === undefined ? Promise.resolve(NO_PASSWORD_HASH) : hashGeneratedSecret(entry.password)));
+  const hashes = await mapConcurrently(imported, hashConcurrency(), (entry) =>
+    entry.password === undefined ? Promise.resolve(NO_PASSWORD_HASH) : hashGeneratedSecret(entry.password),
+  );
   const writingStart = performance.now();
   inTransaction(db, () => {
     for (const [index, entry] of imported.entries()) {

@@ -86,7 +86,9 @@ export async function runJournalCommand(subcommand: Subcommand, args: string[], 
         const named = parsed.positionals;
         const before = named.length === 0 ? [] : named.filter((callId) => outbox.get(callId)?.state !== 'parked');
         const retried = outbox.retry(now, named.length === 0 ? undefined : named);
-        io.stdout(`${retried} parked journal ${retried === 1 ? 'entry is' : 'entries are'} pending again; a running server writes ${retried === 1 ? 'it' : 'them'} to Dynamics now.`);
+        io.stdout(
+          `${retried} parked journal ${retried === 1 ? 'entry is' : 'entries are'} pending again; a running server writes ${retried === 1 ? 'it' : 'them'} to Dynamics now.`,
+        );
         for (const callId of before) io.stderr(`callpane journal retry: call ${callId} has no parked journal entry`);
         return before.length > 0 ? 1 : 0;
       }
@@ -112,7 +114,13 @@ function pendingRows(rows: JournalOutboxRow[], now: number): string[][] {
 
 function table(io: JournalCommandIo, rows: string[][]): void {
   const widths = rows.reduce<number[]>((max, row) => row.map((cell, column) => Math.max(max[column] ?? 0, [...cell].length)), []);
-  for (const row of rows) io.stdout(row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - [...cell].length)).join('  ').trimEnd());
+  for (const row of rows)
+    io.stdout(
+      row
+        .map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - [...cell].length))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** 45 s, 12 min, 3 h 5 min, 2 d 4 h. */

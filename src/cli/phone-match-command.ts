@@ -48,7 +48,8 @@ export async function runPhoneMatch(args: string[], io: PhoneMatchIo): Promise<n
       return 0;
     }
     region = parsed.values.region?.toUpperCase();
-    if (region !== undefined && !isCountryCode(region)) throw new Error(`--region must be an ISO 3166-1 alpha-2 country code such as US or DE, not ${JSON.stringify(parsed.values.region)}`);
+    if (region !== undefined && !isCountryCode(region))
+      throw new Error(`--region must be an ISO 3166-1 alpha-2 country code such as US or DE, not ${JSON.stringify(parsed.values.region)}`);
   } catch (error) {
     io.stderr(`callpane phone match: ${(error as Error).message}\n\n${PHONE_MATCH_USAGE.trimEnd()}`);
     return 2;

@@ -19,9 +19,7 @@ export class ConfigError extends CodedError<ConfigErrorCode> {
   constructor(problems: readonly string[]) {
     super(
       ConfigErrorCode.INVALID,
-      problems.length === 1
-        ? `Invalid configuration: ${problems[0]}`
-        : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+      problems.length === 1 ? `Invalid configuration: ${problems[0]}` : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
     );
     this.problems = problems;
   }

@@ -41,7 +41,13 @@ export interface DynamicsSchemaHelpers {
 }
 
 export function dynamicsSchema({ allowed }: DynamicsSchemaHelpers) {
-  const integer = (min: number, max: number, note: string) => z.number().int().min(min).max(max).register(allowed, { allowed: `an integer from ${min} to ${max}${note}` });
+  const integer = (min: number, max: number, note: string) =>
+    z
+      .number()
+      .int()
+      .min(min)
+      .max(max)
+      .register(allowed, { allowed: `an integer from ${min} to ${max}${note}` });
   const file = () => z.string().min(1).register(allowed, { allowed: 'a file path' });
   const flag = () => z.boolean().register(allowed, { allowed: 'true or false (1 or 0 in the environment)' });
   return z
@@ -125,7 +131,12 @@ export function entraTokenUrl(authority: string, tenantId: string): string {
  * names, the certificate's files checked (readable, a PEM certificate and the RSA key that
  * matches it: Entra wants PS256, an RSA signature). `known` as in ./ice-config.ts.
  */
-export function resolveDynamicsConfig(input: DynamicsInput, env: Environment, cwd: string, known: (...keys: string[]) => boolean): { dynamics: DynamicsConfig; problems: DynamicsProblem[] } {
+export function resolveDynamicsConfig(
+  input: DynamicsInput,
+  env: Environment,
+  cwd: string,
+  known: (...keys: string[]) => boolean,
+): { dynamics: DynamicsConfig; problems: DynamicsProblem[] } {
   const problems: DynamicsProblem[] = [];
   const problem = (message: string, ...keys: string[]) => problems.push({ path: ['dynamics', ...keys], message });
   const { url, tenantId, clientId, clientSecret, clientSecretEnv, certificate } = input;
@@ -202,7 +213,8 @@ function certificateProblem(certPath: string, keyPath: string): { key: 'cert' | 
   } catch {
     return { key: 'key', message: `must be a PEM private key, not encrypted (${keyPath} is not one)` };
   }
-  if (key.asymmetricKeyType !== 'rsa') return { key: 'key', message: `must be an RSA key: Entra ID verifies the assertion's PS256 signature (${keyPath} holds a ${key.asymmetricKeyType} key)` };
+  if (key.asymmetricKeyType !== 'rsa')
+    return { key: 'key', message: `must be an RSA key: Entra ID verifies the assertion's PS256 signature (${keyPath} holds a ${key.asymmetricKeyType} key)` };
   if (!certificate.checkPrivateKey(key)) return { key: 'key', message: `must be the private key of dynamics.certificate.cert (${keyPath} does not match ${certPath})` };
   return undefined;
 }

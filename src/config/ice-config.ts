@@ -45,7 +45,12 @@ export function iceSchema({ allowed }: IceSchemaHelpers) {
       turn: z
         .strictObject({
           urls: z
-            .array(z.string().regex(TURN_URI).register(allowed, { allowed: 'a TURN URI such as turn:turn.example.com:3478?transport=udp or turns:turn.example.com:5349?transport=tcp (RFC 7065)' }))
+            .array(
+              z
+                .string()
+                .regex(TURN_URI)
+                .register(allowed, { allowed: 'a TURN URI such as turn:turn.example.com:3478?transport=udp or turns:turn.example.com:5349?transport=tcp (RFC 7065)' }),
+            )
             .min(1)
             .register(allowed, { allowed: 'a non-empty list of TURN URIs such as ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:5349?transport=tcp"]' }),
           secret: z
@@ -60,14 +65,13 @@ export function iceSchema({ allowed }: IceSchemaHelpers) {
             .int()
             .min(TURN_TTL_SECONDS.min)
             .max(TURN_TTL_SECONDS.max)
-            .register(allowed, { allowed: `an integer from ${TURN_TTL_SECONDS.min} to ${TURN_TTL_SECONDS.max} (seconds a TURN credential lasts; longer than the pane's 20-minute SIP credential)` })
+            .register(allowed, {
+              allowed: `an integer from ${TURN_TTL_SECONDS.min} to ${TURN_TTL_SECONDS.max} (seconds a TURN credential lasts; longer than the pane's 20-minute SIP credential)`,
+            })
             .default(TURN_TTL_SECONDS.default),
         })
         .optional(),
-      transportPolicy: z
-        .enum(ICE_TRANSPORT_POLICIES)
-        .register(allowed, { allowed: 'all (any candidate) or relay (media only through the TURN server)' })
-        .default('all'),
+      transportPolicy: z.enum(ICE_TRANSPORT_POLICIES).register(allowed, { allowed: 'all (any candidate) or relay (media only through the TURN server)' }).default('all'),
     })
     .prefault({});
 }
@@ -109,9 +113,13 @@ export function resolveIceConfig(input: IceInput, env: Environment, known: (...k
     } else if (secretEnv !== undefined) {
       resolved = env[secretEnv] || undefined;
       if (resolved === undefined) problems.push({ path: at('turn', 'secretEnv'), message: `names ${secretEnv}, which is not set or empty` });
-      else if (resolved.length < MIN_SECRET_LENGTH) problems.push({ path: at('turn', 'secretEnv'), message: `names ${secretEnv}, which holds fewer than ${MIN_SECRET_LENGTH} characters` });
+      else if (resolved.length < MIN_SECRET_LENGTH)
+        problems.push({ path: at('turn', 'secretEnv'), message: `names ${secretEnv}, which holds fewer than ${MIN_SECRET_LENGTH} characters` });
     } else if (secret === undefined) {
-      problems.push({ path: at('turn', 'secret'), message: "is required with media.ice.turn: the TURN server's static-auth-secret (or secretEnv naming a variable that holds it)" });
+      problems.push({
+        path: at('turn', 'secret'),
+        message: "is required with media.ice.turn: the TURN server's static-auth-secret (or secretEnv naming a variable that holds it)",
+      });
     }
     if (resolved !== undefined && resolved.length >= MIN_SECRET_LENGTH) turn = { urls: [...new Set(urls)], secret: resolved, ttlSeconds };
   }

@@ -320,14 +320,10 @@ function sameListener(a: string, b: string): boolean {
  * `removed`: keys the schema refused (valid-part.ts), standing in with their defaults; the rules
  * that relate keys skip them, since a default is not what the operator wrote.
  */
-function resolveConfig(
-  input: ConfigInput,
-  options: Required<Pick<LoadConfigOptions, 'cwd'>> & LoadConfigOptions,
-  problems: ProblemList,
-  removed: readonly string[] = [],
-): Config {
+function resolveConfig(input: ConfigInput, options: Required<Pick<LoadConfigOptions, 'cwd'>> & LoadConfigOptions, problems: ProblemList, removed: readonly string[] = []): Config {
   const { cwd } = options;
-  const known = (...keys: string[]) => !keys.some((key) => removed.some((gone) => gone === key || key.startsWith(`${gone}.`) || gone.startsWith(`${key}.`) || gone.startsWith(`${key}[`)));
+  const known = (...keys: string[]) =>
+    !keys.some((key) => removed.some((gone) => gone === key || key.startsWith(`${gone}.`) || gone.startsWith(`${key}.`) || gone.startsWith(`${key}[`)));
   let tls: TlsFiles | undefined;
   const { cert, key } = input.tls;
   if (known('tls') && (cert === undefined) !== (key === undefined)) {
@@ -350,7 +346,10 @@ function resolveConfig(
   }
   // SIP over TCP and TLS listen beside the HTTP server (which carries SIP over WebSocket itself).
   const { http } = input;
-  for (const [name, port, transport] of [['port', input.sip.port, 'tcp'], ['tlsPort', input.sip.tlsPort, 'tls']] as const) {
+  for (const [name, port, transport] of [
+    ['port', input.sip.port, 'tcp'],
+    ['tlsPort', input.sip.tlsPort, 'tls'],
+  ] as const) {
     if (!known('sip.transports', `sip.${name}`, 'sip.host', 'http.port', 'http.host') || !transports.includes(transport)) continue;
     if (port !== 0 && port === http.port && sameListener(input.sip.host, http.host)) problems.add(['sip', name], `must differ from http.port (${http.port}): both are TCP ports`);
   }
@@ -370,7 +369,10 @@ function resolveConfig(
   if (known('trunks', 'sip.transports')) {
     trunks.forEach((trunk, index) => {
       if (trunk.register === undefined || trunk.transport === 'ws' || transports.includes(trunk.transport)) return;
-      problems.add(['trunks', index, 'transport'], `must be one of sip.transports (${transports.join(', ')}) for a trunk that registers: its REGISTER is sent and its calls arrive over it; add ${trunk.transport} to sip.transports or choose another transport`);
+      problems.add(
+        ['trunks', index, 'transport'],
+        `must be one of sip.transports (${transports.join(', ')}) for a trunk that registers: its REGISTER is sent and its calls arrive over it; add ${trunk.transport} to sip.transports or choose another transport`,
+      );
     });
   }
 

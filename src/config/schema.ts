@@ -44,7 +44,12 @@ function isHttpUrl(value: string): boolean {
 }
 
 function integer(min: number, max: number, note = '') {
-  return z.number().int().min(min).max(max).register(allowedValues, { allowed: `an integer from ${min} to ${max}${note}` });
+  return z
+    .number()
+    .int()
+    .min(min)
+    .max(max)
+    .register(allowedValues, { allowed: `an integer from ${min} to ${max}${note}` });
 }
 
 function port() {
@@ -144,23 +149,25 @@ const trunkSchema = z.strictObject({
     .enum(TRUNK_TRANSPORTS)
     .register(allowedValues, { allowed: `one of ${TRUNK_TRANSPORTS.join(', ')}` })
     .default('udp'),
-  match: z.strictObject({
-    addresses: z
-      .array(
-        explained(z.string(), (value) => parseCidr(value).problem).register(allowedValues, {
-          allowed: 'an IP address or CIDR block such as 192.0.2.10, 192.0.2.0/24 or 2001:db8::/32',
-        }),
-      )
-      .min(1)
-      .register(allowedValues, { allowed: 'a non-empty list of IP addresses or CIDR blocks' })
-      .optional(),
-    username: z
-      .string()
-      .regex(TRUNK_USERNAME)
-      .register(allowedValues, { allowed: '1 to 64 characters A-Z, a-z, 0-9, ., _, @ and -, not all digits (those are extension numbers)' })
-      .optional(),
-    password: secret().optional(),
-  }).default({}),
+  match: z
+    .strictObject({
+      addresses: z
+        .array(
+          explained(z.string(), (value) => parseCidr(value).problem).register(allowedValues, {
+            allowed: 'an IP address or CIDR block such as 192.0.2.10, 192.0.2.0/24 or 2001:db8::/32',
+          }),
+        )
+        .min(1)
+        .register(allowedValues, { allowed: 'a non-empty list of IP addresses or CIDR blocks' })
+        .optional(),
+      username: z
+        .string()
+        .regex(TRUNK_USERNAME)
+        .register(allowedValues, { allowed: '1 to 64 characters A-Z, a-z, 0-9, ., _, @ and -, not all digits (those are extension numbers)' })
+        .optional(),
+      password: secret().optional(),
+    })
+    .default({}),
   outbound: z
     .strictObject({
       username: z.string().min(1).max(128).register(allowedValues, { allowed: 'a non-empty string of at most 128 characters' }),
@@ -169,16 +176,9 @@ const trunkSchema = z.strictObject({
       callerId: callerId().optional(),
     })
     .optional(),
-  country: z
-    .string()
-    .refine(isCountryCode)
-    .register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' })
-    .optional(),
+  country: z.string().refine(isCountryCode).register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' }).optional(),
   maxCalls: integer(1, 100000).optional(),
-  media: z
-    .enum(MEDIA_PROFILES)
-    .register(allowedValues, { allowed: 'one of rtp (plain RTP, the default), srtp (SDES-SRTP, RFC 4568) or webrtc (ICE and DTLS-SRTP)' })
-    .optional(),
+  media: z.enum(MEDIA_PROFILES).register(allowedValues, { allowed: 'one of rtp (plain RTP, the default), srtp (SDES-SRTP, RFC 4568) or webrtc (ICE and DTLS-SRTP)' }).optional(),
   register: z
     .strictObject({
       expires: integer(60, 86400, ' seconds (default 300)').default(DEFAULT_REGISTER_EXPIRES),
@@ -235,11 +235,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: host('an IP address or host name to listen on').default('0.0.0.0'),
       port: port().default(8080),
-      publicUrl: z
-        .string()
-        .refine(isHttpUrl)
-        .register(allowedValues, { allowed: 'an absolute http:// or https:// URL without query or fragment' })
-        .optional(),
+      publicUrl: z.string().refine(isHttpUrl).register(allowedValues, { allowed: 'an absolute http:// or https:// URL without query or fragment' }).optional(),
       // The reverse proxies in front of Callpane, so that sign-in limits and audit lines see the
       // client's address (X-Forwarded-For) instead of the proxy's. Never `true` (trust every peer):
       // then any client could write its own X-Forwarded-For, take a fresh address for every
@@ -247,7 +243,8 @@ export const configSchema = z.strictObject({
       trustProxy: z
         .union([z.literal(false), z.array(trustedProxy()).min(1)])
         .register(allowedValues, {
-          allowed: "false, or a non-empty list of the reverse proxies' IP addresses or CIDR blocks such as 127.0.0.1, 10.0.0.0/8 or fd00::/8 (never true: anyone could then forge X-Forwarded-For)",
+          allowed:
+            "false, or a non-empty list of the reverse proxies' IP addresses or CIDR blocks such as 127.0.0.1, 10.0.0.0/8 or fd00::/8 (never true: anyone could then forge X-Forwarded-For)",
         })
         .default(false),
     })
@@ -371,11 +368,7 @@ export const configSchema = z.strictObject({
           allowed: 'a non-empty list of origin patterns such as https://*.crm.dynamics.com (* is one host label) or http://127.0.0.1:8081',
         })
         .default([...DYNAMICS_ORIGIN_PATTERNS]),
-      defaultRegion: z
-        .string()
-        .refine(isCountryCode)
-        .register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' })
-        .default('US'),
+      defaultRegion: z.string().refine(isCountryCode).register(allowedValues, { allowed: 'an ISO 3166-1 alpha-2 country code in capitals, such as US or DE' }).default('US'),
     })
     .prefault({}),
   // The local Dynamics 365 stand-in (src/sandbox/): on for the demo, off in production.
@@ -385,11 +378,7 @@ export const configSchema = z.strictObject({
       host: host('an IP address or host name to listen on').default('127.0.0.1'),
       port: port().default(8081),
       // Where the channel panel finds Callpane (default: http.publicUrl, else the local web URL).
-      paneUrl: z
-        .string()
-        .refine(isHttpUrl)
-        .register(allowedValues, { allowed: 'an absolute http:// or https:// URL without query or fragment' })
-        .optional(),
+      paneUrl: z.string().refine(isHttpUrl).register(allowedValues, { allowed: 'an absolute http:// or https:// URL without query or fragment' }).optional(),
     })
     .prefault({}),
   // Sign-in with Entra ID, Google Workspace or any OpenID Connect provider (./sso-schema.ts).

@@ -49,7 +49,14 @@ export function ssoSchema({ allowed }: SsoSchemaHelpers) {
     clientSecretEnv: z.string().regex(ENV_NAME).register(allowed, { allowed: 'the name of an environment variable holding the client secret' }).optional(),
     tenantId: z.string().regex(TENANT_ID).register(allowed, { allowed: 'the Entra directory (tenant) id, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47' }).optional(),
     hostedDomain: z.string().regex(DOMAIN).register(allowed, { allowed: 'a Google Workspace domain such as example.com' }).optional(),
-    issuer: z.string().refine(isIssuerUrl).register(allowed, { allowed: 'the https:// issuer URL, whose /.well-known/openid-configuration is the discovery document (http:// only for an issuer on this machine: localhost, 127.0.0.1, [::1])' }).optional(),
+    issuer: z
+      .string()
+      .refine(isIssuerUrl)
+      .register(allowed, {
+        allowed:
+          'the https:// issuer URL, whose /.well-known/openid-configuration is the discovery document (http:// only for an issuer on this machine: localhost, 127.0.0.1, [::1])',
+      })
+      .optional(),
     emailClaim: z.string().regex(CLAIM_NAME).register(allowed, { allowed: 'the name of the ID token claim holding the e-mail address' }).default('email'),
   });
   return z

@@ -24,6 +24,4 @@ export const EventChannelCloseCode = {
   GOING_AWAY: 1001,
 } as const;
 
-export type EventChannelMessage =
-  | { type: 'ready'; extension: SessionUser; expiresAt: number }
-  | { type: 'call'; event: CallEvent };
+export type EventChannelMessage = { type: 'ready'; extension: SessionUser; expiresAt: number } | { type: 'call'; event: CallEvent };

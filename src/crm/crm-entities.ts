@@ -41,8 +41,22 @@ export const CRM_ENTITIES: Readonly<Record<CrmEntity, CrmEntityInfo>> = {
       'address2_telephone3',
     ],
   },
-  account: { logicalName: 'account', setName: 'accounts', idField: 'accountid', nameField: 'name', countryField: 'address1_country', phoneFields: ['telephone1', 'telephone2', 'telephone3'] },
-  lead: { logicalName: 'lead', setName: 'leads', idField: 'leadid', nameField: 'fullname', countryField: 'address1_country', phoneFields: ['telephone1', 'telephone2', 'telephone3', 'mobilephone'] },
+  account: {
+    logicalName: 'account',
+    setName: 'accounts',
+    idField: 'accountid',
+    nameField: 'name',
+    countryField: 'address1_country',
+    phoneFields: ['telephone1', 'telephone2', 'telephone3'],
+  },
+  lead: {
+    logicalName: 'lead',
+    setName: 'leads',
+    idField: 'leadid',
+    nameField: 'fullname',
+    countryField: 'address1_country',
+    phoneFields: ['telephone1', 'telephone2', 'telephone3', 'mobilephone'],
+  },
 };
 
 /** A record a call is about: what the pane opens and what the activity is regarding. */
@@ -66,6 +80,7 @@ const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})
  */
 export function normalizeGuid(id: string, what: string): string {
   const [, guid] = GUID.exec(id.trim()) ?? [];
-  if (guid === undefined || (id.trim().startsWith('{') !== id.trim().endsWith('}'))) throw new CrmError(CrmErrorCode.INVALID_GUID, `${what} is not a GUID: ${JSON.stringify(id.slice(0, 60))}`);
+  if (guid === undefined || id.trim().startsWith('{') !== id.trim().endsWith('}'))
+    throw new CrmError(CrmErrorCode.INVALID_GUID, `${what} is not a GUID: ${JSON.stringify(id.slice(0, 60))}`);
   return guid.toLowerCase();
 }

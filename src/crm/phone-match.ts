@@ -58,9 +58,7 @@ export interface MatchOptions {
   storedCountry?: string;
 }
 
-export type PhoneComparison =
-  | ({ match: true; reason: MatchReason } & ComparedNumbers)
-  | ({ match: false; reason: MismatchReason } & ComparedNumbers);
+export type PhoneComparison = ({ match: true; reason: MatchReason } & ComparedNumbers) | ({ match: false; reason: MismatchReason } & ComparedNumbers);
 
 interface ComparedNumbers {
   incoming: NormalizedPhone;

@@ -95,7 +95,8 @@ export function phoneSearchKey(numbers: PhoneNumberReader, incoming: string, def
 /** One query per table in `options.entities`; none when `incoming` is not a number. */
 export function buildPhoneSearchQueries(numbers: PhoneNumberReader, incoming: string, options: PhoneSearchOptions): PhoneSearchQuery[] {
   const top = options.top ?? MAX_SEARCH_ROWS;
-  if (!Number.isInteger(top) || top < 1 || top > MAX_SEARCH_ROWS) throw new CrmError(CrmErrorCode.INVALID_SEARCH_TOP, `phone search: top must be an integer from 1 to ${MAX_SEARCH_ROWS}, not ${top}`);
+  if (!Number.isInteger(top) || top < 1 || top > MAX_SEARCH_ROWS)
+    throw new CrmError(CrmErrorCode.INVALID_SEARCH_TOP, `phone search: top must be an integer from 1 to ${MAX_SEARCH_ROWS}, not ${top}`);
   for (const entity of options.entities) {
     if (!isCrmEntity(entity)) throw new CrmError(CrmErrorCode.UNKNOWN_ENTITY, `phone search: unknown table ${JSON.stringify(entity)} (contact, account or lead)`);
   }
@@ -134,7 +135,14 @@ export function candidatesFromSearchResult(query: PhoneSearchQuery, result: unkn
     for (const field of info.phoneFields) {
       const number = record[field];
       if (typeof number === 'string' && number.trim() !== '') {
-        candidates.push({ entity: query.entity, id, ...(typeof name === 'string' ? { name } : {}), field, number, ...(typeof country === 'string' && country.trim() !== '' ? { country } : {}) });
+        candidates.push({
+          entity: query.entity,
+          id,
+          ...(typeof name === 'string' ? { name } : {}),
+          field,
+          number,
+          ...(typeof country === 'string' && country.trim() !== '' ? { country } : {}),
+        });
       }
     }
   }

@@ -185,7 +185,8 @@ function checkCall(call: JournalCall): void {
   const times = [call.startedAt, call.endedAt, ...(call.answeredAt === undefined || call.answeredAt === null ? [] : [call.answeredAt])];
   if (!times.every((t) => Number.isFinite(t) && !Number.isNaN(new Date(t).getTime()))) throw fail('times must be epoch milliseconds');
   if (call.endedAt < call.startedAt) throw fail('it ended before it started');
-  if (call.answeredAt !== undefined && call.answeredAt !== null && (call.answeredAt < call.startedAt || call.answeredAt > call.endedAt)) throw fail('it was answered outside its start and end');
+  if (call.answeredAt !== undefined && call.answeredAt !== null && (call.answeredAt < call.startedAt || call.answeredAt > call.endedAt))
+    throw fail('it was answered outside its start and end');
 }
 
 function partyBind(entity: CrmEntity): PartyBind {

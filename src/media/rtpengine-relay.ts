@@ -15,14 +15,7 @@
 import type { NgDictionary, NgInputDictionary } from './ng/bencode.ts';
 import { type NgClient, NgError, NgTimeoutError, NgUnavailableError, text, type NgLogger } from './ng/ng-client.ts';
 import { callStatsFromQuery } from './rtpengine-stats.ts';
-import {
-  MediaRelayError,
-  type MediaAnswer,
-  type MediaCallStats,
-  type MediaOffer,
-  type MediaProfile,
-  type MediaRelay,
-} from './media-relay.ts';
+import { MediaRelayError, type MediaAnswer, type MediaCallStats, type MediaOffer, type MediaProfile, type MediaRelay } from './media-relay.ts';
 import { MediaRelayErrorCode } from './media-errors.ts';
 
 /** The subset of NgClient the relay uses, so tests and the managed supervisor can hand in their own. */

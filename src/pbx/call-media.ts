@@ -215,7 +215,20 @@ export class CallMedia implements MediaStep {
       const callerTag = tagOf(fromOf(request)) ?? '';
       let call = this.#calls.get(callId);
       if (call === undefined) {
-        call = { callerTag, recordId: this.#options.recordIdOf?.(request), callerProfile: profiles.caller, invitedWithSdp: sdp, branches: new Map(), parties: new Map(), prackAnswers: new Map(), seenAt: this.#now(), relayed: true, touched: false, chain: Promise.resolve(), lastRequest: Promise.resolve(PASS) };
+        call = {
+          callerTag,
+          recordId: this.#options.recordIdOf?.(request),
+          callerProfile: profiles.caller,
+          invitedWithSdp: sdp,
+          branches: new Map(),
+          parties: new Map(),
+          prackAnswers: new Map(),
+          seenAt: this.#now(),
+          relayed: true,
+          touched: false,
+          chain: Promise.resolve(),
+          lastRequest: Promise.resolve(PASS),
+        };
         this.#calls.set(callId, call);
       }
       call.seenAt = this.#now();
@@ -314,7 +327,9 @@ export class CallMedia implements MediaStep {
     if (request.method !== 'INVITE') return PASS;
     // A re-INVITE without SDP: the 2xx offers, the ACK answers (RFC 3261 §14.2).
     call.ackAnswer = { offererTag: responderTag, branch: undefined };
-    return this.#relay(call, callId, what, undefined, response.body, (relay) => relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, sdp: response.body, from: responder, to: requester }));
+    return this.#relay(call, callId, what, undefined, response.body, (relay) =>
+      relay.offer({ callId, fromTag: responderTag, toTag: requesterTag, sdp: response.body, from: responder, to: requester }),
+    );
   }
 
   rejected(exchange: MediaExchange, response: SipResponse): void {

@@ -72,8 +72,7 @@ export class DigestGuard {
     this.#options = options;
     // MD5 first unless told otherwise: JsSIP (the pane's SIP stack) reads only the first
     // challenge and knows only MD5, while clients that prefer SHA-256 find it offered (RFC 8760 §2.4).
-    this.#authenticator =
-      options.authenticator ?? new DigestAuthenticator({ realm: options.realm, algorithms: options.algorithms ?? ['MD5', 'SHA-256'] });
+    this.#authenticator = options.authenticator ?? new DigestAuthenticator({ realm: options.realm, algorithms: options.algorithms ?? ['MD5', 'SHA-256'] });
   }
 
   /**

@@ -139,7 +139,10 @@ export class ExtensionAttackWatch {
   /** Ends the episodes of accounts quiet for a whole window and forgets their records (call it now and then). */
   sweep(): void {
     const now = this.#now();
-    for (const [known, table] of [[true, this.#known], [false, this.#unknown]] as const) {
+    for (const [known, table] of [
+      [true, this.#known],
+      [false, this.#unknown],
+    ] as const) {
       for (const [key, record] of table) {
         if (!this.#isQuiet(record, now)) continue;
         table.delete(key);

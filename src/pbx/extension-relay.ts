@@ -81,14 +81,19 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
         : { uri: parseUri(`sip:${call.callerId}@${fromHost}`), params: from.params };
     // The caller id is what the PBX asserts to the trunk (RFC 3325 §9.1); without one there is
     // nothing to assert, and Privacy: id asks the carrier to withhold any it adds (RFC 3325 §9.3).
-    const asserted: Record<string, string> =
-      call.callerId === undefined ? { Privacy: 'id' } : { 'P-Asserted-Identity': `<sip:${call.callerId}@${fromHost}>` };
+    const asserted: Record<string, string> = call.callerId === undefined ? { Privacy: 'id' } : { 'P-Asserted-Identity': `<sip:${call.callerId}@${fromHost}>` };
     const to = `<sip:${call.number}@${call.trunk.host === undefined ? domain : hostPart(call.trunk.host)}>`;
     const { outbound } = call.trunk;
     const credentials = outbound ? { username: outbound.username, password: outbound.password } : undefined;
-    proxy.forward(server, rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain), flow, targets.map((target) => ({ ...target, credentials, trunk: true, media: trunkMedia(call.trunk) })), {
-      responseHeaders: callIdHeaders(request),
-    });
+    proxy.forward(
+      server,
+      rewritten(request, { From: formatNameAddr(identity), To: to, ...asserted }, domain),
+      flow,
+      targets.map((target) => ({ ...target, credentials, trunk: true, media: trunkMedia(call.trunk) })),
+      {
+        responseHeaders: callIdHeaders(request),
+      },
+    );
   }
 
   return {
@@ -111,7 +116,9 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
       // Only a configured name: the one a phone puts in From is its own claim.
       const asserted = { 'P-Asserted-Identity': extensionIdentity(call.caller.number, call.caller.displayName) };
       const upstream = { ...tagged, 'P-Asserted-Identity': extensionIdentity(call.callee) };
-      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged, ...asserted }, domain), flow, call.bindings.map(targetOf), { responseHeaders: upstream });
+      proxy.forward(server, rewritten(request, { From: formatNameAddr(presented), ...tagged, ...asserted }, domain), flow, call.bindings.map(targetOf), {
+        responseHeaders: upstream,
+      });
       return HANDED_OVER;
     },
 
@@ -172,7 +179,10 @@ export function createExtensionRelay(options: ExtensionRelayOptions): Relay<Serv
  * proxy they are meant for (RFC 3261 §22.3).
  */
 function rewritten(request: SipRequest, values: Record<string, string>, realm: string): SipRequest {
-  const copy: SipRequest = { ...request, headers: request.headers.filter((header) => !isOurCredentials(header, realm) && !isCallIdHeader(header)).map((header) => ({ ...header })) };
+  const copy: SipRequest = {
+    ...request,
+    headers: request.headers.filter((header) => !isOurCredentials(header, realm) && !isCallIdHeader(header)).map((header) => ({ ...header })),
+  };
   dropIdentity(copy);
   for (const [name, value] of Object.entries(values)) setHeader(copy, name, value);
   return copy;

@@ -222,9 +222,7 @@ export class RequestRoute<R extends Responder = Responder> {
       // RFC 3966 tel: URIs reach a PBX only from broken peers; we route sip(s) only (§8.2.2.1).
       return createResponse(request, 416);
     }
-    const unsupported = [...optionTags(request, 'Require'), ...optionTags(request, 'Proxy-Require')].filter(
-      (tag) => !SUPPORTED_OPTION_TAGS.has(tag),
-    );
+    const unsupported = [...optionTags(request, 'Require'), ...optionTags(request, 'Proxy-Require')].filter((tag) => !SUPPORTED_OPTION_TAGS.has(tag));
     if (unsupported.length > 0 && request.method !== 'CANCEL') {
       const response = createResponse(request, 420);
       addHeader(response, 'Unsupported', [...new Set(unsupported)].join(', '));

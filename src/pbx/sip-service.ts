@@ -18,7 +18,18 @@ import { trustedProxies } from '../security/trusted-proxies.ts';
 import { clientKey } from '../net/client-key.ts';
 import { createSipCredentialCache } from '../store/sip-credential-cache.ts';
 import { TransactionLayer, type ServerTransaction, type TransactionKind } from '../sip/transaction/index.ts';
-import { clientAddressOf, CONNECTION_LIMIT, formatSource, NO_REQUEST, RECEIVE_FAILED, TransportLayer, type Flow, type MessageCount, type RequestTarget, type TransportLayerConfig } from '../sip/transport/index.ts';
+import {
+  clientAddressOf,
+  CONNECTION_LIMIT,
+  formatSource,
+  NO_REQUEST,
+  RECEIVE_FAILED,
+  TransportLayer,
+  type Flow,
+  type MessageCount,
+  type RequestTarget,
+  type TransportLayerConfig,
+} from '../sip/transport/index.ts';
 import { FailureLockout } from '../security/failure-lockout.ts';
 import { DelayedAnswers, MAX_PENDING_DELAYED_ANSWERS, MAX_PENDING_DELAYED_ANSWERS_PER_ACCOUNT } from './delayed-answers.ts';
 import { DigestGuard, type GuardOutcome, type ProvenIdentity } from './digest-guard.ts';
@@ -165,20 +176,26 @@ export async function startSipService(context: SipServiceContext, options: SipSe
     },
   });
   metrics.observeActiveCalls(() => tracker.activeCalls);
-  const callMedia = callMediaFor(config.media.relay, options.media && {
-    relay: options.media,
-    onRelayFailure: reportRelayFailure,
-    onCodecMismatch({ callId, status, offered, answered }) {
-      log.info({ callId, status, offered: offered.join(' '), answered: answered.join(' ') || 'none named' }, `call refused ${status}: no codec both sides accept (offered ${offered.join(', ') || 'none'})`);
+  const callMedia = callMediaFor(
+    config.media.relay,
+    options.media && {
+      relay: options.media,
+      onRelayFailure: reportRelayFailure,
+      onCodecMismatch({ callId, status, offered, answered }) {
+        log.info(
+          { callId, status, offered: offered.join(' '), answered: answered.join(' ') || 'none named' },
+          `call refused ${status}: no codec both sides accept (offered ${offered.join(', ') || 'none'})`,
+        );
+      },
+      recordIdOf: (invite) => tracker.callIdOf(invite),
+      onCallStats({ recordId, callerTag }, stats) {
+        const quality = callQualityOf(stats, callerTag);
+        if (quality === undefined || recordId === undefined) return;
+        metrics.callQuality(quality);
+        repositories.calls.saveQuality(recordId, quality);
+      },
     },
-    recordIdOf: (invite) => tracker.callIdOf(invite),
-    onCallStats({ recordId, callerTag }, stats) {
-      const quality = callQualityOf(stats, callerTag);
-      if (quality === undefined || recordId === undefined) return;
-      metrics.callQuality(quality);
-      repositories.calls.saveQuality(recordId, quality);
-    },
-  });
+  );
   const proxy = new Proxy({
     transactions,
     transport,
@@ -196,7 +213,13 @@ export async function startSipService(context: SipServiceContext, options: SipSe
     isLocalPort: (port) => transport.protocols.some((protocol) => transport.localVia(protocol).port === port),
     registrar,
     guard,
-    identification: new CallerIdentification({ guard, trunks: config.trunks, registeredContacts: new RegisteredContacts(config.trunks), displayNameOf, authenticated: reportAuthentication }),
+    identification: new CallerIdentification({
+      guard,
+      trunks: config.trunks,
+      registeredContacts: new RegisteredContacts(config.trunks),
+      displayNameOf,
+      authenticated: reportAuthentication,
+    }),
     router: new CallRouter({
       isExtension: (number) => credentials.exists(number),
       location,
@@ -244,12 +267,14 @@ export async function startSipService(context: SipServiceContext, options: SipSe
   function reportRelayFailure({ code, callId, message, cleanup, codecs, error }: RelayFailure): void {
     const err = error instanceof Error ? error.message : String(error);
     if (cleanup) {
-      log.debug({ callId, code, err }, 'media relay: a call\'s session could not be deleted (the engine times it out)');
+      log.debug({ callId, code, err }, "media relay: a call's session could not be deleted (the engine times it out)");
       return;
     }
     metrics.mediaRelayFailure(RELAY_FAILURE_REASON[code]);
-    if (code === 'MEDIA_RELAY_REFUSED') log.warn({ callId, code, sdpOf: message, codecs: codecs.join(' '), err }, `media relay refused a call's SDP (codecs ${codecs.join(', ') || 'none'}): answered 488`);
-    else log.warn({ callId, code, sdpOf: message, err }, 'media relay unavailable: the call is refused with 503 Media Relay Unavailable (a browser-to-browser call goes end to end)');
+    if (code === 'MEDIA_RELAY_REFUSED')
+      log.warn({ callId, code, sdpOf: message, codecs: codecs.join(' '), err }, `media relay refused a call's SDP (codecs ${codecs.join(', ') || 'none'}): answered 488`);
+    else
+      log.warn({ callId, code, sdpOf: message, err }, 'media relay unavailable: the call is refused with 503 Media Relay Unavailable (a browser-to-browser call goes end to end)');
   }
 
   function reportAuthentication(outcome: GuardOutcome, request: SipRequest, flow: Flow): void {

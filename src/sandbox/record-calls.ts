@@ -21,7 +21,15 @@ export type RecordCall =
   /** A list's search box or the search page: lookups come with their formatted values. */
   | { operation: 'quickFind'; entity: string; text: string; query: string };
 
-export const RECORD_OPERATIONS: readonly RecordCall['operation'][] = ['createRecord', 'retrieveRecord', 'updateRecord', 'deleteRecord', 'searchRecords', 'getEntityMetadata', 'quickFind'];
+export const RECORD_OPERATIONS: readonly RecordCall['operation'][] = [
+  'createRecord',
+  'retrieveRecord',
+  'updateRecord',
+  'deleteRecord',
+  'searchRecords',
+  'getEntityMetadata',
+  'quickFind',
+];
 
 /** Xrm.WebApi's answer to create, update and delete: the table and the row. */
 export interface EntityReference {

@@ -117,7 +117,8 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
   app.post(USER_PATH, async (request, reply) => {
     sameOrigin(request);
     const userId = (request.body as { userId?: unknown } | null)?.userId;
-    if (typeof userId !== 'string' || !listUsers(dataverse).some((user) => user.id === userId)) return reply.code(400).send({ error: { code: 'UnknownUser', message: 'userId must name a system user' } });
+    if (typeof userId !== 'string' || !listUsers(dataverse).some((user) => user.id === userId))
+      return reply.code(400).send({ error: { code: 'UnknownUser', message: 'userId must name a system user' } });
     server.currentUserId = userId;
     return reply.code(204).send();
   });
@@ -177,15 +178,17 @@ function listUsers(dataverse: Dataverse): PageUser[] {
   const languages = new Map(
     dataverse.retrieveMultiple('usersettingscollection', '?$select=systemuserid,uilanguageid').records.map((row) => [row.systemuserid as string, row.uilanguageid as number]),
   );
-  return dataverse
-    // People sign in; application users (server-to-server callers) do not.
-    .retrieveMultiple('systemusers', '?$select=fullname,internalemailaddress&$filter=isdisabled eq false and applicationid eq null&$orderby=fullname')
-    .records.map((row) => ({
-      id: row.systemuserid as string,
-      fullname: (row.fullname as string | null) ?? '',
-      email: (row.internalemailaddress as string | null) ?? null,
-      lcid: languages.get(row.systemuserid as string) ?? SANDBOX_ORGANIZATION.orgLcid,
-    }));
+  return (
+    dataverse
+      // People sign in; application users (server-to-server callers) do not.
+      .retrieveMultiple('systemusers', '?$select=fullname,internalemailaddress&$filter=isdisabled eq false and applicationid eq null&$orderby=fullname')
+      .records.map((row) => ({
+        id: row.systemuserid as string,
+        fullname: (row.fullname as string | null) ?? '',
+        email: (row.internalemailaddress as string | null) ?? null,
+        lcid: languages.get(row.systemuserid as string) ?? SANDBOX_ORGANIZATION.orgLcid,
+      }))
+  );
 }
 
 /** The page's own calls: a browser sends Origin on every POST; anything else is refused. */
@@ -218,4 +221,3 @@ function readRecordCall(body: unknown): RecordCall {
   for (const key of needs[call.operation as RecordCall['operation']]) if (call[key] === undefined) throw fail(`${key} is missing`);
   return { options: '', query: '', ...call } as unknown as RecordCall;
 }
-

@@ -76,7 +76,9 @@ export async function startSandboxService(context: AppContext): Promise<SandboxS
     dataverse.close();
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new Error(`the Dynamics 365 sandbox cannot listen on ${config.sandbox.host}:${config.sandbox.port}: ${reason} (set sandbox.port / CALLPANE_SANDBOX_PORT, or sandbox.enabled false)`);
+    throw new Error(
+      `the Dynamics 365 sandbox cannot listen on ${config.sandbox.host}:${config.sandbox.port}: ${reason} (set sandbox.port / CALLPANE_SANDBOX_PORT, or sandbox.enabled false)`,
+    );
   }
   registerCallpaneProvider(context, dataverse, () => callpaneChannelUrl(paneUrl(), url));
   context.logger.info({ url }, 'Dynamics 365 sandbox started');

@@ -84,7 +84,8 @@ export class PaneCredentials {
   readonly #now: () => number;
 
   constructor(secret: Buffer, now: () => number = Date.now) {
-    if (secret.length < SECRET_BYTES) throw new PaneCredentialError(PaneCredentialErrorCode.UNREADABLE_SECRET, `the pane credential secret must have at least ${SECRET_BYTES} bytes`);
+    if (secret.length < SECRET_BYTES)
+      throw new PaneCredentialError(PaneCredentialErrorCode.UNREADABLE_SECRET, `the pane credential secret must have at least ${SECRET_BYTES} bytes`);
     this.#secret = secret;
     this.#now = now;
   }

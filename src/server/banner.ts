@@ -38,7 +38,10 @@ function mediaLines(media: MediaStatus): string[] {
       return media.ready ? [first] : [first, more(`not running yet (${engine.state}): ${media.reason ?? 'starting'}`)];
     }
     case 'external':
-      return media.engines.map((engine, index) => `${index === 0 ? '  Media      rtpengine at ' : more('rtpengine at ')}${engine.engine}${engine.up ? '' : ` — not answering: ${engine.reason ?? 'down'}`}`);
+      return media.engines.map(
+        (engine, index) =>
+          `${index === 0 ? '  Media      rtpengine at ' : more('rtpengine at ')}${engine.engine}${engine.up ? '' : ` — not answering: ${engine.reason ?? 'down'}`}`,
+      );
     case 'disabled':
       return [`  Media      end to end (media.relay is never): ${UNAVAILABLE_MEANING}`];
     case 'unavailable':
@@ -49,14 +52,20 @@ function mediaLines(media: MediaStatus): string[] {
 function table(rows: readonly (readonly string[])[]): string[] {
   const [header = []] = rows;
   const widths = header.map((_, column) => Math.max(...rows.map((row) => columnsOf(row[column] ?? ''))));
-  return rows.map((row) => row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - columnsOf(cell)))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - columnsOf(cell))))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
  * CJK ideographs, kana, Hangul and full-width forms (Unicode's East Asian Wide and Fullwidth,
  * UAX #11), which a terminal draws two columns wide.
  */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
 
 /** How many terminal columns the text takes, so that a name such as 李娜 keeps the table aligned. */
 function columnsOf(text: string): number {
@@ -83,7 +92,10 @@ export function formatBanner({ httpUrl, publicUrl, sipUris, demo, showSecrets = 
     } else {
       const rows = demo.map((d) => [d.number, d.displayName, d.email ?? '-']);
       for (const line of table([['number', 'name', 'e-mail'], ...rows])) lines.push(`  ${line}`);
-      lines.push(`  Their web passwords and SIP secrets are in ${join(dataDir, DEMO_CREDENTIALS_FILE)} (readable by its owner only);`, '  they are shown here only when the output is a terminal.');
+      lines.push(
+        `  Their web passwords and SIP secrets are in ${join(dataDir, DEMO_CREDENTIALS_FILE)} (readable by its owner only);`,
+        '  they are shown here only when the output is a terminal.',
+      );
     }
     lines.push('');
   }

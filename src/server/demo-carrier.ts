@@ -64,7 +64,9 @@ export function withDemoCarrier(config: Config, password: string): Config {
 
 /** The demo carrier's trunk in a running configuration, when it is there. */
 export function findDemoCarrier(config: Config): Trunk | undefined {
-  return config.trunks.find((trunk) => trunk.name === DEMO_CARRIER_TRUNK && trunk.transport === 'ws' && trunk.match.username === DEMO_CARRIER_TRUNK && trunk.match.password !== undefined);
+  return config.trunks.find(
+    (trunk) => trunk.name === DEMO_CARRIER_TRUNK && trunk.transport === 'ws' && trunk.match.username === DEMO_CARRIER_TRUNK && trunk.match.password !== undefined,
+  );
 }
 
 /** The password kept in the data directory, generated (and kept) the first time. */

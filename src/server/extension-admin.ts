@@ -25,7 +25,10 @@ export function checkPassword(password: string): string {
 /** SIP secrets are typed into phones and used in digest hashes: printable ASCII without spaces. */
 export function checkSipSecret(secret: string): string {
   if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SIP_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(secret)) {
-    throw new ExtensionError(ExtensionErrorCode.INVALID_SIP_SECRET, `the SIP secret must be ${MIN_SECRET_LENGTH} to ${MAX_SIP_SECRET_LENGTH} printable ASCII characters without spaces`);
+    throw new ExtensionError(
+      ExtensionErrorCode.INVALID_SIP_SECRET,
+      `the SIP secret must be ${MIN_SECRET_LENGTH} to ${MAX_SIP_SECRET_LENGTH} printable ASCII characters without spaces`,
+    );
   }
   return secret;
 }

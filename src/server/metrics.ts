@@ -32,7 +32,6 @@ export interface Metrics extends PbxMetrics, JournalMetrics {
   readonly registry: Registry;
 }
 
-
 function methodLabel(method: string): string {
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : 'OTHER';

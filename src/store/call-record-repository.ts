@@ -191,14 +191,30 @@ interface CallRecordRow {
 }
 
 const COLUMNS = [
-  'id', 'direction', 'from_number', 'from_name', 'to_number', 'to_name', 'trunk', 'started_at', 'answered_at', 'answered_by',
-  'ended_at', 'talk_seconds', 'disposition', 'end_reason', 'crm_entity', 'crm_record_id', 'crm_record_name', 'crm_activity_id', 'crm_log_state', 'notes', 'media_quality',
+  'id',
+  'direction',
+  'from_number',
+  'from_name',
+  'to_number',
+  'to_name',
+  'trunk',
+  'started_at',
+  'answered_at',
+  'answered_by',
+  'ended_at',
+  'talk_seconds',
+  'disposition',
+  'end_reason',
+  'crm_entity',
+  'crm_record_id',
+  'crm_record_name',
+  'crm_activity_id',
+  'crm_log_state',
+  'notes',
+  'media_quality',
 ];
 // The owners come along as a JSON array, so a page costs one query.
-const SELECT_COLUMNS = [
-  ...COLUMNS.map((column) => `r.${column}`),
-  '(SELECT json_group_array(x.extension) FROM call_extensions x WHERE x.call_id = r.id) AS owners',
-].join(', ');
+const SELECT_COLUMNS = [...COLUMNS.map((column) => `r.${column}`), '(SELECT json_group_array(x.extension) FROM call_extensions x WHERE x.call_id = r.id) AS owners'].join(', ');
 
 /** Extension numbers in numeric order, as the extension list shows them. */
 function byNumber(a: string, b: string): number {
@@ -257,25 +273,19 @@ export function createCallRecordRepository(db: Database, options: CallRecordRepo
      SELECT id, :extension, started_at FROM call_records WHERE id = :id
      ON CONFLICT (call_id, extension) DO NOTHING`,
   );
-  const updateAnswer = db.prepare(
-    'UPDATE call_records SET answered_at = ?, answered_by = ? WHERE id = ? AND answered_at IS NULL AND ended_at IS NULL',
-  );
+  const updateAnswer = db.prepare('UPDATE call_records SET answered_at = ?, answered_by = ? WHERE id = ? AND answered_at IS NULL AND ended_at IS NULL');
   const updateEnd = db.prepare(
     `UPDATE call_records SET ended_at = :endedAt, disposition = :disposition, talk_seconds = :talkSeconds, end_reason = :reason
      WHERE id = :id AND ended_at IS NULL`,
   );
-  const closeAll = db.prepare(
-    "UPDATE call_records SET ended_at = ?, disposition = 'failed', talk_seconds = 0, end_reason = ? WHERE ended_at IS NULL",
-  );
+  const closeAll = db.prepare("UPDATE call_records SET ended_at = ?, disposition = 'failed', talk_seconds = 0, end_reason = ? WHERE ended_at IS NULL");
   const updateEndReturning = db.prepare(
     `UPDATE call_records SET ended_at = :endedAt, disposition = :disposition, talk_seconds = :talkSeconds, end_reason = :reason
      WHERE id = :id AND ended_at IS NULL RETURNING direction`,
   );
   const selectOpenExternal = db.prepare("SELECT id FROM call_records WHERE ended_at IS NULL AND direction <> 'internal'");
   const selectOne = db.prepare(`SELECT ${SELECT_COLUMNS} FROM call_records r WHERE r.id = ?`);
-  const selectOwned = db.prepare(
-    `SELECT ${SELECT_COLUMNS} FROM call_records r JOIN call_extensions e ON e.call_id = r.id WHERE r.id = ? AND e.extension = ?`,
-  );
+  const selectOwned = db.prepare(`SELECT ${SELECT_COLUMNS} FROM call_records r JOIN call_extensions e ON e.call_id = r.id WHERE r.id = ? AND e.extension = ?`);
   // The row-value comparison walks call_extensions_history from the cursor on.
   const selectPage = db.prepare(
     `SELECT ${SELECT_COLUMNS} FROM call_extensions e JOIN call_records r ON r.id = e.call_id
@@ -310,18 +320,19 @@ export function createCallRecordRepository(db: Database, options: CallRecordRepo
     transaction,
     open(record) {
       return transaction(() => {
-        const created = Number(
-          insertRecord.run({
-            id: record.id,
-            direction: record.direction,
-            fromNumber: record.from.number,
-            fromName: record.from.name,
-            toNumber: record.to.number,
-            toName: record.to.name,
-            trunk: record.trunk,
-            startedAt: record.startedAt,
-          }).changes,
-        ) > 0;
+        const created =
+          Number(
+            insertRecord.run({
+              id: record.id,
+              direction: record.direction,
+              fromNumber: record.from.number,
+              fromName: record.from.name,
+              toNumber: record.to.number,
+              toName: record.to.name,
+              trunk: record.trunk,
+              startedAt: record.startedAt,
+            }).changes,
+          ) > 0;
         for (const extension of new Set(record.extensions)) insertOwner.run({ id: record.id, extension });
         return created;
       });

@@ -120,9 +120,7 @@ function emailTakenOr(error: unknown, email: string | null): unknown {
 
 export function createExtensionRepository(db: Database, now: () => number = Date.now): ExtensionRepository {
   const columns = 'number, display_name, email, password_hash, sip_secret, created_at, updated_at';
-  const insert = db.prepare(
-    `INSERT INTO extensions (${columns}) VALUES (:number, :displayName, :email, :passwordHash, :sipSecret, :now, :now)`,
-  );
+  const insert = db.prepare(`INSERT INTO extensions (${columns}) VALUES (:number, :displayName, :email, :passwordHash, :sipSecret, :now, :now)`);
   const selectOne = db.prepare(`SELECT ${columns} FROM extensions WHERE number = ?`);
   const selectByEmail = db.prepare(`SELECT ${columns} FROM extensions WHERE email = ?`);
   const selectAll = db.prepare(`SELECT ${columns} FROM extensions ORDER BY length(number), number`);

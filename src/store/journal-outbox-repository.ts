@@ -121,16 +121,12 @@ export function createJournalOutboxRepository(db: Database): JournalOutboxReposi
      VALUES (:callId, :activityId, :dueAt, 'pending', 0, :dueAt, :now, :now)
      ON CONFLICT (call_id) DO NOTHING`,
   );
-  const selectDue = db.prepare(
-    `SELECT * FROM journal_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, call_id LIMIT ?`,
-  );
+  const selectDue = db.prepare(`SELECT * FROM journal_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, call_id LIMIT ?`);
   const claim = db.prepare(
     `UPDATE journal_outbox SET attempts = attempts + 1, next_attempt_at = :until, claimed_until = :until, updated_at = :now
      WHERE call_id = :callId AND state = 'pending'`,
   );
-  const release = db.prepare(
-    `UPDATE journal_outbox SET next_attempt_at = :now, claimed_until = NULL, updated_at = :now WHERE state = 'pending' AND claimed_until IS NOT NULL`,
-  );
+  const release = db.prepare(`UPDATE journal_outbox SET next_attempt_at = :now, claimed_until = NULL, updated_at = :now WHERE state = 'pending' AND claimed_until IS NOT NULL`);
   const markDone = db.prepare(
     `UPDATE journal_outbox SET state = 'done', outcome = :outcome, claimed_until = NULL, last_error = NULL, updated_at = :now
      WHERE call_id = :callId AND state = 'pending'`,

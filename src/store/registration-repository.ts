@@ -93,8 +93,7 @@ function fromRow(row: RegistrationRow): RegistrationBinding {
   return binding;
 }
 
-const COLUMNS =
-  'aor, contact, contact_uri, expires_at, call_id, cseq, transport, source_address, source_port, flow_id, instance_id, reg_id, q, user_agent, path, session_tag';
+const COLUMNS = 'aor, contact, contact_uri, expires_at, call_id, cseq, transport, source_address, source_port, flow_id, instance_id, reg_id, q, user_agent, path, session_tag';
 const ORDER = 'ORDER BY aor, q DESC NULLS LAST, expires_at DESC, contact_uri';
 
 export function createRegistrationRepository(db: Database): RegistrationRepository {

@@ -42,6 +42,9 @@ describe('error classes', () => {
 
   test('no two classes in src/ share a name', () => {
     const names = FILES.flatMap((file) => [...text(file).matchAll(/^export (?:abstract )?class (\w+)/gm)].map((match) => match[1]));
-    assert.deepEqual(names.filter((name, index) => names.indexOf(name) !== index), []);
+    assert.deepEqual(
+      names.filter((name, index) => names.indexOf(name) !== index),
+      [],
+    );
   });
 });

@@ -44,7 +44,10 @@ describe('error codes', () => {
 
   test('no two families share a code', () => {
     const all = FAMILIES.flatMap(([, codes]) => Object.values(codes));
-    assert.deepEqual(all.filter((code, index) => all.indexOf(code) !== index), []);
+    assert.deepEqual(
+      all.filter((code, index) => all.indexOf(code) !== index),
+      [],
+    );
   });
 
   test("the web API's codes, which the pane matches, keep their values", () => {

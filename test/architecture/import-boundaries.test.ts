@@ -51,44 +51,72 @@ function violations(from: string, allowed: (target: Import) => boolean): string[
 
 describe('the layers of src/', () => {
   test('sip/ imports nothing above it: only itself, the neutral net/ helpers and error base, Node and packages', () => {
-    assert.deepEqual(violations('sip', ({ target }) => !isFile(target) || ['sip', 'net'].includes(layer(target))), []);
+    assert.deepEqual(
+      violations('sip', ({ target }) => !isFile(target) || ['sip', 'net'].includes(layer(target))),
+      [],
+    );
   });
 
   test('pbx/ never imports the web server, the application, the widget or the sandbox', () => {
-    assert.deepEqual(violations('pbx', ({ target }) => !isFile(target) || !['server', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))), []);
+    assert.deepEqual(
+      violations('pbx', ({ target }) => !isFile(target) || !['server', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))),
+      [],
+    );
   });
 
   test('media/ knows SDP and rtpengine, not the PBX or the web server', () => {
-    assert.deepEqual(violations('media', ({ target }) => !isFile(target) || !['pbx', 'server', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))), []);
+    assert.deepEqual(
+      violations('media', ({ target }) => !isFile(target) || !['pbx', 'server', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))),
+      [],
+    );
   });
 
   test('store/ is below the PBX and the server', () => {
-    assert.deepEqual(violations('store', ({ target }) => !isFile(target) || !['pbx', 'server', 'media', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))), []);
+    assert.deepEqual(
+      violations('store', ({ target }) => !isFile(target) || !['pbx', 'server', 'media', 'app.ts', 'widget', 'sandbox', 'cli'].includes(layer(target))),
+      [],
+    );
   });
 
   test('crm/ is pure: no Node module, no other layer but the contract, no network', () => {
-    assert.deepEqual(violations('crm', ({ target }) => !target.startsWith('node:') && (!isFile(target) || ['crm', 'contract'].includes(layer(target)))), []);
+    assert.deepEqual(
+      violations('crm', ({ target }) => !target.startsWith('node:') && (!isFile(target) || ['crm', 'contract'].includes(layer(target)))),
+      [],
+    );
     const io = globSync('crm/**/*.ts', { cwd: SRC }).filter((file) => /\b(fetch|XMLHttpRequest|WebSocket)\s*\(/.test(readFileSync(join(SRC, file), 'utf8')));
     assert.deepEqual(io, []);
   });
 
   test('the widget imports only the widget, crm/, the contract and browser packages: not even a type from the server, the store or the PBX', () => {
-    assert.deepEqual(violations('widget', (entry) => (!isFile(entry.target) && !entry.target.startsWith('node:')) || ['widget', 'crm', 'contract'].includes(layer(entry.target))), []);
+    assert.deepEqual(
+      violations('widget', (entry) => (!isFile(entry.target) && !entry.target.startsWith('node:')) || ['widget', 'crm', 'contract'].includes(layer(entry.target))),
+      [],
+    );
   });
 
   test('dynamics/ (the server-side Dataverse path) never imports the web server, the PBX, the application, the widget or the sandbox', () => {
-    assert.deepEqual(violations('dynamics', ({ target }) => !isFile(target) || !['server', 'pbx', 'app.ts', 'widget', 'sandbox', 'cli', 'media', 'sip'].includes(layer(target))), []);
+    assert.deepEqual(
+      violations('dynamics', ({ target }) => !isFile(target) || !['server', 'pbx', 'app.ts', 'widget', 'sandbox', 'cli', 'media', 'sip'].includes(layer(target))),
+      [],
+    );
   });
 
   test('the contract is pure: it imports only itself and types of the pure crm/, no Node module, no package, and does no I/O', () => {
-    assert.deepEqual(violations('contract', ({ target, typeOnly }) => isFile(target) && (layer(target) === 'contract' || (typeOnly && layer(target) === 'crm'))), []);
+    assert.deepEqual(
+      violations('contract', ({ target, typeOnly }) => isFile(target) && (layer(target) === 'contract' || (typeOnly && layer(target) === 'crm'))),
+      [],
+    );
     const io = globSync('contract/**/*.ts', { cwd: SRC }).filter((file) => /\b(fetch|XMLHttpRequest|WebSocket)\s*\(/.test(readFileSync(join(SRC, file), 'utf8')));
     assert.deepEqual(io, []);
   });
 
   test('the neutral helpers in net/ and logging/ import only Node and each other', () => {
     for (const neutral of ['net', 'logging']) {
-      assert.deepEqual(violations(neutral, ({ target }) => !isFile(target) || ['net', 'logging'].includes(layer(target))), [], neutral);
+      assert.deepEqual(
+        violations(neutral, ({ target }) => !isFile(target) || ['net', 'logging'].includes(layer(target))),
+        [],
+        neutral,
+      );
     }
   });
 

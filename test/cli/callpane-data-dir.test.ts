@@ -62,14 +62,20 @@ test('a data directory to be made on a read-only file system is refused naming d
 test('an existing data directory on a read-only file system is refused before anything is written', async () => {
   const result = await startOnMount('ro-old', 'mount -t tmpfs -o size=64k tmpfs "$MNT"; mkdir "$MNT/data"; mount -o remount,ro "$MNT"', (mnt) => join(mnt, 'data'));
   assert.equal(result.code, 1, result.stderr);
-  assert.equal(result.stderr, `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(scratch(), 'ro-old', 'data'))}: cannot write a file in it: it is on a read-only file system (EROFS)\n`);
+  assert.equal(
+    result.stderr,
+    `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(scratch(), 'ro-old', 'data'))}: cannot write a file in it: it is on a read-only file system (EROFS)\n`,
+  );
 });
 
 test('a data directory on a full disk is refused naming dataDir and the full disk', async () => {
   const fill = 'mount -t tmpfs -o size=64k tmpfs "$MNT"; mkdir "$MNT/data"; head -c 1048576 /dev/zero > "$MNT/filler" 2>/dev/null || true';
   const result = await startOnMount('full', fill, (mnt) => join(mnt, 'data'));
   assert.equal(result.code, 1, result.stderr);
-  assert.equal(result.stderr, `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(scratch(), 'full', 'data'))}: cannot write a file in it: the disk holding it is full (ENOSPC)\n`);
+  assert.equal(
+    result.stderr,
+    `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(scratch(), 'full', 'data'))}: cannot write a file in it: the disk holding it is full (ENOSPC)\n`,
+  );
 });
 
 test('a disk that fills up while the database is made is told as a full data directory, not as SQLite\'s "database or disk is full" alone', async () => {
@@ -82,5 +88,8 @@ test('a disk that fills up while the database is made is told as a full data dir
 test('callpane sandbox reset on a read-only data directory names dataDir too', async () => {
   const result = await startOnMount('ro-reset', 'mount -t tmpfs -o ro,size=64k tmpfs "$MNT"', (mnt) => mnt, ['sandbox', 'reset']);
   assert.equal(result.code, 1, result.stderr);
-  assert.equal(result.stderr, `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(scratch(), 'ro-reset'))}: cannot write a file in it: it is on a read-only file system (EROFS)\n`);
+  assert.equal(
+    result.stderr,
+    `callpane: dataDir (CALLPANE_DATA_DIR) = ${JSON.stringify(join(scratch(), 'ro-reset'))}: cannot write a file in it: it is on a read-only file system (EROFS)\n`,
+  );
 });

@@ -16,7 +16,13 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
 test('callpane start without rtpengine starts, and its banner says what that means and how to install it', async () => {
   const child = spawn(NODE, [CLI, 'start'], {
     cwd: scratch(),
-    env: environment({ CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_PORT: '0', CALLPANE_SANDBOX_ENABLED: 'false', CALLPANE_LOG_LEVEL: 'error', CALLPANE_MEDIA_RTPENGINE_BINARY: '/nonexistent/rtpengine' }),
+    env: environment({
+      CALLPANE_HTTP_PORT: '0',
+      CALLPANE_SIP_PORT: '0',
+      CALLPANE_SANDBOX_ENABLED: 'false',
+      CALLPANE_LOG_LEVEL: 'error',
+      CALLPANE_MEDIA_RTPENGINE_BINARY: '/nonexistent/rtpengine',
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -155,7 +155,11 @@ test('sessions revoke ends every web session of one extension and says how many'
   const db = openDatabase(dataDir);
   const sessions = createSessionRepository(db);
   const now = Date.now();
-  for (const [hash, extension] of [['a', '1010'], ['b', '1010'], ['c', '1011']] as const) {
+  for (const [hash, extension] of [
+    ['a', '1010'],
+    ['b', '1010'],
+    ['c', '1011'],
+  ] as const) {
     sessions.create({ tokenHash: hash.repeat(64), extension, createdAt: now, expiresAt: now + 60_000 });
   }
   db.close();
@@ -206,7 +210,20 @@ test('refused operations exit 1 with the reason', async () => {
 
 test('wrong arguments print the usage to stderr and exit 2', async () => {
   const dataDir = join(scratch(), 'usage');
-  for (const args of [[], ['frobnicate'], ['ext'], ['ext', 'add', '1008'], ['ext', 'add', '--name', 'X'], ['ext', 'list', 'extra'], ['ext', 'rm'], ['sessions', 'revoke'], ['sessions', 'revoke', '1010', 'extra'], ['sessions', 'revoke', '--all'], ['start', '--bogus'], ['config', 'check', '--pretty']]) {
+  for (const args of [
+    [],
+    ['frobnicate'],
+    ['ext'],
+    ['ext', 'add', '1008'],
+    ['ext', 'add', '--name', 'X'],
+    ['ext', 'list', 'extra'],
+    ['ext', 'rm'],
+    ['sessions', 'revoke'],
+    ['sessions', 'revoke', '1010', 'extra'],
+    ['sessions', 'revoke', '--all'],
+    ['start', '--bogus'],
+    ['config', 'check', '--pretty'],
+  ]) {
     const result = await run(args, dataDir);
     assert.equal(result.code, 2, `callpane ${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, /^callpane: .+\n\nUsage: callpane <command>/);
@@ -284,7 +301,10 @@ test('start prints the URLs and the demo extensions, serves HTTP and stops on SI
     firstRun ??= await first.stop();
   }
   const secrets = demoCredentialFile(dataDir);
-  assert.deepEqual(secrets.map((entry) => entry.number), ['1001', '1002']);
+  assert.deepEqual(
+    secrets.map((entry) => entry.number),
+    ['1001', '1002'],
+  );
   for (const { password, sipSecret } of secrets) {
     // The banner and every log line (debug level, JSON on stdout) went to pipes, as under a service manager.
     assert.ok(!firstRun.stdout.includes(password) && !firstRun.stderr.includes(password), 'no web password in the output');
@@ -316,7 +336,11 @@ test('start with the demo off warns once in the log and in the banner about demo
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as { level: number; msg: string; extensions?: string[] })
     .filter((entry) => entry.msg.startsWith('demo extensions'));
-  assert.deepEqual(logged.map((entry) => [entry.level, entry.extensions]), [[40, ['1001', '1002']]], 'one warning naming them');
+  assert.deepEqual(
+    logged.map((entry) => [entry.level, entry.extensions]),
+    [[40, ['1001', '1002']]],
+    'one warning naming them',
+  );
   for (const { password, sipSecret } of secrets) {
     assert.ok(!offRun.stdout.includes(password) && !offRun.stdout.includes(sipSecret) && !offRun.stderr.includes(sipSecret), 'no secret in the output');
   }
@@ -378,7 +402,10 @@ test('phone match compares numbers as the pane does, in the configured region un
   const input = ['{"incoming":"+49 30 1234567","stored":"030 1234567"}', '{"incoming":"1002","stored":"+1 415 555 1002"}', ''].join('\n');
   const inGermany = await run(['phone', 'match'], dataDir, { CALLPANE_CRM_DEFAULT_REGION: 'DE' }, input);
   assert.equal(inGermany.code, 0, inGermany.stderr);
-  const [national, extension] = inGermany.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const [national, extension] = inGermany.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.deepEqual([national.match, national.reason], [true, 'same-e164']);
   assert.deepEqual([extension.match, extension.reason], [false, 'extension-vs-external']);
 

@@ -56,7 +56,10 @@ const trunks = [
 ];
 
 test('config check prints trunks and routes with every trunk password redacted', async () => {
-  const file = writeConfig('good.json', { trunks, routes: { inbound: [{ did: '+493012345600', extension: '1001' }], outbound: [{ pattern: '_0.', trunk: 'carrier', strip: 1, prepend: '+49' }] } });
+  const file = writeConfig('good.json', {
+    trunks,
+    routes: { inbound: [{ did: '+493012345600', extension: '1001' }], outbound: [{ pattern: '_0.', trunk: 'carrier', strip: 1, prepend: '+49' }] },
+  });
   const result = await configCheck(file);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /configuration OK\n$/);

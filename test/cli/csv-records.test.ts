@@ -23,7 +23,10 @@ test('a malformed line is reported with its number and the lines around it are s
     'line 2: a double quote inside an unquoted field (quote the whole field and write the quote as "")',
     'line 3: text after a closing double quote (write a quote inside a quoted field as "")',
   ]);
-  assert.deepEqual(records.map((record) => record.line), [1, 4]);
+  assert.deepEqual(
+    records.map((record) => record.line),
+    [1, 4],
+  );
 });
 
 test('a quoted field that is never closed is reported at the line it opens on', () => {

@@ -38,7 +38,8 @@ before(async () => {
 });
 after(() => org.close());
 beforeEach(() => {
-  for (const row of org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records) org.dataverse.delete('msdyn_ciproviders', String(row.msdyn_ciproviderid));
+  for (const row of org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records)
+    org.dataverse.delete('msdyn_ciproviders', String(row.msdyn_ciproviderid));
 });
 
 async function run(subcommand: DynamicsSubcommand, args: string[] = []): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
@@ -70,7 +71,7 @@ describe('callpane dynamics setup', () => {
     assert.equal(org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records.length, 1);
   });
 
-  test('--manual prints the form\'s fields and writes nothing', async () => {
+  test("--manual prints the form's fields and writes nothing", async () => {
     const manual = await run('setup', ['--manual', '--channel-url', `https://other.example.com/dyncrm?base=${org.origin}`]);
     assert.equal(manual.code, 0);
     assert.ok(manual.stdout.some((line) => line.includes(`Channel URL                        https://other.example.com/dyncrm?base=${org.origin}`)));
@@ -101,12 +102,15 @@ describe('callpane dynamics check', () => {
     const after = await run('check');
     assert.equal(after.code, 0, after.stdout.join('\n'));
     assert.equal(after.stdout.at(-1), '7 ok, 0 warnings, 0 to fix.');
-    assert.ok(after.stdout.some((line) => /^ {2}ok {4}extension 1003 {4}李娜 is 李娜/.test(line)), after.stdout.join('\n'));
+    assert.ok(
+      after.stdout.some((line) => /^ {2}ok {4}extension 1003 {4}李娜 is 李娜/.test(line)),
+      after.stdout.join('\n'),
+    );
   });
 });
 
 describe('callpane dynamics users', () => {
-  test('prints the role\'s users without an extension as CSV that ext import accepts', async () => {
+  test("prints the role's users without an extension as CSV that ext import accepts", async () => {
     const result = await run('users', ['--role', 'System Administrator', '--start', '3000']);
     assert.equal(result.code, 0, result.stderr.join('\n'));
     assert.deepEqual(result.stdout, ['number,name,email', '3000,Sam Supervisor,sam.supervisor@sandbox.example']);
@@ -114,7 +118,10 @@ describe('callpane dynamics users', () => {
     try {
       const plan = planImport(result.stdout.join('\r\n'), createExtensionRepository(db), false);
       assert.deepEqual(plan.errors, []);
-      assert.deepEqual(plan.rows.map((row) => [row.number, row.displayName, row.email]), [['3000', 'Sam Supervisor', 'sam.supervisor@sandbox.example']]);
+      assert.deepEqual(
+        plan.rows.map((row) => [row.number, row.displayName, row.email]),
+        [['3000', 'Sam Supervisor', 'sam.supervisor@sandbox.example']],
+      );
     } finally {
       db.close();
     }

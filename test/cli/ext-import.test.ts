@@ -100,7 +100,13 @@ test('the passwords file is readable by its owner only and holds passwords that 
   assert.equal(result.code, 0, result.stderr);
   assert.equal(statSync(out).mode & 0o777, 0o600);
   const secrets = secretsIn(out);
-  assert.deepEqual(secrets.map((row) => [row.number, row.name, row.email]), [['2001', 'Dana Agent', 'dana@example.com'], ['2002', 'Eli Agent', '']]);
+  assert.deepEqual(
+    secrets.map((row) => [row.number, row.name, row.email]),
+    [
+      ['2001', 'Dana Agent', 'dana@example.com'],
+      ['2002', 'Eli Agent', ''],
+    ],
+  );
   const stored = extensionsIn(dataDir);
   assert.equal(await verifyPassword(column(itemAt(secrets, 0), 'web_password'), itemAt(stored, 0).passwordHash), true);
   assert.equal(await verifyPassword(column(itemAt(secrets, 0), 'web_password'), itemAt(stored, 1).passwordHash), false);
@@ -135,7 +141,10 @@ test('duplicates within the file and against the database are refused, each with
   writeFileSync(first, 'number,name,email\n2001,Dana Agent,dana@example.com\n');
   assert.equal((await run(['ext', 'import', first], dataDir)).code, 0);
   const second = join(folder, 'second.csv');
-  writeFileSync(second, 'number,name,email\n2001,Dana Again,\n2002,Eli Agent,DANA@example.com\n2003,Fay Agent,fay@example.com\n2003,Gus Agent,gus@example.com\n2005,Hal Agent,FAY@example.com\n');
+  writeFileSync(
+    second,
+    'number,name,email\n2001,Dana Again,\n2002,Eli Agent,DANA@example.com\n2003,Fay Agent,fay@example.com\n2003,Gus Agent,gus@example.com\n2005,Hal Agent,FAY@example.com\n',
+  );
   const result = await run(['ext', 'import', second], dataDir);
   assert.equal(result.code, 1);
   const reported = result.stderr.split('\n').filter((line) => line.startsWith('  line'));
@@ -145,7 +154,10 @@ test('duplicates within the file and against the database are refused, each with
     '  line 5: extension 2003 is also on line 4',
     '  line 6: e-mail address FAY@example.com is also on line 4',
   ]);
-  assert.deepEqual(extensionsIn(dataDir).map((extension) => extension.number), ['2001']);
+  assert.deepEqual(
+    extensionsIn(dataDir).map((extension) => extension.number),
+    ['2001'],
+  );
 });
 
 test('--dry-run shows what would be created and writes nothing', async () => {
@@ -168,9 +180,15 @@ test('quoted fields with commas and doubled quotes, a byte order mark, CRLF and 
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(
     extensionsIn(dataDir).map((extension) => [extension.number, extension.displayName, extension.email]),
-    [['2001', 'Smith, Jo "JJ"', 'smith@example.com'], ['2002', 'Lee, Ann', null]],
+    [
+      ['2001', 'Smith, Jo "JJ"', 'smith@example.com'],
+      ['2002', 'Lee, Ann', null],
+    ],
   );
-  assert.deepEqual(secretsIn(join(folder, 'export.passwords.csv')).map((row) => row.name), ['Smith, Jo "JJ"', 'Lee, Ann']);
+  assert.deepEqual(
+    secretsIn(join(folder, 'export.passwords.csv')).map((row) => row.name),
+    ['Smith, Jo "JJ"', 'Lee, Ann'],
+  );
 });
 
 test('--no-password agents cannot sign in with any password, and each needs an e-mail address for single sign-on', async () => {

@@ -18,8 +18,22 @@ function dataDirWithOutbox(name: string): string {
   try {
     const calls = createCallRecordRepository(db, { journal: { graceSeconds: 120 }, now: () => NOW });
     const outbox = createJournalOutboxRepository(db);
-    for (const [id, endedAt] of [['late', NOW - 420_000], ['soon', NOW - 60_000], ['refused-1', NOW - 900_000], ['refused-2', NOW - 800_000], ['written', NOW - 700_000]] as const) {
-      calls.open({ id, direction: 'inbound', from: { number: '+14155550100', name: null }, to: { number: '1001', name: null }, trunk: 'carrier', startedAt: endedAt - 30_000, extensions: ['1001'] });
+    for (const [id, endedAt] of [
+      ['late', NOW - 420_000],
+      ['soon', NOW - 60_000],
+      ['refused-1', NOW - 900_000],
+      ['refused-2', NOW - 800_000],
+      ['written', NOW - 700_000],
+    ] as const) {
+      calls.open({
+        id,
+        direction: 'inbound',
+        from: { number: '+14155550100', name: null },
+        to: { number: '1001', name: null },
+        trunk: 'carrier',
+        startedAt: endedAt - 30_000,
+        extensions: ['1001'],
+      });
       calls.end(id, { endedAt, disposition: 'missed', talkSeconds: 0, reason: null });
     }
     outbox.claimDue(NOW, 10, 1000);
@@ -36,7 +50,12 @@ function dataDirWithOutbox(name: string): string {
 async function journal(subcommand: 'status' | 'list' | 'retry', args: string[], dataDir: string): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await runJournalCommand(subcommand, args, { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), openDatabase: () => openDatabase(dataDir), now: () => NOW });
+  const code = await runJournalCommand(subcommand, args, {
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    openDatabase: () => openDatabase(dataDir),
+    now: () => NOW,
+  });
   return { code, stdout, stderr };
 }
 
@@ -46,7 +65,7 @@ test('journal status counts the entries by state and says how long the oldest pe
   assert.deepEqual(stdout, ['pending  2 (the oldest has waited 5 min)', 'parked   2 (callpane journal list --failed shows why)', 'done     1']);
 });
 
-test('journal list --failed shows each parked entry with Dataverse\'s reason, the latest first', async () => {
+test("journal list --failed shows each parked entry with Dataverse's reason, the latest first", async () => {
   const { code, stdout } = await journal('list', ['--failed'], dataDirWithOutbox('list-failed'));
   assert.equal(code, 0);
   assert.deepEqual(stdout, [

@@ -28,7 +28,16 @@ describe('callpane phone match', () => {
       match: true,
       reason: 'same-e164',
       incoming: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'written', nationalNumber: '4155550100', digits: '14155550100' },
-      stored: { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'default-region', nationalNumber: '4155550100', digits: '4155550100', extension: '140' },
+      stored: {
+        kind: 'international',
+        e164: '+14155550100',
+        callingCode: '1',
+        region: 'US',
+        countrySource: 'default-region',
+        nationalNumber: '4155550100',
+        digits: '4155550100',
+        extension: '140',
+      },
       storedRegion: 'US',
     });
     assert.deepEqual([itemAt(results, 1).line, itemAt(results, 1).match, itemAt(results, 1).reason], [2, false, 'extension-vs-external']);
@@ -44,7 +53,12 @@ describe('callpane phone match', () => {
 
   /** [a sentence, the JSON line, the match, the reason] */
   const RECORDS: [string, Record<string, string>, boolean, string][] = [
-    ['a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567', { incoming: '+44 20 7123 4567', stored: '207-123-4567', country: 'United States' }, false, 'different-number'],
+    [
+      'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567',
+      { incoming: '+44 20 7123 4567', stored: '207-123-4567', country: 'United States' },
+      false,
+      'different-number',
+    ],
     ['the same digits with the right country match', { incoming: '+1 207 123 4567', stored: '207-123-4567', country: 'USA' }, true, 'same-e164'],
     ['a German record’s number is read in Germany whatever --region says', { incoming: '+49 171 2345678', stored: 'Mob: 0171 2345678', country: 'Deutschland' }, true, 'same-e164'],
     ['a Chinese label and 转 extension are taken apart', { incoming: '+86 10 6552 9988', stored: '电话：010-6552 9988转123', country: 'CN' }, true, 'same-e164'],
@@ -59,10 +73,16 @@ describe('callpane phone match', () => {
   }
 
   test('shows each number of a field, the one that decided with its extension, and the region it was read in', async () => {
-    const { results } = await run(['--region', 'US'], from([JSON.stringify({ incoming: '+49 171 2345678', stored: 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', country: 'Germany' })]));
+    const { results } = await run(
+      ['--region', 'US'],
+      from([JSON.stringify({ incoming: '+49 171 2345678', stored: 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', country: 'Germany' })]),
+    );
     const result = itemAt(results() as { stored: { e164: string; extension?: string }; storedNumbers: { e164: string }[]; storedRegion: string }[], 0);
     assert.deepEqual([result.stored.e164, result.stored.extension, result.storedRegion], ['+491712345678', '5', 'DE']);
-    assert.deepEqual(result.storedNumbers.map((phone) => phone.e164), ['+49301234567', '+491712345678']);
+    assert.deepEqual(
+      result.storedNumbers.map((phone) => phone.e164),
+      ['+49301234567', '+491712345678'],
+    );
   });
 
   test('refuses a "country" that is not a string', async () => {
@@ -76,18 +96,24 @@ describe('callpane phone match', () => {
     const chunks = [text.slice(0, 7), text.slice(7, 50), text.slice(50)].map((s) => Buffer.from(s));
     const { code, results } = await run(['--region', 'CN'], Readable.from(chunks));
     assert.equal(code, 0);
-    assert.deepEqual(results().map((r) => [r.line, r.match]), [
-      [1, true],
-      [3, false],
-    ]);
+    assert.deepEqual(
+      results().map((r) => [r.line, r.match]),
+      [
+        [1, true],
+        [3, false],
+      ],
+    );
   });
 
   test('reads several lines in one item of an async iterable', async () => {
     const { results } = await run(['--region', 'JP'], from([`${pair('03-1234-5678', '０３－１２３４－５６７８')}\n${pair('1', '2')}`]));
-    assert.deepEqual(results().map((r) => [r.line, r.reason]), [
-      [1, 'same-e164'],
-      [2, 'different-number'],
-    ]);
+    assert.deepEqual(
+      results().map((r) => [r.line, r.reason]),
+      [
+        [1, 'same-e164'],
+        [2, 'different-number'],
+      ],
+    );
   });
 
   test('answers a bad line with an error naming it, goes on, and exits 1', async () => {

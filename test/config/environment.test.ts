@@ -24,8 +24,5 @@ test('a value that does not coerce is passed on as written for validation to rep
 });
 
 test('unknown CALLPANE_ variables are reported, the file variable and the test harness ones are not', () => {
-  assert.deepEqual(
-    unknownEnvNames({ CALLPANE_HTTP_PROT: '1', CALLPANE_CONFIG: 'x', CALLPANE_TEST_NETNS: '1', CALLPANE_HTTP_PORT: '1', HOME: '/' }),
-    ['CALLPANE_HTTP_PROT'],
-  );
+  assert.deepEqual(unknownEnvNames({ CALLPANE_HTTP_PROT: '1', CALLPANE_CONFIG: 'x', CALLPANE_TEST_NETNS: '1', CALLPANE_HTTP_PORT: '1', HOME: '/' }), ['CALLPANE_HTTP_PROT']);
 });

@@ -86,10 +86,16 @@ test('connection keys go together: each missing one is named with what it is', (
   assert.equal(problems.length, 3);
   assert.match(problems[0] ?? '', /^dynamics\.tenantId \(CALLPANE_DYNAMICS_TENANT_ID\) = \(not set\): is required with dynamics\.url: .*tenant\) id$/);
   assert.match(problems[1] ?? '', /^dynamics\.clientId .*= \(not set\): is required with dynamics\.url: .*client\) id$/);
-  assert.match(problems[2] ?? '', /^dynamics\.clientSecret .*= \(not set\): is required with dynamics\.url: .*a client secret \(or clientSecretEnv naming a variable that holds it, or certificate\)$/);
+  assert.match(
+    problems[2] ?? '',
+    /^dynamics\.clientSecret .*= \(not set\): is required with dynamics\.url: .*a client secret \(or clientSecretEnv naming a variable that holds it, or certificate\)$/,
+  );
 
   const onlySecret = problemsOf(withDynamics({ clientSecret: 'x' }));
-  assert.deepEqual(onlySecret.map((line) => line.split(' ')[0]), ['dynamics.url', 'dynamics.tenantId', 'dynamics.clientId']);
+  assert.deepEqual(
+    onlySecret.map((line) => line.split(' ')[0]),
+    ['dynamics.url', 'dynamics.tenantId', 'dynamics.clientId'],
+  );
   assert.ok(onlySecret.every((line) => line.includes('is required with a credential')));
 });
 
@@ -111,23 +117,31 @@ test('the org URL must be https, or http on this machine, without a path; the au
   const base = { tenantId: TENANT, clientId: CLIENT, clientSecret: 's' };
   for (const url of ['http://contoso.crm.dynamics.com', 'https://contoso.crm.dynamics.com/main.aspx', 'https://contoso.crm.dynamics.com?x=1', 'contoso.crm.dynamics.com']) {
     const problems = problemsOf(withDynamics({ ...base, url }));
-    assert.deepEqual(problems, [`dynamics.url (CALLPANE_DYNAMICS_URL) = ${JSON.stringify(url)}: must be the org URL such as https://contoso.crm.dynamics.com, without a path (http:// only on this machine: localhost, 127.0.0.1, [::1])`]);
+    assert.deepEqual(problems, [
+      `dynamics.url (CALLPANE_DYNAMICS_URL) = ${JSON.stringify(url)}: must be the org URL such as https://contoso.crm.dynamics.com, without a path (http:// only on this machine: localhost, 127.0.0.1, [::1])`,
+    ]);
   }
   const authority = problemsOf(withDynamics({ ...base, url: ORG, authority: 'http://login.example.com' }));
   assert.match(authority[0] ?? '', /^dynamics\.authority \(CALLPANE_DYNAMICS_AUTHORITY\) = "http:\/\/login\.example\.com": must be the https:\/\/ Entra ID sign-in host/);
-  assert.equal(load(withDynamics({ ...base, url: 'http://localhost:8081', authority: 'https://login.microsoftonline.us' })).dynamics.connection?.tokenUrl, `https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`);
+  assert.equal(
+    load(withDynamics({ ...base, url: 'http://localhost:8081', authority: 'https://login.microsoftonline.us' })).dynamics.connection?.tokenUrl,
+    `https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`,
+  );
 });
 
 test('ids must be GUIDs and the limits stay within what Dataverse allows', () => {
   const problems = problemsOf(
     withDynamics({ url: ORG, tenantId: 'contoso.onmicrosoft.com', clientId: 'app', clientSecret: 's', maxConcurrentRequests: 53, phoneIndex: { pageSize: 5001 } }),
   );
-  assert.deepEqual(problems.map((line) => line.split(' = ')[0]), [
-    'dynamics.tenantId (CALLPANE_DYNAMICS_TENANT_ID)',
-    'dynamics.clientId (CALLPANE_DYNAMICS_CLIENT_ID)',
-    'dynamics.maxConcurrentRequests (CALLPANE_DYNAMICS_MAX_CONCURRENT_REQUESTS)',
-    'dynamics.phoneIndex.pageSize (CALLPANE_DYNAMICS_PHONE_INDEX_PAGE_SIZE)',
-  ]);
+  assert.deepEqual(
+    problems.map((line) => line.split(' = ')[0]),
+    [
+      'dynamics.tenantId (CALLPANE_DYNAMICS_TENANT_ID)',
+      'dynamics.clientId (CALLPANE_DYNAMICS_CLIENT_ID)',
+      'dynamics.maxConcurrentRequests (CALLPANE_DYNAMICS_MAX_CONCURRENT_REQUESTS)',
+      'dynamics.phoneIndex.pageSize (CALLPANE_DYNAMICS_PHONE_INDEX_PAGE_SIZE)',
+    ],
+  );
   assert.match(problems[2] ?? '', /must be an integer from 1 to 52 \(Dataverse allows 52 concurrent requests per user; default 16\)$/);
   assert.match(problems[3] ?? '', /must be an integer from 1 to 5000 /);
 });
@@ -143,11 +157,17 @@ test('a certificate that cannot sign what Entra ID verifies is named at the file
   writeFileSync(join(dir, 'ec.key'), ec.key);
   writeFileSync(join(dir, 'not.pem'), 'hello');
   const cases: [unknown, RegExp][] = [
-    [{ cert: 'missing.crt', key: 'other.key' }, /^dynamics\.certificate\.cert \(CALLPANE_DYNAMICS_CERTIFICATE_CERT\) = "missing\.crt": must be a readable file \(.*missing\.crt: ENOENT\)$/],
+    [
+      { cert: 'missing.crt', key: 'other.key' },
+      /^dynamics\.certificate\.cert \(CALLPANE_DYNAMICS_CERTIFICATE_CERT\) = "missing\.crt": must be a readable file \(.*missing\.crt: ENOENT\)$/,
+    ],
     [{ cert: 'not.pem', key: 'other.key' }, /^dynamics\.certificate\.cert \(CALLPANE_DYNAMICS_CERTIFICATE_CERT\) = "not\.pem": must be a PEM certificate/],
     [{ cert: 'rsa.crt', key: 'not.pem' }, /^dynamics\.certificate\.key \(CALLPANE_DYNAMICS_CERTIFICATE_KEY\) = "not\.pem": must be a PEM private key/],
     [{ cert: 'ec.crt', key: 'ec.key' }, /^dynamics\.certificate\.key \(CALLPANE_DYNAMICS_CERTIFICATE_KEY\) = "ec\.key": must be an RSA key: .*holds a ec key/],
-    [{ cert: 'rsa.crt', key: 'other.key' }, /^dynamics\.certificate\.key \(CALLPANE_DYNAMICS_CERTIFICATE_KEY\) = "other\.key": must be the private key of dynamics\.certificate\.cert/],
+    [
+      { cert: 'rsa.crt', key: 'other.key' },
+      /^dynamics\.certificate\.key \(CALLPANE_DYNAMICS_CERTIFICATE_KEY\) = "other\.key": must be the private key of dynamics\.certificate\.cert/,
+    ],
   ];
   for (const [certificate, expected] of cases) {
     const problems = problemsOf(withDynamics({ ...base, certificate }));

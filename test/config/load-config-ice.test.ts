@@ -35,7 +35,13 @@ test('no STUN or TURN server is configured by default, and every candidate is al
 });
 
 test('STUN and TURN servers are read with the TURN secret, a default lifetime of an hour, and a relay-only policy', () => {
-  const config = load(withIce({ stun: ['stun:stun.example.com:3478'], turn: { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349?transport=tcp'], secret: SECRET }, transportPolicy: 'relay' }));
+  const config = load(
+    withIce({
+      stun: ['stun:stun.example.com:3478'],
+      turn: { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349?transport=tcp'], secret: SECRET },
+      transportPolicy: 'relay',
+    }),
+  );
   assert.deepEqual(config.media.ice, {
     stun: ['stun:stun.example.com:3478'],
     turn: { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349?transport=tcp'], secret: SECRET, ttlSeconds: 3600 },
@@ -64,17 +70,28 @@ test('a TURN server without a usable secret is refused, each problem at the key 
   assert.deepEqual(problemsOf(withIce({ turn: { urls: ['turn:127.0.0.1'], secret: SECRET, secretEnv: 'TURN_SECRET' } }, { TURN_SECRET: SECRET })), [
     'media.ice.turn.secretEnv (CALLPANE_MEDIA_ICE_TURN_SECRET_ENV) = "[redacted]": is set together with media.ice.turn.secret: keep one',
   ]);
-  assert.deepEqual(problemsOf(withIce({ turn: { urls: ['turn:127.0.0.1'], secretEnv: 'TURN_SECRET' } })), ['media.ice.turn.secretEnv (CALLPANE_MEDIA_ICE_TURN_SECRET_ENV) = "[redacted]": names TURN_SECRET, which is not set or empty']);
+  assert.deepEqual(problemsOf(withIce({ turn: { urls: ['turn:127.0.0.1'], secretEnv: 'TURN_SECRET' } })), [
+    'media.ice.turn.secretEnv (CALLPANE_MEDIA_ICE_TURN_SECRET_ENV) = "[redacted]": names TURN_SECRET, which is not set or empty',
+  ]);
   const short = problemsOf(withIce({ turn: { urls: ['turn:127.0.0.1'], secret: 'short-one' } }));
   assert.equal(short.length, 1);
-  assert.match(itemAt(short, 0), /^media\.ice\.turn\.secret \(CALLPANE_MEDIA_ICE_TURN_SECRET\) = "\[redacted\]": must be the TURN server's static-auth-secret, 16 to 256 characters/);
+  assert.match(
+    itemAt(short, 0),
+    /^media\.ice\.turn\.secret \(CALLPANE_MEDIA_ICE_TURN_SECRET\) = "\[redacted\]": must be the TURN server's static-auth-secret, 16 to 256 characters/,
+  );
 });
 
-test('URIs must be STUN or TURN URIs, the lifetime must outlast the pane\'s SIP credential, and relay-only needs a TURN server', () => {
+test("URIs must be STUN or TURN URIs, the lifetime must outlast the pane's SIP credential, and relay-only needs a TURN server", () => {
   const problems = problemsOf(withIce({ stun: ['turn:127.0.0.1'], turn: { urls: ['https://turn.example.com'], secret: SECRET, ttlSeconds: 600 }, transportPolicy: 'relay' }));
   assert.deepEqual(
     problems.map((line) => line.split(':')[0]),
-    ['media.ice.stun (CALLPANE_MEDIA_ICE_STUN) = ["turn', 'media.ice.turn.urls (CALLPANE_MEDIA_ICE_TURN_URLS) = ["https', 'media.ice.turn.ttlSeconds (CALLPANE_MEDIA_ICE_TURN_TTL_SECONDS) = 600'],
+    [
+      'media.ice.stun (CALLPANE_MEDIA_ICE_STUN) = ["turn',
+      'media.ice.turn.urls (CALLPANE_MEDIA_ICE_TURN_URLS) = ["https',
+      'media.ice.turn.ttlSeconds (CALLPANE_MEDIA_ICE_TURN_TTL_SECONDS) = 600',
+    ],
   );
-  assert.deepEqual(problemsOf(withIce({ transportPolicy: 'relay' })), ['media.ice.transportPolicy (CALLPANE_MEDIA_ICE_TRANSPORT_POLICY) = "relay": needs media.ice.turn: with relay only and no TURN server, no call could carry audio']);
+  assert.deepEqual(problemsOf(withIce({ transportPolicy: 'relay' })), [
+    'media.ice.transportPolicy (CALLPANE_MEDIA_ICE_TRANSPORT_POLICY) = "relay": needs media.ice.turn: with relay only and no TURN server, no call could carry audio',
+  ]);
 });

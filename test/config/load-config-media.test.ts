@@ -77,7 +77,10 @@ describe('media configuration', () => {
   });
 
   test('an empty range, the ng port or the SIP UDP port inside the range are refused', () => {
-    assert.match(itemAt(problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '25000', CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '25000' }), 0), /^media\.rtpengine\.portMin .* = "25000": must be below media\.rtpengine\.portMax \(25000\)/);
+    assert.match(
+      itemAt(problemsOf({ CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '25000', CALLPANE_MEDIA_RTPENGINE_PORT_MAX: '25000' }), 0),
+      /^media\.rtpengine\.portMin .* = "25000": must be below media\.rtpengine\.portMax \(25000\)/,
+    );
     assert.match(itemAt(problemsOf({ CALLPANE_MEDIA_RTPENGINE_NG_PORT: '21000' }), 0), /^media\.rtpengine\.ngPort .* = "21000": must be outside the RTP range 20000–29999/);
     assert.match(itemAt(problemsOf({ CALLPANE_SIP_PORT: '25060' }), 0), /holds sip\.port \(25060\): both are UDP ports/);
   });
@@ -90,8 +93,18 @@ describe('media configuration', () => {
       CALLPANE_MEDIA_RTPENGINE_PORT_MIN: '80',
     });
     assert.equal(problems.length, 4, problems.join('\n'));
-    assert.ok(problems.includes(`media.relay (CALLPANE_MEDIA_RELAY) = "sometimes": must be always (every call's media goes through rtpengine) or never (end to end: browser to browser on one network only)`));
-    assert.ok(problems.some((p) => p.startsWith('media.rtpengine.engines (CALLPANE_MEDIA_RTPENGINE_ENGINES) = "127.0.0.1:2223,localhost": must be a list of ng addresses') && p.endsWith('"localhost" is not host:port')));
+    assert.ok(
+      problems.includes(
+        `media.relay (CALLPANE_MEDIA_RELAY) = "sometimes": must be always (every call's media goes through rtpengine) or never (end to end: browser to browser on one network only)`,
+      ),
+    );
+    assert.ok(
+      problems.some(
+        (p) =>
+          p.startsWith('media.rtpengine.engines (CALLPANE_MEDIA_RTPENGINE_ENGINES) = "127.0.0.1:2223,localhost": must be a list of ng addresses') &&
+          p.endsWith('"localhost" is not host:port'),
+      ),
+    );
     assert.ok(problems.includes('media.rtpengine.address (CALLPANE_MEDIA_RTPENGINE_ADDRESS) = "0.0.0.0": must be an IP address of this machine for RTP, not 0.0.0.0'));
     assert.ok(problems.includes('media.rtpengine.portMin (CALLPANE_MEDIA_RTPENGINE_PORT_MIN) = "80": must be an integer from 1024 to 65535'));
   });

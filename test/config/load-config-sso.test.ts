@@ -42,9 +42,39 @@ test('an Entra provider gets its tenant issuer and a Google one the Google issue
     ]),
   );
   assert.deepEqual(config.sso.providers, [
-    { id: 'entra', kind: 'entra', label: 'Microsoft', clientId: 'app-1', clientSecret: 's1', issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, tenantId: TENANT, hostedDomain: undefined, emailClaim: 'email' },
-    { id: 'google', kind: 'google', label: 'Google', clientId: 'app-2', clientSecret: 's2', issuer: 'https://accounts.google.com', tenantId: undefined, hostedDomain: 'example.com', emailClaim: 'email' },
-    { id: 'corp', kind: 'oidc', label: 'Corp ID', clientId: 'app-3', clientSecret: 's3', issuer: 'https://id.example.com', tenantId: undefined, hostedDomain: undefined, emailClaim: 'upn' },
+    {
+      id: 'entra',
+      kind: 'entra',
+      label: 'Microsoft',
+      clientId: 'app-1',
+      clientSecret: 's1',
+      issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      tenantId: TENANT,
+      hostedDomain: undefined,
+      emailClaim: 'email',
+    },
+    {
+      id: 'google',
+      kind: 'google',
+      label: 'Google',
+      clientId: 'app-2',
+      clientSecret: 's2',
+      issuer: 'https://accounts.google.com',
+      tenantId: undefined,
+      hostedDomain: 'example.com',
+      emailClaim: 'email',
+    },
+    {
+      id: 'corp',
+      kind: 'oidc',
+      label: 'Corp ID',
+      clientId: 'app-3',
+      clientSecret: 's3',
+      issuer: 'https://id.example.com',
+      tenantId: undefined,
+      hostedDomain: undefined,
+      emailClaim: 'upn',
+    },
   ]);
 });
 
@@ -72,9 +102,20 @@ test('a missing secret variable, a missing tenant, hosted domain or issuer, and 
 });
 
 test('a tenant that is not a GUID and an unknown kind are refused, and a wrong entry never shows its secret', () => {
-  const problems = problemsOf(withProviders([{ id: 'e', kind: 'entra', clientId: 'x', clientSecret: 'hunter2-secret', tenantId: 'common' }, { id: 'f', kind: 'saml', clientId: 'x', clientSecret: 'other-secret' }]));
-  assert.ok(problems.some((line) => line.startsWith('sso.providers[0].tenantId = "common": must be the Entra directory (tenant) id, a GUID')), problems.join('\n'));
-  assert.ok(problems.some((line) => line.startsWith('sso.providers[1].kind = "saml": must be one of entra, google, oidc')), problems.join('\n'));
+  const problems = problemsOf(
+    withProviders([
+      { id: 'e', kind: 'entra', clientId: 'x', clientSecret: 'hunter2-secret', tenantId: 'common' },
+      { id: 'f', kind: 'saml', clientId: 'x', clientSecret: 'other-secret' },
+    ]),
+  );
+  assert.ok(
+    problems.some((line) => line.startsWith('sso.providers[0].tenantId = "common": must be the Entra directory (tenant) id, a GUID')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((line) => line.startsWith('sso.providers[1].kind = "saml": must be one of entra, google, oidc')),
+    problems.join('\n'),
+  );
   assert.ok(!problems.join('\n').includes('secret"'), problems.join('\n'));
   assert.ok(!problems.join('\n').includes('hunter2'), problems.join('\n'));
 });
@@ -91,6 +132,9 @@ test('an issuer speaks HTTPS, or plain HTTP only when it runs on this machine', 
   }
   for (const issuer of ['http://id.example.com', 'http://10.0.0.5:9000', 'ftp://127.0.0.1']) {
     const problems = problemsOf(withProviders([oidc(issuer)]));
-    assert.ok(problems.some((line) => line.startsWith(`sso.providers[0].issuer = "${issuer}": must be the https:// issuer URL`)), problems.join('\n'));
+    assert.ok(
+      problems.some((line) => line.startsWith(`sso.providers[0].issuer = "${issuer}": must be the https:// issuer URL`)),
+      problems.join('\n'),
+    );
   }
 });

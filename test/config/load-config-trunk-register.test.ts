@@ -52,7 +52,7 @@ describe('a trunk that registers to its carrier', () => {
 
   test('needs its transport among sip.transports, naming both keys', () => {
     assert.deepEqual(problemsOf({ ...registering, transport: 'tcp' }, { transports: ['udp'] }), [
-      "trunks[0].transport = \"tcp\": must be one of sip.transports (udp) for a trunk that registers: its REGISTER is sent and its calls arrive over it; add tcp to sip.transports or choose another transport",
+      'trunks[0].transport = "tcp": must be one of sip.transports (udp) for a trunk that registers: its REGISTER is sent and its calls arrive over it; add tcp to sip.transports or choose another transport',
     ]);
     assert.equal(load({ ...registering, transport: 'tcp' }, { transports: ['udp', 'tcp'] }).trunks[0]?.transport, 'tcp');
   });

@@ -47,7 +47,11 @@ describe('defaults', () => {
     const config = withFile({ trunks: [carrier, { ...carrier, name: 'secure', transport: 'tls' }, { ...carrier, name: 'custom', port: 5080 }] });
     assert.deepEqual(
       config.trunks.map((trunk) => [trunk.name, trunk.transport, trunk.port]),
-      [['carrier', 'udp', 5060], ['secure', 'tls', 5061], ['custom', 'udp', 5080]],
+      [
+        ['carrier', 'udp', 5060],
+        ['secure', 'tls', 5061],
+        ['custom', 'udp', 5080],
+      ],
     );
   });
 });
@@ -95,7 +99,10 @@ describe('problems', () => {
     assert.deepEqual(problemsOf({ trunks: [{ ...carrier, match: { addresses: ['203.0.113.0/24', '198.51.100.7/24'] } }] }), [
       'trunks[0].match.addresses[1] = "198.51.100.7/24": must be an IP address or CIDR block such as 192.0.2.10, 192.0.2.0/24 or 2001:db8::/32: has bits set past the /24 prefix (did you mean 198.51.100.0/24?)',
     ]);
-    assert.match(itemAt(problemsOf({ trunks: [{ ...carrier, match: { addresses: ['carrier.example'] } }] }), 0), /^trunks\[0\]\.match\.addresses\[0\] = "carrier\.example": .*is not an IPv4 or IPv6 address/);
+    assert.match(
+      itemAt(problemsOf({ trunks: [{ ...carrier, match: { addresses: ['carrier.example'] } }] }), 0),
+      /^trunks\[0\]\.match\.addresses\[0\] = "carrier\.example": .*is not an IPv4 or IPv6 address/,
+    );
     assert.match(itemAt(problemsOf({ trunks: [{ ...carrier, match: { addresses: [] } }] }), 0), /^trunks\[0\]\.match\.addresses = \[\]: must be a non-empty list/);
   });
 
@@ -120,13 +127,24 @@ describe('problems', () => {
     assert.deepEqual(problemsOf({ trunks: [carrier], routes: { outbound: [{ pattern: '_0[1-9.', trunk: 'carrier' }] } }), [
       'routes.outbound[0].pattern = "_0[1-9.": must be a number such as 911 or a dial pattern starting with _ (see docs/pbx-trunks.md): "." at position 7 is not allowed in a [set] (digits, ranges such as 2-5, * and #)',
     ]);
-    assert.match(itemAt(problemsOf({ routes: { inbound: [{ did: '+49 30 1234', extension: '1001' }] } }), 0), /^routes\.inbound\[0\]\.did = "\+49 30 1234": must be a number such as \+493012345600 .*" " at position 4/);
+    assert.match(
+      itemAt(problemsOf({ routes: { inbound: [{ did: '+49 30 1234', extension: '1001' }] } }), 0),
+      /^routes\.inbound\[0\]\.did = "\+49 30 1234": must be a number such as \+493012345600 .*" " at position 4/,
+    );
   });
 
   test('a route that can never match is refused', () => {
-    assert.deepEqual(problemsOf({ routes: { inbound: [{ did: '_X.', extension: '1001' }, { did: '+4930', extension: '1002' }] } }), [
-      'routes.inbound[1].did = "+4930": can never match: routes.inbound[0] ("_X.") comes first and matches every number this one does',
-    ]);
+    assert.deepEqual(
+      problemsOf({
+        routes: {
+          inbound: [
+            { did: '_X.', extension: '1001' },
+            { did: '+4930', extension: '1002' },
+          ],
+        },
+      }),
+      ['routes.inbound[1].did = "+4930": can never match: routes.inbound[0] ("_X.") comes first and matches every number this one does'],
+    );
   });
 
   test('inbound routes must ring an extension number', () => {
@@ -165,7 +183,10 @@ describe('secrets', () => {
 
   test('a misspelt password key is refused without showing its value', () => {
     const problems = problemsOf({ trunks: [{ ...carrier, match: { username: 'peer', pasword: password } }] });
-    assert.ok(problems.some((problem) => problem.startsWith('trunks[0].match.pasword = "[redacted]": unknown key (allowed here: addresses, username, password)')), problems.join('\n'));
+    assert.ok(
+      problems.some((problem) => problem.startsWith('trunks[0].match.pasword = "[redacted]": unknown key (allowed here: addresses, username, password)')),
+      problems.join('\n'),
+    );
     assert.ok(!problems.join('\n').includes(password));
   });
 
@@ -192,10 +213,18 @@ describe('secrets', () => {
   });
 });
 
-describe('a trunk\'s media profile', () => {
+describe("a trunk's media profile", () => {
   test('is rtp, srtp or webrtc, absent meaning plain RTP; anything else is refused by its key', () => {
-    const config = withFile({ trunks: [{ ...carrier, media: 'srtp' }, { ...carrier, name: 'plain' }] });
-    assert.deepEqual(config.trunks.map((trunk) => trunk.media), ['srtp', undefined]);
+    const config = withFile({
+      trunks: [
+        { ...carrier, media: 'srtp' },
+        { ...carrier, name: 'plain' },
+      ],
+    });
+    assert.deepEqual(
+      config.trunks.map((trunk) => trunk.media),
+      ['srtp', undefined],
+    );
     const problem = itemAt(problemsOf({ trunks: [{ ...carrier, media: 'zrtp' }] }), 0);
     assert.match(problem, /^trunks\[0\]\.media.*rtp.*srtp.*webrtc/);
   });

@@ -68,7 +68,11 @@ describe('http.trustProxy', () => {
   });
 
   test('refuses blocks wider than any private range, which together cover everyone as well', () => {
-    for (const [block, widest] of [['0.0.0.0/1', 8], ['128.0.0.0/7', 8], ['2000::/3', 7]] as const) {
+    for (const [block, widest] of [
+      ['0.0.0.0/1', 8],
+      ['128.0.0.0/7', 8],
+      ['2000::/3', 7],
+    ] as const) {
       const line = itemAt(problemsOf({ CALLPANE_HTTP_TRUST_PROXY: block }), 0);
       assert.match(line, new RegExp(`"${block.replace(/[./]/g, '\\$&')}" is wider than /${widest}`), line);
     }

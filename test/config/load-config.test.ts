@@ -212,8 +212,7 @@ describe('validation errors', () => {
   for (const [key, envName, value, allowed] of cases) {
     test(`${key} from ${envName} = ${JSON.stringify(value)} is refused with its key, variable, value and allowed values`, () => {
       // An empty variable means unset, so the empty-value case goes through the file.
-      const options: LoadConfigOptions =
-        value === '' ? { argvConfigPath: writeJson(`${envName}.json`, { [key]: '' }) } : { env: { [envName]: value } };
+      const options: LoadConfigOptions = value === '' ? { argvConfigPath: writeJson(`${envName}.json`, { [key]: '' }) } : { env: { [envName]: value } };
       const problem = itemAt(problemsOf(options), 0);
       assert.ok(problem.startsWith(`${key} (${envName}) = ${JSON.stringify(value)}: `), problem);
       assert.match(problem, allowed);
@@ -247,7 +246,12 @@ describe('validation errors', () => {
     assert.ok(clash.includes('sip.tlsPort (CALLPANE_SIP_TLS_PORT) = (not set): must differ from sip.port (both are TCP ports)'), clash.join('\n'));
     // A key the schema refused is never compared as its default; a broken trunk list is not checked against routes.
     const mixed = problemsOf({
-      argvConfigPath: writeJson('mixed.json', { sip: { port: 'x' }, registrar: { minExpires: 7200 }, trunks: [{ name: 'A B' }], routes: { outbound: [{ pattern: '_X.', trunk: 'nope' }] } }),
+      argvConfigPath: writeJson('mixed.json', {
+        sip: { port: 'x' },
+        registrar: { minExpires: 7200 },
+        trunks: [{ name: 'A B' }],
+        routes: { outbound: [{ pattern: '_X.', trunk: 'nope' }] },
+      }),
     });
     assert.ok(mixed.includes('registrar.minExpires (CALLPANE_REGISTRAR_MIN_EXPIRES) = 7200: must not exceed registrar.maxExpires (3600)'), mixed.join('\n'));
     assert.ok(!mixed.some((problem) => problem.startsWith('routes.') || problem.startsWith('sip.tlsPort')), mixed.join('\n'));
@@ -256,9 +260,7 @@ describe('validation errors', () => {
   });
 
   test('SIP over TCP or TLS cannot take the HTTP port on the same address', () => {
-    assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_PORT: '8080' } }), [
-      'sip.port (CALLPANE_SIP_PORT) = "8080": must differ from http.port (8080): both are TCP ports',
-    ]);
+    assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_PORT: '8080' } }), ['sip.port (CALLPANE_SIP_PORT) = "8080": must differ from http.port (8080): both are TCP ports']);
     assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '8080', CALLPANE_HTTP_PORT: '8080' } }).length, 1);
     assert.equal(load({ env: { CALLPANE_SIP_PORT: '8080', CALLPANE_SIP_TRANSPORTS: 'udp,ws' } }).sip.port, 8080, 'UDP and WebSocket do not take a TCP port of their own');
     assert.equal(load({ env: { CALLPANE_SIP_HOST: '127.0.0.2', CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '8080' } }).sip.port, 8080, 'two addresses');
@@ -268,8 +270,14 @@ describe('validation errors', () => {
     const file = writeJson('typo.json', { htpp: { port: 1 }, sip: { prot: 5070 } });
     const problems = problemsOf({ argvConfigPath: file });
     assert.equal(problems.length, 2);
-    assert.ok(problems.some((p) => /^htpp = \{"port":1\}: unknown key \(allowed here: dataDir, http, sip, /.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /^sip\.prot = 5070: unknown key \(allowed here: host, port, tlsPort, /.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /^htpp = \{"port":1\}: unknown key \(allowed here: dataDir, http, sip, /.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /^sip\.prot = 5070: unknown key \(allowed here: host, port, tlsPort, /.test(p)),
+      problems.join('\n'),
+    );
   });
 
   test('a section that is not an object is refused with its keys', () => {
@@ -289,12 +297,8 @@ describe('validation errors', () => {
 
 describe('TLS', () => {
   test('certificate and key come both or not at all', () => {
-    assert.deepEqual(problemsOf({ env: { CALLPANE_TLS_CERT: 'cert.pem' } }), [
-      'tls.key (CALLPANE_TLS_KEY) = (not set): must be set together with tls.cert',
-    ]);
-    assert.deepEqual(problemsOf({ env: { CALLPANE_TLS_KEY: 'key.pem' } }), [
-      'tls.cert (CALLPANE_TLS_CERT) = (not set): must be set together with tls.key',
-    ]);
+    assert.deepEqual(problemsOf({ env: { CALLPANE_TLS_CERT: 'cert.pem' } }), ['tls.key (CALLPANE_TLS_KEY) = (not set): must be set together with tls.cert']);
+    assert.deepEqual(problemsOf({ env: { CALLPANE_TLS_KEY: 'key.pem' } }), ['tls.cert (CALLPANE_TLS_CERT) = (not set): must be set together with tls.key']);
   });
 
   test('both files set turn on SIP over TLS by default', () => {
@@ -312,8 +316,6 @@ describe('TLS', () => {
   });
 
   test('the tls transport without certificate and key is refused', () => {
-    assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_TRANSPORTS: 'udp,tls' } }), [
-      'sip.transports (CALLPANE_SIP_TRANSPORTS) = "udp,tls": tls needs tls.cert and tls.key',
-    ]);
+    assert.deepEqual(problemsOf({ env: { CALLPANE_SIP_TRANSPORTS: 'udp,tls' } }), ['sip.transports (CALLPANE_SIP_TRANSPORTS) = "udp,tls": tls needs tls.cert and tls.key']);
   });
 });

@@ -12,7 +12,9 @@ import { build } from 'esbuild';
 const CONTRACT = fileURLToPath(new URL('../../src/contract/', import.meta.url));
 
 test('every contract module bundles for the browser from the contract alone', async () => {
-  const entryPoints = readdirSync(CONTRACT).filter((name) => name.endsWith('.ts')).map((name) => CONTRACT + name);
+  const entryPoints = readdirSync(CONTRACT)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => CONTRACT + name);
   assert.ok(entryPoints.length >= 5);
   const result = await build({ entryPoints, bundle: true, platform: 'browser', format: 'esm', write: false, outdir: '/bundle', metafile: true, logLevel: 'silent' });
   assert.deepEqual(result.errors, []);

@@ -7,7 +7,10 @@ test('makes RFC 9562 name-based UUIDs (version 5)', () => {
   // RFC 9562 Appendix A.4: NameSpace_DNS and "www.example.com".
   assert.equal(nameBasedUuid('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
   assert.equal(nameBasedUuid('6BA7B810-9DAD-11D1-80B4-00C04FD430C8', 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
-  assert.throws(() => nameBasedUuid('not-a-uuid', 'x'), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_GUID');
+  assert.throws(
+    () => nameBasedUuid('not-a-uuid', 'x'),
+    (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_GUID',
+  );
 });
 
 test('gives every call one activity id, the same on every path, and different calls different ids', () => {
@@ -28,5 +31,10 @@ test('keeps Callpane’s namespace, on which every activity id already written d
 });
 
 test('refuses an empty or padded call id', () => {
-  for (const callId of ['', '  ', ' call-1', 'call-1\n']) assert.throws(() => activityIdForCall(callId), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_CALL', JSON.stringify(callId));
+  for (const callId of ['', '  ', ' call-1', 'call-1\n'])
+    assert.throws(
+      () => activityIdForCall(callId),
+      (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_CALL',
+      JSON.stringify(callId),
+    );
 });

@@ -12,7 +12,9 @@ import { build } from 'esbuild';
 const CRM = fileURLToPath(new URL('../../src/crm/', import.meta.url));
 
 test('every crm module bundles for the browser from crm, the contract, the error base and libphonenumber-js alone', async () => {
-  const entryPoints = readdirSync(CRM, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts')).map((name) => CRM + name);
+  const entryPoints = readdirSync(CRM, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => CRM + name);
   assert.ok(entryPoints.length >= 10);
   const result = await build({ entryPoints, bundle: true, platform: 'browser', format: 'esm', write: false, outdir: '/bundle', metafile: true, logLevel: 'silent' });
   assert.deepEqual(result.errors, []);

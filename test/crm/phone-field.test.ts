@@ -25,13 +25,19 @@ for (const [says, field, texts] of FIELDS) {
 }
 
 test('each number of a field is read in the region given, with its extension apart', () => {
-  assert.deepEqual(readPhoneField(libphonenumberReader, 'Büro: 030 1234567 x12 / Mobil: 0171 2345678', 'DE').map((phone) => [phone.e164, phone.extension]), [
-    ['+49301234567', '12'],
-    ['+491712345678', undefined],
-  ]);
+  assert.deepEqual(
+    readPhoneField(libphonenumberReader, 'Büro: 030 1234567 x12 / Mobil: 0171 2345678', 'DE').map((phone) => [phone.e164, phone.extension]),
+    [
+      ['+49301234567', '12'],
+      ['+491712345678', undefined],
+    ],
+  );
 });
 
 test('a field with no number reads as one that is not a number', () => {
   assert.deepEqual(readPhoneField(libphonenumberReader, '', 'DE'), [{ kind: 'none', digits: '' }]);
-  assert.deepEqual(readPhoneField(libphonenumberReader, '座机', 'CN').map((phone) => phone.kind), ['none']);
+  assert.deepEqual(
+    readPhoneField(libphonenumberReader, '座机', 'CN').map((phone) => phone.kind),
+    ['none'],
+  );
 });

@@ -91,18 +91,32 @@ describe('caller lookup on the sandbox seed', () => {
   test('a number shared by two contacts offers both in the pane, in search order', () => {
     const { matches } = lookUp('+14155550100', DEFAULT_CRM_SETTINGS.searchIn, 'US');
     const records = matchedRecords(matches);
-    assert.deepEqual(records.map((r) => [r.entity, r.id, r.name]), [
-      ['contact', SEED.contactAlexBaker, 'Alex Baker'],
-      ['contact', SEED.contactJordanLee, 'Jordan Lee'],
-    ]);
-    const decision = decideScreenPop(libphonenumberReader, { direction: 'inbound', phase: 'ringing', settings: DEFAULT_CRM_SETTINGS, matches: records, number: '+14155550100', defaultRegion: 'US' });
+    assert.deepEqual(
+      records.map((r) => [r.entity, r.id, r.name]),
+      [
+        ['contact', SEED.contactAlexBaker, 'Alex Baker'],
+        ['contact', SEED.contactJordanLee, 'Jordan Lee'],
+      ],
+    );
+    const decision = decideScreenPop(libphonenumberReader, {
+      direction: 'inbound',
+      phase: 'ringing',
+      settings: DEFAULT_CRM_SETTINGS,
+      matches: records,
+      number: '+14155550100',
+      defaultRegion: 'US',
+    });
     assert.deepEqual(decision, { kind: 'choose', records });
   });
 
   test('finds "0049 30 1234-5" from +49 30 12345 in a German and in an American organisation', () => {
     for (const region of ['DE', 'US']) {
       const records = matchedRecords(lookUp('+493012345', ['contact'], region).matches);
-      assert.deepEqual(records.map((r) => r.id), [contactId(6)], region);
+      assert.deepEqual(
+        records.map((r) => r.id),
+        [contactId(6)],
+        region,
+      );
     }
   });
 
@@ -125,7 +139,11 @@ describe('caller lookup on the sandbox seed', () => {
     ];
     for (const [incoming, id] of cases) {
       const { matches } = lookUp(incoming, ['contact'], 'US');
-      assert.deepEqual(matchedRecords(matches).map((r) => r.id), id === undefined ? [] : [id], incoming);
+      assert.deepEqual(
+        matchedRecords(matches).map((r) => r.id),
+        id === undefined ? [] : [id],
+        incoming,
+      );
     }
     for (const id of ids) dataverse.delete('contacts', id);
   });

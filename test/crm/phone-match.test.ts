@@ -133,13 +133,34 @@ describe('comparePhones', () => {
 
   test('shows both normalised forms', () => {
     const result = comparePhones(libphonenumberReader, '+1 415 555 0100', '(415) 555-0100 x140', { defaultRegion: 'US' });
-    assert.deepEqual(result.incoming, { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'written', nationalNumber: '4155550100', digits: '14155550100' });
-    assert.deepEqual(result.stored, { kind: 'international', e164: '+14155550100', callingCode: '1', region: 'US', countrySource: 'default-region', nationalNumber: '4155550100', digits: '4155550100', extension: '140' });
+    assert.deepEqual(result.incoming, {
+      kind: 'international',
+      e164: '+14155550100',
+      callingCode: '1',
+      region: 'US',
+      countrySource: 'written',
+      nationalNumber: '4155550100',
+      digits: '14155550100',
+    });
+    assert.deepEqual(result.stored, {
+      kind: 'international',
+      e164: '+14155550100',
+      callingCode: '1',
+      region: 'US',
+      countrySource: 'default-region',
+      nationalNumber: '4155550100',
+      digits: '4155550100',
+      extension: '140',
+    });
   });
 
   test('refuses a default region that is not an ISO country code in capitals', () => {
     for (const region of ['us', 'USA', 'XX', '']) {
-      assert.throws(() => comparePhones(libphonenumberReader, '1', '1', { defaultRegion: region }), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION', region);
+      assert.throws(
+        () => comparePhones(libphonenumberReader, '1', '1', { defaultRegion: region }),
+        (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION',
+        region,
+      );
     }
   });
 });
@@ -155,24 +176,112 @@ interface TypedCase {
 }
 
 const NEVER_FOREIGN: TypedCase[] = [
-  { says: 'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567 calling, in a UK organisation', incoming: '+44 20 7123 4567', stored: '207-123-4567', region: 'GB', country: 'United States', reason: 'different-number' },
-  { says: 'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567 calling, without a default region', incoming: '+44 20 7123 4567', stored: '207-123-4567', country: 'US', reason: 'different-number' },
-  { says: 'a US 207-123-4567 read in region US is not the UK’s +44 20 7123 4567, though its range is not allocated', incoming: '+44 20 7123 4567', stored: '207-123-4567', region: 'US', reason: 'different-number' },
-  { says: 'a US 207-123-4567 on a US record is the US’s +1 207 123 4567 calling', incoming: '+1 207 123 4567', stored: '207-123-4567', region: 'GB', country: 'United States', reason: 'same-e164' },
-  { says: 'a UK 020 7123 4567 on a UK record is the UK’s +44 20 7123 4567 calling, in a US organisation', incoming: '+44 20 7123 4567', stored: '020 7123 4567', region: 'US', country: 'United Kingdom', reason: 'same-e164' },
-  { says: 'a UK 020 7123 4567 on a UK record is not the US’s +1 207 123 4567 calling', incoming: '+1 207 123 4567', stored: '020 7123 4567', region: 'US', country: 'UK', reason: 'different-number' },
-  { says: 'a Chinese 138 0013 8000 on a Chinese record is not a German +49 1380 0138000', incoming: '+49 1380 0138000', stored: '138 0013 8000', country: '中国', reason: 'different-number' },
-  { says: 'a German 030 1234567 on a German record is not the French +33 3 01 23 45 67', incoming: '+33 3 01 23 45 67', stored: '030 1234567', region: 'FR', country: 'Deutschland', reason: 'different-number' },
+  {
+    says: 'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567 calling, in a UK organisation',
+    incoming: '+44 20 7123 4567',
+    stored: '207-123-4567',
+    region: 'GB',
+    country: 'United States',
+    reason: 'different-number',
+  },
+  {
+    says: 'a US 207-123-4567 on a US record is not the UK’s +44 20 7123 4567 calling, without a default region',
+    incoming: '+44 20 7123 4567',
+    stored: '207-123-4567',
+    country: 'US',
+    reason: 'different-number',
+  },
+  {
+    says: 'a US 207-123-4567 read in region US is not the UK’s +44 20 7123 4567, though its range is not allocated',
+    incoming: '+44 20 7123 4567',
+    stored: '207-123-4567',
+    region: 'US',
+    reason: 'different-number',
+  },
+  {
+    says: 'a US 207-123-4567 on a US record is the US’s +1 207 123 4567 calling',
+    incoming: '+1 207 123 4567',
+    stored: '207-123-4567',
+    region: 'GB',
+    country: 'United States',
+    reason: 'same-e164',
+  },
+  {
+    says: 'a UK 020 7123 4567 on a UK record is the UK’s +44 20 7123 4567 calling, in a US organisation',
+    incoming: '+44 20 7123 4567',
+    stored: '020 7123 4567',
+    region: 'US',
+    country: 'United Kingdom',
+    reason: 'same-e164',
+  },
+  {
+    says: 'a UK 020 7123 4567 on a UK record is not the US’s +1 207 123 4567 calling',
+    incoming: '+1 207 123 4567',
+    stored: '020 7123 4567',
+    region: 'US',
+    country: 'UK',
+    reason: 'different-number',
+  },
+  {
+    says: 'a Chinese 138 0013 8000 on a Chinese record is not a German +49 1380 0138000',
+    incoming: '+49 1380 0138000',
+    stored: '138 0013 8000',
+    country: '中国',
+    reason: 'different-number',
+  },
+  {
+    says: 'a German 030 1234567 on a German record is not the French +33 3 01 23 45 67',
+    incoming: '+33 3 01 23 45 67',
+    stored: '030 1234567',
+    region: 'FR',
+    country: 'Deutschland',
+    reason: 'different-number',
+  },
 ];
 
 const TYPED: TypedCase[] = [
   // The record's own country places a number written without one.
-  { says: 'a German record’s 030 1234567 is read in Germany in a US organisation', incoming: '+49 30 1234567', stored: '030 1234567', region: 'US', country: 'Germany', reason: 'same-e164' },
-  { says: 'a Chinese record’s 010-6552 9988 is read in China in a German organisation', incoming: '+86 10 6552 9988', stored: '010-6552 9988', region: 'DE', country: 'China', reason: 'same-e164' },
+  {
+    says: 'a German record’s 030 1234567 is read in Germany in a US organisation',
+    incoming: '+49 30 1234567',
+    stored: '030 1234567',
+    region: 'US',
+    country: 'Germany',
+    reason: 'same-e164',
+  },
+  {
+    says: 'a Chinese record’s 010-6552 9988 is read in China in a German organisation',
+    incoming: '+86 10 6552 9988',
+    stored: '010-6552 9988',
+    region: 'DE',
+    country: 'China',
+    reason: 'same-e164',
+  },
   { says: 'a record country written as an ISO code places the number', incoming: '+44 20 7946 0958', stored: '020 7946 0958', region: 'US', country: 'GB', reason: 'same-e164' },
-  { says: 'a record country the table does not know leaves the default region in charge', incoming: '+1 415 555 0100', stored: '(415) 555-0100', region: 'US', country: 'Atlantis', reason: 'same-e164' },
-  { says: 'a number the record’s country cannot hold is read in the default region, as dialled from there', incoming: '+91 80 4882 6641', stored: '011 91 80 4882 6641', region: 'US', country: 'India', reason: 'same-e164' },
-  { says: 'a number written with its country keeps it on a record of another country', incoming: '+1 415 555 0100', stored: '+1 (415) 555-0100', region: 'DE', country: 'Germany', reason: 'same-e164' },
+  {
+    says: 'a record country the table does not know leaves the default region in charge',
+    incoming: '+1 415 555 0100',
+    stored: '(415) 555-0100',
+    region: 'US',
+    country: 'Atlantis',
+    reason: 'same-e164',
+  },
+  {
+    says: 'a number the record’s country cannot hold is read in the default region, as dialled from there',
+    incoming: '+91 80 4882 6641',
+    stored: '011 91 80 4882 6641',
+    region: 'US',
+    country: 'India',
+    reason: 'same-e164',
+  },
+  {
+    says: 'a number written with its country keeps it on a record of another country',
+    incoming: '+1 415 555 0100',
+    stored: '+1 (415) 555-0100',
+    region: 'DE',
+    country: 'Germany',
+    reason: 'same-e164',
+  },
   // Labels and annotations around the number.
   { says: 'a "Mob:" label before a German mobile number is dropped', incoming: '+49 171 2345678', stored: 'Mob: 0171 2345678', country: 'Germany', reason: 'same-e164' },
   { says: 'a "Tel." label before an international number is dropped', incoming: '+49 30 1234567', stored: 'Tel. +49 30 1234567', reason: 'same-e164' },
@@ -207,7 +316,10 @@ describe('matching numbers as people type them into a CRM', () => {
       test(says, () => {
         assert.equal(comparePhones(libphonenumberReader, incoming, stored, { defaultRegion: region, storedCountry: country }).reason, reason);
         const matches = matchPhone(libphonenumberReader, incoming, [{ id: 'record', number: stored, ...(country === undefined ? {} : { country }) }], { defaultRegion: region });
-        assert.deepEqual(matches.map((m) => m.reason), reason in MATCH_RANK ? [reason] : []);
+        assert.deepEqual(
+          matches.map((m) => m.reason),
+          reason in MATCH_RANK ? [reason] : [],
+        );
       });
     }
   }
@@ -219,10 +331,13 @@ describe('matching numbers as people type them into a CRM', () => {
 
   test('a field of several numbers shows each, and the one that matched', () => {
     const result = comparePhones(libphonenumberReader, '+49 171 2345678', 'Büro: 030 1234567 / Mobil: 0171 2345678 x5', { storedCountry: 'Deutschland' });
-    assert.deepEqual(result.storedNumbers?.map((phone) => [phone.e164, phone.extension]), [
-      ['+49301234567', undefined],
-      ['+491712345678', '5'],
-    ]);
+    assert.deepEqual(
+      result.storedNumbers?.map((phone) => [phone.e164, phone.extension]),
+      [
+        ['+49301234567', undefined],
+        ['+491712345678', '5'],
+      ],
+    );
     assert.equal(result.stored.e164, '+491712345678');
     assert.equal(result.storedRegion, 'DE');
   });
@@ -239,29 +354,54 @@ describe('matchPhone', () => {
   ];
 
   test('ranks exact E.164 matches before numbers matched without a country, keeping search order otherwise', () => {
-    const matches = matchPhone(libphonenumberReader, '4155550100', [{ id: 'x', number: '(415) 555-0100' }, { id: 'y', number: '+1 415 555 0100' }, { id: 'z', number: '415 555 0100' }], { defaultRegion: 'US' });
-    assert.deepEqual(matches.map((m) => [m.candidate.id, m.reason]), [
-      ['x', 'same-e164'],
-      ['y', 'same-e164'],
-      ['z', 'same-e164'],
+    const matches = matchPhone(
+      libphonenumberReader,
+      '4155550100',
+      [
+        { id: 'x', number: '(415) 555-0100' },
+        { id: 'y', number: '+1 415 555 0100' },
+        { id: 'z', number: '415 555 0100' },
+      ],
+      { defaultRegion: 'US' },
+    );
+    assert.deepEqual(
+      matches.map((m) => [m.candidate.id, m.reason]),
+      [
+        ['x', 'same-e164'],
+        ['y', 'same-e164'],
+        ['z', 'same-e164'],
+      ],
+    );
+    const mixed = matchPhone(libphonenumberReader, '+14155550100', [
+      { id: 'national', number: '(415) 555-0100' },
+      { id: 'exact', number: '+1 415 555 0100' },
+      { id: 'digits', number: '415.555.0100' },
     ]);
-    const mixed = matchPhone(libphonenumberReader, '+14155550100', [{ id: 'national', number: '(415) 555-0100' }, { id: 'exact', number: '+1 415 555 0100' }, { id: 'digits', number: '415.555.0100' }]);
-    assert.deepEqual(mixed.map((m) => [m.candidate.id, m.reason]), [
-      ['exact', 'same-e164'],
-      ['national', 'same-national-number'],
-      ['digits', 'same-national-number'],
-    ]);
+    assert.deepEqual(
+      mixed.map((m) => [m.candidate.id, m.reason]),
+      [
+        ['exact', 'same-e164'],
+        ['national', 'same-national-number'],
+        ['digits', 'same-national-number'],
+      ],
+    );
   });
 
   test('returns the candidates holding the caller’s number, with whatever identifies them', () => {
     const matches = matchPhone(libphonenumberReader, '+14155550100', candidates, { defaultRegion: 'US' });
-    assert.deepEqual(matches.map((m) => m.candidate.id), ['b', 'd', 'f']);
+    assert.deepEqual(
+      matches.map((m) => m.candidate.id),
+      ['b', 'd', 'f'],
+    );
     assert.equal(itemAt(matches, 0).candidate, candidates[1]);
   });
 
   test('never matches an internal extension against the tail of an external number', () => {
     const matches = matchPhone(libphonenumberReader, '1002', candidates, { defaultRegion: 'US' });
-    assert.deepEqual(matches.map((m) => [m.candidate.id, m.reason]), [['c', 'same-short-number']]);
+    assert.deepEqual(
+      matches.map((m) => [m.candidate.id, m.reason]),
+      [['c', 'same-short-number']],
+    );
   });
 
   test('finds nothing for a caller that is not a number', () => {

@@ -30,10 +30,26 @@ test('a number is not extracted from surrounding text', () => {
 });
 
 test('normalizePhone keeps the country a number is written with, or takes the default region’s for a valid national number', () => {
-  assert.deepEqual(normalizePhone('0049 30 1234-5'), { kind: 'international', e164: '+493012345', callingCode: '49', region: 'DE', countrySource: 'written', nationalNumber: '3012345', digits: '00493012345' });
+  assert.deepEqual(normalizePhone('0049 30 1234-5'), {
+    kind: 'international',
+    e164: '+493012345',
+    callingCode: '49',
+    region: 'DE',
+    countrySource: 'written',
+    nationalNumber: '3012345',
+    digits: '00493012345',
+  });
   assert.equal(normalizePhone('011 49 30 1234567', 'US').countrySource, 'written');
   assert.equal(normalizePhone('011 49 30 1234567', 'US').e164, '+49301234567');
-  assert.deepEqual(normalizePhone('030 1234567', 'DE'), { kind: 'international', e164: '+49301234567', callingCode: '49', region: 'DE', countrySource: 'default-region', nationalNumber: '301234567', digits: '0301234567' });
+  assert.deepEqual(normalizePhone('030 1234567', 'DE'), {
+    kind: 'international',
+    e164: '+49301234567',
+    callingCode: '49',
+    region: 'DE',
+    countrySource: 'default-region',
+    nationalNumber: '301234567',
+    digits: '0301234567',
+  });
   assert.equal(normalizePhone('0 21 11 98765-4321', 'BR').e164, '+5511987654321', 'a Brazilian carrier code is dropped');
 });
 
@@ -128,5 +144,8 @@ test('formatInternational writes a placed number for people', () => {
 test('checkRegion passes a known region and refuses anything else with a coded error', () => {
   assert.equal(checkRegion(libphonenumberReader, 'DE'), 'DE');
   assert.equal(checkRegion(libphonenumberReader, undefined), undefined);
-  assert.throws(() => checkRegion(libphonenumberReader, 'de'), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION' && /"de"/.test(error.message));
+  assert.throws(
+    () => checkRegion(libphonenumberReader, 'de'),
+    (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_REGION' && /"de"/.test(error.message),
+  );
 });

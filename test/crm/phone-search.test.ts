@@ -23,12 +23,16 @@ describe('buildPhoneSearchQueries', () => {
 
   test('gives one query per table in the user’s order, each table once, over every phone column of the table', () => {
     const queries = buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['lead', 'contact', 'lead', 'account'] });
-    assert.deepEqual(queries.map((q) => q.entity), ['lead', 'contact', 'account']);
+    assert.deepEqual(
+      queries.map((q) => q.entity),
+      ['lead', 'contact', 'account'],
+    );
     const [lead, contact] = itemsAt(queries, 0, 1);
     assert.deepEqual(lead.select, ['leadid', 'fullname', 'address1_country', 'telephone1', 'telephone2', 'telephone3', 'mobilephone']);
     assert.deepEqual(contact.select.slice(0, 3), ['contactid', 'fullname', 'address1_country']);
     assert.equal(contact.select.length, 14);
-    for (const field of CRM_ENTITIES.contact.phoneFields) assert.ok(contact.filter.includes(`contains(${field},'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')`), field);
+    for (const field of CRM_ENTITIES.contact.phoneFields)
+      assert.ok(contact.filter.includes(`contains(${field},'%[4４]%[1１]%[5５]%[5５]%[5５]%[5５]%[0０]%[1１]%[0０]%[0０]%')`), field);
   });
 
   test('searches the national significant number, so the country code and trunk prefix do not matter', () => {
@@ -76,7 +80,8 @@ describe('buildPhoneSearchQueries', () => {
 
   test('takes a smaller row cap, never more than searchAndOpenRecords’ 5000', () => {
     assert.equal(itemAt(buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top: 50 }), 0).query.endsWith('&$top=50'), true);
-    for (const top of [0, 5001, 1.5, Number.NaN]) assert.throws(() => buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top }), isCode('CRM_INVALID_SEARCH_TOP'), String(top));
+    for (const top of [0, 5001, 1.5, Number.NaN])
+      assert.throws(() => buildPhoneSearchQueries(libphonenumberReader, '+14155550100', { entities: ['contact'], top }), isCode('CRM_INVALID_SEARCH_TOP'), String(top));
   });
 
   test('refuses tables it does not know and a bad default region', () => {
@@ -113,17 +118,26 @@ describe('candidatesFromSearchResult', () => {
 
   test('refuses a broken answer with a coded error', () => {
     for (const broken of ['not json', '42', 'null', '{"value":[]}', '[1]', JSON.stringify([{ fullname: 'No Id' }]), JSON.stringify([{ contactid: '1; drop' }])]) {
-      assert.throws(() => candidatesFromSearchResult(contact, broken), (error: unknown) => error instanceof CrmError && /CRM_INVALID_SEARCH_RESULT|CRM_INVALID_GUID/.test(error.code), broken);
+      assert.throws(
+        () => candidatesFromSearchResult(contact, broken),
+        (error: unknown) => error instanceof CrmError && /CRM_INVALID_SEARCH_RESULT|CRM_INVALID_GUID/.test(error.code),
+        broken,
+      );
     }
   });
 
   test('carries the record’s address country with each of its numbers, so they are read in it', () => {
     const row = { contactid: itemAt(rows, 0).contactid, fullname: 'Lena Vogel', address1_country: 'Deutschland', mobilephone: 'Mob: 0171 2345678' };
-    assert.deepEqual(candidatesFromSearchResult(contact, [row, { ...row, address1_country: ' ' }]).map((c) => c.country), ['Deutschland', undefined]);
+    assert.deepEqual(
+      candidatesFromSearchResult(contact, [row, { ...row, address1_country: ' ' }]).map((c) => c.country),
+      ['Deutschland', undefined],
+    );
   });
 
   test('leaves the name out when the row has none', () => {
     const query: PhoneSearchQuery = { ...contact, select: ['contactid', 'telephone1'] };
-    assert.deepEqual(candidatesFromSearchResult(query, [{ contactid: itemAt(rows, 1).contactid, telephone1: '1002' }]), [{ entity: 'contact', id: itemAt(rows, 1).contactid, field: 'telephone1', number: '1002' }]);
+    assert.deepEqual(candidatesFromSearchResult(query, [{ contactid: itemAt(rows, 1).contactid, telephone1: '1002' }]), [
+      { entity: 'contact', id: itemAt(rows, 1).contactid, field: 'telephone1', number: '1002' },
+    ]);
   });
 });

@@ -23,11 +23,26 @@ import { libphonenumberReader } from '../../src/crm/numbers/phone-number.ts';
 
 const AGENT = 'a81d3f2e-0000-4000-8000-000000000001';
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
-const INBOUND: JournalCall = { callId: 'call-in-1', direction: 'inbound', number: '+14155550100', extension: '1002', startedAt: T0, answeredAt: T0 + 8_000, endedAt: T0 + 8_000 + 187_400 };
+const INBOUND: JournalCall = {
+  callId: 'call-in-1',
+  direction: 'inbound',
+  number: '+14155550100',
+  extension: '1002',
+  startedAt: T0,
+  answeredAt: T0 + 8_000,
+  endedAt: T0 + 8_000 + 187_400,
+};
 const ALEX = { entity: 'contact' as const, id: IDS.alex, name: 'Alex Baker' };
 
 const activity = (overrides: Partial<PhonecallActivityInput> = {}) =>
-  phonecallActivity(libphonenumberReader, { call: INBOUND, agentSystemUserId: `{${AGENT.toUpperCase()}}`, matchedRecord: ALEX, notes: 'Asked about the renewal.', language: 'en', ...overrides });
+  phonecallActivity(libphonenumberReader, {
+    call: INBOUND,
+    agentSystemUserId: `{${AGENT.toUpperCase()}}`,
+    matchedRecord: ALEX,
+    notes: 'Asked about the renewal.',
+    language: 'en',
+    ...overrides,
+  });
 
 describe('phonecallActivity', () => {
   test('maps an answered inbound call to the create body CIF createRecord takes', () => {
@@ -64,7 +79,10 @@ describe('phonecallActivity', () => {
     assert.equal(body.subject, 'Inbound call +1 415 555 0100');
     assert.equal(body.phonenumber, '+14155550100');
     assert.equal('description' in body, false);
-    assert.deepEqual(Object.keys(body).filter((key) => key.startsWith('regardingobjectid')), []);
+    assert.deepEqual(
+      Object.keys(body).filter((key) => key.startsWith('regardingobjectid')),
+      [],
+    );
     assert.deepEqual(body.phonecall_activity_parties[0], { addressused: '415 555 0100', participationtypemask: 1 });
   });
 
@@ -103,12 +121,19 @@ describe('phonecallActivity', () => {
     const owner = 'b81d3f2e-0000-4000-8000-000000000002';
     assert.equal(activity({ dialect: 'webapi', ownerSystemUserId: `{${owner.toUpperCase()}}` })['ownerid@odata.bind'], `/systemusers(${owner})`);
     assert.equal('ownerid@odata.bind' in activity({ dialect: 'webapi' }), false);
-    assert.throws(() => activity({ ownerSystemUserId: 'admin' }), (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_GUID');
+    assert.throws(
+      () => activity({ ownerSystemUserId: 'admin' }),
+      (error: unknown) => error instanceof CrmError && error.code === 'CRM_INVALID_GUID',
+    );
   });
 
   test('refuses ids that are not GUIDs, internal calls and impossible times', () => {
     const refused = (code: string, overrides: Partial<PhonecallActivityInput>) =>
-      assert.throws(() => activity(overrides), (error: unknown) => error instanceof CrmError && error.code === code, JSON.stringify(overrides));
+      assert.throws(
+        () => activity(overrides),
+        (error: unknown) => error instanceof CrmError && error.code === code,
+        JSON.stringify(overrides),
+      );
     refused('CRM_INVALID_GUID', { agentSystemUserId: 'admin' });
     refused('CRM_INVALID_GUID', { agentSystemUserId: `{${AGENT}` });
     refused('CRM_INVALID_GUID', { matchedRecord: { entity: 'contact', id: `${IDS.alex})/../accounts(${IDS.account}` } });
@@ -177,7 +202,13 @@ describe('on the sandbox Dataverse', () => {
     const dataverse = new Dataverse({ path: ':memory:' });
     try {
       const call: JournalCall = { ...INBOUND, callId: 'sandbox-call-1' };
-      const body = phonecallActivity(libphonenumberReader, { call, agentSystemUserId: `{${SEED.agentEnglish.toUpperCase()}}`, matchedRecord: { entity: 'contact', id: SEED.contactAlexBaker, name: 'Alex Baker' }, notes: 'Renewal', language: 'en' });
+      const body = phonecallActivity(libphonenumberReader, {
+        call,
+        agentSystemUserId: `{${SEED.agentEnglish.toUpperCase()}}`,
+        matchedRecord: { entity: 'contact', id: SEED.contactAlexBaker, name: 'Alex Baker' },
+        notes: 'Renewal',
+        language: 'en',
+      });
       const created = runRecordCall(dataverse, { operation: 'createRecord', entity: 'phonecall', data: body }, SEED.agentEnglish) as { id: string };
       assert.equal(created.id, activityIdForCall('sandbox-call-1'));
       runRecordCall(dataverse, { operation: 'updateRecord', entity: 'phonecall', id: created.id, data: completePhonecall('inbound') }, SEED.agentEnglish);
@@ -190,7 +221,9 @@ describe('on the sandbox Dataverse', () => {
       assert.equal(stored.directioncode, false);
       assert.deepEqual([stored.statecode, stored.statuscode], [1, 4]);
       assert.equal(stored._regardingobjectid_value, SEED.contactAlexBaker);
-      const parties = (stored.phonecall_activity_parties as { participationtypemask: number; _partyid_value: string }[]).map((p) => [p.participationtypemask, p._partyid_value]).sort();
+      const parties = (stored.phonecall_activity_parties as { participationtypemask: number; _partyid_value: string }[])
+        .map((p) => [p.participationtypemask, p._partyid_value])
+        .sort();
       assert.deepEqual(parties, [
         [1, SEED.contactAlexBaker],
         [2, SEED.agentEnglish],
@@ -208,10 +241,20 @@ describe('on the sandbox Dataverse', () => {
   test('the Web API takes the body in its own dialect, for an unknown caller too', () => {
     const dataverse = new Dataverse({ path: ':memory:' });
     try {
-      const body = phonecallActivity(libphonenumberReader, { call: { ...INBOUND, callId: 'sandbox-call-2', direction: 'outbound', answeredAt: null }, agentSystemUserId: SEED.agentChinese, matchedRecord: null, language: 'zh-CN', dialect: 'webapi' });
+      const body = phonecallActivity(libphonenumberReader, {
+        call: { ...INBOUND, callId: 'sandbox-call-2', direction: 'outbound', answeredAt: null },
+        agentSystemUserId: SEED.agentChinese,
+        matchedRecord: null,
+        language: 'zh-CN',
+        dialect: 'webapi',
+      });
       const { id } = dataverse.create('phonecalls', body);
       dataverse.update('phonecalls', id, completePhonecall('outbound'));
-      const stored = dataverse.retrieve('phonecalls', id, '?$select=subject,statuscode,actualdurationminutes&$expand=phonecall_activity_parties($select=participationtypemask,addressused)').record;
+      const stored = dataverse.retrieve(
+        'phonecalls',
+        id,
+        '?$select=subject,statuscode,actualdurationminutes&$expand=phonecall_activity_parties($select=participationtypemask,addressused)',
+      ).record;
       assert.equal(stored.subject, '外呼 +1 415 555 0100');
       assert.equal(stored.statuscode, 2);
       assert.equal(stored.actualdurationminutes, 0);

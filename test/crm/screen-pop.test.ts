@@ -12,7 +12,15 @@ const JORDAN: CrmRecordRef = { entity: 'contact', id: 'cccccccc-0000-4000-8000-0
 const CONTOSO: CrmRecordRef = { entity: 'account', id: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Contoso' };
 
 function pop(overrides: Omit<Partial<ScreenPopInput>, 'settings'> & { settings?: Partial<CrmSettings> }) {
-  return decideScreenPop(libphonenumberReader, { direction: 'inbound', phase: 'ringing', matches: [ALEX], number: '+14155550100', defaultRegion: 'US', ...overrides, settings: { ...DEFAULT_CRM_SETTINGS, ...overrides.settings } });
+  return decideScreenPop(libphonenumberReader, {
+    direction: 'inbound',
+    phase: 'ringing',
+    matches: [ALEX],
+    number: '+14155550100',
+    defaultRegion: 'US',
+    ...overrides,
+    settings: { ...DEFAULT_CRM_SETTINGS, ...overrides.settings },
+  });
 }
 
 describe('decideScreenPop', () => {

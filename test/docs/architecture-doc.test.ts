@@ -77,7 +77,18 @@ describe('the architecture map', () => {
 
   test('a folder missing from the tree, a subfolder left unnamed and a folder src/ lacks are reported', () => {
     const entries = sourceTreeEntries(
-      ['## The source tree', '', '```', 'src/app.ts             root', 'src/sip/               protocol', '  message/             parser', '  gone/                removed', 'src/old/               removed', 'test/                  tests', '```'].join('\n'),
+      [
+        '## The source tree',
+        '',
+        '```',
+        'src/app.ts             root',
+        'src/sip/               protocol',
+        '  message/             parser',
+        '  gone/                removed',
+        'src/old/               removed',
+        'test/                  tests',
+        '```',
+      ].join('\n'),
     );
     const folders = new Map([
       ['sip', ['message', 'transport']],

@@ -256,7 +256,9 @@ describe('document references', () => {
   });
 
   test('heading anchors follow GitHub: punctuation dropped, case folded, repeats numbered', () => {
-    const anchors = headingAnchors(['# Single sign-on (Entra ID and Google Workspace)', '## 2. Calls, arguments and answers', '### `setMode` and the panel', '## Recipes', '## Recipes'].join('\n'));
+    const anchors = headingAnchors(
+      ['# Single sign-on (Entra ID and Google Workspace)', '## 2. Calls, arguments and answers', '### `setMode` and the panel', '## Recipes', '## Recipes'].join('\n'),
+    );
     assert.deepEqual([...anchors], ['single-sign-on-entra-id-and-google-workspace', '2-calls-arguments-and-answers', 'setmode-and-the-panel', 'recipes', 'recipes-1']);
   });
 });

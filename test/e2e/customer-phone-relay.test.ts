@@ -102,14 +102,23 @@ describe('the customer phone demo through the media relay', () => {
     await alice.pane.click('.card.incoming .answer');
     await Promise.all([alice.pane.waitForSelector('.card.active'), customer.waitForSelector('.customer-status[data-status=answered]')]);
 
-    const agentHears = await eventually(() => paneInboundAudio(alice), (audio) => audio.packets > 25 && audio.totalAudioEnergy > 0);
+    const agentHears = await eventually(
+      () => paneInboundAudio(alice),
+      (audio) => audio.packets > 25 && audio.totalAudioEnergy > 0,
+    );
     assert.ok(agentHears.packets > 25 && agentHears.totalAudioEnergy > 0, `the agent hears the customer: ${JSON.stringify(agentHears)}`);
     const customerHears = await eventually(customerMedia, (media) => media.received > 25 && media.sent > 25 && media.energy > 0);
     assert.ok(customerHears.received > 25 && customerHears.sent > 25 && customerHears.energy > 0, `the customer hears the agent: ${JSON.stringify(customerHears)}`);
 
     const paneSaw = await paneRemoteMedia(alice);
-    assert.ok(paneSaw.candidates.length > 0 && paneSaw.candidates.every((candidate) => inRange(Number(candidate.split(':')[1]))), `the pane's remote candidates are rtpengine's (${portMin}-${portMax}): ${paneSaw.candidates.join(', ')}`);
-    assert.ok(customerHears.remoteCandidatePorts.length > 0 && customerHears.remoteCandidatePorts.every(inRange), `the customer page's remote candidates are rtpengine's: ${customerHears.remoteCandidatePorts.join(', ')}`);
+    assert.ok(
+      paneSaw.candidates.length > 0 && paneSaw.candidates.every((candidate) => inRange(Number(candidate.split(':')[1]))),
+      `the pane's remote candidates are rtpengine's (${portMin}-${portMax}): ${paneSaw.candidates.join(', ')}`,
+    );
+    assert.ok(
+      customerHears.remoteCandidatePorts.length > 0 && customerHears.remoteCandidatePorts.every(inRange),
+      `the customer page's remote candidates are rtpengine's: ${customerHears.remoteCandidatePorts.join(', ')}`,
+    );
 
     const calls = (await ng.request('list')).calls;
     assert.ok(Array.isArray(calls) && calls.length === 1, `the managed rtpengine holds the call: ${JSON.stringify(calls)}`);
@@ -128,7 +137,11 @@ describe('the customer phone demo through the media relay', () => {
     await customer.waitForSelector('.customer-status[data-status=ended]');
     await alice.pane.waitForSelector('.card.wrap-up');
     await alice.dismissWrapUps();
-    const left = await eventually(async () => (await ng.request('list')).calls, (list) => Array.isArray(list) && list.length === 0, 3000);
+    const left = await eventually(
+      async () => (await ng.request('list')).calls,
+      (list) => Array.isArray(list) && list.length === 0,
+      3000,
+    );
     assert.deepEqual(left, [], 'no session is left after the hangup');
     assert.deepEqual([...alice.problems, ...customerProblems], []);
   });

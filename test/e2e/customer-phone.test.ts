@@ -94,11 +94,16 @@ describe('the customer phone on the sandbox site', () => {
   test('the demo runs with the demo carrier beside the trunks of its file', () => {
     const config = stack.callpane.running.context.config;
     assert.ok(findDemoCarrier(config), 'the demo carrier trunk is there');
-    assert.deepEqual(config.trunks.map((trunk) => trunk.name), ['demo', 'demo-carrier']);
+    assert.deepEqual(
+      config.trunks.map((trunk) => trunk.name),
+      ['demo', 'demo-carrier'],
+    );
     assert.ok(config.routes.inbound.some((route) => route.did === DEMO_CARRIER_DID && route.extension === '1001'));
   });
 
-  test('a customer calls the demo number as a seed contact: 1001 rings with the contact popped, answers, audio flows both ways, and one activity is journaled', { timeout: JOURNEY_MS }, async () => {
+  test('a customer calls the demo number as a seed contact: 1001 rings with the contact popped, answers, audio flows both ways, and one activity is journaled', {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const since = Date.now();
     await alice.page.goto(`${stack.sandboxUrl}/main.aspx`);
     await alice.findPane();
@@ -115,7 +120,11 @@ describe('the customer phone on the sandbox site', () => {
     await alice.pane.click('.card.incoming .answer');
     await Promise.all([alice.pane.waitForSelector('.card.active'), customer.waitForSelector('.customer-status[data-status=answered]')]);
 
-    const agentBytes = await eventually(() => alice.audioBytesReceived(), (bytes) => bytes > 0, 6000);
+    const agentBytes = await eventually(
+      () => alice.audioBytesReceived(),
+      (bytes) => bytes > 0,
+      6000,
+    );
     assert.ok(agentBytes > 0, `the agent's pane received ${agentBytes} audio bytes from the customer's microphone`);
     const customerBytes = await eventually(customerAudio, (totals) => totals.received > 0 && totals.sent > 0, 6000);
     assert.ok(customerBytes.received > 0 && customerBytes.sent > 0, `the customer page sent and received audio: ${JSON.stringify(customerBytes)}`);

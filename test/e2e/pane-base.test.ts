@@ -65,7 +65,10 @@ async function visit(query: string): Promise<Visit> {
 }
 
 test('a hostile or malformed base gets the 400 page naming the allowed origins, and nothing else loads', { timeout: 30_000 }, async () => {
-  const cases = [...HOSTILE_BASES.map(({ label, base }) => ({ label, query: `base=${encodeURIComponent(base)}` })), { label: 'base given twice', query: 'base=https%3A%2F%2Fcontoso.crm.dynamics.com&base=https%3A%2F%2Fevil.example' }];
+  const cases = [
+    ...HOSTILE_BASES.map(({ label, base }) => ({ label, query: `base=${encodeURIComponent(base)}` })),
+    { label: 'base given twice', query: 'base=https%3A%2F%2Fcontoso.crm.dynamics.com&base=https%3A%2F%2Fevil.example' },
+  ];
   for (const { label, query } of cases) {
     const { page, status, requests, dialogs } = await visit(query);
     assert.equal(status, 400, `${label}: status`);
@@ -83,7 +86,10 @@ test('a Dynamics 365 org origin as base gets the pane, which asks that org for t
   const { page, status, requests } = await visit(`base=${encodeURIComponent('https://contoso.crm.dynamics.com')}`);
   assert.equal(status, 200);
   await page.waitForSelector('.pane');
-  assert.ok(requests.some((url) => /^\/dyncrm\/assets\/pane\.[0-9a-f]{16}\.js$/.test(url.slice(paneOrigin.length))), `the pane script loads: ${requests.join(', ')}`);
+  assert.ok(
+    requests.some((url) => /^\/dyncrm\/assets\/pane\.[0-9a-f]{16}\.js$/.test(url.slice(paneOrigin.length))),
+    `the pane script loads: ${requests.join(', ')}`,
+  );
   const library = 'https://contoso.crm.dynamics.com/webresources/Widget/msdyn_ciLibrary.js';
   for (let waited = 0; !requests.includes(library) && waited < 5000; waited += 50) await page.waitForTimeout(50);
   assert.ok(requests.includes(library), `the CIF library is asked of the org: ${requests.join(', ')}`);

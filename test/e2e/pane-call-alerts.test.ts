@@ -103,14 +103,14 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean): 
   }
 }
 
-test('the pane inside Dynamics sees the Dynamics site\'s notification permission, and offers nothing it cannot ask', async () => {
+test("the pane inside Dynamics sees the Dynamics site's notification permission, and offers nothing it cannot ask", async () => {
   assert.equal(await bob.pane.evaluate(() => Notification.permission), 'granted');
   await bob.pane.click('#tab-settings');
-  assert.match(await bob.pane.textContent('.call-alerts .alerts-status') ?? '', /Desktop alerts are on/);
+  assert.match((await bob.pane.textContent('.call-alerts .alerts-status')) ?? '', /Desktop alerts are on/);
   assert.equal(await bob.pane.locator('.alerts-offer').count(), 0, 'no offer banner: the browser has decided');
   assert.equal(await alice.pane.evaluate(() => Notification.permission), 'denied', 'a frame whose top-level site has not allowed notifications cannot ask');
   await alice.pane.click('#tab-settings');
-  assert.match(await alice.pane.textContent('.call-alerts .alerts-status') ?? '', /blocked for this site/);
+  assert.match((await alice.pane.textContent('.call-alerts .alerts-status')) ?? '', /blocked for this site/);
   await Promise.all([alice.pane.click('#tab-phone'), bob.pane.click('#tab-phone')]);
 });
 
@@ -118,7 +118,10 @@ test('a call ringing in a background tab shows a desktop notification, and click
   await bob.pane.evaluate(() => (window as unknown as AlertObserver).__setHidden?.(true));
   await alice.pane.fill('#dial-input', '1002');
   await alice.pane.click('.call-button');
-  const [shown] = await until(() => notifications(bob), (made) => made.length > 0 && itemAt(made, 0).shown);
+  const [shown] = await until(
+    () => notifications(bob),
+    (made) => made.length > 0 && itemAt(made, 0).shown,
+  );
   assert.ok(shown, 'no notification was made');
   assert.deepEqual({ title: shown.title, shown: shown.shown, failed: shown.failed }, { title: 'Incoming call: Alex Agent', shown: true, failed: false });
   assert.match(shown.body ?? '', /Click to answer/);

@@ -105,7 +105,9 @@ async function ringAlice(number: string, name = ''): Promise<{ callId: string; f
 }
 
 describe('pane journeys inside the Dynamics 365 sandbox', () => {
-  test('the pane runs with third-party storage blocked: no localStorage or IndexedDB in its frame, its refresh token in a Partitioned cookie', { timeout: JOURNEY_MS }, async () => {
+  test('the pane runs with third-party storage blocked: no localStorage or IndexedDB in its frame, its refresh token in a Partitioned cookie', {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const storage = await alice.pane.evaluate(async () => {
       const outcome = (run: () => unknown) => {
         try {
@@ -140,7 +142,11 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
     await bob.pane.waitForSelector('.card.incoming');
     await bob.pane.click('.card.incoming .answer');
     await Promise.all([alice.pane.waitForSelector('.card.active'), bob.pane.waitForSelector('.card.active')]);
-    const bytes = await eventually(() => bob.audioBytesReceived(), (received) => received > 0, 8000);
+    const bytes = await eventually(
+      () => bob.audioBytesReceived(),
+      (received) => received > 0,
+      8000,
+    );
     assert.ok(bytes > 0, `Bob's pane received ${bytes} audio bytes`);
     await bob.shot('e2e-agent-call');
     await alice.pane.click('.card.active .btn-danger');
@@ -149,7 +155,9 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
     await Promise.all([alice.dismissWrapUps(), bob.dismissWrapUps()]);
   });
 
-  test('click-to-act on a contact\'s phone number calls it out through the trunk and journals the call once, as made and regarding that contact', { timeout: JOURNEY_MS }, async () => {
+  test("click-to-act on a contact's phone number calls it out through the trunk and journals the call once, as made and regarding that contact", {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const since = Date.now();
     const contact = await stack.sandboxApi<{ contactid: string }>('contacts', {
       method: 'POST',
@@ -173,7 +181,7 @@ describe('pane journeys inside the Dynamics 365 sandbox', () => {
     await alice.dismissWrapUps();
   });
 
-  test('a call from a known number opens the caller\'s contact while it rings and is journaled exactly once, as received', { timeout: JOURNEY_MS }, async () => {
+  test("a call from a known number opens the caller's contact while it rings and is journaled exactly once, as received", { timeout: JOURNEY_MS }, async () => {
     await toContactList();
     const since = Date.now();
     await ringAlice(ALEX_BAKER_MOBILE, 'Cell Phone CA');

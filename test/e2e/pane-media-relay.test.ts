@@ -119,9 +119,15 @@ async function hangUpFromPane(agent: Agent): Promise<void> {
 
 /** The pane hears something other than silence: energy and level above zero, and still growing. */
 async function assertPaneHears(agent: Agent, what: string): Promise<void> {
-  const first = await eventually(() => paneInboundAudio(agent), (audio) => audio.totalAudioEnergy > 0 && audio.audioLevel > 0);
+  const first = await eventually(
+    () => paneInboundAudio(agent),
+    (audio) => audio.totalAudioEnergy > 0 && audio.audioLevel > 0,
+  );
   assert.ok(first.packets > 0 && first.totalAudioEnergy > 0 && first.audioLevel > 0, `${agent.name}'s pane hears ${what}: ${JSON.stringify(first)}`);
-  const later = await eventually(() => paneInboundAudio(agent), (audio) => audio.totalAudioEnergy > first.totalAudioEnergy && audio.packets > first.packets + 10);
+  const later = await eventually(
+    () => paneInboundAudio(agent),
+    (audio) => audio.totalAudioEnergy > first.totalAudioEnergy && audio.packets > first.packets + 10,
+  );
   assert.ok(later.totalAudioEnergy > first.totalAudioEnergy, `${agent.name}'s pane keeps hearing ${what}: ${JSON.stringify(first)} then ${JSON.stringify(later)}`);
 }
 
@@ -133,14 +139,19 @@ async function assertRelayCarriesBoth(): Promise<string> {
   await delay(1000);
   const later = await packetsByParty(engine, callId);
   assert.equal(later.size, 2, `rtpengine relays two parties: ${JSON.stringify([...later])}`);
-  for (const [party, packets] of later) assert.ok(packets >= (first.get(party) ?? 0) + 25, `rtpengine keeps receiving from ${party}: ${first.get(party)} then ${packets} packets in 1 s`);
+  for (const [party, packets] of later)
+    assert.ok(packets >= (first.get(party) ?? 0) + 25, `rtpengine keeps receiving from ${party}: ${first.get(party)} then ${packets} packets in 1 s`);
   return callId;
 }
 
 /** The phone keeps receiving RTP, and from rtpengine's ports only. */
 async function assertPhoneHears(phone: BaresipAgent): Promise<void> {
   const first = await phoneReceived(phone);
-  const later = await eventually(() => phoneReceived(phone), (now) => now.packets > first.packets + 10, 3000);
+  const later = await eventually(
+    () => phoneReceived(phone),
+    (now) => now.packets > first.packets + 10,
+    3000,
+  );
   assert.ok(later.packets > first.packets + 10, `${phone.name} keeps receiving RTP: ${first.packets} then ${later.packets}`);
   assert.ok(later.sources.length > 0 && later.sources.every(relay.inEngineRange), `${phone.name} receives from rtpengine's ports only: ${later.sources.join(', ')}`);
 }
@@ -150,12 +161,21 @@ async function assertPaneSeesRelay(agent: Agent): Promise<void> {
   const media = await paneRemoteMedia(agent);
   assert.ok(media.ports.length > 0 && media.candidates.length > 0, `${agent.name}'s pane has a remote SDP with candidates: ${JSON.stringify(media)}`);
   assert.ok(media.ports.every(relay.inEngineRange), `${agent.name}'s pane was offered rtpengine's ports: ${JSON.stringify(media)}`);
-  for (const candidate of media.candidates) assert.ok(candidate.startsWith(`${relay.engine.host}:`) && relay.inEngineRange(Number(candidate.split(':')[1])), `${agent.name}'s remote candidate ${candidate} is rtpengine's`);
-  assert.ok(media.connections.every((address) => address === relay.engine.host), `${agent.name}'s remote c= lines name rtpengine's address: ${media.connections.join(', ')}`);
+  for (const candidate of media.candidates)
+    assert.ok(
+      candidate.startsWith(`${relay.engine.host}:`) && relay.inEngineRange(Number(candidate.split(':')[1])),
+      `${agent.name}'s remote candidate ${candidate} is rtpengine's`,
+    );
+  assert.ok(
+    media.connections.every((address) => address === relay.engine.host),
+    `${agent.name}'s remote c= lines name rtpengine's address: ${media.connections.join(', ')}`,
+  );
 }
 
 describe('a desk phone calls an agent through the media relay', () => {
-  test('the pane rings and answers; the pane hears the phone\'s tone, the phone receives the pane\'s audio, rtpengine counts packets from both, and each side\'s SDP names rtpengine', { timeout: JOURNEY_MS }, async () => {
+  test("the pane rings and answers; the pane hears the phone's tone, the phone receives the pane's audio, rtpengine counts packets from both, and each side's SDP names rtpengine", {
+    timeout: JOURNEY_MS,
+  }, async () => {
     await desk.dial(`sip:1001@${CALLPANE}`);
     await alice.pane.waitForSelector('.card.incoming');
     await alice.pane.click('.card.incoming .answer');
@@ -176,7 +196,9 @@ describe('a desk phone calls an agent through the media relay', () => {
 });
 
 describe('an agent calls out through a trunk to a carrier', () => {
-  test('a carrier that is baresip (plain RTP): its 183 with SDP reaches the ringing pane naming rtpengine, the pane\'s media reaches it before the answer, and after the answer audio flows both ways', { timeout: JOURNEY_MS }, async () => {
+  test("a carrier that is baresip (plain RTP): its 183 with SDP reaches the ringing pane naming rtpengine, the pane's media reaches it before the answer, and after the answer audio flows both ways", {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const since = carrier.logLineCount;
     await alice.pane.fill('#dial-input', '94155550123');
     await alice.pane.click('.call-button');
@@ -202,7 +224,9 @@ describe('an agent calls out through a trunk to a carrier', () => {
     assert.deepEqual(await sessionsLeft(relay.engine), []);
   });
 
-  test('a carrier that plays a tone in early media (183 with SDP, RTP before the answer): the ringing pane hears it, then the call is answered', { timeout: JOURNEY_MS }, async () => {
+  test('a carrier that plays a tone in early media (183 with SDP, RTP before the answer): the ringing pane hears it, then the call is answered', {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const tone = await ToneSender.open(SCRIPTED_CARRIER_HOST);
     try {
       await alice.pane.fill('#dial-input', '84155550124');
@@ -213,7 +237,18 @@ describe('an agent calls out through a trunk to a carrier', () => {
       assert.equal(rtpTo.host, relay.engine.host, `the carrier is offered rtpengine's address: ${offer}`);
       assert.ok(relay.inEngineRange(rtpTo.port), `the carrier is offered rtpengine's port in plain RTP, not ${rtpTo.port}`);
 
-      const sdp = (version: number) => ['v=0', `o=carrier ${version} ${version} IN IP4 ${SCRIPTED_CARRIER_HOST}`, 's=-', `c=IN IP4 ${SCRIPTED_CARRIER_HOST}`, 't=0 0', `m=audio ${tone.port} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+      const sdp = (version: number) =>
+        [
+          'v=0',
+          `o=carrier ${version} ${version} IN IP4 ${SCRIPTED_CARRIER_HOST}`,
+          's=-',
+          `c=IN IP4 ${SCRIPTED_CARRIER_HOST}`,
+          't=0 0',
+          `m=audio ${tone.port} RTP/AVP 0`,
+          'a=rtpmap:0 PCMU/8000',
+          'a=sendrecv',
+          '',
+        ].join('\r\n');
       respondWithSdp(scriptedCarrier, invite, '183 Session Progress', sdp(1));
       tone.start(rtpTo.host, rtpTo.port);
       await assertPaneHears(alice, "the carrier's early media");
@@ -290,7 +325,9 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
     assert.deepEqual(await sessionsLeft(relay.engine), []);
   });
 
-  test('a blind transfer from the pane puts the caller through to another desk phone, with audio both ways through rtpengine and the old call\'s session gone', { timeout: JOURNEY_MS }, async () => {
+  test("a blind transfer from the pane puts the caller through to another desk phone, with audio both ways through rtpengine and the old call's session gone", {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const { engine } = relay;
     await desk.dial(`sip:1001@${CALLPANE}`);
     await alice.pane.waitForSelector('.card.incoming');
@@ -308,7 +345,7 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
 
     const callId = await assertRelayCarriesBoth();
     assert.equal(callId, next.id, 'rtpengine holds the new call only');
-    assert.ok(!(await engine.listCalls()).includes(transferred), 'the transferred call\'s session is gone');
+    assert.ok(!(await engine.listCalls()).includes(transferred), "the transferred call's session is gone");
     await assertPhoneHears(desk);
     await assertPhoneHears(desk2);
     for (const phone of [desk, desk2]) {
@@ -327,7 +364,9 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
   // that carries one (Callpane answers its INVITE 400), and as transfer target it rings the
   // INVITE with Replaces as a new call. So the transferee here is Bob's pane (JsSIP does
   // Replaces) and the desk phone, the target, is answered by the test as its user would.
-  test('an attended transfer from the pane: Alice consults a desk phone and completes; Bob\'s INVITE with Replaces reaches the phone, the relay anchors it and deletes the other sessions, audio both ways', { timeout: JOURNEY_MS }, async () => {
+  test("an attended transfer from the pane: Alice consults a desk phone and completes; Bob's INVITE with Replaces reaches the phone, the relay anchors it and deletes the other sessions, audio both ways", {
+    timeout: JOURNEY_MS,
+  }, async () => {
     const { engine } = relay;
     await bob.pane.fill('#dial-input', '1001');
     await bob.pane.click('.call-button');
@@ -349,13 +388,17 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
     const incoming = await desk2.waitForEvent('CALL_INCOMING', WAIT_MS);
     assert.equal(incoming.peeruri, 'sip:1002@127.0.0.1', 'the transferee, Bob, calls the desk phone');
     const [, replaces] = await desk2.waitForLog(/^Replaces: (\S+?);/, WAIT_MS, { since });
-    assert.equal(replaces, consultation, 'Bob\'s INVITE replaces the consultation (RFC 3891)');
+    assert.equal(replaces, consultation, "Bob's INVITE replaces the consultation (RFC 3891)");
     await desk2.answer();
     const transferred = (await desk2.waitForEvent((event) => event.type === 'CALL_ESTABLISHED' && event.id === incoming.id, WAIT_MS)).id;
     await alice.pane.waitForSelector('text=Call transferred.');
 
     // Alice's pane ends the consultation itself a few seconds after the transfer succeeded.
-    const calls = await eventually(() => engine.listCalls(), (list) => list.length === 1, 8000);
+    const calls = await eventually(
+      () => engine.listCalls(),
+      (list) => list.length === 1,
+      8000,
+    );
     assert.deepEqual(calls, [transferred], 'rtpengine holds the transferred call only: the original and the consultation are deleted');
     await assertRelayCarriesBoth();
     await assertPaneHears(bob, 'the desk phone after the transfer');
@@ -371,14 +414,17 @@ describe('call control from the pane on a relayed call with a desk phone', () =>
 });
 
 describe('two agents talk through the media relay', () => {
-  test('each pane\'s remote SDP names rtpengine, and audio arrives at both', { timeout: JOURNEY_MS }, async () => {
+  test("each pane's remote SDP names rtpengine, and audio arrives at both", { timeout: JOURNEY_MS }, async () => {
     await alice.pane.fill('#dial-input', '1002');
     await alice.pane.click('.call-button');
     await bob.pane.waitForSelector('.card.incoming');
     await bob.pane.click('.card.incoming .answer');
     await Promise.all([answered(alice), answered(bob)]);
     for (const agent of [alice, bob]) {
-      const received = await eventually(() => paneInboundAudio(agent), (audio) => audio.packets > 25 && audio.totalAudioEnergy > 0);
+      const received = await eventually(
+        () => paneInboundAudio(agent),
+        (audio) => audio.packets > 25 && audio.totalAudioEnergy > 0,
+      );
       assert.ok(received.packets > 25 && received.totalAudioEnergy > 0, `${agent.name}'s pane receives audio from the other's fake microphone: ${JSON.stringify(received)}`);
       await assertPaneSeesRelay(agent);
     }

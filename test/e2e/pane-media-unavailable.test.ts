@@ -54,22 +54,28 @@ describe('Callpane without rtpengine', () => {
 
     const { running } = stack.callpane;
     const banner = formatBanner({ httpUrl: running.httpUrl, publicUrl: undefined, sipUris: running.sipUris, demo: [], dataDir: stack.callpane.dataDir, media: status });
-    assert.match(banner, /Media {6}relay unavailable — calls work only between browsers on one network\n +install rtpengine-daemon \(apt-get install rtpengine-daemon\)\n +\(.*media\.rtpengine\.binary.*\)/);
+    assert.match(
+      banner,
+      /Media {6}relay unavailable — calls work only between browsers on one network\n +install rtpengine-daemon \(apt-get install rtpengine-daemon\)\n +\(.*media\.rtpengine\.binary.*\)/,
+    );
   });
 
-  test('two agents still talk browser to browser: each pane\'s remote SDP is the other browser\'s, and audio arrives at both', { timeout: JOURNEY_MS }, async () => {
+  test("two agents still talk browser to browser: each pane's remote SDP is the other browser's, and audio arrives at both", { timeout: JOURNEY_MS }, async () => {
     await alice.pane.fill('#dial-input', '1002');
     await alice.pane.click('.call-button');
     await bob.pane.waitForSelector('.card.incoming');
     await bob.pane.click('.card.incoming .answer');
     await Promise.all([alice, bob].map((agent) => agent.pane.waitForSelector('.card.active button[aria-label="Hold"]:not([disabled])')));
     for (const agent of [alice, bob]) {
-      const received = await eventually(() => paneInboundAudio(agent), (audio) => audio.packets > 25 && audio.totalAudioEnergy > 0);
+      const received = await eventually(
+        () => paneInboundAudio(agent),
+        (audio) => audio.packets > 25 && audio.totalAudioEnergy > 0,
+      );
       assert.ok(received.packets > 25 && received.totalAudioEnergy > 0, `${agent.name}'s pane receives audio: ${JSON.stringify(received)}`);
     }
     const [aliceIce, bobIce] = await Promise.all([iceUfrags(alice), iceUfrags(bob)]);
-    assert.deepEqual(aliceIce.remote, bobIce.local, 'Alice negotiated ICE with Bob\'s browser itself');
-    assert.deepEqual(bobIce.remote, aliceIce.local, 'Bob negotiated ICE with Alice\'s browser itself');
+    assert.deepEqual(aliceIce.remote, bobIce.local, "Alice negotiated ICE with Bob's browser itself");
+    assert.deepEqual(bobIce.remote, aliceIce.local, "Bob negotiated ICE with Alice's browser itself");
     await bob.shot('e2e-relay-unavailable-pane-to-pane');
 
     await alice.pane.click('.card.active .btn-danger');

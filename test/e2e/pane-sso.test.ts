@@ -71,7 +71,7 @@ test('an agent signs in with the identity provider in a popup, stays signed in a
   const popup = await signInAt(agent, 'Contoso ID', 'alex', 'e2e-sso-waiting');
   await popup.waitForEvent('close', { timeout: STEP_MS });
   await agent.registered();
-  assert.match(await agent.pane.textContent('.pane') ?? '', /1001/);
+  assert.match((await agent.pane.textContent('.pane')) ?? '', /1001/);
 
   await agent.reload();
   await agent.registered();
@@ -108,9 +108,9 @@ test('an identity no extension has is refused in the popup and in the pane, nami
   const agent = await Agent.open(browser, stack, 'sso-stranger');
   const popup = await signInAt(agent, 'Contoso ID', 'stranger');
   await popup.waitForSelector('h1:has-text("Sign-in failed")');
-  assert.match(await popup.textContent('#sso-message') ?? '', /nobody@callpane\.test/);
+  assert.match((await popup.textContent('#sso-message')) ?? '', /nobody@callpane\.test/);
   const notice = await agent.pane.waitForSelector('.notice-error');
-  assert.match(await notice.textContent() ?? '', /nobody@callpane\.test/);
+  assert.match((await notice.textContent()) ?? '', /nobody@callpane\.test/);
   assert.equal(await agent.pane.locator('.badge-ok').count(), 0);
   await agent.shot('e2e-sso-refused');
   await agent.context.close();
@@ -130,7 +130,7 @@ test('a pane that may not open the popup says so and offers a retry, and nothing
   await agent.findPane();
   await agent.pane.click('button:has-text("Sign in with Contoso ID")');
   const alert = await agent.pane.waitForSelector('.sso [role=alert]');
-  assert.match(await alert.textContent() ?? '', /blocked the sign-in window/);
+  assert.match((await alert.textContent()) ?? '', /blocked the sign-in window/);
   await agent.shot('e2e-sso-blocked');
   await agent.pane.click('.sso [role=alert] button:has-text("Try again")');
   await agent.pane.waitForSelector('.sso [role=alert]');

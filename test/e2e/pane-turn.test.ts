@@ -105,18 +105,34 @@ for (const transport of ['udp', 'tcp'] as const) {
       await bob.pane.click('.card.incoming .answer');
       await Promise.all([alice.pane.waitForSelector('.card.active'), bob.pane.waitForSelector('.card.active')]);
       const [toBob, toAlice] = await Promise.all([
-        eventually(() => bob.audioBytesReceived(), (bytes) => bytes > 0, 10_000),
-        eventually(() => alice.audioBytesReceived(), (bytes) => bytes > 0, 10_000),
+        eventually(
+          () => bob.audioBytesReceived(),
+          (bytes) => bytes > 0,
+          10_000,
+        ),
+        eventually(
+          () => alice.audioBytesReceived(),
+          (bytes) => bytes > 0,
+          10_000,
+        ),
       ]);
       const diagnostics = () => coturn.recentLog(15).join('\n');
       assert.ok(toBob > 0, `Bob's pane received ${toBob} audio bytes\n${diagnostics()}`);
       assert.ok(toAlice > 0, `Alice's pane received ${toAlice} audio bytes\n${diagnostics()}`);
       for (const agent of [alice, bob]) {
         // A working pair shows 'in-progress' while a consent check (RFC 7675) is out: wait for 'succeeded'.
-        const pairs = await eventually(() => selectedPairs(agent), (found) => found.length > 0 && found.every((pair) => pair.state === 'succeeded'), 5_000);
+        const pairs = await eventually(
+          () => selectedPairs(agent),
+          (found) => found.length > 0 && found.every((pair) => pair.state === 'succeeded'),
+          5_000,
+        );
         assert.ok(pairs.length > 0, `${agent.name}'s pane selected no candidate pair`);
         for (const pair of pairs) {
-          assert.deepEqual({ local: pair.localType, relayProtocol: pair.relayProtocol, state: pair.state }, { local: 'relay', relayProtocol: transport, state: 'succeeded' }, `${agent.name}'s selected pair: ${JSON.stringify(pair)}`);
+          assert.deepEqual(
+            { local: pair.localType, relayProtocol: pair.relayProtocol, state: pair.state },
+            { local: 'relay', relayProtocol: transport, state: 'succeeded' },
+            `${agent.name}'s selected pair: ${JSON.stringify(pair)}`,
+          );
         }
       }
       // Both panes reached rtpengine through their TURN relays: it counts packets from each.

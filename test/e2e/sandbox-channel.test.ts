@@ -59,7 +59,13 @@ async function channelFrame(originWanted: string): Promise<Frame> {
   for (;;) {
     const frame = page.frames().find((f) => f.url().startsWith(`${originWanted}/channel.html`));
     if (frame) return frame;
-    if (Date.now() > deadline) assert.fail(`no channel frame from ${originWanted}; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+    if (Date.now() > deadline)
+      assert.fail(
+        `no channel frame from ${originWanted}; frames: ${page
+          .frames()
+          .map((f) => f.url())
+          .join(', ')}`,
+      );
     await page.waitForTimeout(50);
   }
 }
@@ -112,7 +118,12 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
   await cif(frame, 'setMode(0)');
   assert.ok(await page.locator('#channel-panel.minimized').isVisible());
   await cif(frame, 'setMode(1)');
-  const modeError = await frame.evaluate(() => (window as unknown as { Microsoft: { CIFramework: { setMode(m: number): Promise<unknown> } } }).Microsoft.CIFramework.setMode(2).then(() => 'resolved', (e: unknown) => e));
+  const modeError = await frame.evaluate(() =>
+    (window as unknown as { Microsoft: { CIFramework: { setMode(m: number): Promise<unknown> } } }).Microsoft.CIFramework.setMode(2).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    ),
+  );
   assert.equal(JSON.parse(modeError as string).code, 'NotSupportedInCif1');
 
   // A person minimizing, docking and dragging the panel: onmodechanged and onsizechanged.
@@ -134,7 +145,10 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
   // Open a contact inside the app: the channel is told first and is not reloaded.
   const alex = dataverse.retrieve('contacts', SEED.contactAlexBaker, '?$select=fullname,telephone1').record;
   const navigations = await count(frame, 'onpagenavigate');
-  await page.getByRole('link', { name: String(alex.fullname), exact: true }).first().click();
+  await page
+    .getByRole('link', { name: String(alex.fullname), exact: true })
+    .first()
+    .click();
   await page.locator('.form-header h1', { hasText: String(alex.fullname) }).waitFor({ timeout: WAIT_MS });
   const navigated = JSON.parse(await nextEvent(frame, 'onpagenavigate', navigations)) as { value: string };
   assert.match(navigated.value, new RegExp(`pagetype=entityrecord&etn=contact&id=${SEED.contactAlexBaker}`));
@@ -167,9 +181,12 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
 
   // The channel navigates itself to an origin the provider does not trust: nothing it sends is answered.
   const untrusted = itemAt(fixture.origins, 1);
-  await frame.evaluate((url) => {
-    location.href = url;
-  }, fixture.channelUrl(origin, 1));
+  await frame.evaluate(
+    (url) => {
+      location.href = url;
+    },
+    fixture.channelUrl(origin, 1),
+  );
   const stranger = await channelFrame(untrusted);
   await stranger.waitForFunction(() => typeof (window as unknown as { Microsoft?: unknown }).Microsoft === 'object', undefined, { timeout: WAIT_MS });
   const refusal = new RegExp(`CIF host: refused a message from ${untrusted.replace(/[.:/]/g, '\\$&')} \\(untrusted-origin\\)`);
@@ -183,7 +200,12 @@ test('a channel in the sandbox panel: CIFInitDone, getEnvironment, click-to-act,
   }, origin);
   assert.deepEqual(forged, [], 'no answer to an untrusted origin');
   assert.equal((await channelState(stranger)).initDone, false, 'no CIFInitDone for an untrusted origin');
-  const refused = await stranger.evaluate(() => (window as unknown as { Microsoft: { CIFramework: { getEnvironment(): Promise<unknown> } } }).Microsoft.CIFramework.getEnvironment().then(() => 'resolved', (e: unknown) => e));
+  const refused = await stranger.evaluate(() =>
+    (window as unknown as { Microsoft: { CIFramework: { getEnvironment(): Promise<unknown> } } }).Microsoft.CIFramework.getEnvironment().then(
+      () => 'resolved',
+      (e: unknown) => e,
+    ),
+  );
   assert.equal(JSON.parse(refused as string).code, 'NotInitialized');
   assert.equal(consoleLines.filter((line) => line.startsWith('pageerror')).length, 0, consoleLines.join('\n'));
 });
@@ -201,7 +223,9 @@ test('the channel drives the app: openForm prefilled and saved, searchAndOpenRec
   await page.locator('.form-header h1', { hasText: 'New Contact' }).waitFor({ timeout: WAIT_MS });
   assert.equal(await page.locator('#field-telephone1').inputValue(), '+49 30 1234567');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  const opened = JSON.parse((await frame.evaluate(() => (window as unknown as { opened: Promise<string> }).opened)) as string) as { savedEntityReference: { entityType: string; id: string; name: string }[] };
+  const opened = JSON.parse((await frame.evaluate(() => (window as unknown as { opened: Promise<string> }).opened)) as string) as {
+    savedEntityReference: { entityType: string; id: string; name: string }[];
+  };
   assert.equal(opened.savedEntityReference.length, 1);
   const saved = itemAt(opened.savedEntityReference, 0);
   assert.equal(saved.entityType, 'contact');
@@ -215,13 +239,20 @@ test('the channel drives the app: openForm prefilled and saved, searchAndOpenRec
   const filter = encodeURIComponent("contains(telephone1,'%415%555%0100%') or contains(mobilephone,'%415%555%0100%')");
   const expected = dataverse.retrieveMultiple('contacts', `?$select=fullname&$filter=${filter}`).records.length;
   assert.ok(expected >= 2, 'the seed has a shared number');
-  const several = JSON.parse((await cif<string>(frame, `searchAndOpenRecords('contact', ${JSON.stringify(`?$select=fullname,telephone1,mobilephone&$filter=${filter}`)}, false)`)) as string) as Record<string, Record<string, unknown>>;
-  assert.deepEqual(Object.keys(several), Array.from({ length: expected }, (_, i) => String(i)));
+  const several = JSON.parse(
+    (await cif<string>(frame, `searchAndOpenRecords('contact', ${JSON.stringify(`?$select=fullname,telephone1,mobilephone&$filter=${filter}`)}, false)`)) as string,
+  ) as Record<string, Record<string, unknown>>;
+  assert.deepEqual(
+    Object.keys(several),
+    Array.from({ length: expected }, (_, i) => String(i)),
+  );
   await page.getByText(`${expected} records match the channel's search`).waitFor({ timeout: WAIT_MS });
   assert.equal(await page.locator('.search-page tbody tr').count(), expected);
   await cif(frame, `searchAndOpenRecords('contact', '?$select=fullname&$filter=contactid eq ${SEED.contactAlexBaker}', false)`);
   await page.locator('.form-header h1', { hasText: 'Alex Baker' }).waitFor({ timeout: WAIT_MS });
-  const searchOnly = JSON.parse((await cif<string>(frame, `searchAndOpenRecords('contact', '?$select=fullname&$filter=contactid eq ${SEED.contactJordanLee}', true)`)) as string) as Record<string, unknown>;
+  const searchOnly = JSON.parse(
+    (await cif<string>(frame, `searchAndOpenRecords('contact', '?$select=fullname&$filter=contactid eq ${SEED.contactJordanLee}', true)`)) as string,
+  ) as Record<string, unknown>;
   assert.equal(Object.keys(searchOnly).length, 1);
   assert.ok(await page.locator('.form-header h1', { hasText: 'Alex Baker' }).isVisible(), 'searchOnly opens nothing');
 

@@ -166,8 +166,16 @@ describe('a restart in the middle of a call', () => {
     try {
       const events: CallEvent[] = [];
       first.running.context.calls.subscribe((event) => events.push(event));
-      for (const [name, user] of [['alice-restart', '1001'], ['bob-restart', '1002']] as const) {
-        agents.push(await BaresipAgent.start({ name, account: { user, password: first.secretOf(user), registrar: first.registrar, transport: 'udp', regint: 600, answermode: user === '1002' ? 'auto' : 'manual' } }));
+      for (const [name, user] of [
+        ['alice-restart', '1001'],
+        ['bob-restart', '1002'],
+      ] as const) {
+        agents.push(
+          await BaresipAgent.start({
+            name,
+            account: { user, password: first.secretOf(user), registrar: first.registrar, transport: 'udp', regint: 600, answermode: user === '1002' ? 'auto' : 'manual' },
+          }),
+        );
       }
       const [alice, bob] = itemsAt(agents, 0, 1);
       await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);

@@ -103,7 +103,10 @@ describe('baresip with Kamailio as registrar and proxy', () => {
   after(async () => {
     await Promise.all(agents.map((a) => a.stop()));
     await kamailio?.stop();
-    assert.deepEqual(liveProcesses().map((p) => p.name), []);
+    assert.deepEqual(
+      liveProcesses().map((p) => p.name),
+      [],
+    );
   });
 
   it('registers over UDP (REGISTER_OK, 200 OK in the log)', async () => {

@@ -111,7 +111,10 @@ describe('calls anchored through a real rtpengine', () => {
     // Hold and resume from either side (re-INVITEs anchored like the first offer), and DTMF
     // (RFC 4733 telephone-event) through rtpengine.
     const reoffered = (agent: BaresipAgent) => agent.waitForEvent((event) => event.type === 'CALL_REMOTE_SDP' && event.param === 'offer', WAIT_MS);
-    for (const [holder, other] of [[alice, bob], [bob, alice]] as const) {
+    for (const [holder, other] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
       await holder.hold();
       await reoffered(other);
       await holder.resume();
@@ -175,13 +178,25 @@ describe('calls anchored through a real rtpengine', () => {
         `${method} ${/<([^>]+)>/.exec(getHeader(ok, 'Contact') ?? '')?.[1]} SIP/2.0`,
         caller.via(),
         'Max-Forwards: 70',
-        ...getHeaders(ok, 'Record-Route').reverse().map((route) => `Route: ${route}`),
+        ...getHeaders(ok, 'Record-Route')
+          .reverse()
+          .map((route) => `Route: ${route}`),
         'From: <sip:1001@127.0.0.1>;tag=late',
         `To: ${getHeader(ok, 'To')}`,
         `Call-ID: ${callId}`,
         `CSeq: ${cseq} ${method}`,
       ];
-      const answer = ['v=0', 'o=- 7 7 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${caller.port + 2} RTP/AVP 0 101`, 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+      const answer = [
+        'v=0',
+        'o=- 7 7 IN IP4 127.0.0.1',
+        's=-',
+        'c=IN IP4 127.0.0.1',
+        't=0 0',
+        `m=audio ${caller.port + 2} RTP/AVP 0 101`,
+        'a=rtpmap:101 telephone-event/8000',
+        'a=sendrecv',
+        '',
+      ].join('\r\n');
       caller.send([...dialog('ACK', 2), 'Content-Type: application/sdp'], answer);
       await bob.waitForEvent('CALL_ESTABLISHED', WAIT_MS);
       await delay(800);
@@ -189,20 +204,27 @@ describe('calls anchored through a real rtpengine', () => {
       assert.ok(ports.length >= 1 && ports.every(inEngineRange), `the callee gets the caller's answer from rtpengine: ${ports.join(', ')}`);
       const packets = await packetsByTag(callId);
       assert.equal(packets.size, 2, `both parties in rtpengine: ${[...packets.keys()].join(', ')}`);
-      assert.ok([...packets.values()].some((count) => count > 10), `the callee's RTP reaches rtpengine: ${JSON.stringify([...packets])}`);
+      assert.ok(
+        [...packets.values()].some((count) => count > 10),
+        `the callee's RTP reaches rtpengine: ${JSON.stringify([...packets])}`,
+      );
 
       caller.send(dialog('BYE', 3));
       await caller.response('BYE', 200);
       await bob.waitForEvent('CALL_CLOSED', WAIT_MS);
       assert.deepEqual(await sessionsLeft(), []);
       const metrics = await callpane.metrics();
-      assert.equal(['unavailable', 'timeout', 'refused', 'error'].reduce((sum, reason) => sum + metricValue(metrics, `callpane_media_relay_failures_total{reason="${reason}"}`), 0), 0, 'rtpengine took the offer and the answer');
+      assert.equal(
+        ['unavailable', 'timeout', 'refused', 'error'].reduce((sum, reason) => sum + metricValue(metrics, `callpane_media_relay_failures_total{reason="${reason}"}`), 0),
+        0,
+        'rtpengine took the offer and the answer',
+      );
     } finally {
       caller.close();
     }
   });
 
-  it('anchors a blind transfer\'s new call, and deletes the transferred one', async () => {
+  it("anchors a blind transfer's new call, and deletes the transferred one", async () => {
     callpane.running.context.repositories.extensions.add({ number: '1008', displayName: 'Carol Agent', passwordHash: 'unused', sipSecret: 'carol-secret-1008' });
     const alice = await phone('alice-xfer', '1001', 'udp');
     const bob = await phone('bob-xfer', '1002', 'tcp', 'auto');
@@ -286,8 +308,16 @@ describe('a call while rtpengine is down', () => {
     const agents: BaresipAgent[] = [];
     try {
       await engine.stop();
-      for (const [name, user] of [['alice-down', '1001'], ['bob-down', '1002']] as const) {
-        agents.push(await BaresipAgent.start({ name, account: { user, password: callpane.secretOf(user), registrar: callpane.registrar, transport: 'udp', regint: 600, answermode: 'auto' } }));
+      for (const [name, user] of [
+        ['alice-down', '1001'],
+        ['bob-down', '1002'],
+      ] as const) {
+        agents.push(
+          await BaresipAgent.start({
+            name,
+            account: { user, password: callpane.secretOf(user), registrar: callpane.registrar, transport: 'udp', regint: 600, answermode: 'auto' },
+          }),
+        );
       }
       const [alice, bob] = itemsAt(agents, 0, 1);
       await Promise.all([alice.waitForRegistered(WAIT_MS), bob.waitForRegistered(WAIT_MS)]);
@@ -305,7 +335,7 @@ describe('a call while rtpengine is down', () => {
 });
 
 describe('a call out through a carrier that plays early media', () => {
-  it('gives the caller the 183 and the 200 with rtpengine\'s address, and the carrier only rtpengine\'s', async () => {
+  it("gives the caller the 183 and the 200 with rtpengine's address, and the carrier only rtpengine's", async () => {
     const sipPort = await freeUdpTcpPort();
     const carrier = await ScriptedUa.open('127.0.0.2', sipPort);
     const engine = await startRtpengine();
@@ -318,7 +348,11 @@ describe('a call out through a carrier that plays early media', () => {
       },
     });
     const inRange = (port: number) => port >= engine.portMin && port <= engine.portMax;
-    const alice = await BaresipAgent.start({ name: 'alice-early', sipTrace: true, account: { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 } });
+    const alice = await BaresipAgent.start({
+      name: 'alice-early',
+      sipTrace: true,
+      account: { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 },
+    });
     try {
       await alice.waitForRegistered(WAIT_MS);
       await alice.dial(`sip:94155550123@127.0.0.1:${callpane.sipPort}`);
@@ -327,7 +361,8 @@ describe('a call out through a carrier that plays early media', () => {
       assert.ok(inRange(offered), `the carrier is offered rtpengine's port, not ${offered}`);
       assert.match(invite.body.toString(), / RTP\/AVP /, 'plain RTP toward the carrier');
 
-      const carrierSdp = (version: number) => ['v=0', `o=carrier ${version} ${version} IN IP4 127.0.0.2`, 's=-', 'c=IN IP4 127.0.0.2', 't=0 0', 'm=audio 47000 RTP/AVP 0', 'a=sendrecv', ''].join('\r\n');
+      const carrierSdp = (version: number) =>
+        ['v=0', `o=carrier ${version} ${version} IN IP4 127.0.0.2`, 's=-', 'c=IN IP4 127.0.0.2', 't=0 0', 'm=audio 47000 RTP/AVP 0', 'a=sendrecv', ''].join('\r\n');
       respondWithSdp(carrier, invite, '183 Session Progress', carrierSdp(1));
       await alice.waitForLog(/SIP Progress: 183/, WAIT_MS);
       respondWithSdp(carrier, invite, '200 OK', carrierSdp(2));

@@ -78,7 +78,7 @@ async function tagsOf(callId: string): Promise<string[]> {
 }
 
 describe('a fork whose branches both answer, anchored through a real rtpengine', () => {
-  it('keeps the caller\'s audio going to the winner, and the loser\'s BYE leaves the call up', async () => {
+  it("keeps the caller's audio going to the winner, and the loser's BYE leaves the call up", async () => {
     const relay = new RtpengineRelay({ engines: [ng] });
     const media = new CallMedia({ relay });
     const t = fixture({ media });
@@ -89,10 +89,17 @@ describe('a fork whose branches both answer, anchored through a real rtpengine',
       const request = withSdp(invite(), plainOffer(caller.address().port));
       t.proxy.forward(t.receive(request), request, CALLER_FLOW, [DESK, SOFT]);
       await settle();
-      const [toDesk, toSoft] = itemsAt(t.transport.requests.map((sent) => sent.request), 0, 1);
+      const [toDesk, toSoft] = itemsAt(
+        t.transport.requests.map((sent) => sent.request),
+        0,
+        1,
+      );
       t.respond(withSdp(answer(toSoft, 200), plainAnswer(winner.address().port)));
       await settle();
-      const ok = itemAt(t.transport.responses.filter((response) => response.status === 200), 0);
+      const ok = itemAt(
+        t.transport.responses.filter((response) => response.status === 200),
+        0,
+      );
       const callerSends = audioPort(ok.body);
       let sequence = 0;
       const talk = async (packets: number) => {
@@ -143,7 +150,7 @@ describe('a fork whose branches both answer, anchored through a real rtpengine',
 });
 
 describe('a late offer in a reliable 183, anchored through a real rtpengine', () => {
-  it('gives a browser that offered in its 183 the PRACK\'s SDP as an answer (DTLS setup active or passive, never actpass)', async () => {
+  it("gives a browser that offered in its 183 the PRACK's SDP as an answer (DTLS setup active or passive, never actpass)", async () => {
     const relay = new RtpengineRelay({ engines: [ng] });
     const media = new CallMedia({ relay });
     const t = fixture({ media });
@@ -152,11 +159,17 @@ describe('a late offer in a reliable 183, anchored through a real rtpengine', ()
       setHeader(request, 'Call-ID', 'early-offer');
       t.proxy.forward(t.receive(request), request, CALLER_FLOW, [BROWSER]);
       await settle();
-      const sent = itemAt(t.transport.requests.map((entry) => entry.request), 0);
+      const sent = itemAt(
+        t.transport.requests.map((entry) => entry.request),
+        0,
+      );
       const recordRoutes = getHeaders(sent, 'Record-Route').map((route) => `Record-Route: ${route}`);
       t.respond(withSdp(answer(sent, 183, [...recordRoutes, 'Require: 100rel', 'RSeq: 1']), chromiumOffer()), BROWSER_FLOW);
       await settle();
-      const early = itemAt(t.transport.responses.filter((response) => response.status === 183), 0);
+      const early = itemAt(
+        t.transport.responses.filter((response) => response.status === 183),
+        0,
+      );
       assert.match(early.body.toString(), / RTP\/AVP /, 'the phone is offered plain RTP');
 
       const prack = message<SipRequest>([
@@ -180,7 +193,10 @@ describe('a late offer in a reliable 183, anchored through a real rtpengine', ()
 
       t.respond(withSdp(answer(sent, 200), chromiumOffer()), BROWSER_FLOW);
       await settle();
-      const ok = itemAt(t.transport.responses.filter((response) => response.status === 200), 0);
+      const ok = itemAt(
+        t.transport.responses.filter((response) => response.status === 200),
+        0,
+      );
       assert.equal(ok.body.toString(), early.body.toString(), 'the 200 repeats the offer the phone answered');
     } finally {
       await media.close();

@@ -220,7 +220,10 @@ describe('SIP authentication limits', () => {
     // 30 failures (the threshold), 3 from each of 10 addresses: under every per-address limit.
     const attackers = Array.from({ length: 10 }, (_, i) => `127.0.1.${i + 1}`);
     const attacks = await Promise.all(attackers.map((address) => register(address, '1001', `guess-at-${address}`, 3)));
-    assert.ok(attacks.every((attack) => attack.completed === 0 && attack.timeouts === 0 && attack.statuses['403'] === undefined), JSON.stringify(attacks.map((a) => a.statuses)));
+    assert.ok(
+      attacks.every((attack) => attack.completed === 0 && attack.timeouts === 0 && attack.statuses['403'] === undefined),
+      JSON.stringify(attacks.map((a) => a.statuses)),
+    );
     metrics = await callpane.metrics();
     assert.equal(metricValue(metrics, 'callpane_sip_extensions_under_attack'), 1);
     assert.equal(metricValue(metrics, 'callpane_sip_extension_auth_failures_total'), failuresBefore + 30);

@@ -18,7 +18,13 @@ import { WsSipPeer } from '../support/ws-sip-peer.ts';
 import { itemAt } from '../support/item-at.ts';
 
 /** What a desk phone adds that only the PBX may read. */
-const PHONE_HEADERS = ['User-Agent: DeskPhone 9000 fw 1.2.3', 'Diversion: <sip:1003@127.0.0.1>;reason=unconditional', 'X-Phone-Serial: 00-11-22', 'P-Asserted-Identity: "Boss" <sip:1003@127.0.0.1>', 'Remote-Party-ID: "Boss" <sip:1003@127.0.0.1>;party=calling'];
+const PHONE_HEADERS = [
+  'User-Agent: DeskPhone 9000 fw 1.2.3',
+  'Diversion: <sip:1003@127.0.0.1>;reason=unconditional',
+  'X-Phone-Serial: 00-11-22',
+  'P-Asserted-Identity: "Boss" <sip:1003@127.0.0.1>',
+  'Remote-Party-ID: "Boss" <sip:1003@127.0.0.1>;party=calling',
+];
 /** What of the inside any phone may show; the carrier reads none of it. */
 const INSIDE = ['DeskPhone', '1003', '10.1.2.3', '192.168.1.50'];
 /** The carrier's own Record-Route entry, on top of ours in its 2xx. */
@@ -57,7 +63,13 @@ describe('topology hiding and asserted identity through a running Callpane', () 
   });
 
   /** What of a phone on `ua` the carrier must not read: its address and port, its extension, its Call-ID and the Call-ID's host part. */
-  const insideOf = (ua: ScriptedUa, extension: string, callId?: string): string[] => [ua.address, `:${ua.port}`, extension, ...(callId === undefined ? [] : [callId, itemAt(callId.split('@'), 1)]), ...INSIDE];
+  const insideOf = (ua: ScriptedUa, extension: string, callId?: string): string[] => [
+    ua.address,
+    `:${ua.port}`,
+    extension,
+    ...(callId === undefined ? [] : [callId, itemAt(callId.split('@'), 1)]),
+    ...INSIDE,
+  ];
 
   /**
    * What the carrier reads in a message: none of `inside`, and no transport but UDP (the trunk's;
@@ -72,8 +84,17 @@ describe('topology hiding and asserted identity through a running Callpane', () 
     assert.ok(!/transport=(tcp|tls|wss?)\b|SIP\/2\.0\/(TCP|TLS|WSS?)\b/i.test(text), `the carrier reads a phone transport in\n${text}`);
     assert.ok(!/^(x-|diversion|user-agent|history-info|remote-party-id)/im.test(text), `a phone or PBX header crosses:\n${text}`);
     const vias = getHeaders(message, 'Via');
-    if (message.type === 'request') assert.deepEqual(vias.map((via) => via.split(';')[0]), [`SIP/2.0/UDP 127.0.0.1:${callpane.sipPort}`], 'only our Via');
-    else assert.ok(vias.every((via) => via.includes(`127.0.0.2:${carrier.port}`)), 'only the carrier Vias');
+    if (message.type === 'request')
+      assert.deepEqual(
+        vias.map((via) => via.split(';')[0]),
+        [`SIP/2.0/UDP 127.0.0.1:${callpane.sipPort}`],
+        'only our Via',
+      );
+    else
+      assert.ok(
+        vias.every((via) => via.includes(`127.0.0.2:${carrier.port}`)),
+        'only the carrier Vias',
+      );
     for (const contact of getHeaders(message, 'Contact')) assert.match(contact, new RegExp(`^<sip:[A-Za-z0-9_-]+@127\\.0\\.0\\.1:${callpane.sipPort};transport=udp>$`));
   }
 
@@ -109,7 +130,16 @@ describe('topology hiding and asserted identity through a running Callpane', () 
     assert.equal(ok.message.status, 200);
     assert.match(getHeader(ok.message, 'P-Asserted-Identity') ?? '', /<sip:1002@/, 'the caller sees who answered, as the PBX says');
 
-    const inDialog = (method: string, cseq: number) => [`${method} ${contactOf(ok.message)} SIP/2.0`, alice.via(), 'Max-Forwards: 70', ...routeSet(ok.message, true), `From: ${getHeader(ok.message, 'From')}`, `To: ${getHeader(ok.message, 'To')}`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`];
+    const inDialog = (method: string, cseq: number) => [
+      `${method} ${contactOf(ok.message)} SIP/2.0`,
+      alice.via(),
+      'Max-Forwards: 70',
+      ...routeSet(ok.message, true),
+      `From: ${getHeader(ok.message, 'From')}`,
+      `To: ${getHeader(ok.message, 'To')}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} ${method}`,
+    ];
     alice.send(inDialog('ACK', 2));
     await bob.request('ACK');
     alice.send(inDialog('BYE', 3));
@@ -318,8 +348,26 @@ describe('topology hiding and asserted identity through a running Callpane', () 
       ];
       agent.send(invite(1, []).join('\r\n'));
       const challenge = (await agent.next((message) => message.type === 'response' && message.status === 407)) as SipResponse;
-      agent.send([`ACK ${uri} SIP/2.0`, `Via: SIP/2.0/WSS ${agent.contactHost};branch=z9hG4bK-ws-1`, 'Max-Forwards: 70', 'From: <sip:1001@127.0.0.1>;tag=agent', `To: ${getHeader(challenge, 'To')}`, `Call-ID: ${callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n'));
-      const answer = answerChallenge(getHeaders(challenge, 'Proxy-Authenticate').map(parseDigestChallenge), { username: '1001', password: callpane.secretOf('1001'), method: 'INVITE', uri });
+      agent.send(
+        [
+          `ACK ${uri} SIP/2.0`,
+          `Via: SIP/2.0/WSS ${agent.contactHost};branch=z9hG4bK-ws-1`,
+          'Max-Forwards: 70',
+          'From: <sip:1001@127.0.0.1>;tag=agent',
+          `To: ${getHeader(challenge, 'To')}`,
+          `Call-ID: ${callId}`,
+          'CSeq: 1 ACK',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      const answer = answerChallenge(getHeaders(challenge, 'Proxy-Authenticate').map(parseDigestChallenge), {
+        username: '1001',
+        password: callpane.secretOf('1001'),
+        method: 'INVITE',
+        uri,
+      });
       agent.send(invite(2, [`Proxy-Authorization: ${answer}`]).join('\r\n'));
 
       const offer = await carrier.request('INVITE');

@@ -58,9 +58,7 @@ interface Row {
 }
 
 /** What Callpane should send back for one datagram. */
-type Expectation =
-  | { answer: 'none'; why: string }
-  | { answer: 'status'; status: number; why: string; invite?: { requestUri: string; request: SipRequest } };
+type Expectation = { answer: 'none'; why: string } | { answer: 'status'; status: number; why: string; invite?: { requestUri: string; request: SipRequest } };
 
 interface Vector {
   label: string;
@@ -85,7 +83,10 @@ const rows: Row[] = readFileSync(new URL('INDEX.tsv', DIR), 'utf8')
 function files(row: Row): { label: string; file: string }[] {
   if (!row.file.startsWith('rfc5118/')) return [{ label: row.file, file: row.file }];
   const crlf = row.file.replace('rfc5118/', 'rfc5118/crlf/');
-  return [{ label: `${row.file} (LF)`, file: row.file }, { label: crlf, file: crlf }];
+  return [
+    { label: `${row.file} (LF)`, file: row.file },
+    { label: crlf, file: crlf },
+  ];
 }
 
 /**
@@ -163,9 +164,10 @@ function buildVectors(): Vector[] {
       } catch (error) {
         assert.ok(error instanceof SipParseError, `${label}: ${String(error)}`);
         const why = unanswerable(error);
-        const expectation: Expectation = why === undefined
-          ? { answer: 'status', status: error.status!, why: `refused by the parser: ${error.message}` }
-          : { answer: 'none', why: `refused by the parser and dropped: ${why}` };
+        const expectation: Expectation =
+          why === undefined
+            ? { answer: 'status', status: error.status!, why: `refused by the parser: ${error.message}` }
+            : { answer: 'none', why: `refused by the parser and dropped: ${why}` };
         vectors.push({ label, row, data, expectation, unparseable: true });
         continue;
       }
@@ -224,7 +226,11 @@ interface Answer {
 function readAnswer(text: string): Answer {
   const status = /^SIP\/2\.0 (\d{3}) /.exec(text);
   assert.ok(status, `Callpane sent something other than a response: ${text.split('\r\n')[0]}`);
-  const head = text.slice(0, text.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ').split('\r\n').slice(1);
+  const head = text
+    .slice(0, text.indexOf('\r\n\r\n'))
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')
+    .slice(1);
   let message: SipResponse | undefined;
   try {
     const parsed = parseMessage(Buffer.from(text, 'latin1'));
@@ -235,8 +241,7 @@ function readAnswer(text: string): Answer {
   return {
     status: Number(status[1]),
     message,
-    header: (name) =>
-      head.filter((line) => line.slice(0, line.indexOf(':')).trim().toLowerCase() === name.toLowerCase()).map((line) => line.slice(line.indexOf(':') + 1).trim()),
+    header: (name) => head.filter((line) => line.slice(0, line.indexOf(':')).trim().toLowerCase() === name.toLowerCase()).map((line) => line.slice(line.indexOf(':') + 1).trim()),
   };
 }
 
@@ -334,7 +339,10 @@ describe('RFC 4475 and RFC 5118 torture messages over UDP to a running Callpane'
 
   test('answered only the peer: every datagram Callpane sent went to 127.0.0.1 at the peer port', async () => {
     const fromCallpane = sends.filter((s) => !s.byPeer);
-    assert.deepEqual(fromCallpane.filter((s) => s.address !== '127.0.0.1' || s.port !== peer.port), []);
+    assert.deepEqual(
+      fromCallpane.filter((s) => s.address !== '127.0.0.1' || s.port !== peer.port),
+      [],
+    );
     assert.equal(fromCallpane.length, answers.length);
   });
 

@@ -83,10 +83,7 @@ describe('trunks and routes', () => {
     const end = await ended();
     assert.deepEqual([end.direction, end.from.number, end.from.trunk, end.to.extension, end.disposition], ['inbound', '+14155550100', 'carrier', '1002', 'answered']);
     const record = callpane.running.context.repositories.calls.get(end.callId);
-    assert.deepEqual(
-      [record?.direction, record?.from.number, record?.to.number, record?.trunk, record?.extensions],
-      ['inbound', '+14155550100', '1002', 'carrier', ['1002']],
-    );
+    assert.deepEqual([record?.direction, record?.from.number, record?.to.number, record?.trunk, record?.extensions], ['inbound', '+14155550100', '1002', 'carrier', ['1002']]);
   });
 
   it('refuses a call out through a registering trunk that is not registered (480), and the call ends', async () => {
@@ -183,7 +180,10 @@ describe('a carrier that challenges our calls', () => {
     try {
       const farEnd = await BaresipAgent.start({ name: 'far-end', account: { user: '14155550123', password: 'far-pw', registrar: kamailio.uri, transport: 'udp', regint: 600 } });
       agents.push(farEnd);
-      const alice = await BaresipAgent.start({ name: 'alice-carrier', account: { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 } });
+      const alice = await BaresipAgent.start({
+        name: 'alice-carrier',
+        account: { user: '1001', password: callpane.secretOf('1001'), registrar: callpane.registrar, transport: 'udp', regint: 600 },
+      });
       agents.push(alice);
       await Promise.all([farEnd.waitForRegistered(WAIT_MS), alice.waitForRegistered(WAIT_MS)]);
 

@@ -42,10 +42,16 @@ describe('calls with an agent on SIP over WebSocket', () => {
       const invite = await agent.nextRequest('INVITE');
       assert.ok(isSipUri(invite.uri) && invite.uri.host === agent.contactHost, 'the INVITE goes to the registered contact');
       assert.equal(invite.headers.filter((header) => header.name === 'Record-Route').length, 2, 'Callpane stays on the route');
-      assert.equal(invite.headers.some((header) => header.name === 'Proxy-Authorization'), false, 'the caller credentials stay with Callpane');
+      assert.equal(
+        invite.headers.some((header) => header.name === 'Proxy-Authorization'),
+        false,
+        'the caller credentials stay with Callpane',
+      );
 
       const mediaPort = await freePort();
-      const answer = ['v=0', `o=- 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${mediaPort} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+      const answer = ['v=0', `o=- 1 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${mediaPort} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join(
+        '\r\n',
+      );
       agent.respond(invite, 180, { toTag: 'agent' });
       agent.respond(invite, 200, { toTag: 'agent', body: answer, contactUser: '1002' });
       await phone.waitForEvent('CALL_ESTABLISHED', WAIT_MS);
@@ -55,7 +61,10 @@ describe('calls with an agent on SIP over WebSocket', () => {
       const bye = await agent.nextRequest('BYE');
       agent.respond(bye, 200);
       await phone.waitForEvent('CALL_CLOSED', WAIT_MS);
-      assert.deepEqual(events.map((event) => event.type), ['ringing', 'answered', 'ended']);
+      assert.deepEqual(
+        events.map((event) => event.type),
+        ['ringing', 'answered', 'ended'],
+      );
       assert.equal(getHeader(invite, 'X-Callpane-Call-Id'), itemAt(events, 0).callId, "the agent's pane learns the call id from the INVITE");
     } finally {
       agent.close();

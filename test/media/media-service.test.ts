@@ -42,7 +42,10 @@ async function engine(): Promise<RunningRtpengine> {
 async function healthz(running: TestCallpane) {
   const response = await fetch(`${running.httpUrl}/healthz`);
   assert.equal(response.status, 200);
-  return (await response.json()) as { status: string; media: { mode: string; ready: boolean; reason?: string; managed?: { pid: number; ng: string }; engines: { engine: string; up: boolean }[] } };
+  return (await response.json()) as {
+    status: string;
+    media: { mode: string; ready: boolean; reason?: string; managed?: { pid: number; ng: string }; engines: { engine: string; up: boolean }[] };
+  };
 }
 
 function bannerOf(running: TestCallpane): string {
@@ -100,7 +103,10 @@ describe('the media service', () => {
     assert.equal(health.status, 'degraded');
     assert.equal(health.media.mode, 'unavailable');
     assert.equal(health.media.ready, false);
-    assert.match(health.media.reason ?? '', /\/nonexistent\/rtpengine \(media\.rtpengine\.binary\) is not found; calls work only between browsers on one network; install rtpengine-daemon \(apt-get install rtpengine-daemon\)/);
+    assert.match(
+      health.media.reason ?? '',
+      /\/nonexistent\/rtpengine \(media\.rtpengine\.binary\) is not found; calls work only between browsers on one network; install rtpengine-daemon \(apt-get install rtpengine-daemon\)/,
+    );
     const banner = bannerOf(running);
     assert.match(banner, /Media {6}relay unavailable — calls work only between browsers on one network\n +install rtpengine-daemon \(apt-get install rtpengine-daemon\)\n/);
   });
@@ -157,10 +163,19 @@ describe('the media service', () => {
     writeEnginePidfile(pidfile, stalePid, readFileSync(`/proc/${stalePid}/cmdline`, 'utf8').split('\0').slice(0, -1));
     const lines: { msg: string; pid?: number }[] = [];
     const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    const media = await startMediaService({ media: mediaConfig({ ngPort: stale.ngPort }), logger: capture, metrics: { registry: new Registry() }, dataDir, tuning: { pingIntervalMs: 100, deleteDelaySeconds: 0 } });
+    const media = await startMediaService({
+      media: mediaConfig({ ngPort: stale.ngPort }),
+      logger: capture,
+      metrics: { registry: new Registry() },
+      dataDir,
+      tuning: { pingIntervalMs: 100, deleteDelaySeconds: 0 },
+    });
     cleanups.push(() => media.close());
     await until('the stale engine to be reaped', () => stale.process.exitStatus !== undefined);
-    assert.ok(lines.some((line) => line.msg === 'stopping the rtpengine an earlier Callpane left running (it holds the ng port)' && line.pid === stalePid), JSON.stringify(lines));
+    assert.ok(
+      lines.some((line) => line.msg === 'stopping the rtpengine an earlier Callpane left running (it holds the ng port)' && line.pid === stalePid),
+      JSON.stringify(lines),
+    );
     const status = media.status();
     assert.deepEqual([status.mode, status.ready], ['managed', true], status.reason);
     // The new engine is recorded in its place, readable by Callpane's user only.
@@ -177,7 +192,10 @@ describe('the media service', () => {
     const { service: media } = await service(mediaConfig({ address: '192.0.2.77' }));
     const status = media.status();
     assert.equal(status.mode, 'unavailable');
-    assert.match(status.reason ?? '', /media\.rtpengine\.address 192\.0\.2\.77 is not an address of this machine \(it has .*127\.0\.0\.1.*\); behind NAT, set it to the private address and media\.rtpengine\.publicAddress to the public one/);
+    assert.match(
+      status.reason ?? '',
+      /media\.rtpengine\.address 192\.0\.2\.77 is not an address of this machine \(it has .*127\.0\.0\.1.*\); behind NAT, set it to the private address and media\.rtpengine\.publicAddress to the public one/,
+    );
   });
 
   test('a call placed while the managed engine is down fails clearly; once it is restarted the next call is relayed, its RTP both ways', async () => {
@@ -210,7 +228,18 @@ describe('the media service', () => {
   test('external: one ng client per engine, each watched by ping; ready while any answers', async () => {
     const up = await engine();
     const deadPort = await freePortBlock(1, { udp: true });
-    const { service: media, clients, registry } = await service(mediaConfig({ engines: [{ host: '127.0.0.1', port: up.ngPort }, { host: '127.0.0.1', port: deadPort }] }));
+    const {
+      service: media,
+      clients,
+      registry,
+    } = await service(
+      mediaConfig({
+        engines: [
+          { host: '127.0.0.1', port: up.ngPort },
+          { host: '127.0.0.1', port: deadPort },
+        ],
+      }),
+    );
     assert.equal(clients.length, 2);
     let status = media.status();
     assert.equal(status.mode, 'external');
@@ -235,7 +264,14 @@ describe('the media service', () => {
   test('ng requests of the relay are timed, and failures counted by kind', async () => {
     const up = await engine();
     const deadPort = await freePortBlock(1, { udp: true });
-    const { clients, registry } = await service(mediaConfig({ engines: [{ host: '127.0.0.1', port: up.ngPort }, { host: '127.0.0.1', port: deadPort }] }));
+    const { clients, registry } = await service(
+      mediaConfig({
+        engines: [
+          { host: '127.0.0.1', port: up.ngPort },
+          { host: '127.0.0.1', port: deadPort },
+        ],
+      }),
+    );
     await itemAt(clients, 0).request('list');
     await assert.rejects(itemAt(clients, 0).request('query', { 'call-id': 'no-such-call' }));
     await assert.rejects(itemAt(clients, 1).request('offer', { 'call-id': 'x', 'from-tag': 'y', sdp: 'v=0' }));

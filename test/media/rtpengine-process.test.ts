@@ -131,7 +131,10 @@ describe('the managed rtpengine', () => {
     const hung = engine.status().pid!;
     process.kill(hung, 'SIGSTOP');
     await until('the restart', () => engine.status().state === 'running' && engine.status().pid !== hung);
-    assert.ok(statuses.some((status) => /stopped answering ng ping/.test(status.reason ?? '')), JSON.stringify(statuses));
+    assert.ok(
+      statuses.some((status) => /stopped answering ng ping/.test(status.reason ?? '')),
+      JSON.stringify(statuses),
+    );
     await until('the hung engine to be gone', () => !isAlive(hung));
     await ng.ping();
   });
@@ -188,6 +191,9 @@ describe('the managed rtpengine dies with Callpane', () => {
     const { engine } = await supervised({ setpriv: null, logger: capture });
     await engine.start();
     assert.equal(engine.status().state, 'running');
-    assert.ok(lines.some((line) => /setpriv \(util-linux, with --pdeathsig\) not found/.test(line.msg)), JSON.stringify(lines));
+    assert.ok(
+      lines.some((line) => /setpriv \(util-linux, with --pdeathsig\) not found/.test(line.msg)),
+      JSON.stringify(lines),
+    );
   });
 });

@@ -74,7 +74,7 @@ describe('RtpengineRelay with one real rtpengine', () => {
     assert.equal(offered.protocol, 'RTP/AVP');
     assertNamesRelay(offered, a);
     assert.doesNotMatch(offered.text, /a=(ice-ufrag|ice-pwd|candidate|fingerprint|setup|crypto|rtcp-mux)/);
-    assert.deepEqual(offered.formats, ['111', '63', '9', '0', '8', '13', '110', '126'], 'the browser\'s codecs pass through, none added');
+    assert.deepEqual(offered.formats, ['111', '63', '9', '0', '8', '13', '110', '126'], "the browser's codecs pass through, none added");
     assert.match(offered.text, /a=rtpmap:126 telephone-event\/8000/);
     assert.match(offered.text, new RegExp(`a=rtcp:${offered.port + 1}\\b`), 'RTCP on its own port toward the phone (rtcp-mux demux)');
 
@@ -94,7 +94,7 @@ describe('RtpengineRelay with one real rtpengine', () => {
     await relay.delete({ callId });
   });
 
-  it('gives a browser a plain offer as UDP/TLS/RTP/SAVPF with ICE and DTLS, and the phone the browser\'s answer as plain RTP', async () => {
+  it("gives a browser a plain offer as UDP/TLS/RTP/SAVPF with ICE and DTLS, and the phone the browser's answer as plain RTP", async () => {
     const relay = new RtpengineRelay({ engines: [client(a)] });
     const callId = newCallId();
     const offered = audio(await relay.offer({ callId, fromTag: 'phone', sdp: foreignOrigin(plainOffer()), from: 'rtp', to: 'webrtc' }));
@@ -117,13 +117,13 @@ describe('RtpengineRelay with one real rtpengine', () => {
     await relay.delete({ callId });
   });
 
-  it('relays pane to pane too: the other browser gets rtpengine\'s own ICE and DTLS', async () => {
+  it("relays pane to pane too: the other browser gets rtpengine's own ICE and DTLS", async () => {
     const relay = new RtpengineRelay({ engines: [client(a)] });
     const callId = newCallId();
     const offered = audio(await relay.offer({ callId, fromTag: 'pane-1', sdp: chromiumOffer(), from: 'webrtc', to: 'webrtc' }));
     assert.equal(offered.protocol, 'UDP/TLS/RTP/SAVPF');
     assertNamesRelay(offered, a);
-    assert.doesNotMatch(offered.text, /a=ice-ufrag:Xk3q/, 'ICE ends at the relay: not the first browser\'s credentials');
+    assert.doesNotMatch(offered.text, /a=ice-ufrag:Xk3q/, "ICE ends at the relay: not the first browser's credentials");
     assert.doesNotMatch(offered.text, /a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 50100/);
     assert.match(offered.text, /a=fingerprint:sha-256 /);
     const answered = audio(await relay.answer({ callId, fromTag: 'pane-1', toTag: 'pane-2', sdp: chromiumAnswer(), from: 'webrtc', to: 'webrtc' }));
@@ -251,7 +251,10 @@ describe('RtpengineRelay over two real rtpengines', () => {
     const calls = [newCallId(), newCallId(), newCallId(), newCallId()];
     for (const callId of calls) await relay.offer({ callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
     const [onA, onB] = await Promise.all([a.listCalls(), b.listCalls()]);
-    assert.deepEqual(calls.map((callId) => (onA.includes(callId) ? 'A' : onB.includes(callId) ? 'B' : '-')), ['A', 'B', 'A', 'B']);
+    assert.deepEqual(
+      calls.map((callId) => (onA.includes(callId) ? 'A' : onB.includes(callId) ? 'B' : '-')),
+      ['A', 'B', 'A', 'B'],
+    );
 
     // The answer and a re-offer only succeed on the engine that holds the call.
     for (const callId of calls) {
@@ -329,7 +332,10 @@ describe('RtpengineRelay over two real rtpengines', () => {
     const calls = [newCallId(), newCallId(), newCallId()];
     for (const callId of calls) await relay.offer({ callId, fromTag: 'caller', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
     const onB = await b.listCalls();
-    assert.ok(calls.every((callId) => onB.includes(callId)), 'every call landed on the live engine');
+    assert.ok(
+      calls.every((callId) => onB.includes(callId)),
+      'every call landed on the live engine',
+    );
     for (const callId of calls) await relay.delete({ callId });
     assert.deepEqual(await listedSoon(b, (listed) => listed.length === 0), []);
   });
@@ -357,8 +363,14 @@ describe('RtpengineRelay with scripted engines', () => {
     const free = scripted('free', sdpReply);
     const relay = new RtpengineRelay({ engines: [full.engine, free.engine] });
     await relay.offer({ callId: 'c1', fromTag: 'x', sdp: plainOffer(), from: 'rtp', to: 'rtp' });
-    assert.deepEqual(full.asked.map((entry) => entry.callId), ['c1']);
-    assert.deepEqual(free.asked.map((entry) => entry.callId), ['c1']);
+    assert.deepEqual(
+      full.asked.map((entry) => entry.callId),
+      ['c1'],
+    );
+    assert.deepEqual(
+      free.asked.map((entry) => entry.callId),
+      ['c1'],
+    );
 
     const alone = new RtpengineRelay({ engines: [full.engine] });
     await assert.rejects(

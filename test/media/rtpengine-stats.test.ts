@@ -33,7 +33,14 @@ const query = reply({
       tag: 'pane',
       label: 'webrtc',
       subscribers: [{ tag: 'phone', type: 'offer/answer' }],
-      medias: [{ index: 1, type: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', streams: [stream(40000, ['RTP', 'RTCP', 'filled', 'ICE'], 300, 51600, 3735928559), stream(0, ['RTCP', 'fallback RTCP'], 0, 0)] }],
+      medias: [
+        {
+          index: 1,
+          type: 'audio',
+          protocol: 'UDP/TLS/RTP/SAVPF',
+          streams: [stream(40000, ['RTP', 'RTCP', 'filled', 'ICE'], 300, 51600, 3735928559), stream(0, ['RTCP', 'fallback RTCP'], 0, 0)],
+        },
+      ],
     },
     phone: {
       tag: 'phone',
@@ -58,7 +65,7 @@ describe('callStatsFromQuery', () => {
     );
   });
 
-  it('gives a party\'s media the loss, jitter and MOS its receiver reported in RTCP, MOS scaled to 1.0–5.0', () => {
+  it("gives a party's media the loss, jitter and MOS its receiver reported in RTCP, MOS scaled to 1.0–5.0", () => {
     const pane = callStatsFromQuery(query).legs.find((leg) => leg.tag === 'pane');
     assert.equal(pane?.packetsLost, 7);
     assert.equal(pane?.jitterMs, 18);

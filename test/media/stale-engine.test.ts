@@ -48,7 +48,10 @@ describe('an rtpengine pidfile left by an earlier Callpane', () => {
     await delay(100);
     assert.ok(alive(other), 'the other program still runs');
     assert.equal(existsSync(path), false);
-    assert.ok(lines.some((line) => /names no engine of ours any more/.test(line.msg)), JSON.stringify(lines));
+    assert.ok(
+      lines.some((line) => /names no engine of ours any more/.test(line.msg)),
+      JSON.stringify(lines),
+    );
   });
 
   test('naming a live process whose command line is not the engine recorded is left alone', async () => {

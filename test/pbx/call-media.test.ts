@@ -97,13 +97,10 @@ describe('the media step of a call', () => {
     const ok = itemAt(t.upstream(200), 0);
     assert.match(ok.body.toString(), /a=x-relayed-for:rtp/);
     assert.doesNotMatch(ok.body.toString(), /c=IN IP4 127\.0\.0\.1/, 'the phone never sees the browser');
-    assert.deepEqual(
-      exchanges(t.relay),
-      [
-        ['offer', 'caller', undefined, 'rtp', 'webrtc'],
-        ['answer', 'caller', 'carrier', 'webrtc', 'rtp'],
-      ],
-    );
+    assert.deepEqual(exchanges(t.relay), [
+      ['offer', 'caller', undefined, 'rtp', 'webrtc'],
+      ['answer', 'caller', 'carrier', 'webrtc', 'rtp'],
+    ]);
   });
 
   it('anchors a browser calling a phone the other way round', async () => {
@@ -122,26 +119,36 @@ describe('the media step of a call', () => {
     );
   });
 
-  it('rewrites a carrier\'s early media in a 183 and the 200 after it, and no response overtakes one still with the relay', async () => {
+  it("rewrites a carrier's early media in a 183 and the 200 after it, and no response overtakes one still with the relay", async () => {
     const t = setup();
     t.call(BROWSER_SDP, [{ ...PHONE, trunk: true, media: 'srtp' }], BROWSER_FLOW);
     await settle();
     const sent = itemAt(t.sentInvites(), 0);
-    assert.match(sent.body.toString(), /x-relayed-for:srtp/, 'the trunk\'s configured profile');
+    assert.match(sent.body.toString(), /x-relayed-for:srtp/, "the trunk's configured profile");
     let release!: () => void;
     t.relay.gate = new Promise((resolve) => (release = resolve));
     t.respond(withSdp(answer(sent, 183), PHONE_SDP));
     t.respond(answer(sent, 180));
     t.respond(withSdp(answer(sent, 200), PHONE_SDP));
     await settle();
-    assert.deepEqual(t.upstream().filter((response) => response.status > 100), [], 'nothing overtakes the 183 still with the relay');
+    assert.deepEqual(
+      t.upstream().filter((response) => response.status > 100),
+      [],
+      'nothing overtakes the 183 still with the relay',
+    );
     release();
     await settle();
-    assert.deepEqual(t.upstream().filter((response) => response.status > 100).map((response) => [response.status, /x-relayed-for:webrtc/.test(response.body.toString())]), [
-      [183, true],
-      [180, false],
-      [200, true],
-    ]);
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status > 100)
+        .map((response) => [response.status, /x-relayed-for:webrtc/.test(response.body.toString())]),
+      [
+        [183, true],
+        [180, false],
+        [200, true],
+      ],
+    );
   });
 
   it('gives each branch of a fork its own session and deletes the losers when one answers', async () => {
@@ -157,7 +164,7 @@ describe('the media step of a call', () => {
     assert.equal(t.upstream(200).length, 1);
   });
 
-  it('keeps a fork\'s second 200 from the relay and the caller: its callee gets an ACK and a BYE, the winner keeps the caller\'s media', async () => {
+  it("keeps a fork's second 200 from the relay and the caller: its callee gets an ACK and a BYE, the winner keeps the caller's media", async () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER, PHONE]);
     await settle();
@@ -168,14 +175,25 @@ describe('the media step of a call', () => {
     await settle();
     t.respond(late);
     await settle();
-    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], 'the loser\'s answer never reaches the relay');
-    assert.deepEqual(t.upstream(200).map((response) => getHeader(response, 'To')?.split('tag=')[1]), ['carrier'], 'the caller sees the winner\'s 200 only');
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], "the loser's answer never reaches the relay");
+    assert.deepEqual(
+      t.upstream(200).map((response) => getHeader(response, 'To')?.split('tag=')[1]),
+      ['carrier'],
+      "the caller sees the winner's 200 only",
+    );
     const toLoser = t.transport.requests.filter((entry) => entry.request.method !== 'INVITE');
-    assert.deepEqual(toLoser.map((entry) => [entry.request.method, getHeader(entry.request, 'To')?.split('tag=')[1]]), [['ACK', 'loser'], ['BYE', 'loser'], ['ACK', 'loser']]);
+    assert.deepEqual(
+      toLoser.map((entry) => [entry.request.method, getHeader(entry.request, 'To')?.split('tag=')[1]]),
+      [
+        ['ACK', 'loser'],
+        ['BYE', 'loser'],
+        ['ACK', 'loser'],
+      ],
+    );
     assert.equal(getHeader(itemAt(toLoser, 1).request, 'Reason'), 'SIP;cause=200;text="Call completed elsewhere"');
   });
 
-  it('deletes nothing on a BYE of a fork\'s losing dialog; the winner\'s BYE ends the call', async () => {
+  it("deletes nothing on a BYE of a fork's losing dialog; the winner's BYE ends the call", async () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER, PHONE]);
     await settle();
@@ -187,7 +205,7 @@ describe('the media step of a call', () => {
     const loserBye = inDialog('BYE', late, true, 1);
     t.proxy.forwardInDialog(t.receive(loserBye, CALLEE_FLOW), loserBye, CALLEE_FLOW);
     await settle();
-    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], 'the winner\'s media stays');
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'offer@2', 'delete@1', 'answer@2'], "the winner's media stays");
     assert.equal(t.media.activeCalls, 1);
 
     const bye = inDialog('BYE', itemAt(t.upstream(200), 0), false, 9);
@@ -207,9 +225,18 @@ describe('the media step of a call', () => {
     await settle();
     t.respond(withSdp(answer(sent, 200, ['Contact: <sip:1003@127.0.0.7:5060;transport=tcp>']), PHONE_SDP));
     await settle();
-    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status >= 200)
+        .map((response) => response.status),
+      [487],
+    );
     const toCallee = t.transport.requests.filter((entry) => entry.request.method === 'ACK' || entry.request.method === 'BYE');
-    assert.deepEqual(toCallee.map((entry) => entry.request.method), ['ACK', 'BYE']);
+    assert.deepEqual(
+      toCallee.map((entry) => entry.request.method),
+      ['ACK', 'BYE'],
+    );
     assert.equal(getHeader(itemAt(toCallee, 1).request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
     assert.deepEqual(t.relay.ops(), ['offer@1', 'delete']);
     assert.equal(t.media.activeCalls, 0);
@@ -238,21 +265,27 @@ describe('the media step of a call', () => {
     await settle();
     const toCallee = t.transport.requests.at(-1)!.request;
     assert.match(toCallee.body.toString(), /x-relayed-for:webrtc/);
-    assert.deepEqual(
-      exchanges(t.relay).slice(2),
-      [
-        ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
-        ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
-        ['offer', 'caller', 'carrier', 'rtp', 'webrtc'],
-      ],
-    );
+    assert.deepEqual(exchanges(t.relay).slice(2), [
+      ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
+      ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
+      ['offer', 'caller', 'carrier', 'rtp', 'webrtc'],
+    ]);
   });
 
   it('anchors an UPDATE in the early dialog a 183 started', async () => {
     const t = setup();
     t.call(PHONE_SDP, [BROWSER]);
     await settle();
-    t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 183, getHeaders(itemAt(t.sentInvites(), 0), 'Record-Route').map((rr) => `Record-Route: ${rr}`)), BROWSER_SDP));
+    t.respond(
+      withSdp(
+        answer(
+          itemAt(t.sentInvites(), 0),
+          183,
+          getHeaders(itemAt(t.sentInvites(), 0), 'Record-Route').map((rr) => `Record-Route: ${rr}`),
+        ),
+        BROWSER_SDP,
+      ),
+    );
     await settle();
     const early = itemAt(t.upstream(183), 0);
     const update = inDialog('UPDATE', early, true, 1, BROWSER_SDP);
@@ -280,7 +313,10 @@ describe('the media step of a call', () => {
     await settle();
     release();
     await settle();
-    assert.deepEqual(t.transport.requests.slice(1).map((sent) => sent.request.method), ['INVITE', 'BYE']);
+    assert.deepEqual(
+      t.transport.requests.slice(1).map((sent) => sent.request.method),
+      ['INVITE', 'BYE'],
+    );
   });
 
   it('takes a late offer from the 200 and its answer from the ACK', async () => {
@@ -298,13 +334,10 @@ describe('the media step of a call', () => {
     const sentAck = t.transport.requests.at(-1)!.request;
     assert.equal(sentAck.method, 'ACK');
     assert.match(sentAck.body.toString(), /x-relayed-for:webrtc/);
-    assert.deepEqual(
-      exchanges(t.relay),
-      [
-        ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
-        ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
-      ],
-    );
+    assert.deepEqual(exchanges(t.relay), [
+      ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
+      ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
+    ]);
   });
 
   it('takes a late offer from a reliable 183 and its answer from the PRACK, and gives the caller the same SDP in the 200', async () => {
@@ -335,7 +368,7 @@ describe('the media step of a call', () => {
       ['offer', 'carrier', 'caller', 'webrtc', 'rtp'],
       ['answer', 'carrier', 'caller', 'rtp', 'webrtc'],
     ]);
-    assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1'], 'the PRACK answers the 183\'s branch');
+    assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1'], "the PRACK answers the 183's branch");
   });
 
   it('cancels a call whose offer is still with the relay: 487, no INVITE sent, nothing left', async () => {
@@ -346,7 +379,13 @@ describe('the media step of a call', () => {
     await settle();
     t.proxy.cancel(server);
     await settle();
-    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status >= 200)
+        .map((response) => response.status),
+      [487],
+    );
     release();
     await settle();
     assert.equal(t.sentInvites().length, 0, 'the offer came back too late: the INVITE never went');
@@ -369,7 +408,10 @@ describe('the media step of a call', () => {
     assert.ok(cancel, 'Timer C cancelled the ringing branch');
     t.respond(answer(sent, 487));
     await settle();
-    assert.deepEqual(t.transport.responses.filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    assert.deepEqual(
+      t.transport.responses.filter((response) => response.status >= 200).map((response) => response.status),
+      [487],
+    );
     assert.deepEqual(relay.ops(), ['offer@1', 'delete']);
     assert.equal(media.activeCalls, 0);
   });
@@ -431,7 +473,7 @@ describe('the media step of a call', () => {
     }
   });
 
-  it('anchors a transfer\'s new dialog (INVITE with Replaces) as any call, and deletes only the old one on its BYE', async () => {
+  it("anchors a transfer's new dialog (INVITE with Replaces) as any call, and deletes only the old one on its BYE", async () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
@@ -481,8 +523,14 @@ describe('the media step of a call', () => {
     await settle();
     assert.equal(t.sentInvites().length, 0);
     const finals = t.upstream().filter((response) => response.status >= 200);
-    assert.deepEqual(finals.map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
-    assert.deepEqual(failures.map((failure) => [failure.code, failure.cleanup]), [['MEDIA_RELAY_UNAVAILABLE', false]]);
+    assert.deepEqual(
+      finals.map((response) => [response.status, response.reason]),
+      [[503, 'Media Relay Unavailable']],
+    );
+    assert.deepEqual(
+      failures.map((failure) => [failure.code, failure.cleanup]),
+      [['MEDIA_RELAY_UNAVAILABLE', false]],
+    );
     assert.equal(t.media.activeCalls, 0);
     assert.equal(t.relay.sessions.size, 0);
   });
@@ -495,7 +543,10 @@ describe('the media step of a call', () => {
     t.respond(ok);
     t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
-    assert.deepEqual(t.upstream(200).map((response) => /x-relayed-for:rtp/.test(response.body.toString())), [true, true]);
+    assert.deepEqual(
+      t.upstream(200).map((response) => /x-relayed-for:rtp/.test(response.body.toString())),
+      [true, true],
+    );
     assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1']);
   });
 
@@ -509,13 +560,22 @@ describe('the media step of a call', () => {
     await settle();
     t.respond(withSdp(answer(itemAt(t.sentInvites(), 0), 200), PHONE_SDP));
     await settle();
-    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
-    assert.deepEqual(failures.map((failure) => [failure.code, failure.message]), [['MEDIA_RELAY_TIMEOUT', '200 INVITE']]);
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status >= 200)
+        .map((response) => [response.status, response.reason]),
+      [[503, 'Media Relay Unavailable']],
+    );
+    assert.deepEqual(
+      failures.map((failure) => [failure.code, failure.message]),
+      [['MEDIA_RELAY_TIMEOUT', '200 INVITE']],
+    );
     assert.deepEqual(t.relay.ops(), ['offer@1', 'answer@1', 'delete']);
     assert.equal(t.media.activeCalls, 0);
   });
 
-  it('ends the callee\'s side of a 200 the relay could not take: an ACK for each 200, and one BYE', async () => {
+  it("ends the callee's side of a 200 the relay could not take: an ACK for each 200, and one BYE", async () => {
     const t = setup();
     t.call(PHONE_SDP, [PHONE]);
     await settle();
@@ -527,7 +587,14 @@ describe('the media step of a call', () => {
     t.respond(ok);
     await settle();
     const toCallee = t.transport.requests.filter((entry) => entry.request.method !== 'INVITE');
-    assert.deepEqual(toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]), [['ACK', '7 ACK'], ['BYE', '8 BYE'], ['ACK', '7 ACK']]);
+    assert.deepEqual(
+      toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]),
+      [
+        ['ACK', '7 ACK'],
+        ['BYE', '8 BYE'],
+        ['ACK', '7 ACK'],
+      ],
+    );
     const bye = itemAt(toCallee, 1).request;
     assert.equal(`${bye.uri.scheme}:${'user' in bye.uri ? bye.uri.user : ''}`, 'sip:1003', 'to the Contact of the 200');
     assert.deepEqual([getHeader(bye, 'From'), getHeader(bye, 'To'), getHeader(bye, 'Call-ID')], [getHeader(sent, 'From'), getHeader(ok, 'To'), getHeader(sent, 'Call-ID')]);
@@ -550,8 +617,12 @@ describe('the media step of a call', () => {
     t.respond(withSdp(answer(reinvite, 200), BROWSER_SDP), CALLEE_FLOW);
     await settle();
     const after = t.transport.requests.slice(t.transport.requests.indexOf(t.transport.requests.at(-1)!)).map((entry) => entry.request.method);
-    assert.deepEqual(t.transport.requests.filter((entry) => entry.request.method === 'BYE'), [], 'the call stays up');
-    assert.deepEqual(after, ['ACK'], 'the callee\'s 200 is ACKed');
+    assert.deepEqual(
+      t.transport.requests.filter((entry) => entry.request.method === 'BYE'),
+      [],
+      'the call stays up',
+    );
+    assert.deepEqual(after, ['ACK'], "the callee's 200 is ACKed");
     assert.equal(t.upstream().at(-1)!.status, 503);
   });
 
@@ -561,8 +632,17 @@ describe('the media step of a call', () => {
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_REFUSED', 'no usable media');
     t.call(PHONE_SDP, [PHONE]);
     await settle();
-    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [488]);
-    assert.deepEqual(failures.map((failure) => [failure.code, failure.codecs]), [['MEDIA_RELAY_REFUSED', ['PCMU/8000', 'telephone-event/8000']]]);
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status >= 200)
+        .map((response) => response.status),
+      [488],
+    );
+    assert.deepEqual(
+      failures.map((failure) => [failure.code, failure.codecs]),
+      [['MEDIA_RELAY_REFUSED', ['PCMU/8000', 'telephone-event/8000']]],
+    );
     assert.equal(t.media.activeCalls, 0);
   });
 
@@ -578,25 +658,37 @@ describe('the media step of a call', () => {
     assert.deepEqual(t.relay.ops(), ['offer@1'], 'the answer is not sent to a relay that holds nothing');
   });
 
-  it('answers 503 to a call with a WebRTC trunk when the relay is down: a carrier never gets a browser\'s addresses', async () => {
+  it("answers 503 to a call with a WebRTC trunk when the relay is down: a carrier never gets a browser's addresses", async () => {
     const t = setup();
     t.relay.failWith = new MediaRelayError('MEDIA_RELAY_UNAVAILABLE', 'no engine answers ng ping');
     t.call(BROWSER_SDP, [{ ...PHONE, trunk: true, media: 'webrtc' }], BROWSER_FLOW);
     await settle();
     assert.equal(t.sentInvites().length, 0, 'nothing goes to the carrier');
-    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => [response.status, response.reason]), [[503, 'Media Relay Unavailable']]);
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status >= 200)
+        .map((response) => [response.status, response.reason]),
+      [[503, 'Media Relay Unavailable']],
+    );
 
     const fromCarrier = withSdp(invite(), BROWSER_SDP);
     setHeader(fromCarrier, 'Call-ID', 'from-carrier');
     setHeader(fromCarrier, 'Via', 'SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-from-carrier');
     t.proxy.forward(t.receive(fromCarrier), fromCarrier, CALLER_FLOW, [BROWSER], { fromTrunk: true, callerMedia: 'webrtc' });
     await settle();
-    assert.equal(t.sentInvites().length, 0, 'nor does the carrier\'s offer reach the browser unrelayed');
-    assert.deepEqual(t.upstream().filter((response) => response.status >= 200).map((response) => response.status), [503, 503]);
+    assert.equal(t.sentInvites().length, 0, "nor does the carrier's offer reach the browser unrelayed");
+    assert.deepEqual(
+      t
+        .upstream()
+        .filter((response) => response.status >= 200)
+        .map((response) => response.status),
+      [503, 503],
+    );
     assert.equal(t.media.activeCalls, 0);
   });
 
-  it('names both sides\' codecs when the callee refuses the offer with 488', async () => {
+  it("names both sides' codecs when the callee refuses the offer with 488", async () => {
     const mismatches: CodecMismatch[] = [];
     const t = setup({ mismatches });
     t.call(PHONE_SDP, [BROWSER]);
@@ -631,19 +723,33 @@ describe('the sweep of calls that ended without a BYE through us', () => {
     clock.now += 59_000;
     await media.sweep();
     assert.equal(media.activeCalls, 2, 'not idle long enough: the relay is not even asked');
-    assert.deepEqual(relay.calls.filter((call) => call.op === 'query'), []);
+    assert.deepEqual(
+      relay.calls.filter((call) => call.op === 'query'),
+      [],
+    );
 
     clock.now += 2_000;
     await media.sweep();
     assert.equal(media.activeCalls, 1);
-    assert.deepEqual(relay.calls.filter((call) => call.op === 'query').map((call) => call.callId), ['gone', 'up']);
-    assert.deepEqual(relay.calls.filter((call) => call.op === 'delete'), [], 'nothing to delete: the relay has forgotten it');
+    assert.deepEqual(
+      relay.calls.filter((call) => call.op === 'query').map((call) => call.callId),
+      ['gone', 'up'],
+    );
+    assert.deepEqual(
+      relay.calls.filter((call) => call.op === 'delete'),
+      [],
+      'nothing to delete: the relay has forgotten it',
+    );
 
     const bye = inDialog('BYE', t.transport.responses.filter((response) => response.status === 200).at(-1)!, false, 9);
     setHeader(bye, 'Call-ID', 'up');
     t.proxy.forwardInDialog(t.receive(bye), bye, CALLER_FLOW);
     await settle();
-    assert.deepEqual(relay.calls.filter((call) => call.op === 'delete').map((call) => call.callId), ['up'], 'the call still up ends as usual');
+    assert.deepEqual(
+      relay.calls.filter((call) => call.op === 'delete').map((call) => call.callId),
+      ['up'],
+      'the call still up ends as usual',
+    );
     assert.equal(media.activeCalls, 0);
     await media.close();
   });

@@ -17,7 +17,17 @@ const ALICE: CallerIdentity = { kind: 'extension', number: '1001', displayName: 
 function router(options: { registered?: string[]; active?: number } = {}) {
   const location = new LocationService(new MemoryBindingStore());
   for (const aor of options.registered ?? []) {
-    location.save({ aor, contact: `<sip:${aor}@127.0.0.1:5070>`, contactUri: `sip:${aor}@127.0.0.1:5070`, expiresAt: Date.now() + 60_000, callId: aor, cseq: 1, transport: 'UDP', sourceAddress: '127.0.0.1', sourcePort: 5070 });
+    location.save({
+      aor,
+      contact: `<sip:${aor}@127.0.0.1:5070>`,
+      contactUri: `sip:${aor}@127.0.0.1:5070`,
+      expiresAt: Date.now() + 60_000,
+      callId: aor,
+      cseq: 1,
+      transport: 'UDP',
+      sourceAddress: '127.0.0.1',
+      sourcePort: 5070,
+    });
   }
   return new CallRouter({
     isExtension: (number) => ['1001', '1002'].includes(number),
@@ -64,10 +74,16 @@ describe('the call router', () => {
   });
 
   it('rings the extension a DID routes to, presenting the caller in E.164', () => {
-    const decision = router({ registered: ['1002'] }).route({ kind: 'trunk', trunk: { ...CARRIER, maxCalls: undefined } }, '+14155550199', { user: '4155550100', displayName: 'Pat' });
+    const decision = router({ registered: ['1002'] }).route({ kind: 'trunk', trunk: { ...CARRIER, maxCalls: undefined } }, '+14155550199', {
+      user: '4155550100',
+      displayName: 'Pat',
+    });
     assert.ok(decision.kind === 'extension');
     assert.equal(decision.presentedFrom, '+14155550100');
-    assert.deepEqual([decision.setup.direction, decision.setup.from, decision.setup.extensions], ['inbound', { number: '+14155550100', displayName: 'Pat', trunk: 'carrier' }, ['1002']]);
+    assert.deepEqual(
+      [decision.setup.direction, decision.setup.from, decision.setup.extensions],
+      ['inbound', { number: '+14155550100', displayName: 'Pat', trunk: 'carrier' }, ['1002']],
+    );
   });
 
   it('refuses a DID no inbound route knows, recording nothing', () => {

@@ -91,7 +91,16 @@ test('close drops the waiting answers and their timers: nothing is sent later', 
 test('a transaction that ended meanwhile is reported, and the error never leaves the timer', () => {
   const { clock, answers, errors } = fixture();
   const ended = new Error('transaction terminated');
-  answers.answer({ respond: () => { throw ended; } }, response(), 1_000, '1001');
+  answers.answer(
+    {
+      respond: () => {
+        throw ended;
+      },
+    },
+    response(),
+    1_000,
+    '1001',
+  );
   assert.doesNotThrow(() => clock.advance(1_000));
   assert.deepEqual(errors, [ended]);
 });

@@ -70,10 +70,7 @@ function challengesOf(outcome: GuardOutcome, role: Role = 'registrar'): DigestCh
 }
 
 /** A fresh challenge, answered the way a client would, as the request that carries the answer. */
-function answered(
-  guard: DigestGuard,
-  options: { username?: string; password?: string; role?: Role; from?: string; md5Only?: boolean } = {},
-): SipRequest {
+function answered(guard: DigestGuard, options: { username?: string; password?: string; role?: Role; from?: string; md5Only?: boolean } = {}): SipRequest {
   const role = options.role ?? 'registrar';
   const method = role === 'proxy' ? 'INVITE' : 'REGISTER';
   const challenges = challengesOf(guard.authenticate(request(method), options.from ?? PHONE, role), role);
@@ -114,7 +111,10 @@ describe('challenges (RFC 3261 §22.1, §22.3)', () => {
     assert.equal(outcome.response.status, 401);
     assert.deepEqual(getHeaders(outcome.response, 'Proxy-Authenticate'), []);
     const challenges = challengesOf(outcome);
-    assert.deepEqual(challenges.map((c) => c.algorithm), ['MD5', 'SHA-256']);
+    assert.deepEqual(
+      challenges.map((c) => c.algorithm),
+      ['MD5', 'SHA-256'],
+    );
     for (const challenge of challenges) {
       assert.equal(challenge.realm, REALM);
       assert.deepEqual(challenge.qop, ['auth']);
@@ -127,7 +127,10 @@ describe('challenges (RFC 3261 §22.1, §22.3)', () => {
     const outcome = failure(guard.authenticate(request('INVITE'), PHONE, 'proxy'));
     assert.equal(outcome.response.status, 407);
     assert.deepEqual(getHeaders(outcome.response, 'WWW-Authenticate'), []);
-    assert.deepEqual(challengesOf(outcome, 'proxy').map((c) => c.algorithm), ['MD5', 'SHA-256']);
+    assert.deepEqual(
+      challengesOf(outcome, 'proxy').map((c) => c.algorithm),
+      ['MD5', 'SHA-256'],
+    );
   });
 
   test('ignores credentials for another realm and challenges without counting a failure', () => {
@@ -195,7 +198,10 @@ describe('stale nonces (RFC 7616 §3.3)', () => {
       const outcome = failure(guard.authenticate(register, PHONE, 'registrar'));
       assert.equal(outcome.reason, 'stale');
       assert.equal(outcome.response.status, 401);
-      assert.deepEqual(challengesOf(outcome).map((c) => c.stale), [true, true]);
+      assert.deepEqual(
+        challengesOf(outcome).map((c) => c.stale),
+        [true, true],
+      );
     }
     assert.deepEqual(bans, []);
     assert.equal(guard.authenticate(answered(guard), PHONE, 'registrar').ok, true);
@@ -207,7 +213,10 @@ describe('stale nonces (RFC 7616 §3.3)', () => {
     mock.timers.tick(NONCE_LIFETIME_MS + 1);
     const outcome = failure(guard.authenticate(register, PHONE, 'registrar'));
     assert.equal(outcome.reason, 'failed');
-    assert.deepEqual(challengesOf(outcome).map((c) => c.stale), [undefined, undefined]);
+    assert.deepEqual(
+      challengesOf(outcome).map((c) => c.stale),
+      [undefined, undefined],
+    );
   });
 });
 
@@ -307,7 +316,7 @@ describe('what a verified digest proves', () => {
     assert.deepEqual(outcome, { ok: true, user: '1001', sessionTag: '0123456789abcdef' });
   });
 
-  test('names no web session for an extension\'s own secret', () => {
+  test("names no web session for an extension's own secret", () => {
     const guard = paneGuard();
     assert.deepEqual(guard.authenticate(answered(guard), PHONE, 'registrar'), { ok: true, user: '1001' });
   });
@@ -386,7 +395,10 @@ describe('guessing one extension from many addresses', () => {
     // One failure per address: no ban, yet the extension is under attack from the threshold on.
     assert.deepEqual(bans, []);
     assert.deepEqual(delays, [undefined, undefined, undefined, 1_000, 1_000, 1_000, 1_000, 2_000]);
-    assert.deepEqual(started.map((episode) => episode.account), ['1001']);
+    assert.deepEqual(
+      started.map((episode) => episode.account),
+      ['1001'],
+    );
     assert.deepEqual(guard.authenticate(answered(guard, { from: attacker(99) }), attacker(99), 'registrar'), { ok: true, user: '1001' });
     // A proxied request (407) to the same extension is slowed down alike; another extension is not.
     assert.equal(failure(guard.authenticate(answered(guard, { role: 'proxy', password: 'guess', from: attacker(50) }), attacker(50), 'proxy')).delayMs, 2_000);
@@ -412,7 +424,10 @@ describe('guessing one extension from many addresses', () => {
       assert.equal(failure(guard.authenticate(answered(guard, { password: `guess-${i}`, from: proxy }), proxy, 'registrar', true)).reason, 'failed');
     }
     assert.deepEqual(bans, []);
-    assert.deepEqual(started.map((episode) => episode.account), ['1001']);
+    assert.deepEqual(
+      started.map((episode) => episode.account),
+      ['1001'],
+    );
     assert.deepEqual(guard.authenticate(answered(guard, { from: proxy }), proxy, 'registrar', true), { ok: true, user: '1001' });
   });
 

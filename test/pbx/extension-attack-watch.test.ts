@@ -8,7 +8,11 @@ function watchAt(policy: ExtensionAttackPolicy = POLICY) {
   const clock = { now: 1_000_000 };
   const started: AttackEpisode[] = [];
   const ended: Array<{ episode: AttackEpisode; endedAt: number }> = [];
-  const watch = new ExtensionAttackWatch(policy, { onAttackStarted: (episode) => started.push(episode), onAttackEnded: (episode, endedAt) => ended.push({ episode, endedAt }) }, () => clock.now);
+  const watch = new ExtensionAttackWatch(
+    policy,
+    { onAttackStarted: (episode) => started.push(episode), onAttackEnded: (episode, endedAt) => ended.push({ episode, endedAt }) },
+    () => clock.now,
+  );
   return { watch, clock, started, ended };
 }
 
@@ -37,10 +41,7 @@ test('the delay doubles for every further threshold of failures in the window, u
   const delays: number[] = [];
   for (let i = 1; i <= 6 * POLICY.threshold; i++) delays.push(watch.failure('1001', true));
   // Failures 5-9: 1 s, 10-14: 2 s, 15-19: 4 s, then 8 s (the cap) from 20 on.
-  assert.deepEqual(
-    [delays[4], delays[9], delays[14], delays[19], delays[29]],
-    [1_000, 2_000, 4_000, 8_000, 8_000],
-  );
+  assert.deepEqual([delays[4], delays[9], delays[14], delays[19], delays[29]], [1_000, 2_000, 4_000, 8_000, 8_000]);
   assert.ok(delays.slice(0, 4).every((delay) => delay === 0));
 });
 
@@ -90,11 +91,17 @@ test('usernames that are no account are delayed alike, so the delay tells no sca
     unknown.push(watch.failure('1009', false));
   }
   assert.deepEqual(unknown, known);
-  assert.deepEqual(started.map((episode) => episode.account), ['1001']);
+  assert.deepEqual(
+    started.map((episode) => episode.account),
+    ['1001'],
+  );
   assert.equal(watch.underAttack, 1);
   clock.now += POLICY.windowMs;
   watch.sweep();
-  assert.deepEqual(ended.map(({ episode }) => episode.account), ['1001']);
+  assert.deepEqual(
+    ended.map(({ episode }) => episode.account),
+    ['1001'],
+  );
 });
 
 test('keeps a bounded number of unknown usernames under a flood of invented ones, forgetting the longest quiet', () => {

@@ -35,7 +35,13 @@ function invite(extra: string[]): SipRequest {
 
 /** `fault`: what the proxy's forward throws (a bug of ours), to see that the caller is still answered. */
 function fixture(fault?: Error) {
-  const forwarded: Array<{ request: SipRequest; targets: readonly ForwardTarget[]; responseHeaders: Readonly<Record<string, string>> | undefined; fromTrunk: boolean; callerMedia?: string }> = [];
+  const forwarded: Array<{
+    request: SipRequest;
+    targets: readonly ForwardTarget[];
+    responseHeaders: Readonly<Record<string, string>> | undefined;
+    fromTrunk: boolean;
+    callerMedia?: string;
+  }> = [];
   const refused: SipResponse[] = [];
   const errors: unknown[] = [];
   const proxy = {
@@ -45,13 +51,26 @@ function fixture(fault?: Error) {
     },
     refuse: (_server: unknown, _request: SipRequest, response: SipResponse) => refused.push(response),
   } as unknown as Proxy;
-  const relay = createExtensionRelay({ proxy, location: new LocationService(new MemoryBindingStore()), domain: 'pbx.test', callIdOf: () => 'call-uuid-1', onError: (error) => errors.push(error) });
+  const relay = createExtensionRelay({
+    proxy,
+    location: new LocationService(new MemoryBindingStore()),
+    domain: 'pbx.test',
+    callIdOf: () => 'call-uuid-1',
+    onError: (error) => errors.push(error),
+  });
   return { relay, forwarded, refused, errors };
 }
 
 const BINDING = {
-  aor: '1002', contact: '<sip:1002@127.0.0.1:5072>', contactUri: 'sip:1002@127.0.0.1:5072', expiresAt: Date.now() + 60_000,
-  callId: 'r', cseq: 1, transport: 'UDP' as const, sourceAddress: '127.0.0.1', sourcePort: 5072,
+  aor: '1002',
+  contact: '<sip:1002@127.0.0.1:5072>',
+  contactUri: 'sip:1002@127.0.0.1:5072',
+  expiresAt: Date.now() + 60_000,
+  callId: 'r',
+  cseq: 1,
+  transport: 'UDP' as const,
+  sourceAddress: '127.0.0.1',
+  sourcePort: 5072,
 };
 
 describe('the relay to extensions', () => {
@@ -64,8 +83,14 @@ describe('the relay to extensions', () => {
     relay.toExtension(request, FLOW, SERVER, { caller: { kind: 'extension', number: '1001', displayName: 'Alice Agent' }, callee: '1002', bindings: [BINDING] });
     const { request: sent, targets } = itemAt(forwarded, 0);
     assert.equal(getHeader(sent, 'From'), '"Alice Agent" <sip:1001@pbx.test>;tag=a');
-    assert.deepEqual(getHeaders(sent, 'Proxy-Authorization').map((value) => /realm="([^"]+)"/.exec(value)?.[1]), ['upstream.example']);
-    assert.deepEqual(targets.map((target) => target.leg), [{ transport: 'UDP', address: '127.0.0.1', port: 5072, flowId: undefined }]);
+    assert.deepEqual(
+      getHeaders(sent, 'Proxy-Authorization').map((value) => /realm="([^"]+)"/.exec(value)?.[1]),
+      ['upstream.example'],
+    );
+    assert.deepEqual(
+      targets.map((target) => target.leg),
+      [{ transport: 'UDP', address: '127.0.0.1', port: 5072, flowId: undefined }],
+    );
     assert.equal(getHeaders(request, 'Proxy-Authorization').length, 2, 'the request as received is left alone');
   });
 
@@ -102,7 +127,14 @@ describe('the call id for the panes', () => {
 describe('the identity the PBX asserts (RFC 3325)', () => {
   const IDENTITY = ['P-Asserted-Identity', 'P-Preferred-Identity', 'Remote-Party-ID'];
   const SPOOFED = ['P-Asserted-Identity: "Boss" <sip:1003@pbx.test>', 'P-Preferred-Identity: <sip:1003@pbx.test>', 'Remote-Party-ID: "Boss" <sip:1003@pbx.test>;party=calling'];
-  const carrier = { name: 'carrier', host: '127.0.0.9', port: 5060, transport: 'udp' as const, match: { addresses: ['127.0.0.9/32'] }, outbound: { username: 'acct', password: 'pw', fromDomain: 'carrier.example' } };
+  const carrier = {
+    name: 'carrier',
+    host: '127.0.0.9',
+    port: 5060,
+    transport: 'udp' as const,
+    match: { addresses: ['127.0.0.9/32'] },
+    outbound: { username: 'acct', password: 'pw', fromDomain: 'carrier.example' },
+  };
 
   it('tells the callee the extension that authenticated, never what its phone claimed, and the caller who answered', () => {
     const { relay, forwarded } = fixture();
@@ -119,7 +151,10 @@ describe('the identity the PBX asserts (RFC 3325)', () => {
   it("passes no trunk's assertion to an extension", () => {
     const { relay, forwarded } = fixture();
     relay.toExtension(invite(SPOOFED), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING], presentedFrom: '+14155550100' });
-    assert.deepEqual(IDENTITY.map((name) => getHeaders(itemAt(forwarded, 0).request, name)), [[], [], []]);
+    assert.deepEqual(
+      IDENTITY.map((name) => getHeaders(itemAt(forwarded, 0).request, name)),
+      [[], [], []],
+    );
   });
 
   it('asserts the caller id to a trunk, and on an anonymous call asks for privacy and asserts nothing', async () => {
@@ -127,9 +162,19 @@ describe('the identity the PBX asserts (RFC 3325)', () => {
     relay.toTrunk(invite(SPOOFED), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: '+14155550199' });
     relay.toTrunk(invite(SPOOFED), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
     await new Promise((resolve) => setImmediate(resolve));
-    const [named, anonymous] = itemsAt(forwarded.map((entry) => entry.request), 0, 1);
-    assert.deepEqual(IDENTITY.map((name) => getHeaders(named, name)), [['<sip:+14155550199@carrier.example>'], [], []]);
-    assert.deepEqual(IDENTITY.map((name) => getHeaders(anonymous, name)), [[], [], []]);
+    const [named, anonymous] = itemsAt(
+      forwarded.map((entry) => entry.request),
+      0,
+      1,
+    );
+    assert.deepEqual(
+      IDENTITY.map((name) => getHeaders(named, name)),
+      [['<sip:+14155550199@carrier.example>'], [], []],
+    );
+    assert.deepEqual(
+      IDENTITY.map((name) => getHeaders(anonymous, name)),
+      [[], [], []],
+    );
     assert.deepEqual(getHeaders(anonymous, 'Privacy'), ['id']);
     assert.ok(!JSON.stringify(anonymous.headers).includes('1001'), 'no header names the extension');
   });
@@ -145,10 +190,16 @@ describe('the media profile of a trunk leg', () => {
     await new Promise((resolve) => setImmediate(resolve));
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: { ...carrier, media: 'webrtc' } }, callee: '1002', bindings: [BINDING] });
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: carrier }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual(forwarded.slice(0, 2).map((entry) => itemAt(entry.targets, 0).media), ['srtp', 'rtp']);
-    assert.deepEqual(forwarded.slice(2).map((entry) => entry.callerMedia), ['webrtc', 'rtp']);
+    assert.deepEqual(
+      forwarded.slice(0, 2).map((entry) => itemAt(entry.targets, 0).media),
+      ['srtp', 'rtp'],
+    );
+    assert.deepEqual(
+      forwarded.slice(2).map((entry) => entry.callerMedia),
+      ['webrtc', 'rtp'],
+    );
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'extension', number: '1001' }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual([itemAt(forwarded, 4).callerMedia, itemAt(itemAt(forwarded, 4).targets, 0).media], [undefined, undefined], 'a phone\'s profile follows from its transport');
+    assert.deepEqual([itemAt(forwarded, 4).callerMedia, itemAt(itemAt(forwarded, 4).targets, 0).media], [undefined, undefined], "a phone's profile follows from its transport");
   });
 
   it('is WebRTC for a ws trunk that says nothing: its peer is a browser', () => {
@@ -156,7 +207,10 @@ describe('the media profile of a trunk leg', () => {
     const page = { name: 'page', port: 0, transport: 'ws' as const, match: { username: 'page', password: 'secret-secret' } };
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: page }, callee: '1002', bindings: [BINDING] });
     relay.toExtension(invite([]), FLOW, SERVER, { caller: { kind: 'trunk', trunk: { ...page, media: 'rtp' } }, callee: '1002', bindings: [BINDING] });
-    assert.deepEqual(forwarded.map((entry) => entry.callerMedia), ['webrtc', 'rtp']);
+    assert.deepEqual(
+      forwarded.map((entry) => entry.callerMedia),
+      ['webrtc', 'rtp'],
+    );
   });
 });
 
@@ -172,11 +226,17 @@ describe('a call to a trunk the relay cannot send', () => {
     relay.toTrunk(invite(['Replaces: abc@192.168.1.50;to-tag=x;from-tag=y']), FLOW, SERVER, { caller: '1001', trunk: carrier, number: '+14155550123', callerId: undefined });
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(forwarded, []);
-    assert.deepEqual(refused.map((response) => [response.status, response.reason, getHeader(response, 'CSeq')]), [
-      [403, 'Transfer Through A Trunk Not Supported', '2 REFER'],
-      [403, 'Transfer Through A Trunk Not Supported', '2 INVITE'],
-    ]);
-    assert.ok(refused.every((response) => /;tag=/.test(getHeader(response, 'To') ?? '')), 'a final answer tags its To');
+    assert.deepEqual(
+      refused.map((response) => [response.status, response.reason, getHeader(response, 'CSeq')]),
+      [
+        [403, 'Transfer Through A Trunk Not Supported', '2 REFER'],
+        [403, 'Transfer Through A Trunk Not Supported', '2 INVITE'],
+      ],
+    );
+    assert.ok(
+      refused.every((response) => /;tag=/.test(getHeader(response, 'To') ?? '')),
+      'a final answer tags its To',
+    );
   });
 
   it('fails in the relay itself: the caller gets 500, the fault is reported, and nothing is left unhandled', async () => {
@@ -191,7 +251,13 @@ describe('a call to a trunk the relay cannot send', () => {
       process.off('unhandledRejection', track);
     }
     assert.deepEqual(unhandled, []);
-    assert.deepEqual(refused.map((response) => [response.status, response.reason]), [[500, 'Trunk Call Failed']]);
-    assert.deepEqual(errors.map((error) => (error as Error).message), ['a bug of ours']);
+    assert.deepEqual(
+      refused.map((response) => [response.status, response.reason]),
+      [[500, 'Trunk Call Failed']],
+    );
+    assert.deepEqual(
+      errors.map((error) => (error as Error).message),
+      ['a bug of ours'],
+    );
   });
 });

@@ -7,8 +7,16 @@ import { itemAt } from '../support/item-at.ts';
 
 function binding(overrides: Partial<Binding> = {}): Binding {
   return {
-    aor: '1001', contact: '<sip:1001@127.0.0.1:5070>', contactUri: 'sip:1001@127.0.0.1:5070', expiresAt: 2_000_000,
-    callId: 'c1', cseq: 1, transport: 'UDP', sourceAddress: '127.0.0.1', sourcePort: 5070, ...overrides,
+    aor: '1001',
+    contact: '<sip:1001@127.0.0.1:5070>',
+    contactUri: 'sip:1001@127.0.0.1:5070',
+    expiresAt: 2_000_000,
+    callId: 'c1',
+    cseq: 1,
+    transport: 'UDP',
+    sourceAddress: '127.0.0.1',
+    sourcePort: 5070,
+    ...overrides,
   };
 }
 
@@ -45,12 +53,18 @@ test('drops the bindings of a WebSocket flow when the connection closes, and onl
   location.save(binding({ contactUri: 'sip:b@x.invalid;transport=ws', transport: 'WS', flowId: 'ws#2' }));
   location.save(binding());
   assert.equal(location.flowClosed('ws#1'), 1);
-  assert.deepEqual(location.lookup('1001').map((b) => b.contactUri).sort(), ['sip:1001@127.0.0.1:5070', 'sip:b@x.invalid;transport=ws']);
+  assert.deepEqual(
+    location
+      .lookup('1001')
+      .map((b) => b.contactUri)
+      .sort(),
+    ['sip:1001@127.0.0.1:5070', 'sip:b@x.invalid;transport=ws'],
+  );
   assert.equal(store.rows.size, 2);
   assert.equal(location.size, 2);
 });
 
-test('lists the web sessions its bindings were made with, and removes one session\'s bindings of an extension from memory and the store', () => {
+test("lists the web sessions its bindings were made with, and removes one session's bindings of an extension from memory and the store", () => {
   const store = new MemoryBindingStore();
   const location = new LocationService(store, () => 1_000_000);
   location.save(binding({ contactUri: 'sip:a@x.invalid;transport=ws', transport: 'WS', flowId: 'ws#1', sessionTag: 'aaaaaaaaaaaaaaaa' }));
@@ -59,10 +73,19 @@ test('lists the web sessions its bindings were made with, and removes one sessio
   location.save(binding());
   assert.deepEqual(
     location.sessionTags().sort((x, y) => x.sessionTag.localeCompare(y.sessionTag)),
-    [{ sessionTag: 'aaaaaaaaaaaaaaaa', aor: '1001' }, { sessionTag: 'bbbbbbbbbbbbbbbb', aor: '1001' }],
+    [
+      { sessionTag: 'aaaaaaaaaaaaaaaa', aor: '1001' },
+      { sessionTag: 'bbbbbbbbbbbbbbbb', aor: '1001' },
+    ],
   );
   assert.equal(location.removeSession('1001', 'aaaaaaaaaaaaaaaa'), 2);
-  assert.deepEqual(location.lookup('1001').map((b) => b.contactUri).sort(), ['sip:1001@127.0.0.1:5070', 'sip:c@x.invalid']);
+  assert.deepEqual(
+    location
+      .lookup('1001')
+      .map((b) => b.contactUri)
+      .sort(),
+    ['sip:1001@127.0.0.1:5070', 'sip:c@x.invalid'],
+  );
   assert.deepEqual([...store.rows.values()].map((b) => b.contactUri).sort(), ['sip:1001@127.0.0.1:5070', 'sip:c@x.invalid']);
   assert.equal(location.removeSession('1002', 'bbbbbbbbbbbbbbbb'), 0);
 });
@@ -77,7 +100,7 @@ function counted(fields: Partial<Binding>, reads: { count: number }): Binding {
   });
 }
 
-test('closing a flow reads only that flow\'s bindings, however many other connections are registered', () => {
+test("closing a flow reads only that flow's bindings, however many other connections are registered", () => {
   const location = new LocationService(new MemoryBindingStore(), () => 1_000_000);
   const others = { count: 0 };
   const own = { count: 0 };
@@ -123,8 +146,7 @@ test('a contact that registered again on a new connection stays when its old con
 test('bindings removed one by one, per extension, by expiry or with their session are gone from the flow index too', () => {
   const clock = { now: 1_000_000 };
   const location = new LocationService(new MemoryBindingStore(), () => clock.now);
-  const ws = (name: string, flowId: string, extra: Partial<Binding> = {}) =>
-    binding({ contactUri: `sip:${name}@x.invalid;transport=ws`, transport: 'WS', flowId, ...extra });
+  const ws = (name: string, flowId: string, extra: Partial<Binding> = {}) => binding({ contactUri: `sip:${name}@x.invalid;transport=ws`, transport: 'WS', flowId, ...extra });
   location.save(ws('removed', 'ws#1'));
   location.save(ws('all', 'ws#2', { aor: '1002' }));
   location.save(ws('expired', 'ws#3', { expiresAt: 1_000_500 }));
@@ -136,7 +158,13 @@ test('bindings removed one by one, per extension, by expiry or with their sessio
   assert.equal(location.removeSession('1001', 'aaaaaaaaaaaaaaaa'), 1);
   // The same contacts registered again on other flows: closing the old flows must leave them.
   clock.now = 1_000_600;
-  for (const [name, aor] of [['removed', '1001'], ['all', '1002'], ['expired', '1001'], ['session', '1001']] as const) location.save(ws(name, `ws#again-${name}`, { aor }));
+  for (const [name, aor] of [
+    ['removed', '1001'],
+    ['all', '1002'],
+    ['expired', '1001'],
+    ['session', '1001'],
+  ] as const)
+    location.save(ws(name, `ws#again-${name}`, { aor }));
   for (const flowId of ['ws#1', 'ws#2', 'ws#3', 'ws#4']) assert.equal(location.flowClosed(flowId), 0, flowId);
   assert.equal(location.size, 4);
 });

@@ -61,7 +61,11 @@ function fixture(store: BindingStore = new MemoryBindingStore()) {
   const registrar = new Registrar(POLICY, location, { exists: (number) => extensions.has(number) }, now);
   const register = (options: RegisterOptions = {}, flow: Flow = udpFlow(), authenticatedAs = '1001', sessionTag?: string): SipResponse =>
     registrar.register({ request: registerRequest(options), flow, authenticatedAs, sessionTag });
-  const contactUris = (aor = '1001') => location.lookup(aor).map((b) => b.contactUri).sort();
+  const contactUris = (aor = '1001') =>
+    location
+      .lookup(aor)
+      .map((b) => b.contactUri)
+      .sort();
   return { clock, location, register, contactUris, store };
 }
 
@@ -83,10 +87,13 @@ describe('a successful REGISTER (RFC 3261 §10.3 step 8)', () => {
     clock.now += 100_000;
     const response = register({ contacts: ['<sip:1001@127.0.0.1:5080>'], expires: 1200, callId: 'soft' }, udpFlow(5080));
     assert.equal(response.status, 200);
-    assert.deepEqual(listedExpires(response), new Map([
-      ['sip:1001@127.0.0.1:5070', 200],
-      ['sip:1001@127.0.0.1:5080', 1200],
-    ]));
+    assert.deepEqual(
+      listedExpires(response),
+      new Map([
+        ['sip:1001@127.0.0.1:5070', 200],
+        ['sip:1001@127.0.0.1:5080', 1200],
+      ]),
+    );
     assert.equal(getHeader(response, 'Date'), new Date(clock.now).toUTCString());
   });
 
@@ -228,10 +235,13 @@ describe('expiration intervals (RFC 3261 §10.3 step 7)', () => {
       contacts: ['<sip:1001@127.0.0.1:5070>;expires=120', '<sip:1001@127.0.0.1:5071>'],
       expires: 900,
     });
-    assert.deepEqual(listedExpires(response), new Map([
-      ['sip:1001@127.0.0.1:5070', 120],
-      ['sip:1001@127.0.0.1:5071', 900],
-    ]));
+    assert.deepEqual(
+      listedExpires(response),
+      new Map([
+        ['sip:1001@127.0.0.1:5070', 120],
+        ['sip:1001@127.0.0.1:5071', 900],
+      ]),
+    );
     const byDefault = register({ contacts: ['<sip:1001@127.0.0.1:5072>'], callId: 'call-2' });
     assert.equal(listedExpires(byDefault).get('sip:1001@127.0.0.1:5072'), POLICY.defaultExpires);
   });
@@ -333,12 +343,17 @@ test('keeps a UDP binding with all its fields in SQLite across a restart', () =>
     try {
       createExtensionRepository(db).add({ number: '1001', displayName: '1001', passwordHash: 'h', sipSecret: 's' });
       const { register } = fixture(createRegistrationRepository(db));
-      register({
-        contacts: [`<sip:1001@127.0.0.1:5070>;q=0.5;+sip.instance=${INSTANCE};reg-id=1`],
-        expires: 300,
-        userAgent: 'desk phone',
-        cseq: 3,
-      }, udpFlow(), '1001', '0123456789abcdef');
+      register(
+        {
+          contacts: [`<sip:1001@127.0.0.1:5070>;q=0.5;+sip.instance=${INSTANCE};reg-id=1`],
+          expires: 300,
+          userAgent: 'desk phone',
+          cseq: 3,
+        },
+        udpFlow(),
+        '1001',
+        '0123456789abcdef',
+      );
       const restarted = new LocationService(createRegistrationRepository(db), () => START + 1000);
       const [binding] = restarted.lookup('1001');
       assert.deepEqual(

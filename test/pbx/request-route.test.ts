@@ -120,7 +120,12 @@ function fixture(options: FixtureOptions = {}) {
     isLocalPort: localPorts === undefined ? undefined : (port) => localPorts.includes(port),
     registrar,
     guard,
-    identification: new CallerIdentification({ guard, trunks: [], displayNameOf: () => undefined, authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }) }),
+    identification: new CallerIdentification({
+      guard,
+      trunks: [],
+      displayNameOf: () => undefined,
+      authenticated: (outcome, req, flow) => authenticated.push({ outcome, request: req, flow }),
+    }),
     router: new CallRouter({ isExtension: extensions.exists, location, trunks: [], routes: { inbound: [], outbound: [], callerIds: {} }, activeCallsOn: () => 0 }),
     relay: options.relay,
     delayed: options.delayed,
@@ -177,7 +182,9 @@ function toTagOf(response: SipResponse): string | undefined {
 }
 
 function allowed(response: SipResponse): string[] {
-  return getHeaders(response, 'Allow').flatMap((value) => splitTopLevelCommas(value)).map((method) => method.trim());
+  return getHeaders(response, 'Allow')
+    .flatMap((value) => splitTopLevelCommas(value))
+    .map((method) => method.trim());
 }
 
 describe('the sanity stage (RFC 3261 §8.2.2, §16.3)', () => {
@@ -192,7 +199,9 @@ describe('the sanity stage (RFC 3261 §8.2.2, §16.3)', () => {
     const { handle } = fixture();
     const response = handle(inviteTo('1002', ['Require: nothingKnown, 100rel', 'Proxy-Require: nothingKnown', 'Proxy-Require: foo'])).only;
     assert.equal(response.status, 420);
-    const unsupported = getHeaders(response, 'Unsupported').flatMap((value) => splitTopLevelCommas(value)).map((tag) => tag.trim());
+    const unsupported = getHeaders(response, 'Unsupported')
+      .flatMap((value) => splitTopLevelCommas(value))
+      .map((tag) => tag.trim());
     assert.deepEqual(unsupported.sort(), ['100rel', 'foo', 'nothingknown']);
   });
 
@@ -308,7 +317,10 @@ describe('REGISTER', () => {
     const response = registerAs('1001', 5071);
     assert.equal(response.status, 200);
     assert.ok(toTagOf(response));
-    assert.deepEqual(location.lookup('1001').map((b) => b.contactUri), ['sip:1001@127.0.0.1:5071']);
+    assert.deepEqual(
+      location.lookup('1001').map((b) => b.contactUri),
+      ['sip:1001@127.0.0.1:5071'],
+    );
     const last = authenticated.at(-1)!;
     assert.deepEqual(last.outcome, { ok: true, user: '1001' });
     assert.equal(last.request.method, 'REGISTER');
@@ -326,7 +338,10 @@ describe('REGISTER', () => {
       PANE_PASSWORD,
     );
     assert.equal(handle(req, udpFlow({ address: '127.0.0.1', port: 5073 })).only.status, 200);
-    assert.deepEqual(location.lookup('1001').map((b) => [b.contactUri, b.sessionTag]), [['sip:1001@127.0.0.1:5073', '0123456789abcdef']]);
+    assert.deepEqual(
+      location.lookup('1001').map((b) => [b.contactUri, b.sessionTag]),
+      [['sip:1001@127.0.0.1:5073', '0123456789abcdef']],
+    );
   });
 
   test('with a wrong password gets a new challenge, reported as failed, and no binding', () => {
@@ -340,12 +355,12 @@ describe('REGISTER', () => {
 
   test('for another extension than the one authenticated is refused by the registrar and reported', () => {
     const { handle, authenticatedRequest, registered } = fixture();
-    const req = authenticatedRequest(
-      (headers) => request({ method: 'REGISTER', to: `<sip:1002@${DOMAIN}>`, from: `<sip:1002@${DOMAIN}>;tag=x`, headers }),
-      '1001',
-    );
+    const req = authenticatedRequest((headers) => request({ method: 'REGISTER', to: `<sip:1002@${DOMAIN}>`, from: `<sip:1002@${DOMAIN}>;tag=x`, headers }), '1001');
     assert.equal(handle(req).only.status, 403);
-    assert.deepEqual(registered.map((r) => [r.aor, r.status]), [['1002', 403]]);
+    assert.deepEqual(
+      registered.map((r) => [r.aor, r.status]),
+      [['1002', 403]],
+    );
   });
 });
 
@@ -383,7 +398,10 @@ describe('guessing spread over many addresses against one extension', () => {
     for (let i = 1; i <= 5; i++) wrongRegister(f, i);
     assert.equal(f.delayed.pending, 3);
     assert.equal(f.registerAs('1001', 5090).status, 200);
-    assert.deepEqual(f.location.lookup('1001').map((b) => b.contactUri), ['sip:1001@127.0.0.1:5090']);
+    assert.deepEqual(
+      f.location.lookup('1001').map((b) => b.contactUri),
+      ['sip:1001@127.0.0.1:5090'],
+    );
   });
 
   test('holds back the 407 to a guessing INVITE alike', () => {
@@ -412,7 +430,10 @@ describe('out-of-dialog requests for a user', () => {
       [[`Route: <sip:10.1.2.3;lr>, <sip:${DOMAIN};lr>`], ['<sip:10.1.2.3;lr>', `<sip:${DOMAIN};lr>`]],
     ];
     for (const [routes] of cases) handle(authenticatedRequest((headers) => inviteTo('1002', [...routes, ...headers])));
-    assert.deepEqual(routed, cases.map(([, left]) => left));
+    assert.deepEqual(
+      routed,
+      cases.map(([, left]) => left),
+    );
   });
 
   test('without credentials get a 407 proxy challenge', () => {
@@ -460,23 +481,33 @@ describe('out-of-dialog requests for a user', () => {
     assert.equal(itemAt(calls, 0).flow, flow);
     assert.deepEqual(itemAt(calls, 0).call.caller, { kind: 'extension', number: '1003', displayName: undefined });
     assert.equal(itemAt(calls, 0).call.callee, '1002');
-    assert.deepEqual(itemAt(calls, 0).call.bindings.map((b) => b.sourcePort), [5072]);
+    assert.deepEqual(
+      itemAt(calls, 0).call.bindings.map((b) => b.sourcePort),
+      [5072],
+    );
 
     // The relay answers through the transaction itself: forwarded responses keep the callee's tag.
-    const ringing = parseMessage(Buffer.from([
-      'SIP/2.0 180 Ringing',
-      'Via: SIP/2.0/UDP 127.0.0.1:5073;branch=z9hG4bK-x',
-      `From: <sip:1003@${DOMAIN}>;tag=from-3`,
-      `To: <sip:1002@${DOMAIN}>;tag=callee`,
-      `Call-ID: ${callIdOf(invite)}`,
-      'CSeq: 1 INVITE',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n')));
+    const ringing = parseMessage(
+      Buffer.from(
+        [
+          'SIP/2.0 180 Ringing',
+          'Via: SIP/2.0/UDP 127.0.0.1:5073;branch=z9hG4bK-x',
+          `From: <sip:1003@${DOMAIN}>;tag=from-3`,
+          `To: <sip:1002@${DOMAIN}>;tag=callee`,
+          `Call-ID: ${callIdOf(invite)}`,
+          'CSeq: 1 INVITE',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      ),
+    );
     assert.equal(ringing.type, 'response');
     itemAt(calls, 0).responder.respond(ringing);
-    assert.deepEqual(responder.responses.map((r) => toTagOf(r)), ['callee']);
+    assert.deepEqual(
+      responder.responses.map((r) => toTagOf(r)),
+      ['callee'],
+    );
   });
 
   test('authenticated, with a From naming another extension get 403 and reach no relay', () => {
@@ -492,7 +523,12 @@ describe('out-of-dialog requests for a user', () => {
   test('inside a dialog go to the relay first, and get 481 when it knows no such dialog', () => {
     const seen: SipRequest[] = [];
     let known = true;
-    const relay = fakeRelay({ inDialog: (req) => { seen.push(req); return known; } });
+    const relay = fakeRelay({
+      inDialog: (req) => {
+        seen.push(req);
+        return known;
+      },
+    });
     const { handle } = fixture({ relay });
     const bye = request({ method: 'BYE', uri: 'sip:1002@127.0.0.1:5072', to: `<sip:1002@${DOMAIN}>;tag=callee` });
     assert.equal(handle(bye).responses.length, 0);
@@ -506,9 +542,7 @@ describe('out-of-dialog requests for a user', () => {
     const { handle, authenticatedRequest, registerAs } = fixture({ relay: fakeRelay({ toExtension: (req) => calls.push(req) }) });
     assert.equal(registerAs('1002', 5072).status, 200);
     // The challenge is fetched with Max-Forwards 70; the digest does not cover Max-Forwards.
-    const options = authenticatedRequest((headers) =>
-      request({ method: 'OPTIONS', uri: `sip:1002@${DOMAIN}`, maxForwards: headers.length > 0 ? 0 : 70, headers }),
-    );
+    const options = authenticatedRequest((headers) => request({ method: 'OPTIONS', uri: `sip:1002@${DOMAIN}`, maxForwards: headers.length > 0 ? 0 : 70, headers }));
     assert.equal(handle(options).only.status, 483);
     assert.deepEqual(calls, []);
   });
@@ -557,13 +591,23 @@ describe('the route as the transaction user', () => {
 
   test('answers 500 through its transaction when a stage throws, and reports it', () => {
     const failures: unknown[] = [];
-    const { user, registerAs, authenticatedRequest } = userOf(fakeRelay({ toExtension: () => { throw new Error('a bug in the relay'); } }), failures);
+    const { user, registerAs, authenticatedRequest } = userOf(
+      fakeRelay({
+        toExtension: () => {
+          throw new Error('a bug in the relay');
+        },
+      }),
+      failures,
+    );
     assert.equal(registerAs('1002', 5072).status, 200);
     const invite = authenticatedRequest((headers) => inviteTo('1002', headers));
     const tx = transaction(invite);
     user.onRequest(tx, invite);
     assert.equal(tx.only.status, 500);
-    assert.deepEqual(failures.map((err) => (err as Error).message), ['a bug in the relay']);
+    assert.deepEqual(
+      failures.map((err) => (err as Error).message),
+      ['a bug in the relay'],
+    );
   });
 
   test('hands a CANCEL of a relayed INVITE and the ACK of a 2xx to the relay, and answers the CANCEL 200', () => {

@@ -21,8 +21,16 @@ const tagOf = (sessionId: string) => sessionId.slice(0, 16);
 
 function binding(contactUri: string, overrides: Partial<Binding> = {}): Binding {
   return {
-    aor: '1001', contact: `<${contactUri}>`, contactUri, expiresAt: NOW + 600_000,
-    callId: contactUri, cseq: 1, transport: 'UDP', sourceAddress: '127.0.0.1', sourcePort: 5070, ...overrides,
+    aor: '1001',
+    contact: `<${contactUri}>`,
+    contactUri,
+    expiresAt: NOW + 600_000,
+    callId: contactUri,
+    cseq: 1,
+    transport: 'UDP',
+    sourceAddress: '127.0.0.1',
+    sourcePort: 5070,
+    ...overrides,
   };
 }
 
@@ -45,7 +53,11 @@ function fixture() {
     now: () => NOW,
     onRemoved: (extension, count) => removedFor.push([extension, count]),
   });
-  const contactUris = () => location.lookup('1001').map((b) => b.contactUri).sort();
+  const contactUris = () =>
+    location
+      .lookup('1001')
+      .map((b) => b.contactUri)
+      .sort();
   const storedUris = () => [...store.rows.values()].map((b) => b.contactUri).sort();
   return { location, sessions, live, removedFor, contactUris, storedUris };
 }
@@ -53,7 +65,7 @@ function fixture() {
 describe('bindings made with a pane credential', () => {
   afterEach(() => mock.timers.reset());
 
-  it('go with their session when the sweep finds it ended, while own-secret bindings and other sessions\' stay', () => {
+  it("go with their session when the sweep finds it ended, while own-secret bindings and other sessions' stay", () => {
     const { sessions, removedFor, contactUris, storedUris } = fixture();
     assert.equal(sessions.sweep(), 2);
     const kept = ['sip:live@127.0.0.1:5072', 'sip:own@127.0.0.1:5070'];
@@ -124,7 +136,11 @@ describe('bindings made with a pane credential', () => {
       const sessionStore = createSessionRepository(db);
       const registrations = createRegistrationRepository(db);
       for (const id of [ENDED, LIVE]) sessionStore.create({ tokenHash: id, extension: '1001', createdAt: NOW, expiresAt: NOW + 3_600_000 });
-      const store = new WriteBehindBindingStore(registrations, (work) => inTransaction(db, work), (error) => assert.fail(String(error)));
+      const store = new WriteBehindBindingStore(
+        registrations,
+        (work) => inTransaction(db, work),
+        (error) => assert.fail(String(error)),
+      );
       const location = new LocationService(store, () => NOW);
       location.save(binding('sip:own@127.0.0.1:5070'));
       location.save(binding('sip:ended@127.0.0.1:5071', { sessionTag: tagOf(ENDED) }));
@@ -134,7 +150,13 @@ describe('bindings made with a pane credential', () => {
       sessionStore.remove(ENDED);
       assert.equal(sessions.sweep(), 1);
       store.flush();
-      assert.deepEqual(registrations.listForAor('1001', NOW).map((b) => b.contactUri).sort(), ['sip:live@127.0.0.1:5072', 'sip:own@127.0.0.1:5070']);
+      assert.deepEqual(
+        registrations
+          .listForAor('1001', NOW)
+          .map((b) => b.contactUri)
+          .sort(),
+        ['sip:live@127.0.0.1:5072', 'sip:own@127.0.0.1:5070'],
+      );
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -85,6 +85,10 @@ describe('SIP service: CANCEL of an INVITE whose challenge is delayed', () => {
 
     // Without an ACK the 487 is retransmitted (§17.2.1); no 407 may come among them.
     const later = await finalsTo('held', 'INVITE', EXTENSION_ATTACK_POLICY.firstDelayMs * 2 + 500);
-    assert.deepEqual(later.filter((message) => !/^SIP\/2\.0 487 /.test(message)), [], 'the held-back challenge is dropped');
+    assert.deepEqual(
+      later.filter((message) => !/^SIP\/2\.0 487 /.test(message)),
+      [],
+      'the held-back challenge is dropped',
+    );
   });
 });

@@ -11,8 +11,16 @@ import { createRegistrationRepository } from '../../src/store/registration-repos
 
 function binding(contactPort: number, overrides: Partial<Binding> = {}): Binding {
   return {
-    aor: '1001', contact: `<sip:1001@127.0.0.1:${contactPort}>`, contactUri: `sip:1001@127.0.0.1:${contactPort}`, expiresAt: 2_000_000,
-    callId: 'c1', cseq: 1, transport: 'UDP', sourceAddress: '127.0.0.1', sourcePort: contactPort, ...overrides,
+    aor: '1001',
+    contact: `<sip:1001@127.0.0.1:${contactPort}>`,
+    contactUri: `sip:1001@127.0.0.1:${contactPort}`,
+    expiresAt: 2_000_000,
+    callId: 'c1',
+    cseq: 1,
+    transport: 'UDP',
+    sourceAddress: '127.0.0.1',
+    sourcePort: contactPort,
+    ...overrides,
   };
 }
 
@@ -51,7 +59,10 @@ describe('write-behind binding store', () => {
       assert.equal(repository.countActive(1_000_000), 0, 'nothing is written before the turn ends');
       await nextTurn();
       assert.equal(transactions.length, 1);
-      assert.deepEqual(repository.listForAor('1001', 1_000_000).map((b) => b.sourcePort), [5072]);
+      assert.deepEqual(
+        repository.listForAor('1001', 1_000_000).map((b) => b.sourcePort),
+        [5072],
+      );
     } finally {
       cleanup();
     }
@@ -77,7 +88,10 @@ describe('write-behind binding store', () => {
       db.exec('ROLLBACK');
       store.upsert(binding(5072));
       store.flush();
-      assert.deepEqual(repository.listForAor('1001', 1_000_000).map((b) => b.sourcePort), [5072]);
+      assert.deepEqual(
+        repository.listForAor('1001', 1_000_000).map((b) => b.sourcePort),
+        [5072],
+      );
     } finally {
       cleanup();
     }

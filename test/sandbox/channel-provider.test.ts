@@ -13,22 +13,26 @@ import { Dataverse, SALESPERSON, SEED, SYSTEM_ADMINISTRATOR } from '../../src/sa
 import { SANDBOX_ORGANIZATION } from '../../src/sandbox/organization.ts';
 import { PANEL_FRAME_SANDBOX } from '../../src/sandbox/ui/channel-panel.ts';
 
-test('the Channel URL is the pane\'s /dyncrm with the org URL as base, as an administrator pastes it', () => {
+test("the Channel URL is the pane's /dyncrm with the org URL as base, as an administrator pastes it", () => {
   assert.equal(callpaneChannelUrl('http://localhost:8080/', 'http://127.0.0.1:8081'), 'http://localhost:8080/dyncrm?base=http://127.0.0.1:8081');
   assert.equal(callpaneChannelUrl('https://pbx.example.test', 'https://org1.crm.dynamics.com'), 'https://pbx.example.test/dyncrm?base=https://org1.crm.dynamics.com');
 });
 
-test('the host trusts the landing URL\'s origin and the Trusted Domain, written as a URL or a host name', () => {
+test("the host trusts the landing URL's origin and the Trusted Domain, written as a URL or a host name", () => {
   assert.deepEqual(trustedOrigins({ label: 'x', clickToAct: true, landingUrl: 'https://pbx.example.test/dyncrm?base=https://org' }), ['https://pbx.example.test']);
   assert.deepEqual(trustedOrigins({ label: 'x', clickToAct: true, landingUrl: 'https://pbx.example.test/dyncrm', trustedDomain: 'https://login.example.test/path' }), [
     'https://pbx.example.test',
     'https://login.example.test',
   ]);
-  assert.deepEqual(trustedOrigins({ label: 'x', clickToAct: true, landingUrl: 'https://pbx.example.test/dyncrm', trustedDomain: 'sso.example.test' }), ['https://pbx.example.test', 'https://sso.example.test']);
+  assert.deepEqual(trustedOrigins({ label: 'x', clickToAct: true, landingUrl: 'https://pbx.example.test/dyncrm', trustedDomain: 'sso.example.test' }), [
+    'https://pbx.example.test',
+    'https://sso.example.test',
+  ]);
 });
 
 test('like Dynamics, a landing URL must be HTTPS; plain HTTP only on loopback, where browsers treat it as secure', () => {
-  for (const ok of ['https://pbx.example.test/dyncrm', 'http://localhost:8080/dyncrm', 'http://127.0.0.1:9/x', 'http://[::1]:8080/']) assert.equal(landingUrlProblem(ok), undefined, ok);
+  for (const ok of ['https://pbx.example.test/dyncrm', 'http://localhost:8080/dyncrm', 'http://127.0.0.1:9/x', 'http://[::1]:8080/'])
+    assert.equal(landingUrlProblem(ok), undefined, ok);
   assert.match(landingUrlProblem('http://192.168.1.5:8080/dyncrm') ?? '', /only over HTTPS; http:\/\/192\.168\.1\.5:8080 is not/);
   assert.match(landingUrlProblem('http://pbx.example.test/dyncrm') ?? '', /only over HTTPS/);
   assert.match(landingUrlProblem('/dyncrm') ?? '', /not an absolute URL/);
@@ -39,10 +43,18 @@ describe('the provider record the panel shows', () => {
   const APP = SANDBOX_ORGANIZATION.appId;
   const OTHER_ROLE = '201e0000-0000-4000-8000-0000000000ff';
   const record = (id: string, fields: Record<string, unknown>) =>
-    dataverse.create('msdyn_ciproviders', { msdyn_ciproviderid: id, msdyn_name: id.slice(-2), msdyn_label: `Provider ${id.slice(-2)}`, msdyn_landingurl: `https://pbx${id.slice(-2)}.example.test/dyncrm`, msdyn_clicktoact: true, ...fields });
+    dataverse.create('msdyn_ciproviders', {
+      msdyn_ciproviderid: id,
+      msdyn_name: id.slice(-2),
+      msdyn_label: `Provider ${id.slice(-2)}`,
+      msdyn_landingurl: `https://pbx${id.slice(-2)}.example.test/dyncrm`,
+      msdyn_clicktoact: true,
+      ...fields,
+    });
   const id = (n: number) => `c1f00000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
   beforeEach(() => {
-    for (const row of dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records) dataverse.delete('msdyn_ciproviders', row.msdyn_ciproviderid as string);
+    for (const row of dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records)
+      dataverse.delete('msdyn_ciproviders', row.msdyn_ciproviderid as string);
   });
   after(() => dataverse.close());
 
@@ -59,7 +71,13 @@ describe('the provider record the panel shows', () => {
   });
 
   test('the panel shows what the record says', () => {
-    record(id(1), { msdyn_roleselector: SALESPERSON.id, msdyn_clicktoact: false, msdyn_trusteddomain: 'login.example.test', msdyn_customparams: '{"a":1}', msdyn_sandboxconfiguration: 'allow-popups-to-escape-sandbox' });
+    record(id(1), {
+      msdyn_roleselector: SALESPERSON.id,
+      msdyn_clicktoact: false,
+      msdyn_trusteddomain: 'login.example.test',
+      msdyn_customparams: '{"a":1}',
+      msdyn_sandboxconfiguration: 'allow-popups-to-escape-sandbox',
+    });
     assert.deepEqual(channelProviderFor(dataverse, SEED.agentEnglish, APP), {
       label: 'Provider 01',
       landingUrl: 'https://pbx01.example.test/dyncrm',
@@ -87,7 +105,10 @@ describe('the provider record the panel shows', () => {
     registerChannelProvider(dataverse, { label: 'Callpane', landingUrl: 'http://localhost:8080/dyncrm?base=x', clickToAct: true });
     registerChannelProvider(dataverse, { label: 'Callpane', landingUrl: 'http://localhost:9090/dyncrm?base=x', clickToAct: true });
     const rows = dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_landingurl,msdyn_roleselector,msdyn_ciproviderapiversion').records;
-    assert.deepEqual(rows.map((row) => row.msdyn_ciproviderid), [SANDBOX_PROVIDER_ID]);
+    assert.deepEqual(
+      rows.map((row) => row.msdyn_ciproviderid),
+      [SANDBOX_PROVIDER_ID],
+    );
     assert.equal(rows[0]?.msdyn_landingurl, 'http://localhost:9090/dyncrm?base=x');
     assert.equal(rows[0]?.msdyn_ciproviderapiversion, 0);
     assert.deepEqual(String(rows[0]?.msdyn_roleselector).split(';').sort(), [SALESPERSON.id, SYSTEM_ADMINISTRATOR.id].sort());

@@ -40,11 +40,14 @@ const askSetup = (headers: Record<string, string> = { origin }) =>
 function postWithHost(host: string): Promise<{ status: number; body: string }> {
   const { port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path: CUSTOMER_PHONE_PATHS.setup, method: 'POST', headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const outgoing = request(
+      { host: '127.0.0.1', port, path: CUSTOMER_PHONE_PATHS.setup, method: 'POST', headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end('{}');
   });
@@ -61,7 +64,10 @@ describe('the customer phone page', () => {
     assert.ok(json, 'the page carries its configuration');
     const config = JSON.parse(json) as CustomerPhoneConfig;
     assert.equal(config.did, '+14155550199');
-    assert.ok(config.contacts.some((c) => c.name === 'Alex Baker' && c.kind === 'Mobile' && c.number === '619-555-0129'), JSON.stringify(config.contacts.slice(0, 5)));
+    assert.ok(
+      config.contacts.some((c) => c.name === 'Alex Baker' && c.kind === 'Mobile' && c.number === '619-555-0129'),
+      JSON.stringify(config.contacts.slice(0, 5)),
+    );
     assert.ok(config.contacts.every((c) => c.number.trim() !== ''));
     assert.ok(!html.includes(SETUP.password), 'the page itself carries no credential');
   });

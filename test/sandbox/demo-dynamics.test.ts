@@ -44,7 +44,15 @@ test('a call that ended with no pane open appears, completed, on the one matchin
   const callId = randomUUID();
   const startedAt = Date.now() - 60_000;
   // Alex Baker's mobile: the only record holding the number, found through the phone index.
-  calls.open({ id: callId, direction: 'inbound', from: { number: '+16195550129', name: null }, to: { number: '1001', name: null }, trunk: 'demo-carrier', startedAt, extensions: ['1001'] });
+  calls.open({
+    id: callId,
+    direction: 'inbound',
+    from: { number: '+16195550129', name: null },
+    to: { number: '1001', name: null },
+    trunk: 'demo-carrier',
+    startedAt,
+    extensions: ['1001'],
+  });
   calls.answer(callId, startedAt + 5_000, '1001');
   calls.end(callId, { endedAt: startedAt + 50_000, disposition: 'answered', talkSeconds: 45, reason: null });
 

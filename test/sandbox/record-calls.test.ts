@@ -13,7 +13,11 @@ after(() => dataverse.close());
 const run = (call: Parameters<typeof runRecordCall>[1]) => runRecordCall(dataverse, call, SEED.agentEnglish);
 
 test('create, update and delete answer with the table and the row, as Xrm.WebApi does', () => {
-  const created = run({ operation: 'createRecord', entity: 'phonecall', data: { subject: 'Follow-up', 'regardingobjectid_contact@odata.bind': `/contacts(${SEED.contactAlexBaker})` } }) as { entityType: string; id: string };
+  const created = run({
+    operation: 'createRecord',
+    entity: 'phonecall',
+    data: { subject: 'Follow-up', 'regardingobjectid_contact@odata.bind': `/contacts(${SEED.contactAlexBaker})` },
+  }) as { entityType: string; id: string };
   assert.equal(created.entityType, 'phonecall');
   assert.deepEqual(run({ operation: 'updateRecord', entity: 'phonecall', id: created.id, data: { description: 'Called back' } }), created);
   const record = run({ operation: 'retrieveRecord', entity: 'phonecall', id: created.id, options: '?$select=description,_regardingobjectid_value' }) as Record<string, unknown>;
@@ -23,11 +27,17 @@ test('create, update and delete answer with the table and the row, as Xrm.WebApi
 });
 
 test('an update never creates: a missing record is an error, not an upsert', () => {
-  assert.throws(() => run({ operation: 'updateRecord', entity: 'contact', id: '00000000-0000-4000-8000-0000000000ff', data: { lastname: 'Ghost' } }), (error: unknown) => error instanceof DataverseError && error.status === 404);
+  assert.throws(
+    () => run({ operation: 'updateRecord', entity: 'contact', id: '00000000-0000-4000-8000-0000000000ff', data: { lastname: 'Ghost' } }),
+    (error: unknown) => error instanceof DataverseError && error.status === 404,
+  );
 });
 
 test('search returns the matching records in order; a bad $select column fails as in Dataverse', () => {
-  const records = run({ operation: 'searchRecords', entity: 'contact', query: `?$select=fullname,telephone1&$filter=contactid eq ${SEED.contactAlexBaker}` }) as Record<string, unknown>[];
+  const records = run({ operation: 'searchRecords', entity: 'contact', query: `?$select=fullname,telephone1&$filter=contactid eq ${SEED.contactAlexBaker}` }) as Record<
+    string,
+    unknown
+  >[];
   assert.equal(records.length, 1);
   assert.equal(itemAt(records, 0).contactid, SEED.contactAlexBaker);
   assert.throws(() => run({ operation: 'searchRecords', entity: 'contact', query: '?$select=nosuchfield' }), /Could not find a property named 'nosuchfield'/);

@@ -31,7 +31,16 @@ test('a sandbox port equal to the HTTP port is refused while the sandbox is on',
 
 test('bad sandbox values name their variable', () => {
   const lines = problems({ CALLPANE_SANDBOX_PORT: 'x', CALLPANE_SANDBOX_PANE_URL: 'ftp://pane', CALLPANE_SANDBOX_ENABLED: 'maybe' });
-  assert.ok(lines.some((line) => line.startsWith('sandbox.port (CALLPANE_SANDBOX_PORT) = "x": must be an integer')), lines.join('\n'));
-  assert.ok(lines.some((line) => line.startsWith('sandbox.paneUrl (CALLPANE_SANDBOX_PANE_URL) = "ftp://pane": must be an absolute http')), lines.join('\n'));
-  assert.ok(lines.some((line) => line.startsWith('sandbox.enabled (CALLPANE_SANDBOX_ENABLED) = "maybe": must be true or false')), lines.join('\n'));
+  assert.ok(
+    lines.some((line) => line.startsWith('sandbox.port (CALLPANE_SANDBOX_PORT) = "x": must be an integer')),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((line) => line.startsWith('sandbox.paneUrl (CALLPANE_SANDBOX_PANE_URL) = "ftp://pane": must be an absolute http')),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((line) => line.startsWith('sandbox.enabled (CALLPANE_SANDBOX_ENABLED) = "maybe": must be true or false')),
+    lines.join('\n'),
+  );
 });

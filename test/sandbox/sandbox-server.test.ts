@@ -118,7 +118,7 @@ describe('record calls of the page and of CIF', () => {
     assert.equal(result.count, result.records.length);
   });
 
-  test('they count against the user\'s service protection limits', async () => {
+  test("they count against the user's service protection limits", async () => {
     dataverse.throttle({ requests: 1, windowMs: 60_000 });
     try {
       const call = { operation: 'searchRecords', entity: 'contact', query: '?$select=fullname&$top=1' };
@@ -132,7 +132,11 @@ describe('record calls of the page and of CIF', () => {
   });
 
   test('a malformed call is refused with 400', async () => {
-    for (const call of [{ operation: 'dropTable', entity: 'contact' }, { operation: 'createRecord', entity: 'contact' }, { operation: 'updateRecord', entity: 'contact', id: 'x', data: [] }]) {
+    for (const call of [
+      { operation: 'dropTable', entity: 'contact' },
+      { operation: 'createRecord', entity: 'contact' },
+      { operation: 'updateRecord', entity: 'contact', id: 'x', data: [] },
+    ]) {
       assert.equal((await post(RECORDS_PATH, call)).status, 400, JSON.stringify(call));
     }
   });
@@ -173,7 +177,7 @@ describe('the signed-in user', () => {
 });
 
 describe('the channel panel', () => {
-  test('shows the provider record the signed-in user\'s roles select, and nothing for a user without such a role', async () => {
+  test("shows the provider record the signed-in user's roles select, and nothing for a user without such a role", async () => {
     const roles = dataverse.rolesOf(SEED.agentChinese);
     try {
       dataverse.setUserRoles(SEED.agentChinese, []);

@@ -28,7 +28,11 @@ test('Callpane starts the sandbox on its own port, framing its own /dyncrm with 
     interfaces: {},
   });
   let sandbox: SandboxService | undefined;
-  const running = await startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [async (context) => (sandbox = await startSandboxService(context))] });
+  const running = await startCallpane({
+    config,
+    logger: createLogger({ level: 'silent', pretty: false }),
+    extraServices: [async (context) => (sandbox = await startSandboxService(context))],
+  });
   try {
     assert.ok(sandbox);
     assert.match(sandbox.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -52,11 +56,20 @@ test('a taken sandbox port stops the start with a message naming the setting', a
   const port = (taken.address() as { port: number }).port;
   try {
     const config = loadConfig({
-      env: { CALLPANE_DATA_DIR: join(dir, 'taken'), CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_HTTP_PORT: '0', CALLPANE_SANDBOX_PORT: String(port), CALLPANE_DEMO_SEED_EXTENSIONS: 'false' },
+      env: {
+        CALLPANE_DATA_DIR: join(dir, 'taken'),
+        CALLPANE_HTTP_HOST: '127.0.0.1',
+        CALLPANE_HTTP_PORT: '0',
+        CALLPANE_SANDBOX_PORT: String(port),
+        CALLPANE_DEMO_SEED_EXTENSIONS: 'false',
+      },
       cwd: dir,
       interfaces: {},
     });
-    await assert.rejects(startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSandboxService] }), /sandbox cannot listen on 127\.0\.0\.1:\d+: the address is already in use \(set sandbox\.port \/ CALLPANE_SANDBOX_PORT/);
+    await assert.rejects(
+      startCallpane({ config, logger: createLogger({ level: 'silent', pretty: false }), extraServices: [startSandboxService] }),
+      /sandbox cannot listen on 127\.0\.0\.1:\d+: the address is already in use \(set sandbox\.port \/ CALLPANE_SANDBOX_PORT/,
+    );
   } finally {
     taken.close();
   }
@@ -64,7 +77,11 @@ test('a taken sandbox port stops the start with a message naming the setting', a
 
 test('sandbox.db and its journal are private (0600) like the rest of the data directory, also when a former version left them 0644', async () => {
   const modes = (dataDir: string) =>
-    Object.fromEntries(readdirSync(dataDir).filter((name) => name.startsWith('sandbox.db')).map((name) => [name, (statSync(join(dataDir, name)).mode & 0o777).toString(8)]));
+    Object.fromEntries(
+      readdirSync(dataDir)
+        .filter((name) => name.startsWith('sandbox.db'))
+        .map((name) => [name, (statSync(join(dataDir, name)).mode & 0o777).toString(8)]),
+    );
   const fresh = join(dir, 'private');
   const config = loadConfig({
     env: { CALLPANE_DATA_DIR: fresh, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_HTTP_PORT: '0', CALLPANE_SANDBOX_PORT: '0', CALLPANE_DEMO_SEED_EXTENSIONS: 'false' },
@@ -124,6 +141,9 @@ test('the banner shows the sandbox and the Channel URL it frames', () => {
     dataDir: '/srv/data',
     sandbox: { url: 'http://127.0.0.1:8081', channelUrl: 'http://localhost:8080/dyncrm?base=http://127.0.0.1:8081' },
   });
-  assert.match(text, /\n {2}Sandbox {4}http:\/\/127\.0\.0\.1:8081\/ {2}\(Local Dynamics 365 sandbox\)\n {13}Channel URL http:\/\/localhost:8080\/dyncrm\?base=http:\/\/127\.0\.0\.1:8081\n/);
+  assert.match(
+    text,
+    /\n {2}Sandbox {4}http:\/\/127\.0\.0\.1:8081\/ {2}\(Local Dynamics 365 sandbox\)\n {13}Channel URL http:\/\/localhost:8080\/dyncrm\?base=http:\/\/127\.0\.0\.1:8081\n/,
+  );
   assert.doesNotMatch(formatBanner({ httpUrl: 'http://localhost:8080', publicUrl: undefined, sipUris: [], demo: [], dataDir: '/d' }), /Sandbox/);
 });

@@ -84,7 +84,10 @@ describe('scripts/ensure-installed.sh on a machine without rtpengine', () => {
     const again = run({ aptWorks: false, repo: first.repo });
     assert.equal(again.status, 0);
     assert.deepEqual(again.aptCalls, []);
-    assert.match(again.stderr, /^callpane: not installing rtpengine-daemon again before a day has passed since it failed at \d{4}-.*Z \(delete node_modules\/\.callpane-rtpengine-install-failed to try now\)\n$/);
+    assert.match(
+      again.stderr,
+      /^callpane: not installing rtpengine-daemon again before a day has passed since it failed at \d{4}-.*Z \(delete node_modules\/\.callpane-rtpengine-install-failed to try now\)\n$/,
+    );
 
     const dayAgo = Math.floor(Date.now() / 1000) - 86_401;
     writeFileSync(failedMarker(first.repo), `${dayAgo} ${new Date(dayAgo * 1000).toISOString()}\n`);

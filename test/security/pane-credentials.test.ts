@@ -58,7 +58,11 @@ test('a credential expires no later than its session, rounded down to a second',
 test('only a session id (SHA-256 hex) can bind a credential', () => {
   const issuer = new PaneCredentials(Buffer.alloc(32, 7), () => NOW);
   for (const id of ['', '0123456789abcdef', `${'A'.repeat(64)}`, `${'0'.repeat(63)}g`]) {
-    assert.throws(() => issuer.issue('1001', { ...SESSION, id }), (error: unknown) => error instanceof PaneCredentialError && error.code === PaneCredentialErrorCode.INVALID_SESSION, id);
+    assert.throws(
+      () => issuer.issue('1001', { ...SESSION, id }),
+      (error: unknown) => error instanceof PaneCredentialError && error.code === PaneCredentialErrorCode.INVALID_SESSION,
+      id,
+    );
   }
 });
 
@@ -79,9 +83,19 @@ test('usernames that are not pane credentials are not read as one', () => {
   const issuer = new PaneCredentials(Buffer.alloc(32, 7), () => NOW);
   const tag = '0123456789abcdef';
   for (const username of [
-    '1001', 'trunk-user', '1001.', '.1764547200', 'abc.1764547200', '1001.17645472000000',
+    '1001',
+    'trunk-user',
+    '1001.',
+    '.1764547200',
+    'abc.1764547200',
+    '1001.17645472000000',
     // Without its session (the form before credentials were bound to one), or with a malformed one.
-    '1001.1764547200', `1001.1764547200.${tag}.`, '1001.1764547200.1', '1001.1764547200.0123456789ABCDEF', `1001.1764547200.${tag}0`, `abc.1764547200.${tag}`,
+    '1001.1764547200',
+    `1001.1764547200.${tag}.`,
+    '1001.1764547200.1',
+    '1001.1764547200.0123456789ABCDEF',
+    `1001.1764547200.${tag}0`,
+    `abc.1764547200.${tag}`,
   ]) {
     assert.equal(issuer.read(username), undefined, username);
   }
@@ -102,13 +116,16 @@ test('a damaged secret file is refused with a message naming the file but not it
   const dir = dataDir();
   const file = join(dir, PANE_CREDENTIAL_SECRET_FILE);
   writeFileSync(file, '{"secret": "top-secret-value"');
-  assert.throws(() => PaneCredentials.load(dir), (error: unknown) => {
-    assert.ok(error instanceof PaneCredentialError);
-    assert.equal(error.code, PaneCredentialErrorCode.UNREADABLE_SECRET);
-    assert.match(error.message, /pane-credential-secret\.json/);
-    assert.doesNotMatch(error.message, /top-secret-value/);
-    return true;
-  });
+  assert.throws(
+    () => PaneCredentials.load(dir),
+    (error: unknown) => {
+      assert.ok(error instanceof PaneCredentialError);
+      assert.equal(error.code, PaneCredentialErrorCode.UNREADABLE_SECRET);
+      assert.match(error.message, /pane-credential-secret\.json/);
+      assert.doesNotMatch(error.message, /top-secret-value/);
+      return true;
+    },
+  );
   writeFileSync(file, JSON.stringify({ secret: 'c2hvcnQ' }));
   assert.throws(() => PaneCredentials.load(dir), PaneCredentialError);
 });

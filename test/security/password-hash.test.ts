@@ -29,7 +29,14 @@ test('parameters are read from the stored hash, so older costs keep verifying', 
 test('malformed or absurd stored hashes never verify', async () => {
   const valid = await hashPassword('pw');
   const [, , r, p, salt, hash] = valid.split('$');
-  for (const encoded of ['', 'plain-text', `bcrypt$32768$${r}$${p}$${salt}$${hash}`, `scrypt$1000$${r}$${p}$${salt}$${hash}`, `scrypt$${2 ** 24}$${r}$${p}$${salt}$${hash}`, `scrypt$32768$${r}$${p}$${salt}$AAAA`]) {
+  for (const encoded of [
+    '',
+    'plain-text',
+    `bcrypt$32768$${r}$${p}$${salt}$${hash}`,
+    `scrypt$1000$${r}$${p}$${salt}$${hash}`,
+    `scrypt$${2 ** 24}$${r}$${p}$${salt}$${hash}`,
+    `scrypt$32768$${r}$${p}$${salt}$AAAA`,
+  ]) {
     assert.equal(await verifyPassword('pw', encoded), false, encoded);
   }
 });

@@ -19,11 +19,14 @@ describe('trustedProxies', () => {
   });
 
   test('refuses an entry that is no address or block, naming http.trustProxy and the entry, instead of dropping it', () => {
-    assert.throws(() => trustedProxies(['127.0.0.1', 'proxy.example']), (error: unknown) => {
-      assert.ok(error instanceof RangeError);
-      assert.match(error.message, /^http\.trustProxy: "proxy\.example" is no IP address or CIDR block/);
-      return true;
-    });
+    assert.throws(
+      () => trustedProxies(['127.0.0.1', 'proxy.example']),
+      (error: unknown) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /^http\.trustProxy: "proxy\.example" is no IP address or CIDR block/);
+        return true;
+      },
+    );
     assert.throws(() => trustedProxies(['10.0.0.0/33']), /http\.trustProxy: "10\.0\.0\.0\/33"/);
   });
 });

@@ -18,7 +18,13 @@ test('a TURN credential is the REST API pair coturn checks: expiry:extension, an
 });
 
 test('the pane gets STUN then TURN, with a credential for its own extension lasting the configured time', () => {
-  const servers = new PaneIceServers(ice({ stun: ['stun:stun.example.com'], turn: { urls: ['turn:turn.example.com?transport=udp', 'turns:turn.example.com:5349?transport=tcp'], secret: SECRET, ttlSeconds: 3600 } }), () => NOW);
+  const servers = new PaneIceServers(
+    ice({
+      stun: ['stun:stun.example.com'],
+      turn: { urls: ['turn:turn.example.com?transport=udp', 'turns:turn.example.com:5349?transport=tcp'], secret: SECRET, ttlSeconds: 3600 },
+    }),
+    () => NOW,
+  );
   assert.deepEqual(servers.for('1001', LATER_SESSION_END), [
     { urls: ['stun:stun.example.com'] },
     { urls: ['turn:turn.example.com?transport=udp', 'turns:turn.example.com:5349?transport=tcp'], ...pair(turnCredential(SECRET, '1001', (NOW + 3600_000) / 1000)) },
@@ -28,7 +34,7 @@ test('the pane gets STUN then TURN, with a credential for its own extension last
 test('a TURN credential never outlives the web session it was issued to', () => {
   const servers = new PaneIceServers(ice({ turn: { urls: ['turn:127.0.0.1'], secret: SECRET, ttlSeconds: 86400 } }), () => NOW);
   const turn = itemAt(servers.for('1002', NOW + 600_500), 0);
-  assert.equal(turn.username, `${(NOW + 600_000) / 1000}:1002`, 'rounded down to the second, at the session\'s end');
+  assert.equal(turn.username, `${(NOW + 600_000) / 1000}:1002`, "rounded down to the second, at the session's end");
 });
 
 test('with nothing configured the pane gets no ICE server, and the secret is in no server entry', () => {

@@ -26,7 +26,15 @@ function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     // No media relay: these tests are about the composition, and /healthz says `ok` only with a
     // relay that runs or is off (test/media/media-service.test.ts covers the relay).
-    env: { CALLPANE_DATA_DIR: dataDir, CALLPANE_HTTP_HOST: '127.0.0.1', CALLPANE_HTTP_PORT: '0', CALLPANE_SIP_HOST: '127.0.0.1', CALLPANE_SIP_PORT: '0', CALLPANE_MEDIA_RELAY: 'never', ...env },
+    env: {
+      CALLPANE_DATA_DIR: dataDir,
+      CALLPANE_HTTP_HOST: '127.0.0.1',
+      CALLPANE_HTTP_PORT: '0',
+      CALLPANE_SIP_HOST: '127.0.0.1',
+      CALLPANE_SIP_PORT: '0',
+      CALLPANE_MEDIA_RELAY: 'never',
+      ...env,
+    },
     cwd: dataDir,
     interfaces: {},
   });
@@ -50,7 +58,10 @@ test('starts on an ephemeral port, answers /healthz, and stops', async () => {
 test('demo extensions are created on the first start only and shown at every start', async () => {
   const first = await startCallpane({ config: testConfig(), logger });
   await first.close();
-  assert.deepEqual(first.demoExtensions.map((d) => d.number), ['1001', '1002']);
+  assert.deepEqual(
+    first.demoExtensions.map((d) => d.number),
+    ['1001', '1002'],
+  );
   assert.ok(first.demoExtensions.every((d) => d.password.length >= 16 && d.sipSecret));
 
   const db = openDatabase(dataDir);
@@ -84,7 +95,10 @@ test('a production configuration (sandbox off) creates no demo extensions unless
 
   const asked = await startCallpane({ config: testConfig({ CALLPANE_SANDBOX_ENABLED: 'false', CALLPANE_DEMO_SEED_EXTENSIONS: 'true' }), logger });
   await asked.close();
-  assert.deepEqual(asked.demoExtensions.map((d) => d.number), ['1001', '1002']);
+  assert.deepEqual(
+    asked.demoExtensions.map((d) => d.number),
+    ['1001', '1002'],
+  );
 });
 
 test('WebSocket bindings left from a previous run are wiped at start, others survive', async () => {
@@ -99,7 +113,10 @@ test('WebSocket bindings left from a previous run are wiped at start, others sur
   const running = await startCallpane({ config: testConfig(), logger });
   try {
     const left = running.context.repositories.registrations.listAll(Date.now());
-    assert.deepEqual(left.map((b) => b.contactUri), ['sip:b@127.0.0.1:5070']);
+    assert.deepEqual(
+      left.map((b) => b.contactUri),
+      ['sip:b@127.0.0.1:5070'],
+    );
     const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();
     assert.match(metrics, /^callpane_sip_registrations 1$/m);
   } finally {

@@ -59,7 +59,17 @@ test('the media relay: the managed engine with its ports and public address, or 
     mode: 'managed' as const,
     ready: true,
     reason: undefined,
-    managed: { state: 'running' as const, restarts: 0, pid: 42, binary: '/usr/bin/rtpengine', address: '10.0.0.7', publicAddress: '203.0.113.7', portMin: 20000, portMax: 29999, ng: '127.0.0.1:2230' },
+    managed: {
+      state: 'running' as const,
+      restarts: 0,
+      pid: 42,
+      binary: '/usr/bin/rtpengine',
+      address: '10.0.0.7',
+      publicAddress: '203.0.113.7',
+      portMin: 20000,
+      portMax: 29999,
+      ng: '127.0.0.1:2230',
+    },
     engines: [{ engine: '127.0.0.1:2230', up: true }],
   };
   assert.match(formatBanner({ ...base, media: managed }), /Media {6}rtpengine \(run by Callpane\), RTP 10\.0\.0\.7 ports 20000–29999, advertised as 203\.0\.113\.7\n/);

@@ -7,14 +7,7 @@ import { PassThrough } from 'node:stream';
 import { startCallpane } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/load-config.ts';
 import { routingProblems } from '../../src/pbx/routing/routing-problems.ts';
-import {
-  DEMO_CARRIER_DID,
-  DEMO_CARRIER_FILE,
-  DEMO_CARRIER_TRUNK,
-  demoCarrierPassword,
-  findDemoCarrier,
-  withDemoCarrier,
-} from '../../src/server/demo-carrier.ts';
+import { DEMO_CARRIER_DID, DEMO_CARRIER_FILE, DEMO_CARRIER_TRUNK, demoCarrierPassword, findDemoCarrier, withDemoCarrier } from '../../src/server/demo-carrier.ts';
 import { createLogger } from '../../src/server/logger.ts';
 
 let dir: string;
@@ -62,7 +55,10 @@ describe('the demo carrier derived from the configuration', () => {
       routes: { inbound: [{ did: '+14155550123', extension: '1002' }], outbound: [{ pattern: '_+.', trunk: 'carrier' }] },
     };
     const config = withDemoCarrier(load('merged', {}, file), 'secret-1');
-    assert.deepEqual(config.trunks.map((trunk) => trunk.name), ['carrier', DEMO_CARRIER_TRUNK]);
+    assert.deepEqual(
+      config.trunks.map((trunk) => trunk.name),
+      ['carrier', DEMO_CARRIER_TRUNK],
+    );
     assert.deepEqual(config.routes.inbound, [
       { did: '+14155550123', extension: '1002' },
       { did: DEMO_CARRIER_DID, extension: '1001' },
@@ -79,7 +75,7 @@ describe('the demo carrier derived from the configuration', () => {
     assert.deepEqual(routingProblems(config.trunks, config.routes), []);
   });
 
-  test("a trunk of the file named demo-carrier, or using its username, wins: nothing is added", () => {
+  test('a trunk of the file named demo-carrier, or using its username, wins: nothing is added', () => {
     for (const trunk of [
       { name: DEMO_CARRIER_TRUNK, transport: 'ws', match: { username: 'mine', password: 'file-password' } },
       { name: 'other', transport: 'ws', match: { username: DEMO_CARRIER_TRUNK, password: 'file-password' } },

@@ -24,10 +24,13 @@ afterEach(() => {
 
 test('the first seeding creates Alex Agent 1001 and 李娜 1002 and keeps their credentials in a private file', async () => {
   const created = await seedDemoExtensions(store);
-  assert.deepEqual(created.map((c) => [c.number, c.displayName, c.email]), [
-    ['1001', 'Alex Agent', 'alex.agent@sandbox.example'],
-    ['1002', '李娜', 'li.na@sandbox.example'],
-  ]);
+  assert.deepEqual(
+    created.map((c) => [c.number, c.displayName, c.email]),
+    [
+      ['1001', 'Alex Agent', 'alex.agent@sandbox.example'],
+      ['1002', '李娜', 'li.na@sandbox.example'],
+    ],
+  );
   assert.notEqual(itemAt(created, 0).password, itemAt(created, 1).password);
   assert.equal(store.extensions.get('1001')?.sipSecret, itemAt(created, 0).sipSecret);
   const path = join(store.dataDir, 'demo-credentials.json');
@@ -39,8 +42,15 @@ test('each demo extension is one of the sandbox’s agents: the enabled Dynamics
   const dataverse = new Dataverse({ path: ':memory:' });
   try {
     for (const demo of DEMO_EXTENSIONS) {
-      const users = dataverse.retrieveMultiple('systemusers', { $select: 'systemuserid,fullname,accessmode', $filter: `internalemailaddress eq '${demo.email}' and isdisabled eq false` }).records;
-      assert.deepEqual(users.map((user) => [user.fullname, user.accessmode]), [[demo.displayName, 0]], `${demo.number} ${demo.email}`);
+      const users = dataverse.retrieveMultiple('systemusers', {
+        $select: 'systemuserid,fullname,accessmode',
+        $filter: `internalemailaddress eq '${demo.email}' and isdisabled eq false`,
+      }).records;
+      assert.deepEqual(
+        users.map((user) => [user.fullname, user.accessmode]),
+        [[demo.displayName, 0]],
+        `${demo.number} ${demo.email}`,
+      );
       assert.deepEqual(dataverse.rolesOf(String(users[0]?.systemuserid)), [SALESPERSON.id], 'an agent, not the supervisor');
     }
   } finally {
@@ -58,7 +68,10 @@ test('seeding happens once: deleted demo extensions are not created again', asyn
 test('a number already taken by the administrator is left alone', async () => {
   store.extensions.add({ number: '1001', displayName: 'Real Person', passwordHash: 'h', sipSecret: 's' });
   const created = await seedDemoExtensions(store);
-  assert.deepEqual(created.map((c) => c.number), ['1002']);
+  assert.deepEqual(
+    created.map((c) => c.number),
+    ['1002'],
+  );
   assert.equal(store.extensions.get('1001')?.displayName, 'Real Person');
 });
 
@@ -71,7 +84,10 @@ test('credentials are shown while they work; a changed password hides the entry,
   store.extensions.setPasswordHash('1001', await hashPassword('changed-by-admin'));
   store.extensions.setSipSecret('1002', 'new-sip-secret');
   const views = await currentDemoCredentials(store.dataDir, store.extensions);
-  assert.deepEqual(views.map((v) => [v.number, v.password, v.sipSecret]), [['1002', itemAt(created, 1).password, undefined]]);
+  assert.deepEqual(
+    views.map((v) => [v.number, v.password, v.sipSecret]),
+    [['1002', itemAt(created, 1).password, undefined]],
+  );
 });
 
 test('without a credentials file there is nothing to show', async () => {
@@ -107,5 +123,8 @@ test('the warning about them is one line naming each, what is still generated, a
       'remove them (callpane ext rm 1001) or change their secrets (callpane ext passwd 1001 --sip)',
   );
   for (const { password, sipSecret } of created) assert.ok(!line.includes(password) && !line.includes(sipSecret));
-  assert.match(demoLeftoverWarning([{ number: '1002', webPassword: false, sipSecret: true }]), /^demo extension 1002 \(SIP secret\) still has .* remove it \(callpane ext rm 1002\) or change its secrets \(callpane ext passwd 1002 --sip\)$/);
+  assert.match(
+    demoLeftoverWarning([{ number: '1002', webPassword: false, sipSecret: true }]),
+    /^demo extension 1002 \(SIP secret\) still has .* remove it \(callpane ext rm 1002\) or change its secrets \(callpane ext passwd 1002 --sip\)$/,
+  );
 });

@@ -171,27 +171,42 @@ describe('call history paging', () => {
     calls.open(call('a', 1));
     calls.open(call('b', 2));
     const page = calls.listForExtension('1001', { limit: 2 });
-    assert.deepEqual(page.records.map((r) => r.id), ['b', 'a']);
+    assert.deepEqual(
+      page.records.map((r) => r.id),
+      ['b', 'a'],
+    );
     assert.equal(page.next, null);
   });
 
   test('calls that end between two pages are neither repeated nor skipped', () => {
     for (let i = 0; i < 6; i++) calls.open(call(`c${i}`, 1000 + i));
     const first = calls.listForExtension('1001', { limit: 3 });
-    assert.deepEqual(first.records.map((r) => r.id), ['c5', 'c4', 'c3']);
+    assert.deepEqual(
+      first.records.map((r) => r.id),
+      ['c5', 'c4', 'c3'],
+    );
     calls.end('c1', { endedAt: 99_999, disposition: 'answered', talkSeconds: 3, reason: null });
     calls.end('c4', { endedAt: 99_999, disposition: 'answered', talkSeconds: 3, reason: null });
     assert.ok(first.next);
     const second = calls.listForExtension('1001', { limit: 3, before: first.next });
-    assert.deepEqual(second.records.map((r) => r.id), ['c2', 'c1', 'c0']);
+    assert.deepEqual(
+      second.records.map((r) => r.id),
+      ['c2', 'c1', 'c0'],
+    );
   });
 
-  test('a page holds only the caller\'s calls, with all owners listed', () => {
+  test("a page holds only the caller's calls, with all owners listed", () => {
     calls.open(call('mine', 1, ['1001']));
     calls.open(call('theirs', 2, ['1002']));
     calls.open(call('shared', 3, ['1001', '1002']));
     const page = calls.listForExtension('1001', { limit: 10 });
-    assert.deepEqual(page.records.map((r) => [r.id, r.extensions]), [['shared', ['1001', '1002']], ['mine', ['1001']]]);
+    assert.deepEqual(
+      page.records.map((r) => [r.id, r.extensions]),
+      [
+        ['shared', ['1001', '1002']],
+        ['mine', ['1001']],
+      ],
+    );
   });
 
   test('a limit below one is refused', () => {
@@ -199,7 +214,7 @@ describe('call history paging', () => {
   });
 });
 
-describe('the pane\'s CRM report', () => {
+describe("the pane's CRM report", () => {
   const activityId = '5f0c3c8e-2d7a-4b1e-9a63-0d2f4c1b7e90';
   const matched = { entity: 'contact', recordId: '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c', name: 'Alex Baker' };
 
@@ -218,7 +233,7 @@ describe('the pane\'s CRM report', () => {
     assert.equal(calls.reportCrm('c1', '1001', { activityId, logState: 'logged', notes: '' })?.crm.notes, '');
   });
 
-  test('a call that is not the reporter\'s, or does not exist, is left alone', () => {
+  test("a call that is not the reporter's, or does not exist, is left alone", () => {
     calls.open(call('c1', 1000, ['1001']));
     assert.equal(calls.reportCrm('c1', '1002', { activityId, logState: 'logged', matched }), undefined);
     assert.equal(calls.reportCrm('nope', '1001', { activityId, logState: 'logged' }), undefined);

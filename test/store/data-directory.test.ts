@@ -50,7 +50,10 @@ test('SQLite finding its database read-only is told as such, naming dataDir', ()
 test('only failures of the data directory are rephrased', () => {
   const dataDir = join(root, 'other');
   const inside = Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC', path: join(dataDir, 'demo-carrier.json') });
-  assert.match(dataDirectoryFailure(inside, dataDir)?.message ?? '', /^dataDir \(CALLPANE_DATA_DIR\) = ".*other": cannot write .*demo-carrier\.json: the disk holding it is full \(ENOSPC\)$/);
+  assert.match(
+    dataDirectoryFailure(inside, dataDir)?.message ?? '',
+    /^dataDir \(CALLPANE_DATA_DIR\) = ".*other": cannot write .*demo-carrier\.json: the disk holding it is full \(ENOSPC\)$/,
+  );
   const elsewhere = Object.assign(new Error('EACCES'), { code: 'EACCES', path: '/etc/callpane/cert.pem' });
   assert.equal(dataDirectoryFailure(elsewhere, dataDir), undefined);
   assert.equal(dataDirectoryFailure(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' }), dataDir), undefined);

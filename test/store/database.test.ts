@@ -31,9 +31,18 @@ test('migrations run once and record their version', () => {
   const db = openDatabase(dataDir);
   try {
     assert.deepEqual(runMigrations(db), []);
-    const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').all().map((row) => row.version);
-    assert.deepEqual(versions, MIGRATIONS.map((m) => m.version));
-    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((row) => row.name);
+    const versions = db
+      .prepare('SELECT version FROM schema_version ORDER BY version')
+      .all()
+      .map((row) => row.version);
+    assert.deepEqual(
+      versions,
+      MIGRATIONS.map((m) => m.version),
+    );
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => row.name);
     for (const table of ['extensions', 'meta', 'registrations', 'schema_version']) assert.ok(tables.includes(table), table);
   } finally {
     db.close();
@@ -82,12 +91,14 @@ test('migrations must be numbered 1, 2, 3 without gaps', () => {
 test('a transaction rolls back when its work throws', () => {
   const db = openDatabase(join(root, 'tx'));
   try {
-    assert.throws(() =>
-      inTransaction(db, () => {
-        db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('k', 'v');
-        throw new Error('stop');
-      }),
-    /stop/);
+    assert.throws(
+      () =>
+        inTransaction(db, () => {
+          db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('k', 'v');
+          throw new Error('stop');
+        }),
+      /stop/,
+    );
     assert.equal(db.prepare('SELECT * FROM meta').get(), undefined);
     assert.equal(db.isTransaction, false);
   } finally {

@@ -48,7 +48,10 @@ test('the e-mail address is optional, and several extensions may have none', () 
 
 test('the list comes in numeric order', () => {
   for (const number of ['1001', '99', '200', '10']) repo.add({ ...alice, number, email: null });
-  assert.deepEqual(repo.list().map((e) => e.number), ['10', '99', '200', '1001']);
+  assert.deepEqual(
+    repo.list().map((e) => e.number),
+    ['10', '99', '200', '1001'],
+  );
 });
 
 test('a second extension with the same number is refused', () => {
@@ -62,7 +65,7 @@ test('an e-mail address taken by another extension is refused whatever its case'
   assert.equal(repo.exists('1002'), false);
 });
 
-test('an extension\'s e-mail address can be set, changed and cleared, but not to one another extension has', () => {
+test("an extension's e-mail address can be set, changed and cleared, but not to one another extension has", () => {
   repo.add({ ...alice, email: null });
   repo.add({ ...alice, number: '1002', email: 'bob@callpane.test' });
   repo.setEmail('1001', ' alice@callpane.test ');

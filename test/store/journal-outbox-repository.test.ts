@@ -104,15 +104,25 @@ describe('claiming', () => {
     ended('c1');
     outbox.claimDue(due, 10, 3_600_000);
     assert.equal(outbox.releaseClaims(due + 5), 1);
-    assert.deepEqual(outbox.claimDue(due + 5, 10, 1000).map((row) => [row.callId, row.attempts]), [['c1', 2]]);
+    assert.deepEqual(
+      outbox.claimDue(due + 5, 10, 1000).map((row) => [row.callId, row.attempts]),
+      [['c1', 2]],
+    );
   });
 
   test('due rows are handed out oldest first, at most the limit', () => {
-    for (const [id, endedAt] of [['late', 90_000], ['early', 10_000], ['middle', 50_000]] as const) {
+    for (const [id, endedAt] of [
+      ['late', 90_000],
+      ['early', 10_000],
+      ['middle', 50_000],
+    ] as const) {
       calls.open(call(id));
       calls.end(id, { ...END, endedAt });
     }
-    assert.deepEqual(outbox.claimDue(1_000_000, 2, 1000).map((row) => row.callId), ['early', 'middle']);
+    assert.deepEqual(
+      outbox.claimDue(1_000_000, 2, 1000).map((row) => row.callId),
+      ['early', 'middle'],
+    );
   });
 
   test('done marks the call record logged, unless a pane reported it already', () => {
@@ -151,15 +161,24 @@ describe('parked rows', () => {
     outbox.park('c2', '0x80044331 too long', due + 2);
     outbox.park('c3', '0x80040203 no subject', due + 3);
     assert.deepEqual(outbox.claimDue(due + 10_000, 10, 1000), []);
-    assert.deepEqual(outbox.listParked(10).map((row) => [row.callId, row.lastError]), [
-      ['c3', '0x80040203 no subject'],
-      ['c2', '0x80044331 too long'],
-      ['c1', '0x80060888 unknown property'],
-    ]);
+    assert.deepEqual(
+      outbox.listParked(10).map((row) => [row.callId, row.lastError]),
+      [
+        ['c3', '0x80040203 no subject'],
+        ['c2', '0x80044331 too long'],
+        ['c1', '0x80060888 unknown property'],
+      ],
+    );
     assert.equal(outbox.retry(due + 20_000, ['c2', 'unknown']), 1);
     assert.deepEqual(outbox.counts(), { pending: 1, parked: 2, done: 0, oldestPendingDueAt: due });
     assert.equal(outbox.retry(due + 20_000), 2);
-    assert.deepEqual(outbox.claimDue(due + 20_000, 10, 1000).map((row) => row.callId).sort(), ['c1', 'c2', 'c3']);
+    assert.deepEqual(
+      outbox
+        .claimDue(due + 20_000, 10, 1000)
+        .map((row) => row.callId)
+        .sort(),
+      ['c1', 'c2', 'c3'],
+    );
   });
 
   test('a reason longer than the column keeps is cut', () => {

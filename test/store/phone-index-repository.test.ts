@@ -38,25 +38,43 @@ test('a number is found by its exact digits, and by the digits it ends with', ()
     { entity: 'contact', recordId: ANA, recordName: 'Ana', field: 'telephone1', kind: 'international', digits: '4155550100', e164: '+14155550100', extension: '12' },
   ]);
   assert.deepEqual(index.withDigits('155550100'), []);
-  assert.deepEqual(index.endingWith('301234567', 10).map((row) => row.digits), ['0301234567']);
-  assert.deepEqual(index.endingWith('0100', 10).map((row) => row.field), ['telephone1']);
+  assert.deepEqual(
+    index.endingWith('301234567', 10).map((row) => row.digits),
+    ['0301234567'],
+  );
+  assert.deepEqual(
+    index.endingWith('0100', 10).map((row) => row.field),
+    ['telephone1'],
+  );
   assert.deepEqual(index.endingWith('99', 10), []);
 });
 
 test('an upserted record’s numbers replace the ones it had, and a deleted record’s go', () => {
   index.apply('contact', 1, { upserts: [ana, { id: BO, name: undefined, numbers: [{ field: 'telephone1', kind: 'short', digits: '1002' }] }], deletes: [] });
-  index.apply('contact', 1, { upserts: [{ ...ana, name: 'Ana B.', numbers: [{ field: 'telephone2', kind: 'international', digits: '4155550199', e164: '+14155550199' }] }], deletes: [BO] });
+  index.apply('contact', 1, {
+    upserts: [{ ...ana, name: 'Ana B.', numbers: [{ field: 'telephone2', kind: 'international', digits: '4155550199', e164: '+14155550199' }] }],
+    deletes: [BO],
+  });
   assert.deepEqual(index.withDigits('4155550100'), []);
   assert.deepEqual(index.withDigits('1002'), []);
-  assert.deepEqual(index.withDigits('4155550199').map((row) => `${row.recordName} ${row.field}`), ['Ana B. telephone2']);
+  assert.deepEqual(
+    index.withDigits('4155550199').map((row) => `${row.recordName} ${row.field}`),
+    ['Ana B. telephone2'],
+  );
   assert.deepEqual(index.counts(), { contact: 1, account: 0, lead: 0 });
 });
 
 test('the same record id in two tables is two records', () => {
   index.apply('contact', 1, { upserts: [ana], deletes: [] });
-  index.apply('account', 1, { upserts: [{ id: ANA, name: 'Contoso', numbers: [{ field: 'telephone1', kind: 'international', digits: '4155550100', e164: '+14155550100' }] }], deletes: [] });
+  index.apply('account', 1, {
+    upserts: [{ id: ANA, name: 'Contoso', numbers: [{ field: 'telephone1', kind: 'international', digits: '4155550100', e164: '+14155550100' }] }],
+    deletes: [],
+  });
   index.apply('contact', 1, { upserts: [], deletes: [ANA] });
-  assert.deepEqual(index.withDigits('4155550100').map((row) => row.entity), ['account']);
+  assert.deepEqual(
+    index.withDigits('4155550100').map((row) => row.entity),
+    ['account'],
+  );
 });
 
 test('a table holds rows once a record with a number is written to it', () => {
@@ -90,6 +108,10 @@ test('a table’s sync state is kept, replaced, and forgotten with its rows on r
 });
 
 test('a lookup by digits uses the index, not a scan of the table', () => {
-  const plan = (sql: string) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('1', '2').map((row) => String(row.detail));
+  const plan = (sql: string) =>
+    db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all('1', '2')
+      .map((row) => String(row.detail));
   assert.match(plan('SELECT * FROM phone_index WHERE digits_reversed >= ? AND digits_reversed < ?').join(), /USING INDEX phone_index_digits/);
 });

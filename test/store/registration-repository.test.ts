@@ -39,7 +39,7 @@ function binding(overrides: Partial<RegistrationBinding> = {}): RegistrationBind
   };
 }
 
-test('the repository is the registrar\'s binding store', () => {
+test("the repository is the registrar's binding store", () => {
   const store: BindingStore = repo;
   assert.equal(typeof store.upsert, 'function');
 });
@@ -70,7 +70,10 @@ test('upserting the same contact again refreshes it instead of adding one', () =
 test('expired bindings are not listed and are removed on request', () => {
   repo.upsert(binding({ contactUri: 'sip:a@127.0.0.1', expiresAt: 5_000 }));
   repo.upsert(binding({ contactUri: 'sip:b@127.0.0.1', expiresAt: 15_000 }));
-  assert.deepEqual(repo.listForAor('1001', 5_000).map((b) => b.contactUri), ['sip:b@127.0.0.1']);
+  assert.deepEqual(
+    repo.listForAor('1001', 5_000).map((b) => b.contactUri),
+    ['sip:b@127.0.0.1'],
+  );
   assert.equal(repo.countActive(5_000), 1);
   assert.equal(repo.removeExpired(5_000), 1);
   assert.equal(repo.listAll(0).length, 1);
@@ -81,7 +84,10 @@ test('bindings are listed per AOR, highest q first', () => {
   repo.upsert(binding({ contactUri: 'sip:none@127.0.0.1' }));
   repo.upsert(binding({ contactUri: 'sip:high@127.0.0.1', q: 1 }));
   repo.upsert(binding({ aor: '1002', contactUri: 'sip:other@127.0.0.1' }));
-  assert.deepEqual(repo.listForAor('1001', 0).map((b) => b.contactUri), ['sip:high@127.0.0.1', 'sip:low@127.0.0.1', 'sip:none@127.0.0.1']);
+  assert.deepEqual(
+    repo.listForAor('1001', 0).map((b) => b.contactUri),
+    ['sip:high@127.0.0.1', 'sip:low@127.0.0.1', 'sip:none@127.0.0.1'],
+  );
   assert.equal(repo.listAll(0).length, 4);
 });
 
@@ -92,7 +98,10 @@ test('one contact, or every contact of an AOR, can be removed', () => {
   assert.equal(repo.remove('1001', 'sip:a@127.0.0.1'), true);
   assert.equal(repo.remove('1001', 'sip:a@127.0.0.1'), false);
   assert.equal(repo.removeAll('1001'), 1);
-  assert.deepEqual(repo.listAll(0).map((b) => b.aor), ['1002']);
+  assert.deepEqual(
+    repo.listAll(0).map((b) => b.aor),
+    ['1002'],
+  );
 });
 
 test('closing a flow removes exactly the bindings on it', () => {
@@ -101,14 +110,20 @@ test('closing a flow removes exactly the bindings on it', () => {
   repo.upsert(binding({ contactUri: 'sip:c@x.invalid', transport: 'WS', flowId: 'ws:2' }));
   repo.upsert(binding({ contactUri: 'sip:d@127.0.0.1' }));
   assert.equal(repo.removeByFlow('ws:1'), 2);
-  assert.deepEqual(repo.listAll(0).map((b) => b.contactUri), ['sip:c@x.invalid', 'sip:d@127.0.0.1']);
+  assert.deepEqual(
+    repo.listAll(0).map((b) => b.contactUri),
+    ['sip:c@x.invalid', 'sip:d@127.0.0.1'],
+  );
 });
 
 test('at start-up every connection-bound binding goes and the others stay', () => {
   repo.upsert(binding({ contactUri: 'sip:a@x.invalid', transport: 'WS', flowId: 'ws:1' }));
   repo.upsert(binding({ contactUri: 'sip:b@127.0.0.1', transport: 'TCP' }));
   assert.equal(repo.removeConnectionBound(), 1);
-  assert.deepEqual(repo.listAll(0).map((b) => b.contactUri), ['sip:b@127.0.0.1']);
+  assert.deepEqual(
+    repo.listAll(0).map((b) => b.contactUri),
+    ['sip:b@127.0.0.1'],
+  );
 });
 
 test('removing an extension removes its bindings', () => {

@@ -47,7 +47,7 @@ test('expired sessions are swept, live ones kept', () => {
   assert.ok(sessions.findValid('new', 50));
 });
 
-test('an extension\'s sessions go with it, and can be ended together', () => {
+test("an extension's sessions go with it, and can be ended together", () => {
   sessions.create({ tokenHash: 'a1', extension: '1001', createdAt: 1, expiresAt: 100 });
   sessions.create({ tokenHash: 'a2', extension: '1001', createdAt: 1, expiresAt: 100 });
   sessions.create({ tokenHash: 'b1', extension: '1002', createdAt: 1, expiresAt: 100 });
@@ -60,7 +60,7 @@ test('a session for an extension that does not exist is refused', () => {
   assert.throws(() => sessions.create({ tokenHash: 'x', extension: '9999', createdAt: 1, expiresAt: 100 }), /FOREIGN KEY/);
 });
 
-test('a live session of an extension is found by a prefix of its hash, an ended, expired or other extension\'s one is not', () => {
+test("a live session of an extension is found by a prefix of its hash, an ended, expired or other extension's one is not", () => {
   const hash = `0123456789abcdef${'f'.repeat(48)}`;
   sessions.create({ tokenHash: hash, extension: '1001', createdAt: 1, expiresAt: 100 });
   sessions.create({ tokenHash: `0123456789abcdeg${'0'.repeat(48)}`, extension: '1002', createdAt: 1, expiresAt: 100 });

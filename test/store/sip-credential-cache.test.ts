@@ -21,7 +21,12 @@ function withDatabase(work: (fixture: Fixture) => void): void {
   const repository = createExtensionRepository(db);
   let listCalls = 0;
   const counting: ExtensionRepository = Object.create(repository, {
-    list: { value: () => { listCalls++; return repository.list(); } },
+    list: {
+      value: () => {
+        listCalls++;
+        return repository.list();
+      },
+    },
     generation: { get: () => repository.generation },
   });
   const clock = { now: 1_000_000 };

@@ -148,10 +148,13 @@ export class BaresipCtrlClient {
 function openSocket(port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('connect timed out'));
-    }, Math.max(1, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        socket.destroy();
+        reject(new Error('connect timed out'));
+      },
+      Math.max(1, timeoutMs),
+    );
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');

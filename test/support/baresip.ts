@@ -14,15 +14,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  RTP_PORT_COUNT,
-  accountAor,
-  formatAccountLine,
-  formatBaresipConfig,
-  moduleList,
-  type BaresipAccount,
-  type BaresipMediaOptions,
-} from './baresip-config.ts';
+import { RTP_PORT_COUNT, accountAor, formatAccountLine, formatBaresipConfig, moduleList, type BaresipAccount, type BaresipMediaOptions } from './baresip-config.ts';
 import { BaresipCtrlClient, type BaresipEvent, type BaresipResponse } from './baresip-ctrl.ts';
 import { withDeadline } from './deadline.ts';
 import { ManagedProcess, type LineWaitOptions } from './managed-process.ts';
@@ -187,11 +179,9 @@ export class BaresipAgent {
       this.#eventWaiters.add(waiter);
     });
     const described = typeof matcher === 'string' ? matcher : 'an event matching the predicate';
-    return withDeadline(found, timeoutMs, () => this.#process.error(`no ${described} within ${timeoutMs} ms; events so far: ${this.#eventSummary()}`)).finally(
-      () => {
-        if (waiter !== undefined) this.#eventWaiters.delete(waiter);
-      },
-    );
+    return withDeadline(found, timeoutMs, () => this.#process.error(`no ${described} within ${timeoutMs} ms; events so far: ${this.#eventSummary()}`)).finally(() => {
+      if (waiter !== undefined) this.#eventWaiters.delete(waiter);
+    });
   }
 
   /** Resolves on REGISTER_OK for this account; rejects at once on REGISTER_FAIL, with its reason. */

@@ -67,7 +67,13 @@ export async function startCallpaneProcess(env: Record<string, string> = {}, dat
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (exited !== undefined) throw new Error(`Callpane exited (${exited}) at start:\n${stderr}`);
-    if (await fetch(`${httpUrl}/healthz`).then((res) => res.ok, () => false)) break;
+    if (
+      await fetch(`${httpUrl}/healthz`).then(
+        (res) => res.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error('Callpane did not become healthy within 30 s');

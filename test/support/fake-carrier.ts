@@ -120,7 +120,17 @@ export class FakeCarrier {
     this.#placed.set(callId, call);
     const sentAt = performance.timeOrigin + performance.now();
     this.#send(
-      [`INVITE sip:${did}@127.0.0.1:${this.#sipPort} SIP/2.0`, this.#via(branch), 'Max-Forwards: 70', `From: ${from}`, `To: ${to}`, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', `Contact: <sip:carrier@${CARRIER_HOST}:${this.port}>`, 'Content-Type: application/sdp'],
+      [
+        `INVITE sip:${did}@127.0.0.1:${this.#sipPort} SIP/2.0`,
+        this.#via(branch),
+        'Max-Forwards: 70',
+        `From: ${from}`,
+        `To: ${to}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        `Contact: <sip:carrier@${CARRIER_HOST}:${this.port}>`,
+        'Content-Type: application/sdp',
+      ],
       SDP,
     );
     return { callId, sentAt, final };
@@ -130,7 +140,15 @@ export class FakeCarrier {
   cancel(callId: string): void {
     const call = this.#placed.get(callId);
     if (!call || call.settled) return;
-    this.#send([`CANCEL sip:${call.did}@127.0.0.1:${this.#sipPort} SIP/2.0`, this.#via(call.branch), 'Max-Forwards: 70', `From: ${call.from}`, `To: ${call.to}`, `Call-ID: ${callId}`, 'CSeq: 1 CANCEL']);
+    this.#send([
+      `CANCEL sip:${call.did}@127.0.0.1:${this.#sipPort} SIP/2.0`,
+      this.#via(call.branch),
+      'Max-Forwards: 70',
+      `From: ${call.from}`,
+      `To: ${call.to}`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 CANCEL',
+    ]);
   }
 
   /** The next call the PBX sends out through the trunk (or one received already and not yet taken). */
@@ -191,8 +209,21 @@ export class FakeCarrier {
     const to = one(response, 'to');
     const success = status < 300;
     const target = success ? (one(response, 'contact').match(/<([^>]+)>/)?.[1] ?? `sip:127.0.0.1:${this.#sipPort}`) : `sip:${call.did}@127.0.0.1:${this.#sipPort}`;
-    const lines = [`ACK ${target} SIP/2.0`, this.#via(success ? `z9hG4bK${randomUUID().replace(/-/g, '')}` : call.branch), 'Max-Forwards: 70', `From: ${call.from}`, `To: ${to}`, `Call-ID: ${call.callId}`, 'CSeq: 1 ACK'];
-    if (success) lines.push(...all(response, 'record-route').reverse().map((hop) => `Route: ${hop}`));
+    const lines = [
+      `ACK ${target} SIP/2.0`,
+      this.#via(success ? `z9hG4bK${randomUUID().replace(/-/g, '')}` : call.branch),
+      'Max-Forwards: 70',
+      `From: ${call.from}`,
+      `To: ${to}`,
+      `Call-ID: ${call.callId}`,
+      'CSeq: 1 ACK',
+    ];
+    if (success)
+      lines.push(
+        ...all(response, 'record-route')
+          .reverse()
+          .map((hop) => `Route: ${hop}`),
+      );
     this.#send(lines);
     if (!call.settled) call.settle(status);
   }

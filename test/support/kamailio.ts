@@ -105,17 +105,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     command: KAMAILIO_BINARY,
     // -DD: stay in the foreground (workers are still forked); -E: log to stderr; -Y/-P: keep
     // the runtime folder and pid file out of /run.
-    args: [
-      '-f',
-      configFile,
-      '-DD',
-      '-E',
-      '-Y',
-      dir,
-      '-P',
-      join(dir, 'kamailio.pid'),
-      ...(options.sharedMemoryMb === undefined ? [] : ['-m', String(options.sharedMemoryMb)]),
-    ],
+    args: ['-f', configFile, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid'), ...(options.sharedMemoryMb === undefined ? [] : ['-m', String(options.sharedMemoryMb)])],
     processGroup: true,
   });
   let stopped: Promise<void> | undefined;

@@ -142,9 +142,7 @@ export class ManagedProcess {
       });
       void this.exited.then(() => reject(this.error(`exited before printing a line matching ${pattern}`)));
     });
-    return withDeadline(found, timeoutMs, () => this.error(`no output line matched ${pattern} within ${timeoutMs} ms`)).finally(
-      () => unsubscribe(),
-    );
+    return withDeadline(found, timeoutMs, () => this.error(`no output line matched ${pattern} within ${timeoutMs} ms`)).finally(() => unsubscribe());
   }
 
   signal(signal: NodeJS.Signals): void {

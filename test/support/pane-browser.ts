@@ -133,7 +133,13 @@ export class Agent {
         this.#pane = frame;
         return frame;
       }
-      if (Date.now() > deadline) throw new Error(`${this.name}: no pane frame among ${this.page.frames().map((f) => f.url()).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.name}: no pane frame among ${this.page
+            .frames()
+            .map((f) => f.url())
+            .join(', ')}`,
+        );
       await this.page.waitForTimeout(50);
     }
   }
@@ -171,10 +177,10 @@ export class Agent {
 
   /** Waits until the host has received `count` calls of `method` since the page loaded. */
   async waitForHostCalls(method: string, count: number): Promise<HostCall[]> {
-    await this.page.waitForFunction(
-      ([wanted, n]) => ((window as unknown as Observed).__cifCalls ?? []).filter((call) => call.method === wanted).length >= (n as number),
-      [method, count] as const,
-    );
+    await this.page.waitForFunction(([wanted, n]) => ((window as unknown as Observed).__cifCalls ?? []).filter((call) => call.method === wanted).length >= (n as number), [
+      method,
+      count,
+    ] as const);
     return this.hostCalls(method);
   }
 

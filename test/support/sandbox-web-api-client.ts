@@ -41,7 +41,11 @@ export function sandboxWebApiClient(options: SandboxClientOptions): WebApiClient
   async function bearer(): Promise<string> {
     if (token !== undefined) return token;
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret, scope: `${options.origin}/.default` });
-    const answer = await fetch(`${options.origin}/${options.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const answer = await fetch(`${options.origin}/${options.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     if (!answer.ok) throw new Error(`token: HTTP ${answer.status} ${await answer.text()}`);
     token = ((await answer.json()) as { access_token: string }).access_token;
     return token;

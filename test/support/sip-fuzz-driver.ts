@@ -81,7 +81,13 @@ const UPGRADE_TARGETS = ['/sip', '/api/events', 'http://[', 'http://[/sip', '//[
 const UPGRADE_PROTOCOLS = ['sip', '', 'sip, sip', 'callpane-events', 'x'.repeat(300), 'sip\u0000'];
 
 function mutatedUpgrade(random: SeededRandom): Buffer {
-  const target = random.below(4) === 0 ? random.bytes(1 + random.below(40)).toString('latin1').replace(/[\s]/g, '') || '/' : random.pick(UPGRADE_TARGETS);
+  const target =
+    random.below(4) === 0
+      ? random
+          .bytes(1 + random.below(40))
+          .toString('latin1')
+          .replace(/[\s]/g, '') || '/'
+      : random.pick(UPGRADE_TARGETS);
   const headers = [
     `GET ${target} HTTP/1.1`,
     'Host: 127.0.0.1',

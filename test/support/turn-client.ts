@@ -119,12 +119,15 @@ export class TurnClient {
   async allocate(username: string, password: string, ms = 3000): Promise<AllocateOutcome> {
     const transport = attribute(ATTRIBUTE.requestedTransport, Buffer.from([UDP, 0, 0, 0]));
     const challenge = await this.#transact(encodeRequest(TYPE.allocateRequest, [transport]), ms);
-    if (challenge.type !== TYPE.allocateError || errorOf(challenge).code !== 401) throw new Error(`the unauthenticated Allocate was answered ${challenge.type.toString(16)}, not a 401 challenge`);
+    if (challenge.type !== TYPE.allocateError || errorOf(challenge).code !== 401)
+      throw new Error(`the unauthenticated Allocate was answered ${challenge.type.toString(16)}, not a 401 challenge`);
     const realm = challenge.attributes.get(ATTRIBUTE.realm);
     const nonce = challenge.attributes.get(ATTRIBUTE.nonce);
     if (realm === undefined || nonce === undefined) throw new Error('the 401 challenge has no REALM or NONCE');
     // RFC 8489 §9.2.2: the long-term key is MD5(username ":" realm ":" password).
-    const key = createHash('md5').update(`${username}:${realm.toString('utf8')}:${password}`).digest();
+    const key = createHash('md5')
+      .update(`${username}:${realm.toString('utf8')}:${password}`)
+      .digest();
     const attributes = [transport, attribute(ATTRIBUTE.username, Buffer.from(username)), attribute(ATTRIBUTE.realm, realm), attribute(ATTRIBUTE.nonce, nonce)];
     const answer = await this.#transact(encodeRequest(TYPE.allocateRequest, attributes, key), ms);
     if (answer.type === TYPE.allocateSuccess) {

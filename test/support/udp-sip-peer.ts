@@ -28,7 +28,9 @@ export class UdpSipPeer {
   }
 
   send(data: Buffer | string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => this.#socket.send(typeof data === 'string' ? Buffer.from(data) : data, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.#socket.send(typeof data === 'string' ? Buffer.from(data) : data, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** The next datagram, or undefined when none arrives within `timeoutMs`. */

@@ -125,4 +125,3 @@ export class WsSipPeer {
 function describe(message: SipMessage): string {
   return message.type === 'request' ? message.method : String(message.status);
 }
-

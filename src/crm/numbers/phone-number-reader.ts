@@ -61,6 +61,7 @@ export function hasRegionShape(code: string): boolean {
 /** `region` when `numbers` can read in it (or it is absent); a CrmError naming it otherwise. */
 export function checkRegion(numbers: PhoneNumberReader, region: string | undefined): string | undefined {
   if (region === undefined) return undefined;
-  if (!numbers.isRegion(region)) throw new CrmError(CrmErrorCode.INVALID_REGION, `default region must be an ISO 3166-1 alpha-2 code in capitals, such as US or DE: ${JSON.stringify(region.slice(0, 20))}`);
+  if (!numbers.isRegion(region))
+    throw new CrmError(CrmErrorCode.INVALID_REGION, `default region must be an ISO 3166-1 alpha-2 code in capitals, such as US or DE: ${JSON.stringify(region.slice(0, 20))}`);
   return region;
 }

@@ -13,14 +13,7 @@
  * letters or other symbols left inside ("anonymous", "1-800-FLOWERS", "call me") is not a number.
  * A field holding several numbers is split by phone-field.ts before it comes here.
  */
-import {
-  getCountryCallingCode,
-  isSupportedCountry,
-  Metadata,
-  parsePhoneNumberFromString,
-  type CountryCode,
-  type PhoneNumber,
-} from 'libphonenumber-js';
+import { getCountryCallingCode, isSupportedCountry, Metadata, parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js';
 import { isShortNumber } from './extension-number.ts';
 import { hasRegionShape, type NormalizedPhone, type PhoneNumberReader } from './phone-number-reader.ts';
 

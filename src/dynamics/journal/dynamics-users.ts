@@ -71,7 +71,10 @@ export class DynamicsUsers {
     return this.#cached(this.#languages, userId, async () => {
       // 403: the application user's role need not read other users' settings (prvReadUserSettings);
       // the language then is the default one, which is no reason to hold the call back.
-      const answer = await this.#client.request({ method: 'GET', path: `usersettingscollection(${normalizeGuid(userId, 'systemuserid')})?$select=uilanguageid`, accept: [403, 404] }, signal);
+      const answer = await this.#client.request(
+        { method: 'GET', path: `usersettingscollection(${normalizeGuid(userId, 'systemuserid')})?$select=uilanguageid`, accept: [403, 404] },
+        signal,
+      );
       const lcid = (answer.body as { uilanguageid?: unknown } | undefined)?.uilanguageid;
       return answer.status === 200 && typeof lcid === 'number' ? lcid : undefined;
     });

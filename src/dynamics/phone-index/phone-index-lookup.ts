@@ -47,7 +47,9 @@ export function findIndexedPhones(numbers: PhoneNumberReader, rows: PhoneIndexRo
     const reason = compareNormalized(numbers, caller, storedPhone(row));
     if (isMatchReason(reason)) matches.push({ candidate: indexedPhone(row), reason, order: position * 100 + CRM_ENTITIES[row.entity].phoneFields.indexOf(row.field) });
   }
-  matches.sort((x, y) => MATCH_RANK[x.reason] - MATCH_RANK[y.reason] || x.order - y.order || compareText(x.candidate.name, y.candidate.name) || compareText(x.candidate.id, y.candidate.id));
+  matches.sort(
+    (x, y) => MATCH_RANK[x.reason] - MATCH_RANK[y.reason] || x.order - y.order || compareText(x.candidate.name, y.candidate.name) || compareText(x.candidate.id, y.candidate.id),
+  );
   return matches.map(({ candidate, reason }) => ({ candidate, reason }));
 }
 

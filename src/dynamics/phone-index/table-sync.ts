@@ -51,9 +51,7 @@ export interface TableSyncContext {
   signal?: AbortSignal;
 }
 
-export type TableSyncOutcome =
-  | { kind: 'full'; records: number; pages: number; tracked: boolean }
-  | { kind: 'delta'; upserts: number; deletes: number; pages: number };
+export type TableSyncOutcome = { kind: 'full'; records: number; pages: number; tracked: boolean } | { kind: 'delta'; upserts: number; deletes: number; pages: number };
 
 interface Page {
   rows: unknown[];

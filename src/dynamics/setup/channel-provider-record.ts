@@ -44,7 +44,16 @@ export interface ChannelProviderSettings {
   roleIds: readonly string[];
 }
 
-const COLUMNS = ['msdyn_name', 'msdyn_label', 'msdyn_landingurl', 'msdyn_clicktoact', 'msdyn_ciproviderapiversion', 'msdyn_trusteddomain', 'msdyn_sortorder', 'msdyn_roleselector'] as const;
+const COLUMNS = [
+  'msdyn_name',
+  'msdyn_label',
+  'msdyn_landingurl',
+  'msdyn_clicktoact',
+  'msdyn_ciproviderapiversion',
+  'msdyn_trusteddomain',
+  'msdyn_sortorder',
+  'msdyn_roleselector',
+] as const;
 type Column = (typeof COLUMNS)[number];
 
 /** The record's columns for `settings`. The Trusted Domain is the Channel URL's origin, where the pane itself runs. */
@@ -67,7 +76,8 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 export function channelUrlProblem(url: string, orgUrl: string): string | undefined {
   if (!URL.canParse(url)) return `${JSON.stringify(url)} is not an absolute URL`;
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK.test(parsed.hostname))) return `${parsed.origin} is not HTTPS: Dynamics 365 loads a Channel URL only over HTTPS`;
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK.test(parsed.hostname)))
+    return `${parsed.origin} is not HTTPS: Dynamics 365 loads a Channel URL only over HTTPS`;
   if (!parsed.pathname.endsWith(CHANNEL_PATH)) return `the path must end in ${CHANNEL_PATH} (Callpane's page for Dynamics), not ${parsed.pathname}`;
   const base = parsed.searchParams.get('base');
   if (base === null) return `the base parameter is missing: ${CHANNEL_PATH}?base=${new URL(orgUrl).origin}`;

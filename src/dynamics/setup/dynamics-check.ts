@@ -58,7 +58,11 @@ export async function checkDynamics(input: CheckInput): Promise<CheckLine[]> {
     line('ok', 'token', `issued by ${connection.tokenUrl} for ${connection.url}/.default`);
   } catch (error) {
     const refused = error instanceof WebApiError && error.code === WebApiErrorCode.TOKEN_REFUSED;
-    line('fail', 'token', `${messageOf(error)}${refused ? ` — check dynamics.tenantId, dynamics.clientId and the credential against the app registration in the Entra admin center` : ''}`);
+    line(
+      'fail',
+      'token',
+      `${messageOf(error)}${refused ? ` — check dynamics.tenantId, dynamics.clientId and the credential against the app registration in the Entra admin center` : ''}`,
+    );
     return lines;
   }
 
@@ -81,7 +85,11 @@ export async function checkDynamics(input: CheckInput): Promise<CheckLine[]> {
   }
 
   try {
-    const user = (await client.request({ method: 'GET', path: `systemusers(${userId})?$select=fullname,applicationid,isdisabled` }, signal)).body as { fullname?: string; applicationid?: string | null; isdisabled?: boolean };
+    const user = (await client.request({ method: 'GET', path: `systemusers(${userId})?$select=fullname,applicationid,isdisabled` }, signal)).body as {
+      fullname?: string;
+      applicationid?: string | null;
+      isdisabled?: boolean;
+    };
     if (user.isdisabled) line('fail', 'application user', `${user.fullname ?? userId} is disabled: enable it in the Power Platform admin center (Application users)`);
     else line('ok', 'application user', `${user.fullname ?? userId}${user.applicationid ? ` (application id ${user.applicationid})` : ''}`);
     const roles = await allRows(client, `systemusers(${userId})/systemuserroles_association?$select=name`, signal);
@@ -114,11 +122,19 @@ export function extensionLines(extensions: readonly CheckExtension[], users: rea
   return extensions.map((extension) => {
     const subject = `extension ${extension.number}`;
     if (!extension.email) {
-      return { status: 'fail', subject, detail: `${extension.displayName} has no e-mail address: set the agent's Dynamics e-mail (callpane ext email ${extension.number} <e-mail>); until then its calls are journaled as the application user` };
+      return {
+        status: 'fail',
+        subject,
+        detail: `${extension.displayName} has no e-mail address: set the agent's Dynamics e-mail (callpane ext email ${extension.number} <e-mail>); until then its calls are journaled as the application user`,
+      };
     }
     const user = byAddress.get(extension.email.trim().toLowerCase());
     if (!user) {
-      return { status: 'fail', subject, detail: `${extension.displayName}: no enabled Dynamics user has the e-mail or user name ${extension.email}; its calls are journaled as the application user, the agent named in the description` };
+      return {
+        status: 'fail',
+        subject,
+        detail: `${extension.displayName}: no enabled Dynamics user has the e-mail or user name ${extension.email}; its calls are journaled as the application user, the agent named in the description`,
+      };
     }
     return { status: 'ok', subject, detail: `${extension.displayName} is ${user.fullname ?? user.systemuserid} (${extension.email})` };
   });
@@ -128,23 +144,50 @@ async function channelProviderLines({ client, connection, paneUrl, signal }: Che
   const subject = 'channel provider';
   let records: Record<string, unknown>[];
   try {
-    records = await allRows(client, 'msdyn_ciproviders?$select=msdyn_name,msdyn_label,msdyn_landingurl,msdyn_ciproviderapiversion&$filter=statecode eq 0&$orderby=msdyn_sortorder asc', signal);
+    records = await allRows(
+      client,
+      'msdyn_ciproviders?$select=msdyn_name,msdyn_label,msdyn_landingurl,msdyn_ciproviderapiversion&$filter=statecode eq 0&$orderby=msdyn_sortorder asc',
+      signal,
+    );
   } catch (error) {
     if (error instanceof WebApiError && error.status === 404) {
-      return [{ status: 'fail', subject, detail: 'the org has no msdyn_ciproviders table: Channel Integration Framework 1.0 is not installed (it comes with Dynamics 365 Customer Service; docs/admin-dynamics.md)' }];
+      return [
+        {
+          status: 'fail',
+          subject,
+          detail:
+            'the org has no msdyn_ciproviders table: Channel Integration Framework 1.0 is not installed (it comes with Dynamics 365 Customer Service; docs/admin-dynamics.md)',
+        },
+      ];
     }
     return [{ status: 'fail', subject, detail: readRefusal(error, 'msdyn_ciproviders', 'Read on Channel Integration Framework v1.0 Provider') }];
   }
-  const setup = paneUrl === undefined ? `callpane dynamics setup --channel-url <Callpane URL>/dyncrm?base=${connection.url}` : `callpane dynamics setup (Channel URL ${callpaneChannelUrl(paneUrl, connection.url)})`;
+  const setup =
+    paneUrl === undefined
+      ? `callpane dynamics setup --channel-url <Callpane URL>/dyncrm?base=${connection.url}`
+      : `callpane dynamics setup (Channel URL ${callpaneChannelUrl(paneUrl, connection.url)})`;
   const cif1 = records.filter((record) => (record.msdyn_ciproviderapiversion ?? CIF_API_VERSION_1_0) === CIF_API_VERSION_1_0);
-  if (cif1.length === 0) return [{ status: 'fail', subject, detail: `no active CIF 1.0 channel provider record, so Dynamics shows no panel: run ${setup}, or make it by hand (callpane dynamics setup --help)` }];
+  if (cif1.length === 0)
+    return [
+      {
+        status: 'fail',
+        subject,
+        detail: `no active CIF 1.0 channel provider record, so Dynamics shows no panel: run ${setup}, or make it by hand (callpane dynamics setup --help)`,
+      },
+    ];
   const describe = (record: Record<string, unknown>) => `${String(record.msdyn_label ?? record.msdyn_name)} → ${String(record.msdyn_landingurl)}`;
   if (paneUrl === undefined) {
     return [{ status: 'warn', subject, detail: `${cif1.map(describe).join('; ')}: set http.publicUrl so the check can tell whether it is this Callpane` }];
   }
   const ours = cif1.find((record) => typeof record.msdyn_landingurl === 'string' && pointsAtCallpane(record.msdyn_landingurl, paneUrl, connection.url));
   if (ours) return [{ status: 'ok', subject, detail: describe(ours) }];
-  return [{ status: 'fail', subject, detail: `no record's Channel URL is this Callpane (${callpaneChannelUrl(paneUrl, connection.url)}): ${cif1.map(describe).join('; ')}; run ${setup}` }];
+  return [
+    {
+      status: 'fail',
+      subject,
+      detail: `no record's Channel URL is this Callpane (${callpaneChannelUrl(paneUrl, connection.url)}): ${cif1.map(describe).join('; ')}; run ${setup}`,
+    },
+  ];
 }
 
 function readRefusal(error: unknown, what: string, privilege: string): string {

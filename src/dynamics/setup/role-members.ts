@@ -40,7 +40,11 @@ export async function roleMembers(client: WebApiClient, roleName: string, signal
   const members: RoleMember[] = [];
   const skipped: RoleMembers['skipped'] = [];
   for (const roleId of roleIds) {
-    const users = (await allRows(client, `roles(${roleId})/systemuserroles_association?$select=systemuserid,fullname,internalemailaddress,isdisabled,applicationid`, signal)) as UserRow[];
+    const users = (await allRows(
+      client,
+      `roles(${roleId})/systemuserroles_association?$select=systemuserid,fullname,internalemailaddress,isdisabled,applicationid`,
+      signal,
+    )) as UserRow[];
     for (const user of users) {
       const id = String(user.systemuserid);
       if (seen.has(id)) continue;

@@ -34,9 +34,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** What an attempt ended in, as far as retrying goes. */
-export type AttemptFailure =
-  | { kind: 'throttled'; retryAfterMs: number | undefined }
-  | { kind: 'transient'; retryAfterMs: number | undefined };
+export type AttemptFailure = { kind: 'throttled'; retryAfterMs: number | undefined } | { kind: 'transient'; retryAfterMs: number | undefined };
 
 /** Failed attempts so far of one request, by kind (the one just failed included). */
 export interface AttemptCounts {

@@ -186,20 +186,33 @@ export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
           }
           last = { status, requestId, dataverseCode: error.code, message: error.message ?? `HTTP ${status}` };
           if (status === 429) failure = { kind: 'throttled', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()) };
-          else if (status >= 500 || status === 408) failure = { kind: 'transient', retryAfterMs: status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now()) : undefined };
+          else if (status >= 500 || status === 408)
+            failure = { kind: 'transient', retryAfterMs: status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now()) : undefined };
           else {
             logger.warn({ ...fields, status, requestId, dataverseCode: error.code }, 'dataverse request refused');
-            throw new WebApiError(WebApiErrorCode.REFUSED, `${request.method} ${path}: ${status} ${last.message}`, { status, requestId, dataverseCode: error.code, retryable: false });
+            throw new WebApiError(WebApiErrorCode.REFUSED, `${request.method} ${path}: ${status} ${last.message}`, {
+              status,
+              requestId,
+              dataverseCode: error.code,
+              retryable: false,
+            });
           }
           counts[failure.kind]++;
         } else {
-          last = { status: 0, requestId: undefined, message: outcome.reason === 'timeout' ? `no answer within ${options.requestTimeoutMs} ms` : `connection failed (${causeText(outcome.cause)})` };
+          last = {
+            status: 0,
+            requestId: undefined,
+            message: outcome.reason === 'timeout' ? `no answer within ${options.requestTimeoutMs} ms` : `connection failed (${causeText(outcome.cause)})`,
+          };
           failure = { kind: 'transient', retryAfterMs: undefined };
           counts.transient++;
         }
 
         const delay = nextDelay(failure, counts, policy, random);
-        logger.warn({ ...fields, status: last.status, requestId: last.requestId, dataverseCode: last.dataverseCode, retryInMs: delay }, delay === undefined ? 'dataverse request failed' : 'dataverse request failed: retrying');
+        logger.warn(
+          { ...fields, status: last.status, requestId: last.requestId, dataverseCode: last.dataverseCode, retryInMs: delay },
+          delay === undefined ? 'dataverse request failed' : 'dataverse request failed: retrying',
+        );
         if (delay === undefined) {
           const throttled = failure.kind === 'throttled';
           throw new WebApiError(

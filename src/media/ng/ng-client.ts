@@ -195,7 +195,10 @@ export class NgClient {
     if (pending.attempts <= this.#retries) {
       this.#logger?.debug({ endpoint: this.endpoint, command: pending.command, cookie, attempt: pending.attempts + 1 }, 'ng request retransmitted');
       pending.timer = setTimeout(() => this.#onTimeout(cookie), this.#timeoutMs);
-      void this.#connected.then(() => this.#send(cookie, pending), () => undefined);
+      void this.#connected.then(
+        () => this.#send(cookie, pending),
+        () => undefined,
+      );
       return;
     }
     this.#settle(cookie, pending);

@@ -155,13 +155,7 @@ export class Proxy {
    * Forks an out-of-dialog request to every target (§16.6) and answers the caller through
    * `server`. Record-routes dialog-creating requests so the dialog keeps passing through here.
    */
-  forward(
-    server: ServerTransaction<Flow>,
-    request: SipRequest,
-    from: Flow,
-    targets: readonly ForwardTarget[],
-    options: ForwardOptions = {},
-  ): void {
+  forward(server: ServerTransaction<Flow>, request: SipRequest, from: Flow, targets: readonly ForwardTarget[], options: ForwardOptions = {}): void {
     const caller: FlowTarget = options.fromTrunk ? { ...flowTargetOf(from), trunk: {} } : flowTargetOf(from);
     const branches = targets.map((target): BranchPlan => {
       const rebuild = (leg: FlowTarget): SipRequest => {

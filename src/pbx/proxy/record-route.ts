@@ -32,12 +32,7 @@ export function recordRouteEntry(token: string, transport: TransportProtocol, lo
   return `<sip:${token}@${host}:${port};transport=${transport.toLowerCase()};lr>`;
 }
 
-export function addRecordRoutes(
-  request: SipRequest,
-  legs: { caller: FlowTarget; callee: FlowTarget },
-  tokens: FlowTokens,
-  localVia: LocalVia,
-): void {
+export function addRecordRoutes(request: SipRequest, legs: { caller: FlowTarget; callee: FlowTarget }, tokens: FlowTokens, localVia: LocalVia): void {
   addHeader(request, 'Record-Route', recordRouteUri(tokens, localVia, legs.caller), 'first');
   addHeader(request, 'Record-Route', recordRouteUri(tokens, localVia, legs.callee), 'first');
 }

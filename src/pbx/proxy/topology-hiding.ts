@@ -25,7 +25,20 @@
  * - SDP: the media relay puts its own address in `o=` and `c=`; the origin's user name and the
  *   session name, where phones write their extension and model, become `-` (hideSdp).
  */
-import { formatNameAddr, formatUri, getHeader, getHeaders, isSipUri, parseNameAddr, parseNameAddrList, parseUri, removeHeader, setHeader, tagOf, toOf } from '../../sip/message/index.ts';
+import {
+  formatNameAddr,
+  formatUri,
+  getHeader,
+  getHeaders,
+  isSipUri,
+  parseNameAddr,
+  parseNameAddrList,
+  parseUri,
+  removeHeader,
+  setHeader,
+  tagOf,
+  toOf,
+} from '../../sip/message/index.ts';
 import { headerKey } from '../../sip/message/header-names.ts';
 import type { Header, NameAddr, SipMessage, SipRequest, SipResponse } from '../../sip/message/types.ts';
 import type { TransportProtocol } from '../../sip/transport/index.ts';
@@ -34,9 +47,29 @@ import { recordRouteEntry, type LocalVia } from './record-route.ts';
 
 /** What RFC 3261 and the extensions Callpane relays (RFC 3262, 3311, 3323, 3515, 3891, 4028, 6086, 6665) need in any message. */
 const COMMON = [
-  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Record-Route', 'Content-Type', 'Content-Length',
-  'Content-Disposition', 'Content-Encoding', 'Content-Language', 'MIME-Version', 'Allow', 'Supported',
-  'Require', 'Accept', 'Session-Expires', 'Min-SE', 'Expires', 'Privacy', 'Allow-Events', 'Recv-Info',
+  'Via',
+  'From',
+  'To',
+  'Call-ID',
+  'CSeq',
+  'Contact',
+  'Record-Route',
+  'Content-Type',
+  'Content-Length',
+  'Content-Disposition',
+  'Content-Encoding',
+  'Content-Language',
+  'MIME-Version',
+  'Allow',
+  'Supported',
+  'Require',
+  'Accept',
+  'Session-Expires',
+  'Min-SE',
+  'Expires',
+  'Privacy',
+  'Allow-Events',
+  'Recv-Info',
 ];
 
 /**
@@ -45,7 +78,17 @@ const COMMON = [
  * trunk's own challenge (added after this filter). No transfer header (Refer-To, Referred-By,
  * Replaces): transfers through a trunk are refused before anything is sent (trunk-transfer.ts).
  */
-export const TRUNK_REQUEST_HEADERS: readonly string[] = [...COMMON, 'P-Asserted-Identity', 'Max-Forwards', 'Route', 'RAck', 'Event', 'Subscription-State', 'Reason', 'Info-Package'];
+export const TRUNK_REQUEST_HEADERS: readonly string[] = [
+  ...COMMON,
+  'P-Asserted-Identity',
+  'Max-Forwards',
+  'Route',
+  'RAck',
+  'Event',
+  'Subscription-State',
+  'Reason',
+  'Info-Package',
+];
 
 /** Headers a response to a trunk may carry. */
 export const TRUNK_RESPONSE_HEADERS: readonly string[] = [...COMMON, 'RSeq', 'Unsupported', 'Retry-After', 'Reason', 'Accept-Encoding', 'Accept-Language'];

@@ -53,8 +53,7 @@ const ANY_BUT_PLUS = ANY & ~PLUS;
 const DIGIT_CLASSES: Readonly<Record<string, number>> = { X: digitRange(0, 9), Z: digitRange(1, 9), N: digitRange(2, 9) };
 
 /** Said in every syntax error so the operator can fix the pattern without the docs. */
-const SYNTAX_HINT =
-  'a pattern is "_" followed by digits, *, #, X (0-9), Z (1-9), N (2-9), [1-5] sets, a leading +, and . (one or more) or ! (zero or more) at the end';
+const SYNTAX_HINT = 'a pattern is "_" followed by digits, *, #, X (0-9), Z (1-9), N (2-9), [1-5] sets, a leading +, and . (one or more) or ! (zero or more) at the end';
 
 function digitRange(from: number, to: number): number {
   let mask = 0;

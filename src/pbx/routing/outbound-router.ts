@@ -23,12 +23,7 @@ export interface OutboundDestination {
  * Where `dialled` (separators allowed, `+` kept) goes when `callingExtension` dials it, or
  * undefined when no route matches: the proxy then refuses the call (no open relay).
  */
-export function routeOutbound(
-  routes: Routes,
-  trunks: readonly Trunk[],
-  dialled: string,
-  callingExtension: string,
-): OutboundDestination | undefined {
+export function routeOutbound(routes: Routes, trunks: readonly Trunk[], dialled: string, callingExtension: string): OutboundDestination | undefined {
   const number = cleanDialString(dialled);
   if (number === undefined) return undefined;
   for (const route of routes.outbound) {

@@ -30,7 +30,10 @@ function trunkProblems(trunks: readonly Trunk[], problems: RoutingProblem[]): vo
       problems.push({ path: ['trunks', index, 'match', missing], message: `must be set together with match.${missing === 'username' ? 'password' : 'username'}` });
     }
     if (addresses === undefined && username === undefined && password === undefined && trunk.register === undefined) {
-      problems.push({ path: ['trunks', index, 'match'], message: 'must name addresses, or a username and password, or both (or the trunk must register): otherwise nothing identifies the trunk' });
+      problems.push({
+        path: ['trunks', index, 'match'],
+        message: 'must name addresses, or a username and password, or both (or the trunk must register): otherwise nothing identifies the trunk',
+      });
     }
     if (trunk.register !== undefined) registerProblems(trunk, index, problems);
     if (username !== undefined) {
@@ -39,10 +42,15 @@ function trunkProblems(trunks: readonly Trunk[], problems: RoutingProblem[]): vo
       else firstByUsername.set(username, index);
     }
     if (trunk.transport === 'ws') {
-      if (trunk.host !== undefined) problems.push({ path: ['trunks', index, 'host'], message: 'must not be set with transport ws: a WebSocket peer is reached over the connection it registered on' });
-      if (username === undefined) problems.push({ path: ['trunks', index, 'match', 'username'], message: 'is needed with transport ws: a WebSocket peer must register to be reachable' });
+      if (trunk.host !== undefined)
+        problems.push({ path: ['trunks', index, 'host'], message: 'must not be set with transport ws: a WebSocket peer is reached over the connection it registered on' });
+      if (username === undefined)
+        problems.push({ path: ['trunks', index, 'match', 'username'], message: 'is needed with transport ws: a WebSocket peer must register to be reachable' });
     } else if (trunk.host === undefined && username === undefined && trunk.register === undefined) {
-      problems.push({ path: ['trunks', index, 'host'], message: 'is needed unless the trunk registers with match.username and match.password (calls then go to where it registered)' });
+      problems.push({
+        path: ['trunks', index, 'host'],
+        message: 'is needed unless the trunk registers with match.username and match.password (calls then go to where it registered)',
+      });
     }
   });
 }
@@ -52,9 +60,11 @@ function trunkProblems(trunks: readonly Trunk[], problems: RoutingProblem[]): vo
  * challenge with; a WebSocket peer connects to us and cannot be registered to.
  */
 function registerProblems(trunk: Trunk, index: number, problems: RoutingProblem[]): void {
-  if (trunk.transport === 'ws') problems.push({ path: ['trunks', index, 'register'], message: 'cannot be used with transport ws: Callpane registers only to a host over udp, tcp or tls' });
+  if (trunk.transport === 'ws')
+    problems.push({ path: ['trunks', index, 'register'], message: 'cannot be used with transport ws: Callpane registers only to a host over udp, tcp or tls' });
   else if (trunk.host === undefined) problems.push({ path: ['trunks', index, 'host'], message: 'is needed with register: the REGISTER is sent to the trunk host' });
-  if (trunk.outbound === undefined) problems.push({ path: ['trunks', index, 'outbound'], message: 'is needed with register: outbound.username and outbound.password are the account registered' });
+  if (trunk.outbound === undefined)
+    problems.push({ path: ['trunks', index, 'outbound'], message: 'is needed with register: outbound.username and outbound.password are the account registered' });
 }
 
 /** Each entry compiled, or undefined when the schema already reported its syntax. */
@@ -68,7 +78,13 @@ function compileAll(sources: readonly string[]): (DialPattern | undefined)[] {
   });
 }
 
-function shadowProblems(list: 'inbound' | 'outbound', key: 'did' | 'pattern', sources: readonly string[], compiled: readonly (DialPattern | undefined)[], problems: RoutingProblem[]): void {
+function shadowProblems(
+  list: 'inbound' | 'outbound',
+  key: 'did' | 'pattern',
+  sources: readonly string[],
+  compiled: readonly (DialPattern | undefined)[],
+  problems: RoutingProblem[],
+): void {
   compiled.forEach((later, index) => {
     if (!later) return;
     const earlier = compiled.findIndex((candidate, before) => before < index && candidate !== undefined && coversDialPattern(candidate, later));
@@ -107,7 +123,13 @@ function outboundProblems(routes: Routes, trunks: readonly Trunk[], problems: Ro
       });
     }
   });
-  shadowProblems('outbound', 'pattern', routes.outbound.map((route) => route.pattern), compiled, problems);
+  shadowProblems(
+    'outbound',
+    'pattern',
+    routes.outbound.map((route) => route.pattern),
+    compiled,
+    problems,
+  );
 }
 
 /** Every cross-entry problem of the trunks and routes, in configuration order; empty when all is well. */

@@ -59,4 +59,3 @@ export function identifyTrunk(trunks: readonly Trunk[], source: TrunkRequestSour
   }
   return best;
 }
-

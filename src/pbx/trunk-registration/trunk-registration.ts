@@ -155,7 +155,8 @@ export class TrunkRegistration {
       if (status === 401 || status === 407) {
         const challenges = digestChallenges(response);
         const stale = challenges.some((challenge) => challenge.stale === true);
-        if (answers > 0 && !(stale && answers === 1)) return { ok: false, reason: `${status} ${response.reason} (credentials refused: check outbound.username and outbound.password)` };
+        if (answers > 0 && !(stale && answers === 1))
+          return { ok: false, reason: `${status} ${response.reason} (credentials refused: check outbound.username and outbound.password)` };
         try {
           const value = answerChallenge(challenges, { ...this.#options.credentials, method: 'REGISTER', uri: formatUri(request.uri) });
           authorization = { name: status === 407 ? 'Proxy-Authorization' : 'Authorization', value };

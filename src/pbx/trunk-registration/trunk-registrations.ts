@@ -76,7 +76,10 @@ export class TrunkRegistrations {
           expires: trunk.register.expires,
           clock,
           send: async (request) => {
-            const address = isIP(host) === 0 ? await resolveHost(host).catch((err: unknown) => Promise.reject(new Error(`host ${host} does not resolve (${(err as { code?: string }).code ?? err})`))) : host;
+            const address =
+              isIP(host) === 0
+                ? await resolveHost(host).catch((err: unknown) => Promise.reject(new Error(`host ${host} does not resolve (${(err as { code?: string }).code ?? err})`)))
+                : host;
             return this.#send(request, { transport: protocol, host: address, port: trunk.port });
           },
           onStatus: (status, previous) => this.#changed(status, previous),

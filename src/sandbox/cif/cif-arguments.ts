@@ -58,7 +58,8 @@ export function parseCall(method: CifMethod, args: readonly unknown[]): CifCall 
       if (options.entityId !== undefined && typeof options.entityId !== 'string') throw new CifArgumentError(`${method}: entityFormOptions.entityId must be a string`);
       const parameters = optional(arg(1, 'formParameters'), jsonObject) ?? {};
       for (const [key, value] of Object.entries(parameters)) {
-        if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) throw new CifArgumentError(`${method}: formParameters.${key} must be a string, number or boolean`);
+        if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+          throw new CifArgumentError(`${method}: formParameters.${key} must be a string, number or boolean`);
       }
       return { method, options: options as EntityFormOptions, parameters: parameters as Record<string, FormParameterValue> };
     }

@@ -112,7 +112,9 @@ export class CifHost {
     if (!isCifMethod(method)) {
       const code = (CIF_2_ONLY_METHODS as readonly string[]).includes(method) ? CifErrorCode.NotSupported : CifErrorCode.InvalidArgument;
       const message =
-        code === CifErrorCode.NotSupported ? `${method} is part of Channel Integration Framework 2.0; this channel provider uses version 1.0.` : `${method} is not a Channel Integration Framework API.`;
+        code === CifErrorCode.NotSupported
+          ? `${method} is part of Channel Integration Framework 2.0; this channel provider uses version 1.0.`
+          : `${method} is not a Channel Integration Framework API.`;
       return { ok: false, error: cifError(code, message) };
     }
     try {

@@ -58,7 +58,13 @@ export function CustomerPhone({ config }: { config: CustomerPhoneConfig }): Comp
     'form',
     { class: 'customer-phone-card', onSubmit: start },
     h('h1', null, 'Customer phone'),
-    h('p', null, 'Call the company at ', h('strong', { class: 'customer-did' }, config.did), ' as one of the contacts, or as anyone. Agent 1001 is rung; sign it in on the sandbox first.'),
+    h(
+      'p',
+      null,
+      'Call the company at ',
+      h('strong', { class: 'customer-did' }, config.did),
+      ' as one of the contacts, or as anyone. Agent 1001 is rung; sign it in on the sandbox first.',
+    ),
     h(
       'fieldset',
       { class: 'customer-numbers', disabled: busy },

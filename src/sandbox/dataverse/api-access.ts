@@ -23,9 +23,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataverseError, DataverseErrorCode } from './dataverse-error.ts';
 import type { TokenGrant, TokenIssuer } from './token-issuer.ts';
 
-export type Caller =
-  | { kind: 'user'; userId: string }
-  | { kind: 'application'; userId: string; grant: TokenGrant };
+export type Caller = { kind: 'user'; userId: string } | { kind: 'application'; userId: string; grant: TokenGrant };
 
 /** The auth-scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -59,10 +57,7 @@ export function identifyCaller(request: FastifyRequest, tokens: TokenIssuer, cur
 /** Dataverse's 401: the Bearer challenge naming the authority and resource, and no body. */
 export function challenge(request: FastifyRequest, reply: FastifyReply, tenantId: string): FastifyReply {
   const origin = ownOrigin(request);
-  return reply
-    .code(401)
-    .header('WWW-Authenticate', `Bearer authorization_uri=${origin}/${tenantId}/oauth2/authorize, resource_id=${origin}/`)
-    .send();
+  return reply.code(401).header('WWW-Authenticate', `Bearer authorization_uri=${origin}/${tenantId}/oauth2/authorize, resource_id=${origin}/`).send();
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

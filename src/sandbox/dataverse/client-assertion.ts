@@ -55,7 +55,10 @@ export function checkClientAssertion(check: AssertionCheck): void {
   const named = header['x5t#S256'] ?? header.x5t;
   const matches = certificate !== undefined && (header['x5t#S256'] === certificate.x5tS256 || header.x5t === certificate.x5t);
   if (!matches) {
-    throw invalid(700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(named)}']`);
+    throw invalid(
+      700027,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(named)}']`,
+    );
   }
   const padding = header.alg === 'PS256' ? constants.RSA_PKCS1_PSS_PADDING : header.alg === 'RS256' ? constants.RSA_PKCS1_PADDING : undefined;
   const signed = Buffer.from(`${headerPart}.${payloadPart}`);
@@ -67,7 +70,10 @@ export function checkClientAssertion(check: AssertionCheck): void {
     throw invalid(700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
   }
   if (typeof claims.aud !== 'string' || claims.aud.toLowerCase() !== check.audience.toLowerCase()) {
-    throw invalid(700023, `Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.`);
+    throw invalid(
+      700023,
+      `Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.`,
+    );
   }
   const { exp, nbf } = claims;
   if (typeof exp !== 'number' || exp + CLOCK_LEEWAY_SECONDS <= check.nowSeconds || (typeof nbf === 'number' && nbf - CLOCK_LEEWAY_SECONDS > check.nowSeconds)) {

@@ -272,4 +272,3 @@ export class Dataverse {
 function params(query: string | QueryParams): QueryParams {
   return typeof query === 'string' ? parseQueryString(query) : query;
 }
-

@@ -224,11 +224,7 @@ export const ACTIVITYPARTY: EntityDef = {
   primaryKey: 'activitypartyid',
   primaryName: 'activitypartyid',
   readOnlySet: true,
-  columns: [
-    { name: 'activitypartyid', type: 'guid' },
-    { name: 'participationtypemask', type: 'int' },
-    text('addressused', 320),
-  ],
+  columns: [{ name: 'activitypartyid', type: 'guid' }, { name: 'participationtypemask', type: 'int' }, text('addressused', 320)],
   lookups: [
     { name: 'activityid', navigation: { activityid_phonecall: 'phonecall' } },
     {

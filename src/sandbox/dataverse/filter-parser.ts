@@ -35,7 +35,7 @@ const RELATIONAL = new Set(['gt', 'ge', 'lt', 'le']);
 const FUNCTIONS = new Set(['contains', 'startswith', 'endswith']);
 
 export function parseFilter(text: string): FilterNode {
-  if (text.trim() === '') throw querySyntaxError("The $filter query option cannot be empty.");
+  if (text.trim() === '') throw querySyntaxError('The $filter query option cannot be empty.');
   const parser = new Parser(text, tokenize(text));
   const node = parser.parseOr();
   parser.expectEnd();

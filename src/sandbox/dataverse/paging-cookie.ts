@@ -37,9 +37,7 @@ export function formatSkipToken(cookie: PagingCookie): string {
   const attributes = Object.entries(cookie.attributes)
     .map(([name, value]) => ` ${name}="${escapeXml(value)}"`)
     .join('');
-  const keys = cookie.keys
-    .map((key) => `<${key.name}${valueAttribute('last', key.last)}${valueAttribute('first', key.first)} />`)
-    .join('');
+  const keys = cookie.keys.map((key) => `<${key.name}${valueAttribute('last', key.last)}${valueAttribute('first', key.first)} />`).join('');
   const inner = `<cookie page="${cookie.pageNumber - 1}"${attributes}>${keys}</cookie>`;
   // The inner cookie is percent-encoded in lower-case hex, as Dataverse writes it.
   const encoded = encodeURIComponent(inner).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());

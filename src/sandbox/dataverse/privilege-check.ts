@@ -47,7 +47,15 @@ export interface WriteConditions {
   ifNoneMatch?: string;
 }
 
-export function checkPrivileges(dataverse: Dataverse, userId: string, method: string, path: ResourcePath, body: unknown, query: QueryParams, conditions: WriteConditions = {}): void {
+export function checkPrivileges(
+  dataverse: Dataverse,
+  userId: string,
+  method: string,
+  path: ResourcePath,
+  body: unknown,
+  query: QueryParams,
+  conditions: WriteConditions = {},
+): void {
   if (path.kind === 'service' || path.kind === 'whoami') return;
   const entity = dataverse.entity(path.set);
   const needs = requiredPrivileges(dataverse, { entity, userId, method, path, body, query, conditions });
@@ -141,7 +149,10 @@ function namesAnotherOwner(body: unknown, userId: string): boolean {
 function expandTargets(entity: EntityDef, query: QueryParams): string[] {
   const expand = query.$expand;
   if (typeof expand !== 'string') return [];
-  const names = expand.replace(/\([^()]*\)/g, '').split(',').map((name) => name.trim());
+  const names = expand
+    .replace(/\([^()]*\)/g, '')
+    .split(',')
+    .map((name) => name.trim());
   return names.flatMap((name) => {
     const single = entity.lookups.map((lookup) => lookup.navigation[name]).find((target) => target !== undefined);
     const target = single ?? entity.collections?.[name]?.target;

@@ -28,6 +28,9 @@ export function quickFindFilter(entity: EntityDef, text: string): string | undef
   if (!columns) throw new DataverseError(400, DataverseErrorCode.InvalidArgument, `The entity '${entity.logicalName}' has no quick find view.`);
   const term = text.trim();
   if (term === '') return undefined;
-  const pattern = term.replace(/[%_[]/g, (c) => `[${c}]`).replace(/\*/g, '%').replace(/'/g, "''");
+  const pattern = term
+    .replace(/[%_[]/g, (c) => `[${c}]`)
+    .replace(/\*/g, '%')
+    .replace(/'/g, "''");
   return columns.map((column) => `startswith(${column},'${pattern}')`).join(' or ');
 }

@@ -175,11 +175,7 @@ function table(entity: EntityDef): string {
 const KNOWN_COLUMNS = new Map(
   ENTITIES.map((entity) => [
     entity,
-    new Set([
-      ...entity.columns.map((c) => c.name),
-      ...entity.lookups.flatMap((l) => [lookupValueProperty(l), lookupTypeColumn(l)]),
-      'versionnumber',
-    ]),
+    new Set([...entity.columns.map((c) => c.name), ...entity.lookups.flatMap((l) => [lookupValueProperty(l), lookupTypeColumn(l)]), 'versionnumber']),
   ]),
 );
 

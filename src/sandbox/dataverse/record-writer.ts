@@ -75,7 +75,7 @@ export class RecordWriter {
         if (options.ifMatch !== '*' && options.ifMatch !== etagOf(current)) throw versionMismatch();
       }
       if (options.ifNoneMatch !== undefined) {
-        if (options.ifNoneMatch !== '*') throw payloadError("The sandbox supports If-None-Match: * only on PATCH.");
+        if (options.ifNoneMatch !== '*') throw payloadError('The sandbox supports If-None-Match: * only on PATCH.');
         if (current) throw duplicateRecord();
       }
       const at = options.at ?? this.now();

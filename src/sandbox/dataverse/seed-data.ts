@@ -40,9 +40,33 @@ export interface SeedData {
 const PRNG_SEED = 0x5eed_0365;
 
 const users: SeedRecord[] = [
-  { systemuserid: SEED.agentEnglish, firstname: 'Alex', lastname: 'Agent', domainname: 'alex.agent@sandbox.example', internalemailaddress: 'alex.agent@sandbox.example', isdisabled: false, accessmode: 0 },
-  { systemuserid: SEED.agentChinese, firstname: null, lastname: '李娜', domainname: 'li.na@sandbox.example', internalemailaddress: 'li.na@sandbox.example', isdisabled: false, accessmode: 0 },
-  { systemuserid: SEED.supervisor, firstname: 'Sam', lastname: 'Supervisor', domainname: 'sam.supervisor@sandbox.example', internalemailaddress: 'sam.supervisor@sandbox.example', isdisabled: false, accessmode: 0 },
+  {
+    systemuserid: SEED.agentEnglish,
+    firstname: 'Alex',
+    lastname: 'Agent',
+    domainname: 'alex.agent@sandbox.example',
+    internalemailaddress: 'alex.agent@sandbox.example',
+    isdisabled: false,
+    accessmode: 0,
+  },
+  {
+    systemuserid: SEED.agentChinese,
+    firstname: null,
+    lastname: '李娜',
+    domainname: 'li.na@sandbox.example',
+    internalemailaddress: 'li.na@sandbox.example',
+    isdisabled: false,
+    accessmode: 0,
+  },
+  {
+    systemuserid: SEED.supervisor,
+    firstname: 'Sam',
+    lastname: 'Supervisor',
+    domainname: 'sam.supervisor@sandbox.example',
+    internalemailaddress: 'sam.supervisor@sandbox.example',
+    isdisabled: false,
+    accessmode: 0,
+  },
 ];
 
 const settings: SeedRecord[] = [
@@ -58,7 +82,11 @@ const holders: readonly (readonly [string, string])[] = [
   [SEED.agentChinese, SALESPERSON.id],
   [SEED.supervisor, SYSTEM_ADMINISTRATOR.id],
 ];
-const userRoles: SeedRecord[] = holders.map(([systemuserid, roleid], n) => ({ systemuserroleid: `5e1e0000-0000-4000-8000-${String(n + 1).padStart(12, '0')}`, systemuserid, roleid }));
+const userRoles: SeedRecord[] = holders.map(([systemuserid, roleid], n) => ({
+  systemuserroleid: `5e1e0000-0000-4000-8000-${String(n + 1).padStart(12, '0')}`,
+  systemuserid,
+  roleid,
+}));
 
 /** Numbers the named records use, so no generated record gets them by chance. */
 const FIXED_NUMBERS = ['+14155550100', '+16195550129', '+14155550101', '+14155550199', '+16465550142', '+861065529988', '+8613800138000', '+447700900123', '+442079460958'];
@@ -103,14 +131,38 @@ function fixedContacts(): SeedRecord[] {
       'parentcustomerid_account@odata.bind': `/accounts(${accountIdOf('北京云海科技有限公司')})`,
     },
     { contactid: SEED.contactMobileOnly, firstname: 'Sofia', lastname: 'Rossi', mobilephone: '+44 7700 900123', address1_city: 'London', address1_country: 'United Kingdom' },
-    { contactid: contactId(5), firstname: 'Emma', lastname: 'Hughes', telephone1: '+44 20 7946 0958', telephone2: '020 7946 0958 ext. 12', address1_city: 'London', address1_country: 'United Kingdom' },
-    { contactid: contactId(6), firstname: 'Max', lastname: 'Mustermann', telephone1: '0049 30 1234-5', assistantphone: '+49 30 1234 0', address1_city: 'Berlin', address1_country: 'Germany' },
+    {
+      contactid: contactId(5),
+      firstname: 'Emma',
+      lastname: 'Hughes',
+      telephone1: '+44 20 7946 0958',
+      telephone2: '020 7946 0958 ext. 12',
+      address1_city: 'London',
+      address1_country: 'United Kingdom',
+    },
+    {
+      contactid: contactId(6),
+      firstname: 'Max',
+      lastname: 'Mustermann',
+      telephone1: '0049 30 1234-5',
+      assistantphone: '+49 30 1234 0',
+      address1_city: 'Berlin',
+      address1_country: 'Germany',
+    },
   ];
 }
 
 function fixedLeads(): SeedRecord[] {
   return [
-    { leadid: SEED.leadFirst, subject: 'Interested in 50 seats', firstname: 'Robin', lastname: 'Carter', companyname: 'Blue Yonder Airlines', telephone1: '+1 646 555 0142', emailaddress1: 'robin@blueyonder.example' },
+    {
+      leadid: SEED.leadFirst,
+      subject: 'Interested in 50 seats',
+      firstname: 'Robin',
+      lastname: 'Carter',
+      companyname: 'Blue Yonder Airlines',
+      telephone1: '+1 646 555 0142',
+      emailaddress1: 'robin@blueyonder.example',
+    },
   ];
 }
 

@@ -178,7 +178,8 @@ export class SeedGenerator {
       const original = leads.length % 10 === 4 && candidates.length > 0 ? this.random.pick(candidates) : undefined;
       const person = original?.person ?? this.person(country);
       const prospects = PROSPECTS.filter((p) => p.country === country);
-      const company = original?.account?.company ?? (this.random.chance(0.8) ? this.random.pick(prospects) : this.random.pick(accounts.filter((a) => a.company.country === country)).company);
+      const company =
+        original?.account?.company ?? (this.random.chance(0.8) ? this.random.pick(prospects) : this.random.pick(accounts.filter((a) => a.company.country === country)).company);
       const place = PLACES[country].find((p) => p.city === company.city) ?? this.random.pick(PLACES[country]);
       const template = this.random.pick(LEAD_SUBJECTS[person.language]);
       const record: SeedRecord = {

@@ -43,7 +43,16 @@ const gb = (city: string, area: string, prefix: string) => place('GB', city, are
 const fr = (city: string, area: string, prefix: string) => place('FR', city, area, (random) => prefix + random.digits(4));
 
 export const PLACES: Record<Country, readonly Place[]> = {
-  US: [us('San Francisco', '415'), us('New York', '212'), us('New York', '646'), us('Seattle', '206'), us('Chicago', '312'), us('Boston', '617'), us('Dallas', '214'), us('Hartford', '860')],
+  US: [
+    us('San Francisco', '415'),
+    us('New York', '212'),
+    us('New York', '646'),
+    us('Seattle', '206'),
+    us('Chicago', '312'),
+    us('Boston', '617'),
+    us('Dallas', '214'),
+    us('Hartford', '860'),
+  ],
   GB: [
     gb('London', '20', '79460'),
     gb('Manchester', '161', '4960'),

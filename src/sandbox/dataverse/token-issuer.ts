@@ -128,10 +128,18 @@ export class TokenIssuer {
     const now = this.now().getTime();
     const secret = params.client_secret;
     const assertion = params.client_assertion;
-    if (assertion !== undefined && secret !== undefined) throw new EntraError('invalid_request', 9002313, 'Invalid request. Request is malformed or invalid: send either client_secret or client_assertion, not both.');
+    if (assertion !== undefined && secret !== undefined)
+      throw new EntraError('invalid_request', 9002313, 'Invalid request. Request is malformed or invalid: send either client_secret or client_assertion, not both.');
     if (assertion !== undefined) {
       const tokenUrl = `${new URL(origin).origin}${tenant === undefined ? '' : `/${tenant.toLowerCase()}`}${TOKEN_PATH}`;
-      checkClientAssertion({ assertionType: params.client_assertion_type, assertion, clientId, certificate: client.certificate, audience: tokenUrl, nowSeconds: Math.floor(now / 1000) });
+      checkClientAssertion({
+        assertionType: params.client_assertion_type,
+        assertion,
+        clientId,
+        certificate: client.certificate,
+        audience: tokenUrl,
+        nowSeconds: Math.floor(now / 1000),
+      });
     } else {
       if (secret === undefined || secret === '') throw missingClientSecret();
       if (client.secretDigest === undefined || !timingSafeEqual(digest(secret), client.secretDigest)) throw invalidClientSecret(clientId);

@@ -6,14 +6,7 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api#associate-table-rows-on-create
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/multitable-lookup
  */
-import {
-  DataverseError,
-  DataverseErrorCode,
-  payloadError,
-  payloadPropertyNotFound,
-  recordNotFound,
-  undeclaredNavigationProperty,
-} from './dataverse-error.ts';
+import { DataverseError, DataverseErrorCode, payloadError, payloadPropertyNotFound, recordNotFound, undeclaredNavigationProperty } from './dataverse-error.ts';
 import { entityByLogicalName, entityBySet, lookupValueProperty, type ColumnDef, type EntityDef, type LookupDef } from './entity-schema.ts';
 import type { SqlValue } from './filter-sql.ts';
 import { lookupTypeColumn } from './record-store.ts';
@@ -110,7 +103,8 @@ function findNavigation(entity: EntityDef, navigation: string, dialect: Dialect)
 function readBind(navigation: string, targetLogical: string, value: unknown, context: PayloadContext): RecordReference {
   const target = entityByLogicalName(targetLogical) as EntityDef;
   const [, setName, key] = (typeof value === 'string' ? BIND_PATH.exec(value) : null) ?? [];
-  if (setName === undefined || key === undefined) throw payloadError(`The value of '${navigation}${BIND}' must be an entity reference such as '/${target.setName}(00000000-0000-0000-0000-000000000000)'.`);
+  if (setName === undefined || key === undefined)
+    throw payloadError(`The value of '${navigation}${BIND}' must be an entity reference such as '/${target.setName}(00000000-0000-0000-0000-000000000000)'.`);
   if (!entityBySet(setName)) throw payloadError(`Resource not found for the segment '${setName}'.`);
   if (setName !== target.setName) {
     throw payloadError(`The navigation property '${navigation}' refers to '${target.setName}', but the @odata.bind value names '${setName}'.`);
@@ -147,8 +141,7 @@ function readParties(value: unknown, context: PayloadContext): PartyInput[] {
 
 function readColumnValue(entity: EntityDef, column: ColumnDef, value: unknown): SqlValue {
   if (value === null) return null;
-  const mismatch = () =>
-    payloadError(`Cannot convert the literal '${typeof value === 'string' ? value : JSON.stringify(value)}' to the expected type '${edmType(column)}'.`);
+  const mismatch = () => payloadError(`Cannot convert the literal '${typeof value === 'string' ? value : JSON.stringify(value)}' to the expected type '${edmType(column)}'.`);
   switch (column.type) {
     case 'string':
       if (typeof value !== 'string') throw mismatch();

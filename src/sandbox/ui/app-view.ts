@@ -38,7 +38,15 @@ export function AppView({ ui }: { ui: UiContext }): View {
             const list = { page: 'entitylist', etn, search: '' } as const;
             return h(
               'a',
-              { key: etn, href: ui.state.urlOf(list), class: etn === current ? 'active' : '', onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(list); } },
+              {
+                key: etn,
+                href: ui.state.urlOf(list),
+                class: etn === current ? 'active' : '',
+                onClick: (event: Event) => {
+                  event.preventDefault();
+                  ui.state.navigate(list);
+                },
+              },
               entityLabel(etn).displayCollectionName,
             );
           }),
@@ -46,6 +54,10 @@ export function AppView({ ui }: { ui: UiContext }): View {
       ),
     ),
     h('main', { class: 'content' }, page),
-    h('div', { class: 'toasts', role: 'status' }, ui.state.toasts.map((toast) => h('div', { key: toast.id, class: 'toast' }, toast.text))),
+    h(
+      'div',
+      { class: 'toasts', role: 'status' },
+      ui.state.toasts.map((toast) => h('div', { key: toast.id, class: 'toast' }, toast.text)),
+    ),
   );
 }

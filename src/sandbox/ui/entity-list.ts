@@ -58,11 +58,25 @@ export function EntityList({ ui, etn, search }: { ui: UiContext; etn: string; se
     h(
       'table',
       { class: 'grid' },
-      h('thead', null, h('tr', null, view.columns.map((column) => h('th', { key: column.name }, column.label)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          view.columns.map((column) => h('th', { key: column.name }, column.label)),
+        ),
+      ),
       h(
         'tbody',
         null,
-        records.map((record) => h('tr', { key: record[entity.primaryKey] as string }, view.columns.map((column) => h('td', { key: column.name }, cell(ui, entity, column, record))))),
+        records.map((record) =>
+          h(
+            'tr',
+            { key: record[entity.primaryKey] as string },
+            view.columns.map((column) => h('td', { key: column.name }, cell(ui, entity, column, record))),
+          ),
+        ),
       ),
     ),
     h('p', { class: 'grid-footer' }, loaded.loading && !loaded.data ? 'Loading…' : `${records.length === 0 ? 0 : 1} - ${records.length} of ${count}`),
@@ -74,7 +88,17 @@ export function cell(ui: UiContext, entity: PageEntity, column: ListColumn, reco
   const text = displayValue(entity.logicalName, column.name, record);
   if (column.link) {
     const route = { page: 'entityrecord', etn: entity.logicalName, id, extraqs: {} } as const;
-    return h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, text || '(No name)');
+    return h(
+      'a',
+      {
+        href: ui.state.urlOf(route),
+        onClick: (event: Event) => {
+          event.preventDefault();
+          ui.state.navigate(route);
+        },
+      },
+      text || '(No name)',
+    );
   }
   if (entityLabel(entity.logicalName).phoneFields.includes(column.name)) {
     return phoneLink(ui, { value: text, name: column.name, entityLogicalName: entity.logicalName, entityId: id, recordTitle: String(record[entity.primaryName] ?? '') });
@@ -82,7 +106,17 @@ export function cell(ui: UiContext, entity: PageEntity, column: ListColumn, reco
   const lookupTarget = record[`${column.name}@Microsoft.Dynamics.CRM.lookuplogicalname`];
   if (typeof lookupTarget === 'string' && ui.config.entities[lookupTarget] && ENTITY_VIEWS[lookupTarget]) {
     const route = { page: 'entityrecord', etn: lookupTarget, id: record[column.name] as string, extraqs: {} } as const;
-    return h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, text);
+    return h(
+      'a',
+      {
+        href: ui.state.urlOf(route),
+        onClick: (event: Event) => {
+          event.preventDefault();
+          ui.state.navigate(route);
+        },
+      },
+      text,
+    );
   }
   return text;
 }

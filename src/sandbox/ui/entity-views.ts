@@ -27,18 +27,43 @@ const lookupColumn = (entity: string, lookup: string): ListColumn => ({ name: `_
 export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   contact: {
     viewName: 'Active Contacts',
-    columns: [column('contact', 'fullname', true), column('contact', 'emailaddress1'), lookupColumn('contact', 'parentcustomerid'), column('contact', 'telephone1'), column('contact', 'mobilephone'), column('contact', 'address1_city')],
+    columns: [
+      column('contact', 'fullname', true),
+      column('contact', 'emailaddress1'),
+      lookupColumn('contact', 'parentcustomerid'),
+      column('contact', 'telephone1'),
+      column('contact', 'mobilephone'),
+      column('contact', 'address1_city'),
+    ],
     sections: [
       { title: 'Contact', fields: ['firstname', 'lastname', 'jobtitle', 'parentcustomerid', 'emailaddress1'] },
       { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3', 'assistantphone'] },
-      { title: 'Address', fields: ['address1_city', 'address1_country', 'address1_telephone1', 'address1_telephone2', 'address1_telephone3', 'address2_telephone1', 'address2_telephone2', 'address2_telephone3'] },
+      {
+        title: 'Address',
+        fields: [
+          'address1_city',
+          'address1_country',
+          'address1_telephone1',
+          'address1_telephone2',
+          'address1_telephone3',
+          'address2_telephone1',
+          'address2_telephone2',
+          'address2_telephone3',
+        ],
+      },
     ],
     required: ['lastname'],
     orderBy: 'fullname asc',
   },
   account: {
     viewName: 'Active Accounts',
-    columns: [column('account', 'name', true), column('account', 'telephone1'), column('account', 'address1_city'), column('account', 'address1_country'), column('account', 'emailaddress1')],
+    columns: [
+      column('account', 'name', true),
+      column('account', 'telephone1'),
+      column('account', 'address1_city'),
+      column('account', 'address1_country'),
+      column('account', 'emailaddress1'),
+    ],
     sections: [
       { title: 'Account Information', fields: ['name', 'accountnumber', 'emailaddress1'] },
       { title: 'Phone', fields: ['telephone1', 'telephone2', 'telephone3'] },
@@ -49,7 +74,14 @@ export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   },
   lead: {
     viewName: 'All Leads',
-    columns: [column('lead', 'fullname', true), column('lead', 'subject'), column('lead', 'companyname'), column('lead', 'telephone1'), column('lead', 'mobilephone'), column('lead', 'emailaddress1')],
+    columns: [
+      column('lead', 'fullname', true),
+      column('lead', 'subject'),
+      column('lead', 'companyname'),
+      column('lead', 'telephone1'),
+      column('lead', 'mobilephone'),
+      column('lead', 'emailaddress1'),
+    ],
     sections: [
       { title: 'Contact', fields: ['subject', 'firstname', 'lastname', 'companyname', 'emailaddress1'] },
       { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3'] },

@@ -161,7 +161,8 @@ function formParameters(entity: PageEntity, parameters: Record<string, FormParam
     if ((!column || column.readOnly || column.name === entity.primaryKey) && !lookup) {
       throw CifRejection.of(CifErrorCode.InvalidArgument, `formParameters: '${key}' is not a field of the ${entity.logicalName} form.`);
     }
-    if (lookup && key === lookup.name && value !== null && !GUID.test(String(value))) throw CifRejection.of(CifErrorCode.InvalidArgument, `formParameters: '${key}' must be a record id.`);
+    if (lookup && key === lookup.name && value !== null && !GUID.test(String(value)))
+      throw CifRejection.of(CifErrorCode.InvalidArgument, `formParameters: '${key}' must be a record id.`);
     if (lookup && key === `${lookup.name}type` && !Object.values(lookup.navigation).includes(String(value))) {
       throw CifRejection.of(CifErrorCode.InvalidArgument, `formParameters: '${key}' must be one of ${[...new Set(Object.values(lookup.navigation))].join(', ')}.`);
     }

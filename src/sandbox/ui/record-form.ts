@@ -142,14 +142,30 @@ function formField(ui: UiContext, entity: PageEntity, props: FieldProps): View {
     const text = record ? displayValue(etn, `_${name}_value`, record) : (values[`${name}name`] ?? lookupId ?? '');
     if (!lookupId || !type || !ENTITY_VIEWS[type]) return row(h('span', { id: inputId, class: 'lookup-value' }, text || '---'));
     const route = { page: 'entityrecord', etn: type, id: lookupId, extraqs: {} } as const;
-    return row(h('a', { id: inputId, class: 'lookup-value', href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, text || lookupId));
+    return row(
+      h(
+        'a',
+        {
+          id: inputId,
+          class: 'lookup-value',
+          href: ui.state.urlOf(route),
+          onClick: (event: Event) => {
+            event.preventDefault();
+            ui.state.navigate(route);
+          },
+        },
+        text || lookupId,
+      ),
+    );
   }
   const column = entity.columns.find((c) => c.name === name) as PageColumn;
   const value = values[name] ?? '';
   const readOnly = props.readOnly || column.readOnly === true || STATE_COLUMNS.has(name);
   if (readOnly && STATE_COLUMNS.has(name)) return row(h('span', { id: inputId, class: 'read-only-value' }, record ? displayValue(etn, name, record) : 'Open'));
   if (entityLabel(etn).phoneFields.includes(name)) {
-    return row(phoneInput(ui, { id: inputId, readOnly, onInput: props.set, source: { value, name, entityLogicalName: etn, entityId: props.id, recordTitle: record ? props.title : '' } }));
+    return row(
+      phoneInput(ui, { id: inputId, readOnly, onInput: props.set, source: { value, name, entityLogicalName: etn, entityId: props.id, recordTitle: record ? props.title : '' } }),
+    );
   }
   if (readOnly && value === '') return row(h('span', { id: inputId, class: 'read-only-value' }, '---'));
   const onInput = (event: Event) => props.set((event.currentTarget as HTMLInputElement).value);

@@ -41,7 +41,11 @@ export function SearchPage({ ui, etn, searchText, query }: { ui: UiContext; etn?
       h('h1', null, 'Search results'),
       query ? null : h('form', { class: 'view-search', role: 'search', onSubmit: onSearch }, h('input', { name: 'q', type: 'search', value: searchText, 'aria-label': 'Search' })),
     ),
-    h('p', { class: 'search-summary' }, loaded.loading && !loaded.data ? 'Searching…' : query ? `${total} records match the channel's search` : `${total} result${total === 1 ? '' : 's'} for “${searchText}”`),
+    h(
+      'p',
+      { class: 'search-summary' },
+      loaded.loading && !loaded.data ? 'Searching…' : query ? `${total} records match the channel's search` : `${total} result${total === 1 ? '' : 's'} for “${searchText}”`,
+    ),
     loaded.error ? h('p', { class: 'error' }, loaded.error.message) : null,
     groups.map((group) =>
       h(
@@ -51,7 +55,15 @@ export function SearchPage({ ui, etn, searchText, query }: { ui: UiContext; etn?
         h(
           'table',
           { class: 'grid' },
-          h('thead', null, h('tr', null, group.columns.map((name) => h('th', { key: name }, columnLabel(group.entity.logicalName, name.replace(/^_(.*)_value$/, '$1')))))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              group.columns.map((name) => h('th', { key: name }, columnLabel(group.entity.logicalName, name.replace(/^_(.*)_value$/, '$1')))),
+            ),
+          ),
           h(
             'tbody',
             null,

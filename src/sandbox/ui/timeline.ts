@@ -16,8 +16,7 @@ export function Timeline({ ui, etn, id, title }: { ui: UiContext; etn: string; i
     [id, ui.state.dataVersion],
   );
   const calls = loaded.data?.records ?? [];
-  const newCall = () =>
-    ui.state.navigate({ page: 'entityrecord', etn: 'phonecall', extraqs: { regardingobjectid: id, regardingobjectidname: title, regardingobjectidtype: etn } });
+  const newCall = () => ui.state.navigate({ page: 'entityrecord', etn: 'phonecall', extraqs: { regardingobjectid: id, regardingobjectidname: title, regardingobjectidtype: etn } });
 
   return h(
     'section',
@@ -44,7 +43,17 @@ export function Timeline({ ui, etn, id, title }: { ui: UiContext; etn: string; i
             'div',
             { class: 'timeline-body' },
             h('div', { class: 'timeline-kind' }, 'Phone Call', h('time', null, formatDateTime(call.actualstart ?? call.createdon))),
-            h('a', { href: ui.state.urlOf(route), onClick: (event: Event) => { event.preventDefault(); ui.state.navigate(route); } }, String(call.subject ?? '')),
+            h(
+              'a',
+              {
+                href: ui.state.urlOf(route),
+                onClick: (event: Event) => {
+                  event.preventDefault();
+                  ui.state.navigate(route);
+                },
+              },
+              String(call.subject ?? ''),
+            ),
             h('div', { class: 'timeline-meta' }, meta.join(' · ')),
             call.description ? h('p', { class: 'timeline-description' }, String(call.description)) : null,
           ),

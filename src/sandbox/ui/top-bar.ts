@@ -53,7 +53,11 @@ export function TopBar({ ui }: { ui: UiContext }): View {
     h('span', { class: 'brand' }, 'Dynamics 365'),
     h('span', { class: 'brand-separator' }, '|'),
     h('span', { class: 'app-name' }, config.org.appName),
-    h('form', { class: 'global-search', role: 'search', onSubmit: onSearch }, h('input', { name: 'q', type: 'search', placeholder: 'Search', 'aria-label': 'Search Dynamics 365' })),
+    h(
+      'form',
+      { class: 'global-search', role: 'search', onSubmit: onSearch },
+      h('input', { name: 'q', type: 'search', placeholder: 'Search', 'aria-label': 'Search Dynamics 365' }),
+    ),
     // Not Dynamics: the sandbox's customer who calls the company (opens beside this page).
     h('a', { class: 'topbar-link', href: CUSTOMER_PHONE_PATHS.page, target: '_blank', rel: 'noopener', title: 'Call the company as a customer' }, 'Customer phone'),
     h(

@@ -32,7 +32,14 @@ export function callRecordView(row: StoredCallRecord): CallRecord {
       row.quality === null
         ? null
         : {
-            legs: row.quality.legs.map((leg) => ({ party: leg.party, packets: leg.packets, packetsLost: leg.packetsLost, lossRatio: leg.lossRatio, jitterMs: leg.jitterMs, mos: leg.mos })),
+            legs: row.quality.legs.map((leg) => ({
+              party: leg.party,
+              packets: leg.packets,
+              packetsLost: leg.packetsLost,
+              lossRatio: leg.lossRatio,
+              jitterMs: leg.jitterMs,
+              mos: leg.mos,
+            })),
             poor: row.quality.poor,
           },
     extensions: [...row.extensions],

@@ -108,10 +108,13 @@ export class EventChannel {
     this.#options.server.off('upgrade', this.#onUpgrade);
     clearInterval(this.#pinger);
     this.#stopListening?.();
-    const closed = [...this.#connections].map(({ ws }) => new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close(EventChannelCloseCode.GOING_AWAY, 'server shutting down');
-    }));
+    const closed = [...this.#connections].map(
+      ({ ws }) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.close(EventChannelCloseCode.GOING_AWAY, 'server shutting down');
+        }),
+    );
     // A peer that never answers the closing handshake must not hold up the HTTP server's close.
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)))]);

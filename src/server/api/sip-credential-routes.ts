@@ -34,13 +34,7 @@ export interface SipCredentialSettings {
 
 export type { SipCredentials } from '../../contract/sip-credentials.ts';
 
-export function registerSipCredentialRoutes(
-  app: FastifyInstance,
-  sessions: SessionService,
-  extensions: ExtensionRepository,
-  site: SiteOrigin,
-  sip: SipCredentialSettings,
-): void {
+export function registerSipCredentialRoutes(app: FastifyInstance, sessions: SessionService, extensions: ExtensionRepository, site: SiteOrigin, sip: SipCredentialSettings): void {
   // RFC 3986 §3.2.2: an IPv6 address goes in brackets in a URI.
   const domain = isIPv6(sip.domain) ? `[${sip.domain}]` : sip.domain;
 

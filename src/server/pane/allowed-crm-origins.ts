@@ -37,7 +37,11 @@ export function createAllowedCrmOrigins(configured: readonly string[], extra: ()
     return [...fixed, ...extraPatterns()].filter((pattern) => !seen.has(pattern.text) && seen.add(pattern.text));
   };
   return {
-    check: (raw) => checkCrmOrigin(raw, all().map((pattern) => pattern.parsed)),
+    check: (raw) =>
+      checkCrmOrigin(
+        raw,
+        all().map((pattern) => pattern.parsed),
+      ),
     patterns: () => all().map((pattern) => pattern.text),
   };
 }

@@ -50,7 +50,8 @@ export function renderPaneShell(config: PaneConfig, assets: PaneAssetNames): str
 }
 
 /** The refusal page's only style, allowed by its hash: the page loads nothing else. */
-export const REFUSAL_STYLE = 'body{font:14px/1.5 "Segoe UI",system-ui,sans-serif;color:#242424;margin:0;padding:16px;max-width:40em}h1{font-size:18px;margin:0 0 8px}code{background:#f5f5f5;padding:1px 4px;border-radius:3px;word-break:break-all}li{margin:2px 0}';
+export const REFUSAL_STYLE =
+  'body{font:14px/1.5 "Segoe UI",system-ui,sans-serif;color:#242424;margin:0;padding:16px;max-width:40em}h1{font-size:18px;margin:0 0 8px}code{background:#f5f5f5;padding:1px 4px;border-radius:3px;word-break:break-all}li{margin:2px 0}';
 export const REFUSAL_STYLE_HASH = `sha256-${createHash('sha256').update(REFUSAL_STYLE).digest('base64')}`;
 
 export interface RefusalDetails {

@@ -109,7 +109,11 @@ export function registerPaneRoutes(app: HttpApp, options: PaneRouteOptions): voi
     const kind = (['js', 'css'] as const).find((name) => built[name].fileName === request.params.file);
     if (!kind) {
       // Not cached: during a rolling update another server may already know this name.
-      return reply.code(404).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send('No such pane asset: the pane was updated since this page loaded; reload it.\n');
+      return reply
+        .code(404)
+        .header('cache-control', 'no-store')
+        .type('text/plain; charset=utf-8')
+        .send('No such pane asset: the pane was updated since this page loaded; reload it.\n');
     }
     const asset = built[kind];
     const coding = negotiateContentCoding(request.headers['accept-encoding']);

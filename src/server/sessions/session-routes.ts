@@ -28,11 +28,9 @@ const RefreshBody = z.object({ refreshToken: z.string().min(1).max(256).optional
 /** The typed login as the audit line keeps it: enough to recognise, bounded so nobody can flood the log. */
 const AUDIT_LOGIN_CHARS = 64;
 
-
 export function sessionView(session: Session): SessionView {
   return { expiresAt: session.expiresAt, extension: session.user };
 }
-
 
 function accessView(access: AccessToken, session: Session): AccessAnswer {
   return { token: access.token, tokenExpiresAt: access.expiresAt, ...sessionView(session) };

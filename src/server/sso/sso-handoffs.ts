@@ -21,10 +21,7 @@ export const HANDOFF_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** An outcome nobody claims (the pane was closed) is forgotten after this. */
 export const OUTCOME_LIFETIME_MS = 2 * 60_000;
 
-export type HandoffOutcome =
-  | { status: 'pending' }
-  | { status: 'succeeded'; extension: string }
-  | { status: 'failed'; code: SsoErrorCode; message: string };
+export type HandoffOutcome = { status: 'pending' } | { status: 'succeeded'; extension: string } | { status: 'failed'; code: SsoErrorCode; message: string };
 
 interface Entry {
   outcome: HandoffOutcome;

@@ -155,7 +155,10 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
       // A hint only (the ID token's hd is what counts): Google then offers only that domain's accounts.
       if (provider.hostedDomain !== undefined) parameters.hd = provider.hostedDomain;
       const target = oidc.buildAuthorizationUrl(client, parameters);
-      return reply.code(302).headers({ location: target.href, 'set-cookie': bindingCookie(binding), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+      return reply
+        .code(302)
+        .headers({ location: target.href, 'set-cookie': bindingCookie(binding), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+        .send();
     } catch (error) {
       if (error instanceof SsoError) return sendFailure(reply, error);
       throw error;
@@ -180,7 +183,10 @@ export function registerSsoRoutes(app: HttpApp, options: SsoRouteOptions): void 
       const providerError = single(request.query.error);
       if (providerError !== undefined) {
         const description = single(request.query.error_description)?.slice(0, MAX_PROVIDER_TEXT);
-        throw new SsoError(SsoErrorCode.PROVIDER_ERROR, `${provider.label} did not sign you in (${providerError.slice(0, MAX_PROVIDER_TEXT)}${description ? `: ${description}` : ''}).`);
+        throw new SsoError(
+          SsoErrorCode.PROVIDER_ERROR,
+          `${provider.label} did not sign you in (${providerError.slice(0, MAX_PROVIDER_TEXT)}${description ? `: ${description}` : ''}).`,
+        );
       }
       const client = await clientFor(provider);
       const query = request.url.slice(request.url.indexOf('?'));

@@ -47,10 +47,7 @@ export function selectChallenge(challenges: DigestChallenge | readonly DigestCha
     const challenge = list.find((c) => toDigestAlgorithm(c.algorithm) === wanted && c.qop?.includes('auth') === true);
     if (challenge !== undefined) return { challenge, algorithm: wanted };
   }
-  throw new DigestError(
-    DigestErrorCode.NO_USABLE_CHALLENGE,
-    'no Digest challenge offers MD5 or SHA-256 with qop=auth',
-  );
+  throw new DigestError(DigestErrorCode.NO_USABLE_CHALLENGE, 'no Digest challenge offers MD5 or SHA-256 with qop=auth');
 }
 
 /** The Authorization (or Proxy-Authorization) header value answering the challenge(s). */

@@ -45,8 +45,7 @@ interface DigestResponseFields {
 }
 
 /** Either the plain password or a stored H(A1) for the same algorithm, username and realm. */
-export type DigestResponseInput = DigestResponseFields &
-  ({ password: string; ha1?: undefined } | { ha1: string; password?: undefined });
+export type DigestResponseInput = DigestResponseFields & ({ password: string; ha1?: undefined } | { ha1: string; password?: undefined });
 
 /**
  * response = KD(H(A1), nonce ":" nc ":" cnonce ":" qop ":" H(A2)), KD(s, d) = H(s ":" d)
@@ -54,10 +53,7 @@ export type DigestResponseInput = DigestResponseFields &
  */
 export function digestResponse(input: DigestResponseInput): string {
   const { algorithm } = input;
-  const ha1 =
-    input.password !== undefined
-      ? computeHa1(algorithm, input.username, input.realm, input.password)
-      : input.ha1.toLowerCase();
+  const ha1 = input.password !== undefined ? computeHa1(algorithm, input.username, input.realm, input.password) : input.ha1.toLowerCase();
   const ha2 = digestHash(algorithm, `${input.method}:${input.uri}`);
   return digestHash(algorithm, `${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2}`);
 }

@@ -13,9 +13,7 @@ import { parseVia } from './via.ts';
 import { parseContentLength, parseExpires, parseMaxForwards } from './scalar-headers.ts';
 
 /** Headers that may appear at most once (RFC 3261 §7.3.1: not comma-separated lists), one bit each. */
-const SINGLETON_BITS = new Map(
-  ['To', 'From', 'Call-ID', 'CSeq', 'Max-Forwards', 'Content-Length', 'Content-Type', 'Expires'].map((name, i) => [name, 1 << i]),
-);
+const SINGLETON_BITS = new Map(['To', 'From', 'Call-ID', 'CSeq', 'Max-Forwards', 'Content-Length', 'Content-Type', 'Expires'].map((name, i) => [name, 1 << i]));
 
 export interface CheckedHeaders {
   contentLength?: number;

@@ -50,16 +50,14 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): SipMessa
     if (section.error) throw section.error;
     const checked = checkHeaders(section.headers);
     if (head.type === 'request' && checked.cseq !== undefined && checked.cseq.method !== head.method) {
-      throw new SipParseError(
-        SipParseErrorCode.METHOD_MISMATCH,
-        `CSeq method ${checked.cseq.method} differs from the request method ${head.method} (RFC 3261 §8.1.1.5)`,
-      );
+      throw new SipParseError(SipParseErrorCode.METHOD_MISMATCH, `CSeq method ${checked.cseq.method} differs from the request method ${head.method} (RFC 3261 §8.1.1.5)`);
     }
     const body = frameBody(data, frame.bodyStart, checked.contentLength);
     setContentLength(section.headers, body.length);
-    const msg: SipMessage = head.type === 'request'
-      ? { type: 'request', method: head.method, uri: head.uri, headers: section.headers, body }
-      : { type: 'response', status: head.status, reason: head.reason, headers: section.headers, body };
+    const msg: SipMessage =
+      head.type === 'request'
+        ? { type: 'request', method: head.method, uri: head.uri, headers: section.headers, body }
+        : { type: 'response', status: head.status, reason: head.reason, headers: section.headers, body };
     assertRequiredHeaders(msg);
     rememberParsed(msg, checked.parsed);
     return msg;
@@ -119,10 +117,7 @@ function frameBody(data: Buffer, bodyStart: number, contentLength: number | unde
   const available = data.length - bodyStart;
   if (contentLength === undefined) return copyBody(data, bodyStart, available);
   if (available < contentLength) {
-    throw new SipParseError(
-      SipParseErrorCode.CONTENT_LENGTH,
-      `Content-Length is ${contentLength} but only ${available} octets follow the headers`,
-    );
+    throw new SipParseError(SipParseErrorCode.CONTENT_LENGTH, `Content-Length is ${contentLength} but only ${available} octets follow the headers`);
   }
   return copyBody(data, bodyStart, contentLength);
 }

@@ -15,11 +15,9 @@ export function assertRequiredHeaders(msg: SipMessage): void {
   if (hasAllCanonical(msg)) return;
   const missing = REQUIRED_HEADERS.filter((name) => getHeader(msg, name) === undefined);
   if (missing.length === 0) return;
-  throw new SipParseError(
-    SipParseErrorCode.MISSING_HEADER,
-    `the ${msg.type} lacks required header${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (RFC 3261 §8.1.1)`,
-    { status: msg.type === 'request' ? 400 : null },
-  );
+  throw new SipParseError(SipParseErrorCode.MISSING_HEADER, `the ${msg.type} lacks required header${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (RFC 3261 §8.1.1)`, {
+    status: msg.type === 'request' ? 400 : null,
+  });
 }
 
 const ALL = (1 << REQUIRED_HEADERS.length) - 1;
@@ -29,11 +27,21 @@ function hasAllCanonical(msg: SipMessage): boolean {
   let found = 0;
   for (const { name } of msg.headers) {
     switch (name) {
-      case 'Via': found |= 1; break;
-      case 'From': found |= 2; break;
-      case 'To': found |= 4; break;
-      case 'Call-ID': found |= 8; break;
-      case 'CSeq': found |= 16; break;
+      case 'Via':
+        found |= 1;
+        break;
+      case 'From':
+        found |= 2;
+        break;
+      case 'To':
+        found |= 4;
+        break;
+      case 'Call-ID':
+        found |= 8;
+        break;
+      case 'CSeq':
+        found |= 16;
+        break;
       default:
     }
   }

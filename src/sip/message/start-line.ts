@@ -5,9 +5,7 @@ import { SipParseErrorCode } from '../sip-errors.ts';
 import { isSipUri, parseUri } from './uri.ts';
 import { isToken } from './syntax.ts';
 
-export type StartLine =
-  | { type: 'request'; method: string; uri: Uri }
-  | { type: 'response'; status: number; reason: string };
+export type StartLine = { type: 'request'; method: string; uri: Uri } | { type: 'response'; status: number; reason: string };
 
 function badLine(line: string, why: string): never {
   throw new SipParseError(SipParseErrorCode.BAD_START_LINE, `bad start line ${quoteForError(line)}: ${why}`);

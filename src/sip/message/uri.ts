@@ -6,10 +6,7 @@ import type { OtherUri, ParamValue, SipUri, TelUri, Uri } from './types.ts';
 import { SipParseError, quoteForError } from './parse-error.ts';
 import { SipParseErrorCode } from '../sip-errors.ts';
 import { escapeComponent, unescapeComponent } from './escape.ts';
-import {
-  HNV_EXTRA, PARAM_EXTRA, PASSWORD_EXTRA, UNRESERVED, URIC, USER_EXTRA,
-  allChars, isHostnameOrIPv4, isIPv6, parseBoundedInt,
-} from './syntax.ts';
+import { HNV_EXTRA, PARAM_EXTRA, PASSWORD_EXTRA, UNRESERVED, URIC, USER_EXTRA, allChars, isHostnameOrIPv4, isIPv6, parseBoundedInt } from './syntax.ts';
 
 const USER_CHARS = UNRESERVED | USER_EXTRA;
 const PASSWORD_CHARS = UNRESERVED | PASSWORD_EXTRA;

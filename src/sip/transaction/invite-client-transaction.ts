@@ -41,14 +41,7 @@ export class InviteClientTransaction<F extends TransactionFlow, T> extends Trans
   #cancelRequested = false;
   #pendingCancel: (() => void) | undefined;
 
-  constructor(
-    request: SipRequest,
-    target: T,
-    branch: string,
-    transport: TransactionTransport<F, T>,
-    user: ClientTransactionUser<F, T>,
-    context: TransactionContext,
-  ) {
+  constructor(request: SipRequest, target: T, branch: string, transport: TransactionTransport<F, T>, user: ClientTransactionUser<F, T>, context: TransactionContext) {
     super('INVITE client transaction', 'Calling', TRANSITIONS, context);
     this.request = request;
     this.target = target;

@@ -41,14 +41,7 @@ export class InviteServerTransaction<F extends TransactionFlow> extends Transact
   #lastProvisional: SipResponse | undefined;
   #finalResponse: SipResponse | undefined;
 
-  constructor(
-    request: SipRequest,
-    flow: F,
-    transport: TransactionTransport<F, unknown>,
-    user: ServerTransactionUser<F>,
-    context: TransactionContext,
-    tryingDelayMs: number,
-  ) {
+  constructor(request: SipRequest, flow: F, transport: TransactionTransport<F, unknown>, user: ServerTransactionUser<F>, context: TransactionContext, tryingDelayMs: number) {
     super('INVITE server transaction', 'Proceeding', TRANSITIONS, context);
     this.request = request;
     this.flow = flow;

@@ -47,13 +47,7 @@ export function rfc2543AckKey(request: SipRequest): string {
 }
 
 function rfc2543Common(request: SipRequest, via: Via): string[] {
-  return [
-    formatUri(request.uri),
-    tagOf(fromOf(request)) ?? '',
-    callIdOf(request),
-    String(cseqOf(request).seq),
-    formatVia(via),
-  ];
+  return [formatUri(request.uri), tagOf(fromOf(request)) ?? '', callIdOf(request), String(cseqOf(request).seq), formatVia(via)];
 }
 
 function branchOf(via: Via): string | undefined {

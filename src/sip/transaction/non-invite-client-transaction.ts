@@ -32,14 +32,7 @@ export class NonInviteClientTransaction<F extends TransactionFlow, T> extends Tr
   readonly #user: ClientTransactionUser<F, T>;
   readonly #reliable: boolean;
 
-  constructor(
-    request: SipRequest,
-    target: T,
-    branch: string,
-    transport: TransactionTransport<F, T>,
-    user: ClientTransactionUser<F, T>,
-    context: TransactionContext,
-  ) {
+  constructor(request: SipRequest, target: T, branch: string, transport: TransactionTransport<F, T>, user: ClientTransactionUser<F, T>, context: TransactionContext) {
     super(`${request.method} client transaction`, 'Trying', TRANSITIONS, context);
     this.request = request;
     this.target = target;

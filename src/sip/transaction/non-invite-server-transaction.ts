@@ -30,13 +30,7 @@ export class NonInviteServerTransaction<F extends TransactionFlow> extends Trans
   readonly #user: ServerTransactionUser<F>;
   #lastResponse: SipResponse | undefined;
 
-  constructor(
-    request: SipRequest,
-    flow: F,
-    transport: TransactionTransport<F, unknown>,
-    user: ServerTransactionUser<F>,
-    context: TransactionContext,
-  ) {
+  constructor(request: SipRequest, flow: F, transport: TransactionTransport<F, unknown>, user: ServerTransactionUser<F>, context: TransactionContext) {
     super(`${request.method} server transaction`, 'Trying', TRANSITIONS, context);
     this.request = request;
     this.flow = flow;

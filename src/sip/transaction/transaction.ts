@@ -25,12 +25,7 @@ export abstract class Transaction<S extends string, TimerName extends string> {
   protected readonly config: Readonly<TimerConfig>;
   readonly #onTerminated: () => void;
 
-  protected constructor(
-    name: string,
-    initial: S,
-    transitions: Readonly<Record<S | 'Terminated', readonly (S | 'Terminated')[]>>,
-    context: TransactionContext,
-  ) {
+  protected constructor(name: string, initial: S, transitions: Readonly<Record<S | 'Terminated', readonly (S | 'Terminated')[]>>, context: TransactionContext) {
     this.machine = new StateMachine<S | 'Terminated'>(name, initial, transitions);
     this.timers = new TimerSet<TimerName>(context.clock);
     this.config = context.timers;

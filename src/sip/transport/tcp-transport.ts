@@ -145,16 +145,12 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     const tls = this.#options.tls;
     return new Promise((resolve, reject) => {
       const tcp = netConnect({ host: remote.address, port: remote.port, localAddress });
-      const socket: Socket = tls
-        ? tlsConnect({ socket: tcp, host: remote.address, ca: tls.ca, cert: tls.cert, key: tls.key })
-        : tcp;
+      const socket: Socket = tls ? tlsConnect({ socket: tcp, host: remote.address, ca: tls.ca, cert: tls.cert, key: tls.key }) : tcp;
       const fail = (err: Error): void => {
         socket.destroy();
         reject(err);
       };
-      socket.setTimeout(this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
-        fail(new Error(`${this.protocol} connect to ${formatHostPort(remote)} timed out`)),
-      );
+      socket.setTimeout(this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () => fail(new Error(`${this.protocol} connect to ${formatHostPort(remote)} timed out`)));
       socket.once('error', fail);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', fail);

@@ -14,16 +14,7 @@ import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
-import {
-  createResponse,
-  cseqOf,
-  getHeader,
-  parseMessage,
-  REQUIRED_HEADERS,
-  serializeMessage,
-  SipParseError,
-  topVia,
-} from '../message/index.ts';
+import { createResponse, cseqOf, getHeader, parseMessage, REQUIRED_HEADERS, serializeMessage, SipParseError, topVia } from '../message/index.ts';
 import type { SipMessage, SipParsePartial, SipRequest, SipResponse } from '../message/index.ts';
 import { isReliable, normalizeAddress, type Flow, type TransportProtocol } from './flow.ts';
 import type { TransportLogger } from './logger.ts';
@@ -284,9 +275,7 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     let partial: SipParsePartial | undefined;
     try {
       const message = parseMessage(error.data, { maxSize: this.#maxMessageSize });
-      partial = message.type === 'request'
-        ? { isRequest: true, method: message.method, headers: message.headers }
-        : { isRequest: false, headers: message.headers };
+      partial = message.type === 'request' ? { isRequest: true, method: message.method, headers: message.headers } : { isRequest: false, headers: message.headers };
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
       partial = err.partial;

@@ -196,7 +196,9 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (upgradeUrl(req)?.pathname !== this.path) return;
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) {
       // RFC 7118 §4: a SIP WebSocket server refuses a handshake without the `sip` subprotocol.
       refuse(socket, '400 Bad Request', 'WebSocket subprotocol "sip" required\n');

@@ -13,7 +13,19 @@ import type { ApiErrorCode } from '../../contract/api-errors.ts';
 import { PANE_CLIENT_HEADER, PANE_CLIENT_VALUE } from '../../contract/pane-client.ts';
 import type { CrmEntity } from '../../crm/crm-entities.ts';
 import type { RecordPhone } from '../../crm/phone-search.ts';
-import type { CallPage, CallRecord, CrmLogReport, LoginAnswer, PaneSettings, PhoneLookupAnswer, PhoneNormalizeAnswer, PhoneRankAnswer, SessionView, SipCredentials, SsoButton } from './api-types.ts';
+import type {
+  CallPage,
+  CallRecord,
+  CrmLogReport,
+  LoginAnswer,
+  PaneSettings,
+  PhoneLookupAnswer,
+  PhoneNormalizeAnswer,
+  PhoneRankAnswer,
+  SessionView,
+  SipCredentials,
+  SsoButton,
+} from './api-types.ts';
 
 export const ApiFailure = {
   /** No answer: offline, server down, or the request was refused by the browser. */

@@ -58,7 +58,11 @@ export class CifClient {
   }
 
   getClickToAct(): Promise<CifResult<boolean>> {
-    return this.#call('getClickToAct', (cif) => cif.getClickToAct(), (value) => (typeof value === 'boolean' ? value : value === 'true' ? true : value === 'false' ? false : undefined));
+    return this.#call(
+      'getClickToAct',
+      (cif) => cif.getClickToAct(),
+      (value) => (typeof value === 'boolean' ? value : value === 'true' ? true : value === 'false' ? false : undefined),
+    );
   }
 
   /** `query` is an OData string such as `?$select=fullname&$filter=…`. */
@@ -81,10 +85,14 @@ export class CifClient {
   }
 
   createRecord(entity: string, data: JsonObject): Promise<CifResult<{ id: string }>> {
-    return this.#call('createRecord', (cif) => cif.createRecord(entity, JSON.stringify(data)), (value) => {
-      const id = readObject(value)?.id;
-      return typeof id === 'string' ? { id: id.replace(/^\{|\}$/g, '').toLowerCase() } : undefined;
-    });
+    return this.#call(
+      'createRecord',
+      (cif) => cif.createRecord(entity, JSON.stringify(data)),
+      (value) => {
+        const id = readObject(value)?.id;
+        return typeof id === 'string' ? { id: id.replace(/^\{|\}$/g, '').toLowerCase() } : undefined;
+      },
+    );
   }
 
   retrieveRecord(entity: string, id: string, options?: string): Promise<CifResult<JsonObject>> {
@@ -117,10 +125,14 @@ export class CifClient {
   }
 
   getWidth(): Promise<CifResult<number>> {
-    return this.#call('getWidth', (cif) => cif.getWidth(), (value) => {
-      const width = Number(value);
-      return Number.isFinite(width) ? width : undefined;
-    });
+    return this.#call(
+      'getWidth',
+      (cif) => cif.getWidth(),
+      (value) => {
+        const width = Number(value);
+        return Number.isFinite(width) ? width : undefined;
+      },
+    );
   }
 
   setWidth(width: number): Promise<CifResult<void>> {
@@ -140,20 +152,30 @@ export class CifClient {
     if (!framework) return fail(CifErrorKind.Unavailable, 'Not connected to Dynamics 365.');
     const wiring: Array<[string, (payload: string) => void]> = [];
     const wire = <T>(name: string, read: (payload: unknown) => T | undefined, deliver: ((value: T) => void) | undefined) => {
-      if (deliver) wiring.push([name, (payload) => {
-        const value = read(payload);
-        if (value !== undefined) deliver(value);
-      }]);
+      if (deliver)
+        wiring.push([
+          name,
+          (payload) => {
+            const value = read(payload);
+            if (value !== undefined) deliver(value);
+          },
+        ]);
     };
     wire('onclicktoact', readClickToAct, handlers.onClickToAct);
     wire('onmodechanged', (payload) => readMode(readNumberValue(payload)), handlers.onModeChanged);
     wire('onsizechanged', readNumberValue, handlers.onSizeChanged);
     wire('onpagenavigate', readPageNavigate, handlers.onPageNavigate);
     wire('onsendkbarticle', readKbArticle, handlers.onSendKbArticle);
-    const registered = wiring.map(([name, deliver]) => [name, (payload: string) => {
-      deliver(payload);
-      return Promise.resolve();
-    }] as const);
+    const registered = wiring.map(
+      ([name, deliver]) =>
+        [
+          name,
+          (payload: string) => {
+            deliver(payload);
+            return Promise.resolve();
+          },
+        ] as const,
+    );
     for (const [name, handler] of registered) {
       const result = await this.#call(`addHandler(${name})`, (cif) => cif.addHandler(name, handler), IGNORE);
       if (!result.ok) return result;

@@ -31,7 +31,5 @@ export interface CifFramework {
 export function frameworkOf(win: object): CifFramework | undefined {
   const microsoft = (win as { Microsoft?: { CIFramework?: unknown } }).Microsoft;
   const framework = microsoft?.CIFramework;
-  return typeof framework === 'object' && framework !== null && typeof (framework as CifFramework).getEnvironment === 'function'
-    ? (framework as CifFramework)
-    : undefined;
+  return typeof framework === 'object' && framework !== null && typeof (framework as CifFramework).getEnvironment === 'function' ? (framework as CifFramework) : undefined;
 }

@@ -87,7 +87,7 @@ export interface ClickToActEvent {
 
 export function readClickToAct(payload: unknown): ClickToActEvent | undefined {
   const body = readObject(payload);
-  if (!body || typeof body.value !== 'string' && typeof body.value !== 'number') return undefined;
+  if (!body || (typeof body.value !== 'string' && typeof body.value !== 'number')) return undefined;
   const text = (key: string) => (typeof body[key] === 'string' && body[key] !== '' ? (body[key] as string) : undefined);
   const event: ClickToActEvent = { value: String(body.value), name: text('name') ?? '', format: text('format') ?? '' };
   const entity = text('entityLogicalName');

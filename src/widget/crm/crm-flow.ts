@@ -72,7 +72,9 @@ export class CrmFlow {
   /** The records holding `number`, best first; undefined when the search could not run. */
   async lookup(number: string): Promise<RecordRef[] | undefined> {
     const { settings, defaultRegion, api } = this.#context;
-    const entities = settings().searchIn.filter((item) => item.enabled).map((item) => item.entity);
+    const entities = settings()
+      .searchIn.filter((item) => item.enabled)
+      .map((item) => item.entity);
     const cif = this.#context.cif();
     if (!cif.available || entities.length === 0) return entities.length === 0 ? [] : undefined;
     const lookup = await api.phoneLookup(number, entities, defaultRegion);

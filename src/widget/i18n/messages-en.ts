@@ -175,7 +175,8 @@ export const en = {
   alertsNotNow: 'Not now',
   alertsOn: 'Desktop alerts are on: a call that rings while this tab is in the background shows an alert, and clicking it answers.',
   alertsOff: 'Desktop alerts are off. Turn them on to see a call that rings while this tab is in the background.',
-  alertsBlocked: "Desktop alerts are blocked for this site. To get them, allow notifications for your Dynamics 365 site in the browser's site settings, or ask your administrator to allow them.",
+  alertsBlocked:
+    "Desktop alerts are blocked for this site. To get them, allow notifications for your Dynamics 365 site in the browser's site settings, or ask your administrator to allow them.",
   alertsUnsupported: 'This browser cannot show desktop alerts.',
   ringerOn: 'The ringer is on.',
   setAudio: 'Audio devices',

@@ -87,10 +87,22 @@ export class JsSipEngine implements PhoneEngine {
     const mine = (apply: () => void) => () => {
       if (this.#ua === ua) apply();
     };
-    ua.on('connecting', mine(() => this.#setRegistration('connecting')));
-    ua.on('disconnected', mine(() => this.#setRegistration('connecting', 'connection lost')));
-    ua.on('registered', mine(() => this.#setRegistration('registered')));
-    ua.on('unregistered', mine(() => this.#setRegistration('unregistered')));
+    ua.on(
+      'connecting',
+      mine(() => this.#setRegistration('connecting')),
+    );
+    ua.on(
+      'disconnected',
+      mine(() => this.#setRegistration('connecting', 'connection lost')),
+    );
+    ua.on(
+      'registered',
+      mine(() => this.#setRegistration('registered')),
+    );
+    ua.on(
+      'unregistered',
+      mine(() => this.#setRegistration('unregistered')),
+    );
     ua.on('registrationFailed', (event) => {
       if (this.#ua === ua) this.#setRegistration('failed', String(event.cause ?? 'registration failed'));
     });

@@ -47,9 +47,7 @@ export interface PhoneCall {
 
 export type TransferOutcome = { ok: true } | { ok: false; reason: string };
 
-export type PhoneEvent =
-  | { type: 'registration'; state: RegistrationState; reason?: string }
-  | { type: 'call'; call: PhoneCall };
+export type PhoneEvent = { type: 'registration'; state: RegistrationState; reason?: string } | { type: 'call'; call: PhoneCall };
 
 export interface PhoneEngine {
   readonly registration: RegistrationState;

@@ -12,7 +12,10 @@ export class RemoteAudio {
   attach(id: string, connection: RTCPeerConnection): void {
     const element = this.#element(id);
     const play = () => {
-      const tracks = connection.getReceivers().map((receiver) => receiver.track).filter((track) => track.kind === 'audio');
+      const tracks = connection
+        .getReceivers()
+        .map((receiver) => receiver.track)
+        .filter((track) => track.kind === 'audio');
       element.srcObject = new MediaStream(tracks);
       element.play().catch(() => {
         // Autoplay refused before any user gesture: the next gesture (answer, a key) starts it.

@@ -174,7 +174,10 @@ export class CallController {
     // Session storage is denied in a cross-site frame: the server keeps the notes for any pane
     // that logs the call later (after a reload, or inside Dynamics when this one is not).
     clearTimeout(this.#notesSaves.get(serverId));
-    this.#notesSaves.set(serverId, setTimeout(() => this.#flushNotes(serverId, notes), NOTES_SAVE_DELAY_MS));
+    this.#notesSaves.set(
+      serverId,
+      setTimeout(() => this.#flushNotes(serverId, notes), NOTES_SAVE_DELAY_MS),
+    );
   }
 
   #flushNotes(serverCallId: string, notes: string): void {
@@ -333,7 +336,11 @@ export class CallController {
     this.#ringWhileWaiting();
     const t = translator(this.#o.store.state.language);
     const number = call.remoteNumber ? this.display(call.remoteNumber) : '';
-    this.#o.notifier.ring({ id: call.id, title: t('notifyIncoming', { caller: call.remoteName || number || t('unknownCaller') }), body: [call.remoteName ? number : '', t('notifyClickToAnswer')].filter(Boolean).join('\n') });
+    this.#o.notifier.ring({
+      id: call.id,
+      title: t('notifyIncoming', { caller: call.remoteName || number || t('unknownCaller') }),
+      body: [call.remoteName ? number : '', t('notifyClickToAnswer')].filter(Boolean).join('\n'),
+    });
     this.#o.dockPanel();
     this.#o.store.update({ tab: 'phone' });
     void this.#lookupAndPop(call.id, 'ringing');

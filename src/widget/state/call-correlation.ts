@@ -26,7 +26,9 @@ export function correlate(event: CallEvent, extension: string, candidates: reado
   if (known) return known.id;
   const side = sideOf(event, extension);
   if (!side) return undefined;
-  const waiting = candidates.filter((candidate) => candidate.serverCallId === undefined && candidate.direction === side.direction && Math.abs(candidate.startedAt - event.at) <= WINDOW_MS);
+  const waiting = candidates.filter(
+    (candidate) => candidate.serverCallId === undefined && candidate.direction === side.direction && Math.abs(candidate.startedAt - event.at) <= WINDOW_MS,
+  );
   const sameNumber = waiting.filter((candidate) => sameDigits(candidate.remoteNumber, side.remote));
   const pool = sameNumber.length > 0 ? sameNumber : waiting.length === 1 ? waiting : [];
   return pool.sort((a, b) => Math.abs(a.startedAt - event.at) - Math.abs(b.startedAt - event.at))[0]?.id;

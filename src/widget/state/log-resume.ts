@@ -20,13 +20,15 @@ export interface ResumeOptions {
 
 /** The calls that still need their log written (or retried), oldest first. */
 export function unfinishedLogs(records: readonly CallRecord[], extension: string, now: number): CallRecord[] {
-  return records
-    .filter((record) => record.endedAt !== null && now - record.endedAt <= RESUME_WINDOW_MS)
-    .filter((record) => record.direction !== 'internal')
-    .filter((record) => record.crm.logState === null || record.crm.logState === 'failed')
-    // An inbound call answered by a colleague is theirs to log.
-    .filter((record) => record.direction === 'outbound' || record.answeredBy === null || record.answeredBy === extension)
-    .sort((a, b) => a.startedAt - b.startedAt);
+  return (
+    records
+      .filter((record) => record.endedAt !== null && now - record.endedAt <= RESUME_WINDOW_MS)
+      .filter((record) => record.direction !== 'internal')
+      .filter((record) => record.crm.logState === null || record.crm.logState === 'failed')
+      // An inbound call answered by a colleague is theirs to log.
+      .filter((record) => record.direction === 'outbound' || record.answeredBy === null || record.answeredBy === extension)
+      .sort((a, b) => a.startedAt - b.startedAt)
+  );
 }
 
 /** Journals every unfinished call; true when anything was written or reported. */

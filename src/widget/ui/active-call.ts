@@ -46,10 +46,28 @@ export function ActiveCall({ call }: { call: CallView }): View {
     h(
       'div',
       { class: 'controls', role: 'toolbar', 'aria-label': title },
-      control({ name: phone.muted ? 'micOff' : 'mic', label: phone.muted ? t('unmute') : t('mute'), pressed: phone.muted, onClick: () => calls.toggleMute(id), disabled: phone.state !== 'active' }),
-      control({ name: phone.held ? 'play' : 'pause', label: phone.held ? t('resume') : t('hold'), pressed: phone.held, onClick: () => calls.toggleHold(id), disabled: phone.state !== 'active' }),
+      control({
+        name: phone.muted ? 'micOff' : 'mic',
+        label: phone.muted ? t('unmute') : t('mute'),
+        pressed: phone.muted,
+        onClick: () => calls.toggleMute(id),
+        disabled: phone.state !== 'active',
+      }),
+      control({
+        name: phone.held ? 'play' : 'pause',
+        label: phone.held ? t('resume') : t('hold'),
+        pressed: phone.held,
+        onClick: () => calls.toggleHold(id),
+        disabled: phone.state !== 'active',
+      }),
       control({ name: 'keypad', label: t('keypad'), pressed: keypad, onClick: () => setKeypad(!keypad), disabled: phone.state !== 'active' }),
-      control({ name: 'transfer', label: t('transfer'), pressed: call.transfer !== undefined, onClick: () => (call.transfer ? calls.transfer.cancel(id) : calls.transfer.start(id)), disabled: phone.state !== 'active' }),
+      control({
+        name: 'transfer',
+        label: t('transfer'),
+        pressed: call.transfer !== undefined,
+        onClick: () => (call.transfer ? calls.transfer.cancel(id) : calls.transfer.start(id)),
+        disabled: phone.state !== 'active',
+      }),
       control({ name: 'hangup', label: t('hangUp'), danger: true, onClick: () => calls.hangup(id) }),
     ),
     keypad ? h(Keypad, { label: t('keypad'), onKey: (key) => calls.dtmf(id, key) }) : null,
@@ -85,12 +103,17 @@ function TransferPanel({ call }: { call: CallView }): View {
         void pane.calls.transfer.blind(id);
       },
     },
-    h('label', { class: 'field' }, h('span', null, t('transferTo')), h('input', {
-      type: 'tel',
-      autoFocus: true,
-      value: transfer.target,
-      onInput: (event: Event) => pane.calls.transfer.setTarget(id, (event.target as HTMLInputElement).value),
-    })),
+    h(
+      'label',
+      { class: 'field' },
+      h('span', null, t('transferTo')),
+      h('input', {
+        type: 'tel',
+        autoFocus: true,
+        value: transfer.target,
+        onInput: (event: Event) => pane.calls.transfer.setTarget(id, (event.target as HTMLInputElement).value),
+      }),
+    ),
     h(
       'div',
       { class: 'actions' },

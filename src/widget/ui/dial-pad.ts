@@ -8,10 +8,18 @@ import { isBusy } from '../state/pane-state.ts';
 import { h, icon, iconButton, usePane, type View } from './view-kit.ts';
 
 const KEYS: Array<[string, string]> = [
-  ['1', ''], ['2', 'ABC'], ['3', 'DEF'],
-  ['4', 'GHI'], ['5', 'JKL'], ['6', 'MNO'],
-  ['7', 'PQRS'], ['8', 'TUV'], ['9', 'WXYZ'],
-  ['*', ''], ['0', '+'], ['#', ''],
+  ['1', ''],
+  ['2', 'ABC'],
+  ['3', 'DEF'],
+  ['4', 'GHI'],
+  ['5', 'JKL'],
+  ['6', 'MNO'],
+  ['7', 'PQRS'],
+  ['8', 'TUV'],
+  ['9', 'WXYZ'],
+  ['*', ''],
+  ['0', '+'],
+  ['#', ''],
 ];
 
 const LONG_PRESS_MS = 600;
@@ -93,13 +101,15 @@ export function DialPad(): View {
         : null,
     ),
     // During a call the card's own keypad sends tones; this one would only crowd the panel.
-    busy ? null : h(Keypad, {
-      label: t('keypad'),
-      onKey: (key) => {
-        setDial(state.dial + key);
-        input.current?.focus();
-      },
-    }),
+    busy
+      ? null
+      : h(Keypad, {
+          label: t('keypad'),
+          onKey: (key) => {
+            setDial(state.dial + key);
+            input.current?.focus();
+          },
+        }),
     h('button', { type: 'button', class: 'btn btn-success call-button', onClick: call }, icon('call'), h('span', null, t('call'))),
     state.microphoneProblem || busy ? null : h('p', { class: 'hint' }, t('micHint')),
   );

@@ -20,7 +20,12 @@ export function HistoryPage(): View {
   let list: View;
   if (history.error) list = h('p', { class: 'notice notice-error', role: 'alert' }, t('historyError', { message: history.error }));
   else if (history.records.length === 0) list = h('p', { class: 'muted center' }, history.loading ? t('loading') : t('historyEmpty'));
-  else list = h('ul', { class: 'history' }, history.records.map((record) => h(HistoryItem, { key: record.id, record })));
+  else
+    list = h(
+      'ul',
+      { class: 'history' },
+      history.records.map((record) => h(HistoryItem, { key: record.id, record })),
+    );
   return h(
     'div',
     { class: 'history-page', 'aria-busy': String(history.loading) },
@@ -62,7 +67,9 @@ function HistoryItem({ record }: { record: CallRecord }): View {
         { class: 'history-meta' },
         [
           other.name ? pane.calls.display(other.number) : null,
-          record.direction === 'internal' ? null : h('span', { class: crm.logState === 'failed' ? 'bad' : '' }, t(crm.logState ? (LOG_STATE[crm.logState] ?? 'logStateNone') : 'logStateNone')),
+          record.direction === 'internal'
+            ? null
+            : h('span', { class: crm.logState === 'failed' ? 'bad' : '' }, t(crm.logState ? (LOG_STATE[crm.logState] ?? 'logStateNone') : 'logStateNone')),
           record.quality?.poor ? h(PoorAudioMarker, { quality: record.quality, t, locale }) : null,
         ]
           .filter((part) => part !== null)
@@ -73,7 +80,12 @@ function HistoryItem({ record }: { record: CallRecord }): View {
             'div',
             { class: 'history-links' },
             hasRecord
-              ? h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.openRecord({ entity: crm.entity as 'contact', id: crm.recordId as string, name: '' }) }, entityLabel(t, crm.entity as string), icon('open', 12))
+              ? h(
+                  'button',
+                  { type: 'button', class: 'link', onClick: () => void pane.calls.openRecord({ entity: crm.entity as 'contact', id: crm.recordId as string, name: '' }) },
+                  entityLabel(t, crm.entity as string),
+                  icon('open', 12),
+                )
               : null,
             crm.activityId && crm.logState === 'logged'
               ? h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.openActivity(crm.activityId as string) }, t('openActivity'), icon('open', 12))

@@ -54,8 +54,27 @@ export function SettingsPage(): View {
     { class: 'settings', onSubmit: (event: Event) => event.preventDefault(), 'aria-labelledby': 'settings-title' },
     h('h2', { id: 'settings-title', class: 'title' }, t('settingsTitle')),
     h('p', { class: 'hint' }, t('settingsNote')),
-    h(Choice<PaneSettings['openRecord']>, { legend: 'setOpenRecord', name: 'openRecord', value: settings.openRecord, options: [['ringing', 'optRinging'], ['answered', 'optAnswered'], ['never', 'optNever']], onChange: (openRecord) => save({ openRecord }) }),
-    h(Choice<PaneSettings['applyTo']>, { legend: 'setApplyTo', name: 'applyTo', value: settings.applyTo, options: [['inbound', 'optInbound'], ['both', 'optBoth']], onChange: (applyTo) => save({ applyTo }) }),
+    h(Choice<PaneSettings['openRecord']>, {
+      legend: 'setOpenRecord',
+      name: 'openRecord',
+      value: settings.openRecord,
+      options: [
+        ['ringing', 'optRinging'],
+        ['answered', 'optAnswered'],
+        ['never', 'optNever'],
+      ],
+      onChange: (openRecord) => save({ openRecord }),
+    }),
+    h(Choice<PaneSettings['applyTo']>, {
+      legend: 'setApplyTo',
+      name: 'applyTo',
+      value: settings.applyTo,
+      options: [
+        ['inbound', 'optInbound'],
+        ['both', 'optBoth'],
+      ],
+      onChange: (applyTo) => save({ applyTo }),
+    }),
     h(
       'fieldset',
       { class: 'setting' },
@@ -65,33 +84,100 @@ export function SettingsPage(): View {
         return h(
           'div',
           { key: item.entity, class: 'option order' },
-          h('label', null, h('input', { type: 'checkbox', checked: item.enabled, onChange: () => save({ searchIn: settings.searchIn.map((other) => (other === item ? { ...other, enabled: !other.enabled } : other)) }) }), h('span', null, name)),
+          h(
+            'label',
+            null,
+            h('input', {
+              type: 'checkbox',
+              checked: item.enabled,
+              onChange: () => save({ searchIn: settings.searchIn.map((other) => (other === item ? { ...other, enabled: !other.enabled } : other)) }),
+            }),
+            h('span', null, name),
+          ),
           h('button', { type: 'button', class: 'btn btn-subtle small', disabled: index === 0, 'aria-label': t('moveUp', { name }), onClick: () => move(index, -1) }, '↑'),
-          h('button', { type: 'button', class: 'btn btn-subtle small', disabled: index === settings.searchIn.length - 1, 'aria-label': t('moveDown', { name }), onClick: () => move(index, 1) }, '↓'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-subtle small',
+              disabled: index === settings.searchIn.length - 1,
+              'aria-label': t('moveDown', { name }),
+              onClick: () => move(index, 1),
+            },
+            '↓',
+          ),
         );
       }),
     ),
-    h(Choice<PaneSettings['severalMatches']>, { legend: 'setSeveral', name: 'severalMatches', value: settings.severalMatches, options: [['choose', 'optChoose'], ['search-page', 'optSearchPage']], onChange: (severalMatches) => save({ severalMatches }) }),
+    h(Choice<PaneSettings['severalMatches']>, {
+      legend: 'setSeveral',
+      name: 'severalMatches',
+      value: settings.severalMatches,
+      options: [
+        ['choose', 'optChoose'],
+        ['search-page', 'optSearchPage'],
+      ],
+      onChange: (severalMatches) => save({ severalMatches }),
+    }),
     h(Choice<PaneSettings['unknownNumber']>, {
       legend: 'setUnknown',
       name: 'unknownNumber',
       value: settings.unknownNumber,
-      options: [['nothing', 'optNothing'], ['new-contact-form', 'optNewContactForm'], ['new-lead-form', 'optNewLeadForm'], ['create-contact', 'optCreateContact'], ['create-lead', 'optCreateLead']],
+      options: [
+        ['nothing', 'optNothing'],
+        ['new-contact-form', 'optNewContactForm'],
+        ['new-lead-form', 'optNewLeadForm'],
+        ['create-contact', 'optCreateContact'],
+        ['create-lead', 'optCreateLead'],
+      ],
       onChange: (unknownNumber) => save({ unknownNumber }),
     }),
     h(
       'fieldset',
       { class: 'setting' },
       h('legend', null, t('setLog')),
-      logOptions.map(([key, label]) => h('label', { key, class: 'option' }, h('input', { type: 'checkbox', checked: settings.log[key], onChange: () => setLog(key, !settings.log[key]) }), h('span', null, t(label)))),
+      logOptions.map(([key, label]) =>
+        h(
+          'label',
+          { key, class: 'option' },
+          h('input', { type: 'checkbox', checked: settings.log[key], onChange: () => setLog(key, !settings.log[key]) }),
+          h('span', null, t(label)),
+        ),
+      ),
     ),
     h(SubjectField, { value: settings.subjectTemplate, onSave: (subjectTemplate) => save({ subjectTemplate }) }),
-    h('fieldset', { class: 'setting' }, h('legend', null, t('setClickToCall')), h('label', { class: 'option' }, h('input', { type: 'checkbox', checked: settings.clickToCall, onChange: () => save({ clickToCall: !settings.clickToCall }) }), h('span', null, t('setClickToCall')))),
-    h(Choice<PaneSettings['language']>, { legend: 'setLanguage', name: 'language', value: settings.language, options: [['dynamics', 'optFollowDynamics'], ['en', 'English'], ['zh-CN', '简体中文']], onChange: (language) => save({ language }) }),
+    h(
+      'fieldset',
+      { class: 'setting' },
+      h('legend', null, t('setClickToCall')),
+      h(
+        'label',
+        { class: 'option' },
+        h('input', { type: 'checkbox', checked: settings.clickToCall, onChange: () => save({ clickToCall: !settings.clickToCall }) }),
+        h('span', null, t('setClickToCall')),
+      ),
+    ),
+    h(Choice<PaneSettings['language']>, {
+      legend: 'setLanguage',
+      name: 'language',
+      value: settings.language,
+      options: [
+        ['dynamics', 'optFollowDynamics'],
+        ['en', 'English'],
+        ['zh-CN', '简体中文'],
+      ],
+      onChange: (language) => save({ language }),
+    }),
     h(AudioDevices, null),
     h(CallAlerts, null),
     remembered > 0
-      ? h('div', { class: 'setting' }, h('span', null, t('remembered', { count: remembered })), ' ', h('button', { type: 'button', class: 'btn btn-subtle small', onClick: () => save({ rememberedChoices: {} }) }, t('forgetAll')))
+      ? h(
+          'div',
+          { class: 'setting' },
+          h('span', null, t('remembered', { count: remembered })),
+          ' ',
+          h('button', { type: 'button', class: 'btn btn-subtle small', onClick: () => save({ rememberedChoices: {} }) }, t('forgetAll')),
+        )
       : null,
   );
 }
@@ -152,7 +238,9 @@ function AudioDevices(): View {
         'select',
         { id, value, onChange: (event: Event) => onChange((event.target as HTMLSelectElement).value) },
         h('option', { value: '' }, t('systemDefault')),
-        devices.filter((device) => device.deviceId && device.deviceId !== 'default').map((device, index) => h('option', { key: device.deviceId, value: device.deviceId }, device.label || `${t(label)} ${index + 1}`)),
+        devices
+          .filter((device) => device.deviceId && device.deviceId !== 'default')
+          .map((device, index) => h('option', { key: device.deviceId, value: device.deviceId }, device.label || `${t(label)} ${index + 1}`)),
       ),
     );
   return h(
@@ -160,6 +248,8 @@ function AudioDevices(): View {
     { class: 'setting' },
     h('legend', null, t('setAudio')),
     select('input-device', 'microphone', state.inputDevice, inputs, (id) => pane.devices.setInput(id)),
-    canChooseOutput() ? select('output-device', 'speaker', state.outputDevice, outputs, (id) => void pane.devices.setOutput(id)) : h('p', { class: 'hint' }, t('outputNotSupported')),
+    canChooseOutput()
+      ? select('output-device', 'speaker', state.outputDevice, outputs, (id) => void pane.devices.setOutput(id))
+      : h('p', { class: 'hint' }, t('outputNotSupported')),
   );
 }

@@ -59,7 +59,12 @@ export function Banners(): View {
   }
   if (state.session && state.role === 'follower') {
     banners.push(
-      h('div', { class: 'banner banner-info', role: 'status', key: 'tab' }, h('span', null, t('otherTab')), h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void pane.registration.takeOver() }, t('useThisTab'))),
+      h(
+        'div',
+        { class: 'banner banner-info', role: 'status', key: 'tab' },
+        h('span', null, t('otherTab')),
+        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void pane.registration.takeOver() }, t('useThisTab')),
+      ),
     );
   }
   // Offered once, to the tab that rings, where the browser lets the pane ask (not inside Dynamics: see phone/call-notifier.ts).

@@ -36,7 +36,13 @@ export function WrapUp({ call }: { call: CallView }): View {
       status = h('span', { class: 'muted' }, call.serverDirection === 'internal' ? t('logInternal') : t('logSkipped'));
       break;
     case 'failed':
-      status = h('span', { class: 'bad' }, t('logFailed', { message: log.message }), ' ', h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.retryLog(id) }, t('retry')));
+      status = h(
+        'span',
+        { class: 'bad' },
+        t('logFailed', { message: log.message }),
+        ' ',
+        h('button', { type: 'button', class: 'link', onClick: () => void pane.calls.retryLog(id) }, t('retry')),
+      );
       break;
     case 'none':
       break;

@@ -43,7 +43,11 @@ for (const [name, readerFor] of READERS) {
       for (const [raw, region, kind, e164, international, extension] of TABLE) {
         const numbers = await readerFor([raw], region);
         const phone = numbers.read(raw, region);
-        assert.deepEqual([phone.kind, phone.e164 ?? null, numbers.international(phone) ?? null, phone.extension ?? null], [kind, e164, international, extension], `${raw} (${region ?? 'no region'})`);
+        assert.deepEqual(
+          [phone.kind, phone.e164 ?? null, numbers.international(phone) ?? null, phone.extension ?? null],
+          [kind, e164, international, extension],
+          `${raw} (${region ?? 'no region'})`,
+        );
       }
     });
 

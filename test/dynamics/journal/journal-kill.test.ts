@@ -97,7 +97,12 @@ async function startCallpane(sipPort: number): Promise<{ callpane: CallpaneProce
     configFile,
     JSON.stringify({
       trunks: [{ name: 'carrier', host: CARRIER_HOST, port: 5060, transport: 'udp', match: { addresses: [`${CARRIER_HOST}/32`] }, country: 'US' }],
-      routes: { inbound: [{ did: DID, extension: '1001' }, { did: RINGING_DID, extension: '1002' }] },
+      routes: {
+        inbound: [
+          { did: DID, extension: '1001' },
+          { did: RINGING_DID, extension: '1002' },
+        ],
+      },
     }),
   );
   const callpane = await startCallpaneProcess(
@@ -166,7 +171,11 @@ test('kill -9 while calls end and Dynamics is slow, throttles and fails: every c
   const db = openDatabase(dataDir);
   const recorded = (db.prepare("SELECT id FROM call_records WHERE direction <> 'internal' AND ended_at IS NOT NULL").all() as Array<{ id: string }>).map((row) => row.id);
   const cutOff = (db.prepare("SELECT COUNT(*) AS count FROM call_records WHERE end_reason = 'server restart'").get() as { count: number }).count;
-  const states = db.prepare('SELECT state, outcome, COUNT(*) AS count FROM journal_outbox GROUP BY state, outcome ORDER BY state, outcome').all() as Array<{ state: string; outcome: string | null; count: number }>;
+  const states = db.prepare('SELECT state, outcome, COUNT(*) AS count FROM journal_outbox GROUP BY state, outcome ORDER BY state, outcome').all() as Array<{
+    state: string;
+    outcome: string | null;
+    count: number;
+  }>;
   const attempts = (db.prepare('SELECT SUM(attempts) AS total FROM journal_outbox').get() as { total: number }).total;
   db.close();
 
@@ -176,15 +185,41 @@ test('kill -9 while calls end and Dynamics is slow, throttles and fails: every c
   for (const phonecall of written) perActivity.set(String(phonecall.activityid), (perActivity.get(String(phonecall.activityid)) ?? 0) + 1);
 
   console.log(
-    JSON.stringify({ lives: LIVES, placed, finalsSeen: answeredByPbx, recorded: recorded.length, cutOffByKill: cutOff, phonecalls: written.length, outbox: states, attempts, sandbox: answers }),
+    JSON.stringify({
+      lives: LIVES,
+      placed,
+      finalsSeen: answeredByPbx,
+      recorded: recorded.length,
+      cutOffByKill: cutOff,
+      phonecalls: written.length,
+      outbox: states,
+      attempts,
+      sandbox: answers,
+    }),
   );
   assert.ok(recorded.length >= LIVES, 'calls were recorded in every life');
   assert.ok(cutOff > 0, 'calls still ringing when the process was killed were closed at the next start');
-  assert.deepEqual(states.map((row) => row.state).filter((state) => state !== 'done'), [], 'nothing pending or parked');
+  assert.deepEqual(
+    states.map((row) => row.state).filter((state) => state !== 'done'),
+    [],
+    'nothing pending or parked',
+  );
   assert.equal(written.length, recorded.length, 'one Phone Call per recorded call');
-  assert.deepEqual([...perActivity.keys()].filter((id) => !expected.has(id)), [], 'no Phone Call for a call that was not recorded');
-  assert.deepEqual([...expected].filter((id) => perActivity.get(id) !== 1), [], 'every recorded call has exactly one');
-  assert.deepEqual(written.filter((phonecall) => phonecall.statecode !== 1).map((phonecall) => phonecall.activityid), [], 'all completed');
+  assert.deepEqual(
+    [...perActivity.keys()].filter((id) => !expected.has(id)),
+    [],
+    'no Phone Call for a call that was not recorded',
+  );
+  assert.deepEqual(
+    [...expected].filter((id) => perActivity.get(id) !== 1),
+    [],
+    'every recorded call has exactly one',
+  );
+  assert.deepEqual(
+    written.filter((phonecall) => phonecall.statecode !== 1).map((phonecall) => phonecall.activityid),
+    [],
+    'all completed',
+  );
   assert.ok(answers.throttled > 0 && answers.failed > 0 && answers.slow > 0, 'the sandbox did throttle, fail and answer slowly');
 });
 

@@ -62,10 +62,17 @@ beforeEach(async () => {
   });
   faults = [];
   sandbox.app.addHook('onRequest', async (request, reply) => {
-    const index = faults.findIndex((fault) => fault.method === request.method && request.url.startsWith('/api/') && (fault.ifMatch === undefined || fault.ifMatch === (request.headers['if-match'] !== undefined)));
+    const index = faults.findIndex(
+      (fault) =>
+        fault.method === request.method && request.url.startsWith('/api/') && (fault.ifMatch === undefined || fault.ifMatch === (request.headers['if-match'] !== undefined)),
+    );
     if (index < 0) return;
     const [fault] = faults.splice(index, 1);
-    if (fault) await reply.code(fault.status).header('content-type', 'application/json').send({ error: { code: fault.code, message: `injected ${fault.status}` } });
+    if (fault)
+      await reply
+        .code(fault.status)
+        .header('content-type', 'application/json')
+        .send({ error: { code: fault.code, message: `injected ${fault.status}` } });
   });
   requests = [];
   sandbox.app.addHook('onResponse', async (request, reply) => {
@@ -74,7 +81,13 @@ beforeEach(async () => {
   const origin = await sandbox.listen();
   // One attempt per request: what the client would retry itself reaches the worker at once.
   client = await connectWebApi(
-    { url: origin, tenantId: SANDBOX_TENANT_ID, tokenUrl: `${origin}/${SANDBOX_TENANT_ID}/oauth2/v2.0/token`, clientId: CLIENT.clientId, credential: { kind: 'secret', clientSecret: CLIENT.clientSecret } },
+    {
+      url: origin,
+      tenantId: SANDBOX_TENANT_ID,
+      tokenUrl: `${origin}/${SANDBOX_TENANT_ID}/oauth2/v2.0/token`,
+      clientId: CLIENT.clientId,
+      credential: { kind: 'secret', clientSecret: CLIENT.clientSecret },
+    },
     { maxConcurrentRequests: 4, requestTimeoutSeconds: 5 },
     logger,
     { retry: { ...DEFAULT_RETRY_POLICY, maxThrottledAttempts: 1, maxTransientAttempts: 1 } },
@@ -121,7 +134,15 @@ function endedCall(id: string, extension: string, options: { answered?: boolean;
   const { answered = true, direction = 'inbound' } = options;
   const outside = { number: '+14155550177', name: null };
   const inside = { number: extension, name: null };
-  calls.open({ id, direction, from: direction === 'inbound' ? outside : inside, to: direction === 'inbound' ? inside : outside, trunk: 'carrier', startedAt: T0, extensions: [extension] });
+  calls.open({
+    id,
+    direction,
+    from: direction === 'inbound' ? outside : inside,
+    to: direction === 'inbound' ? inside : outside,
+    trunk: 'carrier',
+    startedAt: T0,
+    extensions: [extension],
+  });
   if (answered) calls.answer(id, T0 + 5_000, extension);
   calls.end(id, { endedAt: T0 + 65_000, disposition: answered ? 'answered' : 'missed', talkSeconds: answered ? 60 : 0, reason: null });
 }
@@ -139,7 +160,12 @@ function phonecallCount(callId: string): number {
 describe('a call no pane journaled', () => {
   test('is created and completed, owned by the agent, regarding the record the pane reported', async () => {
     endedCall('c1', '1001');
-    calls.reportCrm('c1', '1001', { activityId: activityIdForCall('c1'), logState: 'failed', matched: { entity: 'contact', recordId: CONTACT, name: 'Casey Caller' }, notes: 'Wants a callback.' });
+    calls.reportCrm('c1', '1001', {
+      activityId: activityIdForCall('c1'),
+      logState: 'failed',
+      matched: { entity: 'contact', recordId: CONTACT, name: 'Casey Caller' },
+      notes: 'Wants a callback.',
+    });
     assert.equal(await worker().runDue(), 1);
     const written = phonecall('c1');
     assert.equal(written.subject, 'Inbound call Casey Caller');
@@ -166,13 +192,16 @@ describe('a call no pane journaled', () => {
     endedCall('one', '1002');
     await worker({ findRecords: (number) => found.get(number) ?? [] }).runDue();
     assert.equal(phonecall('one')._regardingobjectid_value, CONTACT);
-    found.set('+14155550177', [{ entity: 'contact', id: CONTACT }, { entity: 'contact', id: OTHER_CONTACT }]);
+    found.set('+14155550177', [
+      { entity: 'contact', id: CONTACT },
+      { entity: 'contact', id: OTHER_CONTACT },
+    ]);
     endedCall('several', '1002');
     await worker({ findRecords: (number) => found.get(number) ?? [] }).runDue();
     assert.equal(phonecall('several')._regardingobjectid_value, null);
   });
 
-  test('takes subject and language from the agent\'s settings', async () => {
+  test("takes subject and language from the agent's settings", async () => {
     settings.put('1001', { ...defaultUserSettings(), subjectTemplate: '{direction}: {number} ({extension})' }, T0);
     settings.put('1003', { ...defaultUserSettings(), language: 'zh-CN' }, T0);
     endedCall('templated', '1001', { direction: 'outbound' });
@@ -190,7 +219,7 @@ describe('a call no pane journaled', () => {
     assert.ok(requests.some((request) => request.path.startsWith('usersettingscollection(') && request.status === 403));
   });
 
-  test('that the agent\'s log settings leave out is not written', async () => {
+  test("that the agent's log settings leave out is not written", async () => {
     settings.put('1001', { ...defaultUserSettings(), log: { answeredInbound: true, missedInbound: false, answeredOutbound: true, unansweredOutbound: true } }, T0);
     endedCall('missed', '1001', { answered: false });
     await worker().runDue();
@@ -209,19 +238,26 @@ describe('a call a pane journaled', () => {
     dataverse.create('phonecalls', {
       activityid: activityIdForCall('pane-open'),
       subject: 'Written by the pane',
-      description: 'The pane\'s notes',
+      description: "The pane's notes",
       'regardingobjectid_contact_phonecall@odata.bind': `/contacts(${OTHER_CONTACT})`,
     });
     // The server's call record says otherwise (notes saved later, another match): the pane's activity wins.
     calls.saveNotes('pane-open', '1001', 'Notes the server holds');
-    calls.reportCrm('pane-open', '1001', { activityId: activityIdForCall('pane-open'), logState: 'failed', matched: { entity: 'contact', recordId: CONTACT, name: 'Casey Caller' } });
+    calls.reportCrm('pane-open', '1001', {
+      activityId: activityIdForCall('pane-open'),
+      logState: 'failed',
+      matched: { entity: 'contact', recordId: CONTACT, name: 'Casey Caller' },
+    });
     await worker().runDue();
     const written = phonecall('pane-open');
     assert.deepEqual([written.statecode, written.statuscode], [1, 4]);
-    assert.deepEqual([written.subject, written.description, written._regardingobjectid_value], ['Written by the pane', 'The pane\'s notes', OTHER_CONTACT]);
+    assert.deepEqual([written.subject, written.description, written._regardingobjectid_value], ['Written by the pane', "The pane's notes", OTHER_CONTACT]);
     assert.deepEqual(outcomes, ['completed']);
     assert.equal(phonecallCount('pane-open'), 1);
-    assert.deepEqual(requests.filter((request) => request.path.startsWith('phonecalls')).map((request) => `${request.method} ${request.status}`), ['PATCH 412', 'GET 200', 'PATCH 204']);
+    assert.deepEqual(
+      requests.filter((request) => request.path.startsWith('phonecalls')).map((request) => `${request.method} ${request.status}`),
+      ['PATCH 412', 'GET 200', 'PATCH 204'],
+    );
   });
 
   test('created and completed but never reported: read, nothing written', async () => {
@@ -230,7 +266,10 @@ describe('a call a pane journaled', () => {
     dataverse.update('phonecalls', activityIdForCall('pane-done'), { statecode: 1, statuscode: 4 });
     await worker().runDue();
     assert.deepEqual(outcomes, ['already_complete']);
-    assert.deepEqual(requests.filter((request) => request.path.startsWith('phonecalls')).map((request) => `${request.method} ${request.status}`), ['PATCH 412', 'GET 200']);
+    assert.deepEqual(
+      requests.filter((request) => request.path.startsWith('phonecalls')).map((request) => `${request.method} ${request.status}`),
+      ['PATCH 412', 'GET 200'],
+    );
   });
 
   test('reported as logged: done without a request to Dynamics', async () => {
@@ -256,7 +295,7 @@ describe('failures', () => {
     assert.equal(phonecall('bad').statecode, 1);
   });
 
-  test('a failure that may pass (503, 429 after the client\'s own retries) is tried again after a back-off', async () => {
+  test("a failure that may pass (503, 429 after the client's own retries) is tried again after a back-off", async () => {
     endedCall('flaky', '1002');
     faults.push({ method: 'PATCH', status: 503, code: '0x80040216' });
     const now = T0 + 3_600_000;

@@ -68,7 +68,11 @@ async function lookup(token: string, number: string) {
 }
 
 test('with an org configured, the index syncs at start and the caller lookup answers from it', async () => {
-  const session = await fetch(`${running.httpUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: '1001', password: 'alice-password-1' }) });
+  const session = await fetch(`${running.httpUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: '1001', password: 'alice-password-1' }),
+  });
   const { token } = (await session.json()) as { token: string };
   let answer = await lookup(token, '+13035552368');
   // The first sync reads the seed's few hundred records: wait for it, bounded.

@@ -42,5 +42,13 @@ export function phoneIndexWith(db: Database, rows: readonly IndexedRow[], option
       lastDeltaAt: null,
     });
   }
-  return new PhoneIndexService({ client: NO_CLIENT, repository, numbers: libphonenumberReader, defaultRegion, syncIntervalSeconds: 60, pageSize: 5000, logger: pino({ level: 'silent' }) });
+  return new PhoneIndexService({
+    client: NO_CLIENT,
+    repository,
+    numbers: libphonenumberReader,
+    defaultRegion,
+    syncIntervalSeconds: 60,
+    pageSize: 5000,
+    logger: pino({ level: 'silent' }),
+  });
 }

@@ -66,7 +66,10 @@ describe('a caller found in the phone index', () => {
   test('finds a record exactly when the pane’s match says the record holds the number, for the same reason', () => {
     const reasons = new Set<string>();
     for (const [incoming, stored, country, region] of CASES) {
-      const index = rowsOf([{ entity: 'contact', row: { contactid: ID, fullname: 'Ana', telephone1: stored, ...(country === undefined ? {} : { address1_country: country }) } }], region);
+      const index = rowsOf(
+        [{ entity: 'contact', row: { contactid: ID, fullname: 'Ana', telephone1: stored, ...(country === undefined ? {} : { address1_country: country }) } }],
+        region,
+      );
       const expected = matchPhone(numbers, incoming, [{ number: stored, ...(country === undefined ? {} : { country }) }], { defaultRegion: region }).map((match) => match.reason);
       const found = findIndexedPhones(numbers, index, incoming, { entities: ['contact'], defaultRegion: region }).map((match) => match.reason);
       // matchPhone answers per field (its best number), the index per number: the best one decides.

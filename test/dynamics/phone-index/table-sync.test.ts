@@ -73,7 +73,10 @@ describe('the phone index sync', () => {
       ],
       '@odata.nextLink': `${ORG}contacts?$select=x&$skiptoken=2`,
     });
-    dataverse.answer(`${ORG}contacts?$select=x&$skiptoken=2`, { value: [{ contactid: CY, fullname: 'Cy', telephone2: '030 1234567', address1_country: 'Deutschland' }], '@odata.deltaLink': `${ORG}contacts?$deltatoken=1` });
+    dataverse.answer(`${ORG}contacts?$select=x&$skiptoken=2`, {
+      value: [{ contactid: CY, fullname: 'Cy', telephone2: '030 1234567', address1_country: 'Deutschland' }],
+      '@odata.deltaLink': `${ORG}contacts?$deltatoken=1`,
+    });
     const index = service();
     assert.equal(index.state(), 'syncing');
     assert.deepEqual(names(index, '+14155550100'), []);
@@ -81,10 +84,16 @@ describe('the phone index sync', () => {
 
     assert.deepEqual(cycle.tables.contact, { kind: 'full', records: 3, pages: 2, tracked: true });
     const [first, second] = dataverse.requests;
-    assert.equal(first?.path, 'contacts?$select=contactid,fullname,address1_country,telephone1,telephone2,telephone3,mobilephone,assistantphone,address1_telephone1,address1_telephone2,address1_telephone3,address2_telephone1,address2_telephone2,address2_telephone3');
+    assert.equal(
+      first?.path,
+      'contacts?$select=contactid,fullname,address1_country,telephone1,telephone2,telephone3,mobilephone,assistantphone,address1_telephone1,address1_telephone2,address1_telephone3,address2_telephone1,address2_telephone2,address2_telephone3',
+    );
     assert.deepEqual(first?.headers, { Prefer: 'odata.maxpagesize=2, odata.track-changes' });
     assert.equal(second?.path, `${ORG}contacts?$select=x&$skiptoken=2`);
-    assert.deepEqual(dataverse.requests.map((request) => request.path.split('?')[0]), ['contacts', `${ORG}contacts`, 'accounts', 'leads']);
+    assert.deepEqual(
+      dataverse.requests.map((request) => request.path.split('?')[0]),
+      ['contacts', `${ORG}contacts`, 'accounts', 'leads'],
+    );
     assert.equal(index.state(), 'ready');
     assert.deepEqual(names(index, '+14155550100'), ['Ana']);
     assert.deepEqual(names(index, '+491712345678'), ['Bo']);
@@ -149,7 +158,12 @@ describe('the phone index sync', () => {
         asked += 1;
         throw refused(400, '0x80072491');
       }
-      return { status: 200, headers: new Headers(), body: { value: request.path.startsWith('leads') ? [{ leadid: CY, fullname: 'Cy', telephone1: '(415) 555-0102' }] : [] }, requestId: undefined };
+      return {
+        status: 200,
+        headers: new Headers(),
+        body: { value: request.path.startsWith('leads') ? [{ leadid: CY, fullname: 'Cy', telephone1: '(415) 555-0102' }] : [] },
+        requestId: undefined,
+      };
     };
     const index = service();
     assert.deepEqual((await index.syncOnce()).tables.lead, { kind: 'full', records: 1, pages: 1, tracked: false });
@@ -205,7 +219,10 @@ describe('the phone index sync', () => {
     index.start();
     await firstRequest;
     await index.close();
-    assert.deepEqual(pending.map((request) => [request.path.split('?')[0], request.signal?.aborted]), [['contacts', true]]);
+    assert.deepEqual(
+      pending.map((request) => [request.path.split('?')[0], request.signal?.aborted]),
+      [['contacts', true]],
+    );
     assert.equal(index.state(), 'syncing');
   });
 });

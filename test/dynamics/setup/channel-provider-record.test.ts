@@ -23,12 +23,16 @@ before(async () => {
 });
 after(() => fixture.close());
 beforeEach(() => {
-  for (const row of fixture.org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records) fixture.org.dataverse.delete('msdyn_ciproviders', String(row.msdyn_ciproviderid));
+  for (const row of fixture.org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_ciproviderid').records)
+    fixture.org.dataverse.delete('msdyn_ciproviders', String(row.msdyn_ciproviderid));
   settings = { channelUrl: callpaneChannelUrl('https://pbx.example.com/', fixture.org.origin), label: 'Callpane', order: 1, roleIds: [SALESPERSON.id] };
 });
 
 function records() {
-  return fixture.org.dataverse.retrieveMultiple('msdyn_ciproviders', '?$select=msdyn_name,msdyn_label,msdyn_landingurl,msdyn_clicktoact,msdyn_ciproviderapiversion,msdyn_trusteddomain,msdyn_sortorder,msdyn_roleselector,statecode').records;
+  return fixture.org.dataverse.retrieveMultiple(
+    'msdyn_ciproviders',
+    '?$select=msdyn_name,msdyn_label,msdyn_landingurl,msdyn_clicktoact,msdyn_ciproviderapiversion,msdyn_trusteddomain,msdyn_sortorder,msdyn_roleselector,statecode',
+  ).records;
 }
 
 describe('the channel provider record over the Web API', () => {
@@ -122,7 +126,14 @@ describe('the Channel URL', () => {
   test('the manual steps name every field of the form with the same values', () => {
     const steps = manualSteps({ channelUrl: callpaneChannelUrl('https://pbx.example.com', org), label: 'Callpane', order: 2, roleIds: [] }, ['Salesperson']).join('\n');
     const columns = channelProviderColumns({ channelUrl: callpaneChannelUrl('https://pbx.example.com', org), label: 'Callpane', order: 2, roleIds: [] });
-    for (const value of [columns.msdyn_landingurl, columns.msdyn_trusteddomain, 'Channel Order                      2', 'API Version                        1.0', 'Enable Outbound Communication      Yes', 'Salesperson']) {
+    for (const value of [
+      columns.msdyn_landingurl,
+      columns.msdyn_trusteddomain,
+      'Channel Order                      2',
+      'API Version                        1.0',
+      'Enable Outbound Communication      Yes',
+      'Salesperson',
+    ]) {
       assert.ok(steps.includes(String(value)), String(value));
     }
   });

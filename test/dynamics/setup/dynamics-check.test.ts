@@ -54,7 +54,15 @@ describe('callpane dynamics check against the sandbox org', () => {
     assert.deepEqual(summary(lines), ['fail extension 1002', 'fail extension 1004']);
     assert.match(lines[0]?.detail ?? '', /no e-mail address: .*callpane ext email 1002 <e-mail>.*journaled as the application user/);
     assert.match(lines[1]?.detail ?? '', /no enabled Dynamics user has the e-mail or user name nobody@sandbox\.example/);
-    assert.deepEqual(summary(extensionLines([{ number: '1001', displayName: 'A', email: 'Alex@Contoso.example' }], [{ systemuserid: 'x', fullname: 'Alex', internalemailaddress: null, domainname: 'alex@contoso.example' }])), ['ok extension 1001']);
+    assert.deepEqual(
+      summary(
+        extensionLines(
+          [{ number: '1001', displayName: 'A', email: 'Alex@Contoso.example' }],
+          [{ systemuserid: 'x', fullname: 'Alex', internalemailaddress: null, domainname: 'alex@contoso.example' }],
+        ),
+      ),
+      ['ok extension 1001'],
+    );
   });
 
   test('no channel provider record, or one for another Callpane, is to fix with the setup command; without http.publicUrl it is a warning', async () => {
@@ -71,7 +79,7 @@ describe('callpane dynamics check against the sandbox org', () => {
     assert.equal((await run(f, {})).at(-1)?.status, 'warn');
   });
 
-  test('a wrong secret stops at the token, with Entra\'s reason and what to check', async () => {
+  test("a wrong secret stops at the token, with Entra's reason and what to check", async () => {
     const f = await start({ clientSecret: 'wrong' });
     const lines = await run(f);
     assert.deepEqual(summary(lines), ['fail token']);

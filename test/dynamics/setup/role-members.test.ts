@@ -11,7 +11,7 @@ before(async () => {
 after(() => fixture.close());
 
 describe('the users holding a security role', () => {
-  test('are read through the role\'s systemuserroles_association, by role name', async () => {
+  test("are read through the role's systemuserroles_association, by role name", async () => {
     const found = await roleMembers(fixture.client, 'Salesperson');
     assert.equal(found.roleIds.length, 1);
     assert.deepEqual(
@@ -28,7 +28,10 @@ describe('the users holding a security role', () => {
   test('leave out the application user, and find no role of an unknown name', async () => {
     const integration = await roleMembers(fixture.client, 'Callpane Integration');
     assert.deepEqual(integration.members, []);
-    assert.deepEqual(integration.skipped.map((skipped) => skipped.reason), ['an application user']);
+    assert.deepEqual(
+      integration.skipped.map((skipped) => skipped.reason),
+      ['an application user'],
+    );
     assert.deepEqual(await roleMembers(fixture.client, "O'Brien's role"), { roleIds: [], members: [], skipped: [] });
   });
 });
@@ -41,7 +44,14 @@ describe('extensions proposed for role members', () => {
   ];
 
   test('number from the start upwards, skip numbers in use and members who already have an extension by e-mail', () => {
-    const proposal = proposeExtensions(members, [{ number: '1001', email: 'ALEX.AGENT@sandbox.example' }, { number: '2001', email: null }], 2000);
+    const proposal = proposeExtensions(
+      members,
+      [
+        { number: '1001', email: 'ALEX.AGENT@sandbox.example' },
+        { number: '2001', email: null },
+      ],
+      2000,
+    );
     assert.deepEqual(proposal.rows, [
       { number: '2000', name: 'Blair Ames', email: 'blair@sandbox.example' },
       { number: '2002', name: 'Casey Cole', email: 'casey@sandbox.example' },

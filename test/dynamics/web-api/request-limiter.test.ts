@@ -8,8 +8,14 @@ describe('the request limiter', () => {
     const order: string[] = [];
     const a = await limiter.acquire();
     const b = await limiter.acquire();
-    const c = limiter.acquire().then((release) => { order.push('c'); return release; });
-    const d = limiter.acquire().then((release) => { order.push('d'); return release; });
+    const c = limiter.acquire().then((release) => {
+      order.push('c');
+      return release;
+    });
+    const d = limiter.acquire().then((release) => {
+      order.push('d');
+      return release;
+    });
     await Promise.resolve();
     assert.deepEqual([limiter.active, limiter.waiting, order.length], [2, 2, 0]);
     a();

@@ -11,12 +11,21 @@ describe('the retry schedule', () => {
       assert.equal(nextDelay({ kind: 'throttled', retryAfterMs: 7000 }, { throttled: 1, transient: 0 }, POLICY, random), 7000);
       assert.equal(nextDelay({ kind: 'throttled', retryAfterMs: 0 }, { throttled: 2, transient: 3 }, POLICY, random), 0);
     }
-    assert.equal(nextDelay({ kind: 'throttled', retryAfterMs: 7000 }, { throttled: 3, transient: 0 }, POLICY, () => 0), undefined);
+    assert.equal(
+      nextDelay({ kind: 'throttled', retryAfterMs: 7000 }, { throttled: 3, transient: 0 }, POLICY, () => 0),
+      undefined,
+    );
   });
 
   test('a Retry-After longer than the client sleeps through gives up at once, retryable later', () => {
-    assert.equal(nextDelay({ kind: 'throttled', retryAfterMs: 60_001 }, { throttled: 1, transient: 0 }, POLICY, () => 0), undefined);
-    assert.equal(nextDelay({ kind: 'transient', retryAfterMs: 60_001 }, { throttled: 0, transient: 1 }, POLICY, () => 0), undefined);
+    assert.equal(
+      nextDelay({ kind: 'throttled', retryAfterMs: 60_001 }, { throttled: 1, transient: 0 }, POLICY, () => 0),
+      undefined,
+    );
+    assert.equal(
+      nextDelay({ kind: 'transient', retryAfterMs: 60_001 }, { throttled: 0, transient: 1 }, POLICY, () => 0),
+      undefined,
+    );
   });
 
   test('transient failures back off exponentially, half of each step jittered, capped', () => {
@@ -24,22 +33,34 @@ describe('the retry schedule', () => {
     const high = [1, 2, 3, 4, 5].map((n) => backoff(n, POLICY, () => 1));
     assert.deepEqual(low, [500, 1000, 2000, 3000, 3000]);
     assert.deepEqual(high, [1000, 2000, 4000, 6000, 6000]);
-    assert.equal(backoff(2, POLICY, () => 0.5), 1500);
+    assert.equal(
+      backoff(2, POLICY, () => 0.5),
+      1500,
+    );
   });
 
   test('transient failures are retried until maxTransientAttempts, then given up; a 503 Retry-After is taken as it is', () => {
     const delays = [1, 2, 3, 4].map((transient) => nextDelay({ kind: 'transient', retryAfterMs: undefined }, { throttled: 0, transient }, POLICY, () => 0));
     assert.deepEqual(delays, [500, 1000, 2000, undefined]);
-    assert.equal(nextDelay({ kind: 'transient', retryAfterMs: 2500 }, { throttled: 0, transient: 1 }, POLICY, () => 0.9), 2500);
+    assert.equal(
+      nextDelay({ kind: 'transient', retryAfterMs: 2500 }, { throttled: 0, transient: 1 }, POLICY, () => 0.9),
+      2500,
+    );
   });
 
   test('a 429 without a usable Retry-After backs off by its own count', () => {
-    assert.equal(nextDelay({ kind: 'throttled', retryAfterMs: undefined }, { throttled: 2, transient: 2 }, POLICY, () => 0), 1000);
+    assert.equal(
+      nextDelay({ kind: 'throttled', retryAfterMs: undefined }, { throttled: 2, transient: 2 }, POLICY, () => 0),
+      1000,
+    );
   });
 
   test('the default policy retries a few transient failures and sleeps through up to five minutes of throttling', () => {
     assert.equal(DEFAULT_RETRY_POLICY.maxTransientAttempts, 4);
-    assert.equal(nextDelay({ kind: 'throttled', retryAfterMs: 300_000 }, { throttled: 1, transient: 0 }, DEFAULT_RETRY_POLICY, () => 0), 300_000);
+    assert.equal(
+      nextDelay({ kind: 'throttled', retryAfterMs: 300_000 }, { throttled: 1, transient: 0 }, DEFAULT_RETRY_POLICY, () => 0),
+      300_000,
+    );
   });
 });
 

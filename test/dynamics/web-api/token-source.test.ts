@@ -67,11 +67,13 @@ describe('the client credentials token source', () => {
     assert.notEqual(await tokens.token(), first);
   });
 
-  test('a wrong secret is refused for good, with Entra\'s error and never the secret in the message', async () => {
-    const error = await source({ kind: 'secret', clientSecret: 'not-the-secret' }).token().then(
-      () => assert.fail('expected a refusal'),
-      (caught: unknown) => caught,
-    );
+  test("a wrong secret is refused for good, with Entra's error and never the secret in the message", async () => {
+    const error = await source({ kind: 'secret', clientSecret: 'not-the-secret' })
+      .token()
+      .then(
+        () => assert.fail('expected a refusal'),
+        (caught: unknown) => caught,
+      );
     assert.ok(error instanceof WebApiError);
     assert.equal(error.code, WebApiErrorCode.TOKEN_REFUSED);
     assert.equal(error.retryable, false);
@@ -88,7 +90,9 @@ describe('the client credentials token source', () => {
         server.close(() => resolve(port));
       });
     });
-    const error = await source(undefined, Date.now, `http://127.0.0.1:${closedPort}/tenant/oauth2/v2.0/token`).token().catch((caught: unknown) => caught);
+    const error = await source(undefined, Date.now, `http://127.0.0.1:${closedPort}/tenant/oauth2/v2.0/token`)
+      .token()
+      .catch((caught: unknown) => caught);
     assert.ok(error instanceof WebApiError);
     assert.equal(error.code, WebApiErrorCode.TOKEN_UNAVAILABLE);
     assert.equal(error.retryable, true);
@@ -127,7 +131,7 @@ describe('the client credentials token source', () => {
 });
 
 describe('a certificate as the credential', () => {
-  test('signs an assertion Entra\'s rules accept: the org takes the token', async () => {
+  test("signs an assertion Entra's rules accept: the org takes the token", async () => {
     const tokens = source({ kind: 'certificate', certificate: await loadCertificateCredential(certificate.cert, certificate.key) });
     assert.equal(await whoAmIStatus(await tokens.token()), 200);
   });

@@ -31,7 +31,12 @@ beforeEach(() => {
 });
 
 function client(overrides: Partial<WebApiClientOptions> = {}, target: SandboxOrg = org): WebApiClient {
-  const tokens = createClientCredentialsTokenSource({ tokenUrl: target.tokenUrl, clientId: APP.clientId, credential: { kind: 'secret', clientSecret: APP.clientSecret }, resource: target.origin });
+  const tokens = createClientCredentialsTokenSource({
+    tokenUrl: target.tokenUrl,
+    clientId: APP.clientId,
+    credential: { kind: 'secret', clientSecret: APP.clientSecret },
+    resource: target.origin,
+  });
   const created = createWebApiClient({
     orgUrl: target.origin,
     tokens,
@@ -61,7 +66,12 @@ async function failure(promise: Promise<unknown>): Promise<WebApiError> {
 describe('the Web API client against the sandbox org', () => {
   test('sends the OData headers, a bearer token and JSON, and returns the parsed answer with its request id', async () => {
     const api = client();
-    const created = await api.request({ method: 'POST', path: 'phonecalls', body: { subject: 'Call from Dana', directioncode: false }, headers: { Prefer: 'return=representation' } });
+    const created = await api.request({
+      method: 'POST',
+      path: 'phonecalls',
+      body: { subject: 'Call from Dana', directioncode: false },
+      headers: { Prefer: 'return=representation' },
+    });
     assert.equal(created.status, 201);
     assert.equal((created.body as { subject: string }).subject, 'Call from Dana');
     const sent = org.seen.at(-1);
@@ -92,7 +102,7 @@ describe('the Web API client against the sandbox org', () => {
     assert.equal(updated.body, undefined);
   });
 
-  test('a 400 is refused for good with Dataverse\'s code and message, after one attempt', async () => {
+  test("a 400 is refused for good with Dataverse's code and message, after one attempt", async () => {
     const api = client();
     const before = org.seen.length;
     org.faults.push({ status: 400, body: { error: { code: '0x80048d19', message: "Error identified in Payload provided by the user for Entity :'phonecalls'" } } });
@@ -208,7 +218,13 @@ describe('the Web API client against the sandbox org', () => {
     assert.equal((await api.request({ method: 'GET', path: link })).status, 200);
     const before = org.seen.length;
     const tokensBefore = org.tokenRequests.length;
-    for (const path of ['https://evil.example/api/data/v9.2/contacts', `${org.origin}/api/data/v9.1/contacts`, '../v9.1/contacts', '/api/data/v9.2/contacts', `${org.origin}/main.aspx`]) {
+    for (const path of [
+      'https://evil.example/api/data/v9.2/contacts',
+      `${org.origin}/api/data/v9.1/contacts`,
+      '../v9.1/contacts',
+      '/api/data/v9.2/contacts',
+      `${org.origin}/main.aspx`,
+    ]) {
       const error = await failure(api.request({ method: 'GET', path }));
       assert.equal(error.code, WebApiErrorCode.PATH_REFUSED, path);
       assert.equal(error.retryable, false);
@@ -252,7 +268,7 @@ describe('the Web API client against the sandbox org', () => {
     assert.ok(!JSON.stringify(lines).includes('555'));
   });
 
-  test('close() ends a request in flight and refuses new ones as CLOSED (retryable); a caller\'s abort rejects with its reason', async () => {
+  test("close() ends a request in flight and refuses new ones as CLOSED (retryable); a caller's abort rejects with its reason", async () => {
     const api = client();
     org.faults.push({ hang: true });
     const inFlight = api.request({ method: 'GET', path: 'WhoAmI' });

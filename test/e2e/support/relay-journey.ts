@@ -152,7 +152,11 @@ export async function packetsByParty(engine: RunningRtpengine, callId: string): 
 
 /** The one call rtpengine holds now (waiting a little for it). */
 export async function theOnlyCall(engine: RunningRtpengine): Promise<string> {
-  const calls = await eventually(() => engine.listCalls(), (list) => list.length === 1, 3000);
+  const calls = await eventually(
+    () => engine.listCalls(),
+    (list) => list.length === 1,
+    3000,
+  );
   const [call] = calls;
   if (call === undefined || calls.length !== 1) throw new Error(`rtpengine holds ${calls.length} calls, expected one: ${calls.join(', ')}`);
   return call;
@@ -160,7 +164,11 @@ export async function theOnlyCall(engine: RunningRtpengine): Promise<string> {
 
 /** Calls rtpengine still lists, after giving a just-ended call's deletes a moment. */
 export async function sessionsLeft(engine: RunningRtpengine, ms = 3000): Promise<string[]> {
-  return eventually(() => engine.listCalls(), (list) => list.length === 0, ms);
+  return eventually(
+    () => engine.listCalls(),
+    (list) => list.length === 0,
+    ms,
+  );
 }
 
 /** Polls `read` until `accept` holds, at most `ms`; the last value either way. */

@@ -79,12 +79,15 @@ describe('bencode', () => {
   ];
   for (const [what, input, message] of malformed) {
     it(`rejects ${what} with an error naming the offset`, () => {
-      assert.throws(() => decode(Buffer.isBuffer(input) ? input : b(input)), (error: unknown) => {
-        assert.ok(error instanceof BencodeError);
-        assert.match(error.message, /^bencode: malformed input at byte \d+: /);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => decode(Buffer.isBuffer(input) ? input : b(input)),
+        (error: unknown) => {
+          assert.ok(error instanceof BencodeError);
+          assert.match(error.message, /^bencode: malformed input at byte \d+: /);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 });

@@ -49,7 +49,10 @@ describe('NgClient', () => {
     });
     const client = new NgClient({ host: '127.0.0.1', port: engine.port, timeoutMs: 2000 });
     const replies = await Promise.all(['one', 'two', 'three'].map((id) => client.request('query', { 'call-id': id })));
-    assert.deepEqual(replies.map((reply) => text(reply.id)), ['one', 'two', 'three']);
+    assert.deepEqual(
+      replies.map((reply) => text(reply.id)),
+      ['one', 'two', 'three'],
+    );
     assert.equal(new Set(engine.received.map((request) => request.cookie)).size, 3);
     await client.close();
     await engine.close();
@@ -103,7 +106,10 @@ describe('NgClient', () => {
   it('turns result "load limit" into NgError with the engine\'s message', async () => {
     const engine = await fakeEngine((_request, reply) => reply({ result: 'load limit', message: 'Parallel session limit reached' }));
     const client = new NgClient({ host: '127.0.0.1', port: engine.port });
-    await assert.rejects(client.request('offer'), (error: unknown) => error instanceof NgError && error.result === 'load limit' && error.reason === 'Parallel session limit reached');
+    await assert.rejects(
+      client.request('offer'),
+      (error: unknown) => error instanceof NgError && error.result === 'load limit' && error.reason === 'Parallel session limit reached',
+    );
     await client.close();
     await engine.close();
   });
@@ -115,7 +121,10 @@ describe('NgClient', () => {
       raw(Buffer.from(`${request.cookie} d6:result`));
     });
     const client = new NgClient({ host: '127.0.0.1', port: engine.port, timeoutMs: 1000 });
-    await assert.rejects(client.request('ping'), (error: unknown) => error instanceof NgUnavailableError && /malformed reply to "ping": bencode: malformed input/.test(error.message));
+    await assert.rejects(
+      client.request('ping'),
+      (error: unknown) => error instanceof NgUnavailableError && /malformed reply to "ping": bencode: malformed input/.test(error.message),
+    );
     await client.close();
     await engine.close();
   });
@@ -164,7 +173,7 @@ describe('NgClient', () => {
       await client.close();
     });
 
-    it('gets NgError with rtpengine\'s reason for a command it does not know', async () => {
+    it("gets NgError with rtpengine's reason for a command it does not know", async () => {
       const client = new NgClient({ host: engine.host, port: engine.ngPort });
       await assert.rejects(client.request('no such command'), (error: unknown) => error instanceof NgError && error.reason.length > 0);
       await client.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { callQualityOf, POOR_AUDIO } from '../../../src/pbx/calls/call-quality.ts';
 
-describe('the quality of a call from the media relay\'s figures', () => {
+describe("the quality of a call from the media relay's figures", () => {
   test('names each direction by the party that sent it and computes the loss ratio', () => {
     const quality = callQualityOf(
       {
@@ -35,7 +35,18 @@ describe('the quality of a call from the media relay\'s figures', () => {
     assert.equal(callQualityOf({ legs: [{ ...leg, packets: 970, packetsLost: 30 }] }, 'a')?.poor, true);
     assert.equal(callQualityOf({ legs: [{ ...leg, packets: 971, packetsLost: 29 }] }, 'a')?.poor, false);
     assert.equal(callQualityOf({ legs: [{ ...leg, jitterMs: POOR_AUDIO.jitterMsFrom }] }, 'a')?.poor, true);
-    assert.equal(callQualityOf({ legs: [{ tag: 'a', packets: 1000, bytes: 1, jitterMs: 1 }, { tag: 'b', packets: 10, bytes: 1, packetsLost: 990 }] }, 'a')?.poor, true);
+    assert.equal(
+      callQualityOf(
+        {
+          legs: [
+            { tag: 'a', packets: 1000, bytes: 1, jitterMs: 1 },
+            { tag: 'b', packets: 10, bytes: 1, packetsLost: 990 },
+          ],
+        },
+        'a',
+      )?.poor,
+      true,
+    );
   });
 
   test('is nothing when no media flowed', () => {

@@ -57,7 +57,15 @@ function summary() {
   recorder.flush();
   const r = records.get(ID);
   assert.ok(r, 'a record exists');
-  return { startedAt: r.startedAt, answeredAt: r.answeredAt, answeredBy: r.answeredBy, endedAt: r.endedAt, talkSeconds: r.talkSeconds, disposition: r.disposition, endReason: r.endReason };
+  return {
+    startedAt: r.startedAt,
+    answeredAt: r.answeredAt,
+    answeredBy: r.answeredBy,
+    endedAt: r.endedAt,
+    talkSeconds: r.talkSeconds,
+    disposition: r.disposition,
+    endReason: r.endReason,
+  };
 }
 
 test('ringing opens a record with the parties, the trunk and the owner', () => {
@@ -77,7 +85,13 @@ test('an answered call: answer time, end time and whole talk seconds', () => {
   bus.publish({ ...base, type: 'resumed', by: '1002', at: T0 + 20_000 });
   bus.publish(ended(T0 + 65_999, 'answered', { answeredAt: T0 + 4_000, reason: 'BYE' }));
   assert.deepEqual(summary(), {
-    startedAt: T0, answeredAt: T0 + 4_000, answeredBy: '1002', endedAt: T0 + 65_999, talkSeconds: 61, disposition: 'answered', endReason: 'BYE',
+    startedAt: T0,
+    answeredAt: T0 + 4_000,
+    answeredBy: '1002',
+    endedAt: T0 + 65_999,
+    talkSeconds: 61,
+    disposition: 'answered',
+    endReason: 'BYE',
   });
 });
 
@@ -86,7 +100,13 @@ for (const disposition of ['missed', 'busy', 'canceled', 'failed'] as const) {
     bus.publish(ringing());
     bus.publish(ended(T0 + 12_000, disposition));
     assert.deepEqual(summary(), {
-      startedAt: T0, answeredAt: null, answeredBy: null, endedAt: T0 + 12_000, talkSeconds: 0, disposition, endReason: null,
+      startedAt: T0,
+      answeredAt: null,
+      answeredBy: null,
+      endedAt: T0 + 12_000,
+      talkSeconds: 0,
+      disposition,
+      endReason: null,
     });
   });
 }
@@ -94,7 +114,13 @@ for (const disposition of ['missed', 'busy', 'canceled', 'failed'] as const) {
 test('an ended without a prior ringing still leaves a complete record', () => {
   bus.publish(ended(T0 + 30_500, 'answered', { startedAt: T0, answeredAt: T0 + 500, reason: 'BYE' }));
   assert.deepEqual(summary(), {
-    startedAt: T0, answeredAt: T0 + 500, answeredBy: null, endedAt: T0 + 30_500, talkSeconds: 30, disposition: 'answered', endReason: 'BYE',
+    startedAt: T0,
+    answeredAt: T0 + 500,
+    answeredBy: null,
+    endedAt: T0 + 30_500,
+    talkSeconds: 30,
+    disposition: 'answered',
+    endReason: 'BYE',
   });
   assert.deepEqual(records.get(ID)?.extensions, ['1002']);
   assert.equal(records.get(ID)?.from.number, '+14155550100');
@@ -109,7 +135,13 @@ test('repeated events change nothing: the first ringing, answer and end stand', 
   bus.publish(ended(T0 + 50_000, 'failed', { reason: 'late duplicate' }));
   bus.publish(answered(T0 + 60_000));
   assert.deepEqual(summary(), {
-    startedAt: T0, answeredAt: T0 + 2_000, answeredBy: '1002', endedAt: T0 + 12_000, talkSeconds: 10, disposition: 'answered', endReason: null,
+    startedAt: T0,
+    answeredAt: T0 + 2_000,
+    answeredBy: '1002',
+    endedAt: T0 + 12_000,
+    talkSeconds: 10,
+    disposition: 'answered',
+    endReason: null,
   });
 });
 

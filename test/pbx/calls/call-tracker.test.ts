@@ -117,7 +117,10 @@ describe('call tracker', () => {
     const transfers = events.filter((event) => event.type === 'transferred');
     assert.deepEqual(
       transfers.map((event) => event.type === 'transferred' && [event.kind, event.by, event.target]),
-      [['blind', '1002', '1003'], ['attended', '1002', '1004']],
+      [
+        ['blind', '1002', '1003'],
+        ['attended', '1002', '1004'],
+      ],
     );
   });
 

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { FlowTokens, type FlowTarget } from '../../../src/pbx/proxy/flow-token.ts';
 
 const PHONE: FlowTarget = { transport: 'TCP', address: '192.168.1.5', port: 40000, flowId: 'tcp:10.0.0.1:5060>192.168.1.5:40000#12', cseqOffset: 1 };
-const CALLED_TRUNK: FlowTarget = { transport: 'UDP', address: '203.0.113.7', port: 5060, trunk: { called: { from: '<sip:+14155550199@pbx.example>', to: '<sip:+14155550123@203.0.113.7>' } } };
+const CALLED_TRUNK: FlowTarget = {
+  transport: 'UDP',
+  address: '203.0.113.7',
+  port: 5060,
+  trunk: { called: { from: '<sip:+14155550199@pbx.example>', to: '<sip:+14155550123@203.0.113.7>' } },
+};
 
 describe('flow tokens', () => {
   it('name the leg they were made for, and nothing in them can be read without the key', () => {

@@ -33,7 +33,11 @@ describe('the proxy towards a trunk that challenges', () => {
 
     respond(answer(retry.request, 200));
     const upstream = transport.responses.filter((response) => response.status >= 200);
-    assert.deepEqual(upstream.map((response) => [response.status, cseqOf(response).seq]), [[200, 7]], 'the caller sees its own CSeq and no 407');
+    assert.deepEqual(
+      upstream.map((response) => [response.status, cseqOf(response).seq]),
+      [[200, 7]],
+      'the caller sees its own CSeq and no 407',
+    );
   });
 
   it('shifts the CSeq of the caller in-dialog requests and ACK on that leg, and shifts the responses back', () => {
@@ -86,7 +90,10 @@ describe('the proxy towards a trunk that challenges', () => {
     respond(answer(itemAt(transport.requests, 0).request, 407, challenge));
     respond(answer(transport.requests.at(-1)!.request, 407, challenge));
     const finals = transport.responses.filter((response) => response.status >= 200);
-    assert.deepEqual(finals.map((response) => [response.status, cseqOf(response).seq]), [[407, 7]]);
+    assert.deepEqual(
+      finals.map((response) => [response.status, cseqOf(response).seq]),
+      [[407, 7]],
+    );
   });
 });
 
@@ -102,9 +109,20 @@ describe('the proxy when a 200 crosses the CANCEL', () => {
     respond(ok);
     respond(ok);
 
-    assert.deepEqual(transport.responses.filter((response) => response.status >= 200).map((response) => response.status), [487]);
+    assert.deepEqual(
+      transport.responses.filter((response) => response.status >= 200).map((response) => response.status),
+      [487],
+    );
     const toCallee = transport.requests.filter((entry) => entry.request.method === 'ACK' || entry.request.method === 'BYE');
-    assert.deepEqual(toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]), [['ACK', '7 ACK'], ['BYE', '8 BYE'], ['ACK', '7 ACK']], 'each 200 ACKed, one BYE');
+    assert.deepEqual(
+      toCallee.map((entry) => [entry.request.method, getHeader(entry.request, 'CSeq')]),
+      [
+        ['ACK', '7 ACK'],
+        ['BYE', '8 BYE'],
+        ['ACK', '7 ACK'],
+      ],
+      'each 200 ACKed, one BYE',
+    );
     assert.equal(getHeader(itemAt(toCallee, 1).request, 'Reason'), 'SIP;cause=487;text="Request Terminated"');
     assert.deepEqual(itemAt(toCallee, 1).target, { transport: 'TCP', host: '127.0.0.7', port: 5060 });
   });

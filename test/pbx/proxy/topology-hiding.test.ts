@@ -53,7 +53,11 @@ function leaks(msg: SipMessage): string[] {
 function assertHidden(msg: SipMessage, allowed: readonly string[]): void {
   assert.deepEqual(leaks(msg), [], `the carrier reads the inside in\n${serializeMessage(msg).toString('latin1')}`);
   const names = new Set(allowed.map(headerKey));
-  assert.deepEqual(msg.headers.filter((header) => !names.has(headerKey(header.name))).map((header) => header.name), [], 'only allowed headers');
+  assert.deepEqual(
+    msg.headers.filter((header) => !names.has(headerKey(header.name))).map((header) => header.name),
+    [],
+    'only allowed headers',
+  );
   assert.equal(getHeaders(msg, 'Via').length, msg.type === 'request' ? 1 : getHeaders(msg, 'Via').length);
   for (const contact of getHeaders(msg, 'Contact')) assert.match(contact, /^<sip:[A-Za-z0-9_-]+@127\.0\.0\.1:5060;transport=(udp|tcp)>$/);
 }
@@ -112,7 +116,11 @@ describe('a call from a phone out to a trunk', () => {
     const { transport, proxy, receive, respond, ok } = established();
     const routes = getHeaders(ok, 'Record-Route').reverse();
     const fromPhone = (method: string, cseq: number, extra: string[] = []) =>
-      inDialog(method, 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, cseq, ['Contact: <sip:1001@127.0.0.1:40000;transport=tcp>', ...INTERNAL, ...extra]);
+      inDialog(method, 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, cseq, [
+        'Contact: <sip:1001@127.0.0.1:40000;transport=tcp>',
+        ...INTERNAL,
+        ...extra,
+      ]);
 
     assert.equal(proxy.forwardAck(fromPhone('ACK', 7), CALLER_FLOW), true);
     const ack = transport.requests.at(-1)!.request;
@@ -120,7 +128,10 @@ describe('a call from a phone out to a trunk', () => {
     assertHidden(ack, TRUNK_REQUEST_HEADERS);
     assert.equal(getHeader(ack, 'Call-ID'), getHeader(itemAt(transport.requests, 0).request, 'Call-ID'), 'the Call-ID the carrier knows');
 
-    for (const [method, cseq] of [['INVITE', 8], ['BYE', 9]] as const) {
+    for (const [method, cseq] of [
+      ['INVITE', 8],
+      ['BYE', 9],
+    ] as const) {
       const request = fromPhone(method, cseq);
       assert.equal(proxy.forwardInDialog(receive(request), request, CALLER_FLOW), true);
       const sent = transport.requests.at(-1)!.request;
@@ -166,7 +177,7 @@ describe('routes a phone sets on a call out', () => {
     assertHidden(sent, TRUNK_REQUEST_HEADERS);
   });
 
-  it("give the phone its own Record-Route entry back, and in-dialog the carrier still gets its own route set", () => {
+  it('give the phone its own Record-Route entry back, and in-dialog the carrier still gets its own route set', () => {
     const { transport, proxy, receive, respond } = fixture();
     proxy.forward(receive(fromPhone()), relayed(), CALLER_FLOW, [CARRIER]);
     const sent = itemAt(transport.requests, 0).request;
@@ -196,8 +207,13 @@ describe('a transfer toward a trunk', () => {
     const routes = getHeaders(ok, 'Record-Route').reverse();
     const sentBefore = transport.requests.length;
     const transfers = [
-      inDialog('REFER', 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 8, ['Refer-To: <sip:1002@pbx.test?Replaces=abc%40192.168.1.50%3Bto-tag%3Dx%3Bfrom-tag%3Dy>', 'Referred-By: <sip:1001@pbx.test>']),
-      inDialog('INVITE', 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 9, ['Replaces: abc@192.168.1.50;to-tag=x;from-tag=y']),
+      inDialog('REFER', 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 8, [
+        'Refer-To: <sip:1002@pbx.test?Replaces=abc%40192.168.1.50%3Bto-tag%3Dx%3Bfrom-tag%3Dy>',
+        'Referred-By: <sip:1001@pbx.test>',
+      ]),
+      inDialog('INVITE', 'sip:far@127.0.0.9:5060', routes, '<sip:1001@pbx.test>;tag=caller', '<sip:14155550123@pbx.test>;tag=carrier', PHONE_CALL_ID, 9, [
+        'Replaces: abc@192.168.1.50;to-tag=x;from-tag=y',
+      ]),
     ];
     for (const request of transfers) {
       assert.equal(proxy.forwardInDialog(receive(request), request, CALLER_FLOW), true);
@@ -245,7 +261,15 @@ describe('a call from a trunk to a phone', () => {
     assert.equal(getHeader(ok, 'Call-ID'), 'carrier-call@127.0.0.9');
 
     // The carrier's re-INVITE names our Contact: the phone gets it at its own.
-    const reinvite = inDialog('INVITE', formatUri(parseNameAddr(getHeader(ok, 'Contact')!).uri), getHeaders(ok, 'Record-Route'), '<sip:+14155550100@127.0.0.9>;tag=carrier', getHeader(ok, 'To')!, 'carrier-call@127.0.0.9', 2);
+    const reinvite = inDialog(
+      'INVITE',
+      formatUri(parseNameAddr(getHeader(ok, 'Contact')!).uri),
+      getHeaders(ok, 'Record-Route'),
+      '<sip:+14155550100@127.0.0.9>;tag=carrier',
+      getHeader(ok, 'To')!,
+      'carrier-call@127.0.0.9',
+      2,
+    );
     assert.equal(proxy.forwardInDialog(receive(reinvite, CARRIER_FLOW), reinvite, CARRIER_FLOW), true);
     const relayed = transport.requests.at(-1)!;
     assert.equal(formatUri(relayed.request.uri), 'sip:1001@127.0.0.1:40000;transport=tcp');
@@ -293,7 +317,16 @@ describe('identity headers the proxy passes on', () => {
     const ok: SipResponse = transport.responses.find((response) => response.status === 200)!;
     assert.deepEqual([getHeaders(ok, 'P-Asserted-Identity'), getHeaders(ok, 'Remote-Party-ID')], [[], []], 'the callee cannot claim to be someone else');
 
-    const bye = inDialog('BYE', 'sip:1002@127.0.0.1:40000', getHeaders(ok, 'Record-Route').reverse(), '<sip:1001@pbx.test>;tag=caller', getHeader(ok, 'To')!, 'proxy-test', 8, INTERNAL.slice(-2));
+    const bye = inDialog(
+      'BYE',
+      'sip:1002@127.0.0.1:40000',
+      getHeaders(ok, 'Record-Route').reverse(),
+      '<sip:1001@pbx.test>;tag=caller',
+      getHeader(ok, 'To')!,
+      'proxy-test',
+      8,
+      INTERNAL.slice(-2),
+    );
     assert.equal(proxy.forwardInDialog(receive(bye), bye, CALLER_FLOW), true);
     const sent = transport.requests.at(-1)!.request;
     assert.deepEqual([sent.method, getHeaders(sent, 'P-Asserted-Identity'), getHeaders(sent, 'Remote-Party-ID')], ['BYE', [], []]);
@@ -316,7 +349,7 @@ describe('the SDP a trunk gets', () => {
     assert.equal(getHeader(sent, 'Content-Length'), String(sent.body.length));
   });
 
-  it('hides the answer of a phone that takes a trunk\'s call the same way', () => {
+  it("hides the answer of a phone that takes a trunk's call the same way", () => {
     const { transport, proxy, receive, respond } = fixture();
     const fromCarrier = message<SipRequest>([
       'INVITE sip:1002@pbx.test SIP/2.0',

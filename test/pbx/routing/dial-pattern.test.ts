@@ -152,12 +152,15 @@ describe('invalid patterns', () => {
   ];
   for (const [source, code, message] of cases) {
     test(`${JSON.stringify(source)} is refused with ${code}, saying what and where`, () => {
-      assert.throws(() => parseDialPattern(source), (error: unknown) => {
-        assert.ok(error instanceof DialPatternError);
-        assert.equal(error.code, code);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => parseDialPattern(source),
+        (error: unknown) => {
+          assert.ok(error instanceof DialPatternError);
+          assert.equal(error.code, code);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
       assert.match(dialPatternProblem(source) ?? '', message);
     });
   }

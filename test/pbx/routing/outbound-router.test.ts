@@ -58,7 +58,7 @@ test('a route picks its trunk, with its strip and prepend', () => {
   assert.equal(destination?.number, '+14155550100');
 });
 
-test('the caller id is the extension\'s own, else the route\'s, else the trunk\'s', () => {
+test("the caller id is the extension's own, else the route's, else the trunk's", () => {
   assert.equal(routeOutbound(routes, trunks, '112', '1001')?.callerId, '+493012345601');
   assert.equal(routeOutbound(routes, trunks, '112', '1002')?.callerId, '+493012345699');
   assert.equal(routeOutbound(routes, trunks, '0301234567', '1002')?.callerId, '+493012345600');
@@ -82,6 +82,13 @@ test('a number no route matches, or no number at all, goes nowhere', () => {
 });
 
 test('a route naming a missing trunk, which validation would have refused, is passed over', () => {
-  const broken: Routes = { inbound: [], outbound: [{ pattern: '_X.', trunk: 'gone' }, { pattern: '_X.', trunk: 'backup' }], callerIds: {} };
+  const broken: Routes = {
+    inbound: [],
+    outbound: [
+      { pattern: '_X.', trunk: 'gone' },
+      { pattern: '_X.', trunk: 'backup' },
+    ],
+    callerIds: {},
+  };
   assert.equal(routeOutbound(broken, trunks, '123', '1001')?.trunk, backup);
 });

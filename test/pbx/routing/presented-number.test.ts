@@ -7,13 +7,13 @@ test('a number with its own + becomes E.164 whatever the trunk country', () => {
   assert.equal(presentedNumber('+1 (415) 555-0100', 'DE'), '+14155550100');
 });
 
-test('a national number becomes E.164 in the trunk\'s country', () => {
+test("a national number becomes E.164 in the trunk's country", () => {
   assert.equal(presentedNumber('030 1234567', 'DE'), '+49301234567');
   assert.equal(presentedNumber('4155550100', 'US'), '+14155550100');
   assert.equal(presentedNumber('14155550100', 'US'), '+14155550100');
 });
 
-test('an international-prefix number becomes E.164 in the trunk\'s country', () => {
+test("an international-prefix number becomes E.164 in the trunk's country", () => {
   assert.equal(presentedNumber('0049301234567', 'DE'), '+49301234567');
   assert.equal(presentedNumber('011 49 30 1234567', 'US'), '+49301234567');
 });

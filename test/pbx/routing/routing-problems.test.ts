@@ -23,7 +23,10 @@ function lines(problems: RoutingProblem[]): string[] {
 test('a sound configuration has no problem', () => {
   const trunks = [trunk(), trunk({ name: 'browser', host: undefined, transport: 'ws', match: { username: 'demo-carrier', password: 'pw' } })];
   const sound = routes({
-    inbound: [{ did: '+493012345600', extension: '1001' }, { did: '_+49301234560X', extension: '1002' }],
+    inbound: [
+      { did: '+493012345600', extension: '1001' },
+      { did: '_+49301234560X', extension: '1002' },
+    ],
     outbound: [
       { pattern: '_00.', trunk: 'carrier', strip: 2, prepend: '+' },
       { pattern: '_0.', trunk: 'carrier', strip: 1, prepend: '+49' },
@@ -103,9 +106,7 @@ describe('outbound routes', () => {
 
   test('a route an earlier one fully covers can never match and is refused', () => {
     const problems = routingProblems([trunk()], outbound({ pattern: '_X.', trunk: 'carrier' }, { pattern: '_0X.', trunk: 'carrier' }, { pattern: '_+.', trunk: 'carrier' }));
-    assert.deepEqual(lines(problems), [
-      'routes.outbound.1.pattern: can never match: routes.outbound[0] ("_X.") comes first and matches every number this one does',
-    ]);
+    assert.deepEqual(lines(problems), ['routes.outbound.1.pattern: can never match: routes.outbound[0] ("_X.") comes first and matches every number this one does']);
   });
 
   test('a narrower route before a broader one is the way to write exceptions', () => {
@@ -119,14 +120,15 @@ describe('outbound routes', () => {
 
 describe('inbound routes', () => {
   test('a DID an earlier one covers, + or not, can never match and is refused', () => {
-    const problems = routingProblems([], routes({
-      inbound: [
-        { did: '_+4930123456XX', extension: '1001' },
-        { did: '493012345600', extension: '1002' },
-      ],
-    }));
-    assert.deepEqual(lines(problems), [
-      'routes.inbound.1.did: can never match: routes.inbound[0] ("_+4930123456XX") comes first and matches every number this one does',
-    ]);
+    const problems = routingProblems(
+      [],
+      routes({
+        inbound: [
+          { did: '_+4930123456XX', extension: '1001' },
+          { did: '493012345600', extension: '1002' },
+        ],
+      }),
+    );
+    assert.deepEqual(lines(problems), ['routes.inbound.1.did: can never match: routes.inbound[0] ("_+4930123456XX") comes first and matches every number this one does']);
   });
 });

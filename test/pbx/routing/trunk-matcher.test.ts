@@ -55,6 +55,6 @@ test('a trunk with addresses and credentials needs both', () => {
   assert.equal(identifyTrunk(trunks, { sourceAddress: '192.0.2.20', digestUsername: 'pinned-peer' }), undefined);
 });
 
-test('an address trunk still matches when the request carries someone else\'s credentials', () => {
+test("an address trunk still matches when the request carries someone else's credentials", () => {
   assert.equal(identifyTrunk(trunks, { sourceAddress: '203.0.113.5', digestUsername: 'stranger' }), carrier);
 });

@@ -20,7 +20,15 @@ import { MemoryBindingStore } from '../../support/memory-binding-store.ts';
 import { fakeRelay } from '../fake-relay.ts';
 
 const DOMAIN = 'pbx.test';
-const carrier: Trunk = { name: 'carrier', host: 'sip.carrier.example', port: 5060, transport: 'udp', match: {}, outbound: { username: 'acct-4711', password: 'carrier-secret' }, register: { expires: 300 } };
+const carrier: Trunk = {
+  name: 'carrier',
+  host: 'sip.carrier.example',
+  port: 5060,
+  transport: 'udp',
+  match: {},
+  outbound: { username: 'acct-4711', password: 'carrier-secret' },
+  register: { expires: 300 },
+};
 const listed: Trunk = { ...carrier, name: 'listed', match: { addresses: ['198.51.100.0/24'] }, outbound: { username: 'acct-9', password: 'other-secret' } };
 
 function invite(uri: string, to: string, method = 'INVITE'): SipRequest {
@@ -44,7 +52,17 @@ function invite(uri: string, to: string, method = 'INVITE'): SipRequest {
 
 function fixture() {
   const location = new LocationService(new MemoryBindingStore());
-  location.save({ aor: '1001', contact: '<sip:1001@127.0.0.1:5070>', contactUri: 'sip:1001@127.0.0.1:5070', expiresAt: Date.now() + 600_000, callId: 'r', cseq: 1, transport: 'UDP', sourceAddress: '127.0.0.1', sourcePort: 5070 });
+  location.save({
+    aor: '1001',
+    contact: '<sip:1001@127.0.0.1:5070>',
+    contactUri: 'sip:1001@127.0.0.1:5070',
+    expiresAt: Date.now() + 600_000,
+    callId: 'r',
+    cseq: 1,
+    transport: 'UDP',
+    sourceAddress: '127.0.0.1',
+    sourcePort: 5070,
+  });
   const guard = new DigestGuard({ realm: DOMAIN, credentialOf: () => undefined, algorithms: ['MD5'], limiter: new FailureLockout({ limit: 5, windowMs: 60_000, banMs: 600_000 }) });
   const trunks = [carrier, listed];
   const calls: ExtensionCall[] = [];
@@ -54,7 +72,13 @@ function fixture() {
     registrar: new Registrar({ minExpires: 60, maxExpires: 3600, defaultExpires: 600 }, location, { exists: () => false }),
     guard,
     identification: new CallerIdentification({ guard, trunks, registeredContacts: new RegisteredContacts(trunks), displayNameOf: () => undefined }),
-    router: new CallRouter({ isExtension: (number) => number === '1001', location, trunks, routes: { inbound: [{ did: '+493012345600', extension: '1001' }], outbound: [], callerIds: {} }, activeCallsOn: () => 0 }),
+    router: new CallRouter({
+      isExtension: (number) => number === '1001',
+      location,
+      trunks,
+      routes: { inbound: [{ did: '+493012345600', extension: '1001' }], outbound: [], callerIds: {} },
+      activeCallsOn: () => 0,
+    }),
     relay,
   });
   function handle(request: SipRequest, source = '203.0.113.7'): SipResponse[] {
@@ -70,7 +94,10 @@ describe('calls a carrier sends to the contact Callpane registered', () => {
     const { handle, calls } = fixture();
     const responses = handle(invite(`sip:${registrationContactUser(carrier)}@192.0.2.10:5060`, 'sip:+493012345600@carrier.example'));
     assert.deepEqual(responses, []);
-    assert.deepEqual(calls.map((call) => [call.caller.kind === 'trunk' && call.caller.trunk.name, call.callee]), [['carrier', '1001']]);
+    assert.deepEqual(
+      calls.map((call) => [call.caller.kind === 'trunk' && call.caller.trunk.name, call.callee]),
+      [['carrier', '1001']],
+    );
   });
 
   it('let in only the exact contact: one guessed from the trunk name is challenged like any stranger', () => {

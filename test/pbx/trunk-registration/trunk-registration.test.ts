@@ -56,17 +56,26 @@ describe('registering a trunk to its carrier', () => {
     assert.equal(getHeader(sent[0]!, 'Authorization'), undefined);
     const credentials = parseDigestCredentials(getHeader(sent[1]!, 'Authorization') ?? '');
     assert.deepEqual([credentials.username, credentials.realm, credentials.uri], ['acct-4711', 'carrier.example', 'sip:carrier.example']);
-    assert.deepEqual(sent.map((r) => [getHeader(r, 'Call-ID'), getHeader(r, 'CSeq'), getHeader(r, 'Expires'), getHeader(r, 'Contact')]), [
-      ['call-1', '1 REGISTER', '300', `<${CONTACT}>`],
-      ['call-1', '2 REGISTER', '300', `<${CONTACT}>`],
-    ]);
+    assert.deepEqual(
+      sent.map((r) => [getHeader(r, 'Call-ID'), getHeader(r, 'CSeq'), getHeader(r, 'Expires'), getHeader(r, 'Contact')]),
+      [
+        ['call-1', '1 REGISTER', '300', `<${CONTACT}>`],
+        ['call-1', '2 REGISTER', '300', `<${CONTACT}>`],
+      ],
+    );
     assert.equal(registration.status.state, 'registered');
   });
 
   it('answers with SHA-256 when the registrar offers it beside MD5 (RFC 8760)', async () => {
     const { sent, script, registration } = harness();
     script.push(
-      (request) => createResponse(request, 401, { headers: [{ name: 'WWW-Authenticate', value: CHALLENGE }, { name: 'WWW-Authenticate', value: CHALLENGE.replace('MD5', 'SHA-256') }] }),
+      (request) =>
+        createResponse(request, 401, {
+          headers: [
+            { name: 'WWW-Authenticate', value: CHALLENGE },
+            { name: 'WWW-Authenticate', value: CHALLENGE.replace('MD5', 'SHA-256') },
+          ],
+        }),
       ok(),
     );
     registration.start();
@@ -139,7 +148,10 @@ describe('registering a trunk to its carrier', () => {
     script.push(challenge, status(423, [{ name: 'Min-Expires', value: '600' }]), challenge, ok());
     registration.start();
     await settle();
-    assert.deepEqual(sent.map((r) => getHeader(r, 'Expires')), ['60', '60', '600', '600']);
+    assert.deepEqual(
+      sent.map((r) => getHeader(r, 'Expires')),
+      ['60', '60', '600', '600'],
+    );
     assert.deepEqual([registration.status.state, registration.status.expires, registration.status.expiresAt], ['registered', 600, 600_000]);
     script.push(ok());
     clock.advance(540_000);
@@ -172,9 +184,15 @@ describe('registering a trunk to its carrier', () => {
     registration.start();
     await settle();
     await registration.stop();
-    assert.deepEqual(sent.slice(1).map((r) => getHeader(r, 'Expires')), ['0', '0']);
+    assert.deepEqual(
+      sent.slice(1).map((r) => getHeader(r, 'Expires')),
+      ['0', '0'],
+    );
     assert.ok(getHeader(sent[2]!, 'Authorization'), 'the unREGISTER answers its challenge too');
-    assert.deepEqual(statuses.map((s) => s.state), ['registering', 'registered', 'unregistered']);
+    assert.deepEqual(
+      statuses.map((s) => s.state),
+      ['registering', 'registered', 'unregistered'],
+    );
     clock.advance(3_600_000);
     await settle();
     assert.equal(sent.length, 3);

@@ -61,7 +61,10 @@ describe('the registrations of the configured trunks', () => {
     assert.equal(getHeader(request, 'To'), '<sip:+4930123456@carrier.example>');
     assert.match(getHeader(request, 'From') ?? '', /^<sip:\+4930123456@carrier\.example>;tag=[0-9a-f]{16}$/);
     assert.equal(getHeader(request, 'Contact'), `<sip:${registrationContactUser(carrier)}@198.51.100.10:5060;transport=tcp>`);
-    assert.deepEqual(registrations.statuses.map((status) => [status.trunk, status.state]), [['carrier', 'registered']]);
+    assert.deepEqual(
+      registrations.statuses.map((status) => [status.trunk, status.state]),
+      [['carrier', 'registered']],
+    );
   });
 
   it('escape an account name that is not a plain URI user (RFC 3261 §25.1) in To and From', async () => {
@@ -91,7 +94,10 @@ describe('the registrations of the configured trunks', () => {
       ],
     );
     assert.ok((logs[2]?.retryInSeconds ?? 0) >= 5 && (logs[2]?.retryInSeconds ?? 0) <= 10);
-    assert.deepEqual(stored.map((statuses) => statuses[0]?.state), ['registering', 'registered', 'registered', 'failed']);
+    assert.deepEqual(
+      stored.map((statuses) => statuses[0]?.state),
+      ['registering', 'registered', 'registered', 'failed'],
+    );
   });
 
   it('report a host that does not resolve as the reason, naming the host', async () => {

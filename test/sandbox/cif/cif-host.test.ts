@@ -81,7 +81,7 @@ describe('origin checks', () => {
     assert.equal(host.connectedOrigin, undefined);
   });
 
-  test('the landing URL\'s origin and the Trusted Domain are both answered, each at its own origin', async () => {
+  test("the landing URL's origin and the Trusted Domain are both answered, each at its own origin", async () => {
     const login = new FakeWindow();
     assert.equal(await request('getMode', [], TRUSTED_DOMAIN, login), 'answered');
     assert.equal(itemAt(login.posted, 0).origin, TRUSTED_DOMAIN);
@@ -96,7 +96,7 @@ describe('origin checks', () => {
 });
 
 describe('initialisation and events', () => {
-  test('events wait for the panel\'s library, then go to the panel at the origin that initialised', async () => {
+  test("events wait for the panel's library, then go to the panel at the origin that initialised", async () => {
     assert.equal(host.emit('onclicktoact', { value: '1' }), false);
     assert.equal(await host.handleMessage({ origin: CHANNEL, source: panel, data: { cif: CIF_MARK, type: 'init' } }), 'initialized');
     assert.deepEqual(panel.posted[0], { message: { cif: CIF_MARK, type: 'initResult' }, origin: CHANNEL });
@@ -105,7 +105,7 @@ describe('initialisation and events', () => {
     assert.deepEqual(panel.posted[1], { message: { cif: CIF_MARK, type: 'event', name: 'onmodechanged', payload: '{"value":0}' }, origin: CHANNEL });
   });
 
-  test('a library elsewhere is answered but does not take the panel\'s events', async () => {
+  test("a library elsewhere is answered but does not take the panel's events", async () => {
     const nested = new FakeWindow();
     await host.handleMessage({ origin: CHANNEL, source: nested, data: { cif: CIF_MARK, type: 'init' } });
     assert.equal(nested.posted.length, 1);
@@ -134,7 +134,7 @@ describe('calls', () => {
     await request('setMode', [0]);
     await request('setWidth', [420.4]);
     await request('setClickToAct', [false]);
-    await request('searchAndOpenRecords', ['contact', '?$select=fullname&$filter=telephone1 eq \'1\'', true]);
+    await request('searchAndOpenRecords', ['contact', "?$select=fullname&$filter=telephone1 eq '1'", true]);
     await request('getEntityMetadata', ['contact', ['telephone1']]);
     await request('retrieveRecord', ['contact', 'c0c00000-0000-4000-8000-000000000001']);
     assert.deepEqual(executed, [
@@ -198,13 +198,16 @@ describe('calls', () => {
 
   test('a request without an id is dropped; one with an id but no argument list is answered with an error', async () => {
     assert.equal(await host.handleMessage({ origin: CHANNEL, source: panel, data: { cif: CIF_MARK, type: 'request', method: 'getMode', args: [] } }), 'malformed');
-    assert.equal(await host.handleMessage({ origin: CHANNEL, source: panel, data: { cif: CIF_MARK, type: 'request', id: 'x'.repeat(101), method: 'getMode', args: [] } }), 'malformed');
+    assert.equal(
+      await host.handleMessage({ origin: CHANNEL, source: panel, data: { cif: CIF_MARK, type: 'request', id: 'x'.repeat(101), method: 'getMode', args: [] } }),
+      'malformed',
+    );
     assert.deepEqual(panel.posted, []);
     assert.equal(await host.handleMessage({ origin: CHANNEL, source: panel, data: { cif: CIF_MARK, type: 'request', id: 'a', method: 'getMode' } }), 'malformed');
     assert.equal(rejection().code, CifErrorCode.InvalidArgument);
   });
 
-  test('a handler\'s rejection is passed on as it is; any other failure becomes a JSON-string error', async () => {
+  test("a handler's rejection is passed on as it is; any other failure becomes a JSON-string error", async () => {
     result = async () => {
       throw new CifRejection('{"message":"contact With Id = 1 Does Not Exist","code":"0x80040217","errorCode":2147746327}');
     };

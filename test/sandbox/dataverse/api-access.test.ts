@@ -31,7 +31,12 @@ afterEach(async () => {
 
 async function token(client: { clientId: string; clientSecret: string }, host = 'localhost:80'): Promise<string> {
   const payload = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, scope: `http://${host}/.default` });
-  const response = await app.inject({ method: 'POST', url: '/oauth2/v2.0/token', headers: { 'content-type': 'application/x-www-form-urlencoded', host }, payload: payload.toString() });
+  const response = await app.inject({
+    method: 'POST',
+    url: '/oauth2/v2.0/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', host },
+    payload: payload.toString(),
+  });
   assert.equal(response.statusCode, 200, response.body);
   return response.json().access_token;
 }
@@ -54,7 +59,11 @@ describe('server-side callers', () => {
     assert.equal(list.json().value.length, 2);
     const created = await call('POST', '/phonecalls', bearer, { subject: 'Written by the server' });
     assert.equal(created.statusCode, 204);
-    assert.equal((await call('GET', `/contacts(${IDS.alex})?$select=fullname`, { authorization: `bearer ${bearer.authorization.slice(7)}` })).statusCode, 200, 'the scheme is case-insensitive');
+    assert.equal(
+      (await call('GET', `/contacts(${IDS.alex})?$select=fullname`, { authorization: `bearer ${bearer.authorization.slice(7)}` })).statusCode,
+      200,
+      'the scheme is case-insensitive',
+    );
   });
 
   test('act as their application user: WhoAmI names it, not the user picked in the UI', async () => {

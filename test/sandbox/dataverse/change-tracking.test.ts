@@ -174,7 +174,12 @@ describe('change tracking through the Dataverse class', () => {
 
   test('a table without change tracking is refused, with the preference or a delta token', () => {
     const dataverse = fixtureDataverse();
-    expectDataverseError(() => dataverse.retrieveMultiple('phonecalls', '?$select=subject', { trackChanges: true }), 400, NOT_TRACKED, /^Entity phonecall isn't enabled for change tracking\.$/);
+    expectDataverseError(
+      () => dataverse.retrieveMultiple('phonecalls', '?$select=subject', { trackChanges: true }),
+      400,
+      NOT_TRACKED,
+      /^Entity phonecall isn't enabled for change tracking\.$/,
+    );
     const token = new URLSearchParams(dataverse.retrieveMultiple('contacts', '', { trackChanges: true }).deltaQuery ?? '').get('$deltatoken') ?? '';
     expectDataverseError(() => dataverse.retrieveMultiple('systemusers', `?$deltatoken=${encodeURIComponent(token)}`), 400, NOT_TRACKED);
     dataverse.close();
@@ -201,7 +206,12 @@ describe('change tracking through the Dataverse class', () => {
     advance(7 * DAY_MS);
     assert.ok(dataverse.retrieveMultiple('contacts', start).deltaQuery, 'seven days old is still good');
     advance(1000);
-    expectDataverseError(() => dataverse.retrieveMultiple('contacts', start), 400, EXPIRED, /^Version stamp associated with the client has expired\. Please perform a full sync\.$/);
+    expectDataverseError(
+      () => dataverse.retrieveMultiple('contacts', start),
+      400,
+      EXPIRED,
+      /^Version stamp associated with the client has expired\. Please perform a full sync\.$/,
+    );
     dataverse.close();
 
     let now = FIXED_NOW.getTime();
@@ -210,7 +220,10 @@ describe('change tracking through the Dataverse class', () => {
     now += DAY_MS + 1000;
     expectDataverseError(() => shortLived.retrieveMultiple('contacts', token), 400, EXPIRED);
     shortLived.close();
-    assert.throws(() => new Dataverse({ path: ':memory:', seed: false, changeTrackingRetentionDays: 366 }), /changeTrackingRetentionDays is 366; allowed: a whole number of days from 0 to 365/);
+    assert.throws(
+      () => new Dataverse({ path: ':memory:', seed: false, changeTrackingRetentionDays: 366 }),
+      /changeTrackingRetentionDays is 366; allowed: a whole number of days from 0 to 365/,
+    );
   });
 
   test('tokens issued before a reset are expired', () => {

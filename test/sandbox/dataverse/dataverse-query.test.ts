@@ -57,7 +57,10 @@ describe('$filter comparison operators', () => {
 
   test('two columns of the same row can be compared', () => {
     dataverse.create('contacts', { firstname: 'Same', lastname: 'same' });
-    assert.deepEqual(dataverse.retrieveMultiple('contacts', '?$select=fullname&$filter=firstname eq lastname').records.map((r) => r.fullname), ['Same same']);
+    assert.deepEqual(
+      dataverse.retrieveMultiple('contacts', '?$select=fullname&$filter=firstname eq lastname').records.map((r) => r.fullname),
+      ['Same same'],
+    );
   });
 });
 
@@ -99,14 +102,14 @@ describe('$filter string functions', () => {
     assert.deepEqual(ids("contains(fullname,'Baker[%]')"), []);
   });
 
-  test("a doubled quote finds a name with an apostrophe", () => {
+  test('a doubled quote finds a name with an apostrophe', () => {
     assert.deepEqual(ids("lastname eq 'o''brien'"), [IDS.jordan]);
     assert.deepEqual(ids("contains(fullname,'n O''B')"), [IDS.jordan]);
   });
 
   test('functions need a string property and a string literal', () => {
     expectDataverseError(() => ids('contains(createdon,1)'), 400, '0x80060888', /No function signature for the function with name 'contains'/);
-    expectDataverseError(() => ids("contains(fullname)"), 400, '0x80060888', /No function signature/);
+    expectDataverseError(() => ids('contains(fullname)'), 400, '0x80060888', /No function signature/);
     expectDataverseError(() => ids("contains('Alex',fullname)"), 400, '0x80060888');
   });
 });
@@ -117,7 +120,7 @@ describe('$filter validation', () => {
   });
 
   test('operands of different types fail as in the OData library', () => {
-    expectDataverseError(() => ids("firstname eq 5"), 400, '0x80060888', /incompatible types.*'Edm.String' and 'Edm.Int32' for operator kind 'Equal'/);
+    expectDataverseError(() => ids('firstname eq 5'), 400, '0x80060888', /incompatible types.*'Edm.String' and 'Edm.Int32' for operator kind 'Equal'/);
     expectDataverseError(() => ids("createdon lt 'yesterday'"), 400, '0x80060888', /'Edm.DateTimeOffset' and 'Edm.String'/);
     expectDataverseError(() => ids("_parentcustomerid_value eq 'not-a-guid'"), 400, '0x80060888', /Unrecognized 'Edm.Guid' literal/);
   });
@@ -129,13 +132,7 @@ describe('$filter validation', () => {
 });
 
 describe('$filter injection attempts', () => {
-  const attacks = [
-    "x' or '1'='1",
-    "'; DROP TABLE contact; --",
-    "') OR 1=1 --",
-    '" OR ""="',
-    '%\' UNION SELECT * FROM account --',
-  ];
+  const attacks = ["x' or '1'='1", "'; DROP TABLE contact; --", "') OR 1=1 --", '" OR ""="', "%' UNION SELECT * FROM account --"];
 
   test('quotes and SQL in a value only ever match as text', () => {
     for (const attack of attacks) {
@@ -171,7 +168,12 @@ describe('$select, $orderby, $top and $count', () => {
   });
 
   test('an unknown or wrongly cased $select column fails', () => {
-    expectDataverseError(() => dataverse.retrieveMultiple('accounts', '?$select=Name'), 400, '0x80060888', /^Could not find a property named 'Name' on type 'Microsoft\.Dynamics\.CRM\.account'\.$/);
+    expectDataverseError(
+      () => dataverse.retrieveMultiple('accounts', '?$select=Name'),
+      400,
+      '0x80060888',
+      /^Could not find a property named 'Name' on type 'Microsoft\.Dynamics\.CRM\.account'\.$/,
+    );
   });
 
   test('$orderby sorts on several columns, ascending or descending', () => {
@@ -206,7 +208,12 @@ describe('$select, $orderby, $top and $count', () => {
 
 describe('retrieve by id and $expand', () => {
   test('a missing record is 0x80040217 with Dataverse wording, a malformed key a syntax error', () => {
-    expectDataverseError(() => dataverse.retrieve('contacts', 'cccccccc-0000-4000-8000-0000000000ff'), 404, '0x80040217', /^contact With Id = cccccccc-0000-4000-8000-0000000000ff Does Not Exist$/);
+    expectDataverseError(
+      () => dataverse.retrieve('contacts', 'cccccccc-0000-4000-8000-0000000000ff'),
+      404,
+      '0x80040217',
+      /^contact With Id = cccccccc-0000-4000-8000-0000000000ff Does Not Exist$/,
+    );
     expectDataverseError(() => dataverse.retrieve('contacts', 'alex'), 400, '0x80060888', /Bad Request - Error in query syntax/);
   });
 

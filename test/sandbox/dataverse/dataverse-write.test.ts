@@ -26,7 +26,12 @@ describe('create', () => {
   });
 
   test('an existing primary key fails with the duplicate-key error and changes nothing', () => {
-    expectDataverseError(() => dataverse.create('contacts', { contactid: IDS.alex, firstname: 'Other' }), 412, '0x80040237', /^A record with matching key values already exists\.$/);
+    expectDataverseError(
+      () => dataverse.create('contacts', { contactid: IDS.alex, firstname: 'Other' }),
+      412,
+      '0x80040237',
+      /^A record with matching key values already exists\.$/,
+    );
     assert.equal(dataverse.retrieve('contacts', IDS.alex).record.firstname, 'Alex');
   });
 
@@ -40,11 +45,21 @@ describe('create', () => {
   });
 
   test('values of the wrong JSON type, too long or unparseable fail', () => {
-    expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', actualdurationminutes: '7' }), 400, '0x80060888', /Cannot convert the literal '7' to the expected type 'Edm.Int32'/);
+    expectDataverseError(
+      () => dataverse.create('phonecalls', { subject: 's', actualdurationminutes: '7' }),
+      400,
+      '0x80060888',
+      /Cannot convert the literal '7' to the expected type 'Edm.Int32'/,
+    );
     expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', actualdurationminutes: 1.5 }), 400, '0x80060888');
     expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', directioncode: 'true' }), 400, '0x80060888', /'Edm.Boolean'/);
     expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', actualstart: '2024-13-01' }), 400, '0x80060888', /'Edm.DateTimeOffset'/);
-    expectDataverseError(() => dataverse.create('phonecalls', { subject: 'x'.repeat(201) }), 400, '0x80044331', /length of the 'subject' attribute of the 'phonecall' entity exceeded the maximum allowed length of '200'/);
+    expectDataverseError(
+      () => dataverse.create('phonecalls', { subject: 'x'.repeat(201) }),
+      400,
+      '0x80044331',
+      /length of the 'subject' attribute of the 'phonecall' entity exceeded the maximum allowed length of '200'/,
+    );
     expectDataverseError(() => dataverse.create('contacts', { contactid: 'not-a-guid' }), 400, '0x80060888', /'Edm.Guid'/);
     expectDataverseError(() => dataverse.create('contacts', [{ firstname: 'a' }]), 400, '0x80060888', /StartArray/);
   });
@@ -138,14 +153,20 @@ describe('activity parties', () => {
     { 'partyid_lead@odata.bind': `/leads(${IDS.lead})`, participationtypemask: 2 },
   ];
   const partiesOf = (id: string) =>
-    dataverse
-      .retrieve('phonecalls', id, '?$select=subject&$expand=phonecall_activity_parties($select=participationtypemask,_partyid_value)')
-      .record.phonecall_activity_parties as { participationtypemask: number; _partyid_value: string }[];
+    dataverse.retrieve('phonecalls', id, '?$select=subject&$expand=phonecall_activity_parties($select=participationtypemask,_partyid_value)').record.phonecall_activity_parties as {
+      participationtypemask: number;
+      _partyid_value: string;
+    }[];
 
   test('are created with the phone call and read back through $expand and activityparties', () => {
     dataverse.create('phonecalls', { activityid: CALL, subject: 'Inbound', phonecall_activity_parties: parties });
-    const found = partiesOf(CALL).map((p) => [p.participationtypemask, p._partyid_value]).sort();
-    assert.deepEqual(found, [[1, IDS.alex], [2, IDS.lead]]);
+    const found = partiesOf(CALL)
+      .map((p) => [p.participationtypemask, p._partyid_value])
+      .sort();
+    assert.deepEqual(found, [
+      [1, IDS.alex],
+      [2, IDS.lead],
+    ]);
     const rows = dataverse.retrieveMultiple('activityparties', `?$filter=_activityid_value eq ${CALL}&$select=participationtypemask`).records;
     assert.equal(rows.length, 2);
   });
@@ -153,17 +174,33 @@ describe('activity parties', () => {
   test('replace the previous parties when sent on update', () => {
     dataverse.create('phonecalls', { activityid: CALL, subject: 'Inbound', phonecall_activity_parties: parties });
     dataverse.update('phonecalls', CALL, { phonecall_activity_parties: [{ 'partyid_account@odata.bind': `/accounts(${IDS.account})`, participationtypemask: 2 }] });
-    assert.deepEqual(partiesOf(CALL).map((p) => p._partyid_value), [IDS.account]);
+    assert.deepEqual(
+      partiesOf(CALL).map((p) => p._partyid_value),
+      [IDS.account],
+    );
   });
 
   test('refuse a missing party record, a bad mask and unknown party properties', () => {
     expectDataverseError(
-      () => dataverse.create('phonecalls', { subject: 's', phonecall_activity_parties: [{ 'partyid_contact@odata.bind': '/contacts(cccccccc-0000-4000-8000-0000000000ff)', participationtypemask: 1 }] }),
+      () =>
+        dataverse.create('phonecalls', {
+          subject: 's',
+          phonecall_activity_parties: [{ 'partyid_contact@odata.bind': '/contacts(cccccccc-0000-4000-8000-0000000000ff)', participationtypemask: 1 }],
+        }),
       404,
       '0x80040217',
     );
-    expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', phonecall_activity_parties: [{ 'partyid_contact@odata.bind': `/contacts(${IDS.alex})`, participationtypemask: 0 }] }), 400, '0x80040203');
-    expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', phonecall_activity_parties: [{ partyid: IDS.alex, participationtypemask: 1 }] }), 400, '0x80060888', /type 'Microsoft\.Dynamics\.CRM\.activityparty'/);
+    expectDataverseError(
+      () => dataverse.create('phonecalls', { subject: 's', phonecall_activity_parties: [{ 'partyid_contact@odata.bind': `/contacts(${IDS.alex})`, participationtypemask: 0 }] }),
+      400,
+      '0x80040203',
+    );
+    expectDataverseError(
+      () => dataverse.create('phonecalls', { subject: 's', phonecall_activity_parties: [{ partyid: IDS.alex, participationtypemask: 1 }] }),
+      400,
+      '0x80060888',
+      /type 'Microsoft\.Dynamics\.CRM\.activityparty'/,
+    );
     expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', phonecall_activity_parties: { participationtypemask: 1 } }), 400, '0x80060888');
     assert.equal(count('phonecalls'), 0);
   });
@@ -225,7 +262,12 @@ describe('phone call state rules', () => {
 
   test('statecode cannot be set on create, nor a status of another state', () => {
     expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', statecode: 1, statuscode: 2 }), 400, '0x80048408', /state code on create/);
-    expectDataverseError(() => dataverse.create('phonecalls', { subject: 's', statuscode: 2 }), 400, '0x80048408', /^2 is not a valid status code for state code PhoneCallState\.Open on phonecall with Id /);
+    expectDataverseError(
+      () => dataverse.create('phonecalls', { subject: 's', statuscode: 2 }),
+      400,
+      '0x80048408',
+      /^2 is not a valid status code for state code PhoneCallState\.Open on phonecall with Id /,
+    );
     expectDataverseError(() => dataverse.upsert('phonecalls', CALL, { subject: 's', statecode: 1, statuscode: 4 }), 400, '0x80048408');
     assert.equal(count('phonecalls'), 0);
   });
@@ -237,7 +279,12 @@ describe('phone call state rules', () => {
   test('completing needs statecode and statuscode together, as a valid pair', () => {
     open();
     expectDataverseError(() => dataverse.update('phonecalls', CALL, { statecode: 1 }), 400, '0x80048408', /together/);
-    expectDataverseError(() => dataverse.update('phonecalls', CALL, { statecode: 1, statuscode: 3 }), 400, '0x80048408', /^3 is not a valid status code for state code PhoneCallState\.Completed/);
+    expectDataverseError(
+      () => dataverse.update('phonecalls', CALL, { statecode: 1, statuscode: 3 }),
+      400,
+      '0x80048408',
+      /^3 is not a valid status code for state code PhoneCallState\.Completed/,
+    );
     expectDataverseError(() => dataverse.update('phonecalls', CALL, { statecode: 5, statuscode: 1 }), 400, '0x80048408');
     expectDataverseError(() => dataverse.update('phonecalls', CALL, { statuscode: 2 }), 400, '0x80048408', /PhoneCallState\.Open/);
     assert.deepEqual(state(), [0, 1]);

@@ -49,7 +49,10 @@ describe('CIF record calls and the Web API', () => {
     const direct = dataverse.retrieveMultiple(dataverse.entitySetFor('contact'), query).records;
     const overHttp = (await web('GET', `/contacts${query}`)).json().value;
     assert.deepEqual(direct, overHttp);
-    assert.deepEqual(direct.map((r) => r.fullname), ['Alex Baker', "Jordan O'Brien"]);
+    assert.deepEqual(
+      direct.map((r) => r.fullname),
+      ['Alex Baker', "Jordan O'Brien"],
+    );
   });
 
   test('retrieveRecord with $select returns the Web API’s record', async () => {

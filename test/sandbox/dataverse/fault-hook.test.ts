@@ -46,7 +46,10 @@ describe('the fault hook of createSandboxServer', () => {
   test('sees each Web API request, path without the query, and lets it through when it answers nothing', async () => {
     const response = await send('GET', 'contacts?$top=1');
     assert.equal(response.status, 200);
-    assert.deepEqual(seen.map(({ method, path, url }) => ({ method, path, url })), [{ method: 'GET', path: 'contacts', url: `${API}/contacts?$top=1` }]);
+    assert.deepEqual(
+      seen.map(({ method, path, url }) => ({ method, path, url })),
+      [{ method: 'GET', path: 'contacts', url: `${API}/contacts?$top=1` }],
+    );
   });
 
   test('throttle: 429 with Retry-After and the service protection error, the request not carried out', async () => {

@@ -60,7 +60,7 @@ describe('the $filter parser', () => {
   });
 
   test('binds and tighter than or, and comparisons tighter than and', () => {
-    assert.equal(show(parseFilter("a eq 1 or b eq 2 and c eq 3")), '((a eq number:1) or ((b eq number:2) and (c eq number:3)))');
+    assert.equal(show(parseFilter('a eq 1 or b eq 2 and c eq 3')), '((a eq number:1) or ((b eq number:2) and (c eq number:3)))');
   });
 
   test('lets parentheses override precedence', () => {

@@ -34,7 +34,10 @@ describe('paging through the Dataverse class', () => {
     for (const page of pages) assert.deepEqual(page.preferenceApplied, ['odata.maxpagesize=2']);
     const [first, second, last] = pages;
     // Dataverse's own form: %3Ccookie%20pagenumber=%222%22%20pagingcookie=%22%253ccookie%2520page%253d%25221%2522%253e…
-    assert.match(first?.nextQuery ?? '', /^\?\$select=fullname&\$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=%22%253ccookie%2520page%253d%25221%2522%253e%253ccontactid%2520last%253d%2522%257b[0-9A-F-]{36}%257d%2522.+%22%20istracking=%22False%22%20\/%3E$/);
+    assert.match(
+      first?.nextQuery ?? '',
+      /^\?\$select=fullname&\$skiptoken=%3Ccookie%20pagenumber=%222%22%20pagingcookie=%22%253ccookie%2520page%253d%25221%2522%253e%253ccontactid%2520last%253d%2522%257b[0-9A-F-]{36}%257d%2522.+%22%20istracking=%22False%22%20\/%3E$/,
+    );
     assert.match(second?.nextQuery ?? '', /pagenumber=%223%22/);
     assert.equal(last?.nextQuery, undefined);
     const everyRow = idsOf(pages.flatMap((page) => page.records));
@@ -119,10 +122,20 @@ describe('paging through the Dataverse class', () => {
     assert.ok(decodeURIComponent(token).includes(`<contactid last="{`), 'the cookie names the primary key in braces');
     const edited = token.replace('pagenumber="2"', 'pagenumber="3"');
     const tokenOf = (query: string) => `?$select=fullname&$skiptoken=${encodeURIComponent(query)}`;
-    for (const bad of [edited, token.slice(0, -4), 'abc', `<cookie pagenumber="2" pagingcookie="${encodeURIComponent(`<cookie page="1"><contactid last="${alex}" /></cookie>`)}" istracking="False" />`]) {
+    for (const bad of [
+      edited,
+      token.slice(0, -4),
+      'abc',
+      `<cookie pagenumber="2" pagingcookie="${encodeURIComponent(`<cookie page="1"><contactid last="${alex}" /></cookie>`)}" istracking="False" />`,
+    ]) {
       expectDataverseError(() => dataverse.retrieveMultiple('contacts', tokenOf(bad), { maxPageSize: 2 }), 400, QUERY_ERROR, /\$skiptoken/);
     }
-    expectDataverseError(() => dataverse.retrieveMultiple('accounts', `?$select=name&$skiptoken=${encodeURIComponent(token)}`, { maxPageSize: 2 }), 400, QUERY_ERROR, /\$skiptoken/);
+    expectDataverseError(
+      () => dataverse.retrieveMultiple('accounts', `?$select=name&$skiptoken=${encodeURIComponent(token)}`, { maxPageSize: 2 }),
+      400,
+      QUERY_ERROR,
+      /\$skiptoken/,
+    );
     expectDataverseError(() => dataverse.retrieveMultiple('contacts', `${tokenOf(token)}&$orderby=lastname`, { maxPageSize: 2 }), 400, QUERY_ERROR, /\$skiptoken/);
     dataverse.close();
   });
@@ -166,10 +179,16 @@ describe('paging over HTTP', () => {
       pages += 1;
     }
     assert.equal(pages, 3);
-    assert.deepEqual(fullnames.toSorted(), dataverse.retrieveMultiple('contacts', '?$select=fullname').records.map((row) => String(row.fullname)).toSorted());
+    assert.deepEqual(
+      fullnames.toSorted(),
+      dataverse
+        .retrieveMultiple('contacts', '?$select=fullname')
+        .records.map((row) => String(row.fullname))
+        .toSorted(),
+    );
   });
 
-  test('the next link carries the request\'s $filter and $orderby intact, quotes, spaces and plus signs included', async () => {
+  test("the next link carries the request's $filter and $orderby intact, quotes, spaces and plus signs included", async () => {
     const filter = encodeURIComponent("startswith(telephone1,'+') and lastname ne 'x y'");
     const first = (await (await get(`${root}contacts?$select=telephone1&$filter=${filter}&$orderby=telephone1 desc`, 'odata.maxpagesize=2')).json()) as {
       value: { telephone1: string }[];

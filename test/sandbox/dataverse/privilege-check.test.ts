@@ -43,7 +43,10 @@ function assertRefused(response: { statusCode: number; json(): unknown }, code: 
 
 describe('the application user of a configured client', () => {
   test('is a non-interactive systemuser carrying the client id, with the Callpane Integration role', async () => {
-    const user = await call('GET', `/systemusers(${APP_USER})?$select=applicationid,accessmode,azureactivedirectoryobjectid,isdisabled&$expand=systemuserroles_association($select=name)`);
+    const user = await call(
+      'GET',
+      `/systemusers(${APP_USER})?$select=applicationid,accessmode,azureactivedirectoryobjectid,isdisabled&$expand=systemuserroles_association($select=name)`,
+    );
     assert.equal(user.statusCode, 200, user.body);
     const record = user.json();
     assert.equal(record.applicationid, CLIENT.clientId);
@@ -60,9 +63,15 @@ describe('the application user of a configured client', () => {
     const roles = await call('GET', `/systemusers(${APP_USER})/systemuserroles_association?$select=name`);
     assert.equal(roles.statusCode, 200, roles.body);
     assert.equal(roles.json()['@odata.context'], `http://localhost:80${API}/$metadata#roles(name)`);
-    assert.deepEqual(roles.json().value.map((role: { name: string }) => role.name), ['Callpane Integration']);
+    assert.deepEqual(
+      roles.json().value.map((role: { name: string }) => role.name),
+      ['Callpane Integration'],
+    );
     const found = await call('GET', `/systemusers?$select=systemuserid&$filter=applicationid eq ${CLIENT.clientId}`);
-    assert.deepEqual(found.json().value.map((user: { systemuserid: string }) => user.systemuserid), [APP_USER]);
+    assert.deepEqual(
+      found.json().value.map((user: { systemuserid: string }) => user.systemuserid),
+      [APP_USER],
+    );
   });
 
   test('keeps the roles an administrator changed when the routes are registered again (a restart)', async () => {
@@ -82,15 +91,20 @@ describe('privileges', () => {
   test('the integration role journals a call: create with regarding, parties and an owner, read it, complete it', async () => {
     // Another user to own the call (the fixture has no interactive users; systemusers are read-only over the API).
     const owner = dataverse.ensureApplicationUser('aaaa0000-0000-4000-8000-00000000a9e1');
-    const created = await call('PATCH', `/phonecalls(${CALL})`, {
-      subject: 'Inbound call',
-      'ownerid@odata.bind': `/systemusers(${owner})`,
-      'regardingobjectid_contact_phonecall@odata.bind': `/contacts(${IDS.alex})`,
-      phonecall_activity_parties: [
-        { 'partyid_contact@odata.bind': `/contacts(${IDS.alex})`, participationtypemask: 1 },
-        { 'partyid_systemuser@odata.bind': `/systemusers(${owner})`, participationtypemask: 2 },
-      ],
-    }, { ...bearer, 'if-none-match': '*' });
+    const created = await call(
+      'PATCH',
+      `/phonecalls(${CALL})`,
+      {
+        subject: 'Inbound call',
+        'ownerid@odata.bind': `/systemusers(${owner})`,
+        'regardingobjectid_contact_phonecall@odata.bind': `/contacts(${IDS.alex})`,
+        phonecall_activity_parties: [
+          { 'partyid_contact@odata.bind': `/contacts(${IDS.alex})`, participationtypemask: 1 },
+          { 'partyid_systemuser@odata.bind': `/systemusers(${owner})`, participationtypemask: 2 },
+        ],
+      },
+      { ...bearer, 'if-none-match': '*' },
+    );
     assert.equal(created.statusCode, 204, created.body);
     const read = await call('GET', `/phonecalls(${CALL})?$select=_ownerid_value,statecode`);
     assert.equal(read.json()._ownerid_value, owner);
@@ -99,10 +113,14 @@ describe('privileges', () => {
   });
 
   test('a write the roles do not grant is refused 403 0x80040220, naming the missing privilege', async () => {
-    assertRefused(await call('POST', '/contacts', { lastname: 'Not allowed' }), '0x80040220', new RegExp(`^Principal user \\(Id=${APP_USER}, type=8, roleCount=1, accessMode=4\\), is missing prvCreateContact privilege`));
+    assertRefused(
+      await call('POST', '/contacts', { lastname: 'Not allowed' }),
+      '0x80040220',
+      new RegExp(`^Principal user \\(Id=${APP_USER}, type=8, roleCount=1, accessMode=4\\), is missing prvCreateContact privilege`),
+    );
     assertRefused(await call('DELETE', `/contacts(${IDS.alex})`), '0x80040220', /is missing prvDeleteContact privilege/);
     assertRefused(await call('GET', '/usersettingscollection'), '0x80040220', /is missing prvReadUserSettings privilege for entity 'usersettings'/);
-    assert.equal(dataverse.retrieveMultiple('contacts', '?$filter=lastname eq \'Not allowed\'').records.length, 0, 'nothing was written');
+    assert.equal(dataverse.retrieveMultiple('contacts', "?$filter=lastname eq 'Not allowed'").records.length, 0, 'nothing was written');
   });
 
   test('a create without an owner is owned by the caller; an update needs Write and, to change the owner, Assign', async () => {
@@ -116,7 +134,11 @@ describe('privileges', () => {
   test('a create owned by another user needs Assign, by POST or by upsert; one owned by the caller does not', async () => {
     const agent = dataverse.ensureApplicationUser('aaaa0000-0000-4000-8000-00000000a9e2');
     dataverse.setUserRoles(APP_USER, [SALESPERSON.id]); // Create on activities, no Assign
-    assertRefused(await call('POST', '/phonecalls', { subject: 'x', 'ownerid@odata.bind': `/systemusers(${agent})` }), '0x80040220', /is missing prvAssignActivity privilege for entity 'phonecall'/);
+    assertRefused(
+      await call('POST', '/phonecalls', { subject: 'x', 'ownerid@odata.bind': `/systemusers(${agent})` }),
+      '0x80040220',
+      /is missing prvAssignActivity privilege for entity 'phonecall'/,
+    );
     assertRefused(
       await call('PATCH', `/phonecalls(${CALL})`, { subject: 'x', 'ownerid@odata.bind': `/systemusers(${agent})` }, { ...bearer, 'if-none-match': '*' }),
       '0x80040220',
@@ -132,12 +154,12 @@ describe('privileges', () => {
 
   test('a conditional upsert whose condition fails answers 412 or 404 before any privilege to write', async () => {
     const agent = dataverse.ensureApplicationUser('aaaa0000-0000-4000-8000-00000000a9e3');
-    dataverse.create('phonecalls', { activityid: CALL, subject: 'Written by the pane', description: 'The pane\'s notes' });
+    dataverse.create('phonecalls', { activityid: CALL, subject: 'Written by the pane', description: "The pane's notes" });
     dataverse.setUserRoles(APP_USER, [SALESPERSON.id]); // no Assign on activities
     const again = await call('PATCH', `/phonecalls(${CALL})`, { subject: 'Inbound call', 'ownerid@odata.bind': `/systemusers(${agent})` }, { ...bearer, 'if-none-match': '*' });
     assert.equal(again.statusCode, 412, again.body);
     assert.equal(again.json().error.code, '0x80040237');
-    assert.equal(dataverse.retrieve('phonecalls', CALL, '?$select=description').record.description, 'The pane\'s notes');
+    assert.equal(dataverse.retrieve('phonecalls', CALL, '?$select=description').record.description, "The pane's notes");
     dataverse.setUserRoles(APP_USER, [CALLPANE_INTEGRATION.id]); // no Create on contacts
     const missing = await call('PATCH', '/contacts(c0000000-0000-4000-8000-00000000dead)', { lastname: 'Nobody' }, { ...bearer, 'if-match': '*' });
     assert.equal(missing.statusCode, 404, missing.body);
@@ -157,7 +179,11 @@ describe('privileges', () => {
 
   test('a user without any role is refused every table with 0x80042f09', async () => {
     dataverse.setUserRoles(APP_USER, []);
-    assertRefused(await call('GET', '/contacts?$top=1'), '0x80042f09', new RegExp(`^SecLib::RetrievePrivilegeForUser failed - no roles are assigned to user\\. Returned hr = -2147209463, User: ${APP_USER}$`));
+    assertRefused(
+      await call('GET', '/contacts?$top=1'),
+      '0x80042f09',
+      new RegExp(`^SecLib::RetrievePrivilegeForUser failed - no roles are assigned to user\\. Returned hr = -2147209463, User: ${APP_USER}$`),
+    );
     assert.equal((await call('GET', '/WhoAmI')).statusCode, 200, 'WhoAmI needs no privilege');
   });
 

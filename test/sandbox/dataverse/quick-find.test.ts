@@ -9,7 +9,11 @@ beforeEach(() => {
 });
 afterEach(() => dataverse.close());
 
-const found = (text: string, query = '?$select=fullname') => dataverse.quickFind('contacts', text, query).records.map((r) => r.contactid as string).sort();
+const found = (text: string, query = '?$select=fullname') =>
+  dataverse
+    .quickFind('contacts', text, query)
+    .records.map((r) => r.contactid as string)
+    .sort();
 
 describe('quick find', () => {
   test('finds records whose find columns begin with the text, in any case', () => {
@@ -36,14 +40,23 @@ describe('quick find', () => {
   test('an empty search finds everything; $select, $top and a $filter of the caller still apply', () => {
     assert.equal(dataverse.quickFind('contacts', '  ').records.length, 5);
     const result = dataverse.quickFind('contacts', '*555', '?$select=fullname&$orderby=fullname desc&$top=1');
-    assert.deepEqual(result.records.map((r) => r.fullname), ["Jordan O'Brien"]);
+    assert.deepEqual(
+      result.records.map((r) => r.fullname),
+      ["Jordan O'Brien"],
+    );
     assert.deepEqual(result.select, ['fullname']);
     assert.deepEqual(found('*555', `?$filter=${encodeURIComponent("firstname eq 'alex'")}`), [IDS.alex]);
   });
 
   test('searches each table’s own find columns', () => {
-    assert.deepEqual(dataverse.quickFind('accounts', 'contoso').records.map((r) => r.name), ['Contoso Ltd']);
-    assert.deepEqual(dataverse.quickFind('leads', 'enq').records.map((r) => r.leadid), [IDS.lead]);
+    assert.deepEqual(
+      dataverse.quickFind('accounts', 'contoso').records.map((r) => r.name),
+      ['Contoso Ltd'],
+    );
+    assert.deepEqual(
+      dataverse.quickFind('leads', 'enq').records.map((r) => r.leadid),
+      [IDS.lead],
+    );
   });
 
   test('refuses tables without a quick find view and bad query options as retrieveMultiple does', () => {

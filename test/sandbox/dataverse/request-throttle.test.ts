@@ -24,7 +24,10 @@ describe('the request throttle', () => {
   test('counts each caller’s requests in the window and refuses the one over the limit with Retry-After', () => {
     const throttle = new RequestThrottle();
     throttle.configure({ requests: 3, windowMs: 60_000 });
-    assert.deepEqual([0, 1, 2].map((i) => throttle.admit('a', T0 + i * 10_000)?.remaining), [2, 1, 0]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => throttle.admit('a', T0 + i * 10_000)?.remaining),
+      [2, 1, 0],
+    );
     const error = refused(() => throttle.admit('a', T0 + 30_000));
     assert.equal(error.message, 'Number of requests exceeded the limit of 3 over time window of 60 seconds.');
     // The oldest request leaves the window 60 s after T0, 30 s from now.
@@ -106,7 +109,10 @@ describe('service protection over HTTP', () => {
     assert.equal(response.headers['retry-after'], '7');
     assert.equal(response.headers['content-type'], 'application/json; odata.metadata=minimal');
     assert.deepEqual(response.json(), { error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 2 over time window of 300 seconds.' } });
-    assert.equal((await app.inject({ method: 'POST', url: '/api/data/v9.2/contacts', headers: { 'sec-fetch-site': 'same-origin' }, payload: { lastname: 'Throttled' } })).statusCode, 429);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/api/data/v9.2/contacts', headers: { 'sec-fetch-site': 'same-origin' }, payload: { lastname: 'Throttled' } })).statusCode,
+      429,
+    );
     assert.equal(dataverse.retrieveMultiple('contacts', "?$filter=lastname eq 'Throttled'").records.length, 0, 'a refused write changes nothing');
   });
 

@@ -62,7 +62,10 @@ describe('GET', () => {
     assert.equal(response.headers['content-type'], 'application/json; odata.metadata=minimal');
     const body = response.json();
     assert.equal(body['@odata.context'], `${ROOT}$metadata#contacts(fullname,telephone1)`);
-    assert.deepEqual(body.value.map((r: { fullname: string }) => r.fullname), ['Alex Baker', "Jordan O'Brien"]);
+    assert.deepEqual(
+      body.value.map((r: { fullname: string }) => r.fullname),
+      ['Alex Baker', "Jordan O'Brien"],
+    );
     assert.match(body.value[0]['@odata.etag'], /^W\/"\d+"$/);
   });
 
@@ -223,7 +226,10 @@ describe('access', () => {
   test('a server-side caller without a token gets Dataverse’s 401 challenge and an empty body', async () => {
     const response = await serverInject('GET', '/contacts?$top=1');
     assert.equal(response.statusCode, 401);
-    assert.equal(response.headers['www-authenticate'], 'Bearer authorization_uri=http://localhost:80/7e7a0000-0000-4000-8000-000000000001/oauth2/authorize, resource_id=http://localhost:80/');
+    assert.equal(
+      response.headers['www-authenticate'],
+      'Bearer authorization_uri=http://localhost:80/7e7a0000-0000-4000-8000-000000000001/oauth2/authorize, resource_id=http://localhost:80/',
+    );
     assert.equal(response.body, '');
   });
 

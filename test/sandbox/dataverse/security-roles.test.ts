@@ -23,13 +23,19 @@ const ACCESS: Readonly<Record<string, Access>> = { Create: 'Create', Read: 'Read
 function documentedRole(): Map<string, 'required' | 'optional'> {
   const text = readFileSync(join(ROOT, 'docs/admin-dynamics.md'), 'utf8');
   const start = text.indexOf('**Its security role, and no more**');
-  assert.ok(start >= 0, 'docs/admin-dynamics.md lists the application user\'s role');
-  const lines = text.slice(start).split('\n').map((line) => line.trim());
+  assert.ok(start >= 0, "docs/admin-dynamics.md lists the application user's role");
+  const lines = text
+    .slice(start)
+    .split('\n')
+    .map((line) => line.trim());
   const header = lines.findIndex((line) => line.startsWith('|'));
   const end = lines.findIndex((line, index) => index > header && !line.startsWith('|'));
   const privileges = new Map<string, 'required' | 'optional'>();
   for (const row of lines.slice(header + 2, end)) {
-    const [tables = '', accesses = ''] = row.split('|').slice(1).map((cell) => cell.trim());
+    const [tables = '', accesses = ''] = row
+      .split('|')
+      .slice(1)
+      .map((cell) => cell.trim());
     const kind = /\(optional\)/.test(accesses) ? 'optional' : 'required';
     for (const table of tables.split(/,\s*/)) {
       const logicalName = TABLES[table];
@@ -50,7 +56,15 @@ describe('the Callpane Integration role', () => {
     const granted = CALLPANE_INTEGRATION.privileges === 'all' ? new Set<string>() : CALLPANE_INTEGRATION.privileges;
     const required = [...documented].filter(([, kind]) => kind === 'required').map(([name]) => name);
     assert.ok(required.includes('prvAssignActivity'), 'the journal gives each call to the agent');
-    assert.deepEqual(required.filter((name) => !granted.has(name)), [], 'required by the doc, missing from the role');
-    assert.deepEqual([...granted].filter((name) => !documented.has(name)), [], 'in the role, not in the doc');
+    assert.deepEqual(
+      required.filter((name) => !granted.has(name)),
+      [],
+      'required by the doc, missing from the role',
+    );
+    assert.deepEqual(
+      [...granted].filter((name) => !documented.has(name)),
+      [],
+      'in the role, not in the doc',
+    );
   });
 });

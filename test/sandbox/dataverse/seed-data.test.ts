@@ -73,7 +73,11 @@ describe('the seed', () => {
     const languages = dataverse.retrieveMultiple('usersettingscollection', '?$select=uilanguageid&$orderby=systemuserid').records.map((r) => r.uilanguageid);
     assert.deepEqual(languages, [1033, 2052, 1033]);
     const named = dataverse.retrieveMultiple('phonecalls', '?$select=statecode,statuscode&$orderby=activityid&$top=3').records.map((r) => [r.statecode, r.statuscode]);
-    assert.deepEqual(named, [[1, 4], [1, 2], [0, 1]]);
+    assert.deepEqual(named, [
+      [1, 4],
+      [1, 2],
+      [0, 1],
+    ]);
     assert.ok((count(dataverse, 'phonecalls', 'statecode eq 1') ?? 0) >= 15, 'mostly completed calls');
     assert.ok((count(dataverse, 'phonecalls', 'statecode eq 2') ?? 0) >= 1, 'a missed (canceled) call');
   });
@@ -112,7 +116,11 @@ describe('the seed', () => {
       'ext. extension': / ext\. \d+$/,
       'full-width digits': /[\uff10-\uff19]/,
     };
-    for (const [style, pattern] of Object.entries(styles)) assert.ok(raws.some((raw) => pattern.test(raw)), `no seed number is typed as ${style}`);
+    for (const [style, pattern] of Object.entries(styles))
+      assert.ok(
+        raws.some((raw) => pattern.test(raw)),
+        `no seed number is typed as ${style}`,
+      );
   });
 
   test('every stored number is a possible number of its record’s country (or dialled from the US)', () => {
@@ -131,15 +139,30 @@ describe('the seed', () => {
     }
     const sharedByTwo = [...holders.values()].filter((list) => new Set(list.map((n) => n.id)).size === 2 && new Set(list.map((n) => n.raw)).size === 2);
     assert.ok(sharedByTwo.length >= 10, `only ${sharedByTwo.length} numbers are shared by two records`);
-    assert.ok(sharedByTwo.some((list) => list.some((n) => n.set === 'leads')), 'a lead duplicates a contact');
-    assert.ok(sharedByTwo.some((list) => list.some((n) => n.set === 'accounts')), 'a contact is reached on its account’s main line');
+    assert.ok(
+      sharedByTwo.some((list) => list.some((n) => n.set === 'leads')),
+      'a lead duplicates a contact',
+    );
+    assert.ok(
+      sharedByTwo.some((list) => list.some((n) => n.set === 'accounts')),
+      'a contact is reached on its account’s main line',
+    );
     const digits = '%4%1%5%5%5%5%0%1%0%0%';
-    const alexAndJordan = dataverse.retrieveMultiple('contacts', `?$select=fullname&$filter=contains(telephone1,'${digits}') or contains(mobilephone,'${digits}')&$orderby=fullname`).records;
-    assert.deepEqual(alexAndJordan.map((r) => r.contactid), [SEED.contactAlexBaker, SEED.contactJordanLee]);
+    const alexAndJordan = dataverse.retrieveMultiple(
+      'contacts',
+      `?$select=fullname&$filter=contains(telephone1,'${digits}') or contains(mobilephone,'${digits}')&$orderby=fullname`,
+    ).records;
+    assert.deepEqual(
+      alexAndJordan.map((r) => r.contactid),
+      [SEED.contactAlexBaker, SEED.contactJordanLee],
+    );
   });
 
   test('has contacts and leads with only a mobile', () => {
-    const onlyMobile = PHONE_FIELDS.contacts.filter((f) => f !== 'mobilephone').map((f) => `${f} eq null`).join(' and ');
+    const onlyMobile = PHONE_FIELDS.contacts
+      .filter((f) => f !== 'mobilephone')
+      .map((f) => `${f} eq null`)
+      .join(' and ');
     assert.ok((count(dataverse, 'contacts', `mobilephone ne null and ${onlyMobile}`) ?? 0) >= 20);
     assert.ok((count(dataverse, 'leads', 'mobilephone ne null and telephone1 eq null') ?? 0) >= 10);
     const sofia = dataverse.retrieve('contacts', SEED.contactMobileOnly, '?$select=telephone1,mobilephone').record;

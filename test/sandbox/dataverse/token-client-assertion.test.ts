@@ -54,7 +54,12 @@ function assertion({ header = {}, claims = {}, signer = certificate, padding = '
 
 function tokenRequest(fields: Record<string, string>) {
   const form = { grant_type: 'client_credentials', client_id: CLIENT_ID, scope: `${ORIGIN}/.default`, client_assertion_type: JWT_BEARER_ASSERTION, ...fields };
-  return app.inject({ method: 'POST', url: `/${SANDBOX_TENANT_ID}/oauth2/v2.0/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+  return app.inject({
+    method: 'POST',
+    url: `/${SANDBOX_TENANT_ID}/oauth2/v2.0/token`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(form).toString(),
+  });
 }
 
 function refusal(response: { statusCode: number; json(): unknown }): [number, string, number] {

@@ -38,7 +38,10 @@ function assertEntraError(response: { statusCode: number; json(): unknown }, sta
   assert.deepEqual(Object.keys(body).sort(), ['correlation_id', 'error', 'error_codes', 'error_description', 'error_uri', 'timestamp', 'trace_id']);
   assert.equal(body.error, error);
   assert.deepEqual(body.error_codes, [aadsts]);
-  assert.match(String(body.error_description), new RegExp(`^AADSTS${aadsts}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z$`));
+  assert.match(
+    String(body.error_description),
+    new RegExp(`^AADSTS${aadsts}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z$`),
+  );
   assert.equal(body.error_uri, `https://login.microsoftonline.com/error?code=${aadsts}`);
 }
 

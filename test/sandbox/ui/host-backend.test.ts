@@ -21,8 +21,25 @@ const contact: PageEntity = {
   lookups: [{ name: 'parentcustomerid', navigation: { parentcustomerid_account: 'account', parentcustomerid_contact: 'contact' } }],
 };
 const config: PageConfig = {
-  org: { clientUrl: 'http://127.0.0.1:8081', orgId: 'o', orgUniqueName: 'callpanesandbox', orgLcid: 1033, crmVersion: '9.2', cifVersion: '1.0', appId: 'app', appName: 'Sales Hub' },
-  provider: { label: 'Callpane', landingUrl: 'http://localhost:8080/dyncrm', landingUrlProblem: null, trustedOrigins: ['http://localhost:8080'], clickToAct: true, customParams: '{"tenant":"a"}', frameSandbox: 'allow-scripts' },
+  org: {
+    clientUrl: 'http://127.0.0.1:8081',
+    orgId: 'o',
+    orgUniqueName: 'callpanesandbox',
+    orgLcid: 1033,
+    crmVersion: '9.2',
+    cifVersion: '1.0',
+    appId: 'app',
+    appName: 'Sales Hub',
+  },
+  provider: {
+    label: 'Callpane',
+    landingUrl: 'http://localhost:8080/dyncrm',
+    landingUrlProblem: null,
+    trustedOrigins: ['http://localhost:8080'],
+    clickToAct: true,
+    customParams: '{"tenant":"a"}',
+    frameSandbox: 'allow-scripts',
+  },
   users: [{ id: USER, fullname: '李娜', email: null, lcid: 2052 }],
   currentUserId: USER,
   entities: { contact },

@@ -72,7 +72,13 @@ test('events on context.calls become records on /api/calls and live messages on 
     client.send({ type: 'auth', token });
     assert.equal((await client.next()).type, 'ready');
 
-    const base = { callId: '0b7a4c1e-9d2f-4a6b-8c3d-5e7f9a1b2c3d', direction: 'internal' as const, from: { number: '1002', extension: '1002' }, to: { number: '1001', extension: '1001' }, extensions: ['1001', '1002'] };
+    const base = {
+      callId: '0b7a4c1e-9d2f-4a6b-8c3d-5e7f9a1b2c3d',
+      direction: 'internal' as const,
+      from: { number: '1002', extension: '1002' },
+      to: { number: '1001', extension: '1001' },
+      extensions: ['1001', '1002'],
+    };
     const events: CallEvent[] = [
       { ...base, type: 'ringing', at: 10_000 },
       { ...base, type: 'answered', answeredBy: '1001', at: 12_000 },

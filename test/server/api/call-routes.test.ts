@@ -32,7 +32,7 @@ function get(url: string, token?: string) {
   return api.http.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 }
 
-test('the list holds the caller\'s own calls, newest first, in pages joined by nextCursor', async () => {
+test("the list holds the caller's own calls, newest first, in pages joined by nextCursor", async () => {
   for (let i = 0; i < 5; i++) open(`alice-${i}`, 1000 + i, ['1001']);
   open('bob-only', 2000, ['1002']);
   open('shared', 3000, ['1001', '1002']);
@@ -40,15 +40,24 @@ test('the list holds the caller\'s own calls, newest first, in pages joined by n
   const first = await get('/api/calls?limit=4', alice);
   assert.equal(first.statusCode, 200);
   const page1 = first.json();
-  assert.deepEqual(page1.calls.map((c: { id: string }) => c.id), ['shared', 'alice-4', 'alice-3', 'alice-2']);
+  assert.deepEqual(
+    page1.calls.map((c: { id: string }) => c.id),
+    ['shared', 'alice-4', 'alice-3', 'alice-2'],
+  );
   assert.equal(typeof page1.nextCursor, 'string');
 
   const second = (await get(`/api/calls?limit=4&before=${encodeURIComponent(page1.nextCursor)}`, alice)).json();
-  assert.deepEqual(second.calls.map((c: { id: string }) => c.id), ['alice-1', 'alice-0']);
+  assert.deepEqual(
+    second.calls.map((c: { id: string }) => c.id),
+    ['alice-1', 'alice-0'],
+  );
   assert.equal(second.nextCursor, null);
 
   const bobs = (await get('/api/calls', bob)).json();
-  assert.deepEqual(bobs.calls.map((c: { id: string }) => c.id), ['shared', 'bob-only']);
+  assert.deepEqual(
+    bobs.calls.map((c: { id: string }) => c.id),
+    ['shared', 'bob-only'],
+  );
 });
 
 test('a call record comes back with its fields', async () => {
@@ -90,7 +99,7 @@ test('a call shows the audio quality the media relay measured, per direction', a
   assert.deepEqual((await get('/api/calls', alice)).json().calls[0].quality, quality);
 });
 
-test('another extension\'s call answers exactly like a call that does not exist', async () => {
+test("another extension's call answers exactly like a call that does not exist", async () => {
   open('bobs-call', 1000, ['1002']);
   const theirs = await get('/api/calls/bobs-call', alice);
   const missing = await get('/api/calls/no-such-call', alice);
@@ -112,7 +121,12 @@ test('without a valid token the calls are not shown', async () => {
 });
 
 test('a bad limit or cursor is a 400 naming the parameter', async () => {
-  for (const [query, field] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=abc', 'limit'], ['before=not-a-cursor', 'before']]) {
+  for (const [query, field] of [
+    ['limit=0', 'limit'],
+    ['limit=201', 'limit'],
+    ['limit=abc', 'limit'],
+    ['before=not-a-cursor', 'before'],
+  ]) {
     const response = await get(`/api/calls?${query}`, alice);
     assert.equal(response.statusCode, 400, query);
     assert.equal(response.json().error.code, 'INVALID_REQUEST');
@@ -136,7 +150,11 @@ function report(id: string, body: unknown, token?: string) {
 
 test('the pane reports the activity it logged for its own call, and the record shows it', async () => {
   open('c1', 1000, ['1001']);
-  const response = await report('c1', { activityId: ACTIVITY, logState: 'logged', matched: { entity: 'contact', id: CONTACT, name: 'Alex Baker' }, notes: 'Call back Friday' }, alice);
+  const response = await report(
+    'c1',
+    { activityId: ACTIVITY, logState: 'logged', matched: { entity: 'contact', id: CONTACT, name: 'Alex Baker' }, notes: 'Call back Friday' },
+    alice,
+  );
   assert.equal(response.statusCode, 200);
   const crm = { entity: 'contact', recordId: CONTACT, recordName: 'Alex Baker', activityId: ACTIVITY, logState: 'logged', notes: 'Call back Friday' };
   assert.deepEqual(response.json().crm, crm);
@@ -153,12 +171,16 @@ test('a later report updates the notes and keeps the match it does not repeat', 
 
 test('ids come as CIF writes them (braces, capitals) and are kept bare and lower-case', async () => {
   open('c1', 1000, ['1001']);
-  const response = await report('c1', { activityId: `{${ACTIVITY.toUpperCase()}}`, logState: 'logged', matched: { entity: 'account', id: `{${CONTACT.toUpperCase()}}`, name: 'Contoso' } }, alice);
+  const response = await report(
+    'c1',
+    { activityId: `{${ACTIVITY.toUpperCase()}}`, logState: 'logged', matched: { entity: 'account', id: `{${CONTACT.toUpperCase()}}`, name: 'Contoso' } },
+    alice,
+  );
   assert.equal(response.json().crm.activityId, ACTIVITY);
   assert.equal(response.json().crm.recordId, CONTACT);
 });
 
-test('reporting on another extension\'s call, or one that does not exist, is a 404 that changes nothing', async () => {
+test("reporting on another extension's call, or one that does not exist, is a 404 that changes nothing", async () => {
   open('bobs-call', 1000, ['1002']);
   const body = { activityId: ACTIVITY, logState: 'logged', notes: 'not mine' };
   const theirs = await report('bobs-call', body, alice);
@@ -199,7 +221,7 @@ test('a malformed report is a 400 naming the field', async () => {
   assert.equal((await report('c1', { activityId: ACTIVITY, logState: 'skipped', notes: '注'.repeat(2000) }, alice)).statusCode, 200);
 });
 
-test('unknown /api routes answer 404 in the API\'s error shape', async () => {
+test("unknown /api routes answer 404 in the API's error shape", async () => {
   const response = await get('/api/nothing-here?token=secret', alice);
   assert.equal(response.statusCode, 404);
   assert.deepEqual(response.json(), { error: { code: 'NOT_FOUND', message: 'no route GET /api/nothing-here' } });
@@ -215,7 +237,7 @@ function saveNotes(id: string, body: unknown, token?: string) {
   });
 }
 
-test('notes are kept on the agent\'s own call before any activity is written, for the pane that logs it later', async () => {
+test("notes are kept on the agent's own call before any activity is written, for the pane that logs it later", async () => {
   open('c1', 1000, ['1001']);
   const saved = await saveNotes('c1', { notes: 'Wants the new price list' }, alice);
   assert.equal(saved.statusCode, 200);
@@ -223,7 +245,7 @@ test('notes are kept on the agent\'s own call before any activity is written, fo
   assert.equal((await get('/api/calls/c1', alice)).json().crm.notes, 'Wants the new price list');
 });
 
-test('notes cannot be put on another extension\'s call, nor be longer than a phonecall description', async () => {
+test("notes cannot be put on another extension's call, nor be longer than a phonecall description", async () => {
   open('bobs-call', 1000, ['1002']);
   assert.equal((await saveNotes('bobs-call', { notes: 'not mine' }, alice)).statusCode, 404);
   assert.equal(api.calls.get('bobs-call')?.crm.notes, null);
@@ -234,7 +256,7 @@ test('notes cannot be put on another extension\'s call, nor be longer than a pho
   assert.equal((await saveNotes('c1', { notes: 'x' })).statusCode, 401);
 });
 
-test('a column the store gains does not reach the API: records are answered in the contract\'s shape', async () => {
+test("a column the store gains does not reach the API: records are answered in the contract's shape", async () => {
   open('c1', 1000, ['1001']);
   // What a new database column would do to the row the repository returns.
   const stored = api.calls.getForExtension.bind(api.calls);

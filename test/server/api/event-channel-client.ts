@@ -24,10 +24,14 @@ export async function connectChannel(url: string, headers: Record<string, string
     else queue.push(message);
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  await withDeadline(new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  }), 2000, () => new Error(`no WebSocket connection to ${url}`));
+  await withDeadline(
+    new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    }),
+    2000,
+    () => new Error(`no WebSocket connection to ${url}`),
+  );
   return {
     ws,
     next(ms = 2000) {

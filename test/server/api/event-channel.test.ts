@@ -86,7 +86,7 @@ describe('event channel', () => {
     assert.equal((await client.closed()).code, EventChannelCloseCode.AUTH_TIMEOUT);
   });
 
-  test('logging out closes the agent\'s sockets and no more events arrive', async () => {
+  test("logging out closes the agent's sockets and no more events arrive", async () => {
     const client = await connectChannel(`${base}?token=${alice}`);
     await client.next();
     const other = await connectChannel(`${base}?token=${bob}`);
@@ -138,7 +138,7 @@ describe('event channel session checks', () => {
     assert.deepEqual(await client.closed(), { code: EventChannelCloseCode.SESSION_EXPIRED, reason: 'session expired' });
   });
 
-  test('a session removed behind the channel\'s back is noticed at the next check', async () => {
+  test("a session removed behind the channel's back is noticed at the next check", async () => {
     api = await createApiFixture();
     const token = await api.login('1001');
     const base = `${await api.listen({ pingIntervalMs: 100 })}${EVENT_CHANNEL_PATH}`;

@@ -75,7 +75,10 @@ describe('POST /api/phone/lookup', () => {
     assert.equal(body.number.phone.e164, '+14155550100');
     assert.equal(body.number.international, '+1 415 555 0100');
     assert.deepEqual(body.queries, buildPhoneSearchQueries(libphonenumberReader, '+1 415-555-0100', { entities: ['lead', 'contact'], defaultRegion: 'US' }));
-    assert.deepEqual(body.queries.map((query: { entity: string }) => query.entity), ['lead', 'contact']);
+    assert.deepEqual(
+      body.queries.map((query: { entity: string }) => query.entity),
+      ['lead', 'contact'],
+    );
   });
 
   test('with no phone index on the server, the index is off and the pane searches with the queries', async () => {
@@ -135,10 +138,19 @@ describe('POST /api/phone/rank', () => {
   });
 
   test('a full page of over-finds fits in one request', async () => {
-    const candidates = Array.from({ length: 5000 }, (_, index) => ({ entity: 'contact', id: CONTACT, name: `Contact ${index}`, field: 'telephone1', number: `+1 415 555 ${String(index).padStart(4, '0')}` }));
+    const candidates = Array.from({ length: 5000 }, (_, index) => ({
+      entity: 'contact',
+      id: CONTACT,
+      name: `Contact ${index}`,
+      field: 'telephone1',
+      number: `+1 415 555 ${String(index).padStart(4, '0')}`,
+    }));
     const response = await post('rank', { number: '+14155550100', candidates, defaultRegion: 'US' });
     assert.equal(response.statusCode, 200);
-    assert.deepEqual(response.json().matches.map((match: { candidate: { name: string } }) => match.candidate.name), ['Contact 100']);
+    assert.deepEqual(
+      response.json().matches.map((match: { candidate: { name: string } }) => match.candidate.name),
+      ['Contact 100'],
+    );
   });
 
   test('without a session nothing is ranked', async () => {
@@ -181,9 +193,15 @@ describe('POST /api/phone/lookup with the server’s phone index', () => {
 
   test('a national number of one country is never the foreign number sharing its digits', async () => {
     const uk = (await lookup(indexed, { number: '+44 20 7123 4567', entities: ['contact', 'account', 'lead'], defaultRegion: 'GB' })).json();
-    assert.deepEqual(uk.index.matches.map((match: { candidate: { name: string } }) => match.candidate.name), ['Contoso']);
+    assert.deepEqual(
+      uk.index.matches.map((match: { candidate: { name: string } }) => match.candidate.name),
+      ['Contoso'],
+    );
     const us = (await lookup(indexed, { number: '+1 207 123 4567', entities: ['contact', 'account', 'lead'], defaultRegion: 'GB' })).json();
-    assert.deepEqual(us.index.matches.map((match: { candidate: { name: string } }) => match.candidate.name), ['Sam']);
+    assert.deepEqual(
+      us.index.matches.map((match: { candidate: { name: string } }) => match.candidate.name),
+      ['Sam'],
+    );
   });
 
   test('an index still on its first sync says so and has no matches', async () => {

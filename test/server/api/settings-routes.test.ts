@@ -100,14 +100,54 @@ describe('GET and PUT /api/settings', () => {
     ['an unknown choice', { ...DEFAULTS, openRecord: 'always' }, /^body\.openRecord: /],
     ['a wrong type', { ...DEFAULTS, clickToCall: 'yes' }, /^body\.clickToCall: /],
     ['a missing log switch', { ...DEFAULTS, log: { answeredInbound: true } }, /^body\.log\.missedInbound: /],
-    ['a table listed twice', { ...DEFAULTS, searchIn: [{ entity: 'contact', enabled: true }, { entity: 'contact', enabled: true }, { entity: 'lead', enabled: true }] }, /^body\.searchIn: must list contact, account, lead once each/],
-    ['a table left out', { ...DEFAULTS, searchIn: [{ entity: 'contact', enabled: true }, { entity: 'lead', enabled: true }] }, /^body\.searchIn: /],
-    ['a table Callpane does not search', { ...DEFAULTS, searchIn: [{ entity: 'contact', enabled: true }, { entity: 'account', enabled: true }, { entity: 'incident', enabled: true }] }, /^body\.searchIn\.2\.entity: /],
+    [
+      'a table listed twice',
+      {
+        ...DEFAULTS,
+        searchIn: [
+          { entity: 'contact', enabled: true },
+          { entity: 'contact', enabled: true },
+          { entity: 'lead', enabled: true },
+        ],
+      },
+      /^body\.searchIn: must list contact, account, lead once each/,
+    ],
+    [
+      'a table left out',
+      {
+        ...DEFAULTS,
+        searchIn: [
+          { entity: 'contact', enabled: true },
+          { entity: 'lead', enabled: true },
+        ],
+      },
+      /^body\.searchIn: /,
+    ],
+    [
+      'a table Callpane does not search',
+      {
+        ...DEFAULTS,
+        searchIn: [
+          { entity: 'contact', enabled: true },
+          { entity: 'account', enabled: true },
+          { entity: 'incident', enabled: true },
+        ],
+      },
+      /^body\.searchIn\.2\.entity: /,
+    ],
     ['an empty subject template', { ...DEFAULTS, subjectTemplate: '' }, /^body\.subjectTemplate: /],
     ['a subject template over 200 characters', { ...DEFAULTS, subjectTemplate: 'x'.repeat(201) }, /^body\.subjectTemplate: /],
     ['a subject template with a line break', { ...DEFAULTS, subjectTemplate: 'a\nb' }, /^body\.subjectTemplate: must not contain control characters/],
-    ['a remembered number that is not E.164', { ...DEFAULTS, rememberedChoices: { '0049301234': { entity: 'contact', id: '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c', name: 'x' } } }, /^body\.rememberedChoices\.0049301234: must be an E\.164 number/],
-    ['a remembered record without a GUID', { ...DEFAULTS, rememberedChoices: { '+14155550100': { entity: 'contact', id: '1; DROP TABLE', name: 'x' } } }, /^body\.rememberedChoices\.\+14155550100\.id: must be a Dataverse id/],
+    [
+      'a remembered number that is not E.164',
+      { ...DEFAULTS, rememberedChoices: { '0049301234': { entity: 'contact', id: '80ac35a0-1d2f-4e5a-8b6c-7d8e9f0a1b2c', name: 'x' } } },
+      /^body\.rememberedChoices\.0049301234: must be an E\.164 number/,
+    ],
+    [
+      'a remembered record without a GUID',
+      { ...DEFAULTS, rememberedChoices: { '+14155550100': { entity: 'contact', id: '1; DROP TABLE', name: 'x' } } },
+      /^body\.rememberedChoices\.\+14155550100\.id: must be a Dataverse id/,
+    ],
   ];
   for (const [what, body, message] of BAD) {
     test(`${what} is refused with a 400 naming the field, and nothing is saved`, async () => {
@@ -121,7 +161,8 @@ describe('GET and PUT /api/settings', () => {
 
   test('up to 500 remembered numbers fit, even with long names; a 501st is refused', async () => {
     const choices: Record<string, unknown> = {};
-    for (let i = 0; i < 500; i++) choices[`+1415555${String(i).padStart(4, '0')}`] = { entity: 'contact', id: `80ac35a0-1d2f-4e5a-8b6c-${String(i).padStart(12, '0')}`, name: '张'.repeat(160) };
+    for (let i = 0; i < 500; i++)
+      choices[`+1415555${String(i).padStart(4, '0')}`] = { entity: 'contact', id: `80ac35a0-1d2f-4e5a-8b6c-${String(i).padStart(12, '0')}`, name: '张'.repeat(160) };
     const full = await put({ ...DEFAULTS, rememberedChoices: choices });
     assert.equal(full.statusCode, 200, full.body.slice(0, 200));
     assert.equal(Object.keys((await get(alice)).json().rememberedChoices).length, 500);

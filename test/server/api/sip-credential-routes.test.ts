@@ -37,7 +37,7 @@ test('an agent gets a short-lived credential for their own extension, never its 
   assert.notEqual(password, 's1');
   assert.deepEqual(api.paneCredentials.verify(authorizationUser), { extension: '1001', sessionTag, password });
   assert.equal(Date.parse(expiresAt), Number(authorizationUser.split('.')[1]) * 1000);
-  assert.ok(Math.abs(expiresInSeconds * 1000 - (Date.parse(expiresAt) - api.now())) <= 1000, 'the lifetime left, by the server\'s clock');
+  assert.ok(Math.abs(expiresInSeconds * 1000 - (Date.parse(expiresAt) - api.now())) <= 1000, "the lifetime left, by the server's clock");
   const bobs = (await credentials(api, bob)).json();
   assert.match(bobs.authorizationUser, /^1002\./);
   assert.equal(api.paneCredentials.verify(bobs.authorizationUser)?.password, bobs.password);
@@ -123,8 +123,12 @@ test('the SIP secrets and the session token never reach the log, even at trace l
 
 const TURN_SECRET = 'a-shared-turn-secret-01';
 
-test('the ICE servers come with the credential: STUN, TURN with a short-lived credential for the caller\'s extension, and the transport policy', async () => {
-  const ice = new PaneIceServers({ stun: ['stun:127.0.0.1:3478'], turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: TURN_SECRET, ttlSeconds: 3600 }, transportPolicy: 'relay' });
+test("the ICE servers come with the credential: STUN, TURN with a short-lived credential for the caller's extension, and the transport policy", async () => {
+  const ice = new PaneIceServers({
+    stun: ['stun:127.0.0.1:3478'],
+    turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: TURN_SECRET, ttlSeconds: 3600 },
+    transportPolicy: 'relay',
+  });
   const { api, alice, bob } = await setUp({ sip: { ice } });
   const answer = (await credentials(api, alice)).json();
   assert.equal(answer.iceTransportPolicy, 'relay');

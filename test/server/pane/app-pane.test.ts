@@ -35,7 +35,7 @@ function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-test('a running stand-in service\'s origin is an allowed base, next to the configured patterns', async () => {
+test("a running stand-in service's origin is an allowed base, next to the configured patterns", async () => {
   const standIn: AppService = { close: async () => {}, crmOrigins: () => ['http://127.0.0.1:48081'] };
   const running = await startCallpane({
     config: testConfig({ CALLPANE_CRM_ALLOWED_ORIGINS: 'https://*.crm4.dynamics.com', CALLPANE_CRM_DEFAULT_REGION: 'GB' }),
@@ -89,7 +89,11 @@ test('signed in from the pane, an agent resumes from the cookie alone and gets t
     assert.equal(credentials.uri, `sip:1001@${config.sip.domain}`);
     // A short-lived pane credential standing for 1001, never its own SIP secret.
     assert.notEqual(credentials.password, running.context.repositories.extensions.get('1001')?.sipSecret);
-    assert.deepEqual(PaneCredentials.load(config.dataDir).verify(String(credentials.authorizationUser)), { extension: '1001', sessionTag: String(credentials.authorizationUser).split('.')[2], password: credentials.password });
+    assert.deepEqual(PaneCredentials.load(config.dataDir).verify(String(credentials.authorizationUser)), {
+      extension: '1001',
+      sessionTag: String(credentials.authorizationUser).split('.')[2],
+      password: credentials.password,
+    });
     const settings = await fetch(`${running.httpUrl}/api/settings`, { headers });
     assert.equal(((await settings.json()) as { language: string }).language, 'dynamics');
   } finally {

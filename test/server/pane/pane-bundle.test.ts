@@ -38,7 +38,10 @@ test('the bundle is one minified ES module and one style sheet, with sizes as se
 
 test('each asset is named for a hash of its bytes and compressed once with Brotli and gzip', async () => {
   const bundle = await loadPaneBundle(FIXTURE);
-  for (const [asset, extension] of [[bundle.js, 'js'], [bundle.css, 'css']] as const) {
+  for (const [asset, extension] of [
+    [bundle.js, 'js'],
+    [bundle.css, 'css'],
+  ] as const) {
     const hash = createHash('sha256').update(asset.body).digest('hex').slice(0, 16);
     assert.equal(asset.fileName, `pane.${hash}.${extension}`);
     assert.equal(asset.encoded.identity.toString(), asset.body);

@@ -14,16 +14,38 @@ import { itemAt } from '../../support/item-at.ts';
 const BROWSER_PACKAGES = ['preact', 'jssip', 'libphonenumber-js', 'sdp-transform', 'events'];
 
 async function paneInputs(): Promise<string[]> {
-  const result = await build({ entryPoints: [PANE_SOURCES.entry], bundle: true, write: false, outdir: '/bundle', format: 'esm', platform: 'browser', metafile: true, logLevel: 'silent', plugins: [paneReplacements()] });
+  const result = await build({
+    entryPoints: [PANE_SOURCES.entry],
+    bundle: true,
+    write: false,
+    outdir: '/bundle',
+    format: 'esm',
+    platform: 'browser',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [paneReplacements()],
+  });
   return Object.keys(result.metafile.inputs);
 }
 
 test('the pane bundles only the widget, crm/, the contract, the error base and browser packages', async () => {
   const inputs = await paneInputs();
-  assert.ok(inputs.some((input) => input.startsWith('src/contract/')), 'the pane uses the contract');
+  assert.ok(
+    inputs.some((input) => input.startsWith('src/contract/')),
+    'the pane uses the contract',
+  );
   const own = inputs.filter((input) => input.startsWith('src/'));
-  assert.deepEqual(own.filter((input) => !/^src\/(widget|crm|contract|errors)\//.test(input)), []);
+  assert.deepEqual(
+    own.filter((input) => !/^src\/(widget|crm|contract|errors)\//.test(input)),
+    [],
+  );
   const packages = new Set(inputs.filter((input) => input.startsWith('node_modules/')).map((input) => itemAt(input.split('/'), 1)));
-  assert.deepEqual([...packages].filter((name) => !BROWSER_PACKAGES.includes(name)), []);
-  assert.deepEqual(inputs.filter((input) => !input.startsWith('src/') && !input.startsWith('node_modules/') && !input.startsWith('pane-debug-off:')), []);
+  assert.deepEqual(
+    [...packages].filter((name) => !BROWSER_PACKAGES.includes(name)),
+    [],
+  );
+  assert.deepEqual(
+    inputs.filter((input) => !input.startsWith('src/') && !input.startsWith('node_modules/') && !input.startsWith('pane-debug-off:')),
+    [],
+  );
 });

@@ -121,7 +121,7 @@ describe('a Channel URL whose base is not allowed', () => {
     ['javascript:alert(document.cookie)', /base must be an https:\/\/ URL, not javascript:/],
     ['data:text/html,<script>alert(1)</script>', /base must be an https:\/\/ URL/],
     ['"><script>alert(1)</script>', /base is not an absolute URL/],
-    ["https://org1234.crm.dynamics.com'\"><img src=x onerror=alert(1)>", /not an absolute URL|without a path/],
+    ['https://org1234.crm.dynamics.com\'"><img src=x onerror=alert(1)>', /not an absolute URL|without a path/],
     ['https://user:secret@org1234.crm.dynamics.com', /must not carry a user name or password/],
     ['https://org1234.crm.dynamics.com@evil.example', /must not carry a user name or password/],
     ['https://org1234.crm.dynamics.com/main.aspx', /without a path, query or fragment/],
@@ -256,7 +256,7 @@ describe('the pane assets', () => {
     assert.notEqual(css.replace(/\.css$/, ''), js.replace(/\.js$/, ''));
   });
 
-  test('an old build\'s hash, a made-up one or the unhashed name is a 404 that is not cached', async () => {
+  test("an old build's hash, a made-up one or the unhashed name is a 404 that is not cached", async () => {
     const { js, css } = await assetPaths();
     const stale = [
       js.replace(/\.[0-9a-f]{16}\.js$/, '.0000000000000000.js'),
@@ -298,7 +298,10 @@ describe('behind TLS', () => {
 
   test('the WebSocket origin is wss when the public URL is https for the host the browser used', async () => {
     setUp({ publicUrl: 'https://pbx.example.test' });
-    assert.match((await pane('https://org1234.crm.dynamics.com', 'pbx.example.test')).headers['content-security-policy'] as string, /connect-src 'self' wss:\/\/pbx\.example\.test;/);
+    assert.match(
+      (await pane('https://org1234.crm.dynamics.com', 'pbx.example.test')).headers['content-security-policy'] as string,
+      /connect-src 'self' wss:\/\/pbx\.example\.test;/,
+    );
     assert.match((await pane('https://org1234.crm.dynamics.com', '127.0.0.1:8080')).headers['content-security-policy'] as string, /connect-src 'self' ws:\/\/127\.0\.0\.1:8080;/);
   });
 });

@@ -23,7 +23,7 @@ test('a token names its session until it expires, never after its session ends',
   assert.equal(tokens.sessionOf('not-a-token'), undefined);
 });
 
-test('revoking a session ends its tokens and no other session\'s', () => {
+test("revoking a session ends its tokens and no other session's", () => {
   const { time, now } = clock();
   const tokens = new AccessTokens(now);
   const mine = [tokens.issue('s1', time.now + 1e9), tokens.issue('s1', time.now + 1e9)];

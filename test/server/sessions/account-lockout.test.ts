@@ -74,8 +74,14 @@ test('unknown logins lock the same way, so a lock does not reveal which accounts
 test('an address lock and an account lock get the very same answer', async () => {
   const perAddress = await createApiFixture({ sessions: { loginFailurePolicy: { limit: 2, windowMs: MINUTE, banMs: 15 * MINUTE } } });
   try {
-    for (const password of ['a', 'b']) await perAddress.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: '1002', password }, remoteAddress: '203.0.113.9' });
-    const byAddress = await perAddress.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: '1001', password: PASSWORDS['1001'] }, remoteAddress: '203.0.113.9' });
+    for (const password of ['a', 'b'])
+      await perAddress.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: '1002', password }, remoteAddress: '203.0.113.9' });
+    const byAddress = await perAddress.http.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { login: '1001', password: PASSWORDS['1001'] },
+      remoteAddress: '203.0.113.9',
+    });
     await fail('1001', 5);
     const byAccount = await attempt('1001', PASSWORDS['1001']);
     assert.equal(byAddress.statusCode, 429);
@@ -92,7 +98,7 @@ test('a lock set off from elsewhere does not keep the agent out at an address th
   assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200);
   assert.deepEqual(await fail('1001', 5), [401, 401, 401, 401, 429]);
   assert.equal((await attempt('1001', PASSWORDS['1001'])).statusCode, 429, 'a new address is locked out');
-  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200, 'the agent\'s own address is not');
+  assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200, "the agent's own address is not");
   assert.equal((await attempt('1001', 'wrong', office)).statusCode, 401, 'a wrong password there is still wrong');
   api.advance(TRUSTED_ADDRESS_MS);
   await fail('1001', 5);
@@ -104,18 +110,28 @@ test('IPv6 addresses of one /64 share one per-address limit: a fresh address per
   try {
     const statuses: number[] = [];
     for (let i = 1; i <= 4; i++) {
-      const response = await limited.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: `guess${i}@example.com`, password: 'x' }, remoteAddress: `2001:db8:1:2::${i}` });
+      const response = await limited.http.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { login: `guess${i}@example.com`, password: 'x' },
+        remoteAddress: `2001:db8:1:2::${i}`,
+      });
       statuses.push(response.statusCode);
     }
     assert.deepEqual(statuses, [401, 401, 429, 429]);
-    const elsewhere = await limited.http.app.inject({ method: 'POST', url: '/api/session', payload: { login: '1001', password: PASSWORDS['1001'] }, remoteAddress: '2001:db8:1:3::1' });
+    const elsewhere = await limited.http.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { login: '1001', password: PASSWORDS['1001'] },
+      remoteAddress: '2001:db8:1:3::1',
+    });
     assert.equal(elsewhere.statusCode, 200, 'the next /64 is another client');
   } finally {
     await limited.close();
   }
 });
 
-test('an account trusts at most its ten latest addresses, and no other account\'s sign-ins push them out', async () => {
+test("an account trusts at most its ten latest addresses, and no other account's sign-ins push them out", async () => {
   const office = '203.0.113.7';
   assert.equal((await attempt('1001', PASSWORDS['1001'], office)).statusCode, 200);
   for (let i = 0; i < 20; i++) assert.equal((await attempt('1002', PASSWORDS['1002'], `192.0.2.${i + 1}`)).statusCode, 200);

@@ -93,7 +93,7 @@ describe('access tokens and the refresh cookie over HTTP', () => {
     }
   });
 
-  test('the pane gets a new access token from its cookie, and the session\'s end does not move', async () => {
+  test("the pane gets a new access token from its cookie, and the session's end does not move", async () => {
     const { cookie, answer } = await paneLogin('1001');
     api.advance(ACCESS_TOKEN_LIFETIME_MS);
     assert.equal((await whoAmI(answer.token)).status, 401, 'the access token has expired');

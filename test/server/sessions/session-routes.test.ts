@@ -40,7 +40,10 @@ describe('POST /api/session', () => {
     const first = await api.login('1001');
     const second = await api.login('1001');
     assert.notEqual(first, second);
-    const stored = api.db.prepare('SELECT token_hash FROM sessions').all().map((row) => row.token_hash as string);
+    const stored = api.db
+      .prepare('SELECT token_hash FROM sessions')
+      .all()
+      .map((row) => row.token_hash as string);
     assert.equal(stored.length, 2);
     for (const token of [first, second]) assert.ok(!stored.includes(token) && !stored.includes(hashSessionToken(token)), 'access tokens are not stored at all');
     assert.ok(stored.every((hash) => /^[0-9a-f]{64}$/.test(hash)));
@@ -137,7 +140,7 @@ describe('GET and DELETE /api/session', () => {
     assert.equal(again.statusCode, 401);
   });
 
-  test('an access token stops working after its lifetime, and the session\'s refresh token at the session\'s end', async () => {
+  test("an access token stops working after its lifetime, and the session's refresh token at the session's end", async () => {
     const signedIn = (await login({ login: '1001', password: PASSWORDS['1001'] })).json() as { token: string; refreshToken: string };
     const headers = { authorization: `Bearer ${signedIn.token}` };
     api.advance(ACCESS_TOKEN_LIFETIME_MS - 1000);

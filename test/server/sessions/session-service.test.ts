@@ -54,7 +54,7 @@ test('logout tells listeners which session ended, and isActive follows', async (
   assert.equal(api.sessions.authenticate(token), undefined);
 });
 
-test('a removed extension\'s token no longer authenticates', async () => {
+test("a removed extension's token no longer authenticates", async () => {
   const token = await api.login('1002');
   api.extensions.remove('1002');
   assert.equal(api.sessions.authenticate(token), undefined);

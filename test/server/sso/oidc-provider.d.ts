@@ -14,6 +14,9 @@ declare module 'oidc-provider' {
   export default class Provider {
     constructor(issuer: string, configuration?: Record<string, unknown>);
     callback(): (request: IncomingMessage, response: ServerResponse) => void;
-    Grant: new (init: { clientId: string; accountId: string }) => OidcGrant;
+    Grant: new (init: {
+      clientId: string;
+      accountId: string;
+    }) => OidcGrant;
   }
 }

@@ -20,12 +20,18 @@ test('the test provider sends the opener policy it is given on its discovery doc
   await withProvider('same-origin', async (provider) => {
     const discovery = await get(`${provider.issuer}/.well-known/openid-configuration`);
     const authorize = new URL(((await discovery.json()) as { authorization_endpoint: string }).authorization_endpoint);
-    for (const [name, value] of Object.entries({ client_id: CLIENT.clientId, redirect_uri: CLIENT.redirectUri, response_type: 'code', scope: 'openid' })) authorize.searchParams.set(name, value);
+    for (const [name, value] of Object.entries({ client_id: CLIENT.clientId, redirect_uri: CLIENT.redirectUri, response_type: 'code', scope: 'openid' }))
+      authorize.searchParams.set(name, value);
     const redirect = await get(authorize.href);
     assert.equal(redirect.status, 303);
     // The login page is where a real provider's policy matters: it is what the popup shows.
     const login = await fetch(new URL(redirect.headers.get('location')!, provider.issuer), {
-      headers: { cookie: redirect.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ') },
+      headers: {
+        cookie: redirect.headers
+          .getSetCookie()
+          .map((line) => line.split(';')[0])
+          .join('; '),
+      },
       signal: AbortSignal.timeout(5000),
     });
     assert.equal(login.status, 200);

@@ -66,7 +66,14 @@ function signJwt(header: Record<string, unknown>, payload: Record<string, unknow
 }
 
 function tamper(idToken: string, tampering: IdTokenTampering, key: KeyObject): string {
-  const [header, payload] = itemsAt(idToken.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>), 0, 1);
+  const [header, payload] = itemsAt(
+    idToken
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>),
+    0,
+    1,
+  );
   const claims: Record<string, unknown> = { ...payload, ...tampering.claims };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
   return signJwt(header, claims, key);

@@ -62,11 +62,11 @@ function assertRefused(outcome: SignInOutcome, code: string): void {
   assert.equal(outcome.refusal, code);
 }
 
-test('an ID token re-signed with the provider\'s own key and unchanged claims still signs in, so the refusals below are for what was changed', async () => {
+test("an ID token re-signed with the provider's own key and unchanged claims still signs in, so the refusals below are for what was changed", async () => {
   const outcome = await signInWith({});
   assert.equal(outcome.result.ok, true);
   assert.equal(outcome.status, 200);
-  assert.equal(outcome.sessions, 1, 'the pane\'s claim started the session');
+  assert.equal(outcome.sessions, 1, "the pane's claim started the session");
   assert.equal(outcome.refusal, undefined);
 });
 
@@ -94,7 +94,7 @@ test('an ID token for several audiences whose authorized party is us is accepted
   assert.equal(outcome.refusal, undefined);
 });
 
-test('an ID token naming another issuer is refused, though the configured issuer\'s key signed it', async () => {
+test("an ID token naming another issuer is refused, though the configured issuer's key signed it", async () => {
   // Rule 2: iss must be exactly the issuer of the discovery document.
   assertRefused(await signInWith({ claims: { iss: 'https://login.microsoftonline.com/9f8e7d6c-5b4a-4321-8fed-cba987654321/v2.0' } }), CLAIM_COMPARISON_FAILED);
 });

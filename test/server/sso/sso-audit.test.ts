@@ -30,7 +30,7 @@ test('an SSO sign-in and a refused one are audited like password logins, without
     ],
   );
   const claim = lines.find((line) => line.event === 'session');
-  assert.deepEqual([claim?.method, claim?.extension], ['sso', '1001'], 'the pane\'s claim of the session is logged too');
+  assert.deepEqual([claim?.method, claim?.extension], ['sso', '1001'], "the pane's claim of the session is logged too");
   const text = lines.map((line) => JSON.stringify(line)).join('\n');
   assert.ok(!text.includes(claimed.token), 'the log holds the access token');
   assert.ok(!text.includes(secret), 'the log holds the handoff secret');

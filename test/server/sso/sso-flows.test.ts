@@ -11,7 +11,7 @@ test('a flow is handed out once, to the browser that started it', () => {
   assert.equal(flows.take('state-1', 'binding-1'), undefined);
 });
 
-test('another browser\'s binding spends the flow without getting it', () => {
+test("another browser's binding spends the flow without getting it", () => {
   const flows = new SsoFlows();
   flows.start('state-1', 'binding-1', FLOW);
   assert.equal(flows.take('state-1', 'binding-2'), undefined);

@@ -23,25 +23,53 @@ test('an Entra token of the tenant gives its e-mail, whatever the case of tid', 
 });
 
 test('an Entra e-mail whose domain Entra marks unverified (xms_edov false) is refused; true or absent passes', () => {
-  assert.equal(codeOf(() => emailOf(entra, { tid: TENANT, email: 'guest@elsewhere.example', xms_edov: false })), 'SSO_EMAIL_MISSING');
+  assert.equal(
+    codeOf(() => emailOf(entra, { tid: TENANT, email: 'guest@elsewhere.example', xms_edov: false })),
+    'SSO_EMAIL_MISSING',
+  );
   assert.equal(emailOf(entra, { tid: TENANT, email: 'alice@example.com', xms_edov: true }), 'alice@example.com');
-  assert.equal(emailOf({ ...entra, emailClaim: 'preferred_username' }, { tid: TENANT, preferred_username: 'alice@example.com', xms_edov: false }), 'alice@example.com', 'xms_edov speaks of the email claim only');
+  assert.equal(
+    emailOf({ ...entra, emailClaim: 'preferred_username' }, { tid: TENANT, preferred_username: 'alice@example.com', xms_edov: false }),
+    'alice@example.com',
+    'xms_edov speaks of the email claim only',
+  );
 });
 
 test('an Entra token without tid or of another tenant is refused', () => {
-  assert.equal(codeOf(() => emailOf(entra, { email: 'alice@example.com' })), 'SSO_ORGANIZATION_NOT_ALLOWED');
-  assert.equal(codeOf(() => emailOf(entra, { tid: 'other', email: 'alice@example.com' })), 'SSO_ORGANIZATION_NOT_ALLOWED');
+  assert.equal(
+    codeOf(() => emailOf(entra, { email: 'alice@example.com' })),
+    'SSO_ORGANIZATION_NOT_ALLOWED',
+  );
+  assert.equal(
+    codeOf(() => emailOf(entra, { tid: 'other', email: 'alice@example.com' })),
+    'SSO_ORGANIZATION_NOT_ALLOWED',
+  );
 });
 
 test('a Google address must be verified and of the hosted domain', () => {
   assert.equal(emailOf(google, { hd: 'Example.com', email: 'a@example.com', email_verified: true }), 'a@example.com');
-  assert.equal(codeOf(() => emailOf(google, { hd: 'example.com', email: 'a@example.com' })), 'SSO_EMAIL_MISSING');
-  assert.equal(codeOf(() => emailOf(google, { email: 'a@gmail.com', email_verified: true })), 'SSO_ORGANIZATION_NOT_ALLOWED');
+  assert.equal(
+    codeOf(() => emailOf(google, { hd: 'example.com', email: 'a@example.com' })),
+    'SSO_EMAIL_MISSING',
+  );
+  assert.equal(
+    codeOf(() => emailOf(google, { email: 'a@gmail.com', email_verified: true })),
+    'SSO_ORGANIZATION_NOT_ALLOWED',
+  );
 });
 
 test('a configured claim names the address, and an address marked unverified is refused', () => {
   assert.equal(emailOf(corp, { upn: 'a@corp.example', email: 'other@example.com' }), 'a@corp.example');
-  assert.equal(codeOf(() => emailOf(corp, { upn: 'a@corp.example', email_verified: false })), 'SSO_EMAIL_MISSING');
-  assert.equal(codeOf(() => emailOf(corp, { email: 'a@corp.example' })), 'SSO_EMAIL_MISSING');
-  assert.equal(codeOf(() => emailOf(corp, { upn: 'not an address' })), 'SSO_EMAIL_MISSING');
+  assert.equal(
+    codeOf(() => emailOf(corp, { upn: 'a@corp.example', email_verified: false })),
+    'SSO_EMAIL_MISSING',
+  );
+  assert.equal(
+    codeOf(() => emailOf(corp, { email: 'a@corp.example' })),
+    'SSO_EMAIL_MISSING',
+  );
+  assert.equal(
+    codeOf(() => emailOf(corp, { upn: 'not an address' })),
+    'SSO_EMAIL_MISSING',
+  );
 });

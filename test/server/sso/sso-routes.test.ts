@@ -137,7 +137,7 @@ test('an e-mail address no extension has is refused with a message naming it, in
   assert.equal(sessionCount(), 0);
 });
 
-test('a start without the pane\'s handoff is refused before anything is sent to the provider', async () => {
+test("a start without the pane's handoff is refused before anything is sent to the provider", async () => {
   for (const handoff of ['', '&handoff=short', `&handoff=${'x'.repeat(44)}`]) {
     const { response, result } = await visit(new SsoBrowser(), `${sso.callpane}/dyncrm/sso/start?provider=entra${handoff}`);
     assert.equal(response.status, 400, handoff);
@@ -145,7 +145,7 @@ test('a start without the pane\'s handoff is refused before anything is sent to 
   }
 });
 
-test('a start that is not the pane\'s own navigation (a link in an e-mail or on another site) is refused', async () => {
+test("a start that is not the pane's own navigation (a link in an e-mail or on another site) is refused", async () => {
   // The attack it stops: a link with a handoff whose secret the link's author holds, opened by an
   // agent already signed in at the provider, would otherwise end in a session the author claims.
   const { secret, startUrl } = sso.begin('entra');
@@ -189,7 +189,7 @@ test('only the pane may claim, and only with the secret itself (the handoff in t
   assert.equal((await sso.claim(secret)).status, 200);
 });
 
-test('the pane\'s sign-in buttons name the providers and nothing secret', async () => {
+test("the pane's sign-in buttons name the providers and nothing secret", async () => {
   const response = await fetch(`${sso.callpane}/api/sso/providers`);
   assert.deepEqual(await response.json(), {
     providers: [

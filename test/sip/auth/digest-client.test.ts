@@ -16,9 +16,7 @@ function assertDigestError(run: () => unknown, code: DigestErrorCode): void {
 
 for (const algorithm of ['MD5', 'SHA-256'] as const) {
   test(`answers the RFC 7616 §3.9.1 ${algorithm} challenge with the documented response`, () => {
-    const challenge = parseDigestChallenge(
-      `Digest realm="${rfc7616.realm}", qop="auth, auth-int", algorithm=${algorithm}, nonce="${rfc7616.nonce}", opaque="${rfc7616.opaque}"`,
-    );
+    const challenge = parseDigestChallenge(`Digest realm="${rfc7616.realm}", qop="auth, auth-int", algorithm=${algorithm}, nonce="${rfc7616.nonce}", opaque="${rfc7616.opaque}"`);
     const header = answerChallenge(challenge, {
       username: rfc7616.username,
       password: rfc7616.password,

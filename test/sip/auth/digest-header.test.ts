@@ -2,13 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DigestError } from '../../../src/sip/auth/digest-error.ts';
 import { DigestErrorCode } from '../../../src/sip/sip-errors.ts';
-import {
-  formatDigestChallenge,
-  formatDigestCredentials,
-  parseDigestChallenge,
-  parseDigestCredentials,
-  type DigestCredentials,
-} from '../../../src/sip/auth/digest-header.ts';
+import { formatDigestChallenge, formatDigestCredentials, parseDigestChallenge, parseDigestCredentials, type DigestCredentials } from '../../../src/sip/auth/digest-header.ts';
 import { rfc7616 } from './rfc7616-example.ts';
 
 // RFC 7616 §3.9.1, unfolded onto one line as the message parser hands it over.
@@ -38,9 +32,7 @@ test('parses the RFC 7616 example Authorization value', () => {
 });
 
 test('unescapes quoted-pairs in quoted strings', () => {
-  const c = parseDigestCredentials(
-    String.raw`Digest username="bob \"the builder\" \\ co", realm="a\bc", nonce="n", uri="sip:x@y", response="r"`,
-  );
+  const c = parseDigestCredentials(String.raw`Digest username="bob \"the builder\" \\ co", realm="a\bc", nonce="n", uri="sip:x@y", response="r"`);
   assert.equal(c.username, 'bob "the builder" \\ co');
   assert.equal(c.realm, 'abc');
 });
@@ -52,9 +44,7 @@ test('keeps commas, equals signs and spaces inside quoted strings', () => {
 });
 
 test('accepts odd spacing, tabs, empty list elements and a lower-case scheme', () => {
-  const c = parseDigestCredentials(
-    '  digest\t username = "alice" ,realm="r",, ,nonce\t=\t"n" , uri="sip:r" ,response="ab",qop = auth,nc=0000000A ,cnonce="c"  ',
-  );
+  const c = parseDigestCredentials('  digest\t username = "alice" ,realm="r",, ,nonce\t=\t"n" , uri="sip:r" ,response="ab",qop = auth,nc=0000000A ,cnonce="c"  ');
   assert.equal(c.username, 'alice');
   assert.equal(c.nonce, 'n');
   assert.equal(c.qop, 'auth');
@@ -62,9 +52,7 @@ test('accepts odd spacing, tabs, empty list elements and a lower-case scheme', (
 });
 
 test('reads parameter names case-insensitively and values as tokens or quoted strings', () => {
-  const c = parseDigestCredentials(
-    'DIGEST UserName="alice", REALM="r", Nonce=abc-_, URI="sip:r", Response="ab", Algorithm=sha-256, QOP="auth", NC=00000001, CNonce=xyz',
-  );
+  const c = parseDigestCredentials('DIGEST UserName="alice", REALM="r", Nonce=abc-_, URI="sip:r", Response="ab", Algorithm=sha-256, QOP="auth", NC=00000001, CNonce=xyz');
   assert.equal(c.username, 'alice');
   assert.equal(c.nonce, 'abc-_');
   assert.equal(c.algorithm, 'sha-256');
@@ -79,10 +67,14 @@ test('ignores parameters it does not know', () => {
 });
 
 test('parses a challenge with its qop options, algorithm, opaque and stale flag', () => {
-  assert.deepEqual(
-    parseDigestChallenge('Digest realm="http-auth@example.org", qop="auth, AUTH-INT", algorithm=SHA-256, nonce="n1", opaque="o", stale=TRUE'),
-    { realm: 'http-auth@example.org', nonce: 'n1', algorithm: 'SHA-256', opaque: 'o', qop: ['auth', 'auth-int'], stale: true },
-  );
+  assert.deepEqual(parseDigestChallenge('Digest realm="http-auth@example.org", qop="auth, AUTH-INT", algorithm=SHA-256, nonce="n1", opaque="o", stale=TRUE'), {
+    realm: 'http-auth@example.org',
+    nonce: 'n1',
+    algorithm: 'SHA-256',
+    opaque: 'o',
+    qop: ['auth', 'auth-int'],
+    stale: true,
+  });
   assert.equal(parseDigestChallenge('Digest realm="r", nonce="n", stale="false"').stale, false);
   assert.equal(parseDigestChallenge('Digest realm="r", nonce="n"').qop, undefined);
 });
@@ -172,8 +164,5 @@ test('formats a challenge with qop quoted and stale only when true', () => {
 test('refuses to format a value that would break the header line', () => {
   assertDigestError(() => formatDigestChallenge({ realm: 'r\r\nX-Evil: 1', nonce: 'n' }), DigestErrorCode.INVALID_PARAM);
   assertDigestError(() => formatDigestChallenge({ realm: 'r', nonce: 'n', algorithm: 'MD5, evil' }), DigestErrorCode.INVALID_PARAM);
-  assertDigestError(
-    () => formatDigestCredentials({ username: 'a', realm: 'r', nonce: 'n', uri: 'u', response: 'x', qop: 'auth', nc: '1' }),
-    DigestErrorCode.INVALID_PARAM,
-  );
+  assertDigestError(() => formatDigestCredentials({ username: 'a', realm: 'r', nonce: 'n', uri: 'u', response: 'x', qop: 'auth', nc: '1' }), DigestErrorCode.INVALID_PARAM);
 });

@@ -17,8 +17,7 @@ function passwordOf(username: string): string {
   if (password === undefined) throw new Error(`no test user ${username}`);
   return password;
 }
-const byPassword: DigestSecretLookup = (username, r) =>
-  r === realm && Object.hasOwn(users, username) ? { password: users[username] } : undefined;
+const byPassword: DigestSecretLookup = (username, r) => (r === realm && Object.hasOwn(users, username) ? { password: users[username] } : undefined);
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let time = 1_700_000_000_000;
@@ -26,10 +25,7 @@ function clock(): { now: () => number; advance: (ms: number) => void } {
 }
 
 /** What a client sends after the given challenge line, parsed back the way the server sees it. */
-function answer(
-  challengeLine: string,
-  options: { username?: string; password?: string; method?: string; uri?: string; nc?: number } = {},
-): DigestCredentials {
+function answer(challengeLine: string, options: { username?: string; password?: string; method?: string; uri?: string; nc?: number } = {}): DigestCredentials {
   const username = options.username ?? '1001';
   return parseDigestCredentials(
     answerChallenge(parseDigestChallenge(challengeLine), {
@@ -52,7 +48,10 @@ test('challenges as a registrar or UAS with WWW-Authenticate, SHA-256 first then
   const { header, values } = new DigestAuthenticator({ realm }).challenge();
   assert.equal(header, 'WWW-Authenticate');
   const parsed = values.map(parseDigestChallenge);
-  assert.deepEqual(parsed.map((c) => c.algorithm), ['SHA-256', 'MD5']);
+  assert.deepEqual(
+    parsed.map((c) => c.algorithm),
+    ['SHA-256', 'MD5'],
+  );
   for (const c of parsed) {
     assert.equal(c.realm, realm);
     assert.deepEqual(c.qop, ['auth']);
@@ -81,7 +80,10 @@ test('marks a re-challenge stale and includes the configured opaque', () => {
 
 test('offers the algorithms in the configured order', () => {
   const { values } = new DigestAuthenticator({ realm, algorithms: ['MD5', 'SHA-256'] }).challenge();
-  assert.deepEqual(values.map((v) => parseDigestChallenge(v).algorithm), ['MD5', 'SHA-256']);
+  assert.deepEqual(
+    values.map((v) => parseDigestChallenge(v).algorithm),
+    ['MD5', 'SHA-256'],
+  );
 });
 
 test('refuses an empty or repeated algorithm list', () => {
@@ -226,7 +228,7 @@ test('answers unsupported-algorithm to an algorithm it does not implement or did
   });
 });
 
-test('answers unsupported-algorithm when the user has only the other algorithm\'s H(A1)', () => {
+test("answers unsupported-algorithm when the user has only the other algorithm's H(A1)", () => {
   const auth = new DigestAuthenticator({ realm });
   const credentials = answer(challengeFor(auth, 'SHA-256'));
   const lookup: DigestSecretLookup = () => ({ ha1: { md5: computeHa1('MD5', '1001', realm, passwordOf('1001')) } });
@@ -239,9 +241,7 @@ test('refuses an RFC 2069-style answer without qop even when its digest is right
   const ha1 = computeHa1('MD5', '1001', realm, passwordOf('1001'));
   const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
   const response = md5(`${ha1}:${nonce}:${md5(`REGISTER:${uri}`)}`);
-  const credentials = parseDigestCredentials(
-    `Digest username="1001", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`,
-  );
+  const credentials = parseDigestCredentials(`Digest username="1001", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`);
   assert.deepEqual(auth.verify({ method: 'REGISTER', uri, credentials }, byPassword), { ok: false, reason: 'missing-qop' });
 });
 

@@ -24,10 +24,7 @@ interface JsSipDigest {
 
 const require = createRequire(import.meta.url);
 const Grammar = require('jssip/lib/Grammar.js') as { parse(input: string, rule: string): JsSipChallenge | -1 };
-const DigestAuthentication = require('jssip/lib/DigestAuthentication.js') as new (credentials: {
-  username: string;
-  password: string;
-}) => JsSipDigest;
+const DigestAuthentication = require('jssip/lib/DigestAuthentication.js') as new (credentials: { username: string; password: string }) => JsSipDigest;
 
 const realm = 'callpane.test';
 const ruri = 'sip:callpane.test';

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  callIdOf, contactsOf, cseqOf, expiresOf, fromOf, maxForwardsOf, tagOf, toOf, topVia,
-} from '../../../src/sip/message/accessors.ts';
+import { callIdOf, contactsOf, cseqOf, expiresOf, fromOf, maxForwardsOf, tagOf, toOf, topVia } from '../../../src/sip/message/accessors.ts';
 import { SipParseError } from '../../../src/sip/message/parse-error.ts';
 import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 import { formatUri } from '../../../src/sip/message/uri.ts';
@@ -42,9 +40,10 @@ test('reads CSeq, Call-ID, From and To through compact names', () => {
 
 test('contactsOf flattens every Contact entry in order', () => {
   const contacts = contactsOf(msg);
-  assert.deepEqual(contacts.map((c) => formatUri(c.uri)), [
-    'sip:alice@pc33.example.com', 'sip:alice@desk.example.com', 'sip:alice@phone.example.com',
-  ]);
+  assert.deepEqual(
+    contacts.map((c) => formatUri(c.uri)),
+    ['sip:alice@pc33.example.com', 'sip:alice@desk.example.com', 'sip:alice@phone.example.com'],
+  );
   assert.equal(itemAt(contacts, 0).params.get('expires'), '60');
   assert.equal(itemAt(contacts, 2).params.get('q'), '0.5');
   assert.deepEqual(contactsOf({ headers: [] }), []);
@@ -61,7 +60,10 @@ test('reads Max-Forwards and Expires as numbers, undefined when absent', () => {
 
 test('throws SIP_PARSE_MISSING_HEADER for an absent required header', () => {
   for (const read of [topVia, cseqOf, callIdOf, fromOf, toOf]) {
-    assert.throws(() => read({ headers: [] }), (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.MISSING_HEADER);
+    assert.throws(
+      () => read({ headers: [] }),
+      (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.MISSING_HEADER,
+    );
   }
 });
 
@@ -70,16 +72,18 @@ test('tagOf ignores a tag without a value', () => {
 });
 
 test('hands the value parseMessage validated to the first caller only, then parses afresh', () => {
-  const data = Buffer.from([
-    'OPTIONS sip:bob@example.com SIP/2.0',
-    'Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
-    'To: <sip:bob@example.com>',
-    'From: <sip:alice@example.com>;tag=1',
-    'Call-ID: c1',
-    'CSeq: 7 OPTIONS',
-    '',
-    '',
-  ].join('\r\n'));
+  const data = Buffer.from(
+    [
+      'OPTIONS sip:bob@example.com SIP/2.0',
+      'Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
+      'To: <sip:bob@example.com>',
+      'From: <sip:alice@example.com>;tag=1',
+      'Call-ID: c1',
+      'CSeq: 7 OPTIONS',
+      '',
+      '',
+    ].join('\r\n'),
+  );
   const msg = parseMessage(data);
   const first = topVia(msg);
   first.params.set('received', '192.0.2.9');
@@ -92,16 +96,18 @@ test('hands the value parseMessage validated to the first caller only, then pars
 });
 
 test('never serves a parsed value for a header that was edited since parsing', () => {
-  const data = Buffer.from([
-    'OPTIONS sip:bob@example.com SIP/2.0',
-    'Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
-    'To: <sip:bob@example.com>',
-    'From: <sip:alice@example.com>;tag=1',
-    'Call-ID: c1',
-    'CSeq: 7 OPTIONS',
-    '',
-    '',
-  ].join('\r\n'));
+  const data = Buffer.from(
+    [
+      'OPTIONS sip:bob@example.com SIP/2.0',
+      'Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
+      'To: <sip:bob@example.com>',
+      'From: <sip:alice@example.com>;tag=1',
+      'Call-ID: c1',
+      'CSeq: 7 OPTIONS',
+      '',
+      '',
+    ].join('\r\n'),
+  );
   const edited = parseMessage(data);
   itemAt(edited.headers, 0).value = 'SIP/2.0/TCP proxy.example.com;branch=z9hG4bK2';
   assert.equal(topVia(edited).host, 'proxy.example.com');

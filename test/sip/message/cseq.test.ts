@@ -13,7 +13,10 @@ test('reads the number and the method, leading zeros and extra LWS included (RFC
 
 test('rejects a number above 2^32-1 (RFC 4475 §3.1.2.4, §3.1.2.5)', () => {
   for (const text of ['4294967296 INVITE', '36893488147419103232 REGISTER', '9292394834772304023312 OPTIONS']) {
-    assert.throws(() => parseCSeq(text), (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.BAD_CSEQ);
+    assert.throws(
+      () => parseCSeq(text),
+      (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.BAD_CSEQ,
+    );
   }
 });
 

@@ -58,7 +58,10 @@ test('addHeader puts the header first or last', () => {
 test('removeHeader removes every occurrence and says how many', () => {
   const m = sample();
   assert.equal(removeHeader(m, 'Via'), 3);
-  assert.deepEqual(m.headers.map((h) => h.name), ['From', 'x-custom']);
+  assert.deepEqual(
+    m.headers.map((h) => h.name),
+    ['From', 'x-custom'],
+  );
   assert.equal(removeHeader(m, 'Via'), 0);
   assert.equal(removeHeader(m, 'X-CUSTOM'), 1);
 });

@@ -7,19 +7,28 @@ import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 import { itemAt } from '../../support/item-at.ts';
 
 function rejects(text: string, code: SipParseErrorCode, why?: RegExp): void {
-  assert.throws(() => parseNameAddr(text), (err: unknown) => {
-    assert.ok(err instanceof SipParseError);
-    assert.equal(err.code, code);
-    if (why) assert.match(err.message, why);
-    return true;
-  });
+  assert.throws(
+    () => parseNameAddr(text),
+    (err: unknown) => {
+      assert.ok(err instanceof SipParseError);
+      assert.equal(err.code, code);
+      if (why) assert.match(err.message, why);
+      return true;
+    },
+  );
 }
 
 test('reads a quoted display name, the URI in <> and header parameters', () => {
   const na = parseNameAddr('"Alice Liddell" <sip:alice@example.com;transport=tcp>;tag=88sja8x;expires=60');
   assert.equal(na.displayName, 'Alice Liddell');
   assert.equal(formatUri(na.uri), 'sip:alice@example.com;transport=tcp');
-  assert.deepEqual([...na.params], [['tag', '88sja8x'], ['expires', '60']]);
+  assert.deepEqual(
+    [...na.params],
+    [
+      ['tag', '88sja8x'],
+      ['expires', '60'],
+    ],
+  );
 });
 
 test('undoes quoted-pair escapes in the display name (RFC 4475 §3.1.1.1, §3.1.1.2)', () => {
@@ -52,7 +61,14 @@ test('allows LWS around ; and = in header parameters (RFC 4475 §3.1.1.1)', () =
   const na = parseNameAddr('sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n');
   assert.equal(na.params.get('tag'), '1918181833n');
   const contact = parseNameAddr('"Quoted string \\"\\"" <sip:jdrosen@example.com> ; newparam = newvalue ; secondparam ; q = 0.33');
-  assert.deepEqual([...contact.params], [['newparam', 'newvalue'], ['secondparam', null], ['q', '0.33']]);
+  assert.deepEqual(
+    [...contact.params],
+    [
+      ['newparam', 'newvalue'],
+      ['secondparam', null],
+      ['q', '0.33'],
+    ],
+  );
 });
 
 test('keeps quoted parameter values with their quotes so they are written back unchanged', () => {
@@ -96,7 +112,10 @@ test('rejects empty parameters, a missing >, trailing text and a bad URI', () =>
 
 test('splits a list at commas outside quotes and <>', () => {
   const list = parseNameAddrList('"Doe, John" <sip:a,b@example.com>;q=0.5, sip:b@example.com , <sip:c@example.com>');
-  assert.deepEqual(list.map((na) => formatUri(na.uri)), ['sip:a,b@example.com', 'sip:b@example.com', 'sip:c@example.com']);
+  assert.deepEqual(
+    list.map((na) => formatUri(na.uri)),
+    ['sip:a,b@example.com', 'sip:b@example.com', 'sip:c@example.com'],
+  );
   assert.equal(itemAt(list, 0).displayName, 'Doe, John');
   assert.throws(() => parseNameAddrList('<sip:a@example.com>,,<sip:b@example.com>'), SipParseError);
 });

@@ -47,7 +47,10 @@ test('parses a request: method, Request-URI, headers in order and body', () => {
   const msg = parseRequest(request(['Content-Type: text/plain', 'Content-Length: 5'], 'hello', 'MESSAGE'));
   assert.equal(msg.method, 'MESSAGE');
   assert.equal(formatUri(msg.uri), 'sip:bob@example.com');
-  assert.deepEqual(msg.headers.map((h) => h.name), ['Via', 'Max-Forwards', 'To', 'From', 'Call-ID', 'CSeq', 'Content-Type', 'Content-Length']);
+  assert.deepEqual(
+    msg.headers.map((h) => h.name),
+    ['Via', 'Max-Forwards', 'To', 'From', 'Call-ID', 'CSeq', 'Content-Type', 'Content-Length'],
+  );
   assert.equal(getHeader(msg, 'Call-ID'), 'a84b4c76e66710@pc33.example.com');
   assert.equal(msg.body.toString(), 'hello');
 });
@@ -82,20 +85,33 @@ test('accepts a message that ends without the empty line after the headers', () 
 });
 
 test('makes compact and odd-case names canonical and keeps unknown ones as written', () => {
-  const msg = parseRequest(wire('OPTIONS sip:bob@example.com SIP/2.0', [
-    'v: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1', 't: sip:bob@example.com', 'f: sip:alice@example.com;tag=1',
-    'i: abc', 'CSEQ: 1 OPTIONS', 'MaX-fOrWaRdS: 70', 'X-MiXed: Value', 'l: 0',
-  ]));
-  assert.deepEqual(msg.headers.map((h) => h.name), ['Via', 'To', 'From', 'Call-ID', 'CSeq', 'Max-Forwards', 'X-MiXed', 'Content-Length']);
+  const msg = parseRequest(
+    wire('OPTIONS sip:bob@example.com SIP/2.0', [
+      'v: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1',
+      't: sip:bob@example.com',
+      'f: sip:alice@example.com;tag=1',
+      'i: abc',
+      'CSEQ: 1 OPTIONS',
+      'MaX-fOrWaRdS: 70',
+      'X-MiXed: Value',
+      'l: 0',
+    ]),
+  );
+  assert.deepEqual(
+    msg.headers.map((h) => h.name),
+    ['Via', 'To', 'From', 'Call-ID', 'CSeq', 'Max-Forwards', 'X-MiXed', 'Content-Length'],
+  );
 });
 
 test('splits list headers into one entry per element, never inside quotes or <>', () => {
-  const msg = parseRequest(request([
-    'Contact: "Doe, John" <sip:a,b@example.com>;q=0.5, <sip:c@example.com>',
-    'Supported: replaces,  100rel ,timer',
-    'Warning: 301 isi.edu "Incompatible, really", 399 example.com "x"',
-    'Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>',
-  ]));
+  const msg = parseRequest(
+    request([
+      'Contact: "Doe, John" <sip:a,b@example.com>;q=0.5, <sip:c@example.com>',
+      'Supported: replaces,  100rel ,timer',
+      'Warning: 301 isi.edu "Incompatible, really", 399 example.com "x"',
+      'Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>',
+    ]),
+  );
   assert.deepEqual(getHeaders(msg, 'Contact'), ['"Doe, John" <sip:a,b@example.com>;q=0.5', '<sip:c@example.com>']);
   assert.deepEqual(getHeaders(msg, 'Supported'), ['replaces', '100rel', 'timer']);
   assert.deepEqual(getHeaders(msg, 'Warning'), ['301 isi.edu "Incompatible, really"', '399 example.com "x"']);
@@ -104,12 +120,7 @@ test('splits list headers into one entry per element, never inside quotes or <>'
 
 test('never splits authentication headers, Date or unknown headers', () => {
   const auth = 'Digest username="alice", realm="example.com", nonce="x", uri="sip:bob@example.com", response="y"';
-  const msg = parseRequest(request([
-    `Authorization: ${auth}`,
-    'Date: Sat, 13 Nov 2010 23:29:00 GMT',
-    'X-List: a, b, c',
-    'UnknownHeaderWithUnusualValue: ;;,,;;,;',
-  ]));
+  const msg = parseRequest(request([`Authorization: ${auth}`, 'Date: Sat, 13 Nov 2010 23:29:00 GMT', 'X-List: a, b, c', 'UnknownHeaderWithUnusualValue: ;;,,;;,;']));
   assert.equal(getHeader(msg, 'Authorization'), auth);
   assert.equal(getHeader(msg, 'Date'), 'Sat, 13 Nov 2010 23:29:00 GMT');
   assert.deepEqual(getHeaders(msg, 'X-List'), ['a, b, c']);
@@ -160,8 +171,15 @@ test('rejects a body shorter than Content-Length, a negative or non-numeric one,
 });
 
 test('rejects a second To, From, Call-ID, CSeq, Max-Forwards, Content-Type or Expires', () => {
-  for (const extra of ['To: sip:carol@example.com', 'f: sip:x@example.com;tag=2', 'i: other', 'CSeq: 2 OPTIONS',
-    'Max-Forwards: 10', 'Expires: 10\r\nExpires: 10', 'Content-Type: a/b\r\nc: a/b']) {
+  for (const extra of [
+    'To: sip:carol@example.com',
+    'f: sip:x@example.com;tag=2',
+    'i: other',
+    'CSeq: 2 OPTIONS',
+    'Max-Forwards: 10',
+    'Expires: 10\r\nExpires: 10',
+    'Content-Type: a/b\r\nc: a/b',
+  ]) {
     fails(request([extra]), SipParseErrorCode.DUPLICATE_HEADER, /more than once/);
   }
 });
@@ -256,9 +274,10 @@ test('assertRequiredHeaders passes a complete message and reports a response wit
   const msg: SipMessage = parseRequest(request());
   assertRequiredHeaders(msg);
   const response: SipMessage = { type: 'response', status: 200, reason: 'OK', headers: [], body: Buffer.alloc(0) };
-  assert.throws(() => assertRequiredHeaders(response), (err: unknown) =>
-    err instanceof SipParseError && err.code === SipParseErrorCode.MISSING_HEADER && err.status === undefined &&
-    /Via, From, To, Call-ID, CSeq/.test(err.message));
+  assert.throws(
+    () => assertRequiredHeaders(response),
+    (err: unknown) => err instanceof SipParseError && err.code === SipParseErrorCode.MISSING_HEADER && err.status === undefined && /Via, From, To, Call-ID, CSeq/.test(err.message),
+  );
 });
 
 test('rejects a message above maxSize with 513 and still offers its headers', () => {
@@ -266,6 +285,9 @@ test('rejects a message above maxSize with 513 and still offers its headers', ()
   const err = fails(big, SipParseErrorCode.TOO_LARGE);
   assert.equal(err.status, 513);
   assert.equal(getHeader(err.partial!, 'Call-ID'), 'a84b4c76e66710@pc33.example.com');
-  assert.throws(() => parseMessage(request(), { maxSize: 100 }), (e: unknown) => e instanceof SipParseError && e.code === SipParseErrorCode.TOO_LARGE);
+  assert.throws(
+    () => parseMessage(request(), { maxSize: 100 }),
+    (e: unknown) => e instanceof SipParseError && e.code === SipParseErrorCode.TOO_LARGE,
+  );
   assert.equal((parseMessage(big, { maxSize: 100_000 }) as SipRequest).body.length, 70000);
 });

@@ -62,7 +62,10 @@ test('takes a custom reason, extra headers and a body, and serialises to a parse
   const res = createResponse(invite(), 200, {
     reason: 'Fine',
     toTag: 't',
-    headers: [{ name: 'Contact', value: '<sip:bob@192.0.2.4>' }, { name: 'Content-Type', value: 'application/sdp' }],
+    headers: [
+      { name: 'Contact', value: '<sip:bob@192.0.2.4>' },
+      { name: 'Content-Type', value: 'application/sdp' },
+    ],
     body: Buffer.from('v=0\r\n'),
   });
   const again = parseMessage(serializeMessage(res));

@@ -46,7 +46,10 @@ function read(file: string): Buffer {
 function variants(row: Row): { label: string; data: Buffer }[] {
   if (!row.file.startsWith('rfc5118/')) return [{ label: row.file, data: read(row.file) }];
   const crlf = row.file.replace('rfc5118/', 'rfc5118/crlf/');
-  return [{ label: `${row.file} (LF)`, data: read(row.file) }, { label: crlf, data: read(crlf) }];
+  return [
+    { label: `${row.file} (LF)`, data: read(row.file) },
+    { label: crlf, data: read(crlf) },
+  ];
 }
 
 function req(msg: SipMessage): SipRequest {
@@ -91,19 +94,36 @@ const VALID: Record<string, Check> = {
     assert.equal(from.displayName, 'J Rosenberg \\"');
     assert.equal(tagOf(from), '98asjd8');
     const vias = getHeaders(msg, 'Via').map(parseVia);
-    assert.deepEqual(vias.map((v) => [v.transport, v.host, v.params.get('branch')]), [
-      ['UDP', '192.0.2.2', '390skdjuw'],
-      ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
-      ['UDP', '192.168.255.111', 'z9hG4bK30239'],
-    ]);
+    assert.deepEqual(
+      vias.map((v) => [v.transport, v.host, v.params.get('branch')]),
+      [
+        ['UDP', '192.0.2.2', '390skdjuw'],
+        ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
+        ['UDP', '192.168.255.111', 'z9hG4bK30239'],
+      ],
+    );
     assert.equal(getHeader(msg, 'Subject'), '');
     assert.equal(getHeader(msg, 'NewFangledHeader'), 'newfangled value continued newfangled value');
     assert.equal(getHeader(msg, 'UnknownHeaderWithUnusualValue'), ';;,,;;,;');
     const route = sipUri(parseNameAddr(getHeader(msg, 'Route')!).uri);
-    assert.deepEqual([...route.params], [['lr', null], ['unknownwith', 'value'], ['unknown-no-value', null]]);
+    assert.deepEqual(
+      [...route.params],
+      [
+        ['lr', null],
+        ['unknownwith', 'value'],
+        ['unknown-no-value', null],
+      ],
+    );
     const contact = itemAt(contactsOf(msg), 0);
     assert.equal(contact.displayName, 'Quoted string ""');
-    assert.deepEqual([...contact.params], [['newparam', 'newvalue'], ['secondparam', null], ['q', '0.33']]);
+    assert.deepEqual(
+      [...contact.params],
+      [
+        ['newparam', 'newvalue'],
+        ['secondparam', null],
+        ['q', '0.33'],
+      ],
+    );
     assert.equal(getHeader(msg, 'Content-Type'), 'application/sdp');
     assert.equal(msg.body.length, 150);
   },
@@ -136,7 +156,13 @@ const VALID: Record<string, Check> = {
     assert.equal(sipUri(fromOf(msg).uri).user, 'I have spaces');
     const contact = sipUri(itemAt(contactsOf(msg), 0).uri);
     assert.equal(contact.user, 'caller');
-    assert.deepEqual([...contact.params], [['lr', null], ['name', 'value%41']]);
+    assert.deepEqual(
+      [...contact.params],
+      [
+        ['lr', null],
+        ['name', 'value%41'],
+      ],
+    );
     assert.equal(getHeader(msg, 'Call-ID'), 'esc01.239409asdfakjkn23onasd0-3234');
     assert.equal(getHeader(msg, 'Content-Type'), 'application/sdp');
     assert.equal(msg.body.length, 150);
@@ -146,7 +172,10 @@ const VALID: Record<string, Check> = {
     const msg = req(m);
     assert.equal(sipUri(toOf(msg).uri).user, 'null-\u0000-null');
     assert.equal(sipUri(fromOf(msg).uri).user, 'null-\u0000-null');
-    assert.deepEqual(contactsOf(msg).map((c) => sipUri(c.uri).user), ['\u0000', '\u0000\u0000']);
+    assert.deepEqual(
+      contactsOf(msg).map((c) => sipUri(c.uri).user),
+      ['\u0000', '\u0000\u0000'],
+    );
   },
   // RFC 4475 §3.1.1.5
   esc02: (m) => {
@@ -156,7 +185,10 @@ const VALID: Record<string, Check> = {
     assert.equal(toOf(msg).displayName, '%Z%45');
     assert.equal(fromOf(msg).displayName, '%Z%45');
     assert.equal(topVia(msg).params.get('branch'), 'z9hG4bK209%fzsnel234');
-    assert.deepEqual(contactsOf(msg).map((c) => formatUri(c.uri)), ['sip:alias1@host1.example.com', 'sip:alias3@host3.example.com']);
+    assert.deepEqual(
+      contactsOf(msg).map((c) => formatUri(c.uri)),
+      ['sip:alias1@host1.example.com', 'sip:alias3@host3.example.com'],
+    );
     assert.equal(getHeader(msg, 'C%6Fntact'), '<sip:alias2@host2.example.com>');
   },
   // RFC 4475 §3.1.1.6
@@ -169,7 +201,10 @@ const VALID: Record<string, Check> = {
     const msg = req(m);
     const vias = getHeaders(msg, 'Via').map(parseVia);
     assert.equal(vias.length, 34);
-    assert.deepEqual(vias.slice(0, 33).map((v) => v.host), Array.from({ length: 33 }, (_, i) => `sip${33 - i}.example.com`));
+    assert.deepEqual(
+      vias.slice(0, 33).map((v) => v.host),
+      Array.from({ length: 33 }, (_, i) => `sip${33 - i}.example.com`),
+    );
     assert.equal(itemAt(vias, 33).params.get('received'), '192.0.2.5');
     assert.ok(itemAt(vias, 33).params.get('branch')!.endsWith('longbranchvalue'));
     const to = toOf(msg);
@@ -198,13 +233,14 @@ const VALID: Record<string, Check> = {
     assert.equal(uri.user, 'user;par=u@example.net');
     assert.equal(uri.host, 'example.com');
     assert.equal(uri.params.size, 0);
-    assert.deepEqual(getHeaders(m, 'Accept'), [
-      'application/sdp', 'application/pkcs7-mime', 'multipart/mixed', 'multipart/signed', 'message/sip', 'message/sipfrag',
-    ]);
+    assert.deepEqual(getHeaders(m, 'Accept'), ['application/sdp', 'application/pkcs7-mime', 'multipart/mixed', 'multipart/signed', 'message/sip', 'message/sipfrag']);
   },
   // RFC 4475 §3.1.1.10
   transports: (m) => {
-    assert.deepEqual(getHeaders(m, 'Via').map((v) => parseVia(v).transport), ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP']);
+    assert.deepEqual(
+      getHeaders(m, 'Via').map((v) => parseVia(v).transport),
+      ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP'],
+    );
   },
   // RFC 4475 §3.1.1.11: framed strictly by Content-Length, binary part intact.
   mpart01: (m) => {
@@ -258,11 +294,14 @@ const VALID: Record<string, Check> = {
   // RFC 5118 §4.7
   'mult-ip-in-header': (m) => {
     const vias = getHeaders(m, 'Via').map(parseVia);
-    assert.deepEqual(vias.map((v) => [v.transport, v.host, v.port]), [
-      ['UDP', '[2001:db8::9:1]', 6050],
-      ['UDP', '192.0.2.1', undefined],
-      ['TCP', '[2001:db8::9:255]', undefined],
-    ]);
+    assert.deepEqual(
+      vias.map((v) => [v.transport, v.host, v.port]),
+      [
+        ['UDP', '[2001:db8::9:1]', 6050],
+        ['UDP', '192.0.2.1', undefined],
+        ['TCP', '[2001:db8::9:255]', undefined],
+      ],
+    );
     assert.equal(itemAt(vias, 2).params.get('received'), '192.0.2.200');
   },
   // RFC 5118 §4.9: Content-Length 236 counts the LF body; the CRLF copy's 9 extra octets are discarded.
@@ -314,16 +353,19 @@ const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: num
   insuf: { code: SipParseErrorCode.MISSING_HEADER, status: 400 }, // §3.3.1: 400 Bad Request
   unkscm: (m) => assert.deepEqual(req(m).uri, { scheme: 'nobodyKnowsThisScheme', opaque: 'totallyopaquecontent' }), // §3.3.2
   novelsc: (m) => assert.deepEqual(req(m).uri, { scheme: 'soap.beep', opaque: '//192.0.2.103:3002' }), // §3.3.3
-  unksm2: (m) => { // §3.3.4
+  unksm2: (m) => {
+    // §3.3.4
     assert.equal(formatUri(toOf(m).uri), 'isbn:2983792873');
     assert.equal(formatUri(fromOf(m).uri), 'http://www.example.com');
     assert.equal(formatUri(itemAt(contactsOf(m), 0).uri), 'name:John_Smith');
   },
-  bext01: (m) => { // §3.3.5
+  bext01: (m) => {
+    // §3.3.5
     assert.deepEqual(getHeaders(m, 'Require'), ['nothingSupportsThis', 'nothingSupportsThisEither']);
     assert.deepEqual(getHeaders(m, 'Proxy-Require'), ['noProxiesSupportThis', 'norDoAnyProxiesSupportThis']);
   },
-  invut: (m) => { // §3.3.6
+  invut: (m) => {
+    // §3.3.6
     assert.equal(getHeader(m, 'Content-Type'), 'application/unknownformat');
     assert.equal(m.body.toString(), '<audio>\r\n <pcmu port="443"/>\r\n</audio>\r\n');
   },
@@ -332,22 +374,26 @@ const APPLICATION: Record<string, Check | { code: SipParseErrorCode; status: num
   mcl01: { code: SipParseErrorCode.CONTENT_LENGTH, status: 400 }, // §3.3.9: framing undefined
   bcast: (m) => assert.equal(parseVia(itemAt(getHeaders(m, 'Via'), 1)).host, '255.255.255.255'), // §3.3.10
   zeromf: (m) => assert.equal(maxForwardsOf(m), 0), // §3.3.11
-  cparam01: (m) => { // §3.3.12: addr-spec, so ;unknownparam is a Contact parameter
+  cparam01: (m) => {
+    // §3.3.12: addr-spec, so ;unknownparam is a Contact parameter
     const contact = itemAt(contactsOf(m), 0);
     assert.deepEqual([...contact.params], [['unknownparam', null]]);
     assert.equal(sipUri(contact.uri).params.size, 0);
   },
-  cparam02: (m) => { // §3.3.13: inside <>, so ;unknownparam is a URI parameter
+  cparam02: (m) => {
+    // §3.3.13: inside <>, so ;unknownparam is a URI parameter
     const contact = itemAt(contactsOf(m), 0);
     assert.equal(contact.params.size, 0);
     assert.deepEqual([...sipUri(contact.uri).params], [['unknownparam', null]]);
   },
-  regescrt: (m) => { // §3.3.14
+  regescrt: (m) => {
+    // §3.3.14
     const uri = sipUri(itemAt(contactsOf(m), 0).uri);
     assert.deepEqual([...uri.headers], [['Route', '<sip:sip.example.com>']]);
   },
   sdp01: (m) => assert.equal(getHeader(m, 'Accept'), 'text/nobodyKnowsThis'), // §3.3.15
-  inv2543: (m) => { // §3.4.1: no branch, no tag, no Max-Forwards, body = rest of the datagram
+  inv2543: (m) => {
+    // §3.4.1: no branch, no tag, no Max-Forwards, body = rest of the datagram
     assert.equal(topVia(m).params.has('branch'), false);
     assert.equal(tagOf(fromOf(m)), undefined);
     assert.equal(maxForwardsOf(m), undefined);
@@ -437,8 +483,14 @@ test('every fixture, valid or not, parses or fails within a bounded time, in a w
   try {
     const result = await new Promise<{ slowestMs: number; slowest: string; count: number }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('parsing the fixtures did not finish in 20 s')), 20000);
-      worker.once('message', (msg) => { clearTimeout(timer); resolve(msg); });
-      worker.once('error', (err) => { clearTimeout(timer); reject(err); });
+      worker.once('message', (msg) => {
+        clearTimeout(timer);
+        resolve(msg);
+      });
+      worker.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
     assert.equal(result.count, files.length);
     assert.ok(result.slowestMs < 250, `${result.slowest} took ${result.slowestMs} ms`);

@@ -10,28 +10,41 @@ function req(headers: SipRequest['headers'], body = Buffer.alloc(0)): SipRequest
 }
 
 test('writes the start line, one Name: value line per header, Content-Length, CRLF and the body', () => {
-  const out = serializeMessage(req([
-    { name: 'Via', value: 'SIP/2.0/TCP a.example.com;branch=z9hG4bK1' },
-    { name: 'Via', value: 'SIP/2.0/TCP b.example.com;branch=z9hG4bK2' },
-    { name: 'Subject', value: '' },
-  ], Buffer.from('héllo')));
-  assert.equal(out.toString(), [
-    'MESSAGE sip:bob@example.com;transport=tcp SIP/2.0',
-    'Via: SIP/2.0/TCP a.example.com;branch=z9hG4bK1',
-    'Via: SIP/2.0/TCP b.example.com;branch=z9hG4bK2',
-    'Subject: ',
-    'Content-Length: 6',
-    '',
-    'héllo',
-  ].join('\r\n'));
+  const out = serializeMessage(
+    req(
+      [
+        { name: 'Via', value: 'SIP/2.0/TCP a.example.com;branch=z9hG4bK1' },
+        { name: 'Via', value: 'SIP/2.0/TCP b.example.com;branch=z9hG4bK2' },
+        { name: 'Subject', value: '' },
+      ],
+      Buffer.from('héllo'),
+    ),
+  );
+  assert.equal(
+    out.toString(),
+    [
+      'MESSAGE sip:bob@example.com;transport=tcp SIP/2.0',
+      'Via: SIP/2.0/TCP a.example.com;branch=z9hG4bK1',
+      'Via: SIP/2.0/TCP b.example.com;branch=z9hG4bK2',
+      'Subject: ',
+      'Content-Length: 6',
+      '',
+      'héllo',
+    ].join('\r\n'),
+  );
 });
 
 test('recomputes Content-Length where the first one stood and drops the others', () => {
-  const out = serializeMessage(req([
-    { name: 'l', value: '999' },
-    { name: 'Call-ID', value: 'x' },
-    { name: 'content-length', value: '1' },
-  ], Buffer.from('abc')));
+  const out = serializeMessage(
+    req(
+      [
+        { name: 'l', value: '999' },
+        { name: 'Call-ID', value: 'x' },
+        { name: 'content-length', value: '1' },
+      ],
+      Buffer.from('abc'),
+    ),
+  );
   assert.equal(out.toString(), 'MESSAGE sip:bob@example.com;transport=tcp SIP/2.0\r\nContent-Length: 3\r\nCall-ID: x\r\n\r\nabc');
 });
 
@@ -43,13 +56,18 @@ test('writes a response status line, keeping an empty reason after its SP (RFC 4
 
 test('copies binary bodies byte for byte', () => {
   const body = Buffer.from([0, 255, 13, 10, 0x80]);
-  const out = serializeMessage(req([
-    { name: 'Via', value: 'SIP/2.0/TCP a.example.com;branch=z9hG4bK1' },
-    { name: 'From', value: '<sip:a@example.com>;tag=1' },
-    { name: 'To', value: '<sip:bob@example.com>' },
-    { name: 'Call-ID', value: 'c' },
-    { name: 'CSeq', value: '1 MESSAGE' },
-  ], body));
+  const out = serializeMessage(
+    req(
+      [
+        { name: 'Via', value: 'SIP/2.0/TCP a.example.com;branch=z9hG4bK1' },
+        { name: 'From', value: '<sip:a@example.com>;tag=1' },
+        { name: 'To', value: '<sip:bob@example.com>' },
+        { name: 'Call-ID', value: 'c' },
+        { name: 'CSeq', value: '1 MESSAGE' },
+      ],
+      body,
+    ),
+  );
   assert.deepEqual(out.subarray(out.length - body.length), body);
   assert.deepEqual(parseMessage(Buffer.concat([out, Buffer.from('trailing')])).body, body);
 });

@@ -3,12 +3,21 @@ import assert from 'node:assert/strict';
 import { isHost, isIPv4, isIPv6, isToken, parseBoundedInt, trimWsp } from '../../../src/sip/message/syntax.ts';
 
 test('recognises IPv6 addresses per RFC 3261 §25.1, tolerating the 3-colon IPv4 tail (RFC 5118 §4.10)', () => {
-  for (const ok of ['::', '::1', '2001:db8::10', '2001:db8::10:5070', '1:2:3:4:5:6:7:8', '::ffff:192.0.2.10',
-    '2001:db8::192.0.2.1', '2001:db8:::192.0.2.1', '1:2:3:4:5:6:192.0.2.1', 'FE80::1']) {
+  for (const ok of [
+    '::',
+    '::1',
+    '2001:db8::10',
+    '2001:db8::10:5070',
+    '1:2:3:4:5:6:7:8',
+    '::ffff:192.0.2.10',
+    '2001:db8::192.0.2.1',
+    '2001:db8:::192.0.2.1',
+    '1:2:3:4:5:6:192.0.2.1',
+    'FE80::1',
+  ]) {
     assert.equal(isIPv6(ok), true, ok);
   }
-  for (const bad of ['', '1', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::1', 'g::1', ':::1', '1:2:3:4:5:6:7:192.0.2.1',
-    '::192.0.2', '2001:db8::10]', '1:2:3:4:5:6:7:']) {
+  for (const bad of ['', '1', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::1', 'g::1', ':::1', '1:2:3:4:5:6:7:192.0.2.1', '::192.0.2', '2001:db8::10]', '1:2:3:4:5:6:7:']) {
     assert.equal(isIPv6(bad), false, bad);
   }
 });

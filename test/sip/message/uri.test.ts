@@ -12,12 +12,15 @@ function sip(text: string): SipUri {
 }
 
 function rejects(text: string, why?: RegExp): void {
-  assert.throws(() => parseUri(text), (err: unknown) => {
-    assert.ok(err instanceof SipParseError);
-    assert.equal(err.code, SipParseErrorCode.BAD_URI);
-    if (why) assert.match(err.message, why);
-    return true;
-  });
+  assert.throws(
+    () => parseUri(text),
+    (err: unknown) => {
+      assert.ok(err instanceof SipParseError);
+      assert.equal(err.code, SipParseErrorCode.BAD_URI);
+      if (why) assert.match(err.message, why);
+      return true;
+    },
+  );
 }
 
 test('reads user, password, host, port, parameters and headers of a sip URI', () => {
@@ -27,8 +30,20 @@ test('reads user, password, host, port, parameters and headers of a sip URI', ()
   assert.equal(uri.password, 'secret');
   assert.equal(uri.host, 'atlanta.example.com');
   assert.equal(uri.port, 5061);
-  assert.deepEqual([...uri.params], [['transport', 'tcp'], ['lr', null]]);
-  assert.deepEqual([...uri.headers], [['subject', 'project x'], ['priority', 'urgent']]);
+  assert.deepEqual(
+    [...uri.params],
+    [
+      ['transport', 'tcp'],
+      ['lr', null],
+    ],
+  );
+  assert.deepEqual(
+    [...uri.headers],
+    [
+      ['subject', 'project x'],
+      ['priority', 'urgent'],
+    ],
+  );
 });
 
 test('leaves user, password and port undefined when absent', () => {
@@ -53,7 +68,13 @@ test('decodes %-escapes in the user part, so an escaped sips URI is just a user 
 test('lower-cases and decodes parameter names and decodes values', () => {
   const uri = sip('sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31');
   assert.equal(uri.user, 'caller');
-  assert.deepEqual([...uri.params], [['lr', null], ['name', 'value%41']]);
+  assert.deepEqual(
+    [...uri.params],
+    [
+      ['lr', null],
+      ['name', 'value%41'],
+    ],
+  );
 });
 
 test('keeps ; and ? inside the user part when an @ follows (RFC 4475 §3.1.1.9, §3.1.1.2)', () => {
@@ -138,7 +159,13 @@ test('reads a tel URI with its parameters (RFC 3966)', () => {
   assert.ok(isTelUri(uri));
   const tel = uri as TelUri;
   assert.equal(tel.number, '+1-201-555-0123');
-  assert.deepEqual([...tel.params], [['ext', '1234'], ['phone-context', 'example.com']]);
+  assert.deepEqual(
+    [...tel.params],
+    [
+      ['ext', '1234'],
+      ['phone-context', 'example.com'],
+    ],
+  );
   assert.equal(formatUri(tel), 'tel:+1-201-555-0123;ext=1234;phone-context=example.com');
   assert.throws(() => parseUri('tel:'), SipParseError);
   assert.throws(() => parseUri('tel:12 34'), SipParseError);
@@ -170,7 +197,10 @@ test('formats a built URI with escapes for spaces, %, non-ASCII and NUL', () => 
     password: 'p@ss',
     host: '[2001:db8::1]',
     port: 5060,
-    params: new Map([['transport', 'tcp'], ['lr', null]]),
+    params: new Map([
+      ['transport', 'tcp'],
+      ['lr', null],
+    ]),
     headers: new Map([['Subject', 'a&b=c']]),
   };
   const text = formatUri(uri);

@@ -5,12 +5,15 @@ import { SipParseError } from '../../../src/sip/message/parse-error.ts';
 import { SipParseErrorCode } from '../../../src/sip/sip-errors.ts';
 
 function rejects(text: string, why: RegExp): void {
-  assert.throws(() => parseVia(text), (err: unknown) => {
-    assert.ok(err instanceof SipParseError);
-    assert.equal(err.code, SipParseErrorCode.BAD_VIA);
-    assert.match(err.message, why);
-    return true;
-  });
+  assert.throws(
+    () => parseVia(text),
+    (err: unknown) => {
+      assert.ok(err instanceof SipParseError);
+      assert.equal(err.code, SipParseErrorCode.BAD_VIA);
+      assert.match(err.message, why);
+      return true;
+    },
+  );
 }
 
 test('reads protocol, transport, sent-by and parameters', () => {
@@ -19,7 +22,14 @@ test('reads protocol, transport, sent-by and parameters', () => {
   assert.equal(via.transport, 'UDP');
   assert.equal(via.host, 'pc33.example.com');
   assert.equal(via.port, 5066);
-  assert.deepEqual([...via.params], [['branch', 'z9hG4bK776asdhds'], ['rport', null], ['received', '192.0.2.1']]);
+  assert.deepEqual(
+    [...via.params],
+    [
+      ['branch', 'z9hG4bK776asdhds'],
+      ['rport', null],
+      ['received', '192.0.2.1'],
+    ],
+  );
 });
 
 test('allows LWS around the slashes, before ; and around = (RFC 4475 §3.1.1.1)', () => {

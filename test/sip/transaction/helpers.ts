@@ -58,15 +58,11 @@ export class RecordingTransport implements TransactionTransport<TestFlow, TestFl
   }
 
   requests(method?: string): SipRequest[] {
-    return this.sent.flatMap(({ message }) =>
-      message.type === 'request' && (method === undefined || message.method === method) ? [message] : [],
-    );
+    return this.sent.flatMap(({ message }) => (message.type === 'request' && (method === undefined || message.method === method) ? [message] : []));
   }
 
   responses(status?: number): SipResponse[] {
-    return this.sent.flatMap(({ message }) =>
-      message.type === 'response' && (status === undefined || message.status === status) ? [message] : [],
-    );
+    return this.sent.flatMap(({ message }) => (message.type === 'response' && (status === undefined || message.status === status) ? [message] : []));
   }
 
   /** Clock times at which requests of `method` were sent. */
@@ -206,4 +202,3 @@ export function headers(message: SipRequest | SipResponse, name: string): string
 export function clientUser(): RecordingClientUser {
   return new RecordingClientUser();
 }
-

@@ -55,7 +55,10 @@ test('stops retransmitting on a provisional response, passes every provisional u
   assert.equal(tx.state, 'Proceeding');
   clock.advance(60_000);
   assert.deepEqual(transport.requestTimes('INVITE'), [0, 500]);
-  assert.deepEqual(tu.responses.map((r) => r.status), [100, 180]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [100, 180],
+  );
   assert.equal(tu.timeouts.length, 0);
   assert.equal(tx.state, 'Proceeding');
 });
@@ -65,7 +68,10 @@ test('acknowledges a 486 inside the transaction: INVITE branch and Request-URI, 
   const busy = response(tx.request, 486, 'callee-tag');
   layer.handleResponse(busy, UDP);
   assert.equal(tx.state, 'Completed');
-  assert.deepEqual(tu.responses.map((r) => r.status), [486]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [486],
+  );
   const [ack] = transport.requests('ACK');
   assert.ok(ack);
   assert.equal(ack.uri, tx.request.uri);
@@ -91,7 +97,10 @@ test('absorbs a retransmitted 486 with the same ACK again, not passing it up, un
   const acks = transport.requests('ACK');
   assert.equal(acks.length, 3);
   assert.deepEqual(acks[1], acks[0]);
-  assert.deepEqual(tu.responses.map((r) => r.status), [486]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [486],
+  );
   clock.advance(30_999);
   assert.equal(tx.state, 'Completed');
   clock.advance(1);
@@ -106,7 +115,10 @@ test('ends at once after a failure response over a reliable transport (Timer D i
   layer.handleResponse(response(tx.request, 404, 'x'), TCP);
   assert.equal(tx.state, 'Terminated');
   assert.equal(transport.requests('ACK').length, 1);
-  assert.deepEqual(tu.responses.map((r) => r.status), [404]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [404],
+  );
   assert.equal(layer.stats().inviteClient, 0);
 });
 
@@ -118,7 +130,10 @@ test('passes a 2xx up without ACKing it and stays Accepted for Timer M (64*T1), 
   layer.handleResponse(response(tx.request, 200, 'b1'), UDP);
   layer.handleResponse(response(tx.request, 200, 'b2'), UDP);
   layer.handleResponse(response(tx.request, 486, 'b3'), UDP);
-  assert.deepEqual(tu.responses.map((r) => r.status), [180, 200, 200, 200]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [180, 200, 200, 200],
+  );
   assert.equal(transport.requests('ACK').length, 0);
   clock.advance(31_999);
   assert.equal(tx.state, 'Accepted');

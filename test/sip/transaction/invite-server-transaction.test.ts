@@ -39,7 +39,10 @@ test('sends no 100 Trying when the TU answers within 200 ms', () => {
   clock.advance(50);
   tx.respond(response(invite, 180, 'uas'));
   clock.advance(10_000);
-  assert.deepEqual(transport.sent.map((s) => (s.message.type === 'response' ? s.message.status : 0)), [180]);
+  assert.deepEqual(
+    transport.sent.map((s) => (s.message.type === 'response' ? s.message.status : 0)),
+    [180],
+  );
 });
 
 test('answers a retransmitted INVITE with the last provisional response, or at once with 100 Trying before any', () => {
@@ -50,7 +53,10 @@ test('answers a retransmitted INVITE with the last provisional response, or at o
   tx.respond(response(invite, 180, 'uas'));
   clock.advance(400);
   layer.handleRequest(invite, UDP);
-  assert.deepEqual(transport.responses().map((r) => r.status), [100, 180, 180]);
+  assert.deepEqual(
+    transport.responses().map((r) => r.status),
+    [100, 180, 180],
+  );
   assert.equal(user.requests.length, 1, 'a retransmission never reaches the TU');
 });
 
@@ -71,7 +77,10 @@ test('answers a retransmitted INVITE in Completed with the final response again'
   const { transport, tx, invite, layer } = receiveInvite(TCP);
   tx.respond(response(invite, 404, 'uas'));
   layer.handleRequest(invite, TCP);
-  assert.deepEqual(transport.responses().map((r) => r.status), [404, 404]);
+  assert.deepEqual(
+    transport.responses().map((r) => r.status),
+    [404, 404],
+  );
 });
 
 test('Timer H (64*T1): tells the TU the ACK never came and terminates', () => {
@@ -119,12 +128,22 @@ test('Accepted (RFC 6026): absorbs INVITE retransmissions, sends the TU 2xx retr
   tx.respond(ok);
   assert.equal(tx.state, 'Accepted');
   layer.handleRequest(invite, UDP);
-  assert.deepEqual(transport.responses().map((r) => r.status), [200], 'the transaction does not retransmit 2xx itself');
+  assert.deepEqual(
+    transport.responses().map((r) => r.status),
+    [200],
+    'the transaction does not retransmit 2xx itself',
+  );
   tx.respond(ok);
-  assert.deepEqual(transport.responses().map((r) => r.status), [200, 200]);
+  assert.deepEqual(
+    transport.responses().map((r) => r.status),
+    [200, 200],
+  );
   const theAck = ack();
   layer.handleRequest(theAck, UDP);
-  assert.deepEqual(user.acks.map((a) => a.ack), [theAck]);
+  assert.deepEqual(
+    user.acks.map((a) => a.ack),
+    [theAck],
+  );
   assert.equal(user.requests.length, 1);
   clock.advance(31_999);
   assert.equal(tx.state, 'Accepted');

@@ -14,10 +14,7 @@ function startOptions(target = UDP) {
 test('retransmits over UDP with Timer E doubling from T1 and capped at T2', () => {
   const { clock, transport } = startOptions(UDP);
   clock.advance(31_999);
-  assert.deepEqual(
-    transport.requestTimes('OPTIONS'),
-    [0, 500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500],
-  );
+  assert.deepEqual(transport.requestTimes('OPTIONS'), [0, 500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500]);
 });
 
 test('retransmits every T2 once a provisional response has arrived', () => {
@@ -27,7 +24,10 @@ test('retransmits every T2 once a provisional response has arrived', () => {
   assert.equal(tx.state, 'Proceeding');
   clock.advance(12_000);
   assert.deepEqual(transport.requestTimes('OPTIONS'), [0, 500, 1500, 5500, 9500]);
-  assert.deepEqual(tu.responses.map((r) => r.status), [100]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [100],
+  );
 });
 
 test('never retransmits over a reliable transport', () => {
@@ -39,7 +39,10 @@ test('never retransmits over a reliable transport', () => {
 test('reports Timer F (64*T1) to the TU once as a 408, in Trying or Proceeding alike', () => {
   const trying = startOptions(UDP);
   trying.clock.advance(32_000);
-  assert.deepEqual(trying.tu.timeouts.map((r) => r.status), [408]);
+  assert.deepEqual(
+    trying.tu.timeouts.map((r) => r.status),
+    [408],
+  );
   assert.equal(trying.tx.state, 'Terminated');
 
   const proceeding = startOptions(TCP);
@@ -47,7 +50,10 @@ test('reports Timer F (64*T1) to the TU once as a 408, in Trying or Proceeding a
   proceeding.clock.advance(31_999);
   assert.equal(proceeding.tu.timeouts.length, 0);
   proceeding.clock.advance(100_000);
-  assert.deepEqual(proceeding.tu.timeouts.map((r) => r.status), [408]);
+  assert.deepEqual(
+    proceeding.tu.timeouts.map((r) => r.status),
+    [408],
+  );
   assert.equal(proceeding.layer.stats().nonInviteClient, 0);
 });
 
@@ -57,7 +63,10 @@ test('passes the final response up once and absorbs its retransmissions for Time
   layer.handleResponse(ok, UDP);
   assert.equal(tx.state, 'Completed');
   layer.handleResponse(ok, UDP);
-  assert.deepEqual(tu.responses.map((r) => r.status), [200]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [200],
+  );
   clock.advance(60_000 - 1);
   assert.deepEqual(transport.requestTimes('OPTIONS'), [0], 'no retransmission after the final response');
   assert.equal(tx.state, 'Terminated');
@@ -79,7 +88,10 @@ test('Timer K is zero on a reliable transport: the transaction ends with the fin
   const { clock, tu, tx, layer } = startOptions(TCP);
   layer.handleResponse(response(tx.request, 404, 'x'), TCP);
   assert.equal(tx.state, 'Terminated');
-  assert.deepEqual(tu.responses.map((r) => r.status), [404]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [404],
+  );
   assert.equal(layer.stats().nonInviteClient, 0);
   assert.equal(clock.pending, 0);
 });

@@ -19,11 +19,17 @@ test('absorbs retransmissions while Trying, then answers them with the last resp
   assert.equal(transport.sent.length, 0);
   tx.respond(response(bye, 100));
   layer.handleRequest(bye, UDP);
-  assert.deepEqual(transport.responses().map((r) => r.status), [100, 100]);
+  assert.deepEqual(
+    transport.responses().map((r) => r.status),
+    [100, 100],
+  );
   tx.respond(response(bye, 200));
   layer.handleRequest(bye, UDP);
   layer.handleRequest(bye, UDP);
-  assert.deepEqual(transport.responses().map((r) => r.status), [100, 100, 200, 200, 200]);
+  assert.deepEqual(
+    transport.responses().map((r) => r.status),
+    [100, 100, 200, 200, 200],
+  );
   assert.equal(user.requests.length, 1);
 });
 

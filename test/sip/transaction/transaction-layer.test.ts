@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  InviteClientTransaction,
-  InviteServerTransaction,
-  NonInviteServerTransaction,
-} from '../../../src/sip/transaction/index.ts';
+import { InviteClientTransaction, InviteServerTransaction, NonInviteServerTransaction } from '../../../src/sip/transaction/index.ts';
 import { clientUser, header, headers, request, response, setup, TCP, UDP } from './helpers.ts';
 import type { RequestOptions } from './helpers.ts';
 import { itemAt } from '../../support/item-at.ts';
@@ -58,7 +54,10 @@ test('matches responses on top Via branch and CSeq method; anything else is a st
   assert.deepEqual(env.user.strayResponses, [wrongMethod, otherBranch, noBranch]);
   assert.equal(tu.responses.length, 0);
   env.layer.handleResponse(response(tx.request, 180, 'x'), UDP);
-  assert.deepEqual(tu.responses.map((r) => r.status), [180]);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [180],
+  );
 });
 
 test('matches a retransmitted request by branch, sent-by and method, and tells apart the same branch from another sent-by', () => {
@@ -85,7 +84,10 @@ test('hands a CANCEL to the TU with the INVITE server transaction it cancels (sa
   inviteTx.respond(response(invite, 487, 'uas'));
   receive(env, { method: 'CANCEL', via: VIA });
   assert.equal(env.user.cancels.length, 1, 'a retransmitted CANCEL stays in its own transaction');
-  assert.deepEqual(env.transport.responses().map((r) => `${r.status} ${header(r, 'CSeq')}`), ['200 1 CANCEL', '487 1 INVITE', '200 1 CANCEL']);
+  assert.deepEqual(
+    env.transport.responses().map((r) => `${r.status} ${header(r, 'CSeq')}`),
+    ['200 1 CANCEL', '487 1 INVITE', '200 1 CANCEL'],
+  );
 });
 
 test('passes a CANCEL that matches no INVITE to the TU as a new request (a UAS answers 481)', () => {
@@ -116,7 +118,11 @@ test('matches RFC 2543 requests (no magic cookie) on Request-URI, tags, Call-ID,
   assert.ok(tx instanceof InviteServerTransaction);
   tx.respond(response(invite, 180, 'uas'));
   receive(env, { via: VIA_2543 });
-  assert.deepEqual(env.transport.responses().map((r) => r.status), [100, 180, 180], 'each retransmission answered');
+  assert.deepEqual(
+    env.transport.responses().map((r) => r.status),
+    [100, 180, 180],
+    'each retransmission answered',
+  );
 
   receive(env, { via: VIA_2543, cseq: 2 });
   receive(env, { via: VIA_2543, callId: 'other-call' });
@@ -134,7 +140,10 @@ test('matches an RFC 2543 ACK to the INVITE only when its To tag is that of our 
   const strayAck = request({ method: 'ACK', via: VIA_2543, toTag: 'someone-else' });
   env.layer.handleRequest(strayAck, UDP);
   assert.equal(tx.state, 'Completed');
-  assert.deepEqual(env.user.acks.map((a) => a.ack), [strayAck]);
+  assert.deepEqual(
+    env.user.acks.map((a) => a.ack),
+    [strayAck],
+  );
   env.layer.handleRequest(request({ method: 'ACK', via: VIA_2543, toTag: 'uas' }), UDP);
   assert.equal(tx.state, 'Confirmed');
   assert.equal(env.user.acks.length, 1);
@@ -164,7 +173,10 @@ test('sends the CANCEL only after a provisional response, with the INVITE branch
   assert.equal(env.transport.sent.find((s) => s.message === cancel)?.to, TCP);
   env.layer.handleResponse(response(cancel, 200, 'uas'), TCP);
   env.layer.handleResponse(response(tx.request, 487, 'uas'), TCP);
-  assert.deepEqual(cancelTu.responses.map((r) => r.status), [200]);
+  assert.deepEqual(
+    cancelTu.responses.map((r) => r.status),
+    [200],
+  );
   assert.equal(tx.state, 'Terminated');
   assert.equal(env.transport.requests('ACK').length, 1);
 });
@@ -198,7 +210,10 @@ test('gives up on a cancelled INVITE that gets no final response within 64*T1 (R
   assert.equal(tx.state, 'Proceeding');
   env.clock.advance(1);
   assert.equal(tx.state, 'Terminated');
-  assert.deepEqual(tu.timeouts.map((r) => r.status), [408]);
+  assert.deepEqual(
+    tu.timeouts.map((r) => r.status),
+    [408],
+  );
 });
 
 test('sendStateless adds our Via (a given branch or a fresh one) and resolves with the request sent', async () => {

@@ -18,8 +18,14 @@ test('a client INVITE, the 486 and our ACK survive serializing and parsing with 
   const received = overTheWire(tx.request);
   const busy = overTheWire(createResponse(received, 486, { toTag: 'far-end' }));
   env.layer.handleResponse(busy, UDP);
-  assert.deepEqual(tu.responses.map((r) => r.status), [486]);
-  const ack = itemAt(env.transport.requests('ACK').map((a) => overTheWire<SipRequest>(a)), 0);
+  assert.deepEqual(
+    tu.responses.map((r) => r.status),
+    [486],
+  );
+  const ack = itemAt(
+    env.transport.requests('ACK').map((a) => overTheWire<SipRequest>(a)),
+    0,
+  );
   assert.equal(topVia(ack).params.get('branch'), tx.branch);
   assert.deepEqual(cseqOf(ack), { seq: 1, method: 'ACK' });
 });

@@ -27,7 +27,11 @@ describe('KeepAliveWheel', () => {
     for (let i = 0; i < wheel.slotCount; i++) turn();
     assert.ok(Math.max(...visits.map((tick) => tick.length)) <= Math.ceil(10_000 / 300));
     const all = visits.flat().sort((a, b) => a - b);
-    assert.deepEqual(all, Array.from({ length: 10_000 }, (_, i) => i), 'every item exactly once');
+    assert.deepEqual(
+      all,
+      Array.from({ length: 10_000 }, (_, i) => i),
+      'every item exactly once',
+    );
   });
 
   test('visits an item again one interval later', () => {

@@ -117,7 +117,10 @@ describe('an exception raised while handling received bytes', () => {
     const first = await tcpExchange(layer, rawRequest({ via: tcpVia('z9hG4bKbug1') }));
     await first.ended;
     assert.equal(first.received(), '');
-    assert.deepEqual(drops.map((drop) => [drop.transport, drop.reason, drop.detail]), [['TCP', RECEIVE_FAILED, 'a bug above the transport']]);
+    assert.deepEqual(
+      drops.map((drop) => [drop.transport, drop.reason, drop.detail]),
+      [['TCP', RECEIVE_FAILED, 'a bug above the transport']],
+    );
     assert.equal(errors.length, 1);
 
     const second = await tcpExchange(layer, rawRequest({ via: tcpVia('z9hG4bKbug2') }));
@@ -133,7 +136,10 @@ describe('an exception raised while handling received bytes', () => {
     const first = await wsClient(url);
     first.ws.send(rawRequest({ via: 'SIP/2.0/WS a.invalid;branch=z9hG4bKwsbug1' }));
     await first.closed;
-    assert.deepEqual(drops.map((drop) => [drop.transport, drop.reason]), [['WS', RECEIVE_FAILED]]);
+    assert.deepEqual(
+      drops.map((drop) => [drop.transport, drop.reason]),
+      [['WS', RECEIVE_FAILED]],
+    );
     assert.equal(errors.length, 1);
 
     const second = await wsClient(url);

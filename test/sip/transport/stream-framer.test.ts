@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { FramingError, StreamFramer, readContentLength } from '../../../src/sip/transport/stream-framer.ts';
 
 function request(body = '', extraHeaders = `Content-Length: ${Buffer.byteLength(body)}\r\n`): string {
-  return (
-    'OPTIONS sip:127.0.0.1 SIP/2.0\r\n' +
-    'Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bKframer\r\n' +
-    'Call-ID: framer@127.0.0.1\r\n' +
-    extraHeaders +
-    '\r\n' +
-    body
-  );
+  return 'OPTIONS sip:127.0.0.1 SIP/2.0\r\n' + 'Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bKframer\r\n' + 'Call-ID: framer@127.0.0.1\r\n' + extraHeaders + '\r\n' + body;
 }
 
 function feedAll(framer: StreamFramer, ...chunks: string[]): string[] {

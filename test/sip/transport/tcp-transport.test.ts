@@ -35,7 +35,10 @@ describe('TcpTransport', () => {
     const second = rawRequest({ callId: 'second@127.0.0.1', body: 'v=0\r\n', via: 'SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bK2' });
     socket.write(first + second);
     await until(() => messages.length === 2);
-    assert.deepEqual(messages.map((m) => m.data.toString()), [first, second]);
+    assert.deepEqual(
+      messages.map((m) => m.data.toString()),
+      [first, second],
+    );
     assert.equal(itemAt(messages, 0).flow.id, itemAt(messages, 1).flow.id);
     assert.equal(itemAt(messages, 0).flow.transport, 'TCP');
     assert.equal(itemAt(messages, 0).flow.reliable, true);

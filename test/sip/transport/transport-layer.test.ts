@@ -31,10 +31,7 @@ async function peerSocket(): Promise<Socket> {
 /** Spies on every datagram sent; the returned function lists those the layer sent (not the test's peers). */
 function spyOnUdpSends(...peers: Socket[]): () => Array<{ address: string; port: number }> {
   const sends = mock.method(Socket.prototype, 'send');
-  return () =>
-    sends.mock.calls
-      .filter((call) => !peers.includes(call.this as Socket))
-      .map((call) => ({ port: Number(call.arguments[1]), address: String(call.arguments[2]) }));
+  return () => sends.mock.calls.filter((call) => !peers.includes(call.this as Socket)).map((call) => ({ port: Number(call.arguments[1]), address: String(call.arguments[2]) }));
 }
 
 function sendFrom(peer: Socket, layer: TransportLayer, text: string | Buffer): void {
@@ -118,13 +115,22 @@ describe('TransportLayer over UDP', () => {
     const sends = spyOnUdpSends(peer);
     const drops = record<DropReport>(layer, 'dropped');
     const via = `SIP/2.0/UDP 127.0.0.1:${peer.address().port};branch=z9hG4bKnocall`;
-    sendFrom(peer, layer, rawRequest({ via }).replace(/Call-ID: .*\r\n/, '').replace('Max-Forwards: 70', 'Max-Forwards: x'));
+    sendFrom(
+      peer,
+      layer,
+      rawRequest({ via })
+        .replace(/Call-ID: .*\r\n/, '')
+        .replace('Max-Forwards: 70', 'Max-Forwards: x'),
+    );
     sendFrom(peer, layer, 'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\nContent-Length: 0\r\n\r\n');
     sendFrom(peer, layer, Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 0xff, 0xfe]));
     const answered = nextDatagram(peer);
     sendFrom(peer, layer, rawRequest({ via: via.replace('z9hG4bKnocall', 'z9hG4bKmissing') }).replace('Max-Forwards: 70', 'Max-Forwards: x'));
     assert.match(await answered, /^SIP\/2\.0 400 /);
-    assert.deepEqual(drops.map((d) => d.reason), ['unparseable', 'unparseable', 'unparseable', 'unparseable']);
+    assert.deepEqual(
+      drops.map((d) => d.reason),
+      ['unparseable', 'unparseable', 'unparseable', 'unparseable'],
+    );
     assert.equal(sends().length, 1);
   });
 

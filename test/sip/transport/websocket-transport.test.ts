@@ -17,9 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(
-  options: Partial<WebSocketTransportOptions> = {},
-): Promise<{ transport: WebSocketTransport; url: string; server: Server }> {
+async function start(options: Partial<WebSocketTransportOptions> = {}): Promise<{ transport: WebSocketTransport; url: string; server: Server }> {
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
@@ -87,7 +85,7 @@ describe('WebSocketTransport', () => {
     assert.equal(response.statusCode, 400);
   });
 
-  test('leaves upgrades for other paths to the server\'s other handlers', async () => {
+  test("leaves upgrades for other paths to the server's other handlers", async () => {
     const { url, server } = await start();
     server.on('upgrade', (req, socket) => {
       if (req.url === '/other') socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
@@ -195,7 +193,10 @@ describe('WebSocketTransport', () => {
     const [code, reason] = await closed;
     assert.equal(code, 1008);
     assert.equal(reason.toString(), 'no SIP request in time');
-    assert.deepEqual(drops.map((drop) => drop.reason), [NO_REQUEST]);
+    assert.deepEqual(
+      drops.map((drop) => drop.reason),
+      [NO_REQUEST],
+    );
   });
 
   test('keeps a connection open past the deadline once the transport layer confirmed a SIP request on it', async () => {
@@ -218,7 +219,10 @@ describe('WebSocketTransport', () => {
     const third = wsClient(url, 'sip');
     const [, response] = await next<[unknown, { statusCode: number }]>(third, 'unexpected-response');
     assert.equal(response.statusCode, 503);
-    assert.deepEqual(drops.map((drop) => drop.reason), [CONNECTION_LIMIT]);
+    assert.deepEqual(
+      drops.map((drop) => drop.reason),
+      [CONNECTION_LIMIT],
+    );
     assert.match(itemAt(drops, 0).detail ?? '', /^127\.0\.0\.1 already holds 2 connections/);
 
     const { flow } = await connected(transport, url, { localAddress: '127.0.0.2' });
@@ -275,7 +279,13 @@ describe('WebSocketTransport', () => {
       await until(() => pings.every((seen) => seen.markers === tick));
       perTick.push(pings.reduce((sum, seen) => sum + seen.pings, 0) - before);
     }
-    assert.deepEqual(perTick, Array.from({ length: 10 }, () => 4));
-    assert.ok(pings.every((seen) => seen.pings === 1), 'each connection pinged once per interval');
+    assert.deepEqual(
+      perTick,
+      Array.from({ length: 10 }, () => 4),
+    );
+    assert.ok(
+      pings.every((seen) => seen.pings === 1),
+      'each connection pinged once per interval',
+    );
   });
 });

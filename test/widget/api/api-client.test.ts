@@ -57,7 +57,10 @@ test('a token near its expiry is refreshed before the request, once for requests
   browser.paths.length = 0;
   const [settings, calls] = await Promise.all([client.settings(), client.calls()]);
   assert.equal(settings.ok && calls.ok, true);
-  assert.deepEqual(browser.paths.filter((path) => path.includes('refresh')), ['POST /api/session/refresh']);
+  assert.deepEqual(
+    browser.paths.filter((path) => path.includes('refresh')),
+    ['POST /api/session/refresh'],
+  );
   api.advance(ACCESS_TOKEN_LIFETIME_MS - 30_000);
   assert.equal((await client.settings()).ok, true, 'the refreshed token lives on');
 });

@@ -30,13 +30,16 @@ describe('CIF client', () => {
     await cif.setWidth(360.4);
     await cif.openForm({ entityName: 'contact' }, { telephone1: '+4930123' });
     const created = await cif.createRecord('phonecall', { subject: 'Call' });
-    assert.deepEqual(calls.map((c) => [c.method, ...c.args]), [
-      ['setClickToAct', true],
-      ['setMode', 1],
-      ['setWidth', 360],
-      ['openForm', '{"entityName":"contact"}', '{"telephone1":"+4930123"}'],
-      ['createRecord', 'phonecall', '{"subject":"Call"}'],
-    ]);
+    assert.deepEqual(
+      calls.map((c) => [c.method, ...c.args]),
+      [
+        ['setClickToAct', true],
+        ['setMode', 1],
+        ['setWidth', 360],
+        ['openForm', '{"entityName":"contact"}', '{"telephone1":"+4930123"}'],
+        ['createRecord', 'phonecall', '{"subject":"Call"}'],
+      ],
+    );
     assert.deepEqual(created, { ok: true, value: { id: 'ab-cd' } });
   });
 
@@ -98,7 +101,11 @@ describe('CIF client', () => {
     await handlers.get('onmodechanged')?.('{"value":0}');
     await handlers.get('onsizechanged')?.('{"value":420}');
     await handlers.get('onmodechanged')?.('{"value":2}');
-    assert.deepEqual(seen, [['click', '+1 415 555 0100'], ['mode', 0], ['size', 420]]);
+    assert.deepEqual(seen, [
+      ['click', '+1 415 555 0100'],
+      ['mode', 0],
+      ['size', 420],
+    ]);
     if (listening.ok) await listening.value();
     assert.equal(handlers.size, 0);
   });

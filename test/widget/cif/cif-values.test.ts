@@ -5,7 +5,10 @@ import { isPhoneFormat, readClickToAct, readEnvironment, readPageNavigate, readR
 describe('CIF values', () => {
   test('records keyed by index come back in index order', () => {
     const json = JSON.stringify({ 1: { fullname: 'B' }, 0: { fullname: 'A' }, 10: { fullname: 'K' }, 2: { fullname: 'C' } });
-    assert.deepEqual(readRecordList(json)?.map((r) => r.fullname), ['A', 'B', 'C', 'K']);
+    assert.deepEqual(
+      readRecordList(json)?.map((r) => r.fullname),
+      ['A', 'B', 'C', 'K'],
+    );
   });
 
   test('records in an array, a value collection or an empty answer are all lists', () => {
@@ -17,7 +20,9 @@ describe('CIF values', () => {
   });
 
   test('the environment gives bare lower-case ids and numeric language codes', () => {
-    const env = readEnvironment(JSON.stringify({ userId: '{A81B2C3D-0000-4000-8000-000000000001}', userLcid: 2052, orgLcid: '1033', username: 'Li Wei', clientUrl: 'https://org.crm.dynamics.com' }));
+    const env = readEnvironment(
+      JSON.stringify({ userId: '{A81B2C3D-0000-4000-8000-000000000001}', userLcid: 2052, orgLcid: '1033', username: 'Li Wei', clientUrl: 'https://org.crm.dynamics.com' }),
+    );
     assert.equal(env?.userId, 'a81b2c3d-0000-4000-8000-000000000001');
     assert.equal(env?.userLcid, 2052);
     assert.equal(env?.orgLcid, 1033);
@@ -25,7 +30,9 @@ describe('CIF values', () => {
   });
 
   test('a click-to-act payload keeps the record it came from when Dynamics sends it', () => {
-    const event = readClickToAct('{"value":"619-555-0129","name":"mobilephone","format":"Phone","entityLogicalName":"contact","entityId":"{80AC35A0-01AF-EA11-A812-000D3A8B3EC6}","recordTitle":"Alex Baker"}');
+    const event = readClickToAct(
+      '{"value":"619-555-0129","name":"mobilephone","format":"Phone","entityLogicalName":"contact","entityId":"{80AC35A0-01AF-EA11-A812-000D3A8B3EC6}","recordTitle":"Alex Baker"}',
+    );
     assert.deepEqual(event, {
       value: '619-555-0129',
       name: 'mobilephone',

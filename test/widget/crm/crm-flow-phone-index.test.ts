@@ -21,7 +21,12 @@ const RECORDS: IndexedRow[] = [
 
 function fetchThrough(api: ApiFixture): FetchLike {
   return async (path, init) => {
-    const response = await api.http.app.inject({ method: init.method as 'GET', url: path, headers: init.headers as Record<string, string>, payload: init.body as string | undefined });
+    const response = await api.http.app.inject({
+      method: init.method as 'GET',
+      url: path,
+      headers: init.headers as Record<string, string>,
+      payload: init.body as string | undefined,
+    });
     return new Response(response.statusCode === 204 ? null : response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
   };
 }
@@ -36,7 +41,10 @@ async function pane(api: ApiFixture, settings: Partial<PaneSettings> = {}) {
       searches.push(`${entity} ${query}`);
       return { ok: true, value: RECORDS.filter((record) => record.entity === entity).map((record) => record.row) };
     },
-    openForm: async (options: { entityName: string; entityId?: string }) => { opened.push(`${options.entityName} ${options.entityId}`); return { ok: true, value: {} }; },
+    openForm: async (options: { entityName: string; entityId?: string }) => {
+      opened.push(`${options.entityName} ${options.entityId}`);
+      return { ok: true, value: {} };
+    },
   } as unknown as CifClient;
   const client = new ApiClient(fetchThrough(api));
   await client.login('1001', PASSWORDS['1001']);
@@ -87,9 +95,15 @@ describe('the pane finds callers through the server’s phone index first', () =
       { entity: 'lead' as const, enabled: false },
     ];
     const { flow } = await pane(synced, { searchIn });
-    assert.deepEqual((await flow.lookup('(415) 555-0100'))?.map((record) => record.name), ['Contoso', 'Ana']);
+    assert.deepEqual(
+      (await flow.lookup('(415) 555-0100'))?.map((record) => record.name),
+      ['Contoso', 'Ana'],
+    );
     const { flow: contactsOnly } = await pane(synced, { searchIn: searchIn.map((item) => ({ ...item, enabled: item.entity === 'contact' })) });
-    assert.deepEqual((await contactsOnly.lookup('(415) 555-0100'))?.map((record) => record.name), ['Ana']);
+    assert.deepEqual(
+      (await contactsOnly.lookup('(415) 555-0100'))?.map((record) => record.name),
+      ['Ana'],
+    );
   });
 
   test('an index that finds nobody is an answer: no CIF search follows', async () => {
@@ -104,12 +118,18 @@ describe('the pane finds callers through the server’s phone index first', () =
       { entity: 'contact', id: ANA, name: 'Ana' },
       { entity: 'account', id: CONTOSO, name: 'Contoso' },
     ]);
-    assert.deepEqual(searches.map((search) => search.split(' ')[0]), ['contact', 'account', 'lead']);
+    assert.deepEqual(
+      searches.map((search) => search.split(' ')[0]),
+      ['contact', 'account', 'lead'],
+    );
   });
 
   test('without an index on the server, the pane searches through CIF', async () => {
     const { flow, searches } = await pane(none);
-    assert.deepEqual((await flow.lookup('+1 207 123 4567'))?.map((record) => record.name), ['Sam']);
+    assert.deepEqual(
+      (await flow.lookup('+1 207 123 4567'))?.map((record) => record.name),
+      ['Sam'],
+    );
     assert.equal(searches.length, 3);
   });
 

@@ -31,7 +31,12 @@ let reachable = true;
 /** The real API in-process: the pane's client talks to it as it would over HTTP. */
 const fetchThroughApi: FetchLike = async (path, init) => {
   if (!reachable) throw new TypeError('Failed to fetch');
-  const response = await api.http.app.inject({ method: init.method as 'GET', url: path, headers: init.headers as Record<string, string>, payload: init.body as string | undefined });
+  const response = await api.http.app.inject({
+    method: init.method as 'GET',
+    url: path,
+    headers: init.headers as Record<string, string>,
+    payload: init.body as string | undefined,
+  });
   return new Response(response.statusCode === 204 ? null : response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
 };
 
@@ -40,9 +45,18 @@ function setup(settings: Partial<PaneSettings> = {}, crm: { records?: Partial<Ci
   const cifCalls: string[] = [];
   const cif = {
     available: true,
-    searchAndOpenRecords: async (entity: string, query: string) => { searches.push(`${entity} ${query}`); return { ok: true, value: ROWS[entity] }; },
-    openForm: async (options: object, prefill?: object) => { cifCalls.push(`openForm ${JSON.stringify(options)} ${JSON.stringify(prefill ?? null)}`); return { ok: true, value: {} }; },
-    renderSearchPage: async (entity: string, text: string) => { cifCalls.push(`renderSearchPage ${entity} ${text}`); return { ok: true, value: undefined }; },
+    searchAndOpenRecords: async (entity: string, query: string) => {
+      searches.push(`${entity} ${query}`);
+      return { ok: true, value: ROWS[entity] };
+    },
+    openForm: async (options: object, prefill?: object) => {
+      cifCalls.push(`openForm ${JSON.stringify(options)} ${JSON.stringify(prefill ?? null)}`);
+      return { ok: true, value: {} };
+    },
+    renderSearchPage: async (entity: string, text: string) => {
+      cifCalls.push(`renderSearchPage ${entity} ${text}`);
+      return { ok: true, value: undefined };
+    },
     ...crm.records,
   } as unknown as CifClient;
   let current: PaneSettings = { ...defaultSettings(), ...settings };
@@ -51,7 +65,10 @@ function setup(settings: Partial<PaneSettings> = {}, crm: { records?: Partial<Ci
     cif: () => cif,
     api: client,
     settings: () => current,
-    saveSettings: async (next) => { current = next; return true; },
+    saveSettings: async (next) => {
+      current = next;
+      return true;
+    },
     agentUserId: () => crm.agent,
     language: () => 'en',
     defaultRegion: 'US',
@@ -77,7 +94,10 @@ describe('the pane’s CRM flow with numbers read by the server', () => {
     const { flow, client, searches } = setup();
     await client.login('1001', PASSWORDS['1001']);
     const records = await flow.lookup('+14155550100');
-    assert.deepEqual(searches.map((search) => search.split(' ')[0]), ['contact', 'account', 'lead']);
+    assert.deepEqual(
+      searches.map((search) => search.split(' ')[0]),
+      ['contact', 'account', 'lead'],
+    );
     assert.match(itemAt(searches, 0), /contains\(telephone1,'%\[4４\]%\[1１\]%/);
     assert.deepEqual(records, [
       { entity: 'contact', id: ANA, name: 'Ana' },

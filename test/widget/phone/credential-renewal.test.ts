@@ -14,7 +14,17 @@ const MINUTE = 60_000;
 function credentials(user: string, lifetimeMs = 20 * MINUTE): SipCredentials {
   // expiresAt as a badly set clock would read it: the renewal must count with expiresInSeconds.
   const expiresAt = new Date(Date.now() - 3 * 60 * MINUTE + lifetimeMs).toISOString();
-  return { wsUrl: 'wss://pbx/sip', uri: 'sip:1001@pbx', authorizationUser: user, password: `pw-${user}`, expiresAt, expiresInSeconds: lifetimeMs / 1000, displayName: 'A', registrarServer: 'sip:pbx', iceServers: [] };
+  return {
+    wsUrl: 'wss://pbx/sip',
+    uri: 'sip:1001@pbx',
+    authorizationUser: user,
+    password: `pw-${user}`,
+    expiresAt,
+    expiresInSeconds: lifetimeMs / 1000,
+    displayName: 'A',
+    registrarServer: 'sip:pbx',
+    iceServers: [],
+  };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -70,7 +80,7 @@ test('a failed fetch is retried, and a refused one ends the session without more
   assert.equal(state.fetches, 2);
 });
 
-test('at the session\'s end, when new credentials last no longer, it waits for their expiry instead of fetching every few seconds', async (t) => {
+test("at the session's end, when new credentials last no longer, it waits for their expiry instead of fetching every few seconds", async (t) => {
   // The server caps every credential at the session's end, 4 minutes from now.
   const { subject, state, advance } = renewal(t, () => ({ ok: true, value: credentials('capped', sessionEnd - Date.now()) }));
   const sessionEnd = Date.now() + 4 * MINUTE;

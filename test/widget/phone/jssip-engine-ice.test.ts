@@ -63,7 +63,7 @@ async function credentials(iceServers: RTCIceServer[], iceTransportPolicy: RTCIc
 const FIRST_TURN = { urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000000:1001', credential: 'first' };
 const RENEWED_TURN = { urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700003600:1001', credential: 'renewed' };
 
-test('a call\'s peer connection gets the STUN and TURN servers and the relay-only policy the server handed out', async () => {
+test("a call's peer connection gets the STUN and TURN servers and the relay-only policy the server handed out", async () => {
   engine.register(await credentials([{ urls: ['stun:127.0.0.1:3478'] }, FIRST_TURN], 'relay'));
   engine.call('1002', microphone);
   assert.deepEqual(created.at(-1), { iceServers: [{ urls: ['stun:127.0.0.1:3478'] }, FIRST_TURN], iceTransportPolicy: 'relay' });

@@ -24,7 +24,13 @@ describe('microphone', () => {
   test('a frame without delegation is reported without asking the browser', async () => {
     let asked = false;
     const env: MicrophoneEnvironment = {
-      mediaDevices: { getUserMedia: async () => { asked = true; return {} as MediaStream; }, enumerateDevices: async () => [] },
+      mediaDevices: {
+        getUserMedia: async () => {
+          asked = true;
+          return {} as MediaStream;
+        },
+        enumerateDevices: async () => [],
+      },
       policy: { allowsFeature: () => false },
       permissions: undefined,
     };
@@ -40,7 +46,13 @@ describe('microphone', () => {
     const track = { readyState: 'live', stop: () => stopped++ };
     const stream = { getAudioTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream;
     const env: MicrophoneEnvironment = {
-      mediaDevices: { getUserMedia: async () => { asks++; return stream; }, enumerateDevices: async () => [] },
+      mediaDevices: {
+        getUserMedia: async () => {
+          asks++;
+          return stream;
+        },
+        enumerateDevices: async () => [],
+      },
       policy: undefined,
       permissions: undefined,
     };

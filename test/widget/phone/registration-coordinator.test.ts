@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../../support/fake-clock.ts';
-import {
-  RegistrationCoordinator,
-  type CoordinationChannel,
-  type CoordinatorMessage,
-  type CoordinatorRole,
-} from '../../../src/widget/phone/registration-coordinator.ts';
+import { RegistrationCoordinator, type CoordinationChannel, type CoordinatorMessage, type CoordinatorRole } from '../../../src/widget/phone/registration-coordinator.ts';
 
 /** BroadcastChannel semantics: asynchronous, never back to the sender, dropped when closed. */
 class Bus {

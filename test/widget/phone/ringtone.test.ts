@@ -90,7 +90,12 @@ test('the cadence (2 s on, 4 s off) is scheduled on the audio clock, which backg
   click(pane);
   ringtone.start();
   const scheduled = itemAt(contexts, 0).scheduled;
-  assert.deepEqual(scheduled.slice(0, 4), [[0.12, 100], [0, 102], [0.12, 106], [0, 108]]);
+  assert.deepEqual(scheduled.slice(0, 4), [
+    [0.12, 100],
+    [0, 102],
+    [0.12, 106],
+    [0, 108],
+  ]);
   assert.ok(scheduled.at(-1)![1] >= 100 + 9 * 60, 'rings for ten minutes without a timer');
   ringtone.stop();
   assert.deepEqual(scheduled, []);

@@ -27,7 +27,10 @@ describe('the pane’s number reader', () => {
     assert.deepEqual(asked, [['+1 415 555 0100', '1002'], ['+1 415 555 0100']]);
     const many = Array.from({ length: NORMALIZE_BATCH + 1 }, (_, index) => `+1 628 555 ${String(index).padStart(4, '0')}`);
     await reader.readerFor(many, 'US');
-    assert.deepEqual(asked.slice(2).map((batch) => batch.length), [NORMALIZE_BATCH, 1]);
+    assert.deepEqual(
+      asked.slice(2).map((batch) => batch.length),
+      [NORMALIZE_BATCH, 1],
+    );
   });
 
   test('reads a number the server has not read as no number, so nothing is popped or written from a guess', async () => {
@@ -48,9 +51,21 @@ describe('the pane’s number reader', () => {
 describe('the pane’s bundle', () => {
   test('carries neither the numbering-plan data, the server’s number reader nor the debug package, with no module swapped for numbers', async () => {
     const entry = fileURLToPath(new URL('../../../src/widget/main.ts', import.meta.url));
-    const result = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, metafile: true, format: 'esm', platform: 'browser', logLevel: 'silent', plugins: [paneReplacements()] });
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'silent',
+      plugins: [paneReplacements()],
+    });
     const inputs = Object.keys(result.metafile.inputs);
-    assert.deepEqual(inputs.filter((input) => /libphonenumber-js|node_modules\/debug\/|src\/crm\/phone-number\.ts/.test(input)), []);
+    assert.deepEqual(
+      inputs.filter((input) => /libphonenumber-js|node_modules\/debug\/|src\/crm\/phone-number\.ts/.test(input)),
+      [],
+    );
     assert.ok(inputs.some((input) => input.endsWith('src/widget/phone/server-number-reader.ts')));
     assert.ok(inputs.some((input) => input.includes('node_modules/jssip/')));
   });

@@ -64,7 +64,10 @@ function setup(options: { lookup?: RecordRef[]; decision?: string } = {}) {
       pops.push(input.phase);
       return options.decision === 'choose' ? { kind: 'choose', records: input.matches } : { kind: 'none', reason: 'never' };
     },
-    journal: async (request: JournalRequest) => { journal.push(request); return { state: 'logged' as const, activityId: 'act-1' }; },
+    journal: async (request: JournalRequest) => {
+      journal.push(request);
+      return { state: 'logged' as const, activityId: 'act-1' };
+    },
     open: async () => true,
     remember: async () => true,
   } as unknown as CrmFlow;
@@ -183,7 +186,10 @@ describe('call controller', () => {
   });
 
   test('several matches with the chooser setting open the chooser on the card', async () => {
-    const records = [{ entity: 'contact' as const, id: 'a', name: 'A' }, { entity: 'contact' as const, id: 'b', name: 'B' }];
+    const records = [
+      { entity: 'contact' as const, id: 'a', name: 'A' },
+      { entity: 'contact' as const, id: 'b', name: 'B' },
+    ];
     const { engine, store } = setup({ lookup: records, decision: 'choose' });
     engine.emit(incoming());
     await settle();

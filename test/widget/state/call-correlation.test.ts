@@ -30,9 +30,7 @@ describe('call correlation', () => {
   });
 
   test('a call that already has its server id keeps it and others are not taken', () => {
-    const candidates: CorrelationCandidate[] = [
-      { id: 'a', direction: 'inbound', remoteNumber: '+14155550100', startedAt: 9000, serverCallId: 'srv-0' },
-    ];
+    const candidates: CorrelationCandidate[] = [{ id: 'a', direction: 'inbound', remoteNumber: '+14155550100', startedAt: 9000, serverCallId: 'srv-0' }];
     const found = correlate(event({ direction: 'inbound', from: { number: '+14155550100' }, to: { number: '1001', extension: '1001' } }), '1001', candidates);
     assert.equal(found, undefined);
     assert.equal(correlate(event({ callId: 'srv-0', direction: 'inbound', from: { number: 'x' }, to: { number: '1001', extension: '1001' } }), '1001', candidates), 'a');

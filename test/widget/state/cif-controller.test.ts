@@ -16,10 +16,12 @@ function fakeFramework(mode: 0 | 1 = 1) {
     addHandler: (name, handler) => void handlers.set(name as string, handler as CifHandler),
   };
   const framework = new Proxy({} as CifFramework, {
-    get: (_target, method: string) => async (...args: unknown[]) => {
-      calls.push([method, ...args.filter((arg) => typeof arg !== 'function')].join(' '));
-      return answers[method]?.(...args);
-    },
+    get:
+      (_target, method: string) =>
+      async (...args: unknown[]) => {
+        calls.push([method, ...args.filter((arg) => typeof arg !== 'function')].join(' '));
+        return answers[method]?.(...args);
+      },
   });
   return { framework, calls, handlers };
 }
@@ -74,7 +76,10 @@ describe('CIF controller', () => {
 
   test('before sign-in click-to-act is left alone', async () => {
     const { dynamics } = await connected({}, 1, false);
-    assert.equal(dynamics.calls.some((call) => call.startsWith('setClickToAct')), false);
+    assert.equal(
+      dynamics.calls.some((call) => call.startsWith('setClickToAct')),
+      false,
+    );
   });
 
   test('a click on a contact’s phone field dials it about that contact', async () => {

@@ -50,7 +50,10 @@ describe('history controller', () => {
     await history.load();
     await history.load(true);
     assert.equal(requests[1]?.before, 'after-a');
-    assert.deepEqual(store.state.history.records.map((record) => record.id), ['a', 'b']);
+    assert.deepEqual(
+      store.state.history.records.map((record) => record.id),
+      ['a', 'b'],
+    );
     assert.equal(store.state.history.next, null);
   });
 
@@ -72,7 +75,10 @@ describe('history controller', () => {
     await history.catchUp();
     await history.catchUp();
     await settle();
-    assert.deepEqual(journaled.map((request) => request.call.callId), ['unlogged']);
+    assert.deepEqual(
+      journaled.map((request) => request.call.callId),
+      ['unlogged'],
+    );
     assert.equal(requests[0]?.limit, CATCH_UP_CALLS);
     // The history is then reloaded to show the new log states.
     assert.equal(requests.length, 2);

@@ -41,7 +41,10 @@ describe('resuming unfinished call logs', () => {
       '1001',
       NOW,
     );
-    assert.deepEqual(picked.map((r) => r.id), ['old', 'failed', 'new']);
+    assert.deepEqual(
+      picked.map((r) => r.id),
+      ['old', 'failed', 'new'],
+    );
   });
 
   test('internal calls, calls from before the window and calls a colleague answered are left alone', () => {
@@ -55,19 +58,31 @@ describe('resuming unfinished call logs', () => {
       '1001',
       NOW,
     );
-    assert.deepEqual(picked.map((r) => r.id), ['missed']);
+    assert.deepEqual(
+      picked.map((r) => r.id),
+      ['missed'],
+    );
   });
 
   test('each call is journaled with its own facts, notes and the record reported before', async () => {
     const requests: JournalRequest[] = [];
     const crm = {
-      journal: async (request: JournalRequest) => { requests.push(request); return { state: 'logged' as const, activityId: 'x' }; },
+      journal: async (request: JournalRequest) => {
+        requests.push(request);
+        return { state: 'logged' as const, activityId: 'x' };
+      },
       lookup: async () => [],
       remembered: async () => undefined,
     };
     const changed = await resumeUnfinishedLogs({
       records: [
-        record({ id: 'c1', direction: 'outbound', from: { number: '1001', name: null }, to: { number: '+4930123456', name: null }, crm: { entity: 'contact', recordId: 'abc', recordName: null, activityId: null, logState: null, notes: 'call back Friday' } }),
+        record({
+          id: 'c1',
+          direction: 'outbound',
+          from: { number: '1001', name: null },
+          to: { number: '+4930123456', name: null },
+          crm: { entity: 'contact', recordId: 'abc', recordName: null, activityId: null, logState: null, notes: 'call back Friday' },
+        }),
       ],
       extension: '1001',
       crm,
@@ -75,23 +90,46 @@ describe('resuming unfinished call logs', () => {
     });
     assert.equal(changed, true);
     assert.equal(requests.length, 1);
-    assert.deepEqual(itemAt(requests, 0).call, { callId: 'c1', direction: 'outbound', number: '+4930123456', extension: '1001', startedAt: NOW - 60_000, answeredAt: NOW - 50_000, endedAt: NOW - 10_000 });
+    assert.deepEqual(itemAt(requests, 0).call, {
+      callId: 'c1',
+      direction: 'outbound',
+      number: '+4930123456',
+      extension: '1001',
+      startedAt: NOW - 60_000,
+      answeredAt: NOW - 50_000,
+      endedAt: NOW - 10_000,
+    });
     assert.deepEqual(itemAt(requests, 0).record, { entity: 'contact', id: 'abc', name: '' });
     assert.equal(itemAt(requests, 0).notes, 'call back Friday');
   });
 
   test('a single lookup match becomes the regarding record, several do not', async () => {
     const seen: unknown[] = [];
-    const journal = async (request: JournalRequest) => { seen.push(request.record); return { state: 'logged' as const, activityId: 'x' }; };
+    const journal = async (request: JournalRequest) => {
+      seen.push(request.record);
+      return { state: 'logged' as const, activityId: 'x' };
+    };
     const one = { entity: 'contact' as const, id: '1', name: 'A' };
     await resumeUnfinishedLogs({ records: [record({ id: 'a' })], extension: '1001', crm: { journal, lookup: async () => [one], remembered: async () => undefined }, now: NOW });
-    await resumeUnfinishedLogs({ records: [record({ id: 'b' })], extension: '1001', crm: { journal, lookup: async () => [one, { ...one, id: '2' }], remembered: async () => undefined }, now: NOW });
+    await resumeUnfinishedLogs({
+      records: [record({ id: 'b' })],
+      extension: '1001',
+      crm: { journal, lookup: async () => [one, { ...one, id: '2' }], remembered: async () => undefined },
+      now: NOW,
+    });
     assert.deepEqual(seen, [one, undefined]);
   });
 
   test('catching up stops when Dynamics 365 is not connected', async () => {
     let calls = 0;
-    const crm = { journal: async () => { calls++; return { state: 'waiting' as const }; }, lookup: async () => [], remembered: async () => undefined };
+    const crm = {
+      journal: async () => {
+        calls++;
+        return { state: 'waiting' as const };
+      },
+      lookup: async () => [],
+      remembered: async () => undefined,
+    };
     const changed = await resumeUnfinishedLogs({ records: [record({ id: 'a' }), record({ id: 'b' })], extension: '1001', crm, now: NOW });
     assert.equal(changed, false);
     assert.equal(calls, 1);

@@ -58,7 +58,10 @@ describe('the pane, composed', () => {
     assert.equal(state.boot, 'signed-in');
     assert.equal(state.language, 'zh-CN');
     assert.equal(document.language, 'zh-CN');
-    assert.deepEqual(streams.map((stream) => stream.log), [['start']]);
+    assert.deepEqual(
+      streams.map((stream) => stream.log),
+      [['start']],
+    );
     assert.equal(state.role, 'holder');
     assert.deepEqual(engine.actions, ['register 1001']);
     assert.equal(cif.loads[0]?.base, 'https://org.crm.dynamics.com');

@@ -62,6 +62,12 @@ describe('server events controller', () => {
     events.start();
     events.stop();
     events.stop();
-    assert.deepEqual(streams.map((stream) => stream.log), [['start', 'stop'], ['start', 'stop']]);
+    assert.deepEqual(
+      streams.map((stream) => stream.log),
+      [
+        ['start', 'stop'],
+        ['start', 'stop'],
+      ],
+    );
   });
 });

@@ -95,7 +95,7 @@ test('a blocked popup is reported, and nothing is claimed', async () => {
   assert.deepEqual(h.claims, []);
 });
 
-test('the result page\'s message makes the pane claim at once; messages of other origins, windows or kinds do not', async (t) => {
+test("the result page's message makes the pane claim at once; messages of other origins, windows or kinds do not", async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const h = harness();
   h.answers = [signedIn];

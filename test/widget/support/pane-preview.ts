@@ -207,7 +207,11 @@ try {
   await later.pane.click('#tab-history');
   await shot(later, 'chinese-user');
 } catch (error) {
-  for (const [index, page] of browser.contexts().flatMap((context) => context.pages()).entries()) await page.screenshot({ path: screenshotPath(`pane-failure-${index}`) });
+  for (const [index, page] of browser
+    .contexts()
+    .flatMap((context) => context.pages())
+    .entries())
+    await page.screenshot({ path: screenshotPath(`pane-failure-${index}`) });
   problems.push(`preview stopped: ${error instanceof Error ? error.stack : String(error)}`);
 } finally {
   problems.push(...agents.flatMap((agent) => agent.problems));

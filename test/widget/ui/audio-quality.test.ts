@@ -11,15 +11,12 @@ const quality = {
   ],
 };
 
-describe('the poor-audio marker\'s figures', () => {
+describe("the poor-audio marker's figures", () => {
   test('name each direction and only the figures the relay could know', () => {
-    assert.equal(
-      describeAudioQuality(quality, translator('en'), 'en-US'),
-      'Caller: 1,500 packets, 1.1 % lost, jitter 4 ms, MOS 4.3 · Callee: 1,400 packets',
-    );
+    assert.equal(describeAudioQuality(quality, translator('en'), 'en-US'), 'Caller: 1,500 packets, 1.1 % lost, jitter 4 ms, MOS 4.3 · Callee: 1,400 packets');
   });
 
-  test('speak the pane\'s language', () => {
+  test("speak the pane's language", () => {
     assert.equal(describeAudioQuality(quality, translator('zh-CN'), 'zh-CN'), '主叫: 1,500 个包, 丢包 1.1%, 抖动 4 毫秒, MOS 评分 4.3 · 被叫: 1,400 个包');
   });
 });
