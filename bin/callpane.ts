@@ -27,7 +27,8 @@ import { openDatabase, type Database } from '../src/store/database.ts';
 import { formatRegistrationReport, readRegistrationReport } from '../src/pbx/trunk-registration/registration-report.ts';
 import { createMetaRepository } from '../src/store/meta-repository.ts';
 import { createSessionRepository } from '../src/store/session-repository.ts';
-import { ExtensionError, ExtensionErrorCode } from '../src/store/extension-error.ts';
+import { ExtensionError } from '../src/store/extension-error.ts';
+import { ExtensionErrorCode } from '../src/store/store-errors.ts';
 import { createExtensionRepository, type ExtensionRepository } from '../src/store/extension-repository.ts';
 
 const USAGE = `Usage: callpane <command> [options]

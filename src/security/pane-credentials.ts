@@ -19,6 +19,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodedError } from '../errors/coded-error.ts';
+import { PaneCredentialErrorCode } from './security-errors.ts';
 
 export const PANE_CREDENTIAL_SECRET_FILE = 'pane-credential-secret.json';
 /**
@@ -40,12 +41,6 @@ const SESSION_ID = /^[0-9a-f]{64}$/;
  * are unambiguous.
  */
 const USERNAME = /^(\d{1,32})\.(\d{10,12})\.([0-9a-f]{16})$/;
-
-export const PaneCredentialErrorCode = {
-  UNREADABLE_SECRET: 'PANE_CREDENTIAL_SECRET_UNREADABLE',
-  INVALID_SESSION: 'PANE_CREDENTIAL_INVALID_SESSION',
-} as const;
-export type PaneCredentialErrorCode = (typeof PaneCredentialErrorCode)[keyof typeof PaneCredentialErrorCode];
 
 export class PaneCredentialError extends CodedError<PaneCredentialErrorCode> {
   override readonly name = 'PaneCredentialError';

@@ -4,7 +4,8 @@
  * so it can be shown to the administrator.
  */
 import { generateSecret, hashPassword } from '../security/password-hash.ts';
-import { ExtensionError, ExtensionErrorCode } from '../store/extension-error.ts';
+import { ExtensionError } from '../store/extension-error.ts';
+import { ExtensionErrorCode } from '../store/store-errors.ts';
 import type { Extension, ExtensionRepository } from '../store/extension-repository.ts';
 
 export const MIN_SECRET_LENGTH = 8;

@@ -1,21 +1,6 @@
-/**
- * Why an extension operation was refused; `code` is stable for the CLI and the API to branch on.
- * The codes stay inside the process: the CLI prints the message, the API answers its own codes.
- */
+/** Why an extension operation was refused; its codes are listed in store-errors.ts. */
 import { CodedError } from '../errors/coded-error.ts';
-
-export const ExtensionErrorCode = {
-  EXTENSION_EXISTS: 'EXTENSION_EXISTS',
-  EXTENSION_NOT_FOUND: 'EXTENSION_NOT_FOUND',
-  EMAIL_TAKEN: 'EXTENSION_EMAIL_TAKEN',
-  INVALID_NUMBER: 'EXTENSION_INVALID_NUMBER',
-  INVALID_NAME: 'EXTENSION_INVALID_NAME',
-  INVALID_EMAIL: 'EXTENSION_INVALID_EMAIL',
-  INVALID_PASSWORD: 'EXTENSION_INVALID_PASSWORD',
-  INVALID_SIP_SECRET: 'EXTENSION_INVALID_SIP_SECRET',
-} as const;
-
-export type ExtensionErrorCode = (typeof ExtensionErrorCode)[keyof typeof ExtensionErrorCode];
+import type { ExtensionErrorCode } from './store-errors.ts';
 
 export class ExtensionError extends CodedError<ExtensionErrorCode> {
   override readonly name = 'ExtensionError';

@@ -6,7 +6,8 @@
  */
 import { isExtensionNumber } from '../crm/numbers/extension-number.ts';
 import type { Database } from './database.ts';
-import { ExtensionError, ExtensionErrorCode } from './extension-error.ts';
+import { ExtensionError } from './extension-error.ts';
+import { ExtensionErrorCode } from './store-errors.ts';
 
 export interface Extension {
   /** 2–10 digits. */

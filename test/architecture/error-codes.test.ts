@@ -8,12 +8,13 @@ import { describe, test } from 'node:test';
 import { ConfigErrorCode } from '../../src/config/config-error.ts';
 import { CrmErrorCode } from '../../src/crm/crm-error.ts';
 import { MediaRelayErrorCode, NgErrorCode } from '../../src/media/media-errors.ts';
-import { DialPatternErrorCode } from '../../src/pbx/routing/dial-pattern.ts';
-import { PaneCredentialErrorCode } from '../../src/security/pane-credentials.ts';
+import { DynamicsSetupErrorCode, PhoneIndexErrorCode, WebApiErrorCode } from '../../src/dynamics/dynamics-errors.ts';
+import { DialPatternErrorCode } from '../../src/pbx/pbx-errors.ts';
+import { PaneCredentialErrorCode } from '../../src/security/security-errors.ts';
 import { ApiErrorCode } from '../../src/server/api/api-errors.ts';
-import { SsoErrorCode } from '../../src/server/sso/sso-errors.ts';
+import { SsoErrorCode } from '../../src/contract/sso.ts';
 import { DigestErrorCode, SipParseErrorCode, SipTransactionErrorCode, SipTransportErrorCode } from '../../src/sip/sip-errors.ts';
-import { ExtensionErrorCode } from '../../src/store/extension-error.ts';
+import { ExtensionErrorCode } from '../../src/store/store-errors.ts';
 
 const FAMILIES: Array<[prefix: string, codes: Record<string, string>]> = [
   ['SIP_PARSE_', SipParseErrorCode],
@@ -28,6 +29,9 @@ const FAMILIES: Array<[prefix: string, codes: Record<string, string>]> = [
   ['CONFIG_', ConfigErrorCode],
   ['PANE_CREDENTIAL_', PaneCredentialErrorCode],
   ['SSO_', SsoErrorCode],
+  ['DYNAMICS_', WebApiErrorCode],
+  ['DYNAMICS_PHONE_INDEX_', PhoneIndexErrorCode],
+  ['DYNAMICS_SETUP_', DynamicsSetupErrorCode],
 ];
 
 const SCREAMING_SNAKE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PANE_CREDENTIAL_LIFETIME_MS, PANE_CREDENTIAL_SECRET_FILE, PaneCredentialError, PaneCredentialErrorCode, PaneCredentials } from '../../src/security/pane-credentials.ts';
+import { PANE_CREDENTIAL_LIFETIME_MS, PANE_CREDENTIAL_SECRET_FILE, PaneCredentialError, PaneCredentials } from '../../src/security/pane-credentials.ts';
+import { PaneCredentialErrorCode } from '../../src/security/security-errors.ts';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 /** A day-long session: the credential's own lifetime is the shorter bound. */

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../src/store/database.ts';
-import { ExtensionError, type ExtensionErrorCode } from '../../src/store/extension-error.ts';
+import { ExtensionError } from '../../src/store/extension-error.ts';
+import type { ExtensionErrorCode } from '../../src/store/store-errors.ts';
 import { createExtensionRepository, type ExtensionRepository, type NewExtension } from '../../src/store/extension-repository.ts';
 
 let dir: string;

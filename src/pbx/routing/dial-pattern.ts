@@ -15,18 +15,7 @@
  * check and a mask test per character, and one pattern can be checked to cover another.
  */
 import { CodedError } from '../../errors/coded-error.ts';
-
-/** Why a number or pattern was refused; the message (shown under the config key) says where. */
-export const DialPatternErrorCode = {
-  EMPTY: 'DIAL_PATTERN_EMPTY',
-  BAD_CHARACTER: 'DIAL_PATTERN_BAD_CHARACTER',
-  MISPLACED_PLUS: 'DIAL_PATTERN_MISPLACED_PLUS',
-  WILDCARD_NOT_LAST: 'DIAL_PATTERN_WILDCARD_NOT_LAST',
-  UNCLOSED_SET: 'DIAL_PATTERN_UNCLOSED_SET',
-  BAD_SET: 'DIAL_PATTERN_BAD_SET',
-} as const;
-
-export type DialPatternErrorCode = (typeof DialPatternErrorCode)[keyof typeof DialPatternErrorCode];
+import { DialPatternErrorCode } from '../pbx-errors.ts';
 
 export class DialPatternError extends CodedError<DialPatternErrorCode> {
   override readonly name = 'DialPatternError';

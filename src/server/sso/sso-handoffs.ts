@@ -13,7 +13,7 @@
  * The popup's message to window.opener, when it still exists, only tells the pane to claim now.
  */
 import { createHash } from 'node:crypto';
-import type { SsoErrorCode } from './sso-errors.ts';
+import type { SsoErrorCode } from '../../contract/sso.ts';
 import { FLOW_LIFETIME_MS, MAX_PENDING_FLOWS } from './sso-flows.ts';
 
 /** base64url of a SHA-256: 43 characters. The pane's secret is 32 random bytes, the same shape. */

@@ -7,7 +7,8 @@
  * https://developers.google.com/identity/openid-connect/openid-connect#an-id-tokens-payload
  */
 import type { SsoProvider } from '../../config/sso-providers.ts';
-import { SsoError, SsoErrorCode } from './sso-errors.ts';
+import { SsoErrorCode } from '../../contract/sso.ts';
+import { SsoError } from './sso-errors.ts';
 
 /** RFC 5321's 254 characters, one @, no spaces: enough to look up, never to trust. */
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;

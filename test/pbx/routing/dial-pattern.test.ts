@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { DialPatternErrorCode } from '../../../src/pbx/pbx-errors.ts';
 import {
   DialPatternError,
-  DialPatternErrorCode,
   coversDialPattern,
   dialPatternProblem,
   matchesDialPattern,
