@@ -4,19 +4,12 @@
  * reloads the channel (only a full page reload does, docs/cif-contract.md §1). The banner is in the
  * HTML itself, so it shows even before, or without, the script.
  */
+import { scriptJson } from '../security/html-escape.ts';
 import { PAGE_CONFIG_ELEMENT_ID, type PageConfig } from './ui/page-config.ts';
 
 export const SANDBOX_BANNER = 'Local Dynamics 365 sandbox';
 
 export const ASSET_PATHS = { app: '/_sandbox/app.js', css: '/_sandbox/app.css' } as const;
-
-/** JSON inside a script element: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 export function renderSandboxPage(config: PageConfig): string {
   return `<!doctype html>

@@ -2,6 +2,7 @@
  * The customer phone's HTML: a shell with the sandbox banner and the page configuration; the
  * script draws the rest (customer-phone-view.ts).
  */
+import { scriptJson } from '../../security/html-escape.ts';
 import { ASSET_PATHS, SANDBOX_BANNER } from '../sandbox-page.ts';
 import { CUSTOMER_PHONE_CONFIG_ELEMENT_ID, type CustomerPhoneConfig } from './customer-phone-config.ts';
 
@@ -10,14 +11,6 @@ export const CUSTOMER_PHONE_PATHS = {
   script: '/_sandbox/customer-phone.js',
   setup: '/_sandbox/customer-phone/setup',
 } as const;
-
-/** JSON inside a script element: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 export function renderCustomerPhonePage(config: CustomerPhoneConfig): string {
   return `<!doctype html>

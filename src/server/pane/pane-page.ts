@@ -6,23 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { PANE_CONFIG_ELEMENT_ID, type PaneConfig } from '../../contract/pane-config.ts';
+import { escapeHtml, scriptJson } from '../../security/html-escape.ts';
 
 /** Where the pane's script and style sheet are served, each under its content-hashed file name. */
 export const PANE_ASSETS_PATH = '/dyncrm/assets';
 /** What the shell hands the widget: the contract's (docs/cif-contract.md §10). */
 export { PANE_CONFIG_ELEMENT_ID, type PaneConfig } from '../../contract/pane-config.ts';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/**
- * JSON inside a script element: `<`, `>` and `&` as \u escapes so no value can end the element
- * or open a comment, and the two line separators JavaScript once refused in strings.
- */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /** The file names of the current build's assets (pane-bundle.ts). */
 export interface PaneAssetNames {

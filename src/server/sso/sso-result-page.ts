@@ -8,6 +8,8 @@
  * there is no opener: the pane learns the outcome by claiming it, and a success still closes the
  * popup. CSP allows that one script and nothing else.
  */
+import { escapeHtml, scriptJson } from '../../security/html-escape.ts';
+
 export const SSO_RESULT_SCRIPT_PATH = '/dyncrm/sso/result.js';
 
 /** The message the pane receives (`event.data`), `type` telling it apart from CIF's messages. */
@@ -21,18 +23,6 @@ export const SSO_RESULT_SCRIPT = `const result = JSON.parse(document.getElementB
 if (window.opener) window.opener.postMessage(result, window.location.origin);
 if (result.ok) window.close();
 `;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/** JSON inside <script>: `<` escaped so no `</script>` or `<!--` can end or bend the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 export function renderSsoResult(result: SsoResultMessage): string {
   const heading = result.ok ? 'Signed in' : 'Sign-in failed';
