@@ -55,68 +55,67 @@ export function EntityList({ ui, etn, search }: { ui: UiContext; etn: string; se
       ),
     ),
     loaded.error ? h('p', { class: 'error' }, loaded.error.message) : null,
-    h(
-      'table',
-      { class: 'grid' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          view.columns.map((column) => h('th', { key: column.name }, column.label)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        records.map((record) =>
-          h(
-            'tr',
-            { key: record[entity.primaryKey] as string },
-            view.columns.map((column) => h('td', { key: column.name }, cell(ui, entity, column, record))),
-          ),
-        ),
-      ),
-    ),
+    recordGrid(ui, entity, view.columns, records),
     h('p', { class: 'grid-footer' }, loaded.loading && !loaded.data ? 'Loading…' : `${records.length === 0 ? 0 : 1} - ${records.length} of ${count}`),
   );
 }
 
-export function cell(ui: UiContext, entity: PageEntity, column: ListColumn, record: ApiRecord): View {
+/** A grid of records, one row each, as Dynamics' views and its search results show them. */
+export function recordGrid(ui: UiContext, entity: PageEntity, columns: readonly ListColumn[], records: readonly ApiRecord[]): View {
+  return h(
+    'table',
+    { class: 'grid' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        columns.map((column) => h('th', { key: column.name }, column.label)),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      records.map((record) =>
+        h(
+          'tr',
+          { key: record[entity.primaryKey] as string },
+          columns.map((column) => h('td', { key: column.name }, cell(ui, entity, column, record))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A link that opens a record's form inside the sandbox, without reloading the page. */
+function recordLink(ui: UiContext, etn: string, id: string, text: string): View {
+  const route = { page: 'entityrecord', etn, id, extraqs: {} } as const;
+  return h(
+    'a',
+    {
+      href: ui.state.urlOf(route),
+      onClick: (event: Event) => {
+        event.preventDefault();
+        ui.state.navigate(route);
+      },
+    },
+    text,
+  );
+}
+
+function cell(ui: UiContext, entity: PageEntity, column: ListColumn, record: ApiRecord): View {
   const id = record[entity.primaryKey] as string;
   const text = displayValue(entity.logicalName, column.name, record);
   if (column.link) {
-    const route = { page: 'entityrecord', etn: entity.logicalName, id, extraqs: {} } as const;
-    return h(
-      'a',
-      {
-        href: ui.state.urlOf(route),
-        onClick: (event: Event) => {
-          event.preventDefault();
-          ui.state.navigate(route);
-        },
-      },
-      text || '(No name)',
-    );
+    return recordLink(ui, entity.logicalName, id, text || '(No name)');
   }
   if (entityLabel(entity.logicalName).phoneFields.includes(column.name)) {
     return phoneLink(ui, { value: text, name: column.name, entityLogicalName: entity.logicalName, entityId: id, recordTitle: String(record[entity.primaryName] ?? '') });
   }
   const lookupTarget = record[`${column.name}@Microsoft.Dynamics.CRM.lookuplogicalname`];
   if (typeof lookupTarget === 'string' && ui.config.entities[lookupTarget] && ENTITY_VIEWS[lookupTarget]) {
-    const route = { page: 'entityrecord', etn: lookupTarget, id: record[column.name] as string, extraqs: {} } as const;
-    return h(
-      'a',
-      {
-        href: ui.state.urlOf(route),
-        onClick: (event: Event) => {
-          event.preventDefault();
-          ui.state.navigate(route);
-        },
-      },
-      text,
-    );
+    return recordLink(ui, lookupTarget, record[column.name] as string, text);
   }
   return text;
 }

@@ -4,7 +4,7 @@
  * exactly the records its query finds.
  */
 import { columnLabel, entityLabel } from '../entity-labels.ts';
-import { cell, quickFind } from './entity-list.ts';
+import { quickFind, recordGrid } from './entity-list.ts';
 import { ENTITY_VIEWS, entityView } from './entity-views.ts';
 import { pageEntity, type PageEntity } from './page-config.ts';
 import type { UiContext } from './ui-context.ts';
@@ -52,29 +52,11 @@ export function SearchPage({ ui, etn, searchText, query }: { ui: UiContext; etn?
         'section',
         { key: group.entity.logicalName, class: 'search-group' },
         h('h2', null, `${entityLabel(group.entity.logicalName).displayCollectionName} (${group.records.length})`),
-        h(
-          'table',
-          { class: 'grid' },
-          h(
-            'thead',
-            null,
-            h(
-              'tr',
-              null,
-              group.columns.map((name) => h('th', { key: name }, columnLabel(group.entity.logicalName, name.replace(/^_(.*)_value$/, '$1')))),
-            ),
-          ),
-          h(
-            'tbody',
-            null,
-            group.records.map((record) =>
-              h(
-                'tr',
-                { key: record[group.entity.primaryKey] as string },
-                group.columns.map((name) => h('td', { key: name }, cell(ui, group.entity, { name, label: name, link: name === group.linkColumn }, record))),
-              ),
-            ),
-          ),
+        recordGrid(
+          ui,
+          group.entity,
+          group.columns.map((name) => ({ name, label: columnLabel(group.entity.logicalName, name.replace(/^_(.*)_value$/, '$1')), link: name === group.linkColumn })),
+          group.records,
         ),
       ),
     ),
