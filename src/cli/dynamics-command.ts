@@ -27,7 +27,7 @@ import { WebApiError } from '../dynamics/web-api/web-api-error.ts';
 import { tokenSourceFor } from '../dynamics/web-api/web-api-connection.ts';
 import type { StructuredLogger } from '../logging/structured-logger.ts';
 import type { Database } from '../store/database.ts';
-import { createExtensionRepository } from '../store/extension-repository.ts';
+import { createExtensionRepository, type Extension } from '../store/extension-repository.ts';
 import { csvField } from './csv-records.ts';
 
 const SYNOPSIS: Record<DynamicsSubcommand, string> = { check: 'check', setup: 'setup [--channel-url <url>]', users: 'users --role <name>' };
@@ -154,16 +154,20 @@ function paneUrlOf(config: Config): string | undefined {
   return config.http.publicUrl;
 }
 
-const MARK: Record<CheckLine['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FIX ' };
-
-async function check(io: DynamicsCommandIo, config: Config, connection: DynamicsConnection, tokens: TokenSource, client: WebApiClient): Promise<number> {
+/** The extensions as they are now; the database is closed again before Dataverse is asked anything. */
+function listExtensions(io: DynamicsCommandIo, config: Config): Extension[] {
   const db = io.openDatabase(config);
-  let extensions;
   try {
-    extensions = createExtensionRepository(db).list();
+    return createExtensionRepository(db).list();
   } finally {
     db.close();
   }
+}
+
+const MARK: Record<CheckLine['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FIX ' };
+
+async function check(io: DynamicsCommandIo, config: Config, connection: DynamicsConnection, tokens: TokenSource, client: WebApiClient): Promise<number> {
+  const extensions = listExtensions(io, config);
   io.stdout(`Dynamics 365 org ${connection.url}, tenant ${connection.tenantId}, app ${connection.clientId} (${connection.credential.kind})`);
   const lines = await checkDynamics({ connection, tokens, client, extensions, paneUrl: (io.paneUrl ?? paneUrlOf)(config) });
   const width = Math.max(...lines.map((line) => line.subject.length));
@@ -230,13 +234,7 @@ async function users(io: DynamicsCommandIo, config: Config, connection: Dynamics
   if (!EXTENSION_NUMBER.test(start)) throw new Error(`--start ${start}: must be an extension number (2 to 10 digits)`);
   const found = await roleMembers(client, role);
   if (found.roleIds.length === 0) throw roleNotFound(role, connection.url);
-  const db = io.openDatabase(config);
-  let extensions;
-  try {
-    extensions = createExtensionRepository(db).list();
-  } finally {
-    db.close();
-  }
+  const extensions = listExtensions(io, config);
   const proposal = proposeExtensions(found.members, extensions, Number(start));
   io.stdout('number,name,email');
   for (const row of proposal.rows) io.stdout([row.number, row.name, row.email].map(csvField).join(','));

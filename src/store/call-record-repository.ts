@@ -75,15 +75,8 @@ export interface CallRecord {
   extensions: string[];
 }
 
-export interface NewCallRecord {
-  id: string;
-  direction: CallRecordDirection;
-  from: CallRecordParty;
-  to: CallRecordParty;
-  trunk: string | null;
-  startedAt: number;
-  extensions: readonly string[];
-}
+/** What is known when a call starts: the rest of its record fills in as it is answered and ends. */
+export type NewCallRecord = Pick<CallRecord, 'id' | 'direction' | 'from' | 'to' | 'trunk' | 'startedAt'> & { extensions: readonly string[] };
 
 export interface CallRecordEnd {
   endedAt: number;

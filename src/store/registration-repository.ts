@@ -1,7 +1,7 @@
 /**
  * Registrar bindings (RFC 3261 §10.3) persisted so that UDP and TCP registrations survive a
- * restart. The shape matches the registrar's Binding (src/pbx/binding.ts) structurally; this
- * module does not import it, the store knows nothing of the PBX.
+ * restart. The registrar's Binding (src/pbx/binding.ts) is this shape; the store knows nothing of
+ * the PBX.
  * Bindings with a flow id belong to a WebSocket connection (RFC 7118 §5): when the process
  * restarts those connections are gone, so `removeConnectionBound` wipes them at start-up.
  */
@@ -20,9 +20,11 @@ export interface RegistrationBinding {
   expiresAt: number;
   callId: string;
   cseq: number;
+  /** Where the REGISTER really came from; requests to this contact go there (RFC 5626 flow). */
   transport: BindingTransport;
   sourceAddress: string;
   sourcePort: number;
+  /** Set for connection-oriented flows; a WebSocket binding lives and dies with its connection. */
   flowId?: string;
   instanceId?: string;
   regId?: number;
@@ -30,7 +32,10 @@ export interface RegistrationBinding {
   userAgent?: string;
   /** The Path header value (RFC 3327), as received. */
   path?: string;
-  /** The web session whose pane credential made the binding (a prefix of its token hash); it ends with it. */
+  /**
+   * The web session (first 16 hex characters of its id) whose pane credential made or last
+   * refreshed the binding; the binding ends with that session. Unset for an extension's own secret.
+   */
   sessionTag?: string;
 }
 
