@@ -21,25 +21,16 @@ const address = (n: 1 | 2) => ({
   [`address${n}_telephone3`]: `Address ${n}: Telephone 3`,
 });
 
+/** A contact's six address phone columns: phone fields, and the end of its form's Address section. */
+export const ADDRESS_PHONE_FIELDS = ([1, 2] as const).flatMap((n) => Object.keys(address(n)));
+
 export const ENTITY_LABELS: Readonly<Record<string, EntityLabel>> = {
   contact: {
     displayName: 'Contact',
     displayCollectionName: 'Contacts',
     objectTypeCode: 2,
     isActivity: false,
-    phoneFields: [
-      'telephone1',
-      'mobilephone',
-      'telephone2',
-      'telephone3',
-      'assistantphone',
-      'address1_telephone1',
-      'address1_telephone2',
-      'address1_telephone3',
-      'address2_telephone1',
-      'address2_telephone2',
-      'address2_telephone3',
-    ],
+    phoneFields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3', 'assistantphone', ...ADDRESS_PHONE_FIELDS],
     columns: {
       contactid: 'Contact',
       firstname: 'First Name',

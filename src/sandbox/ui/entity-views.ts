@@ -3,7 +3,7 @@
  * and required fields, and the labels of the phone call's option values (the defaults of a
  * Dynamics 365 organization).
  */
-import { columnLabel } from '../entity-labels.ts';
+import { ADDRESS_PHONE_FIELDS, columnLabel } from '../entity-labels.ts';
 import { formatDateTime } from './view-kit.ts';
 
 export interface ListColumn {
@@ -40,16 +40,7 @@ export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
       { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3', 'assistantphone'] },
       {
         title: 'Address',
-        fields: [
-          'address1_city',
-          'address1_country',
-          'address1_telephone1',
-          'address1_telephone2',
-          'address1_telephone3',
-          'address2_telephone1',
-          'address2_telephone2',
-          'address2_telephone3',
-        ],
+        fields: ['address1_city', 'address1_country', ...ADDRESS_PHONE_FIELDS],
       },
     ],
     required: ['lastname'],
