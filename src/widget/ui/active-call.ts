@@ -32,6 +32,8 @@ export function ActiveCall({ call }: { call: CallView }): View {
       h('div', { class: 'controls' }, control({ name: 'hangup', label: t('hangUp'), danger: true, onClick: () => calls.hangup(id) })),
     );
   }
+  // Mute, hold, the keypad and transfer act on a connected call; until it is, only hang-up does.
+  const whenConnected = (props: Parameters<typeof control>[0]) => control({ ...props, disabled: phone.state !== 'active' });
   const onKeyDown = (event: KeyboardEvent) => {
     if (!keypad || !/^[0-9*#]$/.test(event.key) || (event.target as HTMLElement).tagName === 'TEXTAREA' || (event.target as HTMLElement).tagName === 'INPUT') return;
     calls.dtmf(id, event.key);
@@ -46,27 +48,24 @@ export function ActiveCall({ call }: { call: CallView }): View {
     h(
       'div',
       { class: 'controls', role: 'toolbar', 'aria-label': title },
-      control({
+      whenConnected({
         name: phone.muted ? 'micOff' : 'mic',
         label: phone.muted ? t('unmute') : t('mute'),
         pressed: phone.muted,
         onClick: () => calls.toggleMute(id),
-        disabled: phone.state !== 'active',
       }),
-      control({
+      whenConnected({
         name: phone.held ? 'play' : 'pause',
         label: phone.held ? t('resume') : t('hold'),
         pressed: phone.held,
         onClick: () => calls.toggleHold(id),
-        disabled: phone.state !== 'active',
       }),
-      control({ name: 'keypad', label: t('keypad'), pressed: keypad, onClick: () => setKeypad(!keypad), disabled: phone.state !== 'active' }),
-      control({
+      whenConnected({ name: 'keypad', label: t('keypad'), pressed: keypad, onClick: () => setKeypad(!keypad) }),
+      whenConnected({
         name: 'transfer',
         label: t('transfer'),
         pressed: call.transfer !== undefined,
         onClick: () => (call.transfer ? calls.transfer.cancel(id) : calls.transfer.start(id)),
-        disabled: phone.state !== 'active',
       }),
       control({ name: 'hangup', label: t('hangUp'), danger: true, onClick: () => calls.hangup(id) }),
     ),
