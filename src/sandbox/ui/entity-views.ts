@@ -21,20 +21,18 @@ export interface EntityView {
   orderBy: string;
 }
 
-const column = (entity: string, name: string, link = false): ListColumn => ({ name, label: columnLabel(entity, name), link });
-const lookupColumn = (entity: string, lookup: string): ListColumn => ({ name: `_${lookup}_value`, label: columnLabel(entity, lookup) });
+/**
+ * A list view's columns, labelled as the table's columns are; the first links to the record, and
+ * `_<lookup>_value` names a lookup, shown by its formatted value as Dynamics' views show it.
+ */
+function listColumns(entity: string, names: readonly string[]): ListColumn[] {
+  return names.map((name, index) => ({ name, label: columnLabel(entity, name.replace(/^_(.*)_value$/, '$1')), link: index === 0 }));
+}
 
 export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   contact: {
     viewName: 'Active Contacts',
-    columns: [
-      column('contact', 'fullname', true),
-      column('contact', 'emailaddress1'),
-      lookupColumn('contact', 'parentcustomerid'),
-      column('contact', 'telephone1'),
-      column('contact', 'mobilephone'),
-      column('contact', 'address1_city'),
-    ],
+    columns: listColumns('contact', ['fullname', 'emailaddress1', '_parentcustomerid_value', 'telephone1', 'mobilephone', 'address1_city']),
     sections: [
       { title: 'Contact', fields: ['firstname', 'lastname', 'jobtitle', 'parentcustomerid', 'emailaddress1'] },
       { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3', 'assistantphone'] },
@@ -48,13 +46,7 @@ export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   },
   account: {
     viewName: 'Active Accounts',
-    columns: [
-      column('account', 'name', true),
-      column('account', 'telephone1'),
-      column('account', 'address1_city'),
-      column('account', 'address1_country'),
-      column('account', 'emailaddress1'),
-    ],
+    columns: listColumns('account', ['name', 'telephone1', 'address1_city', 'address1_country', 'emailaddress1']),
     sections: [
       { title: 'Account Information', fields: ['name', 'accountnumber', 'emailaddress1'] },
       { title: 'Phone', fields: ['telephone1', 'telephone2', 'telephone3'] },
@@ -65,14 +57,7 @@ export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   },
   lead: {
     viewName: 'All Leads',
-    columns: [
-      column('lead', 'fullname', true),
-      column('lead', 'subject'),
-      column('lead', 'companyname'),
-      column('lead', 'telephone1'),
-      column('lead', 'mobilephone'),
-      column('lead', 'emailaddress1'),
-    ],
+    columns: listColumns('lead', ['fullname', 'subject', 'companyname', 'telephone1', 'mobilephone', 'emailaddress1']),
     sections: [
       { title: 'Contact', fields: ['subject', 'firstname', 'lastname', 'companyname', 'emailaddress1'] },
       { title: 'Phone', fields: ['telephone1', 'mobilephone', 'telephone2', 'telephone3'] },
@@ -82,15 +67,7 @@ export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {
   },
   phonecall: {
     viewName: 'All Phone Calls',
-    columns: [
-      column('phonecall', 'subject', true),
-      lookupColumn('phonecall', 'regardingobjectid'),
-      column('phonecall', 'phonenumber'),
-      column('phonecall', 'directioncode'),
-      column('phonecall', 'statuscode'),
-      column('phonecall', 'actualstart'),
-      column('phonecall', 'actualdurationminutes'),
-    ],
+    columns: listColumns('phonecall', ['subject', '_regardingobjectid_value', 'phonenumber', 'directioncode', 'statuscode', 'actualstart', 'actualdurationminutes']),
     sections: [
       { title: 'Phone Call', fields: ['subject', 'phonenumber', 'directioncode', 'regardingobjectid', 'description'] },
       { title: 'Timing', fields: ['actualstart', 'actualend', 'actualdurationminutes', 'scheduledstart', 'scheduledend'] },
