@@ -2,8 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FramingError, StreamFramer, readContentLength } from '../../../src/sip/transport/stream-framer.ts';
 
+const START = ['OPTIONS sip:127.0.0.1 SIP/2.0', 'Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bKframer', 'Call-ID: framer@127.0.0.1'].map((line) => `${line}\r\n`).join('');
+
 function request(body = '', extraHeaders = `Content-Length: ${Buffer.byteLength(body)}\r\n`): string {
-  return 'OPTIONS sip:127.0.0.1 SIP/2.0\r\n' + 'Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bKframer\r\n' + 'Call-ID: framer@127.0.0.1\r\n' + extraHeaders + '\r\n' + body;
+  return `${START}${extraHeaders}\r\n${body}`;
 }
 
 function feedAll(framer: StreamFramer, ...chunks: string[]): string[] {
