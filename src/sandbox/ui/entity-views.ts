@@ -22,11 +22,16 @@ export interface EntityView {
 }
 
 /**
- * A list view's columns, labelled as the table's columns are; the first links to the record, and
- * `_<lookup>_value` names a lookup, shown by its formatted value as Dynamics' views show it.
+ * A column of a list, labelled as the table's column is; `_<lookup>_value` names a lookup, shown
+ * by its formatted value and labelled as the lookup, as Dynamics' views show it.
  */
+export function listColumn(entity: string, name: string, link: boolean): ListColumn {
+  return { name, label: columnLabel(entity, name.replace(/^_(.*)_value$/, '$1')), link };
+}
+
+/** A list view's columns; the first links to the record. */
 function listColumns(entity: string, names: readonly string[]): ListColumn[] {
-  return names.map((name, index) => ({ name, label: columnLabel(entity, name.replace(/^_(.*)_value$/, '$1')), link: index === 0 }));
+  return names.map((name, index) => listColumn(entity, name, index === 0));
 }
 
 export const ENTITY_VIEWS: Readonly<Record<string, EntityView>> = {

@@ -3,9 +3,9 @@
  * renderSearchPage names) by quick find, or — when searchAndOpenRecords found several records —
  * exactly the records its query finds.
  */
-import { columnLabel, entityLabel } from '../entity-labels.ts';
+import { entityLabel } from '../entity-labels.ts';
 import { quickFind, recordGrid } from './entity-list.ts';
-import { ENTITY_VIEWS, entityView } from './entity-views.ts';
+import { ENTITY_VIEWS, entityView, listColumn } from './entity-views.ts';
 import { pageEntity, type PageEntity } from './page-config.ts';
 import type { UiContext } from './ui-context.ts';
 import { h, useLoad, type View } from './view-kit.ts';
@@ -55,7 +55,7 @@ export function SearchPage({ ui, etn, searchText, query }: { ui: UiContext; etn?
         recordGrid(
           ui,
           group.entity,
-          group.columns.map((name) => ({ name, label: columnLabel(group.entity.logicalName, name.replace(/^_(.*)_value$/, '$1')), link: name === group.linkColumn })),
+          group.columns.map((name) => listColumn(group.entity.logicalName, name, name === group.linkColumn)),
           group.records,
         ),
       ),
