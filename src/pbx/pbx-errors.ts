@@ -4,8 +4,10 @@
  * src/sip/sip-errors.ts, the media relay's in src/media/media-errors.ts.
  */
 
-/** Why a dial pattern (a trunk route's `patterns`, pbx/routing/dial-pattern.ts) could not be read. */
-/** Why a number or pattern was refused; the message (shown under the config key) says where. */
+/**
+ * Why a dial pattern or number (routing/dial-pattern.ts) was refused; the message, shown under
+ * the configuration key, says where.
+ */
 export const DialPatternErrorCode = {
   EMPTY: 'DIAL_PATTERN_EMPTY',
   BAD_CHARACTER: 'DIAL_PATTERN_BAD_CHARACTER',
